@@ -1,0 +1,378 @@
+/**
+ * The one opcode table (STYLE.md): every WebAssembly instruction Kiln knows, with its encoding, immediates,
+ * stack signature, feature and fuel cost. The decoder, validator, WAT parser and printer, and fuel planning all
+ * read it; nothing else re-lists opcodes.
+ *
+ * Instructions of proposals Kiln does not implement yet are listed too (with their feature), so that every stage
+ * can report "unsupported: <feature>" instead of "unknown operator". Whole prefixed spaces of such proposals
+ * (SIMD `0xfd`, GC `0xfb`, threads `0xfe`) are named by {@link prefixFeature} instead of row by row.
+ *
+ * @module
+ */
+
+/** The kinds of immediate operand that follow an opcode in the binary format (spec §5.4). */
+export type Imm =
+  | "none"
+  | "blocktype" // block, loop, if
+  | "label" // br, br_if
+  | "br_table" // vec(labelidx) labelidx
+  | "func" // call, ref.func, return_call
+  | "call_indirect" // typeidx tableidx
+  | "local"
+  | "global"
+  | "table" // table.get/set/grow/size/fill
+  | "memarg" // align offset
+  | "memory" // memory.size/grow, memory.fill: one memidx (a reserved 0 byte in 2.0)
+  | "i32"
+  | "i64"
+  | "f32"
+  | "f64"
+  | "select_t" // vec(valtype)
+  | "reftype" // ref.null
+  | "memory.init" // dataidx memidx
+  | "data" // data.drop
+  | "memory.copy" // memidx memidx
+  | "table.init" // elemidx tableidx
+  | "elem" // elem.drop
+  | "table.copy" // tableidx tableidx
+  | "type" // call_ref, return_call_ref
+  | "try_table" // blocktype vec(catch)
+  | "tag"; // throw
+
+/**
+ * The proposal an instruction belongs to. `core` is everything in WebAssembly 2.0 without SIMD, which Kiln
+ * implements; the others are reported as unsupported until implemented.
+ */
+export type Feature =
+  | "core"
+  | "simd"
+  | "tail-call"
+  | "exceptions"
+  | "function-references"
+  | "gc"
+  | "threads"
+  | "extended-const"
+  | "wide-arithmetic"
+  | "multi-memory"
+  | "memory64"
+  | "custom-page-sizes";
+
+/** One row of the table. */
+export interface OpInfo {
+  /** Text-format mnemonic, e.g. `i32.add`. */
+  readonly name: string;
+  /** `0` for single-byte opcodes, else the prefix byte (`0xfc`). */
+  readonly prefix: number;
+  /** The opcode byte, or the LEB128 u32 sub-opcode after a prefix. */
+  readonly code: number;
+  readonly imm: Imm;
+  /**
+   * Fixed stack signature as `params:results` with one letter per value (`i` i32, `I` i64, `f` f32, `F` f64),
+   * e.g. `ii:i` for `i32.add`. `null` for instructions whose typing the validator handles by hand (control,
+   * variables, memory access, references, parametric).
+   */
+  readonly sig: string | null;
+  readonly feature: Feature;
+  /** Fuel cost in Wasmtime's model: 0 for nop, drop, block, loop, unreachable, return, else, end; 1 otherwise. */
+  readonly fuel: number;
+}
+
+type Row = readonly [name: string, code: number, imm: Imm, sig: string | null, feature?: Feature];
+
+// Why: rows are compact tuples; `OPCODES` below expands them once at module load.
+const SINGLE_BYTE: readonly Row[] = [
+  ["unreachable", 0x00, "none", null],
+  ["nop", 0x01, "none", null],
+  ["block", 0x02, "blocktype", null],
+  ["loop", 0x03, "blocktype", null],
+  ["if", 0x04, "blocktype", null],
+  ["else", 0x05, "none", null],
+  ["try", 0x06, "blocktype", null, "exceptions"],
+  ["catch", 0x07, "tag", null, "exceptions"],
+  ["throw", 0x08, "tag", null, "exceptions"],
+  ["rethrow", 0x09, "label", null, "exceptions"],
+  ["throw_ref", 0x0a, "none", null, "exceptions"],
+  ["end", 0x0b, "none", null],
+  ["br", 0x0c, "label", null],
+  ["br_if", 0x0d, "label", null],
+  ["br_table", 0x0e, "br_table", null],
+  ["return", 0x0f, "none", null],
+  ["call", 0x10, "func", null],
+  ["call_indirect", 0x11, "call_indirect", null],
+  ["return_call", 0x12, "func", null, "tail-call"],
+  ["return_call_indirect", 0x13, "call_indirect", null, "tail-call"],
+  ["call_ref", 0x14, "type", null, "function-references"],
+  ["return_call_ref", 0x15, "type", null, "function-references"],
+  ["delegate", 0x18, "label", null, "exceptions"],
+  ["catch_all", 0x19, "none", null, "exceptions"],
+  ["drop", 0x1a, "none", null],
+  ["select", 0x1b, "none", null],
+  ["select", 0x1c, "select_t", null], // typed select; the text format spells both `select`
+  ["try_table", 0x1f, "try_table", null, "exceptions"],
+  ["local.get", 0x20, "local", null],
+  ["local.set", 0x21, "local", null],
+  ["local.tee", 0x22, "local", null],
+  ["global.get", 0x23, "global", null],
+  ["global.set", 0x24, "global", null],
+  ["table.get", 0x25, "table", null],
+  ["table.set", 0x26, "table", null],
+  ["i32.load", 0x28, "memarg", null],
+  ["i64.load", 0x29, "memarg", null],
+  ["f32.load", 0x2a, "memarg", null],
+  ["f64.load", 0x2b, "memarg", null],
+  ["i32.load8_s", 0x2c, "memarg", null],
+  ["i32.load8_u", 0x2d, "memarg", null],
+  ["i32.load16_s", 0x2e, "memarg", null],
+  ["i32.load16_u", 0x2f, "memarg", null],
+  ["i64.load8_s", 0x30, "memarg", null],
+  ["i64.load8_u", 0x31, "memarg", null],
+  ["i64.load16_s", 0x32, "memarg", null],
+  ["i64.load16_u", 0x33, "memarg", null],
+  ["i64.load32_s", 0x34, "memarg", null],
+  ["i64.load32_u", 0x35, "memarg", null],
+  ["i32.store", 0x36, "memarg", null],
+  ["i64.store", 0x37, "memarg", null],
+  ["f32.store", 0x38, "memarg", null],
+  ["f64.store", 0x39, "memarg", null],
+  ["i32.store8", 0x3a, "memarg", null],
+  ["i32.store16", 0x3b, "memarg", null],
+  ["i64.store8", 0x3c, "memarg", null],
+  ["i64.store16", 0x3d, "memarg", null],
+  ["i64.store32", 0x3e, "memarg", null],
+  ["memory.size", 0x3f, "memory", null],
+  ["memory.grow", 0x40, "memory", null],
+  ["i32.const", 0x41, "i32", ":i"],
+  ["i64.const", 0x42, "i64", ":I"],
+  ["f32.const", 0x43, "f32", ":f"],
+  ["f64.const", 0x44, "f64", ":F"],
+  ["i32.eqz", 0x45, "none", "i:i"],
+  ["i32.eq", 0x46, "none", "ii:i"],
+  ["i32.ne", 0x47, "none", "ii:i"],
+  ["i32.lt_s", 0x48, "none", "ii:i"],
+  ["i32.lt_u", 0x49, "none", "ii:i"],
+  ["i32.gt_s", 0x4a, "none", "ii:i"],
+  ["i32.gt_u", 0x4b, "none", "ii:i"],
+  ["i32.le_s", 0x4c, "none", "ii:i"],
+  ["i32.le_u", 0x4d, "none", "ii:i"],
+  ["i32.ge_s", 0x4e, "none", "ii:i"],
+  ["i32.ge_u", 0x4f, "none", "ii:i"],
+  ["i64.eqz", 0x50, "none", "I:i"],
+  ["i64.eq", 0x51, "none", "II:i"],
+  ["i64.ne", 0x52, "none", "II:i"],
+  ["i64.lt_s", 0x53, "none", "II:i"],
+  ["i64.lt_u", 0x54, "none", "II:i"],
+  ["i64.gt_s", 0x55, "none", "II:i"],
+  ["i64.gt_u", 0x56, "none", "II:i"],
+  ["i64.le_s", 0x57, "none", "II:i"],
+  ["i64.le_u", 0x58, "none", "II:i"],
+  ["i64.ge_s", 0x59, "none", "II:i"],
+  ["i64.ge_u", 0x5a, "none", "II:i"],
+  ["f32.eq", 0x5b, "none", "ff:i"],
+  ["f32.ne", 0x5c, "none", "ff:i"],
+  ["f32.lt", 0x5d, "none", "ff:i"],
+  ["f32.gt", 0x5e, "none", "ff:i"],
+  ["f32.le", 0x5f, "none", "ff:i"],
+  ["f32.ge", 0x60, "none", "ff:i"],
+  ["f64.eq", 0x61, "none", "FF:i"],
+  ["f64.ne", 0x62, "none", "FF:i"],
+  ["f64.lt", 0x63, "none", "FF:i"],
+  ["f64.gt", 0x64, "none", "FF:i"],
+  ["f64.le", 0x65, "none", "FF:i"],
+  ["f64.ge", 0x66, "none", "FF:i"],
+  ["i32.clz", 0x67, "none", "i:i"],
+  ["i32.ctz", 0x68, "none", "i:i"],
+  ["i32.popcnt", 0x69, "none", "i:i"],
+  ["i32.add", 0x6a, "none", "ii:i"],
+  ["i32.sub", 0x6b, "none", "ii:i"],
+  ["i32.mul", 0x6c, "none", "ii:i"],
+  ["i32.div_s", 0x6d, "none", "ii:i"],
+  ["i32.div_u", 0x6e, "none", "ii:i"],
+  ["i32.rem_s", 0x6f, "none", "ii:i"],
+  ["i32.rem_u", 0x70, "none", "ii:i"],
+  ["i32.and", 0x71, "none", "ii:i"],
+  ["i32.or", 0x72, "none", "ii:i"],
+  ["i32.xor", 0x73, "none", "ii:i"],
+  ["i32.shl", 0x74, "none", "ii:i"],
+  ["i32.shr_s", 0x75, "none", "ii:i"],
+  ["i32.shr_u", 0x76, "none", "ii:i"],
+  ["i32.rotl", 0x77, "none", "ii:i"],
+  ["i32.rotr", 0x78, "none", "ii:i"],
+  ["i64.clz", 0x79, "none", "I:I"],
+  ["i64.ctz", 0x7a, "none", "I:I"],
+  ["i64.popcnt", 0x7b, "none", "I:I"],
+  ["i64.add", 0x7c, "none", "II:I"],
+  ["i64.sub", 0x7d, "none", "II:I"],
+  ["i64.mul", 0x7e, "none", "II:I"],
+  ["i64.div_s", 0x7f, "none", "II:I"],
+  ["i64.div_u", 0x80, "none", "II:I"],
+  ["i64.rem_s", 0x81, "none", "II:I"],
+  ["i64.rem_u", 0x82, "none", "II:I"],
+  ["i64.and", 0x83, "none", "II:I"],
+  ["i64.or", 0x84, "none", "II:I"],
+  ["i64.xor", 0x85, "none", "II:I"],
+  ["i64.shl", 0x86, "none", "II:I"],
+  ["i64.shr_s", 0x87, "none", "II:I"],
+  ["i64.shr_u", 0x88, "none", "II:I"],
+  ["i64.rotl", 0x89, "none", "II:I"],
+  ["i64.rotr", 0x8a, "none", "II:I"],
+  ["f32.abs", 0x8b, "none", "f:f"],
+  ["f32.neg", 0x8c, "none", "f:f"],
+  ["f32.ceil", 0x8d, "none", "f:f"],
+  ["f32.floor", 0x8e, "none", "f:f"],
+  ["f32.trunc", 0x8f, "none", "f:f"],
+  ["f32.nearest", 0x90, "none", "f:f"],
+  ["f32.sqrt", 0x91, "none", "f:f"],
+  ["f32.add", 0x92, "none", "ff:f"],
+  ["f32.sub", 0x93, "none", "ff:f"],
+  ["f32.mul", 0x94, "none", "ff:f"],
+  ["f32.div", 0x95, "none", "ff:f"],
+  ["f32.min", 0x96, "none", "ff:f"],
+  ["f32.max", 0x97, "none", "ff:f"],
+  ["f32.copysign", 0x98, "none", "ff:f"],
+  ["f64.abs", 0x99, "none", "F:F"],
+  ["f64.neg", 0x9a, "none", "F:F"],
+  ["f64.ceil", 0x9b, "none", "F:F"],
+  ["f64.floor", 0x9c, "none", "F:F"],
+  ["f64.trunc", 0x9d, "none", "F:F"],
+  ["f64.nearest", 0x9e, "none", "F:F"],
+  ["f64.sqrt", 0x9f, "none", "F:F"],
+  ["f64.add", 0xa0, "none", "FF:F"],
+  ["f64.sub", 0xa1, "none", "FF:F"],
+  ["f64.mul", 0xa2, "none", "FF:F"],
+  ["f64.div", 0xa3, "none", "FF:F"],
+  ["f64.min", 0xa4, "none", "FF:F"],
+  ["f64.max", 0xa5, "none", "FF:F"],
+  ["f64.copysign", 0xa6, "none", "FF:F"],
+  ["i32.wrap_i64", 0xa7, "none", "I:i"],
+  ["i32.trunc_f32_s", 0xa8, "none", "f:i"],
+  ["i32.trunc_f32_u", 0xa9, "none", "f:i"],
+  ["i32.trunc_f64_s", 0xaa, "none", "F:i"],
+  ["i32.trunc_f64_u", 0xab, "none", "F:i"],
+  ["i64.extend_i32_s", 0xac, "none", "i:I"],
+  ["i64.extend_i32_u", 0xad, "none", "i:I"],
+  ["i64.trunc_f32_s", 0xae, "none", "f:I"],
+  ["i64.trunc_f32_u", 0xaf, "none", "f:I"],
+  ["i64.trunc_f64_s", 0xb0, "none", "F:I"],
+  ["i64.trunc_f64_u", 0xb1, "none", "F:I"],
+  ["f32.convert_i32_s", 0xb2, "none", "i:f"],
+  ["f32.convert_i32_u", 0xb3, "none", "i:f"],
+  ["f32.convert_i64_s", 0xb4, "none", "I:f"],
+  ["f32.convert_i64_u", 0xb5, "none", "I:f"],
+  ["f32.demote_f64", 0xb6, "none", "F:f"],
+  ["f64.convert_i32_s", 0xb7, "none", "i:F"],
+  ["f64.convert_i32_u", 0xb8, "none", "i:F"],
+  ["f64.convert_i64_s", 0xb9, "none", "I:F"],
+  ["f64.convert_i64_u", 0xba, "none", "I:F"],
+  ["f64.promote_f32", 0xbb, "none", "f:F"],
+  ["i32.reinterpret_f32", 0xbc, "none", "f:i"],
+  ["i64.reinterpret_f64", 0xbd, "none", "F:I"],
+  ["f32.reinterpret_i32", 0xbe, "none", "i:f"],
+  ["f64.reinterpret_i64", 0xbf, "none", "I:F"],
+  ["i32.extend8_s", 0xc0, "none", "i:i"],
+  ["i32.extend16_s", 0xc1, "none", "i:i"],
+  ["i64.extend8_s", 0xc2, "none", "I:I"],
+  ["i64.extend16_s", 0xc3, "none", "I:I"],
+  ["i64.extend32_s", 0xc4, "none", "I:I"],
+  ["ref.null", 0xd0, "reftype", null],
+  ["ref.is_null", 0xd1, "none", null],
+  ["ref.func", 0xd2, "func", null],
+  ["ref.as_non_null", 0xd3, "none", null, "function-references"],
+  ["br_on_null", 0xd4, "label", null, "function-references"],
+  ["ref.eq", 0xd5, "none", null, "gc"],
+  ["br_on_non_null", 0xd6, "label", null, "function-references"],
+];
+
+const PREFIX_FC: readonly Row[] = [
+  ["i32.trunc_sat_f32_s", 0, "none", "f:i"],
+  ["i32.trunc_sat_f32_u", 1, "none", "f:i"],
+  ["i32.trunc_sat_f64_s", 2, "none", "F:i"],
+  ["i32.trunc_sat_f64_u", 3, "none", "F:i"],
+  ["i64.trunc_sat_f32_s", 4, "none", "f:I"],
+  ["i64.trunc_sat_f32_u", 5, "none", "f:I"],
+  ["i64.trunc_sat_f64_s", 6, "none", "F:I"],
+  ["i64.trunc_sat_f64_u", 7, "none", "F:I"],
+  ["memory.init", 8, "memory.init", null],
+  ["data.drop", 9, "data", null],
+  ["memory.copy", 10, "memory.copy", null],
+  ["memory.fill", 11, "memory", null],
+  ["table.init", 12, "table.init", null],
+  ["elem.drop", 13, "elem", null],
+  ["table.copy", 14, "table.copy", null],
+  ["table.grow", 15, "table", null],
+  ["table.size", 16, "table", null],
+  ["table.fill", 17, "table", null],
+  ["i64.add128", 19, "none", "IIII:II", "wide-arithmetic"],
+  ["i64.sub128", 20, "none", "IIII:II", "wide-arithmetic"],
+  ["i64.mul_wide_s", 21, "none", "II:II", "wide-arithmetic"],
+  ["i64.mul_wide_u", 22, "none", "II:II", "wide-arithmetic"],
+];
+
+/** Opcodes that cost no fuel in Wasmtime's model. */
+const FREE = new Set(["nop", "drop", "block", "loop", "unreachable", "return", "else", "end"]);
+
+function expand(rows: readonly Row[], prefix: number): OpInfo[] {
+  return rows.map(([name, code, imm, sig, feature]) => ({
+    name,
+    prefix,
+    code,
+    imm,
+    sig,
+    feature: feature ?? "core",
+    fuel: FREE.has(name) ? 0 : 1,
+  }));
+}
+
+/** Every instruction in the table, single-byte ones first. */
+export const OPCODES: readonly OpInfo[] = [...expand(SINGLE_BYTE, 0), ...expand(PREFIX_FC, 0xfc)];
+
+/** Single-byte opcodes indexed by their byte; `undefined` where no instruction exists. */
+export const SINGLE_BYTE_OPS: readonly (OpInfo | undefined)[] = (() => {
+  const table: (OpInfo | undefined)[] = new Array(256).fill(undefined);
+  for (const op of OPCODES) if (op.prefix === 0) table[op.code] = op;
+  return table;
+})();
+
+/** `0xfc`-prefixed opcodes indexed by their sub-opcode. */
+export const FC_OPS: readonly (OpInfo | undefined)[] = (() => {
+  const table: (OpInfo | undefined)[] = [];
+  for (const op of OPCODES) if (op.prefix === 0xfc) table[op.code] = op;
+  return table;
+})();
+
+/**
+ * Instructions by text mnemonic. `select` maps to the untyped form (0x1b); the parser picks 0x1c when a result
+ * type follows.
+ */
+export const OPS_BY_NAME: ReadonlyMap<string, OpInfo> = (() => {
+  const map = new Map<string, OpInfo>();
+  for (const op of OPCODES) if (!map.has(op.name)) map.set(op.name, op);
+  return map;
+})();
+
+/** The feature of a whole prefixed opcode space Kiln does not list row by row, or `undefined`. */
+export function prefixFeature(prefix: number): Feature | undefined {
+  switch (prefix) {
+    case 0xfb:
+      return "gc";
+    case 0xfd:
+      return "simd";
+    case 0xfe:
+      return "threads";
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The feature a text-format mnemonic belongs to when it is not in the table: SIMD (`v128.*`, `i8x16.*`, …),
+ * threads (`memory.atomic.*`, `*.atomic.*`), GC (`struct.*`, `array.*`, `ref.cast`, …). `undefined` when the word
+ * is no known instruction at all.
+ */
+export function mnemonicFeature(name: string): Feature | undefined {
+  const known = OPS_BY_NAME.get(name);
+  if (known) return known.feature;
+  if (/^(v128|i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\./.test(name)) return "simd";
+  if (/\.atomic\.|^atomic\.fence$|^memory\.atomic\./.test(name)) return "threads";
+  if (/^(struct|array|ref\.(cast|test|i31)|i31|br_on_cast|any\.|extern\.)/.test(name)) return "gc";
+  return undefined;
+}

@@ -1,0 +1,106 @@
+/**
+ * The error classes every layer throws. Names and shapes follow the standard WebAssembly JS API
+ * (`CompileError`, `LinkError`, `RuntimeError`) so code written for it reads the same; messages follow Wasmtime's
+ * wording (DESIGN.md).
+ *
+ * @module
+ */
+
+/**
+ * A module is malformed (cannot be decoded) or invalid (fails validation). `offset` is the byte offset in the
+ * binary where the problem was found, when known.
+ *
+ * @example Catching a compile error
+ * ```ts
+ * import { CompileError, compile } from "./mod.ts";
+ * try {
+ *   await compile(new Uint8Array([0, 1, 2]));
+ * } catch (e) {
+ *   if (!(e instanceof CompileError)) throw e;
+ * }
+ * ```
+ */
+export class CompileError extends Error {
+  /** Byte offset in the module binary, or -1 when unknown. */
+  readonly offset: number;
+  constructor(message: string, offset = -1) {
+    super(message);
+    this.name = "CompileError";
+    this.offset = offset;
+  }
+}
+
+/**
+ * Instantiation failed to resolve or match an import: which import and why, in Wasmtime's wording
+ * ("unknown import: `env::f` has not been defined", "incompatible import type for `env::f`").
+ *
+ * @example
+ * ```ts
+ * import { LinkError } from "./mod.ts";
+ * const e = new LinkError("unknown import: `env::f` has not been defined");
+ * console.log(e.name); // "LinkError"
+ * ```
+ */
+export class LinkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LinkError";
+  }
+}
+
+/** One frame of a wasm backtrace, innermost first. */
+export interface WasmFrame {
+  /** Function index in the module's function index space. */
+  readonly funcIndex: number;
+  /** Function name from the `name` section, if any. */
+  readonly funcName?: string;
+  /** Module name from the `name` section, if any. */
+  readonly moduleName?: string;
+  /** Byte offset of the trapping or calling instruction in the module binary, or -1 when unknown. */
+  readonly offset: number;
+}
+
+/**
+ * A trap: WebAssembly code stopped at a runtime error. `message` is Wasmtime's text for the trap
+ * ("integer divide by zero", "out of bounds memory access", "all fuel consumed by WebAssembly", …) and
+ * `backtrace` lists the wasm frames that were active, innermost first.
+ *
+ * @example
+ * ```ts
+ * import { RuntimeError } from "./mod.ts";
+ * const trap = new RuntimeError("unreachable");
+ * console.log(trap.message); // "unreachable"
+ * ```
+ */
+export class RuntimeError extends Error {
+  backtrace: readonly WasmFrame[];
+  constructor(message: string, backtrace: readonly WasmFrame[] = []) {
+    super(message);
+    this.name = "RuntimeError";
+    this.backtrace = backtrace;
+  }
+}
+
+/** Alias of {@link RuntimeError}, under Wasmtime's name for it. */
+export const Trap = RuntimeError;
+/** Alias of {@link RuntimeError}, under Wasmtime's name for it. */
+export type Trap = RuntimeError;
+
+/**
+ * Thrown through the wasm stack by WASI `proc_exit`: not an error for the CLI, which exits with `code`.
+ *
+ * @example
+ * ```ts
+ * import { WasiExit } from "./mod.ts";
+ * const exit = new WasiExit(3);
+ * console.log(exit.code); // 3
+ * ```
+ */
+export class WasiExit extends Error {
+  readonly code: number;
+  constructor(code: number) {
+    super(`exit with code ${code}`);
+    this.name = "WasiExit";
+    this.code = code;
+  }
+}
