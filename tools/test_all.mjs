@@ -42,8 +42,10 @@ function parseBun(out) {
   const pass = /^\s*(\d+) pass$/m.exec(out);
   const fail = /^\s*(\d+) fail$/m.exec(out);
   const skip = /^\s*(\d+) skip$/m.exec(out);
+  const todo = /^\s*(\d+) todo$/m.exec(out);
   if (!pass && !fail) return null;
-  return { passed: +(pass?.[1] ?? 0), failed: +(fail?.[1] ?? 0), skipped: +(skip?.[1] ?? 0) };
+  const skipped = +(skip?.[1] ?? 0) + +(todo?.[1] ?? 0);
+  return { passed: +(pass?.[1] ?? 0), failed: +(fail?.[1] ?? 0), skipped };
 }
 
 const paths = filter.length > 0 ? filter : ["tests/"];
