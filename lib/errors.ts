@@ -104,3 +104,24 @@ export class WasiExit extends Error {
     this.code = code;
   }
 }
+
+/**
+ * A module uses a WebAssembly proposal Kiln does not implement (SIMD, GC, threads, …). A {@link CompileError}
+ * whose message is always `unsupported: <feature>`, so conformance runners can count it apart from failures.
+ *
+ * @example
+ * ```ts
+ * import { UnsupportedFeatureError } from "./lib/errors.ts";
+ * const e = new UnsupportedFeatureError("simd");
+ * console.log(e.message); // "unsupported: simd"
+ * ```
+ */
+export class UnsupportedFeatureError extends CompileError {
+  /** The proposal's name as in `lib/binary/opcodes.ts` (`simd`, `gc`, `threads`, …). */
+  readonly feature: string;
+  constructor(feature: string, offset = -1) {
+    super(`unsupported: ${feature}`, offset);
+    this.name = "UnsupportedFeatureError";
+    this.feature = feature;
+  }
+}
