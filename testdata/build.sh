@@ -1,0 +1,51 @@
+#!/bin/sh
+# Rebuilds every fixture in testdata/ from its source, with Debian's toolchain:
+#   apt-get install -y clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libstd-rust-dev-wasm32 rustc
+# Debian's wasi-libc installs its headers and libraries under the multiarch paths /usr/include/wasm32-wasi and
+# /usr/lib/wasm32-wasi, which Debian's clang-19 finds for --target=wasm32-wasi without a --sysroot.
+# .wat fixtures are converted with wabt.js from node_modules (npm ci first).
+set -eu
+cd "$(dirname "$0")"
+
+# clang runs `wasm-opt` after linking when it is on PATH, and wasm-opt drops the `name` section; rustup's rustc in
+# ~/.cargo/bin would shadow Debian's. So build with a PATH that holds neither.
+PATH=/usr/bin:/bin
+export PATH
+if command -v wasm-opt >/dev/null 2>&1; then
+  echo "build.sh: wasm-opt is on PATH ($(command -v wasm-opt)); it would strip the name section" >&2
+  exit 1
+fi
+
+CC=clang-19
+CFLAGS="--target=wasm32-wasi -O2 -fuse-ld=lld -Wall -Wextra"
+
+# WASI commands (they export _start).
+for name in hello args_env file_io exit_code trap loop stdin_echo; do
+  $CC $CFLAGS -o "$name.wasm" "$name.c"
+done
+
+# A reactor: no main, exports _initialize and its functions.
+$CC $CFLAGS -mexec-model=reactor -o compute.wasm compute.c
+
+# Rust, exactly as Wasmtime's README builds hello.rs, except that Debian's libstd ships with DWARF, which would
+# make a 6.8 MB fixture: -C strip=debuginfo drops only the .debug_* custom sections (code, data and the name
+# section are unchanged).
+/usr/bin/rustc hello.rs --target wasm32-wasi -C strip=debuginfo -o hello_rs.wasm
+
+# Text-format fixtures, for tests that should not depend on the text-format parser.
+node --input-type=module -e '
+import { readFileSync, writeFileSync } from "node:fs";
+const wabt = await (await import("../node_modules/wabt/index.js")).default();
+for (const name of ["invoke", "wat_hello"]) {
+  const module = wabt.parseWat(`${name}.wat`, readFileSync(`${name}.wat`, "utf8"), {});
+  writeFileSync(`${name}.wasm`, module.toBinary({}).buffer);
+}
+'
+
+# The trap report prints function names from the name section: check that they survived linking.
+for file in hello.wasm trap.wasm hello_rs.wasm compute.wasm; do
+  node dump_names.mjs "$file" >/dev/null
+done
+node dump_names.mjs trap.wasm | grep -q ' trap_inner$'
+node dump_names.mjs trap.wasm | grep -q ' trap_outer$'
+echo "build.sh: all fixtures built"
