@@ -41,6 +41,27 @@ export class ByteReader {
     throw new CompileError("integer representation too long", this.pos);
   }
 
+  /**
+   * Unsigned 64-bit LEB128 (memory and table limits, memarg offsets), returned as a number: exact below 2^53,
+   * rounded above, which is enough for the range checks it feeds.
+   */
+  u64(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      const start = this.pos;
+      const byte = this.u8();
+      if (i === 9) {
+        if (byte & 0x80) throw new CompileError("integer representation too long", start);
+        if (byte & 0x7e) throw new CompileError("integer too large", start);
+      }
+      result += (byte & 0x7f) * mul;
+      if ((byte & 0x80) === 0) return result;
+      mul *= 128;
+    }
+    throw new CompileError("integer representation too long", this.pos);
+  }
+
   /** Signed 32-bit LEB128, returned as an int32 number. */
   s32(): number {
     let result = 0;

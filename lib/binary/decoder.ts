@@ -1,0 +1,796 @@
+/**
+ * The binary decoder (spec §5): bytes → {@link Module}. Every section is decoded here; function bodies stay as
+ * byte ranges that the validator walks (it reports malformed instructions inside them).
+ *
+ * Errors are `CompileError`s with the byte offset and the spec interpreter's wording, since the spec testsuite's
+ * `assert_malformed` texts come from it. Like the spec interpreter, sections are read from one stream over the whole
+ * file and their declared size is checked when they end ("section size mismatch"); a length that exceeds the rest
+ * of the file is "length out of bounds"; running off the end of the file is "unexpected end of section or
+ * function". Encodings of proposals Kiln does not implement throw `UnsupportedFeatureError`.
+ *
+ * @module
+ */
+import { CompileError, UnsupportedFeatureError } from "../errors.ts";
+import { ByteReader } from "./leb128.ts";
+import type {
+  ConstExpr,
+  ConstInstr,
+  CustomSection,
+  DataSegment,
+  ElemSegment,
+  Export,
+  ExternKind,
+  FuncBody,
+  FuncType,
+  Global,
+  GlobalType,
+  Import,
+  Limits,
+  LocalRun,
+  MemoryType,
+  Module,
+  NameSection,
+  TableType,
+  ValType,
+} from "./module.ts";
+import { FC_OPS, prefixFeature, SINGLE_BYTE_OPS } from "./opcodes.ts";
+
+/** Section ids (spec §5.5.2); `tag` (13) belongs to the exceptions proposal. */
+const enum SectionId {
+  custom = 0,
+  type = 1,
+  import = 2,
+  func = 3,
+  table = 4,
+  memory = 5,
+  global = 6,
+  export = 7,
+  start = 8,
+  elem = 9,
+  code = 10,
+  data = 11,
+  dataCount = 12,
+  tag = 13,
+}
+
+/** Position of each non-custom section in the required order (tag sits between memory and global). */
+const SECTION_ORDER: readonly number[] = [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6];
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Decodes a binary module. Performs every check of the binary format (spec §5) but not validation (spec §3):
+ * call `validateModule` from `lib/validate/module_validator.ts` next.
+ *
+ * @param bytes The module binary. Function bodies and data segments are views into it (not copied).
+ * @returns The decoded module.
+ * @throws CompileError when the bytes are malformed, `UnsupportedFeatureError` (a CompileError) when they encode a
+ *   proposal Kiln does not implement.
+ *
+ * @example Decoding the empty module
+ * ```ts
+ * import { decodeModule } from "./lib/binary/decoder.ts";
+ * const m = decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+ * console.log(m.funcs.length); // 0
+ * ```
+ */
+export function decodeModule(bytes: Uint8Array): Module {
+  if (bytes.length < 4) throw new CompileError("unexpected end", bytes.length);
+  if (bytes[0] !== 0x00 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    throw new CompileError("magic header not detected", 0);
+  }
+  if (bytes.length < 8) throw new CompileError("unexpected end", bytes.length);
+  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
+    throw new CompileError("unknown binary version", 4);
+  }
+  try {
+    return new Decoder(bytes).module();
+  } catch (e) {
+    // The spec interpreter reports any read past the end of the file this way; "unexpected end" is a prefix.
+    if (e instanceof CompileError && e.message === "unexpected end") {
+      throw new CompileError("unexpected end of section or function", e.offset);
+    }
+    throw e;
+  }
+}
+
+/** Reads a length (a count or byte size) that must not exceed the bytes left in the reader (spec `len32`). */
+export function readLength(r: ByteReader): number {
+  const at = r.pos;
+  const n = r.u32();
+  if (n > r.end - r.pos) throw new CompileError("length out of bounds", at);
+  return n;
+}
+
+/** Reads a UTF-8 name (spec §5.2.4). */
+export function readName(r: ByteReader): string {
+  const n = readLength(r);
+  const at = r.pos;
+  const view = r.bytesView(n);
+  try {
+    return utf8.decode(view);
+  } catch {
+    throw new CompileError("malformed UTF-8 encoding", at);
+  }
+}
+
+/** The feature of a one-byte abstract heap type other than func/extern, or `undefined` if none is known. */
+function abstractHeapFeature(byte: number): string | undefined {
+  switch (byte) {
+    case 0x6e: // any
+    case 0x6d: // eq
+    case 0x6c: // i31
+    case 0x6b: // struct
+    case 0x6a: // array
+    case 0x71: // none
+    case 0x72: // noextern
+    case 0x73: // nofunc
+      return "gc";
+    case 0x69: // exn
+    case 0x74: // noexn
+      return "exceptions";
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Reads a heap type (an s33) after `ref` / `ref null`, or as the immediate of `ref.null`. Returns funcref or
+ * externref for `func`/`extern`; throws unsupported for GC and exception heap types and type indices.
+ */
+export function readHeapType(r: ByteReader): ValType {
+  const at = r.pos;
+  const v = r.s33();
+  if (v >= 0) throw new UnsupportedFeatureError("function-references", at);
+  const byte = v + 0x80;
+  if (byte === 0x70 || byte === 0x6f) return byte;
+  const feature = v >= -0x40 ? abstractHeapFeature(byte) : undefined;
+  if (feature) throw new UnsupportedFeatureError(feature, at);
+  throw new CompileError("malformed reference type", at);
+}
+
+/**
+ * Reads a reference type given its first byte: `funcref`, `externref`, or the `(ref null? ht)` forms. Returns
+ * `undefined` when `byte` starts no reference type.
+ */
+function refTypeFrom(r: ByteReader, byte: number, at: number): ValType | undefined {
+  if (byte === 0x70 || byte === 0x6f) return byte;
+  if (byte === 0x63 || byte === 0x64) {
+    const heap = readHeapType(r);
+    // `(ref null func)` is funcref spelled long; non-nullable references need function-references.
+    if (byte === 0x64) throw new UnsupportedFeatureError("function-references", at);
+    return heap;
+  }
+  const feature = abstractHeapFeature(byte);
+  if (feature) throw new UnsupportedFeatureError(feature, at);
+  return undefined;
+}
+
+/** Reads a value type (spec §5.3.1). */
+export function readValType(r: ByteReader): ValType {
+  const at = r.pos;
+  const byte = r.u8();
+  if (byte >= 0x7c && byte <= 0x7f) return byte;
+  if (byte === 0x7b) throw new UnsupportedFeatureError("simd", at);
+  const ref = refTypeFrom(r, byte, at);
+  if (ref !== undefined) return ref;
+  throw new CompileError("malformed value type", at);
+}
+
+/** Reads a reference type (spec §5.3.2). */
+export function readRefType(r: ByteReader): ValType {
+  const at = r.pos;
+  const byte = r.u8();
+  const ref = refTypeFrom(r, byte, at);
+  if (ref !== undefined) return ref;
+  throw new CompileError("malformed reference type", at);
+}
+
+/** Reads a `memarg`'s alignment flags and memory index (spec 3.0 §5.4.7): bit 6 says a memidx follows. */
+export function readMemargFlags(r: ByteReader): { align: number; memory: number } {
+  const at = r.pos;
+  const flags = r.u32();
+  if (flags < 0x40) return { align: flags, memory: 0 };
+  if (flags < 0x80) return { align: flags - 0x40, memory: r.u32() };
+  throw new CompileError("malformed memop flags", at);
+}
+
+class Decoder {
+  readonly r: ByteReader;
+  readonly types: FuncType[] = [];
+  readonly imports: Import[] = [];
+  readonly funcs: number[] = [];
+  readonly tables: TableType[] = [];
+  readonly memories: MemoryType[] = [];
+  readonly globals: Global[] = [];
+  readonly exports: Export[] = [];
+  start: number | undefined;
+  readonly elems: ElemSegment[] = [];
+  readonly datas: DataSegment[] = [];
+  dataCount: number | undefined;
+  readonly codes: FuncBody[] = [];
+  names: NameSection = { functions: new Map(), locals: new Map() };
+  readonly customs: CustomSection[] = [];
+  importedFuncs = 0;
+  importedTables = 0;
+  importedMemories = 0;
+  importedGlobals = 0;
+  sawFuncSection = false;
+  sawCodeSection = false;
+  sawDataSection = false;
+
+  constructor(readonly bytes: Uint8Array) {
+    this.r = new ByteReader(bytes, 8);
+  }
+
+  module(): Module {
+    const r = this.r;
+    let lastOrder = 0;
+    while (r.pos < r.end) {
+      const idAt = r.pos;
+      const id = r.u8();
+      if (id > SectionId.tag) throw new CompileError("malformed section id", idAt);
+      const size = readLength(r);
+      const start = r.pos;
+      const end = start + size;
+      if (id === SectionId.custom) {
+        this.customSection(start, end);
+        r.pos = end;
+        continue;
+      }
+      const order = SECTION_ORDER[id]!;
+      if (order <= lastOrder) throw new CompileError("unexpected content after last section", idAt);
+      lastOrder = order;
+      this.section(id, idAt);
+      if (r.pos !== end) throw new CompileError("section size mismatch", start);
+    }
+    if (this.sawFuncSection || this.sawCodeSection) {
+      if (this.funcs.length !== this.codes.length) {
+        throw new CompileError("function and code section have inconsistent lengths", r.pos);
+      }
+    }
+    if (this.dataCount !== undefined && this.dataCount !== this.datas.length) {
+      throw new CompileError("data count and data section have inconsistent lengths", r.pos);
+    }
+    return {
+      bytes: this.bytes,
+      types: this.types,
+      imports: this.imports,
+      funcs: this.funcs,
+      tables: this.tables,
+      memories: this.memories,
+      globals: this.globals,
+      exports: this.exports,
+      start: this.start,
+      elems: this.elems,
+      datas: this.datas,
+      dataCount: this.dataCount,
+      codes: this.codes,
+      names: this.names,
+      customs: this.customs,
+      importedFuncs: this.importedFuncs,
+      importedTables: this.importedTables,
+      importedMemories: this.importedMemories,
+      importedGlobals: this.importedGlobals,
+    };
+  }
+
+  section(id: number, idAt: number): void {
+    const r = this.r;
+    switch (id) {
+      case SectionId.type:
+        for (let n = r.u32(); n > 0; n--) this.types.push(this.funcType());
+        return;
+      case SectionId.import:
+        for (let n = r.u32(); n > 0; n--) this.imports.push(this.import());
+        return;
+      case SectionId.func:
+        this.sawFuncSection = true;
+        for (let n = r.u32(); n > 0; n--) this.funcs.push(r.u32());
+        return;
+      case SectionId.table:
+        for (let n = r.u32(); n > 0; n--) this.tables.push(this.tableType(true));
+        return;
+      case SectionId.memory:
+        for (let n = r.u32(); n > 0; n--) this.memories.push(this.memoryType());
+        return;
+      case SectionId.global:
+        for (let n = r.u32(); n > 0; n--) {
+          const type = this.globalType();
+          this.globals.push({ type, init: this.constExpr() });
+        }
+        return;
+      case SectionId.export:
+        for (let n = r.u32(); n > 0; n--) this.exports.push(this.export());
+        return;
+      case SectionId.start:
+        this.start = r.u32();
+        return;
+      case SectionId.elem:
+        for (let n = r.u32(); n > 0; n--) this.elems.push(this.elemSegment());
+        return;
+      case SectionId.dataCount:
+        this.dataCount = r.u32();
+        return;
+      case SectionId.code:
+        this.sawCodeSection = true;
+        for (let n = r.u32(); n > 0; n--) this.codes.push(this.funcBody());
+        return;
+      case SectionId.data:
+        this.sawDataSection = true;
+        for (let n = r.u32(); n > 0; n--) this.datas.push(this.dataSegment());
+        return;
+      case SectionId.tag:
+        throw new UnsupportedFeatureError("exceptions", idAt);
+    }
+  }
+
+  customSection(start: number, end: number): void {
+    // Custom sections are read within their declared size, so a bad name length reports "unexpected end".
+    const r = new ByteReader(this.bytes, start, end);
+    const name = readName(r);
+    const bytes = this.bytes.subarray(r.pos, end);
+    this.customs.push({ name, bytes });
+    if (name === "name") {
+      const names = parseNameSection(bytes);
+      if (names) this.names = names;
+    }
+  }
+
+  funcType(): FuncType {
+    const r = this.r;
+    const at = r.pos;
+    const form = r.u8();
+    if (form !== 0x60) {
+      // The spec reads the form as a signed LEB128 of 7 bits: a continuation bit makes it too long.
+      if (form & 0x80) throw new CompileError("integer representation too long", at);
+      // rec (0x4e), sub (0x50), sub final (0x4f), struct (0x5f), array (0x5e): GC type definitions.
+      if (form === 0x4e || form === 0x50 || form === 0x4f || form === 0x5f || form === 0x5e) {
+        throw new UnsupportedFeatureError("gc", at);
+      }
+      throw new CompileError("malformed function type", at);
+    }
+    const params: ValType[] = [];
+    for (let n = r.u32(); n > 0; n--) params.push(readValType(r));
+    const results: ValType[] = [];
+    for (let n = r.u32(); n > 0; n--) results.push(readValType(r));
+    return { params, results };
+  }
+
+  import(): Import {
+    const r = this.r;
+    const module = readName(r);
+    const name = readName(r);
+    const at = r.pos;
+    const kind = r.u8();
+    switch (kind) {
+      case 0x00:
+        this.importedFuncs++;
+        return { module, name, desc: { kind: "func", typeIndex: r.u32() } };
+      case 0x01:
+        this.importedTables++;
+        return { module, name, desc: { kind: "table", type: this.tableType(false) } };
+      case 0x02:
+        this.importedMemories++;
+        return { module, name, desc: { kind: "memory", type: this.memoryType() } };
+      case 0x03:
+        this.importedGlobals++;
+        return { module, name, desc: { kind: "global", type: this.globalType() } };
+      case 0x04:
+        throw new UnsupportedFeatureError("exceptions", at);
+      default:
+        throw new CompileError("malformed import kind", at);
+    }
+  }
+
+  /** A table type; in the table section, `0x40 0x00` introduces a table with an initializer (function-references). */
+  tableType(inSection: boolean): TableType {
+    const r = this.r;
+    if (inSection && r.pos < r.end && this.bytes[r.pos] === 0x40) {
+      const at = r.pos;
+      r.u8();
+      if (r.u8() !== 0x00) throw new CompileError("malformed table type", at);
+      const elem = readRefType(r);
+      this.limits(false);
+      this.constExpr();
+      // Only reachable for funcref/externref, which need no initializer in 2.0; the form is still 3.0-only.
+      void elem;
+      throw new UnsupportedFeatureError("function-references", at);
+    }
+    const elem = readRefType(r);
+    return { elem, limits: this.limits(false).limits };
+  }
+
+  memoryType(): MemoryType {
+    const { limits, shared } = this.limits(true);
+    return { limits, shared };
+  }
+
+  /**
+   * Reads limits (spec 3.0 §5.3.7): a flags byte (bit 0 max present, bit 1 shared, bit 2 64-bit index, bit 3 custom
+   * page size), then u64 minimum and maximum. Flags of proposals Kiln does not implement are reported as
+   * unsupported only when the rest of the encoding is well-formed; otherwise they are malformed.
+   */
+  limits(memory: boolean): { limits: Limits; shared: boolean } {
+    const r = this.r;
+    const at = r.pos;
+    const flags = r.u8();
+    const allowed = memory ? 0x0f : 0x05;
+    if ((flags & ~allowed) !== 0) throw new CompileError("malformed limits flags", at);
+    if (flags & 0x08) {
+      // custom-page-sizes: min, [max], log2 of the page size. Malformed unless all of it is there.
+      try {
+        r.u64();
+        if (flags & 1) r.u64();
+        r.u32();
+      } catch {
+        throw new CompileError("malformed limits flags", at);
+      }
+      throw new UnsupportedFeatureError("custom-page-sizes", at);
+    }
+    const min = r.u64();
+    const max = flags & 1 ? r.u64() : undefined;
+    if (flags & 0x04) throw new UnsupportedFeatureError("memory64", at);
+    // A shared memory (threads) keeps its shape; the validator reports it as unsupported.
+    return { limits: max === undefined ? { min } : { min, max }, shared: (flags & 0x02) !== 0 };
+  }
+
+  globalType(): GlobalType {
+    const r = this.r;
+    const type = readValType(r);
+    const at = r.pos;
+    const mut = r.u8();
+    if (mut > 1) throw new CompileError("malformed mutability", at);
+    return { type, mutable: mut === 1 };
+  }
+
+  export(): Export {
+    const r = this.r;
+    const name = readName(r);
+    const at = r.pos;
+    const kindByte = r.u8();
+    let kind: ExternKind;
+    switch (kindByte) {
+      case 0x00:
+        kind = "func";
+        break;
+      case 0x01:
+        kind = "table";
+        break;
+      case 0x02:
+        kind = "memory";
+        break;
+      case 0x03:
+        kind = "global";
+        break;
+      case 0x04:
+        throw new UnsupportedFeatureError("exceptions", at);
+      default:
+        throw new CompileError("malformed export kind", at);
+    }
+    return { name, kind, index: r.u32() };
+  }
+
+  /**
+   * A constant expression up to its `end` (spec §3.3.10). Instructions that can never be constant are rejected
+   * here with "constant expression required"; typing and index checks are the validator's.
+   */
+  constExpr(): ConstExpr {
+    const r = this.r;
+    const offset = r.pos;
+    const instrs: ConstInstr[] = [];
+    for (;;) {
+      const at = r.pos;
+      const op = r.u8();
+      switch (op) {
+        case 0x0b:
+          return { instrs, offset };
+        case 0x41:
+          instrs.push({ op: "i32.const", value: r.s32() });
+          break;
+        case 0x42:
+          instrs.push({ op: "i64.const", value: r.s64() });
+          break;
+        case 0x43:
+          instrs.push({ op: "f32.const", bits: r.i32le() });
+          break;
+        case 0x44:
+          instrs.push({ op: "f64.const", bits: r.i64le() });
+          break;
+        case 0xd0:
+          instrs.push({ op: "ref.null", type: readHeapType(r) });
+          break;
+        case 0xd2:
+          instrs.push({ op: "ref.func", funcIndex: r.u32() });
+          break;
+        case 0x23:
+          instrs.push({ op: "global.get", globalIndex: r.u32() });
+          break;
+        case 0x6a:
+        case 0x6b:
+        case 0x6c:
+        case 0x7c:
+        case 0x7d:
+        case 0x7e:
+          instrs.push({ op: "binary", opcode: op, name: SINGLE_BYTE_OPS[op]!.name });
+          break;
+        default:
+          throw constExprError(r, op, at);
+      }
+    }
+  }
+
+  elemSegment(): ElemSegment {
+    const r = this.r;
+    const at = r.pos;
+    const flags = r.u32();
+    if (flags > 7) throw new CompileError("malformed elements segment kind", at);
+    const passiveOrDeclarative = (flags & 1) !== 0;
+    const explicitTable = (flags & 2) !== 0;
+    const usesExprs = (flags & 4) !== 0;
+    const mode = !passiveOrDeclarative ? "active" : explicitTable ? "declarative" : "passive";
+    let table = 0;
+    let offset: ConstExpr | undefined;
+    if (mode === "active") {
+      if (explicitTable) table = r.u32();
+      offset = this.constExpr();
+    }
+    let type: ValType = 0x70;
+    // Forms 0 and 4 have neither elemkind nor reftype (funcref implied).
+    if (passiveOrDeclarative || explicitTable) {
+      if (usesExprs) type = readRefType(r);
+      else {
+        const kindAt = r.pos;
+        if (r.u8() !== 0x00) throw new CompileError("malformed elements segment kind", kindAt);
+      }
+    }
+    const init: ConstExpr[] = [];
+    for (let n = r.u32(); n > 0; n--) {
+      if (usesExprs) init.push(this.constExpr());
+      else {
+        const exprAt = r.pos;
+        init.push({ instrs: [{ op: "ref.func", funcIndex: r.u32() }], offset: exprAt });
+      }
+    }
+    return offset ? { mode, table, offset, type, init } : { mode, table, type, init };
+  }
+
+  dataSegment(): DataSegment {
+    const r = this.r;
+    const at = r.pos;
+    const flags = r.u32();
+    let memory = 0;
+    let offset: ConstExpr | undefined;
+    switch (flags) {
+      case 0:
+        offset = this.constExpr();
+        break;
+      case 1:
+        break;
+      case 2:
+        memory = r.u32();
+        offset = this.constExpr();
+        break;
+      default:
+        throw new CompileError("malformed data segment kind", at);
+    }
+    // Not `readLength`: the spec interpreter reports a short data segment as an unexpected end.
+    const bytes = r.bytesView(r.u32());
+    return offset ? { mode: "active", memory, offset, bytes } : { mode: "passive", memory, bytes };
+  }
+
+  funcBody(): FuncBody {
+    const r = this.r;
+    const size = readLength(r);
+    const start = r.pos;
+    const end = start + size;
+    const locals: LocalRun[] = [];
+    let localCount = 0;
+    const countAt = r.pos;
+    for (let n = r.u32(); n > 0; n--) {
+      const count = r.u32();
+      const type = readValType(r);
+      localCount += count;
+      locals.push({ count, type });
+    }
+    if (localCount >= 2 ** 32) throw new CompileError("too many locals", countAt);
+    const bodyStart = r.pos;
+    scanInstructions(r, this.dataCount !== undefined);
+    if (r.pos !== end) throw new CompileError("section size mismatch", start);
+    return { locals, localCount, start: bodyStart, end };
+  }
+}
+
+/**
+ * Reads one function body's instructions up to the `end` that closes it, checking that they are well-formed
+ * (spec §5.4): known opcodes, well-formed immediates, `else` only inside `if`. Like the spec interpreter it reads
+ * from the whole stream, so a body whose declared size is wrong is caught as "section size mismatch" by the
+ * caller. Typing is left to the validator.
+ */
+function scanInstructions(r: ByteReader, hasDataCount: boolean): void {
+  const bytes = r.bytes;
+  // Kinds of the open blocks: 1 for `if`, 0 otherwise. Depth 0 is the function's own block.
+  let kinds = new Uint8Array(16);
+  let depth = 0;
+  for (;;) {
+    const at = r.pos;
+    if (at >= r.end) throw new CompileError("unexpected end", at);
+    const op = bytes[at]!;
+    r.pos = at + 1;
+    const info = SINGLE_BYTE_OPS[op];
+    if (info === undefined) {
+      if (op === 0xfc) {
+        scanPrefixedFc(r, at, hasDataCount);
+        continue;
+      }
+      const feature = prefixFeature(op);
+      if (feature) throw new UnsupportedFeatureError(feature, at);
+      throw new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
+    }
+    if (info.feature !== "core") throw new UnsupportedFeatureError(info.feature, at);
+    switch (info.imm) {
+      case "none":
+        if (op === 0x0b) {
+          if (depth === 0) return;
+          depth--;
+        } else if (op === 0x05) {
+          if (depth === 0 || kinds[depth] !== 1) throw new CompileError("END opcode expected", at);
+          kinds[depth] = 0;
+        }
+        break;
+      case "blocktype":
+        readBlockTypeEncoding(r);
+        if (++depth === kinds.length) {
+          const grown = new Uint8Array(kinds.length * 2);
+          grown.set(kinds);
+          kinds = grown;
+        }
+        kinds[depth] = op === 0x04 ? 1 : 0;
+        break;
+      case "label":
+      case "func":
+      case "local":
+      case "global":
+      case "table":
+      case "memory":
+        r.u32();
+        break;
+      case "br_table":
+        for (let n = r.u32(); n >= 0; n--) r.u32();
+        break;
+      case "call_indirect":
+        r.u32();
+        r.u32();
+        break;
+      case "memarg":
+        readMemargFlags(r);
+        r.u64();
+        break;
+      case "i32":
+        r.s32();
+        break;
+      case "i64":
+        r.s64();
+        break;
+      case "f32":
+        if (r.end - r.pos < 4) throw new CompileError("unexpected end", r.pos);
+        r.pos += 4;
+        break;
+      case "f64":
+        if (r.end - r.pos < 8) throw new CompileError("unexpected end", r.pos);
+        r.pos += 8;
+        break;
+      case "select_t":
+        for (let n = r.u32(); n > 0; n--) readValType(r);
+        break;
+      case "reftype":
+        readHeapType(r);
+        break;
+      default:
+        throw new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
+    }
+  }
+}
+
+/** Skips the immediates of a `0xfc`-prefixed instruction (the prefix byte at `at` is already read). */
+function scanPrefixedFc(r: ByteReader, at: number, hasDataCount: boolean): void {
+  const sub = r.u32();
+  const info = FC_OPS[sub];
+  if (info === undefined) throw new CompileError(`illegal opcode fc ${sub.toString(16)}`, at);
+  if (info.feature !== "core") throw new UnsupportedFeatureError(info.feature, at);
+  switch (info.imm) {
+    case "none":
+      return;
+    case "memory.init":
+    case "data":
+      if (!hasDataCount) throw new CompileError("data count section required", at);
+      r.u32();
+      if (info.imm === "memory.init") r.u32();
+      return;
+    case "memory.copy":
+    case "table.init":
+    case "table.copy":
+      r.u32();
+      r.u32();
+      return;
+    default: // memory (fill), elem, table
+      r.u32();
+  }
+}
+
+/**
+ * Reads a `blocktype` (spec §5.4.1): 0x40 (empty), a value type, or a non-negative s33 type index. Returns
+ * {@link EMPTY_BLOCK_TYPE} (0x40), the value-type byte, or `-1 - typeIndex` for a type index.
+ */
+export function readBlockTypeEncoding(r: ByteReader): number {
+  const at = r.pos;
+  const byte = r.bytes[at];
+  if (byte === 0x40 && at < r.end) {
+    r.pos = at + 1;
+    return 0x40;
+  }
+  if (byte !== undefined && at < r.end && (byte & 0xc0) === 0x40) return readValType(r);
+  const index = r.s33();
+  if (index < 0) throw new CompileError("malformed value type", at);
+  return -1 - index;
+}
+
+/** The error for a byte that cannot start a constant expression instruction. */
+function constExprError(r: ByteReader, op: number, at: number): CompileError {
+  const feature = prefixFeature(op);
+  if (feature) {
+    return new UnsupportedFeatureError(feature, at);
+  }
+  if (op === 0xfc) {
+    const sub = r.u32();
+    if (FC_OPS[sub] === undefined) return new CompileError(`illegal opcode fc ${sub.toString(16)}`, at);
+    return new CompileError("constant expression required", at);
+  }
+  const info = SINGLE_BYTE_OPS[op];
+  if (info === undefined) return new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
+  if (info.feature !== "core") return new UnsupportedFeatureError(info.feature, at);
+  return new CompileError("constant expression required", at);
+}
+
+/**
+ * Parses the `name` custom section (spec appendix 7.4): module name (0), function names (1), local names (2);
+ * other subsections are skipped. Returns `undefined` when the section is malformed, which engines ignore.
+ */
+export function parseNameSection(bytes: Uint8Array): NameSection | undefined {
+  const names: NameSection = { functions: new Map(), locals: new Map() };
+  try {
+    const r = new ByteReader(bytes);
+    let lastId = -1;
+    while (r.pos < r.end) {
+      const id = r.u8();
+      if (id <= lastId) return undefined;
+      lastId = id;
+      const size = readLength(r);
+      const end = r.pos + size;
+      const sub = new ByteReader(bytes, r.pos, end);
+      if (id === 0) names.module = readName(sub);
+      else if (id === 1) readNameMap(sub, names.functions);
+      else if (id === 2) {
+        for (let n = readLength(sub); n > 0; n--) {
+          const func = sub.u32();
+          const map = new Map<number, string>();
+          readNameMap(sub, map);
+          names.locals.set(func, map);
+        }
+      } else sub.pos = end;
+      if (sub.pos !== end) return undefined;
+      r.pos = end;
+    }
+  } catch (e) {
+    if (e instanceof CompileError) return undefined;
+    throw e;
+  }
+  return names;
+}
+
+function readNameMap(r: ByteReader, into: Map<number, string>): void {
+  for (let n = readLength(r); n > 0; n--) {
+    const index = r.u32();
+    into.set(index, readName(r));
+  }
+}
