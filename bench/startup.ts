@@ -259,6 +259,7 @@ export async function measureHello(
   try {
     const cold = await timeHello(bytes, run);
     if (cold.exitCode !== 0) return { engine, cold, error: `exit code ${cold.exitCode}` };
+    if (cold.stdout.length === 0) return { engine, cold, error: "hello printed nothing" };
     const warm: HelloTiming[] = [];
     for (let i = 0; i < options.reps; i++) warm.push(await timeHello(bytes, run));
     return {

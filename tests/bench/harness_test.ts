@@ -12,6 +12,7 @@ import { filterBenchmarks, listBenchmarks, SIGHTGLASS_DIR } from "../../bench/su
 import { type BenchWasi, nativeInstantiator, runProgram, type WasiProvider } from "../../bench/runner.ts";
 import { runBench } from "../../bench/run.ts";
 import { largestWasmFiles, megabytesPerSecond } from "../../bench/startup.ts";
+import { formatSelfTimes, selfTimes } from "../../bench/profile_summary.ts";
 
 const result = (ms: number, problems: string[] = []) => ({ benchMs: ms, loadMs: 1, samples: [ms], problems });
 
@@ -270,4 +271,33 @@ test("listBenchmarks() finds the Sightglass programs with their expected output"
   assert.match(noop.expectedStdout!, /\[noop\] complete/);
   assert.equal(filterBenchmarks(all, ["SHOOTOUT-FIB"]).map((b) => b.name).join(), "shootout-fib2");
   assert.ok(largestWasmFiles(join(SIGHTGLASS_DIR, ".."), 1)[0].endsWith(".wasm"));
+});
+
+test("selfTimes() charges each sample its interval and merges call sites of one function", () => {
+  const frame = (functionName: string, lineNumber: number) => ({
+    functionName,
+    url: "file:///work/main/lib/exec/machine.ts",
+    lineNumber,
+    columnNumber: 0,
+  });
+  const profile = {
+    nodes: [
+      { id: 1, callFrame: { functionName: "(root)", url: "", lineNumber: -1, columnNumber: -1 } },
+      { id: 2, callFrame: frame("run", 9) },
+      { id: 3, callFrame: frame("run", 9) }, // the same function reached through another caller
+      { id: 4, callFrame: frame("memoryGrow", 99) },
+    ],
+    samples: [2, 3, 4, 2],
+    timeDeltas: [0, 3000, 1000, 1000],
+    startTime: 0,
+    endTime: 8000,
+  };
+  const entries = selfTimes(profile);
+  assert.equal(entries[0].fn, "run (lib/exec/machine.ts:10)");
+  // run: samples 0 (3 ms to the next), 1 (1 ms) and 3 (the last: the mean, 8 ms / 4 samples = 2 ms).
+  assert.equal(entries[0].selfMs, 6);
+  assert.equal(entries[1].fn, "memoryGrow (lib/exec/machine.ts:100)");
+  assert.equal(entries[1].selfMs, 1);
+  assert.ok(Math.abs(entries[0].percent - (600 / 7)) < 1e-9);
+  assert.equal(formatSelfTimes(entries, { top: 1 }), "  85.7%        6.0 ms  run (lib/exec/machine.ts:10)");
 });
