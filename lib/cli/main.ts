@@ -1,0 +1,50 @@
+/**
+ * The `kiln` command: parses the command line and dispatches to `run` or `wast`, turning every outcome into an
+ * exit status (0 success, the guest's `proc_exit` status, 1 error, 2 usage error, 134 trap).
+ *
+ * @module
+ */
+
+import { parseArgs, UsageError } from "./args.ts";
+import { formatChain } from "./report.ts";
+import { type RunIo, runModule } from "./run.ts";
+import { runWastFiles } from "./wast.ts";
+
+/**
+ * Runs the CLI with the given arguments and returns the exit status; never throws.
+ *
+ * @param argv The arguments after the script name (e.g. `["run", "--dir", ".", "app.wasm"]`).
+ * @param io Where the CLI's own output goes (the guest's stdio is the process's).
+ * @returns The process exit status.
+ * @example
+ * ```ts
+ * import { main } from "./main.ts";
+ * const status = await main(["--version"], { stdout: (t) => console.log(t), stderr: (t) => console.error(t) });
+ * console.log(status); // 0
+ * ```
+ */
+export async function main(argv: readonly string[], io: RunIo): Promise<number> {
+  try {
+    const cmd = parseArgs(argv);
+    switch (cmd.kind) {
+      case "help":
+        io.stdout(cmd.text);
+        return 0;
+      case "version":
+        io.stdout(cmd.text + "\n");
+        return 0;
+      case "wast":
+        return await runWastFiles(cmd.files, cmd.options, io);
+      case "run":
+        return await runModule(cmd.options, io);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(e.message + "\n");
+      return 2;
+    }
+    // An error no layer turned into a report: still one `Error:` report and status 1, never a JS stack dump.
+    io.stderr(formatChain(e instanceof Error ? e.message : String(e), []));
+    return 1;
+  }
+}

@@ -1,0 +1,369 @@
+/**
+ * `kiln run`: loads a module (binary, text, or stdin), links WASI and `--preload` modules, runs the entry point
+ * the way `wasmtime run` does, and maps the outcome to Wasmtime's exit codes and error reports.
+ *
+ * Entry point: `_initialize` first if exported; then the `--invoke` function, else the `""` export, else `_start`;
+ * a module with none of them (a reactor) exits 0. Exit codes: 0 on return; `proc_exit(n)` gives n for n < 126 and
+ * an error (status 1) for n ≥ 126; any trap, including fuel exhaustion and `-W timeout`, gives 134; compile, link
+ * and other errors give 1.
+ *
+ * @module
+ */
+
+import { readFile, stat } from "node:fs/promises";
+import process from "node:process";
+import { CompileError, LinkError, RuntimeError, WasiExit } from "../errors.ts";
+import type { RunOptions } from "./args.ts";
+import { describeOsError, formatBacktrace, formatChain, ReportedError, trapLine } from "./report.ts";
+import { formatInvokeResult, parseInvokeArg } from "./values.ts";
+
+/** What the CLI needs of an exported wasm function (see mod.ts). */
+interface ExportedFunction {
+  (...args: unknown[]): Promise<unknown>;
+  readonly type: { params: string[]; results: string[] };
+  callRaw(args: unknown[]): Promise<unknown[]>;
+}
+
+/** What the CLI needs of an instance. */
+interface InstanceLike {
+  readonly exports: Record<string, unknown>;
+}
+
+/** What the CLI needs of the engine (mod.ts). */
+interface Engine {
+  Module: new (bytes: Uint8Array) => unknown;
+  Store: new (options: Record<string, unknown>) => unknown;
+  instantiate(
+    source: unknown,
+    imports: Record<string, Record<string, unknown>>,
+    options: Record<string, unknown>,
+  ): Promise<{ instance: InstanceLike }>;
+}
+
+/** What the CLI needs of the WASI implementation (lib/wasi). */
+interface WasiLike {
+  getImportObject(): Record<string, Record<string, unknown>>;
+}
+
+/** Where the run's own output goes (the guest's stdio is the process's). */
+export interface RunIo {
+  /** Writes CLI output (`--invoke` results) to stdout. */
+  stdout(text: string): void;
+  /** Writes warnings and error reports to stderr. */
+  stderr(text: string): void;
+}
+
+// Specifiers held in constants so that the CLI loads (for --help and argument errors) while the engine and WASI
+// modules are still being written.
+const MOD_PATH = "../../mod.ts";
+const WASI_PATH = "../wasi/wasi.ts";
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+function isFunction(v: unknown): v is ExportedFunction {
+  return typeof v === "function" && typeof (v as ExportedFunction).callRaw === "function";
+}
+
+function basename(path: string): string {
+  const parts = path.split(/[\\/]/).filter((p) => p !== "");
+  return parts.length > 0 ? parts[parts.length - 1] : path;
+}
+
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const bytes = new Uint8Array(total);
+  let pos = 0;
+  for (const c of chunks) {
+    bytes.set(c, pos);
+    pos += c.length;
+  }
+  return bytes;
+}
+
+/** Loads the engine; a clear error if it is not there. */
+async function loadEngine(): Promise<Engine> {
+  return (await import(MOD_PATH)) as unknown as Engine;
+}
+
+/**
+ * Reads a module file (or stdin for `-`) and converts text to binary: the first half of Wasmtime's `load_module`,
+ * whose errors are not wrapped in "failed to run main module".
+ */
+async function readModuleBytes(path: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = path === "-" ? await readStdin() : new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new ReportedError(`failed to read file: ${path}`, [describeOsError(e)]);
+  }
+  const isBinary = bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b);
+  if (isBinary) return bytes;
+  const { parseWat, WatParseError } = await import("../text/mod.ts");
+  const text = new TextDecoder().decode(bytes);
+  try {
+    return parseWat(text);
+  } catch (e) {
+    if (e instanceof WatParseError && e.line > 0) throw new ReportedError(watSnippet(e, path, text));
+    if (e instanceof CompileError) throw compileReport(e);
+    throw e;
+  }
+}
+
+/** A text-format syntax error as the `wat` crate displays it: the reason, the position, the line and a caret. */
+function watSnippet(e: { reason: string; line: number; column: number }, path: string, text: string): string {
+  const source = text.split("\n")[e.line - 1] ?? "";
+  const gutter = " ".repeat(String(e.line).length);
+  return [
+    e.reason,
+    `     --> ${path}:${e.line}:${e.column}`,
+    `    ${gutter} |`,
+    `    ${e.line} | ${source}`,
+    `    ${gutter} | ${" ".repeat(Math.max(0, e.column - 1))}^`,
+  ].join("\n");
+}
+
+/** Compiles module bytes: the second half of `load_module`. */
+function compileModule(engine: Engine, bytes: Uint8Array): unknown {
+  try {
+    return new engine.Module(bytes);
+  } catch (e) {
+    if (e instanceof CompileError) throw compileReport(e);
+    throw e;
+  }
+}
+
+function compileReport(e: CompileError): ReportedError {
+  const at = e.offset >= 0 ? ` (at offset 0x${e.offset.toString(16)})` : "";
+  return new ReportedError("failed to parse WebAssembly module", [`${e.message}${at}`]);
+}
+
+/** The causes that describe an error thrown by running wasm code: its backtrace and Wasmtime's trap line. */
+function executionCauses(e: unknown, moduleName: string): { causes: string[]; exitCode: number } {
+  if (e instanceof RuntimeError) {
+    const causes = e.backtrace.length > 0 ? [formatBacktrace(e.backtrace, moduleName)] : [];
+    causes.push(trapLine(e.message));
+    return { causes, exitCode: 134 };
+  }
+  if (e instanceof WasiExit) {
+    // Only reached for statuses ≥ 126: Wasmtime's WASI rejects them instead of exiting.
+    return { causes: ["exit with invalid exit status outside of [0..126)"], exitCode: 1 };
+  }
+  if (e instanceof ReportedError) return { causes: [e.message, ...e.causes], exitCode: e.exitCode };
+  return { causes: [e instanceof Error ? e.message : String(e)], exitCode: 1 };
+}
+
+/** Whether `e` is a `proc_exit` Wasmtime turns into the process's exit status. */
+function exitStatus(e: unknown): number | undefined {
+  return e instanceof WasiExit && e.code >= 0 && e.code < 126 ? e.code : undefined;
+}
+
+function guestEnv(opts: RunOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (opts.inheritEnv) {
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  }
+  for (const { name, value } of opts.env) {
+    const v = value ?? process.env[name];
+    if (v !== undefined) env[name] = v;
+  }
+  return env;
+}
+
+async function createWasi(opts: RunOptions): Promise<WasiLike | undefined> {
+  if (!opts.wasi) return undefined;
+  const preopens: Record<string, string> = {};
+  for (const { host, guest } of opts.dirs) {
+    try {
+      const info = await stat(host);
+      if (!info.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    } catch (e) {
+      throw new ReportedError(`failed to open directory '${host}'`, [describeOsError(e)]);
+    }
+    preopens[guest] = host;
+  }
+  const argv = [opts.argv0 ?? basename(opts.module), ...opts.args];
+  const { Wasi } = await import(WASI_PATH);
+  return new Wasi({ args: argv, env: guestEnv(opts), preopens, mode: "async" }) as unknown as WasiLike;
+}
+
+/** Gives the WASI implementation the instance whose memory its calls use, without running anything. */
+function bindWasi(wasi: WasiLike | undefined, instance: InstanceLike): void {
+  if (wasi === undefined) return;
+  const w = wasi as unknown as Record<string, unknown>;
+  for (const method of ["bind", "setInstance", "attach"]) {
+    if (typeof w[method] === "function") {
+      (w[method] as (i: InstanceLike) => void).call(wasi, instance);
+      return;
+    }
+  }
+  throw new Error("the WASI implementation has no way to bind an instance");
+}
+
+function storeOptions(opts: RunOptions): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (opts.fuel !== undefined) o.fuel = opts.fuel;
+  if (opts.timeoutMs !== undefined) {
+    o.signal = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));
+    // Why: a busy loop must return to the event loop for the timeout's timer to fire.
+    o.fuelYieldInterval = 100_000;
+  }
+  if (opts.maxMemorySize !== undefined) o.maxMemoryBytes = opts.maxMemorySize;
+  if (opts.maxTableElements !== undefined) o.maxTableElements = opts.maxTableElements;
+  if (opts.maxInstances !== undefined) o.maxInstances = opts.maxInstances;
+  if (opts.maxTables !== undefined) o.maxTables = opts.maxTables;
+  if (opts.maxMemories !== undefined) o.maxMemories = opts.maxMemories;
+  if (opts.maxWasmStack !== undefined) o.maxWasmStack = opts.maxWasmStack;
+  if (opts.trapOnGrowFailure !== undefined) o.trapOnGrowFailure = opts.trapOnGrowFailure;
+  return o;
+}
+
+/**
+ * Runs a module as `wasmtime run` does and returns the process exit status. Error reports and `--invoke` warnings
+ * and results are written through `io`; the guest's own stdio is the process's.
+ *
+ * @param opts The parsed command line (see args.ts).
+ * @param io Sinks for the CLI's stdout and stderr text.
+ * @returns The exit status: 0, the guest's `proc_exit` status (< 126), 1 for errors, or 134 for traps.
+ * @example
+ * ```ts
+ * import { parseArgs } from "./args.ts";
+ * import { runModule } from "./run.ts";
+ * const cmd = parseArgs(["testdata/hello.wasm"]);
+ * if (cmd.kind === "run") {
+ *   const status = await runModule(cmd.options, { stdout: (t) => console.log(t), stderr: (t) => console.error(t) });
+ *   console.log(status); // 0
+ * }
+ * ```
+ */
+export async function runModule(opts: RunOptions, io: RunIo): Promise<number> {
+  let outcome: number | ReportedError;
+  try {
+    outcome = await reportedRun(opts, io);
+  } catch (e) {
+    if (!(e instanceof ReportedError)) throw e;
+    outcome = e;
+  }
+  if (typeof outcome === "number") return outcome;
+  io.stderr(formatChain(outcome.message, outcome.causes));
+  return outcome.exitCode;
+}
+
+/** Runs, racing `-W timeout`; resolves to the exit status, or to the error to report. */
+async function reportedRun(opts: RunOptions, io: RunIo): Promise<number | ReportedError> {
+  const run = runOrThrow(opts, io);
+  if (opts.timeoutMs === undefined) return await run;
+  // Why: a guest blocked in a host call (e.g. reading stdin) reaches no interrupt checkpoint; Wasmtime's
+  // `tokio::time::timeout` cancels it anyway, and so do we, a little after the in-wasm interrupt would have fired.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<ReportedError>((resolve) => {
+    timer = setTimeout(
+      () => resolve(new ReportedError("timed out after deadline has elapsed", [trapLine("interrupt")], 134)),
+      opts.timeoutMs! + 250,
+    );
+  });
+  try {
+    return await Promise.race([run, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
+  const mainBytes = await readModuleBytes(opts.module);
+  const engine = await loadEngine();
+  const main = compileModule(engine, mainBytes);
+  const wasi = await createWasi(opts);
+  const store = new engine.Store(storeOptions(opts));
+  const imports: Record<string, Record<string, unknown>> = wasi ? { ...wasi.getImportObject() } : {};
+
+  for (const { name, path } of opts.preloads) {
+    const module = compileModule(engine, await readModuleBytes(path));
+    try {
+      const { instance } = await engine.instantiate(module, imports, { store });
+      bindWasi(wasi, instance);
+      imports[name] = { ...instance.exports };
+    } catch (e) {
+      const exit = exitStatus(e);
+      if (exit !== undefined) return exit;
+      const { causes, exitCode } = executionCauses(e, basename(path));
+      throw new ReportedError(`failed to process preload \`${name}\` at \`${path}\``, causes, exitCode);
+    }
+  }
+
+  const context = `failed to run main module \`${opts.module}\``;
+  const moduleName = basename(opts.module);
+  let instance: InstanceLike;
+  try {
+    instance = (await engine.instantiate(main, imports, { store })).instance;
+  } catch (e) {
+    const exit = exitStatus(e);
+    if (exit !== undefined) return exit;
+    const { causes, exitCode } = e instanceof LinkError
+      ? { causes: [e.message], exitCode: 1 }
+      : executionCauses(e, moduleName);
+    throw new ReportedError(context, [`failed to instantiate ${JSON.stringify(opts.module)}`, ...causes], exitCode);
+  }
+  bindWasi(wasi, instance);
+
+  const initialize = instance.exports["_initialize"];
+  if (isFunction(initialize)) {
+    try {
+      await initialize.callRaw([]);
+    } catch (e) {
+      const exit = exitStatus(e);
+      if (exit !== undefined) return exit;
+      const { causes, exitCode } = executionCauses(e, moduleName);
+      throw new ReportedError(context, causes, exitCode);
+    }
+  }
+
+  let func: ExportedFunction | undefined;
+  if (opts.invoke !== undefined) {
+    const f = instance.exports[opts.invoke];
+    if (!isFunction(f)) throw new ReportedError(context, [`no func export named \`${opts.invoke}\` found`]);
+    func = f;
+  } else {
+    const f = isFunction(instance.exports[""]) ? instance.exports[""] : instance.exports["_start"];
+    func = isFunction(f) ? f : undefined;
+  }
+  if (func === undefined) return 0;
+  return await invoke(func, opts, io, context, moduleName);
+}
+
+async function invoke(
+  func: ExportedFunction,
+  opts: RunOptions,
+  io: RunIo,
+  context: string,
+  moduleName: string,
+): Promise<number> {
+  const { params, results } = func.type;
+  if (params.length > 0) {
+    io.stderr(
+      "warning: using `--invoke` with a function that takes arguments is experimental and may break in the future\n",
+    );
+  }
+  const what = opts.invoke !== undefined ? `\`${opts.invoke}\`` : "command default";
+  const args: unknown[] = [];
+  for (const [i, type] of params.entries()) {
+    if (i >= opts.args.length) throw new ReportedError(context, [`not enough arguments for ${what}`]);
+    try {
+      args.push(parseInvokeArg(opts.args[i], type));
+    } catch (e) {
+      throw new ReportedError(context, [(e as Error).message]);
+    }
+  }
+  let values: unknown[];
+  try {
+    values = await func.callRaw(args);
+  } catch (e) {
+    const exit = exitStatus(e);
+    if (exit !== undefined) return exit;
+    const { causes, exitCode } = executionCauses(e, moduleName);
+    throw new ReportedError(context, [`failed to invoke ${what}`, ...causes], exitCode);
+  }
+  if (values.length > 0) io.stdout(values.map((v, i) => formatInvokeResult(v, results[i]) + "\n").join(""));
+  return 0;
+}

@@ -1,0 +1,118 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseArgs, parseDuration, UsageError } from "../../lib/cli/args.ts";
+
+function run(argv: string[]) {
+  const cmd = parseArgs(argv);
+  assert.equal(cmd.kind, "run");
+  return (cmd as Extract<typeof cmd, { kind: "run" }>).options;
+}
+
+function usageError(argv: string[]): string {
+  try {
+    parseArgs(argv);
+  } catch (e) {
+    assert.ok(e instanceof UsageError, `expected UsageError, got ${e}`);
+    return e.message;
+  }
+  assert.fail(`parseArgs(${JSON.stringify(argv)}) did not throw`);
+}
+
+test("parseArgs() gives the module and everything after it to the guest", () => {
+  const o = run(["app.wasm", "--dir", "x", "-W", "fuel=1"]);
+  assert.equal(o.module, "app.wasm");
+  assert.deepEqual(o.args, ["--dir", "x", "-W", "fuel=1"]);
+  assert.deepEqual(o.dirs, []);
+  assert.equal(o.fuel, undefined);
+});
+
+test("parseArgs() accepts an optional `run` subcommand and `--` before the module", () => {
+  assert.equal(run(["run", "a.wasm"]).module, "a.wasm");
+  const o = run(["run", "--", "--weird.wasm", "x"]);
+  assert.equal(o.module, "--weird.wasm");
+  assert.deepEqual(o.args, ["x"]);
+  assert.equal(run(["-"]).module, "-");
+});
+
+test("parseArgs() parses --dir with and without a :: guest name, in order", () => {
+  const o = run(["--dir", "data", "--dir=/tmp/x::/sandbox", "m.wasm"]);
+  assert.deepEqual(o.dirs, [{ host: "data", guest: "data" }, { host: "/tmp/x", guest: "/sandbox" }]);
+});
+
+test("parseArgs() parses --env NAME=VAL and --env NAME, and -S inherit-env", () => {
+  const o = run(["--env", "A=1=2", "--env", "HOME", "-S", "inherit-env", "m.wasm"]);
+  assert.deepEqual(o.env, [{ name: "A", value: "1=2" }, { name: "HOME" }]);
+  assert.equal(o.inheritEnv, true);
+  assert.equal(run(["-Sinherit-env=n", "m.wasm"]).inheritEnv, false);
+});
+
+test("parseArgs() parses comma lists in -W and attached short values", () => {
+  const o = run([
+    "-W",
+    "fuel=1000,timeout=500ms",
+    "-Wmax-memory-size=0x10000",
+    "--wasm=max-wasm-stack=65536",
+    "m.wasm",
+  ]);
+  assert.equal(o.fuel, 1000);
+  assert.equal(o.timeoutMs, 500);
+  assert.equal(o.maxMemorySize, 65536);
+  assert.equal(o.maxWasmStack, 65536);
+  assert.equal(run(["-W", "trap-on-grow-failure", "m.wasm"]).trapOnGrowFailure, true);
+  assert.equal(run(["-W", "trap-on-grow-failure=no", "m.wasm"]).trapOnGrowFailure, false);
+});
+
+test("parseArgs() parses --invoke, --preload and --argv0", () => {
+  const o = run(["--invoke", "add", "--preload", "lib=lib.wasm", "--argv0", "tool", "m.wasm", "1", "2"]);
+  assert.equal(o.invoke, "add");
+  assert.deepEqual(o.preloads, [{ name: "lib", path: "lib.wasm" }]);
+  assert.equal(o.argv0, "tool");
+  assert.deepEqual(o.args, ["1", "2"]);
+});
+
+test("parseArgs() handles --help, --version and wast", () => {
+  assert.equal(parseArgs(["--help"]).kind, "help");
+  assert.equal(parseArgs(["run", "-h"]).kind, "help");
+  const v = parseArgs(["-V"]);
+  assert.ok(v.kind === "version" && /^kiln \d+\.\d+\.\d+$/.test(v.text));
+  const w = parseArgs(["wast", "a.wast", "b.wast"]);
+  assert.ok(w.kind === "wast");
+  assert.deepEqual(w.files, ["a.wast", "b.wast"]);
+});
+
+test("parseArgs() reports an unknown option in clap's shape", () => {
+  assert.equal(
+    usageError(["--frobnicate", "m.wasm"]),
+    "error: unexpected argument '--frobnicate' found\n\n  tip: to pass '--frobnicate' as a value, use " +
+      "'-- --frobnicate'\n\nUsage: kiln run [OPTIONS] <WASM>...\n\nFor more information, try '--help'.",
+  );
+  assert.match(usageError(["-x", "m.wasm"]), /^error: unexpected argument '-x' found/);
+});
+
+test("parseArgs() reports a missing module, a missing value and bad -W/-S values", () => {
+  assert.match(usageError([]), /^error: the following required arguments were not provided:\n {2}<WASM>\.\.\.\n/);
+  assert.equal(
+    usageError(["--dir"]),
+    "error: a value is required for '--dir <HOST_DIR[::GUEST_DIR]>' but none was supplied\n\n" +
+      "For more information, try '--help'.",
+  );
+  assert.match(usageError(["-W", "fuel=abc", "m.wasm"]), /^error: failed to parse -W option `fuel=abc`: invalid digit/);
+  assert.match(usageError(["-W", "fuel", "m.wasm"]), /value must be specified with `key=val` syntax/);
+  assert.match(usageError(["-W", "nope=1", "m.wasm"]), /^error: unknown -W \/ --wasm option: nope\n/);
+  assert.match(usageError(["-S", "nope", "m.wasm"]), /^error: unknown -S \/ --wasi option: nope\n/);
+  assert.match(usageError(["-W", "timeout=5parsecs", "m.wasm"]), /failed to parse -W option `timeout=5parsecs`/);
+  assert.match(usageError(["-S", "inherit-env=maybe", "m.wasm"]), /unknown boolean flag `maybe`/);
+  assert.match(usageError(["--preload", "nolib", "m.wasm"]), /must contain exactly one equals character/);
+});
+
+test("parseDuration() reads seconds, units and compound durations as humantime does", () => {
+  assert.equal(parseDuration("2"), 2000);
+  assert.equal(parseDuration("1s"), 1000);
+  assert.equal(parseDuration("500ms"), 500);
+  assert.equal(parseDuration("1m 30s"), 90_000);
+  assert.equal(parseDuration("1h30m"), 5_400_000);
+  assert.equal(parseDuration("250us"), 0.25);
+  assert.throws(() => parseDuration("1.5s"));
+  assert.throws(() => parseDuration("ms"));
+  assert.throws(() => parseDuration(""));
+});

@@ -1,0 +1,53 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { describeOsError, formatBacktrace, formatChain, trapLine } from "../../lib/cli/report.ts";
+
+test("formatChain() prints anyhow's shape: no causes, one unnumbered cause, numbered causes", () => {
+  assert.equal(formatChain("boom", []), "Error: boom\n");
+  assert.equal(
+    formatChain("failed to read file: x.wasm", ["No such file or directory (os error 2)"]),
+    "Error: failed to read file: x.wasm\n\nCaused by:\n    No such file or directory (os error 2)\n",
+  );
+  assert.equal(
+    formatChain("failed to run main module `t.wasm`", ["failed to invoke command default", "a\nb", "wasm trap: x"]),
+    "Error: failed to run main module `t.wasm`\n\nCaused by:\n" +
+      "    0: failed to invoke command default\n" +
+      "    1: a\n" +
+      "       b\n" +
+      "    2: wasm trap: x\n",
+  );
+});
+
+test("formatBacktrace() aligns frames as Wasmtime does and names unnamed functions by index", () => {
+  const text = formatBacktrace([
+    { funcIndex: 8, funcName: "trap_inner", offset: 0x1a2 },
+    { funcIndex: 9, offset: 0x1977 },
+    { funcIndex: 10, funcName: "f", moduleName: "named", offset: 0x87b40 },
+    { funcIndex: 11, funcName: "g", offset: -1 },
+  ], "trap.wasm");
+  assert.equal(
+    text,
+    "error while executing at wasm backtrace:\n" +
+      "    0:  0x1a2 - trap.wasm!trap_inner\n" +
+      "    1: 0x1977 - trap.wasm!<wasm function 9>\n" +
+      "    2: 0x87b40 - named!f\n" +
+      "    3: trap.wasm!g",
+  );
+  // Inside a numbered cause the frame lines get anyhow's 7-space indent: 11 spaces before the frame number.
+  const report = formatChain("m", ["c", text, trapLine("unreachable")]);
+  assert.match(report, /\n {11}0: {2}0x1a2 - trap\.wasm!trap_inner\n/);
+  assert.match(report, /\n {4}2: wasm trap: wasm `unreachable` instruction executed\n$/);
+});
+
+test("trapLine() uses Wasmtime's trap descriptions", () => {
+  assert.equal(trapLine("all fuel consumed by WebAssembly"), "wasm trap: all fuel consumed by WebAssembly");
+  assert.equal(trapLine("interrupt"), "wasm trap: interrupt");
+  assert.equal(trapLine("out of bounds table access"), "wasm trap: undefined element: out of bounds table access");
+});
+
+test("describeOsError() reads like Rust's io::Error", () => {
+  const enoent = Object.assign(new Error("ENOENT: no such file"), { code: "ENOENT" });
+  assert.equal(describeOsError(enoent), "No such file or directory (os error 2)");
+  assert.equal(describeOsError(Object.assign(new Error("x"), { code: "EISDIR" })), "Is a directory (os error 21)");
+  assert.equal(describeOsError(new Error("plain")), "plain");
+});
