@@ -1,0 +1,91 @@
+/**
+ * The one interface every WASI filesystem backend implements: the host filesystem (`node_fs.ts`) and the in-memory
+ * one (`memory_fs.ts`). Paths are absolute backend paths ("/a/b") that the WASI layer has already resolved inside
+ * a preopen, component by component, so a backend never follows a symlink on its own except where noted: the
+ * sandbox lives in `lib/wasi/path.ts`, not here.
+ *
+ * Every method either returns its result or throws a `WasiError` (`errno.ts`); a backend in async mode returns
+ * Promises instead (`sync` is false). The syscalls are written once and run against either kind.
+ *
+ * @module
+ */
+
+/** A value, or a Promise of it when the backend is asynchronous. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** What `lstat`/`FileHandle.stat` report. Times are nanoseconds since the Unix epoch. */
+export interface FileStat {
+  /** A WASI `filetype` value (constants.ts `Filetype`). */
+  filetype: number;
+  dev: bigint;
+  ino: bigint;
+  nlink: bigint;
+  size: bigint;
+  atim: bigint;
+  mtim: bigint;
+  ctim: bigint;
+}
+
+/** One directory entry, as `readdir` lists them (without "." and ".."). */
+export interface DirEntry {
+  name: string;
+  /** A WASI `filetype` value. */
+  filetype: number;
+  ino: bigint;
+}
+
+/** How to open a file or directory. */
+export interface OpenOptions {
+  read: boolean;
+  write: boolean;
+  create: boolean;
+  exclusive: boolean;
+  truncate: boolean;
+  append: boolean;
+  /** Fail with ENOTDIR unless the path is a directory. */
+  directory: boolean;
+}
+
+/** An open file or directory of a backend. Positions are absolute: the WASI layer keeps each fd's offset. */
+export interface FileHandle {
+  /** Reads up to `buf.length` bytes at `position`; returns the count (0 at end of file). */
+  read(buf: Uint8Array, position: number): MaybePromise<number>;
+  /** Writes `buf` at `position` (or at the end when `position` is null: append); returns the count. */
+  write(buf: Uint8Array, position: number | null): MaybePromise<number>;
+  stat(): MaybePromise<FileStat>;
+  /** Sets the size, zero-filling when it grows. */
+  truncate(size: number): MaybePromise<void>;
+  /** Sets times in ns; null leaves one unchanged. */
+  setTimes(atim: bigint | null, mtim: bigint | null): MaybePromise<void>;
+  sync(): MaybePromise<void>;
+  datasync(): MaybePromise<void>;
+  close(): MaybePromise<void>;
+}
+
+/** A filesystem the WASI layer can expose through preopens. */
+export interface FsBackend {
+  /** True when every method returns plain values (usable with native WebAssembly and "sync" mode). */
+  readonly sync: boolean;
+  /** Stat without following a final symlink. */
+  lstat(path: string): MaybePromise<FileStat>;
+  readlink(path: string): MaybePromise<string>;
+  /** Opens `path` (never following a final symlink: ELOOP if it is one). */
+  open(path: string, options: OpenOptions): MaybePromise<FileHandle>;
+  /** Lists a directory without "." and "..", in a stable order. */
+  readdir(path: string): MaybePromise<DirEntry[]>;
+  mkdir(path: string): MaybePromise<void>;
+  rmdir(path: string): MaybePromise<void>;
+  unlink(path: string): MaybePromise<void>;
+  rename(from: string, to: string): MaybePromise<void>;
+  /** Creates hard link `to` for the file at `from` (never following symlinks). */
+  link(from: string, to: string): MaybePromise<void>;
+  symlink(target: string, path: string): MaybePromise<void>;
+  /** Sets times in ns of the entry itself (a symlink is not followed); null leaves one unchanged. */
+  setTimes(path: string, atim: bigint | null, mtim: bigint | null): MaybePromise<void>;
+}
+
+/** Joins a backend directory path and a relative path made of plain components. */
+export function joinPath(dir: string, name: string): string {
+  if (name === "") return dir;
+  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
+}

@@ -1,0 +1,371 @@
+/**
+ * An in-memory filesystem backend: directories, regular files, symlinks and hard links in a tree of inodes.
+ * Synchronous (so usable in "sync" and "async" mode alike), with no host access at all: for browsers, tests and
+ * sandboxes. Errors mirror Linux's for the same operations.
+ *
+ * @module
+ */
+import { Errno, WasiError } from "../errno.ts";
+import { Filetype } from "../constants.ts";
+import type { DirEntry, FileHandle, FileStat, FsBackend, OpenOptions } from "./fs_backend.ts";
+
+interface Inode {
+  ino: bigint;
+  filetype: number;
+  nlink: bigint;
+  atim: bigint;
+  mtim: bigint;
+  ctim: bigint;
+  /** Regular files: contents (capacity may exceed `size`). */
+  data?: Uint8Array;
+  size: number;
+  /** Directories: entries by name. */
+  entries?: Map<string, Inode>;
+  /** Symlinks: the target. */
+  target?: string;
+}
+
+function nowNs(): bigint {
+  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+}
+
+const fail = (errno: number, msg: string): never => {
+  throw new WasiError(errno, msg);
+};
+
+/**
+ * The in-memory backend.
+ *
+ * @example
+ * ```ts
+ * import { MemoryFs } from "./memory_fs.ts";
+ * const mem = new MemoryFs();
+ * mem.writeFile("/data/hello.txt", new TextEncoder().encode("hi"));
+ * console.log(new TextDecoder().decode(mem.readFile("/data/hello.txt"))); // "hi"
+ * ```
+ */
+export class MemoryFs implements FsBackend {
+  /** Always true: every call completes immediately. */
+  readonly sync = true;
+  private nextIno = 1n;
+  private readonly root: Inode;
+
+  constructor() {
+    this.root = this.inode(Filetype.DIRECTORY);
+    this.root.nlink = 2n;
+  }
+
+  private inode(filetype: number): Inode {
+    const t = nowNs();
+    return {
+      ino: this.nextIno++,
+      filetype,
+      nlink: 1n,
+      atim: t,
+      mtim: t,
+      ctim: t,
+      size: 0,
+      data: filetype === Filetype.REGULAR_FILE ? new Uint8Array(0) : undefined,
+      entries: filetype === Filetype.DIRECTORY ? new Map() : undefined,
+    };
+  }
+
+  private static split(path: string): string[] {
+    return path.split("/").filter((c) => c !== "" && c !== ".");
+  }
+
+  /** The inode at `path` (no symlink is followed; ".." is not interpreted). */
+  private lookup(path: string): Inode {
+    let node = this.root;
+    for (const c of MemoryFs.split(path)) {
+      if (node.filetype !== Filetype.DIRECTORY) fail(Errno.NOTDIR, "not a directory");
+      const next = node.entries!.get(c);
+      if (!next) return fail(Errno.NOENT, "no such file or directory");
+      node = next;
+    }
+    return node;
+  }
+
+  /** The parent directory inode and final name of `path`. */
+  private parentOf(path: string): [Inode, string] {
+    const comps = MemoryFs.split(path);
+    if (comps.length === 0) fail(Errno.BUSY, "the root cannot be changed");
+    const name = comps.pop()!;
+    const parent = this.lookup("/" + comps.join("/"));
+    if (parent.filetype !== Filetype.DIRECTORY) fail(Errno.NOTDIR, "not a directory");
+    return [parent, name];
+  }
+
+  private stat(n: Inode): FileStat {
+    return {
+      filetype: n.filetype,
+      dev: 1n,
+      ino: n.ino,
+      nlink: n.nlink,
+      size: BigInt(n.filetype === Filetype.SYMBOLIC_LINK ? new TextEncoder().encode(n.target!).length : n.size),
+      atim: n.atim,
+      mtim: n.mtim,
+      ctim: n.ctim,
+    };
+  }
+
+  lstat(path: string): FileStat {
+    return this.stat(this.lookup(path));
+  }
+
+  readlink(path: string): string {
+    const n = this.lookup(path);
+    if (n.filetype !== Filetype.SYMBOLIC_LINK) fail(Errno.INVAL, "not a symlink");
+    return n.target!;
+  }
+
+  open(path: string, o: OpenOptions): FileHandle {
+    const [parent, name] = this.parentOf(path);
+    let n = parent.entries!.get(name);
+    if (n && o.create && o.exclusive) fail(Errno.EXIST, "file exists");
+    if (!n) {
+      if (!o.create) fail(Errno.NOENT, "no such file or directory");
+      if (o.directory) fail(Errno.NOENT, "no such file or directory");
+      n = this.inode(Filetype.REGULAR_FILE);
+      parent.entries!.set(name, n);
+      parent.mtim = parent.ctim = nowNs();
+    }
+    if (n.filetype === Filetype.SYMBOLIC_LINK) fail(Errno.LOOP, "symlink not followed");
+    if (o.directory && n.filetype !== Filetype.DIRECTORY) fail(Errno.NOTDIR, "not a directory");
+    if (n.filetype === Filetype.DIRECTORY && o.write) fail(Errno.ISDIR, "is a directory");
+    if (o.truncate && n.filetype === Filetype.REGULAR_FILE) {
+      n.size = 0;
+      n.mtim = n.ctim = nowNs();
+    }
+    return new MemoryFileHandle(n);
+  }
+
+  readdir(path: string): DirEntry[] {
+    const n = this.lookup(path);
+    if (n.filetype !== Filetype.DIRECTORY) fail(Errno.NOTDIR, "not a directory");
+    return [...n.entries!].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+      .map(([name, c]) => ({ name, filetype: c.filetype, ino: c.ino }));
+  }
+
+  mkdir(path: string): void {
+    const [parent, name] = this.parentOf(path);
+    if (parent.entries!.has(name)) fail(Errno.EXIST, "file exists");
+    const d = this.inode(Filetype.DIRECTORY);
+    d.nlink = 2n;
+    parent.entries!.set(name, d);
+    parent.nlink++;
+    parent.mtim = parent.ctim = nowNs();
+  }
+
+  rmdir(path: string): void {
+    const [parent, name] = this.parentOf(path);
+    const n = parent.entries!.get(name) ?? fail(Errno.NOENT, "no such file or directory");
+    if (n.filetype !== Filetype.DIRECTORY) fail(Errno.NOTDIR, "not a directory");
+    if (n.entries!.size > 0) fail(Errno.NOTEMPTY, "directory not empty");
+    parent.entries!.delete(name);
+    parent.nlink--;
+    parent.mtim = parent.ctim = nowNs();
+  }
+
+  unlink(path: string): void {
+    const [parent, name] = this.parentOf(path);
+    const n = parent.entries!.get(name) ?? fail(Errno.NOENT, "no such file or directory");
+    if (n.filetype === Filetype.DIRECTORY) fail(Errno.ISDIR, "is a directory");
+    parent.entries!.delete(name);
+    n.nlink--;
+    n.ctim = parent.mtim = parent.ctim = nowNs();
+  }
+
+  rename(from: string, to: string): void {
+    const [sp, sname] = this.parentOf(from);
+    const [dp, dname] = this.parentOf(to);
+    const n = sp.entries!.get(sname) ?? fail(Errno.NOENT, "no such file or directory");
+    const existing = dp.entries!.get(dname);
+    if (existing === n) return;
+    if (n.filetype === Filetype.DIRECTORY) {
+      // A directory cannot move into itself or a descendant.
+      let cur: Inode | undefined = dp;
+      const comps = MemoryFs.split(to);
+      comps.pop();
+      let walk = this.root;
+      for (const c of comps) {
+        if (walk === n) fail(Errno.INVAL, "cannot move a directory into itself");
+        walk = walk.entries!.get(c)!;
+      }
+      if (walk === n) fail(Errno.INVAL, "cannot move a directory into itself");
+      cur = undefined;
+      void cur;
+    }
+    if (existing) {
+      if (n.filetype === Filetype.DIRECTORY) {
+        if (existing.filetype !== Filetype.DIRECTORY) fail(Errno.NOTDIR, "not a directory");
+        if (existing.entries!.size > 0) fail(Errno.NOTEMPTY, "directory not empty");
+        dp.nlink--;
+      } else if (existing.filetype === Filetype.DIRECTORY) fail(Errno.ISDIR, "is a directory");
+      existing.nlink--;
+    }
+    sp.entries!.delete(sname);
+    dp.entries!.set(dname, n);
+    if (n.filetype === Filetype.DIRECTORY && sp !== dp) {
+      sp.nlink--;
+      dp.nlink++;
+    }
+    const t = nowNs();
+    sp.mtim =
+      sp.ctim =
+      dp.mtim =
+      dp.ctim =
+      n.ctim =
+        t;
+  }
+
+  link(from: string, to: string): void {
+    const n = this.lookup(from);
+    if (n.filetype === Filetype.DIRECTORY) fail(Errno.PERM, "hard link to a directory");
+    const [parent, name] = this.parentOf(to);
+    if (parent.entries!.has(name)) fail(Errno.EXIST, "file exists");
+    parent.entries!.set(name, n);
+    n.nlink++;
+    n.ctim = parent.mtim = parent.ctim = nowNs();
+  }
+
+  symlink(target: string, path: string): void {
+    const [parent, name] = this.parentOf(path);
+    if (parent.entries!.has(name)) fail(Errno.EXIST, "file exists");
+    const n = this.inode(Filetype.SYMBOLIC_LINK);
+    n.target = target;
+    parent.entries!.set(name, n);
+    parent.mtim = parent.ctim = nowNs();
+  }
+
+  setTimes(path: string, atim: bigint | null, mtim: bigint | null): void {
+    const n = this.lookup(path);
+    if (atim !== null) n.atim = atim;
+    if (mtim !== null) n.mtim = mtim;
+    n.ctim = nowNs();
+  }
+
+  // ---- helpers for hosts preparing a filesystem --------------------------------------------------------------
+
+  /** Creates a directory and its missing parents. */
+  mkdirp(path: string): void {
+    let cur = "";
+    for (const c of MemoryFs.split(path)) {
+      cur += "/" + c;
+      try {
+        this.mkdir(cur);
+      } catch (e) {
+        if (!(e instanceof WasiError && e.errno === Errno.EXIST)) throw e;
+      }
+    }
+  }
+
+  /** Creates or replaces a regular file (parents are created). */
+  writeFile(path: string, data: Uint8Array): void {
+    const comps = MemoryFs.split(path);
+    comps.pop();
+    this.mkdirp("/" + comps.join("/"));
+    const h = this.open(path, {
+      read: false,
+      write: true,
+      create: true,
+      exclusive: false,
+      truncate: true,
+      append: false,
+      directory: false,
+    });
+    h.write(data, 0);
+  }
+
+  /** The contents of a regular file. */
+  readFile(path: string): Uint8Array {
+    const n = this.lookup(path);
+    if (n.filetype !== Filetype.REGULAR_FILE) fail(Errno.ISDIR, "not a regular file");
+    return n.data!.slice(0, n.size);
+  }
+}
+
+/** An open in-memory file. */
+class MemoryFileHandle implements FileHandle {
+  private closed = false;
+  constructor(private readonly node: Inode) {}
+
+  private check(): Inode {
+    if (this.closed) fail(Errno.BADF, "file is closed");
+    return this.node;
+  }
+
+  read(buf: Uint8Array, position: number): number {
+    const n = this.check();
+    if (n.filetype !== Filetype.REGULAR_FILE) fail(Errno.ISDIR, "is a directory");
+    if (position >= n.size) return 0;
+    const count = Math.min(buf.length, n.size - position);
+    buf.set(n.data!.subarray(position, position + count));
+    n.atim = nowNs();
+    return count;
+  }
+
+  write(buf: Uint8Array, position: number | null): number {
+    const n = this.check();
+    if (n.filetype !== Filetype.REGULAR_FILE) fail(Errno.ISDIR, "is a directory");
+    const at = position ?? n.size;
+    this.ensure(n, at + buf.length);
+    n.data!.set(buf, at);
+    n.size = Math.max(n.size, at + buf.length);
+    n.mtim = n.ctim = nowNs();
+    return buf.length;
+  }
+
+  private ensure(n: Inode, size: number): void {
+    if (size > 2 ** 32) fail(Errno.FBIG, "file too large for memory");
+    if (n.data!.length >= size) return;
+    const grown = new Uint8Array(Math.max(size, n.data!.length * 2, 64));
+    grown.set(n.data!.subarray(0, n.size));
+    n.data = grown;
+  }
+
+  stat(): FileStat {
+    const n = this.check();
+    return {
+      filetype: n.filetype,
+      dev: 1n,
+      ino: n.ino,
+      nlink: n.nlink,
+      size: BigInt(n.size),
+      atim: n.atim,
+      mtim: n.mtim,
+      ctim: n.ctim,
+    };
+  }
+
+  truncate(size: number): void {
+    const n = this.check();
+    if (n.filetype !== Filetype.REGULAR_FILE) fail(Errno.INVAL, "not a regular file");
+    if (size > n.size) {
+      this.ensure(n, size);
+      n.data!.fill(0, n.size, size);
+    }
+    n.size = size;
+    n.mtim = n.ctim = nowNs();
+  }
+
+  setTimes(atim: bigint | null, mtim: bigint | null): void {
+    const n = this.check();
+    if (atim !== null) n.atim = atim;
+    if (mtim !== null) n.mtim = mtim;
+    n.ctim = nowNs();
+  }
+
+  sync(): void {
+    this.check();
+  }
+
+  datasync(): void {
+    this.check();
+  }
+
+  close(): void {
+    this.check();
+    this.closed = true;
+  }
+}

@@ -1,0 +1,321 @@
+/**
+ * The host filesystem backend, on `node:fs` (which Deno, Bun and Node all provide). In sync mode every call is a
+ * blocking `fs.*Sync` call (for native WebAssembly, whose imports cannot await); in async mode calls return
+ * Promises and the guest suspends while the event loop runs.
+ *
+ * Node's time-setting calls take seconds as a double, which cannot carry every nanosecond; so that a guest reads
+ * back exactly the times it set, the backend remembers, per inode, the nanosecond value it was asked for together
+ * with the value the host stored, and reports the requested one while the host still holds what it stored.
+ *
+ * This file and its siblings are the only places in `lib/wasi/` that import `node:` modules.
+ *
+ * @module
+ */
+import * as fs from "node:fs";
+import { Errno, toWasiError, WasiError } from "../errno.ts";
+import { Filetype } from "../constants.ts";
+import type { DirEntry, FileHandle, FileStat, FsBackend, MaybePromise, OpenOptions } from "./fs_backend.ts";
+import { joinPath } from "./fs_backend.ts";
+
+const C = fs.constants;
+
+function filetypeOf(s: fs.BigIntStats | fs.Stats | fs.Dirent): number {
+  if (s.isFile()) return Filetype.REGULAR_FILE;
+  if (s.isDirectory()) return Filetype.DIRECTORY;
+  if (s.isSymbolicLink()) return Filetype.SYMBOLIC_LINK;
+  if (s.isCharacterDevice()) return Filetype.CHARACTER_DEVICE;
+  if (s.isBlockDevice()) return Filetype.BLOCK_DEVICE;
+  if (s.isSocket()) return Filetype.SOCKET_STREAM;
+  return Filetype.UNKNOWN;
+}
+
+/** A time the guest set and the value the host actually stored for it. */
+interface PreciseTime {
+  wanted: bigint;
+  stored: bigint;
+}
+
+/**
+ * Host filesystem backend on `node:fs`.
+ *
+ * @example Reading a host directory through a preopen
+ * ```ts
+ * import { NodeFs } from "./node_fs.ts";
+ * const backend = new NodeFs({ sync: true });
+ * console.log(backend.readdir("/tmp").length >= 0);
+ * ```
+ */
+export class NodeFs implements FsBackend {
+  /** True when calls block and return plain values. */
+  readonly sync: boolean;
+  /** Per inode ("dev:ino"): times set by the guest with full nanosecond precision. */
+  private readonly times = new Map<string, { atim?: PreciseTime; mtim?: PreciseTime }>();
+
+  /** @param options `sync`: block in `fs.*Sync` calls (default true) instead of returning Promises */
+  constructor(options: { sync?: boolean } = {}) {
+    this.sync = options.sync ?? true;
+  }
+
+  /** Runs the sync or the async form of one host call, mapping host errors to WasiErrors. */
+  private call<T>(syncFn: () => T, asyncFn: () => Promise<T>): MaybePromise<T> {
+    if (this.sync) {
+      try {
+        return syncFn();
+      } catch (e) {
+        throw toWasiError(e);
+      }
+    }
+    return asyncFn().catch((e) => {
+      throw toWasiError(e);
+    });
+  }
+
+  /** Converts host stats, substituting guest-set nanosecond times the host rounded. */
+  private toStat(s: fs.BigIntStats): FileStat {
+    const st: FileStat = {
+      filetype: filetypeOf(s),
+      dev: s.dev,
+      ino: s.ino,
+      nlink: s.nlink,
+      size: s.size,
+      atim: s.atimeNs,
+      mtim: s.mtimeNs,
+      ctim: s.ctimeNs,
+    };
+    const precise = this.times.get(`${s.dev}:${s.ino}`);
+    if (precise?.atim && precise.atim.stored === st.atim) st.atim = precise.atim.wanted;
+    if (precise?.mtim && precise.mtim.stored === st.mtim) st.mtim = precise.mtim.wanted;
+    return st;
+  }
+
+  /** Records the exact times asked for, next to what the host stored after the call. */
+  private remember(s: fs.BigIntStats, atim: bigint, mtim: bigint): void {
+    this.times.set(`${s.dev}:${s.ino}`, {
+      atim: { wanted: atim, stored: s.atimeNs },
+      mtim: { wanted: mtim, stored: s.mtimeNs },
+    });
+  }
+
+  lstat(path: string): MaybePromise<FileStat> {
+    return this.call(
+      () => this.toStat(fs.lstatSync(path, { bigint: true })),
+      async () => this.toStat(await fs.promises.lstat(path, { bigint: true })),
+    );
+  }
+
+  readlink(path: string): MaybePromise<string> {
+    return this.call(() => fs.readlinkSync(path, "utf8"), () => fs.promises.readlink(path, "utf8"));
+  }
+
+  open(path: string, o: OpenOptions): MaybePromise<FileHandle> {
+    let flags = o.read && o.write ? C.O_RDWR : o.write ? C.O_WRONLY : C.O_RDONLY;
+    if (o.create) flags |= C.O_CREAT;
+    if (o.exclusive) flags |= C.O_EXCL;
+    if (o.truncate) flags |= C.O_TRUNC;
+    if (o.append) flags |= C.O_APPEND;
+    if (o.directory) flags |= C.O_DIRECTORY;
+    if (C.O_NOFOLLOW !== undefined) flags |= C.O_NOFOLLOW;
+    return this.call(
+      () => new NodeFileHandle(this, fs.openSync(path, flags, 0o666)),
+      () =>
+        new Promise<FileHandle>((resolve, reject) =>
+          fs.open(path, flags, 0o666, (err, fd) => err ? reject(err) : resolve(new NodeFileHandle(this, fd)))
+        ),
+    );
+  }
+
+  readdir(path: string): MaybePromise<DirEntry[]> {
+    const entry = (name: string, s: fs.BigIntStats): DirEntry => ({ name, filetype: filetypeOf(s), ino: s.ino });
+    return this.call(
+      () => fs.readdirSync(path).sort().map((n) => entry(n, fs.lstatSync(joinPath(path, n), { bigint: true }))),
+      async () => {
+        const names = (await fs.promises.readdir(path)).sort();
+        const out: DirEntry[] = [];
+        for (const n of names) out.push(entry(n, await fs.promises.lstat(joinPath(path, n), { bigint: true })));
+        return out;
+      },
+    );
+  }
+
+  mkdir(path: string): MaybePromise<void> {
+    return this.call(() => fs.mkdirSync(path, 0o777), () => fs.promises.mkdir(path, 0o777).then(() => {}));
+  }
+
+  rmdir(path: string): MaybePromise<void> {
+    return this.call(() => fs.rmdirSync(path), () => fs.promises.rmdir(path));
+  }
+
+  unlink(path: string): MaybePromise<void> {
+    return this.call(() => fs.unlinkSync(path), () => fs.promises.unlink(path));
+  }
+
+  rename(from: string, to: string): MaybePromise<void> {
+    return this.call(() => fs.renameSync(from, to), () => fs.promises.rename(from, to));
+  }
+
+  link(from: string, to: string): MaybePromise<void> {
+    return this.call(() => fs.linkSync(from, to), () => fs.promises.link(from, to));
+  }
+
+  symlink(target: string, path: string): MaybePromise<void> {
+    return this.call(() => fs.symlinkSync(target, path), () => fs.promises.symlink(target, path));
+  }
+
+  setTimes(path: string, atim: bigint | null, mtim: bigint | null): MaybePromise<void> {
+    return this.call(
+      () => {
+        const s = fs.lstatSync(path, { bigint: true });
+        const cur = this.toStat(s);
+        const a = atim ?? cur.atim, m = mtim ?? cur.mtim;
+        fs.lutimesSync(path, nsToSeconds(a), nsToSeconds(m));
+        this.remember(fs.lstatSync(path, { bigint: true }), a, m);
+      },
+      async () => {
+        const cur = this.toStat(await fs.promises.lstat(path, { bigint: true }));
+        const a = atim ?? cur.atim, m = mtim ?? cur.mtim;
+        await fs.promises.lutimes(path, nsToSeconds(a), nsToSeconds(m));
+        this.remember(await fs.promises.lstat(path, { bigint: true }), a, m);
+      },
+    );
+  }
+
+  /** @internal used by NodeFileHandle */
+  _toStat(s: fs.BigIntStats): FileStat {
+    return this.toStat(s);
+  }
+
+  /** @internal used by NodeFileHandle */
+  _remember(s: fs.BigIntStats, atim: bigint, mtim: bigint): void {
+    this.remember(s, atim, mtim);
+  }
+
+  /** @internal used by NodeFileHandle */
+  _call<T>(syncFn: () => T, asyncFn: () => Promise<T>): MaybePromise<T> {
+    return this.call(syncFn, asyncFn);
+  }
+}
+
+function nsToSeconds(ns: bigint): number {
+  return Number(ns) / 1e9;
+}
+
+function promisify<T>(f: (cb: (err: NodeJS.ErrnoException | null, v: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => f((err, v) => err ? reject(err) : resolve(v)));
+}
+
+/** An open host file descriptor. */
+class NodeFileHandle implements FileHandle {
+  private closed = false;
+  constructor(private readonly owner: NodeFs, readonly fd: number) {}
+
+  read(buf: Uint8Array, position: number): MaybePromise<number> {
+    return this.owner._call(
+      () => fs.readSync(this.fd, buf, 0, buf.length, position),
+      () => promisify<number>((cb) => fs.read(this.fd, buf, 0, buf.length, position, cb)),
+    );
+  }
+
+  write(buf: Uint8Array, position: number | null): MaybePromise<number> {
+    return this.owner._call(
+      () => fs.writeSync(this.fd, buf, 0, buf.length, position),
+      () => promisify<number>((cb) => fs.write(this.fd, buf, 0, buf.length, position, cb)),
+    );
+  }
+
+  stat(): MaybePromise<FileStat> {
+    return this.owner._call(
+      () => this.owner._toStat(fs.fstatSync(this.fd, { bigint: true })),
+      async () =>
+        this.owner._toStat(
+          await promisify<fs.BigIntStats>((cb) =>
+            fs.fstat(this.fd, { bigint: true }, cb as (e: NodeJS.ErrnoException | null, s: fs.BigIntStats) => void)
+          ),
+        ),
+    );
+  }
+
+  truncate(size: number): MaybePromise<void> {
+    return this.owner._call(
+      () => fs.ftruncateSync(this.fd, size),
+      () => promisify<void>((cb) => fs.ftruncate(this.fd, size, (e) => cb(e, undefined))),
+    );
+  }
+
+  setTimes(atim: bigint | null, mtim: bigint | null): MaybePromise<void> {
+    const fstat = () => fs.fstatSync(this.fd, { bigint: true });
+    return this.owner._call(
+      () => {
+        const cur = this.owner._toStat(fstat());
+        const a = atim ?? cur.atim, m = mtim ?? cur.mtim;
+        fs.futimesSync(this.fd, nsToSeconds(a), nsToSeconds(m));
+        this.owner._remember(fstat(), a, m);
+      },
+      async () => {
+        const cur = this.owner._toStat(fstat());
+        const a = atim ?? cur.atim, m = mtim ?? cur.mtim;
+        await promisify<void>((cb) => fs.futimes(this.fd, nsToSeconds(a), nsToSeconds(m), (e) => cb(e, undefined)));
+        this.owner._remember(fstat(), a, m);
+      },
+    );
+  }
+
+  sync(): MaybePromise<void> {
+    return this.owner._call(
+      () => fs.fsyncSync(this.fd),
+      () => promisify<void>((cb) => fs.fsync(this.fd, (e) => cb(e, undefined))),
+    );
+  }
+
+  datasync(): MaybePromise<void> {
+    return this.owner._call(
+      () => fs.fdatasyncSync(this.fd),
+      () => promisify<void>((cb) => fs.fdatasync(this.fd, (e) => cb(e, undefined))),
+    );
+  }
+
+  close(): MaybePromise<void> {
+    if (this.closed) throw new WasiError(Errno.BADF);
+    this.closed = true;
+    return this.owner._call(
+      () => fs.closeSync(this.fd),
+      () => promisify<void>((cb) => fs.close(this.fd, (e) => cb(e, undefined))),
+    );
+  }
+}
+
+/** Host stdio as WASI streams: blocking reads/writes on file descriptors 0, 1, 2. */
+export const hostStdio = {
+  /** Reads up to `max` bytes from host stdin (fd 0); an empty array at end of input. */
+  read(max: number): Uint8Array {
+    const buf = new Uint8Array(max);
+    try {
+      const n = fs.readSync(0, buf, 0, max, null);
+      return buf.subarray(0, n);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === "EOF") return new Uint8Array(0);
+      if (code === "EAGAIN") throw new WasiError(Errno.AGAIN);
+      throw toWasiError(e);
+    }
+  },
+  /** Writes all of `data` to host fd 1 or 2. */
+  write(fd: 1 | 2, data: Uint8Array): void {
+    let off = 0;
+    while (off < data.length) {
+      try {
+        off += fs.writeSync(fd, data, off, data.length - off);
+      } catch (e) {
+        if ((e as { code?: string }).code === "EAGAIN") continue;
+        throw toWasiError(e);
+      }
+    }
+  },
+  /** Whether host fd `fd` is a terminal. */
+  isatty(fd: number): boolean {
+    try {
+      return fs.fstatSync(fd).isCharacterDevice();
+    } catch {
+      return false;
+    }
+  },
+};
