@@ -218,6 +218,8 @@ class Decoder {
   sawFuncSection = false;
   sawCodeSection = false;
   sawDataSection = false;
+  /** Whether a body uses `memory.init` or `data.drop`, which need a data count section before the code. */
+  usesDataIndex = false;
 
   constructor(readonly bytes: Uint8Array) {
     this.r = new ByteReader(bytes, 8);
@@ -248,6 +250,11 @@ class Decoder {
       if (this.funcs.length !== this.codes.length) {
         throw new CompileError("function and code section have inconsistent lengths", r.pos);
       }
+    }
+    // A body that names data segments needs the data count section (spec §5.5.13). Without any data section
+    // the module is kept, and validation reports the index as "unknown data segment".
+    if (this.usesDataIndex && this.dataCount === undefined && this.sawDataSection) {
+      throw new CompileError("data count section required", r.pos);
     }
     if (this.dataCount !== undefined && this.dataCount !== this.datas.length) {
       throw new CompileError("data count and data section have inconsistent lengths", r.pos);
@@ -595,7 +602,7 @@ class Decoder {
     }
     if (localCount >= 2 ** 32) throw new CompileError("too many locals", countAt);
     const bodyStart = r.pos;
-    scanInstructions(r, this.dataCount !== undefined);
+    if (scanInstructions(r)) this.usesDataIndex = true;
     if (r.pos !== end) throw new CompileError("section size mismatch", start);
     return { locals, localCount, start: bodyStart, end };
   }
@@ -605,13 +612,14 @@ class Decoder {
  * Reads one function body's instructions up to the `end` that closes it, checking that they are well-formed
  * (spec §5.4): known opcodes, well-formed immediates, `else` only inside `if`. Like the spec interpreter it reads
  * from the whole stream, so a body whose declared size is wrong is caught as "section size mismatch" by the
- * caller. Typing is left to the validator.
+ * caller. Typing is left to the validator. Returns whether the body uses `memory.init` or `data.drop`.
  */
-function scanInstructions(r: ByteReader, hasDataCount: boolean): void {
+function scanInstructions(r: ByteReader): boolean {
   const bytes = r.bytes;
   // Kinds of the open blocks: 1 for `if`, 0 otherwise. Depth 0 is the function's own block.
   let kinds = new Uint8Array(16);
   let depth = 0;
+  let usesDataIndex = false;
   for (;;) {
     const at = r.pos;
     if (at >= r.end) throw new CompileError("unexpected end", at);
@@ -620,7 +628,7 @@ function scanInstructions(r: ByteReader, hasDataCount: boolean): void {
     const info = SINGLE_BYTE_OPS[op];
     if (info === undefined) {
       if (op === 0xfc) {
-        scanPrefixedFc(r, at, hasDataCount);
+        if (scanPrefixedFc(r, at)) usesDataIndex = true;
         continue;
       }
       const feature = prefixFeature(op);
@@ -631,7 +639,7 @@ function scanInstructions(r: ByteReader, hasDataCount: boolean): void {
     switch (info.imm) {
       case "none":
         if (op === 0x0b) {
-          if (depth === 0) return;
+          if (depth === 0) return usesDataIndex;
           depth--;
         } else if (op === 0x05) {
           if (depth === 0 || kinds[depth] !== 1) throw new CompileError("END opcode expected", at);
@@ -692,29 +700,31 @@ function scanInstructions(r: ByteReader, hasDataCount: boolean): void {
   }
 }
 
-/** Skips the immediates of a `0xfc`-prefixed instruction (the prefix byte at `at` is already read). */
-function scanPrefixedFc(r: ByteReader, at: number, hasDataCount: boolean): void {
+/**
+ * Skips the immediates of a `0xfc`-prefixed instruction (the prefix byte at `at` is already read). Returns whether
+ * it names a data segment.
+ */
+function scanPrefixedFc(r: ByteReader, at: number): boolean {
   const sub = r.u32();
   const info = FC_OPS[sub];
   if (info === undefined) throw new CompileError(`illegal opcode fc ${sub.toString(16)}`, at);
   if (info.feature !== "core") throw new UnsupportedFeatureError(info.feature, at);
   switch (info.imm) {
     case "none":
-      return;
+      return false;
     case "memory.init":
-    case "data":
-      if (!hasDataCount) throw new CompileError("data count section required", at);
-      r.u32();
-      if (info.imm === "memory.init") r.u32();
-      return;
     case "memory.copy":
     case "table.init":
     case "table.copy":
       r.u32();
       r.u32();
-      return;
+      return info.imm === "memory.init";
+    case "data":
+      r.u32();
+      return true;
     default: // memory (fill), elem, table
       r.u32();
+      return false;
   }
 }
 

@@ -1,0 +1,69 @@
+/**
+ * Block types (spec §3.2.2, §5.4.1): what `block`, `loop` and `if` take and produce. Shared by the validator and
+ * the translator, which can call {@link readBlockType} on a validated body without re-validating.
+ *
+ * @module
+ */
+import { CompileError } from "../errors.ts";
+import { readBlockTypeEncoding } from "../binary/decoder.ts";
+import type { ByteReader } from "../binary/leb128.ts";
+import { EMPTY_BLOCK_TYPE, type FuncType, type Module, type ValType } from "../binary/module.ts";
+
+const NONE: readonly ValType[] = Object.freeze([]);
+
+/** The block type `[] -> []`. */
+export const EMPTY_FUNC_TYPE: FuncType = Object.freeze({ params: NONE, results: NONE });
+
+// Why: one shared `[] -> [t]` object per value type, so blocks cost no allocation.
+const SINGLE_RESULT: FuncType[] = [];
+for (const t of [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) {
+  SINGLE_RESULT[t] = Object.freeze({ params: NONE, results: Object.freeze([t]) });
+}
+
+/**
+ * The function type a block type encoding stands for.
+ *
+ * @param module The module whose type section type indices refer to.
+ * @param encoding As returned by `readBlockTypeEncoding`: 0x40 (empty), a value-type byte, or `-1 - typeIndex`.
+ * @param offset Byte offset for the error.
+ * @returns The block's `[params] -> [results]`; shared objects, never to be mutated.
+ * @throws CompileError "unknown type N" for a type index out of range.
+ *
+ * @example
+ * ```ts
+ * import { blockTypeOf } from "./lib/validate/block_type.ts";
+ * import { decodeModule } from "./lib/binary/decoder.ts";
+ * const m = decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+ * console.log(blockTypeOf(m, 0x7f).results); // [127] (i32)
+ * ```
+ */
+export function blockTypeOf(module: Module, encoding: number, offset = -1): FuncType {
+  if (encoding === EMPTY_BLOCK_TYPE) return EMPTY_FUNC_TYPE;
+  if (encoding >= 0) return SINGLE_RESULT[encoding]!;
+  const index = -1 - encoding;
+  const type = module.types[index];
+  if (type === undefined) throw new CompileError(`unknown type ${index}`, offset);
+  return type;
+}
+
+/**
+ * Reads a `blocktype` immediate at the reader's position and returns its function type.
+ *
+ * @param r Reader positioned at the block type; advanced past it.
+ * @param module The module whose types a type index refers to.
+ * @returns The block's `[params] -> [results]` (shared, read-only).
+ * @throws CompileError for a malformed encoding or an unknown type index.
+ *
+ * @example
+ * ```ts
+ * import { readBlockType } from "./lib/validate/block_type.ts";
+ * import { decodeModule } from "./lib/binary/decoder.ts";
+ * import { ByteReader } from "./lib/binary/leb128.ts";
+ * const m = decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+ * console.log(readBlockType(new ByteReader(new Uint8Array([0x40])), m).results.length); // 0
+ * ```
+ */
+export function readBlockType(r: ByteReader, module: Module): FuncType {
+  const at = r.pos;
+  return blockTypeOf(module, readBlockTypeEncoding(r), at);
+}

@@ -1,0 +1,78 @@
+/**
+ * Validation of constant expressions (spec §3.3.10): global initializers, element and data segment offsets,
+ * element initializers. The decoder has already rejected instructions that can never be constant.
+ *
+ * @module
+ */
+import { CompileError, UnsupportedFeatureError } from "../errors.ts";
+import { type ConstExpr, type ValType, valTypeName } from "../binary/module.ts";
+import type { ValidationContext } from "./context.ts";
+
+/**
+ * Checks that `expr` is constant and produces exactly one value of type `expected`.
+ *
+ * @param ctx The module's validation context.
+ * @param expr The expression.
+ * @param expected The type it must produce.
+ * @param visibleGlobals How many globals (from index 0) `global.get` may read: the imported ones plus the defined
+ *   ones before the global being initialized, or all globals for segment expressions. They must be immutable.
+ * @throws CompileError "type mismatch", "unknown global N", "unknown function N", "constant expression required";
+ *   `UnsupportedFeatureError` ("extended-const") for arithmetic.
+ *
+ * @example
+ * ```ts
+ * import { validateConstExpr } from "./lib/validate/const_expr.ts";
+ * import { buildContext } from "./lib/validate/context.ts";
+ * import { decodeModule } from "./lib/binary/decoder.ts";
+ * const ctx = buildContext(decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])));
+ * validateConstExpr(ctx, { instrs: [{ op: "i32.const", value: 1 }], offset: 0 }, 0x7f, 0);
+ * ```
+ */
+export function validateConstExpr(
+  ctx: ValidationContext,
+  expr: ConstExpr,
+  expected: ValType,
+  visibleGlobals: number,
+): void {
+  const stack: ValType[] = [];
+  const at = expr.offset;
+  for (const instr of expr.instrs) {
+    switch (instr.op) {
+      case "i32.const":
+        stack.push(0x7f);
+        break;
+      case "i64.const":
+        stack.push(0x7e);
+        break;
+      case "f32.const":
+        stack.push(0x7d);
+        break;
+      case "f64.const":
+        stack.push(0x7c);
+        break;
+      case "ref.null":
+        stack.push(instr.type);
+        break;
+      case "ref.func":
+        if (instr.funcIndex >= ctx.funcs.length) throw new CompileError(`unknown function ${instr.funcIndex}`, at);
+        stack.push(0x70);
+        break;
+      case "global.get": {
+        const index = instr.globalIndex;
+        if (index >= visibleGlobals || index >= ctx.globals.length) {
+          throw new CompileError(`unknown global ${index}`, at);
+        }
+        const g = ctx.globals[index]!;
+        if (g.mutable) throw new CompileError("constant expression required: global.get of a mutable global", at);
+        stack.push(g.type);
+        break;
+      }
+      case "binary":
+        throw new UnsupportedFeatureError("extended-const", at);
+    }
+  }
+  if (stack.length !== 1 || stack[0] !== expected) {
+    const found = stack.map(valTypeName).join(" ");
+    throw new CompileError(`type mismatch: expected [${valTypeName(expected)}] but found [${found}]`, at);
+  }
+}

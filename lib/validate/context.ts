@@ -1,0 +1,61 @@
+/**
+ * The validation context C (spec §3.1.1) with the index spaces flattened: what function and constant-expression
+ * validation look things up in. Built once per module by {@link buildContext}.
+ *
+ * @module
+ */
+import { CompileError } from "../errors.ts";
+import type { FuncType, GlobalType, MemoryType, Module, TableType } from "../binary/module.ts";
+
+/** The flattened index spaces of a module (imports first), and the set of declared function references. */
+export interface ValidationContext {
+  readonly module: Module;
+  /** Type of every function in the function index space. */
+  readonly funcs: readonly FuncType[];
+  readonly tables: readonly TableType[];
+  readonly memories: readonly MemoryType[];
+  readonly globals: readonly GlobalType[];
+  /**
+   * `C.refs`: 1 for each function index that occurs outside function bodies (globals, element segments,
+   * exports), which `ref.func` inside a body may name.
+   */
+  readonly refs: Uint8Array;
+}
+
+/**
+ * Builds the context, checking the type indices of imported and defined functions ("unknown type N").
+ *
+ * @param module A decoded module.
+ * @returns Its validation context; `refs` is filled in by the module validator.
+ *
+ * @example
+ * ```ts
+ * import { buildContext } from "./lib/validate/context.ts";
+ * import { decodeModule } from "./lib/binary/decoder.ts";
+ * const ctx = buildContext(decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])));
+ * console.log(ctx.funcs.length); // 0
+ * ```
+ */
+export function buildContext(module: Module): ValidationContext {
+  const funcs: FuncType[] = [];
+  const tables: TableType[] = [];
+  const memories: MemoryType[] = [];
+  const globals: GlobalType[] = [];
+  const typeAt = (index: number): FuncType => {
+    const type = module.types[index];
+    if (type === undefined) throw new CompileError(`unknown type ${index}`);
+    return type;
+  };
+  for (const imp of module.imports) {
+    const d = imp.desc;
+    if (d.kind === "func") funcs.push(typeAt(d.typeIndex));
+    else if (d.kind === "table") tables.push(d.type);
+    else if (d.kind === "memory") memories.push(d.type);
+    else globals.push(d.type);
+  }
+  for (const index of module.funcs) funcs.push(typeAt(index));
+  tables.push(...module.tables);
+  memories.push(...module.memories);
+  for (const g of module.globals) globals.push(g.type);
+  return { module, funcs, tables, memories, globals, refs: new Uint8Array(funcs.length) };
+}

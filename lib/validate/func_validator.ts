@@ -1,0 +1,631 @@
+/**
+ * Validation of function bodies: the spec's validation algorithm (spec appendix "Validation Algorithm") with an
+ * operand stack and a control stack, the polymorphic stack after `unreachable`, `br`, `br_table` and `return`.
+ *
+ * Each rule lives in one place: the fixed signatures of numeric instructions come from the opcode table
+ * (`OpInfo.sig`); the instructions whose typing depends on immediates are handled by hand below.
+ * One {@link FuncValidator} is reused for every function of a module, so validation allocates almost nothing per
+ * instruction.
+ *
+ * @module
+ */
+import { CompileError, UnsupportedFeatureError } from "../errors.ts";
+import { readHeapType, readMemargFlags, readValType } from "../binary/decoder.ts";
+import { ByteReader } from "../binary/leb128.ts";
+import { type FuncBody, type FuncType, isRefType, type ValType, valTypeName } from "../binary/module.ts";
+import { FC_OPS, type OpInfo, prefixFeature, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
+import { readBlockType } from "./block_type.ts";
+import type { ValidationContext } from "./context.ts";
+
+/** The bottom type of the polymorphic stack: matches every value type. */
+const UNKNOWN = 0;
+
+const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, FUNCREF = 0x70;
+
+const THREE_I32: readonly ValType[] = Object.freeze([I32, I32, I32]);
+
+/** Opcodes that open or restructure blocks, as kept in the control stack. */
+const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05;
+
+/** A fixed signature, parsed once from the opcode table's `sig` string. */
+interface Sig {
+  readonly params: Uint8Array;
+  readonly results: Uint8Array;
+}
+
+const LETTER: Record<string, ValType> = { i: I32, I: I64, f: F32, F: F64 };
+
+function parseSig(info: OpInfo | undefined): Sig | undefined {
+  if (info === undefined || info.sig === null || info.feature !== "core") return undefined;
+  const [p, r] = info.sig.split(":") as [string, string];
+  return {
+    params: Uint8Array.from(p, (c) => LETTER[c]!),
+    results: Uint8Array.from(r, (c) => LETTER[c]!),
+  };
+}
+
+// Why: indexing an array beats parsing the table's strings per instruction.
+const SINGLE_SIGS: readonly (Sig | undefined)[] = SINGLE_BYTE_OPS.map(parseSig);
+const FC_SIGS: readonly (Sig | undefined)[] = FC_OPS.map(parseSig);
+
+/** Natural alignment (log2 of the access size) of each load and store, by opcode. */
+const NATURAL_ALIGN: Record<number, number> = {
+  0x28: 2, 0x29: 3, 0x2a: 2, 0x2b: 3, 0x2c: 0, 0x2d: 0, 0x2e: 1, 0x2f: 1, 0x30: 0, 0x31: 0, 0x32: 1, 0x33: 1,
+  0x34: 2, 0x35: 2, 0x36: 2, 0x37: 3, 0x38: 2, 0x39: 3, 0x3a: 0, 0x3b: 1, 0x3c: 0, 0x3d: 1, 0x3e: 2,
+};
+/** Value type each load produces or each store consumes, by opcode. */
+const MEMORY_TYPE: Record<number, ValType> = {
+  0x28: I32, 0x29: I64, 0x2a: F32, 0x2b: F64, 0x2c: I32, 0x2d: I32, 0x2e: I32, 0x2f: I32, 0x30: I64, 0x31: I64,
+  0x32: I64, 0x33: I64, 0x34: I64, 0x35: I64, 0x36: I32, 0x37: I64, 0x38: F32, 0x39: F64, 0x3a: I32, 0x3b: I32,
+  0x3c: I64, 0x3d: I64, 0x3e: I64,
+};
+
+const typeName = (t: number): string => (t === UNKNOWN ? "unknown" : valTypeName(t));
+
+/**
+ * Validates function bodies of one module. Reusable: call {@link FuncValidator.validate} once per function.
+ *
+ * @example
+ * ```ts
+ * import { decodeModule } from "./lib/binary/decoder.ts";
+ * import { buildContext } from "./lib/validate/context.ts";
+ * import { FuncValidator } from "./lib/validate/func_validator.ts";
+ * // (module (func))
+ * const m = decodeModule(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 4, 1, 2, 0, 11]));
+ * new FuncValidator(buildContext(m)).validate(0);
+ * ```
+ */
+export class FuncValidator {
+  readonly #ctx: ValidationContext;
+  // Operand stack of value types (UNKNOWN for the bottom type).
+  #vals = new Uint8Array(64);
+  #height = 0;
+  // Control stack, one entry per open block, as parallel arrays.
+  #ctrlOp = new Uint8Array(16);
+  #ctrlType: FuncType[] = [];
+  #ctrlHeight = new Int32Array(16);
+  #ctrlUnreachable = new Uint8Array(16);
+  #depth = 0;
+  // Local types: params then declared locals, expanded when few, else looked up in the runs.
+  #locals = new Uint8Array(256);
+  #localCount = 0;
+  #runEnds: number[] = [];
+  #runTypes: ValType[] = [];
+  #expanded = true;
+  #at = 0;
+
+  constructor(ctx: ValidationContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Validates the body of defined function `definedIndex` (0 is the first non-imported function).
+   *
+   * @param definedIndex Position in `module.funcs` / `module.codes`.
+   * @throws CompileError with the spec's message and the offending instruction's offset.
+   */
+  validate(definedIndex: number): void {
+    const ctx = this.#ctx;
+    const module = ctx.module;
+    const body = module.codes[definedIndex]!;
+    const type = ctx.funcs[module.importedFuncs + definedIndex]!;
+    this.#setLocals(type, body);
+    this.#height = 0;
+    this.#depth = 0;
+    this.#pushCtrl(BLOCK, { params: [], results: type.results });
+    const r = new ByteReader(module.bytes, body.start, body.end);
+    try {
+      this.#run(r, type);
+    } catch (e) {
+      if (e instanceof CompileError && e.message === "unexpected end") {
+        throw new CompileError("unexpected end of section or function", e.offset);
+      }
+      throw e;
+    }
+  }
+
+  #setLocals(type: FuncType, body: FuncBody): void {
+    const total = type.params.length + body.localCount;
+    this.#localCount = total;
+    this.#expanded = total <= 65536;
+    if (this.#expanded) {
+      if (this.#locals.length < total) this.#locals = new Uint8Array(Math.max(total, this.#locals.length * 2));
+      const locals = this.#locals;
+      let i = 0;
+      for (const p of type.params) locals[i++] = p;
+      for (const run of body.locals) {
+        locals.fill(run.type, i, i + run.count);
+        i += run.count;
+      }
+      return;
+    }
+    const ends: number[] = [];
+    const types: ValType[] = [];
+    let end = 0;
+    for (const p of type.params) {
+      ends.push(++end);
+      types.push(p);
+    }
+    for (const run of body.locals) {
+      if (run.count === 0) continue;
+      end += run.count;
+      ends.push(end);
+      types.push(run.type);
+    }
+    this.#runEnds = ends;
+    this.#runTypes = types;
+  }
+
+  #localType(index: number): ValType {
+    if (index >= this.#localCount) throw new CompileError(`unknown local ${index}`, this.#at);
+    if (this.#expanded) return this.#locals[index]!;
+    const ends = this.#runEnds;
+    let lo = 0, hi = ends.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid]! > index) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.#runTypes[lo]!;
+  }
+
+  // ---- Operand stack (spec appendix: push_val, pop_val, pop_vals) ----
+
+  #push(t: ValType): void {
+    if (this.#height === this.#vals.length) {
+      const grown = new Uint8Array(this.#vals.length * 2);
+      grown.set(this.#vals);
+      this.#vals = grown;
+    }
+    this.#vals[this.#height++] = t;
+  }
+
+  #pop(): ValType {
+    const d = this.#depth - 1;
+    if (this.#height === this.#ctrlHeight[d]) {
+      if (this.#ctrlUnreachable[d]) return UNKNOWN;
+      throw new CompileError("type mismatch: instruction requires a value but the stack is empty", this.#at);
+    }
+    return this.#vals[--this.#height]!;
+  }
+
+  #popExpect(expected: ValType): ValType {
+    const actual = this.#pop();
+    if (actual !== expected && actual !== UNKNOWN && expected !== UNKNOWN) {
+      throw new CompileError(`type mismatch: expected ${typeName(expected)} but found ${typeName(actual)}`, this.#at);
+    }
+    return actual === UNKNOWN ? expected : actual;
+  }
+
+  #popVals(types: ArrayLike<ValType>): void {
+    for (let i = types.length - 1; i >= 0; i--) this.#popExpect(types[i]!);
+  }
+
+  #pushVals(types: ArrayLike<ValType>): void {
+    for (let i = 0; i < types.length; i++) this.#push(types[i]!);
+  }
+
+  /** Checks that the top of the stack matches `types` without changing it (for `br_table`'s targets). */
+  #peekVals(types: readonly ValType[]): void {
+    const d = this.#depth - 1;
+    const base = this.#ctrlHeight[d]!;
+    for (let i = 0; i < types.length; i++) {
+      const pos = this.#height - types.length + i;
+      let actual: number;
+      if (pos < base) {
+        if (!this.#ctrlUnreachable[d]) {
+          throw new CompileError("type mismatch: instruction requires more values than the stack has", this.#at);
+        }
+        actual = UNKNOWN;
+      } else actual = this.#vals[pos]!;
+      const expected = types[i]!;
+      if (actual !== expected && actual !== UNKNOWN) {
+        throw new CompileError(`type mismatch: expected ${typeName(expected)} but found ${typeName(actual)}`, this.#at);
+      }
+    }
+  }
+
+  // ---- Control stack (push_ctrl, pop_ctrl, label_types, unreachable) ----
+
+  #pushCtrl(op: number, type: FuncType): void {
+    const d = this.#depth;
+    if (d === this.#ctrlOp.length) {
+      const n = d * 2;
+      const op2 = new Uint8Array(n), h2 = new Int32Array(n), u2 = new Uint8Array(n);
+      op2.set(this.#ctrlOp);
+      h2.set(this.#ctrlHeight);
+      u2.set(this.#ctrlUnreachable);
+      this.#ctrlOp = op2;
+      this.#ctrlHeight = h2;
+      this.#ctrlUnreachable = u2;
+    }
+    this.#ctrlOp[d] = op;
+    this.#ctrlType[d] = type;
+    this.#ctrlHeight[d] = this.#height;
+    this.#ctrlUnreachable[d] = 0;
+    this.#depth = d + 1;
+    this.#pushVals(type.params);
+  }
+
+  /** Pops the innermost frame's results and checks that nothing else is left in it. */
+  #popCtrl(): number {
+    const d = this.#depth - 1;
+    this.#popVals(this.#ctrlType[d]!.results);
+    if (this.#height !== this.#ctrlHeight[d]) {
+      throw new CompileError("type mismatch: values remaining on stack at end of block", this.#at);
+    }
+    this.#depth = d;
+    return d;
+  }
+
+  #labelTypes(d: number): readonly ValType[] {
+    const type = this.#ctrlType[d]!;
+    return this.#ctrlOp[d] === LOOP ? type.params : type.results;
+  }
+
+  /** The frame index a label refers to, or "unknown label". */
+  #label(index: number): number {
+    if (index >= this.#depth) throw new CompileError(`unknown label ${index}`, this.#at);
+    return this.#depth - 1 - index;
+  }
+
+  #unreachable(): void {
+    const d = this.#depth - 1;
+    this.#height = this.#ctrlHeight[d]!;
+    this.#ctrlUnreachable[d] = 1;
+  }
+
+  // ---- Index-space lookups ----
+
+  #table(index: number): ValType {
+    const t = this.#ctx.tables[index];
+    if (t === undefined) throw new CompileError(`unknown table ${index}`, this.#at);
+    return t.elem;
+  }
+
+  #memory(index: number): void {
+    if (index >= this.#ctx.memories.length) throw new CompileError(`unknown memory ${index}`, this.#at);
+    if (index !== 0) throw new UnsupportedFeatureError("multi-memory", this.#at);
+  }
+
+  #dataSegment(index: number): void {
+    // Without a data count section the decoder has made sure there is no data section either.
+    const count = this.#ctx.module.dataCount ?? 0;
+    if (index >= count) throw new CompileError(`unknown data segment ${index}`, this.#at);
+  }
+
+  #elemSegment(index: number): ValType {
+    const e = this.#ctx.module.elems[index];
+    if (e === undefined) throw new CompileError(`unknown elem segment ${index}`, this.#at);
+    return e.type;
+  }
+
+  #mismatchUnless(ok: boolean, what: string): void {
+    if (!ok) throw new CompileError(`type mismatch: ${what}`, this.#at);
+  }
+
+  // ---- The instruction loop ----
+
+  #run(r: ByteReader, funcType: FuncType): void {
+    const ctx = this.#ctx;
+    const bytes = r.bytes;
+    for (;;) {
+      const at = r.pos;
+      this.#at = at;
+      if (at >= r.end) throw new CompileError("END opcode expected", at);
+      const op = bytes[at]!;
+      r.pos = at + 1;
+      const sig = SINGLE_SIGS[op];
+      if (sig !== undefined) {
+        // Numeric instruction with a fixed signature; only constants have immediates.
+        switch (op) {
+          case 0x41:
+            r.s32();
+            break;
+          case 0x42:
+            r.s64();
+            break;
+          case 0x43:
+            r.bytesView(4);
+            break;
+          case 0x44:
+            r.bytesView(8);
+            break;
+        }
+        this.#popVals(sig.params);
+        this.#pushVals(sig.results);
+        continue;
+      }
+      switch (op) {
+        case 0x00: // unreachable
+          this.#unreachable();
+          break;
+        case 0x01: // nop
+          break;
+        case 0x02: // block
+        case 0x03: // loop
+          this.#pushCtrlChecked(op, readBlockType(r, ctx.module));
+          break;
+        case 0x04: { // if
+          const type = readBlockType(r, ctx.module);
+          this.#popExpect(I32);
+          this.#pushCtrlChecked(IF, type);
+          break;
+        }
+        case 0x05: { // else
+          const d = this.#depth - 1;
+          if (this.#ctrlOp[d] !== IF) throw new CompileError("END opcode expected", at);
+          this.#popCtrl();
+          this.#pushCtrl(ELSE, this.#ctrlType[d]!);
+          break;
+        }
+        case 0x0b: { // end
+          const d = this.#popCtrl();
+          const type = this.#ctrlType[d]!;
+          if (this.#ctrlOp[d] === IF && !sameTypes(type.params, type.results)) {
+            throw new CompileError("type mismatch: if without else must leave its parameters unchanged", at);
+          }
+          if (d === 0) {
+            if (r.pos !== r.end) throw new CompileError("operators remaining after end of function", r.pos);
+            return;
+          }
+          this.#pushVals(type.results);
+          break;
+        }
+        case 0x0c: { // br
+          const d = this.#label(r.u32());
+          this.#popVals(this.#labelTypes(d));
+          this.#unreachable();
+          break;
+        }
+        case 0x0d: { // br_if
+          const d = this.#label(r.u32());
+          this.#popExpect(I32);
+          const types = this.#labelTypes(d);
+          this.#popVals(types);
+          this.#pushVals(types);
+          break;
+        }
+        case 0x0e: { // br_table
+          const n = r.u32();
+          const targetsAt = r.pos;
+          for (let i = 0; i < n; i++) r.u32();
+          const defaultDepth = this.#label(r.u32());
+          this.#popExpect(I32);
+          const arity = this.#labelTypes(defaultDepth).length;
+          const end = r.pos;
+          r.pos = targetsAt;
+          for (let i = 0; i < n; i++) {
+            const types = this.#labelTypes(this.#label(r.u32()));
+            this.#mismatchUnless(types.length === arity, "br_table targets have different arities");
+            this.#peekVals(types);
+          }
+          r.pos = end;
+          this.#popVals(this.#labelTypes(defaultDepth));
+          this.#unreachable();
+          break;
+        }
+        case 0x0f: // return
+          this.#popVals(funcType.results);
+          this.#unreachable();
+          break;
+        case 0x10: { // call
+          const index = r.u32();
+          const type = ctx.funcs[index];
+          if (type === undefined) throw new CompileError(`unknown function ${index}`, at);
+          this.#popVals(type.params);
+          this.#pushVals(type.results);
+          break;
+        }
+        case 0x11: { // call_indirect
+          const typeIndex = r.u32();
+          const elem = this.#table(r.u32());
+          const type = ctx.module.types[typeIndex];
+          if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
+          this.#mismatchUnless(elem === FUNCREF, "call_indirect needs a funcref table");
+          this.#popExpect(I32);
+          this.#popVals(type.params);
+          this.#pushVals(type.results);
+          break;
+        }
+        case 0x1a: // drop
+          this.#pop();
+          break;
+        case 0x1b: { // select
+          this.#popExpect(I32);
+          const t1 = this.#pop();
+          const t2 = this.#pop();
+          this.#mismatchUnless(!isRefType(t1) && !isRefType(t2), "select without a type needs numeric operands");
+          this.#mismatchUnless(t1 === t2 || t1 === UNKNOWN || t2 === UNKNOWN, "select operands differ");
+          this.#push(t1 === UNKNOWN ? t2 : t1);
+          break;
+        }
+        case 0x1c: { // select t*
+          const n = r.u32();
+          if (n !== 1) throw new CompileError("invalid result arity", at);
+          const t = readValType(r);
+          this.#popExpect(I32);
+          this.#popExpect(t);
+          this.#popExpect(t);
+          this.#push(t);
+          break;
+        }
+        case 0x20: // local.get
+          this.#push(this.#localType(r.u32()));
+          break;
+        case 0x21: // local.set
+          this.#popExpect(this.#localType(r.u32()));
+          break;
+        case 0x22: { // local.tee
+          const t = this.#localType(r.u32());
+          this.#popExpect(t);
+          this.#push(t);
+          break;
+        }
+        case 0x23: { // global.get
+          const index = r.u32();
+          const g = ctx.globals[index];
+          if (g === undefined) throw new CompileError(`unknown global ${index}`, at);
+          this.#push(g.type);
+          break;
+        }
+        case 0x24: { // global.set
+          const index = r.u32();
+          const g = ctx.globals[index];
+          if (g === undefined) throw new CompileError(`unknown global ${index}`, at);
+          if (!g.mutable) throw new CompileError("immutable global: global.set of an immutable global", at);
+          this.#popExpect(g.type);
+          break;
+        }
+        case 0x25: { // table.get
+          const t = this.#table(r.u32());
+          this.#popExpect(I32);
+          this.#push(t);
+          break;
+        }
+        case 0x26: { // table.set
+          const t = this.#table(r.u32());
+          this.#popExpect(t);
+          this.#popExpect(I32);
+          break;
+        }
+        case 0x3f: // memory.size
+          this.#memory(r.u32());
+          this.#push(I32);
+          break;
+        case 0x40: // memory.grow
+          this.#memory(r.u32());
+          this.#popExpect(I32);
+          this.#push(I32);
+          break;
+        case 0xd0: // ref.null
+          this.#push(readHeapType(r));
+          break;
+        case 0xd1: { // ref.is_null
+          const t = this.#pop();
+          this.#mismatchUnless(t === UNKNOWN || isRefType(t), "ref.is_null needs a reference");
+          this.#push(I32);
+          break;
+        }
+        case 0xd2: { // ref.func
+          const index = r.u32();
+          if (index >= ctx.funcs.length) throw new CompileError(`unknown function ${index}`, at);
+          if (!ctx.refs[index]) throw new CompileError("undeclared function reference", at);
+          this.#push(FUNCREF);
+          break;
+        }
+        case 0xfc:
+          this.#prefixed(r, at);
+          break;
+        default:
+          if (op >= 0x28 && op <= 0x3e) this.#memoryAccess(r, op);
+          else this.#unknownOpcode(op, at);
+      }
+    }
+  }
+
+  #pushCtrlChecked(op: number, type: FuncType): void {
+    this.#popVals(type.params);
+    this.#pushCtrl(op, type);
+  }
+
+  #memoryAccess(r: ByteReader, op: number): void {
+    const { align, memory } = readMemargFlags(r);
+    const offset = r.u64();
+    this.#memory(memory);
+    if (align > NATURAL_ALIGN[op]!) throw new CompileError("alignment must not be larger than natural", this.#at);
+    if (offset > 0xffffffff) throw new CompileError("offset out of range", this.#at);
+    const t = MEMORY_TYPE[op]!;
+    if (op <= 0x35) {
+      this.#popExpect(I32);
+      this.#push(t);
+    } else {
+      this.#popExpect(t);
+      this.#popExpect(I32);
+    }
+  }
+
+  #prefixed(r: ByteReader, at: number): void {
+    const sub = r.u32();
+    const sig = FC_SIGS[sub];
+    if (sig !== undefined) {
+      this.#popVals(sig.params);
+      this.#pushVals(sig.results);
+      return;
+    }
+    switch (sub) {
+      case 8: { // memory.init
+        const data = r.u32();
+        this.#memory(r.u32());
+        this.#dataSegment(data);
+        this.#popVals(THREE_I32);
+        return;
+      }
+      case 9: // data.drop
+        this.#dataSegment(r.u32());
+        return;
+      case 10: // memory.copy
+        this.#memory(r.u32());
+        this.#memory(r.u32());
+        this.#popVals(THREE_I32);
+        return;
+      case 11: // memory.fill
+        this.#memory(r.u32());
+        this.#popVals(THREE_I32);
+        return;
+      case 12: { // table.init
+        const elemIndex = r.u32();
+        const table = this.#table(r.u32());
+        const elem = this.#elemSegment(elemIndex);
+        this.#mismatchUnless(elem === table, "table.init segment and table types differ");
+        this.#popVals(THREE_I32);
+        return;
+      }
+      case 13: // elem.drop
+        this.#elemSegment(r.u32());
+        return;
+      case 14: { // table.copy
+        const dst = this.#table(r.u32());
+        const src = this.#table(r.u32());
+        this.#mismatchUnless(dst === src, "table.copy between tables of different types");
+        this.#popVals(THREE_I32);
+        return;
+      }
+      case 15: { // table.grow
+        const t = this.#table(r.u32());
+        this.#popExpect(I32);
+        this.#popExpect(t);
+        this.#push(I32);
+        return;
+      }
+      case 16: // table.size
+        this.#table(r.u32());
+        this.#push(I32);
+        return;
+      case 17: { // table.fill
+        const t = this.#table(r.u32());
+        this.#popExpect(I32);
+        this.#popExpect(t);
+        this.#popExpect(I32);
+        return;
+      }
+      default: {
+        const info = FC_OPS[sub];
+        if (info !== undefined && info.feature !== "core") throw new UnsupportedFeatureError(info.feature, at);
+        throw new CompileError(`illegal opcode fc ${sub.toString(16)}`, at);
+      }
+    }
+  }
+
+  #unknownOpcode(op: number, at: number): never {
+    const feature = prefixFeature(op) ?? SINGLE_BYTE_OPS[op]?.feature;
+    if (feature !== undefined && feature !== "core") throw new UnsupportedFeatureError(feature, at);
+    throw new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
+  }
+}
+
+function sameTypes(a: readonly ValType[], b: readonly ValType[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
