@@ -5,6 +5,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { runProgramInWorker } from "./isolated.ts";
 import type { BenchmarkProgram } from "./suite.ts";
 import { type EngineName, type Instantiator, type KilnSettings, runProgram, type WasiProvider } from "./runner.ts";
 import { geomean, median } from "./stats.ts";
@@ -16,6 +17,10 @@ export interface RunConfig extends KilnSettings {
   readonly engine: EngineName;
   readonly instantiate: Instantiator;
   readonly wasiMode: "sync" | "async";
+  /**
+   * Time limit per run. When set, each run happens in a Web Worker with the default engine for `engine` and Kiln's
+   * WASI layer (the `instantiate` and WASI provider given here are not used), terminated at the limit.
+   */
   readonly timeoutMs?: number;
 }
 
@@ -138,16 +143,24 @@ export async function compareProgram(
       const s = samples[c];
       if (s.problems.length > 0) continue; // a failing configuration is not retried
       const cfg = configs[c];
-      const r = await runProgram(program, {
-        engine: cfg.engine,
-        instantiate: cfg.instantiate,
-        wasi: options.wasi,
-        wasiMode: cfg.wasiMode,
-        fuel: cfg.fuel,
-        fuelYieldInterval: cfg.fuelYieldInterval,
-        timeoutMs: cfg.timeoutMs,
-        bytes,
-      });
+      // Why a worker: only a terminated worker stops a guest that runs synchronously past its time limit.
+      const r = cfg.timeoutMs !== undefined
+        ? await runProgramInWorker({
+          program,
+          engine: cfg.engine,
+          wasiMode: cfg.wasiMode,
+          fuel: cfg.fuel,
+          fuelYieldInterval: cfg.fuelYieldInterval,
+        }, { timeoutMs: cfg.timeoutMs })
+        : await runProgram(program, {
+          engine: cfg.engine,
+          instantiate: cfg.instantiate,
+          wasi: options.wasi,
+          wasiMode: cfg.wasiMode,
+          fuel: cfg.fuel,
+          fuelYieldInterval: cfg.fuelYieldInterval,
+          bytes,
+        });
       options.onRun?.(program.name, cfg.label, rep, r.benchMs, r.problems);
       if (r.problems.length > 0) s.problems.push(...r.problems);
       s.bench.push(r.benchMs);

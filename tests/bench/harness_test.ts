@@ -13,6 +13,7 @@ import { type BenchWasi, nativeInstantiator, runProgram, type WasiProvider } fro
 import { runBench } from "../../bench/run.ts";
 import { largestWasmFiles, megabytesPerSecond } from "../../bench/startup.ts";
 import { formatSelfTimes, selfTimes } from "../../bench/profile_summary.ts";
+import { runProgramInWorker } from "../../bench/isolated.ts";
 
 const result = (ms: number, problems: string[] = []) => ({ benchMs: ms, loadMs: 1, samples: [ms], problems });
 
@@ -300,4 +301,35 @@ test("selfTimes() charges each sample its interval and merges call sites of one 
   assert.equal(entries[1].selfMs, 1);
   assert.ok(Math.abs(entries[0].percent - (600 / 7)) < 1e-9);
   assert.equal(formatSelfTimes(entries, { top: 1 }), "  85.7%        6.0 ms  run (lib/exec/machine.ts:10)");
+});
+
+const haveWasi = existsSync(new URL("../../lib/wasi/wasi.ts", import.meta.url));
+
+test("runProgramInWorker() terminates a guest that runs past its time limit", {
+  skip: haveWasi ? false : "lib/wasi/wasi.ts not present yet",
+}, async () => {
+  const root = tinySuite();
+  try {
+    writeFileSync(
+      join(root, "tiny", "spin.wasm"),
+      await wat(`(module (import "bench" "start" (func $s)) (import "bench" "end" (func $e))
+        (memory (export "memory") 1)
+        (func (export "_start") call $s (loop $l (br $l)) call $e))`),
+    );
+    writeFileSync(
+      join(root, "tiny", "quick.wasm"),
+      await wat(`(module (import "bench" "start" (func $s)) (import "bench" "end" (func $e))
+        (memory (export "memory") 1)
+        (func (export "_start") call $s call $e))`),
+    );
+    const [quick, spin] = listBenchmarks(root);
+    const spun = await runProgramInWorker({ program: spin, engine: "native", wasiMode: "sync" }, { timeoutMs: 1000 });
+    assert.deepEqual(spun.problems, ["timed out after 1 s"]);
+    assert.ok(Number.isNaN(spun.benchMs));
+    const ok = await runProgramInWorker({ program: quick, engine: "native", wasiMode: "sync" }, { timeoutMs: 30_000 });
+    assert.deepEqual(ok.problems, []);
+    assert.equal(ok.exitCode, 0);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
