@@ -9,10 +9,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { BenchWasi, Instantiator, WasiProvider } from "./runner.ts";
 import { REPO_ROOT, SHARED_DIR } from "./suite.ts";
+import { ByteReader } from "../lib/binary/leb128.ts";
 import { median } from "./stats.ts";
 
 /** The WASI testsuite folder inside the shared data. */
 export const WASI_TESTSUITE_DIR: string = join(SHARED_DIR, "wasi-testsuite", "tests");
+
+/** The Sightglass program with the largest code section in the shared data (1.2 MB file, 350 KB of code). */
+export const LARGEST_CODE_WASM: string = join(SHARED_DIR, "benchmarks", "sightglass", "hashset", "benchmark.wasm");
 
 /** The hello-world fixture the CLI engineer builds. */
 export const HELLO_WASM: string = join(REPO_ROOT, "testdata", "hello.wasm");
@@ -21,6 +25,8 @@ export const HELLO_WASM: string = join(REPO_ROOT, "testdata", "hello.wasm");
 export interface ThroughputResult {
   readonly file: string;
   readonly bytes: number;
+  /** Size of the code section (function bodies): what validation works through; the rest is mostly debug info. */
+  readonly codeBytes: number;
   /** Median ms of Kiln's decode alone (`decodeModule`), NaN when unavailable. */
   readonly decodeMs: number;
   /** Median ms of Kiln's decode + validate (`new Module(bytes)` from mod.ts, else decode + `validateModule`). */
@@ -29,6 +35,33 @@ export interface ThroughputResult {
   readonly nativeMs: number;
   /** Why a Kiln measurement is missing, when it is. */
   readonly error?: string;
+}
+
+/**
+ * The size in bytes of a module's code section (0 when it has none or the header is not a wasm header).
+ *
+ * @param bytes the module binary
+ * @returns the code section's payload size
+ * @example
+ * ```ts
+ * import { codeSectionSize } from "./startup.ts";
+ * console.log(codeSectionSize(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))); // 0
+ * ```
+ */
+export function codeSectionSize(bytes: Uint8Array): number {
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) return 0;
+  const r = new ByteReader(bytes, 8);
+  try {
+    while (r.pos < r.end) {
+      const id = r.u8();
+      const size = r.u32();
+      if (id === 10) return size;
+      r.pos += size;
+    }
+  } catch {
+    // A malformed module has no measurable code section.
+  }
+  return 0;
 }
 
 /** Converts a byte count and milliseconds to megabytes (10^6 bytes) per second. */
@@ -159,7 +192,7 @@ export function measureThroughput(
     const compileMs = kiln(frontEnd.compile);
     new WebAssembly.Module(bytes);
     const nativeMs = timeMedian(reps, () => new WebAssembly.Module(bytes));
-    return { file, bytes: bytes.length, decodeMs, compileMs, nativeMs, error };
+    return { file, bytes: bytes.length, codeBytes: codeSectionSize(bytes), decodeMs, compileMs, nativeMs, error };
   });
 }
 
