@@ -1,0 +1,108 @@
+/**
+ * The interpreter's instruction set: the one place that numbers the machine's internal operations. The machine
+ * (`lib/exec/machine.ts`) switches over these numbers as literal case labels (a test checks that its labels and
+ * this table agree).
+ *
+ * Code is a flat `Int32Array` per function. Each record is an op number followed by a fixed number of immediates
+ * (`imms` below). Where a wasm instruction maps one-to-one, its internal number is the wasm opcode byte
+ * (`0xfc`-prefixed ops are `0xe0 + subopcode`), so numeric semantics read the same in both worlds.
+ *
+ * Stack form: operands live on the machine's value stack (8-byte slots); `height` immediates are frame-relative
+ * slot indexes (locals occupy slots `0 .. localCount-1` of a frame, the operand stack starts above them).
+ *
+ * @module
+ */
+
+/** One internal operation: its name, number and the count of int32 immediates that follow it in code. */
+export interface IsaOp {
+  readonly name: string;
+  readonly code: number;
+  /** Number of immediates, or -1 for `br_table` (variable: count, then (count+1) × 3 words). */
+  readonly imms: number;
+}
+
+const ROWS: readonly (readonly [string, number, number])[] = [
+  ["unreachable", 0x00, 0],
+  ["fuel", 0x02, 1], // cost: charge a straight-line run
+  ["fuel_check", 0x03, 1], // cost: charge, then check fuel/interrupt (function entry, loop headers)
+  ["br_unless", 0x04, 1], // target: pop i32, jump when zero
+  ["jump", 0x05, 1], // target
+  ["br_if_copy", 0x06, 3], // target height arity: pop i32, when nonzero move `arity` results to `height`, jump
+  ["global_get_ref", 0x07, 1], // globalidx (reference-typed global)
+  ["global_set_ref", 0x08, 1], // globalidx (reference-typed global)
+  ["br", 0x0c, 3], // target height arity: move `arity` results down to frame slot `height`, jump
+  ["br_if", 0x0d, 1], // target: pop i32, jump when nonzero (no values to move)
+  ["br_table", 0x0e, -1], // count, then count+1 entries of (target height arity)
+  ["return", 0x0f, 0],
+  ["call", 0x10, 1], // funcidx
+  ["call_indirect", 0x11, 2], // typeidx tableidx
+  ["drop", 0x1a, 0],
+  ["select", 0x1b, 0],
+  ["local.get", 0x20, 1],
+  ["local.set", 0x21, 1],
+  ["local.tee", 0x22, 1],
+  ["global.get", 0x23, 1],
+  ["global.set", 0x24, 1],
+  ["table.get", 0x25, 1],
+  ["table.set", 0x26, 1],
+];
+
+const MEMORY_OPS = [
+  "i32.load",
+  "i64.load",
+  "f32.load",
+  "f64.load",
+  "i32.load8_s",
+  "i32.load8_u",
+  "i32.load16_s",
+  "i32.load16_u",
+  "i64.load8_s",
+  "i64.load8_u",
+  "i64.load16_s",
+  "i64.load16_u",
+  "i64.load32_s",
+  "i64.load32_u",
+  "i32.store",
+  "i64.store",
+  "f32.store",
+  "f64.store",
+  "i32.store8",
+  "i32.store16",
+  "i64.store8",
+  "i64.store16",
+  "i64.store32",
+];
+
+const NUMERIC_FIRST = 0x45;
+const NUMERIC_LAST = 0xc4;
+
+import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
+
+/** Internal number of a `0xfc`-prefixed op. */
+export const FC_BASE = 0xe0;
+
+/** The full instruction set, sorted by number. */
+export const ISA: readonly IsaOp[] = (() => {
+  const ops: IsaOp[] = ROWS.map(([name, code, imms]) => ({ name, code, imms }));
+  MEMORY_OPS.forEach((name, i) => ops.push({ name, code: 0x28 + i, imms: 1 })); // offset
+  ops.push({ name: "memory.size", code: 0x3f, imms: 0 });
+  ops.push({ name: "memory.grow", code: 0x40, imms: 0 });
+  ops.push({ name: "i32.const", code: 0x41, imms: 1 });
+  ops.push({ name: "i64.const", code: 0x42, imms: 2 }); // low word, high word
+  ops.push({ name: "f32.const", code: 0x43, imms: 1 }); // bits
+  ops.push({ name: "f64.const", code: 0x44, imms: 2 }); // low word, high word of the bits
+  for (let code = NUMERIC_FIRST; code <= NUMERIC_LAST; code++) {
+    ops.push({ name: SINGLE_BYTE_OPS[code]!.name, code, imms: 0 });
+  }
+  ops.push({ name: "ref.null", code: 0xd0, imms: 0 });
+  ops.push({ name: "ref.is_null", code: 0xd1, imms: 0 });
+  ops.push({ name: "ref.func", code: 0xd2, imms: 1 });
+  const fcImms = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 2, 1, 2, 1, 1, 1];
+  for (let sub = 0; sub <= 17; sub++) {
+    ops.push({ name: FC_OPS[sub]!.name, code: FC_BASE + sub, imms: fcImms[sub]! });
+  }
+  return ops.sort((a, b) => a.code - b.code);
+})();
+
+/** Op name by internal number, for disassembly and tests. */
+export const ISA_NAMES: ReadonlyMap<number, string> = new Map(ISA.map((op) => [op.code, op.name]));

@@ -1,0 +1,1603 @@
+/**
+ * The machine: a resumable interpreter over the code of `lib/compile/translate.ts`.
+ *
+ * State lives here, never on the JS stack: a value stack (one `ArrayBuffer` of 8-byte slots viewed as
+ * Int32Array/Float32Array/Float64Array/BigInt64Array) and a frame stack (callee function, return pc, frame base).
+ * A frame's slots are its locals (params first) followed by its operand stack. i32 values sit in a slot's low word
+ * (kept `|0`); i64 as low and high words; f32 as raw bits in the low word; f64 as the slot's 8 bytes; references as
+ * int32 handles (see `lib/runtime/store.ts`).
+ *
+ * `run()` is synchronous and returns a status: {@link DONE} when the outermost frame returned (results in slots
+ * 0..n-1), {@link SUSPEND} when a host import returned a thenable (`pending`), {@link YIELD} at a fuel checkpoint
+ * asking the driver to yield a macrotask. Traps are thrown as RuntimeError with a wasm backtrace; exceptions of host
+ * functions propagate unchanged.
+ *
+ * @module
+ */
+
+import { RuntimeError, type WasmFrame } from "../errors.ts";
+import { translateFunction } from "../compile/translate.ts";
+import type { CompiledFunc } from "../compile/translate.ts";
+import { funcFromJs, type FuncInst, funcToJs, type InstanceState } from "../runtime/func.ts";
+import type { Memory } from "../runtime/memory.ts";
+import type { Store } from "../runtime/store.ts";
+import { ValType } from "../binary/module.ts";
+import {
+  f32ConvertI64S,
+  f32ConvertI64U,
+  f64ConvertI64U,
+  nearest,
+  truncI32S,
+  truncI32U,
+  truncI64S,
+  truncI64U,
+  truncSatI32S,
+  truncSatI32U,
+  truncSatI64S,
+  truncSatI64U,
+} from "./float.ts";
+import { clz as clz64, ctz as ctz64, divS, divU, popcnt32, remS, remU, rotl as rotl64, rotr as rotr64 } from "./i64.ts";
+
+/** `run()` status: the outermost frame returned. */
+export const DONE = 0;
+/** `run()` status: a host import returned a thenable, now in `pending`. */
+export const SUSPEND = 1;
+/** `run()` status: a fuel checkpoint asks the driver to yield to the event loop. */
+export const YIELD = 2;
+
+/** Accounting cost of one frame, in bytes of the stack limit (besides its slots). */
+const FRAME_BYTES = 32;
+const INITIAL_SLOTS = 1024;
+const NO_MEMORY = new DataView(new ArrayBuffer(0));
+
+function trap(message: string): RuntimeError {
+  return new RuntimeError(message);
+}
+
+/** The translated code of a wasm function (translating it on first use). */
+export function compiledOf(f: FuncInst): CompiledFunc {
+  if (f.compiled) return f.compiled;
+  const inst = f.instance!;
+  const defined = f.index - inst.module.importedFuncs;
+  let c = inst.compiled[defined];
+  if (!c) {
+    c = translateFunction(inst.module, f.index);
+    inst.compiled[defined] = c;
+  }
+  f.compiled = c;
+  return c;
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === "object" || typeof v === "function") &&
+    typeof (v as { then?: unknown }).then === "function";
+}
+
+/** One activation's interpreter state (see the module doc). */
+export class Machine {
+  readonly store: Store;
+  buffer!: ArrayBuffer;
+  i32!: Int32Array;
+  f32!: Float32Array;
+  f64!: Float64Array;
+  i64!: BigInt64Array;
+  /** Value stack capacity in slots. */
+  capacity = 0;
+  frameFunc: FuncInst[] = [];
+  framePc: number[] = [];
+  frameFp: number[] = [];
+  depth = 0;
+  func: FuncInst | null = null;
+  pc = 0;
+  fp = 0;
+  sp = 0;
+  /** The thenable a host import returned (status SUSPEND), and that import. */
+  pending: PromiseLike<unknown> | null = null;
+  pendingFunc: FuncInst | null = null;
+  /** Fuel level below which the next checkpoint yields. */
+  yieldMark = -Infinity;
+
+  constructor(store: Store) {
+    this.store = store;
+    this.allocate(INITIAL_SLOTS);
+  }
+
+  private allocate(slots: number): void {
+    const old = this.i32;
+    this.buffer = new ArrayBuffer(slots * 8);
+    this.i32 = new Int32Array(this.buffer);
+    this.f32 = new Float32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer);
+    this.i64 = new BigInt64Array(this.buffer);
+    if (old) this.i32.set(old);
+    this.capacity = slots;
+  }
+
+  /** Makes room for `slots` slots, or traps "call stack exhausted" beyond the store's limit. */
+  reserve(slots: number, depth: number): void {
+    if (slots * 8 + depth * FRAME_BYTES > this.store.maxWasmStack) throw trap("call stack exhausted");
+    if (slots > this.capacity) {
+      let n = this.capacity * 2;
+      while (n < slots) n *= 2;
+      this.allocate(n);
+    }
+  }
+
+  /** Prepares a call of wasm function `f` with its arguments already written at slots 0..params-1. */
+  begin(f: FuncInst): void {
+    const c = compiledOf(f);
+    this.reserve(c.maxHeight + 1, 0);
+    this.i32.fill(0, c.paramCount << 1, c.localCount << 1);
+    this.func = f;
+    this.pc = 0;
+    this.fp = 0;
+    this.sp = c.localCount;
+    this.depth = 0;
+    this.pending = null;
+    this.pendingFunc = null;
+    this.yieldMark = this.store.yieldInterval > 0 ? this.store.fuel - this.store.yieldInterval : -Infinity;
+  }
+
+  /** Writes a JS-form (or raw-form) value of type `t` into slot `s`. */
+  write(t: number, s: number, v: unknown, raw: boolean): void {
+    switch (t) {
+      case ValType.i32:
+        this.i32[s << 1] = Number(v) | 0;
+        return;
+      case ValType.i64:
+        if (typeof v !== "bigint") {
+          if (typeof v === "number" && Number.isInteger(v)) v = BigInt(v);
+          else throw new TypeError("i64 value must be a BigInt");
+        }
+        this.i64[s] = v as bigint;
+        return;
+      case ValType.f32:
+        if (raw) this.i32[s << 1] = Number(v) | 0;
+        else this.f32[s << 1] = Number(v);
+        return;
+      case ValType.f64:
+        if (raw) this.i64[s] = BigInt.asIntN(64, BigInt(v as bigint));
+        else this.f64[s] = Number(v);
+        return;
+      case ValType.funcref:
+        this.i32[s << 1] = this.store.funcHandle(funcFromJs(v));
+        return;
+      default:
+        this.i32[s << 1] = this.store.externHandle(v === undefined ? undefined : v);
+        return;
+    }
+  }
+
+  /** Reads slot `s` as a JS-form (or raw-form) value of type `t`. */
+  read(t: number, s: number, raw: boolean): unknown {
+    switch (t) {
+      case ValType.i32:
+        return this.i32[s << 1];
+      case ValType.i64:
+        return this.i64[s];
+      case ValType.f32:
+        return raw ? this.i32[s << 1] : this.f32[s << 1];
+      case ValType.f64:
+        return raw ? this.i64[s] : this.f64[s];
+      case ValType.funcref: {
+        const h = this.i32[s << 1]!;
+        return h === 0 ? null : funcToJs(this.store.funcs[h - 1]!);
+      }
+      default: {
+        const h = this.i32[s << 1]!;
+        return h === 0 ? null : this.store.externs[h - 1];
+      }
+    }
+  }
+
+  /** Calls host function `f` with the arguments in slots base.. (JS form). */
+  callHost(f: FuncInst, base: number): unknown {
+    const params = f.type.params;
+    const args = new Array(params.length);
+    for (let i = 0; i < params.length; i++) args[i] = this.read(params[i]!, base + i, false);
+    return (f.host as (...a: unknown[]) => unknown)(...args);
+  }
+
+  /** Writes a host function's result(s) at slots base.. */
+  pushHostResults(f: FuncInst, result: unknown, base: number): void {
+    const results = f.type.results;
+    if (results.length === 0) return;
+    if (results.length === 1) {
+      this.write(results[0]!, base, result, false);
+      return;
+    }
+    const values = Array.from(result as Iterable<unknown>);
+    if (values.length !== results.length) throw new TypeError("host function returned the wrong number of results");
+    for (let i = 0; i < results.length; i++) this.write(results[i]!, base + i, values[i], false);
+  }
+
+  /** After a SUSPEND: stores the awaited host result and continues. */
+  resume(result: unknown): number {
+    const f = this.pendingFunc!;
+    this.pending = null;
+    this.pendingFunc = null;
+    this.pushHostResults(f, result, this.sp);
+    this.sp += f.type.results.length;
+    return this.run();
+  }
+
+  /** After a YIELD: sets the next yield mark and continues. */
+  continueAfterYield(): number {
+    this.yieldMark = this.store.fuel - this.store.yieldInterval;
+    return this.run();
+  }
+
+  /** The fuel level below which a checkpoint leaves the fast path. */
+  private limit(): number {
+    const store = this.store;
+    if (store.interrupted || (store.signal !== undefined && store.signal.aborted)) return Infinity;
+    return this.yieldMark > 0 ? this.yieldMark : 0;
+  }
+
+  /** Slow path of a checkpoint: traps, or returns YIELD, or DONE (meaning: carry on). */
+  private checkpoint(fuel: number): number {
+    const store = this.store;
+    if (store.interrupted || (store.signal !== undefined && store.signal.aborted)) {
+      store.interrupted = false;
+      throw trap("interrupt");
+    }
+    if (fuel < 0) {
+      if (store.fuelEnabled) throw trap("all fuel consumed by WebAssembly");
+      store.fuel = fuel = 2 ** 52;
+      this.yieldMark = store.yieldInterval > 0 ? fuel - store.yieldInterval : -Infinity;
+    }
+    if (fuel < this.yieldMark) return YIELD;
+    return DONE;
+  }
+
+  /** The wasm backtrace, innermost first. */
+  backtrace(func: FuncInst, pc: number, depth: number): WasmFrame[] {
+    const frames: WasmFrame[] = [frameOf(func, pc)];
+    for (let d = depth - 1; d >= 0; d--) frames.push(frameOf(this.frameFunc[d]!, this.framePc[d]!));
+    return frames;
+  }
+
+  /** Runs until the outermost frame returns, a host import suspends, a checkpoint yields, or a trap. */
+  run(): number {
+    const store = this.store;
+    let i32 = this.i32, f32 = this.f32, f64 = this.f64, i64 = this.i64;
+    let func = this.func!;
+    let compiled = compiledOf(func);
+    let code = compiled.code;
+    let pc = this.pc, fp = this.fp, sp = this.sp, depth = this.depth;
+    let inst = func.instance!;
+    let funcs = inst.funcs;
+    let globals = inst.globals;
+    let memory: Memory | undefined = inst.memories[0];
+    let dv = memory ? memory.view : NO_MEMORY;
+    let memLen = dv.byteLength;
+    let fuel = store.fuel;
+    let limit = this.limit();
+    const stackLimit = store.maxWasmStack;
+    try {
+      for (;;) {
+        const op = code[pc++]!;
+        switch (op) {
+          case 0: // unreachable
+            throw trap("unreachable");
+          case 2: // fuel
+            fuel -= code[pc++]!;
+            break;
+          case 3: // fuel_check
+            fuel -= code[pc++]!;
+            if (fuel < limit) {
+              const status = this.checkpoint(fuel);
+              if (fuel < 0) fuel = store.fuel; // unmetered counter wrapped (metered: checkpoint threw)
+              limit = this.limit();
+              if (status === YIELD) {
+                store.fuel = fuel;
+                this.save(func, pc, fp, sp, depth);
+                return YIELD;
+              }
+            }
+            break;
+          case 4: // br_unless
+            if (i32[--sp << 1] === 0) pc = code[pc]!;
+            else pc++;
+            break;
+          case 5: // jump
+            pc = code[pc]!;
+            break;
+          case 6: { // br_if_copy
+            if (i32[--sp << 1] === 0) {
+              pc += 3;
+              break;
+            }
+            const to = fp + code[pc + 1]!, arity = code[pc + 2]!;
+            i32.copyWithin(to << 1, (sp - arity) << 1, sp << 1);
+            sp = to + arity;
+            pc = code[pc]!;
+            break;
+          }
+          case 7: { // global_get_ref
+            const g = globals[code[pc++]!]!;
+            i32[sp << 1] = g.type === 0x70 ? store.funcHandle(g.ref as FuncInst | null) : store.externHandle(g.ref);
+            sp++;
+            break;
+          }
+          case 8: { // global_set_ref
+            const g = globals[code[pc++]!]!;
+            const h = i32[--sp << 1]!;
+            g.ref = h === 0 ? null : g.type === 0x70 ? store.funcs[h - 1]! : store.externs[h - 1];
+            break;
+          }
+          case 12: { // br
+            const to = fp + code[pc + 1]!, arity = code[pc + 2]!;
+            i32.copyWithin(to << 1, (sp - arity) << 1, sp << 1);
+            sp = to + arity;
+            pc = code[pc]!;
+            break;
+          }
+          case 13: // br_if
+            if (i32[--sp << 1] !== 0) pc = code[pc]!;
+            else pc++;
+            break;
+          case 14: { // br_table
+            const n = code[pc]!;
+            let i = i32[--sp << 1]! >>> 0;
+            if (i > n) i = n;
+            const e = pc + 1 + i * 3;
+            const to = fp + code[e + 1]!, arity = code[e + 2]!;
+            if (sp - arity !== to) i32.copyWithin(to << 1, (sp - arity) << 1, sp << 1);
+            sp = to + arity;
+            pc = code[e]!;
+            break;
+          }
+          case 15: { // return
+            const n = compiled.resultCount;
+            if (n !== 0 && sp - n !== fp) i32.copyWithin(fp << 1, (sp - n) << 1, sp << 1);
+            sp = fp + n;
+            if (depth === 0) {
+              store.fuel = fuel;
+              this.save(func, pc, fp, sp, depth);
+              return DONE;
+            }
+            depth--;
+            func = this.frameFunc[depth]!;
+            pc = this.framePc[depth]!;
+            fp = this.frameFp[depth]!;
+            compiled = func.compiled!;
+            code = compiled.code;
+            if (func.instance !== inst) {
+              inst = func.instance!;
+              funcs = inst.funcs;
+              globals = inst.globals;
+              memory = inst.memories[0];
+            }
+            // Why: a callee may have grown the memory (also a shared one), so views are refreshed on every return.
+            dv = memory ? memory.view : NO_MEMORY;
+            memLen = dv.byteLength;
+            break;
+          }
+          case 16: // call
+          case 17: { // call_indirect
+            let callee: FuncInst;
+            if (op === 16) {
+              callee = funcs[code[pc++]!]!;
+            } else {
+              const typeIndex = code[pc++]!;
+              const table = inst.tables[code[pc++]!]!;
+              const i = i32[--sp << 1]! >>> 0;
+              if (i >= table.elements.length) throw trap("undefined element");
+              const f = table.elements[i] as FuncInst | null;
+              if (f === null) throw trap("uninitialized element");
+              if (f.typeId !== inst.typeIds[typeIndex]) throw trap("indirect call type mismatch");
+              callee = f;
+            }
+            if (callee.host !== null) {
+              const base = sp - callee.type.params.length;
+              store.fuel = fuel;
+              this.save(func, pc, fp, base, depth);
+              const result = this.callHost(callee, base);
+              if (isThenable(result)) {
+                this.pending = result;
+                this.pendingFunc = callee;
+                return SUSPEND;
+              }
+              this.pushHostResults(callee, result, base);
+              sp = base + callee.type.results.length;
+              fuel = store.fuel;
+              limit = this.limit();
+              dv = memory ? memory.view : NO_MEMORY;
+              memLen = dv.byteLength;
+              break;
+            }
+            const c = callee.compiled ?? compiledOf(callee);
+            const nfp = sp - c.paramCount;
+            if (nfp + c.maxHeight >= this.capacity || (nfp + c.maxHeight) * 8 + depth * FRAME_BYTES > stackLimit) {
+              this.reserve(nfp + c.maxHeight + 1, depth + 1);
+              i32 = this.i32;
+              f32 = this.f32;
+              f64 = this.f64;
+              i64 = this.i64;
+            }
+            this.frameFunc[depth] = func;
+            this.framePc[depth] = pc;
+            this.frameFp[depth] = fp;
+            depth++;
+            for (let i = (nfp + c.paramCount) << 1, e = (nfp + c.localCount) << 1; i < e; i++) i32[i] = 0;
+            func = callee;
+            compiled = c;
+            code = c.code;
+            pc = 0;
+            fp = nfp;
+            sp = nfp + c.localCount;
+            if (callee.instance !== inst) {
+              inst = callee.instance!;
+              funcs = inst.funcs;
+              globals = inst.globals;
+              memory = inst.memories[0];
+              dv = memory ? memory.view : NO_MEMORY;
+              memLen = dv.byteLength;
+            }
+            break;
+          }
+          case 26: // drop
+            sp--;
+            break;
+          case 27: { // select
+            sp -= 2;
+            if (i32[(sp + 1) << 1] === 0) {
+              const d = (sp - 1) << 1, s = sp << 1;
+              i32[d] = i32[s]!;
+              i32[d + 1] = i32[s + 1]!;
+            }
+            break;
+          }
+          case 32: { // local.get
+            const s = (fp + code[pc++]!) << 1, d = sp << 1;
+            i32[d] = i32[s]!;
+            i32[d + 1] = i32[s + 1]!;
+            sp++;
+            break;
+          }
+          case 33: { // local.set
+            const d = (fp + code[pc++]!) << 1, s = --sp << 1;
+            i32[d] = i32[s]!;
+            i32[d + 1] = i32[s + 1]!;
+            break;
+          }
+          case 34: { // local.tee
+            const d = (fp + code[pc++]!) << 1, s = (sp - 1) << 1;
+            i32[d] = i32[s]!;
+            i32[d + 1] = i32[s + 1]!;
+            break;
+          }
+          case 35: { // global.get
+            const g = globals[code[pc++]!]!.cell, d = sp << 1;
+            i32[d] = g[0]!;
+            i32[d + 1] = g[1]!;
+            sp++;
+            break;
+          }
+          case 36: { // global.set
+            const g = globals[code[pc++]!]!.cell, s = --sp << 1;
+            g[0] = i32[s]!;
+            g[1] = i32[s + 1]!;
+            break;
+          }
+          case 37: { // table.get
+            const table = inst.tables[code[pc++]!]!;
+            const a = (sp - 1) << 1;
+            const i = i32[a]! >>> 0;
+            if (i >= table.elements.length) throw trap("out of bounds table access");
+            const v = table.elements[i];
+            i32[a] = table.elemType === 0x70 ? store.funcHandle(v as FuncInst | null) : store.externHandle(v);
+            break;
+          }
+          case 38: { // table.set
+            const table = inst.tables[code[pc++]!]!;
+            sp -= 2;
+            const i = i32[sp << 1]! >>> 0;
+            if (i >= table.elements.length) throw trap("out of bounds table access");
+            table.elements[i] = this.refValue(table.elemType, i32[(sp + 1) << 1]!);
+            break;
+          }
+          case 40: { // i32.load
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getInt32(a, true);
+            break;
+          }
+          case 41: { // i64.load
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getInt32(a, true);
+            i32[s + 1] = dv.getInt32(a + 4, true);
+            break;
+          }
+          case 42: { // f32.load
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getInt32(a, true);
+            break;
+          }
+          case 43: { // f64.load
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getInt32(a, true);
+            i32[s + 1] = dv.getInt32(a + 4, true);
+            break;
+          }
+          case 44: { // i32.load8_s
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getInt8(a);
+            break;
+          }
+          case 45: { // i32.load8_u
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getUint8(a);
+            break;
+          }
+          case 46: { // i32.load16_s
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getInt16(a, true);
+            break;
+          }
+          case 47: { // i32.load16_u
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getUint16(a, true);
+            break;
+          }
+          case 48: { // i64.load8_s
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getInt8(a);
+            i32[s + 1] = i32[s]! >> 31;
+            break;
+          }
+          case 49: { // i64.load8_u
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getUint8(a);
+            i32[s + 1] = 0;
+            break;
+          }
+          case 50: { // i64.load16_s
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getInt16(a, true);
+            i32[s + 1] = i32[s]! >> 31;
+            break;
+          }
+          case 51: { // i64.load16_u
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getUint16(a, true);
+            i32[s + 1] = 0;
+            break;
+          }
+          case 52: { // i64.load32_s
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getInt32(a, true);
+            i32[s + 1] = i32[s]! >> 31;
+            break;
+          }
+          case 53: { // i64.load32_u
+            const s = (sp - 1) << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            i32[s] = dv.getInt32(a, true);
+            i32[s + 1] = 0;
+            break;
+          }
+          case 54: { // i32.store
+            sp -= 2;
+            const s = sp << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            dv.setInt32(a, i32[s + 2]!, true);
+            break;
+          }
+          case 55: { // i64.store
+            sp -= 2;
+            const s = sp << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            dv.setInt32(a, i32[s + 2]!, true);
+            dv.setInt32(a + 4, i32[s + 3]!, true);
+            break;
+          }
+          case 56: { // f32.store
+            sp -= 2;
+            const s = sp << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            dv.setInt32(a, i32[s + 2]!, true);
+            break;
+          }
+          case 57: { // f64.store
+            sp -= 2;
+            const s = sp << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            dv.setInt32(a, i32[s + 2]!, true);
+            dv.setInt32(a + 4, i32[s + 3]!, true);
+            break;
+          }
+          case 58: { // i32.store8
+            sp -= 2;
+            const s = sp << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            dv.setInt8(a, i32[s + 2]!);
+            break;
+          }
+          case 59: { // i32.store16
+            sp -= 2;
+            const s = sp << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            dv.setInt16(a, i32[s + 2]!, true);
+            break;
+          }
+          case 60: { // i64.store8
+            sp -= 2;
+            const s = sp << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            dv.setInt8(a, i32[s + 2]!);
+            break;
+          }
+          case 61: { // i64.store16
+            sp -= 2;
+            const s = sp << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            dv.setInt16(a, i32[s + 2]!, true);
+            break;
+          }
+          case 62: { // i64.store32
+            sp -= 2;
+            const s = sp << 1;
+            const a = (i32[s]! >>> 0) + (code[pc++]! >>> 0);
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            dv.setInt32(a, i32[s + 2]!, true);
+            break;
+          }
+          case 63: // memory.size
+            i32[sp++ << 1] = memLen / 65536;
+            break;
+          case 64: { // memory.grow
+            const a = (sp - 1) << 1;
+            i32[a] = memory!.growPages(i32[a]! >>> 0);
+            dv = memory!.view;
+            memLen = dv.byteLength;
+            break;
+          }
+          case 65: // i32.const
+            i32[sp++ << 1] = code[pc++]!;
+            break;
+          case 66: { // i64.const
+            const d = sp++ << 1;
+            i32[d] = code[pc++]!;
+            i32[d + 1] = code[pc++]!;
+            break;
+          }
+          case 67: // f32.const
+            i32[sp++ << 1] = code[pc++]!;
+            break;
+          case 68: { // f64.const
+            const d = sp++ << 1;
+            i32[d] = code[pc++]!;
+            i32[d + 1] = code[pc++]!;
+            break;
+          }
+          case 69: { // i32.eqz
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a] === 0 ? 1 : 0;
+            break;
+          }
+          case 70: { // i32.eq
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] === i32[b] ? 1 : 0;
+            break;
+          }
+          case 71: { // i32.ne
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] !== i32[b] ? 1 : 0;
+            break;
+          }
+          case 72: { // i32.lt_s
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] < i32[b] ? 1 : 0;
+            break;
+          }
+          case 73: { // i32.lt_u
+            const b = --sp << 1, a = b - 2;
+            i32[a] = (i32[a] >>> 0) < (i32[b] >>> 0) ? 1 : 0;
+            break;
+          }
+          case 74: { // i32.gt_s
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] > i32[b] ? 1 : 0;
+            break;
+          }
+          case 75: { // i32.gt_u
+            const b = --sp << 1, a = b - 2;
+            i32[a] = (i32[a] >>> 0) > (i32[b] >>> 0) ? 1 : 0;
+            break;
+          }
+          case 76: { // i32.le_s
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] <= i32[b] ? 1 : 0;
+            break;
+          }
+          case 77: { // i32.le_u
+            const b = --sp << 1, a = b - 2;
+            i32[a] = (i32[a] >>> 0) <= (i32[b] >>> 0) ? 1 : 0;
+            break;
+          }
+          case 78: { // i32.ge_s
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] >= i32[b] ? 1 : 0;
+            break;
+          }
+          case 79: { // i32.ge_u
+            const b = --sp << 1, a = b - 2;
+            i32[a] = (i32[a] >>> 0) >= (i32[b] >>> 0) ? 1 : 0;
+            break;
+          }
+          case 80: { // i64.eqz
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a] | i32[a + 1]) === 0 ? 1 : 0;
+            break;
+          }
+          case 81: { // i64.eq
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] === i32[b] && i32[a + 1] === i32[b + 1] ? 1 : 0;
+            break;
+          }
+          case 82: { // i64.ne
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] !== i32[b] || i32[a + 1] !== i32[b + 1] ? 1 : 0;
+            break;
+          }
+          case 83: { // i64.lt_s
+            const b = --sp << 1, a = b - 2;
+            const ah = i32[a + 1], bh = i32[b + 1];
+            i32[a] = ah < bh || (ah === bh && (i32[a] >>> 0) < (i32[b] >>> 0)) ? 1 : 0;
+            break;
+          }
+          case 84: { // i64.lt_u
+            const b = --sp << 1, a = b - 2;
+            const ah = i32[a + 1] >>> 0, bh = i32[b + 1] >>> 0;
+            i32[a] = ah < bh || (ah === bh && (i32[a] >>> 0) < (i32[b] >>> 0)) ? 1 : 0;
+            break;
+          }
+          case 85: { // i64.gt_s
+            const b = --sp << 1, a = b - 2;
+            const ah = i32[a + 1], bh = i32[b + 1];
+            i32[a] = ah > bh || (ah === bh && (i32[a] >>> 0) > (i32[b] >>> 0)) ? 1 : 0;
+            break;
+          }
+          case 86: { // i64.gt_u
+            const b = --sp << 1, a = b - 2;
+            const ah = i32[a + 1] >>> 0, bh = i32[b + 1] >>> 0;
+            i32[a] = ah > bh || (ah === bh && (i32[a] >>> 0) > (i32[b] >>> 0)) ? 1 : 0;
+            break;
+          }
+          case 87: { // i64.le_s
+            const b = --sp << 1, a = b - 2;
+            const ah = i32[a + 1], bh = i32[b + 1];
+            i32[a] = ah < bh || (ah === bh && (i32[a] >>> 0) <= (i32[b] >>> 0)) ? 1 : 0;
+            break;
+          }
+          case 88: { // i64.le_u
+            const b = --sp << 1, a = b - 2;
+            const ah = i32[a + 1] >>> 0, bh = i32[b + 1] >>> 0;
+            i32[a] = ah < bh || (ah === bh && (i32[a] >>> 0) <= (i32[b] >>> 0)) ? 1 : 0;
+            break;
+          }
+          case 89: { // i64.ge_s
+            const b = --sp << 1, a = b - 2;
+            const ah = i32[a + 1], bh = i32[b + 1];
+            i32[a] = ah > bh || (ah === bh && (i32[a] >>> 0) >= (i32[b] >>> 0)) ? 1 : 0;
+            break;
+          }
+          case 90: { // i64.ge_u
+            const b = --sp << 1, a = b - 2;
+            const ah = i32[a + 1] >>> 0, bh = i32[b + 1] >>> 0;
+            i32[a] = ah > bh || (ah === bh && (i32[a] >>> 0) >= (i32[b] >>> 0)) ? 1 : 0;
+            break;
+          }
+          case 91: { // f32.eq
+            const b = --sp << 1, a = b - 2;
+            i32[a] = f32[a] === f32[b] ? 1 : 0;
+            break;
+          }
+          case 92: { // f32.ne
+            const b = --sp << 1, a = b - 2;
+            i32[a] = f32[a] !== f32[b] ? 1 : 0;
+            break;
+          }
+          case 93: { // f32.lt
+            const b = --sp << 1, a = b - 2;
+            i32[a] = f32[a] < f32[b] ? 1 : 0;
+            break;
+          }
+          case 94: { // f32.gt
+            const b = --sp << 1, a = b - 2;
+            i32[a] = f32[a] > f32[b] ? 1 : 0;
+            break;
+          }
+          case 95: { // f32.le
+            const b = --sp << 1, a = b - 2;
+            i32[a] = f32[a] <= f32[b] ? 1 : 0;
+            break;
+          }
+          case 96: { // f32.ge
+            const b = --sp << 1, a = b - 2;
+            i32[a] = f32[a] >= f32[b] ? 1 : 0;
+            break;
+          }
+          case 97: { // f64.eq
+            const b = --sp, a = b - 1;
+            i32[a << 1] = f64[a] === f64[b] ? 1 : 0;
+            break;
+          }
+          case 98: { // f64.ne
+            const b = --sp, a = b - 1;
+            i32[a << 1] = f64[a] !== f64[b] ? 1 : 0;
+            break;
+          }
+          case 99: { // f64.lt
+            const b = --sp, a = b - 1;
+            i32[a << 1] = f64[a] < f64[b] ? 1 : 0;
+            break;
+          }
+          case 100: { // f64.gt
+            const b = --sp, a = b - 1;
+            i32[a << 1] = f64[a] > f64[b] ? 1 : 0;
+            break;
+          }
+          case 101: { // f64.le
+            const b = --sp, a = b - 1;
+            i32[a << 1] = f64[a] <= f64[b] ? 1 : 0;
+            break;
+          }
+          case 102: { // f64.ge
+            const b = --sp, a = b - 1;
+            i32[a << 1] = f64[a] >= f64[b] ? 1 : 0;
+            break;
+          }
+          case 103: { // i32.clz
+            const a = (sp - 1) << 1;
+            i32[a] = Math.clz32(i32[a]);
+            break;
+          }
+          case 104: { // i32.ctz
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a] === 0 ? 32 : 31 - Math.clz32(i32[a] & -i32[a]);
+            break;
+          }
+          case 105: { // i32.popcnt
+            const a = (sp - 1) << 1;
+            i32[a] = popcnt32(i32[a]);
+            break;
+          }
+          case 106: { // i32.add
+            const b = --sp << 1, a = b - 2;
+            i32[a] = (i32[a] + i32[b]) | 0;
+            break;
+          }
+          case 107: { // i32.sub
+            const b = --sp << 1, a = b - 2;
+            i32[a] = (i32[a] - i32[b]) | 0;
+            break;
+          }
+          case 108: { // i32.mul
+            const b = --sp << 1, a = b - 2;
+            i32[a] = Math.imul(i32[a], i32[b]);
+            break;
+          }
+          case 109: { // i32.div_s
+            const b = --sp << 1, a = b - 2;
+            const x = i32[a], y = i32[b];
+            if (y === 0) throw trap("integer divide by zero");
+            if (x === -2147483648 && y === -1) throw trap("integer overflow");
+            i32[a] = (x / y) | 0;
+            break;
+          }
+          case 110: { // i32.div_u
+            const b = --sp << 1, a = b - 2;
+            const y = i32[b] >>> 0;
+            if (y === 0) throw trap("integer divide by zero");
+            i32[a] = ((i32[a] >>> 0) / y) | 0;
+            break;
+          }
+          case 111: { // i32.rem_s
+            const b = --sp << 1, a = b - 2;
+            const y = i32[b];
+            if (y === 0) throw trap("integer divide by zero");
+            i32[a] = y === -1 ? 0 : (i32[a] % y) | 0;
+            break;
+          }
+          case 112: { // i32.rem_u
+            const b = --sp << 1, a = b - 2;
+            const y = i32[b] >>> 0;
+            if (y === 0) throw trap("integer divide by zero");
+            i32[a] = ((i32[a] >>> 0) % y) | 0;
+            break;
+          }
+          case 113: { // i32.and
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] & i32[b];
+            break;
+          }
+          case 114: { // i32.or
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] | i32[b];
+            break;
+          }
+          case 115: { // i32.xor
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] ^ i32[b];
+            break;
+          }
+          case 116: { // i32.shl
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] << i32[b];
+            break;
+          }
+          case 117: { // i32.shr_s
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a] >> i32[b];
+            break;
+          }
+          case 118: { // i32.shr_u
+            const b = --sp << 1, a = b - 2;
+            i32[a] = (i32[a] >>> i32[b]) | 0;
+            break;
+          }
+          case 119: { // i32.rotl
+            const b = --sp << 1, a = b - 2;
+            i32[a] = (i32[a] << (i32[b] & 31)) | (i32[a] >>> (32 - (i32[b] & 31)));
+            break;
+          }
+          case 120: { // i32.rotr
+            const b = --sp << 1, a = b - 2;
+            i32[a] = (i32[a] >>> (i32[b] & 31)) | (i32[a] << (32 - (i32[b] & 31)));
+            break;
+          }
+          case 121: { // i64.clz
+            const a = (sp - 1) << 1;
+            i32[a] = clz64(i32[a], i32[a + 1]);
+            i32[a + 1] = 0;
+            break;
+          }
+          case 122: { // i64.ctz
+            const a = (sp - 1) << 1;
+            i32[a] = ctz64(i32[a], i32[a + 1]);
+            i32[a + 1] = 0;
+            break;
+          }
+          case 123: { // i64.popcnt
+            const a = (sp - 1) << 1;
+            i32[a] = popcnt32(i32[a]) + popcnt32(i32[a + 1]);
+            i32[a + 1] = 0;
+            break;
+          }
+          case 124: { // i64.add
+            const b = --sp << 1, a = b - 2;
+            const lo = (i32[a] >>> 0) + (i32[b] >>> 0);
+            i32[a + 1] = (i32[a + 1] + i32[b + 1] + (lo > 0xffffffff ? 1 : 0)) | 0;
+            i32[a] = lo | 0;
+            break;
+          }
+          case 125: { // i64.sub
+            const b = --sp << 1, a = b - 2;
+            const lo = (i32[a] >>> 0) - (i32[b] >>> 0);
+            i32[a + 1] = (i32[a + 1] - i32[b + 1] - (lo < 0 ? 1 : 0)) | 0;
+            i32[a] = lo | 0;
+            break;
+          }
+          case 126: { // i64.mul
+            const b = --sp << 1, a = b - 2;
+            // Why: 16-bit pieces keep every partial product exact in a double (two halves beat BigInt; see bench/micro).
+            const alo = i32[a], blo = i32[b];
+            const a0 = alo & 0xffff, a1 = alo >>> 16, b0 = blo & 0xffff, b1 = blo >>> 16;
+            const t = a0 * b0;
+            const m = a1 * b0 + a0 * b1 + (t >>> 16);
+            i32[a + 1] = (a1 * b1 + Math.floor(m / 65536) + Math.imul(alo, i32[b + 1]) + Math.imul(i32[a + 1], blo)) |
+              0;
+            i32[a] = ((m & 0xffff) << 16) | (t & 0xffff);
+            break;
+          }
+          case 127: { // i64.div_s
+            const b = --sp, a = b - 1;
+            i64[a] = divS(i64[a], i64[b]);
+            break;
+          }
+          case 128: { // i64.div_u
+            const b = --sp, a = b - 1;
+            i64[a] = divU(i64[a], i64[b]);
+            break;
+          }
+          case 129: { // i64.rem_s
+            const b = --sp, a = b - 1;
+            i64[a] = remS(i64[a], i64[b]);
+            break;
+          }
+          case 130: { // i64.rem_u
+            const b = --sp, a = b - 1;
+            i64[a] = remU(i64[a], i64[b]);
+            break;
+          }
+          case 137: { // i64.rotl
+            const b = --sp, a = b - 1;
+            i64[a] = rotl64(i64[a], i64[b]);
+            break;
+          }
+          case 138: { // i64.rotr
+            const b = --sp, a = b - 1;
+            i64[a] = rotr64(i64[a], i64[b]);
+            break;
+          }
+          case 131: { // i64.and
+            const b = --sp << 1, a = b - 2;
+            i32[a] &= i32[b];
+            i32[a + 1] &= i32[b + 1];
+            break;
+          }
+          case 132: { // i64.or
+            const b = --sp << 1, a = b - 2;
+            i32[a] |= i32[b];
+            i32[a + 1] |= i32[b + 1];
+            break;
+          }
+          case 133: { // i64.xor
+            const b = --sp << 1, a = b - 2;
+            i32[a] ^= i32[b];
+            i32[a + 1] ^= i32[b + 1];
+            break;
+          }
+          case 134: { // i64.shl
+            const b = --sp << 1, a = b - 2;
+            const k = i32[b] & 63;
+            if (k >= 32) {
+              i32[a + 1] = i32[a] << (k - 32);
+              i32[a] = 0;
+            } else if (k !== 0) {
+              i32[a + 1] = (i32[a + 1] << k) | (i32[a] >>> (32 - k));
+              i32[a] = i32[a] << k;
+            }
+            break;
+          }
+          case 135: { // i64.shr_s
+            const b = --sp << 1, a = b - 2;
+            const k = i32[b] & 63;
+            if (k >= 32) {
+              i32[a] = i32[a + 1] >> (k - 32);
+              i32[a + 1] = i32[a + 1] >> 31;
+            } else if (k !== 0) {
+              i32[a] = (i32[a] >>> k) | (i32[a + 1] << (32 - k));
+              i32[a + 1] = i32[a + 1] >> k;
+            }
+            break;
+          }
+          case 136: { // i64.shr_u
+            const b = --sp << 1, a = b - 2;
+            const k = i32[b] & 63;
+            if (k >= 32) {
+              i32[a] = i32[a + 1] >>> (k - 32);
+              i32[a + 1] = 0;
+            } else if (k !== 0) {
+              i32[a] = (i32[a] >>> k) | (i32[a + 1] << (32 - k));
+              i32[a + 1] = i32[a + 1] >>> k;
+            }
+            break;
+          }
+          case 139: { // f32.abs
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a] & 0x7fffffff;
+            break;
+          }
+          case 140: { // f32.neg
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a] ^ -2147483648;
+            break;
+          }
+          case 141: { // f32.ceil
+            const a = (sp - 1) << 1;
+            f32[a] = Math.ceil(f32[a]);
+            break;
+          }
+          case 142: { // f32.floor
+            const a = (sp - 1) << 1;
+            f32[a] = Math.floor(f32[a]);
+            break;
+          }
+          case 143: { // f32.trunc
+            const a = (sp - 1) << 1;
+            f32[a] = Math.trunc(f32[a]);
+            break;
+          }
+          case 144: { // f32.nearest
+            const a = (sp - 1) << 1;
+            f32[a] = nearest(f32[a]);
+            break;
+          }
+          case 145: { // f32.sqrt
+            const a = (sp - 1) << 1;
+            f32[a] = Math.sqrt(f32[a]);
+            break;
+          }
+          case 146: { // f32.add
+            const b = --sp << 1, a = b - 2;
+            f32[a] = f32[a] + f32[b];
+            break;
+          }
+          case 147: { // f32.sub
+            const b = --sp << 1, a = b - 2;
+            f32[a] = f32[a] - f32[b];
+            break;
+          }
+          case 148: { // f32.mul
+            const b = --sp << 1, a = b - 2;
+            f32[a] = f32[a] * f32[b];
+            break;
+          }
+          case 149: { // f32.div
+            const b = --sp << 1, a = b - 2;
+            f32[a] = f32[a] / f32[b];
+            break;
+          }
+          case 150: { // f32.min
+            const b = --sp << 1, a = b - 2;
+            f32[a] = Math.min(f32[a], f32[b]);
+            break;
+          }
+          case 151: { // f32.max
+            const b = --sp << 1, a = b - 2;
+            f32[a] = Math.max(f32[a], f32[b]);
+            break;
+          }
+          case 152: { // f32.copysign
+            const b = --sp << 1, a = b - 2;
+            i32[a] = (i32[a] & 0x7fffffff) | (i32[b] & -2147483648);
+            break;
+          }
+          case 153: { // f64.abs
+            const a = ((sp - 1) << 1) + 1;
+            i32[a] &= 0x7fffffff;
+            break;
+          }
+          case 154: { // f64.neg
+            const a = ((sp - 1) << 1) + 1;
+            i32[a] ^= -2147483648;
+            break;
+          }
+          case 155: { // f64.ceil
+            const a = sp - 1;
+            f64[a] = Math.ceil(f64[a]);
+            break;
+          }
+          case 156: { // f64.floor
+            const a = sp - 1;
+            f64[a] = Math.floor(f64[a]);
+            break;
+          }
+          case 157: { // f64.trunc
+            const a = sp - 1;
+            f64[a] = Math.trunc(f64[a]);
+            break;
+          }
+          case 158: { // f64.nearest
+            const a = sp - 1;
+            f64[a] = nearest(f64[a]);
+            break;
+          }
+          case 159: { // f64.sqrt
+            const a = sp - 1;
+            f64[a] = Math.sqrt(f64[a]);
+            break;
+          }
+          case 160: { // f64.add
+            const b = --sp, a = b - 1;
+            f64[a] = f64[a] + f64[b];
+            break;
+          }
+          case 161: { // f64.sub
+            const b = --sp, a = b - 1;
+            f64[a] = f64[a] - f64[b];
+            break;
+          }
+          case 162: { // f64.mul
+            const b = --sp, a = b - 1;
+            f64[a] = f64[a] * f64[b];
+            break;
+          }
+          case 163: { // f64.div
+            const b = --sp, a = b - 1;
+            f64[a] = f64[a] / f64[b];
+            break;
+          }
+          case 164: { // f64.min
+            const b = --sp, a = b - 1;
+            f64[a] = Math.min(f64[a], f64[b]);
+            break;
+          }
+          case 165: { // f64.max
+            const b = --sp, a = b - 1;
+            f64[a] = Math.max(f64[a], f64[b]);
+            break;
+          }
+          case 166: { // f64.copysign
+            const b = (--sp << 1) + 1, a = b - 2;
+            i32[a] = (i32[a] & 0x7fffffff) | (i32[b] & -2147483648);
+            break;
+          }
+          case 167: { // i32.wrap_i64
+            // The low word already is the result.
+            break;
+          }
+          case 168: { // i32.trunc_f32_s
+            const a = (sp - 1) << 1;
+            i32[a] = truncI32S(f32[a]);
+            break;
+          }
+          case 169: { // i32.trunc_f32_u
+            const a = (sp - 1) << 1;
+            i32[a] = truncI32U(f32[a]);
+            break;
+          }
+          case 170: { // i32.trunc_f64_s
+            const a = sp - 1;
+            i32[a << 1] = truncI32S(f64[a]);
+            break;
+          }
+          case 171: { // i32.trunc_f64_u
+            const a = sp - 1;
+            i32[a << 1] = truncI32U(f64[a]);
+            break;
+          }
+          case 172: { // i64.extend_i32_s
+            const a = (sp - 1) << 1;
+            i32[a + 1] = i32[a] >> 31;
+            break;
+          }
+          case 173: { // i64.extend_i32_u
+            i32[((sp - 1) << 1) + 1] = 0;
+            break;
+          }
+          case 174: { // i64.trunc_f32_s
+            const a = sp - 1;
+            i64[a] = truncI64S(f32[a << 1]);
+            break;
+          }
+          case 175: { // i64.trunc_f32_u
+            const a = sp - 1;
+            i64[a] = truncI64U(f32[a << 1]);
+            break;
+          }
+          case 176: { // i64.trunc_f64_s
+            const a = sp - 1;
+            i64[a] = truncI64S(f64[a]);
+            break;
+          }
+          case 177: { // i64.trunc_f64_u
+            const a = sp - 1;
+            i64[a] = truncI64U(f64[a]);
+            break;
+          }
+          case 178: { // f32.convert_i32_s
+            const a = (sp - 1) << 1;
+            f32[a] = i32[a];
+            break;
+          }
+          case 179: { // f32.convert_i32_u
+            const a = (sp - 1) << 1;
+            f32[a] = i32[a] >>> 0;
+            break;
+          }
+          case 180: { // f32.convert_i64_s
+            const a = sp - 1;
+            f32[a << 1] = f32ConvertI64S(i64[a]);
+            break;
+          }
+          case 181: { // f32.convert_i64_u
+            const a = sp - 1;
+            f32[a << 1] = f32ConvertI64U(i64[a]);
+            break;
+          }
+          case 182: { // f32.demote_f64
+            const a = sp - 1;
+            f32[a << 1] = f64[a];
+            break;
+          }
+          case 183: { // f64.convert_i32_s
+            const a = sp - 1;
+            f64[a] = i32[a << 1];
+            break;
+          }
+          case 184: { // f64.convert_i32_u
+            const a = sp - 1;
+            f64[a] = i32[a << 1] >>> 0;
+            break;
+          }
+          case 185: { // f64.convert_i64_s
+            const a = sp - 1;
+            f64[a] = Number(i64[a]);
+            break;
+          }
+          case 186: { // f64.convert_i64_u
+            const a = sp - 1;
+            f64[a] = f64ConvertI64U(i64[a]);
+            break;
+          }
+          case 187: { // f64.promote_f32
+            const a = sp - 1;
+            f64[a] = f32[a << 1];
+            break;
+          }
+          case 188: { // i32.reinterpret_f32
+            // Raw bits already.
+            break;
+          }
+          case 189: { // i64.reinterpret_f64
+            // Raw bits already.
+            break;
+          }
+          case 190: { // f32.reinterpret_i32
+            // Raw bits already.
+            break;
+          }
+          case 191: { // f64.reinterpret_i64
+            // Raw bits already.
+            break;
+          }
+          case 192: { // i32.extend8_s
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a] << 24) >> 24;
+            break;
+          }
+          case 193: { // i32.extend16_s
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a] << 16) >> 16;
+            break;
+          }
+          case 194: { // i64.extend8_s
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a] << 24) >> 24;
+            i32[a + 1] = i32[a] >> 31;
+            break;
+          }
+          case 195: { // i64.extend16_s
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a] << 16) >> 16;
+            i32[a + 1] = i32[a] >> 31;
+            break;
+          }
+          case 196: { // i64.extend32_s
+            const a = (sp - 1) << 1;
+            i32[a + 1] = i32[a] >> 31;
+            break;
+          }
+          case 224: { // i32.trunc_sat_f32_s
+            const a = sp - 1;
+            i32[a << 1] = truncSatI32S(f32[a << 1]);
+            break;
+          }
+          case 225: { // i32.trunc_sat_f32_u
+            const a = sp - 1;
+            i32[a << 1] = truncSatI32U(f32[a << 1]);
+            break;
+          }
+          case 226: { // i32.trunc_sat_f64_s
+            const a = sp - 1;
+            i32[a << 1] = truncSatI32S(f64[a]);
+            break;
+          }
+          case 227: { // i32.trunc_sat_f64_u
+            const a = sp - 1;
+            i32[a << 1] = truncSatI32U(f64[a]);
+            break;
+          }
+          case 228: { // i64.trunc_sat_f32_s
+            const a = sp - 1;
+            i64[a] = truncSatI64S(f32[a << 1]);
+            break;
+          }
+          case 229: { // i64.trunc_sat_f32_u
+            const a = sp - 1;
+            i64[a] = truncSatI64U(f32[a << 1]);
+            break;
+          }
+          case 230: { // i64.trunc_sat_f64_s
+            const a = sp - 1;
+            i64[a] = truncSatI64S(f64[a]);
+            break;
+          }
+          case 231: { // i64.trunc_sat_f64_u
+            const a = sp - 1;
+            i64[a] = truncSatI64U(f64[a]);
+            break;
+          }
+          case 208: // ref.null
+            i32[sp++ << 1] = 0;
+            break;
+          case 209: { // ref.is_null
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a] === 0 ? 1 : 0;
+            break;
+          }
+          case 210: // ref.func
+            i32[sp++ << 1] = store.funcHandle(funcs[code[pc++]!]!);
+            break;
+          case 232: // memory.init
+            sp -= 3;
+            fuel -= this.memoryInit(inst, code[pc++]!, sp);
+            break;
+          case 233: // data.drop
+            inst.datas[code[pc++]!] = EMPTY_BYTES;
+            break;
+          case 234: // memory.copy
+            sp -= 3;
+            fuel -= this.memoryCopy(memory!, sp);
+            break;
+          case 235: // memory.fill
+            sp -= 3;
+            fuel -= this.memoryFill(memory!, sp);
+            break;
+          case 236: // table.init
+            sp -= 3;
+            fuel -= this.tableInit(inst, code[pc++]!, code[pc++]!, sp);
+            break;
+          case 237: // elem.drop
+            inst.elems[code[pc++]!] = [];
+            break;
+          case 238: // table.copy
+            sp -= 3;
+            fuel -= this.tableCopy(inst, code[pc++]!, code[pc++]!, sp);
+            break;
+          case 239: { // table.grow
+            const table = inst.tables[code[pc++]!]!;
+            sp--;
+            const a = (sp - 1) << 1;
+            i32[a] = table.growBy(i32[sp << 1]! >>> 0, this.refValue(table.elemType, i32[a]!));
+            break;
+          }
+          case 240: // table.size
+            i32[sp++ << 1] = inst.tables[code[pc++]!]!.elements.length;
+            break;
+          case 241: // table.fill
+            sp -= 3;
+            fuel -= this.tableFill(inst.tables[code[pc++]!]!, sp);
+            break;
+          default:
+            throw new Error(`machine: unknown internal op ${op}`);
+        }
+      }
+    } catch (e) {
+      store.fuel = fuel;
+      if (e instanceof RuntimeError && e.backtrace.length === 0) e.backtrace = this.backtrace(func, pc, depth);
+      else if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        const t = trap("call stack exhausted");
+        t.backtrace = this.backtrace(func, pc, depth);
+        this.reset();
+        throw t;
+      }
+      this.reset();
+      throw e;
+    }
+  }
+
+  private save(func: FuncInst, pc: number, fp: number, sp: number, depth: number): void {
+    this.func = func;
+    this.pc = pc;
+    this.fp = fp;
+    this.sp = sp;
+    this.depth = depth;
+  }
+
+  /** Forgets the activation (after a trap or exception). */
+  reset(): void {
+    this.depth = 0;
+    this.pending = null;
+    this.pendingFunc = null;
+    this.frameFunc.length = 0;
+  }
+
+  /** The internal table value of a reference handle. */
+  refValue(elemType: number, h: number): unknown {
+    if (h === 0) return null;
+    return elemType === ValType.funcref ? this.store.funcs[h - 1]! : this.store.externs[h - 1];
+  }
+
+  /** `memory.init` with d, s, n at slots sp..sp+2; returns the fuel to charge. */
+  private memoryInit(inst: InstanceState, dataIndex: number, sp: number): number {
+    const i32 = this.i32;
+    const d = i32[sp << 1]! >>> 0, s = i32[(sp + 1) << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
+    const data = inst.datas[dataIndex]!;
+    const memory = inst.memories[0]!;
+    if (s + n > data.length || d + n > memory.bytes.length) throw trap("out of bounds memory access");
+    memory.bytes.set(data.subarray(s, s + n), d);
+    return n;
+  }
+
+  private memoryCopy(memory: Memory, sp: number): number {
+    const i32 = this.i32;
+    const d = i32[sp << 1]! >>> 0, s = i32[(sp + 1) << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
+    const len = memory.bytes.length;
+    if (s + n > len || d + n > len) throw trap("out of bounds memory access");
+    memory.bytes.copyWithin(d, s, s + n);
+    return n;
+  }
+
+  private memoryFill(memory: Memory, sp: number): number {
+    const i32 = this.i32;
+    const d = i32[sp << 1]! >>> 0, v = i32[(sp + 1) << 1]! & 0xff, n = i32[(sp + 2) << 1]! >>> 0;
+    if (d + n > memory.bytes.length) throw trap("out of bounds memory access");
+    memory.bytes.fill(v, d, d + n);
+    return n;
+  }
+
+  private tableInit(inst: InstanceState, elemIndex: number, tableIndex: number, sp: number): number {
+    const i32 = this.i32;
+    const d = i32[sp << 1]! >>> 0, s = i32[(sp + 1) << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
+    const elem = inst.elems[elemIndex]!;
+    const table = inst.tables[tableIndex]!;
+    if (s + n > elem.length || d + n > table.elements.length) throw trap("out of bounds table access");
+    for (let i = 0; i < n; i++) table.elements[d + i] = elem[s + i];
+    return n;
+  }
+
+  private tableCopy(inst: InstanceState, dstIndex: number, srcIndex: number, sp: number): number {
+    const i32 = this.i32;
+    const d = i32[sp << 1]! >>> 0, s = i32[(sp + 1) << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
+    const dst = inst.tables[dstIndex]!.elements, src = inst.tables[srcIndex]!.elements;
+    if (s + n > src.length || d + n > dst.length) throw trap("out of bounds table access");
+    if (dst === src && d > s) { for (let i = n - 1; i >= 0; i--) dst[d + i] = src[s + i]; }
+    else for (let i = 0; i < n; i++) dst[d + i] = src[s + i];
+    return n;
+  }
+
+  private tableFill(table: { elements: unknown[]; elemType: number }, sp: number): number {
+    const i32 = this.i32;
+    const d = i32[sp << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
+    if (d + n > table.elements.length) throw trap("out of bounds table access");
+    const v = this.refValue(table.elemType, i32[(sp + 1) << 1]!);
+    for (let i = 0; i < n; i++) table.elements[d + i] = v;
+    return n;
+  }
+}
+
+const EMPTY_BYTES = new Uint8Array(0);
+
+function frameOf(f: FuncInst, pc: number): WasmFrame {
+  const inst = f.instance!;
+  const c = f.compiled;
+  const offset = c && pc > 0 && pc - 1 < c.offsets.length ? c.offsets[pc - 1]! : -1;
+  const frame: { funcIndex: number; funcName?: string; moduleName?: string; offset: number } = {
+    funcIndex: f.index,
+    offset,
+  };
+  const name = inst.module.names.functions.get(f.index);
+  if (name !== undefined) frame.funcName = name;
+  if (inst.moduleName !== undefined) frame.moduleName = inst.moduleName;
+  return frame;
+}

@@ -1,0 +1,150 @@
+/**
+ * Function instances (spec §4.2.6) and their exported JS form.
+ *
+ * A `FuncInst` is either a wasm function (its instance, its index in the module, its lazily translated code) or a
+ * host function (a JS function). Its `typeId` is a structural id: two function types with the same params and
+ * results get the same id, in every module, which is what `call_indirect` compares.
+ *
+ * @module
+ */
+
+import type { FuncType, Module } from "../binary/module.ts";
+import type { CompiledFunc } from "../compile/translate.ts";
+import type { Global } from "./global.ts";
+import type { Memory } from "./memory.ts";
+import type { Store } from "./store.ts";
+import type { Table } from "./table.ts";
+import { type FuncTypeDesc, valTypeToName } from "./values.ts";
+import { invoke } from "./call.ts";
+
+/** Everything the machine needs from an instance (spec §4.2.5 module instance). */
+export interface InstanceState {
+  readonly module: Module;
+  readonly store: Store;
+  /** Module name from the name section, for backtraces. */
+  readonly moduleName: string | undefined;
+  readonly funcs: FuncInst[];
+  readonly tables: Table[];
+  readonly memories: Memory[];
+  readonly globals: Global[];
+  /** Structural type id of each type index. */
+  readonly typeIds: number[];
+  /** Data segments' bytes; a dropped segment is empty. */
+  readonly datas: Uint8Array[];
+  /** Element segments' internal values; a dropped segment is empty. */
+  readonly elems: unknown[][];
+  /** Translated code per defined function (shared by all instances of the module). */
+  readonly compiled: (CompiledFunc | undefined)[];
+}
+
+/** A host function as imported: called with JS-form arguments. */
+export type HostFunction = (...args: never[]) => unknown;
+
+/** A function instance. */
+export interface FuncInst {
+  readonly type: FuncType;
+  readonly typeId: number;
+  /** The defining instance, or null for a host function. */
+  readonly instance: InstanceState | null;
+  /** Index in the defining module's function index space (-1 for host functions). */
+  readonly index: number;
+  readonly host: HostFunction | null;
+  /** Translated code, set on first call (wasm functions). */
+  compiled: CompiledFunc | null;
+  /** The exported JS function, created on demand. */
+  js: ExportedFunction | null;
+  /** funcref handle in `handleStore` (see store.ts). */
+  handle: number;
+  handleStore: Store | null;
+}
+
+/**
+ * An exported wasm function: an async JS function plus synchronous and raw-value variants.
+ */
+export interface ExportedFunction {
+  (...args: unknown[]): Promise<unknown>;
+  /** Calls synchronously; throws a RuntimeError if a host import returns a Promise or a fuel yield is needed. */
+  callSync(...args: unknown[]): unknown;
+  /** Raw values in and out; results always an array. */
+  callRaw(args: unknown[]): Promise<unknown[]>;
+  /** Raw values in and out, synchronously. */
+  callRawSync(args: unknown[]): unknown[];
+  readonly type: FuncTypeDesc;
+  readonly funcIndex: number;
+}
+
+const typeIds = new Map<string, number>();
+
+/** The structural id of a function type. */
+export function typeIdOf(type: FuncType): number {
+  const key = type.params.join(",") + ":" + type.results.join(",");
+  let id = typeIds.get(key);
+  if (id === undefined) {
+    id = typeIds.size + 1;
+    typeIds.set(key, id);
+  }
+  return id;
+}
+
+/** Creates a wasm function instance. */
+export function wasmFunc(instance: InstanceState, index: number, type: FuncType): FuncInst {
+  return {
+    type,
+    typeId: typeIdOf(type),
+    instance,
+    index,
+    host: null,
+    compiled: null,
+    js: null,
+    handle: 0,
+    handleStore: null,
+  };
+}
+
+/** Creates a host function instance of the given type. */
+export function hostFunc(fn: HostFunction, type: FuncType): FuncInst {
+  return {
+    type,
+    typeId: typeIdOf(type),
+    instance: null,
+    index: -1,
+    host: fn,
+    compiled: null,
+    js: null,
+    handle: 0,
+    handleStore: null,
+  };
+}
+
+const byJs = new WeakMap<object, FuncInst>();
+
+/** The function instance behind an exported function, or undefined for any other JS value. */
+export function funcOfJs(v: unknown): FuncInst | undefined {
+  return typeof v === "function" ? byJs.get(v) : undefined;
+}
+
+/** Internal funcref value of a JS value: an exported function's instance, or null. Throws TypeError otherwise. */
+export function funcFromJs(v: unknown): FuncInst | null {
+  if (v === null || v === undefined) return null;
+  const f = funcOfJs(v);
+  if (!f) throw new TypeError("funcref value must be an exported WebAssembly function or null");
+  return f;
+}
+
+/** The exported JS function of a function instance (created once), or null. */
+export function funcToJs(f: FuncInst | null): ExportedFunction | null {
+  if (f === null) return null;
+  if (f.js) return f.js;
+  const fn = ((...args: unknown[]) => invoke(f, args, false, false)) as unknown as ExportedFunction;
+  const desc: FuncTypeDesc = { params: f.type.params.map(valTypeToName), results: f.type.results.map(valTypeToName) };
+  Object.defineProperties(fn, {
+    callSync: { value: (...args: unknown[]) => invoke(f, args, false, true) },
+    callRaw: { value: (args: unknown[]) => invoke(f, args, true, false) },
+    callRawSync: { value: (args: unknown[]) => invoke(f, args, true, true) },
+    type: { value: desc, enumerable: true },
+    funcIndex: { value: f.index, enumerable: true },
+  });
+  byJs.set(fn, f);
+  f.js = fn;
+  return fn;
+}

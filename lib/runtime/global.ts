@@ -1,0 +1,78 @@
+/**
+ * Globals (spec §4.2.9). A numeric global's value lives in an 8-byte cell as raw bits (so f32/f64 NaN payloads
+ * survive); a reference global keeps its internal value in `ref` (a function instance or null for funcref, any JS
+ * value for externref).
+ *
+ * @module
+ */
+
+import { isRefType, ValType } from "../binary/module.ts";
+import { funcFromJs, funcToJs } from "./func.ts";
+import { jsToRaw, rawToJs, readWords, valTypeFromName, type ValTypeName, writeWords } from "./values.ts";
+
+/** Descriptor of a new global. */
+export interface GlobalDescriptor {
+  value: ValTypeName;
+  mutable?: boolean;
+}
+
+/**
+ * A global variable.
+ *
+ * @example
+ * ```ts
+ * import { Global } from "./mod.ts";
+ * const g = new Global({ value: "i64", mutable: true }, 5n);
+ * g.value = 6n;
+ * console.log(g.value); // 6n
+ * ```
+ */
+export class Global {
+  /** Raw bits: i32/f32 in word 0; i64/f64 low word then high word. */
+  readonly cell: Int32Array = new Int32Array(2);
+  /** Internal value of a reference-typed global. */
+  ref: unknown = null;
+  /** Value type byte. */
+  readonly type: number;
+  readonly mutable: boolean;
+
+  /**
+   * @param desc Value type and mutability.
+   * @param v Initial value (converted like the standard JS API); default zero or null.
+   */
+  constructor(desc: GlobalDescriptor | { type: number; mutable: boolean }, v?: unknown) {
+    this.type = "value" in desc ? valTypeFromName(desc.value) : desc.type;
+    this.mutable = desc.mutable ?? false;
+    if (v !== undefined) this.setRaw(jsToRaw(this.type, v));
+  }
+
+  /** The value, converted to JS (i64 as BigInt, funcref as an exported function). */
+  get value(): unknown {
+    return rawToJs(this.type, this.getRaw());
+  }
+
+  set value(v: unknown) {
+    if (!this.mutable) throw new TypeError("Global: cannot set an immutable global");
+    this.setRaw(jsToRaw(this.type, v));
+  }
+
+  /**
+   * @returns The raw value: f32 as int32 bits, f64 as BigInt bits, i64 BigInt, i32 number, references as JS values.
+   */
+  getRaw(): unknown {
+    if (this.type === ValType.funcref) return funcToJs(this.ref as never);
+    if (isRefType(this.type)) return this.ref;
+    return readWords(this.type, this.cell, 0);
+  }
+
+  /**
+   * Sets the raw value (see `getRaw`), regardless of mutability (for the embedder).
+   *
+   * @param v Raw value.
+   */
+  setRaw(v: unknown): void {
+    if (this.type === ValType.funcref) this.ref = funcFromJs(v);
+    else if (isRefType(this.type)) this.ref = v === undefined ? null : v;
+    else writeWords(this.type, this.cell, 0, v);
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * Instantiation (spec §4.5.4): import matching, globals from constant expressions, tables and memories, the
+ * exports object, active element then data segments in order (each bounds-checked on its own: a failing segment
+ * traps and earlier writes stay), declarative segments dropped, then the start function.
+ *
+ * @module
+ */
+
+import type { ConstExpr, FuncType, Limits } from "../binary/module.ts";
+import { funcTypeOf, ValType } from "../binary/module.ts";
+import { LinkError, RuntimeError } from "../errors.ts";
+import { invoke } from "./call.ts";
+import { type FuncInst, funcOfJs, funcToJs, hostFunc, type InstanceState, typeIdOf, wasmFunc } from "./func.ts";
+import { Global } from "./global.ts";
+import { Memory } from "./memory.ts";
+import type { Module } from "./module.ts";
+import type { Store } from "./store.ts";
+import { Table } from "./table.ts";
+import { jsToRaw, valTypeToName, writeWords } from "./values.ts";
+import type { ExportedFunction } from "./func.ts";
+
+/** An export value: an exported function, a memory, a table or a global. */
+export type ExportValue = ExportedFunction | Memory | Table | Global;
+
+/** Imports: `{ [module]: { [name]: value } }`. */
+export type Imports = Record<string, Record<string, unknown>>;
+
+/**
+ * An instance of a module.
+ *
+ * @example
+ * ```ts
+ * import { instantiate, parseWat } from "./mod.ts";
+ * const { instance } = await instantiate(parseWat(`(module (func (export "one") (result i32) i32.const 1))`));
+ * console.log(await (instance.exports.one as () => Promise<number>)()); // 1
+ * ```
+ */
+export class Instance {
+  readonly module: Module;
+  readonly store: Store;
+  readonly exports: Record<string, ExportValue>;
+  /** The machine's view of this instance (internal). */
+  readonly state: InstanceState;
+
+  constructor(module: Module, store: Store, state: InstanceState, exports: Record<string, ExportValue>) {
+    this.module = module;
+    this.store = store;
+    this.state = state;
+    this.exports = exports;
+  }
+}
+
+function signature(t: FuncType): string {
+  const list = (ts: readonly number[]) => ts.map(valTypeToName).join(", ");
+  return `(${list(t.params)}) -> (${list(t.results)})`;
+}
+
+function incompatible(module: string, name: string, detail: string): LinkError {
+  return new LinkError(`incompatible import type for \`${module}::${name}\`\n\nCaused by:\n    ${detail}`);
+}
+
+function limitsMatch(actualMin: number, actualMax: number | undefined, wanted: Limits): boolean {
+  if (actualMin < wanted.min) return false;
+  if (wanted.max !== undefined) return actualMax !== undefined && actualMax <= wanted.max;
+  return true;
+}
+
+function kindOf(v: unknown): string {
+  if (v instanceof Memory) return "memory";
+  if (v instanceof Table) return "table";
+  if (v instanceof Global) return "global";
+  if (typeof v === "function") return "func";
+  return typeof v;
+}
+
+/** Evaluates a constant expression to a raw-ish internal value (numbers as int32/BigInt bits, refs internal). */
+function evalConst(expr: ConstExpr, state: InstanceState): unknown {
+  const stack: unknown[] = [];
+  for (const ins of expr.instrs) {
+    switch (ins.op) {
+      case "i32.const":
+        stack.push(ins.value | 0);
+        break;
+      case "i64.const":
+        stack.push(ins.value);
+        break;
+      case "f32.const":
+        stack.push(ins.bits | 0);
+        break;
+      case "f64.const":
+        stack.push(ins.bits);
+        break;
+      case "ref.null":
+        stack.push(null);
+        break;
+      case "ref.func":
+        stack.push(state.funcs[ins.funcIndex]!);
+        break;
+      case "global.get": {
+        const g = state.globals[ins.globalIndex]!;
+        if (g.type === ValType.funcref || g.type === ValType.externref) stack.push(g.ref);
+        else if (g.type === ValType.i32 || g.type === ValType.f32) stack.push(g.cell[0]!);
+        else stack.push((BigInt(g.cell[1]!) << 32n) | BigInt(g.cell[0]! >>> 0));
+        break;
+      }
+      case "binary": {
+        const b = stack.pop(), a = stack.pop();
+        if (typeof a === "bigint") {
+          const x = a, y = b as bigint;
+          stack.push(BigInt.asIntN(64, ins.name.endsWith("add") ? x + y : ins.name.endsWith("sub") ? x - y : x * y));
+        } else {
+          const x = a as number, y = b as number;
+          stack.push(ins.name.endsWith("add") ? (x + y) | 0 : ins.name.endsWith("sub") ? (x - y) | 0 : Math.imul(x, y));
+        }
+        break;
+      }
+    }
+  }
+  return stack[0];
+}
+
+/**
+ * Instantiates a module in a store.
+ *
+ * @param module A compiled module.
+ * @param imports The import object.
+ * @param store The store the instance lives in.
+ * @returns The instance, after its start function ran.
+ * @throws LinkError for missing or mismatched imports; RuntimeError when a segment is out of bounds or the start
+ *   function traps.
+ */
+export async function instantiateModule(module: Module, imports: Imports | undefined, store: Store): Promise<Instance> {
+  const { instance, start } = link(module, imports, store);
+  if (start) await invoke(start, [], false, false);
+  return instance;
+}
+
+/** The synchronous part of instantiation: everything but the start function (returned for the caller to run). */
+export function link(
+  module: Module,
+  imports: Imports | undefined,
+  store: Store,
+): { instance: Instance; start: FuncInst | null } {
+  const d = module.decoded;
+  const opts = store.options;
+  if (opts.maxInstances !== undefined && store.instanceCount >= opts.maxInstances) {
+    throw new RuntimeError(`resource limit exceeded: instance count too high at ${store.instanceCount + 1}`);
+  }
+  const state: InstanceState = {
+    module: d,
+    store,
+    moduleName: d.names.module,
+    funcs: [],
+    tables: [],
+    memories: [],
+    globals: [],
+    typeIds: d.types.map(typeIdOf),
+    datas: d.datas.map((s) => s.bytes),
+    elems: [],
+    compiled: module.compiled,
+  };
+  // 1. Imports, in order.
+  for (const imp of d.imports) {
+    const ns = imports?.[imp.module];
+    const v = ns === undefined || ns === null ? undefined : (ns as Record<string, unknown>)[imp.name];
+    if (v === undefined) throw new LinkError(`unknown import: \`${imp.module}::${imp.name}\` has not been defined`);
+    const desc = imp.desc;
+    switch (desc.kind) {
+      case "func": {
+        const type = d.types[desc.typeIndex]!;
+        const inner = funcOfJs(v);
+        if (inner) {
+          if (inner.typeId !== typeIdOf(type)) {
+            throw incompatible(
+              imp.module,
+              imp.name,
+              `function types incompatible: expected func of type \`${signature(type)}\`, found func of type \`${
+                signature(inner.type)
+              }\``,
+            );
+          }
+          state.funcs.push(inner);
+        } else if (typeof v === "function") {
+          state.funcs.push(hostFunc(v as (...a: never[]) => unknown, type));
+        } else {
+          throw incompatible(imp.module, imp.name, `expected func, found ${kindOf(v)}`);
+        }
+        break;
+      }
+      case "table": {
+        if (!(v instanceof Table)) throw incompatible(imp.module, imp.name, `expected table, found ${kindOf(v)}`);
+        if (v.elemType !== desc.type.elem) {
+          throw incompatible(imp.module, imp.name, "table types incompatible: element types differ");
+        }
+        if (!limitsMatch(v.length, v.maximum, desc.type.limits)) {
+          throw incompatible(imp.module, imp.name, "table types incompatible: limits do not match");
+        }
+        state.tables.push(v);
+        break;
+      }
+      case "memory": {
+        if (!(v instanceof Memory)) throw incompatible(imp.module, imp.name, `expected memory, found ${kindOf(v)}`);
+        if (!limitsMatch(v.pages, v.maximum, desc.type.limits)) {
+          throw incompatible(imp.module, imp.name, "memory types incompatible: limits do not match");
+        }
+        state.memories.push(v);
+        break;
+      }
+      case "global": {
+        const gt = desc.type;
+        if (v instanceof Global) {
+          if (v.type !== gt.type || v.mutable !== gt.mutable) {
+            throw incompatible(
+              imp.module,
+              imp.name,
+              `global types incompatible: expected ${gt.mutable ? "mut " : ""}${valTypeToName(gt.type)}, found ${
+                v.mutable ? "mut " : ""
+              }${valTypeToName(v.type)}`,
+            );
+          }
+          state.globals.push(v);
+        } else if (!gt.mutable && isPlainGlobalValue(gt.type, v)) {
+          const g = new Global({ type: gt.type, mutable: false });
+          g.setRaw(jsToRaw(gt.type, v));
+          state.globals.push(g);
+        } else {
+          throw incompatible(imp.module, imp.name, `expected global, found ${kindOf(v)}`);
+        }
+        break;
+      }
+    }
+  }
+  // 2. Functions defined by the module.
+  for (let i = 0; i < d.funcs.length; i++) {
+    const index = d.importedFuncs + i;
+    state.funcs.push(wasmFunc(state, index, funcTypeOf(d, index)));
+  }
+  // 3. Globals, in order (an initializer may read imported and earlier globals).
+  for (const g of d.globals) {
+    const global = new Global({ type: g.type.type, mutable: g.type.mutable });
+    const v = evalConst(g.init, state);
+    if (g.type.type === ValType.funcref || g.type.type === ValType.externref) global.ref = v;
+    else writeWords(g.type.type, global.cell, 0, v);
+    state.globals.push(global);
+  }
+  // 4. Tables and memories.
+  const trapOnGrow = opts.trapOnGrowFailure ?? false;
+  for (const t of d.tables) {
+    if (opts.maxTables !== undefined && store.tableCount >= opts.maxTables) {
+      throw new RuntimeError("resource limit exceeded: table count too high");
+    }
+    if (opts.maxTableElements !== undefined && t.limits.min > opts.maxTableElements) {
+      throw new RuntimeError(`table minimum size of ${t.limits.min} elements exceeds table limits`);
+    }
+    const table = Table.fromType(t.elem, t.limits.min, t.limits.max);
+    if (opts.maxTableElements !== undefined) table.elementLimit = opts.maxTableElements;
+    table.trapOnGrowFailure = trapOnGrow;
+    store.tableCount++;
+    state.tables.push(table);
+  }
+  for (const m of d.memories) {
+    if (opts.maxMemories !== undefined && store.memoryCount >= opts.maxMemories) {
+      throw new RuntimeError("resource limit exceeded: memory count too high");
+    }
+    if (opts.maxMemoryBytes !== undefined && m.limits.min * 65536 > opts.maxMemoryBytes) {
+      throw new RuntimeError(`memory minimum size of ${m.limits.min} pages exceeds memory limits`);
+    }
+    let memory: Memory;
+    try {
+      memory = new Memory({ initial: m.limits.min, maximum: m.limits.max });
+    } catch {
+      throw new RuntimeError(`failed to allocate a memory of ${m.limits.min} pages`);
+    }
+    if (opts.maxMemoryBytes !== undefined) memory.byteLimit = opts.maxMemoryBytes;
+    memory.trapOnGrowFailure = trapOnGrow;
+    store.memoryCount++;
+    state.memories.push(memory);
+  }
+  // 5. Element segment values.
+  for (const seg of d.elems) state.elems.push(seg.init.map((e) => evalConst(e, state)));
+  // 6. Exports.
+  const exports: Record<string, ExportValue> = Object.create(null);
+  for (const e of d.exports) {
+    switch (e.kind) {
+      case "func":
+        exports[e.name] = funcToJs(state.funcs[e.index]!)!;
+        break;
+      case "table":
+        exports[e.name] = state.tables[e.index]!;
+        break;
+      case "memory":
+        exports[e.name] = state.memories[e.index]!;
+        break;
+      case "global":
+        exports[e.name] = state.globals[e.index]!;
+        break;
+    }
+  }
+  store.instanceCount++;
+  const instance = new Instance(module, store, state, Object.freeze(exports) as Record<string, ExportValue>);
+  // 7. Active element segments (then dropped), declarative ones dropped.
+  d.elems.forEach((seg, i) => {
+    if (seg.mode === "passive") return;
+    if (seg.mode === "active") {
+      const offset = (evalConst(seg.offset!, state) as number) >>> 0;
+      const table = state.tables[seg.table]!;
+      const values = state.elems[i]!;
+      if (offset + values.length > table.elements.length) throw new RuntimeError("out of bounds table access");
+      for (let k = 0; k < values.length; k++) table.elements[offset + k] = values[k];
+    }
+    state.elems[i] = [];
+  });
+  // 8. Active data segments (then dropped).
+  d.datas.forEach((seg, i) => {
+    if (seg.mode !== "active") return;
+    const offset = (evalConst(seg.offset!, state) as number) >>> 0;
+    const memory = state.memories[seg.memory]!;
+    if (offset + seg.bytes.length > memory.bytes.length) throw new RuntimeError("out of bounds memory access");
+    memory.bytes.set(seg.bytes, offset);
+    state.datas[i] = new Uint8Array(0);
+  });
+  const start = d.start !== undefined ? state.funcs[d.start]! : null;
+  return { instance, start };
+}
+
+function isPlainGlobalValue(type: number, v: unknown): boolean {
+  switch (type) {
+    case ValType.i32:
+    case ValType.f32:
+    case ValType.f64:
+      return typeof v === "number";
+    case ValType.i64:
+      return typeof v === "bigint";
+    case ValType.funcref:
+      return v === null || funcOfJs(v) !== undefined;
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The public `Module`: a decoded and validated binary (every function body validated eagerly; translation to the
+ * machine's code happens lazily on a function's first call, shared by all instances).
+ *
+ * @module
+ */
+
+import type { Module as DecodedModule, ValType } from "../binary/module.ts";
+import { decodeModule } from "../binary/decoder.ts";
+import { validateModule } from "../validate/module_validator.ts";
+import { CompileError } from "../errors.ts";
+import type { CompiledFunc } from "../compile/translate.ts";
+import { type FuncTypeDesc, valTypeToName } from "./values.ts";
+
+/** Kinds of external values, in the public API's spelling. */
+export type ExternKindName = "function" | "table" | "memory" | "global";
+
+const KIND_NAMES: Record<string, ExternKindName> = {
+  func: "function",
+  table: "table",
+  memory: "memory",
+  global: "global",
+};
+
+function toBytes(source: BufferSource): Uint8Array {
+  if (source instanceof Uint8Array) return source;
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  throw new TypeError("module bytes must be a BufferSource");
+}
+
+function typeDesc(params: readonly ValType[], results: readonly ValType[]): FuncTypeDesc {
+  return { params: params.map(valTypeToName), results: results.map(valTypeToName) };
+}
+
+/**
+ * A compiled WebAssembly module. `new Module(bytes)` decodes and validates synchronously.
+ *
+ * @example
+ * ```ts
+ * import { Module, parseWat } from "./mod.ts";
+ * const module = new Module(parseWat(`(module (func (export "f")))`));
+ * console.log(Module.exports(module)); // [{ name: "f", kind: "function", type: { params: [], results: [] } }]
+ * ```
+ */
+export class Module {
+  /** The decoded module (internal). */
+  readonly decoded: DecodedModule;
+  /** Translated code per defined function, filled lazily (internal). */
+  readonly compiled: (CompiledFunc | undefined)[];
+
+  /**
+   * @param bytes The module binary.
+   * @throws CompileError when the binary is malformed or invalid.
+   */
+  constructor(bytes: BufferSource) {
+    // Why: copy, so later changes to the caller's buffer cannot alter a validated module.
+    const copy = toBytes(bytes).slice();
+    try {
+      this.decoded = decodeModule(copy);
+      validateModule(this.decoded);
+    } catch (e) {
+      if (e instanceof CompileError) throw e;
+      if (e instanceof RangeError || e instanceof TypeError) throw new CompileError(`malformed module: ${e.message}`);
+      throw e;
+    }
+    this.compiled = new Array(this.decoded.codes.length);
+  }
+
+  /**
+   * @param m A module.
+   * @returns Its imports, in order.
+   */
+  static imports(m: Module): { module: string; name: string; kind: ExternKindName }[] {
+    return m.decoded.imports.map((i) => ({ module: i.module, name: i.name, kind: KIND_NAMES[i.desc.kind]! }));
+  }
+
+  /**
+   * @param m A module.
+   * @returns Its exports, in order; functions with their type.
+   */
+  static exports(m: Module): { name: string; kind: ExternKindName; type?: FuncTypeDesc }[] {
+    const d = m.decoded;
+    return d.exports.map((e) => {
+      if (e.kind !== "func") return { name: e.name, kind: KIND_NAMES[e.kind]! };
+      const t = funcType(d, e.index);
+      return { name: e.name, kind: "function" as const, type: typeDesc(t.params, t.results) };
+    });
+  }
+
+  /**
+   * @param m A module.
+   * @param name Custom section name.
+   * @returns Copies of the contents of every custom section with that name.
+   */
+  static customSections(m: Module, name: string): ArrayBuffer[] {
+    return m.decoded.customs.filter((c) => c.name === name).map((c) => c.bytes.slice().buffer as ArrayBuffer);
+  }
+}
+
+import { funcTypeOf as funcType } from "../binary/module.ts";
+
+/**
+ * Compiles (decodes and validates) a module.
+ *
+ * @param bytes The module binary.
+ * @returns The module; rejects with CompileError.
+ */
+export function compile(bytes: BufferSource): Promise<Module> {
+  try {
+    return Promise.resolve(new Module(bytes));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * @param bytes A module binary.
+ * @returns Whether it decodes and validates.
+ */
+export function validate(bytes: BufferSource): boolean {
+  try {
+    new Module(bytes);
+    return true;
+  } catch (e) {
+    if (e instanceof CompileError) return false;
+    throw e;
+  }
+}

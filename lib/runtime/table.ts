@@ -1,0 +1,117 @@
+/**
+ * Tables (spec §4.2.7). Elements are held as internal values: for `funcref`, a function instance (`FuncInst`) or
+ * `null`; for `externref`, any JS value, `null` being the null reference. The public `get`/`set` convert function
+ * instances to and from their exported JS functions.
+ *
+ * @module
+ */
+
+import { RuntimeError } from "../errors.ts";
+import { ValType } from "../binary/module.ts";
+import { funcFromJs, type FuncInst, funcToJs } from "./func.ts";
+
+/** Largest table size Kiln allows. */
+export const MAX_TABLE_ELEMENTS = 10_000_000;
+
+/** Descriptor of a new table. */
+export interface TableDescriptor {
+  element: "funcref" | "anyfunc" | "externref";
+  initial: number;
+  maximum?: number;
+}
+
+/**
+ * A table of references.
+ *
+ * @example
+ * ```ts
+ * import { Table } from "./mod.ts";
+ * const table = new Table({ element: "externref", initial: 2 });
+ * table.set(0, "hello");
+ * console.log(table.get(0), table.length); // "hello" 2
+ * ```
+ */
+export class Table {
+  /** Internal element values (see the module doc). */
+  elements: unknown[];
+  /** Element type as its value-type byte. */
+  readonly elemType: number;
+  readonly maximum: number | undefined;
+  /** Element limit from the store's `maxTableElements`. */
+  elementLimit = Infinity;
+  trapOnGrowFailure = false;
+
+  /**
+   * @param desc Element type and sizes.
+   * @param init Initial value of every element (a JS value, converted like `set`).
+   */
+  constructor(desc: TableDescriptor, init?: unknown) {
+    this.elemType = desc.element === "externref" ? ValType.externref : ValType.funcref;
+    if (!Number.isInteger(desc.initial) || desc.initial < 0 || desc.initial > MAX_TABLE_ELEMENTS) {
+      throw new RangeError("Table: initial size out of range");
+    }
+    this.maximum = desc.maximum;
+    this.elements = new Array(desc.initial).fill(this.toInternal(init ?? null));
+  }
+
+  /** Creates a table from internal values (instantiation). */
+  static fromType(elemType: number, initial: number, maximum: number | undefined): Table {
+    const table = new Table({ element: elemType === ValType.externref ? "externref" : "funcref", initial: 0, maximum });
+    table.elements = new Array(initial).fill(null);
+    return table;
+  }
+
+  /** Number of elements. */
+  get length(): number {
+    return this.elements.length;
+  }
+
+  /**
+   * @param i Element index.
+   * @returns The element as a JS value (an exported function, any externref value, or null).
+   */
+  get(i: number): unknown {
+    if (!(i >= 0 && i < this.elements.length)) throw new RangeError("Table.get: index out of bounds");
+    return this.toJs(this.elements[i]);
+  }
+
+  /**
+   * @param i Element index.
+   * @param v New value (an exported function or null for funcref tables).
+   */
+  set(i: number, v: unknown): void {
+    if (!(i >= 0 && i < this.elements.length)) throw new RangeError("Table.set: index out of bounds");
+    this.elements[i] = this.toInternal(v);
+  }
+
+  /**
+   * @param delta Elements to add.
+   * @param init Value of the new elements.
+   * @returns The previous length.
+   */
+  grow(delta: number, init?: unknown): number {
+    const old = this.growBy(delta, this.toInternal(init ?? null));
+    if (old < 0) throw new RangeError("Table.grow: failed to grow table");
+    return old;
+  }
+
+  /** `table.grow` semantics with an internal value: the old length or -1. */
+  growBy(delta: number, value: unknown): number {
+    const old = this.elements.length;
+    const next = old + delta;
+    if (next > (this.maximum ?? 0xffffffff) || next > MAX_TABLE_ELEMENTS || next > this.elementLimit) {
+      if (this.trapOnGrowFailure) throw new RuntimeError("forcing trap when growing table");
+      return -1;
+    }
+    for (let i = old; i < next; i++) this.elements.push(value);
+    return old;
+  }
+
+  private toJs(v: unknown): unknown {
+    return this.elemType === ValType.funcref ? funcToJs(v as FuncInst | null) : v;
+  }
+
+  private toInternal(v: unknown): unknown {
+    return this.elemType === ValType.funcref ? funcFromJs(v) : v;
+  }
+}
