@@ -1,0 +1,276 @@
+/**
+ * The text-format lexer (spec §6.2), which builds the S-expression tree directly: comments (`;; …`, nested
+ * `(; … ;)`) and annotations (`(@name …)`) are dropped, strings are decoded to bytes, quoted identifiers
+ * (`$"…"`) become ordinary `$name` atoms. A run of idchars glued to a string is a reserved token and
+ * is rejected as "unknown operator", as the reference interpreter does.
+ *
+ * @module
+ */
+
+import { type SExpr, type SList, type SString, WatParseError } from "./sexpr.ts";
+
+const ID_CHARS = new Set("!#$%&'*+-./:<=>?@\\^_`|~".split(""));
+
+function isIdChar(c: string): boolean {
+  if (c.length !== 1) return false;
+  const code = c.charCodeAt(0);
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) ||
+    ID_CHARS.has(c);
+}
+
+const encoder = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Lexes and parses `text` into its top-level S-expressions. */
+export function parseSExprs(text: string): SExpr[] {
+  return new Lexer(text).top();
+}
+
+class Lexer {
+  pos = 0;
+  line = 1;
+  lineStart = 0;
+  constructor(readonly text: string) {}
+
+  here() {
+    return { line: this.line, col: this.pos - this.lineStart + 1 };
+  }
+
+  fail(reason: string, at = this.here()): never {
+    throw new WatParseError(reason, at);
+  }
+
+  advance(): void {
+    if (this.text[this.pos] === "\n") {
+      this.line++;
+      this.lineStart = this.pos + 1;
+    }
+    this.pos++;
+  }
+
+  /** Skips whitespace and comments. */
+  skip(): void {
+    const t = this.text;
+    for (;;) {
+      const c = t[this.pos];
+      if (c === " " || c === "\t" || c === "\n" || c === "\r") this.advance();
+      else if (c === ";" && t[this.pos + 1] === ";") {
+        while (this.pos < t.length && t[this.pos] !== "\n" && t[this.pos] !== "\r") this.pos++;
+      } else if (c === "(" && t[this.pos + 1] === ";") {
+        const start = this.here();
+        this.pos += 2;
+        let depth = 1;
+        while (depth > 0) {
+          if (this.pos >= t.length) this.fail("unclosed comment", start);
+          if (t[this.pos] === "(" && t[this.pos + 1] === ";") {
+            depth++;
+            this.pos += 2;
+          } else if (t[this.pos] === ";" && t[this.pos + 1] === ")") {
+            depth--;
+            this.pos += 2;
+          } else this.advance();
+        }
+      } else return;
+    }
+  }
+
+  top(): SExpr[] {
+    const out: SExpr[] = [];
+    for (;;) {
+      this.skip();
+      if (this.pos >= this.text.length) return out;
+      const e = this.expr();
+      if (e) out.push(e);
+    }
+  }
+
+  /** One expression, or `null` for an annotation. */
+  expr(): SExpr | null {
+    const t = this.text;
+    const at = this.here();
+    const c = t[this.pos];
+    if (c === "(") {
+      this.pos++;
+      if (t[this.pos] === "@" && this.annotationDepth === 0) return this.annotation(at);
+      const list: SList = { kind: "list", items: [], ...at };
+      for (;;) {
+        this.skip();
+        if (this.pos >= t.length) this.fail(this.annotationDepth > 0 ? "unclosed annotation" : "unexpected end", at);
+        if (t[this.pos] === ")") {
+          this.pos++;
+          return list;
+        }
+        const e = this.expr();
+        if (e) list.items.push(e);
+      }
+    }
+    if (c === ")") this.fail("unexpected token");
+    return this.token();
+  }
+
+  annotation(at: { line: number; col: number }): null {
+    this.annotationDepth++;
+    try {
+      return this.annotationBody(at);
+    } finally {
+      this.annotationDepth--;
+    }
+  }
+
+  annotationDepth = 0;
+
+  annotationBody(at: { line: number; col: number }): null {
+    this.pos++; // '@'
+    const t = this.text;
+    if (t[this.pos] === '"') {
+      let s: SString;
+      try {
+        s = this.string();
+      } catch {
+        this.fail("empty annotation id", at);
+      }
+      if (s.bytes.length === 0) this.fail("empty annotation id", at);
+      try {
+        strictUtf8.decode(s.bytes);
+      } catch {
+        this.fail("malformed UTF-8 encoding", at);
+      }
+    } else {
+      const start = this.pos;
+      while (this.pos < t.length && isIdChar(t[this.pos])) this.pos++;
+      if (this.pos === start) this.fail("empty annotation id", at);
+    }
+    for (;;) {
+      this.skip();
+      if (this.pos >= t.length) this.fail("unclosed annotation", at);
+      if (t[this.pos] === ")") {
+        this.pos++;
+        return null;
+      }
+      this.expr();
+    }
+  }
+
+  /** A string literal starting at the current `"`. */
+  string(): SString {
+    const t = this.text;
+    const at = this.here();
+    this.pos++;
+    const bytes: number[] = [];
+    for (;;) {
+      if (this.pos >= t.length) this.fail("unclosed string", at);
+      const c = t[this.pos];
+      const code = c.charCodeAt(0);
+      if (c === '"') {
+        this.pos++;
+        return { kind: "string", bytes: Uint8Array.from(bytes), ...at };
+      }
+      if (c === "\n") this.fail("unclosed string", at);
+      if (code < 0x20 || code === 0x7f) this.fail("illegal character");
+      if (c === "\\") {
+        const e = t[this.pos + 1];
+        this.pos += 2;
+        switch (e) {
+          case "t":
+            bytes.push(9);
+            break;
+          case "n":
+            bytes.push(10);
+            break;
+          case "r":
+            bytes.push(13);
+            break;
+          case '"':
+            bytes.push(0x22);
+            break;
+          case "'":
+            bytes.push(0x27);
+            break;
+          case "\\":
+            bytes.push(0x5c);
+            break;
+          case "u": {
+            const m = /^\{([0-9a-fA-F](?:_?[0-9a-fA-F])*)\}/.exec(t.slice(this.pos, this.pos + 16));
+            if (!m) this.fail("malformed escape");
+            const cp = parseInt(m[1].replaceAll("_", ""), 16);
+            if (cp >= 0x110000 || (cp >= 0xd800 && cp < 0xe000)) this.fail("malformed escape");
+            this.pos += m[0].length;
+            bytes.push(...encoder.encode(String.fromCodePoint(cp)));
+            break;
+          }
+          default: {
+            const h = t.slice(this.pos - 1, this.pos + 1);
+            if (!/^[0-9a-fA-F]{2}$/.test(h)) this.fail("illegal escape");
+            bytes.push(parseInt(h, 16));
+            this.pos++;
+          }
+        }
+        continue;
+      }
+      // A code point (possibly a surrogate pair) as UTF-8.
+      const cp = t.codePointAt(this.pos)!;
+      const ch = String.fromCodePoint(cp);
+      bytes.push(...encoder.encode(ch));
+      this.pos += ch.length;
+    }
+  }
+
+  /** An atom, string or quoted identifier, rejecting glued (reserved) tokens. */
+  token(): SExpr {
+    const t = this.text;
+    const at = this.here();
+    const start = this.pos;
+    let strings = 0;
+    let result: SExpr | null = null;
+    let quotedId: string | null = null;
+    while (this.pos < t.length) {
+      const c = t[this.pos];
+      if (c === '"') {
+        let s: SString;
+        const bareDollar = this.pos - start === 1 && t[start] === "$";
+        try {
+          s = this.string();
+        } catch (e) {
+          // Why: `$` followed by a broken string is an empty identifier, as the reference lexer reports.
+          if (bareDollar) this.fail("empty identifier", at);
+          throw e;
+        }
+        strings++;
+        result = s;
+      } else if (isIdChar(c)) this.pos++;
+      else break;
+    }
+    if (this.annotationDepth > 0 && strings === 0) {
+      // Inside annotations any run of non-delimiters is a (reserved) token.
+      for (let c = t.charCodeAt(this.pos); c > 0x20 && c < 0x7f && c !== 0x28 && c !== 0x29 && c !== 0x22;) {
+        c = t.charCodeAt(++this.pos);
+      }
+    }
+    const raw = t.slice(start, this.pos);
+    if (this.pos === start) {
+      const c = t[this.pos];
+      const code = c.codePointAt(0)!;
+      if (code < 0x20 || code === 0x7f || code > 0x7f) this.fail("illegal character");
+      this.fail("unexpected token");
+    }
+    if (strings === 0) {
+      if (raw === "$") this.fail("empty identifier", at);
+      return { kind: "atom", text: raw, ...at };
+    }
+    if (strings === 1 && raw[0] === '"' && raw[raw.length - 1] === '"' && result!.kind === "string") {
+      return result!;
+    }
+    if (strings === 1 && raw.startsWith('$"') && raw.endsWith('"') && result!.kind === "string") {
+      const s = result as SString;
+      if (s.bytes.length === 0) this.fail("empty identifier", at);
+      try {
+        quotedId = strictUtf8.decode(s.bytes);
+      } catch {
+        this.fail("malformed UTF-8 encoding", at);
+      }
+      return { kind: "atom", text: "$" + quotedId, ...at };
+    }
+    if (this.annotationDepth > 0) return { kind: "atom", text: raw, ...at };
+    this.fail("unknown operator", at);
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * The WebAssembly text format: `parseWat` (module text to binary) and the WAST script parser.
+ *
+ * @module
+ */
+
+export { moduleToBinary, parseWat } from "./parse_wat.ts";
+export { type Pos, type SExpr, WatParseError } from "./sexpr.ts";
+export { parseSExprs } from "./lexer.ts";

@@ -1,0 +1,1241 @@
+/**
+ * Module text → binary (spec §6.6 resolved to §5): parses the fields of a `(module …)` S-expression, resolves
+ * symbolic names in every index space, expands all abbreviations (inline imports/exports, inline and implicit
+ * type uses, inline `elem`/`data` in tables and memories, offset abbreviations) and encodes the binary module.
+ * Instructions are encoded straight from the tree with the opcode table (`OPS_BY_NAME`); nothing re-lists opcodes.
+ *
+ * Numeric indices are encoded as written even when out of range: that is the validator's business.
+ *
+ * @module
+ */
+
+import { ByteWriter } from "../binary/leb128.ts";
+import { mnemonicFeature, type OpInfo, OPS_BY_NAME } from "../binary/opcodes.ts";
+import { UnsupportedFeatureError } from "../errors.ts";
+import { parseF32, parseF64, parseInt, parseNat, parseU32, RangeLiteralError } from "./numbers.ts";
+import {
+  headOf,
+  isAtom,
+  isId,
+  isList,
+  type Matched,
+  type Pos,
+  type SAtom,
+  type SExpr,
+  type SList,
+  type SString,
+  stringText,
+  WatParseError,
+} from "./sexpr.ts";
+
+type Space = "func" | "table" | "memory" | "global" | "type" | "elem" | "data";
+
+interface FuncSig {
+  params: number[];
+  results: number[];
+}
+
+interface TypeUse {
+  index: number;
+  paramNames: (string | undefined)[];
+  paramCount: number;
+}
+
+interface FuncDef {
+  type: TypeUse;
+  locals: number[];
+  localNames: (string | undefined)[];
+  body: SExpr[];
+  pos: Pos;
+}
+
+interface ElemSeg {
+  mode: "active" | "passive" | "declare";
+  table: number;
+  offset: SExpr[] | null;
+  refType: number;
+  /** Function indices (funcidx form) or expressions (expr form). */
+  funcs: (SAtom)[] | null;
+  exprs: SExpr[][] | null;
+  pos: Pos;
+}
+
+interface DataSeg {
+  active: boolean;
+  memory: number;
+  offset: SExpr[] | null;
+  bytes: Uint8Array;
+}
+
+const VALTYPES: Record<string, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, funcref: 0x70, externref: 0x6f };
+const GC_REFTYPES = new Set([
+  "anyref",
+  "eqref",
+  "i31ref",
+  "structref",
+  "arrayref",
+  "nullref",
+  "nullfuncref",
+  "nullexternref",
+]);
+
+const SPACE_WORD: Record<Space, string> = {
+  func: "function",
+  table: "table",
+  memory: "memory",
+  global: "global",
+  type: "type",
+  elem: "elem segment",
+  data: "data segment",
+};
+
+function fail(reason: string, at: Pos | undefined): never {
+  throw new WatParseError(reason, at);
+}
+
+function unsupported(feature: string): never {
+  throw new UnsupportedFeatureError(feature);
+}
+
+function u32Of(a: SExpr | undefined, what = "unexpected token"): number {
+  if (!isAtom(a)) fail(what, a);
+  try {
+    const n = parseU32(a.text);
+    if (n === null) fail(what, a);
+    return n;
+  } catch (e) {
+    if (e instanceof RangeLiteralError) fail("constant out of range", a);
+    throw e;
+  }
+}
+
+/** A u64 literal (limits, offsets, alignments): validation, not the parser, judges their range. */
+function u64Of(a: SExpr | undefined, what = "unexpected token"): bigint {
+  if (!isAtom(a)) fail(what, a);
+  const n = parseNat(a.text);
+  if (n === null) fail(what, a);
+  if (n > 0xffff_ffff_ffff_ffffn) fail("constant out of range", a);
+  return n;
+}
+
+/** Writes an unsigned LEB128 of a u64 (the `ByteWriter.u32` covers only safe integers). */
+function writeU64(w: ByteWriter, n: bigint): void {
+  if (n <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    w.u32(Number(n));
+    return;
+  }
+  do {
+    const byte = Number(n & 0x7fn);
+    n >>= 7n;
+    w.u8(n !== 0n ? byte | 0x80 : byte);
+  } while (n !== 0n);
+}
+
+function isIndexAtom(e: SExpr | undefined): e is SAtom & Matched {
+  return isAtom(e) && (e.text.startsWith("$") || /^(0x[0-9a-fA-F_]+|[0-9][0-9_]*)$/.test(e.text));
+}
+
+/** The offset expression `(i32.const 0)` of inline `elem`/`data` abbreviations. */
+function zeroOffset(at: Pos): SList {
+  const pos = { line: at.line, col: at.col };
+  return {
+    kind: "list",
+    items: [{ kind: "atom", text: "i32.const", ...pos }, { kind: "atom", text: "0", ...pos }],
+    ...pos,
+  };
+}
+
+/** The natural alignment in bytes of a load or store mnemonic (`i64.load16_s` → 2). */
+function natAlign(name: string): number {
+  const m = /\.(?:load|store)(8|16|32)/.exec(name);
+  if (m) return Number(m[1]) / 8;
+  return name.startsWith("i64") || name.startsWith("f64") ? 8 : 4;
+}
+
+function sameSig(a: FuncSig, b: FuncSig): boolean {
+  return a.params.length === b.params.length && a.results.length === b.results.length &&
+    a.params.every((t, i) => t === b.params[i]) && a.results.every((t, i) => t === b.results[i]);
+}
+
+/** Encodes the fields of one module (the items after `module` and its optional name) to a binary module. */
+export function encodeModuleFields(fields: SExpr[], at: Pos): Uint8Array {
+  return new ModuleEncoder(at).encode(fields);
+}
+
+class ModuleEncoder {
+  types: FuncSig[] = [];
+  typeNames = new Map<string, number>();
+  /** Explicit types' parameter names (ignored for locals, kept for completeness). */
+  names: Record<Space, Map<string, number>> = {
+    func: new Map(),
+    table: new Map(),
+    memory: new Map(),
+    global: new Map(),
+    type: this.typeNames,
+    elem: new Map(),
+    data: new Map(),
+  };
+  counts: Record<Space, number> = { func: 0, table: 0, memory: 0, global: 0, type: 0, elem: 0, data: 0 };
+  imports = new ByteWriter();
+  importCount = 0;
+  funcs: FuncDef[] = [];
+  tables = new ByteWriter();
+  tableCount = 0;
+  memories = new ByteWriter();
+  memoryCount = 0;
+  globals: { type: Uint8Array; init: SExpr[] }[] = [];
+  exports = new ByteWriter();
+  exportCount = 0;
+  /** Exports in text order, resolved after all fields so that they may name later definitions. */
+  pendingExports: { name: SString; kind: number; index: number | SAtom }[] = [];
+  start: SAtom | null = null;
+  elems: ElemSeg[] = [];
+  datas: DataSeg[] = [];
+  usesDataCount = false;
+  lastDefinition: string | null = null;
+  funcTypeIndices: number[] = [];
+
+  constructor(readonly at: Pos) {}
+
+  encode(fields: SExpr[]): Uint8Array {
+    for (const f of fields) {
+      if (!isList(f)) fail("unexpected token", f);
+      if (headOf(f) === "type") this.typeField(f);
+      if (headOf(f) === "rec") unsupported("gc");
+    }
+    for (const f of fields) this.field(f as SList);
+    for (const e of this.pendingExports) {
+      const space = (["func", "table", "memory", "global"] as const)[e.kind];
+      const index = typeof e.index === "number" ? e.index : this.index(space, e.index);
+      stringText(e.name);
+      this.exports.u32(e.name.bytes.length).bytes(e.name.bytes).u8(e.kind).u32(index);
+      this.exportCount++;
+    }
+    const code = new ByteWriter();
+    code.u32(this.funcs.length);
+    for (const fn of this.funcs) code.bytes(this.funcBody(fn));
+    const elemBytes = this.elemSection();
+    const dataBytes = this.dataSection();
+    const globalBytes = this.globalSection();
+    const startIdx = this.start ? this.index("func", this.start) : -1;
+
+    const out = new ByteWriter();
+    out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    const section = (id: number, body: ByteWriter | Uint8Array) => {
+      const bytes = body instanceof ByteWriter ? body.finish() : body;
+      out.u8(id).u32(bytes.length).bytes(bytes);
+    };
+    const vec = (count: number, body: ByteWriter) => {
+      const w = new ByteWriter();
+      w.u32(count).bytes(body.finish());
+      return w;
+    };
+    if (this.types.length) {
+      const w = new ByteWriter();
+      w.u32(this.types.length);
+      for (const t of this.types) {
+        w.u8(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
+      }
+      section(1, w);
+    }
+    if (this.importCount) section(2, vec(this.importCount, this.imports));
+    if (this.funcs.length) {
+      const w = new ByteWriter();
+      w.u32(this.funcs.length);
+      for (const fn of this.funcs) w.u32(fn.type.index);
+      section(3, w);
+    }
+    if (this.tableCount) section(4, vec(this.tableCount, this.tables));
+    if (this.memoryCount) section(5, vec(this.memoryCount, this.memories));
+    if (this.globals.length) section(6, globalBytes);
+    if (this.exportCount) section(7, vec(this.exportCount, this.exports));
+    if (startIdx >= 0) section(8, new ByteWriter().u32(startIdx));
+    if (this.elems.length) section(9, elemBytes);
+    if (this.usesDataCount) section(12, new ByteWriter().u32(this.datas.length));
+    if (this.funcs.length) section(10, code);
+    if (this.datas.length) section(11, dataBytes);
+    return out.finish();
+  }
+
+  // ---- names and indices ----
+
+  bind(space: Space, id: SExpr | undefined, index: number): boolean {
+    if (!isId(id)) return false;
+    const map = this.names[space];
+    if (map.has(id.text)) fail(`duplicate ${space} ${id.text}`, id);
+    map.set(id.text, index);
+    return true;
+  }
+
+  index(space: Space, a: SExpr | undefined): number {
+    if (!isAtom(a)) fail("unexpected token", a);
+    if (a.text.startsWith("$")) {
+      const i = this.names[space].get(a.text);
+      if (i === undefined) fail(`unknown ${SPACE_WORD[space]} ${a.text}`, a);
+      return i;
+    }
+    return u32Of(a, "unknown operator");
+  }
+
+  // ---- types ----
+
+  valType(e: SExpr | undefined): number {
+    if (isAtom(e)) {
+      const t = VALTYPES[e.text];
+      if (t !== undefined) return t;
+      if (e.text === "v128") unsupported("simd");
+      if (GC_REFTYPES.has(e.text)) unsupported("gc");
+      if (e.text === "exnref") unsupported("exceptions");
+      fail(/^[a-z]/.test(e.text) ? `unknown operator ${e.text}` : "unexpected token", e);
+    }
+    if (isList(e, "ref")) return this.refList(e);
+    fail("unexpected token", e);
+  }
+
+  refList(e: SList): number {
+    const nullable = isAtom(e.items[1], "null");
+    const heap = e.items[nullable ? 2 : 1];
+    if (!nullable) unsupported("function-references");
+    if (isAtom(heap, "func")) return 0x70;
+    if (isAtom(heap, "extern")) return 0x6f;
+    if (isAtom(heap, "exn")) unsupported("exceptions");
+    if (isIndexAtom(heap)) unsupported("function-references");
+    unsupported("gc");
+  }
+
+  refType(e: SExpr | undefined): number {
+    const t = this.valType(e);
+    if (t !== 0x70 && t !== 0x6f) fail("unexpected token", e);
+    return t;
+  }
+
+  heapType(e: SExpr | undefined): number {
+    if (isAtom(e, "func")) return 0x70;
+    if (isAtom(e, "extern")) return 0x6f;
+    if (isAtom(e, "exn")) unsupported("exceptions");
+    if (isIndexAtom(e)) unsupported("function-references");
+    if (isAtom(e)) {
+      if (["any", "eq", "i31", "struct", "array", "none", "nofunc", "noextern", "noexn"].includes(e.text)) {
+        unsupported("gc");
+      }
+    }
+    fail("unexpected token", e);
+  }
+
+  /** Reads `(param …)*` `(result …)*` from `items[i…]`; returns the next index. */
+  sigParts(items: SExpr[], i: number, sig: FuncSig, names: (string | undefined)[] | null): number {
+    while (isList(items[i], "param")) {
+      const p = items[i] as SList;
+      if (isId(p.items[1])) {
+        if (p.items.length !== 3) fail("unexpected token", p);
+        if (names === null) fail("unexpected token", p.items[1]);
+        if (names.includes(p.items[1].text)) fail(`duplicate local ${p.items[1].text}`, p.items[1]);
+        names.push(p.items[1].text);
+        sig.params.push(this.valType(p.items[2]));
+      } else {
+        for (const t of p.items.slice(1)) {
+          sig.params.push(this.valType(t));
+          names?.push(undefined);
+        }
+      }
+      i++;
+    }
+    while (isList(items[i], "result")) {
+      for (const t of (items[i] as SList).items.slice(1)) sig.results.push(this.valType(t));
+      i++;
+    }
+    if (isList(items[i], "param")) fail("unexpected token", items[i]);
+    return i;
+  }
+
+  typeField(f: SList): void {
+    let i = 1;
+    const id = f.items[i];
+    if (isId(id)) i++;
+    const def = f.items[i];
+    if (isList(def, "descriptor") || isList(def, "describes")) unsupported("custom-descriptors");
+    if (isList(def, "sub") || isList(def, "struct") || isList(def, "array")) unsupported("gc");
+    if (!isList(def, "func")) fail("unexpected token", def);
+    const sig: FuncSig = { params: [], results: [] };
+    const end = this.sigParts(def.items, 1, sig, []);
+    if (end !== def.items.length) fail("unexpected token", def.items[end]);
+    if (f.items.length !== i + 1) fail("unexpected token", f.items[i + 1]);
+    this.bind("type", id, this.types.length);
+    this.types.push(sig);
+    this.counts.type++;
+  }
+
+  /** The index of a type with this signature, appending an implicit one if none exists. */
+  implicitType(sig: FuncSig): number {
+    const found = this.types.findIndex((t) => sameSig(t, sig));
+    if (found >= 0) return found;
+    this.types.push(sig);
+    return this.types.length - 1;
+  }
+
+  /** Parses a type use at `items[i]`; returns it and the next index. */
+  typeUse(items: SExpr[], i: number, withNames: boolean): [TypeUse, number] {
+    let explicit = -1;
+    const first = items[i];
+    if (isList(first, "exact")) unsupported("custom-descriptors");
+    if (isList(first, "type")) {
+      if (first.items.length !== 2) fail("unexpected token", first);
+      explicit = this.index("type", first.items[1]);
+      i++;
+    }
+    const sig: FuncSig = { params: [], results: [] };
+    const names: (string | undefined)[] = [];
+    const start = i;
+    i = this.sigParts(items, i, sig, withNames ? names : null);
+    const inline = i > start;
+    const after = headOf(items[i]);
+    if (after === "type" || after === "param" || after === "result") fail("unexpected token", items[i]);
+    if (explicit >= 0) {
+      const def = this.types[explicit];
+      if (inline && def) {
+        if (!def || !sameSig(def, sig)) fail("inline function type", first);
+        return [{ index: explicit, paramNames: names, paramCount: sig.params.length }, i];
+      }
+      return [{ index: explicit, paramNames: [], paramCount: def ? def.params.length : 0 }, i];
+    }
+    return [{ index: this.implicitType(sig), paramNames: names, paramCount: sig.params.length }, i];
+  }
+
+  // ---- module fields ----
+
+  /** Reads inline `(export "…")*` and `(import "…" "…")?`; returns [import names or null, next index]. */
+  inlineExports(items: SExpr[], i: number, kind: number, index: number): [SString[] | null, number] {
+    while (isList(items[i], "export")) {
+      const e = items[i] as SList;
+      if (e.items.length !== 2 || e.items[1].kind !== "string") fail("unexpected token", e);
+      this.addExport(e.items[1], kind, index);
+      i++;
+    }
+    if (isList(items[i], "import")) {
+      const imp = items[i] as SList;
+      if (imp.items.length !== 3 || imp.items[1].kind !== "string" || imp.items[2].kind !== "string") {
+        fail("unexpected token", imp);
+      }
+      return [[imp.items[1], imp.items[2]], i + 1];
+    }
+    return [null, i];
+  }
+
+  /** Records an export; a symbolic index is resolved once all fields are known. */
+  addExport(name: SString, kind: number, index: number | SAtom): void {
+    this.pendingExports.push({ name, kind, index });
+  }
+
+  beginImport(names: SString[], what: string, at: Pos): void {
+    if (this.lastDefinition) fail(`import after ${this.lastDefinition}`, at);
+    for (const n of names) {
+      stringText(n);
+      this.imports.u32(n.bytes.length).bytes(n.bytes);
+    }
+    this.importCount++;
+    void what;
+  }
+
+  limits(items: SExpr[], i: number, w: ByteWriter, isMemory: boolean): number {
+    if (isAtom(items[i], "i64")) unsupported("memory64");
+    if (isAtom(items[i], "i32")) i++;
+    const min = u64Of(items[i]);
+    i++;
+    let max: bigint | null = null;
+    if (isAtom(items[i]) && isIndexAtom(items[i]) && !(items[i] as SAtom).text.startsWith("$")) {
+      max = u64Of(items[i]);
+      i++;
+    }
+    let shared = false;
+    if (isMemory && isAtom(items[i], "shared")) {
+      shared = true;
+      i++;
+    }
+    if (isMemory && isList(items[i], "pagesize")) unsupported("custom-page-sizes");
+    if (shared) unsupported("threads");
+    w.u8(max === null ? 0 : 1);
+    writeU64(w, min);
+    if (max !== null) writeU64(w, max);
+    return i;
+  }
+
+  field(f: SList): void {
+    const head = headOf(f);
+    switch (head) {
+      case "type":
+        return;
+      case "import":
+        return this.importField(f);
+      case "func":
+        return this.funcField(f);
+      case "table":
+        return this.tableField(f);
+      case "memory":
+        return this.memoryField(f);
+      case "global":
+        return this.globalField(f);
+      case "export":
+        return this.exportField(f);
+      case "start":
+        if (this.start) fail("multiple start sections", f);
+        if (f.items.length !== 2) fail("unexpected token", f);
+        this.start = f.items[1] as SAtom;
+        return;
+      case "elem":
+        return this.elemField(f);
+      case "data":
+        return this.dataField(f);
+      case "tag":
+        unsupported("exceptions");
+        break;
+      case "rec":
+        unsupported("gc");
+        break;
+      default:
+        fail(head ? "unknown operator" : "unexpected token", f.items[0] ?? f);
+    }
+  }
+
+  importField(f: SList): void {
+    const [, mod, name, desc] = f.items;
+    if (mod?.kind !== "string" || name?.kind !== "string" || !isList(desc) || f.items.length !== 4) {
+      fail("unexpected token", f);
+    }
+    const kind = headOf(desc);
+    const id = isId(desc.items[1]) ? desc.items[1] : undefined;
+    let i = id ? 2 : 1;
+    this.beginImport([mod, name], kind, f);
+    switch (kind) {
+      case "func": {
+        const [use, next] = this.typeUse(desc.items, i, false);
+        if (next !== desc.items.length) fail("unexpected token", desc.items[next]);
+        this.imports.u8(0).u32(use.index);
+        this.bind("func", id, this.counts.func++);
+        this.funcTypeIndices.push(use.index);
+        return;
+      }
+      case "table": {
+        i = this.tableImport(desc.items, i);
+        if (i !== desc.items.length) fail("unexpected token", desc.items[i]);
+        this.bind("table", id, this.counts.table++);
+        return;
+      }
+      case "memory": {
+        i = this.limits(desc.items, i, this.imports.u8(2), true);
+        if (i !== desc.items.length) fail("unexpected token", desc.items[i]);
+        this.bind("memory", id, this.counts.memory++);
+        return;
+      }
+      case "global": {
+        const gt = this.globalType(desc.items[i]);
+        if (i + 1 !== desc.items.length) fail("unexpected token", desc.items[i + 1]);
+        this.imports.u8(3).bytes(gt);
+        this.bind("global", id, this.counts.global++);
+        return;
+      }
+      case "tag":
+        unsupported("exceptions");
+        break;
+      default:
+        fail("unexpected token", desc);
+    }
+  }
+
+  /** Writes a table import description: `0x01 reftype limits`. */
+  tableImport(items: SExpr[], i: number): number {
+    const lim = new ByteWriter();
+    i = this.limits(items, i, lim, false);
+    this.imports.u8(1).u8(this.refType(items[i])).bytes(lim.finish());
+    return i + 1;
+  }
+
+  globalType(e: SExpr | undefined): Uint8Array {
+    if (isList(e, "mut")) {
+      if (e.items.length !== 2) fail("unexpected token", e);
+      return Uint8Array.of(this.valType(e.items[1]), 1);
+    }
+    return Uint8Array.of(this.valType(e), 0);
+  }
+
+  funcField(f: SList): void {
+    let i = 1;
+    const id = isId(f.items[1]) ? f.items[1] : undefined;
+    if (id) i++;
+    const index = this.counts.func;
+    const [imp, next] = this.inlineExports(f.items, i, 0, index);
+    i = next;
+    if (imp) {
+      this.beginImport(imp, "func", f);
+      const [use, end] = this.typeUse(f.items, i, false);
+      if (end !== f.items.length) fail("unexpected token", f.items[end]);
+      this.imports.u8(0).u32(use.index);
+      this.bind("func", id, this.counts.func++);
+      this.funcTypeIndices.push(use.index);
+      return;
+    }
+    const [use, after] = this.typeUse(f.items, i, true);
+    i = after;
+    const locals: number[] = [];
+    const localNames = [...use.paramNames];
+    while (localNames.length < use.paramCount) localNames.push(undefined);
+    while (isList(f.items[i], "local")) {
+      const l = f.items[i] as SList;
+      if (isId(l.items[1])) {
+        if (l.items.length !== 3) fail("unexpected token", l);
+        if (localNames.includes(l.items[1].text)) fail(`duplicate local ${l.items[1].text}`, l.items[1]);
+        localNames.push(l.items[1].text);
+        locals.push(this.valType(l.items[2]));
+      } else {
+        for (const t of l.items.slice(1)) {
+          locals.push(this.valType(t));
+          localNames.push(undefined);
+        }
+      }
+      i++;
+    }
+    this.lastDefinition = "function";
+    this.bind("func", id, this.counts.func++);
+    this.funcTypeIndices.push(use.index);
+    this.funcs.push({ type: use, locals, localNames, body: f.items.slice(i), pos: f });
+  }
+
+  tableField(f: SList): void {
+    let i = 1;
+    const id = isId(f.items[1]) ? f.items[1] : undefined;
+    if (id) i++;
+    const index = this.counts.table;
+    const [imp, next] = this.inlineExports(f.items, i, 1, index);
+    i = next;
+    if (imp) {
+      this.beginImport(imp, "table", f);
+      i = this.tableImport(f.items, i);
+      if (i !== f.items.length) fail("unexpected token", f.items[i]);
+      this.bind("table", id, this.counts.table++);
+      return;
+    }
+    this.lastDefinition = "table";
+    this.bind("table", id, this.counts.table++);
+    if (isAtom(f.items[i], "i64")) unsupported("memory64");
+    if (!isIndexAtom(f.items[i]) && !isAtom(f.items[i], "i32")) {
+      // `(table reftype (elem …))`
+      const t = this.refType(f.items[i]);
+      const elem = f.items[i + 1];
+      if (!isList(elem, "elem") || f.items.length !== i + 2) fail("unexpected token", elem ?? f);
+      const seg: ElemSeg = {
+        mode: "active",
+        table: index,
+        offset: [zeroOffset(elem)],
+        refType: t,
+        funcs: null,
+        exprs: null,
+        pos: elem,
+      };
+      let n: number;
+      if (elem.items.length > 1 && elem.items.slice(1).every((x) => isList(x))) {
+        seg.exprs = elem.items.slice(1).map((x) => (isList(x, "item") ? (x as SList).items.slice(1) : [x]));
+        n = seg.exprs.length;
+      } else {
+        seg.funcs = elem.items.slice(1) as SAtom[];
+        for (const a of seg.funcs) if (!isIndexAtom(a)) fail("unexpected token", a);
+        n = seg.funcs.length;
+      }
+      this.tables.u8(t).u8(1).u32(n).u32(n);
+      this.tableCount++;
+      this.elems.push(seg);
+      this.counts.elem++;
+      return;
+    }
+    const lim = new ByteWriter();
+    i = this.limits(f.items, i, lim, false);
+    const t = this.refType(f.items[i]);
+    if (i + 1 !== f.items.length) {
+      if (isList(f.items[i + 1])) unsupported("function-references");
+      fail("unexpected token", f.items[i + 1]);
+    }
+    this.tables.u8(t).bytes(lim.finish());
+    this.tableCount++;
+  }
+
+  memoryField(f: SList): void {
+    let i = 1;
+    const id = isId(f.items[1]) ? f.items[1] : undefined;
+    if (id) i++;
+    const index = this.counts.memory;
+    const [imp, next] = this.inlineExports(f.items, i, 2, index);
+    i = next;
+    if (imp) {
+      this.beginImport(imp, "memory", f);
+      this.imports.u8(2);
+      i = this.limits(f.items, i, this.imports, true);
+      if (i !== f.items.length) fail("unexpected token", f.items[i]);
+      this.bind("memory", id, this.counts.memory++);
+      return;
+    }
+    this.lastDefinition = "memory";
+    this.bind("memory", id, this.counts.memory++);
+    if (f.items.some((x) => isList(x, "pagesize"))) unsupported("custom-page-sizes");
+    if (isAtom(f.items[i], "i64")) unsupported("memory64");
+    if (isAtom(f.items[i], "i32") && isList(f.items[i + 1], "data")) i++;
+    if (isList(f.items[i], "data")) {
+      const d = f.items[i] as SList;
+      if (f.items.length !== i + 1) fail("unexpected token", f.items[i + 1]);
+      const bytes = this.strings(d.items, 1);
+      const pages = Math.ceil(bytes.length / 65536);
+      this.memories.u8(1).u32(pages).u32(pages);
+      this.memoryCount++;
+      this.datas.push({
+        active: true,
+        memory: index,
+        offset: [zeroOffset(d)],
+        bytes,
+      });
+      this.counts.data++;
+      return;
+    }
+    i = this.limits(f.items, i, this.memories, true);
+    if (i !== f.items.length) fail("unexpected token", f.items[i]);
+    this.memoryCount++;
+  }
+
+  strings(items: SExpr[], i: number): Uint8Array {
+    const parts: Uint8Array[] = [];
+    for (; i < items.length; i++) {
+      const s = items[i];
+      if (s.kind !== "string") fail("unexpected token", s);
+      parts.push(s.bytes);
+    }
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    const out = new Uint8Array(total);
+    let k = 0;
+    for (const p of parts) {
+      out.set(p, k);
+      k += p.length;
+    }
+    return out;
+  }
+
+  globalField(f: SList): void {
+    let i = 1;
+    const id = isId(f.items[1]) ? f.items[1] : undefined;
+    if (id) i++;
+    const index = this.counts.global;
+    const [imp, next] = this.inlineExports(f.items, i, 3, index);
+    i = next;
+    const gt = this.globalType(f.items[i]);
+    if (imp) {
+      this.beginImport(imp, "global", f);
+      if (i + 1 !== f.items.length) fail("unexpected token", f.items[i + 1]);
+      this.imports.u8(3).bytes(gt);
+      this.bind("global", id, this.counts.global++);
+      return;
+    }
+    this.lastDefinition = "global";
+    this.bind("global", id, this.counts.global++);
+    this.globals.push({ type: gt, init: f.items.slice(i + 1) });
+  }
+
+  exportField(f: SList): void {
+    const [, name, desc] = f.items;
+    if (name?.kind !== "string" || !isList(desc) || f.items.length !== 3 || desc.items.length !== 2) {
+      fail("unexpected token", f);
+    }
+    const kinds: Record<string, [number, Space]> = {
+      func: [0, "func"],
+      table: [1, "table"],
+      memory: [2, "memory"],
+      global: [3, "global"],
+    };
+    const k = kinds[headOf(desc)];
+    if (!k) {
+      if (headOf(desc) === "tag") unsupported("exceptions");
+      fail("unexpected token", desc);
+    }
+    const target = desc.items[1];
+    if (!isAtom(target)) fail("unexpected token", target);
+    this.addExport(name, k[0], target);
+  }
+
+  elemField(f: SList): void {
+    let i = 1;
+    const id = isId(f.items[1]) ? f.items[1] : undefined;
+    if (id) i++;
+    const seg: ElemSeg = { mode: "passive", table: 0, offset: null, refType: 0x70, funcs: null, exprs: null, pos: f };
+    const items = f.items;
+    if (isAtom(items[i], "declare")) {
+      seg.mode = "declare";
+      i++;
+    } else {
+      if (isList(items[i], "table")) {
+        seg.table = this.index("table", (items[i] as SList).items[1]);
+        seg.mode = "active";
+        i++;
+      } else if (isIndexAtom(items[i]) && isList(items[i + 1])) {
+        seg.table = this.index("table", items[i]);
+        seg.mode = "active";
+        i++;
+      }
+      if (isList(items[i], "offset")) {
+        seg.offset = (items[i] as SList).items.slice(1);
+        seg.mode = "active";
+        i++;
+      } else if (isList(items[i]) && !isList(items[i], "item") && !isList(items[i], "ref")) {
+        seg.offset = [items[i]];
+        seg.mode = "active";
+        i++;
+      } else if (seg.mode === "active") fail("unexpected token", items[i] ?? f);
+    }
+    if (isAtom(items[i], "func")) {
+      i++;
+      seg.funcs = [];
+    } else if (
+      isAtom(items[i]) && !isIndexAtom(items[i]) || isList(items[i], "ref")
+    ) {
+      seg.refType = this.refType(items[i]);
+      i++;
+      seg.exprs = [];
+    } else if (seg.mode === "active" && seg.offset) {
+      seg.funcs = [];
+    } else fail("unexpected token", items[i] ?? f);
+    for (; i < items.length; i++) {
+      const x = items[i];
+      if (seg.funcs) {
+        if (!isIndexAtom(x)) fail("unexpected token", x);
+        seg.funcs.push(x);
+      } else if (isList(x, "item")) seg.exprs!.push(x.items.slice(1));
+      else if (isList(x)) seg.exprs!.push([x]);
+      else fail("unexpected token", x);
+    }
+    this.bind("elem", id, this.counts.elem++);
+    this.elems.push(seg);
+  }
+
+  dataField(f: SList): void {
+    let i = 1;
+    const id = isId(f.items[1]) ? f.items[1] : undefined;
+    if (id) i++;
+    const items = f.items;
+    const seg: DataSeg = { active: false, memory: 0, offset: null, bytes: new Uint8Array() };
+    if (isList(items[i], "memory")) {
+      seg.memory = this.index("memory", (items[i] as SList).items[1]);
+      seg.active = true;
+      i++;
+    } else if (isIndexAtom(items[i]) && isList(items[i + 1])) {
+      seg.memory = this.index("memory", items[i]);
+      seg.active = true;
+      i++;
+    }
+    if (isList(items[i], "offset")) {
+      seg.offset = (items[i] as SList).items.slice(1);
+      seg.active = true;
+      i++;
+    } else if (isList(items[i])) {
+      seg.offset = [items[i]];
+      seg.active = true;
+      i++;
+    } else if (seg.active) fail("unexpected token", items[i] ?? f);
+    seg.bytes = this.strings(items, i);
+    this.bind("data", id, this.counts.data++);
+    this.datas.push(seg);
+  }
+
+  // ---- sections built after all fields ----
+
+  globalSection(): Uint8Array {
+    const w = new ByteWriter();
+    w.u32(this.globals.length);
+    for (const g of this.globals) w.bytes(g.type).bytes(this.constExpr(g.init));
+    return w.finish();
+  }
+
+  constExpr(items: SExpr[]): Uint8Array {
+    const body = new BodyEncoder(this, [], this.at);
+    body.seq(items, 0, null);
+    body.w.u8(0x0b);
+    return body.w.finish();
+  }
+
+  elemSection(): Uint8Array {
+    const w = new ByteWriter();
+    w.u32(this.elems.length);
+    for (const seg of this.elems) {
+      const exprs = seg.exprs !== null;
+      const explicitTable = seg.table !== 0 || (exprs && seg.refType !== 0x70);
+      let flags = 0;
+      if (seg.mode === "passive") flags = 1;
+      else if (seg.mode === "declare") flags = 3;
+      else if (explicitTable) flags = 2;
+      if (exprs) flags |= 4;
+      w.u32(flags);
+      if (seg.mode === "active") {
+        if (explicitTable) w.u32(seg.table);
+        w.bytes(this.constExpr(seg.offset!));
+      }
+      if (flags & 3) w.u8(exprs ? seg.refType : 0x00);
+      if (exprs) {
+        w.u32(seg.exprs!.length);
+        for (const e of seg.exprs!) w.bytes(this.constExpr(e));
+      } else {
+        w.u32(seg.funcs!.length);
+        for (const a of seg.funcs!) w.u32(this.index("func", a));
+      }
+    }
+    return w.finish();
+  }
+
+  dataSection(): Uint8Array {
+    const w = new ByteWriter();
+    w.u32(this.datas.length);
+    for (const d of this.datas) {
+      if (!d.active) w.u32(1);
+      else if (d.memory === 0) w.u32(0).bytes(this.constExpr(d.offset!));
+      else w.u32(2).u32(d.memory).bytes(this.constExpr(d.offset!));
+      w.u32(d.bytes.length).bytes(d.bytes);
+    }
+    return w.finish();
+  }
+
+  funcBody(fn: FuncDef): Uint8Array {
+    const body = new BodyEncoder(this, fn.localNames, fn.pos);
+    body.seq(fn.body, 0, null);
+    body.w.u8(0x0b);
+    const code = body.w.finish();
+    const w = new ByteWriter();
+    const groups: [number, number][] = [];
+    for (const t of fn.locals) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === t) last[0]++;
+      else groups.push([1, t]);
+    }
+    w.u32(groups.length);
+    for (const [n, t] of groups) w.u32(n).u8(t);
+    w.bytes(code);
+    const out = new ByteWriter();
+    out.u32(w.length).bytes(w.finish());
+    return out.finish();
+  }
+}
+
+/** Encodes instruction sequences of one function body or constant expression. */
+class BodyEncoder {
+  w = new ByteWriter();
+  labels: (string | undefined)[] = [];
+
+  constructor(readonly m: ModuleEncoder, readonly localNames: (string | undefined)[], readonly pos: Pos) {}
+
+  /** Encodes instructions from `items[i]` until the end or a terminator keyword; returns the index reached. */
+  seq(items: SExpr[], i: number, stop: Set<string> | null): number {
+    while (i < items.length) {
+      const x = items[i];
+      if (stop && isAtom(x) && stop.has(x.text)) return i;
+      i = this.instr(items, i);
+    }
+    return i;
+  }
+
+  label(items: SExpr[], i: number): [string | undefined, number] {
+    return isId(items[i]) ? [(items[i] as SAtom).text, i + 1] : [undefined, i];
+  }
+
+  blockType(items: SExpr[], i: number, w: ByteWriter): number {
+    const first = items[i];
+    if (!isList(first, "type")) {
+      // Only results (at most one) need no type index.
+      let j = i;
+      const results: number[] = [];
+      while (isList(items[j], "result")) {
+        for (const t of (items[j] as SList).items.slice(1)) results.push(this.m.valType(t));
+        j++;
+      }
+      if (!isList(items[j], "param") && results.length <= 1) {
+        if (isList(items[j], "result")) fail("unexpected token", items[j]);
+        w.u8(results.length ? results[0] : 0x40);
+        return j;
+      }
+    }
+    const [use, next] = this.m.typeUse(items, i, true);
+    if (use.paramNames.some((n) => n !== undefined)) fail("unexpected token", items[i]);
+    w.s32(use.index);
+    return next;
+  }
+
+  endLabel(items: SExpr[], i: number, label: string | undefined): number {
+    const x = items[i];
+    if (isId(x)) {
+      if (x.text !== label) fail("mismatching label", x);
+      return i + 1;
+    }
+    return i;
+  }
+
+  /** Encodes one instruction (flat, with its immediates, or folded) at `items[i]`; returns the next index. */
+  instr(items: SExpr[], i: number): number {
+    const x = items[i];
+    if (isList(x)) {
+      if (NOT_INSTR.has(headOf(x))) fail("unexpected token", x);
+      this.folded(x);
+      return i + 1;
+    }
+    if (!isAtom(x)) fail("unexpected token", x);
+    const name = x.text;
+    if (name === "block" || name === "loop" || name === "if") {
+      const [label, j] = this.label(items, i + 1);
+      this.w.u8(name === "block" ? 0x02 : name === "loop" ? 0x03 : 0x04);
+      let k = this.blockType(items, j, this.w);
+      this.labels.push(label);
+      k = this.seq(items, k, name === "if" ? END_ELSE : END);
+      if (isAtom(items[k], "else")) {
+        k = this.endLabel(items, k + 1, label);
+        this.w.u8(0x05);
+        k = this.seq(items, k, END);
+      }
+      if (!isAtom(items[k], "end")) fail("unexpected end", items[k - 1] ?? x);
+      this.labels.pop();
+      this.w.u8(0x0b);
+      return this.endLabel(items, k + 1, label);
+    }
+    const op = this.op(x);
+    const imm = new ByteWriter();
+    const next = this.immediates(op, x, items, i + 1, imm);
+    this.emit(op, imm);
+    return next;
+  }
+
+  op(x: SAtom): OpInfo {
+    const op = OPS_BY_NAME.get(x.text);
+    if (!op) {
+      const feature = mnemonicFeature(x.text);
+      if (feature && feature !== "core") unsupported(feature);
+      fail(`unknown operator ${x.text}`, x);
+    }
+    if (op.feature !== "core") unsupported(op.feature);
+    return op;
+  }
+
+  emit(op: OpInfo, imm: ByteWriter): void {
+    if (op.name === "select" && imm.length > 0) this.w.u8(0x1c);
+    else if (op.prefix) this.w.u8(op.prefix).u32(op.code);
+    else this.w.u8(op.code);
+    if (op.name === "memory.init" || op.name === "data.drop") this.m.usesDataCount = true;
+    this.w.bytes(imm.finish());
+  }
+
+  folded(x: SList): void {
+    if (NOT_INSTR.has(headOf(x))) fail("unexpected token", x);
+    const head = x.items[0];
+    if (!isAtom(head)) fail("unexpected token", head ?? x);
+    const name = head.text;
+    const items = x.items;
+    if (name === "block" || name === "loop") {
+      const [label, j] = this.label(items, 1);
+      this.w.u8(name === "block" ? 0x02 : 0x03);
+      const k = this.blockType(items, j, this.w);
+      this.labels.push(label);
+      this.seq(items, k, null);
+      this.labels.pop();
+      this.w.u8(0x0b);
+      return;
+    }
+    if (name === "if") {
+      const [label, j] = this.label(items, 1);
+      const bt = new ByteWriter();
+      let k = this.blockType(items, j, bt);
+      while (k < items.length && isList(items[k]) && !isList(items[k], "then")) {
+        this.folded(items[k] as SList);
+        k++;
+      }
+      const then = items[k];
+      if (!isList(then, "then")) fail("unexpected token", then ?? x);
+      this.w.u8(0x04).bytes(bt.finish());
+      this.labels.push(label);
+      this.seq(then.items, 1, null);
+      k++;
+      const els = items[k];
+      if (els !== undefined) {
+        if (!isList(els, "else")) fail("unexpected token", els);
+        this.w.u8(0x05);
+        this.seq(els.items, 1, null);
+        k++;
+      }
+      if (k !== items.length) fail("unexpected token", items[k]);
+      this.labels.pop();
+      this.w.u8(0x0b);
+      return;
+    }
+    const op = this.op(head);
+    const imm = new ByteWriter();
+    let k = this.immediates(op, head, items, 1, imm);
+    for (; k < items.length; k++) {
+      const operand = items[k];
+      if (!isList(operand)) fail("unexpected token", operand);
+      this.folded(operand);
+    }
+    this.emit(op, imm);
+  }
+
+  labelIndex(a: SExpr | undefined): number {
+    if (!isAtom(a)) fail("unexpected token", a);
+    if (a.text.startsWith("$")) {
+      for (let d = this.labels.length - 1; d >= 0; d--) {
+        if (this.labels[d] === a.text) return this.labels.length - 1 - d;
+      }
+      fail(`unknown label ${a.text}`, a);
+    }
+    return u32Of(a, "unknown operator");
+  }
+
+  localIndex(a: SExpr | undefined): number {
+    if (!isAtom(a)) fail("unexpected token", a);
+    if (a.text.startsWith("$")) {
+      const i = this.localNames.indexOf(a.text);
+      if (i < 0) fail(`unknown local ${a.text}`, a);
+      return i;
+    }
+    return u32Of(a, "unknown operator");
+  }
+
+  constant<T>(a: SExpr | undefined, parse: (t: string) => T | null): T {
+    if (!isAtom(a)) fail("unexpected token", a);
+    if (/^[+-]?nan:[a-z]/.test(a.text)) fail("unexpected token", a);
+    try {
+      const v = parse(a.text);
+      if (v === null) fail("unknown operator", a);
+      return v;
+    } catch (e) {
+      if (e instanceof RangeLiteralError) fail("constant out of range", a);
+      throw e;
+    }
+  }
+
+  /** Parses the immediates of `op` from `items[i…]` into `w`; returns the next index. */
+  immediates(op: OpInfo, at: SAtom, items: SExpr[], i: number, w: ByteWriter): number {
+    const m = this.m;
+    const optIndex = (space: Space): number | null => {
+      if (isIndexAtom(items[i])) return m.index(space, items[i++]);
+      return null;
+    };
+    switch (op.name === "select" ? "select_t" : op.imm) {
+      case "none":
+        return i;
+      case "label":
+        w.u32(this.labelIndex(items[i]));
+        return i + 1;
+      case "br_table": {
+        const labels: number[] = [];
+        while (isIndexAtom(items[i])) labels.push(this.labelIndex(items[i++]));
+        if (labels.length === 0) fail(isAtom(items[i]) ? "unknown operator" : "unexpected token", items[i] ?? at);
+        w.u32(labels.length - 1);
+        for (const l of labels) w.u32(l);
+        return i;
+      }
+      case "func":
+        w.u32(m.index("func", items[i]));
+        return i + 1;
+      case "call_indirect": {
+        const table = optIndex("table") ?? 0;
+        const [use, next] = m.typeUse(items, i, false);
+        w.u32(use.index).u32(table);
+        return next;
+      }
+      case "local":
+        w.u32(this.localIndex(items[i]));
+        return i + 1;
+      case "global":
+        w.u32(m.index("global", items[i]));
+        return i + 1;
+      case "table":
+        w.u32(optIndex("table") ?? 0);
+        return i;
+      case "memory":
+        w.u32(optIndex("memory") ?? 0);
+        return i;
+      case "memarg": {
+        const mem = optIndex("memory") ?? 0;
+        let offset = 0n;
+        let align = BigInt(natAlign(op.name));
+        if (isAtom(items[i]) && (items[i] as SAtom).text.startsWith("offset=")) {
+          const a = items[i++] as SAtom;
+          offset = u64Of({ ...a, text: a.text.slice(7) }, "unknown operator");
+        }
+        if (isAtom(items[i]) && (items[i] as SAtom).text.startsWith("align=")) {
+          const a = items[i++] as SAtom;
+          align = u64Of({ ...a, text: a.text.slice(6) }, "unknown operator");
+          if (align === 0n || (align & (align - 1n)) !== 0n) fail("alignment", a);
+        }
+        const log = align.toString(2).length - 1;
+        if (mem !== 0) w.u32(log | 0x40).u32(mem);
+        else w.u32(log);
+        writeU64(w, offset);
+        return i;
+      }
+      case "i32":
+        w.s32(Number(this.constant(items[i], (t) => parseInt(t, 32))));
+        return i + 1;
+      case "i64":
+        w.s64(this.constant(items[i], (t) => parseInt(t, 64)));
+        return i + 1;
+      case "f32": {
+        const bits = this.constant(items[i], parseF32);
+        w.u8(bits & 0xff).u8((bits >>> 8) & 0xff).u8((bits >>> 16) & 0xff).u8(bits >>> 24);
+        return i + 1;
+      }
+      case "f64": {
+        let bits = this.constant(items[i], parseF64);
+        for (let b = 0; b < 8; b++, bits >>= 8n) w.u8(Number(bits & 0xffn));
+        return i + 1;
+      }
+      case "select_t": {
+        const types: number[] = [];
+        let typed = false;
+        while (isList(items[i], "result")) {
+          for (const t of (items[i] as SList).items.slice(1)) types.push(m.valType(t));
+          i++;
+          typed = true;
+        }
+        if (typed) w.u32(types.length).bytes(types);
+        return i;
+      }
+      case "reftype":
+        w.u8(m.heapType(items[i]));
+        return i + 1;
+      case "memory.init": {
+        const a = m.index("data", items[i + 1] && isIndexAtom(items[i + 1]) ? items[i + 1] : items[i]);
+        const mem = isIndexAtom(items[i + 1]) ? m.index("memory", items[i]) : 0;
+        w.u32(a).u32(mem);
+        return isIndexAtom(items[i + 1]) ? i + 2 : i + 1;
+      }
+      case "data":
+        w.u32(m.index("data", items[i]));
+        return i + 1;
+      case "memory.copy": {
+        const a = optIndex("memory");
+        const b = a === null ? null : optIndex("memory");
+        w.u32(a ?? 0).u32(b ?? 0);
+        return i;
+      }
+      case "table.init": {
+        if (isIndexAtom(items[i + 1])) {
+          const t = m.index("table", items[i]);
+          w.u32(m.index("elem", items[i + 1])).u32(t);
+          return i + 2;
+        }
+        w.u32(m.index("elem", items[i])).u32(0);
+        return i + 1;
+      }
+      case "elem":
+        w.u32(m.index("elem", items[i]));
+        return i + 1;
+      case "table.copy": {
+        const a = optIndex("table");
+        const b = a === null ? null : optIndex("table");
+        w.u32(a ?? 0).u32(b ?? 0);
+        return i;
+      }
+      default:
+        unsupported(op.feature);
+    }
+  }
+}
+
+const END = new Set(["end"]);
+const NOT_INSTR = new Set(["type", "param", "result", "local", "export", "import"]);
+const END_ELSE = new Set(["end", "else"]);
