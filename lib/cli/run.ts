@@ -31,7 +31,7 @@ interface InstanceLike {
 
 /** What the CLI needs of the engine (mod.ts). */
 interface Engine {
-  Module: new (bytes: Uint8Array) => unknown;
+  Module: (new (bytes: Uint8Array) => unknown) & { imports(m: unknown): { module: string }[] };
   Store: new (options: Record<string, unknown>) => unknown;
   instantiate(
     source: unknown,
@@ -43,6 +43,7 @@ interface Engine {
 /** What the CLI needs of the WASI implementation (lib/wasi). */
 interface WasiLike {
   getImportObject(): Record<string, Record<string, unknown>>;
+  bind(instance: InstanceLike): void;
 }
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
@@ -188,17 +189,9 @@ async function createWasi(opts: RunOptions): Promise<WasiLike | undefined> {
   return new Wasi({ args: argv, env: guestEnv(opts), preopens, mode: "async" }) as unknown as WasiLike;
 }
 
-/** Gives the WASI implementation the instance whose memory its calls use, without running anything. */
+/** Gives the WASI implementation the memory of the instance whose exports the CLI calls, without running anything. */
 function bindWasi(wasi: WasiLike | undefined, instance: InstanceLike): void {
-  if (wasi === undefined) return;
-  const w = wasi as unknown as Record<string, unknown>;
-  for (const method of ["bind", "setInstance", "attach"]) {
-    if (typeof w[method] === "function") {
-      (w[method] as (i: InstanceLike) => void).call(wasi, instance);
-      return;
-    }
-  }
-  throw new Error("the WASI implementation has no way to bind an instance");
+  if (wasi !== undefined && typeof instance.exports.memory === "object") wasi.bind(instance);
 }
 
 function storeOptions(opts: RunOptions): Record<string, unknown> {
@@ -274,12 +267,19 @@ async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
   const mainBytes = await readModuleBytes(opts.module);
   const engine = await loadEngine();
   const main = compileModule(engine, mainBytes);
-  const wasi = await createWasi(opts);
+  const preloads: { name: string; path: string; module: unknown }[] = [];
+  for (const { name, path } of opts.preloads) {
+    preloads.push({ name, path, module: compileModule(engine, await readModuleBytes(path)) });
+  }
+  // Why: linking WASI costs start-up time; a module set that imports none of it runs without (output is the same).
+  const needsWasi = [main, ...preloads.map((p) => p.module)].some((m) =>
+    engine.Module.imports(m).some((i) => i.module === "wasi_snapshot_preview1" || i.module === "wasi_unstable")
+  );
+  const wasi = needsWasi || opts.dirs.length > 0 ? await createWasi(opts) : undefined;
   const store = new engine.Store(storeOptions(opts));
   const imports: Record<string, Record<string, unknown>> = wasi ? { ...wasi.getImportObject() } : {};
 
-  for (const { name, path } of opts.preloads) {
-    const module = compileModule(engine, await readModuleBytes(path));
+  for (const { name, path, module } of preloads) {
     try {
       const { instance } = await engine.instantiate(module, imports, { store });
       bindWasi(wasi, instance);

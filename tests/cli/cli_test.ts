@@ -1,0 +1,308 @@
+// The CLI as a user meets it: `cli.ts` spawned under Deno and under Bun, checking stdout, stderr and exit status.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ENGINE_MISSING, ROOT, runCli, RUNTIMES, TESTDATA, WASI_MISSING } from "./_spawn.ts";
+
+const INVOKE_WARNING =
+  "warning: using `--invoke` with a function that takes arguments is experimental and may break in the future\n";
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "kiln-cli-"));
+}
+
+for (const rt of RUNTIMES) {
+  const t = (name: string, skip: string | undefined, fn: () => Promise<void>) =>
+    test(`${rt.name}: ${name}`, skip ? { skip } : {}, fn);
+
+  // --- No engine needed ---------------------------------------------------------------------------------------
+
+  t("--version and --help exit 0", undefined, async () => {
+    const v = await runCli(rt, ["--version"]);
+    assert.equal(v.status, 0);
+    assert.match(v.stdout, /^kiln \d+\.\d+\.\d+\n$/);
+    const h = await runCli(rt, ["--help"]);
+    assert.equal(h.status, 0);
+    assert.match(h.stdout, /Usage: kiln run \[OPTIONS\] <WASM>\.\.\./);
+    assert.equal(h.stderr, "");
+  });
+
+  t("an unknown flag is a usage error with status 2", undefined, async () => {
+    const r = await runCli(rt, ["--frobnicate", "testdata/hello.wasm"]);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^error: unexpected argument '--frobnicate' found\n/);
+    assert.match(r.stderr, /\nUsage: kiln run \[OPTIONS\] <WASM>\.\.\.\n/);
+  });
+
+  t("a malformed -W value and a missing module are usage errors", undefined, async () => {
+    const w = await runCli(rt, ["-W", "fuel=lots", "testdata/hello.wasm"]);
+    assert.equal(w.status, 2);
+    assert.match(w.stderr, /^error: failed to parse -W option `fuel=lots`: invalid digit found in string\n/);
+    const m = await runCli(rt, []);
+    assert.equal(m.status, 2);
+    assert.match(m.stderr, /^error: the following required arguments were not provided:/);
+  });
+
+  t("a missing file reports the OS error with status 1", undefined, async () => {
+    const r = await runCli(rt, ["testdata/no_such_module.wasm"]);
+    assert.equal(r.status, 1);
+    assert.equal(
+      r.stderr,
+      "Error: failed to read file: testdata/no_such_module.wasm\n\nCaused by:\n    No such file or directory (os error 2)\n",
+    );
+  });
+
+  // --- Engine needed ------------------------------------------------------------------------------------------
+
+  t("a malformed module is a compile error with status 1", ENGINE_MISSING, async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "bad.wasm");
+      writeFileSync(path, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 0]));
+      const r = await runCli(rt, [path]);
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, "");
+      assert.match(
+        r.stderr,
+        /^Error: failed to parse WebAssembly module\n\nCaused by:\n {4}.+ \(at offset 0x[0-9a-f]+\)\n$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  t("--invoke parses i32/i64/f32/f64 arguments and prints results", ENGINE_MISSING, async () => {
+    const cases: [string[], string][] = [
+      [["add_i32", "2", "-5"], "-3\n"],
+      [["add_i32", "0x7fffffff", "1"], "-2147483648\n"],
+      [["mul_i64", "4294967296", "-3"], "-12884901888\n"],
+      [["half_f32", "3"], "1.5\n"],
+      [["half_f32", "0.2"], "0.1\n"],
+      [["sqrt_f64", "2"], "1.4142135623730951\n"],
+      [["sqrt_f64", "-1"], "NaN\n"],
+      [["pair", "5", "7"], "7\n5\n"],
+    ];
+    for (const [[name, ...args], expected] of cases) {
+      const r = await runCli(rt, ["--invoke", name, "testdata/invoke.wasm", ...args]);
+      assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+      assert.equal(r.stdout, expected, name);
+      assert.equal(r.stderr, INVOKE_WARNING, name);
+    }
+    const answer = await runCli(rt, ["--invoke", "answer", "testdata/invoke.wasm"]);
+    assert.deepEqual([answer.status, answer.stdout, answer.stderr], [0, "42\n", ""]);
+    const nothing = await runCli(rt, ["--invoke", "nothing", "testdata/invoke.wasm"]);
+    assert.deepEqual([nothing.status, nothing.stdout, nothing.stderr], [0, "", ""]);
+  });
+
+  t("--invoke reports bad arguments, missing arguments and missing exports", ENGINE_MISSING, async () => {
+    const bad = await runCli(rt, ["--invoke", "add_i32", "testdata/invoke.wasm", "1", "x"]);
+    assert.equal(bad.status, 1);
+    assert.equal(
+      bad.stderr,
+      INVOKE_WARNING + "Error: failed to run main module `testdata/invoke.wasm`\n\nCaused by:\n" +
+        "    invalid digit found in string\n",
+    );
+    const few = await runCli(rt, ["--invoke", "add_i32", "testdata/invoke.wasm", "1"]);
+    assert.equal(few.status, 1);
+    assert.match(few.stderr, /\n {4}not enough arguments for `add_i32`\n$/);
+    const none = await runCli(rt, ["--invoke", "nope", "testdata/invoke.wasm"]);
+    assert.equal(none.status, 1);
+    assert.equal(
+      none.stderr,
+      "Error: failed to run main module `testdata/invoke.wasm`\n\nCaused by:\n    no func export named `nope` found\n",
+    );
+  });
+
+  t("a trap under --invoke exits 134 with Wasmtime's report", ENGINE_MISSING, async () => {
+    const r = await runCli(rt, ["--invoke", "div_i32", "testdata/invoke.wasm", "1", "0"]);
+    assert.equal(r.status, 134);
+    assert.equal(r.stdout, "");
+    const lines = r.stderr.split("\n");
+    assert.equal(lines[0], INVOKE_WARNING.trimEnd());
+    assert.equal(lines[1], "Error: failed to run main module `testdata/invoke.wasm`");
+    assert.equal(lines[3], "Caused by:");
+    assert.equal(lines[4], "    0: failed to invoke `div_i32`");
+    assert.equal(lines[5], "    1: error while executing at wasm backtrace:");
+    assert.match(lines[6], /^ {11}0: +0x[0-9a-f]+ - invoke\.wasm!<wasm function 7>$/);
+    assert.equal(lines[7], "    2: wasm trap: integer divide by zero");
+  });
+
+  t("a .wat module runs through the text-format parser", ENGINE_MISSING, async () => {
+    const r = await runCli(rt, ["--invoke", "mul_i64", "testdata/invoke.wat", "-3", "3"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "-9\n");
+  });
+
+  t("an unresolved import is a link error with status 1", ENGINE_MISSING, async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "needs_env.wat");
+      writeFileSync(path, '(module (import "env" "f" (func)) (func (export "_start") call 0))');
+      const r = await runCli(rt, [path]);
+      assert.equal(r.status, 1);
+      assert.equal(
+        r.stderr,
+        `Error: failed to run main module \`${path}\`\n\nCaused by:\n    0: failed to instantiate ${
+          JSON.stringify(path)
+        }\n    1: unknown import: \`env::f\` has not been defined\n`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  t("a reactor without _start runs _initialize and exits 0", ENGINE_MISSING, async () => {
+    const r = await runCli(rt, ["testdata/compute.wasm"]);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, "", ""]);
+    const seed = await runCli(rt, ["--invoke", "seed", "testdata/compute.wasm"]);
+    assert.deepEqual([seed.status, seed.stdout], [0, "17\n"], seed.stderr); // set by a constructor in _initialize
+  });
+
+  // --- Engine and WASI needed ---------------------------------------------------------------------------------
+
+  t("hello.wasm (C) prints Hello, world!", WASI_MISSING, async () => {
+    const r = await runCli(rt, ["testdata/hello.wasm"]);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, "Hello, world!\n", ""]);
+  });
+
+  t("hello_rs.wasm (Rust) prints Hello, world!", WASI_MISSING, async () => {
+    const r = await runCli(rt, ["run", "testdata/hello_rs.wasm"]);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, "Hello, world!\n", ""]);
+  });
+
+  t("a WASI .wat module and a module read from stdin run", WASI_MISSING, async () => {
+    const wat = await runCli(rt, ["testdata/wat_hello.wat"]);
+    assert.deepEqual([wat.status, wat.stdout, wat.stderr], [0, "hello from wat\n", ""]);
+    const stdin = await runCli(rt, ["-"], { stdin: readFileSync(join(TESTDATA, "hello.wasm")) });
+    assert.deepEqual([stdin.status, stdin.stdout, stdin.stderr], [0, "Hello, world!\n", ""]);
+  });
+
+  t("arguments and environment reach the guest", WASI_MISSING, async () => {
+    const r = await runCli(
+      rt,
+      ["--env", "A=1", "--env", "KILN_INHERITED", "--env", "KILN_UNSET", "testdata/args_env.wasm", "x", "y z", "--dir"],
+      { env: { KILN_INHERITED: "from host" } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      "argv[0]=args_env.wasm\nargv[1]=x\nargv[2]=y z\nargv[3]=--dir\nenv=A=1\nenv=KILN_INHERITED=from host\n",
+    );
+    const renamed = await runCli(rt, ["--argv0", "tool", "testdata/args_env.wasm"]);
+    assert.equal(renamed.stdout, "argv[0]=tool\n");
+    const inherit = await runCli(rt, ["-S", "inherit-env", "testdata/args_env.wasm"], { env: { KILN_MARK: "m" } });
+    assert.match(inherit.stdout, /\nenv=KILN_MARK=m\n/);
+  });
+
+  t("a file is read and written under --dir HOST::GUEST", WASI_MISSING, async () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(join(dir, "in.txt"), "some text\n");
+      const r = await runCli(rt, [
+        "--dir",
+        `${dir}::/sandbox`,
+        "testdata/file_io.wasm",
+        "/sandbox/in.txt",
+        "/sandbox/out.txt",
+      ]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, "some text\nwrote 10 bytes\n");
+      assert.equal(readFileSync(join(dir, "out.txt"), "utf8"), "SOME TEXT\n");
+      const outside = await runCli(rt, [
+        "--dir",
+        `${dir}::/sandbox`,
+        "testdata/file_io.wasm",
+        "/etc/passwd",
+        "/sandbox/x",
+      ]);
+      assert.equal(outside.status, 1);
+      assert.match(outside.stderr, /^cannot open \/etc\/passwd: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  t("a --dir that does not exist is an error with status 1", WASI_MISSING, async () => {
+    const r = await runCli(rt, ["--dir", "/no/such/dir", "testdata/hello.wasm"]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^Error: failed to open directory '\/no\/such\/dir'\n/);
+  });
+
+  t("proc_exit statuses below 126 become the exit status", WASI_MISSING, async () => {
+    for (const code of [0, 3, 125]) {
+      const r = await runCli(rt, ["testdata/exit_code.wasm", String(code)]);
+      assert.equal(r.status, code);
+      assert.equal(r.stdout, `exiting with ${code}\n`);
+      assert.equal(r.stderr, "");
+    }
+  });
+
+  t("proc_exit statuses of 126 and above are an error with status 1", WASI_MISSING, async () => {
+    for (const code of [126, 255]) {
+      const r = await runCli(rt, ["testdata/exit_code.wasm", String(code)]);
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, `exiting with ${code}\n`);
+      assert.match(r.stderr, /^Error: failed to run main module `testdata\/exit_code\.wasm`\n\nCaused by:\n/);
+      assert.match(r.stderr, /: exit with invalid exit status outside of \[0\.\.126\)\n$/);
+    }
+  });
+
+  t("a trap prints a named backtrace and exits 134", WASI_MISSING, async () => {
+    const r = await runCli(rt, ["testdata/trap.wasm"]);
+    assert.equal(r.status, 134);
+    assert.equal(r.stdout, "before trap\n");
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.deepEqual(lines.slice(0, 5), [
+      "Error: failed to run main module `testdata/trap.wasm`",
+      "",
+      "Caused by:",
+      "    0: failed to invoke command default",
+      "    1: error while executing at wasm backtrace:",
+    ]);
+    assert.equal(lines[lines.length - 1], "    2: wasm trap: wasm `unreachable` instruction executed");
+    const frames = lines.slice(5, -1).map((line) => {
+      const m = /^ {9}( {0,2}\d+): +0x([0-9a-f]+) - trap\.wasm!(.+)$/.exec(line);
+      assert.ok(m, `frame line: ${JSON.stringify(line)}`);
+      return { offset: parseInt(m[2], 16), name: m[3] };
+    });
+    assert.deepEqual(frames.slice(0, 3).map((f) => f.name), ["trap_inner", "trap_middle", "trap_outer"]);
+    // wasm-ld wraps `_start` in `_start.command_export`, which Wasmtime shows as the outermost frame too.
+    assert.ok(frames.some((f) => f.name === "main"), "main is on the stack");
+    assert.equal(frames[frames.length - 1].name, "_start.command_export");
+    // Offsets are module-relative: the innermost at the `unreachable` opcode, the callers at their `call`.
+    const bytes = readFileSync(join(TESTDATA, "trap.wasm"));
+    assert.equal(bytes[frames[0].offset], 0x00);
+    for (const f of frames.slice(1)) assert.equal(bytes[f.offset], 0x10, `${f.name} at 0x${f.offset.toString(16)}`);
+  });
+
+  t("-W fuel exhaustion traps with status 134", WASI_MISSING, async () => {
+    const r = await runCli(rt, ["-W", "fuel=100000", "testdata/loop.wasm"]);
+    assert.equal(r.status, 134);
+    assert.match(r.stderr, /^Error: failed to run main module `testdata\/loop\.wasm`\n/);
+    assert.match(r.stderr, /!spin_forever\n/);
+    assert.match(r.stderr, /\n {4}2: wasm trap: all fuel consumed by WebAssembly\n$/);
+  });
+
+  t("-W timeout interrupts an infinite loop with status 134", WASI_MISSING, async () => {
+    const started = Date.now();
+    const r = await runCli(rt, ["-W", "timeout=300ms", "testdata/loop.wasm"]);
+    assert.equal(r.status, 134);
+    assert.match(r.stderr, /wasm trap: interrupt\n$/);
+    assert.ok(Date.now() - started >= 300, "stopped before the timeout");
+  });
+
+  t("stdin is piped to the guest", WASI_MISSING, async () => {
+    const r = await runCli(rt, ["testdata/stdin_echo.wasm"], { stdin: "hello stdin\nsecond line\n" });
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, "hello stdin\nsecond line\n", "read 24 bytes\n"]);
+  });
+}
+
+test("the fixtures the CLI tests use are present", () => {
+  for (const f of ["hello.wasm", "hello_rs.wasm", "trap.wasm", "loop.wasm", "invoke.wasm", "compute.wasm"]) {
+    assert.ok(readFileSync(join(TESTDATA, f)).length > 8, f);
+  }
+  assert.ok(ROOT.length > 0);
+});
