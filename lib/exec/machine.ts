@@ -385,7 +385,7 @@ export class Machine {
               const i = i32[--sp << 1]! >>> 0;
               if (i >= table.elements.length) throw trap("undefined element");
               const f = table.elements[i] as FuncInst | null;
-              if (f === null) throw trap("uninitialized element");
+              if (f === null) throw trap(`uninitialized element ${i}`);
               if (f.typeId !== inst.typeIds[typeIndex]) throw trap("indirect call type mismatch");
               callee = f;
             }
@@ -1193,22 +1193,26 @@ export class Machine {
           }
           case 155: { // f64.ceil
             const a = sp - 1;
-            f64[a] = Math.ceil(f64[a]);
+            const x = f64[a];
+            f64[a] = x !== x ? NaN : Math.ceil(x);
             break;
           }
           case 156: { // f64.floor
             const a = sp - 1;
-            f64[a] = Math.floor(f64[a]);
+            const x = f64[a];
+            f64[a] = x !== x ? NaN : Math.floor(x);
             break;
           }
           case 157: { // f64.trunc
             const a = sp - 1;
-            f64[a] = Math.trunc(f64[a]);
+            const x = f64[a];
+            f64[a] = x !== x ? NaN : Math.trunc(x);
             break;
           }
           case 158: { // f64.nearest
             const a = sp - 1;
-            f64[a] = nearest(f64[a]);
+            const x = f64[a];
+            f64[a] = x !== x ? NaN : nearest(x);
             break;
           }
           case 159: { // f64.sqrt
