@@ -1,6 +1,7 @@
 /**
- * `kiln wast FILE…`: runs WebAssembly spec scripts through the wast runner in `lib/wast/` and prints one line per
- * file with its counts, exiting 1 if any command failed (like `wasmtime wast`).
+ * `kiln wast FILE…`: runs WebAssembly spec scripts through the wast runner (`lib/wast/`) against Kiln. Like
+ * `wasmtime wast`, a script with a failing command is an error (status 1) reported in Wasmtime's shape; Kiln also
+ * prints one summary line per script, and lists commands that need an unsupported proposal without failing.
  *
  * @module
  */
@@ -10,60 +11,66 @@ import type { RunOptions } from "./args.ts";
 import type { RunIo } from "./run.ts";
 import { describeOsError, formatChain } from "./report.ts";
 
-// Held in a constant so the CLI loads while the wast runner is being written.
-const WAST_PATH = "../wast/mod.ts";
+// Held in constants so that the CLI loads (for --help and usage errors) even if these modules fail to load.
+const RUNNER_PATH = "../wast/runner.ts";
+const KILN_ENGINE_PATH = "../wast/kiln_engine.ts";
 
-/** The shape of the wast runner's per-script result that the CLI reads. */
-interface WastResult {
+/** What the CLI reads of the runner's per-script result. */
+interface ScriptResult {
   passed: number;
   failed: number;
-  unsupported?: number;
-  failures?: { line?: number; message: string }[];
+  unsupported: number;
+  results: { line: number; command: string; status: "pass" | "fail" | "unsupported"; detail?: string }[];
 }
 
+type RunWast = (text: string, engine: unknown, options?: Record<string, unknown>) => Promise<ScriptResult>;
+type KilnEngine = (config: "plain" | "fuel" | "async") => unknown;
+
 /**
- * Runs each script and reports failures on stderr in Wasmtime's shape.
+ * Runs each script and reports failures on stderr.
  *
  * @param files Paths of `.wast` files.
- * @param _opts `-W` options (fuel, stack limits) applied to every module the scripts create.
+ * @param opts `-W fuel=N` selects the runner's metered configuration (fuel on, frequent yields).
  * @param io Output sinks.
- * @returns 0 when every command of every script passed, 1 otherwise.
+ * @returns 0 when no command of any script failed, 1 otherwise.
  * @example
  * ```ts
+ * import { parseArgs } from "./args.ts";
  * import { runWastFiles } from "./wast.ts";
- * const status = await runWastFiles(["test.wast"], { module: "", args: [], dirs: [], env: [], inheritEnv: false,
- *   preloads: [], wasi: true }, { stdout: console.log, stderr: console.error });
+ * const cmd = parseArgs(["wast", "script.wast"]);
+ * if (cmd.kind === "wast") await runWastFiles(cmd.files, cmd.options, { stdout: console.log, stderr: console.error });
  * ```
  */
-export async function runWastFiles(files: string[], _opts: RunOptions, io: RunIo): Promise<number> {
-  let runner: Record<string, unknown>;
-  try {
-    runner = await import(WAST_PATH);
-  } catch {
-    io.stderr(formatChain("the wast runner (lib/wast/) is not available in this build", []));
-    return 1;
-  }
-  const run = (runner.runWastText ?? runner.runWast) as
-    | ((text: string, options: { filename: string }) => Promise<WastResult>)
-    | undefined;
-  if (typeof run !== "function") {
-    io.stderr(formatChain("the wast runner (lib/wast/) exports no runWast function", []));
-    return 1;
-  }
+export async function runWastFiles(files: string[], opts: RunOptions, io: RunIo): Promise<number> {
+  const { runWast } = (await import(RUNNER_PATH)) as { runWast: RunWast };
+  const { kilnEngine } = (await import(KILN_ENGINE_PATH)) as { kilnEngine: KilnEngine };
   let status = 0;
   for (const file of files) {
     let text: string;
     try {
       text = await readFile(file, "utf8");
     } catch (e) {
-      io.stderr(formatChain(`failed to read wast script: ${file}`, [describeOsError(e)]));
+      io.stderr(formatChain(`failed to read script file '${file}'`, [describeOsError(e)]));
       status = 1;
       continue;
     }
-    const result = await run(text, { filename: file });
-    for (const f of result.failures ?? []) io.stderr(`${file}:${f.line ?? "?"}: ${f.message}\n`);
-    io.stdout(`${file}: ${result.passed} passed, ${result.failed} failed, ${result.unsupported ?? 0} unsupported\n`);
-    if (result.failed > 0) status = 1;
+    let result: ScriptResult;
+    try {
+      result = await runWast(text, kilnEngine(opts.fuel !== undefined ? "fuel" : "plain"));
+    } catch (e) {
+      io.stderr(formatChain(`failed to run script file '${file}'`, [e instanceof Error ? e.message : String(e)]));
+      status = 1;
+      continue;
+    }
+    const failures = result.results.filter((r) => r.status === "fail");
+    if (failures.length > 0) {
+      status = 1;
+      io.stderr(formatChain(
+        `failed to run script file '${file}'`,
+        failures.map((f) => `failed directive on ${file}:${f.line}: ${f.command}${f.detail ? `: ${f.detail}` : ""}`),
+      ));
+    }
+    io.stdout(`${file}: ${result.passed} passed, ${result.failed} failed, ${result.unsupported} unsupported\n`);
   }
   return status;
 }

@@ -34,8 +34,17 @@ export function runCli(
   args: string[],
   options: { stdin?: string | Uint8Array; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CliResult> {
+  return runCommand(runtime.command, [...runtime.prefix, ...args], options);
+}
+
+/** Runs any command from the repository root (see {@link runCli}). */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { stdin?: string | Uint8Array; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(runtime.command, [...runtime.prefix, ...args], {
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: "1", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
@@ -68,3 +77,7 @@ export const ENGINE_MISSING = existsSync(join(ROOT, "mod.ts")) ? undefined : "mo
 /** Why WASI-dependent tests skip, or undefined when both the engine and `lib/wasi/wasi.ts` have landed. */
 export const WASI_MISSING = ENGINE_MISSING ??
   (existsSync(join(ROOT, "lib", "wasi", "wasi.ts")) ? undefined : "lib/wasi/wasi.ts (WASI) has not landed yet");
+
+/** Why `kiln wast` tests skip, or undefined when the wast runner and its Kiln engine adapter have landed. */
+export const WAST_MISSING = ENGINE_MISSING ??
+  (existsSync(join(ROOT, "lib", "wast", "kiln_engine.ts")) ? undefined : "lib/wast/kiln_engine.ts has not landed yet");

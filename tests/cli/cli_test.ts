@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ENGINE_MISSING, ROOT, runCli, RUNTIMES, TESTDATA, WASI_MISSING } from "./_spawn.ts";
+import { ENGINE_MISSING, ROOT, runCli, runCommand, RUNTIMES, TESTDATA, WASI_MISSING, WAST_MISSING } from "./_spawn.ts";
 
 const INVOKE_WARNING =
   "warning: using `--invoke` with a function that takes arguments is experimental and may break in the future\n";
@@ -298,7 +298,50 @@ for (const rt of RUNTIMES) {
     const r = await runCli(rt, ["testdata/stdin_echo.wasm"], { stdin: "hello stdin\nsecond line\n" });
     assert.deepEqual([r.status, r.stdout, r.stderr], [0, "hello stdin\nsecond line\n", "read 24 bytes\n"]);
   });
+
+  t("wast runs a script and fails on a failing command", WAST_MISSING, async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "t.wast");
+      writeFileSync(
+        path,
+        '(module (func (export "f") (result i32) i32.const 7))\n(assert_return (invoke "f") (i32.const 7))\n',
+      );
+      const ok = await runCli(rt, ["wast", path]);
+      assert.deepEqual([ok.status, ok.stdout, ok.stderr], [0, `${path}: 2 passed, 0 failed, 0 unsupported\n`, ""]);
+      writeFileSync(
+        path,
+        '(module (func (export "f") (result i32) i32.const 7))\n(assert_return (invoke "f") (i32.const 8))\n',
+      );
+      const bad = await runCli(rt, ["wast", path]);
+      assert.equal(bad.status, 1);
+      assert.match(
+        bad.stderr,
+        new RegExp(
+          `^Error: failed to run script file '${path}'\n\nCaused by:\n {4}failed directive on ${path}:2: assert_return`,
+        ),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
+
+test(
+  "bin/kiln.mjs (the npm `kiln` command) runs the CLI under Node, Bun and Deno",
+  { skip: WASI_MISSING },
+  async () => {
+    const launchers: [string, string[]][] = [
+      [process.execPath.includes("node") ? process.execPath : "node", []],
+      [RUNTIMES[1].command, []],
+      [RUNTIMES[0].command, ["run", "-A"]],
+    ];
+    for (const [command, prefix] of launchers) {
+      const r = await runCommand(command, [...prefix, "bin/kiln.mjs", "testdata/exit_code.wasm", "7"]);
+      assert.deepEqual([r.status, r.stdout], [7, "exiting with 7\n"], `${command}: ${r.stderr}`);
+    }
+  },
+);
 
 test("the fixtures the CLI tests use are present", () => {
   for (const f of ["hello.wasm", "hello_rs.wasm", "trap.wasm", "loop.wasm", "invoke.wasm", "compute.wasm"]) {
