@@ -1,0 +1,113 @@
+/**
+ * Compares the step records of two engines on one module and names the first divergence.
+ *
+ * Normalisations (the ones Wasmtime's differential fuzzing also makes): every NaN compares equal to every NaN
+ * (values are shown as JS numbers, so payloads are already gone); a step where either engine exhausted its stack,
+ * its fuel or was interrupted ends the comparison (stack depth and fuel are engine-specific); a native run that
+ * timed out ends the comparison at the step it was in. `memory.grow` is not normalised: both engines run with no
+ * memory limit below the module's own maximum, so grow must agree.
+ *
+ * @module
+ */
+import type { JobResult } from "./_fuzz_pool.ts";
+
+/** The first difference between two runs. */
+export interface Divergence {
+  /** Index of the step. */
+  step: number;
+  /** The step's label (instantiate / call …). */
+  label: string;
+  /** Which part differs: "outcome", "logs", "state", "missing-step" or "harness". */
+  field: string;
+  /** The two sides, in the order given to {@link compareRuns}. */
+  a: string;
+  b: string;
+}
+
+/** Result of {@link compareRuns}. */
+export interface Comparison {
+  divergence?: Divergence;
+  /** Steps compared and found equal. */
+  compared: number;
+  /** Why the comparison stopped early, if it did: "stack", "fuel", "timeout(a)", "native-compile-error", … */
+  stopped?: string;
+}
+
+function firstDiff(a: readonly string[], b: readonly string[]): [string, string] | undefined {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) {
+      return [`#${i} ${a[i] ?? "<none>"} (of ${a.length})`, `#${i} ${b[i] ?? "<none>"} (of ${b.length})`];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether two outcomes agree. V8/JSC report NaN and out-of-range float-to-int conversions with one message
+ * ("float-to-int"); Wasmtime, and so Kiln, distinguish "invalid conversion to integer" from "integer overflow".
+ */
+export function sameOutcome(a: string, b: string): boolean {
+  if (a === b) return true;
+  const fti = (x: string, y: string) =>
+    x === "trap:float-to-int" && (y === "trap:conversion" || y === "trap:int-overflow");
+  return fti(a, b) || fti(b, a);
+}
+
+/** Compares run `a` (the reference, native) against run `b` (Kiln). */
+export function compareRuns(a: JobResult, b: JobResult): Comparison {
+  if (a.error !== undefined) return { compared: 0, stopped: `harness error (a): ${a.error}` };
+  if (b.error !== undefined) {
+    return { compared: 0, divergence: { step: 0, label: "harness", field: "harness", a: "no error", b: b.error } };
+  }
+  const n = Math.min(a.steps.length, b.steps.length);
+  let compared = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a.steps[i]!;
+    const y = b.steps[i]!;
+    if (x.inconclusive || y.inconclusive) return { compared, stopped: x.inconclusive ?? y.inconclusive };
+    if (i === 0 && x.outcome === "compile-error") return { compared, stopped: "native-compile-error" };
+    const div = (field: string, p: string, q: string): Comparison => ({
+      compared,
+      divergence: { step: i, label: x.label, field, a: p, b: q },
+    });
+    if (x.label !== y.label) return div("label", x.label, y.label);
+    if (!sameOutcome(x.outcome, y.outcome)) return div("outcome", x.outcome, y.outcome);
+    const logs = firstDiff(x.logs, y.logs);
+    if (logs) return div("logs", ...logs);
+    const state = firstDiff(x.state, y.state);
+    if (state) return div("state", ...state);
+    compared++;
+  }
+  if (a.timedOut) return { compared, stopped: "timeout(a)" };
+  if (b.timedOut) {
+    if (b.steps.length < a.steps.length) {
+      return {
+        compared,
+        divergence: { step: n, label: a.steps[n]!.label, field: "hang", a: a.steps[n]!.outcome, b: "timed out" },
+      };
+    }
+    return { compared, stopped: "timeout(b)" };
+  }
+  if (a.steps.length !== b.steps.length) {
+    const longer = a.steps.length > b.steps.length ? a : b;
+    const s = longer.steps[n]!;
+    return {
+      compared,
+      divergence: {
+        step: n,
+        label: s.label,
+        field: "missing-step",
+        a: a.steps[n]?.outcome ?? "<none>",
+        b: b.steps[n]?.outcome ?? "<none>",
+      },
+    };
+  }
+  return { compared };
+}
+
+/** A short key naming where a divergence is, used by the reducer to keep "the same" bug while shrinking. */
+export function divergenceKey(d: Divergence): string {
+  const name = d.label.startsWith("call ") ? d.label.slice(5, d.label.indexOf("(")) : d.label;
+  return `${name}/${d.field}`;
+}

@@ -1,0 +1,73 @@
+/**
+ * The two engines of the differential fuzzer: the host's native `WebAssembly` and Kiln (loaded lazily from
+ * `mod.ts`, so the harness works before and without it).
+ *
+ * @module
+ */
+import type { Engine } from "./_fuzz_exec.ts";
+import type { ValName } from "./_fuzz_wasm_info.ts";
+
+/** The host's own WebAssembly implementation (V8 under Deno and Node, JavaScriptCore under Bun). */
+export function nativeEngine(): Engine {
+  return {
+    name: "native",
+    async instantiate(bytes, imports) {
+      const module = await WebAssembly.compile(bytes as BufferSource);
+      const instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
+      return instance.exports as Record<string, unknown>;
+    },
+    makeGlobal(type: ValName, value: unknown) {
+      return new WebAssembly.Global({ value: type as WebAssembly.ValueType, mutable: false }, value);
+    },
+  };
+}
+
+/** The subset of Kiln's public API the fuzzer uses (see the contract in mod.ts). */
+export interface KilnApi {
+  instantiate(
+    source: Uint8Array,
+    imports?: Record<string, Record<string, unknown>>,
+    options?: Record<string, unknown>,
+  ): Promise<{ instance: { exports: Record<string, unknown>; store: { setFuel(n: number): void } } }>;
+  Global: new (desc: { value: string; mutable?: boolean }, v?: unknown) => unknown;
+}
+
+/** Loads Kiln's `mod.ts`, or returns `undefined` when it does not exist yet or fails to load. */
+export async function loadKiln(): Promise<KilnApi | undefined> {
+  try {
+    const url = new URL("../mod.ts", import.meta.url).href;
+    const mod = await import(url);
+    return typeof mod.instantiate === "function" ? mod as KilnApi : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Options of {@link kilnEngine}. */
+export interface KilnEngineOptions {
+  /** Fuel given before every top-level export call (and for the start function). */
+  fuel: number;
+  /** Optional yield interval, to exercise the suspending driver as well. */
+  fuelYieldInterval?: number;
+}
+
+/** Kiln behind the harness's {@link Engine} interface, with fuel so that no guest can hang it. */
+export function kilnEngine(kiln: KilnApi, options: KilnEngineOptions): Engine {
+  let store: { setFuel(n: number): void } | undefined;
+  return {
+    name: "kiln",
+    async instantiate(bytes, imports) {
+      const storeOptions: Record<string, unknown> = { fuel: options.fuel };
+      if (options.fuelYieldInterval) storeOptions.fuelYieldInterval = options.fuelYieldInterval;
+      const { instance } = await kiln.instantiate(bytes, imports, storeOptions);
+      store = instance.store;
+      return instance.exports;
+    },
+    makeGlobal(type: ValName, value: unknown) {
+      return new kiln.Global({ value: type, mutable: false }, value);
+    },
+    beforeCall() {
+      store?.setFuel(options.fuel);
+    },
+  };
+}

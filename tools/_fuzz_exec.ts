@@ -1,0 +1,343 @@
+/**
+ * The engine-neutral half of the differential fuzzer: instantiate a module with binaryen's `fuzzing-support`
+ * logging imports, call every exported function with seed-chosen arguments, and record one {@link Step} per
+ * action (results or trap kind, the logged values, exported globals, tables and a memory hash). The same code runs
+ * against native `WebAssembly` and against Kiln; only {@link Engine} differs.
+ *
+ * @module
+ */
+import { Rng } from "./_fuzz_rng.ts";
+import { type FuncSig, readWasmInfo, type ValName, type WasmInfo } from "./_fuzz_wasm_info.ts";
+
+/** What one engine must provide to the harness. */
+export interface Engine {
+  /** "native" or "kiln". */
+  readonly name: string;
+  /** Compiles and instantiates; the start function runs here. */
+  instantiate(bytes: Uint8Array, imports: Record<string, Record<string, unknown>>): Promise<Record<string, unknown>>;
+  /** An immutable global holding `value`, to satisfy a global import. */
+  makeGlobal(type: ValName, value: unknown): unknown;
+  /** Called before every top-level export call (Kiln refills fuel here). */
+  beforeCall?(): void;
+}
+
+/** The record of one action: instantiation or one export call. */
+export interface Step {
+  /** "instantiate" or "call <export name>(args)". */
+  label: string;
+  /** "ok:<values>", "trap:<kind>", "host:<message>", "compile-error", "link-error" or "js:<name>:<message>". */
+  outcome: string;
+  /** Values logged through the logging imports during the action, in order. */
+  logs: string[];
+  /** Exported globals, tables and memory hashes after the action. */
+  state: string[];
+  /** Set when the comparison cannot go on past this step: "stack", "fuel" or "interrupt". */
+  inconclusive?: string;
+}
+
+/** A host-side error thrown by the fuzzing imports; its message is compared, not its stack. */
+export class FuzzHostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FuzzHostError";
+  }
+}
+
+/**
+ * Maps a trap message of Kiln (Wasmtime wording), V8 or JavaScriptCore to a common kind: "stack", "fuel",
+ * "interrupt", "conversion", "div-zero", "int-overflow", "unreachable", "indirect", "memory", "table", or
+ * `undefined` when the error is not a trap.
+ */
+export function trapKind(e: unknown): string | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const m = e.message.toLowerCase();
+  const isTrap = e.name === "RuntimeError" || e instanceof WebAssembly.RuntimeError;
+  if (e instanceof RangeError && /maximum call stack|call stack size/.test(m)) return "stack";
+  if (!isTrap) return undefined;
+  if (/call stack exhausted|stack overflow|maximum call stack|stack size/.test(m)) return "stack";
+  if (m.includes("fuel")) return "fuel";
+  if (m.includes("interrupt")) return "interrupt";
+  // V8 and JSC use one message for NaN and out-of-range float-to-int; Wasmtime splits them into
+  // "invalid conversion to integer" (NaN) and "integer overflow" (out of range). compareRuns relates them.
+  if (/float unrepresentable|out of bounds trunc/.test(m)) return "float-to-int";
+  if (/invalid conversion|conversion to integer/.test(m)) return "conversion";
+  if (/divide by zero|division by zero|remainder by zero/.test(m)) return "div-zero";
+  if (/integer overflow|divide result unrepresentable/.test(m)) return "int-overflow";
+  if (m.includes("unreachable")) return "unreachable";
+  if (/out of bounds call_indirect|undefined element|invalid index into function table/.test(m)) return "table";
+  if (/indirect|signature|null function|uninitialized element|null table entry/.test(m)) return "indirect";
+  if (/memory|data segment/.test(m)) return "memory";
+  if (/table|element/.test(m)) return "table";
+  return `other(${e.message})`;
+}
+
+/** The outcome string of a thrown value. */
+export function describeError(e: unknown): string {
+  const kind = trapKind(e);
+  if (kind !== undefined) return `trap:${kind}`;
+  if (e instanceof FuzzHostError) return `host:${e.message}`;
+  if (e instanceof Error) {
+    if (e.name === "CompileError") return "compile-error";
+    if (e.name === "LinkError") return "link-error";
+    return `js:${e.name}:${e.message}`;
+  }
+  return `js:thrown:${String(e)}`;
+}
+
+/** Number of imported functions of the module being run: references to them print as `func:import`. */
+let importedFuncs = 0;
+
+function funcId(f: unknown): string {
+  // Kiln: funcIndex (-1 for a host function). V8 and JSC name an exported wasm function after its index.
+  const k = (f as { funcIndex?: number }).funcIndex ?? Number((f as { name: string }).name);
+  return k < importedFuncs ? "func:import" : `func:${k}`;
+}
+
+/** A value as a comparable string; floats compare as numbers with every NaN equal (payloads may differ). */
+export function showValue(v: unknown, type?: ValName): string {
+  if (v === null) return "null";
+  if (typeof v === "bigint") return `i64:${v}`;
+  if (typeof v === "number") {
+    if (Number.isNaN(v)) return `${type ?? "num"}:nan`;
+    return `${type ?? "num"}:${Object.is(v, -0) ? "-0" : String(v)}`;
+  }
+  if (typeof v === "function") return funcId(v);
+  if (v === undefined) return "undefined";
+  return `extern:${String(v)}`;
+}
+
+function showResult(v: unknown, sig: FuncSig): string {
+  if (sig.results.length === 0) return v === undefined ? "ok" : `ok:unexpected ${showValue(v)}`;
+  if (sig.results.length === 1) return `ok:${showValue(v, sig.results[0])}`;
+  if (!Array.isArray(v)) return `ok:not an array ${showValue(v)}`;
+  return `ok:${v.map((x, i) => showValue(x, sig.results[i])).join(",")}`;
+}
+
+const I32_EDGES = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 255, 65536, 8];
+const I64_EDGES = [0n, 1n, -1n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x80000000n, 4294967295n];
+const F_EDGES = [0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity, 2147483648, -2147483649, 1e300, 1.5e-45];
+
+/** Arguments for a call of `sig`, chosen from edge values and random bits by `rng`. */
+export function chooseArgs(rng: Rng, sig: FuncSig): unknown[] {
+  return sig.params.map((t) => {
+    switch (t) {
+      case "i32":
+        return rng.chance(0.6) ? rng.pick(I32_EDGES) : rng.u32() | 0;
+      case "i64":
+        return rng.chance(0.6)
+          ? rng.pick(I64_EDGES)
+          : BigInt.asIntN(64, (BigInt(rng.u32()) << 32n) | BigInt(rng.u32()));
+      case "f32":
+        return rng.chance(0.6)
+          ? Math.fround(rng.pick(F_EDGES))
+          : new Float32Array(new Uint32Array([rng.u32()]).buffer)[0];
+      case "f64":
+        return rng.chance(0.6) ? rng.pick(F_EDGES) : (rng.u32() - 0x80000000) / (rng.u32() + 1);
+      case "externref":
+        return rng.chance(0.5) ? null : "arg-extern";
+      default:
+        return null;
+    }
+  });
+}
+
+/** The zero arguments binaryen's harness passes to `call-export`/`call-ref` callees. */
+function zeroArgs(sig: FuncSig): unknown[] {
+  return sig.params.map((t) => (t === "i64" ? 0n : t === "funcref" || t === "externref" ? null : 0));
+}
+
+function hashBytes(bytes: Uint8Array): string {
+  let h = 0x811c9dc5 ^ bytes.length;
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
+  for (let i = words.length << 2; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return (h >>> 0).toString(16);
+}
+
+function snapshot(info: WasmInfo, exports: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const e of info.exports) {
+    const v = exports[e.name] as Record<string, unknown> | undefined;
+    if (v === undefined) {
+      out.push(`${e.name}=missing`);
+    } else if (e.kind === 3) {
+      let value: unknown;
+      try {
+        value = v.value;
+      } catch (err) {
+        value = `error ${describeError(err)}`;
+      }
+      out.push(`${e.name}=${showValue(value)}`);
+    } else if (e.kind === 2) {
+      const buf = v.buffer as ArrayBuffer;
+      out.push(`${e.name}=mem ${buf.byteLength} ${hashBytes(new Uint8Array(buf))}`);
+    } else if (e.kind === 1) {
+      const t = v as { length: number; get(i: number): unknown };
+      const cells: string[] = [];
+      for (let i = 0; i < Math.min(t.length, 256); i++) cells.push(showValue(t.get(i)));
+      out.push(`${e.name}=table ${t.length} [${cells.join(" ")}]`);
+    }
+  }
+  return out;
+}
+
+/** Options of {@link runModule}. */
+export interface RunOptions {
+  /** Seed for argument choice; both engines must get the same. */
+  seed: number;
+  /** Receives each step as soon as it completes (so a hang later still leaves the earlier steps). */
+  onStep(step: Step): void;
+  /** At most this many nested `call-export` levels before the import throws (keeps native and Kiln alike). */
+  maxNesting?: number;
+}
+
+/**
+ * Instantiates `bytes` on `engine` and calls every exported function once, reporting a {@link Step} for the
+ * instantiation and for each call. Stops after an inconclusive step (stack exhaustion, fuel).
+ */
+export async function runModule(engine: Engine, bytes: Uint8Array, options: RunOptions): Promise<void> {
+  const info = readWasmInfo(bytes);
+  importedFuncs = info.imports.filter((i) => i.kind === 0).length;
+  const rng = new Rng(options.seed);
+  const maxNesting = options.maxNesting ?? 8;
+  let logs: string[] = [];
+  let inconclusive: string | undefined;
+  let exports: Record<string, unknown> | undefined;
+  let nesting = 0;
+  const funcExports = info.exports.filter((e) => e.kind === 0);
+
+  const noteCaught = (e: unknown): void => {
+    const k = trapKind(e);
+    if (k === "stack" || k === "fuel" || k === "interrupt") inconclusive ??= k;
+  };
+  const callNested = (f: unknown, sig: FuncSig | undefined): unknown => {
+    if (typeof f !== "function") throw new FuzzHostError("call of a non-function");
+    if (sig === undefined) throw new FuzzHostError("call of an unknown function");
+    if (nesting >= maxNesting) throw new FuzzHostError("nesting limit");
+    nesting++;
+    return attempt(() => f(...zeroArgs(sig)), () => void nesting--, (e) => {
+      nesting--;
+      throw e;
+    });
+  };
+  const exportAt = (index: number): [unknown, FuncSig | undefined] => {
+    if (exports === undefined) throw new FuzzHostError("call-export before instantiation");
+    const e = funcExports[index >>> 0];
+    if (e === undefined) throw new FuzzHostError("call-export index out of range");
+    return [exports[e.name], info.funcs[e.index]];
+  };
+  const refSig = (f: unknown): FuncSig | undefined => {
+    if (typeof f !== "function") return undefined;
+    const type = (f as { type?: FuncSig }).type;
+    if (type && Array.isArray(type.params)) return type;
+    const k = (f as { funcIndex?: number }).funcIndex ?? Number((f as { name: string }).name);
+    return info.funcs[k];
+  };
+
+  const support: Record<string, unknown> = {
+    "log-i32": (v: number) => void logs.push(showValue(v, "i32")),
+    "log-i64": (v: bigint) => void logs.push(showValue(v, "i64")),
+    "log-f32": (v: number) => void logs.push(showValue(v, "f32")),
+    "log-f64": (v: number) => void logs.push(showValue(v, "f64")),
+    "log": (...args: unknown[]) => void logs.push(`log(${args.map((a) => showValue(a)).join(",")})`),
+    "throw": () => {
+      throw new FuzzHostError("thrown by the throw import");
+    },
+    "call-export": (index: number, flags: number) =>
+      attempt(() => {
+        const [f, sig] = exportAt(index);
+        return callNested(f, sig);
+      }, () =>
+        undefined, (e) => {
+        noteCaught(e);
+        // Bit 0 of flags asks for the exception to propagate (binaryen's fuzz_shell.js).
+        if (flags & 1) {
+          throw e;
+        }
+      }),
+    "call-export-catch": (index: number) =>
+      attempt(() => {
+        const [f, sig] = exportAt(index);
+        return callNested(f, sig);
+      }, () =>
+        0, (e) => {
+        noteCaught(e);
+        return 1;
+      }),
+    "call-ref": (f: unknown, flags: number) =>
+      attempt(() => callNested(f, refSig(f)), () => undefined, (e) => {
+        noteCaught(e);
+        if (flags & 1) throw e;
+      }),
+    "call-ref-catch": (f: unknown) =>
+      attempt(() => callNested(f, refSig(f)), () => 0, (e) => {
+        noteCaught(e);
+        return 1;
+      }),
+  };
+
+  const imports: Record<string, Record<string, unknown>> = {};
+  for (const imp of info.imports) {
+    const mod = (imports[imp.module] ??= {});
+    if (imp.kind === 0) {
+      mod[imp.name] = imp.module === "fuzzing-support" && imp.name in support
+        ? support[imp.name]
+        : (...args: unknown[]) => {
+          logs.push(`${imp.name}(${args.map((a) => showValue(a)).join(",")})`);
+          const zeros = zeroArgs({ params: imp.sig!.results, results: [] });
+          return zeros.length === 0 ? undefined : zeros.length === 1 ? zeros[0] : zeros;
+        };
+    } else if (imp.kind === 3) {
+      mod[imp.name] = engine.makeGlobal("externref", "fuzz-extern");
+    }
+  }
+
+  const report = (label: string, outcome: string): boolean => {
+    const state = exports === undefined ? [] : snapshot(info, exports);
+    options.onStep({ label, outcome, logs, state, ...(inconclusive ? { inconclusive } : {}) });
+    logs = [];
+    return inconclusive === undefined;
+  };
+
+  try {
+    exports = await engine.instantiate(bytes, imports);
+    if (!report("instantiate", "ok")) return;
+  } catch (e) {
+    noteCaught(e);
+    report("instantiate", describeError(e));
+    return;
+  }
+  for (const e of funcExports) {
+    const sig = info.funcs[e.index]!;
+    const args = chooseArgs(rng, sig);
+    const label = `call ${e.name}(${args.map((a) => showValue(a)).join(", ")})`;
+    let outcome: string;
+    try {
+      engine.beforeCall?.();
+      const f = exports[e.name] as (...a: unknown[]) => unknown;
+      outcome = showResult(await f(...args), sig);
+    } catch (err) {
+      noteCaught(err);
+      outcome = describeError(err);
+    }
+    if (!report(label, outcome)) return;
+  }
+}
+
+/**
+ * Runs `run`, then `ok` on its value or `fail` on its exception -- synchronously when `run` returns a plain value
+ * (native exports), through `.then` when it returns a thenable (Kiln exports are async). One import body thus
+ * serves both engines, and Kiln sees a Promise-returning import exactly when a nested wasm call suspends.
+ */
+function attempt(run: () => unknown, ok: (v: unknown) => unknown, fail: (e: unknown) => unknown): unknown {
+  let r: unknown;
+  try {
+    r = run();
+  } catch (e) {
+    return fail(e);
+  }
+  if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") {
+    return (r as PromiseLike<unknown>).then(ok, fail);
+  }
+  return ok(r);
+}
