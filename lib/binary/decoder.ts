@@ -12,6 +12,7 @@
  */
 import { CompileError, UnsupportedFeatureError } from "../errors.ts";
 import { ByteReader } from "./leb128.ts";
+import { readU32, skipBytes, skipS32, skipS64, skipU32, skipU64 } from "./_skip.ts";
 import type {
   ConstExpr,
   ConstInstr,
@@ -107,6 +108,17 @@ export function readName(r: ByteReader): string {
   const n = readLength(r);
   const at = r.pos;
   const view = r.bytesView(n);
+  // Why: most names are short ASCII, which is much cheaper to build by hand than through TextDecoder.
+  if (n <= 64) {
+    let ascii = "";
+    let i = 0;
+    for (; i < n; i++) {
+      const c = view[i]!;
+      if (c >= 0x80) break;
+      ascii += String.fromCharCode(c);
+    }
+    if (i === n) return ascii;
+  }
   try {
     return utf8.decode(view);
   } catch {
@@ -209,7 +221,8 @@ class Decoder {
   readonly datas: DataSegment[] = [];
   dataCount: number | undefined;
   readonly codes: FuncBody[] = [];
-  names: NameSection = { functions: new Map(), locals: new Map() };
+  /** Contents of the `name` custom section, parsed lazily by `Module.names`. */
+  nameBytes: Uint8Array | undefined;
   readonly customs: CustomSection[] = [];
   importedFuncs = 0;
   importedTables = 0;
@@ -259,6 +272,8 @@ class Decoder {
     if (this.dataCount !== undefined && this.dataCount !== this.datas.length) {
       throw new CompileError("data count and data section have inconsistent lengths", r.pos);
     }
+    const nameBytes = this.nameBytes;
+    let names: NameSection | undefined;
     return {
       bytes: this.bytes,
       types: this.types,
@@ -273,7 +288,10 @@ class Decoder {
       datas: this.datas,
       dataCount: this.dataCount,
       codes: this.codes,
-      names: this.names,
+      get names(): NameSection {
+        // Parsed on first use (backtraces, tools): most runs never need it.
+        return names ??= (nameBytes && parseNameSection(nameBytes)) || { functions: new Map(), locals: new Map() };
+      },
       customs: this.customs,
       importedFuncs: this.importedFuncs,
       importedTables: this.importedTables,
@@ -338,10 +356,7 @@ class Decoder {
     const name = readName(r);
     const bytes = this.bytes.subarray(r.pos, end);
     this.customs.push({ name, bytes });
-    if (name === "name") {
-      const names = parseNameSection(bytes);
-      if (names) this.names = names;
-    }
+    if (name === "name") this.nameBytes = bytes;
   }
 
   funcType(): FuncType {
@@ -625,28 +640,18 @@ function scanInstructions(r: ByteReader): boolean {
     if (at >= r.end) throw new CompileError("unexpected end", at);
     const op = bytes[at]!;
     r.pos = at + 1;
-    const info = SINGLE_BYTE_OPS[op];
-    if (info === undefined) {
-      if (op === 0xfc) {
-        if (scanPrefixedFc(r, at)) usesDataIndex = true;
-        continue;
-      }
-      const feature = prefixFeature(op);
-      if (feature) throw new UnsupportedFeatureError(feature, at);
-      throw new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
-    }
-    if (info.feature !== "core") throw new UnsupportedFeatureError(info.feature, at);
-    switch (info.imm) {
-      case "none":
-        if (op === 0x0b) {
-          if (depth === 0) return usesDataIndex;
-          depth--;
-        } else if (op === 0x05) {
-          if (depth === 0 || kinds[depth] !== 1) throw new CompileError("END opcode expected", at);
-          kinds[depth] = 0;
-        }
+    switch (SCAN_KIND[op]) {
+      case 1: // none
         break;
-      case "blocktype":
+      case 2: // end
+        if (depth === 0) return usesDataIndex;
+        depth--;
+        break;
+      case 3: // else
+        if (depth === 0 || kinds[depth] !== 1) throw new CompileError("END opcode expected", at);
+        kinds[depth] = 0;
+        break;
+      case 4: // block
         readBlockTypeEncoding(r);
         if (++depth === kinds.length) {
           const grown = new Uint8Array(kinds.length * 2);
@@ -655,50 +660,107 @@ function scanInstructions(r: ByteReader): boolean {
         }
         kinds[depth] = op === 0x04 ? 1 : 0;
         break;
-      case "label":
-      case "func":
-      case "local":
-      case "global":
-      case "table":
-      case "memory":
-        r.u32();
+      case 5: // u32
+        skipU32(r);
         break;
-      case "br_table":
-        for (let n = r.u32(); n >= 0; n--) r.u32();
+      case 6: // u32u32
+        skipU32(r);
+        skipU32(r);
         break;
-      case "call_indirect":
-        r.u32();
-        r.u32();
+      case 7: // brTable
+        for (let n = r.u32(); n >= 0; n--) skipU32(r);
         break;
-      case "memarg":
-        readMemargFlags(r);
-        r.u64();
+      case 8: { // memarg
+        const flagsAt = r.pos;
+        if (readU32(r) >= 0x40) {
+          r.pos = flagsAt; // not the common case: let the exact reader check the flags
+          readMemargFlags(r);
+        }
+        skipU64(r);
         break;
-      case "i32":
-        r.s32();
+      }
+      case 9: // s32
+        skipS32(r);
         break;
-      case "i64":
-        r.s64();
+      case 10: // s64
+        skipS64(r);
         break;
-      case "f32":
-        if (r.end - r.pos < 4) throw new CompileError("unexpected end", r.pos);
-        r.pos += 4;
+      case 11: // f32
+        skipBytes(r, 4);
         break;
-      case "f64":
-        if (r.end - r.pos < 8) throw new CompileError("unexpected end", r.pos);
-        r.pos += 8;
+      case 12: // f64
+        skipBytes(r, 8);
         break;
-      case "select_t":
+      case 13: // selectT
         for (let n = r.u32(); n > 0; n--) readValType(r);
         break;
-      case "reftype":
+      case 14: // heapType
         readHeapType(r);
         break;
-      default:
+      case 15: // prefixFc
+        if (scanPrefixedFc(r, at)) usesDataIndex = true;
+        break;
+      default: {
+        const info = SINGLE_BYTE_OPS[op];
+        const feature = info?.feature ?? prefixFeature(op);
+        if (feature !== undefined && feature !== "core") throw new UnsupportedFeatureError(feature, at);
         throw new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
+      }
     }
   }
 }
+
+/**
+ * How {@link scanInstructions} skips each single-byte opcode's immediates. Why: plain numbers, since a TS enum is
+ * a property load per use and the scanner switches on these per instruction.
+ */
+const SCAN_INVALID = 0;
+const SCAN_NONE = 1;
+const SCAN_END = 2;
+const SCAN_ELSE = 3;
+const SCAN_BLOCK = 4;
+const SCAN_U32 = 5;
+const SCAN_U32U32 = 6;
+const SCAN_BRTABLE = 7;
+const SCAN_MEMARG = 8;
+const SCAN_S32 = 9;
+const SCAN_S64 = 10;
+const SCAN_F32 = 11;
+const SCAN_F64 = 12;
+const SCAN_SELECTT = 13;
+const SCAN_HEAPTYPE = 14;
+const SCAN_PREFIXFC = 15;
+
+// Why: a numeric table read per instruction; the opcode table's strings are mapped once here.
+const SCAN_KIND: Uint8Array = (() => {
+  const kinds = new Uint8Array(256);
+  const byImm: Partial<Record<string, number>> = {
+    none: SCAN_NONE,
+    blocktype: SCAN_BLOCK,
+    label: SCAN_U32,
+    func: SCAN_U32,
+    local: SCAN_U32,
+    global: SCAN_U32,
+    table: SCAN_U32,
+    memory: SCAN_U32,
+    call_indirect: SCAN_U32U32,
+    br_table: SCAN_BRTABLE,
+    memarg: SCAN_MEMARG,
+    i32: SCAN_S32,
+    i64: SCAN_S64,
+    f32: SCAN_F32,
+    f64: SCAN_F64,
+    select_t: SCAN_SELECTT,
+    reftype: SCAN_HEAPTYPE,
+  };
+  SINGLE_BYTE_OPS.forEach((info, op) => {
+    if (info !== undefined && info.feature === "core") kinds[op] = byImm[info.imm] ?? SCAN_INVALID;
+  });
+  kinds[0x0b] = SCAN_END;
+  kinds[0x05] = SCAN_ELSE;
+  kinds[0xfc] = SCAN_PREFIXFC;
+  return kinds;
+})();
 
 /**
  * Skips the immediates of a `0xfc`-prefixed instruction (the prefix byte at `at` is already read). Returns whether
@@ -716,14 +778,14 @@ function scanPrefixedFc(r: ByteReader, at: number): boolean {
     case "memory.copy":
     case "table.init":
     case "table.copy":
-      r.u32();
-      r.u32();
+      skipU32(r);
+      skipU32(r);
       return info.imm === "memory.init";
     case "data":
-      r.u32();
+      skipU32(r);
       return true;
     default: // memory (fill), elem, table
-      r.u32();
+      skipU32(r);
       return false;
   }
 }

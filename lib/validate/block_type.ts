@@ -9,15 +9,16 @@ import { readBlockTypeEncoding } from "../binary/decoder.ts";
 import type { ByteReader } from "../binary/leb128.ts";
 import { EMPTY_BLOCK_TYPE, type FuncType, type Module, type ValType } from "../binary/module.ts";
 
-const NONE: readonly ValType[] = Object.freeze([]);
+// Why: not frozen, so these arrays keep the same hidden class as decoded ones (monomorphic stack checks).
+const NONE: readonly ValType[] = [];
 
 /** The block type `[] -> []`. */
-export const EMPTY_FUNC_TYPE: FuncType = Object.freeze({ params: NONE, results: NONE });
+export const EMPTY_FUNC_TYPE: FuncType = { params: NONE, results: NONE };
 
 // Why: one shared `[] -> [t]` object per value type, so blocks cost no allocation.
 const SINGLE_RESULT: FuncType[] = [];
 for (const t of [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) {
-  SINGLE_RESULT[t] = Object.freeze({ params: NONE, results: Object.freeze([t]) });
+  SINGLE_RESULT[t] = { params: NONE, results: [t] };
 }
 
 /**

@@ -12,6 +12,7 @@
 import { CompileError, UnsupportedFeatureError } from "../errors.ts";
 import { readHeapType, readMemargFlags, readValType } from "../binary/decoder.ts";
 import { ByteReader } from "../binary/leb128.ts";
+import { readU32, skipBytes, skipS32, skipS64 } from "../binary/_skip.ts";
 import { type FuncBody, type FuncType, isRefType, type ValType, valTypeName } from "../binary/module.ts";
 import { FC_OPS, type OpInfo, prefixFeature, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { readBlockType } from "./block_type.ts";
@@ -22,15 +23,18 @@ const UNKNOWN = 0;
 
 const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, FUNCREF = 0x70;
 
-const THREE_I32: readonly ValType[] = Object.freeze([I32, I32, I32]);
+const THREE_I32: readonly ValType[] = [I32, I32, I32];
 
 /** Opcodes that open or restructure blocks, as kept in the control stack. */
 const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05;
 
 /** A fixed signature, parsed once from the opcode table's `sig` string. */
 interface Sig {
-  readonly params: Uint8Array;
-  readonly results: Uint8Array;
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+  /** The first and second parameter (0 when absent), for the inline fast path. */
+  readonly p0: ValType;
+  readonly p1: ValType;
 }
 
 const LETTER: Record<string, ValType> = { i: I32, I: I64, f: F32, F: F64 };
@@ -38,27 +42,43 @@ const LETTER: Record<string, ValType> = { i: I32, I: I64, f: F32, F: F64 };
 function parseSig(info: OpInfo | undefined): Sig | undefined {
   if (info === undefined || info.sig === null || info.feature !== "core") return undefined;
   const [p, r] = info.sig.split(":") as [string, string];
-  return {
-    params: Uint8Array.from(p, (c) => LETTER[c]!),
-    results: Uint8Array.from(r, (c) => LETTER[c]!),
-  };
+  const params = [...p].map((c) => LETTER[c]!);
+  const results = [...r].map((c) => LETTER[c]!);
+  return { params, results, p0: params[0] ?? 0, p1: params[1] ?? 0 };
 }
 
 // Why: indexing an array beats parsing the table's strings per instruction.
 const SINGLE_SIGS: readonly (Sig | undefined)[] = SINGLE_BYTE_OPS.map(parseSig);
 const FC_SIGS: readonly (Sig | undefined)[] = FC_OPS.map(parseSig);
 
-/** Natural alignment (log2 of the access size) of each load and store, by opcode. */
-const NATURAL_ALIGN: Record<number, number> = {
-  0x28: 2, 0x29: 3, 0x2a: 2, 0x2b: 3, 0x2c: 0, 0x2d: 0, 0x2e: 1, 0x2f: 1, 0x30: 0, 0x31: 0, 0x32: 1, 0x33: 1,
-  0x34: 2, 0x35: 2, 0x36: 2, 0x37: 3, 0x38: 2, 0x39: 3, 0x3a: 0, 0x3b: 1, 0x3c: 0, 0x3d: 1, 0x3e: 2,
-};
-/** Value type each load produces or each store consumes, by opcode. */
-const MEMORY_TYPE: Record<number, ValType> = {
-  0x28: I32, 0x29: I64, 0x2a: F32, 0x2b: F64, 0x2c: I32, 0x2d: I32, 0x2e: I32, 0x2f: I32, 0x30: I64, 0x31: I64,
-  0x32: I64, 0x33: I64, 0x34: I64, 0x35: I64, 0x36: I32, 0x37: I64, 0x38: F32, 0x39: F64, 0x3a: I32, 0x3b: I32,
-  0x3c: I64, 0x3d: I64, 0x3e: I64,
-};
+/** Natural alignment (log2 of the access size) of each load and store, indexed by `opcode - 0x28`. */
+const NATURAL_ALIGN = Uint8Array.of(2, 3, 2, 3, 0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 2, 3, 2, 3, 0, 1, 0, 1, 2);
+/** Value type each load produces or each store consumes, indexed by `opcode - 0x28`. */
+const MEMORY_TYPE = Uint8Array.of(
+  I32,
+  I64,
+  F32,
+  F64,
+  I32,
+  I32,
+  I32,
+  I32,
+  I64,
+  I64,
+  I64,
+  I64,
+  I64,
+  I64, // loads
+  I32,
+  I64,
+  F32,
+  F64,
+  I32,
+  I32,
+  I64,
+  I64,
+  I64, // stores
+);
 
 const typeName = (t: number): string => (t === UNKNOWN ? "unknown" : valTypeName(t));
 
@@ -225,6 +245,22 @@ export class FuncValidator {
     }
   }
 
+  /** Applies a fixed signature; the common case (operands present and of the right types) is inline. */
+  #applySig(sig: Sig): void {
+    const n = sig.params.length;
+    const h = this.#height;
+    const v = this.#vals;
+    if (
+      h - n >= this.#ctrlHeight[this.#depth - 1]! &&
+      (n === 0 || (n === 1 && v[h - 1] === sig.p0) || (n === 2 && v[h - 2] === sig.p0 && v[h - 1] === sig.p1))
+    ) {
+      this.#height = h - n;
+    } else {
+      this.#popVals(sig.params);
+    }
+    this.#pushVals(sig.results);
+  }
+
   // ---- Control stack (push_ctrl, pop_ctrl, label_types, unreachable) ----
 
   #pushCtrl(op: number, type: FuncType): void {
@@ -320,20 +356,19 @@ export class FuncValidator {
         // Numeric instruction with a fixed signature; only constants have immediates.
         switch (op) {
           case 0x41:
-            r.s32();
+            skipS32(r);
             break;
           case 0x42:
-            r.s64();
+            skipS64(r);
             break;
           case 0x43:
-            r.bytesView(4);
+            skipBytes(r, 4);
             break;
           case 0x44:
-            r.bytesView(8);
+            skipBytes(r, 8);
             break;
         }
-        this.#popVals(sig.params);
-        this.#pushVals(sig.results);
+        this.#applySig(sig);
         continue;
       }
       switch (op) {
@@ -373,13 +408,13 @@ export class FuncValidator {
           break;
         }
         case 0x0c: { // br
-          const d = this.#label(r.u32());
+          const d = this.#label(readU32(r));
           this.#popVals(this.#labelTypes(d));
           this.#unreachable();
           break;
         }
         case 0x0d: { // br_if
-          const d = this.#label(r.u32());
+          const d = this.#label(readU32(r));
           this.#popExpect(I32);
           const types = this.#labelTypes(d);
           this.#popVals(types);
@@ -387,16 +422,16 @@ export class FuncValidator {
           break;
         }
         case 0x0e: { // br_table
-          const n = r.u32();
+          const n = readU32(r);
           const targetsAt = r.pos;
-          for (let i = 0; i < n; i++) r.u32();
-          const defaultDepth = this.#label(r.u32());
+          for (let i = 0; i < n; i++) readU32(r);
+          const defaultDepth = this.#label(readU32(r));
           this.#popExpect(I32);
           const arity = this.#labelTypes(defaultDepth).length;
           const end = r.pos;
           r.pos = targetsAt;
           for (let i = 0; i < n; i++) {
-            const types = this.#labelTypes(this.#label(r.u32()));
+            const types = this.#labelTypes(this.#label(readU32(r)));
             this.#mismatchUnless(types.length === arity, "br_table targets have different arities");
             this.#peekVals(types);
           }
@@ -410,7 +445,7 @@ export class FuncValidator {
           this.#unreachable();
           break;
         case 0x10: { // call
-          const index = r.u32();
+          const index = readU32(r);
           const type = ctx.funcs[index];
           if (type === undefined) throw new CompileError(`unknown function ${index}`, at);
           this.#popVals(type.params);
@@ -418,8 +453,8 @@ export class FuncValidator {
           break;
         }
         case 0x11: { // call_indirect
-          const typeIndex = r.u32();
-          const elem = this.#table(r.u32());
+          const typeIndex = readU32(r);
+          const elem = this.#table(readU32(r));
           const type = ctx.module.types[typeIndex];
           if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
           this.#mismatchUnless(elem === FUNCREF, "call_indirect needs a funcref table");
@@ -441,7 +476,7 @@ export class FuncValidator {
           break;
         }
         case 0x1c: { // select t*
-          const n = r.u32();
+          const n = readU32(r);
           if (n !== 1) throw new CompileError("invalid result arity", at);
           const t = readValType(r);
           this.#popExpect(I32);
@@ -451,26 +486,26 @@ export class FuncValidator {
           break;
         }
         case 0x20: // local.get
-          this.#push(this.#localType(r.u32()));
+          this.#push(this.#localType(readU32(r)));
           break;
         case 0x21: // local.set
-          this.#popExpect(this.#localType(r.u32()));
+          this.#popExpect(this.#localType(readU32(r)));
           break;
         case 0x22: { // local.tee
-          const t = this.#localType(r.u32());
+          const t = this.#localType(readU32(r));
           this.#popExpect(t);
           this.#push(t);
           break;
         }
         case 0x23: { // global.get
-          const index = r.u32();
+          const index = readU32(r);
           const g = ctx.globals[index];
           if (g === undefined) throw new CompileError(`unknown global ${index}`, at);
           this.#push(g.type);
           break;
         }
         case 0x24: { // global.set
-          const index = r.u32();
+          const index = readU32(r);
           const g = ctx.globals[index];
           if (g === undefined) throw new CompileError(`unknown global ${index}`, at);
           if (!g.mutable) throw new CompileError("immutable global: global.set of an immutable global", at);
@@ -478,23 +513,23 @@ export class FuncValidator {
           break;
         }
         case 0x25: { // table.get
-          const t = this.#table(r.u32());
+          const t = this.#table(readU32(r));
           this.#popExpect(I32);
           this.#push(t);
           break;
         }
         case 0x26: { // table.set
-          const t = this.#table(r.u32());
+          const t = this.#table(readU32(r));
           this.#popExpect(t);
           this.#popExpect(I32);
           break;
         }
         case 0x3f: // memory.size
-          this.#memory(r.u32());
+          this.#memory(readU32(r));
           this.#push(I32);
           break;
         case 0x40: // memory.grow
-          this.#memory(r.u32());
+          this.#memory(readU32(r));
           this.#popExpect(I32);
           this.#push(I32);
           break;
@@ -508,7 +543,7 @@ export class FuncValidator {
           break;
         }
         case 0xd2: { // ref.func
-          const index = r.u32();
+          const index = readU32(r);
           if (index >= ctx.funcs.length) throw new CompileError(`unknown function ${index}`, at);
           if (!ctx.refs[index]) throw new CompileError("undeclared function reference", at);
           this.#push(FUNCREF);
@@ -530,12 +565,20 @@ export class FuncValidator {
   }
 
   #memoryAccess(r: ByteReader, op: number): void {
-    const { align, memory } = readMemargFlags(r);
+    const flagsAt = r.pos;
+    let align = readU32(r);
+    let memory = 0;
+    if (align >= 0x40) {
+      r.pos = flagsAt;
+      ({ align, memory } = readMemargFlags(r));
+    }
     const offset = r.u64();
     this.#memory(memory);
-    if (align > NATURAL_ALIGN[op]!) throw new CompileError("alignment must not be larger than natural", this.#at);
+    if (align > NATURAL_ALIGN[op - 0x28]!) {
+      throw new CompileError("alignment must not be larger than natural", this.#at);
+    }
     if (offset > 0xffffffff) throw new CompileError("offset out of range", this.#at);
-    const t = MEMORY_TYPE[op]!;
+    const t = MEMORY_TYPE[op - 0x28]!;
     if (op <= 0x35) {
       this.#popExpect(I32);
       this.#push(t);
@@ -546,64 +589,63 @@ export class FuncValidator {
   }
 
   #prefixed(r: ByteReader, at: number): void {
-    const sub = r.u32();
+    const sub = readU32(r);
     const sig = FC_SIGS[sub];
     if (sig !== undefined) {
-      this.#popVals(sig.params);
-      this.#pushVals(sig.results);
+      this.#applySig(sig);
       return;
     }
     switch (sub) {
       case 8: { // memory.init
-        const data = r.u32();
-        this.#memory(r.u32());
+        const data = readU32(r);
+        this.#memory(readU32(r));
         this.#dataSegment(data);
         this.#popVals(THREE_I32);
         return;
       }
       case 9: // data.drop
-        this.#dataSegment(r.u32());
+        this.#dataSegment(readU32(r));
         return;
       case 10: // memory.copy
-        this.#memory(r.u32());
-        this.#memory(r.u32());
+        this.#memory(readU32(r));
+        this.#memory(readU32(r));
         this.#popVals(THREE_I32);
         return;
       case 11: // memory.fill
-        this.#memory(r.u32());
+        this.#memory(readU32(r));
         this.#popVals(THREE_I32);
         return;
       case 12: { // table.init
-        const elemIndex = r.u32();
-        const table = this.#table(r.u32());
+        const elemIndex = readU32(r);
+        const table = this.#table(readU32(r));
         const elem = this.#elemSegment(elemIndex);
         this.#mismatchUnless(elem === table, "table.init segment and table types differ");
         this.#popVals(THREE_I32);
         return;
       }
       case 13: // elem.drop
-        this.#elemSegment(r.u32());
+        this.#elemSegment(readU32(r));
         return;
       case 14: { // table.copy
-        const dst = this.#table(r.u32());
-        const src = this.#table(r.u32());
+        const dst = this.#table(readU32(r));
+        const src = this.#table(readU32(r));
         this.#mismatchUnless(dst === src, "table.copy between tables of different types");
         this.#popVals(THREE_I32);
         return;
       }
       case 15: { // table.grow
-        const t = this.#table(r.u32());
+        const t = this.#table(readU32(r));
         this.#popExpect(I32);
         this.#popExpect(t);
         this.#push(I32);
         return;
       }
       case 16: // table.size
-        this.#table(r.u32());
+        this.#table(readU32(r));
         this.#push(I32);
         return;
       case 17: { // table.fill
-        const t = this.#table(r.u32());
+        const t = this.#table(readU32(r));
         this.#popExpect(I32);
         this.#popExpect(t);
         this.#popExpect(I32);

@@ -89,7 +89,9 @@ export function validateModule(module: Module): ValidationContext {
   for (const exp of module.exports) {
     if (names.has(exp.name)) throw new CompileError(`duplicate export name \`${exp.name}\``);
     names.add(exp.name);
-    if (exp.index >= spaceSize(ctx, exp.kind)) throw new CompileError(`unknown ${exp.kind === "func" ? "function" : exp.kind} ${exp.index}`);
+    if (exp.index >= spaceSize(ctx, exp.kind)) {
+      throw new CompileError(`unknown ${exp.kind === "func" ? "function" : exp.kind} ${exp.index}`);
+    }
     if (exp.kind === "func") refs[exp.index] = 1;
   }
 
