@@ -161,6 +161,69 @@ for (const rt of RUNTIMES) {
     assert.deepEqual([seed.status, seed.stdout], [0, "17\n"], seed.stderr); // set by a constructor in _initialize
   });
 
+  t("-W max-wasm-stack, max-memory-size and trap-on-grow-failure limit the guest", ENGINE_MISSING, async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "limits.wat");
+      writeFileSync(
+        path,
+        `(module
+          (memory 1)
+          (func $rec (export "rec") (param i32) (result i32)
+            (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+              (else (i32.add (i32.const 1) (call $rec (i32.sub (local.get 0) (i32.const 1)))))))
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`,
+      );
+      const deep = await runCli(rt, ["-W", "max-wasm-stack=16384", "--invoke", "rec", path, "100000"]);
+      assert.equal(deep.status, 134);
+      assert.match(deep.stderr, /\n {4}2: wasm trap: call stack exhausted\n$/);
+      const shallow = await runCli(rt, ["-W", "max-wasm-stack=16384", "--invoke", "rec", path, "10"]);
+      assert.deepEqual([shallow.status, shallow.stdout], [0, "10\n"]);
+      const grown = await runCli(rt, ["-W", "max-memory-size=196608", "--invoke", "grow", path, "2"]);
+      assert.deepEqual([grown.status, grown.stdout], [0, "1\n"], grown.stderr);
+      const refused = await runCli(rt, ["-W", "max-memory-size=196608", "--invoke", "grow", path, "3"]);
+      assert.deepEqual([refused.status, refused.stdout], [0, "-1\n"], refused.stderr);
+      const trapped = await runCli(rt, [
+        "-W",
+        "max-memory-size=196608,trap-on-grow-failure",
+        "--invoke",
+        "grow",
+        path,
+        "3",
+      ]);
+      assert.equal(trapped.status, 134);
+      assert.match(trapped.stderr, /\n {4}\d: wasm trap: .+\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  t("--preload makes a module's exports importable by name", ENGINE_MISSING, async () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(
+        join(dir, "lib.wat"),
+        '(module (func (export "twice") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2))))',
+      );
+      writeFileSync(
+        join(dir, "main.wat"),
+        '(module (import "mylib" "twice" (func $twice (param i32) (result i32)))' +
+          ' (func (export "quad") (param i32) (result i32) (call $twice (call $twice (local.get 0)))))',
+      );
+      const r = await runCli(rt, [
+        "--preload",
+        `mylib=${join(dir, "lib.wat")}`,
+        "--invoke",
+        "quad",
+        join(dir, "main.wat"),
+        "5",
+      ]);
+      assert.deepEqual([r.status, r.stdout], [0, "20\n"], r.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // --- Engine and WASI needed ---------------------------------------------------------------------------------
 
   t("hello.wasm (C) prints Hello, world!", WASI_MISSING, async () => {
