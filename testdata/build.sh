@@ -31,6 +31,7 @@ $CC $CFLAGS -mexec-model=reactor -o compute.wasm compute.c
 # make a 6.8 MB fixture: -C strip=debuginfo drops only the .debug_* custom sections (code, data and the name
 # section are unchanged).
 /usr/bin/rustc hello.rs --target wasm32-wasi -C strip=debuginfo -o hello_rs.wasm
+/usr/bin/rustc panic.rs --target wasm32-wasi -C strip=debuginfo -o panic_rs.wasm
 
 # Text-format fixtures, for tests that should not depend on the text-format parser.
 node --input-type=module -e '

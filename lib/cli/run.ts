@@ -144,6 +144,9 @@ function compileReport(e: CompileError): ReportedError {
 function executionCauses(e: unknown, moduleName: string): { causes: string[]; exitCode: number } {
   if (e instanceof RuntimeError) {
     const causes = e.backtrace.length > 0 ? [formatBacktrace(e.backtrace, moduleName)] : [];
+    // Wasmtime's `-W trap-on-grow-failure` fails the grow with a plain error from its resource limiter, not a
+    // trap: no "wasm trap:" prefix, status 1.
+    if (e.message.startsWith("forcing trap when growing")) return { causes: [...causes, e.message], exitCode: 1 };
     causes.push(trapLine(e.message));
     return { causes, exitCode: 134 };
   }

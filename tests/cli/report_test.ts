@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describeOsError, formatBacktrace, formatChain, trapLine } from "../../lib/cli/report.ts";
+import { demangle, describeOsError, formatBacktrace, formatChain, trapLine } from "../../lib/cli/report.ts";
 
 test("formatChain() prints anyhow's shape: no causes, one unnumbered cause, numbered causes", () => {
   assert.equal(formatChain("boom", []), "Error: boom\n");
@@ -50,4 +50,22 @@ test("describeOsError() reads like Rust's io::Error", () => {
   assert.equal(describeOsError(enoent), "No such file or directory (os error 2)");
   assert.equal(describeOsError(Object.assign(new Error("x"), { code: "EISDIR" })), "Is a directory (os error 21)");
   assert.equal(describeOsError(new Error("plain")), "plain");
+});
+
+test("demangle() decodes legacy Rust symbols as rustc-demangle's Display does and leaves others alone", () => {
+  assert.equal(demangle("_ZN5panic4main17hfb1a28e3d878f8bcE"), "panic::main::hfb1a28e3d878f8bc");
+  assert.equal(
+    demangle("_ZN3std2rt10lang_start28_$u7b$$u7b$closure$u7d$$u7d$17hd4eb2a6ec3c6bb9fE"),
+    "std::rt::lang_start::{{closure}}::hd4eb2a6ec3c6bb9f",
+  );
+  assert.equal(
+    demangle(
+      "_ZN4core3ptr85drop_in_place$LT$std..rt..lang_start$LT$$LP$$RP$$GT$..$u7b$$u7b$closure$u7d$$u7d$$GT$17h0123456789abcdefE",
+    ),
+    "core::ptr::drop_in_place<std::rt::lang_start<()>::{{closure}}>::h0123456789abcdef",
+  );
+  assert.equal(demangle("_ZN3foo3bar"), "_ZN3foo3bar");
+  assert.equal(demangle("_ZN99xE"), "_ZN99xE");
+  assert.equal(demangle("trap_inner"), "trap_inner");
+  assert.equal(demangle("_Z3fooi"), "_Z3fooi");
 });
