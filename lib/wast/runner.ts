@@ -95,12 +95,34 @@ class Runner {
   registry: Record<string, Record<string, unknown>> = {};
   /** Names registered from modules that were unsupported: importing from them is unsupported too. */
   poisoned = new Map<string, string>();
+  /** Instances by registered name. */
+  registered = new Map<string, WastInstance>();
+  /** Instances an unsupported module imported from, with that module's feature. */
+  tainted = new Map<WastInstance, string>();
 
   constructor(readonly engine: WastEngine, readonly options: RunOptions) {
     this.registry.spectest = engine.spectest();
   }
 
   async run(cmd: WastCommand): Promise<CommandResult> {
+    const result = await this.runCommand(cmd);
+    if (result.status === "unsupported" && "module" in cmd && typeof cmd.module === "object") {
+      // An unsupported module may have changed the state of instances it imported from (tables, memories):
+      // later failures of those instances are consequences, not engine bugs.
+      for (const name of importedModules(cmd.module.expr)) {
+        const inst = this.registered.get(name);
+        if (inst) this.tainted.set(inst, result.detail!);
+      }
+    }
+    if (result.status === "fail" && "action" in cmd && cmd.action) {
+      const slot = cmd.action.module === undefined ? this.last : this.instances.get(cmd.action.module);
+      const feature = slot instanceof Unsupported ? undefined : slot && this.tainted.get(slot);
+      if (feature) return { ...result, status: "unsupported", detail: feature };
+    }
+    return result;
+  }
+
+  async runCommand(cmd: WastCommand): Promise<CommandResult> {
     const base = { line: cmd.line, command: cmd.type };
     try {
       await this.execute(cmd);
@@ -152,22 +174,10 @@ class Runner {
   /** Turns a link error caused by importing from an unsupported registered module into "unsupported". */
   checkPoisoned(m: WastModule, e: unknown): void {
     if (this.poisoned.size === 0 || e instanceof Failure || this.engine.classify(e).kind !== "link") return;
-    const visit = (x: SExpr): string | undefined => {
-      if (x.kind !== "list") return undefined;
-      const head = x.items[0];
-      const mod = x.items[1];
-      if (head?.kind === "atom" && head.text === "import" && mod?.kind === "string") {
-        const feature = this.poisoned.get(new TextDecoder().decode(mod.bytes));
-        if (feature) return feature;
-      }
-      for (const y of x.items) {
-        const f = visit(y);
-        if (f) return f;
-      }
-      return undefined;
-    };
-    const feature = visit(m.expr);
-    if (feature) throw new Unsupported(feature);
+    for (const name of importedModules(m.expr)) {
+      const feature = this.poisoned.get(name);
+      if (feature) throw new Unsupported(feature);
+    }
   }
 
   instance(name: string | undefined): WastInstance {
@@ -264,6 +274,7 @@ class Runner {
         }
         if (!slot) throw new Failure(`no module ${cmd.module ?? "(latest)"}`);
         this.registry[cmd.as] = slot.exports;
+        this.registered.set(cmd.as, slot);
         this.poisoned.delete(cmd.as);
         return;
       }
@@ -375,6 +386,22 @@ class Runner {
         return false;
     }
   }
+}
+
+/** The module names a script module imports from (`(import "m" …)` anywhere in it). */
+function importedModules(expr: SExpr): string[] {
+  const out: string[] = [];
+  const visit = (x: SExpr): void => {
+    if (x.kind !== "list") return;
+    const head = x.items[0];
+    const mod = x.items[1];
+    if (head?.kind === "atom" && head.text === "import" && mod?.kind === "string") {
+      out.push(new TextDecoder().decode(mod.bytes));
+    }
+    x.items.forEach(visit);
+  };
+  visit(expr);
+  return out;
 }
 
 function show(v: WastValue): string {

@@ -1,0 +1,106 @@
+/**
+ * A {@link WastEngine} over Kiln's public API (`mod.ts`), in the three configurations the spec suite runs:
+ * `plain`; `fuel` (metering on with a huge budget and a small `fuelYieldInterval`, so every loop yields to the
+ * event loop now and then); `async` (the runner wraps every function import so it returns a Promise — see
+ * `RunOptions.asyncImports`; the engine side is the same as plain).
+ *
+ * @module
+ */
+
+import { compile, Global, instantiate, Memory, Store, Table } from "../../mod.ts";
+import type { Instance, Module } from "../../mod.ts";
+import { CompileError, LinkError, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
+import type { ErrorKind, RawValue, WastEngine, WastInstance } from "./engine.ts";
+
+/** A configuration of the spec run against Kiln. */
+export type KilnConfig = "plain" | "fuel" | "async";
+
+/** The fuel budget of the `fuel` configuration: large enough for every spec script. */
+export const FUEL_BUDGET = 2 ** 50;
+/** The yield interval of the `fuel` configuration. */
+export const FUEL_YIELD_INTERVAL = 100;
+
+class KilnInstance implements WastInstance {
+  constructor(readonly instance: Instance) {}
+
+  get exports(): Record<string, unknown> {
+    return this.instance.exports as Record<string, unknown>;
+  }
+
+  invoke(field: string, args: RawValue[]): Promise<RawValue[]> {
+    const f = this.instance.exports[field] as { callRaw?: (a: unknown[]) => Promise<unknown[]> } | undefined;
+    if (typeof f?.callRaw !== "function") return Promise.reject(new Error(`no exported function ${field}`));
+    return f.callRaw(args);
+  }
+
+  get(field: string): RawValue {
+    const g = this.instance.exports[field];
+    if (!(g instanceof Global)) throw new Error(`no exported global ${field}`);
+    return g.getRaw();
+  }
+}
+
+/**
+ * Kiln as a WAST engine.
+ *
+ * @param config `plain`, `fuel` or `async` (for `async`, also pass `asyncImports: true` to the runner).
+ * @returns A fresh adapter with its own store.
+ * @example
+ * ```ts
+ * import { kilnEngine } from "./lib/wast/kiln_engine.ts";
+ * console.log(kilnEngine("plain").name); // "kiln"
+ * ```
+ */
+export function kilnEngine(config: KilnConfig = "plain"): WastEngine {
+  const externs = new Map<number, object>();
+  const store = config === "fuel"
+    ? new Store({ fuel: FUEL_BUDGET, fuelYieldInterval: FUEL_YIELD_INTERVAL })
+    : new Store();
+  return {
+    name: "kiln",
+    checksMessages: true,
+    compile(bytes: Uint8Array): Promise<unknown> {
+      return compile(bytes as BufferSource);
+    },
+    async instantiate(module: unknown, imports: Record<string, Record<string, unknown>>): Promise<WastInstance> {
+      const { instance } = await instantiate(module as Module, imports as never, { store });
+      return new KilnInstance(instance);
+    },
+    spectest(): Record<string, unknown> {
+      const print = () => {};
+      return {
+        print,
+        print_i32: print,
+        print_i64: print,
+        print_f32: print,
+        print_f64: print,
+        print_i32_f32: print,
+        print_f64_f64: print,
+        global_i32: new Global({ value: "i32", mutable: false }, 666),
+        global_i64: new Global({ value: "i64", mutable: false }, 666n),
+        global_f32: new Global({ value: "f32", mutable: false }, 666.6),
+        global_f64: new Global({ value: "f64", mutable: false }, 666.6),
+        table: new Table({ element: "funcref", initial: 10, maximum: 20 }),
+        memory: new Memory({ initial: 1, maximum: 2 }),
+      };
+    },
+    classify(e: unknown): ErrorKind {
+      const message = e instanceof Error ? e.message : String(e);
+      if (e instanceof UnsupportedFeatureError) return { kind: "unsupported", message, feature: e.feature };
+      if (e instanceof CompileError) return { kind: "compile", message };
+      if (e instanceof LinkError) return { kind: "link", message };
+      if (e instanceof RuntimeError) {
+        return { kind: message.includes("call stack exhausted") ? "exhaustion" : "trap", message };
+      }
+      return { kind: "other", message: e instanceof Error ? `${e.name}: ${message}` : message };
+    },
+    externRef(n: number): unknown {
+      let o = externs.get(n);
+      if (!o) externs.set(n, o = { "ref.extern": n });
+      return o;
+    },
+    isFuncRef(v: unknown): boolean {
+      return typeof v === "function";
+    },
+  };
+}
