@@ -18,6 +18,18 @@ export const RUNTIMES = [
 /** One runtime of {@link RUNTIMES}. */
 export type Runtime = (typeof RUNTIMES)[number];
 
+/** Input and limits of a child run. */
+export interface RunOptions {
+  /** Written to the child's stdin, which is then closed (unless `holdStdin`). */
+  stdin?: string | Uint8Array;
+  /** Leave stdin open (the child sees no end of input). */
+  holdStdin?: boolean;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Kill the child and fail after this long (default 30 s). */
+  timeoutMs?: number;
+}
+
 /** What a CLI run produced. */
 export interface CliResult {
   status: number | null;
@@ -32,7 +44,7 @@ export interface CliResult {
 export function runCli(
   runtime: Runtime,
   args: string[],
-  options: { stdin?: string | Uint8Array; env?: Record<string, string>; timeoutMs?: number } = {},
+  options: RunOptions = {},
 ): Promise<CliResult> {
   return runCommand(runtime.command, [...runtime.prefix, ...args], options);
 }
@@ -41,7 +53,7 @@ export function runCli(
 export function runCommand(
   command: string,
   args: string[],
-  options: { stdin?: string | Uint8Array; env?: Record<string, string>; timeoutMs?: number } = {},
+  options: RunOptions = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -63,11 +75,12 @@ export function runCommand(
     });
     child.on("close", (status) => {
       clearTimeout(timer);
+      child.stdin.destroy();
       resolve({ status, stdout, stderr });
     });
     child.stdin.on("error", () => {}); // the CLI may exit before reading its stdin
     if (options.stdin !== undefined) child.stdin.write(options.stdin);
-    child.stdin.end();
+    if (!options.holdStdin) child.stdin.end();
   });
 }
 

@@ -375,6 +375,15 @@ for (const rt of RUNTIMES) {
     assert.ok(Date.now() - started >= 300, "stopped before the timeout");
   });
 
+  t("-W timeout also stops a guest blocked reading stdin", WASI_MISSING, async () => {
+    const r = await runCli(rt, ["-W", "timeout=300ms", "testdata/stdin_echo.wasm"], {
+      holdStdin: true,
+      timeoutMs: 10_000,
+    });
+    assert.equal(r.status, 134);
+    assert.equal(r.stderr, "Error: timed out after deadline has elapsed\n\nCaused by:\n    wasm trap: interrupt\n");
+  });
+
   t("stdin is piped to the guest", WASI_MISSING, async () => {
     const r = await runCli(rt, ["testdata/stdin_echo.wasm"], { stdin: "hello stdin\nsecond line\n" });
     assert.deepEqual([r.status, r.stdout, r.stderr], [0, "hello stdin\nsecond line\n", "read 24 bytes\n"]);
