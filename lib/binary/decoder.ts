@@ -256,7 +256,7 @@ class Decoder {
       const order = SECTION_ORDER[id]!;
       if (order <= lastOrder) throw new CompileError("unexpected content after last section", idAt);
       lastOrder = order;
-      this.section(id, idAt);
+      this.section(id, idAt, end);
       if (r.pos !== end) throw new CompileError("section size mismatch", start);
     }
     if (this.sawFuncSection || this.sawCodeSection) {
@@ -300,7 +300,7 @@ class Decoder {
     };
   }
 
-  section(id: number, idAt: number): void {
+  section(id: number, idAt: number, end: number): void {
     const r = this.r;
     switch (id) {
       case SectionId.type:
@@ -346,6 +346,13 @@ class Decoder {
         for (let n = r.u32(); n > 0; n--) this.datas.push(this.dataSegment());
         return;
       case SectionId.tag:
+        // Read it through, so that only a well-formed tag section is reported as the exceptions proposal.
+        for (let n = r.u32(); n > 0; n--) {
+          const at = r.pos;
+          if (r.u8() !== 0x00) throw new CompileError("malformed tag attribute", at);
+          r.u32();
+        }
+        if (r.pos !== end) throw new CompileError("section size mismatch", idAt);
         throw new UnsupportedFeatureError("exceptions", idAt);
     }
   }
