@@ -55,6 +55,8 @@ export interface RunOptions {
   trapOnGrowFailure?: boolean;
   /** `-S cli=n` turns WASI off (Wasmtime's `-S cli`); on by default. */
   wasi: boolean;
+  /** `-S tcplisten=ADDR` (repeatable): listening sockets pre-opened for the guest, after the `--dir` preopens. */
+  tcpListen: string[];
 }
 
 /** A parsed command line. */
@@ -99,7 +101,7 @@ Options:
                                        fuel=N, timeout=N|Ns|Nms|.., max-memory-size=N, max-table-elements=N,
                                        max-instances=N, max-tables=N, max-memories=N, max-wasm-stack=N,
                                        trap-on-grow-failure[=y|n]
-  -S, --wasi <KEY[=VAL[,..]]>        WASI related options: inherit-env[=y|n], cli[=y|n]
+  -S, --wasi <KEY[=VAL[,..]]>        WASI related options: inherit-env[=y|n], cli[=y|n], tcplisten=ADDR
   -h, --help                         Print help
   -V, --version                      Print version
 
@@ -235,6 +237,10 @@ const WASI_OPTIONS: Record<string, Setter> = {
   "inherit-env": (o, _k, v) => (o.inheritEnv = parseBool(v)),
   "cli": (o, _k, v) => (o.wasi = parseBool(v)),
   "common": (o, _k, v) => (o.wasi = parseBool(v)),
+  "tcplisten": (o, _k, v) => {
+    if (v === undefined) throw new Error("value must be specified with `key=val` syntax");
+    o.tcpListen.push(v);
+  },
 };
 
 function invalidValue(value: string, arg: string, reason: string): UsageError {
@@ -264,7 +270,7 @@ function applyGroup(opts: RunOptions, short: "W" | "S", value: string): void {
 }
 
 function emptyRunOptions(): RunOptions {
-  return { module: "", args: [], dirs: [], env: [], inheritEnv: false, preloads: [], wasi: true };
+  return { module: "", args: [], dirs: [], env: [], inheritEnv: false, preloads: [], wasi: true, tcpListen: [] };
 }
 
 interface OptionSpec {

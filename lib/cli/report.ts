@@ -180,6 +180,8 @@ const OS_ERRORS: Record<string, [number, string]> = {
   EMFILE: [24, "Too many open files"],
   ENOSPC: [28, "No space left on device"],
   ELOOP: [40, "Too many levels of symbolic links"],
+  EADDRINUSE: [98, "Address already in use"],
+  EADDRNOTAVAIL: [99, "Cannot assign requested address"],
 };
 
 /**

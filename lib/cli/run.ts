@@ -58,6 +58,7 @@ export interface RunIo {
 // modules are still being written.
 const MOD_PATH = "../../mod.ts";
 const WASI_PATH = "../wasi/wasi.ts";
+const WASI_NET_PATH = "../wasi/fs/node_net.ts";
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
@@ -187,9 +188,20 @@ async function createWasi(opts: RunOptions): Promise<WasiLike | undefined> {
     }
     preopens[guest] = host;
   }
+  const listeners: unknown[] = [];
+  if (opts.tcpListen.length > 0) {
+    const { tcpListen } = await import(WASI_NET_PATH);
+    for (const address of opts.tcpListen) {
+      try {
+        listeners.push(await tcpListen(address));
+      } catch (e) {
+        throw new ReportedError(`failed to bind to address '${address}'`, [describeOsError(e)]);
+      }
+    }
+  }
   const argv = [opts.argv0 ?? basename(opts.module), ...opts.args];
   const { Wasi } = await import(WASI_PATH);
-  return new Wasi({ args: argv, env: guestEnv(opts), preopens, mode: "async" }) as unknown as WasiLike;
+  return new Wasi({ args: argv, env: guestEnv(opts), preopens, listeners, mode: "async" }) as unknown as WasiLike;
 }
 
 /** Gives the WASI implementation the memory of the instance whose exports the CLI calls, without running anything. */
@@ -278,7 +290,7 @@ async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
   const needsWasi = [main, ...preloads.map((p) => p.module)].some((m) =>
     engine.Module.imports(m).some((i) => i.module === "wasi_snapshot_preview1" || i.module === "wasi_unstable")
   );
-  const wasi = needsWasi || opts.dirs.length > 0 ? await createWasi(opts) : undefined;
+  const wasi = needsWasi || opts.dirs.length > 0 || opts.tcpListen.length > 0 ? await createWasi(opts) : undefined;
   const store = new engine.Store(storeOptions(opts));
   const imports: Record<string, Record<string, unknown>> = wasi ? { ...wasi.getImportObject() } : {};
 

@@ -94,3 +94,9 @@ export const WASI_MISSING = ENGINE_MISSING ??
 /** Why `kiln wast` tests skip, or undefined when the wast runner and its Kiln engine adapter have landed. */
 export const WAST_MISSING = ENGINE_MISSING ??
   (existsSync(join(ROOT, "lib", "wast", "kiln_engine.ts")) ? undefined : "lib/wast/kiln_engine.ts has not landed yet");
+
+/** Why `-S tcplisten` tests skip, or undefined when WASI's socket support (`lib/wasi/fs/node_net.ts`) has landed. */
+export const NET_MISSING = WASI_MISSING ??
+  (existsSync(join(ROOT, "lib", "wasi", "fs", "node_net.ts"))
+    ? undefined
+    : "lib/wasi/fs/node_net.ts has not landed yet");

@@ -2,12 +2,52 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ENGINE_MISSING, ROOT, runCli, runCommand, RUNTIMES, TESTDATA, WASI_MISSING, WAST_MISSING } from "./_spawn.ts";
+import {
+  ENGINE_MISSING,
+  NET_MISSING,
+  ROOT,
+  runCli,
+  runCommand,
+  RUNTIMES,
+  TESTDATA,
+  WASI_MISSING,
+  WAST_MISSING,
+} from "./_spawn.ts";
 
 const INVOKE_WARNING =
   "warning: using `--invoke` with a function that takes arguments is experimental and may break in the future\n";
+
+/** A TCP port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Connects to 127.0.0.1:port (retrying while the CLI starts), sends `message` and returns the whole reply. */
+async function connectWithRetry(port: number, message: string): Promise<string> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(port, "127.0.0.1", () => socket.write(message));
+        let reply = "";
+        socket.setEncoding("utf8").on("data", (d: string) => (reply += d));
+        socket.on("end", () => resolve(reply));
+        socket.on("error", reject);
+      });
+    } catch (e) {
+      if (attempt >= 100) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "kiln-cli-"));
@@ -382,6 +422,28 @@ for (const rt of RUNTIMES) {
     });
     assert.equal(r.status, 134);
     assert.equal(r.stderr, "Error: timed out after deadline has elapsed\n\nCaused by:\n    wasm trap: interrupt\n");
+  });
+
+  t("-S tcplisten pre-opens a listening socket the guest accepts on", NET_MISSING, async () => {
+    const port = await freePort();
+    const child = runCli(rt, ["-S", `tcplisten=127.0.0.1:${port}`, "testdata/tcp_echo.wasm"], { timeoutMs: 15_000 });
+    const reply = await connectWithRetry(port, "ping\n");
+    assert.equal(reply, "echo: ping\n");
+    const r = await child;
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, "served 5 bytes\n", ""]);
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    try {
+      const taken = (busy.address() as net.AddressInfo).port;
+      const clash = await runCli(rt, ["-S", `tcplisten=127.0.0.1:${taken}`, "testdata/tcp_echo.wasm"]);
+      assert.equal(clash.status, 1);
+      assert.equal(
+        clash.stderr,
+        `Error: failed to bind to address '127.0.0.1:${taken}'\n\nCaused by:\n    Address already in use (os error 98)\n`,
+      );
+    } finally {
+      busy.close();
+    }
   });
 
   t("stdin is piped to the guest", WASI_MISSING, async () => {
