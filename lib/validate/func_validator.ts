@@ -114,8 +114,12 @@ export class FuncValidator {
   #expanded = true;
   #at = 0;
 
+  // Why: one reader per module, re-aimed at each body, instead of an allocation per function.
+  readonly #reader: ByteReader;
+
   constructor(ctx: ValidationContext) {
     this.#ctx = ctx;
+    this.#reader = new ByteReader(ctx.module.bytes);
   }
 
   /**
@@ -133,7 +137,9 @@ export class FuncValidator {
     this.#height = 0;
     this.#depth = 0;
     this.#pushCtrl(BLOCK, { params: [], results: type.results });
-    const r = new ByteReader(module.bytes, body.start, body.end);
+    const r = this.#reader;
+    r.pos = body.start;
+    r.end = body.end;
     try {
       this.#run(r, type);
     } catch (e) {
