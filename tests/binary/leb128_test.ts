@@ -42,3 +42,16 @@ test("ByteWriter round-trips through ByteReader", () => {
     assert.equal(new ByteReader(new ByteWriter().s32(v).finish()).s33(), v);
   }
 });
+
+test("ByteReader.u64() reads 64-bit limits and offsets and checks the final byte", () => {
+  assert.equal(read([0x80, 0x80, 0x80, 0x80, 0x10]).u64(), 2 ** 32);
+  // 2^64 - 1 rounds to 2^64 as a number: exact below 2^53 only, as documented.
+  assert.equal(read([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]).u64(), 2 ** 64);
+  assert.throws(() => read([0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x70]).u64(), {
+    message: "integer too large",
+  });
+  assert.throws(() => read([0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]).u64(), {
+    message: "integer representation too long",
+  });
+  assert.throws(() => read([0x80, 0x80]).u64(), { message: "unexpected end" });
+});
