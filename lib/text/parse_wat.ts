@@ -25,14 +25,35 @@ import { encodeModuleFields } from "./to_binary.ts";
  * ```
  */
 export function parseWat(text: string): Uint8Array {
+  return guarded(() => parseWatUnguarded(text));
+}
+
+function guarded<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    // Why: nesting deep enough to exhaust the JS stack (or any other engine limit) must still surface as a
+    // parse error, never as a RangeError.
+    if (e instanceof RangeError) {
+      throw new WatParseError(`text too deeply nested or too large: ${e.message}`, undefined);
+    }
+    throw e;
+  }
+}
+
+function parseWatUnguarded(text: string): Uint8Array {
   const top = parseSExprs(text);
-  if (top.length === 1 && isList(top[0], "module")) return moduleToBinary(top[0]);
+  if (top.length === 1 && isList(top[0], "module")) return moduleToBinaryUnguarded(top[0]);
   for (const e of top) if (isList(e, "module")) throw new WatParseError("unexpected token", e);
   return encodeModuleFields(top, { line: 1, col: 1 });
 }
 
 /** Encodes a `(module $id? …)` list, including its `binary` and `quote` forms. */
 export function moduleToBinary(m: SList): Uint8Array {
+  return guarded(() => moduleToBinaryUnguarded(m));
+}
+
+function moduleToBinaryUnguarded(m: SList): Uint8Array {
   let i = 1;
   if (isId(m.items[1])) i++;
   if (isAtom(m.items[i], "binary") || isAtom(m.items[i], "quote")) {
@@ -50,7 +71,7 @@ export function moduleToBinary(m: SList): Uint8Array {
     } catch {
       throw new WatParseError("malformed UTF-8 encoding", m);
     }
-    return parseWat(text);
+    return parseWatUnguarded(text);
   }
   return encodeModuleFields(m.items.slice(i), m);
 }

@@ -271,11 +271,21 @@ class ModuleEncoder {
     if (!isAtom(a)) fail("unexpected token", a);
     if (a.text.startsWith("$")) {
       const i = this.names[space].get(a.text);
-      if (i === undefined) fail(`unknown ${SPACE_WORD[space]} ${a.text}`, a);
+      if (i === undefined) {
+        if (this.dryRun) return 0;
+        fail(`unknown ${SPACE_WORD[space]} ${a.text}`, a);
+      }
       return i;
     }
     return u32Of(a, "unknown operator");
   }
+
+  /**
+   * Set while a function body is pre-encoded in field order (names defined later are not known yet): the
+   * output is discarded; the point is that implicit types from block types and `call_indirect` are appended in
+   * text order, interleaved with later functions' signatures, as the spec (and wabt) order them.
+   */
+  dryRun = false;
 
   // ---- types ----
 
@@ -596,7 +606,14 @@ class ModuleEncoder {
     this.lastDefinition = "function";
     this.bind("func", id, this.counts.func++);
     this.funcTypeIndices.push(use.index);
-    this.funcs.push({ type: use, locals, localNames, body: f.items.slice(i), pos: f });
+    const fn: FuncDef = { type: use, locals, localNames, body: f.items.slice(i), pos: f };
+    this.funcs.push(fn);
+    this.dryRun = true;
+    try {
+      new BodyEncoder(this, fn.localNames, fn.pos).seq(fn.body, 0, null);
+    } finally {
+      this.dryRun = false;
+    }
   }
 
   tableField(f: SList): void {
@@ -858,6 +875,11 @@ class ModuleEncoder {
     const w = new ByteWriter();
     w.u32(this.elems.length);
     for (const seg of this.elems) {
+      // Funcref items that are all `(ref.func x)` use the function-index form, as wabt does.
+      if (seg.exprs && seg.refType === 0x70 && seg.exprs.every((e) => e.length === 1 && isList(e[0], "ref.func"))) {
+        seg.funcs = seg.exprs.map((e) => (e[0] as SList).items[1] as SAtom);
+        seg.exprs = null;
+      }
       const exprs = seg.exprs !== null;
       const explicitTable = seg.table !== 0 || (exprs && seg.refType !== 0x70);
       let flags = 0;
@@ -954,7 +976,10 @@ class BodyEncoder {
     }
     const [use, next] = this.m.typeUse(items, i, true);
     if (use.paramNames.some((n) => n !== undefined)) fail("unexpected token", items[i]);
-    w.s32(use.index);
+    const t = this.m.types[use.index];
+    // A type `[] -> [t?]` is written in the short form, as wabt does.
+    if (t && t.params.length === 0 && t.results.length <= 1) w.u8(t.results.length ? t.results[0] : 0x40);
+    else w.s32(use.index);
     return next;
   }
 
@@ -985,8 +1010,10 @@ class BodyEncoder {
       k = this.seq(items, k, name === "if" ? END_ELSE : END);
       if (isAtom(items[k], "else")) {
         k = this.endLabel(items, k + 1, label);
+        const mark = this.w.length;
         this.w.u8(0x05);
         k = this.seq(items, k, END);
+        if (this.w.length === mark + 1) this.w.length = mark; // an empty else is omitted, as wabt does
       }
       if (!isAtom(items[k], "end")) fail("unexpected end", items[k - 1] ?? x);
       this.labels.pop();
@@ -1052,8 +1079,10 @@ class BodyEncoder {
       const els = items[k];
       if (els !== undefined) {
         if (!isList(els, "else")) fail("unexpected token", els);
+        const mark = this.w.length;
         this.w.u8(0x05);
         this.seq(els.items, 1, null);
+        if (this.w.length === mark + 1) this.w.length = mark; // an empty else is omitted, as wabt does
         k++;
       }
       if (k !== items.length) fail("unexpected token", items[k]);
