@@ -354,7 +354,14 @@ export async function runBench(
     if (!options.compareFuel && !options.compareYield) {
       const configs: RunConfig[] = [];
       if (options.engines.includes("native")) {
-        configs.push({ label: "native", engine: "native", instantiate: nativeInstantiator, wasiMode: "sync" });
+        // With --timeout, native runs in a worker too, so both engines are measured the same way.
+        configs.push({
+          label: "native",
+          engine: "native",
+          instantiate: nativeInstantiator,
+          wasiMode: "sync",
+          timeoutMs: options.timeoutMs,
+        });
       }
       if (kiln && options.engines.includes("kiln")) {
         const label = options.yieldInterval !== undefined

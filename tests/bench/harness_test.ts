@@ -12,7 +12,7 @@ import { filterBenchmarks, listBenchmarks, SIGHTGLASS_DIR } from "../../bench/su
 import { type BenchWasi, nativeInstantiator, runProgram, type WasiProvider } from "../../bench/runner.ts";
 import { runBench } from "../../bench/run.ts";
 import { largestWasmFiles, megabytesPerSecond } from "../../bench/startup.ts";
-import { formatSelfTimes, selfTimes } from "../../bench/profile_summary.ts";
+import { formatSelfTimes, lineTicks, selfTimes, sourceMapLines } from "../../bench/profile_summary.ts";
 import { runProgramInWorker } from "../../bench/isolated.ts";
 
 const result = (ms: number, problems: string[] = []) => ({ benchMs: ms, loadMs: 1, samples: [ms], problems });
@@ -332,4 +332,21 @@ test("runProgramInWorker() terminates a guest that runs past its time limit", {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test("sourceMapLines() decodes VLQ mappings to original lines and lineTicks() sums per line", () => {
+  // "AAAA;AACA;;AAEA": generated line 0 -> original 0, 1 -> 1, 2 unmapped, 3 -> 3 (delta +2 from line 1).
+  assert.deepEqual(sourceMapLines("AAAA;AACA;;AAEA"), [0, 1, -1, 3]);
+  // Multi-digit VLQ: "gB" is 16, so "AAgBA" moves the original line by 16.
+  assert.deepEqual(sourceMapLines("AAgBA,AACA"), [16]);
+  const frame = { functionName: "run", url: "file:///m.ts", lineNumber: 0, columnNumber: 0 };
+  const ticks = lineTicks({
+    nodes: [
+      { id: 1, callFrame: frame, positionTicks: [{ line: 7, ticks: 3 }, { line: 9, ticks: 1 }] },
+      { id: 2, callFrame: frame, positionTicks: [{ line: 9, ticks: 4 }] },
+    ],
+    startTime: 0,
+    endTime: 1,
+  });
+  assert.deepEqual(ticks.map((t) => [t.line, t.ticks, t.percent]), [[9, 5, 62.5], [7, 3, 37.5]]);
 });
