@@ -12,39 +12,22 @@
 
 import { readFile, stat } from "node:fs/promises";
 import process from "node:process";
+import {
+  type ExportedFunction,
+  type Imports,
+  type Instance,
+  instantiate,
+  Module,
+  Store,
+  type StoreOptions,
+} from "../../mod.ts";
 import { CompileError, LinkError, RuntimeError, WasiExit } from "../errors.ts";
+import { parseWat, WatParseError } from "../text/mod.ts";
+import type { WasiListener } from "../wasi/streams.ts";
+import { Wasi } from "../wasi/wasi.ts";
 import type { RunOptions } from "./args.ts";
 import { describeOsError, formatBacktrace, formatChain, ReportedError, trapLine } from "./report.ts";
 import { formatInvokeResult, parseInvokeArg } from "./values.ts";
-
-/** What the CLI needs of an exported wasm function (see mod.ts). */
-interface ExportedFunction {
-  (...args: unknown[]): Promise<unknown>;
-  readonly type: { params: string[]; results: string[] };
-  callRaw(args: unknown[]): Promise<unknown[]>;
-}
-
-/** What the CLI needs of an instance. */
-interface InstanceLike {
-  readonly exports: Record<string, unknown>;
-}
-
-/** What the CLI needs of the engine (mod.ts). */
-interface Engine {
-  Module: (new (bytes: Uint8Array) => unknown) & { imports(m: unknown): { module: string }[] };
-  Store: new (options: Record<string, unknown>) => unknown;
-  instantiate(
-    source: unknown,
-    imports: Record<string, Record<string, unknown>>,
-    options: Record<string, unknown>,
-  ): Promise<{ instance: InstanceLike }>;
-}
-
-/** What the CLI needs of the WASI implementation (lib/wasi). */
-interface WasiLike {
-  getImportObject(): Record<string, Record<string, unknown>>;
-  bind(instance: InstanceLike): void;
-}
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
 export interface RunIo {
@@ -54,10 +37,7 @@ export interface RunIo {
   stderr(text: string): void;
 }
 
-// Specifiers held in constants so that the CLI loads (for --help and argument errors) while the engine and WASI
-// modules are still being written.
-const MOD_PATH = "../../mod.ts";
-const WASI_PATH = "../wasi/wasi.ts";
+// Held in a constant while WASI's socket support is being written, so the CLI loads without it.
 const WASI_NET_PATH = "../wasi/fs/node_net.ts";
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
@@ -84,11 +64,6 @@ async function readStdin(): Promise<Uint8Array> {
   return bytes;
 }
 
-/** Loads the engine; a clear error if it is not there. */
-async function loadEngine(): Promise<Engine> {
-  return (await import(MOD_PATH)) as unknown as Engine;
-}
-
 /**
  * Reads a module file (or stdin for `-`) and converts text to binary: the first half of Wasmtime's `load_module`,
  * whose errors are not wrapped in "failed to run main module".
@@ -102,7 +77,6 @@ async function readModuleBytes(path: string): Promise<Uint8Array> {
   }
   const isBinary = bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b);
   if (isBinary) return bytes;
-  const { parseWat, WatParseError } = await import("../text/mod.ts");
   const text = new TextDecoder().decode(bytes);
   try {
     return parseWat(text);
@@ -127,9 +101,9 @@ function watSnippet(e: { reason: string; line: number; column: number }, path: s
 }
 
 /** Compiles module bytes: the second half of `load_module`. */
-function compileModule(engine: Engine, bytes: Uint8Array): unknown {
+function compileModule(bytes: Uint8Array): Module {
   try {
-    return new engine.Module(bytes);
+    return new Module(bytes as Uint8Array<ArrayBuffer>);
   } catch (e) {
     if (e instanceof CompileError) throw compileReport(e);
     throw e;
@@ -176,7 +150,7 @@ function guestEnv(opts: RunOptions): Record<string, string> {
   return env;
 }
 
-async function createWasi(opts: RunOptions): Promise<WasiLike | undefined> {
+async function createWasi(opts: RunOptions): Promise<Wasi | undefined> {
   if (!opts.wasi) return undefined;
   const preopens: Record<string, string> = {};
   for (const { host, guest } of opts.dirs) {
@@ -188,7 +162,7 @@ async function createWasi(opts: RunOptions): Promise<WasiLike | undefined> {
     }
     preopens[guest] = host;
   }
-  const listeners: unknown[] = [];
+  const listeners: WasiListener[] = [];
   if (opts.tcpListen.length > 0) {
     const { tcpListen } = await import(WASI_NET_PATH);
     for (const address of opts.tcpListen) {
@@ -200,17 +174,16 @@ async function createWasi(opts: RunOptions): Promise<WasiLike | undefined> {
     }
   }
   const argv = [opts.argv0 ?? basename(opts.module), ...opts.args];
-  const { Wasi } = await import(WASI_PATH);
-  return new Wasi({ args: argv, env: guestEnv(opts), preopens, listeners, mode: "async" }) as unknown as WasiLike;
+  return new Wasi({ args: argv, env: guestEnv(opts), preopens, listeners, mode: "async" });
 }
 
 /** Gives the WASI implementation the memory of the instance whose exports the CLI calls, without running anything. */
-function bindWasi(wasi: WasiLike | undefined, instance: InstanceLike): void {
+function bindWasi(wasi: Wasi | undefined, instance: Instance): void {
   if (wasi !== undefined && typeof instance.exports.memory === "object") wasi.bind(instance);
 }
 
-function storeOptions(opts: RunOptions): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
+function storeOptions(opts: RunOptions): StoreOptions {
+  const o: StoreOptions = {};
   if (opts.fuel !== undefined) o.fuel = opts.fuel;
   if (opts.timeoutMs !== undefined) {
     o.signal = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));
@@ -279,24 +252,22 @@ async function reportedRun(opts: RunOptions, io: RunIo): Promise<number | Report
 }
 
 async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
-  const mainBytes = await readModuleBytes(opts.module);
-  const engine = await loadEngine();
-  const main = compileModule(engine, mainBytes);
-  const preloads: { name: string; path: string; module: unknown }[] = [];
+  const main = compileModule(await readModuleBytes(opts.module));
+  const preloads: { name: string; path: string; module: Module }[] = [];
   for (const { name, path } of opts.preloads) {
-    preloads.push({ name, path, module: compileModule(engine, await readModuleBytes(path)) });
+    preloads.push({ name, path, module: compileModule(await readModuleBytes(path)) });
   }
   // Why: linking WASI costs start-up time; a module set that imports none of it runs without (output is the same).
   const needsWasi = [main, ...preloads.map((p) => p.module)].some((m) =>
-    engine.Module.imports(m).some((i) => i.module === "wasi_snapshot_preview1" || i.module === "wasi_unstable")
+    Module.imports(m).some((i) => i.module === "wasi_snapshot_preview1" || i.module === "wasi_unstable")
   );
   const wasi = needsWasi || opts.dirs.length > 0 || opts.tcpListen.length > 0 ? await createWasi(opts) : undefined;
-  const store = new engine.Store(storeOptions(opts));
-  const imports: Record<string, Record<string, unknown>> = wasi ? { ...wasi.getImportObject() } : {};
+  const store = new Store(storeOptions(opts));
+  const imports: Imports = wasi ? { ...wasi.getImportObject() } : {};
 
   for (const { name, path, module } of preloads) {
     try {
-      const { instance } = await engine.instantiate(module, imports, { store });
+      const { instance } = await instantiate(module, imports, { store });
       bindWasi(wasi, instance);
       imports[name] = { ...instance.exports };
     } catch (e) {
@@ -309,9 +280,9 @@ async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
 
   const context = `failed to run main module \`${opts.module}\``;
   const moduleName = basename(opts.module);
-  let instance: InstanceLike;
+  let instance: Instance;
   try {
-    instance = (await engine.instantiate(main, imports, { store })).instance;
+    instance = (await instantiate(main, imports, { store })).instance;
   } catch (e) {
     const exit = exitStatus(e);
     if (exit !== undefined) return exit;
