@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { readFileSync } from "node:fs";
 
 /** The JavaScript runtime running the harness. */
@@ -19,6 +19,8 @@ export interface RuntimeInfo {
 export interface MachineInfo {
   readonly nproc: number;
   readonly cpuModel: string;
+  /** 1-minute load average when the run started: other work on the machine makes timings noisy. */
+  readonly loadAverage: number;
 }
 
 interface RuntimeGlobals {
@@ -76,7 +78,13 @@ export function machineInfo(): MachineInfo {
   } catch {
     nproc = cpus().length;
   }
-  return { nproc, cpuModel };
+  let loadAverage = NaN;
+  try {
+    loadAverage = loadavg()[0];
+  } catch {
+    // Not every runtime implements os.loadavg.
+  }
+  return { nproc, cpuModel, loadAverage };
 }
 
 /** Column alignment: "l" left, "r" right. */

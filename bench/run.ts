@@ -56,7 +56,7 @@ export interface StartupReport {
 export interface BenchReport {
   readonly date: string;
   readonly runtime: string;
-  readonly machine: { nproc: number; cpuModel: string };
+  readonly machine: { nproc: number; cpuModel: string; loadAverage: number };
   readonly options: BenchOptions;
   readonly notes: string[];
   readonly comparisons: ComparisonReport[];
@@ -199,7 +199,10 @@ const THROUGHPUT_NOTE = "Decode/validate throughput on the largest .wasm files o
  * ```
  */
 export function renderText(report: BenchReport): string {
-  const out: string[] = [`${report.runtime} on ${report.machine.nproc} x ${report.machine.cpuModel}, ${report.date}`];
+  const m = report.machine;
+  const out: string[] = [
+    `${report.runtime} on ${m.nproc} x ${m.cpuModel} (load average ${m.loadAverage.toFixed(1)}), ${report.date}`,
+  ];
   for (const n of report.notes) out.push(`note: ${n}`);
   for (const c of report.comparisons) {
     const t = comparisonCells(c);
@@ -238,7 +241,9 @@ export function renderSections(report: BenchReport): { key: string; body: string
   const runtimeKey = report.runtime.split(" ")[0].toLowerCase();
   const header = [
     `- Date: ${report.date}`,
-    `- Machine: ${report.machine.nproc} x ${report.machine.cpuModel}`,
+    `- Machine: ${report.machine.nproc} x ${report.machine.cpuModel}, load average ${
+      report.machine.loadAverage.toFixed(1)
+    } at start`,
     `- Options: reps ${report.options.reps}` +
     (report.options.fuel !== undefined ? `, fuel ${report.options.fuel}` : ", fuel off") +
     (report.options.yieldInterval !== undefined ? `, yield every ${report.options.yieldInterval}` : "") +
