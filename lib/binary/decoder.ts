@@ -407,6 +407,9 @@ class Decoder {
         return { module, name, desc: { kind: "global", type: this.globalType() } };
       case 0x04:
         throw new UnsupportedFeatureError("exceptions", at);
+      case 0x20: // exact function import
+        r.u32();
+        throw new UnsupportedFeatureError("custom-descriptors", at);
       default:
         throw new CompileError("malformed import kind", at);
     }
