@@ -26,7 +26,6 @@ import type {
   Global,
   GlobalType,
   Import,
-  Limits,
   LocalRun,
   MemoryType,
   Module,
@@ -422,11 +421,10 @@ class Decoder {
       const at = r.pos;
       r.u8();
       if (r.u8() !== 0x00) throw new CompileError("malformed table type", at);
-      const elem = readRefType(r);
+      // Read the whole form (reference type, limits, initializer) so that only a well-formed one is reported.
+      readRefType(r);
       this.limits(false);
       this.constExpr();
-      // Only reachable for funcref/externref, which need no initializer in 2.0; the form is still 3.0-only.
-      void elem;
       throw new UnsupportedFeatureError("function-references", at);
     }
     const elem = readRefType(r);
@@ -434,8 +432,7 @@ class Decoder {
   }
 
   memoryType(): MemoryType {
-    const { limits, shared } = this.limits(true);
-    return { limits, shared };
+    return this.limits(true);
   }
 
   /**
@@ -443,7 +440,7 @@ class Decoder {
    * page size), then u64 minimum and maximum. Flags of proposals Kiln does not implement are reported as
    * unsupported only when the rest of the encoding is well-formed; otherwise they are malformed.
    */
-  limits(memory: boolean): { limits: Limits; shared: boolean } {
+  limits(memory: boolean): MemoryType {
     const r = this.r;
     const at = r.pos;
     const flags = r.u8();
