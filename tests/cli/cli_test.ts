@@ -55,7 +55,7 @@ function tempDir(): string {
 
 for (const rt of RUNTIMES) {
   const t = (name: string, skip: string | undefined, fn: () => Promise<void>) =>
-    test(`${rt.name}: ${name}`, skip ? { skip } : {}, fn);
+    test(`${rt.name}: ${name}`, skip ? { skip } : { timeout: 120_000 }, fn);
 
   // --- No engine needed ---------------------------------------------------------------------------------------
 
@@ -481,7 +481,7 @@ for (const rt of RUNTIMES) {
 
 test(
   "bin/kiln.mjs (the npm `kiln` command) runs the CLI under Node, Bun and Deno",
-  { skip: WASI_MISSING },
+  { skip: WASI_MISSING, timeout: 120_000 },
   async () => {
     const launchers: [string, string[]][] = [
       [process.execPath.includes("node") ? process.execPath : "node", []],

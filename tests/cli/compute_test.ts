@@ -34,6 +34,7 @@ const same = (a: unknown, b: unknown) => typeof a === typeof b && (Object.is(a, 
 
 test("compute.wasm: every export gives the same results under Kiln as under native WebAssembly", {
   skip: ENGINE_MISSING,
+  timeout: 120_000,
 }, async () => {
   const bytes = readFileSync(join(TESTDATA, "compute.wasm"));
   const native = (await WebAssembly.instantiate(bytes, {})).instance.exports as Record<string, CallableFunction>;
