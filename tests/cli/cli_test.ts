@@ -176,6 +176,23 @@ for (const rt of RUNTIMES) {
     assert.equal(r.stdout, "-9\n");
   });
 
+  t("a .wat syntax error shows the position and the line, status 1", ENGINE_MISSING, async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "typo.wat");
+      writeFileSync(path, '(module\n  (func (export "f") (result i32) i32.konst 1))\n');
+      const r = await runCli(rt, [path]);
+      assert.equal(r.status, 1);
+      const lines = r.stderr.split("\n");
+      assert.match(lines[0], /^Error: .+/);
+      assert.equal(lines[1], `     --> ${path}:2:35`);
+      assert.equal(lines[3], '    2 |   (func (export "f") (result i32) i32.konst 1))');
+      assert.equal(lines[4], "      |                                   ^");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   t("an unresolved import is a link error with status 1", ENGINE_MISSING, async () => {
     const dir = tempDir();
     try {
