@@ -6,9 +6,12 @@
  */
 import type { MaybePromise } from "./fs/fs_backend.ts";
 
-/** A readable stream (stdin, a socket). `read` returns at most `max` bytes; an empty array means end of input. */
+/**
+ * A readable stream (stdin, a socket). `read` returns at most `max` bytes; an empty array means end of input.
+ * With `nonblocking` set, a stream that has nothing yet throws `WasiError(Errno.AGAIN)` instead of waiting.
+ */
 export interface WasiReader {
-  read(max: number): MaybePromise<Uint8Array>;
+  read(max: number, nonblocking?: boolean): MaybePromise<Uint8Array>;
   /** Resolves when a read would not block (for poll_oneoff); omitted means always ready. */
   ready?(): MaybePromise<void>;
   /** Whether this stream is a terminal (reported as a character device). */
@@ -31,8 +34,11 @@ export interface WasiSocket extends WasiReader, WasiWriter {
 
 /** A listening socket handed to the guest as a preopened descriptor (Wasmtime's `--tcplisten`). */
 export interface WasiListener {
-  /** Returns the next pending connection, or null when none is pending (the guest gets EAGAIN). */
-  accept(): MaybePromise<WasiSocket | null>;
+  /**
+   * Returns the next pending connection. When none is pending: with `block`, waits for one (a Promise); without,
+   * returns null (the guest gets EAGAIN).
+   */
+  accept(block: boolean): MaybePromise<WasiSocket | null>;
   /** Resolves when a connection is pending (for poll_oneoff). */
   ready?(): MaybePromise<void>;
   close(): MaybePromise<void>;

@@ -141,9 +141,10 @@ function makeWriter(opt: StdoutOption | undefined, hostFd: 1 | 2): WasiWriter {
   return opt;
 }
 
-function makeReader(opt: StdinOption | undefined): WasiReader {
+function makeReader(opt: StdinOption | undefined, allowAsync: boolean): WasiReader {
   if (opt === undefined || opt === "inherit") {
-    return { read: (max) => hostStdio.read(max), isatty: hostStdio.isatty(0) };
+    const read = allowAsync ? (max: number) => hostStdio.readAsync(max) : (max: number) => hostStdio.read(max);
+    return { read, isatty: hostStdio.isatty(0) };
   }
   if (opt === "null") return bytesReader(new Uint8Array(0));
   if (typeof opt === "string") return bytesReader(encoder.encode(opt));
@@ -199,7 +200,7 @@ export class Wasi {
         writer,
       });
     };
-    stream(0, makeReader(options.stdin));
+    stream(0, makeReader(options.stdin, this.allowAsync));
     stream(1, undefined, makeWriter(options.stdout, 1));
     stream(2, undefined, makeWriter(options.stderr, 2));
     let fd = 3;
@@ -737,7 +738,7 @@ export class Wasi {
       const reader = e.reader ?? e.socket;
       if (!reader) return Errno.BADF;
       if (total > 0) {
-        const data = yield* wait(reader.read(total));
+        const data = yield* wait(reader.read(total, !this.allowAsync || (e.fdflags & Fdflags.NONBLOCK) !== 0));
         let off = 0;
         for (const iov of iovs) {
           if (off >= data.length) break;
@@ -1233,7 +1234,7 @@ export class Wasi {
     if (e.kind !== "listener") return e.kind === "socket" ? Errno.INVAL : Errno.NOTSOCK;
     if (!(e.rightsBase & Rights.SOCK_ACCEPT)) return Errno.NOTCAPABLE;
     if (flags & ~Fdflags.NONBLOCK) return Errno.INVAL;
-    const sock = yield* wait(e.listener!.accept());
+    const sock = yield* wait(e.listener!.accept(this.allowAsync && !(e.fdflags & Fdflags.NONBLOCK)));
     if (!sock) return Errno.AGAIN;
     const newFd = this.allocFd({
       kind: "socket",

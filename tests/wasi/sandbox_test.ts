@@ -413,7 +413,10 @@ test("a guest that writes a file then calls proc_exit leaves complete data on di
   try {
     const { Wasi } = await import("../../lib/wasi/wasi.ts");
     const wasi = new Wasi({ preopens: { "/out": dir }, mode: "sync", stdout: "null", stderr: "null" });
-    const { instance } = await WebAssembly.instantiate(await wat(WRITE_THEN_EXIT), wasi.getImportObject());
+    const { instance } = await WebAssembly.instantiate(
+      await wat(WRITE_THEN_EXIT) as BufferSource,
+      wasi.getImportObject() as WebAssembly.Imports,
+    );
     assert.equal(await wasi.start(instance), 7);
     const data = nodeFs.readFileSync(path.join(dir, "out.txt"));
     assert.equal(data.length, 65536);

@@ -298,6 +298,17 @@ export const hostStdio = {
       throw toWasiError(e);
     }
   },
+  /** Reads up to `max` bytes from host stdin without blocking the event loop (libuv thread pool). */
+  readAsync(max: number): Promise<Uint8Array> {
+    const buf = new Uint8Array(max);
+    return new Promise((resolve, reject) =>
+      fs.read(0, buf, 0, max, null, (err, n) => {
+        if (!err) resolve(buf.subarray(0, n));
+        else if (err.code === "EOF") resolve(new Uint8Array(0));
+        else reject(toWasiError(err));
+      })
+    );
+  },
   /** Writes all of `data` to host fd 1 or 2. */
   write(fd: 1 | 2, data: Uint8Array): void {
     let off = 0;
