@@ -17,7 +17,7 @@ import { Store, type StoreOptions } from "./store.ts";
  * @returns The module and the instance.
  */
 export async function instantiate(
-  source: BufferSource | Module,
+  source: BufferSource | Uint8Array | Module,
   imports?: Imports,
   options?: StoreOptions & { store?: Store },
 ): Promise<{ module: Module; instance: Instance }> {

@@ -22,7 +22,7 @@ const KIND_NAMES: Record<string, ExternKindName> = {
   global: "global",
 };
 
-function toBytes(source: BufferSource): Uint8Array {
+function toBytes(source: BufferSource | Uint8Array): Uint8Array {
   if (source instanceof Uint8Array) return source;
   if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
@@ -53,7 +53,7 @@ export class Module {
    * @param bytes The module binary.
    * @throws CompileError when the binary is malformed or invalid.
    */
-  constructor(bytes: BufferSource) {
+  constructor(bytes: BufferSource | Uint8Array) {
     // Why: copy, so later changes to the caller's buffer cannot alter a validated module.
     const copy = toBytes(bytes).slice();
     try {
@@ -106,7 +106,7 @@ import { funcTypeOf as funcType } from "../binary/module.ts";
  * @param bytes The module binary.
  * @returns The module; rejects with CompileError.
  */
-export function compile(bytes: BufferSource): Promise<Module> {
+export function compile(bytes: BufferSource | Uint8Array): Promise<Module> {
   try {
     return Promise.resolve(new Module(bytes));
   } catch (e) {
@@ -118,7 +118,7 @@ export function compile(bytes: BufferSource): Promise<Module> {
  * @param bytes A module binary.
  * @returns Whether it decodes and validates.
  */
-export function validate(bytes: BufferSource): boolean {
+export function validate(bytes: BufferSource | Uint8Array): boolean {
   try {
     new Module(bytes);
     return true;

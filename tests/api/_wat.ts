@@ -22,7 +22,7 @@ export function wat(text: string): Uint8Array {
     mutable_globals: true,
   });
   try {
-    return m.toBinary({}).buffer;
+    return m.toBinary({ write_debug_names: true }).buffer;
   } finally {
     m.destroy();
   }

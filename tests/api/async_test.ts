@@ -31,7 +31,7 @@ test("an async host import suspends the wasm stack while a timer fires mid-call"
 });
 
 test("callSync throws a RuntimeError when a host import returns a Promise", async () => {
-  const { instance } = await instantiate(HOST, { env: { fetch: async (x: number) => x } });
+  const { instance } = await instantiate(HOST, { env: { fetch: (x: number) => Promise.resolve(x) } });
   const twice = instance.exports.twice as unknown as { callSync(x: number): number };
   assert.throws(() => twice.callSync(1), (e: unknown) => e instanceof RuntimeError && /cannot suspend/.test(e.message));
   // The instance still works afterwards.
@@ -71,9 +71,9 @@ test("a synchronous host import calling an export via callSync works without awa
     (import "env" "cb" (func $cb (param i32) (result i32)))
     (func $sq (export "sq") (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
     (func (export "outer") (param i32) (result i32) (call $cb (local.get 0))))`);
-  let sq: { callSync(x: number): number } | undefined;
-  const { instance } = await instantiate(bytes, { env: { cb: (x: number) => sq!.callSync(x) + 1 } });
-  sq = instance.exports.sq as unknown as { callSync(x: number): number };
+  const holder: { sq?: { callSync(x: number): number } } = {};
+  const { instance } = await instantiate(bytes, { env: { cb: (x: number) => holder.sq!.callSync(x) + 1 } });
+  holder.sq = instance.exports.sq as unknown as { callSync(x: number): number };
   const outer = instance.exports.outer as unknown as { callSync(x: number): number };
   assert.equal(outer.callSync(7), 50);
 });

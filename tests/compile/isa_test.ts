@@ -1,0 +1,21 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { ISA, ISA_NAMES } from "../../lib/compile/isa.ts";
+
+const machine = readFileSync(new URL("../../lib/exec/machine.ts", import.meta.url), "utf8");
+
+test("ISA: the machine's case labels and the instruction table agree, names included", () => {
+  const labels = new Map<number, string>();
+  for (const m of machine.matchAll(/case (\d+):(?: \{)? \/\/ ([\w.]+)/g)) labels.set(Number(m[1]), m[2]!);
+  const table = new Map(ISA.map((op) => [op.code, op.name]));
+  assert.deepEqual([...labels.keys()].sort((a, b) => a - b), [...table.keys()].sort((a, b) => a - b));
+  for (const [code, name] of labels) assert.equal(name, table.get(code), `case ${code}`);
+});
+
+test("ISA: numbers are unique and the wasm-mapped ones equal their opcode", () => {
+  assert.equal(ISA_NAMES.size, ISA.length);
+  assert.equal(ISA_NAMES.get(0x6a), "i32.add");
+  assert.equal(ISA_NAMES.get(0x28), "i32.load");
+  assert.equal(ISA_NAMES.get(0xe0 + 17), "table.fill");
+});
