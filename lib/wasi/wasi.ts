@@ -315,14 +315,18 @@ export class Wasi {
     }
   }
 
-  /** Gathers iovecs into buffers (views into guest memory; copy before suspending if needed). */
-  private iovecs(ptr: number, count: number): Uint8Array[] {
+  /**
+   * Reads and bounds-checks an iovec array. Only addresses are kept: a view would go stale (detached) if memory
+   * grows while the syscall is suspended, so callers re-derive views with `bytes()` after every suspension.
+   */
+  private iovecs(ptr: number, count: number): { ptr: number; length: number }[] {
     const dv = this.dv();
-    const out: Uint8Array[] = [];
+    const out: { ptr: number; length: number }[] = [];
     for (let i = 0; i < count; i++) {
       const base = dv.getUint32(ptr + i * Size.IOVEC, true);
       const len = dv.getUint32(ptr + i * Size.IOVEC + 4, true);
-      out.push(this.bytes(base, len));
+      this.bytes(base, len);
+      out.push({ ptr: base, length: len });
     }
     return out;
   }
@@ -726,8 +730,7 @@ export class Wasi {
         if (iov.length === 0) continue;
         const tmp = new Uint8Array(iov.length);
         const got = yield* wait(e.handle!.read(tmp, Number(pos)));
-        this.iovecs(iovsPtr, iovsLen); // re-validate after a possible suspension
-        this.bytes(iov.byteOffset, got).set(tmp.subarray(0, got));
+        this.bytes(iov.ptr, got).set(tmp.subarray(0, got));
         n += got;
         pos += BigInt(got);
         if (got < iov.length) break;
@@ -743,7 +746,7 @@ export class Wasi {
         for (const iov of iovs) {
           if (off >= data.length) break;
           const part = data.subarray(off, off + iov.length);
-          this.bytes(iov.byteOffset, part.length).set(part);
+          this.bytes(iov.ptr, part.length).set(part);
           off += part.length;
         }
         n = data.length;
@@ -766,7 +769,7 @@ export class Wasi {
     const data = new Uint8Array(total);
     let off = 0;
     for (const iov of iovs) {
-      data.set(iov, off);
+      data.set(this.bytes(iov.ptr, iov.length), off);
       off += iov.length;
     }
     if (e.kind === "file") {
