@@ -60,21 +60,22 @@ export function formatChain(message: string, causes: readonly string[]): string 
 
 /**
  * Formats a wasm backtrace as Wasmtime's `WasmBacktrace` displays it: a header line, then per frame
- * `  {index:>3}: {offset:#6x} - {module}!{function}`, with `<wasm function N>` for frames without a name.
+ * `  {index:>3}: {offset:#6x} - {module}!{function}`. The module is the name in its `name` section (wasm-ld writes
+ * the output file's name there; rustc's link does not), `<unknown>` without one; the function is its `name`
+ * section name (Rust symbols demangled), `<wasm function N>` without one.
  *
  * @param frames The frames, innermost first.
- * @param defaultModuleName Name used for frames whose module has no name in its `name` section (Wasmtime uses the
- *   module's file name).
+ * @param defaultModuleName Shown for frames whose module has no name, `<unknown>` as in Wasmtime by default.
  * @returns The text, without a final newline.
  * @example
  * ```ts
  * import { formatBacktrace } from "./report.ts";
- * console.log(formatBacktrace([{ funcIndex: 3, funcName: "main", offset: 0x1a2 }], "x.wasm"));
+ * console.log(formatBacktrace([{ funcIndex: 3, funcName: "main", offset: 0x1a2 }]));
  * // error while executing at wasm backtrace:
- * //     0:  0x1a2 - x.wasm!main
+ * //     0:  0x1a2 - <unknown>!main
  * ```
  */
-export function formatBacktrace(frames: readonly WasmFrame[], defaultModuleName: string): string {
+export function formatBacktrace(frames: readonly WasmFrame[], defaultModuleName = "<unknown>"): string {
   const lines = ["error while executing at wasm backtrace:"];
   frames.forEach((frame, i) => {
     const module = frame.moduleName ?? defaultModuleName;

@@ -116,9 +116,9 @@ function compileReport(e: CompileError): ReportedError {
 }
 
 /** The causes that describe an error thrown by running wasm code: its backtrace and Wasmtime's trap line. */
-function executionCauses(e: unknown, moduleName: string): { causes: string[]; exitCode: number } {
+function executionCauses(e: unknown): { causes: string[]; exitCode: number } {
   if (e instanceof RuntimeError) {
-    const causes = e.backtrace.length > 0 ? [formatBacktrace(e.backtrace, moduleName)] : [];
+    const causes = e.backtrace.length > 0 ? [formatBacktrace(e.backtrace)] : [];
     // Wasmtime's `-W trap-on-grow-failure` fails the grow with a plain error from its resource limiter, not a
     // trap: no "wasm trap:" prefix, status 1.
     if (e.message.startsWith("forcing trap when growing")) return { causes: [...causes, e.message], exitCode: 1 };
@@ -273,22 +273,19 @@ async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
     } catch (e) {
       const exit = exitStatus(e);
       if (exit !== undefined) return exit;
-      const { causes, exitCode } = executionCauses(e, basename(path));
+      const { causes, exitCode } = executionCauses(e);
       throw new ReportedError(`failed to process preload \`${name}\` at \`${path}\``, causes, exitCode);
     }
   }
 
   const context = `failed to run main module \`${opts.module}\``;
-  const moduleName = basename(opts.module);
   let instance: Instance;
   try {
     instance = (await instantiate(main, imports, { store })).instance;
   } catch (e) {
     const exit = exitStatus(e);
     if (exit !== undefined) return exit;
-    const { causes, exitCode } = e instanceof LinkError
-      ? { causes: [e.message], exitCode: 1 }
-      : executionCauses(e, moduleName);
+    const { causes, exitCode } = e instanceof LinkError ? { causes: [e.message], exitCode: 1 } : executionCauses(e);
     throw new ReportedError(context, [`failed to instantiate ${JSON.stringify(opts.module)}`, ...causes], exitCode);
   }
   bindWasi(wasi, instance);
@@ -300,7 +297,7 @@ async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
     } catch (e) {
       const exit = exitStatus(e);
       if (exit !== undefined) return exit;
-      const { causes, exitCode } = executionCauses(e, moduleName);
+      const { causes, exitCode } = executionCauses(e);
       throw new ReportedError(context, causes, exitCode);
     }
   }
@@ -315,7 +312,7 @@ async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
     func = isFunction(f) ? f : undefined;
   }
   if (func === undefined) return 0;
-  return await invoke(func, opts, io, context, moduleName);
+  return await invoke(func, opts, io, context);
 }
 
 async function invoke(
@@ -323,7 +320,6 @@ async function invoke(
   opts: RunOptions,
   io: RunIo,
   context: string,
-  moduleName: string,
 ): Promise<number> {
   const { params, results } = func.type;
   if (params.length > 0) {
@@ -347,7 +343,7 @@ async function invoke(
   } catch (e) {
     const exit = exitStatus(e);
     if (exit !== undefined) return exit;
-    const { causes, exitCode } = executionCauses(e, moduleName);
+    const { causes, exitCode } = executionCauses(e);
     throw new ReportedError(context, [`failed to invoke ${what}`, ...causes], exitCode);
   }
   if (values.length > 0) io.stdout(values.map((v, i) => formatInvokeResult(v, results[i]) + "\n").join(""));
