@@ -64,11 +64,18 @@ export function listTests(): WasiTestCase[] {
   return out;
 }
 
-/** Copies a directory tree and makes the copy writable (the suite's files are read-only). */
+/**
+ * Copies a directory tree and makes the copy writable (the suite's files are read-only). `*.cleanup` artifacts a
+ * previous run may have left are dropped from the copy, as the specification's preparation step asks.
+ */
 function copyWritable(src: string, dst: string): void {
-  fs.cpSync(src, dst, { recursive: true });
+  fs.cpSync(src, dst, { recursive: true, verbatimSymlinks: true });
   const walk = (p: string) => {
     const st = fs.lstatSync(p);
+    if (p.endsWith(".cleanup")) {
+      fs.rmSync(p, { recursive: true, force: true });
+      return;
+    }
     if (st.isSymbolicLink()) return;
     fs.chmodSync(p, st.isDirectory() ? 0o755 : 0o644);
     if (st.isDirectory()) { for (const n of fs.readdirSync(p)) walk(path.join(p, n)); }
@@ -80,6 +87,7 @@ function copyWritable(src: string, dst: string): void {
 function copyIntoMemory(src: string, mem: MemoryFs, dst: string): void {
   mem.mkdirp(dst);
   for (const n of fs.readdirSync(src)) {
+    if (n.endsWith(".cleanup")) continue;
     const s = path.join(src, n), d = `${dst}/${n}`;
     const st = fs.lstatSync(s);
     if (st.isDirectory()) copyIntoMemory(s, mem, d);

@@ -387,3 +387,25 @@ test("MemoryFs helpers: writeFile, readFile and mkdirp", () => {
   assert.equal(mem.lstat("/a/b").filetype, Filetype.DIRECTORY);
   assert.throws(() => mem.readFile("/nope"), (e: unknown) => (e as { errno: number }).errno === Errno.NOENT);
 });
+
+test("runWasi runs a command on Kiln and returns its exit code", async () => {
+  const { runWasi } = await import("../../lib/wasi/run_wasi.ts");
+  const wabt = await (await import("wabt")).default();
+  const bytes = wabt.parseWat(
+    "exit.wat",
+    `(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 16) "hi\\n")
+      (func (export "_start")
+        (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 3))
+        (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+        (call $exit (i32.const 5))))`,
+    {},
+  ).toBinary({}).buffer;
+  const out: string[] = [];
+  const code = await runWasi(bytes, { fs: new MemoryFs(), stdout: (d) => void out.push(dec.decode(d)) });
+  assert.equal(code, 5);
+  assert.deepEqual(out, ["hi\n"]);
+});
