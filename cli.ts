@@ -15,22 +15,8 @@
  * @module
  */
 
-import process from "node:process";
-import { main } from "./lib/cli/main.ts";
+import { runCli } from "./lib/cli/main.ts";
 
-/**
- * Runs the CLI on `process.argv` and exits with its status, after the CLI's own output has been flushed.
- *
- * @returns Never returns: the process exits.
- */
-export async function runCli(): Promise<never> {
-  const status = await main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  });
-  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
-  await new Promise<void>((resolve) => process.stderr.write("", () => resolve()));
-  process.exit(status);
-}
+export { runCli };
 
 if (import.meta.main) await runCli();

@@ -5,6 +5,7 @@
  * @module
  */
 
+import process from "node:process";
 import { parseArgs, UsageError } from "./args.ts";
 import { formatChain } from "./report.ts";
 import { type RunIo, runModule } from "./run.ts";
@@ -47,4 +48,24 @@ export async function main(argv: readonly string[], io: RunIo): Promise<number> 
     io.stderr(formatChain(e instanceof Error ? e.message : String(e), []));
     return 1;
   }
+}
+
+/**
+ * Runs the CLI on `process.argv` and exits the process with its status once the CLI's own output is flushed.
+ *
+ * @returns Never returns: the process exits.
+ * @example
+ * ```ts
+ * import { runCli } from "./main.ts";
+ * await runCli(); // e.g. `bun cli.ts --version` prints "kiln 0.1.0" and exits 0
+ * ```
+ */
+export async function runCli(): Promise<never> {
+  const status = await main(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  });
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  await new Promise<void>((resolve) => process.stderr.write("", () => resolve()));
+  process.exit(status);
 }
