@@ -23,6 +23,7 @@ import {
 } from "../../mod.ts";
 import { CompileError, LinkError, RuntimeError, WasiExit } from "../errors.ts";
 import { parseWat, WatParseError } from "../text/mod.ts";
+import { tcpListen } from "../wasi/fs/node_net.ts";
 import type { WasiListener } from "../wasi/streams.ts";
 import { Wasi } from "../wasi/wasi.ts";
 import type { RunOptions } from "./args.ts";
@@ -36,9 +37,6 @@ export interface RunIo {
   /** Writes warnings and error reports to stderr. */
   stderr(text: string): void;
 }
-
-// Held in a constant while WASI's socket support is being written, so the CLI loads without it.
-const WASI_NET_PATH = "../wasi/fs/node_net.ts";
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
@@ -164,7 +162,6 @@ async function createWasi(opts: RunOptions): Promise<Wasi | undefined> {
   }
   const listeners: WasiListener[] = [];
   if (opts.tcpListen.length > 0) {
-    const { tcpListen } = await import(WASI_NET_PATH);
     for (const address of opts.tcpListen) {
       try {
         listeners.push(await tcpListen(address));

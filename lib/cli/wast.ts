@@ -10,21 +10,8 @@ import { readFile } from "node:fs/promises";
 import type { RunOptions } from "./args.ts";
 import type { RunIo } from "./run.ts";
 import { describeOsError, formatChain } from "./report.ts";
-
-// Held in constants so that the CLI loads (for --help and usage errors) even if these modules fail to load.
-const RUNNER_PATH = "../wast/runner.ts";
-const KILN_ENGINE_PATH = "../wast/kiln_engine.ts";
-
-/** What the CLI reads of the runner's per-script result. */
-interface ScriptResult {
-  passed: number;
-  failed: number;
-  unsupported: number;
-  results: { line: number; command: string; status: "pass" | "fail" | "unsupported"; detail?: string }[];
-}
-
-type RunWast = (text: string, engine: unknown, options?: Record<string, unknown>) => Promise<ScriptResult>;
-type KilnEngine = (config: "plain" | "fuel" | "async") => unknown;
+import { kilnEngine } from "../wast/kiln_engine.ts";
+import { runWast, type ScriptResult } from "../wast/runner.ts";
 
 /**
  * Runs each script and reports failures on stderr.
@@ -42,8 +29,6 @@ type KilnEngine = (config: "plain" | "fuel" | "async") => unknown;
  * ```
  */
 export async function runWastFiles(files: string[], opts: RunOptions, io: RunIo): Promise<number> {
-  const { runWast } = (await import(RUNNER_PATH)) as { runWast: RunWast };
-  const { kilnEngine } = (await import(KILN_ENGINE_PATH)) as { kilnEngine: KilnEngine };
   let status = 0;
   for (const file of files) {
     let text: string;
