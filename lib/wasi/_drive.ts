@@ -7,6 +7,12 @@
  */
 import type { MaybePromise } from "./fs/fs_backend.ts";
 import { Errno, WasiError } from "./errno.ts";
+import { RuntimeError } from "../errors.ts";
+
+/** The trap for a guest pointer outside its memory. */
+export function outOfBounds(): RuntimeError {
+  return new RuntimeError("out of bounds memory access");
+}
 
 /** A syscall body: yields thenables, returns an errno. */
 export type Syscall = Generator<unknown, number, unknown>;
@@ -36,8 +42,9 @@ export function* wait<T>(v: MaybePromise<T>): Generator<unknown, T, unknown> {
  */
 export function errnoOf(e: unknown): number {
   if (e instanceof WasiError) return e.errno;
-  // Why: a DataView or typed-array access outside guest memory is a bad guest pointer.
-  if (e instanceof RangeError) return Errno.FAULT;
+  // Why: a DataView access outside guest memory is a bad guest pointer, which traps (witx: "If an out-of-bounds
+  // pointer is passed to a function and the function needs to dereference it, the function shall trap").
+  if (e instanceof RangeError) throw outOfBounds();
   throw e;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The path sandbox: resolves a guest path relative to a directory descriptor, component by component, without ever
  * leaving that directory. `..` above it, absolute paths and symlinks whose targets are absolute or climb above it
- * fail with `ENOTCAPABLE` (as cap-std/Wasmtime refuse them); more than {@link MAX_SYMLINKS} symlinks in one lookup
- * fail with `ELOOP`. Backends never see an unresolved guest path.
+ * fail with `EPERM`, as in Wasmtime (cap-std's "a path led outside of the filesystem" is PermissionDenied, which
+ * Wasmtime's preview1 maps to `EPERM`); more than {@link MAX_SYMLINKS} symlinks in one lookup fail with `ELOOP`.
+ * Backends never see an unresolved guest path.
  *
  * @module
  */
@@ -11,6 +12,9 @@ import { Filetype } from "./constants.ts";
 import type { FileStat, FsBackend } from "./fs/fs_backend.ts";
 import { joinPath } from "./fs/fs_backend.ts";
 import { wait } from "./_drive.ts";
+
+/** The errno of every attempt to leave the directory. */
+export const ESCAPE = Errno.PERM;
 
 /** Symlinks followed in one lookup before it fails with ELOOP (Linux's limit). */
 export const MAX_SYMLINKS = 40;
@@ -46,7 +50,7 @@ export function* resolvePath(
 ): Generator<unknown, Resolved, unknown> {
   if (guestPath.includes("\0")) throw new WasiError(Errno.ILSEQ, "path contains a NUL byte");
   if (guestPath === "") throw new WasiError(Errno.NOENT, "empty path");
-  if (guestPath.startsWith("/")) throw new WasiError(Errno.NOTCAPABLE, "absolute path");
+  if (guestPath.startsWith("/")) throw new WasiError(ESCAPE, "absolute path");
   let trailingSlash = guestPath.endsWith("/");
   let comps = guestPath.split("/").filter((c) => c !== "");
   const stack: string[] = [];
@@ -57,7 +61,7 @@ export function* resolvePath(
     const last = comps.length === 0;
     if (c === "." || c === "..") {
       if (c === "..") {
-        if (stack.length === 0) throw new WasiError(Errno.NOTCAPABLE, "path escapes its directory");
+        if (stack.length === 0) throw new WasiError(ESCAPE, "path escapes its directory");
         stack.pop();
       }
       if (last) {
@@ -80,7 +84,7 @@ export function* resolvePath(
     if (st.filetype === Filetype.SYMBOLIC_LINK && (!last || follow || trailingSlash)) {
       if (++links > MAX_SYMLINKS) throw new WasiError(Errno.LOOP, "too many symlinks");
       const target = yield* wait(backend.readlink(p));
-      if (target.startsWith("/")) throw new WasiError(Errno.NOTCAPABLE, "symlink to an absolute path");
+      if (target.startsWith("/")) throw new WasiError(ESCAPE, "symlink to an absolute path");
       if (target === "") throw new WasiError(Errno.NOENT, "empty symlink");
       if (last && target.endsWith("/")) trailingSlash = true;
       comps = [...target.split("/").filter((t) => t !== ""), ...comps];

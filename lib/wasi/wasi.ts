@@ -33,7 +33,7 @@ import {
 } from "./constants.ts";
 import type { DirEntry, FileHandle, FileStat, FsBackend } from "./fs/fs_backend.ts";
 import { hostStdio, NodeFs } from "./fs/node_fs.ts";
-import { drive, errnoOf, type Syscall, wait } from "./_drive.ts";
+import { drive, errnoOf, outOfBounds, type Syscall, wait } from "./_drive.ts";
 import { type Resolved, resolvePath } from "./path.ts";
 import {
   bytesReader,
@@ -171,6 +171,8 @@ export class Wasi {
   private readonly backend: FsBackend;
   private readonly allowAsync: boolean;
   private readonly fds = new Map<number, FdEntry>();
+  /** Closed descriptor numbers, reused highest first. */
+  private readonly freeFds = new Set<number>();
   private memory: { buffer: ArrayBuffer } | null = null;
   private view: DataView | null = null;
   private imports: Record<string, Record<string, (...a: never[]) => unknown>> | null = null;
@@ -299,18 +301,18 @@ export class Wasi {
     return this.view;
   }
 
-  /** A view of `len` guest bytes at `ptr`; EFAULT when out of bounds. */
+  /** A view of `len` guest bytes at `ptr`; traps ("out of bounds memory access") when out of bounds, as Wasmtime. */
   private bytes(ptr: number, len: number): Uint8Array {
     const dv = this.dv();
-    if (ptr < 0 || len < 0 || ptr + len > dv.byteLength) throw new WasiError(Errno.FAULT, "pointer out of bounds");
+    if (ptr < 0 || len < 0 || ptr + len > dv.byteLength) throw outOfBounds();
     return new Uint8Array(dv.buffer, ptr, len);
   }
 
   private string(ptr: number, len: number): string {
+    const bytes = this.bytes(ptr, len);
     try {
-      return decoder.decode(this.bytes(ptr, len));
-    } catch (e) {
-      if (e instanceof WasiError) throw e;
+      return decoder.decode(bytes);
+    } catch {
       throw new WasiError(Errno.ILSEQ, "path is not valid UTF-8");
     }
   }
@@ -354,34 +356,57 @@ export class Wasi {
 
   // ---- descriptor table ---------------------------------------------------------------------------------------
 
-  /** The entry for `fd`, which must hold every right in `rights`: EBADF if closed, ENOTCAPABLE if lacking. */
-  private entry(fd: number, rights = 0n): FdEntry {
+  /**
+   * The entry for `fd`. Checks run in Wasmtime's order: EBADF when closed or (with `kinds`) of a kind the call
+   * does not take, then ENOTCAPABLE when it lacks any of `rights`.
+   */
+  private entry(fd: number, rights = 0n, kinds?: readonly Kind[]): FdEntry {
     const e = this.fds.get(fd);
     if (!e) throw new WasiError(Errno.BADF, "bad file descriptor");
+    if (kinds && !kinds.includes(e.kind)) throw new WasiError(Errno.BADF, "wrong kind of descriptor");
+    return this.need(e, rights);
+  }
+
+  /** ENOTCAPABLE unless `e` holds every right in `rights`. */
+  private need(e: FdEntry, rights: bigint): FdEntry {
     if ((e.rightsBase & rights) !== rights) throw new WasiError(Errno.NOTCAPABLE, "missing rights");
     return e;
   }
 
-  /** A directory entry for a path syscall. */
-  private dirEntry(fd: number, rights: bigint): FdEntry {
+  /**
+   * A directory entry for a path syscall: EBADF unless `fd` is an open directory (ENOTDIR for a file given to
+   * path_open, as Wasmtime), then ENOTCAPABLE without `rights`.
+   */
+  private dirEntry(fd: number, rights: bigint, forOpen = false): FdEntry {
     const e = this.fds.get(fd);
     if (!e) throw new WasiError(Errno.BADF, "bad file descriptor");
-    if (e.kind !== "dir") throw new WasiError(Errno.NOTDIR, "not a directory");
-    if ((e.rightsBase & rights) !== rights) throw new WasiError(Errno.NOTCAPABLE, "missing rights");
-    return e;
+    if (e.kind !== "dir") throw new WasiError(forOpen && e.kind === "file" ? Errno.NOTDIR : Errno.BADF);
+    return this.need(e, rights);
   }
 
+  /** Numbers a new descriptor as Wasmtime does: the highest freed number first, else one past the highest used. */
   private allocFd(entry: FdEntry): number {
-    let fd = 3;
-    while (this.fds.has(fd)) fd++;
+    let fd: number;
+    if (this.freeFds.size > 0) {
+      fd = Math.max(...this.freeFds);
+      this.freeFds.delete(fd);
+    } else {
+      fd = this.fds.size === 0 ? 0 : Math.max(...this.fds.keys()) + 1;
+    }
     this.fds.set(fd, entry);
     return fd;
+  }
+
+  /** Removes `fd` from the table, remembering its number for reuse. */
+  private releaseFd(fd: number): void {
+    this.fds.delete(fd);
+    this.freeFds.add(fd);
   }
 
   private *statOf(e: FdEntry): Generator<unknown, FileStat, unknown> {
     if (e.kind === "file") return yield* wait(e.handle!.stat());
     if (e.kind === "dir") return yield* wait(this.backend.lstat(e.path));
-    return { filetype: e.filetype, dev: 0n, ino: 0n, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
+    return { filetype: e.filetype, dev: 0n, ino: 0n, nlink: 0n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
   }
 
   private *resolve(dir: FdEntry, pathPtr: number, pathLen: number, follow: boolean) {
@@ -595,25 +620,23 @@ export class Wasi {
   // ---- fd_* ---------------------------------------------------------------------------------------------------
 
   /**
-   * `fd_advise(fd, offset, len, advice)`: advisory, validated then ignored. Errno: EBADF, ENOTCAPABLE without
-   * FD_ADVISE, EINVAL for advice > 5 or offset+len overflowing, EBADF/ESPIPE for non-files.
+   * `fd_advise(fd, offset, len, advice)`: advisory, validated then ignored. Errno: EINVAL for advice > 5 or
+   * offset+len overflowing, EBADF unless a file, ENOTCAPABLE without FD_ADVISE.
    */
   private fdAdvise(fd: number, offset: bigint, len: bigint, advice: number): number {
-    const e = this.entry(fd, Rights.FD_ADVISE);
     if (advice > Advice.NOREUSE) return Errno.INVAL;
+    this.entry(fd, Rights.FD_ADVISE, ["file"]);
     if (offset + len > I64_MAX) return Errno.INVAL;
-    if (e.kind === "dir") return Errno.BADF;
-    if (e.kind !== "file") return Errno.SPIPE;
     return Errno.SUCCESS;
   }
 
   /**
-   * `fd_allocate(fd, offset, len)`: extends the file to at least offset+len bytes (zero-filled). Errno: EBADF,
-   * ENOTCAPABLE without FD_ALLOCATE, EINVAL for len 0 or overflow, EFBIG past 2^63.
+   * `fd_allocate(fd, offset, len)`: extends the file to at least offset+len bytes (zero-filled), as
+   * posix_fallocate (Wasmtime answers ENOTSUP; Kiln implements it). Errno: EBADF unless a file, ENOTCAPABLE
+   * without FD_ALLOCATE, EINVAL for len 0, EFBIG past 2^63.
    */
   private *fdAllocate(fd: number, offset: bigint, len: bigint): Syscall {
-    const e = this.entry(fd, Rights.FD_ALLOCATE);
-    if (e.kind !== "file") return Errno.BADF;
+    const e = this.entry(fd, Rights.FD_ALLOCATE, ["file"]);
     if (len === 0n) return Errno.INVAL;
     const end = offset + len;
     if (end > I64_MAX) return Errno.FBIG;
@@ -625,18 +648,17 @@ export class Wasi {
   /** `fd_close(fd)`: closes any descriptor, preopens included. Errno: EBADF. */
   private *fdClose(fd: number): Syscall {
     const e = this.entry(fd);
-    this.fds.delete(fd);
+    this.releaseFd(fd);
     if (e.handle) yield* wait(e.handle.close());
     if (e.socket) yield* wait(e.socket.close());
     if (e.listener) yield* wait(e.listener.close());
     return Errno.SUCCESS;
   }
 
-  /** `fd_sync(fd)` / `fd_datasync(fd)`: flushes a file. Errno: EBADF, ENOTCAPABLE without FD_SYNC/FD_DATASYNC, EINVAL on streams. */
+  /** `fd_sync(fd)` / `fd_datasync(fd)`: flushes a file. Errno: EBADF unless a file, ENOTCAPABLE without FD_SYNC/FD_DATASYNC. */
   private *fdSync(fd: number, dataOnly: boolean): Syscall {
-    const e = this.entry(fd, dataOnly ? Rights.FD_DATASYNC : Rights.FD_SYNC);
-    if (e.kind === "file") yield* wait(dataOnly ? e.handle!.datasync() : e.handle!.sync());
-    else if (e.kind !== "dir") return Errno.INVAL;
+    const e = this.entry(fd, dataOnly ? Rights.FD_DATASYNC : Rights.FD_SYNC, ["file"]);
+    yield* wait(dataOnly ? e.handle!.datasync() : e.handle!.sync());
     return Errno.SUCCESS;
   }
 
@@ -653,13 +675,13 @@ export class Wasi {
   }
 
   /**
-   * `fd_fdstat_set_flags(fd, flags)`: sets APPEND and NONBLOCK. Errno: EBADF, ENOTCAPABLE without
-   * FD_FDSTAT_SET_FLAGS, EINVAL for unknown bits, ENOTSUP for DSYNC/RSYNC/SYNC (Wasmtime cannot change them).
+   * `fd_fdstat_set_flags(fd, flags)`: sets APPEND and NONBLOCK. Errno: EBADF unless a file or socket,
+   * ENOTCAPABLE without FD_FDSTAT_SET_FLAGS, EINVAL for unknown bits or DSYNC/RSYNC/SYNC (as Wasmtime).
    */
   private fdFdstatSetFlags(fd: number, flags: number): number {
-    const e = this.entry(fd, Rights.FD_FDSTAT_SET_FLAGS);
+    const e = this.entry(fd, Rights.FD_FDSTAT_SET_FLAGS, ["file", "socket", "listener"]);
     if (flags & ~0x1f) return Errno.INVAL;
-    if (flags & (Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC)) return Errno.NOTSUP;
+    if (flags & (Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC)) return Errno.INVAL;
     e.fdflags = (e.fdflags & ~(Fdflags.APPEND | Fdflags.NONBLOCK)) | flags;
     return Errno.SUCCESS;
   }
@@ -681,11 +703,9 @@ export class Wasi {
     return Errno.SUCCESS;
   }
 
-  /** `fd_filestat_set_size(fd, size)`: truncates or zero-extends. Errno: EBADF, ENOTCAPABLE, EINVAL past 2^63, EISDIR/EINVAL on non-files. */
+  /** `fd_filestat_set_size(fd, size)`: truncates or zero-extends. Errno: EBADF unless a file, ENOTCAPABLE, EINVAL past 2^63. */
   private *fdFilestatSetSize(fd: number, size: bigint): Syscall {
-    const e = this.entry(fd, Rights.FD_FILESTAT_SET_SIZE);
-    if (e.kind === "dir") return Errno.ISDIR;
-    if (e.kind !== "file") return Errno.INVAL;
+    const e = this.entry(fd, Rights.FD_FILESTAT_SET_SIZE, ["file"]);
     if (size > I64_MAX) return Errno.INVAL;
     yield* wait(e.handle!.truncate(Number(size)));
     return Errno.SUCCESS;
@@ -704,23 +724,25 @@ export class Wasi {
 
   /** `fd_filestat_set_times(fd, atim, mtim, fstflags)`. Errno: EBADF, ENOTCAPABLE without FD_FILESTAT_SET_TIMES, EINVAL (flags). */
   private *fdFilestatSetTimes(fd: number, atim: bigint, mtim: bigint, flags: number): Syscall {
-    const e = this.entry(fd, Rights.FD_FILESTAT_SET_TIMES);
     const [a, m] = this.times(atim, mtim, flags);
+    const e = this.entry(fd, Rights.FD_FILESTAT_SET_TIMES, ["file", "dir"]);
     if (a === null && m === null) return Errno.SUCCESS;
     if (e.kind === "file") yield* wait(e.handle!.setTimes(a, m));
-    else if (e.kind === "dir") yield* wait(this.backend.setTimes(e.path, a, m));
-    else return Errno.BADF;
+    else yield* wait(this.backend.setTimes(e.path, a, m));
     return Errno.SUCCESS;
   }
 
   /**
    * `fd_read(fd, iovs, iovs_len, nread)` and `fd_pread(fd, iovs, iovs_len, offset, nread)` (offset non-null):
-   * scatters bytes into the iovecs, writes the u32 count. fd_read advances the offset. Errno: EBADF, ENOTCAPABLE
-   * without FD_READ, EISDIR on directories, ESPIPE for fd_pread on a stream.
+   * scatters bytes into the iovecs, writes the u32 count. fd_read advances the offset. Errno: EBADF unless a
+   * file or a readable stream (directories and stdout included, as Wasmtime), ESPIPE for fd_pread on a stream,
+   * ENOTCAPABLE without FD_READ.
    */
   private *fdRead(fd: number, iovsPtr: number, iovsLen: number, offset: bigint | null, out: number): Syscall {
-    const e = this.entry(fd, Rights.FD_READ);
-    if (e.kind === "dir") return Errno.ISDIR;
+    const e = this.entry(fd);
+    if (e.kind !== "file" && !e.reader && !e.socket) return Errno.BADF;
+    if (offset !== null && e.kind !== "file") return Errno.SPIPE;
+    this.need(e, Rights.FD_READ);
     const iovs = this.iovecs(iovsPtr, iovsLen);
     const total = iovs.reduce((n, v) => n + v.length, 0);
     let n = 0;
@@ -737,9 +759,7 @@ export class Wasi {
       }
       if (offset === null) e.position = pos;
     } else {
-      if (offset !== null) return Errno.SPIPE;
-      const reader = e.reader ?? e.socket;
-      if (!reader) return Errno.BADF;
+      const reader = (e.reader ?? e.socket)!;
       if (total > 0) {
         const data = yield* wait(reader.read(total, !this.allowAsync || (e.fdflags & Fdflags.NONBLOCK) !== 0));
         let off = 0;
@@ -758,12 +778,15 @@ export class Wasi {
 
   /**
    * `fd_write(fd, iovs, iovs_len, nwritten)` and `fd_pwrite(…, offset, nwritten)`: gathers the iovecs and writes
-   * them (at the offset, at the end for APPEND, else at the fd offset, which advances), writes the u32 count.
-   * Errno: EBADF, ENOTCAPABLE without FD_WRITE, EISDIR on directories, ESPIPE for fd_pwrite on a stream.
+   * them (at the end for APPEND, Linux's pwrite included; else at the offset or at the fd offset, which
+   * advances), writes the u32 count. Errno: EBADF unless a file or a writable stream, ESPIPE for fd_pwrite on a
+   * stream, ENOTCAPABLE without FD_WRITE.
    */
   private *fdWrite(fd: number, iovsPtr: number, iovsLen: number, offset: bigint | null, out: number): Syscall {
-    const e = this.entry(fd, Rights.FD_WRITE);
-    if (e.kind === "dir") return Errno.ISDIR;
+    const e = this.entry(fd);
+    if (e.kind !== "file" && !e.writer && !e.socket) return Errno.BADF;
+    if (offset !== null && e.kind !== "file") return Errno.SPIPE;
+    this.need(e, Rights.FD_WRITE);
     const iovs = this.iovecs(iovsPtr, iovsLen);
     const total = iovs.reduce((n, v) => n + v.length, 0);
     const data = new Uint8Array(total);
@@ -783,9 +806,7 @@ export class Wasi {
       }
       if (offset === null) e.position = pos + BigInt(total);
     } else {
-      if (offset !== null) return Errno.SPIPE;
-      const writer = e.writer ?? e.socket;
-      if (!writer) return Errno.BADF;
+      const writer = (e.writer ?? e.socket)!;
       if (total > 0) yield* wait(writer.write(data));
     }
     this.dv().setUint32(out, total, true);
@@ -802,10 +823,13 @@ export class Wasi {
     return Errno.SUCCESS;
   }
 
-  /** `fd_prestat_dir_name(fd, buf, len)`: writes the preopen's name (no NUL). Errno: EBADF, ENAMETOOLONG when len is too small. */
+  /**
+   * `fd_prestat_dir_name(fd, buf, len)`: writes the preopen's name (no NUL). Errno: EBADF when closed, ENOTDIR
+   * when not a preopen (as Wasmtime), ENAMETOOLONG when len is too small.
+   */
   private fdPrestatDirName(fd: number, buf: number, len: number): number {
-    const e = this.fds.get(fd);
-    if (!e || e.preopen === undefined) return Errno.BADF;
+    const e = this.entry(fd);
+    if (e.preopen === undefined) return Errno.NOTDIR;
     const name = encoder.encode(e.preopen);
     if (len < name.length) return Errno.NAMETOOLONG;
     this.bytes(buf, name.length).set(name);
@@ -815,25 +839,18 @@ export class Wasi {
   /**
    * `fd_readdir(fd, buf, buf_len, cookie, bufused)`: writes dirents (24-byte header: d_next u64, d_ino u64,
    * d_namlen u32, d_type u8; then the name) from position `cookie`, the last one truncated when the buffer ends;
-   * `bufused < buf_len` means the end was reached. "." and ".." come first; cookie i+1 follows entry i.
-   * Errno: EBADF, ENOTCAPABLE without FD_READDIR, ENOTDIR on non-directories.
+   * `bufused < buf_len` means the end was reached. "." and ".." come first (both with the directory's own inode,
+   * as Wasmtime: the parent may lie outside the sandbox); cookie i+1 follows entry i.
+   * Errno: EBADF unless a directory, ENOTCAPABLE without FD_READDIR.
    */
   private *fdReaddir(fd: number, buf: number, bufLen: number, cookie: bigint, out: number): Syscall {
-    const e = this.entry(fd, Rights.FD_READDIR);
-    if (e.kind !== "dir") return Errno.NOTDIR;
+    const e = this.entry(fd, Rights.FD_READDIR, ["dir"]);
     if (cookie === 0n || !e.listing) {
       const dirStat = yield* wait(this.backend.lstat(e.path));
-      let parentIno = dirStat.ino;
-      const parent = e.path.replace(/\/[^/]*\/?$/, "") || "/";
-      try {
-        parentIno = (yield* wait(this.backend.lstat(parent))).ino;
-      } catch {
-        // The parent may be unreadable; "." stands in.
-      }
       const list = yield* wait(this.backend.readdir(e.path));
       e.listing = [
         { name: ".", filetype: Filetype.DIRECTORY, ino: dirStat.ino },
-        { name: "..", filetype: Filetype.DIRECTORY, ino: parentIno },
+        { name: "..", filetype: Filetype.DIRECTORY, ino: dirStat.ino },
         ...list,
       ];
     }
@@ -860,27 +877,35 @@ export class Wasi {
     return Errno.SUCCESS;
   }
 
-  /** `fd_renumber(from, to)`: moves `from` onto `to` (closing what `to` held). Errno: EBADF when either is not open. */
+  /**
+   * `fd_renumber(from, to)`: moves `from` onto `to`, closing what `to` held. Errno: EBADF when either is not
+   * open (the WASI testsuite requires an open `to`).
+   */
   private *fdRenumber(from: number, to: number): Syscall {
     const src = this.entry(from);
-    const dst = this.entry(to);
+    this.entry(to);
     if (from === to) return Errno.SUCCESS;
-    if (dst.handle) yield* wait(dst.handle.close());
+    const dst = this.fds.get(to);
+    this.releaseFd(from);
+    this.freeFds.delete(to);
     this.fds.set(to, src);
-    this.fds.delete(from);
+    if (dst?.handle) yield* wait(dst.handle.close());
+    if (dst?.socket) yield* wait(dst.socket.close());
+    if (dst?.listener) yield* wait(dst.listener.close());
     return Errno.SUCCESS;
   }
 
   /**
    * `fd_seek(fd, offset, whence, newoffset)` and `fd_tell(fd, offset)` (as seek CUR 0): writes the u64 new
-   * offset. Errno: EBADF, ENOTCAPABLE without FD_SEEK (FD_TELL for a tell), EINVAL for a bad whence or a negative
-   * result, ESPIPE on streams, EISDIR/EBADF on directories.
+   * offset. Errno: ESPIPE on streams, EBADF for anything else that is not a file, ENOTCAPABLE without FD_SEEK
+   * (FD_TELL for a tell), EINVAL for a bad whence or a negative result.
    */
   private *fdSeek(fd: number, offset: bigint, whence: number, out: number): Syscall {
     const tell = whence === Whence.CUR && offset === 0n;
-    const e = this.entry(fd, tell ? Rights.FD_TELL : Rights.FD_SEEK);
-    if (e.kind === "dir") return Errno.ISDIR;
-    if (e.kind !== "file") return Errno.SPIPE;
+    const e = this.entry(fd);
+    if (e.kind === "stream") return Errno.SPIPE;
+    if (e.kind !== "file") return Errno.BADF;
+    this.need(e, tell ? Rights.FD_TELL : Rights.FD_SEEK);
     let base: bigint;
     if (whence === Whence.SET) base = 0n;
     else if (whence === Whence.CUR) base = e.position;
@@ -980,7 +1005,7 @@ export class Wasi {
     fdflags: number,
     out: number,
   ): Syscall {
-    const dir = this.dirEntry(fd, Rights.PATH_OPEN);
+    const dir = this.dirEntry(fd, Rights.PATH_OPEN, true);
     if (oflags & ~0xf) return Errno.INVAL;
     const creat = (oflags & Oflags.CREAT) !== 0;
     const directory = (oflags & Oflags.DIRECTORY) !== 0;
@@ -988,7 +1013,7 @@ export class Wasi {
     const trunc = (oflags & Oflags.TRUNC) !== 0;
     if (creat && !(dir.rightsBase & Rights.PATH_CREATE_FILE)) return Errno.NOTCAPABLE;
     if (trunc && !(dir.rightsBase & Rights.PATH_FILESTAT_SET_SIZE)) return Errno.PERM;
-    if (creat && directory) return Errno.INVAL;
+    if (directory && (creat || excl || trunc)) return Errno.INVAL;
     const follow = (dirflags & Lookupflags.SYMLINK_FOLLOW) !== 0;
     const r: Resolved = yield* this.resolve(dir, p, pl, follow);
     let st = r.stat;
@@ -1129,8 +1154,9 @@ export class Wasi {
   /**
    * `poll_oneoff(in, out, nsubscriptions, nevents)`: reads subscriptions (48 bytes; 56 in wasi_unstable), waits
    * until at least one is ready (a timer or readiness Promise in async mode, `Atomics.wait` in sync mode, never a
-   * busy loop), writes one 32-byte event per ready subscription and the u32 count. Files are always ready;
-   * a bad fd yields an event with EBADF. Errno: EINVAL for zero subscriptions or an unknown clock.
+   * busy loop), writes one 32-byte event per ready subscription and the u32 count. Files are always ready.
+   * Errno: EINVAL for zero subscriptions, an unknown event type or a clock other than realtime/monotonic; EBADF
+   * for a closed descriptor (the whole call fails, as in Wasmtime).
    */
   private *pollOneoff(inPtr: number, outPtr: number, n: number, neventsPtr: number, unstable: boolean): Syscall {
     if (n === 0) return Errno.INVAL;
@@ -1157,17 +1183,18 @@ export class Wasi {
         const id = dv.getUint32(c, true);
         const timeout = dv.getBigUint64(c + 8, true);
         const flags = dv.getUint16(c + 24, true);
-        const now = this.clockNow(id);
-        if (now === null) return Errno.INVAL;
+        // Only the realtime and monotonic clocks can be waited on (as Wasmtime).
+        if (id !== Clockid.REALTIME && id !== Clockid.MONOTONIC) return Errno.INVAL;
+        const now = this.clockNow(id)!;
         const deadline = flags & Subclockflags.SUBSCRIPTION_CLOCK_ABSTIME ? timeout : now + timeout;
         // Deadlines on other clocks are converted to the monotonic clock.
         clocks.push({ userdata, deadline: monotonicNs() + (deadline - now), id });
       } else if (type === Eventtype.FD_READ || type === Eventtype.FD_WRITE) {
         const fd = dv.getUint32(s + 16, true);
         const ev: Ev = { userdata, error: 0, type, nbytes: 0n, flags: 0 };
-        const e = this.fds.get(fd);
-        if (!e) ev.error = Errno.BADF;
-        else if (!(e.rightsBase & Rights.POLL_FD_READWRITE) && e.kind !== "stream") ev.error = Errno.NOTCAPABLE;
+        // A closed descriptor fails the whole call (as Wasmtime); other problems are reported in the event.
+        const e = this.entry(fd);
+        if (!(e.rightsBase & Rights.POLL_FD_READWRITE) && e.kind !== "stream") ev.error = Errno.NOTCAPABLE;
         else if (e.kind === "file") {
           if (type === Eventtype.FD_READ) {
             const st = yield* wait(e.handle!.stat());
