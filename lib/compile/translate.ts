@@ -13,7 +13,15 @@
 import { ByteReader } from "../binary/leb128.ts";
 import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { type FuncType, funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
-import { FC_BASE } from "./isa.ts";
+import { BR_IF_COMPARE_BASE, FC_BASE, FUSED_BASE, LOCAL_COPY } from "./isa.ts";
+
+/** Wasm opcode → index k of the fused i32 binary operators in isa.ts (`FUSED_BASE + 5k + variant`), or -1. */
+const FUSE_INDEX: Int8Array = (() => {
+  const index = new Int8Array(256).fill(-1);
+  [0x6a, 0x6b, 0x6c, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f]
+    .forEach((op, k) => (index[op] = k));
+  return index;
+})();
 
 /** A function translated for the machine. */
 export interface CompiledFunc {
@@ -107,7 +115,14 @@ export function translateFunction(module: Module, funcIndex: number): CompiledFu
     fuelAt = -1;
     fuelCost = 0;
   };
+  // Peephole window: code positions of the last instructions emitted in the current straight-line run (no branch
+  // target lies between them, so they may be fused).
+  const recent: number[] = [];
+  let epoch = 0;
+  let emittedAt = -1;
   const openRun = (op: number) => {
+    epoch++;
+    recent.length = 0;
     closeRun();
     out.push(op);
     fuelAt = out.push(0);
@@ -135,8 +150,15 @@ export function translateFunction(module: Module, funcIndex: number): CompiledFu
     const arity = target.kind === "loop" ? target.params : target.results;
     const moves = height - arity !== target.height;
     if (conditional) {
+      const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
+      const cmp = last >= 0 && last === out.length - 1 ? out.code[last]! : -1;
       if (moves) {
         out.push(0x06);
+      } else if (cmp >= 0x45 && cmp <= 0x4f) {
+        // Why: compare + br_if in one dispatch.
+        out.length = last;
+        recent.pop();
+        out.push(BR_IF_COMPARE_BASE + cmp - 0x45);
       } else {
         out.push(0x0d);
       }
@@ -183,6 +205,8 @@ export function translateFunction(module: Module, funcIndex: number): CompiledFu
       op = reader.u8();
     }
     out.offset = at;
+    const before = out.length, runEpoch = epoch;
+    emittedAt = -1;
     const info = op === 0xfc ? undefined : SINGLE_BYTE_OPS[op];
     if (info) fuelCost += info.fuel;
     switch (op) {
@@ -339,11 +363,28 @@ export function translateFunction(module: Module, funcIndex: number): CompiledFu
         out.push(reader.u32());
         setHeight(height + 1);
         break;
-      case 0x21: // local.set
-        out.push(0x21);
-        out.push(reader.u32());
+      case 0x21: { // local.set
+        const x = reader.u32();
+        const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
+        const prev = last >= 0 ? out.code[last]! : -1;
+        const variant = (prev - FUSED_BASE) % 5;
+        if (prev >= FUSED_BASE && prev < FUSED_BASE + 95 && (variant === 0 || variant === 1)) {
+          out.code[last] = prev + 3; // result into the local instead of the stack
+          out.push(x);
+          recent.pop();
+          emittedAt = last;
+        } else if (prev === 0x20) {
+          out.code[last] = LOCAL_COPY;
+          out.push(x);
+          recent.pop();
+          emittedAt = last;
+        } else {
+          out.push(0x21);
+          out.push(x);
+        }
         setHeight(height - 1);
         break;
+      }
       case 0x22: // local.tee
         out.push(0x22);
         out.push(reader.u32());
@@ -479,10 +520,39 @@ export function translateFunction(module: Module, funcIndex: number): CompiledFu
         // Numeric: the table's signature gives the stack effect.
         const sig = info!.sig!;
         const colon = sig.indexOf(":");
-        out.push(op);
+        const k = FUSE_INDEX[op]!;
+        const n = recent.length;
+        const p1 = n >= 1 ? recent[n - 1]! : -1, p2 = n >= 2 ? recent[n - 2]! : -1;
+        const o1 = p1 >= 0 ? out.code[p1]! : -1, o2 = p2 >= 0 ? out.code[p2]! : -1;
+        if (k >= 0 && o2 === 0x20 && (o1 === 0x20 || o1 === 0x41)) {
+          // local.get a; (local.get b | i32.const c); op  →  op_ll a b | op_lc a c
+          const a = out.code[p2 + 1]!, b = out.code[p1 + 1]!;
+          out.length = p2;
+          recent.length = n - 2;
+          out.push(FUSED_BASE + k * 5 + (o1 === 0x20 ? 0 : 1));
+          out.push(a);
+          out.push(b);
+          emittedAt = p2;
+        } else if (k >= 0 && o1 === 0x41) {
+          // i32.const c; op  →  op_c c
+          const c = out.code[p1 + 1]!;
+          out.length = p1;
+          recent.length = n - 1;
+          out.push(FUSED_BASE + k * 5 + 2);
+          out.push(c);
+          emittedAt = p1;
+        } else {
+          out.push(op);
+        }
         setHeight(height - colon + (sig.length - colon - 1));
         break;
       }
+    }
+    if (epoch !== runEpoch) {
+      recent.length = 0;
+    } else if (emittedAt >= 0 || out.length > before) {
+      recent.push(emittedAt >= 0 ? emittedAt : before);
+      if (recent.length > 3) recent.shift();
     }
     if (control.length === 0) break;
     if (control[control.length - 1]!.dead) {

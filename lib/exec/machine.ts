@@ -1492,6 +1492,567 @@ export class Machine {
             sp -= 3;
             fuel -= this.tableFill(inst.tables[code[pc++]!]!, sp);
             break;
+          case 256: { // i32.add_ll
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! + i32[(fp + code[pc + 1]!) << 1]!) | 0;
+            pc += 2;
+            break;
+          }
+          case 257: { // i32.add_lc
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! + code[pc + 1]!) | 0;
+            pc += 2;
+            break;
+          }
+          case 258: { // i32.add_c
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! + code[pc++]!) | 0;
+            break;
+          }
+          case 259: { // i32.add_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = (i32[(fp + code[pc]!) << 1]! + i32[(fp + code[pc + 1]!) << 1]!) | 0;
+            pc += 3;
+            break;
+          }
+          case 260: { // i32.add_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = (i32[(fp + code[pc]!) << 1]! + code[pc + 1]!) | 0;
+            pc += 3;
+            break;
+          }
+          case 261: { // i32.sub_ll
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! - i32[(fp + code[pc + 1]!) << 1]!) | 0;
+            pc += 2;
+            break;
+          }
+          case 262: { // i32.sub_lc
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! - code[pc + 1]!) | 0;
+            pc += 2;
+            break;
+          }
+          case 263: { // i32.sub_c
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! - code[pc++]!) | 0;
+            break;
+          }
+          case 264: { // i32.sub_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = (i32[(fp + code[pc]!) << 1]! - i32[(fp + code[pc + 1]!) << 1]!) | 0;
+            pc += 3;
+            break;
+          }
+          case 265: { // i32.sub_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = (i32[(fp + code[pc]!) << 1]! - code[pc + 1]!) | 0;
+            pc += 3;
+            break;
+          }
+          case 266: { // i32.mul_ll
+            i32[sp++ << 1] = Math.imul(i32[(fp + code[pc]!) << 1]!, i32[(fp + code[pc + 1]!) << 1]!);
+            pc += 2;
+            break;
+          }
+          case 267: { // i32.mul_lc
+            i32[sp++ << 1] = Math.imul(i32[(fp + code[pc]!) << 1]!, code[pc + 1]!);
+            pc += 2;
+            break;
+          }
+          case 268: { // i32.mul_c
+            const a = (sp - 1) << 1;
+            i32[a] = Math.imul(i32[a]!, code[pc++]!);
+            break;
+          }
+          case 269: { // i32.mul_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = Math.imul(i32[(fp + code[pc]!) << 1]!, i32[(fp + code[pc + 1]!) << 1]!);
+            pc += 3;
+            break;
+          }
+          case 270: { // i32.mul_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = Math.imul(i32[(fp + code[pc]!) << 1]!, code[pc + 1]!);
+            pc += 3;
+            break;
+          }
+          case 271: { // i32.and_ll
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! & i32[(fp + code[pc + 1]!) << 1]!;
+            pc += 2;
+            break;
+          }
+          case 272: { // i32.and_lc
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! & code[pc + 1]!;
+            pc += 2;
+            break;
+          }
+          case 273: { // i32.and_c
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! & code[pc++]!;
+            break;
+          }
+          case 274: { // i32.and_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! & i32[(fp + code[pc + 1]!) << 1]!;
+            pc += 3;
+            break;
+          }
+          case 275: { // i32.and_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! & code[pc + 1]!;
+            pc += 3;
+            break;
+          }
+          case 276: { // i32.or_ll
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! | i32[(fp + code[pc + 1]!) << 1]!;
+            pc += 2;
+            break;
+          }
+          case 277: { // i32.or_lc
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! | code[pc + 1]!;
+            pc += 2;
+            break;
+          }
+          case 278: { // i32.or_c
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! | code[pc++]!;
+            break;
+          }
+          case 279: { // i32.or_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! | i32[(fp + code[pc + 1]!) << 1]!;
+            pc += 3;
+            break;
+          }
+          case 280: { // i32.or_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! | code[pc + 1]!;
+            pc += 3;
+            break;
+          }
+          case 281: { // i32.xor_ll
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! ^ i32[(fp + code[pc + 1]!) << 1]!;
+            pc += 2;
+            break;
+          }
+          case 282: { // i32.xor_lc
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! ^ code[pc + 1]!;
+            pc += 2;
+            break;
+          }
+          case 283: { // i32.xor_c
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! ^ code[pc++]!;
+            break;
+          }
+          case 284: { // i32.xor_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! ^ i32[(fp + code[pc + 1]!) << 1]!;
+            pc += 3;
+            break;
+          }
+          case 285: { // i32.xor_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! ^ code[pc + 1]!;
+            pc += 3;
+            break;
+          }
+          case 286: { // i32.shl_ll
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! << i32[(fp + code[pc + 1]!) << 1]!;
+            pc += 2;
+            break;
+          }
+          case 287: { // i32.shl_lc
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! << code[pc + 1]!;
+            pc += 2;
+            break;
+          }
+          case 288: { // i32.shl_c
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! << code[pc++]!;
+            break;
+          }
+          case 289: { // i32.shl_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! << i32[(fp + code[pc + 1]!) << 1]!;
+            pc += 3;
+            break;
+          }
+          case 290: { // i32.shl_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! << code[pc + 1]!;
+            pc += 3;
+            break;
+          }
+          case 291: { // i32.shr_s_ll
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! >> i32[(fp + code[pc + 1]!) << 1]!;
+            pc += 2;
+            break;
+          }
+          case 292: { // i32.shr_s_lc
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! >> code[pc + 1]!;
+            pc += 2;
+            break;
+          }
+          case 293: { // i32.shr_s_c
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! >> code[pc++]!;
+            break;
+          }
+          case 294: { // i32.shr_s_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! >> i32[(fp + code[pc + 1]!) << 1]!;
+            pc += 3;
+            break;
+          }
+          case 295: { // i32.shr_s_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! >> code[pc + 1]!;
+            pc += 3;
+            break;
+          }
+          case 296: { // i32.shr_u_ll
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! >>> i32[(fp + code[pc + 1]!) << 1]!) | 0;
+            pc += 2;
+            break;
+          }
+          case 297: { // i32.shr_u_lc
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! >>> code[pc + 1]!) | 0;
+            pc += 2;
+            break;
+          }
+          case 298: { // i32.shr_u_c
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! >>> code[pc++]!) | 0;
+            break;
+          }
+          case 299: { // i32.shr_u_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = (i32[(fp + code[pc]!) << 1]! >>> i32[(fp + code[pc + 1]!) << 1]!) | 0;
+            pc += 3;
+            break;
+          }
+          case 300: { // i32.shr_u_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = (i32[(fp + code[pc]!) << 1]! >>> code[pc + 1]!) | 0;
+            pc += 3;
+            break;
+          }
+          case 301: { // i32.eq_ll
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! === i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 302: { // i32.eq_lc
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! === code[pc + 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 303: { // i32.eq_c
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! === code[pc++]! ? 1 : 0;
+            break;
+          }
+          case 304: { // i32.eq_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! === i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 305: { // i32.eq_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! === code[pc + 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 306: { // i32.ne_ll
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! !== i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 307: { // i32.ne_lc
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! !== code[pc + 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 308: { // i32.ne_c
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! !== code[pc++]! ? 1 : 0;
+            break;
+          }
+          case 309: { // i32.ne_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! !== i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 310: { // i32.ne_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! !== code[pc + 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 311: { // i32.lt_s_ll
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! < i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 312: { // i32.lt_s_lc
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! < code[pc + 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 313: { // i32.lt_s_c
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! < code[pc++]! ? 1 : 0;
+            break;
+          }
+          case 314: { // i32.lt_s_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! < i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 315: { // i32.lt_s_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! < code[pc + 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 316: { // i32.lt_u_ll
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) < (i32[(fp + code[pc + 1]!) << 1]! >>> 0) ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 317: { // i32.lt_u_lc
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) < (code[pc + 1]! >>> 0) ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 318: { // i32.lt_u_c
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! >>> 0) < (code[pc++]! >>> 0) ? 1 : 0;
+            break;
+          }
+          case 319: { // i32.lt_u_ll_set
+            i32[(fp + code[pc + 2]!) << 1] =
+              (i32[(fp + code[pc]!) << 1]! >>> 0) < (i32[(fp + code[pc + 1]!) << 1]! >>> 0) ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 320: { // i32.lt_u_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) < (code[pc + 1]! >>> 0) ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 321: { // i32.gt_s_ll
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! > i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 322: { // i32.gt_s_lc
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! > code[pc + 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 323: { // i32.gt_s_c
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! > code[pc++]! ? 1 : 0;
+            break;
+          }
+          case 324: { // i32.gt_s_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! > i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 325: { // i32.gt_s_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! > code[pc + 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 326: { // i32.gt_u_ll
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) > (i32[(fp + code[pc + 1]!) << 1]! >>> 0) ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 327: { // i32.gt_u_lc
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) > (code[pc + 1]! >>> 0) ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 328: { // i32.gt_u_c
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! >>> 0) > (code[pc++]! >>> 0) ? 1 : 0;
+            break;
+          }
+          case 329: { // i32.gt_u_ll_set
+            i32[(fp + code[pc + 2]!) << 1] =
+              (i32[(fp + code[pc]!) << 1]! >>> 0) > (i32[(fp + code[pc + 1]!) << 1]! >>> 0) ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 330: { // i32.gt_u_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) > (code[pc + 1]! >>> 0) ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 331: { // i32.le_s_ll
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! <= i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 332: { // i32.le_s_lc
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! <= code[pc + 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 333: { // i32.le_s_c
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! <= code[pc++]! ? 1 : 0;
+            break;
+          }
+          case 334: { // i32.le_s_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! <= i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 335: { // i32.le_s_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! <= code[pc + 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 336: { // i32.le_u_ll
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) <= (i32[(fp + code[pc + 1]!) << 1]! >>> 0) ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 337: { // i32.le_u_lc
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) <= (code[pc + 1]! >>> 0) ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 338: { // i32.le_u_c
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! >>> 0) <= (code[pc++]! >>> 0) ? 1 : 0;
+            break;
+          }
+          case 339: { // i32.le_u_ll_set
+            i32[(fp + code[pc + 2]!) << 1] =
+              (i32[(fp + code[pc]!) << 1]! >>> 0) <= (i32[(fp + code[pc + 1]!) << 1]! >>> 0) ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 340: { // i32.le_u_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) <= (code[pc + 1]! >>> 0) ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 341: { // i32.ge_s_ll
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! >= i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 342: { // i32.ge_s_lc
+            i32[sp++ << 1] = i32[(fp + code[pc]!) << 1]! >= code[pc + 1]! ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 343: { // i32.ge_s_c
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! >= code[pc++]! ? 1 : 0;
+            break;
+          }
+          case 344: { // i32.ge_s_ll_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! >= i32[(fp + code[pc + 1]!) << 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 345: { // i32.ge_s_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = i32[(fp + code[pc]!) << 1]! >= code[pc + 1]! ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 346: { // i32.ge_u_ll
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) >= (i32[(fp + code[pc + 1]!) << 1]! >>> 0) ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 347: { // i32.ge_u_lc
+            i32[sp++ << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) >= (code[pc + 1]! >>> 0) ? 1 : 0;
+            pc += 2;
+            break;
+          }
+          case 348: { // i32.ge_u_c
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! >>> 0) >= (code[pc++]! >>> 0) ? 1 : 0;
+            break;
+          }
+          case 349: { // i32.ge_u_ll_set
+            i32[(fp + code[pc + 2]!) << 1] =
+              (i32[(fp + code[pc]!) << 1]! >>> 0) >= (i32[(fp + code[pc + 1]!) << 1]! >>> 0) ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 350: { // i32.ge_u_lc_set
+            i32[(fp + code[pc + 2]!) << 1] = (i32[(fp + code[pc]!) << 1]! >>> 0) >= (code[pc + 1]! >>> 0) ? 1 : 0;
+            pc += 3;
+            break;
+          }
+          case 352: { // br_if_i32.eqz
+            if (i32[--sp << 1] === 0) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 353: { // br_if_i32.eq
+            sp -= 2;
+            const a = sp << 1;
+            if (i32[a]! === i32[a + 2]!) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 354: { // br_if_i32.ne
+            sp -= 2;
+            const a = sp << 1;
+            if (i32[a]! !== i32[a + 2]!) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 355: { // br_if_i32.lt_s
+            sp -= 2;
+            const a = sp << 1;
+            if (i32[a]! < i32[a + 2]!) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 356: { // br_if_i32.lt_u
+            sp -= 2;
+            const a = sp << 1;
+            if ((i32[a]! >>> 0) < (i32[a + 2]! >>> 0)) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 357: { // br_if_i32.gt_s
+            sp -= 2;
+            const a = sp << 1;
+            if (i32[a]! > i32[a + 2]!) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 358: { // br_if_i32.gt_u
+            sp -= 2;
+            const a = sp << 1;
+            if ((i32[a]! >>> 0) > (i32[a + 2]! >>> 0)) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 359: { // br_if_i32.le_s
+            sp -= 2;
+            const a = sp << 1;
+            if (i32[a]! <= i32[a + 2]!) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 360: { // br_if_i32.le_u
+            sp -= 2;
+            const a = sp << 1;
+            if ((i32[a]! >>> 0) <= (i32[a + 2]! >>> 0)) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 361: { // br_if_i32.ge_s
+            sp -= 2;
+            const a = sp << 1;
+            if (i32[a]! >= i32[a + 2]!) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 362: { // br_if_i32.ge_u
+            sp -= 2;
+            const a = sp << 1;
+            if ((i32[a]! >>> 0) >= (i32[a + 2]! >>> 0)) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 9: { // local_copy
+            const s = (fp + code[pc]!) << 1, d = (fp + code[pc + 1]!) << 1;
+            i32[d] = i32[s]!;
+            i32[d + 1] = i32[s + 1]!;
+            pc += 2;
+            break;
+          }
           default:
             throw new Error(`machine: unknown internal op ${op}`);
         }
