@@ -128,8 +128,10 @@ function sleepNs(ns: bigint, allowAsync: boolean): void | Promise<void> {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** Yields one macrotask (timers and I/O callbacks run): setImmediate where the host has it, else a 0 ms timer. */
 function macrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+  return new Promise((resolve) => g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0));
 }
 
 function makeWriter(opt: StdoutOption | undefined, hostFd: 1 | 2): WasiWriter {
@@ -750,6 +752,8 @@ export class Wasi {
       let pos = offset ?? e.position;
       for (const iov of iovs) {
         if (iov.length === 0) continue;
+        // Offsets past 2^53 cannot be addressed by the host APIs; no file is that large, so this is end of file.
+        if (pos > BigInt(Number.MAX_SAFE_INTEGER)) break;
         const tmp = new Uint8Array(iov.length);
         const got = yield* wait(e.handle!.read(tmp, Number(pos)));
         this.bytes(iov.ptr, got).set(tmp.subarray(0, got));
@@ -801,8 +805,11 @@ export class Wasi {
       if (append) pos = (yield* wait(e.handle!.stat())).size;
       else pos = offset ?? e.position;
       let written = 0;
+      if (pos + BigInt(total) > BigInt(Number.MAX_SAFE_INTEGER)) return Errno.FBIG;
       while (written < total) {
-        written += yield* wait(e.handle!.write(data.subarray(written), Number(pos) + written));
+        const n = yield* wait(e.handle!.write(data.subarray(written), Number(pos) + written));
+        if (n <= 0) return Errno.IO;
+        written += n;
       }
       if (offset === null) e.position = pos + BigInt(total);
     } else {

@@ -108,11 +108,14 @@ test("proc_exit throws WasiExit through the caller, never ending the host proces
 test("sched_yield yields a macrotask in async mode and is immediate in sync mode", async () => {
   const ga = new Guest({ fs: new MemoryFs(), mode: "async" });
   let ran = false;
-  setTimeout(() => ran = true, 0);
+  // A macrotask queued before the yield runs during it (a microtask-only yield would not let it run).
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+  if (g.setImmediate) g.setImmediate(() => ran = true);
+  else setTimeout(() => ran = true, 0);
   const r = ga.fns.sched_yield();
   assert.ok(r instanceof Promise);
   assert.equal(await r, Errno.SUCCESS);
-  assert.ok(ran, "a timer ran during the yield");
+  assert.ok(ran, "a queued macrotask ran during the yield");
   const gs = new Guest({ fs: new MemoryFs(), mode: "sync" });
   assert.equal(gs.fns.sched_yield(), Errno.SUCCESS);
 });
@@ -416,4 +419,31 @@ test("runWasi runs a command on Kiln and returns its exit code", async () => {
   const code = await runWasi(bytes, { fs: new MemoryFs(), stdout: (d) => void out.push(dec.decode(d)) });
   assert.equal(code, 5);
   assert.deepEqual(out, ["hi\n"]);
+});
+
+test("wasi_unstable poll_oneoff reads 56-byte clock subscriptions", () => {
+  const g = new Guest({ fs: new MemoryFs(), mode: "sync" }, "wasi_unstable");
+  const sub = g.alloc(56), ev = g.alloc(32), n = g.alloc(4);
+  g.view.setBigUint64(sub, 42n, true);
+  g.view.setUint8(sub + 8, 0); // CLOCK
+  g.view.setBigUint64(sub + 16, 0xdeadn, true); // identifier (wasi_unstable only)
+  g.view.setUint32(sub + 24, 1, true); // MONOTONIC
+  g.view.setBigUint64(sub + 32, 5_000_000n, true); // 5 ms
+  const t0 = performance.now();
+  assert.equal(g.fns.poll_oneoff(sub, ev, 1, n), Errno.SUCCESS);
+  assert.ok(performance.now() - t0 >= 4);
+  assert.equal(g.u32(n), 1);
+  assert.equal(g.u64(ev), 42n);
+});
+
+test("MemoryFs refuses to move a directory into itself and keeps link counts", () => {
+  const mem = new MemoryFs();
+  mem.mkdirp("/a/b");
+  assert.throws(() => mem.rename("/a", "/a/b/c"), (e: unknown) => (e as { errno: number }).errno === Errno.INVAL);
+  mem.writeFile("/a/f", new Uint8Array([1]));
+  mem.link("/a/f", "/a/g");
+  assert.equal(mem.lstat("/a/f").nlink, 2n);
+  mem.unlink("/a/f");
+  assert.equal(mem.lstat("/a/g").nlink, 1n);
+  assert.throws(() => mem.rmdir("/a"), (e: unknown) => (e as { errno: number }).errno === Errno.NOTEMPTY);
 });

@@ -183,8 +183,7 @@ export class MemoryFs implements FsBackend {
     const existing = dp.entries!.get(dname);
     if (existing === n) return;
     if (n.filetype === Filetype.DIRECTORY) {
-      // A directory cannot move into itself or a descendant.
-      let cur: Inode | undefined = dp;
+      // A directory cannot move into itself or a descendant: no directory on the way to the target's parent may be it.
       const comps = MemoryFs.split(to);
       comps.pop();
       let walk = this.root;
@@ -193,8 +192,6 @@ export class MemoryFs implements FsBackend {
         walk = walk.entries!.get(c)!;
       }
       if (walk === n) fail(Errno.INVAL, "cannot move a directory into itself");
-      cur = undefined;
-      void cur;
     }
     if (existing) {
       if (n.filetype === Filetype.DIRECTORY) {
