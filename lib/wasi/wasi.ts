@@ -926,8 +926,12 @@ export class Wasi {
   }
 
   // ---- path_* -------------------------------------------------------------------------------------------------
+  // Common to every path call: EBADF unless the fd is a directory (ENOTDIR for a file given to path_open),
+  // ENOTCAPABLE without the right named, EPERM when the path leads outside the directory (`..` above it, an
+  // absolute path, a symlink out; path.ts), ELOOP past 40 symlinks, EILSEQ for a path that is not UTF-8 or holds
+  // a NUL; a path or buffer pointer outside guest memory traps.
 
-  /** `path_create_directory(fd, path)`. Errno: EBADF, ENOTDIR, ENOTCAPABLE (rights or escape), EEXIST, ENOENT. */
+  /** `path_create_directory(fd, path)`. Errno: EBADF, ENOTCAPABLE, EEXIST, ENOENT. */
   private *pathCreateDirectory(fd: number, p: number, pl: number): Syscall {
     const dir = this.dirEntry(fd, Rights.PATH_CREATE_DIRECTORY);
     const r = yield* this.resolve(dir, p, pl, false);
@@ -967,7 +971,7 @@ export class Wasi {
 
   /**
    * `path_link(old_fd, lookupflags, old_path, new_fd, new_path)`: hard link. Errno: EBADF, ENOTCAPABLE
-   * (PATH_LINK_SOURCE/TARGET or escape), EINVAL with SYMLINK_FOLLOW, ENOENT (missing source, trailing slash on
+   * (PATH_LINK_SOURCE/TARGET), EINVAL with SYMLINK_FOLLOW, ENOENT (missing source, trailing slash on
    * the new path), EEXIST, EPERM for directories.
    */
   private *pathLink(
@@ -997,7 +1001,7 @@ export class Wasi {
    * `path_open(fd, dirflags, path, oflags, rights_base, rights_inheriting, fdflags, fd_out)`: opens or creates,
    * writes the new u32 fd. Rights are those requested, limited to what the directory passes on and what the file
    * type allows. Errno: EBADF, ENOTDIR (dirfd, O_DIRECTORY on a non-directory, trailing slash on a file),
-   * ENOTCAPABLE (PATH_OPEN, PATH_CREATE_FILE, escapes), EPERM (O_TRUNC without PATH_FILESTAT_SET_SIZE), EEXIST
+   * ENOTCAPABLE (PATH_OPEN, PATH_CREATE_FILE), EPERM (O_TRUNC without PATH_FILESTAT_SET_SIZE), EEXIST
    * (CREAT|EXCL), ENOENT, EISDIR (writing or creating a directory), ELOOP (final symlink without follow, loops),
    * EINVAL (unknown oflags, CREAT|DIRECTORY).
    */
@@ -1105,7 +1109,7 @@ export class Wasi {
   }
 
   /**
-   * `path_rename(fd, old_path, new_fd, new_path)`. Errno: EBADF, ENOTCAPABLE (PATH_RENAME_SOURCE/TARGET, escapes),
+   * `path_rename(fd, old_path, new_fd, new_path)`. Errno: EBADF, ENOTCAPABLE (PATH_RENAME_SOURCE/TARGET),
    * ENOENT, ENOTDIR (trailing slash on a file, directory onto a file), EISDIR (file onto a directory), ENOTEMPTY,
    * EINVAL (a directory into itself), EBUSY (renaming "." or "..").
    */
@@ -1130,7 +1134,7 @@ export class Wasi {
 
   /**
    * `path_symlink(old_path, fd, new_path)`: creates a symlink holding `old_path` verbatim. Errno: EBADF,
-   * ENOTCAPABLE (PATH_SYMLINK, escapes), EEXIST, ENOENT (trailing slash on a new name), EPERM for an absolute
+   * ENOTCAPABLE (PATH_SYMLINK), EEXIST, ENOENT (trailing slash on a new name), EPERM for an absolute
    * target (it could never resolve inside the sandbox).
    */
   private *pathSymlink(op: number, opl: number, fd: number, np: number, npl: number): Syscall {
