@@ -1168,12 +1168,16 @@ export class Machine {
           }
           case 150: { // f32.min
             const b = --sp << 1, a = b - 2;
-            f32[a] = Math.min(f32[a], f32[b]);
+            const x = f32[a]!, y = f32[b]!;
+            // Why: optimized Math.min may yield a non-canonical NaN (all ones); wasm wants a canonical one.
+            f32[a] = x !== x || y !== y ? NaN : Math.min(x, y);
             break;
           }
           case 151: { // f32.max
             const b = --sp << 1, a = b - 2;
-            f32[a] = Math.max(f32[a], f32[b]);
+            const x = f32[a]!, y = f32[b]!;
+            // Why: optimized Math.max may yield a non-canonical NaN (all ones); wasm wants a canonical one.
+            f32[a] = x !== x || y !== y ? NaN : Math.max(x, y);
             break;
           }
           case 152: { // f32.copysign
@@ -1242,12 +1246,16 @@ export class Machine {
           }
           case 164: { // f64.min
             const b = --sp, a = b - 1;
-            f64[a] = Math.min(f64[a], f64[b]);
+            const x = f64[a]!, y = f64[b]!;
+            // Why: optimized Math.min may yield a non-canonical NaN (all ones); wasm wants a canonical one.
+            f64[a] = x !== x || y !== y ? NaN : Math.min(x, y);
             break;
           }
           case 165: { // f64.max
             const b = --sp, a = b - 1;
-            f64[a] = Math.max(f64[a], f64[b]);
+            const x = f64[a]!, y = f64[b]!;
+            // Why: optimized Math.max may yield a non-canonical NaN (all ones); wasm wants a canonical one.
+            f64[a] = x !== x || y !== y ? NaN : Math.max(x, y);
             break;
           }
           case 166: { // f64.copysign
