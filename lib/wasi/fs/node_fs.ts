@@ -42,7 +42,8 @@ interface PreciseTime {
  * ```ts
  * import { NodeFs } from "./node_fs.ts";
  * const backend = new NodeFs({ sync: true });
- * console.log(backend.readdir("/tmp").length >= 0);
+ * const entries = await backend.readdir("/tmp");
+ * console.log(entries.length >= 0); // true
  * ```
  */
 export class NodeFs implements FsBackend {
