@@ -6,6 +6,7 @@
  */
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 
 /** The JavaScript runtime running the harness. */
 export interface RuntimeInfo {
@@ -85,6 +86,27 @@ export function machineInfo(): MachineInfo {
     // Not every runtime implements os.loadavg.
   }
   return { nproc, cpuModel, loadAverage };
+}
+
+/**
+ * The repository's commit (`git rev-parse --short HEAD`), with "+changes" when the working tree differs from it.
+ *
+ * @param cwd a folder inside the repository
+ * @returns e.g. "b6a4395+changes", or "unknown" when git is unavailable
+ * @example
+ * ```ts
+ * import { gitCommit } from "./report.ts";
+ * console.log(gitCommit("."));
+ * ```
+ */
+export function gitCommit(cwd: string): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd, encoding: "utf8" });
+    return dirty.trim() === "" ? head : `${head}+changes`;
+  } catch {
+    return "unknown";
+  }
 }
 
 /** Column alignment: "l" left, "r" right. */

@@ -16,7 +16,7 @@ import {
   type RunConfig,
 } from "./compare.ts";
 import { type BenchOptions, DEFAULT_FUEL, DEFAULT_YIELD_INTERVAL, parseBenchArgs, USAGE } from "./options.ts";
-import { machineInfo, markdownTable, replaceSection, runtimeInfo, textTable } from "./report.ts";
+import { gitCommit, machineInfo, markdownTable, replaceSection, runtimeInfo, textTable } from "./report.ts";
 import { type Instantiator, loadKilnInstantiator, nativeInstantiator, type WasiProvider } from "./runner.ts";
 import {
   HELLO_WASM,
@@ -56,6 +56,8 @@ export interface StartupReport {
 export interface BenchReport {
   readonly date: string;
   readonly runtime: string;
+  /** The repository commit measured (Kiln's code), "+changes" when the working tree differed. */
+  readonly commit: string;
   readonly machine: { nproc: number; cpuModel: string; loadAverage: number };
   readonly options: BenchOptions;
   readonly notes: string[];
@@ -240,10 +242,10 @@ export function renderText(report: BenchReport): string {
 export function renderSections(report: BenchReport): { key: string; body: string }[] {
   const runtimeKey = report.runtime.split(" ")[0].toLowerCase();
   const header = [
-    `- Date: ${report.date}`,
+    `- Date: ${report.date}, commit ${report.commit}`,
     `- Machine: ${report.machine.nproc} x ${report.machine.cpuModel}, load average ${
       report.machine.loadAverage.toFixed(1)
-    } at start`,
+    } at start (a loaded machine slows both engines and adds noise)`,
     `- Options: reps ${report.options.reps}` +
     (report.options.fuel !== undefined ? `, fuel ${report.options.fuel}` : ", fuel off") +
     (report.options.yieldInterval !== undefined ? `, yield every ${report.options.yieldInterval}` : "") +
@@ -437,6 +439,7 @@ export async function runBench(
   const report = {
     date,
     runtime: runtime.description,
+    commit: gitCommit(REPO_ROOT),
     machine,
     options,
     notes,
