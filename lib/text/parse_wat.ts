@@ -73,7 +73,7 @@ function moduleToBinaryUnguarded(m: SList): Uint8Array {
     }
     return parseWatUnguarded(text);
   }
-  return encodeModuleFields(m.items.slice(i), m);
+  return encodeModuleFields(m.items.slice(i), m, isId(m.items[1]) ? m.items[1].text : undefined);
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

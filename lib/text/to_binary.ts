@@ -158,8 +158,41 @@ function sameSig(a: FuncSig, b: FuncSig): boolean {
 }
 
 /** Encodes the fields of one module (the items after `module` and its optional name) to a binary module. */
-export function encodeModuleFields(fields: SExpr[], at: Pos): Uint8Array {
-  return new ModuleEncoder(at).encode(fields);
+export function encodeModuleFields(fields: SExpr[], at: Pos, moduleName?: string): Uint8Array {
+  const encoder = new ModuleEncoder(at);
+  encoder.moduleName = moduleName;
+  return encoder.encode(fields);
+}
+
+/** Appends a `name` custom section (module, function and local names, spec §7.4.2) when any name exists. */
+function nameSection(out: ByteWriter, m: ModuleEncoder): void {
+  const body = new ByteWriter();
+  const sub = (id: number, content: ByteWriter) => {
+    const bytes = content.finish();
+    body.u8(id).u32(bytes.length).bytes(bytes);
+  };
+  const idName = (id: string) => id.slice(1);
+  if (m.moduleName) sub(0, new ByteWriter().name(idName(m.moduleName)));
+  const funcs = [...m.names.func].sort((a, b) => a[1] - b[1]);
+  if (funcs.length) {
+    const w = new ByteWriter().u32(funcs.length);
+    for (const [id, index] of funcs) w.u32(index).name(idName(id));
+    sub(1, w);
+  }
+  const imported = m.counts.func - m.funcs.length;
+  const locals = m.funcs.map((f, i) => [imported + i, f.localNames] as const).filter(([, n]) => n.some((x) => x));
+  if (locals.length) {
+    const w = new ByteWriter().u32(locals.length);
+    for (const [index, names] of locals) {
+      const named = names.map((n, i) => [i, n] as const).filter(([, n]) => n !== undefined);
+      w.u32(index).u32(named.length);
+      for (const [i, n] of named) w.u32(i).name(idName(n!));
+    }
+    sub(2, w);
+  }
+  if (body.length === 0) return;
+  const content = new ByteWriter().name("name").bytes(body.finish()).finish();
+  out.u8(0).u32(content.length).bytes(content);
 }
 
 class ModuleEncoder {
@@ -194,6 +227,9 @@ class ModuleEncoder {
   usesDataCount = false;
   lastDefinition: string | null = null;
   funcTypeIndices: number[] = [];
+
+  /** The module's `$name`, for the name section. */
+  moduleName: string | undefined;
 
   constructor(readonly at: Pos) {}
 
@@ -254,6 +290,7 @@ class ModuleEncoder {
     if (this.usesDataCount) section(12, new ByteWriter().u32(this.datas.length));
     if (this.funcs.length) section(10, code);
     if (this.datas.length) section(11, dataBytes);
+    nameSection(out, this);
     return out.finish();
   }
 

@@ -175,3 +175,15 @@ test("parseWat() names the unsupported proposal instead of failing to parse", ()
   assert.deepEqual(feature("(module (func return_call 0))")?.[0], "tail-call");
   assert.deepEqual(feature("(module (memory 1 2 shared))")?.[0], "threads");
 });
+
+test("parseWat() writes a name section with module, function and local names", () => {
+  const bytes = parseWat(
+    `(module $m (import "e" "f" (func $imp)) (func $f (param $a i32) (local i32) (local $b f64)))`,
+  );
+  const module = new WebAssembly.Module(bytes as BufferSource);
+  const [names] = WebAssembly.Module.customSections(module, "name");
+  const text = new TextDecoder().decode(names);
+  for (const word of ["m", "imp", "f", "a", "b"]) assert.ok(text.includes(word), `name section lacks ${word}`);
+  // module subsection: id 0, size 2, name "m"; then the function names imp (index 0) and f (index 1)
+  assert.deepEqual([...new Uint8Array(names).subarray(0, 4)], [0, 2, 1, "m".charCodeAt(0)]);
+});
