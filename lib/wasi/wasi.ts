@@ -143,10 +143,41 @@ function makeWriter(opt: StdoutOption | undefined, hostFd: 1 | 2): WasiWriter {
   return opt;
 }
 
+/**
+ * Host stdin for async mode: reads go through the thread pool, and readiness (for poll_oneoff) is known by
+ * reading ahead into a buffer that the next read drains first. A read-ahead cannot be cancelled: while it waits
+ * for input it keeps the event loop alive, so a host that is done should exit explicitly (the CLI does).
+ */
+function asyncHostStdin(): WasiReader {
+  let buffered: Uint8Array | null = null;
+  let pending: Promise<void> | null = null;
+  const fill = () =>
+    pending ??= hostStdio.readAsync(65536).then((b) => {
+      buffered = b;
+      pending = null;
+    });
+  const take = (max: number): Uint8Array => {
+    const b = buffered!;
+    const out = b.subarray(0, max);
+    buffered = out.length < b.length ? b.subarray(out.length) : null;
+    return out;
+  };
+  return {
+    read(max: number) {
+      if (buffered) return take(max);
+      return fill().then(() => take(max));
+    },
+    ready() {
+      if (buffered) return;
+      return fill();
+    },
+    isatty: hostStdio.isatty(0),
+  };
+}
+
 function makeReader(opt: StdinOption | undefined, allowAsync: boolean): WasiReader {
   if (opt === undefined || opt === "inherit") {
-    const read = allowAsync ? (max: number) => hostStdio.readAsync(max) : (max: number) => hostStdio.read(max);
-    return { read, isatty: hostStdio.isatty(0) };
+    return allowAsync ? asyncHostStdin() : { read: (max: number) => hostStdio.read(max), isatty: hostStdio.isatty(0) };
   }
   if (opt === "null") return bytesReader(new Uint8Array(0));
   if (typeof opt === "string") return bytesReader(encoder.encode(opt));
@@ -1234,8 +1265,18 @@ export class Wasi {
             ready.push(w.ev);
           })
         );
-        if (delay !== null) races.push(Promise.resolve(sleepNs(delay, true)));
-        yield* wait(Promise.race(races));
+        // The clock's timer is cleared once anything wins, so it cannot hold the event loop open afterwards.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        if (delay !== null) {
+          races.push(
+            new Promise((resolve) => timer = setTimeout(resolve, Math.max(0, Math.ceil(Number(delay) / 1e6)))),
+          );
+        }
+        try {
+          yield* wait(Promise.race(races));
+        } finally {
+          clearTimeout(timer);
+        }
       } else if (delay !== null) {
         const slept = sleepNs(delay, this.allowAsync);
         if (slept) yield* wait(slept);

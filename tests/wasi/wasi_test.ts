@@ -447,3 +447,23 @@ test("MemoryFs refuses to move a directory into itself and keeps link counts", (
   assert.equal(mem.lstat("/a/g").nlink, 1n);
   assert.throws(() => mem.rmdir("/a"), (e: unknown) => (e as { errno: number }).errno === Errno.NOTEMPTY);
 });
+
+test("async host stdin: poll_oneoff wakes when input arrives, before its clock, and reads return it all", async () => {
+  const { spawn } = await import("node:child_process");
+  const deno = new URL("../../node_modules/.bin/deno", import.meta.url).pathname;
+  const child = spawn(deno, ["run", "-A", "--no-check", new URL("./_stdin_poll_child.ts", import.meta.url).pathname], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (d: Uint8Array) => out += dec.decode(d));
+  const done = new Promise<number>((resolve) => child.on("close", (code: number) => resolve(code)));
+  const t0 = performance.now();
+  setTimeout(() => {
+    child.stdin.write("hello, stdin");
+    child.stdin.end();
+  }, 300);
+  assert.equal(await done, 0);
+  const result = JSON.parse(out.trim());
+  assert.deepEqual(result, { errno: 0, events: 1, first: 1, text: "hello, stdin" });
+  assert.ok(performance.now() - t0 < 4500, "woke on input, not on the 5 s clock");
+});

@@ -15,7 +15,7 @@ class TcpSocket implements WasiSocket {
   private ended = false;
   private readClosed = false;
   private error: unknown = null;
-  private wake: (() => void) | null = null;
+  private wakers: (() => void)[] = [];
 
   constructor(private readonly socket: net.Socket) {
     socket.on("data", (d: Uint8Array) => {
@@ -33,9 +33,11 @@ class TcpSocket implements WasiSocket {
   }
 
   private notify(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
+    for (const w of this.wakers.splice(0)) w();
+  }
+
+  private waitForData(): Promise<void> {
+    return new Promise<void>((resolve) => this.wakers.push(resolve));
   }
 
   private take(max: number): Uint8Array {
@@ -56,12 +58,12 @@ class TcpSocket implements WasiSocket {
     if (this.error) throw toWasiError(this.error);
     if (this.ended) return new Uint8Array(0);
     if (nonblocking) throw new WasiError(Errno.AGAIN, "no data available");
-    return new Promise<void>((resolve) => this.wake = resolve).then(() => this.read(max, nonblocking));
+    return this.waitForData().then(() => this.read(max, nonblocking));
   }
 
   ready(): Promise<void> | void {
     if (this.chunks.length > 0 || this.ended || this.error || this.readClosed) return;
-    return new Promise<void>((resolve) => this.wake = resolve);
+    return this.waitForData();
   }
 
   write(data: Uint8Array): Promise<void> {
@@ -94,15 +96,13 @@ class TcpSocket implements WasiSocket {
  */
 export class TcpListener implements WasiListener {
   private readonly pending: net.Socket[] = [];
-  private wake: (() => void) | null = null;
+  private wakers: (() => void)[] = [];
 
   /** @param server a listening node:net server */
   constructor(private readonly server: net.Server) {
     server.on("connection", (s: net.Socket) => {
       this.pending.push(s);
-      const w = this.wake;
-      this.wake = null;
-      w?.();
+      for (const w of this.wakers.splice(0)) w();
     });
   }
 
@@ -120,12 +120,12 @@ export class TcpListener implements WasiListener {
     const s = this.pending.shift();
     if (s) return new TcpSocket(s);
     if (!block) return null;
-    return new Promise<void>((resolve) => this.wake = resolve).then(() => this.accept(block));
+    return new Promise<void>((resolve) => this.wakers.push(resolve)).then(() => this.accept(block));
   }
 
   ready(): Promise<void> | void {
     if (this.pending.length > 0) return;
-    return new Promise<void>((resolve) => this.wake = resolve);
+    return new Promise<void>((resolve) => this.wakers.push(resolve));
   }
 
   close(): void {
