@@ -93,9 +93,11 @@ const EMPTY: FuncType = { params: [], results: [] };
  *
  * @param module A decoded and validated module.
  * @param funcIndex Index of a defined function.
+ * @param meter Emit the per-run `fuel` charges (needed for fuel metering and fuel-based yielding). Without them the
+ *   code still has `fuel_check` at function entry and loop headers, for interrupts.
  * @returns The function's machine code.
  */
-export function translateFunction(module: Module, funcIndex: number): CompiledFunc {
+export function translateFunction(module: Module, funcIndex: number, meter = true): CompiledFunc {
   const type = funcTypeOf(module, funcIndex);
   const body = module.codes[funcIndex - module.importedFuncs]!;
   const localCount = type.params.length + body.localCount;
@@ -124,6 +126,7 @@ export function translateFunction(module: Module, funcIndex: number): CompiledFu
     epoch++;
     recent.length = 0;
     closeRun();
+    if (op === 0x02 && !meter) return;
     out.push(op);
     fuelAt = out.push(0);
   };

@@ -36,7 +36,7 @@ import {
   truncSatI64S,
   truncSatI64U,
 } from "./float.ts";
-import { clz as clz64, ctz as ctz64, divS, divU, popcnt32, remS, remU, rotl as rotl64, rotr as rotr64 } from "./i64.ts";
+import { clz as clz64, ctz as ctz64, divS, divU, popcnt32, remS, remU } from "./i64.ts";
 
 /** `run()` status: the outermost frame returned. */
 export const DONE = 0;
@@ -61,7 +61,7 @@ export function compiledOf(f: FuncInst): CompiledFunc {
   const defined = f.index - inst.module.importedFuncs;
   let c = inst.compiled[defined];
   if (!c) {
-    c = translateFunction(inst.module, f.index);
+    c = translateFunction(inst.module, f.index, inst.meter);
     inst.compiled[defined] = c;
   }
   f.compiled = c;
@@ -1047,14 +1047,24 @@ export class Machine {
             i64[a] = remU(i64[a], i64[b]);
             break;
           }
-          case 137: { // i64.rotl
-            const b = --sp, a = b - 1;
-            i64[a] = rotl64(i64[a], i64[b]);
-            break;
-          }
+          case 137: // i64.rotl
           case 138: { // i64.rotr
-            const b = --sp, a = b - 1;
-            i64[a] = rotr64(i64[a], i64[b]);
+            const b = --sp << 1, a = b - 2;
+            let k = op === 137 ? i32[b]! & 63 : (64 - (i32[b]! & 63)) & 63;
+            let lo = i32[a]!, hi = i32[a + 1]!;
+            if (k >= 32) {
+              const t = lo;
+              lo = hi;
+              hi = t;
+              k -= 32;
+            }
+            if (k !== 0) {
+              const nlo = (lo << k) | (hi >>> (32 - k));
+              hi = (hi << k) | (lo >>> (32 - k));
+              lo = nlo;
+            }
+            i32[a] = lo;
+            i32[a + 1] = hi;
             break;
           }
           case 131: { // i64.and

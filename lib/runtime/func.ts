@@ -33,8 +33,10 @@ export interface InstanceState {
   readonly datas: Uint8Array[];
   /** Element segments' internal values; a dropped segment is empty. */
   readonly elems: unknown[][];
-  /** Translated code per defined function (shared by all instances of the module). */
+  /** Translated code per defined function (shared by all instances of the module with the same `meter`). */
   readonly compiled: (CompiledFunc | undefined)[];
+  /** Whether the code charges fuel per straight-line run (the store meters fuel or yields by fuel). */
+  readonly meter: boolean;
 }
 
 /** A host function as imported: called with JS-form arguments. */

@@ -146,6 +146,7 @@ export function link(
   if (opts.maxInstances !== undefined && store.instanceCount >= opts.maxInstances) {
     throw new RuntimeError(`resource limit exceeded: instance count too high at ${store.instanceCount + 1}`);
   }
+  const meter = store.fuelEnabled || store.yieldInterval > 0;
   const state: InstanceState = {
     module: d,
     store,
@@ -157,7 +158,8 @@ export function link(
     typeIds: d.types.map(typeIdOf),
     datas: d.datas.map((s) => s.bytes),
     elems: [],
-    compiled: module.compiled,
+    compiled: meter ? module.compiled : module.compiledUnmetered,
+    meter,
   };
   // 1. Imports, in order.
   for (const imp of d.imports) {

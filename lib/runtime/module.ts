@@ -46,8 +46,9 @@ function typeDesc(params: readonly ValType[], results: readonly ValType[]): Func
 export class Module {
   /** The decoded module (internal). */
   readonly decoded: DecodedModule;
-  /** Translated code per defined function, filled lazily (internal). */
+  /** Translated code per defined function, filled lazily (internal): with fuel charges, and without. */
   readonly compiled: (CompiledFunc | undefined)[];
+  readonly compiledUnmetered: (CompiledFunc | undefined)[];
 
   /**
    * @param bytes The module binary.
@@ -65,6 +66,7 @@ export class Module {
       throw e;
     }
     this.compiled = new Array(this.decoded.codes.length);
+    this.compiledUnmetered = new Array(this.decoded.codes.length);
   }
 
   /**
