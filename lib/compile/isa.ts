@@ -122,6 +122,10 @@ export const FUSED_COMPARES: readonly string[] = [
 export const FUSED_BASE = 256;
 /** First number of the fused compare+br_if ops. */
 export const BR_IF_COMPARE_BASE = 352;
+/** `local.get a; <load>` fused: `LOAD_LOCAL_BASE + (opcode - 0x28)`. */
+export const LOAD_LOCAL_BASE = 400;
+/** `local.get a; local.get v; <store>` fused: `STORE_LOCALS_BASE + (opcode - 0x36)`. */
+export const STORE_LOCALS_BASE = 416;
 /** `local.get a; local.set b` fused. */
 export const LOCAL_COPY = 9;
 
@@ -156,6 +160,10 @@ export const ISA: readonly IsaOp[] = (() => {
     ops.push({ name: `i32.${name}_c`, code: base + 2, imms: 1 }); // top-of-stack op const
     ops.push({ name: `i32.${name}_ll_set`, code: base + 3, imms: 3 }); // local local, result to local
     ops.push({ name: `i32.${name}_lc_set`, code: base + 4, imms: 3 }); // local const, result to local
+  });
+  MEMORY_OPS.forEach((name, i) => {
+    if (i < 14) ops.push({ name: `${name}_l`, code: LOAD_LOCAL_BASE + i, imms: 2 }); // local offset: push
+    else ops.push({ name: `${name}_ll`, code: STORE_LOCALS_BASE + i - 14, imms: 3 }); // address-local value-local offset
   });
   FUSED_COMPARES.forEach((name, j) => ops.push({ name: `br_if_i32.${name}`, code: BR_IF_COMPARE_BASE + j, imms: 1 }));
   return ops.sort((a, b) => a.code - b.code);

@@ -13,7 +13,7 @@
 import { ByteReader } from "../binary/leb128.ts";
 import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { type FuncType, funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
-import { BR_IF_COMPARE_BASE, FC_BASE, FUSED_BASE, LOCAL_COPY } from "./isa.ts";
+import { BR_IF_COMPARE_BASE, FC_BASE, FUSED_BASE, LOAD_LOCAL_BASE, LOCAL_COPY, STORE_LOCALS_BASE } from "./isa.ts";
 
 /** Wasm opcode → index k of the fused i32 binary operators in isa.ts (`FUSED_BASE + 5k + variant`), or -1. */
 const FUSE_INDEX: Int8Array = (() => {
@@ -515,8 +515,33 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
       default: {
         if (op >= 0x28 && op <= 0x3e) { // loads and stores
           reader.u32(); // align
-          out.push(op);
-          out.push(reader.u32() | 0);
+          const offset = reader.u32() | 0;
+          const n = recent.length;
+          const p1 = n >= 1 ? recent[n - 1]! : -1, p2 = n >= 2 ? recent[n - 2]! : -1;
+          const o1 = p1 >= 0 ? out.code[p1]! : -1, o2 = p2 >= 0 ? out.code[p2]! : -1;
+          if (op < 0x36 && o1 === 0x20) {
+            // local.get a; load  →  load_l a offset
+            const a = out.code[p1 + 1]!;
+            out.length = p1;
+            recent.length = n - 1;
+            out.push(LOAD_LOCAL_BASE + op - 0x28);
+            out.push(a);
+            out.push(offset);
+            emittedAt = p1;
+          } else if (op >= 0x36 && o1 === 0x20 && o2 === 0x20) {
+            // local.get a; local.get v; store  →  store_ll a v offset
+            const a = out.code[p2 + 1]!, v = out.code[p1 + 1]!;
+            out.length = p2;
+            recent.length = n - 2;
+            out.push(STORE_LOCALS_BASE + op - 0x36);
+            out.push(a);
+            out.push(v);
+            out.push(offset);
+            emittedAt = p2;
+          } else {
+            out.push(op);
+            out.push(offset);
+          }
           if (op >= 0x36) setHeight(height - 2);
           break;
         }

@@ -2071,6 +2071,200 @@ export class Machine {
             pc += 2;
             break;
           }
+          case 400: { // i32.load_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getInt32(a, true);
+            break;
+          }
+          case 401: { // i64.load_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getInt32(a, true);
+            i32[s + 1] = dv.getInt32(a + 4, true);
+            break;
+          }
+          case 402: { // f32.load_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getInt32(a, true);
+            break;
+          }
+          case 403: { // f64.load_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getInt32(a, true);
+            i32[s + 1] = dv.getInt32(a + 4, true);
+            break;
+          }
+          case 404: { // i32.load8_s_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getInt8(a);
+            break;
+          }
+          case 405: { // i32.load8_u_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getUint8(a);
+            break;
+          }
+          case 406: { // i32.load16_s_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getInt16(a, true);
+            break;
+          }
+          case 407: { // i32.load16_u_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getUint16(a, true);
+            break;
+          }
+          case 408: { // i64.load8_s_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getInt8(a);
+            i32[s + 1] = i32[s]! >> 31;
+            break;
+          }
+          case 409: { // i64.load8_u_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getUint8(a);
+            i32[s + 1] = 0;
+            break;
+          }
+          case 410: { // i64.load16_s_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getInt16(a, true);
+            i32[s + 1] = i32[s]! >> 31;
+            break;
+          }
+          case 411: { // i64.load16_u_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getUint16(a, true);
+            i32[s + 1] = 0;
+            break;
+          }
+          case 412: { // i64.load32_s_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getInt32(a, true);
+            i32[s + 1] = i32[s]! >> 31;
+            break;
+          }
+          case 413: { // i64.load32_u_l
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            pc += 2;
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            const s = sp++ << 1;
+            i32[s] = dv.getInt32(a, true);
+            i32[s + 1] = 0;
+            break;
+          }
+          case 416: { // i32.store_ll
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 2]! >>> 0);
+            const v = (fp + code[pc + 1]!) << 1;
+            pc += 3;
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            dv.setInt32(a, i32[v]!, true);
+            break;
+          }
+          case 417: { // i64.store_ll
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 2]! >>> 0);
+            const v = (fp + code[pc + 1]!) << 1;
+            pc += 3;
+            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            dv.setInt32(a, i32[v]!, true);
+            dv.setInt32(a + 4, i32[v + 1]!, true);
+            break;
+          }
+          case 418: { // f32.store_ll
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 2]! >>> 0);
+            const v = (fp + code[pc + 1]!) << 1;
+            pc += 3;
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            dv.setInt32(a, i32[v]!, true);
+            break;
+          }
+          case 419: { // f64.store_ll
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 2]! >>> 0);
+            const v = (fp + code[pc + 1]!) << 1;
+            pc += 3;
+            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            dv.setInt32(a, i32[v]!, true);
+            dv.setInt32(a + 4, i32[v + 1]!, true);
+            break;
+          }
+          case 420: { // i32.store8_ll
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 2]! >>> 0);
+            const v = (fp + code[pc + 1]!) << 1;
+            pc += 3;
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            dv.setInt8(a, i32[v]!);
+            break;
+          }
+          case 421: { // i32.store16_ll
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 2]! >>> 0);
+            const v = (fp + code[pc + 1]!) << 1;
+            pc += 3;
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            dv.setInt16(a, i32[v]!, true);
+            break;
+          }
+          case 422: { // i64.store8_ll
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 2]! >>> 0);
+            const v = (fp + code[pc + 1]!) << 1;
+            pc += 3;
+            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            dv.setInt8(a, i32[v]!);
+            break;
+          }
+          case 423: { // i64.store16_ll
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 2]! >>> 0);
+            const v = (fp + code[pc + 1]!) << 1;
+            pc += 3;
+            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            dv.setInt16(a, i32[v]!, true);
+            break;
+          }
+          case 424: { // i64.store32_ll
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 2]! >>> 0);
+            const v = (fp + code[pc + 1]!) << 1;
+            pc += 3;
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            dv.setInt32(a, i32[v]!, true);
+            break;
+          }
           default:
             throw new Error(`machine: unknown internal op ${op}`);
         }
