@@ -436,9 +436,17 @@ export class Wasi {
     this.freeFds.add(fd);
   }
 
+  /**
+   * Stat of a directory descriptor. A preopen's host path may itself be a symlink (e.g. /tmp on macOS), so the
+   * directory is stat'ed through it when the backend can follow links.
+   */
+  private *dirStat(e: FdEntry): Generator<unknown, FileStat, unknown> {
+    return yield* wait(this.backend.stat ? this.backend.stat(e.path) : this.backend.lstat(e.path));
+  }
+
   private *statOf(e: FdEntry): Generator<unknown, FileStat, unknown> {
     if (e.kind === "file") return yield* wait(e.handle!.stat());
-    if (e.kind === "dir") return yield* wait(this.backend.lstat(e.path));
+    if (e.kind === "dir") return yield* this.dirStat(e);
     return { filetype: e.filetype, dev: 0n, ino: 0n, nlink: 0n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
   }
 
@@ -884,7 +892,7 @@ export class Wasi {
   private *fdReaddir(fd: number, buf: number, bufLen: number, cookie: bigint, out: number): Syscall {
     const e = this.entry(fd, Rights.FD_READDIR, ["dir"]);
     if (cookie === 0n || !e.listing) {
-      const dirStat = yield* wait(this.backend.lstat(e.path));
+      const dirStat = yield* this.dirStat(e);
       const list = yield* wait(this.backend.readdir(e.path));
       e.listing = [
         { name: ".", filetype: Filetype.DIRECTORY, ino: dirStat.ino },

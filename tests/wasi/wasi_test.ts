@@ -467,3 +467,21 @@ test("async host stdin: poll_oneoff wakes when input arrives, before its clock, 
   assert.deepEqual(result, { errno: 0, events: 1, first: 1, text: "hello, stdin" });
   assert.ok(performance.now() - t0 < 4500, "woke on input, not on the 5 s clock");
 });
+
+test("a preopen whose host path is a symlink to a directory reports a directory", async () => {
+  const dir = nodeFs.mkdtempSync(path.join(os.tmpdir(), "kiln-wasi-link-"));
+  try {
+    nodeFs.mkdirSync(path.join(dir, "real"));
+    nodeFs.writeFileSync(path.join(dir, "real", "x"), "x");
+    nodeFs.symlinkSync(path.join(dir, "real"), path.join(dir, "link"));
+    const g = new Guest({ preopens: { "/p": path.join(dir, "link") }, fs: "host", mode: "sync" });
+    const st = g.alloc(64);
+    assert.equal(await g.call("fd_filestat_get", PRE, st), Errno.SUCCESS);
+    assert.equal(g.view.getUint8(st + 16), Filetype.DIRECTORY);
+    const [e, fd] = await g.open(PRE, "x");
+    assert.equal(e, Errno.SUCCESS);
+    assert.deepEqual(await g.read(fd, 10), [Errno.SUCCESS, "x"]);
+  } finally {
+    nodeFs.rmSync(dir, { recursive: true, force: true });
+  }
+});

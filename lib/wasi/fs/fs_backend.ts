@@ -68,6 +68,8 @@ export interface FsBackend {
   readonly sync: boolean;
   /** Stat without following a final symlink. */
   lstat(path: string): MaybePromise<FileStat>;
+  /** Stat following symlinks; used only for the host path of a preopened directory. Optional. */
+  stat?(path: string): MaybePromise<FileStat>;
   readlink(path: string): MaybePromise<string>;
   /** Opens `path` (never following a final symlink: ELOOP if it is one). */
   open(path: string, options: OpenOptions): MaybePromise<FileHandle>;

@@ -96,7 +96,7 @@ export class MemoryFs implements FsBackend {
     return [parent, name];
   }
 
-  private stat(n: Inode): FileStat {
+  private statOf(n: Inode): FileStat {
     return {
       filetype: n.filetype,
       dev: 1n,
@@ -110,7 +110,7 @@ export class MemoryFs implements FsBackend {
   }
 
   lstat(path: string): FileStat {
-    return this.stat(this.lookup(path));
+    return this.statOf(this.lookup(path));
   }
 
   readlink(path: string): string {

@@ -104,6 +104,13 @@ export class NodeFs implements FsBackend {
     );
   }
 
+  stat(path: string): MaybePromise<FileStat> {
+    return this.call(
+      () => this.toStat(fs.statSync(path, { bigint: true })),
+      async () => this.toStat(await fs.promises.stat(path, { bigint: true })),
+    );
+  }
+
   readlink(path: string): MaybePromise<string> {
     return this.call(() => fs.readlinkSync(path, "utf8"), () => fs.promises.readlink(path, "utf8"));
   }
