@@ -77,6 +77,8 @@ export function describeError(e: unknown): string {
   if (kind !== undefined) return `trap:${kind}`;
   if (e instanceof FuzzHostError) return `host:${e.message}`;
   if (e instanceof Error) {
+    // Kiln's UnsupportedFeatureError (a CompileError): the host implements proposals Kiln does not.
+    if (e.message.startsWith("unsupported: ")) return `unsupported:${e.message.slice(13)}`;
     if (e.name === "CompileError") return "compile-error";
     if (e.name === "LinkError") return "link-error";
     return `js:${e.name}:${e.message}`;

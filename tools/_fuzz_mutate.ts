@@ -167,8 +167,11 @@ const WAT_WORDS = [
   "(start 0)",
 ];
 
-/** One random token-level edit of a WAT text. */
-export function mutateText(rng: Rng, text: string): string {
+/**
+ * One random token-level edit of a WAT text. `deepNesting: false` leaves out the edit that inserts thousands
+ * of open parentheses (a known parser stack-depth issue has its own regression test).
+ */
+export function mutateText(rng: Rng, text: string, options: { deepNesting?: boolean } = {}): string {
   // Tokens: parentheses, strings, and runs of other non-space characters, with the whitespace kept between them.
   const tokens = text.match(/\(|\)|"(?:[^"\\]|\\.)*"|[^\s()"]+|\s+/g) ?? [];
   const edits = 1 + rng.int(rng.chance(0.3) ? 6 : 2);
@@ -206,8 +209,8 @@ export function mutateText(rng: Rng, text: string): string {
         }
         break;
       }
-      default: // deep nesting
-        tokens.splice(i, 0, "(".repeat(1 + rng.int(rng.chance(0.1) ? 5000 : 20)));
+      default: // nesting
+        tokens.splice(i, 0, "(".repeat(1 + rng.int(rng.chance(0.1) && options.deepNesting !== false ? 5000 : 20)));
     }
   }
   return tokens.join("");

@@ -22,9 +22,12 @@ export interface JobResult {
   result?: string;
 }
 
-/** One worker thread, recreated after a timeout. */
+/** One worker thread, recreated after a timeout and every `recycleAfter` jobs (bounding its memory). */
 export class JobWorker {
   #worker: Worker | undefined;
+  #jobsOnWorker = 0;
+  constructor(readonly recycleAfter = 200) {}
+
   #nextId = 1;
   #abortCurrent: (() => void) | undefined;
   #currentId = 0;
@@ -35,6 +38,8 @@ export class JobWorker {
   }
 
   #ensure(): Worker {
+    if (this.#jobsOnWorker >= this.recycleAfter) this.terminate();
+    this.#jobsOnWorker++;
     this.#worker ??= new Worker(new URL("./_fuzz_worker.ts", import.meta.url).href, { type: "module" });
     return this.#worker;
   }
@@ -88,5 +93,6 @@ export class JobWorker {
   terminate(): void {
     this.#worker?.terminate();
     this.#worker = undefined;
+    this.#jobsOnWorker = 0;
   }
 }

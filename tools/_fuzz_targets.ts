@@ -80,7 +80,11 @@ export async function runTargetOnce(target: TargetName, input: Uint8Array): Prom
       return nativeValid ? "ok" : "ok (native rejects)";
     } catch (e) {
       const c = classify(e);
-      return c === "compile-error" && nativeValid ? "compile-error (native accepts)" : c;
+      if (c !== "compile-error" || !nativeValid) return c;
+      // The host implements proposals Kiln does not (SIMD, GC, tail calls, …): not a disagreement.
+      return (e as Error).message.startsWith("unsupported:")
+        ? "compile-error (unsupported feature)"
+        : "compile-error (native accepts)";
     }
   }
   const parse = await loadParser();

@@ -13,7 +13,7 @@
  * - `--check FILE.wasm [--seed S]`: run one module on both engines and print the comparison (for reproducing).
  *
  * Options: `--seconds N` (default 60), `--iterations N`, `--seed S` (default: time-based, printed), `--out DIR`
- * (default: a temp dir), `--fuel N` (per export call, default 20,000,000), `--no-reduce`, `--native-only`
+ * (default: a temp dir), `--fuel N` (per top-level export call, default 5,000,000), `--no-reduce`, `--native-only`
  * (compare native against native: a self-test of the harness), `--own-ratio R` (share of own-generator modules,
  * default 0.25), `--quiet`.
  *
@@ -56,7 +56,7 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
     seconds: 60,
     iterations: Infinity,
     seed: (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0,
-    fuel: 20_000_000,
+    fuel: 5_000_000,
     reduce: true,
     nativeOnly: false,
     ownRatio: 0.25,
@@ -123,8 +123,8 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
 
 /** The two workers of a differential run and how to run a module on both. */
 export class DiffRunner {
-  readonly #a = new JobWorker();
-  readonly #b = new JobWorker();
+  readonly #a = new JobWorker(50);
+  readonly #b = new JobWorker(50);
   constructor(readonly engineB: "kiln" | "native", readonly fuel: number) {}
 
   /** Runs `wasm` on native (a) and on engine b with the same argument seed; compares. */
@@ -202,6 +202,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
     }
   };
   let next = makeModule(0);
+  let lastProgress = Date.now();
   try {
     for (let k = 0; k < args.iterations && Date.now() < deadline; k++) {
       const cur = await next;
@@ -209,6 +210,13 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
       if (!cur.wasm) {
         stats.errors.push(`module ${k}: ${cur.error}`);
         continue;
+      }
+      if (!args.quiet && Date.now() - lastProgress > 30_000) {
+        lastProgress = Date.now();
+        const rss = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
+        log(
+          `  … ${stats.modules} modules, ${stats.steps} steps, ${stats.divergences.length} divergences, rss ${rss} MiB`,
+        );
       }
       const argSeed = Rng.derive(args.seed ^ 0x5eed, k);
       stats.modules++;
@@ -332,11 +340,11 @@ async function targetMain(args: FuzzArgs, log: (s: string) => void): Promise<num
       const outcome = r.timedOut ? "bad:hang (over 10 s)" : r.error ? `bad:${r.error}` : r.result!;
       const head = outcome.split("\n")[0]!.replace(/^(bad:[A-Za-z]+).*/, "$1");
       counts[head] = (counts[head] ?? 0) + 1;
-      if (outcome.startsWith("bad:") || outcome.includes("native rejects")) {
+      if (outcome.startsWith("bad:") || outcome.includes("(native")) {
         const name = `${target}-${args.seed}-${k}.${target === "parser" ? "wat" : "wasm"}`;
         writeFileSync(join(out, name), input);
         writeFileSync(join(out, `${name}.txt`), outcome);
-        if (findings.length < 50) log(`FINDING ${name}: ${outcome.split("\n")[0]}`);
+        if (findings.length < 20) log(`FINDING ${name}: ${outcome.split("\n")[0]}`);
         findings.push(name);
       }
     }

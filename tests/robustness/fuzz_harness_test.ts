@@ -1,0 +1,135 @@
+// The fuzz harness itself: trap-kind mapping, comparison rules, determinism, generator validity, and that a
+// divergence is actually detected (a deliberately faulty engine) -- so a quiet fuzz run means something.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { RuntimeError } from "../../lib/errors.ts";
+import { Rng } from "../../tools/_fuzz_rng.ts";
+import { ownModule } from "../../tools/_fuzz_own_gen.ts";
+import { type Engine, runModule, type Step, trapKind } from "../../tools/_fuzz_exec.ts";
+import { compareRuns, sameOutcome } from "../../tools/_fuzz_compare.ts";
+import { nativeEngine } from "../../tools/_fuzz_engines.ts";
+import { mutateBinary, mutateText } from "../../tools/_fuzz_mutate.ts";
+import { readWasmInfo } from "../../tools/_fuzz_wasm_info.ts";
+
+async function run(engine: Engine, wasm: Uint8Array, seed: number) {
+  const steps: Step[] = [];
+  await runModule(engine, wasm, { seed, onStep: (s) => steps.push(s) });
+  return { steps, done: true, timedOut: false };
+}
+
+test("trapKind() maps Kiln, V8 and JavaScriptCore trap messages to common kinds", () => {
+  const cases: [string, string][] = [
+    ["integer divide by zero", "div-zero"],
+    ["divide by zero", "div-zero"],
+    ["Division by zero", "div-zero"],
+    ["integer overflow", "int-overflow"],
+    ["divide result unrepresentable", "int-overflow"],
+    ["invalid conversion to integer", "conversion"],
+    ["float unrepresentable in integer range", "float-to-int"],
+    ["out of bounds memory access", "memory"],
+    ["memory access out of bounds", "memory"],
+    ["Out of bounds memory access", "memory"],
+    ["undefined element", "table"],
+    ["table index is out of bounds", "table"],
+    ["out of bounds table access", "table"],
+    ["uninitialized element", "indirect"],
+    ["indirect call type mismatch", "indirect"],
+    ["null function or function signature mismatch", "indirect"],
+    ["unreachable", "unreachable"],
+    ["Unreachable code should not be executed", "unreachable"],
+    ["call stack exhausted", "stack"],
+    ["all fuel consumed by WebAssembly", "fuel"],
+    ["interrupt", "interrupt"],
+  ];
+  for (const [message, kind] of cases) {
+    assert.equal(trapKind(new RuntimeError(message)), kind, message);
+    assert.equal(trapKind(new WebAssembly.RuntimeError(message)), kind, message);
+  }
+  assert.equal(trapKind(new RangeError("Maximum call stack size exceeded")), "stack");
+  assert.equal(trapKind(new TypeError("unreachable")), undefined);
+  assert.ok(sameOutcome("trap:float-to-int", "trap:int-overflow"));
+  assert.ok(!sameOutcome("trap:div-zero", "trap:int-overflow"));
+});
+
+test("Rng and the mutators are deterministic from the seed", () => {
+  const a = new Rng(42), b = new Rng(42);
+  assert.deepEqual(a.bytes(64), b.bytes(64));
+  const base = ownModule(new Rng(7));
+  assert.deepEqual(mutateBinary(new Rng(9), base), mutateBinary(new Rng(9), base));
+  assert.equal(mutateText(new Rng(9), "(module (func))"), mutateText(new Rng(9), "(module (func))"));
+  assert.notDeepEqual(ownModule(new Rng(1)), ownModule(new Rng(2)));
+});
+
+test("ownModule() yields valid modules that the harness can run on native WebAssembly", async () => {
+  for (let seed = 0; seed < 40; seed++) {
+    const wasm = ownModule(new Rng(seed));
+    assert.ok(WebAssembly.validate(wasm as BufferSource), `seed ${seed} produced an invalid module`);
+    const info = readWasmInfo(wasm);
+    assert.ok(info.exports.some((e) => e.kind === 0));
+  }
+  const r = await run(nativeEngine(), ownModule(new Rng(3)), 1);
+  assert.equal(r.steps[0]!.label, "instantiate");
+  assert.ok(r.steps.length >= 2);
+});
+
+test("compareRuns() finds no divergence between two identical engines", async () => {
+  for (let seed = 0; seed < 10; seed++) {
+    const wasm = ownModule(new Rng(seed));
+    const a = await run(nativeEngine(), wasm, seed);
+    const b = await run(nativeEngine(), wasm, seed);
+    const cmp = compareRuns(a, b);
+    assert.equal(cmp.divergence, undefined, JSON.stringify(cmp.divergence));
+  }
+});
+
+/** Native, except that every i32 result of an exported function is off by one. */
+function faultyEngine(): Engine {
+  const inner = nativeEngine();
+  return {
+    ...inner,
+    async instantiate(bytes, imports) {
+      const exports = await inner.instantiate(bytes, imports);
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(exports)) {
+        out[k] = typeof v === "function"
+          ? (...args: unknown[]) => {
+            const r = (v as (...a: unknown[]) => unknown)(...args);
+            return typeof r === "number" && Number.isInteger(r) ? (r + 1) | 0 : r;
+          }
+          : v;
+      }
+      return out;
+    },
+  };
+}
+
+test("compareRuns() reports a divergence against a faulty engine", async () => {
+  let found = 0;
+  for (let seed = 0; seed < 20; seed++) {
+    const wasm = ownModule(new Rng(seed));
+    const cmp = compareRuns(await run(nativeEngine(), wasm, seed), await run(faultyEngine(), wasm, seed));
+    if (cmp.divergence) {
+      found++;
+      assert.equal(cmp.divergence.field, "outcome");
+    }
+  }
+  assert.ok(found > 0, "the faulty engine was never caught");
+});
+
+test("compareRuns() stops at inconclusive steps and compares logs and state", () => {
+  const step = (outcome: string, logs: string[] = [], state: string[] = [], inconclusive?: string): Step => ({
+    label: "call f()",
+    outcome,
+    logs,
+    state,
+    ...(inconclusive ? { inconclusive } : {}),
+  });
+  const res = (...steps: Step[]) => ({ steps, done: true, timedOut: false });
+  assert.equal(compareRuns(res(step("trap:stack", [], [], "stack")), res(step("ok"))).stopped, "stack");
+  assert.equal(compareRuns(res(step("ok", ["i32:1"])), res(step("ok", ["i32:2"]))).divergence?.field, "logs");
+  assert.equal(compareRuns(res(step("ok", [], ["m=1"])), res(step("ok", [], ["m=2"]))).divergence?.field, "state");
+  assert.equal(
+    compareRuns(res(step("ok"), step("ok")), { steps: [step("ok")], done: false, timedOut: true }).divergence?.field,
+    "hang",
+  );
+});
