@@ -444,6 +444,16 @@ export class Wasi {
     return yield* wait(this.backend.stat ? this.backend.stat(e.path) : this.backend.lstat(e.path));
   }
 
+  /**
+   * Stat of where a path resolved to. A path naming a directory through "." or ".." (name null) may name the
+   * preopen itself, whose host path can be a symlink, so that one is stat'ed through the link.
+   */
+  private *statResolved(r: Resolved): Generator<unknown, FileStat, unknown> {
+    if (r.stat) return r.stat;
+    if (r.name === null && this.backend.stat) return yield* wait(this.backend.stat(r.path));
+    return yield* wait(this.backend.lstat(r.path));
+  }
+
   private *statOf(e: FdEntry): Generator<unknown, FileStat, unknown> {
     if (e.kind === "file") return yield* wait(e.handle!.stat());
     if (e.kind === "dir") return yield* this.dirStat(e);
@@ -983,7 +993,7 @@ export class Wasi {
   private *pathFilestatGet(fd: number, flags: number, p: number, pl: number, out: number, unstable: boolean): Syscall {
     const dir = this.dirEntry(fd, Rights.PATH_FILESTAT_GET);
     const r = yield* this.resolve(dir, p, pl, (flags & Lookupflags.SYMLINK_FOLLOW) !== 0);
-    const st = r.stat ?? (yield* wait(this.backend.lstat(r.path)));
+    const st = yield* this.statResolved(r);
     if (r.trailingSlash && st.filetype !== Filetype.DIRECTORY) return Errno.NOTDIR;
     this.writeFilestat(out, st, unstable);
     return Errno.SUCCESS;
@@ -1002,7 +1012,7 @@ export class Wasi {
     const dir = this.dirEntry(fd, Rights.PATH_FILESTAT_SET_TIMES);
     const [a, m] = this.times(atim, mtim, fst);
     const r = yield* this.resolve(dir, p, pl, (flags & Lookupflags.SYMLINK_FOLLOW) !== 0);
-    const st = r.stat ?? (yield* wait(this.backend.lstat(r.path)));
+    const st = yield* this.statResolved(r);
     if (r.trailingSlash && st.filetype !== Filetype.DIRECTORY) return Errno.NOTDIR;
     if (a !== null || m !== null) yield* wait(this.backend.setTimes(r.path, a, m));
     return Errno.SUCCESS;
@@ -1067,7 +1077,7 @@ export class Wasi {
     const follow = (dirflags & Lookupflags.SYMLINK_FOLLOW) !== 0;
     const r: Resolved = yield* this.resolve(dir, p, pl, follow);
     let st = r.stat;
-    if (r.name === null) st = yield* wait(this.backend.lstat(r.path));
+    if (r.name === null) st = yield* this.statResolved(r);
     if (st) {
       if (creat && excl) return Errno.EXIST;
       if (st.filetype === Filetype.SYMBOLIC_LINK) return Errno.LOOP;

@@ -481,6 +481,11 @@ test("a preopen whose host path is a symlink to a directory reports a directory"
     const [e, fd] = await g.open(PRE, "x");
     assert.equal(e, Errno.SUCCESS);
     assert.deepEqual(await g.read(fd, 10), [Errno.SUCCESS, "x"]);
+    const [e2] = await g.open(PRE, ".", { oflags: Oflags.DIRECTORY, rights: Rights.PATH_OPEN | Rights.FD_READDIR });
+    assert.equal(e2, Errno.SUCCESS);
+    const [p, l] = g.str(".");
+    assert.equal(await g.call("path_filestat_get", PRE, 0, p, l, st), Errno.SUCCESS);
+    assert.equal(g.view.getUint8(st + 16), Filetype.DIRECTORY);
   } finally {
     nodeFs.rmSync(dir, { recursive: true, force: true });
   }
