@@ -63,3 +63,27 @@ test("translateFunction() maps every code word to the byte offset of its instruc
   const div = [...c.code].indexOf(0x6d);
   assert.equal(bytes[c.offsets[div]!], 0x6d);
 });
+
+test("translateFunction() fuses a local address into loads and local address+value into stores", () => {
+  const c = translate(`(memory 1) (func (param i32 i64) (result i64)
+    (i64.store offset=8 (local.get 0) (local.get 1))
+    (i64.load offset=8 (local.get 0)))`);
+  assert.deepEqual(ops(c.code), ["fuel_check", "i64.store_ll", "i64.load_l", "return"]);
+  const store = c.code.indexOf(416 + 1);
+  assert.deepEqual([...c.code.subarray(store + 1, store + 4)], [0, 1, 8]);
+});
+
+test("translateFunction() without metering leaves out per-run fuel charges but keeps checkpoints", () => {
+  const module = decodeModule(wat(`(module (func (param i32)
+    (block (br_if 0 (local.get 0)) (nop)) (loop (br_if 0 (local.get 0)))))`));
+  assert.deepEqual(ops(translateFunction(module, 0, false).code), [
+    "fuel_check",
+    "local.get",
+    "br_if",
+    "fuel_check",
+    "local.get",
+    "br_if",
+    "return",
+  ]);
+  assert.ok(ops(translateFunction(module, 0, true).code).includes("fuel"));
+});
