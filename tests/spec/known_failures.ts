@@ -35,13 +35,6 @@ export const KNOWN_FAILURES: Record<string, Record<number, KnownFailure>> = {
     87: { engines: ["kiln", "native"], reason: `${STALE_MVP}: memory limits are u64 literals in the 3.0 text format` },
     91: { engines: ["kiln", "native"], reason: `${STALE_MVP}: memory limits are u64 literals in the 3.0 text format` },
   },
-  "proposals/custom-descriptors/exact-func-import.wast": {
-    219: {
-      engines: ["kiln"],
-      reason: 'decoder reports import kind 0x20 (exact function import) as "malformed import kind" instead of ' +
-        '"unsupported: custom-descriptors" (owner: binary decoder)',
-    },
-  },
   "table.wast": {
     9: { engines: ["native"], reason: "V8/JSC implementation limit on table size (10,000,000 elements)" },
   },
