@@ -1260,7 +1260,7 @@ export class Wasi {
             const st = yield* wait(e.handle!.stat());
             ev.nbytes = st.size > e.position ? st.size - e.position : 0n;
           }
-        } else if (e.kind === "dir") ev.error = Errno.BADF;
+        } else if (e.kind === "dir") return Errno.BADF;
         else if (type === Eventtype.FD_READ) {
           const src = e.reader ?? e.socket ?? e.listener;
           if (!src) ev.error = Errno.BADF;
