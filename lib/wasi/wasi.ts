@@ -100,6 +100,27 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const I64_MAX = (1n << 63n) - 1n;
 
+/** Tail of the process-wide lock that serializes path calls on asynchronous backends. */
+let pathLockTail: Promise<void> = Promise.resolve();
+
+/**
+ * Runs a path syscall under the process-wide path lock. Why: with an asynchronous backend a syscall suspends
+ * between resolving a path and acting on it, and another guest sharing the directory could swap a checked
+ * directory for a symlink in that gap; holding the lock makes check and use one step for every guest in this
+ * process. (Synchronous backends never interleave.)
+ */
+function* withPathLock(body: Syscall): Syscall {
+  const previous = pathLockTail;
+  let release!: () => void;
+  pathLockTail = new Promise<void>((resolve) => release = resolve);
+  try {
+    yield* wait(previous);
+    return yield* body;
+  } finally {
+    release();
+  }
+}
+
 /** Realtime clock in ns. */
 function realtimeNs(): bigint {
   return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
@@ -477,6 +498,9 @@ export class Wasi {
       }
       return typeof r === "number" ? r : drive(r, this.allowAsync);
     };
+    // Path calls on an asynchronous backend hold the process-wide path lock from resolution to the operation.
+    const pathWrap = <A extends unknown[]>(fn: (...a: A) => Syscall) =>
+      wrap((...a: A) => this.backend.sync ? fn.apply(this, a) : withPathLock(fn.apply(this, a)));
     const u = (n: number) => n >>> 0;
     const u64 = (n: bigint) => BigInt.asUintN(64, BigInt(n));
     return {
@@ -532,11 +556,13 @@ export class Wasi {
       fd_write: wrap((fd: number, iovs: number, n: number, out: number) =>
         this.fdWrite(u(fd), u(iovs), u(n), null, u(out))
       ),
-      path_create_directory: wrap((fd: number, p: number, pl: number) => this.pathCreateDirectory(u(fd), u(p), u(pl))),
-      path_filestat_get: wrap((fd: number, flags: number, p: number, pl: number, out: number) =>
+      path_create_directory: pathWrap((fd: number, p: number, pl: number) =>
+        this.pathCreateDirectory(u(fd), u(p), u(pl))
+      ),
+      path_filestat_get: pathWrap((fd: number, flags: number, p: number, pl: number, out: number) =>
         this.pathFilestatGet(u(fd), u(flags), u(p), u(pl), u(out), unstable)
       ),
-      path_filestat_set_times: wrap((
+      path_filestat_set_times: pathWrap((
         fd: number,
         flags: number,
         p: number,
@@ -545,10 +571,10 @@ export class Wasi {
         m: bigint,
         f: number,
       ) => this.pathFilestatSetTimes(u(fd), u(flags), u(p), u(pl), u64(a), u64(m), f & 0xffff)),
-      path_link: wrap((ofd: number, flags: number, op: number, opl: number, nfd: number, np: number, npl: number) =>
+      path_link: pathWrap((ofd: number, flags: number, op: number, opl: number, nfd: number, np: number, npl: number) =>
         this.pathLink(u(ofd), u(flags), u(op), u(opl), u(nfd), u(np), u(npl))
       ),
-      path_open: wrap((
+      path_open: pathWrap((
         fd: number,
         dirflags: number,
         p: number,
@@ -561,17 +587,19 @@ export class Wasi {
       ) =>
         this.pathOpen(u(fd), u(dirflags), u(p), u(pl), oflags & 0xffff, u64(base), u64(inh), fdflags & 0xffff, u(out))
       ),
-      path_readlink: wrap((fd: number, p: number, pl: number, buf: number, len: number, out: number) =>
+      path_readlink: pathWrap((fd: number, p: number, pl: number, buf: number, len: number, out: number) =>
         this.pathReadlink(u(fd), u(p), u(pl), u(buf), u(len), u(out))
       ),
-      path_remove_directory: wrap((fd: number, p: number, pl: number) => this.pathRemoveDirectory(u(fd), u(p), u(pl))),
-      path_rename: wrap((fd: number, op: number, opl: number, nfd: number, np: number, npl: number) =>
+      path_remove_directory: pathWrap((fd: number, p: number, pl: number) =>
+        this.pathRemoveDirectory(u(fd), u(p), u(pl))
+      ),
+      path_rename: pathWrap((fd: number, op: number, opl: number, nfd: number, np: number, npl: number) =>
         this.pathRename(u(fd), u(op), u(opl), u(nfd), u(np), u(npl))
       ),
-      path_symlink: wrap((op: number, opl: number, fd: number, np: number, npl: number) =>
+      path_symlink: pathWrap((op: number, opl: number, fd: number, np: number, npl: number) =>
         this.pathSymlink(u(op), u(opl), u(fd), u(np), u(npl))
       ),
-      path_unlink_file: wrap((fd: number, p: number, pl: number) => this.pathUnlinkFile(u(fd), u(p), u(pl))),
+      path_unlink_file: pathWrap((fd: number, p: number, pl: number) => this.pathUnlinkFile(u(fd), u(p), u(pl))),
       poll_oneoff: wrap((inp: number, out: number, n: number, nout: number) =>
         this.pollOneoff(u(inp), u(out), u(n), u(nout), unstable)
       ),

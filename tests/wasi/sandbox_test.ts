@@ -495,3 +495,38 @@ test("a Kiln guest sleeping in poll_oneoff lets a timer fire", {
   assert.ok(fired);
   assert.ok(performance.now() - t0 >= 55);
 });
+
+test("path calls of guests sharing an asynchronous backend never interleave between check and use", async () => {
+  const mem = new MemoryFs();
+  mem.writeFile("/shared/a/b/c/file", enc.encode("x"));
+  const log: string[] = [];
+  /** An asynchronous view of `mem` that logs each call under `tag` and completes it on a later timer. */
+  const slow = (tag: string): FsBackend =>
+    new Proxy(mem, {
+      get(target, prop) {
+        if (prop === "sync") return false;
+        const v = Reflect.get(target, prop);
+        if (typeof v !== "function" || prop === "stat") return v;
+        return (...args: unknown[]) =>
+          new Promise((resolve, reject) => {
+            log.push(`${tag}:${String(prop)}`);
+            setTimeout(() => {
+              try {
+                resolve(v.apply(target, args));
+              } catch (e) {
+                reject(e);
+              }
+            }, 1);
+          });
+      },
+    }) as unknown as FsBackend;
+  const a = new Guest({ preopens: { "/s": "/shared" }, fs: slow("A"), mode: "async", stdout: "null" });
+  const b = new Guest({ preopens: { "/s": "/shared" }, fs: slow("B"), mode: "async", stdout: "null" });
+  const [[ea], eb] = await Promise.all([a.open(PRE, "a/b/c/file"), b.pathOp("path_create_directory", PRE, "a/x")]);
+  assert.equal(ea, Errno.SUCCESS);
+  assert.equal(eb, Errno.SUCCESS);
+  const firstB = log.findIndex((l) => l.startsWith("B:"));
+  assert.ok(firstB > 0, log.join(" "));
+  assert.ok(log.slice(firstB).every((l) => l.startsWith("B:")), `interleaved: ${log.join(" ")}`);
+  assert.ok(log.filter((l) => l.startsWith("A:")).length >= 4, "A resolved component by component");
+});
