@@ -1,0 +1,77 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runWast } from "../../lib/wast/runner.ts";
+import { nativeEngine } from "../../lib/wast/native_engine.ts";
+import { kilnEngine } from "../../lib/wast/kiln_engine.ts";
+import { parseWast } from "../../lib/text/wast_parser.ts";
+
+const SCRIPT = `
+(module $M
+  (func (export "id_f32") (param f32) (result f32) (local.get 0))
+  (func (export "neg_f64") (param f64) (result f64) (f64.neg (local.get 0)))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "two") (result i32 i64) (i32.const 1) (i64.const -1))
+  (func (export "ext") (param externref) (result externref) (local.get 0))
+  (func $rec (export "rec") (call $rec))
+  (global (export "g") f32 (f32.const nan:0x123))
+  (memory (export "mem") 1))
+(register "M" $M)
+(module (import "M" "mem" (memory 1)) (func (export "size") (result i32) (memory.size)))
+(assert_return (invoke $M "id_f32" (f32.const nan:0x200001)) (f32.const nan:0x200001))
+(assert_return (invoke $M "neg_f64" (f64.const nan)) (f64.const nan:canonical))
+(assert_return (invoke $M "two") (i32.const 1) (i64.const 0xffffffffffffffff))
+(assert_return (invoke $M "ext" (ref.extern 7)) (ref.extern 7))
+(assert_return (invoke $M "ext" (ref.null extern)) (ref.null extern))
+(assert_return (invoke $M "div" (i32.const 7) (i32.const 2)) (either (i32.const 4) (i32.const 3)))
+(assert_return (get $M "g") (f32.const nan:0x123))
+(assert_return (invoke "size") (i32.const 1))
+(assert_trap (invoke $M "div" (i32.const 1) (i32.const 0)) "integer divide by zero")
+(assert_exhaustion (invoke $M "rec") "call stack exhausted")
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_malformed (module quote "(func i32.bogus)") "unknown operator")
+(assert_malformed (module binary "\\00asm\\02\\00\\00\\00") "unknown binary version")
+(assert_unlinkable (module (import "M" "nope" (func))) "unknown import")
+(module (func (param v128)))
+(assert_return (invoke "anything") (i32.const 0))
+`;
+
+test("runWast() passes a script exercising every command kind on the native engine", async () => {
+  const r = await runWast(SCRIPT, nativeEngine());
+  assert.deepEqual(r.results.filter((x) => x.status === "fail"), []);
+  assert.equal(r.passed, 17);
+  // The v128 module and the invoke on it are unsupported, with the feature named.
+  assert.deepEqual(r.features, { simd: 2 });
+});
+
+test("runWast() passes the same script on Kiln in every configuration", async () => {
+  for (const config of ["plain", "fuel", "async"] as const) {
+    const r = await runWast(SCRIPT, kilnEngine(config), { asyncImports: config === "async" });
+    assert.deepEqual(r.results.filter((x) => x.status === "fail"), [], config);
+    assert.equal(r.passed, 17, config);
+  }
+});
+
+test("runWast() fails wrong results, wrong NaN kinds, missing traps and wrong messages", async () => {
+  const r = await runWast(
+    `(module (func (export "f") (param i32) (result i32) (local.get 0))
+             (func (export "nan") (result f32) (f32.const nan:0x1)))
+     (assert_return (invoke "f" (i32.const 1)) (i32.const 2))
+     (assert_return (invoke "nan") (f32.const nan:arithmetic))
+     (assert_trap (invoke "f" (i32.const 0)) "unreachable")
+     (assert_invalid (module (func (result i32) (i32.const 0))) "type mismatch")
+     (assert_malformed (module quote "(func i32.bogus)") "unexpected token")`,
+    kilnEngine("plain"),
+  );
+  assert.deepEqual(r.results.map((x) => x.status), ["pass", "fail", "fail", "fail", "fail", "fail"]);
+});
+
+test("parseWast() reads module forms, actions and result patterns", () => {
+  const cmds = parseWast(`(module definition $d (func))
+    (module instance $i $d)
+    (assert_return (invoke $i "f" (f64.const -0x1p-1074)) (f64.const nan:arithmetic) (ref.func) (ref.extern))
+    (thread $T (invoke "x"))`);
+  assert.deepEqual(cmds.map((c) => c.type), ["module", "module_instance", "assert_return", "unsupported"]);
+  const ret = cmds[2] as Extract<(typeof cmds)[number], { type: "assert_return" }>;
+  assert.deepEqual(ret.action.args, [{ type: "f64", value: 0x8000000000000001n }]);
+  assert.deepEqual(ret.expected.map((v) => v.type), ["f64", "ref.func", "ref.extern"]);
+});
