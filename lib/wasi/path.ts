@@ -5,10 +5,11 @@
  * Wasmtime's preview1 maps to `EPERM`); more than {@link MAX_SYMLINKS} symlinks in one lookup fail with `ELOOP`.
  * Backends never see an unresolved guest path.
  *
- * Limitation: node:fs has no `openat`, so the host backend acts on the resolved path string after the check. A
- * concurrent actor that swaps a checked directory for a symlink in between (another host process, or a second
- * guest sharing the same preopen in async mode) could redirect that one operation; a single guest cannot, since
- * each of its syscalls completes before the next. Final components are opened with O_NOFOLLOW.
+ * Limitation: node:fs has no `openat`, so the host backend acts on the resolved path string after the check.
+ * Guests in this process cannot exploit the gap (a guest's syscalls run one at a time, and path calls on an
+ * asynchronous backend hold a process-wide lock from check to use, wasi.ts `withPathLock`), but another host
+ * process that swaps a checked directory for a symlink in between could redirect that one operation. Final
+ * components are opened with O_NOFOLLOW.
  *
  * @module
  */
