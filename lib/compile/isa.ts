@@ -126,6 +126,13 @@ export const BR_IF_COMPARE_BASE = 352;
 export const LOAD_LOCAL_BASE = 400;
 /** `local.get a; local.get v; <store>` fused: `STORE_LOCALS_BASE + (opcode - 0x36)`. */
 export const STORE_LOCALS_BASE = 416;
+/**
+ * A fused compare on locals (`i32.<cmp>_ll` / `_lc`, cmp from eq to ge_u) followed by `br_if` or `if`:
+ * `BR_COMPARE_LOCAL_BASE + ((cmp - 1) * 2 + variant) * 2 + (0 for br_if, 1 for the if's jump-when-false)`.
+ */
+export const BR_COMPARE_LOCAL_BASE = 440;
+/** A plain compare followed by `if`: jump to the else/end when false. `BR_UNLESS_COMPARE_BASE + cmp`. */
+export const BR_UNLESS_COMPARE_BASE = 480;
 /** `local.get a; local.set b` fused. */
 export const LOCAL_COPY = 9;
 
@@ -165,6 +172,16 @@ export const ISA: readonly IsaOp[] = (() => {
     if (i < 14) ops.push({ name: `${name}_l`, code: LOAD_LOCAL_BASE + i, imms: 2 }); // local offset: push
     else ops.push({ name: `${name}_ll`, code: STORE_LOCALS_BASE + i - 14, imms: 3 }); // address-local value-local offset
   });
+  FUSED_COMPARES.slice(1).forEach((name, j) => {
+    ["ll", "lc"].forEach((variant, v) => {
+      const code = BR_COMPARE_LOCAL_BASE + (j * 2 + v) * 2;
+      ops.push({ name: `br_if_i32.${name}_${variant}`, code, imms: 3 }); // a (b | c) target: jump when true
+      ops.push({ name: `br_unless_i32.${name}_${variant}`, code: code + 1, imms: 3 }); // jump when false
+    });
+  });
+  FUSED_COMPARES.forEach((name, j) =>
+    ops.push({ name: `br_unless_i32.${name}`, code: BR_UNLESS_COMPARE_BASE + j, imms: 1 })
+  );
   FUSED_COMPARES.forEach((name, j) => ops.push({ name: `br_if_i32.${name}`, code: BR_IF_COMPARE_BASE + j, imms: 1 }));
   return ops.sort((a, b) => a.code - b.code);
 })();

@@ -13,7 +13,16 @@
 import { ByteReader } from "../binary/leb128.ts";
 import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { type FuncType, funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
-import { BR_IF_COMPARE_BASE, FC_BASE, FUSED_BASE, LOAD_LOCAL_BASE, LOCAL_COPY, STORE_LOCALS_BASE } from "./isa.ts";
+import {
+  BR_COMPARE_LOCAL_BASE,
+  BR_IF_COMPARE_BASE,
+  BR_UNLESS_COMPARE_BASE,
+  FC_BASE,
+  FUSED_BASE,
+  LOAD_LOCAL_BASE,
+  LOCAL_COPY,
+  STORE_LOCALS_BASE,
+} from "./isa.ts";
 
 /** Wasm opcode → index k of the fused i32 binary operators in isa.ts (`FUSED_BASE + 5k + variant`), or -1. */
 const FUSE_INDEX: Int8Array = (() => {
@@ -147,11 +156,33 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
     height = h;
     if (h > maxHeight) maxHeight = h;
   };
+  /**
+   * If the last instruction is a fused compare on locals (`i32.<cmp>_ll` or `_lc`, eq..ge_u), rewrites it into the
+   * compare-and-branch form (`negate`: jump when false) and returns the position of its target immediate, else -1.
+   */
+  const fuseCompareBranch = (negate: boolean): number => {
+    const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
+    if (last < 0 || out.length !== last + 3) return -1;
+    const rel = out.code[last]! - FUSED_BASE;
+    const k = Math.floor(rel / 5), variant = rel % 5;
+    if (rel < 0 || k < 9 || k > 18 || variant > 1) return -1;
+    out.code[last] = BR_COMPARE_LOCAL_BASE + ((k - 9) * 2 + variant) * 2 + (negate ? 1 : 0);
+    recent.pop();
+    return out.push(0);
+  };
   /** Emits a branch to `label` (depth from the innermost block); `conditional` pops the condition first. */
   const branch = (depth: number, conditional: boolean) => {
     const target = control[control.length - 1 - depth]!;
     const arity = target.kind === "loop" ? target.params : target.results;
     const moves = height - arity !== target.height;
+    if (conditional && !moves) {
+      const fused = fuseCompareBranch(false);
+      if (fused >= 0) {
+        if (target.kind === "loop") out.code[fused] = target.start;
+        else target.fixups.push(fused);
+        return;
+      }
+    }
     if (conditional) {
       const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
       const cmp = last >= 0 && last === out.length - 1 ? out.code[last]! : -1;
@@ -252,8 +283,19 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
       case 0x04: { // if
         const bt = blockType(module, reader);
         setHeight(height - 1);
-        out.push(0x04);
-        const fix = out.push(0);
+        let fix = fuseCompareBranch(true);
+        if (fix < 0) {
+          const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
+          const cmp = last >= 0 && last === out.length - 1 ? out.code[last]! : -1;
+          if (cmp >= 0x45 && cmp <= 0x4f) {
+            out.length = last;
+            recent.pop();
+            out.push(BR_UNLESS_COMPARE_BASE + cmp - 0x45);
+          } else {
+            out.push(0x04);
+          }
+          fix = out.push(0);
+        }
         control.push({
           kind: "if",
           height: height - bt.params.length,

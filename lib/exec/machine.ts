@@ -2265,6 +2265,281 @@ export class Machine {
             dv.setInt32(a, i32[v]!, true);
             break;
           }
+          case 440: { // br_if_i32.eq_ll
+            if (i32[(fp + code[pc]!) << 1]! === i32[(fp + code[pc + 1]!) << 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 441: { // br_unless_i32.eq_ll
+            if (!(i32[(fp + code[pc]!) << 1]! === i32[(fp + code[pc + 1]!) << 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 442: { // br_if_i32.eq_lc
+            if (i32[(fp + code[pc]!) << 1]! === code[pc + 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 443: { // br_unless_i32.eq_lc
+            if (!(i32[(fp + code[pc]!) << 1]! === code[pc + 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 444: { // br_if_i32.ne_ll
+            if (i32[(fp + code[pc]!) << 1]! !== i32[(fp + code[pc + 1]!) << 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 445: { // br_unless_i32.ne_ll
+            if (!(i32[(fp + code[pc]!) << 1]! !== i32[(fp + code[pc + 1]!) << 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 446: { // br_if_i32.ne_lc
+            if (i32[(fp + code[pc]!) << 1]! !== code[pc + 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 447: { // br_unless_i32.ne_lc
+            if (!(i32[(fp + code[pc]!) << 1]! !== code[pc + 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 448: { // br_if_i32.lt_s_ll
+            if (i32[(fp + code[pc]!) << 1]! < i32[(fp + code[pc + 1]!) << 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 449: { // br_unless_i32.lt_s_ll
+            if (!(i32[(fp + code[pc]!) << 1]! < i32[(fp + code[pc + 1]!) << 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 450: { // br_if_i32.lt_s_lc
+            if (i32[(fp + code[pc]!) << 1]! < code[pc + 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 451: { // br_unless_i32.lt_s_lc
+            if (!(i32[(fp + code[pc]!) << 1]! < code[pc + 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 452: { // br_if_i32.lt_u_ll
+            if ((i32[(fp + code[pc]!) << 1]! >>> 0) < (i32[(fp + code[pc + 1]!) << 1]! >>> 0)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 453: { // br_unless_i32.lt_u_ll
+            if (!((i32[(fp + code[pc]!) << 1]! >>> 0) < (i32[(fp + code[pc + 1]!) << 1]! >>> 0))) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 454: { // br_if_i32.lt_u_lc
+            if ((i32[(fp + code[pc]!) << 1]! >>> 0) < (code[pc + 1]! >>> 0)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 455: { // br_unless_i32.lt_u_lc
+            if (!((i32[(fp + code[pc]!) << 1]! >>> 0) < (code[pc + 1]! >>> 0))) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 456: { // br_if_i32.gt_s_ll
+            if (i32[(fp + code[pc]!) << 1]! > i32[(fp + code[pc + 1]!) << 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 457: { // br_unless_i32.gt_s_ll
+            if (!(i32[(fp + code[pc]!) << 1]! > i32[(fp + code[pc + 1]!) << 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 458: { // br_if_i32.gt_s_lc
+            if (i32[(fp + code[pc]!) << 1]! > code[pc + 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 459: { // br_unless_i32.gt_s_lc
+            if (!(i32[(fp + code[pc]!) << 1]! > code[pc + 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 460: { // br_if_i32.gt_u_ll
+            if ((i32[(fp + code[pc]!) << 1]! >>> 0) > (i32[(fp + code[pc + 1]!) << 1]! >>> 0)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 461: { // br_unless_i32.gt_u_ll
+            if (!((i32[(fp + code[pc]!) << 1]! >>> 0) > (i32[(fp + code[pc + 1]!) << 1]! >>> 0))) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 462: { // br_if_i32.gt_u_lc
+            if ((i32[(fp + code[pc]!) << 1]! >>> 0) > (code[pc + 1]! >>> 0)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 463: { // br_unless_i32.gt_u_lc
+            if (!((i32[(fp + code[pc]!) << 1]! >>> 0) > (code[pc + 1]! >>> 0))) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 464: { // br_if_i32.le_s_ll
+            if (i32[(fp + code[pc]!) << 1]! <= i32[(fp + code[pc + 1]!) << 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 465: { // br_unless_i32.le_s_ll
+            if (!(i32[(fp + code[pc]!) << 1]! <= i32[(fp + code[pc + 1]!) << 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 466: { // br_if_i32.le_s_lc
+            if (i32[(fp + code[pc]!) << 1]! <= code[pc + 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 467: { // br_unless_i32.le_s_lc
+            if (!(i32[(fp + code[pc]!) << 1]! <= code[pc + 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 468: { // br_if_i32.le_u_ll
+            if ((i32[(fp + code[pc]!) << 1]! >>> 0) <= (i32[(fp + code[pc + 1]!) << 1]! >>> 0)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 469: { // br_unless_i32.le_u_ll
+            if (!((i32[(fp + code[pc]!) << 1]! >>> 0) <= (i32[(fp + code[pc + 1]!) << 1]! >>> 0))) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 470: { // br_if_i32.le_u_lc
+            if ((i32[(fp + code[pc]!) << 1]! >>> 0) <= (code[pc + 1]! >>> 0)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 471: { // br_unless_i32.le_u_lc
+            if (!((i32[(fp + code[pc]!) << 1]! >>> 0) <= (code[pc + 1]! >>> 0))) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 472: { // br_if_i32.ge_s_ll
+            if (i32[(fp + code[pc]!) << 1]! >= i32[(fp + code[pc + 1]!) << 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 473: { // br_unless_i32.ge_s_ll
+            if (!(i32[(fp + code[pc]!) << 1]! >= i32[(fp + code[pc + 1]!) << 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 474: { // br_if_i32.ge_s_lc
+            if (i32[(fp + code[pc]!) << 1]! >= code[pc + 1]!) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 475: { // br_unless_i32.ge_s_lc
+            if (!(i32[(fp + code[pc]!) << 1]! >= code[pc + 1]!)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 476: { // br_if_i32.ge_u_ll
+            if ((i32[(fp + code[pc]!) << 1]! >>> 0) >= (i32[(fp + code[pc + 1]!) << 1]! >>> 0)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 477: { // br_unless_i32.ge_u_ll
+            if (!((i32[(fp + code[pc]!) << 1]! >>> 0) >= (i32[(fp + code[pc + 1]!) << 1]! >>> 0))) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 478: { // br_if_i32.ge_u_lc
+            if ((i32[(fp + code[pc]!) << 1]! >>> 0) >= (code[pc + 1]! >>> 0)) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 479: { // br_unless_i32.ge_u_lc
+            if (!((i32[(fp + code[pc]!) << 1]! >>> 0) >= (code[pc + 1]! >>> 0))) pc = code[pc + 2]!;
+            else pc += 3;
+            break;
+          }
+          case 480: { // br_unless_i32.eqz
+            if (i32[--sp << 1] !== 0) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 481: { // br_unless_i32.eq
+            sp -= 2;
+            const a = sp << 1;
+            if (!(i32[a]! === i32[a + 2]!)) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 482: { // br_unless_i32.ne
+            sp -= 2;
+            const a = sp << 1;
+            if (!(i32[a]! !== i32[a + 2]!)) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 483: { // br_unless_i32.lt_s
+            sp -= 2;
+            const a = sp << 1;
+            if (!(i32[a]! < i32[a + 2]!)) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 484: { // br_unless_i32.lt_u
+            sp -= 2;
+            const a = sp << 1;
+            if (!((i32[a]! >>> 0) < (i32[a + 2]! >>> 0))) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 485: { // br_unless_i32.gt_s
+            sp -= 2;
+            const a = sp << 1;
+            if (!(i32[a]! > i32[a + 2]!)) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 486: { // br_unless_i32.gt_u
+            sp -= 2;
+            const a = sp << 1;
+            if (!((i32[a]! >>> 0) > (i32[a + 2]! >>> 0))) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 487: { // br_unless_i32.le_s
+            sp -= 2;
+            const a = sp << 1;
+            if (!(i32[a]! <= i32[a + 2]!)) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 488: { // br_unless_i32.le_u
+            sp -= 2;
+            const a = sp << 1;
+            if (!((i32[a]! >>> 0) <= (i32[a + 2]! >>> 0))) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 489: { // br_unless_i32.ge_s
+            sp -= 2;
+            const a = sp << 1;
+            if (!(i32[a]! >= i32[a + 2]!)) pc = code[pc]!;
+            else pc++;
+            break;
+          }
+          case 490: { // br_unless_i32.ge_u
+            sp -= 2;
+            const a = sp << 1;
+            if (!((i32[a]! >>> 0) >= (i32[a + 2]! >>> 0))) pc = code[pc]!;
+            else pc++;
+            break;
+          }
           default:
             throw new Error(`machine: unknown internal op ${op}`);
         }

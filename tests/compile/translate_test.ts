@@ -87,3 +87,23 @@ test("translateFunction() without metering leaves out per-run fuel charges but k
   ]);
   assert.ok(ops(translateFunction(module, 0, true).code).includes("fuel"));
 });
+
+test("translateFunction() fuses compares on locals into br_if and if", () => {
+  const c = translate(`(func (param i32 i32) (result i32)
+    (block (br_if 0 (i32.lt_u (local.get 0) (local.get 1))))
+    (if (result i32) (i32.ge_s (local.get 0) (i32.const 10)) (then (i32.const 1)) (else (i32.const 2))))`);
+  assert.deepEqual(ops(c.code), [
+    "fuel_check",
+    "br_if_i32.lt_u_ll",
+    "fuel",
+    "fuel",
+    "br_unless_i32.ge_s_lc",
+    "fuel",
+    "i32.const",
+    "jump",
+    "fuel",
+    "i32.const",
+    "fuel",
+    "return",
+  ]);
+});
