@@ -554,7 +554,7 @@ class ModuleEncoder {
     this.beginImport([mod, name], kind, f);
     switch (kind) {
       case "func": {
-        const [use, next] = this.typeUse(desc.items, i, false);
+        const [use, next] = this.typeUse(desc.items, i, true);
         if (next !== desc.items.length) fail("unexpected token", desc.items[next]);
         this.imports.u8(0).u32(use.index);
         this.bind("func", id, this.counts.func++);
@@ -613,7 +613,7 @@ class ModuleEncoder {
     i = next;
     if (imp) {
       this.beginImport(imp, "func", f);
-      const [use, end] = this.typeUse(f.items, i, false);
+      const [use, end] = this.typeUse(f.items, i, true);
       if (end !== f.items.length) fail("unexpected token", f.items[end]);
       this.imports.u8(0).u32(use.index);
       this.bind("func", id, this.counts.func++);

@@ -154,6 +154,12 @@ test("parseWat() reports the spec's malformed wording with line and column", () 
   assert.match(parseError("(module (start 0) (start 0) (func))").message, /multiple start sections/);
   assert.match(parseError('(module (func $""))').message, /empty identifier/);
   assert.match(parseError("(module (func (f32.const nan:canonical)))").message, /unexpected token/);
+  // Parameter names are allowed in function and import type uses, not in call_indirect's.
+  assert.ok(parseWat(`(module (import "a" "b" (func (param $x i32))) (func (import "a" "c") (param $y i32)))`));
+  assert.match(
+    parseError("(module (table 1 funcref) (func (call_indirect (param $x i32) (i32.const 0) (i32.const 0))))").message,
+    /unexpected token/,
+  );
 });
 
 test("parseWat() names the unsupported proposal instead of failing to parse", () => {
