@@ -309,7 +309,13 @@ export class Machine {
               break;
             }
             const to = fp + code[pc + 1]!, arity = code[pc + 2]!;
-            i32.copyWithin(to << 1, (sp - arity) << 1, sp << 1);
+            if (arity === 1) {
+              const d = to << 1, f = (sp - 1) << 1;
+              i32[d] = i32[f]!;
+              i32[d + 1] = i32[f + 1]!;
+            } else {
+              i32.copyWithin(to << 1, (sp - arity) << 1, sp << 1);
+            }
             sp = to + arity;
             pc = code[pc]!;
             break;
@@ -328,7 +334,13 @@ export class Machine {
           }
           case 12: { // br
             const to = fp + code[pc + 1]!, arity = code[pc + 2]!;
-            i32.copyWithin(to << 1, (sp - arity) << 1, sp << 1);
+            if (arity === 1) {
+              const d = to << 1, f = (sp - 1) << 1;
+              i32[d] = i32[f]!;
+              i32[d + 1] = i32[f + 1]!;
+            } else {
+              i32.copyWithin(to << 1, (sp - arity) << 1, sp << 1);
+            }
             sp = to + arity;
             pc = code[pc]!;
             break;
@@ -343,14 +355,28 @@ export class Machine {
             if (i > n) i = n;
             const e = pc + 1 + i * 3;
             const to = fp + code[e + 1]!, arity = code[e + 2]!;
-            if (sp - arity !== to) i32.copyWithin(to << 1, (sp - arity) << 1, sp << 1);
+            if (sp - arity !== to) {
+              if (arity === 1) {
+                const d = to << 1, f = (sp - 1) << 1;
+                i32[d] = i32[f]!;
+                i32[d + 1] = i32[f + 1]!;
+              } else {
+                i32.copyWithin(to << 1, (sp - arity) << 1, sp << 1);
+              }
+            }
             sp = to + arity;
             pc = code[e]!;
             break;
           }
           case 15: { // return
             const n = compiled.resultCount;
-            if (n !== 0 && sp - n !== fp) i32.copyWithin(fp << 1, (sp - n) << 1, sp << 1);
+            if (n === 1) {
+              const f = (sp - 1) << 1, d = fp << 1;
+              i32[d] = i32[f]!;
+              i32[d + 1] = i32[f + 1]!;
+            } else if (n !== 0 && sp - n !== fp) {
+              i32.copyWithin(fp << 1, (sp - n) << 1, sp << 1);
+            }
             sp = fp + n;
             if (depth === 0) {
               store.fuel = fuel;
