@@ -348,6 +348,7 @@ export class Wasi {
 
   // ---- guest memory -------------------------------------------------------------------------------------------
 
+  /** A DataView of guest memory, re-created when memory grew (its buffer changed). */
   private dv(): DataView {
     if (!this.memory) throw new Error("WASI used before start() or bind()");
     const buf = this.memory.buffer;
@@ -362,6 +363,7 @@ export class Wasi {
     return new Uint8Array(dv.buffer, ptr, len);
   }
 
+  /** A UTF-8 string from guest memory; EILSEQ when not valid UTF-8. */
   private string(ptr: number, len: number): string {
     const bytes = this.bytes(ptr, len);
     try {
@@ -387,6 +389,7 @@ export class Wasi {
     return out;
   }
 
+  /** Writes a filestat: 64 bytes (preview1) or 56 bytes with a u32 nlink (wasi_unstable); see `Size`. */
   private writeFilestat(ptr: number, st: FileStat, unstable: boolean): void {
     const dv = this.dv();
     this.bytes(ptr, unstable ? Size.FILESTAT_UNSTABLE : Size.FILESTAT).fill(0);
@@ -475,12 +478,14 @@ export class Wasi {
     return yield* wait(this.backend.lstat(r.path));
   }
 
+  /** Stat of any descriptor; streams and sockets report their filetype and zeros (as Wasmtime's stdio). */
   private *statOf(e: FdEntry): Generator<unknown, FileStat, unknown> {
     if (e.kind === "file") return yield* wait(e.handle!.stat());
     if (e.kind === "dir") return yield* this.dirStat(e);
     return { filetype: e.filetype, dev: 0n, ino: 0n, nlink: 0n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
   }
 
+  /** Reads a guest path and resolves it inside the directory descriptor `dir` (path.ts). */
   private *resolve(dir: FdEntry, pathPtr: number, pathLen: number, follow: boolean) {
     const guestPath = this.string(pathPtr, pathLen);
     return yield* resolvePath(this.backend, dir.path, guestPath, follow);
@@ -488,6 +493,7 @@ export class Wasi {
 
   // ---- import object ------------------------------------------------------------------------------------------
 
+  /** One import module; `unstable` selects wasi_unstable's whence numbering and struct layouts. */
   private makeImports(unstable: boolean): Record<string, (...a: never[]) => unknown> {
     const wrap = <A extends unknown[]>(fn: (...a: A) => Syscall | number) => (...a: A): number | Promise<number> => {
       let r: Syscall | number;
@@ -603,6 +609,9 @@ export class Wasi {
       poll_oneoff: wrap((inp: number, out: number, n: number, nout: number) =>
         this.pollOneoff(u(inp), u(out), u(n), u(nout), unstable)
       ),
+      // `proc_exit(rval)`: ends the program with `rval` by throwing WasiExit through the wasm stack (start()
+      // catches it; the host process never exits). Codes are passed as given (u32): a CLI decides what to do with
+      // ones outside 0..125, as Wasmtime rejects those.
       proc_exit: (code: number) => {
         throw new WasiExit(code >>> 0);
       },
@@ -660,6 +669,7 @@ export class Wasi {
     return Errno.SUCCESS;
   }
 
+  /** The time of clock `id` in ns, or null for an unknown clock. */
   private clockNow(id: number): bigint | null {
     switch (id) {
       case Clockid.REALTIME:
