@@ -9,13 +9,18 @@
 
 import { type SExpr, type SList, type SString, WatParseError } from "./sexpr.ts";
 
-const ID_CHARS = new Set("!#$%&'*+-./:<=>?@\\^_`|~".split(""));
+/** `ID_CHAR[code]` is 1 for the idchars of spec §6.3.5 (ASCII letters, digits and these symbols). */
+const ID_CHAR = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0x30; c <= 0x39; c++) table[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) table[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) table[c] = 1;
+  for (const c of "!#$%&'*+-./:<=>?@\\^_`|~") table[c.charCodeAt(0)] = 1;
+  return table;
+})();
 
 function isIdChar(c: string): boolean {
-  if (c.length !== 1) return false;
-  const code = c.charCodeAt(0);
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) ||
-    ID_CHARS.has(c);
+  return c !== undefined && c.length === 1 && ID_CHAR[c.charCodeAt(0)] === 1;
 }
 
 const encoder = new TextEncoder();
@@ -52,9 +57,19 @@ class Lexer {
   skip(): void {
     const t = this.text;
     for (;;) {
+      const code = t.charCodeAt(this.pos);
+      if (code === 0x20 || code === 0x09 || code === 0x0d) {
+        this.pos++;
+        continue;
+      }
+      if (code === 0x0a) {
+        this.pos++;
+        this.line++;
+        this.lineStart = this.pos;
+        continue;
+      }
       const c = t[this.pos];
-      if (c === " " || c === "\t" || c === "\n" || c === "\r") this.advance();
-      else if (c === ";" && t[this.pos + 1] === ";") {
+      if (c === ";" && t[this.pos + 1] === ";") {
         while (this.pos < t.length && t[this.pos] !== "\n" && t[this.pos] !== "\r") this.pos++;
       } else if (c === "(" && t[this.pos + 1] === ";") {
         const start = this.here();
@@ -92,7 +107,7 @@ class Lexer {
     if (c === "(") {
       this.pos++;
       if (t[this.pos] === "@" && this.annotationDepth === 0) return this.annotation(at);
-      const list: SList = { kind: "list", items: [], ...at };
+      const list: SList = { kind: "list", items: [], line: at.line, col: at.col };
       for (;;) {
         this.skip();
         if (this.pos >= t.length) this.fail(this.annotationDepth > 0 ? "unclosed annotation" : "unexpected end", at);
@@ -163,7 +178,7 @@ class Lexer {
       const code = c.charCodeAt(0);
       if (c === '"') {
         this.pos++;
-        return { kind: "string", bytes: Uint8Array.from(bytes), ...at };
+        return { kind: "string", bytes: Uint8Array.from(bytes), line: at.line, col: at.col };
       }
       if (c === "\n") this.fail("unclosed string", at);
       if (code < 0x20 || code === 0x7f) this.fail("illegal character");
@@ -207,6 +222,11 @@ class Lexer {
         }
         continue;
       }
+      if (code < 0x80) {
+        bytes.push(code);
+        this.pos++;
+        continue;
+      }
       // A code point (possibly a surrogate pair) as UTF-8.
       const cp = t.codePointAt(this.pos)!;
       const ch = String.fromCodePoint(cp);
@@ -237,7 +257,7 @@ class Lexer {
         }
         strings++;
         result = s;
-      } else if (isIdChar(c)) this.pos++;
+      } else if (ID_CHAR[c.charCodeAt(0)] === 1) this.pos++;
       else break;
     }
     if (this.annotationDepth > 0 && strings === 0) {
@@ -255,7 +275,7 @@ class Lexer {
     }
     if (strings === 0) {
       if (raw === "$") this.fail("empty identifier", at);
-      return { kind: "atom", text: raw, ...at };
+      return { kind: "atom", text: raw, line: at.line, col: at.col };
     }
     if (strings === 1 && raw[0] === '"' && raw[raw.length - 1] === '"' && result!.kind === "string") {
       return result!;
@@ -268,9 +288,9 @@ class Lexer {
       } catch {
         this.fail("malformed UTF-8 encoding", at);
       }
-      return { kind: "atom", text: "$" + quotedId, ...at };
+      return { kind: "atom", text: "$" + quotedId, line: at.line, col: at.col };
     }
-    if (this.annotationDepth > 0) return { kind: "atom", text: raw, ...at };
+    if (this.annotationDepth > 0) return { kind: "atom", text: raw, line: at.line, col: at.col };
     this.fail("unknown operator", at);
   }
 }

@@ -308,21 +308,65 @@ class ModuleEncoder {
     if (!isAtom(a)) fail("unexpected token", a);
     if (a.text.startsWith("$")) {
       const i = this.names[space].get(a.text);
-      if (i === undefined) {
-        if (this.dryRun) return 0;
-        fail(`unknown ${SPACE_WORD[space]} ${a.text}`, a);
-      }
+      if (i === undefined) fail(`unknown ${SPACE_WORD[space]} ${a.text}`, a);
       return i;
     }
     return u32Of(a, "unknown operator");
   }
 
   /**
-   * Set while a function body is pre-encoded in field order (names defined later are not known yet): the
-   * output is discarded; the point is that implicit types from block types and `call_indirect` are appended in
-   * text order, interleaved with later functions' signatures, as the spec (and wabt) order them.
+   * Registers, in text order, the implicit types of a function body's block types and `call_indirect`s, so that
+   * they interleave with later functions' signatures as the spec (and wabt) order them. Bodies are encoded
+   * only after all fields, once every name is known.
    */
-  dryRun = false;
+  prescanTypes(items: SExpr[]): void {
+    for (let i = 0; i < items.length; i++) {
+      const x = items[i];
+      if (x.kind === "atom") {
+        if (x.text === "block" || x.text === "loop" || x.text === "if") {
+          let j = i + 1;
+          if (isId(items[j])) j++;
+          this.prescanBlockType(items, j);
+        } else if (x.text === "call_indirect") {
+          let j = i + 1;
+          if (isIndexAtom(items[j])) j++;
+          this.typeUse(items, j, false);
+        }
+      } else if (x.kind === "list") {
+        const head = headOf(x);
+        if (head === "block" || head === "loop" || head === "if") {
+          let j = 1;
+          if (isId(x.items[j])) j++;
+          this.prescanBlockType(x.items, j);
+        } else if (head === "call_indirect") {
+          let j = 1;
+          if (isIndexAtom(x.items[j])) j++;
+          this.typeUse(x.items, j, false);
+        }
+        if (head !== "type" && head !== "param" && head !== "result") this.prescanTypes(x.items);
+      }
+    }
+  }
+
+  prescanBlockType(items: SExpr[], j: number): void {
+    const first = items[j];
+    if (isList(first, "type")) return;
+    let results = 0;
+    let k = j;
+    for (; isList(items[k], "param") || isList(items[k], "result"); k++) {
+      if (isList(items[k], "param")) {
+        results = 2; // any parameter needs a type index
+      } else results += (items[k] as SList).items.length - 1;
+    }
+    if (results > 1) {
+      try {
+        this.typeUse(items, j, true);
+      } catch (e) {
+        // Malformed block types are reported where the body is encoded.
+        if (!(e instanceof WatParseError)) throw e;
+      }
+    }
+  }
 
   // ---- types ----
 
@@ -645,12 +689,7 @@ class ModuleEncoder {
     this.funcTypeIndices.push(use.index);
     const fn: FuncDef = { type: use, locals, localNames, body: f.items.slice(i), pos: f };
     this.funcs.push(fn);
-    this.dryRun = true;
-    try {
-      new BodyEncoder(this, fn.localNames, fn.pos).seq(fn.body, 0, null);
-    } finally {
-      this.dryRun = false;
-    }
+    this.prescanTypes(fn.body);
   }
 
   tableField(f: SList): void {
@@ -1058,10 +1097,21 @@ class BodyEncoder {
       return this.endLabel(items, k + 1, label);
     }
     const op = this.op(x);
-    const imm = new ByteWriter();
+    const imm = this.scratch();
     const next = this.immediates(op, x, items, i + 1, imm);
     this.emit(op, imm);
     return next;
+  }
+
+  /** Reusable writers for immediates, one per folded nesting level. */
+  pool: ByteWriter[] = [];
+  depth = 0;
+
+  // Why: a fresh ByteWriter per instruction dominated parse time (each allocates 256 bytes).
+  scratch(): ByteWriter {
+    const w = this.pool[this.depth] ??= new ByteWriter();
+    w.length = 0;
+    return w;
   }
 
   op(x: SAtom): OpInfo {
@@ -1101,11 +1151,16 @@ class BodyEncoder {
     }
     if (name === "if") {
       const [label, j] = this.label(items, 1);
-      const bt = new ByteWriter();
+      const bt = this.scratch();
       let k = this.blockType(items, j, bt);
-      while (k < items.length && isList(items[k]) && !isList(items[k], "then")) {
-        this.folded(items[k] as SList);
-        k++;
+      this.depth++;
+      try {
+        while (k < items.length && isList(items[k]) && !isList(items[k], "then")) {
+          this.folded(items[k] as SList);
+          k++;
+        }
+      } finally {
+        this.depth--;
       }
       const then = items[k];
       if (!isList(then, "then")) fail("unexpected token", then ?? x);
@@ -1128,12 +1183,17 @@ class BodyEncoder {
       return;
     }
     const op = this.op(head);
-    const imm = new ByteWriter();
+    const imm = this.scratch();
     let k = this.immediates(op, head, items, 1, imm);
-    for (; k < items.length; k++) {
-      const operand = items[k];
-      if (!isList(operand)) fail("unexpected token", operand);
-      this.folded(operand);
+    this.depth++;
+    try {
+      for (; k < items.length; k++) {
+        const operand = items[k];
+        if (!isList(operand)) fail("unexpected token", operand);
+        this.folded(operand);
+      }
+    } finally {
+      this.depth--;
     }
     this.emit(op, imm);
   }
