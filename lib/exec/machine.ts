@@ -19,7 +19,7 @@ import { RuntimeError, type WasmFrame } from "../errors.ts";
 import { translateFunction } from "../compile/translate.ts";
 import type { CompiledFunc } from "../compile/translate.ts";
 import { funcFromJs, type FuncInst, funcToJs, type InstanceState } from "../runtime/func.ts";
-import type { Memory } from "../runtime/memory.ts";
+import { EMPTY_MEMORY_VIEW, type Memory } from "../runtime/memory.ts";
 import type { Store } from "../runtime/store.ts";
 import { ValType } from "../binary/module.ts";
 import {
@@ -48,7 +48,7 @@ export const YIELD = 2;
 /** Accounting cost of one frame, in bytes of the stack limit (besides its slots). */
 const FRAME_BYTES = 32;
 const INITIAL_SLOTS = 1024;
-const NO_MEMORY = new DataView(new ArrayBuffer(0));
+const NO_MEMORY = EMPTY_MEMORY_VIEW;
 
 function trap(message: string): RuntimeError {
   return new RuntimeError(message);

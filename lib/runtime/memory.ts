@@ -40,6 +40,12 @@ function allocate(pages: number, maxPages: number): ArrayBuffer {
 }
 
 /**
+ * An empty view of the same kind as memories' views (for instances without a memory). Why: V8 gives DataViews on
+ * resizable buffers their own instance type, and mixing the two kinds deoptimizes the machine.
+ */
+export const EMPTY_MEMORY_VIEW: DataView = new DataView(allocate(0, 0));
+
+/**
  * A linear memory. `buffer` is the current `ArrayBuffer`; after `grow` the previous buffer is detached (where the
  * host supports it) or stale, as in the standard JS API.
  *
