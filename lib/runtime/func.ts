@@ -145,6 +145,9 @@ export function funcToJs(f: FuncInst | null): ExportedFunction | null {
     callRawSync: { value: (args: unknown[]) => invoke(f, args, true, true) },
     type: { value: desc, enumerable: true },
     funcIndex: { value: f.index, enumerable: true },
+    // As the standard JS API: the name is the function index, the length the parameter count.
+    name: { value: String(f.index) },
+    length: { value: f.type.params.length },
   });
   byJs.set(fn, f);
   f.js = fn;
