@@ -21,7 +21,7 @@ export interface GlobalDescriptor {
  *
  * @example
  * ```ts
- * import { Global } from "./mod.ts";
+ * import { Global } from "../../mod.ts";
  * const g = new Global({ value: "i64", mutable: true }, 5n);
  * g.value = 6n;
  * console.log(g.value); // 6n

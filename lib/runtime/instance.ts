@@ -30,7 +30,7 @@ export type Imports = Record<string, Record<string, unknown>>;
  *
  * @example
  * ```ts
- * import { instantiate, parseWat } from "./mod.ts";
+ * import { instantiate, parseWat } from "../../mod.ts";
  * const { instance } = await instantiate(parseWat(`(module (func (export "one") (result i32) i32.const 1))`));
  * console.log(await (instance.exports.one as () => Promise<number>)()); // 1
  * ```

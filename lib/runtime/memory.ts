@@ -51,7 +51,7 @@ export const EMPTY_MEMORY_VIEW: DataView = new DataView(allocate(0, 0));
  *
  * @example
  * ```ts
- * import { Memory } from "./mod.ts";
+ * import { Memory } from "../../mod.ts";
  * const memory = new Memory({ initial: 1, maximum: 2 });
  * console.log(memory.buffer.byteLength); // 65536
  * console.log(memory.grow(1)); // 1

@@ -38,7 +38,7 @@ function typeDesc(params: readonly ValType[], results: readonly ValType[]): Func
  *
  * @example
  * ```ts
- * import { Module, parseWat } from "./mod.ts";
+ * import { Module, parseWat } from "../../mod.ts";
  * const module = new Module(parseWat(`(module (func (export "f")))`));
  * console.log(Module.exports(module)); // [{ name: "f", kind: "function", type: { params: [], results: [] } }]
  * ```

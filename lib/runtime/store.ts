@@ -38,7 +38,7 @@ export const UNMETERED_FUEL = 2 ** 52;
  *
  * @example
  * ```ts
- * import { Store } from "./mod.ts";
+ * import { Store } from "../../mod.ts";
  * const store = new Store({ fuel: 1000 });
  * store.setFuel(500);
  * console.log(store.getFuel()); // 500

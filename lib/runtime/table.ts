@@ -25,7 +25,7 @@ export interface TableDescriptor {
  *
  * @example
  * ```ts
- * import { Table } from "./mod.ts";
+ * import { Table } from "../../mod.ts";
  * const table = new Table({ element: "externref", initial: 2 });
  * table.set(0, "hello");
  * console.log(table.get(0), table.length); // "hello" 2
