@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseWat, WatParseError } from "../../lib/text/mod.ts";
 import { UnsupportedFeatureError } from "../../lib/errors.ts";
+import { parseWast } from "../../lib/text/wast_parser.ts";
 
 const SEEDS = [
   `(module
@@ -145,4 +146,26 @@ test("parseWat() throws only its own error classes on 2,000 mutated texts", () =
 test("parseWat() turns pathological nesting into a WatParseError", () => {
   const deep = "(module (func " + "(block ".repeat(200_000) + ")".repeat(200_000) + "))";
   assert.throws(() => parseWat(deep), WatParseError);
+});
+
+test("parseWast() throws only WatParseError on 1,000 mutated scripts", () => {
+  const script = `(module $M (func (export "f") (param i32) (result i32) (local.get 0)))
+    (register "M" $M)
+    (assert_return (invoke $M "f" (i32.const 7)) (i32.const 7))
+    (assert_return (invoke "g" (f32.const nan:canonical) (f64.const -0x1p-1074)) (either (ref.null func) (ref.extern 1)))
+    (assert_trap (invoke "f" (i64.const 0)) "unreachable")
+    (assert_malformed (module quote "(func") "unexpected end")
+    (module definition $D binary "\\00asm" "\\01\\00\\00\\00")
+    (module instance $I $D)`;
+  const rand = prng(0xabc);
+  for (let i = 0; i < 1000; i++) {
+    const text = mutate(script, rand);
+    try {
+      parseWast(text);
+    } catch (e) {
+      if (!(e instanceof WatParseError)) {
+        assert.fail(`mutant ${i} threw ${(e as Error)?.name}: ${(e as Error)?.message}\n${text}`);
+      }
+    }
+  }
 });
