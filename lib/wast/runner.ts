@@ -34,7 +34,10 @@ export interface ScriptResult {
 
 /** Options of {@link runWast}. */
 export interface RunOptions {
-  /** Wrap every function import (spectest and other instances' exports) so that it returns a Promise. */
+  /**
+   * Wrap every function import (spectest and other instances' exports) so that it returns a Promise. Not applied
+   * to `assert_unlinkable` modules: a JS wrapper would hide the import type mismatch they test.
+   */
   readonly asyncImports?: boolean;
   /** Called after each command (for progress output). */
   readonly onResult?: (r: CommandResult) => void;
