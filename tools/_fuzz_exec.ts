@@ -189,6 +189,8 @@ export interface RunOptions {
   seed: number;
   /** Receives each step as soon as it completes (so a hang later still leaves the earlier steps). */
   onStep(step: Step): void;
+  /** Every import returns its result through a Promise (Kiln only: exercises suspension everywhere). */
+  asyncImports?: boolean;
   /** At most this many nested `call-export` levels before the import throws (keeps native and Kiln alike). */
   maxNesting?: number;
 }
@@ -277,6 +279,13 @@ export async function runModule(engine: Engine, bytes: Uint8Array, options: RunO
         return 1;
       }),
   };
+
+  if (options.asyncImports) {
+    for (const [name, f] of Object.entries(support)) {
+      const g = f as (...a: unknown[]) => unknown;
+      support[name] = (...args: unknown[]) => Promise.resolve().then(() => g(...args));
+    }
+  }
 
   const imports: Record<string, Record<string, unknown>> = {};
   for (const imp of info.imports) {

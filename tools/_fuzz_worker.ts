@@ -10,7 +10,16 @@ import { runTargetOnce, type TargetName } from "./_fuzz_targets.ts";
 
 /** A message to the worker. */
 export type WorkerJob =
-  | { id: number; type: "module"; engine: "native" | "kiln"; wasm: Uint8Array; seed: number; fuel: number }
+  | {
+    id: number;
+    type: "module";
+    engine: "native" | "kiln";
+    wasm: Uint8Array;
+    seed: number;
+    fuel: number;
+    /** Kiln configuration: plain, with a small fuel yield interval, or with every import returning a Promise. */
+    mode?: "plain" | "yield" | "async";
+  }
   | { id: number; type: "target"; target: TargetName; input: Uint8Array };
 
 /** A message from the worker. */
@@ -33,10 +42,11 @@ scope.onmessage = async (event: MessageEvent<WorkerJob>) => {
       else {
         const kiln = await loadKiln();
         if (kiln === undefined) throw new Error("Kiln (mod.ts) is not available");
-        engine = kilnEngine(kiln, { fuel: job.fuel });
+        engine = kilnEngine(kiln, { fuel: job.fuel, fuelYieldInterval: job.mode === "yield" ? 997 : undefined });
       }
       await runModule(engine, job.wasm, {
         seed: job.seed,
+        asyncImports: job.type === "module" && job.engine === "kiln" && job.mode === "async",
         onStep: (step) => scope.postMessage({ id: job.id, type: "step", step }),
       });
       scope.postMessage({ id: job.id, type: "done" });

@@ -10,7 +10,11 @@
  * - `--target decoder|parser`: mutation fuzzing of `new Module`/the decoder and of `parseWat`; every input must
  *   give success or a CompileError within the time limit.
  * - `--soak N`: create, run and drop N instances and check that memory returns to its baseline.
- * - `--check FILE.wasm [--seed S]`: run one module on both engines and print the comparison (for reproducing).
+ * - `--check FILE.wasm [--seed S] [--mode plain|yield|async]`: run one module on both engines and print the
+ *   comparison (for reproducing a finding; the report gives the command).
+ *
+ * Kiln runs each module in one of three configurations, cycling module by module: plain; fuel with a yield
+ * every 997 units; every import returning a Promise (so the machine suspends at each host call).
  *
  * Options: `--seconds N` (default 60), `--iterations N`, `--seed S` (default: time-based, printed), `--out DIR`
  * (default: a temp dir), `--fuel N` (per top-level export call, default 5,000,000), `--no-reduce`, `--native-only`
@@ -46,8 +50,13 @@ export interface FuzzArgs {
   ownRatio: number;
   soak?: number;
   check?: string;
+  /** Kiln configuration for --check: plain, fuel yields, or Promise-returning imports. */
+  mode: "plain" | "yield" | "async";
   quiet: boolean;
 }
+
+/** The Kiln configurations the differential fuzzer cycles through, module by module. */
+const MODES = ["plain", "yield", "async"] as const;
 
 /** Parses `argv` (without the program name). */
 export function parseArgs(argv: readonly string[]): FuzzArgs {
@@ -60,6 +69,7 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
     reduce: true,
     nativeOnly: false,
     ownRatio: 0.25,
+    mode: "plain",
     quiet: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -111,6 +121,12 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
       case "--check":
         a.check = value();
         break;
+      case "--mode": {
+        const m = value();
+        if (m !== "plain" && m !== "yield" && m !== "async") throw new Error(`unknown mode: ${m}`);
+        a.mode = m;
+        break;
+      }
       case "--quiet":
         a.quiet = true;
         break;
@@ -128,9 +144,13 @@ export class DiffRunner {
   constructor(readonly engineB: "kiln" | "native", readonly fuel: number) {}
 
   /** Runs `wasm` on native (a) and on engine b with the same argument seed; compares. */
-  async run(wasm: Uint8Array, seed: number): Promise<{ a: JobResult; b: JobResult; cmp: Comparison }> {
+  async run(
+    wasm: Uint8Array,
+    seed: number,
+    mode: "plain" | "yield" | "async" = "plain",
+  ): Promise<{ a: JobResult; b: JobResult; cmp: Comparison }> {
     const native = this.#a.run({ type: "module", engine: "native", wasm, seed, fuel: this.fuel }, 5_000);
-    const other = this.#b.run({ type: "module", engine: this.engineB, wasm, seed, fuel: this.fuel }, 60_000);
+    const other = this.#b.run({ type: "module", engine: this.engineB, wasm, seed, fuel: this.fuel, mode }, 60_000);
     // When native hangs, the comparison stops there anyway: give the other engine a short grace, then stop it.
     const otherId = this.#b.currentId;
     native.then((r) => {
@@ -222,7 +242,8 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
       stats.modules++;
       if (cur.source === "own") stats.own++;
       else stats.binaryen++;
-      const { cmp } = await runner.run(cur.wasm, argSeed);
+      const mode = MODES[k % 3]!;
+      const { cmp } = await runner.run(cur.wasm, argSeed, mode);
       stats.steps += cmp.compared;
       if (cmp.stopped) {
         stats.stopped[cmp.stopped.replace(/:.*/s, "")] = (stats.stopped[cmp.stopped.replace(/:.*/s, "")] ?? 0) + 1;
@@ -233,7 +254,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
       if (cur.source === "binaryen") {
         try {
           const clean = await denan(cur.wasm);
-          const again = await runner.run(clean, argSeed);
+          const again = await runner.run(clean, argSeed, mode);
           if (!again.cmp.divergence && !again.cmp.stopped) {
             stats.nanOnly++;
             continue;
@@ -245,16 +266,16 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, "module.wasm"), cur.wasm);
       const summary = describe(cmp);
-      log(`DIVERGENCE in module ${k} (${cur.source}): ${summary}`);
+      log(`DIVERGENCE in module ${k} (${cur.source}, kiln ${mode}): ${summary}`);
       let reducedSize = cur.wasm.length;
       if (args.reduce) {
         const reduced = await reduceModule(cur.wasm, async (cand) => {
-          const r = await runner.run(cand, argSeed);
+          const r = await runner.run(cand, argSeed, mode);
           return r.cmp.divergence !== undefined && divergenceKey(r.cmp.divergence) === key;
         }, { budgetMs: 90_000, log: args.quiet ? undefined : log });
         writeFileSync(join(dir, "reduced.wasm"), reduced);
         reducedSize = reduced.length;
-        const r = await runner.run(reduced, argSeed);
+        const r = await runner.run(reduced, argSeed, mode);
         writeFileSync(join(dir, "reduced.json"), JSON.stringify(r, null, 1));
       }
       writeFileSync(
@@ -327,6 +348,9 @@ async function targetMain(args: FuzzArgs, log: (s: string) => void): Promise<num
   mkdirSync(out, { recursive: true });
   log(`${target} fuzzing: seed ${args.seed}, ${args.seconds} s, ${corpus.length} seed inputs, findings in ${out}`);
   const worker = new JobWorker();
+  // Mutants that still validate are odd but legal code: run them on both engines too.
+  const kiln = target === "decoder" ? await loadKiln() : undefined;
+  const diff = kiln ? new DiffRunner("kiln", args.fuel) : undefined;
   const counts: Record<string, number> = {};
   const findings: string[] = [];
   const deadline = Date.now() + args.seconds * 1000;
@@ -347,9 +371,22 @@ async function targetMain(args: FuzzArgs, log: (s: string) => void): Promise<num
         if (findings.length < 20) log(`FINDING ${name}: ${outcome.split("\n")[0]}`);
         findings.push(name);
       }
+      if (diff && outcome === "ok") {
+        const mode = MODES[k % 3]!;
+        const { cmp } = await diff.run(input, k, mode);
+        counts["ran"] = (counts["ran"] ?? 0) + 1;
+        if (cmp.divergence) {
+          const name = `${target}-${args.seed}-${k}-divergence.wasm`;
+          writeFileSync(join(out, name), input);
+          writeFileSync(join(out, `${name}.txt`), `bad:divergence (kiln ${mode}, --seed ${k}): ${describe(cmp)}`);
+          log(`DIVERGENCE ${name}: ${describe(cmp)}`);
+          findings.push(name);
+        }
+      }
     }
   } finally {
     worker.terminate();
+    diff?.close();
   }
   log(`done: ${JSON.stringify(counts)}; findings: ${findings.length}`);
   return findings.some((f) => readFileSync(join(out, `${f}.txt`), "utf8").startsWith("bad:")) ? 1 : 0;
@@ -360,7 +397,7 @@ async function checkMain(args: FuzzArgs, log: (s: string) => void): Promise<numb
   const runner = new DiffRunner(kiln ? "kiln" : "native", args.fuel);
   try {
     const wasm = new Uint8Array(readFileSync(args.check!));
-    const { a, b, cmp } = await runner.run(wasm, args.seed);
+    const { a, b, cmp } = await runner.run(wasm, args.seed, args.mode);
     for (const [name, r] of [["native", a], [kiln ? "kiln" : "native#2", b]] as const) {
       log(`== ${name}${r.timedOut ? " (timed out)" : ""}${r.error ? ` (error: ${r.error})` : ""}`);
       for (const s of r.steps) log(`  ${s.label} -> ${s.outcome}${s.logs.length ? ` logs=[${s.logs.join(" ")}]` : ""}`);

@@ -131,7 +131,7 @@ function brTableModule(n: number): Uint8Array {
   return w.finish();
 }
 
-test("a br_table with 200,000 targets compiles and branches correctly", { skip }, async () => {
+test("a br_table with 200,000 targets compiles and branches correctly", { skip, timeout: 60_000 }, async () => {
   const { instance } = await kiln!.instantiate(brTableModule(200_000));
   const f = fn(instance.exports, "f");
   for (const i of [0, 1, 6, 7, 12345, 199_999]) assert.equal(await f(i), i % 7, `index ${i}`);
@@ -179,7 +179,7 @@ test(
   },
 );
 
-test("a value stack of 100,000 entries works", { skip }, async () => {
+test("a value stack of 100,000 entries works", { skip, timeout: 60_000 }, async () => {
   const w = new ByteWriter().bytes([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
   const section = (id: number, body: Uint8Array) => w.u8(id).u32(body.length).bytes(body);
   section(1, new ByteWriter().u32(1).u8(0x60).u32(0).u32(1).u8(0x7f).finish());
@@ -222,7 +222,7 @@ test("an infinite loop ends with the fuel trap, an AbortSignal or store.interrup
   }
 });
 
-test("a healthy guest finishes while a hostile one spins beside it", { skip }, async () => {
+test("a healthy guest finishes while a hostile one spins beside it", { skip, timeout: 60_000 }, async () => {
   const hostile = (await kiln!.instantiate(LOOP, {}, {
     fuel: 1e12,
     fuelYieldInterval: 5_000,

@@ -52,7 +52,11 @@ test(
 for (const mode of ["async", "sync"]) {
   test(
     `wasm -> host -> wasm recursion (${mode}) traps "call stack exhausted" as a RuntimeError`,
-    { skip: skipWithoutKiln, todo: "lib/exec, lib/runtime: re-entrant recursion escapes as a SyntaxError" },
+    {
+      skip: skipWithoutKiln,
+      timeout: 120_000,
+      todo: "lib/exec, lib/runtime: re-entrant recursion escapes as a SyntaxError",
+    },
     async () => {
       const r = await runScenario(`host-recursion-${mode}`, 20_000);
       assert.equal(r.timedOut, false, "the scenario hung");
@@ -67,7 +71,11 @@ for (const mode of ["async", "sync"]) {
 // hangs the process. Expected (mod.ts contract: "signal aborts running code with trap interrupt"): a trap.
 test(
   "an AbortSignal stops a busy loop even without fuelYieldInterval",
-  { skip: skipWithoutKiln, todo: "lib/exec/lib/runtime: a signal without a yield interval never fires" },
+  {
+    skip: skipWithoutKiln,
+    timeout: 120_000,
+    todo: "lib/exec/lib/runtime: a signal without a yield interval never fires",
+  },
   async () => {
     const r = await runScenario("signal-only-loop", 10_000);
     assert.equal(r.timedOut, false, "the guest hung the process");
@@ -77,7 +85,7 @@ test(
 
 test(
   "store.interrupt() from a timer stops a busy loop even without fuelYieldInterval",
-  { skip: skipWithoutKiln, todo: "lib/exec/lib/runtime: the timer never runs while the guest spins" },
+  { skip: skipWithoutKiln, timeout: 120_000, todo: "lib/exec/lib/runtime: the timer never runs while the guest spins" },
   async () => {
     const r = await runScenario("interrupt-only-loop", 10_000);
     assert.equal(r.timedOut, false, "the guest hung the process");
@@ -89,7 +97,7 @@ test(
 // (Wasmtime: "table minimum size of 4000000000 elements exceeds table limits"), not try to fill 4e9 slots.
 test(
   "instantiating a table with 4e9 initial elements fails quickly with a Kiln error",
-  { skip: skipWithoutKiln, todo: "lib/runtime/table.ts: allocation of a 4e9-element table hangs" },
+  { skip: skipWithoutKiln, timeout: 120_000, todo: "lib/runtime/table.ts: allocation of a 4e9-element table hangs" },
   async () => {
     const r = await runScenario("table-4g-initial", 10_000);
     assert.equal(r.timedOut, false, "instantiation hung");
@@ -97,10 +105,14 @@ test(
   },
 );
 
-test("the regression scenarios' runner reports outcomes (sanity check)", { skip: skipWithoutKiln }, async () => {
-  const r = await runScenario("memory-grow-2g", 60_000);
-  assert.equal(r.timedOut, false);
-  // Growing by 2 GiB may succeed (old size 1) or fail (-1); either is fine, a JS error is not.
-  assert.match(r.result?.outcome ?? r.stderr, /^ok:(1|-1)$/);
-  assert.ok(RuntimeError);
-});
+test(
+  "the regression scenarios' runner reports outcomes (sanity check)",
+  { skip: skipWithoutKiln, timeout: 120_000 },
+  async () => {
+    const r = await runScenario("memory-grow-2g", 60_000);
+    assert.equal(r.timedOut, false);
+    // Growing by 2 GiB may succeed (old size 1) or fail (-1); either is fine, a JS error is not.
+    assert.match(r.result?.outcome ?? r.stderr, /^ok:(1|-1)$/);
+    assert.ok(RuntimeError);
+  },
+);

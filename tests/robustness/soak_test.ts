@@ -7,7 +7,10 @@ import { fileURLToPath } from "node:url";
 import { runSoak } from "../../tools/_fuzz_soak.ts";
 import { skipWithoutKiln as skip } from "./_kiln.ts";
 
-test("300 instances (sync, async imports, fuel yields, traps) leave the heap at its baseline", { skip }, async () => {
+test("300 instances (sync, async imports, fuel yields, traps) leave the heap at its baseline", {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const r = await runSoak({ instances: 300, toleranceBytes: 8 * 2 ** 20 });
   assert.equal(r.engine, "kiln");
   assert.ok(r.gcAvailable, "no way to force a GC on this runtime");
@@ -17,7 +20,7 @@ test("300 instances (sync, async imports, fuel yields, traps) leave the heap at 
   assert.ok(!Object.keys(r.outcomes).some((k) => k.startsWith("js:")), JSON.stringify(r.outcomes));
 });
 
-test("a soak process exits on its own: no leaked timers or handles", { skip }, async () => {
+test("a soak process exits on its own: no leaked timers or handles", { skip, timeout: 120_000 }, async () => {
   const script = fileURLToPath(new URL("../../tools/fuzz.ts", import.meta.url));
   const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
   const args = isBun ? [script, "--soak", "100"] : ["run", "-A", "--no-check", script, "--soak", "100"];
