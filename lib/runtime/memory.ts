@@ -4,10 +4,10 @@
  *
  * Growth (measured in bench/micro/memory_bench.ts, 512 single-page grows): a resizable ArrayBuffer's `resize` takes
  * 1–20 ms, `transfer` 0.7–1.8 s, copying 1.3–8 s; DataView access on a resizable buffer matches a fixed one on V8
- * once optimized and is up to 1.5x slower on JSC. So memories are resizable ArrayBuffers where the host has them,
- * reserving `min(maximum, max(2 × size, 64 MiB))` and re-allocating with double the reservation when that is
- * exceeded (amortized linear copying); elsewhere a new buffer per growth (`transfer` where available).
- * `buffer.byteLength` is always exactly the memory's size.
+ * once optimized (TurboFan) and is up to 1.5x slower on JSC, but V8's Maglev tier deoptimizes on it (see
+ * `USE_RESIZABLE`). So memories are fixed ArrayBuffers replaced on growth (`transfer` where available, else a copy);
+ * the resizable variant (reserving `min(maximum, max(2 × size, 64 MiB))`, re-allocating with double the
+ * reservation beyond it) is kept behind `USE_RESIZABLE`. `buffer.byteLength` is always exactly the memory's size.
  *
  * @module
  */
@@ -28,7 +28,15 @@ export interface MemoryDescriptor {
 type Transfer = (this: ArrayBuffer, length: number) => ArrayBuffer;
 const transfer = (ArrayBuffer.prototype as unknown as { transfer?: Transfer }).transfer;
 type ResizableBuffer = ArrayBuffer & { readonly maxByteLength: number; resize(n: number): void };
-const RESIZABLE = typeof (ArrayBuffer.prototype as unknown as { resize?: unknown }).resize === "function";
+/**
+ * Whether memories use resizable ArrayBuffers. Off: V8's Maglev tier deoptimizes the machine on every DataView
+ * access to a resizable buffer ("wrong instance type", a distinct instance type), which cost the bz2 benchmark's
+ * first run about 1 s; fixed buffers grown by `transfer` keep the JIT stable. The resizable path stays for hosts or
+ * V8 versions where that changes.
+ */
+const USE_RESIZABLE: boolean = false;
+const RESIZABLE = USE_RESIZABLE &&
+  typeof (ArrayBuffer.prototype as unknown as { resize?: unknown }).resize === "function";
 /** Minimum reservation of a resizable memory: 1024 pages (64 MiB). */
 const MIN_RESERVED_PAGES = 1024;
 
