@@ -1,0 +1,40 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { buildDist, buildSkipReason, ROOT } from "./_build.ts";
+
+const nodeVersion = spawnSync("node", ["--version"], { encoding: "utf8" });
+const skip = buildSkipReason() ?? (nodeVersion.status === 0 ? null : "node is not on PATH");
+
+test("dist/ build runs under Node: async import, fuel, WASI hello and files on MemoryFs, NodeFs", {
+  skip: skip ?? false,
+  timeout: 120_000,
+}, () => {
+  const dist = buildDist();
+  const r = spawnSync("node", [join(ROOT, "tests/platform/fixtures/node_smoke.mjs"), dist, ROOT], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, `node smoke script failed:\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /^ok async host import: run\(4\) = 50$/m);
+  assert.match(r.stdout, /^ok fuel trap: all fuel consumed by WebAssembly$/m);
+  assert.match(r.stdout, /^ok WASI hello with MemoryFs: "Hello, world!\\n"$/m);
+  assert.match(r.stdout, /^ok WASI file_io with MemoryFs/m);
+  assert.match(r.stdout, /^ok WASI hello with NodeFs$/m);
+  assert.match(r.stdout, /^all checks passed$/m);
+});
+
+test("dist/ build is small ESM without a node: import in the browser flavour", { skip: skip ?? false }, async () => {
+  const dist = buildDist();
+  const { readdirSync, readFileSync, statSync } = await import("node:fs");
+  const browserJs = readdirSync(join(dist, "browser")).filter((f) => f.endsWith(".js"));
+  assert.ok(browserJs.includes("mod.js") && browserJs.includes("wasi.js"), `browser files: ${browserJs}`);
+  let total = 0;
+  for (const f of browserJs) {
+    const text = readFileSync(join(dist, "browser", f), "utf8");
+    assert.doesNotMatch(text, /from\s*"node:|import\("node:/, `${f} imports a node: module`);
+    total += statSync(join(dist, "browser", f)).size;
+  }
+  assert.ok(total < 400_000, `browser bundle is ${total} bytes`);
+});
