@@ -56,7 +56,10 @@ export interface StartupReport {
 export interface BenchReport {
   readonly date: string;
   readonly runtime: string;
-  /** The repository commit measured (Kiln's code), "+changes" when the working tree differed. */
+  /**
+   * The repository commit when the run started, "+changes" when the working tree differed. (With `--timeout`, each
+   * run loads Kiln afresh in a worker, so a long run picks up engine changes committed meanwhile.)
+   */
   readonly commit: string;
   readonly machine: { nproc: number; cpuModel: string; loadAverage: number };
   readonly options: BenchOptions;
@@ -316,6 +319,7 @@ export async function runBench(
   const runtime = runtimeInfo();
   const machine = machineInfo();
   const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const commit = gitCommit(REPO_ROOT);
 
   let kiln: Instantiator | undefined;
   const wantKiln = options.engines.includes("kiln") || options.compareFuel || options.compareYield;
@@ -439,7 +443,7 @@ export async function runBench(
   const report = {
     date,
     runtime: runtime.description,
-    commit: gitCommit(REPO_ROOT),
+    commit,
     machine,
     options,
     notes,
