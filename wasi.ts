@@ -22,7 +22,7 @@
  *   stdin: "null",
  *   stdout: (data) => void (out += new TextDecoder().decode(data)),
  * });
- * console.log(code, out); // 0 "hi\n"
+ * console.log(code, JSON.stringify(out)); // 0 "hi\n"
  * ```
  *
  * @module
