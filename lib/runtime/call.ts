@@ -5,11 +5,16 @@
  * Every call from JS (including a host import calling back into an export: re-entry) gets its own machine from the
  * store's pool, so a call suspended in an await never shares state with another.
  *
+ * At a YIELD (every `store.yieldInterval` units of fuel) the driver decides: with `fuelYieldInterval` alone it
+ * always yields a macrotask; with `yieldEveryMs` it yields only when that much time has passed since the call began
+ * or last yielded; with `callTimeoutMs` it traps "interrupt" once the call's deadline has passed. Otherwise it
+ * continues at once, synchronously.
+ *
  * @module
  */
 
 import { RuntimeError } from "../errors.ts";
-import { DONE, Machine, SUSPEND } from "../exec/machine.ts";
+import { DONE, Machine, SUSPEND, YIELD } from "../exec/machine.ts";
 import type { FuncInst } from "./func.ts";
 import type { Store } from "./store.ts";
 import { jsToRaw, rawToJs } from "./values.ts";
@@ -39,6 +44,33 @@ export const yieldMacrotask: () => Promise<void> = typeof g.setImmediate === "fu
   : typeof MessageChannel === "function"
   ? messageChannelYield()
   : () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+const now: () => number = typeof performance === "object" && typeof performance.now === "function"
+  ? () => performance.now()
+  : () => Date.now();
+
+/** The trap of a call past its `callTimeoutMs` deadline, with the wasm backtrace of where it stopped. */
+function timedOut(m: Machine): RuntimeError {
+  const e = new RuntimeError("interrupt");
+  if (m.func !== null) e.backtrace = m.backtrace(m.func, m.pc, m.depth);
+  m.reset();
+  return e;
+}
+
+/**
+ * Continues a call that returned YIELD without yielding to the event loop (a synchronous call, or a clock check
+ * that found no reason to yield). Returns the next status that needs the driver: DONE, SUSPEND, or a YIELD that
+ * must be a macrotask yield. Throws the timeout trap past `deadline`.
+ */
+function continueSync(m: Machine, status: number, deadline: number, slice: number): number {
+  while (status === YIELD) {
+    const t = now();
+    if (t >= deadline) throw timedOut(m);
+    if (t >= slice) return YIELD;
+    status = m.continueAfterYield();
+  }
+  return status;
+}
 
 function acquire(store: Store): Machine {
   return (store.machinePool.pop() as Machine | undefined) ?? new Machine(store);
@@ -94,12 +126,23 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
   if (f.host !== null) return callHostDirect(f, args, raw, sync);
   const store = f.instance!.store;
   const m = acquire(store);
+  const start = store.callTimeoutMs > 0 || store.yieldEveryMs > 0 ? now() : 0;
+  const deadline = store.callTimeoutMs > 0 ? start + store.callTimeoutMs : Infinity;
   let status: number;
   try {
     m.begin(f);
     const params = f.type.params;
     for (let i = 0; i < params.length; i++) m.write(params[i]!, i, args[i], raw);
     status = m.run();
+    if (status === YIELD && !store.yieldsByFuel) {
+      // Clock checks only: a synchronous call never yields for `yieldEveryMs`.
+      status = continueSync(
+        m,
+        status,
+        deadline,
+        sync || store.yieldEveryMs === 0 ? Infinity : start + store.yieldEveryMs,
+      );
+    }
   } catch (e) {
     m.reset();
     release(store, m);
@@ -121,19 +164,35 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
     release(store, m);
     return Promise.resolve(out);
   }
-  return drive(store, m, f, raw, status);
+  return drive(store, m, f, raw, status, deadline, start);
 }
 
-async function drive(store: Store, m: Machine, f: FuncInst, raw: boolean, status: number): Promise<unknown> {
+async function drive(
+  store: Store,
+  m: Machine,
+  f: FuncInst,
+  raw: boolean,
+  status: number,
+  deadline: number,
+  start: number,
+): Promise<unknown> {
+  const clock = !store.yieldsByFuel;
+  const every = store.yieldEveryMs;
+  let slice = every > 0 ? start + every : Infinity;
   try {
     while (status !== DONE) {
       if (status === SUSPEND) {
         const value = await m.pending!;
+        // Why: awaiting a host Promise also lets timers and I/O run, so it starts a new time slice.
+        if (every > 0) slice = now() + every;
         status = m.resume(value);
       } else {
+        if (deadline !== Infinity && now() >= deadline) throw timedOut(m);
         await yieldMacrotask();
+        if (every > 0) slice = now() + every;
         status = m.continueAfterYield();
       }
+      if (clock && status === YIELD) status = continueSync(m, status, deadline, slice);
     }
   } catch (e) {
     m.reset();

@@ -15,14 +15,36 @@ import type { FuncInst } from "./func.ts";
 export interface StoreOptions {
   /** Enables fuel metering with this much fuel; trap "all fuel consumed by WebAssembly" when exhausted. */
   fuel?: number;
-  /** Yield to the event loop (a macrotask) every N units of fuel. */
+  /**
+   * Yield to the event loop (a macrotask) every N units of fuel (Wasmtime's `fuel_async_yield_interval`). Works
+   * with or without `fuel`: without it, code is metered only to count the interval. Deterministic: the same program
+   * yields at the same points on every run. With `yieldEveryMs` also set, this is only how often the clock is read.
+   */
   fuelYieldInterval?: number;
-  /** Aborts running code with the trap "interrupt". */
+  /**
+   * Time slicing: yield to the event loop when at least this many milliseconds of wasm execution have passed since
+   * the call started or last yielded (the non-deterministic counterpart of `fuelYieldInterval`, like Wasmtime's
+   * epoch-based yielding). The driver reads the clock every `fuelYieldInterval` units (default
+   * {@link DEFAULT_CHECK_INTERVAL}). Synchronous calls (`callSync`) never yield for it.
+   */
+  yieldEveryMs?: number;
+  /**
+   * Wall-clock limit, in milliseconds, of each call from JS into this store (an export call, or the start function
+   * during instantiation): beyond it the call traps with "interrupt". Checked every `fuelYieldInterval` units
+   * (default {@link DEFAULT_CHECK_INTERVAL}), also in synchronous calls; time spent awaiting a host Promise counts.
+   */
+  callTimeoutMs?: number;
+  /** Aborts running code with the trap "interrupt" (honoured at the next checkpoint). */
   signal?: AbortSignal;
+  /** Bytes of linear memory per memory defined in the store; `memory.grow` beyond it returns -1 (or traps). */
   maxMemoryBytes?: number;
+  /** Elements per table defined in the store; `table.grow` beyond it returns -1 (or traps). */
   maxTableElements?: number;
+  /** Instances in the store; instantiating one more fails with "resource limit exceeded". */
   maxInstances?: number;
+  /** Tables defined in the store. */
   maxTables?: number;
+  /** Memories defined in the store. */
   maxMemories?: number;
   /** Bytes of wasm stack (frames and values); beyond it the trap "call stack exhausted". Default 512 KiB. */
   maxWasmStack?: number;
@@ -34,6 +56,26 @@ export interface StoreOptions {
 export const UNMETERED_FUEL = 2 ** 52;
 
 /**
+ * Fuel units between two clock reads when `yieldEveryMs` or `callTimeoutMs` is set without `fuelYieldInterval`.
+ * Measured (bench/micro/time_slice_bench.ts): see that file for the cost of the checks.
+ */
+export const DEFAULT_CHECK_INTERVAL = 10_000;
+
+/** Validates an amount of fuel; amounts above 2^52 (exact doubles end there) are clamped to it. */
+function fuelAmount(n: number): number {
+  if (typeof n !== "number" || !(n >= 0) || (Number.isFinite(n) && !Number.isInteger(n))) {
+    throw new RangeError(`fuel must be a non-negative integer, got ${String(n)}`);
+  }
+  return Math.min(n, UNMETERED_FUEL);
+}
+
+function checkPositive(name: string, n: number | undefined): void {
+  if (n !== undefined && !(typeof n === "number" && n > 0 && Number.isFinite(n))) {
+    throw new RangeError(`${name} must be a positive number, got ${String(n)}`);
+  }
+}
+
+/**
  * Holds fuel, limits and the interrupt flag; instances created in one store share them.
  *
  * @example
@@ -43,12 +85,50 @@ export const UNMETERED_FUEL = 2 ** 52;
  * store.setFuel(500);
  * console.log(store.getFuel()); // 500
  * ```
+ *
+ * @example Fuel consumed by a call
+ * ```ts
+ * import { instantiate, parseWat, Store } from "../../mod.ts";
+ * const store = new Store({ fuel: 1_000_000 });
+ * const { instance } = await instantiate(
+ *   parseWat(`(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`),
+ *   {},
+ *   { store },
+ * );
+ * const before = store.fuelConsumed;
+ * await (instance.exports.add as (a: number, b: number) => Promise<number>)(1, 2);
+ * console.log(store.fuelConsumed - before); // 3: local.get, local.get, i32.add
+ * ```
+ *
+ * @example Time slicing and a wall-clock limit
+ * ```ts
+ * import { instantiate, parseWat, RuntimeError } from "../../mod.ts";
+ * const { instance } = await instantiate(parseWat(`(module (func (export "spin") (loop (br 0))))`), {}, {
+ *   yieldEveryMs: 5, // timers and I/O run at least every 5 ms
+ *   callTimeoutMs: 50, // each call traps with "interrupt" after 50 ms
+ * });
+ * try {
+ *   await (instance.exports.spin as () => Promise<void>)();
+ * } catch (e) {
+ *   console.log(e instanceof RuntimeError && e.message); // "interrupt"
+ * }
+ * ```
  */
 export class Store {
   /** Remaining fuel (internal; may go below zero between checkpoints). */
   fuel: number;
   readonly fuelEnabled: boolean;
+  /**
+   * Fuel units between the machine's returns to the driver (0: never): `fuelYieldInterval`, or
+   * {@link DEFAULT_CHECK_INTERVAL} when only `yieldEveryMs`/`callTimeoutMs` need the driver to read the clock.
+   */
   readonly yieldInterval: number;
+  /** Whether every return to the driver yields a macrotask (`fuelYieldInterval` set, no `yieldEveryMs`). */
+  readonly yieldsByFuel: boolean;
+  /** `yieldEveryMs`, or 0. */
+  readonly yieldEveryMs: number;
+  /** `callTimeoutMs`, or 0. */
+  readonly callTimeoutMs: number;
   readonly signal: AbortSignal | undefined;
   readonly options: StoreOptions;
   /** Set by `interrupt()`; honoured (and cleared) at the next checkpoint. */
@@ -66,17 +146,27 @@ export class Store {
   readonly externHandles: Map<unknown, number> = new Map();
   /** Idle machines for reuse (internal). */
   readonly machinePool: unknown[] = [];
+  /** Fuel given to the store so far (the initial fuel, adjusted by every `setFuel`). */
+  private fuelGiven: number;
 
   /**
    * @param options Fuel, yield interval, abort signal and limits.
    */
   constructor(options: StoreOptions = {}) {
+    checkPositive("yieldEveryMs", options.yieldEveryMs);
+    checkPositive("callTimeoutMs", options.callTimeoutMs);
     this.options = options;
     this.fuelEnabled = options.fuel !== undefined;
-    this.fuel = options.fuel ?? UNMETERED_FUEL;
-    this.yieldInterval = options.fuelYieldInterval !== undefined && options.fuelYieldInterval > 0
-      ? options.fuelYieldInterval
+    this.fuel = options.fuel !== undefined ? fuelAmount(options.fuel) : UNMETERED_FUEL;
+    this.fuelGiven = this.fuel;
+    const byFuel = options.fuelYieldInterval !== undefined && options.fuelYieldInterval > 0
+      ? Math.ceil(options.fuelYieldInterval)
       : 0;
+    this.yieldEveryMs = options.yieldEveryMs ?? 0;
+    this.callTimeoutMs = options.callTimeoutMs ?? 0;
+    const byClock = this.yieldEveryMs > 0 || this.callTimeoutMs > 0;
+    this.yieldInterval = byFuel > 0 ? byFuel : byClock ? DEFAULT_CHECK_INTERVAL : 0;
+    this.yieldsByFuel = byFuel > 0 && this.yieldEveryMs === 0;
     this.signal = options.signal;
     this.maxWasmStack = options.maxWasmStack ?? 512 * 1024;
   }
@@ -91,12 +181,28 @@ export class Store {
   }
 
   /**
-   * @param n New amount of fuel.
-   * @throws Error when fuel metering is off.
+   * Sets the remaining fuel (Wasmtime's `Store::set_fuel`); also between the yields of a running call.
+   *
+   * @param n New amount of fuel, a non-negative integer (clamped to 2^52).
+   * @throws Error when fuel metering is off; RangeError for a bad amount.
    */
   setFuel(n: number): void {
     if (!this.fuelEnabled) throw new Error("fuel is not configured in this store");
+    n = fuelAmount(n);
+    this.fuelGiven += n - Math.max(0, this.fuel);
     this.fuel = n;
+  }
+
+  /**
+   * Total fuel consumed by WebAssembly in this store since it was created: the fuel given (initial fuel and every
+   * `setFuel` adjustment) minus `getFuel()`. Subtract two readings for the fuel of one call. A call that ran out of
+   * fuel counts what it consumed up to the trap.
+   *
+   * @throws Error when fuel metering is off.
+   */
+  get fuelConsumed(): number {
+    if (!this.fuelEnabled) throw new Error("fuel is not configured in this store");
+    return this.fuelGiven - Math.max(0, this.fuel);
   }
 
   /** Running code traps with "interrupt" at its next checkpoint (function entry or loop header). */
