@@ -136,6 +136,23 @@ export const BR_UNLESS_COMPARE_BASE = 480;
 /** `local.get a; local.set b` fused. */
 export const LOCAL_COPY = 9;
 
+/** `local.tee x; local.get y` fused. */
+export const TEE_GET = 500;
+/** `local.get a; local.get b` fused (pushes both). */
+export const GET2 = 501;
+/** `local.get b; <i32 op k>` with the other operand on the stack: `I32_SL_BASE + k` (k as in FUSED_BINOPS). */
+export const I32_SL_BASE = 502;
+/** `i32.const c; i32.rotl` / `i32.rotr` fused. */
+export const I32_ROTL_C = 521;
+/** The i64 binary operators fused with a constant or local second operand, in this order. */
+export const FUSED_I64: readonly string[] = ["add", "sub", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr"];
+/** `i64.const c; <i64 op j>`: `I64_C_BASE + j` (imms: low word, high word). */
+export const I64_C_BASE = 523;
+/** `local.get b; <i64 op j>`: `I64_L_BASE + j` (imm: local). */
+export const I64_L_BASE = 533;
+/** `i32.const c; i32.load offset` fused: the immediate is the effective address (when it fits in 31 bits). */
+export const I32_LOAD_C = 543;
+
 /** Internal number of a `0xfc`-prefixed op. */
 export const FC_BASE = 0xe0;
 
@@ -183,6 +200,16 @@ export const ISA: readonly IsaOp[] = (() => {
     ops.push({ name: `br_unless_i32.${name}`, code: BR_UNLESS_COMPARE_BASE + j, imms: 1 })
   );
   FUSED_COMPARES.forEach((name, j) => ops.push({ name: `br_if_i32.${name}`, code: BR_IF_COMPARE_BASE + j, imms: 1 }));
+  ops.push({ name: "tee_get", code: TEE_GET, imms: 2 }); // tee-local get-local
+  ops.push({ name: "get2", code: GET2, imms: 2 }); // local local
+  FUSED_BINOPS.forEach((name, k) => ops.push({ name: `i32.${name}_sl`, code: I32_SL_BASE + k, imms: 1 })); // local
+  ops.push({ name: "i32.rotl_c", code: I32_ROTL_C, imms: 1 });
+  ops.push({ name: "i32.rotr_c", code: I32_ROTL_C + 1, imms: 1 });
+  FUSED_I64.forEach((name, j) => {
+    ops.push({ name: `i64.${name}_c`, code: I64_C_BASE + j, imms: 2 }); // low high
+    ops.push({ name: `i64.${name}_sl`, code: I64_L_BASE + j, imms: 1 }); // local
+  });
+  ops.push({ name: "i32.load_c", code: I32_LOAD_C, imms: 1 }); // address
   return ops.sort((a, b) => a.code - b.code);
 })();
 

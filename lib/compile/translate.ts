@@ -19,10 +19,24 @@ import {
   BR_UNLESS_COMPARE_BASE,
   FC_BASE,
   FUSED_BASE,
+  GET2,
+  I32_LOAD_C,
+  I32_ROTL_C,
+  I32_SL_BASE,
+  I64_C_BASE,
+  I64_L_BASE,
   LOAD_LOCAL_BASE,
   LOCAL_COPY,
   STORE_LOCALS_BASE,
+  TEE_GET,
 } from "./isa.ts";
+
+/** Wasm opcode → index j of the fused i64 binary operators in isa.ts (`FUSED_I64`), or -1. */
+const FUSE_I64_INDEX: Int8Array = (() => {
+  const index = new Int8Array(256).fill(-1);
+  [0x7c, 0x7d, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a].forEach((op, j) => (index[op] = j));
+  return index;
+})();
 
 /** Wasm opcode → index k of the fused i32 binary operators in isa.ts (`FUSED_BASE + 5k + variant`), or -1. */
 const FUSE_INDEX: Int8Array = (() => {
@@ -403,11 +417,23 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
         out.push(0x1b);
         setHeight(height - 2);
         break;
-      case 0x20: // local.get
-        out.push(0x20);
-        out.push(reader.u32());
+      case 0x20: { // local.get
+        const y = reader.u32();
+        const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
+        const prev = last >= 0 && last + 2 === out.length ? out.code[last]! : -1;
+        if (prev === 0x22 || prev === 0x20) {
+          // local.tee x; local.get y  →  tee_get x y;  local.get a; local.get b  →  get2 a b
+          out.code[last] = prev === 0x22 ? TEE_GET : GET2;
+          out.push(y);
+          recent.pop();
+          emittedAt = last;
+        } else {
+          out.push(0x20);
+          out.push(y);
+        }
         setHeight(height + 1);
         break;
+      }
       case 0x21: { // local.set
         const x = reader.u32();
         const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
@@ -570,6 +596,24 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
             out.push(a);
             out.push(offset);
             emittedAt = p1;
+          } else if (op >= 0x36 && o1 === GET2) {
+            // get2 a v; store  →  store_ll a v offset
+            const a = out.code[p1 + 1]!, v = out.code[p1 + 2]!;
+            out.length = p1;
+            recent.length = n - 1;
+            out.push(STORE_LOCALS_BASE + op - 0x36);
+            out.push(a);
+            out.push(v);
+            out.push(offset);
+            emittedAt = p1;
+          } else if (op === 0x28 && o1 === 0x41 && (out.code[p1 + 1]! >>> 0) + (offset >>> 0) <= 0x7fffffff) {
+            // i32.const c; i32.load offset  →  i32.load_c (c + offset)
+            const address = (out.code[p1 + 1]! >>> 0) + (offset >>> 0);
+            out.length = p1;
+            recent.length = n - 1;
+            out.push(I32_LOAD_C);
+            out.push(address);
+            emittedAt = p1;
           } else if (op >= 0x36 && o1 === 0x20 && o2 === 0x20) {
             // local.get a; local.get v; store  →  store_ll a v offset
             const a = out.code[p2 + 1]!, v = out.code[p1 + 1]!;
@@ -603,6 +647,18 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
           out.push(a);
           out.push(b);
           emittedAt = p2;
+        } else if (k >= 0 && o1 === GET2) {
+          // get2 a b; op  →  op_ll a b
+          out.code[p1] = FUSED_BASE + k * 5;
+        } else if (k >= 0 && o1 === 0x20) {
+          // local.get b; op (first operand on the stack)  →  op_sl b
+          out.code[p1] = I32_SL_BASE + k;
+        } else if ((op === 0x77 || op === 0x78) && o1 === 0x41) {
+          // i32.const c; i32.rotl | i32.rotr  →  i32.rotl_c | i32.rotr_c c
+          out.code[p1] = I32_ROTL_C + op - 0x77;
+        } else if (FUSE_I64_INDEX[op]! >= 0 && (o1 === 0x42 || o1 === 0x20)) {
+          // i64.const c; op  →  op_c lo hi;  local.get b; op  →  op_sl b
+          out.code[p1] = (o1 === 0x42 ? I64_C_BASE : I64_L_BASE) + FUSE_I64_INDEX[op]!;
         } else if (k >= 0 && o1 === 0x41) {
           // i32.const c; op  →  op_c c
           const c = out.code[p1 + 1]!;

@@ -2566,6 +2566,359 @@ export class Machine {
             else pc++;
             break;
           }
+          case 500: { // tee_get
+            const t = (sp - 1) << 1, x = (fp + code[pc]!) << 1, y = (fp + code[pc + 1]!) << 1;
+            i32[x] = i32[t]!;
+            i32[x + 1] = i32[t + 1]!;
+            i32[t + 2] = i32[y]!;
+            i32[t + 3] = i32[y + 1]!;
+            sp++;
+            pc += 2;
+            break;
+          }
+          case 501: { // get2
+            const d = sp << 1, a = (fp + code[pc]!) << 1, b = (fp + code[pc + 1]!) << 1;
+            i32[d] = i32[a]!;
+            i32[d + 1] = i32[a + 1]!;
+            i32[d + 2] = i32[b]!;
+            i32[d + 3] = i32[b + 1]!;
+            sp += 2;
+            pc += 2;
+            break;
+          }
+          case 502: { // i32.add_sl
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! + i32[(fp + code[pc++]!) << 1]!) | 0;
+            break;
+          }
+          case 503: { // i32.sub_sl
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! - i32[(fp + code[pc++]!) << 1]!) | 0;
+            break;
+          }
+          case 504: { // i32.mul_sl
+            const a = (sp - 1) << 1;
+            i32[a] = Math.imul(i32[a]!, i32[(fp + code[pc++]!) << 1]!);
+            break;
+          }
+          case 505: { // i32.and_sl
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! & i32[(fp + code[pc++]!) << 1]!;
+            break;
+          }
+          case 506: { // i32.or_sl
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! | i32[(fp + code[pc++]!) << 1]!;
+            break;
+          }
+          case 507: { // i32.xor_sl
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! ^ i32[(fp + code[pc++]!) << 1]!;
+            break;
+          }
+          case 508: { // i32.shl_sl
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! << i32[(fp + code[pc++]!) << 1]!;
+            break;
+          }
+          case 509: { // i32.shr_s_sl
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! >> i32[(fp + code[pc++]!) << 1]!;
+            break;
+          }
+          case 510: { // i32.shr_u_sl
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! >>> i32[(fp + code[pc++]!) << 1]!) | 0;
+            break;
+          }
+          case 511: { // i32.eq_sl
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! === i32[(fp + code[pc++]!) << 1]! ? 1 : 0;
+            break;
+          }
+          case 512: { // i32.ne_sl
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! !== i32[(fp + code[pc++]!) << 1]! ? 1 : 0;
+            break;
+          }
+          case 513: { // i32.lt_s_sl
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! < i32[(fp + code[pc++]!) << 1]! ? 1 : 0;
+            break;
+          }
+          case 514: { // i32.lt_u_sl
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! >>> 0) < (i32[(fp + code[pc++]!) << 1]! >>> 0) ? 1 : 0;
+            break;
+          }
+          case 515: { // i32.gt_s_sl
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! > i32[(fp + code[pc++]!) << 1]! ? 1 : 0;
+            break;
+          }
+          case 516: { // i32.gt_u_sl
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! >>> 0) > (i32[(fp + code[pc++]!) << 1]! >>> 0) ? 1 : 0;
+            break;
+          }
+          case 517: { // i32.le_s_sl
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! <= i32[(fp + code[pc++]!) << 1]! ? 1 : 0;
+            break;
+          }
+          case 518: { // i32.le_u_sl
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! >>> 0) <= (i32[(fp + code[pc++]!) << 1]! >>> 0) ? 1 : 0;
+            break;
+          }
+          case 519: { // i32.ge_s_sl
+            const a = (sp - 1) << 1;
+            i32[a] = i32[a]! >= i32[(fp + code[pc++]!) << 1]! ? 1 : 0;
+            break;
+          }
+          case 520: { // i32.ge_u_sl
+            const a = (sp - 1) << 1;
+            i32[a] = (i32[a]! >>> 0) >= (i32[(fp + code[pc++]!) << 1]! >>> 0) ? 1 : 0;
+            break;
+          }
+          case 521: { // i32.rotl_c
+            const a = (sp - 1) << 1, k = code[pc++]! & 31;
+            i32[a] = (i32[a]! << k) | (i32[a]! >>> (32 - k));
+            break;
+          }
+          case 522: { // i32.rotr_c
+            const a = (sp - 1) << 1, k = code[pc++]! & 31;
+            i32[a] = (i32[a]! >>> k) | (i32[a]! << (32 - k));
+            break;
+          }
+          case 523: { // i64.add_c
+            const a = (sp - 1) << 1, bl = code[pc]!, bh = code[pc + 1]!;
+            pc += 2;
+            const lo = (i32[a]! >>> 0) + (bl >>> 0);
+            i32[a + 1] = (i32[a + 1]! + bh + (lo > 0xffffffff ? 1 : 0)) | 0;
+            i32[a] = lo | 0;
+            break;
+          }
+          case 533: { // i64.add_sl
+            const a = (sp - 1) << 1, b = (fp + code[pc++]!) << 1, bl = i32[b]!, bh = i32[b + 1]!;
+            const lo = (i32[a]! >>> 0) + (bl >>> 0);
+            i32[a + 1] = (i32[a + 1]! + bh + (lo > 0xffffffff ? 1 : 0)) | 0;
+            i32[a] = lo | 0;
+            break;
+          }
+          case 524: { // i64.sub_c
+            const a = (sp - 1) << 1, bl = code[pc]!, bh = code[pc + 1]!;
+            pc += 2;
+            const lo = (i32[a]! >>> 0) - (bl >>> 0);
+            i32[a + 1] = (i32[a + 1]! - bh - (lo < 0 ? 1 : 0)) | 0;
+            i32[a] = lo | 0;
+            break;
+          }
+          case 534: { // i64.sub_sl
+            const a = (sp - 1) << 1, b = (fp + code[pc++]!) << 1, bl = i32[b]!, bh = i32[b + 1]!;
+            const lo = (i32[a]! >>> 0) - (bl >>> 0);
+            i32[a + 1] = (i32[a + 1]! - bh - (lo < 0 ? 1 : 0)) | 0;
+            i32[a] = lo | 0;
+            break;
+          }
+          case 525: { // i64.and_c
+            const a = (sp - 1) << 1, bl = code[pc]!, bh = code[pc + 1]!;
+            pc += 2;
+            i32[a] &= bl;
+            i32[a + 1] &= bh;
+            break;
+          }
+          case 535: { // i64.and_sl
+            const a = (sp - 1) << 1, b = (fp + code[pc++]!) << 1, bl = i32[b]!, bh = i32[b + 1]!;
+            i32[a] &= bl;
+            i32[a + 1] &= bh;
+            break;
+          }
+          case 526: { // i64.or_c
+            const a = (sp - 1) << 1, bl = code[pc]!, bh = code[pc + 1]!;
+            pc += 2;
+            i32[a] |= bl;
+            i32[a + 1] |= bh;
+            break;
+          }
+          case 536: { // i64.or_sl
+            const a = (sp - 1) << 1, b = (fp + code[pc++]!) << 1, bl = i32[b]!, bh = i32[b + 1]!;
+            i32[a] |= bl;
+            i32[a + 1] |= bh;
+            break;
+          }
+          case 527: { // i64.xor_c
+            const a = (sp - 1) << 1, bl = code[pc]!, bh = code[pc + 1]!;
+            pc += 2;
+            i32[a] ^= bl;
+            i32[a + 1] ^= bh;
+            break;
+          }
+          case 537: { // i64.xor_sl
+            const a = (sp - 1) << 1, b = (fp + code[pc++]!) << 1, bl = i32[b]!, bh = i32[b + 1]!;
+            i32[a] ^= bl;
+            i32[a + 1] ^= bh;
+            break;
+          }
+          case 528: { // i64.shl_c
+            const a = (sp - 1) << 1, bl = code[pc]!;
+            pc += 2;
+            const k = bl & 63;
+            if (k >= 32) {
+              i32[a + 1] = i32[a]! << (k - 32);
+              i32[a] = 0;
+            } else if (k !== 0) {
+              i32[a + 1] = (i32[a + 1]! << k) | (i32[a]! >>> (32 - k));
+              i32[a] = i32[a]! << k;
+            }
+            break;
+          }
+          case 538: { // i64.shl_sl
+            const a = (sp - 1) << 1, bl = i32[(fp + code[pc++]!) << 1]!;
+            const k = bl & 63;
+            if (k >= 32) {
+              i32[a + 1] = i32[a]! << (k - 32);
+              i32[a] = 0;
+            } else if (k !== 0) {
+              i32[a + 1] = (i32[a + 1]! << k) | (i32[a]! >>> (32 - k));
+              i32[a] = i32[a]! << k;
+            }
+            break;
+          }
+          case 529: { // i64.shr_s_c
+            const a = (sp - 1) << 1, bl = code[pc]!;
+            pc += 2;
+            const k = bl & 63;
+            if (k >= 32) {
+              i32[a] = i32[a + 1]! >> (k - 32);
+              i32[a + 1] = i32[a + 1]! >> 31;
+            } else if (k !== 0) {
+              i32[a] = (i32[a]! >>> k) | (i32[a + 1]! << (32 - k));
+              i32[a + 1] = i32[a + 1]! >> k;
+            }
+            break;
+          }
+          case 539: { // i64.shr_s_sl
+            const a = (sp - 1) << 1, bl = i32[(fp + code[pc++]!) << 1]!;
+            const k = bl & 63;
+            if (k >= 32) {
+              i32[a] = i32[a + 1]! >> (k - 32);
+              i32[a + 1] = i32[a + 1]! >> 31;
+            } else if (k !== 0) {
+              i32[a] = (i32[a]! >>> k) | (i32[a + 1]! << (32 - k));
+              i32[a + 1] = i32[a + 1]! >> k;
+            }
+            break;
+          }
+          case 530: { // i64.shr_u_c
+            const a = (sp - 1) << 1, bl = code[pc]!;
+            pc += 2;
+            const k = bl & 63;
+            if (k >= 32) {
+              i32[a] = i32[a + 1]! >>> (k - 32);
+              i32[a + 1] = 0;
+            } else if (k !== 0) {
+              i32[a] = (i32[a]! >>> k) | (i32[a + 1]! << (32 - k));
+              i32[a + 1] = i32[a + 1]! >>> k;
+            }
+            break;
+          }
+          case 540: { // i64.shr_u_sl
+            const a = (sp - 1) << 1, bl = i32[(fp + code[pc++]!) << 1]!;
+            const k = bl & 63;
+            if (k >= 32) {
+              i32[a] = i32[a + 1]! >>> (k - 32);
+              i32[a + 1] = 0;
+            } else if (k !== 0) {
+              i32[a] = (i32[a]! >>> k) | (i32[a + 1]! << (32 - k));
+              i32[a + 1] = i32[a + 1]! >>> k;
+            }
+            break;
+          }
+          case 531: { // i64.rotl_c
+            const a = (sp - 1) << 1, bl = code[pc]!;
+            pc += 2;
+            let k = bl & 63;
+            let lo = i32[a]!, hi = i32[a + 1]!;
+            if (k >= 32) {
+              const t = lo;
+              lo = hi;
+              hi = t;
+              k -= 32;
+            }
+            if (k !== 0) {
+              const nlo = (lo << k) | (hi >>> (32 - k));
+              hi = (hi << k) | (lo >>> (32 - k));
+              lo = nlo;
+            }
+            i32[a] = lo;
+            i32[a + 1] = hi;
+            break;
+          }
+          case 541: { // i64.rotl_sl
+            const a = (sp - 1) << 1, bl = i32[(fp + code[pc++]!) << 1]!;
+            let k = bl & 63;
+            let lo = i32[a]!, hi = i32[a + 1]!;
+            if (k >= 32) {
+              const t = lo;
+              lo = hi;
+              hi = t;
+              k -= 32;
+            }
+            if (k !== 0) {
+              const nlo = (lo << k) | (hi >>> (32 - k));
+              hi = (hi << k) | (lo >>> (32 - k));
+              lo = nlo;
+            }
+            i32[a] = lo;
+            i32[a + 1] = hi;
+            break;
+          }
+          case 532: { // i64.rotr_c
+            const a = (sp - 1) << 1, bl = code[pc]!;
+            pc += 2;
+            let k = (64 - (bl & 63)) & 63;
+            let lo = i32[a]!, hi = i32[a + 1]!;
+            if (k >= 32) {
+              const t = lo;
+              lo = hi;
+              hi = t;
+              k -= 32;
+            }
+            if (k !== 0) {
+              const nlo = (lo << k) | (hi >>> (32 - k));
+              hi = (hi << k) | (lo >>> (32 - k));
+              lo = nlo;
+            }
+            i32[a] = lo;
+            i32[a + 1] = hi;
+            break;
+          }
+          case 542: { // i64.rotr_sl
+            const a = (sp - 1) << 1, bl = i32[(fp + code[pc++]!) << 1]!;
+            let k = (64 - (bl & 63)) & 63;
+            let lo = i32[a]!, hi = i32[a + 1]!;
+            if (k >= 32) {
+              const t = lo;
+              lo = hi;
+              hi = t;
+              k -= 32;
+            }
+            if (k !== 0) {
+              const nlo = (lo << k) | (hi >>> (32 - k));
+              hi = (hi << k) | (lo >>> (32 - k));
+              lo = nlo;
+            }
+            i32[a] = lo;
+            i32[a + 1] = hi;
+            break;
+          }
+          case 543: { // i32.load_c
+            const a = code[pc++]!;
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            i32[sp++ << 1] = dv.getInt32(a, true);
+            break;
+          }
           default:
             throw new Error(`machine: unknown internal op ${op}`);
         }

@@ -1,0 +1,93 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { instantiate, parseWat } from "../../mod.ts";
+import { translateFunction } from "../../lib/compile/translate.ts";
+import { ISA } from "../../lib/compile/isa.ts";
+import { decodeModule } from "../../lib/binary/decoder.ts";
+
+// Each export uses one of the fused forms of translate.ts (tee_get, get2, *_sl, i32.rot*_c, i64.*_c, i32.load_c);
+// results are compared with the host's native WebAssembly on edge-case inputs.
+const I64_OPS = ["add", "sub", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr"];
+const I32_OPS = ["add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "eq", "ne", "lt_s", "lt_u", "gt_s"];
+const SOURCE = `(module
+  (memory 1)
+  (data (i32.const 16) "\\01\\02\\03\\04\\05\\06\\07\\08")
+  ${
+  I64_OPS.map((op) => `
+  (func (export "i64_${op}_c") (param i64) (result i64) (i64.${op} (local.get 0) (i64.const 0x12345678_9abcdef0)))
+  (func (export "i64_${op}_c33") (param i64) (result i64) (i64.${op} (local.get 0) (i64.const 33)))
+  (func (export "i64_${op}_sl") (param i64 i64) (result i64) (local i64)
+    (local.set 2 (local.get 0)) (i64.${op} (i64.add (local.get 2) (i64.const 0)) (local.get 1)))`).join("")
+}
+  ${
+  I32_OPS.map((op) => `
+  (func (export "i32_${op}_sl") (param i32 i32) (result i32) (i32.${op} (i32.add (local.get 0) (i32.const 0)) (local.get 1)))
+  (func (export "i32_${op}_ll") (param i32 i32) (result i32) (i32.${op} (local.get 0) (local.get 1)))`).join("")
+}
+  (func (export "rotl_c") (param i32) (result i32) (i32.rotl (local.get 0) (i32.const 7)))
+  (func (export "rotr_c") (param i32) (result i32) (i32.rotr (local.get 0) (i32.const 39)))
+  (func (export "tee_get") (param i32 i32) (result i32) (local i32)
+    (i32.sub (local.tee 2 (i32.add (local.get 0) (i32.const 1))) (local.get 1)) (local.get 2) (i32.mul))
+  (func (export "get2_store") (param i32 i32) (result i32) (i32.store (local.get 0) (local.get 1)) (i32.load (local.get 0)))
+  (func (export "load_c") (result i32) (i32.load offset=2 (i32.const 16)))
+  (func (export "load_c_oob") (result i32) (i32.load offset=65533 (i32.const 0)))
+)`;
+
+const I64_VALUES = [0n, 1n, -1n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x1234n, -0x98765432123n, 0xffffffffn];
+const I32_VALUES = [0, 1, -1, 31, 32, 0x7fffffff, -0x80000000, 12345, -7];
+
+test("fused forms compute what native WebAssembly computes", async () => {
+  const bytes = parseWat(SOURCE);
+  const { instance } = await instantiate(bytes);
+  const native = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).exports as Record<
+    string,
+    (...a: unknown[]) => unknown
+  >;
+  const kiln = instance.exports as unknown as Record<string, { callSync(...a: unknown[]): unknown }>;
+  for (const op of I64_OPS) {
+    for (const a of I64_VALUES) {
+      for (const name of [`i64_${op}_c`, `i64_${op}_c33`]) {
+        assert.equal(kiln[name]!.callSync(a), native[name]!(a), `${name}(${a})`);
+      }
+      for (const b of [...I64_VALUES, 31n, 32n, 63n, 64n]) {
+        assert.equal(kiln[`i64_${op}_sl`]!.callSync(a, b), native[`i64_${op}_sl`]!(a, b), `i64_${op}_sl(${a}, ${b})`);
+      }
+    }
+  }
+  for (const op of I32_OPS) {
+    for (const a of I32_VALUES) {
+      for (const b of I32_VALUES) {
+        for (const name of [`i32_${op}_sl`, `i32_${op}_ll`]) {
+          assert.equal(kiln[name]!.callSync(a, b), native[name]!(a, b), `${name}(${a}, ${b})`);
+        }
+      }
+    }
+  }
+  for (const a of I32_VALUES) {
+    assert.equal(kiln.rotl_c!.callSync(a), native.rotl_c!(a));
+    assert.equal(kiln.rotr_c!.callSync(a), native.rotr_c!(a));
+    assert.equal(kiln.tee_get!.callSync(a, 5), native.tee_get!(a, 5));
+  }
+  assert.equal(kiln.get2_store!.callSync(100, -5), -5);
+  assert.equal(kiln.load_c!.callSync(), native.load_c!());
+  assert.throws(() => kiln.load_c_oob!.callSync(), /out of bounds memory access/);
+});
+
+test("the translator emits the fused forms", () => {
+  const bytes = parseWat(SOURCE);
+  const module = decodeModule(bytes);
+  const names = new Set<string>();
+  for (let f = 0; f < module.codes.length; f++) {
+    const { code } = translateFunction(module, f, false);
+    for (let pc = 0; pc < code.length;) {
+      const op = ISA.find((o) => o.code === code[pc])!;
+      names.add(op.name);
+      pc += 1 + (op.imms >= 0 ? op.imms : 1 + (code[pc + 1]! + 1) * 3);
+    }
+  }
+  for (
+    const expected of ["tee_get", "i32.rotl_c", "i32.rotr_c", "i64.rotl_c", "i64.xor_sl", "i32.add_sl", "i32.load_c"]
+  ) {
+    assert.ok(names.has(expected), `${expected} not emitted`);
+  }
+});
