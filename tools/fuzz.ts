@@ -139,8 +139,8 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
 
 /** The two workers of a differential run and how to run a module on both. */
 export class DiffRunner {
-  readonly #a = new JobWorker(50);
-  readonly #b = new JobWorker(50);
+  readonly #a = new JobWorker(10);
+  readonly #b = new JobWorker(10);
   constructor(readonly engineB: "kiln" | "native", readonly fuel: number) {}
 
   /** Runs `wasm` on native (a) and on engine b with the same argument seed; compares. */
@@ -286,11 +286,12 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
             module: k,
             source: cur.source,
             argSeed,
+            mode,
             divergence: cmp.divergence,
             sizes: { original: cur.wasm.length, reduced: reducedSize },
             reproduce: `deno task fuzz --check ${
               join(dir, args.reduce ? "reduced.wasm" : "module.wasm")
-            } --seed ${argSeed}`,
+            } --seed ${argSeed} --mode ${mode}`,
           },
           null,
           1,

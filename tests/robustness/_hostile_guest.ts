@@ -47,6 +47,15 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     await kiln.instantiate(wat(`(module (table 4000000000 funcref))`));
     return "instantiated";
   },
+  /** memory.grow by 1 GiB: returns the growth of the process's resident memory, in MiB, and the result. */
+  async "memory-grow-1g-rss"() {
+    const { instance } = await kiln.instantiate(
+      wat(`(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`),
+    );
+    const before = process.memoryUsage().rss;
+    const r = await (instance.exports.grow as Fn)(16384);
+    return `${r} rss+${Math.round((process.memoryUsage().rss - before) / 2 ** 20)}MiB`;
+  },
   /** memory.grow by 2 GiB in one step. */
   async "memory-grow-2g"() {
     const { instance } = await kiln.instantiate(
