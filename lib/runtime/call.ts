@@ -72,6 +72,18 @@ function continueSync(m: Machine, status: number, deadline: number, slice: numbe
   return status;
 }
 
+/**
+ * Synchronous nesting of wasm calls through host imports (wasm -> host -> wasm ...), across all stores.
+ *
+ * Why: each nesting level holds the machine's large `run()` frame on the JS stack; measured, Deno overflows the JS
+ * stack at about 226 levels (Bun at about 10,000), and the overflow surfaces as whatever error the deepest frame
+ * happened to be creating (a SyntaxError from a regex, say). So re-entry beyond {@link MAX_NESTING} levels traps
+ * "call stack exhausted" instead, like deep wasm recursion does.
+ */
+let nesting = 0;
+/** Maximum synchronous nesting of wasm calls through host imports (see `nesting`). */
+export const MAX_NESTING = 100;
+
 function acquire(store: Store): Machine {
   return (store.machinePool.pop() as Machine | undefined) ?? new Machine(store);
 }
@@ -125,10 +137,16 @@ function callHostDirect(f: FuncInst, args: unknown[], raw: boolean, sync: boolea
 export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean): unknown {
   if (f.host !== null) return callHostDirect(f, args, raw, sync);
   const store = f.instance!.store;
+  if (nesting >= MAX_NESTING) {
+    const e = new RuntimeError("call stack exhausted");
+    if (sync) throw e;
+    return Promise.reject(e);
+  }
   const m = acquire(store);
   const start = store.callTimeoutMs > 0 || store.yieldEveryMs > 0 ? now() : 0;
   const deadline = store.callTimeoutMs > 0 ? start + store.callTimeoutMs : Infinity;
   let status: number;
+  nesting++;
   try {
     m.begin(f);
     const params = f.type.params;
@@ -148,6 +166,8 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
     release(store, m);
     if (sync) throw e;
     return Promise.reject(e);
+  } finally {
+    nesting--;
   }
   if (sync) {
     if (status !== DONE) {
@@ -165,6 +185,24 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
     return Promise.resolve(out);
   }
   return drive(store, m, f, raw, status, deadline, start);
+}
+
+function resumeWith(m: Machine, value: unknown): number {
+  nesting++;
+  try {
+    return m.resume(value);
+  } finally {
+    nesting--;
+  }
+}
+
+function continueWith(m: Machine): number {
+  nesting++;
+  try {
+    return m.continueAfterYield();
+  } finally {
+    nesting--;
+  }
 }
 
 async function drive(
@@ -185,14 +223,21 @@ async function drive(
         const value = await m.pending!;
         // Why: awaiting a host Promise also lets timers and I/O run, so it starts a new time slice.
         if (every > 0) slice = now() + every;
-        status = m.resume(value);
+        status = resumeWith(m, value);
       } else {
         if (deadline !== Infinity && now() >= deadline) throw timedOut(m);
         await yieldMacrotask();
         if (every > 0) slice = now() + every;
-        status = m.continueAfterYield();
+        status = continueWith(m);
       }
-      if (clock && status === YIELD) status = continueSync(m, status, deadline, slice);
+      if (clock && status === YIELD) {
+        nesting++;
+        try {
+          status = continueSync(m, status, deadline, slice);
+        } finally {
+          nesting--;
+        }
+      }
     }
   } catch (e) {
     m.reset();

@@ -1,0 +1,141 @@
+/**
+ * Resource limits (Wasmtime's `StoreLimits`): memory bytes, table elements, counts of instances, memories and
+ * tables, growth failure as -1 or as a trap, and the wasm stack limit.
+ */
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { instantiate, Module, parseWat, RuntimeError, Store } from "../../mod.ts";
+
+const GROW = new Module(parseWat(`(module
+  (memory (export "mem") 1)
+  (table (export "tab") 1 funcref)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "growTable") (param i32) (result i32) (table.grow (ref.null func) (local.get 0)))
+  (func (export "pages") (result i32) (memory.size)))`));
+
+type Fn = (...a: number[]) => Promise<number>;
+
+test("limits: maxMemoryBytes makes memory.grow return -1 beyond it, and the memory keeps its size", async () => {
+  const { instance } = await instantiate(GROW, {}, { maxMemoryBytes: 4 * 65536 });
+  const grow = instance.exports.grow as Fn, pages = instance.exports.pages as Fn;
+  assert.equal(await grow(2), 1); // 1 -> 3 pages
+  assert.equal(await grow(2), -1); // 5 pages > 4
+  assert.equal(await pages(), 3);
+  assert.equal(await grow(1), 3); // exactly 4 pages is allowed
+  assert.equal(await grow(1), -1);
+  assert.equal(await pages(), 4);
+});
+
+test("limits: trapOnGrowFailure turns a failed memory.grow or table.grow into a trap", async () => {
+  const { instance } = await instantiate(GROW, {}, {
+    maxMemoryBytes: 2 * 65536,
+    maxTableElements: 3,
+    trapOnGrowFailure: true,
+  });
+  assert.equal(await (instance.exports.grow as Fn)(1), 1);
+  await assert.rejects(
+    (instance.exports.grow as Fn)(1),
+    (e) => e instanceof RuntimeError && e.message === "forcing trap when growing memory",
+  );
+  assert.equal(await (instance.exports.growTable as Fn)(2), 1);
+  await assert.rejects(
+    (instance.exports.growTable as Fn)(1),
+    (e) => e instanceof RuntimeError && e.message === "forcing trap when growing table",
+  );
+  // The declared maximum also counts as a growth failure.
+  const capped = await instantiate(parseWat(`(module (memory 1 1) (func (export "g") (result i32)
+    (memory.grow (i32.const 1))))`), {}, { trapOnGrowFailure: true });
+  await assert.rejects((capped.instance.exports.g as Fn)(), /forcing trap when growing memory/);
+});
+
+test("limits: maxTableElements makes table.grow return -1 beyond it", async () => {
+  const { instance } = await instantiate(GROW, {}, { maxTableElements: 10 });
+  const growTable = instance.exports.growTable as Fn;
+  assert.equal(await growTable(9), 1);
+  assert.equal(await growTable(1), -1);
+  assert.equal((instance.exports.tab as { length: number }).length, 10);
+});
+
+test("limits: a module whose minimum sizes exceed the limits fails to instantiate", async () => {
+  await assert.rejects(
+    instantiate(parseWat(`(module (memory 3))`), {}, { maxMemoryBytes: 2 * 65536 }),
+    (e) => e instanceof RuntimeError && e.message === "memory minimum size of 3 pages exceeds memory limits",
+  );
+  await assert.rejects(
+    instantiate(parseWat(`(module (table 11 funcref))`), {}, { maxTableElements: 10 }),
+    (e) => e instanceof RuntimeError && e.message === "table minimum size of 11 elements exceeds table limits",
+  );
+});
+
+test("limits: maxInstances, maxMemories and maxTables count across a store", async () => {
+  const store = new Store({ maxInstances: 2 });
+  await instantiate(GROW, {}, { store });
+  await instantiate(GROW, {}, { store });
+  await assert.rejects(
+    instantiate(GROW, {}, { store }),
+    (e) => e instanceof RuntimeError && /^resource limit exceeded: instance count too high/.test(e.message),
+  );
+
+  const memories = new Store({ maxMemories: 1 });
+  await instantiate(GROW, {}, { store: memories });
+  await assert.rejects(
+    instantiate(GROW, {}, { store: memories }),
+    (e) => e instanceof RuntimeError && e.message === "resource limit exceeded: memory count too high",
+  );
+  // A module without memories still instantiates.
+  await instantiate(parseWat(`(module (func))`), {}, { store: memories });
+
+  const tables = new Store({ maxTables: 1 });
+  await instantiate(GROW, {}, { store: tables });
+  await assert.rejects(
+    instantiate(GROW, {}, { store: tables }),
+    (e) => e instanceof RuntimeError && e.message === "resource limit exceeded: table count too high",
+  );
+});
+
+const RECURSE = new Module(parseWat(`(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (func $down (export "down") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))))
+  (func (export "forever") (param i32) (result i32) (call $host (local.get 0))))`));
+
+test("limits: maxWasmStack bounds recursion depth with the trap 'call stack exhausted'", async () => {
+  const host = () => 0;
+  const depthOk = async (maxWasmStack: number, depth: number) => {
+    const { instance } = await instantiate(RECURSE, { env: { host } }, { maxWasmStack });
+    try {
+      return (await (instance.exports.down as Fn)(depth)) === depth;
+    } catch (e) {
+      assert.ok(e instanceof RuntimeError && e.message === "call stack exhausted", String(e));
+      return false;
+    }
+  };
+  assert.equal(await depthOk(512 * 1024, 1000), true);
+  assert.equal(await depthOk(8 * 1024, 1000), false);
+  // Monotonic: a bigger stack allows at least as deep a recursion.
+  let last = 0;
+  for (const kib of [4, 16, 64]) {
+    let lo = 0, hi = 100_000;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (await depthOk(kib * 1024, mid)) lo = mid;
+      else hi = mid - 1;
+    }
+    assert.ok(lo > last, `${kib} KiB allows depth ${lo}, less than ${last}`);
+    last = lo;
+  }
+});
+
+test("limits: unbounded wasm -> host -> wasm re-entry ends in 'call stack exhausted', not a JS RangeError", async () => {
+  let forever: { callSync(n: number): number } | undefined;
+  const { instance } = await instantiate(RECURSE, { env: { host: (n: number) => forever!.callSync(n + 1) } });
+  forever = instance.exports.forever as unknown as { callSync(n: number): number };
+  assert.throws(
+    () => forever!.callSync(0),
+    (e) => e instanceof RuntimeError && e.message === "call stack exhausted",
+  );
+  // The instance still works afterwards.
+  assert.equal(await (instance.exports.down as Fn)(10), 10);
+});
