@@ -44,8 +44,12 @@ test("limits: trapOnGrowFailure turns a failed memory.grow or table.grow into a 
     (e) => e instanceof RuntimeError && e.message === "forcing trap when growing table",
   );
   // The declared maximum also counts as a growth failure.
-  const capped = await instantiate(parseWat(`(module (memory 1 1) (func (export "g") (result i32)
-    (memory.grow (i32.const 1))))`), {}, { trapOnGrowFailure: true });
+  const capped = await instantiate(
+    parseWat(`(module (memory 1 1) (func (export "g") (result i32)
+    (memory.grow (i32.const 1))))`),
+    {},
+    { trapOnGrowFailure: true },
+  );
   await assert.rejects((capped.instance.exports.g as Fn)(), /forcing trap when growing memory/);
 });
 
@@ -129,11 +133,11 @@ test("limits: maxWasmStack bounds recursion depth with the trap 'call stack exha
 });
 
 test("limits: unbounded wasm -> host -> wasm re-entry ends in 'call stack exhausted', not a JS RangeError", async () => {
-  let forever: { callSync(n: number): number } | undefined;
-  const { instance } = await instantiate(RECURSE, { env: { host: (n: number) => forever!.callSync(n + 1) } });
-  forever = instance.exports.forever as unknown as { callSync(n: number): number };
+  const ref: { forever?: { callSync(n: number): number } } = {};
+  const { instance } = await instantiate(RECURSE, { env: { host: (n: number) => ref.forever!.callSync(n + 1) } });
+  ref.forever = instance.exports.forever as unknown as { callSync(n: number): number };
   assert.throws(
-    () => forever!.callSync(0),
+    () => ref.forever!.callSync(0),
     (e) => e instanceof RuntimeError && e.message === "call stack exhausted",
   );
   // The instance still works afterwards.
