@@ -4,12 +4,13 @@
  * Normalisations (the ones Wasmtime's differential fuzzing also makes): every NaN compares equal to every NaN
  * (values are shown as JS numbers, so payloads are already gone); a step where either engine exhausted its stack,
  * its fuel or was interrupted ends the comparison (stack depth and fuel are engine-specific); a native run that
- * timed out ends the comparison at the step it was in. `memory.grow` is not normalised: both engines run with no
- * memory limit below the module's own maximum, so grow must agree.
+ * timed out ends the comparison at the step it was in. `memory.grow` success: Kiln runs with `maxMemoryBytes`
+ * {@link FUZZ_MEMORY_LIMIT}; the comparison ends at the first step after which a native memory is larger.
  *
  * @module
  */
 import type { JobResult } from "./_fuzz_pool.ts";
+import { FUZZ_MEMORY_LIMIT } from "./_fuzz_engines.ts";
 
 /** The first difference between two runs. */
 export interface Divergence {
@@ -66,6 +67,9 @@ export function compareRuns(a: JobResult, b: JobResult): Comparison {
     const x = a.steps[i]!;
     const y = b.steps[i]!;
     if (x.inconclusive || y.inconclusive) return { compared, stopped: x.inconclusive ?? y.inconclusive };
+    if (x.state.some((e) => Number(/=mem (\d+) /.exec(e)?.[1] ?? 0) > FUZZ_MEMORY_LIMIT)) {
+      return { compared, stopped: "memory-limit" };
+    }
     if (i === 0 && x.outcome === "compile-error") return { compared, stopped: "native-compile-error" };
     // binaryen sometimes emits an instruction of a later proposal (e.g. ref.as_non_null): out of Kiln's scope.
     if (i === 0 && y.outcome.startsWith("unsupported:")) return { compared, stopped: y.outcome };

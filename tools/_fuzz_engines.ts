@@ -43,6 +43,13 @@ export async function loadKiln(): Promise<KilnApi | undefined> {
   }
 }
 
+/**
+ * Kiln's memory limit in the fuzzer (`maxMemoryBytes`). Growth beyond it fails in Kiln but may succeed natively;
+ * compareRuns stops at the first step after which a native memory is larger (memory.grow success is one of the
+ * nondeterminisms Wasmtime's differential fuzzing also normalises). Keeps guests from committing gigabytes.
+ */
+export const FUZZ_MEMORY_LIMIT = 128 * 2 ** 20;
+
 /** Options of {@link kilnEngine}. */
 export interface KilnEngineOptions {
   /** Fuel given before every top-level export call (and for the start function). */
@@ -57,7 +64,7 @@ export function kilnEngine(kiln: KilnApi, options: KilnEngineOptions): Engine {
   return {
     name: "kiln",
     async instantiate(bytes, imports) {
-      const storeOptions: Record<string, unknown> = { fuel: options.fuel };
+      const storeOptions: Record<string, unknown> = { fuel: options.fuel, maxMemoryBytes: FUZZ_MEMORY_LIMIT };
       if (options.fuelYieldInterval) storeOptions.fuelYieldInterval = options.fuelYieldInterval;
       const { instance } = await kiln.instantiate(bytes, imports, storeOptions);
       store = instance.store;

@@ -133,3 +133,13 @@ test("compareRuns() stops at inconclusive steps and compares logs and state", ()
     "hang",
   );
 });
+
+test("compareRuns() stops where a native memory outgrew Kiln's fuzzing limit", () => {
+  const step = (state: string[]): Step => ({ label: "call g()", outcome: "ok", logs: [], state });
+  const a = { steps: [step(["m=mem 65536 1"]), step([`m=mem ${256 * 2 ** 20} 2`])], done: true, timedOut: false };
+  const b = { steps: [step(["m=mem 65536 1"]), step(["m=mem 65536 1"])], done: true, timedOut: false };
+  const cmp = compareRuns(a, b);
+  assert.equal(cmp.divergence, undefined);
+  assert.equal(cmp.stopped, "memory-limit");
+  assert.equal(cmp.compared, 1);
+});
