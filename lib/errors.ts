@@ -23,6 +23,11 @@
 export class CompileError extends Error {
   /** Byte offset in the module binary, or -1 when unknown. */
   readonly offset: number;
+  /**
+   * Creates a compile error.
+   * @param message What is malformed or invalid, in the spec's wording.
+   * @param offset Byte offset in the module binary, or -1 when unknown.
+   */
   constructor(message: string, offset = -1) {
     super(message);
     this.name = "CompileError";
@@ -42,6 +47,10 @@ export class CompileError extends Error {
  * ```
  */
 export class LinkError extends Error {
+  /**
+   * Creates a link error.
+   * @param message Which import failed to link and why.
+   */
   constructor(message: string) {
     super(message);
     this.name = "LinkError";
@@ -73,7 +82,13 @@ export interface WasmFrame {
  * ```
  */
 export class RuntimeError extends Error {
+  /** The wasm frames that were active when the trap happened, innermost first. */
   backtrace: readonly WasmFrame[];
+  /**
+   * Creates a trap.
+   * @param message The trap's message, in Wasmtime's wording.
+   * @param backtrace The active wasm frames, innermost first.
+   */
   constructor(message: string, backtrace: readonly WasmFrame[] = []) {
     super(message);
     this.name = "RuntimeError";
@@ -82,7 +97,7 @@ export class RuntimeError extends Error {
 }
 
 /** Alias of {@link RuntimeError}, under Wasmtime's name for it. */
-export const Trap = RuntimeError;
+export const Trap: typeof RuntimeError = RuntimeError;
 /** Alias of {@link RuntimeError}, under Wasmtime's name for it. */
 export type Trap = RuntimeError;
 
@@ -97,7 +112,12 @@ export type Trap = RuntimeError;
  * ```
  */
 export class WasiExit extends Error {
+  /** The exit code the guest passed to `proc_exit`. */
   readonly code: number;
+  /**
+   * Creates the exit signal.
+   * @param code The exit code the guest passed to `proc_exit`.
+   */
   constructor(code: number) {
     super(`exit with code ${code}`);
     this.name = "WasiExit";
@@ -119,6 +139,11 @@ export class WasiExit extends Error {
 export class UnsupportedFeatureError extends CompileError {
   /** The proposal's name as in `lib/binary/opcodes.ts` (`simd`, `gc`, `threads`, …). */
   readonly feature: string;
+  /**
+   * Creates the error for one unsupported proposal.
+   * @param feature The proposal's name.
+   * @param offset Byte offset in the module binary, or -1 when unknown.
+   */
   constructor(feature: string, offset = -1) {
     super(`unsupported: ${feature}`, offset);
     this.name = "UnsupportedFeatureError";
