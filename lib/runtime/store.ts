@@ -78,6 +78,16 @@ function checkPositive(name: string, n: number | undefined): void {
 /**
  * Holds fuel, limits and the interrupt flag; instances created in one store share them.
  *
+ * Fuel follows Wasmtime's cost model (1 per operator; nop, drop, block, loop, unreachable, return, else and end
+ * free; memory.copy/fill/init 1 more per byte, table.copy/fill/init 1 more per element), charged per straight-line
+ * run and checked at function entry, loop headers and calls. Differences from Wasmtime, on purpose or pending:
+ * - Kiln charges operators only; Wasmtime also charges 1 per function entry and 2 per call from the host (its
+ *   `tests/all/fuel.wast` numbers are Kiln's plus those; see tests/fuel/exactness_test.ts).
+ * - Kiln charges a run when it starts and traps "all fuel consumed by WebAssembly" when the run does not fit, so the
+ *   fuel never goes below 0 and a call given exactly the fuel it needs succeeds. Wasmtime charges after the fact
+ *   and traps at a checkpoint once the fuel is at or below 0, so it may overshoot (its `get_fuel` clamps at 0).
+ * - `table.grow` costs 1 (Wasmtime: 1 + 1 per element).
+ *
  * @example
  * ```ts
  * import { Store } from "../../mod.ts";
