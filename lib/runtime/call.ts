@@ -45,6 +45,8 @@ export const yieldMacrotask: () => Promise<void> = typeof g.setImmediate === "fu
   ? messageChannelYield()
   : () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+const OUT_OF_FUEL = "all fuel consumed by WebAssembly";
+
 const now: () => number = typeof performance === "object" && typeof performance.now === "function"
   ? () => performance.now()
   : () => Date.now();
@@ -143,6 +145,7 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
     return Promise.reject(e);
   }
   const m = acquire(store);
+  const fuelAtStart = store.fuel;
   const start = store.callTimeoutMs > 0 || store.yieldEveryMs > 0 ? now() : 0;
   const deadline = store.callTimeoutMs > 0 ? start + store.callTimeoutMs : Infinity;
   let status: number;
@@ -164,6 +167,7 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
   } catch (e) {
     m.reset();
     release(store, m);
+    settleFuel(store, e, fuelAtStart);
     if (sync) throw e;
     return Promise.reject(e);
   } finally {
@@ -184,7 +188,18 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
     release(store, m);
     return Promise.resolve(out);
   }
-  return drive(store, m, f, raw, status, deadline, start);
+  return drive(store, m, f, raw, status, deadline, start, fuelAtStart);
+}
+
+/**
+ * After a trap "all fuel consumed by WebAssembly": the machine has subtracted the cost of the run that did not fit
+ * (and never ran), so the store's fuel is below 0 by more than was used. The call consumed all the fuel it had:
+ * the fuel becomes 0, or stays at the (already negative) level the call started with.
+ */
+function settleFuel(store: Store, e: unknown, fuelAtStart: number): void {
+  if (store.fuelEnabled && store.fuel < 0 && e instanceof RuntimeError && e.message === OUT_OF_FUEL) {
+    store.fuel = Math.max(store.fuel, Math.min(0, fuelAtStart));
+  }
 }
 
 function resumeWith(m: Machine, value: unknown): number {
@@ -213,6 +228,7 @@ async function drive(
   status: number,
   deadline: number,
   start: number,
+  fuelAtStart: number,
 ): Promise<unknown> {
   const clock = !store.yieldsByFuel;
   const every = store.yieldEveryMs;
@@ -242,6 +258,7 @@ async function drive(
   } catch (e) {
     m.reset();
     release(store, m);
+    settleFuel(store, e, fuelAtStart);
     throw e;
   }
   const out = collect(m, f, raw);

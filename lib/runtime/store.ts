@@ -83,9 +83,11 @@ function checkPositive(name: string, n: number | undefined): void {
  * run and checked at function entry, loop headers and calls. Differences from Wasmtime, on purpose or pending:
  * - Kiln charges operators only; Wasmtime also charges 1 per function entry and 2 per call from the host (its
  *   `tests/all/fuel.wast` numbers are Kiln's plus those; see tests/fuel/exactness_test.ts).
- * - Kiln charges a run when it starts and traps "all fuel consumed by WebAssembly" when the run does not fit, so the
- *   fuel never goes below 0 and a call given exactly the fuel it needs succeeds. Wasmtime charges after the fact
- *   and traps at a checkpoint once the fuel is at or below 0, so it may overshoot (its `get_fuel` clamps at 0).
+ * - At a checkpoint (function entry, loop header) Kiln charges the run starting there and traps "all fuel consumed
+ *   by WebAssembly" if it does not fit, before running it; runs after a block, if or call are charged unchecked.
+ *   So a call given exactly the fuel it needs succeeds, and the fuel may dip below 0 until the next checkpoint
+ *   (`getFuel()` clamps at 0; `fuelConsumed` counts the overshoot). Wasmtime charges after the fact and traps at a
+ *   checkpoint once the fuel is at or below 0: it also overshoots, by up to the code between two checkpoints.
  * - `table.grow` costs 1 (Wasmtime: 1 + 1 per element).
  *
  * @example
@@ -199,20 +201,21 @@ export class Store {
   setFuel(n: number): void {
     if (!this.fuelEnabled) throw new Error("fuel is not configured in this store");
     n = fuelAmount(n);
-    this.fuelGiven += n - Math.max(0, this.fuel);
+    this.fuelGiven += n - this.fuel;
     this.fuel = n;
   }
 
   /**
    * Total fuel consumed by WebAssembly in this store since it was created: the fuel given (initial fuel and every
-   * `setFuel` adjustment) minus `getFuel()`. Subtract two readings for the fuel of one call. A call that ran out of
-   * fuel counts what it consumed up to the trap.
+   * `setFuel` adjustment) minus the fuel left. Subtract two readings for the fuel of one call. It includes an
+   * overshoot below 0 between checkpoints (which `getFuel()` hides); a call that ran out of fuel consumed all the
+   * fuel it had.
    *
    * @throws Error when fuel metering is off.
    */
   get fuelConsumed(): number {
     if (!this.fuelEnabled) throw new Error("fuel is not configured in this store");
-    return this.fuelGiven - Math.max(0, this.fuel);
+    return this.fuelGiven - this.fuel;
   }
 
   /** Running code traps with "interrupt" at its next checkpoint (function entry or loop header). */
