@@ -32,7 +32,7 @@ import {
   Whence,
 } from "./constants.ts";
 import type { DirEntry, FileHandle, FileStat, FsBackend } from "./fs/fs_backend.ts";
-import { hostStdio, NodeFs } from "./fs/node_fs.ts";
+import { hostIfLoaded, type HostModule, loadHost } from "./_host.ts";
 import { drive, errnoOf, outOfBounds, type Syscall, wait } from "./_drive.ts";
 import { type Resolved, resolvePath } from "./path.ts";
 import {
@@ -155,8 +155,14 @@ function macrotask(): Promise<void> {
   return new Promise((resolve) => g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0));
 }
 
-function makeWriter(opt: StdoutOption | undefined, hostFd: 1 | 2): WasiWriter {
+/** Whether a stdio option is the host's stream (which needs the host module). */
+function isInherit(opt: StdinOption | StdoutOption | undefined): boolean {
+  return opt === undefined || opt === "inherit";
+}
+
+function makeWriter(opt: StdoutOption | undefined, hostFd: 1 | 2, host: HostModule | null): WasiWriter {
   if (opt === undefined || opt === "inherit") {
+    const hostStdio = host!.hostStdio;
     return { write: (d) => hostStdio.write(hostFd, d), isatty: hostStdio.isatty(hostFd) };
   }
   if (opt === "null") return { write: () => {} };
@@ -169,7 +175,7 @@ function makeWriter(opt: StdoutOption | undefined, hostFd: 1 | 2): WasiWriter {
  * reading ahead into a buffer that the next read drains first. A read-ahead cannot be cancelled: while it waits
  * for input it keeps the event loop alive, so a host that is done should exit explicitly (the CLI does).
  */
-function asyncHostStdin(): WasiReader {
+function asyncHostStdin(hostStdio: HostModule["hostStdio"]): WasiReader {
   let buffered: Uint8Array | null = null;
   let pending: Promise<void> | null = null;
   const fill = () =>
@@ -196,9 +202,12 @@ function asyncHostStdin(): WasiReader {
   };
 }
 
-function makeReader(opt: StdinOption | undefined, allowAsync: boolean): WasiReader {
+function makeReader(opt: StdinOption | undefined, allowAsync: boolean, host: HostModule | null): WasiReader {
   if (opt === undefined || opt === "inherit") {
-    return allowAsync ? asyncHostStdin() : { read: (max: number) => hostStdio.read(max), isatty: hostStdio.isatty(0) };
+    const hostStdio = host!.hostStdio;
+    return allowAsync
+      ? asyncHostStdin(hostStdio)
+      : { read: (max: number) => hostStdio.read(max), isatty: hostStdio.isatty(0) };
   }
   if (opt === "null") return bytesReader(new Uint8Array(0));
   if (typeof opt === "string") return bytesReader(encoder.encode(opt));
@@ -222,7 +231,13 @@ function makeReader(opt: StdinOption | undefined, allowAsync: boolean): WasiRead
 export class Wasi {
   private readonly args: Uint8Array[];
   private readonly env: Uint8Array[];
-  private readonly backend: FsBackend;
+  private backend!: FsBackend;
+  /**
+   * Set-up that needs the host module (`fs: "host"` or an "inherit" stdio stream), waiting for it to load; null
+   * once done (or when nothing needs the host).
+   */
+  private hostSetup: ((host: HostModule) => void) | null = null;
+  private readying: Promise<void> | null = null;
   private readonly allowAsync: boolean;
   private readonly fds = new Map<number, FdEntry>();
   /** Closed descriptor numbers, reused highest first. */
@@ -237,10 +252,13 @@ export class Wasi {
     this.env = Object.entries(options.env ?? {}).map(([k, v]) => encoder.encode(`${k}=${v}\0`));
     const mode = options.mode ?? "async";
     this.allowAsync = mode === "async";
-    this.backend = options.fs === undefined || options.fs === "host"
-      ? new NodeFs({ sync: mode === "sync" })
-      : options.fs;
-    if (!this.allowAsync && !this.backend.sync) throw new TypeError("Wasi in sync mode needs a synchronous backend");
+    const hostFs = options.fs === undefined || options.fs === "host";
+    if (!hostFs) {
+      this.backend = options.fs as FsBackend;
+      if (!this.allowAsync && !this.backend.sync) {
+        throw new TypeError("Wasi in sync mode needs a synchronous backend");
+      }
+    }
     const stream = (fd: number, reader?: WasiReader, writer?: WasiWriter) => {
       const tty = (reader ?? writer)!.isatty ?? false;
       this.fds.set(fd, {
@@ -256,18 +274,28 @@ export class Wasi {
         writer,
       });
     };
-    stream(0, makeReader(options.stdin, this.allowAsync));
-    stream(1, undefined, makeWriter(options.stdout, 1));
-    stream(2, undefined, makeWriter(options.stderr, 2));
+    const setup = (host: HostModule | null) => {
+      if (hostFs) this.backend = new host!.NodeFs({ sync: mode === "sync" });
+      stream(0, makeReader(options.stdin, this.allowAsync, host));
+      stream(1, undefined, makeWriter(options.stdout, 1, host));
+      stream(2, undefined, makeWriter(options.stderr, 2, host));
+    };
+    // Why: the host module (node:fs) is loaded only when something uses it; see ready().
+    const host = hostIfLoaded();
+    if (host || !(hostFs || isInherit(options.stdin) || isInherit(options.stdout) || isInherit(options.stderr))) {
+      setup(host);
+    } else {
+      this.hostSetup = setup;
+    }
     let fd = 3;
-    for (const [guest, host] of Object.entries(options.preopens ?? {})) {
+    for (const [guest, hostDir] of Object.entries(options.preopens ?? {})) {
       this.fds.set(fd++, {
         kind: "dir",
         filetype: Filetype.DIRECTORY,
         rightsBase: RIGHTS_DIRECTORY_BASE,
         rightsInheriting: RIGHTS_DIRECTORY_INHERITING,
         fdflags: 0,
-        path: host,
+        path: hostDir,
         position: 0n,
         preopen: guest,
       });
@@ -307,6 +335,9 @@ export class Wasi {
    * @param instance the instance (its `exports.memory` must exist)
    */
   bind(instance: WasiInstance): void {
+    if (this.hostSetup !== null && !this.allowAsync) {
+      throw new Error("Wasi in sync mode uses the host filesystem or stdio: await wasi.ready() before bind()");
+    }
     const memory = instance.exports.memory as { buffer: ArrayBuffer } | undefined;
     if (!memory || typeof memory !== "object" || !("buffer" in memory)) {
       throw new TypeError("WASI module must export a memory named `memory`");
@@ -323,6 +354,7 @@ export class Wasi {
    * @returns the exit code
    */
   async start(instance: WasiInstance): Promise<number> {
+    await this.ready();
     this.bind(instance);
     const start = instance.exports._start as ((...a: unknown[]) => unknown) | undefined;
     if (typeof start !== "function") throw new TypeError("WASI command must export a function named `_start`");
@@ -341,9 +373,36 @@ export class Wasi {
    * @param instance the instance
    */
   async initialize(instance: WasiInstance): Promise<void> {
+    await this.ready();
     this.bind(instance);
     const init = instance.exports._initialize as ((...a: unknown[]) => unknown) | undefined;
     if (typeof init === "function") await init();
+  }
+
+  /**
+   * Loads what this environment needs of the host, if anything: with `fs: "host"` (the default) or an "inherit"
+   * stdio stream, the `node:fs` backend (`fs/node_fs.ts`) is imported dynamically the first time it is needed, so
+   * a `Wasi` on a `MemoryFs` with its own stdio never loads `node:fs`. `start` and `initialize` call this; in
+   * async mode a syscall made before it finished waits for it; in sync mode (native WebAssembly, where a syscall
+   * cannot wait) call it yourself before `bind`. Resolves at once when nothing is needed or the module is loaded.
+   *
+   * @returns a Promise that resolves when the environment is ready
+   *
+   * @example Readying a sync-mode environment before binding it
+   * ```ts
+   * import { Wasi } from "./wasi.ts";
+   * const wasi = new Wasi({ mode: "sync", stdout: "null", stderr: "null", stdin: "null" });
+   * await wasi.ready();
+   * wasi.bind({ exports: { memory: new WebAssembly.Memory({ initial: 1 }) } });
+   * ```
+   */
+  ready(): Promise<void> {
+    const setup = this.hostSetup;
+    if (setup === null) return Promise.resolve();
+    return this.readying ??= loadHost().then((host) => {
+      setup(host);
+      this.hostSetup = null;
+    });
   }
 
   // ---- guest memory -------------------------------------------------------------------------------------------
@@ -496,6 +555,14 @@ export class Wasi {
   /** One import module; `unstable` selects wasi_unstable's whence numbering and struct layouts. */
   private makeImports(unstable: boolean): Record<string, (...a: never[]) => unknown> {
     const wrap = <A extends unknown[]>(fn: (...a: A) => Syscall | number) => (...a: A): number | Promise<number> => {
+      if (this.hostSetup !== null) {
+        // Why: the host backend is still loading (bind() without ready()); in sync mode bind() refused this.
+        if (!this.allowAsync) throw new Error("WASI call before `await wasi.ready()` in sync mode");
+        return this.ready().then(() => call(fn, a));
+      }
+      return call(fn, a);
+    };
+    const call = <A extends unknown[]>(fn: (...a: A) => Syscall | number, a: A): number | Promise<number> => {
       let r: Syscall | number;
       try {
         r = fn.apply(this, a);

@@ -16,6 +16,7 @@ import { Errno, toWasiError, WasiError } from "../errno.ts";
 import { Filetype } from "../constants.ts";
 import type { DirEntry, FileHandle, FileStat, FsBackend, MaybePromise, OpenOptions } from "./fs_backend.ts";
 import { joinPath } from "./fs_backend.ts";
+import { registerHost } from "../_host.ts";
 
 const C = fs.constants;
 
@@ -338,3 +339,6 @@ export const hostStdio = {
     }
   },
 };
+
+// Why: lib/wasi/wasi.ts finds this module through the registry instead of a static import (see _host.ts).
+registerHost({ NodeFs, hostStdio });
