@@ -57,7 +57,8 @@ export const UNMETERED_FUEL = 2 ** 52;
 
 /**
  * Fuel units between two clock reads when `yieldEveryMs` or `callTimeoutMs` is set without `fuelYieldInterval`.
- * Measured (bench/micro/time_slice_bench.ts): see that file for the cost of the checks.
+ * Measured (bench/micro/time_slice_bench.ts): a check costs about 0.1-0.4 µs on Deno and Bun, and 10,000 units run
+ * in 40-110 µs, so the checks cost under 1%.
  */
 export const DEFAULT_CHECK_INTERVAL = 10_000;
 
