@@ -29,7 +29,8 @@
  */
 
 export { runWasi } from "./lib/wasi/run_wasi.ts";
-export type { RunWasiOptions } from "./lib/wasi/run_wasi.ts";
+export type { EngineObject, RunWasiOptions } from "./lib/wasi/run_wasi.ts";
+export type { StoreOptions } from "./lib/runtime/store.ts";
 export { Wasi } from "./lib/wasi/wasi.ts";
 export type { WasiInstance, WasiOptions } from "./lib/wasi/wasi.ts";
 export { MemoryFs } from "./lib/wasi/fs/memory_fs.ts";

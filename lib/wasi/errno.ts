@@ -101,6 +101,8 @@ export class WasiError extends Error {
   /** The WASI errno to return. */
   readonly errno: number;
   /**
+   * Creates the error a syscall throws to return `errno` to the guest.
+   *
    * @param errno the WASI errno
    * @param message optional detail, for debugging
    */

@@ -9,10 +9,16 @@ import type { Module } from "../runtime/module.ts";
 import type { Store, StoreOptions } from "../runtime/store.ts";
 import { Wasi, type WasiOptions } from "./wasi.ts";
 
+/**
+ * A compiled `Module` or a `Store` of the engine (mod.ts). Why `object`: naming the engine's classes here would make
+ * `wasi.ts` re-export them; `instantiate` checks at run time what it is given.
+ */
+export type EngineObject = object;
+
 /** Options of {@link runWasi}: the WASI environment (always async mode), plus store options for the engine. */
 export interface RunWasiOptions extends Omit<WasiOptions, "mode"> {
-  /** Store options (fuel, yield interval, signal, limits) or an existing `store`. */
-  engine?: StoreOptions & { store?: Store };
+  /** Store options (fuel, yield interval, time slicing, signal, limits), or an existing mod.ts `Store` as `store`. */
+  engine?: StoreOptions & { store?: EngineObject };
   /** Extra imports next to WASI's, e.g. `{ env: { … } }`. */
   imports?: Record<string, Record<string, unknown>>;
 }
@@ -21,7 +27,7 @@ export interface RunWasiOptions extends Omit<WasiOptions, "mode"> {
  * Runs a WASI command on Kiln and returns its exit code (0 when `_start` returns, the `proc_exit` code
  * otherwise). Traps and host exceptions reject.
  *
- * @param source module bytes or a compiled Module
+ * @param source module bytes or a compiled `Module` (mod.ts)
  * @param options WASI environment and engine options
  * @returns the exit code
  *
@@ -33,11 +39,15 @@ export interface RunWasiOptions extends Omit<WasiOptions, "mode"> {
  * ```
  */
 export async function runWasi(
-  source: BufferSource | Uint8Array | Module,
+  source: BufferSource | Uint8Array | EngineObject,
   options: RunWasiOptions = {},
 ): Promise<number> {
   const { engine, imports, ...wasiOptions } = options;
   const wasi = new Wasi({ ...wasiOptions, mode: "async" });
-  const { instance } = await instantiate(source, { ...imports, ...wasi.getImportObject() }, engine);
+  const { instance } = await instantiate(
+    source as BufferSource | Module,
+    { ...imports, ...wasi.getImportObject() },
+    engine as StoreOptions & { store?: Store } | undefined,
+  );
   return await wasi.start(instance as unknown as { exports: Record<string, unknown> });
 }

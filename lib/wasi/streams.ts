@@ -11,6 +11,13 @@ import type { MaybePromise } from "./fs/fs_backend.ts";
  * With `nonblocking` set, a stream that has nothing yet throws `WasiError(Errno.AGAIN)` instead of waiting.
  */
 export interface WasiReader {
+  /**
+   * Reads at most `max` bytes.
+   *
+   * @param max the most bytes to return
+   * @param nonblocking throw `WasiError(Errno.AGAIN)` rather than wait when nothing is available
+   * @returns the bytes read; empty at end of input
+   */
   read(max: number, nonblocking?: boolean): MaybePromise<Uint8Array>;
   /** Resolves when a read would not block (for poll_oneoff); omitted means always ready. */
   ready?(): MaybePromise<void>;
@@ -20,6 +27,11 @@ export interface WasiReader {
 
 /** A writable stream (stdout, stderr, a socket). `write` consumes all of `data`. */
 export interface WasiWriter {
+  /**
+   * Writes all of `data` (a view into guest memory: copy it to keep it past the call).
+   *
+   * @param data the bytes to write
+   */
   write(data: Uint8Array): MaybePromise<void>;
   /** Whether this stream is a terminal (reported as a character device). */
   isatty?: boolean;
@@ -29,6 +41,7 @@ export interface WasiWriter {
 export interface WasiSocket extends WasiReader, WasiWriter {
   /** Shuts down the read side, the write side or both. */
   shutdown(read: boolean, write: boolean): MaybePromise<void>;
+  /** Closes the connection (fd_close on the socket's descriptor). */
   close(): MaybePromise<void>;
 }
 
@@ -41,6 +54,7 @@ export interface WasiListener {
   accept(block: boolean): MaybePromise<WasiSocket | null>;
   /** Resolves when a connection is pending (for poll_oneoff). */
   ready?(): MaybePromise<void>;
+  /** Stops listening (fd_close on the listener's descriptor). */
   close(): MaybePromise<void>;
 }
 

@@ -69,6 +69,7 @@ export interface WasiOptions {
 
 /** What {@link Wasi.start} needs of an instance (a Kiln or a native one). */
 export interface WasiInstance {
+  /** The instance's exports: `memory` (an object with a `buffer`), and `_start` or `_initialize` to run. */
   exports: Record<string, unknown>;
 }
 
@@ -246,7 +247,13 @@ export class Wasi {
   private view: DataView | null = null;
   private imports: Record<string, Record<string, (...a: never[]) => unknown>> | null = null;
 
-  /** @param options arguments, environment, preopens, filesystem, mode and stdio */
+  /**
+   * Creates an environment. Nothing runs and no host module loads here: with `fs: "host"` (the default) or an
+   * "inherit" stdio stream, the host backend loads in {@link Wasi.ready} (which `start` awaits).
+   *
+   * @param options arguments, environment, preopens, filesystem, mode and stdio
+   * @throws TypeError in sync mode with an asynchronous backend
+   */
   constructor(options: WasiOptions = {}) {
     this.args = (options.args ?? []).map((a) => encoder.encode(`${a}\0`));
     this.env = Object.entries(options.env ?? {}).map(([k, v]) => encoder.encode(`${k}=${v}\0`));
@@ -545,7 +552,12 @@ export class Wasi {
   }
 
   /** Reads a guest path and resolves it inside the directory descriptor `dir` (path.ts). */
-  private *resolve(dir: FdEntry, pathPtr: number, pathLen: number, follow: boolean) {
+  private *resolve(
+    dir: FdEntry,
+    pathPtr: number,
+    pathLen: number,
+    follow: boolean,
+  ): Generator<unknown, Resolved, unknown> {
     const guestPath = this.string(pathPtr, pathLen);
     return yield* resolvePath(this.backend, dir.path, guestPath, follow);
   }
@@ -700,7 +712,8 @@ export class Wasi {
 
   /**
    * `args_get(argv, argv_buf)` / `environ_get(environ, environ_buf)`: writes one u32 pointer per string at
-   * `ptrs` and the NUL-terminated UTF-8 strings back to back at `buf`. Errno: EFAULT on a bad pointer.
+   * `ptrs` and the NUL-terminated UTF-8 strings back to back at `buf`. Errno: none; a pointer outside memory
+   * traps ("out of bounds memory access"), as in every call here.
    */
   private argsGet(list: Uint8Array[], ptrs: number, buf: number): number {
     const dv = this.dv();
@@ -713,7 +726,10 @@ export class Wasi {
     return Errno.SUCCESS;
   }
 
-  /** `args_sizes_get(count, size)` / `environ_sizes_get`: writes u32 count and u32 total bytes (NULs included). */
+  /**
+   * `args_sizes_get(count, size)` / `environ_sizes_get(count, size)`: writes the u32 number of strings at `count`
+   * and the u32 total of their bytes (NULs included) at `size`. Errno: none.
+   */
   private sizesGet(list: Uint8Array[], countPtr: number, sizePtr: number): number {
     const dv = this.dv();
     dv.setUint32(countPtr, list.length, true);
@@ -721,14 +737,21 @@ export class Wasi {
     return Errno.SUCCESS;
   }
 
-  /** `clock_res_get(id, out)`: writes the u64 resolution in ns. Errno: EINVAL for an unknown clock. */
+  /**
+   * `clock_res_get(id, out)`: writes the u64 resolution in ns (1000 for every clock: the hosts' timers are
+   * microsecond-grained at best). Errno: EINVAL for an unknown clock id (> 3).
+   */
   private clockResGet(id: number, out: number): number {
     if (id > Clockid.THREAD_CPUTIME_ID) return Errno.INVAL;
     this.dv().setBigUint64(out, 1000n, true);
     return Errno.SUCCESS;
   }
 
-  /** `clock_time_get(id, precision, out)`: writes the u64 time in ns. Errno: EINVAL for an unknown clock. */
+  /**
+   * `clock_time_get(id, precision, out)`: writes the u64 time of clock `id` in ns (realtime: since the Unix epoch;
+   * monotonic: since the host started timing; cputime: the process's CPU time where the host tells it). `precision`
+   * is a hint and ignored. Errno: EINVAL for an unknown clock id (> 3).
+   */
   private clockTimeGet(id: number, _precision: bigint, out: number): number {
     const t = this.clockNow(id);
     if (t === null) return Errno.INVAL;
@@ -751,7 +774,10 @@ export class Wasi {
     }
   }
 
-  /** `random_get(buf, len)`: fills `len` bytes with crypto.getRandomValues, 65536 bytes at a time. */
+  /**
+   * `random_get(buf, len)`: writes `len` random bytes at `buf` (crypto.getRandomValues, 65536 bytes at a time, its
+   * limit per call). Errno: none.
+   */
   private randomGet(buf: number, len: number): number {
     const dst = this.bytes(buf, len);
     for (let off = 0; off < len; off += 65536) {
@@ -767,7 +793,7 @@ export class Wasi {
     return Errno.NOTSUP;
   }
 
-  /** `sched_yield()`: in async mode yields a macrotask (timers and I/O run); a no-op in sync mode. */
+  /** `sched_yield()`: in async mode yields a macrotask (timers and I/O run); a no-op in sync mode. Errno: none. */
   private *schedYield(): Syscall {
     if (this.allowAsync) yield* wait(macrotask());
     return Errno.SUCCESS;

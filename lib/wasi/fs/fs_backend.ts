@@ -17,30 +17,45 @@ export type MaybePromise<T> = T | Promise<T>;
 export interface FileStat {
   /** A WASI `filetype` value (constants.ts `Filetype`). */
   filetype: number;
+  /** Device id of the filesystem holding the entry. */
   dev: bigint;
+  /** Inode number (unique within `dev`). */
   ino: bigint;
+  /** Number of hard links. */
   nlink: bigint;
+  /** Size in bytes (for a symlink, the length of its target). */
   size: bigint;
+  /** Last access time, ns. */
   atim: bigint;
+  /** Last data modification time, ns. */
   mtim: bigint;
+  /** Last status change time, ns. */
   ctim: bigint;
 }
 
 /** One directory entry, as `readdir` lists them (without "." and ".."). */
 export interface DirEntry {
+  /** The entry's name (one path component). */
   name: string;
   /** A WASI `filetype` value. */
   filetype: number;
+  /** Inode number, as `lstat` would report it. */
   ino: bigint;
 }
 
 /** How to open a file or directory. */
 export interface OpenOptions {
+  /** Open for reading. */
   read: boolean;
+  /** Open for writing. */
   write: boolean;
+  /** Create a regular file when the path does not exist (EEXIST with `exclusive` when it does). */
   create: boolean;
+  /** With `create`: fail with EEXIST when the path exists. */
   exclusive: boolean;
+  /** Truncate a regular file to 0 bytes. */
   truncate: boolean;
+  /** Writes go to the end of the file. */
   append: boolean;
   /** Fail with ENOTDIR unless the path is a directory. */
   directory: boolean;
@@ -52,13 +67,17 @@ export interface FileHandle {
   read(buf: Uint8Array, position: number): MaybePromise<number>;
   /** Writes `buf` at `position` (or at the end when `position` is null: append); returns the count. */
   write(buf: Uint8Array, position: number | null): MaybePromise<number>;
+  /** Stat of the open file (EBADF when closed). */
   stat(): MaybePromise<FileStat>;
   /** Sets the size, zero-filling when it grows. */
   truncate(size: number): MaybePromise<void>;
   /** Sets times in ns; null leaves one unchanged. */
   setTimes(atim: bigint | null, mtim: bigint | null): MaybePromise<void>;
+  /** Flushes data and metadata to storage (fsync). */
   sync(): MaybePromise<void>;
+  /** Flushes data to storage (fdatasync). */
   datasync(): MaybePromise<void>;
+  /** Closes the handle; a second close throws EBADF. */
   close(): MaybePromise<void>;
 }
 
@@ -70,17 +89,23 @@ export interface FsBackend {
   lstat(path: string): MaybePromise<FileStat>;
   /** Stat following symlinks; used only for the host path of a preopened directory. Optional. */
   stat?(path: string): MaybePromise<FileStat>;
+  /** The target of the symlink at `path` (EINVAL when it is not a symlink, ENOENT when missing). */
   readlink(path: string): MaybePromise<string>;
   /** Opens `path` (never following a final symlink: ELOOP if it is one). */
   open(path: string, options: OpenOptions): MaybePromise<FileHandle>;
   /** Lists a directory without "." and "..", in a stable order. */
   readdir(path: string): MaybePromise<DirEntry[]>;
+  /** Creates a directory (EEXIST when the path exists, ENOENT/ENOTDIR for a bad parent). */
   mkdir(path: string): MaybePromise<void>;
+  /** Removes an empty directory (ENOTEMPTY, ENOTDIR for a non-directory, ENOENT when missing). */
   rmdir(path: string): MaybePromise<void>;
+  /** Removes a non-directory entry (a symlink itself, not its target; EISDIR/EPERM for a directory). */
   unlink(path: string): MaybePromise<void>;
+  /** Renames `from` to `to`, replacing a compatible `to` (ENOTEMPTY, EISDIR, ENOTDIR, EINVAL into itself). */
   rename(from: string, to: string): MaybePromise<void>;
   /** Creates hard link `to` for the file at `from` (never following symlinks). */
   link(from: string, to: string): MaybePromise<void>;
+  /** Creates a symlink at `path` whose contents are `target` (not checked; EEXIST when `path` exists). */
   symlink(target: string, path: string): MaybePromise<void>;
   /** Sets times in ns of the entry itself (a symlink is not followed); null leaves one unchanged. */
   setTimes(path: string, atim: bigint | null, mtim: bigint | null): MaybePromise<void>;

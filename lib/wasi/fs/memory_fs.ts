@@ -50,11 +50,13 @@ export class MemoryFs implements FsBackend {
   private nextIno = 1n;
   private readonly root: Inode;
 
+  /** Creates an empty filesystem: only the root directory "/". */
   constructor() {
     this.root = this.inode(Filetype.DIRECTORY);
     this.root.nlink = 2n;
   }
 
+  /** A new inode of `filetype`, timestamped now, not yet linked anywhere. */
   private inode(filetype: number): Inode {
     const t = nowNs();
     return {
@@ -70,6 +72,7 @@ export class MemoryFs implements FsBackend {
     };
   }
 
+  /** The components of `path`, without empty ones and ".". */
   private static split(path: string): string[] {
     return path.split("/").filter((c) => c !== "" && c !== ".");
   }
@@ -96,6 +99,7 @@ export class MemoryFs implements FsBackend {
     return [parent, name];
   }
 
+  /** The stat of inode `n` (a symlink's size is its target's length in bytes). */
   private statOf(n: Inode): FileStat {
     return {
       filetype: n.filetype,
@@ -109,16 +113,35 @@ export class MemoryFs implements FsBackend {
     };
   }
 
+  /**
+   * Stat of the entry at `path`, not following a final symlink. Throws ENOENT when missing, ENOTDIR when a parent is not a directory.
+   *
+   * @param path an absolute backend path
+   * @returns its stat
+   */
   lstat(path: string): FileStat {
     return this.statOf(this.lookup(path));
   }
 
+  /**
+   * The target of the symlink at `path`. Throws EINVAL when it is not a symlink, ENOENT when missing.
+   *
+   * @param path an absolute backend path
+   * @returns the link's contents
+   */
   readlink(path: string): string {
     const n = this.lookup(path);
     if (n.filetype !== Filetype.SYMBOLIC_LINK) fail(Errno.INVAL, "not a symlink");
     return n.target!;
   }
 
+  /**
+   * Opens a file or directory, never following a final symlink (ELOOP). Throws ENOENT (missing, no `create`), EEXIST (`create` + `exclusive`), ENOTDIR (`directory` on a non-directory), EISDIR (a directory for writing).
+   *
+   * @param path an absolute backend path
+   * @param o access and creation flags
+   * @returns the open handle
+   */
   open(path: string, o: OpenOptions): FileHandle {
     const [parent, name] = this.parentOf(path);
     let n = parent.entries!.get(name);
@@ -140,6 +163,12 @@ export class MemoryFs implements FsBackend {
     return new MemoryFileHandle(n);
   }
 
+  /**
+   * Lists a directory without "." and "..", sorted by name. Throws ENOENT, ENOTDIR.
+   *
+   * @param path an absolute backend path
+   * @returns its entries
+   */
   readdir(path: string): DirEntry[] {
     const n = this.lookup(path);
     if (n.filetype !== Filetype.DIRECTORY) fail(Errno.NOTDIR, "not a directory");
@@ -147,6 +176,11 @@ export class MemoryFs implements FsBackend {
       .map(([name, c]) => ({ name, filetype: c.filetype, ino: c.ino }));
   }
 
+  /**
+   * Creates a directory. Throws EEXIST when the path exists, ENOENT/ENOTDIR for a bad parent.
+   *
+   * @param path an absolute backend path
+   */
   mkdir(path: string): void {
     const [parent, name] = this.parentOf(path);
     if (parent.entries!.has(name)) fail(Errno.EXIST, "file exists");
@@ -157,6 +191,11 @@ export class MemoryFs implements FsBackend {
     parent.mtim = parent.ctim = nowNs();
   }
 
+  /**
+   * Removes an empty directory. Throws ENOTEMPTY, ENOTDIR (not a directory), ENOENT.
+   *
+   * @param path an absolute backend path
+   */
   rmdir(path: string): void {
     const [parent, name] = this.parentOf(path);
     const n = parent.entries!.get(name) ?? fail(Errno.NOENT, "no such file or directory");
@@ -167,6 +206,11 @@ export class MemoryFs implements FsBackend {
     parent.mtim = parent.ctim = nowNs();
   }
 
+  /**
+   * Removes a non-directory entry (a symlink itself, not its target). Throws EISDIR (EPERM on some hosts) for a directory, ENOENT.
+   *
+   * @param path an absolute backend path
+   */
   unlink(path: string): void {
     const [parent, name] = this.parentOf(path);
     const n = parent.entries!.get(name) ?? fail(Errno.NOENT, "no such file or directory");
@@ -176,6 +220,12 @@ export class MemoryFs implements FsBackend {
     n.ctim = parent.mtim = parent.ctim = nowNs();
   }
 
+  /**
+   * Renames an entry, replacing a compatible target. Throws ENOENT, ENOTEMPTY, EISDIR, ENOTDIR, EINVAL (a directory into itself).
+   *
+   * @param from the current path
+   * @param to the new path
+   */
   rename(from: string, to: string): void {
     const [sp, sname] = this.parentOf(from);
     const [dp, dname] = this.parentOf(to);
@@ -216,6 +266,12 @@ export class MemoryFs implements FsBackend {
         t;
   }
 
+  /**
+   * Creates hard link `to` for the entry at `from`, never following symlinks. Throws EPERM for a directory, EEXIST, ENOENT.
+   *
+   * @param from the existing entry
+   * @param to the new name
+   */
   link(from: string, to: string): void {
     const n = this.lookup(from);
     if (n.filetype === Filetype.DIRECTORY) fail(Errno.PERM, "hard link to a directory");
@@ -226,6 +282,12 @@ export class MemoryFs implements FsBackend {
     n.ctim = parent.mtim = parent.ctim = nowNs();
   }
 
+  /**
+   * Creates a symlink at `path` holding `target` (not resolved or checked). Throws EEXIST, ENOENT/ENOTDIR for a bad parent.
+   *
+   * @param target the link's contents
+   * @param path where to create it
+   */
   symlink(target: string, path: string): void {
     const [parent, name] = this.parentOf(path);
     if (parent.entries!.has(name)) fail(Errno.EXIST, "file exists");
@@ -235,6 +297,13 @@ export class MemoryFs implements FsBackend {
     parent.mtim = parent.ctim = nowNs();
   }
 
+  /**
+   * Sets access and modification times of the entry itself (a symlink is not followed). Throws ENOENT.
+   *
+   * @param path an absolute backend path
+   * @param atim access time in ns, or null to keep it
+   * @param mtim modification time in ns, or null to keep it
+   */
   setTimes(path: string, atim: bigint | null, mtim: bigint | null): void {
     const n = this.lookup(path);
     if (atim !== null) n.atim = atim;

@@ -53,7 +53,12 @@ export class NodeFs implements FsBackend {
   /** Per inode ("dev:ino"): times set by the guest with full nanosecond precision. */
   private readonly times = new Map<string, { atim?: PreciseTime; mtim?: PreciseTime }>();
 
-  /** @param options `sync`: block in `fs.*Sync` calls (default true) instead of returning Promises */
+  /**
+   * Creates a host backend. Host errors map to WASI errnos (`errno.ts` `toWasiError`); results and errors of the
+   * async form arrive as Promises.
+   *
+   * @param options `sync`: block in `fs.*Sync` calls (default true) instead of returning Promises
+   */
   constructor(options: { sync?: boolean } = {}) {
     this.sync = options.sync ?? true;
   }
@@ -98,6 +103,12 @@ export class NodeFs implements FsBackend {
     });
   }
 
+  /**
+   * Stat of the entry at `path`, not following a final symlink. Throws ENOENT when missing, ENOTDIR when a parent is not a directory.
+   *
+   * @param path an absolute backend path
+   * @returns its stat
+   */
   lstat(path: string): MaybePromise<FileStat> {
     return this.call(
       () => this.toStat(fs.lstatSync(path, { bigint: true })),
@@ -105,6 +116,12 @@ export class NodeFs implements FsBackend {
     );
   }
 
+  /**
+   * Stat of the entry at `path`, following symlinks (used for a preopen's host path only). Throws ENOENT, ENOTDIR, ELOOP.
+   *
+   * @param path an absolute host path
+   * @returns its stat
+   */
   stat(path: string): MaybePromise<FileStat> {
     return this.call(
       () => this.toStat(fs.statSync(path, { bigint: true })),
@@ -112,10 +129,23 @@ export class NodeFs implements FsBackend {
     );
   }
 
+  /**
+   * The target of the symlink at `path`. Throws EINVAL when it is not a symlink, ENOENT when missing.
+   *
+   * @param path an absolute backend path
+   * @returns the link's contents
+   */
   readlink(path: string): MaybePromise<string> {
     return this.call(() => fs.readlinkSync(path, "utf8"), () => fs.promises.readlink(path, "utf8"));
   }
 
+  /**
+   * Opens a file or directory, never following a final symlink (ELOOP). Throws ENOENT (missing, no `create`), EEXIST (`create` + `exclusive`), ENOTDIR (`directory` on a non-directory), EISDIR (a directory for writing).
+   *
+   * @param path an absolute backend path
+   * @param o access and creation flags
+   * @returns the open handle
+   */
   open(path: string, o: OpenOptions): MaybePromise<FileHandle> {
     let flags = o.read && o.write ? C.O_RDWR : o.write ? C.O_WRONLY : C.O_RDONLY;
     if (o.create) flags |= C.O_CREAT;
@@ -133,6 +163,12 @@ export class NodeFs implements FsBackend {
     );
   }
 
+  /**
+   * Lists a directory without "." and "..", sorted by name. Throws ENOENT, ENOTDIR.
+   *
+   * @param path an absolute backend path
+   * @returns its entries
+   */
   readdir(path: string): MaybePromise<DirEntry[]> {
     const entry = (name: string, s: fs.BigIntStats): DirEntry => ({ name, filetype: filetypeOf(s), ino: s.ino });
     return this.call(
@@ -146,30 +182,70 @@ export class NodeFs implements FsBackend {
     );
   }
 
+  /**
+   * Creates a directory. Throws EEXIST when the path exists, ENOENT/ENOTDIR for a bad parent.
+   *
+   * @param path an absolute backend path
+   */
   mkdir(path: string): MaybePromise<void> {
     return this.call(() => fs.mkdirSync(path, 0o777), () => fs.promises.mkdir(path, 0o777).then(() => {}));
   }
 
+  /**
+   * Removes an empty directory. Throws ENOTEMPTY, ENOTDIR (not a directory), ENOENT.
+   *
+   * @param path an absolute backend path
+   */
   rmdir(path: string): MaybePromise<void> {
     return this.call(() => fs.rmdirSync(path), () => fs.promises.rmdir(path));
   }
 
+  /**
+   * Removes a non-directory entry (a symlink itself, not its target). Throws EISDIR (EPERM on some hosts) for a directory, ENOENT.
+   *
+   * @param path an absolute backend path
+   */
   unlink(path: string): MaybePromise<void> {
     return this.call(() => fs.unlinkSync(path), () => fs.promises.unlink(path));
   }
 
+  /**
+   * Renames an entry, replacing a compatible target. Throws ENOENT, ENOTEMPTY, EISDIR, ENOTDIR, EINVAL (a directory into itself).
+   *
+   * @param from the current path
+   * @param to the new path
+   */
   rename(from: string, to: string): MaybePromise<void> {
     return this.call(() => fs.renameSync(from, to), () => fs.promises.rename(from, to));
   }
 
+  /**
+   * Creates hard link `to` for the entry at `from`, never following symlinks. Throws EPERM for a directory, EEXIST, ENOENT.
+   *
+   * @param from the existing entry
+   * @param to the new name
+   */
   link(from: string, to: string): MaybePromise<void> {
     return this.call(() => fs.linkSync(from, to), () => fs.promises.link(from, to));
   }
 
+  /**
+   * Creates a symlink at `path` holding `target` (not resolved or checked). Throws EEXIST, ENOENT/ENOTDIR for a bad parent.
+   *
+   * @param target the link's contents
+   * @param path where to create it
+   */
   symlink(target: string, path: string): MaybePromise<void> {
     return this.call(() => fs.symlinkSync(target, path), () => fs.promises.symlink(target, path));
   }
 
+  /**
+   * Sets access and modification times of the entry itself (a symlink is not followed). Throws ENOENT.
+   *
+   * @param path an absolute backend path
+   * @param atim access time in ns, or null to keep it
+   * @param mtim modification time in ns, or null to keep it
+   */
   setTimes(path: string, atim: bigint | null, mtim: bigint | null): MaybePromise<void> {
     return this.call(
       () => {
