@@ -3,7 +3,7 @@
  * (doc/specification.md): args, env, the `root` directory preopened as "/", expected exit code, stdout and stderr.
  * A test's directory is copied to a temporary folder first (the suite is read-only and tests write into it).
  *
- * Usage: `deno task wasi [--engine native|kiln] [--fs host|memory] [FILTER]`
+ * Usage: `deno task wasi [--engine native|kiln] [--fs host|memory] [FILTER]` (`--help` prints {@link USAGE}).
  *
  * @module
  */
@@ -176,18 +176,67 @@ export async function runTestCase(
   return { passed: failures.length === 0, failures, exitCode, stdout, stderr };
 }
 
-async function main(argv: string[]): Promise<number> {
-  let engine: "native" | "kiln" = "native";
-  let fsKind: "host" | "memory" = "host";
-  let filter = "";
+/** The text `--help` prints. */
+export const USAGE = `Runs the WASI testsuite (wasm32-wasip1 tests of ../shared/wasi-testsuite) on Kiln's WASI layer.
+
+Usage: deno run -A tools/wasi.ts [OPTIONS] [FILTER]
+       bun tools/wasi.ts [OPTIONS] [FILTER]
+       deno task wasi [OPTIONS] [FILTER]
+
+Arguments:
+  FILTER              Run only tests whose "<language>/<name>" contains FILTER (e.g. "rust/fd_", "c/")
+
+Options:
+  --engine <ENGINE>   native: the host's WebAssembly with WASI in sync mode (default)
+                      kiln: Kiln's engine (mod.ts) with WASI in async mode
+  --fs <FS>           host: the host filesystem (node:fs) on a temporary copy of each test's directory (default)
+                      memory: an in-memory filesystem (MemoryFs) holding a copy of it
+  -h, --help          Print this help
+
+Prints one line per test ("ok" or "FAIL" with the reasons), then passed/failed per language and in total.
+Exit status: 0 when every selected test passed, 1 otherwise, 2 on a usage error.`;
+
+/** A command-line mistake: reported with the usage hint, exit status 2. */
+class UsageError extends Error {}
+
+/** Parses the command line; null means `--help`. */
+function parseArgs(argv: string[]): { engine: "native" | "kiln"; fsKind: "host" | "memory"; filter: string } | null {
+  let engine = "native", fsKind = "host", filter: string | null = null;
+  const value = (i: number, flag: string): string => {
+    const v = argv[i];
+    if (v === undefined || v.startsWith("-")) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--engine") engine = argv[++i] as "native" | "kiln";
-    else if (argv[i].startsWith("--engine=")) engine = argv[i].slice(9) as "native" | "kiln";
-    else if (argv[i] === "--fs") fsKind = argv[++i] as "host" | "memory";
-    else if (argv[i].startsWith("--fs=")) fsKind = argv[i].slice(5) as "host" | "memory";
-    else filter = argv[i];
+    const a = argv[i];
+    if (a === "-h" || a === "--help") return null;
+    else if (a === "--engine") engine = value(++i, a);
+    else if (a.startsWith("--engine=")) engine = a.slice(9);
+    else if (a === "--fs") fsKind = value(++i, a);
+    else if (a.startsWith("--fs=")) fsKind = a.slice(5);
+    else if (a.startsWith("-")) throw new UsageError(`unknown option: ${a}`);
+    else if (filter !== null) throw new UsageError(`only one FILTER may be given (got "${filter}" and "${a}")`);
+    else filter = a;
   }
-  if (engine !== "native" && engine !== "kiln") throw new Error(`unknown engine: ${engine}`);
+  if (engine !== "native" && engine !== "kiln") throw new UsageError(`unknown engine: ${engine} (native or kiln)`);
+  if (fsKind !== "host" && fsKind !== "memory") throw new UsageError(`unknown fs: ${fsKind} (host or memory)`);
+  return { engine, fsKind, filter: filter ?? "" };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`error: ${e.message}\nRun with --help for usage.`);
+    return 2;
+  }
+  if (parsed === null) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { engine, fsKind, filter } = parsed;
   const tests = listTests().filter((t) => `${t.language}/${t.name}`.includes(filter));
   if (tests.length === 0) {
     console.log(fs.existsSync(SUITE_DIR) ? "no test matches" : `WASI testsuite not found at ${SUITE_DIR}`);
