@@ -51,8 +51,18 @@ const now: () => number = typeof performance === "object" && typeof performance.
   ? () => performance.now()
   : () => Date.now();
 
-/** The trap of a call past its `callTimeoutMs` deadline, with the wasm backtrace of where it stopped. */
-function timedOut(m: Machine): RuntimeError {
+/**
+ * The trap of a call that was awaiting while `store.interrupt()` was called. No machine runs while a driver
+ * resumes, so the pending flag can only be meant for the calls that were running: it is cleared, or a call started
+ * later would trap at its entry.
+ */
+function interrupted(store: Store, m: Machine): RuntimeError {
+  store.interrupted = false;
+  return interruptTrap(m);
+}
+
+/** The trap "interrupt" of a call stopped by the driver, with the wasm backtrace of where it stopped. */
+function interruptTrap(m: Machine): RuntimeError {
   const e = new RuntimeError("interrupt");
   if (m.func !== null) e.backtrace = m.backtrace(m.func, m.pc, m.depth);
   m.reset();
@@ -67,7 +77,7 @@ function timedOut(m: Machine): RuntimeError {
 function continueSync(m: Machine, status: number, deadline: number, slice: number): number {
   while (status === YIELD) {
     const t = now();
-    if (t >= deadline) throw timedOut(m);
+    if (t >= deadline) throw interruptTrap(m);
     if (t >= slice) return YIELD;
     status = m.continueAfterYield();
   }
@@ -146,6 +156,7 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
   }
   const m = acquire(store);
   const fuelAtStart = store.fuel;
+  const epoch = store.interruptEpoch;
   const start = store.callTimeoutMs > 0 || store.yieldEveryMs > 0 ? now() : 0;
   const deadline = store.callTimeoutMs > 0 ? start + store.callTimeoutMs : Infinity;
   let status: number;
@@ -188,7 +199,7 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
     release(store, m);
     return Promise.resolve(out);
   }
-  return drive(store, m, f, raw, status, deadline, start, fuelAtStart);
+  return drive(store, m, f, raw, status, deadline, start, fuelAtStart, epoch);
 }
 
 /**
@@ -229,6 +240,7 @@ async function drive(
   deadline: number,
   start: number,
   fuelAtStart: number,
+  epoch: number,
 ): Promise<unknown> {
   const clock = !store.yieldsByFuel;
   const every = store.yieldEveryMs;
@@ -237,12 +249,14 @@ async function drive(
     while (status !== DONE) {
       if (status === SUSPEND) {
         const value = await m.pending!;
+        if (store.interruptEpoch !== epoch) throw interrupted(store, m);
         // Why: awaiting a host Promise also lets timers and I/O run, so it starts a new time slice.
         if (every > 0) slice = now() + every;
         status = resumeWith(m, value);
       } else {
-        if (deadline !== Infinity && now() >= deadline) throw timedOut(m);
+        if (deadline !== Infinity && now() >= deadline) throw interruptTrap(m);
         await yieldMacrotask();
+        if (store.interruptEpoch !== epoch) throw interrupted(store, m);
         if (every > 0) slice = now() + every;
         status = continueWith(m);
       }

@@ -144,8 +144,10 @@ export class Store {
   readonly callTimeoutMs: number;
   readonly signal: AbortSignal | undefined;
   readonly options: StoreOptions;
-  /** Set by `interrupt()`; honoured (and cleared) at the next checkpoint. */
+  /** Set by `interrupt()`; honoured (and cleared) by the first machine to reach a checkpoint. */
   interrupted = false;
+  /** Counts `interrupt()` calls: a call suspended or yielded across a change traps when it resumes. */
+  interruptEpoch = 0;
   /** Stack limit in bytes. */
   readonly maxWasmStack: number;
   /** Counts of created entities, for the limits. */
@@ -219,9 +221,14 @@ export class Store {
     return this.fuelGiven - this.fuel;
   }
 
-  /** Running code traps with "interrupt" at its next checkpoint (function entry or loop header). */
+  /**
+   * Stops the wasm code running in this store with the trap "interrupt": the call executing now (from inside a host
+   * import) at its next checkpoint (function entry or loop header), and every call of the store that is awaiting a
+   * host Promise or a yield when it resumes. If no call is running, the next call traps at its entry.
+   */
   interrupt(): void {
     this.interrupted = true;
+    this.interruptEpoch++;
   }
 
   /** The funcref handle of a function instance (assigned on first use). */

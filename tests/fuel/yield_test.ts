@@ -158,3 +158,28 @@ test("StoreOptions: bad yieldEveryMs, callTimeoutMs and fuel amounts are RangeEr
   assert.throws(() => new Store({ fuel: 1.5 }), RangeError);
   assert.throws(() => new Store({ fuel: 10 }).setFuel(NaN), RangeError);
 });
+
+test("store.interrupt() stops every call of the store that is awaiting a yield or a host Promise, and only those", async () => {
+  const store = new Store({ fuelYieldInterval: 1000 });
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  const bytes = parseWat(`(module (import "env" "wait" (func $wait))
+    (func (export "spin") (loop $l (br $l)))
+    (func (export "waitThenSpin") (call $wait) (loop $l (br $l))))`);
+  const instances = [];
+  for (let i = 0; i < 10; i++) {
+    instances.push((await instantiate(bytes, { env: { wait: () => gate } }, { store })).instance);
+  }
+  const spinning = instances.map((inst) => (inst.exports.spin as Spin)());
+  const waiting = instances.map((inst) => (inst.exports.waitThenSpin as Spin)());
+  await new Promise((r) => setTimeout(r, 10));
+  store.interrupt();
+  const outcomes = await Promise.allSettled(spinning);
+  for (const o of outcomes) assert.ok(o.status === "rejected" && isInterrupt(o.reason), String(o));
+  release();
+  const waited = await Promise.allSettled(waiting);
+  for (const o of waited) assert.ok(o.status === "rejected" && isInterrupt(o.reason), String(o));
+  // Calls started afterwards run normally.
+  const other = await instantiate(SPIN, {}, { store });
+  assert.equal(await (other.instance.exports.count as (n: number) => Promise<number>)(10_000), 10_000);
+});
