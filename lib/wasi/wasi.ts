@@ -53,7 +53,10 @@ export interface WasiOptions {
   env?: Record<string, string>;
   /** Guest directory name → backend directory path, e.g. `{ "/data": "./data" }`; preopened as fds 3, 4, … */
   preopens?: Record<string, string>;
-  /** The filesystem: "host" (node:fs, the default) or a backend such as `new MemoryFs()`. */
+  /**
+   * The filesystem: "host" (node:fs, the default; loaded on first use, see {@link Wasi.ready}) or a backend such as
+   * `new MemoryFs()`.
+   */
   fs?: FsBackend | "host";
   /** "async" (default): imports may return Promises (Kiln). "sync": imports never suspend (native WebAssembly). */
   mode?: "async" | "sync";
@@ -218,7 +221,8 @@ function makeReader(opt: StdinOption | undefined, allowAsync: boolean, host: Hos
 
 /**
  * A WASI preview1 environment: arguments, environment, preopened directories and sockets, stdio, and the
- * import object that serves them.
+ * import object that serves them. The host backend (`node:fs`, for `fs: "host"` and "inherit" stdio) loads on first
+ * use: `start`/`initialize` wait for it; a host that calls `bind` in sync mode awaits {@link Wasi.ready} first.
  *
  * @example Running a WASI command with native WebAssembly
  * ```ts
