@@ -153,6 +153,15 @@ export const I64_L_BASE = 533;
 /** `i32.const c; i32.load offset` fused: the immediate is the effective address (when it fits in 31 bits). */
 export const I32_LOAD_C = 543;
 
+/** `local.get a; i32.load offset; local.set x` fused (imms: a, offset, x). */
+export const I32_LOAD_L_SET = 544;
+/** `i32.xor; i32.const k; i32.rotl` fused (rotr folded to rotl). */
+export const XOR_ROTL_C = 545;
+/** `i32.const k; i32.shl; i32.xor` fused: second-from-top ^= top << k. */
+export const SHL_C_XOR = 546;
+/** `i32.const k; i32.shl; i32.add` fused: second-from-top += top << k. */
+export const SHL_C_ADD = 547;
+
 /** Internal number of a `0xfc`-prefixed op. */
 export const FC_BASE = 0xe0;
 
@@ -210,6 +219,10 @@ export const ISA: readonly IsaOp[] = (() => {
     ops.push({ name: `i64.${name}_sl`, code: I64_L_BASE + j, imms: 1 }); // local
   });
   ops.push({ name: "i32.load_c", code: I32_LOAD_C, imms: 1 }); // address
+  ops.push({ name: "i32.load_l_set", code: I32_LOAD_L_SET, imms: 3 }); // address-local offset local
+  ops.push({ name: "i32.xor_rotl_c", code: XOR_ROTL_C, imms: 1 }); // k
+  ops.push({ name: "i32.shl_c_xor", code: SHL_C_XOR, imms: 1 }); // k
+  ops.push({ name: "i32.shl_c_add", code: SHL_C_ADD, imms: 1 }); // k
   return ops.sort((a, b) => a.code - b.code);
 })();
 

@@ -21,15 +21,22 @@ import {
   FUSED_BASE,
   GET2,
   I32_LOAD_C,
+  I32_LOAD_L_SET,
   I32_ROTL_C,
   I32_SL_BASE,
   I64_C_BASE,
   I64_L_BASE,
   LOAD_LOCAL_BASE,
   LOCAL_COPY,
+  SHL_C_ADD,
+  SHL_C_XOR,
   STORE_LOCALS_BASE,
   TEE_GET,
+  XOR_ROTL_C,
 } from "./isa.ts";
+
+/** Internal number of `i32.shl_c` (FUSED_BINOPS index 6, variant c). */
+const I32_SHL_C = FUSED_BASE + 6 * 5 + 2;
 
 /** Wasm opcode → index j of the fused i64 binary operators in isa.ts (`FUSED_I64`), or -1. */
 const FUSE_I64_INDEX: Int8Array = (() => {
@@ -444,6 +451,13 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
           out.push(x);
           recent.pop();
           emittedAt = last;
+        } else if (prev === LOAD_LOCAL_BASE && last + 3 === out.length) {
+          // i32.load_l a offset; local.set x  →  i32.load_l_set a offset x
+          out.code[last] = I32_LOAD_L_SET;
+          out.push(x);
+          out.offsets[out.length - 1] = out.offsets[last]!; // Why: a trap reports the load's offset
+          recent.pop();
+          emittedAt = last;
         } else if (prev === 0x20) {
           out.code[last] = LOCAL_COPY;
           out.push(x);
@@ -653,9 +667,18 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
         } else if (k >= 0 && o1 === 0x20) {
           // local.get b; op (first operand on the stack)  →  op_sl b
           out.code[p1] = I32_SL_BASE + k;
+        } else if ((op === 0x77 || op === 0x78) && o1 === 0x41 && o2 === 0x73 && p2 + 1 === p1) {
+          // i32.xor; i32.const c; i32.rotl | i32.rotr  →  i32.xor_rotl_c k
+          out.code[p2 + 1] = op === 0x77 ? out.code[p1 + 1]! & 31 : (32 - (out.code[p1 + 1]! & 31)) & 31;
+          out.code[p2] = XOR_ROTL_C;
+          out.length = p2 + 2;
+          recent.length = n - 1;
         } else if ((op === 0x77 || op === 0x78) && o1 === 0x41) {
           // i32.const c; i32.rotl | i32.rotr  →  i32.rotl_c | i32.rotr_c c
           out.code[p1] = I32_ROTL_C + op - 0x77;
+        } else if ((op === 0x73 || op === 0x6a) && o1 === I32_SHL_C) {
+          // i32.shl_c k; i32.xor | i32.add  →  i32.shl_c_xor | i32.shl_c_add k
+          out.code[p1] = op === 0x73 ? SHL_C_XOR : SHL_C_ADD;
         } else if (FUSE_I64_INDEX[op]! >= 0 && (o1 === 0x42 || o1 === 0x20)) {
           // i64.const c; op  →  op_c lo hi;  local.get b; op  →  op_sl b
           out.code[p1] = (o1 === 0x42 ? I64_C_BASE : I64_L_BASE) + FUSE_I64_INDEX[op]!;

@@ -2919,6 +2919,30 @@ export class Machine {
             i32[sp++ << 1] = dv.getInt32(a, true);
             break;
           }
+          case 544: { // i32.load_l_set
+            const a = (i32[(fp + code[pc]!) << 1]! >>> 0) + (code[pc + 1]! >>> 0);
+            const d = (fp + code[pc + 2]!) << 1;
+            pc += 3;
+            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            i32[d] = dv.getInt32(a, true);
+            break;
+          }
+          case 545: { // i32.xor_rotl_c
+            const b = --sp << 1, a = b - 2, k = code[pc++]!;
+            const v = i32[a]! ^ i32[b]!;
+            i32[a] = (v << k) | (v >>> (32 - k));
+            break;
+          }
+          case 546: { // i32.shl_c_xor
+            const b = --sp << 1, a = b - 2;
+            i32[a] = i32[a]! ^ (i32[b]! << code[pc++]!);
+            break;
+          }
+          case 547: { // i32.shl_c_add
+            const b = --sp << 1, a = b - 2;
+            i32[a] = (i32[a]! + (i32[b]! << code[pc++]!)) | 0;
+            break;
+          }
           default:
             throw new Error(`machine: unknown internal op ${op}`);
         }

@@ -29,6 +29,12 @@ const SOURCE = `(module
   (func (export "tee_get") (param i32 i32) (result i32) (local i32)
     (i32.sub (local.tee 2 (i32.add (local.get 0) (i32.const 1))) (local.get 1)) (local.get 2) (i32.mul))
   (func (export "get2_store") (param i32 i32) (result i32) (i32.store (local.get 0) (local.get 1)) (i32.load (local.get 0)))
+  (func (export "xor_rotl") (param i32 i32) (result i32) (i32.rotl (i32.xor (local.get 0) (i32.add (local.get 1) (i32.const 0))) (i32.const 7)))
+  (func (export "xor_rotr") (param i32 i32) (result i32) (i32.rotr (i32.xor (local.get 0) (i32.add (local.get 1) (i32.const 0))) (i32.const 45)))
+  (func (export "shl_xor") (param i32 i32) (result i32) (i32.xor (local.get 0) (i32.shl (local.get 1) (i32.const 35))))
+  (func (export "shl_add") (param i32 i32) (result i32) (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 3))))
+  (func (export "load_set") (param i32) (result i32) (local i32)
+    (local.set 1 (i32.load offset=1 (local.get 0))) (local.get 1))
   (func (export "load_c") (result i32) (i32.load offset=2 (i32.const 16)))
   (func (export "load_c_oob") (result i32) (i32.load offset=65533 (i32.const 0)))
 )`;
@@ -67,10 +73,24 @@ test("fused forms compute what native WebAssembly computes", async () => {
     assert.equal(kiln.rotl_c!.callSync(a), native.rotl_c!(a));
     assert.equal(kiln.rotr_c!.callSync(a), native.rotr_c!(a));
     assert.equal(kiln.tee_get!.callSync(a, 5), native.tee_get!(a, 5));
+    for (const b of I32_VALUES) {
+      for (const name of ["xor_rotl", "xor_rotr", "shl_xor", "shl_add"]) {
+        assert.equal(kiln[name]!.callSync(a, b), native[name]!(a, b), `${name}(${a}, ${b})`);
+      }
+    }
   }
   assert.equal(kiln.get2_store!.callSync(100, -5), -5);
   assert.equal(kiln.load_c!.callSync(), native.load_c!());
   assert.throws(() => kiln.load_c_oob!.callSync(), /out of bounds memory access/);
+  assert.equal(kiln.load_set!.callSync(15), native.load_set!(15));
+  // The fused load+set traps with the load's offset in the backtrace.
+  const loadSetAt = [...bytes].findIndex((_, i) => bytes[i] === 0x28 && bytes[i + 2] === 1 && bytes[i + 3] === 0x21);
+  assert.ok(loadSetAt > 0);
+  assert.throws(() => kiln.load_set!.callSync(65535), (e: unknown) => {
+    assert.match(String(e), /out of bounds memory access/);
+    assert.equal((e as { backtrace: { offset: number }[] }).backtrace[0]!.offset, loadSetAt);
+    return true;
+  });
 });
 
 test("the translator emits the fused forms", () => {
@@ -86,7 +106,19 @@ test("the translator emits the fused forms", () => {
     }
   }
   for (
-    const expected of ["tee_get", "i32.rotl_c", "i32.rotr_c", "i64.rotl_c", "i64.xor_sl", "i32.add_sl", "i32.load_c"]
+    const expected of [
+      "tee_get",
+      "i32.rotl_c",
+      "i32.rotr_c",
+      "i64.rotl_c",
+      "i64.xor_sl",
+      "i32.add_sl",
+      "i32.load_c",
+      "i32.load_l_set",
+      "i32.xor_rotl_c",
+      "i32.shl_c_xor",
+      "i32.shl_c_add",
+    ]
   ) {
     assert.ok(names.has(expected), `${expected} not emitted`);
   }
