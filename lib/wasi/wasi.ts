@@ -106,6 +106,8 @@ const I64_MAX = (1n << 63n) - 1n;
 
 /** Tail of the process-wide lock that serializes path calls on asynchronous backends. */
 let pathLockTail: Promise<void> = Promise.resolve();
+/** Path calls that hold or wait for the path lock. */
+let pathLockUsers = 0;
 
 /**
  * Runs a path syscall under the process-wide path lock. Why: with an asynchronous backend a syscall suspends
@@ -117,10 +119,15 @@ function* withPathLock(body: Syscall): Syscall {
   const previous = pathLockTail;
   let release!: () => void;
   pathLockTail = new Promise<void>((resolve) => release = resolve);
+  // Why: when no other path call holds or awaits the lock, `previous` is already released; skipping the await
+  // lets a path call whose backend calls all complete synchronously (NodeFs async mode: metadata calls, node_fs.ts)
+  // return a plain errno instead of suspending the guest for nothing.
+  const contended = pathLockUsers++ > 0;
   try {
-    yield* wait(previous);
+    if (contended) yield* wait(previous);
     return yield* body;
   } finally {
+    pathLockUsers--;
     release();
   }
 }

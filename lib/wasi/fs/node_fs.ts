@@ -20,6 +20,12 @@ import { registerHost } from "../_host.ts";
 
 const C = fs.constants;
 
+/** Async mode: reads and writes of a regular file up to this many bytes run synchronously (module doc). */
+export const SYNC_IO_MAX_BYTES = 64 * 1024;
+
+/** Async mode: a directory with at most this many entries is listed (and each entry lstat'ed) synchronously. */
+export const READDIR_SYNC_MAX_ENTRIES = 64;
+
 function filetypeOf(s: fs.BigIntStats | fs.Stats | fs.Dirent): number {
   if (s.isFile()) return Filetype.REGULAR_FILE;
   if (s.isDirectory()) return Filetype.DIRECTORY;
@@ -53,14 +59,35 @@ export class NodeFs implements FsBackend {
   /** Per inode ("dev:ino"): times set by the guest with full nanosecond precision. */
   private readonly times = new Map<string, { atim?: PreciseTime; mtim?: PreciseTime }>();
 
+  /** In async mode: metadata calls and small regular-file I/O run synchronously (see the module doc). */
+  private readonly syncSmallCalls: boolean;
+
   /**
    * Creates a host backend. Host errors map to WASI errnos (`errno.ts` `toWasiError`); results and errors of the
    * async form arrive as Promises.
    *
-   * @param options `sync`: block in `fs.*Sync` calls (default true) instead of returning Promises
+   * @param options `sync`: block in `fs.*Sync` calls (default true) instead of returning Promises;
+   *   `syncSmallCalls` (async mode only, default true): still make the calls the module doc's table shows to be
+   *   harmless synchronously (metadata, open/close, reads and writes of regular files up to
+   *   {@link SYNC_IO_MAX_BYTES}); false makes every call return a Promise (for measurement)
    */
-  constructor(options: { sync?: boolean } = {}) {
+  constructor(options: { sync?: boolean; syncSmallCalls?: boolean } = {}) {
     this.sync = options.sync ?? true;
+    this.syncSmallCalls = !this.sync && (options.syncSmallCalls ?? true);
+  }
+
+  /**
+   * Runs one short host call that cannot block for long on a local disk: synchronously in sync mode and, unless
+   * `syncSmallCalls` is off, in async mode too. Why: see the module doc (an awaited node:fs Promise costs 10–40 µs
+   * more than the blocking call, plus a guest suspension).
+   */
+  private quick<T>(syncFn: () => T, asyncFn: () => Promise<T>): MaybePromise<T> {
+    if (!this.syncSmallCalls) return this.call(syncFn, asyncFn);
+    try {
+      return syncFn();
+    } catch (e) {
+      throw toWasiError(e);
+    }
   }
 
   /** Runs the sync or the async form of one host call, mapping host errors to WasiErrors. */
@@ -110,7 +137,7 @@ export class NodeFs implements FsBackend {
    * @returns its stat
    */
   lstat(path: string): MaybePromise<FileStat> {
-    return this.call(
+    return this.quick(
       () => this.toStat(fs.lstatSync(path, { bigint: true })),
       async () => this.toStat(await fs.promises.lstat(path, { bigint: true })),
     );
@@ -123,7 +150,7 @@ export class NodeFs implements FsBackend {
    * @returns its stat
    */
   stat(path: string): MaybePromise<FileStat> {
-    return this.call(
+    return this.quick(
       () => this.toStat(fs.statSync(path, { bigint: true })),
       async () => this.toStat(await fs.promises.stat(path, { bigint: true })),
     );
@@ -136,7 +163,7 @@ export class NodeFs implements FsBackend {
    * @returns the link's contents
    */
   readlink(path: string): MaybePromise<string> {
-    return this.call(() => fs.readlinkSync(path, "utf8"), () => fs.promises.readlink(path, "utf8"));
+    return this.quick(() => fs.readlinkSync(path, "utf8"), () => fs.promises.readlink(path, "utf8"));
   }
 
   /**
@@ -154,13 +181,45 @@ export class NodeFs implements FsBackend {
     if (o.append) flags |= C.O_APPEND;
     if (o.directory) flags |= C.O_DIRECTORY;
     if (C.O_NOFOLLOW !== undefined) flags |= C.O_NOFOLLOW;
+    if (this.syncSmallCalls) {
+      const fd = this.openLocalFile(path, flags);
+      if (fd !== null) return new NodeFileHandle(this, fd, true);
+    }
     return this.call(
-      () => new NodeFileHandle(this, fs.openSync(path, flags, 0o666)),
+      () => new NodeFileHandle(this, fs.openSync(path, flags, 0o666), false),
       () =>
         new Promise<FileHandle>((resolve, reject) =>
-          fs.open(path, flags, 0o666, (err, fd) => err ? reject(err) : resolve(new NodeFileHandle(this, fd)))
+          fs.open(path, flags, 0o666, (err, fd) => err ? reject(err) : resolve(new NodeFileHandle(this, fd, false)))
         ),
     );
+  }
+
+  /**
+   * Async mode's synchronous open: opens with O_NONBLOCK (so a FIFO cannot block the open) and keeps the fd when
+   * it is a regular file or a directory. Returns null, with nothing left open, for anything else (FIFO, socket,
+   * device: opened again the blocking way, off the event loop) and where the host has no O_NONBLOCK.
+   */
+  private openLocalFile(path: string, flags: number): number | null {
+    if (C.O_NONBLOCK === undefined) return null;
+    let fd: number;
+    try {
+      fd = fs.openSync(path, flags | C.O_NONBLOCK, 0o666);
+    } catch (e) {
+      // Why: a FIFO opened for writing with no reader fails with ENXIO under O_NONBLOCK; the blocking open waits.
+      if ((e as { code?: string }).code === "ENXIO") return null;
+      throw toWasiError(e);
+    }
+    let local: boolean;
+    try {
+      const st = fs.fstatSync(fd);
+      local = st.isFile() || st.isDirectory();
+    } catch (e) {
+      fs.closeSync(fd);
+      throw toWasiError(e);
+    }
+    if (local) return fd;
+    fs.closeSync(fd);
+    return null;
   }
 
   /**
@@ -171,14 +230,26 @@ export class NodeFs implements FsBackend {
    */
   readdir(path: string): MaybePromise<DirEntry[]> {
     const entry = (name: string, s: fs.BigIntStats): DirEntry => ({ name, filetype: filetypeOf(s), ino: s.ino });
+    const statSync = (names: string[]) => names.map((n) => entry(n, fs.lstatSync(joinPath(path, n), { bigint: true })));
+    const statAsync = async (names: string[]) => {
+      const out: DirEntry[] = [];
+      for (const n of names) out.push(entry(n, await fs.promises.lstat(joinPath(path, n), { bigint: true })));
+      return out;
+    };
+    if (this.syncSmallCalls) {
+      // Why: one lstat per entry; past READDIR_SYNC_MAX_ENTRIES the blocking time grows past ~1 ms on Deno.
+      let names: string[];
+      try {
+        names = fs.readdirSync(path).sort();
+      } catch (e) {
+        throw toWasiError(e);
+      }
+      if (names.length <= READDIR_SYNC_MAX_ENTRIES) return this.quick(() => statSync(names), () => statAsync(names));
+      return this.call(() => statSync(names), () => statAsync(names));
+    }
     return this.call(
-      () => fs.readdirSync(path).sort().map((n) => entry(n, fs.lstatSync(joinPath(path, n), { bigint: true }))),
-      async () => {
-        const names = (await fs.promises.readdir(path)).sort();
-        const out: DirEntry[] = [];
-        for (const n of names) out.push(entry(n, await fs.promises.lstat(joinPath(path, n), { bigint: true })));
-        return out;
-      },
+      () => statSync(fs.readdirSync(path).sort()),
+      async () => statAsync((await fs.promises.readdir(path)).sort()),
     );
   }
 
@@ -188,7 +259,7 @@ export class NodeFs implements FsBackend {
    * @param path an absolute backend path
    */
   mkdir(path: string): MaybePromise<void> {
-    return this.call(() => fs.mkdirSync(path, 0o777), () => fs.promises.mkdir(path, 0o777).then(() => {}));
+    return this.quick(() => fs.mkdirSync(path, 0o777), () => fs.promises.mkdir(path, 0o777).then(() => {}));
   }
 
   /**
@@ -197,7 +268,7 @@ export class NodeFs implements FsBackend {
    * @param path an absolute backend path
    */
   rmdir(path: string): MaybePromise<void> {
-    return this.call(() => fs.rmdirSync(path), () => fs.promises.rmdir(path));
+    return this.quick(() => fs.rmdirSync(path), () => fs.promises.rmdir(path));
   }
 
   /**
@@ -206,7 +277,7 @@ export class NodeFs implements FsBackend {
    * @param path an absolute backend path
    */
   unlink(path: string): MaybePromise<void> {
-    return this.call(() => fs.unlinkSync(path), () => fs.promises.unlink(path));
+    return this.quick(() => fs.unlinkSync(path), () => fs.promises.unlink(path));
   }
 
   /**
@@ -216,7 +287,7 @@ export class NodeFs implements FsBackend {
    * @param to the new path
    */
   rename(from: string, to: string): MaybePromise<void> {
-    return this.call(() => fs.renameSync(from, to), () => fs.promises.rename(from, to));
+    return this.quick(() => fs.renameSync(from, to), () => fs.promises.rename(from, to));
   }
 
   /**
@@ -226,7 +297,7 @@ export class NodeFs implements FsBackend {
    * @param to the new name
    */
   link(from: string, to: string): MaybePromise<void> {
-    return this.call(() => fs.linkSync(from, to), () => fs.promises.link(from, to));
+    return this.quick(() => fs.linkSync(from, to), () => fs.promises.link(from, to));
   }
 
   /**
@@ -236,7 +307,7 @@ export class NodeFs implements FsBackend {
    * @param path where to create it
    */
   symlink(target: string, path: string): MaybePromise<void> {
-    return this.call(() => fs.symlinkSync(target, path), () => fs.promises.symlink(target, path));
+    return this.quick(() => fs.symlinkSync(target, path), () => fs.promises.symlink(target, path));
   }
 
   /**
@@ -247,7 +318,7 @@ export class NodeFs implements FsBackend {
    * @param mtim modification time in ns, or null to keep it
    */
   setTimes(path: string, atim: bigint | null, mtim: bigint | null): MaybePromise<void> {
-    return this.call(
+    return this.quick(
       () => {
         const s = fs.lstatSync(path, { bigint: true });
         const cur = this.toStat(s);
@@ -275,6 +346,11 @@ export class NodeFs implements FsBackend {
   }
 
   /** @internal used by NodeFileHandle */
+  _quick<T>(syncFn: () => T, asyncFn: () => Promise<T>): MaybePromise<T> {
+    return this.quick(syncFn, asyncFn);
+  }
+
+  /** @internal used by NodeFileHandle */
   _call<T>(syncFn: () => T, asyncFn: () => Promise<T>): MaybePromise<T> {
     return this.call(syncFn, asyncFn);
   }
@@ -291,24 +367,38 @@ function promisify<T>(f: (cb: (err: NodeJS.ErrnoException | null, v: T) => void)
 /** An open host file descriptor. */
 class NodeFileHandle implements FileHandle {
   private closed = false;
-  constructor(private readonly owner: NodeFs, readonly fd: number) {}
+  /**
+   * @param owner the backend
+   * @param fd the host descriptor
+   * @param local a regular file or directory opened by async mode's synchronous open: reads and writes up to
+   *   SYNC_IO_MAX_BYTES run synchronously
+   */
+  constructor(private readonly owner: NodeFs, readonly fd: number, private readonly local: boolean) {}
+
+  /** Runs one read or write of `size` bytes: synchronously when small on a local file (module doc), else as `_call`. */
+  private io<T>(size: number, syncFn: () => T, asyncFn: () => Promise<T>): MaybePromise<T> {
+    if (this.local && size <= SYNC_IO_MAX_BYTES) return this.owner._quick(syncFn, asyncFn);
+    return this.owner._call(syncFn, asyncFn);
+  }
 
   read(buf: Uint8Array, position: number): MaybePromise<number> {
-    return this.owner._call(
+    return this.io(
+      buf.length,
       () => fs.readSync(this.fd, buf, 0, buf.length, position),
       () => promisify<number>((cb) => fs.read(this.fd, buf, 0, buf.length, position, cb)),
     );
   }
 
   write(buf: Uint8Array, position: number | null): MaybePromise<number> {
-    return this.owner._call(
+    return this.io(
+      buf.length,
       () => fs.writeSync(this.fd, buf, 0, buf.length, position),
       () => promisify<number>((cb) => fs.write(this.fd, buf, 0, buf.length, position, cb)),
     );
   }
 
   stat(): MaybePromise<FileStat> {
-    return this.owner._call(
+    return this.owner._quick(
       () => this.owner._toStat(fs.fstatSync(this.fd, { bigint: true })),
       async () =>
         this.owner._toStat(
@@ -320,7 +410,7 @@ class NodeFileHandle implements FileHandle {
   }
 
   truncate(size: number): MaybePromise<void> {
-    return this.owner._call(
+    return this.owner._quick(
       () => fs.ftruncateSync(this.fd, size),
       () => promisify<void>((cb) => fs.ftruncate(this.fd, size, (e) => cb(e, undefined))),
     );
@@ -328,7 +418,7 @@ class NodeFileHandle implements FileHandle {
 
   setTimes(atim: bigint | null, mtim: bigint | null): MaybePromise<void> {
     const fstat = () => fs.fstatSync(this.fd, { bigint: true });
-    return this.owner._call(
+    return this.owner._quick(
       () => {
         const cur = this.owner._toStat(fstat());
         const a = atim ?? cur.atim, m = mtim ?? cur.mtim;
@@ -361,7 +451,7 @@ class NodeFileHandle implements FileHandle {
   close(): MaybePromise<void> {
     if (this.closed) throw new WasiError(Errno.BADF);
     this.closed = true;
-    return this.owner._call(
+    return this.owner._quick(
       () => fs.closeSync(this.fd),
       () => promisify<void>((cb) => fs.close(this.fd, (e) => cb(e, undefined))),
     );
