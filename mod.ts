@@ -127,7 +127,7 @@ export {
    */
   Global,
 } from "./lib/runtime/global.ts";
-export type { ExportedFunction } from "./lib/runtime/func.ts";
+export type { CallOptions, ExportedFunction } from "./lib/runtime/func.ts";
 export type { FuncTypeDesc, ValTypeName } from "./lib/runtime/values.ts";
 export {
   /**

@@ -15,7 +15,7 @@
 
 import { RuntimeError } from "../errors.ts";
 import { DONE, Machine, SUSPEND, YIELD } from "../exec/machine.ts";
-import type { FuncInst } from "./func.ts";
+import type { CallOptions, FuncInst } from "./func.ts";
 import type { Store } from "./store.ts";
 import { jsToRaw, rawToJs } from "./values.ts";
 
@@ -74,10 +74,16 @@ function interruptTrap(m: Machine): RuntimeError {
  * that found no reason to yield). Returns the next status that needs the driver: DONE, SUSPEND, or a YIELD that
  * must be a macrotask yield. Throws the timeout trap past `deadline`.
  */
-function continueSync(m: Machine, status: number, deadline: number, slice: number): number {
+function continueSync(
+  m: Machine,
+  status: number,
+  deadline: number,
+  slice: number,
+  signal: AbortSignal | undefined,
+): number {
   while (status === YIELD) {
     const t = now();
-    if (t >= deadline) throw interruptTrap(m);
+    if (t >= deadline || signal?.aborted) throw interruptTrap(m);
     if (t >= slice) return YIELD;
     status = m.continueAfterYield();
   }
@@ -146,19 +152,28 @@ function callHostDirect(f: FuncInst, args: unknown[], raw: boolean, sync: boolea
  * @param sync Run synchronously (returns the results, or throws if the call would need to suspend).
  * @returns The results (JS form: undefined, one value or an array), or a Promise of them when `sync` is false.
  */
-export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean): unknown {
+export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean, options?: CallOptions): unknown {
   if (f.host !== null) return callHostDirect(f, args, raw, sync);
   const store = f.instance!.store;
-  if (nesting >= MAX_NESTING) {
-    const e = new RuntimeError("call stack exhausted");
-    if (sync) throw e;
-    return Promise.reject(e);
+  const refused = nesting >= MAX_NESTING
+    ? new RuntimeError("call stack exhausted")
+    : options !== undefined
+    ? checkCallOptions(store, options)
+    : undefined;
+  if (refused !== undefined) {
+    if (sync) throw refused;
+    return Promise.reject(refused);
   }
+  const signal = options?.signal;
+  const timeoutMs = options?.timeoutMs ?? 0;
   const m = acquire(store);
   const fuelAtStart = store.fuel;
   const epoch = store.interruptEpoch;
-  const start = store.callTimeoutMs > 0 || store.yieldEveryMs > 0 ? now() : 0;
-  const deadline = store.callTimeoutMs > 0 ? start + store.callTimeoutMs : Infinity;
+  const start = store.callTimeoutMs > 0 || store.yieldEveryMs > 0 || timeoutMs > 0 ? now() : 0;
+  const deadline = Math.min(
+    store.callTimeoutMs > 0 ? start + store.callTimeoutMs : Infinity,
+    timeoutMs > 0 ? start + timeoutMs : Infinity,
+  );
   let status: number;
   nesting++;
   try {
@@ -166,13 +181,14 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
     const params = f.type.params;
     for (let i = 0; i < params.length; i++) m.write(params[i]!, i, args[i], raw);
     status = m.run();
-    if (status === YIELD && !store.yieldsByFuel) {
+    if (status === YIELD && (!store.yieldsByFuel || signal !== undefined || timeoutMs > 0)) {
       // Clock checks only: a synchronous call never yields for `yieldEveryMs`.
       status = continueSync(
         m,
         status,
         deadline,
-        sync || store.yieldEveryMs === 0 ? Infinity : start + store.yieldEveryMs,
+        firstSlice(store, sync, start),
+        signal,
       );
     }
   } catch (e) {
@@ -199,7 +215,68 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
     release(store, m);
     return Promise.resolve(out);
   }
-  return drive(store, m, f, raw, status, deadline, start, fuelAtStart, epoch);
+  return drive(store, m, f, raw, status, deadline, start, fuelAtStart, epoch, signal);
+}
+
+/**
+ * When the first time slice of a call ends: at once when every yield is a macrotask yield (`fuelYieldInterval`),
+ * never for a synchronous call or a store without `yieldEveryMs`, else `yieldEveryMs` after the start.
+ */
+function firstSlice(store: Store, sync: boolean, start: number): number {
+  if (sync || store.yieldEveryMs === 0) return store.yieldsByFuel && !sync ? start : Infinity;
+  return start + store.yieldEveryMs;
+}
+
+/** Why a call's options are refused, or undefined when they are usable. */
+function checkCallOptions(store: Store, options: CallOptions): Error | undefined {
+  const t = options.timeoutMs;
+  if (t !== undefined && !(typeof t === "number" && t > 0)) {
+    return new RangeError(`Invalid timeoutMs: expected a positive number, got ${String(t)}`);
+  }
+  if ((options.signal !== undefined || t !== undefined) && store.yieldInterval === 0) {
+    return new Error(
+      "Cannot stop this call: its store has no checkpoints (create it with signal, fuelYieldInterval, yieldEveryMs " +
+        "or callTimeoutMs)",
+    );
+  }
+  if (options.signal?.aborted) return new RuntimeError("interrupt");
+  return undefined;
+}
+
+/**
+ * Awaits a host Promise, but gives up with the trap "interrupt" as soon as `signal` aborts or `deadline` passes:
+ * the guest must not outlive its call's limits while a host import hangs. The abandoned Promise's rejection is
+ * swallowed.
+ */
+function awaitHost(
+  m: Machine,
+  pending: unknown,
+  signals: readonly (AbortSignal | undefined)[],
+  deadline: number,
+): Promise<unknown> {
+  const host = Promise.resolve(pending);
+  if (signals.every((s) => s === undefined) && deadline === Infinity) return host;
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = () => {
+      cleanup();
+      host.catch(() => {});
+      reject(interruptTrap(m));
+    };
+    const cleanup = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const signal of signals) signal?.removeEventListener("abort", stop);
+    };
+    if (deadline !== Infinity) timer = setTimeout(stop, Math.max(0, deadline - now()));
+    for (const signal of signals) signal?.addEventListener("abort", stop, { once: true });
+    host.then((v) => {
+      cleanup();
+      resolve(v);
+    }, (e) => {
+      cleanup();
+      reject(e);
+    });
+  });
 }
 
 /**
@@ -241,15 +318,18 @@ async function drive(
   start: number,
   fuelAtStart: number,
   epoch: number,
+  signal: AbortSignal | undefined,
 ): Promise<unknown> {
   const clock = !store.yieldsByFuel;
+  const storeSignal = store.signal;
   const every = store.yieldEveryMs;
   let slice = every > 0 ? start + every : Infinity;
   try {
     while (status !== DONE) {
       if (status === SUSPEND) {
-        const value = await m.pending!;
+        const value = await awaitHost(m, m.pending, [signal, storeSignal], deadline);
         if (store.interruptEpoch !== epoch) throw interrupted(store, m);
+        if (signal?.aborted || storeSignal?.aborted) throw interruptTrap(m);
         // Why: awaiting a host Promise also lets timers and I/O run, so it starts a new time slice.
         if (every > 0) slice = now() + every;
         status = resumeWith(m, value);
@@ -257,13 +337,14 @@ async function drive(
         if (deadline !== Infinity && now() >= deadline) throw interruptTrap(m);
         await yieldMacrotask();
         if (store.interruptEpoch !== epoch) throw interrupted(store, m);
+        if (signal?.aborted) throw interruptTrap(m);
         if (every > 0) slice = now() + every;
         status = continueWith(m);
       }
       if (clock && status === YIELD) {
         nesting++;
         try {
-          status = continueSync(m, status, deadline, slice);
+          status = continueSync(m, status, deadline, slice, signal);
         } finally {
           nesting--;
         }

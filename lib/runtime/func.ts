@@ -67,12 +67,27 @@ export interface ExportedFunction {
   (...args: unknown[]): Promise<unknown>;
   /** Calls synchronously; throws a RuntimeError if a host import returns a Promise or a fuel yield is needed. */
   callSync(...args: unknown[]): unknown;
+  /**
+   * Calls with per-call options: an `AbortSignal` and/or a wall-clock `timeoutMs`, either of which stops the call
+   * with the trap "interrupt" at its next checkpoint. Checkpoints exist when the store has `fuelYieldInterval`,
+   * `yieldEveryMs`, `callTimeoutMs` or `signal`; on a store without any, this throws an Error up front, since a
+   * busy guest could never be stopped.
+   */
+  callWith(options: CallOptions, ...args: unknown[]): Promise<unknown>;
   /** Raw values in and out; results always an array. */
   callRaw(args: unknown[]): Promise<unknown[]>;
   /** Raw values in and out, synchronously. */
   callRawSync(args: unknown[]): unknown[];
   readonly type: FuncTypeDesc;
   readonly funcIndex: number;
+}
+
+/** Options of one call ({@link ExportedFunction.callWith}). */
+export interface CallOptions {
+  /** Stops the call with the trap "interrupt" when aborted. */
+  readonly signal?: AbortSignal;
+  /** Wall-clock limit of the call in milliseconds (time awaiting host Promises counts). */
+  readonly timeoutMs?: number;
 }
 
 const typeIds = new Map<string, number>();
@@ -141,6 +156,7 @@ export function funcToJs(f: FuncInst | null): ExportedFunction | null {
   const desc: FuncTypeDesc = { params: f.type.params.map(valTypeToName), results: f.type.results.map(valTypeToName) };
   Object.defineProperties(fn, {
     callSync: { value: (...args: unknown[]) => invoke(f, args, false, true) },
+    callWith: { value: (options: CallOptions, ...args: unknown[]) => invoke(f, args, false, false, options) },
     callRaw: { value: (args: unknown[]) => invoke(f, args, true, false) },
     callRawSync: { value: (args: unknown[]) => invoke(f, args, true, true) },
     type: { value: desc, enumerable: true },

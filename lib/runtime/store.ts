@@ -34,7 +34,11 @@ export interface StoreOptions {
    * (default {@link DEFAULT_CHECK_INTERVAL}), also in synchronous calls; time spent awaiting a host Promise counts.
    */
   callTimeoutMs?: number;
-  /** Aborts running code with the trap "interrupt" (honoured at the next checkpoint). */
+  /**
+   * Aborts running code with the trap "interrupt" (honoured at the next checkpoint). Why a signal also turns on time
+   * slicing: an abort can only be delivered while the event loop runs, so without `fuelYieldInterval` or
+   * `yieldEveryMs` a store with a signal yields every {@link SIGNAL_YIELD_MS} ms of wasm execution.
+   */
   signal?: AbortSignal;
   /** Bytes of linear memory per memory defined in the store; `memory.grow` beyond it returns -1 (or traps). */
   maxMemoryBytes?: number;
@@ -51,6 +55,9 @@ export interface StoreOptions {
   /** Memory and table growth failures trap instead of returning -1. */
   trapOnGrowFailure?: boolean;
 }
+
+/** Default `yieldEveryMs` of a store that has a `signal` but no other yielding configured. */
+export const SIGNAL_YIELD_MS = 10;
 
 /** Internal fuel value when metering is off: large enough never to run out, small enough to stay exact. */
 export const UNMETERED_FUEL = 2 ** 52;
@@ -177,7 +184,8 @@ export class Store {
     const byFuel = options.fuelYieldInterval !== undefined && options.fuelYieldInterval > 0
       ? Math.ceil(options.fuelYieldInterval)
       : 0;
-    this.yieldEveryMs = options.yieldEveryMs ?? 0;
+    this.yieldEveryMs = options.yieldEveryMs ??
+      (options.signal !== undefined && byFuel === 0 ? SIGNAL_YIELD_MS : 0);
     this.callTimeoutMs = options.callTimeoutMs ?? 0;
     const byClock = this.yieldEveryMs > 0 || this.callTimeoutMs > 0;
     this.yieldInterval = byFuel > 0 ? byFuel : byClock ? DEFAULT_CHECK_INTERVAL : 0;
