@@ -233,8 +233,9 @@ export async function runModule(opts: RunOptions, io: RunIo): Promise<number> {
 async function reportedRun(opts: RunOptions, io: RunIo): Promise<number | ReportedError> {
   const run = runOrThrow(opts, io);
   if (opts.timeoutMs === undefined) return await run;
-  // Why: a guest blocked in a host call (e.g. reading stdin) reaches no interrupt checkpoint; Wasmtime's
-  // `tokio::time::timeout` cancels it anyway, and so do we, a little after the in-wasm interrupt would have fired.
+  // Why: the engine stops a call awaiting a host Promise at its deadline (trap "interrupt" with a backtrace); this
+  // race is the fallback for a guest blocked where the engine cannot see it (a synchronous host call), reported as
+  // Wasmtime's `tokio::time::timeout` does, a little after the in-wasm interrupt would have fired.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<ReportedError>((resolve) => {
     timer = setTimeout(
