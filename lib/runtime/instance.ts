@@ -15,7 +15,7 @@ import { Global } from "./global.ts";
 import { Memory } from "./memory.ts";
 import type { Module } from "./module.ts";
 import type { Store } from "./store.ts";
-import { Table } from "./table.ts";
+import { MAX_TABLE_ELEMENTS, Table } from "./table.ts";
 import { jsToRaw, valTypeToName, writeWords } from "./values.ts";
 import type { ExportedFunction } from "./func.ts";
 
@@ -251,7 +251,8 @@ export function link(
     if (opts.maxTables !== undefined && store.tableCount >= opts.maxTables) {
       throw new RuntimeError("resource limit exceeded: table count too high");
     }
-    if (opts.maxTableElements !== undefined && t.limits.min > opts.maxTableElements) {
+    // Why: a table's minimum is a u32; filling 4e9 slots would hang, so Kiln's implementation limit applies first.
+    if (t.limits.min > Math.min(opts.maxTableElements ?? Infinity, MAX_TABLE_ELEMENTS)) {
       throw new RuntimeError(`table minimum size of ${t.limits.min} elements exceeds table limits`);
     }
     const table = Table.fromType(t.elem, t.limits.min, t.limits.max);

@@ -233,6 +233,8 @@ export class Store {
    * Stops the wasm code running in this store with the trap "interrupt": the call executing now (from inside a host
    * import) at its next checkpoint (function entry or loop header), and every call of the store that is awaiting a
    * host Promise or a yield when it resumes. If no call is running, the next call traps at its entry.
+   * To interrupt a busy guest from a timer or another task, the store must yield to the event loop
+   * (`fuelYieldInterval`, `yieldEveryMs` or `signal`), as Wasmtime's interruption needs epochs or fuel configured.
    */
   interrupt(): void {
     this.interrupted = true;

