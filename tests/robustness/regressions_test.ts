@@ -108,7 +108,7 @@ test(
 // pages are committed when touched (e.g. a resizable ArrayBuffer with maxByteLength).
 test(
   "memory.grow by 1 GiB does not commit 1 GiB of resident memory",
-  { skip: skipWithoutKiln, timeout: 120_000, todo: "lib/runtime/memory.ts: grow commits the new size under Deno" },
+  { skip: skipWithoutKiln, timeout: 120_000 },
   async () => {
     const r = await runScenario("memory-grow-1g-rss", 60_000);
     assert.equal(r.timedOut, false);
