@@ -928,13 +928,13 @@ export class Wasi {
   /**
    * `fd_read(fd, iovs, iovs_len, nread)` and `fd_pread(fd, iovs, iovs_len, offset, nread)` (offset non-null):
    * scatters bytes into the iovecs, writes the u32 count. fd_read advances the offset. Errno: EBADF unless a
-   * file or a readable stream (directories and stdout included, as Wasmtime), ESPIPE for fd_pread on a stream,
-   * ENOTCAPABLE without FD_READ.
+   * file or a readable stream (directories and stdout included, as Wasmtime), ESPIPE for fd_pread on a stream
+   * or a host FIFO (filetype unknown), ENOTCAPABLE without FD_READ.
    */
   private *fdRead(fd: number, iovsPtr: number, iovsLen: number, offset: bigint | null, out: number): Syscall {
     const e = this.entry(fd);
     if (e.kind !== "file" && !e.reader && !e.socket) return Errno.BADF;
-    if (offset !== null && e.kind !== "file") return Errno.SPIPE;
+    if (offset !== null && (e.kind !== "file" || e.filetype === Filetype.UNKNOWN)) return Errno.SPIPE;
     this.need(e, Rights.FD_READ);
     const iovs = this.iovecs(iovsPtr, iovsLen);
     const total = iovs.reduce((n, v) => n + v.length, 0);
@@ -975,12 +975,12 @@ export class Wasi {
    * `fd_write(fd, iovs, iovs_len, nwritten)` and `fd_pwrite(…, offset, nwritten)`: gathers the iovecs and writes
    * them (at the end for APPEND, Linux's pwrite included; else at the offset or at the fd offset, which
    * advances), writes the u32 count. Errno: EBADF unless a file or a writable stream, ESPIPE for fd_pwrite on a
-   * stream, ENOTCAPABLE without FD_WRITE.
+   * stream or a host FIFO (filetype unknown), ENOTCAPABLE without FD_WRITE.
    */
   private fdWrite(fd: number, iovsPtr: number, iovsLen: number, offset: bigint | null, out: number): Syscall | number {
     const e = this.entry(fd);
     if (e.kind !== "file" && !e.writer && !e.socket) return Errno.BADF;
-    if (offset !== null && e.kind !== "file") return Errno.SPIPE;
+    if (offset !== null && (e.kind !== "file" || e.filetype === Filetype.UNKNOWN)) return Errno.SPIPE;
     this.need(e, Rights.FD_WRITE);
     const iovs = this.iovecs(iovsPtr, iovsLen);
     const total = iovs.reduce((n, v) => n + v.length, 0);

@@ -1,7 +1,36 @@
 /**
  * The host filesystem backend, on `node:fs` (which Deno, Bun and Node all provide). In sync mode every call is a
- * blocking `fs.*Sync` call (for native WebAssembly, whose imports cannot await); in async mode calls return
- * Promises and the guest suspends while the event loop runs.
+ * blocking `fs.*Sync` call (for native WebAssembly, whose imports cannot await). In async mode, calls that can
+ * block for long return Promises and the guest suspends while the event loop runs; short calls on a local disk
+ * still run synchronously, decided by measurement (`bench/wasi_fs_bench.ts`, µs per call, best of 7 on a loaded
+ * 2-core Linux box, tmpfs; "async" = every call a Promise, `syncSmallCalls: false`):
+ *
+ * | call                          | Deno 2.9 sync | Deno async | Bun 1.4 sync | Bun async | async mode does |
+ * | ----------------------------- | ------------: | ---------: | -----------: | --------: | --------------- |
+ * | lstat / fstat                 |        7 – 11 |    37 – 44 |    0.9 – 1.8 |   11 – 13 | sync            |
+ * | open + close (regular file)   |             8 |         25 |          2.1 |        56 | sync            |
+ * | readdir, 16 entries (+lstat)  |           190 |      1,050 |           37 |       210 | sync (≤ 64)     |
+ * | resolve a/b/c/d/e/leaf        |            70 |        142 |           14 |        84 | sync            |
+ * | read 64 B / 4 KiB             |           1.0 |         11 |          0.5 |        12 | sync            |
+ * | read 64 KiB                   |           1.6 |        9.1 |          1.1 |        12 | sync            |
+ * | read 1 MiB                    |            21 |         34 |           18 |        37 | async           |
+ * | write 64 B / 4 KiB            |           0.7 |  2.4 – 3.3 |          0.7 |        12 | sync            |
+ * | write 64 KiB                  |           5.3 |         11 |          2.7 |        12 | sync            |
+ * | write 1 MiB                   |            53 |         63 |           20 |        33 | async           |
+ * | fsync after a 4 KiB write     |           628 |        626 |          113 |       131 | async           |
+ * | guest import: value / Promise |          0.13 |       0.18 |         0.14 |      0.59 | (suspension)    |
+ *
+ * An awaited node:fs call costs a fixed 10–40 µs (thread pool round trip and Promise machinery; Kiln's own
+ * suspend/resume of the guest is under 1 µs of it), while the blocking metadata calls take 1–11 µs and never wait
+ * on anything but the local disk: those run synchronously. Reads and writes of a regular file up to
+ * {@link SYNC_IO_MAX_BYTES} (64 KiB: at most a few µs from the page cache) run synchronously; above it the copy
+ * dominates (async costs only 1.2–2× at 1 MiB) and a cold or network disk can block for milliseconds, so they stay
+ * async, as do fsync/fdatasync (0.1–1 ms here, far more on real disks), directories of more than
+ * {@link READDIR_SYNC_MAX_ENTRIES} entries (one lstat each), and everything that can block indefinitely: a path
+ * opens synchronously only with O_NONBLOCK and only keeps the fd when fstat says it is a regular file or directory
+ * (FIFOs, sockets and devices are reopened and read asynchronously), and host stdin is always read asynchronously
+ * (`hostStdio.readAsync`). With all backend calls of a path syscall synchronous and the path lock free
+ * (`wasi.ts` `withPathLock`), the syscall returns a plain errno and the guest does not suspend.
  *
  * Node's time-setting calls take seconds as a double, which cannot carry every nanosecond; so that a guest reads
  * back exactly the times it set, the backend remembers, per inode, the nanosecond value it was asked for together
@@ -367,6 +396,8 @@ function promisify<T>(f: (cb: (err: NodeJS.ErrnoException | null, v: T) => void)
 /** An open host file descriptor. */
 class NodeFileHandle implements FileHandle {
   private closed = false;
+  /** Set on the first ESPIPE: reads and writes then use the host's current position. */
+  private isStream = false;
   /**
    * @param owner the backend
    * @param fd the host descriptor
@@ -384,17 +415,50 @@ class NodeFileHandle implements FileHandle {
   read(buf: Uint8Array, position: number): MaybePromise<number> {
     return this.io(
       buf.length,
-      () => fs.readSync(this.fd, buf, 0, buf.length, position),
-      () => promisify<number>((cb) => fs.read(this.fd, buf, 0, buf.length, position, cb)),
+      () => this.unseekable(() => fs.readSync(this.fd, buf, 0, buf.length, this.at(position))),
+      () =>
+        this.unseekableAsync(() =>
+          promisify<number>((cb) => fs.read(this.fd, buf, 0, buf.length, this.at(position), cb))
+        ),
     );
   }
 
   write(buf: Uint8Array, position: number | null): MaybePromise<number> {
     return this.io(
       buf.length,
-      () => fs.writeSync(this.fd, buf, 0, buf.length, position),
-      () => promisify<number>((cb) => fs.write(this.fd, buf, 0, buf.length, position, cb)),
+      () => this.unseekable(() => fs.writeSync(this.fd, buf, 0, buf.length, this.at(position))),
+      () =>
+        this.unseekableAsync(() =>
+          promisify<number>((cb) => fs.write(this.fd, buf, 0, buf.length, this.at(position), cb))
+        ),
     );
+  }
+
+  /** The position to pass to the host: none once the file proved unseekable (a FIFO or character device). */
+  private at(position: number | null): number | null {
+    return this.isStream ? null : position;
+  }
+
+  /** Runs a positioned call; on ESPIPE (a FIFO, pipe or device) marks the handle a stream and runs it unpositioned. */
+  private unseekable<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (this.isStream || (e as { code?: string }).code !== "ESPIPE") throw e;
+      this.isStream = true;
+      return f();
+    }
+  }
+
+  /** {@link unseekable} for the asynchronous form. */
+  private async unseekableAsync<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (this.isStream || (e as { code?: string }).code !== "ESPIPE") throw e;
+      this.isStream = true;
+      return await f();
+    }
   }
 
   stat(): MaybePromise<FileStat> {
