@@ -17,6 +17,7 @@ import { NodeFs } from "../lib/wasi/fs/node_fs.ts";
 import type { FileHandle, MaybePromise, OpenOptions } from "../lib/wasi/fs/fs_backend.ts";
 import { resolvePath } from "../lib/wasi/path.ts";
 import { drive, type Syscall } from "../lib/wasi/_drive.ts";
+import { Filetype } from "../lib/wasi/constants.ts";
 import { instantiate, parseWat } from "../mod.ts";
 
 const ROUNDS = 7;
@@ -83,6 +84,7 @@ const RO: OpenOptions = {
   truncate: false,
   append: false,
   directory: false,
+  filetype: Filetype.REGULAR_FILE, // as path_open passes it (the resolver's lstat)
 };
 const RW: OpenOptions = { ...RO, write: true };
 const hs = sync.open(file, RW) as FileHandle;

@@ -1268,6 +1268,7 @@ export class Wasi {
       truncate: trunc,
       append: false,
       directory: false,
+      filetype: st?.filetype ?? Filetype.REGULAR_FILE,
     }));
     const filetype = st?.filetype ?? Filetype.REGULAR_FILE;
     const newFd = this.allocFd({

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { NodeFs, READDIR_SYNC_MAX_ENTRIES, SYNC_IO_MAX_BYTES } from "../../lib/wasi/fs/node_fs.ts";
 import type { FileHandle, OpenOptions } from "../../lib/wasi/fs/fs_backend.ts";
 import { Errno, WasiError } from "../../lib/wasi/errno.ts";
+import { Filetype } from "../../lib/wasi/constants.ts";
 import { Guest } from "./_guest.ts";
 
 const RW: OpenOptions = {
@@ -56,7 +57,10 @@ test("`NodeFs` async mode answers metadata calls and small regular-file I/O sync
     assert.ok(isPromise(many), "a directory past READDIR_SYNC_MAX_ENTRIES is listed asynchronously");
     assert.equal((await many).length, READDIR_SYNC_MAX_ENTRIES + 1);
     assert.ok(!isPromise(b.mkdir(path.join(dir, "made"))));
-    const h = b.open(path.join(dir, "f"), RW) as FileHandle;
+    const unhinted = b.open(path.join(dir, "f"), RW) as FileHandle;
+    assert.ok(!isPromise(unhinted), "a regular file opens synchronously (the fd's fstat says so)");
+    assert.ok(!isPromise(unhinted.close()));
+    const h = b.open(path.join(dir, "f"), { ...RW, filetype: Filetype.REGULAR_FILE }) as FileHandle;
     assert.ok(!isPromise(h), "a regular file opens synchronously");
     const small = new Uint8Array(5);
     assert.equal(h.read(small, 0), 5);
@@ -139,6 +143,11 @@ test("a guest opening and reading a FIFO in async mode suspends: a timer fires, 
       t.skip("no mkfifo on this host");
       return;
     }
+    // Without a filetype hint the backend checks the opened fd: a FIFO (even O_RDWR, which Linux opens at once)
+    // is opened again off the event loop.
+    const unhinted = new NodeFs({ sync: false }).open(fifo, { ...RW, filetype: undefined });
+    assert.ok(isPromise(unhinted), "a FIFO opened without a hint is reopened asynchronously");
+    await (await unhinted).close();
     const g = new Guest({ preopens: { "/d": dir }, fs: "host", mode: "async", stdout: "null", stderr: "null" });
     await g.wasi.ready();
     let fired = false;

@@ -59,6 +59,11 @@ export interface OpenOptions {
   append: boolean;
   /** Fail with ENOTDIR unless the path is a directory. */
   directory: boolean;
+  /**
+   * A hint: the WASI filetype the caller saw at `path` just before (REGULAR_FILE for a file about to be created).
+   * The async host backend opens a regular file synchronously without checking its type again. Optional.
+   */
+  filetype?: number;
 }
 
 /** An open file or directory of a backend. Positions are absolute: the WASI layer keeps each fd's offset. */
