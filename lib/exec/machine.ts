@@ -36,6 +36,7 @@ import {
   truncSatI64S,
   truncSatI64U,
 } from "./float.ts";
+import { warmUp } from "./warm_up.ts";
 import { clz as clz64, ctz as ctz64, divS, divU, popcnt32, remS, remU } from "./i64.ts";
 
 /** `run()` status: the outermost frame returned. */
@@ -73,6 +74,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
     typeof (v as { then?: unknown }).then === "function";
 }
 
+let warmedUp = false;
+
 /** One activation's interpreter state (see the module doc). */
 export class Machine {
   readonly store: Store;
@@ -100,6 +103,11 @@ export class Machine {
   constructor(store: Store) {
     this.store = store;
     this.allocate(INITIAL_SLOTS);
+    if (!warmedUp) {
+      // Why: see warm_up.ts (feedback for every case before V8 optimizes run()).
+      warmedUp = true;
+      warmUp((s) => new Machine(s));
+    }
   }
 
   private allocate(slots: number): void {
