@@ -110,29 +110,3 @@ export async function runSpecFile(
     };
   }
 }
-
-/**
- * The files the default test run covers in the `fuel` and `async` configurations (all files run `plain`):
- * the ones exercising calls, loops, linking, host imports, traps and stack exhaustion.
- */
-export const REPRESENTATIVE: readonly string[] = [
-  "address.wast",
-  "br_table.wast",
-  "call.wast",
-  "call_indirect.wast",
-  "fac.wast",
-  "float_exprs.wast",
-  "func_ptrs.wast",
-  "imports.wast",
-  "left-to-right.wast",
-  "linking.wast",
-  "loop.wast",
-  "memory_grow.wast",
-  "names.wast",
-  "ref_func.wast",
-  "skip-stack-guard-page.wast",
-  "stack.wast",
-  "start.wast",
-  "table_grow.wast",
-  "traps.wast",
-];

@@ -133,9 +133,8 @@ function scoreboard(byConfig: Map<ConfigName, FileResult[]>, seconds: number, na
       "`fuelYieldInterval` 100); **async** (every function import — spectest and other instances' exports — " +
       "returns a Promise).",
     "",
-    "The default test run (`deno test`, `bun test`) runs every file in the plain configuration and a " +
-      "representative subset (`REPRESENTATIVE` in `tools/_spec_suite.ts`) in fuel and async; " +
-      "`deno task spec --all` runs all three on every file.",
+    "The default test run (`npm test`: `deno test` and `bun test`) runs every file in all three configurations, " +
+      "one test per file and configuration (`tests/spec/spec_test.ts`).",
     "",
     "## Totals",
     "",
