@@ -2,33 +2,34 @@
  * The host filesystem backend, on `node:fs` (which Deno, Bun and Node all provide). In sync mode every call is a
  * blocking `fs.*Sync` call (for native WebAssembly, whose imports cannot await). In async mode, calls that can
  * block for long return Promises and the guest suspends while the event loop runs; short calls on a local disk
- * still run synchronously, decided by measurement (`bench/wasi_fs_bench.ts`, µs per call, best of 7 on a loaded
- * 2-core Linux box, tmpfs; "async" = every call a Promise, `syncSmallCalls: false`):
+ * still run synchronously, decided by measurement (`bench/wasi_fs_bench.ts`, µs per call, best of 7, 2-core Linux
+ * box shared with other jobs, tmpfs; "async" = every call a Promise, `syncSmallCalls: false`; Deno's async numbers
+ * moved 2–3× between runs, Bun's within 20%):
  *
  * | call                          | Deno 2.9 sync | Deno async | Bun 1.4 sync | Bun async | async mode does |
  * | ----------------------------- | ------------: | ---------: | -----------: | --------: | --------------- |
- * | lstat / fstat                 |        7 – 11 |    37 – 44 |    0.9 – 1.8 |   11 – 13 | sync            |
- * | open + close (regular file)   |             8 |         25 |          2.1 |        56 | sync            |
- * | readdir, 16 entries (+lstat)  |           190 |      1,050 |           37 |       210 | sync (≤ 64)     |
- * | resolve a/b/c/d/e/leaf        |            70 |        142 |           14 |        84 | sync            |
- * | read 64 B / 4 KiB             |           1.0 |         11 |          0.5 |        12 | sync            |
- * | read 64 KiB                   |           1.6 |        9.1 |          1.1 |        12 | sync            |
- * | read 1 MiB                    |            21 |         34 |           18 |        37 | async           |
- * | write 64 B / 4 KiB            |           0.7 |  2.4 – 3.3 |          0.7 |        12 | sync            |
- * | write 64 KiB                  |           5.3 |         11 |          2.7 |        12 | sync            |
- * | write 1 MiB                   |            53 |         63 |           20 |        33 | async           |
- * | fsync after a 4 KiB write     |           628 |        626 |          113 |       131 | async           |
- * | guest import: value / Promise |          0.13 |       0.18 |         0.14 |      0.59 | (suspension)    |
+ * | lstat / fstat                 |     5.4 – 6.4 |    15 – 16 |    0.9 – 1.9 |        14 | sync            |
+ * | open + close (regular file)   |           2.7 |    12 – 40 |          2.5 |        25 | sync            |
+ * | readdir, 16 entries (+lstat)  |           106 |        454 |           38 |       229 | sync (≤ 64)     |
+ * | resolve a/b/c/d/e/leaf        |       37 – 77 |        194 |           16 |        90 | sync            |
+ * | read 64 B / 4 KiB             |           0.7 |     9 – 13 |          0.5 |        13 | sync            |
+ * | read 64 KiB                   |           1.5 |         15 |          1.2 |        13 | sync            |
+ * | read 1 MiB                    |            22 |         35 |           18 |        33 | async           |
+ * | write 64 B / 4 KiB            |           0.8 |    3.5 – 7 |          0.7 |        13 | sync            |
+ * | write 64 KiB                  |           4.7 |        8.8 |          2.7 |        13 | sync            |
+ * | write 1 MiB                   |            22 |         25 |           21 |        36 | async           |
+ * | fsync after a 4 KiB write     |   100 – 1,300 |  100–1,300 |    90 – 2,000 |  90–2,000 | async           |
+ * | guest import: value / Promise |          0.07 |       0.12 |         0.15 | 0.6 – 1.4 | (suspension)    |
  *
  * An awaited node:fs call costs a fixed 10–40 µs (thread pool round trip and Promise machinery; Kiln's own
- * suspend/resume of the guest is under 1 µs of it), while the blocking metadata calls take 1–11 µs and never wait
+ * suspend/resume of the guest is under 1 µs of it), while the blocking metadata calls take 1–6 µs and never wait
  * on anything but the local disk: those run synchronously. Reads and writes of a regular file up to
- * {@link SYNC_IO_MAX_BYTES} (64 KiB: at most a few µs from the page cache) run synchronously; above it the copy
- * dominates (async costs only 1.2–2× at 1 MiB) and a cold or network disk can block for milliseconds, so they stay
- * async, as do fsync/fdatasync (0.1–1 ms here, far more on real disks), directories of more than
+ * {@link SYNC_IO_MAX_BYTES} (64 KiB: 1–5 µs from the page cache) run synchronously; above it the copy
+ * dominates (async costs only 1.2–1.8× at 1 MiB) and a cold or network disk can block for milliseconds, so they stay
+ * async, as do fsync/fdatasync (0.1–2 ms here, far more on real disks), directories of more than
  * {@link READDIR_SYNC_MAX_ENTRIES} entries (one lstat each), and everything that can block indefinitely: a path
- * opens synchronously only with O_NONBLOCK and only keeps the fd when fstat says it is a regular file or directory
- * (FIFOs, sockets and devices are reopened and read asynchronously), and host stdin is always read asynchronously
+ * opens synchronously only with O_NONBLOCK and only keeps the fd when path_open's lstat (`OpenOptions.filetype`) or
+ * an fstat says it is a regular file or directory (FIFOs, sockets and devices are opened and read asynchronously), and host stdin is always read asynchronously
  * (`hostStdio.readAsync`). With all backend calls of a path syscall synchronous and the path lock free
  * (`wasi.ts` `withPathLock`), the syscall returns a plain errno and the guest does not suspend.
  *
@@ -269,7 +270,7 @@ export class NodeFs implements FsBackend {
       return out;
     };
     if (this.syncSmallCalls) {
-      // Why: one lstat per entry; past READDIR_SYNC_MAX_ENTRIES the blocking time grows past ~1 ms on Deno.
+      // Why: one lstat per entry (2–6 µs); a bigger directory would block the event loop for longer.
       let names: string[];
       try {
         names = fs.readdirSync(path).sort();
