@@ -50,7 +50,7 @@ export {
    */
   validate,
 } from "./lib/runtime/module.ts";
-export type { ExternKindName } from "./lib/runtime/module.ts";
+export type { ExternKindName, ModuleSource } from "./lib/runtime/module.ts";
 export {
   /**
    * Compiles (if needed) and instantiates a module.

@@ -9,6 +9,7 @@ import type { Module as DecodedModule, ValType } from "../binary/module.ts";
 import { decodeModule } from "../binary/decoder.ts";
 import { validateModule } from "../validate/module_validator.ts";
 import { CompileError } from "../errors.ts";
+import { parseWat } from "../text/parse_wat.ts";
 import type { CompiledFunc } from "../compile/translate.ts";
 import { type FuncTypeDesc, valTypeToName } from "./values.ts";
 
@@ -22,11 +23,18 @@ const KIND_NAMES: Record<string, ExternKindName> = {
   global: "global",
 };
 
-function toBytes(source: BufferSource | Uint8Array): Uint8Array {
+/**
+ * What a module can be made from: its binary, or its text (a string is always the text format, as Wasmtime's
+ * `Module::new` accepts both; a binary never arrives as a string).
+ */
+export type ModuleSource = BufferSource | Uint8Array | string;
+
+function toBytes(source: ModuleSource): Uint8Array {
+  if (typeof source === "string") return parseWat(source);
   if (source instanceof Uint8Array) return source;
   if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  throw new TypeError("module bytes must be a BufferSource");
+  throw new TypeError("module source must be a BufferSource or a text-format string");
 }
 
 function typeDesc(params: readonly ValType[], results: readonly ValType[]): FuncTypeDesc {
@@ -44,17 +52,32 @@ function typeDesc(params: readonly ValType[], results: readonly ValType[]): Func
  * ```
  */
 export class Module {
-  /** The decoded module (internal). */
+  /**
+   * The decoded module.
+   *
+   * @internal
+   */
   readonly decoded: DecodedModule;
-  /** Translated code per defined function, filled lazily (internal): with fuel charges, and without. */
+  /**
+   * Translated code per defined function, with fuel charges, filled lazily on a function's first call.
+   *
+   * @internal
+   */
   readonly compiled: (CompiledFunc | undefined)[];
+  /**
+   * Translated code per defined function, without fuel charges, filled lazily on a function's first call.
+   *
+   * @internal
+   */
   readonly compiledUnmetered: (CompiledFunc | undefined)[];
 
   /**
-   * @param bytes The module binary.
-   * @throws CompileError when the binary is malformed or invalid.
+   * Decodes and validates a module binary synchronously (function bodies are translated later, on first call).
+   *
+   * @param bytes The module binary, or its text format as a string.
+   * @throws CompileError when the module is malformed or invalid (a WatParseError, also a CompileError, for text).
    */
-  constructor(bytes: BufferSource | Uint8Array) {
+  constructor(bytes: ModuleSource) {
     // Why: copy, so later changes to the caller's buffer cannot alter a validated module.
     const copy = toBytes(bytes).slice();
     try {
@@ -70,6 +93,8 @@ export class Module {
   }
 
   /**
+   * Lists a module's imports (like `WebAssembly.Module.imports`).
+   *
    * @param m A module.
    * @returns Its imports, in order.
    */
@@ -78,6 +103,8 @@ export class Module {
   }
 
   /**
+   * Lists a module's exports (like `WebAssembly.Module.exports`), with the type of each exported function.
+   *
    * @param m A module.
    * @returns Its exports, in order; functions with their type.
    */
@@ -91,6 +118,8 @@ export class Module {
   }
 
   /**
+   * Reads a module's custom sections of one name (like `WebAssembly.Module.customSections`).
+   *
    * @param m A module.
    * @param name Custom section name.
    * @returns Copies of the contents of every custom section with that name.
@@ -105,10 +134,17 @@ import { funcTypeOf as funcType } from "../binary/module.ts";
 /**
  * Compiles (decodes and validates) a module.
  *
- * @param bytes The module binary.
+ * @example Compiling a module and listing its exports
+ * ```ts
+ * import { compile, Module, parseWat } from "../../mod.ts";
+ * const module = await compile(parseWat(`(module (memory (export "m") 1))`));
+ * console.log(Module.exports(module)); // [{ name: "m", kind: "memory" }]
+ * ```
+ *
+ * @param bytes The module binary, or its text format as a string.
  * @returns The module; rejects with CompileError.
  */
-export function compile(bytes: BufferSource | Uint8Array): Promise<Module> {
+export function compile(bytes: ModuleSource): Promise<Module> {
   try {
     return Promise.resolve(new Module(bytes));
   } catch (e) {
@@ -117,10 +153,19 @@ export function compile(bytes: BufferSource | Uint8Array): Promise<Module> {
 }
 
 /**
- * @param bytes A module binary.
+ * Checks whether bytes are a valid module (like `WebAssembly.validate`), without keeping the result.
+ *
+ * @example Validating module bytes
+ * ```ts
+ * import { parseWat, validate } from "../../mod.ts";
+ * console.log(validate(parseWat(`(module (func (result i32) i32.const 1))`))); // true
+ * console.log(validate(new Uint8Array([0, 97, 115, 109, 2, 0, 0, 0]))); // false: unknown binary version
+ * ```
+ *
+ * @param bytes A module binary, or its text format as a string.
  * @returns Whether it decodes and validates.
  */
-export function validate(bytes: BufferSource | Uint8Array): boolean {
+export function validate(bytes: ModuleSource): boolean {
   try {
     new Module(bytes);
     return true;
