@@ -78,7 +78,9 @@ export interface ExportedFunction {
   callRaw(args: unknown[]): Promise<unknown[]>;
   /** Raw values in and out, synchronously. */
   callRawSync(args: unknown[]): unknown[];
+  /** The function's parameter and result types. */
   readonly type: FuncTypeDesc;
+  /** The function's index in its module's function index space (imports first). */
   readonly funcIndex: number;
 }
 

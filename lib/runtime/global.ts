@@ -34,9 +34,12 @@ export class Global {
   ref: unknown = null;
   /** Value type byte. */
   readonly type: number;
+  /** Whether the value may be changed through `value`. */
   readonly mutable: boolean;
 
   /**
+   * Creates a global.
+   *
    * @param desc Value type and mutability.
    * @param v Initial value (converted like the standard JS API); default zero or null.
    */
@@ -57,6 +60,8 @@ export class Global {
   }
 
   /**
+   * Reads the value in raw form (bit-exact for floats, NaN payloads included).
+   *
    * @returns The raw value: f32 as int32 bits, f64 as BigInt bits, i64 BigInt, i32 number, references as JS values.
    */
   getRaw(): unknown {

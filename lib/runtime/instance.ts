@@ -36,12 +36,24 @@ export type Imports = Record<string, Record<string, unknown>>;
  * ```
  */
 export class Instance {
+  /** The module this is an instance of. */
   readonly module: Module;
+  /** The store that owns this instance's functions, memories, tables and globals. */
   readonly store: Store;
+  /** The exports by name: functions as {@link ExportedFunction}s, and memories, tables and globals. */
   readonly exports: Record<string, ExportValue>;
-  /** The machine's view of this instance (internal). */
+  /**
+   * The machine's view of this instance.
+   *
+   * @internal
+   */
   readonly state: InstanceState;
 
+  /**
+   * Wraps an instantiated module; use {@link instantiate} to create one.
+   *
+   * @internal
+   */
   constructor(module: Module, store: Store, state: InstanceState, exports: Record<string, ExportValue>) {
     this.module = module;
     this.store = store;

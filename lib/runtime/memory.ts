@@ -75,12 +75,15 @@ export class Memory {
   /** Maximum size in pages, if declared. */
   readonly maximum: number | undefined;
   /** Byte limit from the store's `maxMemoryBytes` (growth beyond it fails). */
-  byteLimit = Infinity;
+  byteLimit: number = Infinity;
   /** Growth failure traps instead of returning -1 (StoreOptions.trapOnGrowFailure). */
   trapOnGrowFailure = false;
 
   /**
+   * Creates a zero-filled memory.
+   *
    * @param desc Initial and maximum size in pages.
+   * @throws RangeError when a size is out of range.
    */
   constructor(desc: MemoryDescriptor) {
     const initial = desc.initial;
@@ -153,6 +156,7 @@ export class Memory {
     return old;
   }
 
+  /** Fails a growth: traps when `trapOnGrowFailure`, else returns -1. */
   private growFailed(): number {
     if (this.trapOnGrowFailure) throw new RuntimeError("forcing trap when growing memory");
     return -1;

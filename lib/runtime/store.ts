@@ -137,6 +137,7 @@ function checkPositive(name: string, n: number | undefined): void {
 export class Store {
   /** Remaining fuel (internal; may go below zero between checkpoints). */
   fuel: number;
+  /** Whether fuel metering is on (`fuel` given in the options). */
   readonly fuelEnabled: boolean;
   /**
    * Fuel units between the machine's returns to the driver (0: never): `fuelYieldInterval`, or
@@ -149,7 +150,9 @@ export class Store {
   readonly yieldEveryMs: number;
   /** `callTimeoutMs`, or 0. */
   readonly callTimeoutMs: number;
+  /** `signal`: aborting it stops every call in this store with the trap "interrupt". */
   readonly signal: AbortSignal | undefined;
+  /** The options the store was created with. */
   readonly options: StoreOptions;
   /** Set by `interrupt()`; honoured (and cleared) by the first machine to reach a checkpoint. */
   interrupted = false;
@@ -157,14 +160,21 @@ export class Store {
   interruptEpoch = 0;
   /** Stack limit in bytes. */
   readonly maxWasmStack: number;
-  /** Counts of created entities, for the limits. */
+  /** Count of created instances, for the limits. */
   instanceCount = 0;
+  /** Count of created tables, for the limits. */
   tableCount = 0;
+  /** Count of created memories, for the limits. */
   memoryCount = 0;
-  /** funcref handle registry: handle h ↔ funcs[h - 1]. */
+  /**
+   * funcref handle registry: handle h ↔ funcs[h - 1].
+   *
+   * @internal
+   */
   readonly funcs: FuncInst[] = [];
   /** externref handle registry: handle h ↔ externs[h - 1]. */
   readonly externs: unknown[] = [];
+  /** externref handle registry, reverse direction: value ↔ handle. */
   readonly externHandles: Map<unknown, number> = new Map();
   /** Idle machines for reuse (internal). */
   readonly machinePool: unknown[] = [];
@@ -172,7 +182,10 @@ export class Store {
   private fuelGiven: number;
 
   /**
+   * Creates a store.
+   *
    * @param options Fuel, yield interval, abort signal and limits.
+   * @throws RangeError when `yieldEveryMs` or `callTimeoutMs` is not a positive number.
    */
   constructor(options: StoreOptions = {}) {
     checkPositive("yieldEveryMs", options.yieldEveryMs);
@@ -195,6 +208,8 @@ export class Store {
   }
 
   /**
+   * Reads the remaining fuel (Wasmtime's `Store::get_fuel`).
+   *
    * @returns The remaining fuel.
    * @throws Error when fuel metering is off.
    */
@@ -241,7 +256,11 @@ export class Store {
     this.interruptEpoch++;
   }
 
-  /** The funcref handle of a function instance (assigned on first use). */
+  /**
+   * The funcref handle of a function instance (assigned on first use).
+   *
+   * @internal
+   */
   funcHandle(f: FuncInst | null): number {
     if (f === null) return 0;
     if (f.handleStore === this) return f.handle;

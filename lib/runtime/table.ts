@@ -36,12 +36,16 @@ export class Table {
   elements: unknown[];
   /** Element type as its value-type byte. */
   readonly elemType: number;
+  /** Maximum length, if declared. */
   readonly maximum: number | undefined;
   /** Element limit from the store's `maxTableElements`. */
-  elementLimit = Infinity;
+  elementLimit: number = Infinity;
+  /** Growth failure traps instead of returning -1 (StoreOptions.trapOnGrowFailure). */
   trapOnGrowFailure = false;
 
   /**
+   * Creates a table.
+   *
    * @param desc Element type and sizes.
    * @param init Initial value of every element (a JS value, converted like `set`).
    */
@@ -67,6 +71,8 @@ export class Table {
   }
 
   /**
+   * Reads an element.
+   *
    * @param i Element index.
    * @returns The element as a JS value (an exported function, any externref value, or null).
    */
@@ -76,6 +82,8 @@ export class Table {
   }
 
   /**
+   * Writes an element.
+   *
    * @param i Element index.
    * @param v New value (an exported function or null for funcref tables).
    */
@@ -85,6 +93,8 @@ export class Table {
   }
 
   /**
+   * Grows the table.
+   *
    * @param delta Elements to add.
    * @param init Value of the new elements.
    * @returns The previous length.
@@ -107,10 +117,12 @@ export class Table {
     return old;
   }
 
+  /** Converts an internal element value to its JS form. */
   private toJs(v: unknown): unknown {
     return this.elemType === ValType.funcref ? funcToJs(v as FuncInst | null) : v;
   }
 
+  /** Converts a JS value to an internal element value. */
   private toInternal(v: unknown): unknown {
     return this.elemType === ValType.funcref ? funcFromJs(v) : v;
   }

@@ -15,7 +15,9 @@ export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref
 
 /** `{ params, results }` of a function, by type name. */
 export interface FuncTypeDesc {
+  /** Parameter types, in order. */
   params: ValTypeName[];
+  /** Result types, in order. */
   results: ValTypeName[];
 }
 
