@@ -18,7 +18,8 @@ import type { FileHandle, MaybePromise, OpenOptions } from "../lib/wasi/fs/fs_ba
 import { resolvePath } from "../lib/wasi/path.ts";
 import { drive, type Syscall } from "../lib/wasi/_drive.ts";
 import { Filetype } from "../lib/wasi/constants.ts";
-import { instantiate, parseWat } from "../mod.ts";
+import { type Imports, instantiate, parseWat } from "../mod.ts";
+import { Wasi } from "../lib/wasi/wasi.ts";
 
 const ROUNDS = 7;
 
@@ -210,6 +211,36 @@ rows.push({
   name: "guest import doing fstat",
   sync: await perCall(fstatSync, 5000),
   async: await perCall(fstatAsync, 5000),
+});
+
+// End to end: a Kiln guest calling WASI path_filestat_get("a/b/c/d/e/leaf") in a loop, with the host backend in
+// async mode as shipped (path resolution synchronous, path lock free: no suspension) vs every call a Promise.
+const statWat = `(module
+  (import "wasi_snapshot_preview1" "path_filestat_get" (func $stat (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "a/b/c/d/e/leaf")
+  (func (export "run") (param $n i32) (result i32) (local $acc i32)
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $acc (i32.or (local.get $acc) (call $stat (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 14)
+        (i32.const 64))))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $next)))
+    (local.get $acc)))`;
+async function wasiGuest(backend: NodeFs): Promise<(n: number) => Promise<unknown>> {
+  const wasi = new Wasi({ preopens: { "/d": dir }, fs: backend, stdin: "null", stdout: "null", stderr: "null" });
+  const { instance } = await instantiate(parseWat(statWat), wasi.getImportObject() as Imports);
+  wasi.bind(instance);
+  const run = instance.exports.run as (n: number) => Promise<unknown>;
+  return async (n) => {
+    if (await run(n) !== 0) throw new Error("path_filestat_get failed in the benchmark guest");
+  };
+}
+rows.push({
+  name: "guest WASI path_filestat_get",
+  sync: await perCall(await wasiGuest(new NodeFs({ sync: true })), 2000),
+  async: await perCall(await wasiGuest(new NodeFs({ sync: false, syncSmallCalls: false })), 2000),
+  hybrid: await perCall(await wasiGuest(new NodeFs({ sync: false })), 2000),
 });
 
 for (const h of [hs, hbs]) h.close();

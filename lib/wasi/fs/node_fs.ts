@@ -21,6 +21,9 @@
  * | fsync after a 4 KiB write     |   100 – 1,300 |  100–1,300 |    90 – 2,000 |  90–2,000 | async           |
  * | guest import: value / Promise |          0.07 |       0.12 |         0.15 | 0.6 – 1.4 | (suspension)    |
  *
+ * End to end, a Kiln guest calling WASI `path_filestat_get("a/b/c/d/e/leaf")` in a loop: Deno 35 µs per call as
+ * shipped (56 in sync mode, 99 with every call a Promise); Bun 16 µs (23 sync, 178 all-Promise).
+ *
  * An awaited node:fs call costs a fixed 10–40 µs (thread pool round trip and Promise machinery; Kiln's own
  * suspend/resume of the guest is under 1 µs of it), while the blocking metadata calls take 1–6 µs and never wait
  * on anything but the local disk: those run synchronously. Reads and writes of a regular file up to
