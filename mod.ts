@@ -19,19 +19,20 @@
 
 export {
   /**
-   * Compiles module bytes.
+   * Compiles (decodes and validates) module bytes or text; rejects with a CompileError.
    *
-   * @example
+   * @example Compiling a module
    * ```ts
-   * import { compile, parseWat } from "./mod.ts";
-   * const module = await compile(parseWat(`(module)`));
+   * import { compile, Module, parseWat } from "./mod.ts";
+   * const module = await compile(parseWat(`(module (func (export "f")))`));
+   * console.log(Module.exports(module)[0].name); // "f"
    * ```
    */
   compile,
   /**
    * A compiled module.
    *
-   * @example
+   * @example Listing a module's exports
    * ```ts
    * import { Module, parseWat } from "./mod.ts";
    * const module = new Module(parseWat(`(module (memory (export "m") 1))`));
@@ -42,7 +43,7 @@ export {
   /**
    * Whether bytes are a valid module.
    *
-   * @example
+   * @example Validating bytes
    * ```ts
    * import { validate } from "./mod.ts";
    * console.log(validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))); // true
@@ -50,15 +51,43 @@ export {
    */
   validate,
 } from "./lib/runtime/module.ts";
-export type { ExternKindName, ModuleSource } from "./lib/runtime/module.ts";
+export type {
+  /**
+   * Kinds of external values: "function", "table", "memory" or "global".
+   *
+   * @example Counting a module's imported functions
+   * ```ts
+   * import { type ExternKindName, Module, parseWat } from "./mod.ts";
+   * const module = new Module(parseWat(`(module (import "env" "f" (func)))`));
+   * const kind: ExternKindName = "function";
+   * console.log(Module.imports(module).filter((i) => i.kind === kind).length); // 1
+   * ```
+   */
+  ExternKindName,
+  /**
+   * What `compile`, `instantiate` and `new Module` accept: a binary, or a string in the text format.
+   *
+   * @example Compiling module text
+   * ```ts
+   * import { compile, type ModuleSource } from "./mod.ts";
+   * const source: ModuleSource = `(module (func (export "f")))`;
+   * const module = await compile(source);
+   * ```
+   */
+  ModuleSource,
+} from "./lib/runtime/module.ts";
 export {
   /**
    * Compiles (if needed) and instantiates a module.
    *
-   * @example
+   * @example Instantiating with an async import
    * ```ts
    * import { instantiate, parseWat } from "./mod.ts";
-   * const { instance } = await instantiate(parseWat(`(module (global (export "g") i32 (i32.const 7)))`));
+   * const { instance } = await instantiate(
+   *   parseWat(`(module (import "env" "get" (func $get (result i32))) (func (export "f") (result i32) (call $get)))`),
+   *   { env: { get: () => Promise.resolve(7) } },
+   * );
+   * console.log(await (instance.exports.f as () => Promise<number>)()); // 7
    * ```
    */
   instantiate,
@@ -67,21 +96,45 @@ export {
   /**
    * An instance of a module.
    *
-   * @example
+   * @example Reading an instance's exports
    * ```ts
-   * import { Instance, instantiate, parseWat } from "./mod.ts";
-   * const { instance } = await instantiate(parseWat(`(module)`));
-   * console.log(instance instanceof Instance); // true
+   * import { Global, Instance, instantiate, parseWat } from "./mod.ts";
+   * const { instance } = await instantiate(parseWat(`(module (global (export "g") i32 (i32.const 7)))`));
+   * console.log(instance instanceof Instance, (instance.exports.g as Global).value); // true 7
    * ```
    */
   Instance,
 } from "./lib/runtime/instance.ts";
-export type { ExportValue, Imports } from "./lib/runtime/instance.ts";
+export type {
+  /**
+   * One export of an instance: an exported function, a Memory, a Table or a Global.
+   *
+   * @example Narrowing an export
+   * ```ts
+   * import { type ExportValue, instantiate, Memory, parseWat } from "./mod.ts";
+   * const { instance } = await instantiate(parseWat(`(module (memory (export "mem") 1))`));
+   * const mem: ExportValue = instance.exports.mem;
+   * if (mem instanceof Memory) console.log(mem.pages); // 1
+   * ```
+   */
+  ExportValue,
+  /**
+   * The import object: module name, then field name, then a JS function, Memory, Table, Global or value.
+   *
+   * @example An import object
+   * ```ts
+   * import { type Imports, instantiate, parseWat } from "./mod.ts";
+   * const imports: Imports = { env: { log: (x: number) => console.log(x) } };
+   * await instantiate(parseWat(`(module (import "env" "log" (func (param i32))))`), imports);
+   * ```
+   */
+  Imports,
+} from "./lib/runtime/instance.ts";
 export {
   /**
    * A store: fuel, limits, interrupts.
    *
-   * @example
+   * @example A store with fuel
    * ```ts
    * import { Store } from "./mod.ts";
    * const store = new Store({ fuel: 10_000 });
@@ -90,15 +143,28 @@ export {
    */
   Store,
 } from "./lib/runtime/store.ts";
-export type { StoreOptions } from "./lib/runtime/store.ts";
+export type {
+  /**
+   * Options of a store: fuel, yielding to the event loop, timeouts, an abort signal and limits.
+   *
+   * @example Time-slicing options
+   * ```ts
+   * import { Store, type StoreOptions } from "./mod.ts";
+   * const options: StoreOptions = { fuel: 1_000_000, fuelYieldInterval: 10_000 };
+   * const store = new Store(options);
+   * ```
+   */
+  StoreOptions,
+} from "./lib/runtime/store.ts";
 export {
   /**
    * A linear memory.
    *
-   * @example
+   * @example Creating a memory
    * ```ts
    * import { Memory } from "./mod.ts";
    * const memory = new Memory({ initial: 1 });
+   * console.log(memory.buffer.byteLength); // 65536
    * ```
    */
   Memory,
@@ -107,10 +173,11 @@ export {
   /**
    * A table of references.
    *
-   * @example
+   * @example Creating a funcref table
    * ```ts
    * import { Table } from "./mod.ts";
    * const table = new Table({ element: "funcref", initial: 1 });
+   * console.log(table.get(0)); // null
    * ```
    */
   Table,
@@ -119,41 +186,161 @@ export {
   /**
    * A global variable.
    *
-   * @example
+   * @example Creating a mutable f64 global
    * ```ts
    * import { Global } from "./mod.ts";
    * const g = new Global({ value: "f64", mutable: true }, 1.5);
+   * console.log(g.value); // 1.5
    * ```
    */
   Global,
 } from "./lib/runtime/global.ts";
-export type { CallOptions, ExportedFunction } from "./lib/runtime/func.ts";
-export type { FuncTypeDesc, ValTypeName } from "./lib/runtime/values.ts";
+export type {
+  /**
+   * Options of one call: an abort signal and a wall-clock timeout.
+   *
+   * @example Calling with a timeout
+   * ```ts
+   * import { type CallOptions, type ExportedFunction, instantiate, parseWat } from "./mod.ts";
+   * const { instance } = await instantiate(parseWat(`(module (func (export "f") (result i32) i32.const 1))`), {}, {
+   *   yieldEveryMs: 5,
+   * });
+   * const options: CallOptions = { timeoutMs: 1000 };
+   * console.log(await (instance.exports.f as ExportedFunction).callWith(options)); // 1
+   * ```
+   */
+  CallOptions,
+  /**
+   * An exported wasm function: an async JS function plus synchronous and raw-value variants.
+   *
+   * @example Calling synchronously
+   * ```ts
+   * import { type ExportedFunction, instantiate, parseWat } from "./mod.ts";
+   * const { instance } = await instantiate(parseWat(`(module (func (export "f") (result i32) i32.const 2))`));
+   * const f = instance.exports.f as ExportedFunction;
+   * console.log(f.callSync(), f.type); // 2 { params: [], results: ["i32"] }
+   * ```
+   */
+  ExportedFunction,
+} from "./lib/runtime/func.ts";
+export type {
+  /**
+   * A function's parameter and result types, by name.
+   *
+   * @example The type of an exported function
+   * ```ts
+   * import { type FuncTypeDesc, Module, parseWat } from "./mod.ts";
+   * const module = new Module(parseWat(`(module (func (export "f") (param i64) (result f32) f32.const 0))`));
+   * const type: FuncTypeDesc | undefined = Module.exports(module)[0].type;
+   * console.log(type); // { params: ["i64"], results: ["f32"] }
+   * ```
+   */
+  FuncTypeDesc,
+  /**
+   * A value type's name: "i32", "i64", "f32", "f64", "funcref" or "externref".
+   *
+   * @example Parameter types of a function
+   * ```ts
+   * import { Module, parseWat, type ValTypeName } from "./mod.ts";
+   * const module = new Module(parseWat(`(module (func (export "f") (param i32 f64)))`));
+   * const params: ValTypeName[] = Module.exports(module)[0].type!.params;
+   * console.log(params); // ["i32", "f64"]
+   * ```
+   */
+  ValTypeName,
+} from "./lib/runtime/values.ts";
 export {
   /**
-   * Error classes: CompileError, LinkError, RuntimeError (alias Trap), WasiExit.
+   * A module failed to decode or validate; `offset` is the byte offset of the problem, when known.
    *
-   * @example
+   * @example Compiling malformed bytes
    * ```ts
-   * import { RuntimeError } from "./mod.ts";
-   * console.log(new RuntimeError("unreachable").message); // "unreachable"
+   * import { CompileError, compile } from "./mod.ts";
+   * try {
+   *   await compile(new Uint8Array([0, 97, 115, 109]));
+   * } catch (e) {
+   *   console.log(e instanceof CompileError); // true
+   * }
    * ```
    */
   CompileError,
+  /**
+   * Instantiation failed: an import is missing or has the wrong type.
+   *
+   * @example A missing import
+   * ```ts
+   * import { instantiate, LinkError, parseWat } from "./mod.ts";
+   * try {
+   *   await instantiate(parseWat(`(module (import "env" "f" (func)))`));
+   * } catch (e) {
+   *   console.log(e instanceof LinkError && e.message); // "unknown import: `env::f` has not been defined"
+   * }
+   * ```
+   */
   LinkError,
+  /**
+   * A trap, with Wasmtime's message and the wasm backtrace.
+   *
+   * @example Catching a trap
+   * ```ts
+   * import { instantiate, parseWat, RuntimeError } from "./mod.ts";
+   * const { instance } = await instantiate(parseWat(`(module (func (export "f") unreachable))`));
+   * try {
+   *   await (instance.exports.f as () => Promise<void>)();
+   * } catch (e) {
+   *   console.log(e instanceof RuntimeError && e.message); // "unreachable"
+   * }
+   * ```
+   */
   RuntimeError,
+  /**
+   * Alias of {@link RuntimeError} (Wasmtime's name).
+   *
+   * @example Trap is RuntimeError
+   * ```ts
+   * import { RuntimeError, Trap } from "./mod.ts";
+   * console.log(new Trap("unreachable") instanceof RuntimeError); // true
+   * ```
+   */
   Trap,
+  /**
+   * Thrown through the wasm stack by WASI `proc_exit`, carrying the exit code.
+   *
+   * @example An exit code
+   * ```ts
+   * import { WasiExit } from "./mod.ts";
+   * console.log(new WasiExit(3).code); // 3
+   * ```
+   */
   WasiExit,
 } from "./lib/errors.ts";
-export type { WasmFrame } from "./lib/errors.ts";
+export type {
+  /**
+   * One frame of a trap's wasm backtrace, innermost first.
+   *
+   * @example Printing a backtrace
+   * ```ts
+   * import { instantiate, parseWat, RuntimeError, type WasmFrame } from "./mod.ts";
+   * const { instance } = await instantiate(parseWat(`(module (func $boom (export "f") unreachable))`));
+   * try {
+   *   await (instance.exports.f as () => Promise<void>)();
+   * } catch (e) {
+   *   const frames: readonly WasmFrame[] = (e as RuntimeError).backtrace;
+   *   console.log(frames[0].funcIndex); // 0
+   * }
+   * ```
+   */
+  WasmFrame,
+} from "./lib/errors.ts";
 export {
   /**
    * Parses WebAssembly text into a module binary.
    *
-   * @example
+   * @example Parsing module text
    * ```ts
    * import { parseWat } from "./mod.ts";
    * const bytes = parseWat(`(module)`);
+   * console.log(bytes.length); // 8
    * ```
    */
   parseWat,

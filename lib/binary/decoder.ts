@@ -69,7 +69,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  *
  * @example Decoding the empty module
  * ```ts
- * import { decodeModule } from "./lib/binary/decoder.ts";
+ * import { decodeModule } from "./decoder.ts";
  * const m = decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
  * console.log(m.funcs.length); // 0
  * ```

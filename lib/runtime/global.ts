@@ -19,7 +19,7 @@ export interface GlobalDescriptor {
 /**
  * A global variable.
  *
- * @example
+ * @example Reading and writing a mutable i64 global
  * ```ts
  * import { Global } from "../../mod.ts";
  * const g = new Global({ value: "i64", mutable: true }, 5n);

@@ -28,7 +28,7 @@ export type Imports = Record<string, Record<string, unknown>>;
 /**
  * An instance of a module.
  *
- * @example
+ * @example Calling an exported function
  * ```ts
  * import { instantiate, parseWat } from "../../mod.ts";
  * const { instance } = await instantiate(parseWat(`(module (func (export "one") (result i32) i32.const 1))`));

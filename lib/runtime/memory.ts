@@ -57,7 +57,7 @@ export const EMPTY_MEMORY_VIEW: DataView = new DataView(allocate(0, 0));
  * A linear memory. `buffer` is the current `ArrayBuffer`; after `grow` the previous buffer is detached (where the
  * host supports it) or stale, as in the standard JS API.
  *
- * @example
+ * @example Creating and growing a memory
  * ```ts
  * import { Memory } from "../../mod.ts";
  * const memory = new Memory({ initial: 1, maximum: 2 });

@@ -44,7 +44,7 @@ function typeDesc(params: readonly ValType[], results: readonly ValType[]): Func
 /**
  * A compiled WebAssembly module. `new Module(bytes)` decodes and validates synchronously.
  *
- * @example
+ * @example Decoding a module and listing its exports
  * ```ts
  * import { Module, parseWat } from "../../mod.ts";
  * const module = new Module(parseWat(`(module (func (export "f")))`));

@@ -98,7 +98,7 @@ function checkPositive(name: string, n: number | undefined): void {
  *   checkpoint once the fuel is at or below 0: it also overshoots, by up to the code between two checkpoints.
  * - `table.grow` costs 1 (Wasmtime: 1 + 1 per element).
  *
- * @example
+ * @example Fuel metering
  * ```ts
  * import { Store } from "../../mod.ts";
  * const store = new Store({ fuel: 1000 });

@@ -23,7 +23,7 @@ export interface TableDescriptor {
 /**
  * A table of references.
  *
- * @example
+ * @example An externref table
  * ```ts
  * import { Table } from "../../mod.ts";
  * const table = new Table({ element: "externref", initial: 2 });

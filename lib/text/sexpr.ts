@@ -37,9 +37,9 @@ export type SExpr = SList | SAtom | SString;
  * A malformed text-format input: the message carries the spec's `assert_malformed` wording ("unknown operator",
  * "unexpected token", "constant out of range", …) followed by the line and column.
  *
- * @example
+ * @example A parse error with its position
  * ```ts
- * import { WatParseError } from "./lib/text/sexpr.ts";
+ * import { WatParseError } from "./sexpr.ts";
  * const e = new WatParseError("unexpected token", { line: 1, col: 2 });
  * console.log(e.message); // "unexpected token at 1:2"
  * ```

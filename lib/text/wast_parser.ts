@@ -71,9 +71,9 @@ export type WastCommand =
  *
  * @param text The script.
  * @returns The commands in order.
- * @example
+ * @example Parsing a script into commands
  * ```ts
- * import { parseWast } from "./lib/text/wast_parser.ts";
+ * import { parseWast } from "./wast_parser.ts";
  * const cmds = parseWast(`(module (func (export "f") (result i32) i32.const 1))
  *   (assert_return (invoke "f") (i32.const 1))`);
  * console.log(cmds.length); // 2

@@ -30,10 +30,10 @@ for (const t of [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) {
  * @returns The block's `[params] -> [results]`; shared objects, never to be mutated.
  * @throws CompileError "unknown type N" for a type index out of range.
  *
- * @example
+ * @example The type of a value-type block
  * ```ts
- * import { blockTypeOf } from "./lib/validate/block_type.ts";
- * import { decodeModule } from "./lib/binary/decoder.ts";
+ * import { blockTypeOf } from "./block_type.ts";
+ * import { decodeModule } from "../binary/decoder.ts";
  * const m = decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
  * console.log(blockTypeOf(m, 0x7f).results); // [127] (i32)
  * ```
@@ -55,11 +55,11 @@ export function blockTypeOf(module: Module, encoding: number, offset = -1): Func
  * @returns The block's `[params] -> [results]` (shared, read-only).
  * @throws CompileError for a malformed encoding or an unknown type index.
  *
- * @example
+ * @example Reading a block type immediate
  * ```ts
- * import { readBlockType } from "./lib/validate/block_type.ts";
- * import { decodeModule } from "./lib/binary/decoder.ts";
- * import { ByteReader } from "./lib/binary/leb128.ts";
+ * import { readBlockType } from "./block_type.ts";
+ * import { decodeModule } from "../binary/decoder.ts";
+ * import { ByteReader } from "../binary/leb128.ts";
  * const m = decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
  * console.log(readBlockType(new ByteReader(new Uint8Array([0x40])), m).results.length); // 0
  * ```

@@ -19,11 +19,11 @@ import type { ValidationContext } from "./context.ts";
  * @throws CompileError "type mismatch", "unknown global N", "unknown function N", "constant expression required";
  *   `UnsupportedFeatureError` ("extended-const") for arithmetic.
  *
- * @example
+ * @example Validating a constant expression
  * ```ts
- * import { validateConstExpr } from "./lib/validate/const_expr.ts";
- * import { buildContext } from "./lib/validate/context.ts";
- * import { decodeModule } from "./lib/binary/decoder.ts";
+ * import { validateConstExpr } from "./const_expr.ts";
+ * import { buildContext } from "./context.ts";
+ * import { decodeModule } from "../binary/decoder.ts";
  * const ctx = buildContext(decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])));
  * validateConstExpr(ctx, { instrs: [{ op: "i32.const", value: 1 }], offset: 0 }, 0x7f, 0);
  * ```

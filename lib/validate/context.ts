@@ -28,10 +28,10 @@ export interface ValidationContext {
  * @param module A decoded module.
  * @returns Its validation context; `refs` is filled in by the module validator.
  *
- * @example
+ * @example The context of an empty module
  * ```ts
- * import { buildContext } from "./lib/validate/context.ts";
- * import { decodeModule } from "./lib/binary/decoder.ts";
+ * import { buildContext } from "./context.ts";
+ * import { decodeModule } from "../binary/decoder.ts";
  * const ctx = buildContext(decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])));
  * console.log(ctx.funcs.length); // 0
  * ```

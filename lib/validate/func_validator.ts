@@ -85,11 +85,11 @@ const typeName = (t: number): string => (t === UNKNOWN ? "unknown" : valTypeName
 /**
  * Validates function bodies of one module. Reusable: call {@link FuncValidator.validate} once per function.
  *
- * @example
+ * @example Validating a function body
  * ```ts
- * import { decodeModule } from "./lib/binary/decoder.ts";
- * import { buildContext } from "./lib/validate/context.ts";
- * import { FuncValidator } from "./lib/validate/func_validator.ts";
+ * import { decodeModule } from "../binary/decoder.ts";
+ * import { buildContext } from "./context.ts";
+ * import { FuncValidator } from "./func_validator.ts";
  * // (module (func))
  * const m = decodeModule(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 4, 1, 2, 0, 11]));
  * new FuncValidator(buildContext(m)).validate(0);

@@ -27,8 +27,8 @@ const MAX_TABLE = 0xffffffff;
  *
  * @example Validating a module
  * ```ts
- * import { decodeModule } from "./lib/binary/decoder.ts";
- * import { validateModule } from "./lib/validate/module_validator.ts";
+ * import { decodeModule } from "../binary/decoder.ts";
+ * import { validateModule } from "./module_validator.ts";
  * // (module (func (result i32) i32.const 1))
  * const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 10, 6, 1, 4, 0, 65, 1, 11]);
  * validateModule(decodeModule(bytes));
