@@ -12,7 +12,7 @@
  *
  * @example Catching a compile error
  * ```ts
- * import { CompileError, compile } from "./mod.ts";
+ * import { CompileError, compile } from "../mod.ts";
  * try {
  *   await compile(new Uint8Array([0, 1, 2]));
  * } catch (e) {
@@ -41,7 +41,7 @@ export class CompileError extends Error {
  *
  * @example
  * ```ts
- * import { LinkError } from "./mod.ts";
+ * import { LinkError } from "../mod.ts";
  * const e = new LinkError("unknown import: `env::f` has not been defined");
  * console.log(e.name); // "LinkError"
  * ```
@@ -76,7 +76,7 @@ export interface WasmFrame {
  *
  * @example
  * ```ts
- * import { RuntimeError } from "./mod.ts";
+ * import { RuntimeError } from "../mod.ts";
  * const trap = new RuntimeError("unreachable");
  * console.log(trap.message); // "unreachable"
  * ```
@@ -106,7 +106,7 @@ export type Trap = RuntimeError;
  *
  * @example
  * ```ts
- * import { WasiExit } from "./mod.ts";
+ * import { WasiExit } from "../mod.ts";
  * const exit = new WasiExit(3);
  * console.log(exit.code); // 3
  * ```
