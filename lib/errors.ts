@@ -131,7 +131,7 @@ export class WasiExit extends Error {
  *
  * @example
  * ```ts
- * import { UnsupportedFeatureError } from "./lib/errors.ts";
+ * import { UnsupportedFeatureError } from "./errors.ts";
  * const e = new UnsupportedFeatureError("simd");
  * console.log(e.message); // "unsupported: simd"
  * ```
