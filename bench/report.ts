@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { markdownTable as paddedMarkdownTable } from "../tools/_markdown_table.ts";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -156,11 +157,8 @@ export function markdownTable(
   options: { align?: Align[] } = {},
 ): string {
   const al = options.align ?? headers.map((_, i) => (i === 0 || i === headers.length - 1 ? "l" : "r"));
-  const esc = (c: string) => c.replaceAll("|", "\\|");
-  const line = (cells: readonly string[]) => `| ${cells.map(esc).join(" | ")} |`;
-  return [line(headers), `|${al.map((a) => (a === "l" ? " :--- " : " ---: ")).join("|")}|`, ...rows.map(line)].join(
-    "\n",
-  );
+  // Why: laid out as `deno fmt` would, so BENCHMARKS.md stays fmt-clean whichever runtime writes it.
+  return paddedMarkdownTable(headers, rows, al);
 }
 
 /** The heading BENCHMARKS.md starts with when the harness creates it. */

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { type Align, markdownTable } from "./_markdown_table.ts";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
@@ -99,8 +100,6 @@ async function main(): Promise<number> {
     for (const file of files) native.push(await runSpecFile(root, file, "native", "plain"));
     const path = join(REPO_ROOT, "tests", "spec", "SCOREBOARD.md");
     writeFileSync(path, scoreboard(byConfig, seconds, native));
-    // Keep the committed file `deno fmt`-clean (table padding) when running under Deno.
-    if (typeof Deno !== "undefined") new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", path] }).outputSync();
     console.log(`wrote ${path}`);
   }
   return anyFailure ? 1 : 0;
@@ -127,8 +126,8 @@ function scoreboard(byConfig: Map<ConfigName, FileResult[]>, seconds: number, na
       `(${seconds.toFixed(1)} s, ${typeof Deno !== "undefined" ? `Deno ${Deno.version.deno}` : "Node"}), ` +
       "against `../shared/spec-testsuite` (see its SOURCE file for the commit).",
     "",
-    "Counts are WAST commands. *unsupported* commands need a proposal Kiln does not implement (named below); " +
-      "they are never counted as passed. *known* failures are listed with their reason in " +
+    "Counts are WAST commands. _unsupported_ commands need a proposal Kiln does not implement (named below); " +
+      "they are never counted as passed. _known_ failures are listed with their reason in " +
       "`tests/spec/known_failures.ts`. Configurations: **plain**; **fuel** (metering on, huge budget, " +
       "`fuelYieldInterval` 100); **async** (every function import — spectest and other instances' exports — " +
       "returns a Promise).",
@@ -138,36 +137,45 @@ function scoreboard(byConfig: Map<ConfigName, FileResult[]>, seconds: number, na
     "",
     "## Totals",
     "",
-    "| configuration | passed | failed | known | unsupported |",
-    "| --- | ---: | ---: | ---: | ---: |",
   );
-  for (const [config, results] of byConfig) {
-    const t = totals(results);
-    lines.push(`| ${config} | ${t.passed} | ${t.failed} | ${t.known} | ${t.unsupported} |`);
-  }
-  const n = totals(native);
+  const totalRows: [string, ReturnType<typeof totals>][] = [...byConfig].map(([c, results]) => [c, totals(results)]);
+  totalRows.push(["_native WebAssembly (reference), plain_", totals(native)]);
   lines.push(
-    `| *native WebAssembly (reference), plain* | ${n.passed} | ${n.failed} | ${n.known} | ${n.unsupported} |`,
+    markdownTable(
+      ["configuration", "passed", "failed", "known", "unsupported"],
+      totalRows.map(([name, t]) => [name, `${t.passed}`, `${t.failed}`, `${t.known}`, `${t.unsupported}`]),
+      ["l", "r", "r", "r", "r"],
+    ),
     "",
     "The native row runs the same scripts (parsed and encoded by Kiln's text parser) on the host's own engine; " +
       "it does not check error message texts, only error classes.",
   );
   const first = byConfig.get(configs[0])!;
   const ft = totals(first).features;
-  lines.push("", `## Unsupported features (${configs[0]})`, "", "| feature | commands |", "| --- | ---: |");
-  for (const [f, n] of Object.entries(ft).sort((a, b) => b[1] - a[1])) lines.push(`| ${f} | ${n} |`);
-  lines.push("", "## Per file", "");
+  const featureRows = Object.entries(ft).sort((a, b) => b[1] - a[1]).map(([f, n]) => [f, `${n}`]);
   lines.push(
-    `| file | ${configs.map((c) => `${c} passed / failed`).join(" | ")} | unsupported | features |`,
-    `| --- | ${configs.map(() => "---:").join(" | ")} | ---: | --- |`,
+    "",
+    `## Unsupported features (${configs[0]})`,
+    "",
+    markdownTable(["feature", "commands"], featureRows, ["l", "r"]),
   );
-  first.forEach((r, i) => {
+  const fileRows = first.map((r, i) => {
     const cells = configs.map((c) => {
-      const x = byConfig.get(c)![i];
+      const x = byConfig.get(c)![i]!;
       return `${x.passed} / ${x.failed}${x.known ? ` (+${x.known} known)` : ""}`;
     });
-    lines.push(`| ${r.file} | ${cells.join(" | ")} | ${r.unsupported} | ${featureText(r.features)} |`);
+    return [r.file, ...cells, `${r.unsupported}`, featureText(r.features)];
   });
+  lines.push(
+    "",
+    "## Per file",
+    "",
+    markdownTable(
+      ["file", ...configs.map((c) => `${c} passed / failed`), "unsupported", "features"],
+      fileRows,
+      ["l", ...configs.map((): Align => "r"), "r", "l"],
+    ),
+  );
   const failures = configs.flatMap((c) => byConfig.get(c)!.flatMap((r) => r.failures.map((f) => ({ c, r, f }))));
   if (failures.length) {
     lines.push("", "## Failures", "");
