@@ -104,7 +104,7 @@ test("textTable() pads columns and markdownTable() escapes pipes", () => {
   const t = textTable(["name", "ms", "status"], [["noop", "0.1", "ok"], ["bz2", "120.5", "FAIL: x"]]);
   assert.equal(t.split("\n")[2], "noop    0.1  ok");
   const md = markdownTable(["a", "b"], [["x|y", "1"]]);
-  assert.equal(md, "| a | b |\n| :--- | :--- |\n| x\\|y | 1 |");
+  assert.equal(md, "| a    | b   |\n| :--- | :-- |\n| x\\|y | 1   |");
 });
 
 test("megabytesPerSecond() converts bytes and milliseconds", () => {
@@ -240,7 +240,7 @@ test("runBench() compares two engines, reports JSON and writes only its own sect
     assert.equal(row.candidate.samples.length, 3);
     const doc = readFileSync(file, "utf8");
     assert.ok(doc.startsWith("# Kiln benchmarks\n\nKept text.\n"));
-    assert.match(doc, /<!-- bench:(deno|bun|node) -->[\s\S]*\| tiny \|[\s\S]*<!-- \/bench:(deno|bun|node) -->/);
+    assert.match(doc, /<!-- bench:(deno|bun|node) -->[\s\S]*\| tiny +\|[\s\S]*<!-- \/bench:(deno|bun|node) -->/);
 
     // An unavailable Kiln is a note, not a crash; a failing program makes the run fail.
     writeFileSync(join(root, "tiny", "benchmark.stdout.expected"), "wrong\n");
