@@ -282,6 +282,9 @@ export class Machine {
     let fuel = store.fuel;
     let limit = this.limit();
     const stackLimit = store.maxWasmStack;
+    // Why: while a host import runs, `store.fuel` is the truth (a nested call from the host may consume fuel); if the
+    // import throws, the stale local `fuel` must not be written back over it.
+    let inHost = false;
     try {
       for (;;) {
         const op = code[pc++]!;
@@ -427,7 +430,9 @@ export class Machine {
               const base = sp - callee.type.params.length;
               store.fuel = fuel;
               this.save(func, pc, fp, base, depth);
+              inHost = true;
               const result = this.callHost(callee, base);
+              inHost = false;
               if (isThenable(result)) {
                 this.pending = result;
                 this.pendingFunc = callee;
@@ -1534,7 +1539,9 @@ export class Machine {
             const table = inst.tables[code[pc++]!]!;
             sp--;
             const a = (sp - 1) << 1;
-            i32[a] = table.growBy(i32[sp << 1]! >>> 0, this.refValue(table.elemType, i32[a]!));
+            const delta = i32[sp << 1]! >>> 0;
+            i32[a] = table.growBy(delta, this.refValue(table.elemType, i32[a]!));
+            if (i32[a]! >= 0) fuel -= delta; // Wasmtime's model: 1 unit per element added
             break;
           }
           case 240: // table.size
@@ -2956,7 +2963,7 @@ export class Machine {
         }
       }
     } catch (e) {
-      store.fuel = fuel;
+      if (!inHost) store.fuel = fuel;
       if (e instanceof RuntimeError && e.backtrace.length === 0) e.backtrace = this.backtrace(func, pc, depth);
       else if (e instanceof RangeError && /call stack/i.test(e.message)) {
         const t = trap("call stack exhausted");

@@ -177,11 +177,9 @@ for (const [expected, how, text] of CASES) {
 }
 
 // Wasmtime also charges table.grow 1 per element (fuel.wast: `ref.null func, i32.const 100, table.grow, drop`
-// costs 106 = 3 + 3 + 100). Kiln's machine charges table.grow as a plain operator today (3 here); the machine's
-// table.grow handler must subtract the delta (on success) like tableFill does. Kept as a skipped, ready test.
-test("fuel: table.grow costs 1 per element like Wasmtime", {
-  skip: "the machine (lib/exec/machine.ts, owned by the optimizing engineer) does not charge table.grow per element",
-}, async () => {
+// costs 106 = 3 + 3 + 100, Wasmtime adding its entry charges). Kiln: ref.null 1 + i32.const 1 + table.grow 1 + 100
+// elements + drop 0 = 103.
+test("fuel: table.grow costs 1 per element like Wasmtime", async () => {
   await assertFuel(103, `(module (table 0 funcref) (func $f ref.null func i32.const 100 table.grow drop) (start $f))`);
 });
 

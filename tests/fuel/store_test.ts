@@ -101,11 +101,9 @@ test("store: instances of one store share its fuel", async () => {
   await assert.rejects((b.exports.add as Fn)(1, 1), isOutOfFuel);
 });
 
-// Known machine bug (lib/exec/machine.ts, not this folder): when a host import runs a nested wasm call and then
-// throws, the outer machine's catch writes back the fuel it held before the host call, refunding the nested call.
-test("store: fuel used by a nested call stays consumed when the host import then throws", {
-  skip: "machine.ts restores a stale fuel value when a host import throws (reported to the engine engineer)",
-}, async () => {
+// Regression: when a host import ran a nested wasm call and then threw, the outer machine's catch wrote back the
+// fuel it held before the host call, refunding the nested call.
+test("store: fuel used by a nested call stays consumed when the host import then throws", async () => {
   const store = new Store({ fuel: 100_000 });
   const ref: { count?: { callSync(n: number): number } } = {};
   const h = () => {
