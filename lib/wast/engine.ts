@@ -52,3 +52,40 @@ export interface WastEngine {
   /** Whether `v` is a function reference (for `ref.func` results). */
   isFuncRef(v: unknown): boolean;
 }
+
+/** The constructors an engine's `spectest` module is built from (Kiln's, or the host's `WebAssembly` namespace). */
+export interface SpectestClasses {
+  // deno-lint-ignore no-explicit-any
+  readonly Global: new (desc: any, value: any) => unknown;
+  // deno-lint-ignore no-explicit-any
+  readonly Table: new (desc: any) => unknown;
+  // deno-lint-ignore no-explicit-any
+  readonly Memory: new (desc: any) => unknown;
+}
+
+/**
+ * The `spectest` host module every spec script may import: silent print functions, the globals 666 / 666.6, a
+ * funcref table of 10..20 elements and a memory of 1..2 pages.
+ *
+ * @param classes The engine's Global, Table and Memory constructors.
+ * @returns The import namespace.
+ */
+export function spectestModule(classes: SpectestClasses): Record<string, unknown> {
+  const print = () => {};
+  const { Global, Table, Memory } = classes;
+  return {
+    print,
+    print_i32: print,
+    print_i64: print,
+    print_f32: print,
+    print_f64: print,
+    print_i32_f32: print,
+    print_f64_f64: print,
+    global_i32: new Global({ value: "i32", mutable: false }, 666),
+    global_i64: new Global({ value: "i64", mutable: false }, 666n),
+    global_f32: new Global({ value: "f32", mutable: false }, 666.6),
+    global_f64: new Global({ value: "f64", mutable: false }, 666.6),
+    table: new Table({ element: "anyfunc", initial: 10, maximum: 20 }),
+    memory: new Memory({ initial: 1, maximum: 2 }),
+  };
+}

@@ -10,7 +10,7 @@
 import { compile, Global, instantiate, Memory, Store, Table } from "../../mod.ts";
 import type { Instance, Module } from "../../mod.ts";
 import { CompileError, LinkError, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
-import type { ErrorKind, RawValue, WastEngine, WastInstance } from "./engine.ts";
+import { type ErrorKind, type RawValue, spectestModule, type WastEngine, type WastInstance } from "./engine.ts";
 
 /** A configuration of the spec run against Kiln. */
 export type KilnConfig = "plain" | "fuel" | "async";
@@ -67,22 +67,7 @@ export function kilnEngine(config: KilnConfig = "plain"): WastEngine {
       return new KilnInstance(instance);
     },
     spectest(): Record<string, unknown> {
-      const print = () => {};
-      return {
-        print,
-        print_i32: print,
-        print_i64: print,
-        print_f32: print,
-        print_f64: print,
-        print_i32_f32: print,
-        print_f64_f64: print,
-        global_i32: new Global({ value: "i32", mutable: false }, 666),
-        global_i64: new Global({ value: "i64", mutable: false }, 666n),
-        global_f32: new Global({ value: "f32", mutable: false }, 666.6),
-        global_f64: new Global({ value: "f64", mutable: false }, 666.6),
-        table: new Table({ element: "funcref", initial: 10, maximum: 20 }),
-        memory: new Memory({ initial: 1, maximum: 2 }),
-      };
+      return spectestModule({ Global, Table, Memory });
     },
     classify(e: unknown): ErrorKind {
       const message = e instanceof Error ? e.message : String(e);

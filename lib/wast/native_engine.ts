@@ -11,7 +11,7 @@
 
 import { ByteReader } from "../binary/leb128.ts";
 import { parseWat } from "../text/parse_wat.ts";
-import type { ErrorKind, RawValue, WastEngine, WastInstance } from "./engine.ts";
+import { type ErrorKind, type RawValue, spectestModule, type WastEngine, type WastInstance } from "./engine.ts";
 
 type WA = typeof WebAssembly;
 const WA: WA = (globalThis as unknown as { WebAssembly: WA }).WebAssembly;
@@ -214,22 +214,7 @@ export function nativeEngine(): WastEngine {
       return Promise.resolve(new NativeInstance(inst, info));
     },
     spectest(): Record<string, unknown> {
-      const print = () => {};
-      return {
-        print,
-        print_i32: print,
-        print_i64: print,
-        print_f32: print,
-        print_f64: print,
-        print_i32_f32: print,
-        print_f64_f64: print,
-        global_i32: new WA.Global({ value: "i32", mutable: false }, 666),
-        global_i64: new WA.Global({ value: "i64", mutable: false }, 666n),
-        global_f32: new WA.Global({ value: "f32", mutable: false }, 666.6),
-        global_f64: new WA.Global({ value: "f64", mutable: false }, 666.6),
-        table: new WA.Table({ element: "anyfunc", initial: 10, maximum: 20 }),
-        memory: new WA.Memory({ initial: 1, maximum: 2 }),
-      };
+      return spectestModule(WA);
     },
     classify(e: unknown): ErrorKind {
       const message = e instanceof Error ? e.message : String(e);
