@@ -194,7 +194,8 @@ export function replaceSection(doc: string, section: { key: string; body: string
   const { key, body } = section;
   const open = `<!-- bench:${key} -->`;
   const close = `<!-- /bench:${key} -->`;
-  const block = `${open}\n${body.trim()}\n${close}`;
+  // Why: blank lines around the body keep the document `deno fmt`-clean (it separates HTML comments from headings).
+  const block = `${open}\n\n${body.trim()}\n\n${close}`;
   const base = doc.trim() === "" ? BENCHMARKS_HEADER : doc;
   const start = base.indexOf(open);
   const end = start < 0 ? -1 : base.indexOf(close, start);

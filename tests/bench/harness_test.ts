@@ -92,7 +92,7 @@ test("replaceSection() appends, replaces in place and keeps the rest of the docu
   doc = replaceSection(doc, { key: "bun", body: "## Bun\nbun numbers" });
   doc += "\nHand-written profile notes.\n";
   doc = replaceSection(doc, { key: "deno", body: "## Deno\nnew" });
-  assert.ok(doc.includes("<!-- bench:deno -->\n## Deno\nnew\n<!-- /bench:deno -->"));
+  assert.ok(doc.includes("<!-- bench:deno -->\n\n## Deno\nnew\n\n<!-- /bench:deno -->"));
   assert.ok(!doc.includes("OLD-NUMBERS"));
   assert.ok(doc.includes("bun numbers"));
   assert.ok(doc.includes("Hand-written profile notes."));
