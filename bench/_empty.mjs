@@ -1,0 +1,1 @@
+// An empty program: the runtime's own start-up floor for bench/hello_process.ts.
