@@ -10,6 +10,7 @@
  * @module
  */
 import type { JobResult } from "./_fuzz_pool.ts";
+import type { Step } from "./_fuzz_exec.ts";
 import { FUZZ_MEMORY_LIMIT } from "./_fuzz_engines.ts";
 
 /** The first difference between two runs. */
@@ -55,8 +56,11 @@ export function sameOutcome(a: string, b: string): boolean {
   return fti(a, b) || fti(b, a);
 }
 
+/** One engine's run of one round; `limit` is set when the run was told to stop before step `limit`. */
+export type RoundResult = Pick<JobResult, "steps" | "timedOut" | "error"> & Partial<JobResult> & { limit?: number };
+
 /** Compares run `a` (the reference, native) against run `b` (Kiln). */
-export function compareRuns(a: JobResult, b: JobResult): Comparison {
+export function compareRuns(a: RoundResult, b: RoundResult): Comparison {
   if (a.error !== undefined) return { compared: 0, stopped: `harness error (a): ${a.error}` };
   if (b.error !== undefined) {
     return { compared: 0, divergence: { step: 0, label: "harness", field: "harness", a: "no error", b: b.error } };
@@ -85,7 +89,15 @@ export function compareRuns(a: JobResult, b: JobResult): Comparison {
     if (state) return div("state", ...state);
     compared++;
   }
-  if (a.timedOut) return { compared, stopped: "timeout(a)" };
+  // Native was stopped before the step where Kiln ran out of fuel or stack (it could loop forever there).
+  if (a.limit !== undefined && a.steps.length === a.limit && n === a.limit && b.steps[n]?.inconclusive) {
+    return { compared, stopped: b.steps[n]!.inconclusive };
+  }
+  if (a.timedOut) {
+    // Kiln finished the step native did not: with Kiln run first, native only runs steps Kiln completed within
+    // its fuel, so this is suspicious (or a very slow native step); it is reported as its own stop reason.
+    return { compared, stopped: b.steps.length > n ? "timeout(a) where kiln finished" : "timeout(a)" };
+  }
   if (b.timedOut) {
     if (b.steps.length < a.steps.length) {
       return {
@@ -116,4 +128,45 @@ export function compareRuns(a: JobResult, b: JobResult): Comparison {
 export function divergenceKey(d: Divergence): string {
   const name = d.label.startsWith("call ") ? d.label.slice(5, d.label.indexOf("(")) : d.label;
   return `${name}/${d.field}`;
+}
+
+/** Result of {@link compareRounds}: totals over the rounds, and the first divergence with its round. */
+export interface RoundsComparison {
+  /** Steps compared and found equal, over all rounds. */
+  compared: number;
+  /** Rounds compared (fully or up to a stop). */
+  rounds: number;
+  /** Why rounds stopped early, one entry per such round. */
+  stopped: string[];
+  divergence?: Divergence;
+  /** The round of the divergence. */
+  round?: number;
+}
+
+/**
+ * Compares multi-round jobs round by round. `limits[r]` is the step limit native ran round `r` with. A round
+ * missing on one side (its job timed out earlier, or was not asked to run it) ends the comparison.
+ */
+export function compareRounds(
+  a: JobResult,
+  b: JobResult,
+  limits: readonly (number | undefined)[] = [],
+): RoundsComparison {
+  const ar = a.rounds ?? [a.steps];
+  const br = b.rounds ?? [b.steps];
+  const out: RoundsComparison = { compared: 0, rounds: 0, stopped: [] };
+  const n = Math.min(ar.length, br.length);
+  for (let r = 0; r < n; r++) {
+    const last = (x: JobResult, rounds: Step[][]) => (x.timedOut || !x.done) && r === rounds.length - 1;
+    const cmp = compareRuns(
+      { steps: ar[r]!, timedOut: last(a, ar), error: a.error, limit: limits[r] },
+      { steps: br[r]!, timedOut: last(b, br), error: b.error },
+    );
+    out.compared += cmp.compared;
+    out.rounds++;
+    if (cmp.stopped) out.stopped.push(cmp.stopped);
+    if (cmp.divergence) return { ...out, divergence: cmp.divergence, round: r };
+    if (a.error !== undefined || b.error !== undefined) break;
+  }
+  return out;
 }

@@ -7,12 +7,27 @@
 import type { Engine } from "./_fuzz_exec.ts";
 import type { ValName } from "./_fuzz_wasm_info.ts";
 
+/**
+ * The compiled module of the bytes compiled last, per engine: the fuzzer instantiates one module several times
+ * (rounds), and compiling once is what makes a round cheap. Keyed by the identity of the byte array.
+ */
+const compiled = new Map<string, { bytes: Uint8Array; module: unknown }>();
+
+async function compileOnce<T>(engine: string, bytes: Uint8Array, compile: () => T | Promise<T>): Promise<T> {
+  const hit = compiled.get(engine);
+  if (hit?.bytes === bytes) return hit.module as T;
+  compiled.delete(engine);
+  const module = await compile();
+  compiled.set(engine, { bytes, module });
+  return module;
+}
+
 /** The host's own WebAssembly implementation (V8 under Deno and Node, JavaScriptCore under Bun). */
 export function nativeEngine(): Engine {
   return {
     name: "native",
     async instantiate(bytes, imports) {
-      const module = await WebAssembly.compile(bytes as BufferSource);
+      const module = await compileOnce("native", bytes, () => WebAssembly.compile(bytes as BufferSource));
       const instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
       return instance.exports as Record<string, unknown>;
     },
@@ -25,10 +40,11 @@ export function nativeEngine(): Engine {
 /** The subset of Kiln's public API the fuzzer uses (see the contract in mod.ts). */
 export interface KilnApi {
   instantiate(
-    source: Uint8Array,
+    source: Uint8Array | object,
     imports?: Record<string, Record<string, unknown>>,
     options?: Record<string, unknown>,
   ): Promise<{ instance: { exports: Record<string, unknown>; store: { setFuel(n: number): void } } }>;
+  Module: new (bytes: Uint8Array) => unknown;
   Global: new (desc: { value: string; mutable?: boolean }, v?: unknown) => unknown;
 }
 
@@ -66,7 +82,8 @@ export function kilnEngine(kiln: KilnApi, options: KilnEngineOptions): Engine {
     async instantiate(bytes, imports) {
       const storeOptions: Record<string, unknown> = { fuel: options.fuel, maxMemoryBytes: FUZZ_MEMORY_LIMIT };
       if (options.fuelYieldInterval) storeOptions.fuelYieldInterval = options.fuelYieldInterval;
-      const { instance } = await kiln.instantiate(bytes, imports, storeOptions);
+      const module = await compileOnce("kiln", bytes, () => new kiln.Module(bytes));
+      const { instance } = await kiln.instantiate(module as object, imports, storeOptions);
       store = instance.store;
       return instance.exports;
     },

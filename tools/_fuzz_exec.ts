@@ -193,6 +193,11 @@ export interface RunOptions {
   asyncImports?: boolean;
   /** At most this many nested `call-export` levels before the import throws (keeps native and Kiln alike). */
   maxNesting?: number;
+  /**
+   * Run at most this many steps (instantiation is step 0). The native side is limited to the steps before the one
+   * where Kiln ran out of fuel or stack, so that an infinite loop is never started natively.
+   */
+  maxSteps?: number;
 }
 
 /**
@@ -303,13 +308,17 @@ export async function runModule(engine: Engine, bytes: Uint8Array, options: RunO
     }
   }
 
+  const maxSteps = options.maxSteps ?? Infinity;
+  let stepCount = 0;
   const report = (label: string, outcome: string): boolean => {
     const state = exports === undefined ? [] : snapshot(info, exports);
     options.onStep({ label, outcome, logs, state, ...(inconclusive ? { inconclusive } : {}) });
     logs = [];
-    return inconclusive === undefined;
+    stepCount++;
+    return inconclusive === undefined && stepCount < maxSteps;
   };
 
+  if (maxSteps <= 0) return;
   try {
     exports = await engine.instantiate(bytes, imports);
     if (!report("instantiate", "ok")) return;

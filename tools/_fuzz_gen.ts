@@ -2,15 +2,19 @@
  * Module sources for the differential fuzzer: binaryen's translate-to-fuzz (`wasm-opt -ttf`), restricted to the
  * features Kiln implements (WebAssembly 2.0 without SIMD), and binaryen passes used by the reducer.
  *
- * binaryen.js 132 exposes no translate-to-fuzz in its JS API, so the generator spawns the `wasm-opt` CLI (about
- * 0.35–0.7 s a module, most of it loading the 10 MB emscripten build).
+ * binaryen.js 132 exposes no translate-to-fuzz in its JS API, but the npm package's `bin/wasm-opt` is an
+ * emscripten build (NODERAWFS: files go to the real file system) whose `main` can be called again and again. It
+ * is loaded once per process (about 0.1–0.2 s) with `noInitialRun`, and each module is one `callMain` (5–10 ms)
+ * instead of one spawned process (0.35–0.7 s, most of it loading the 10 MB build). When loading in process fails,
+ * or a call fails, the CLI is spawned as before (and the in-process instance is reloaded on the next call).
  *
  * @module
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Feature flags: WebAssembly 2.0 (sign-ext, sat-trunc, bulk memory, reference types, multi-value), no SIMD. */
@@ -25,29 +29,123 @@ export const WASM2_FEATURES = [
   "--enable-multivalue",
 ];
 
-const WASM_OPT = fileURLToPath(new URL("../node_modules/.bin/wasm-opt", import.meta.url));
+const WASM_OPT = fileURLToPath(new URL("../node_modules/binaryen/bin/wasm-opt", import.meta.url));
 
-/** Runs `wasm-opt` with `args` (features added), reading `input` and returning the output binary. */
-export function wasmOpt(input: Uint8Array, args: readonly string[]): Promise<Uint8Array> {
-  const dir = mkdtempSync(join(tmpdir(), "kiln-wasm-opt-"));
-  const inPath = join(dir, "in.bin");
-  const outPath = join(dir, "out.wasm");
-  writeFileSync(inPath, input);
+/** The entry points of an in-process wasm-opt instance. */
+interface InProcess {
+  callMain(args: string[]): number;
+  stackSave(): number;
+  stackRestore(sp: number): void;
+  calls: number;
+}
+
+let inProcess: Promise<InProcess | undefined> | undefined;
+let scratch: string | undefined;
+/** How module generation went in this process (for the fuzzer's summary line). */
+export const genStats = { inProcess: 0, spawned: 0, reloads: 0 };
+
+/** Re-creating the emscripten instance now and then bounds whatever its C++ heap keeps between calls. */
+const CALLS_PER_INSTANCE = 5_000;
+
+function loadInProcess(): Promise<InProcess | undefined> {
+  return new Promise((resolve) => {
+    try {
+      let src = readFileSync(WASM_OPT, "utf8");
+      if (src.startsWith("#!")) src = src.slice(src.indexOf("\n") + 1);
+      const real = (globalThis as unknown as { process: Record<string | symbol, unknown> }).process;
+      // The build reads process.argv and sets process.exitCode on exit: give it a view that leaves ours alone.
+      const fakeProcess = new Proxy(real, {
+        get(t, k) {
+          if (k === "argv") return ["node", "wasm-opt"];
+          if (k === "exitCode") return 0;
+          const v = t[k];
+          return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+        },
+        set: () => true,
+      });
+      const glue: Record<string, unknown> = {
+        noInitialRun: true,
+        print: () => {},
+        printErr: () => {},
+        onAbort: () => resolve(undefined),
+      };
+      const exported = {} as InProcess;
+      glue.onRuntimeInitialized = () => resolve(exported);
+      const factory = new Function(
+        "Module",
+        "require",
+        "process",
+        "__filename",
+        "__dirname",
+        "module",
+        "__out",
+        `${src}\n;__out.callMain=callMain;__out.stackSave=stackSave;__out.stackRestore=stackRestore;`,
+      );
+      factory(glue, createRequire(WASM_OPT), fakeProcess, WASM_OPT, dirname(WASM_OPT), undefined, exported);
+      exported.calls = 0;
+    } catch {
+      resolve(undefined);
+    }
+  });
+}
+
+function runInProcess(wasmOpt: InProcess, args: string[]): number {
+  const sp = wasmOpt.stackSave();
+  try {
+    return wasmOpt.callMain(args);
+  } finally {
+    wasmOpt.stackRestore(sp);
+  }
+}
+
+function spawnWasmOpt(inPath: string, outPath: string, args: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       "node",
-      [WASM_OPT, ...WASM2_FEATURES, inPath, ...args, "-o", outPath],
+      [WASM_OPT, ...WASM2_FEATURES, "-q", inPath, ...args, "-o", outPath],
       { timeout: 60_000, maxBuffer: 1 << 24 },
       (err, _stdout, stderr) => {
-        try {
-          if (err) reject(new Error(`wasm-opt failed: ${String(stderr).slice(0, 500) || err.message}`));
-          else resolve(new Uint8Array(readFileSync(outPath)));
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+        if (err) reject(new Error(`wasm-opt failed: ${String(stderr).slice(0, 500) || err.message}`));
+        else resolve();
       },
     );
   });
+}
+
+/** Runs `wasm-opt` with `args` (features added), reading `input` and returning the output binary. */
+export async function wasmOpt(input: Uint8Array, args: readonly string[]): Promise<Uint8Array> {
+  scratch ??= mkdtempSync(join(tmpdir(), "kiln-wasm-opt-"));
+  // Unique names: a spawned fallback may still be writing when the next call starts.
+  const id = `${genStats.inProcess + genStats.spawned}-${Math.random().toString(36).slice(2)}`;
+  const inPath = join(scratch, `${id}.bin`);
+  const outPath = join(scratch, `${id}.wasm`);
+  writeFileSync(inPath, input);
+  try {
+    inProcess ??= loadInProcess();
+    const wasmOpt = await inProcess;
+    if (wasmOpt) {
+      let rc: number;
+      try {
+        rc = runInProcess(wasmOpt, [...WASM2_FEATURES, "-q", inPath, ...args, "-o", outPath]);
+      } catch {
+        rc = -1;
+      }
+      if (rc === 0) {
+        genStats.inProcess++;
+        if (++wasmOpt.calls >= CALLS_PER_INSTANCE) inProcess = undefined, genStats.reloads++;
+        return new Uint8Array(readFileSync(outPath));
+      }
+      // A failed run may leave the instance in a bad state: reload it next time, and spawn this one.
+      inProcess = undefined;
+      genStats.reloads++;
+    }
+    genStats.spawned++;
+    await spawnWasmOpt(inPath, outPath, args);
+    return new Uint8Array(readFileSync(outPath));
+  } finally {
+    rmSync(inPath, { force: true });
+    rmSync(outPath, { force: true });
+  }
 }
 
 /** A random valid module from binaryen's translate-to-fuzz, seeded by `entropy` (its size drives module size). */

@@ -12,7 +12,10 @@ type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
 
 /** What a job produced. */
 export interface JobResult {
+  /** Steps of round 0 (a single-round job). */
   steps: Step[];
+  /** Steps of every round started, in order (the last may be incomplete if the job timed out). */
+  rounds?: Step[][];
   /** The job finished (normally or with a reported error) within its time. */
   done: boolean;
   timedOut: boolean;
@@ -20,6 +23,8 @@ export interface JobResult {
   error?: string;
   /** Target jobs: the outcome string. */
   result?: string;
+  /** Batch jobs: the worker's summary. */
+  batch?: unknown;
 }
 
 /** One worker thread, recreated after a timeout and every `recycleAfter` jobs (bounding its memory). */
@@ -49,20 +54,21 @@ export class JobWorker {
     const worker = this.#ensure();
     const id = this.#nextId++;
     this.#currentId = id;
-    const steps: Step[] = [];
+    const rounds: Step[][] = [[]];
     return new Promise((resolve) => {
       const finish = (r: Omit<JobResult, "steps">) => {
         this.#abortCurrent = undefined;
         clearTimeout(timer);
         worker.removeEventListener("message", onMessage);
         worker.removeEventListener("error", onError);
-        resolve({ steps, ...r });
+        resolve({ steps: rounds[0]!, rounds, ...r });
       };
       const onMessage = (event: MessageEvent<WorkerReply>) => {
         const m = event.data;
         if (m.id !== id) return;
-        if (m.type === "step") steps.push(m.step);
-        else if (m.type === "done") finish({ done: true, timedOut: false, result: m.result });
+        if (m.type === "round") rounds[m.round] ??= [];
+        else if (m.type === "step") (rounds[m.round] ??= []).push(m.step);
+        else if (m.type === "done") finish({ done: true, timedOut: false, result: m.result, batch: m.batch });
         else finish({ done: true, timedOut: false, error: m.message });
       };
       const onError = (event: ErrorEvent) => {

@@ -8,8 +8,13 @@
  */
 import { CompileError } from "../lib/errors.ts";
 
-/** The fuzz targets. `native-decoder` exercises the harness itself (host WebAssembly). */
-export type TargetName = "decoder" | "parser" | "native-decoder";
+/**
+ * The fuzz targets. `native-decoder` exercises the harness itself (host WebAssembly); `self-test` checks the
+ * harness's hang and bad-outcome detection: an input starting with byte 1 never finishes (a Promise that never
+ * settles: a stall, not a busy loop, because Deno 2.9 does not stop a terminated worker that spins in a tight
+ * loop), 2 gives a TypeError; anything else is "ok".
+ */
+export type TargetName = "decoder" | "parser" | "native-decoder" | "self-test";
 
 type Decode = (bytes: Uint8Array) => unknown;
 type Parse = (text: string) => Uint8Array;
@@ -63,6 +68,11 @@ function classify(e: unknown): string {
 
 /** Runs one input through `target`; see the module doc for the outcomes. */
 export async function runTargetOnce(target: TargetName, input: Uint8Array): Promise<string> {
+  if (target === "self-test") {
+    if (input[0] === 1) await new Promise(() => {});
+    if (input[0] === 2) return classify(new TypeError("self-test"));
+    return "ok";
+  }
   if (target === "native-decoder") {
     try {
       new WebAssembly.Module(input as BufferSource);

@@ -1,12 +1,33 @@
 /**
- * Worker entry of the fuzz harness: runs one job (a module on one engine, or one decode/parse attempt) and posts
- * each step back as it completes. The parent enforces the time limit by terminating the worker.
+ * Worker entry of the fuzz harness. Three kinds of job:
+ *
+ * - `module`: one module on one engine, in one or more rounds (a fresh instance each, with its own argument seed
+ *   and, for Kiln, its own configuration); every step is posted back as it completes, so a hang still leaves the
+ *   earlier steps. The module is compiled once per job.
+ * - `target`: one decode/parse attempt (kept for single inputs).
+ * - `batch`: many mutants generated and run in the worker (see tools/_fuzz_batch.ts); the worker writes the
+ *   number of the input it is on into a shared array, so the parent can bound each input's time without a
+ *   message per input.
+ *
+ * The parent enforces every time limit by terminating the worker.
  *
  * @module
  */
 import { runModule, type Step } from "./_fuzz_exec.ts";
 import { kilnEngine, loadKiln, nativeEngine } from "./_fuzz_engines.ts";
 import { runTargetOnce, type TargetName } from "./_fuzz_targets.ts";
+import { type BatchInit, type BatchJob, runBatch } from "./_fuzz_batch.ts";
+
+/** A Kiln configuration: plain, with a small fuel yield interval, or with every import returning a Promise. */
+export type KilnMode = "plain" | "yield" | "async";
+
+/** One round of a module job: a fresh instance, an argument seed and (Kiln only) a configuration. */
+export interface Round {
+  seed: number;
+  mode?: KilnMode;
+  /** Run at most this many steps of the round (see RunOptions.maxSteps). */
+  maxSteps?: number;
+}
 
 /** A message to the worker. */
 export type WorkerJob =
@@ -15,17 +36,18 @@ export type WorkerJob =
     type: "module";
     engine: "native" | "kiln";
     wasm: Uint8Array;
-    seed: number;
+    rounds: Round[];
     fuel: number;
-    /** Kiln configuration: plain, with a small fuel yield interval, or with every import returning a Promise. */
-    mode?: "plain" | "yield" | "async";
   }
-  | { id: number; type: "target"; target: TargetName; input: Uint8Array };
+  | { id: number; type: "target"; target: TargetName; input: Uint8Array }
+  | ({ id: number; type: "batch-init" } & BatchInit)
+  | ({ id: number; type: "batch" } & BatchJob);
 
 /** A message from the worker. */
 export type WorkerReply =
-  | { id: number; type: "step"; step: Step }
-  | { id: number; type: "done"; result?: string }
+  | { id: number; type: "round"; round: number }
+  | { id: number; type: "step"; round: number; step: Step }
+  | { id: number; type: "done"; result?: string; batch?: unknown }
   | { id: number; type: "error"; message: string };
 
 const scope = globalThis as unknown as {
@@ -37,22 +59,31 @@ scope.onmessage = async (event: MessageEvent<WorkerJob>) => {
   const job = event.data;
   try {
     if (job.type === "module") {
-      let engine;
-      if (job.engine === "native") engine = nativeEngine();
-      else {
-        const kiln = await loadKiln();
-        if (kiln === undefined) throw new Error("Kiln (mod.ts) is not available");
-        engine = kilnEngine(kiln, { fuel: job.fuel, fuelYieldInterval: job.mode === "yield" ? 997 : undefined });
+      const kiln = job.engine === "kiln" ? await loadKiln() : undefined;
+      if (job.engine === "kiln" && kiln === undefined) throw new Error("Kiln (mod.ts) is not available");
+      for (let r = 0; r < job.rounds.length; r++) {
+        const round = job.rounds[r]!;
+        const engine = kiln
+          ? kilnEngine(kiln, { fuel: job.fuel, fuelYieldInterval: round.mode === "yield" ? 997 : undefined })
+          : nativeEngine();
+        scope.postMessage({ id: job.id, type: "round", round: r });
+        await runModule(engine, job.wasm, {
+          seed: round.seed,
+          asyncImports: kiln !== undefined && round.mode === "async",
+          maxSteps: round.maxSteps,
+          onStep: (step) => scope.postMessage({ id: job.id, type: "step", round: r, step }),
+        });
       }
-      await runModule(engine, job.wasm, {
-        seed: job.seed,
-        asyncImports: job.type === "module" && job.engine === "kiln" && job.mode === "async",
-        onStep: (step) => scope.postMessage({ id: job.id, type: "step", step }),
-      });
       scope.postMessage({ id: job.id, type: "done" });
-    } else {
+    } else if (job.type === "target") {
       const result = await runTargetOnce(job.target, job.input);
       scope.postMessage({ id: job.id, type: "done", result });
+    } else if (job.type === "batch-init") {
+      await runBatch(job);
+      scope.postMessage({ id: job.id, type: "done" });
+    } else {
+      const batch = await runBatch(job);
+      scope.postMessage({ id: job.id, type: "done", batch });
     }
   } catch (e) {
     scope.postMessage({

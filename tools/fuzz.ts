@@ -28,13 +28,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "./_fuzz_rng.ts";
 import { type JobResult, JobWorker } from "./_fuzz_pool.ts";
-import { compareRuns, type Comparison, divergenceKey } from "./_fuzz_compare.ts";
-import { binaryenFuzzModule, denan } from "./_fuzz_gen.ts";
+import { compareRounds, divergenceKey, type RoundsComparison } from "./_fuzz_compare.ts";
+import { binaryenFuzzModule, denan, genStats } from "./_fuzz_gen.ts";
 import { ownModule, ownText } from "./_fuzz_own_gen.ts";
 import { reduceModule } from "./_fuzz_reduce.ts";
 import { loadKiln } from "./_fuzz_engines.ts";
 import { loadDecoder, loadParser, type TargetName } from "./_fuzz_targets.ts";
-import { extractModules, mutateBinary, mutateText } from "./_fuzz_mutate.ts";
+import { extractModules } from "./_fuzz_mutate.ts";
+import { runMutationCampaign } from "./_fuzz_batch.ts";
+import type { Round } from "./_fuzz_worker.ts";
 import { runSoak } from "./_fuzz_soak.ts";
 
 /** Parsed command line. */
@@ -48,6 +50,10 @@ export interface FuzzArgs {
   reduce: boolean;
   nativeOnly: boolean;
   ownRatio: number;
+  /** Rounds per module (fresh instance, own argument seed and Kiln configuration each). */
+  rounds: number;
+  /** Modules in flight at once (each lane has its two workers). */
+  lanes: number;
   soak?: number;
   check?: string;
   /** Kiln configuration for --check: plain, fuel yields, or Promise-returning imports. */
@@ -69,6 +75,8 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
     reduce: true,
     nativeOnly: false,
     ownRatio: 0.25,
+    rounds: 6,
+    lanes: 2,
     mode: "plain",
     quiet: false,
   };
@@ -115,6 +123,12 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
       case "--own-ratio":
         a.ownRatio = num();
         break;
+      case "--rounds":
+        a.rounds = Math.max(1, Math.floor(num()));
+        break;
+      case "--lanes":
+        a.lanes = Math.max(1, Math.floor(num()));
+        break;
       case "--soak":
         a.soak = num();
         break;
@@ -137,27 +151,44 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
   return a;
 }
 
-/** The two workers of a differential run and how to run a module on both. */
+/** Worker jobs before a worker is replaced (bounding what a runtime keeps per worker). */
+const RECYCLE_AFTER = 400;
+
+/** The two workers of a differential lane and how to run a module on both. */
 export class DiffRunner {
-  readonly #a = new JobWorker(10);
-  readonly #b = new JobWorker(10);
+  readonly #a = new JobWorker(RECYCLE_AFTER);
+  readonly #b = new JobWorker(RECYCLE_AFTER);
   constructor(readonly engineB: "kiln" | "native", readonly fuel: number) {}
 
-  /** Runs `wasm` on native (a) and on engine b with the same argument seed; compares. */
+  /**
+   * Runs `wasm` for each of `rounds` (a fresh instance each) on Kiln (b) first, then on native (a) with the same
+   * argument seeds; compares round by round. Native runs each round only up to the step where Kiln ran out of
+   * fuel or stack, so an infinite loop is never started natively (no native timeouts to wait for, and no
+   * worker terminated while spinning in native code). A round Kiln did not finish in time is run natively in
+   * full: if native completes the step Kiln hung on, that is a `hang` divergence.
+   */
   async run(
     wasm: Uint8Array,
-    seed: number,
-    mode: "plain" | "yield" | "async" = "plain",
-  ): Promise<{ a: JobResult; b: JobResult; cmp: Comparison }> {
-    const native = this.#a.run({ type: "module", engine: "native", wasm, seed, fuel: this.fuel }, 5_000);
-    const other = this.#b.run({ type: "module", engine: this.engineB, wasm, seed, fuel: this.fuel, mode }, 60_000);
-    // When native hangs, the comparison stops there anyway: give the other engine a short grace, then stop it.
-    const otherId = this.#b.currentId;
-    native.then((r) => {
-      if (r.timedOut) setTimeout(() => this.#b.abort(otherId), 2_000);
+    rounds: readonly Round[],
+  ): Promise<{ a: JobResult; b: JobResult; cmp: RoundsComparison }> {
+    const b = await this.#b.run(
+      { type: "module", engine: this.engineB, wasm, rounds: [...rounds], fuel: this.fuel },
+      this.engineB === "kiln" ? 60_000 : 5_000,
+    );
+    const br = b.rounds ?? [b.steps];
+    const timedOutRound = b.timedOut || !b.done ? br.length - 1 : -1;
+    const limits = rounds.slice(0, Math.max(1, br.length)).map((_, r) => {
+      const steps = br[r] ?? [];
+      return r !== timedOutRound && steps.at(-1)?.inconclusive ? steps.length - 1 : undefined;
     });
-    const [a, b] = await Promise.all([native, other]);
-    return { a, b, cmp: compareRuns(a, b) };
+    const a = await this.#a.run({
+      type: "module",
+      engine: "native",
+      wasm,
+      rounds: limits.map((maxSteps, r) => ({ ...rounds[r]!, maxSteps })),
+      fuel: this.fuel,
+    }, 10_000);
+    return { a, b, cmp: compareRounds(a, b, limits) };
   }
 
   /** Stops both workers. */
@@ -167,20 +198,41 @@ export class DiffRunner {
   }
 }
 
-function describe(cmp: Comparison): string {
+function describe(cmp: RoundsComparison): string {
   const d = cmp.divergence!;
   return `${d.label}: ${d.field} differs\n    native: ${d.a}\n    ${"other"}:  ${d.b}`;
+}
+
+/** The runtime executing the fuzzer, with its version (for the summary line). */
+export function runtimeName(): string {
+  const g = globalThis as unknown as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
+  if (g.Bun) return `Bun ${g.Bun.version} (JavaScriptCore)`;
+  if (g.Deno) return `Deno ${g.Deno.version.deno} (V8)`;
+  return `Node ${process.versions.node} (V8)`;
 }
 
 interface Stats {
   modules: number;
   binaryen: number;
   own: number;
+  rounds: number;
+  /** Compared steps (executions), in total and by module source. */
   steps: number;
+  stepsBinaryen: number;
+  stepsOwn: number;
   stopped: Record<string, number>;
   nanOnly: number;
   divergences: { dir: string; key: string; summary: string }[];
   errors: string[];
+}
+
+/** The Kiln configuration of round `r` of module `k`: over the rounds of a module, all three occur. */
+function roundsFor(args: FuzzArgs, k: number): Round[] {
+  const base = Rng.derive(args.seed ^ 0x5eed, k);
+  return Array.from({ length: args.rounds }, (_, r) => ({
+    seed: Rng.derive(base, r),
+    mode: MODES[(k + r) % 3]!,
+  }));
 }
 
 async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<number> {
@@ -195,19 +247,25 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
   }
   const out = args.out ?? mkdtempSync(join(tmpdir(), "kiln-fuzz-"));
   mkdirSync(out, { recursive: true });
-  log(`differential fuzzing: seed ${args.seed}, ${args.seconds} s, native vs ${engineB}, findings in ${out}`);
-  const runner = new DiffRunner(engineB, args.fuel);
+  log(
+    `differential fuzzing: seed ${args.seed}, ${args.seconds} s, native vs ${engineB} on ${runtimeName()}, ` +
+      `${args.rounds} rounds a module, ${args.lanes} lanes, findings in ${out}`,
+  );
   const stats: Stats = {
     modules: 0,
     binaryen: 0,
     own: 0,
+    rounds: 0,
     steps: 0,
+    stepsBinaryen: 0,
+    stepsOwn: 0,
     stopped: {},
     nanOnly: 0,
     divergences: [],
     errors: [],
   };
-  const deadline = Date.now() + args.seconds * 1000;
+  const started = Date.now();
+  const deadline = started + args.seconds * 1000;
   const makeModule = async (k: number): Promise<{ k: number; wasm?: Uint8Array; source: string; error?: string }> => {
     const rng = new Rng(Rng.derive(args.seed, k));
     if (rng.chance(args.ownRatio)) return { k, wasm: ownModule(rng), source: "own" };
@@ -221,91 +279,124 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
       return { k, source: "binaryen", error: String(e) };
     }
   };
-  let next = makeModule(0);
+  let nextK = 0;
   let lastProgress = Date.now();
-  try {
-    for (let k = 0; k < args.iterations && Date.now() < deadline; k++) {
-      const cur = await next;
-      next = makeModule(k + 1); // generate the next module while this one runs
-      if (!cur.wasm) {
-        stats.errors.push(`module ${k}: ${cur.error}`);
-        continue;
-      }
-      if (!args.quiet && Date.now() - lastProgress > 30_000) {
-        lastProgress = Date.now();
-        const rss = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
-        log(
-          `  … ${stats.modules} modules, ${stats.steps} steps, ${stats.divergences.length} divergences, rss ${rss} MiB`,
-        );
-      }
-      const argSeed = Rng.derive(args.seed ^ 0x5eed, k);
-      stats.modules++;
-      if (cur.source === "own") stats.own++;
-      else stats.binaryen++;
-      const mode = MODES[k % 3]!;
-      const { cmp } = await runner.run(cur.wasm, argSeed, mode);
-      stats.steps += cmp.compared;
-      if (cmp.stopped) {
-        stats.stopped[cmp.stopped.replace(/:.*/s, "")] = (stats.stopped[cmp.stopped.replace(/:.*/s, "")] ?? 0) + 1;
-      }
-      if (cmp.stopped?.startsWith("harness")) stats.errors.push(`module ${k}: ${cmp.stopped}`);
-      if (!cmp.divergence) continue;
-      // NaN payloads are nondeterministic; if the divergence goes away without NaNs it is not a bug.
-      if (cur.source === "binaryen") {
-        try {
-          const clean = await denan(cur.wasm);
-          const again = await runner.run(clean, argSeed, mode);
-          if (!again.cmp.divergence && !again.cmp.stopped) {
-            stats.nanOnly++;
-            continue;
-          }
-        } catch { /* keep the divergence */ }
-      }
-      const key = divergenceKey(cmp.divergence);
-      const dir = join(out, `seed-${args.seed}-module-${k}`);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, "module.wasm"), cur.wasm);
-      const summary = describe(cmp);
-      log(`DIVERGENCE in module ${k} (${cur.source}, kiln ${mode}): ${summary}`);
-      let reducedSize = cur.wasm.length;
-      if (args.reduce) {
-        const reduced = await reduceModule(cur.wasm, async (cand) => {
-          const r = await runner.run(cand, argSeed, mode);
-          return r.cmp.divergence !== undefined && divergenceKey(r.cmp.divergence) === key;
-        }, { budgetMs: 90_000, log: args.quiet ? undefined : log });
-        writeFileSync(join(dir, "reduced.wasm"), reduced);
-        reducedSize = reduced.length;
-        const r = await runner.run(reduced, argSeed, mode);
-        writeFileSync(join(dir, "reduced.json"), JSON.stringify(r, null, 1));
-      }
-      writeFileSync(
-        join(dir, "report.json"),
-        JSON.stringify(
-          {
-            seed: args.seed,
-            module: k,
-            source: cur.source,
-            argSeed,
-            mode,
-            divergence: cmp.divergence,
-            sizes: { original: cur.wasm.length, reduced: reducedSize },
-            reproduce: `deno task fuzz --check ${
-              join(dir, args.reduce ? "reduced.wasm" : "module.wasm")
-            } --seed ${argSeed} --mode ${mode}`,
-          },
-          null,
-          1,
-        ),
-      );
-      stats.divergences.push({ dir, key, summary });
+  const progress = () => {
+    if (args.quiet || Date.now() - lastProgress < 30_000) return;
+    lastProgress = Date.now();
+    const rss = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
+    const rate = (stats.steps / ((Date.now() - started) / 1000)).toFixed(0);
+    log(
+      `  … ${stats.modules} modules, ${stats.steps} executions (${rate}/s), ${stats.divergences.length} divergences, ` +
+        `rss ${rss} MiB`,
+    );
+  };
+
+  const handleDivergence = async (
+    runner: DiffRunner,
+    k: number,
+    cur: { wasm?: Uint8Array; source: string },
+    round: Round,
+    cmp: RoundsComparison,
+  ): Promise<void> => {
+    const wasm = cur.wasm!;
+    const one = [{ seed: round.seed, mode: round.mode }];
+    // NaN payloads are nondeterministic; if the divergence goes away without NaNs it is not a bug.
+    if (cur.source === "binaryen") {
+      try {
+        const again = await runner.run(await denan(wasm), one);
+        if (!again.cmp.divergence && again.cmp.stopped.length === 0) {
+          stats.nanOnly++;
+          return;
+        }
+      } catch { /* keep the divergence */ }
     }
-  } finally {
-    runner.close();
-  }
+    const key = divergenceKey(cmp.divergence!);
+    const dir = join(out, `seed-${args.seed}-module-${k}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "module.wasm"), wasm);
+    const summary = describe(cmp);
+    log(`DIVERGENCE in module ${k} (${cur.source}, round ${cmp.round}, kiln ${round.mode}): ${summary}`);
+    let reducedSize = wasm.length;
+    if (args.reduce) {
+      const reduced = await reduceModule(wasm, async (cand) => {
+        const r = await runner.run(cand, one);
+        return r.cmp.divergence !== undefined && divergenceKey(r.cmp.divergence) === key;
+      }, { budgetMs: 90_000, log: args.quiet ? undefined : log });
+      writeFileSync(join(dir, "reduced.wasm"), reduced);
+      reducedSize = reduced.length;
+      const r = await runner.run(reduced, one);
+      writeFileSync(join(dir, "reduced.json"), JSON.stringify(r, null, 1));
+    }
+    writeFileSync(
+      join(dir, "report.json"),
+      JSON.stringify(
+        {
+          seed: args.seed,
+          module: k,
+          round: cmp.round,
+          source: cur.source,
+          argSeed: round.seed,
+          mode: round.mode,
+          runtime: runtimeName(),
+          divergence: cmp.divergence,
+          sizes: { original: wasm.length, reduced: reducedSize },
+          reproduce: `deno task fuzz --check ${
+            join(dir, args.reduce ? "reduced.wasm" : "module.wasm")
+          } --seed ${round.seed} --mode ${round.mode}`,
+        },
+        null,
+        1,
+      ),
+    );
+    stats.divergences.push({ dir, key, summary });
+  };
+
+  const lane = async () => {
+    const runner = new DiffRunner(engineB, args.fuel);
+    try {
+      while (Date.now() < deadline) {
+        const k = nextK++;
+        if (k >= args.iterations) break;
+        const cur = await makeModule(k);
+        if (!cur.wasm) {
+          stats.errors.push(`module ${k}: ${cur.error}`);
+          continue;
+        }
+        progress();
+        stats.modules++;
+        if (cur.source === "own") stats.own++;
+        else stats.binaryen++;
+        const rounds = roundsFor(args, k);
+        const { cmp } = await runner.run(cur.wasm, rounds);
+        stats.steps += cmp.compared;
+        stats.rounds += cmp.rounds;
+        if (cur.source === "own") stats.stepsOwn += cmp.compared;
+        else stats.stepsBinaryen += cmp.compared;
+        for (const why of cmp.stopped) {
+          const head = why.replace(/:.*/s, "");
+          stats.stopped[head] = (stats.stopped[head] ?? 0) + 1;
+          if (why.startsWith("harness")) stats.errors.push(`module ${k}: ${why}`);
+        }
+        if (cmp.divergence) await handleDivergence(runner, k, cur, rounds[cmp.round!]!, cmp);
+      }
+    } finally {
+      runner.close();
+    }
+  };
+  await Promise.all(Array.from({ length: args.lanes }, lane));
+  const seconds = (Date.now() - started) / 1000;
   log(
-    `done: ${stats.modules} modules (${stats.binaryen} binaryen, ${stats.own} own), ${stats.steps} steps compared, ` +
+    `done: ${stats.modules} modules (${stats.binaryen} binaryen, ${stats.own} own), ${stats.rounds} rounds, ` +
       `stopped early: ${JSON.stringify(stats.stopped)}, NaN-only differences: ${stats.nanOnly}, ` +
-      `divergences: ${stats.divergences.length}, generator/harness errors: ${stats.errors.length}`,
+      `divergences: ${stats.divergences.length}, generator/harness errors: ${stats.errors.length}, ` +
+      `binaryen generation: ${JSON.stringify(genStats)}`,
+  );
+  log(
+    `TOTAL diff: ${stats.steps} executions (${stats.stepsBinaryen} on binaryen modules, ${stats.stepsOwn} on own) ` +
+      `in ${seconds.toFixed(0)} s = ${(stats.steps / seconds).toFixed(0)}/s; ${stats.modules} modules ` +
+      `(${stats.binaryen} binaryen, ${stats.own} own); ${runtimeName()}; seed ${args.seed}; ` +
+      `${stats.divergences.length} divergences`,
   );
   for (const e of stats.errors.slice(0, 10)) log(`  error: ${e}`);
   for (const d of stats.divergences) log(`  ${d.key}: ${d.dir}`);
@@ -336,6 +427,11 @@ async function corpusFor(target: TargetName, rng: Rng): Promise<Uint8Array[]> {
   return corpus;
 }
 
+/** Inputs per batch of the mutation fuzzers (about half a second of work). */
+const BATCH = 1_000;
+/** The time bound of one mutated input. */
+const INPUT_LIMIT_MS = 10_000;
+
 async function targetMain(args: FuzzArgs, log: (s: string) => void): Promise<number> {
   let target: TargetName = args.target as TargetName;
   if (target === "decoder" && (args.nativeOnly || !(await loadDecoder()))) target = "native-decoder";
@@ -343,53 +439,78 @@ async function targetMain(args: FuzzArgs, log: (s: string) => void): Promise<num
     log("parseWat is not available yet (mod.ts or lib/text): nothing to fuzz");
     return 2;
   }
-  const rng = new Rng(args.seed);
-  const corpus = await corpusFor(target, rng);
+  const corpus = await corpusFor(target, new Rng(args.seed));
   const out = args.out ?? mkdtempSync(join(tmpdir(), `kiln-fuzz-${target}-`));
   mkdirSync(out, { recursive: true });
-  log(`${target} fuzzing: seed ${args.seed}, ${args.seconds} s, ${corpus.length} seed inputs, findings in ${out}`);
-  const worker = new JobWorker();
-  // Mutants that still validate are odd but legal code: run them on both engines too.
+  log(
+    `${target} fuzzing: seed ${args.seed}, ${args.seconds} s, ${corpus.length} seed inputs, ${runtimeName()}, ` +
+      `findings in ${out}`,
+  );
+  // Mutants that still validate are odd but legal code: a sample of them runs on both engines too.
   const kiln = target === "decoder" ? await loadKiln() : undefined;
   const diff = kiln ? new DiffRunner("kiln", args.fuel) : undefined;
-  const counts: Record<string, number> = {};
   const findings: string[] = [];
-  const deadline = Date.now() + args.seconds * 1000;
+  let diffSteps = 0;
+  let diffRuns = 0;
+  const started = Date.now();
+  let lastLog = Date.now();
+  const save = (k: number, input: Uint8Array, outcome: string) => {
+    const name = `${target}-${args.seed}-${k}.${target === "parser" ? "wat" : "wasm"}`;
+    writeFileSync(join(out, name), input);
+    writeFileSync(join(out, `${name}.txt`), outcome);
+    if (findings.length < 20) log(`FINDING ${name}: ${outcome.split("\n")[0]}`);
+    findings.push(name);
+  };
+  let result;
   try {
-    for (let k = 0; k < args.iterations && Date.now() < deadline; k++) {
-      const base = rng.pick(corpus);
-      const input = target === "parser"
-        ? new TextEncoder().encode(mutateText(rng, new TextDecoder().decode(base)))
-        : mutateBinary(rng, base, corpus);
-      const r = await worker.run({ type: "target", target, input }, 10_000);
-      const outcome = r.timedOut ? "bad:hang (over 10 s)" : r.error ? `bad:${r.error}` : r.result!;
-      const head = outcome.split("\n")[0]!.replace(/^(bad:[A-Za-z]+).*/, "$1");
-      counts[head] = (counts[head] ?? 0) + 1;
-      if (outcome.startsWith("bad:") || outcome.includes("(native")) {
-        const name = `${target}-${args.seed}-${k}.${target === "parser" ? "wat" : "wasm"}`;
-        writeFileSync(join(out, name), input);
-        writeFileSync(join(out, `${name}.txt`), outcome);
-        if (findings.length < 20) log(`FINDING ${name}: ${outcome.split("\n")[0]}`);
-        findings.push(name);
-      }
-      if (diff && outcome === "ok") {
-        const mode = MODES[k % 3]!;
-        const { cmp } = await diff.run(input, k, mode);
-        counts["ran"] = (counts["ran"] ?? 0) + 1;
+    result = await runMutationCampaign({
+      target,
+      corpus,
+      seed: args.seed,
+      deadline: started + args.seconds * 1000,
+      iterations: args.iterations,
+      limitMs: INPUT_LIMIT_MS,
+      batch: BATCH,
+      keepValid: diff ? 2 : 0,
+      onFinding: save,
+      onValid: async (k, input) => {
+        const rounds = [{ seed: k, mode: MODES[k % 3]! }];
+        const { cmp } = await diff!.run(input, rounds);
+        diffRuns++;
+        diffSteps += cmp.compared;
         if (cmp.divergence) {
           const name = `${target}-${args.seed}-${k}-divergence.wasm`;
           writeFileSync(join(out, name), input);
-          writeFileSync(join(out, `${name}.txt`), `bad:divergence (kiln ${mode}, --seed ${k}): ${describe(cmp)}`);
+          writeFileSync(
+            join(out, `${name}.txt`),
+            `bad:divergence (kiln ${rounds[0]!.mode}, --seed ${k}): ${describe(cmp)}`,
+          );
           log(`DIVERGENCE ${name}: ${describe(cmp)}`);
           findings.push(name);
         }
-      }
-    }
+      },
+      onProgress: (total) => {
+        if (args.quiet || Date.now() - lastLog < 30_000) return;
+        lastLog = Date.now();
+        const rate = (total / ((Date.now() - started) / 1000)).toFixed(0);
+        log(`  … ${total} inputs (${rate}/s), ${findings.length} findings`);
+      },
+    });
   } finally {
-    worker.terminate();
     diff?.close();
   }
+  const { counts, total } = result;
+  if (diffRuns) counts["ran differentially"] = diffRuns;
+  const seconds = (Date.now() - started) / 1000;
   log(`done: ${JSON.stringify(counts)}; findings: ${findings.length}`);
+  const hangs = counts["bad:hang"] ?? 0;
+  const bad = Object.entries(counts).filter(([h]) => h.startsWith("bad:")).reduce((n, [, c]) => n + c, 0);
+  log(
+    `TOTAL ${target}: ${total} mutated inputs in ${seconds.toFixed(0)} s = ${(total / seconds).toFixed(0)}/s; ` +
+      `${bad} non-Kiln exceptions or crashes (${hangs} hangs); ${findings.length} findings; ` +
+      `${diffRuns} valid mutants run differentially (${diffSteps} executions); ` +
+      `${runtimeName()}; seed ${args.seed}`,
+  );
   return findings.some((f) => readFileSync(join(out, `${f}.txt`), "utf8").startsWith("bad:")) ? 1 : 0;
 }
 
@@ -398,7 +519,7 @@ async function checkMain(args: FuzzArgs, log: (s: string) => void): Promise<numb
   const runner = new DiffRunner(kiln ? "kiln" : "native", args.fuel);
   try {
     const wasm = new Uint8Array(readFileSync(args.check!));
-    const { a, b, cmp } = await runner.run(wasm, args.seed, args.mode);
+    const { a, b, cmp } = await runner.run(wasm, [{ seed: args.seed, mode: args.mode }]);
     for (const [name, r] of [["native", a], [kiln ? "kiln" : "native#2", b]] as const) {
       log(`== ${name}${r.timedOut ? " (timed out)" : ""}${r.error ? ` (error: ${r.error})` : ""}`);
       for (const s of r.steps) log(`  ${s.label} -> ${s.outcome}${s.logs.length ? ` logs=[${s.logs.join(" ")}]` : ""}`);
@@ -406,7 +527,7 @@ async function checkMain(args: FuzzArgs, log: (s: string) => void): Promise<numb
     log(
       cmp.divergence
         ? `DIVERGENCE: ${describe(cmp)}`
-        : `equal (${cmp.compared} steps${cmp.stopped ? `, stopped: ${cmp.stopped}` : ""})`,
+        : `equal (${cmp.compared} steps${cmp.stopped.length ? `, stopped: ${cmp.stopped.join(", ")}` : ""})`,
     );
     return cmp.divergence ? 1 : 0;
   } finally {

@@ -44,3 +44,32 @@ test(
     assert.ok(compared > MODULES * 2, `only ${compared} steps compared`);
   },
 );
+
+test(
+  "DiffRunner runs rounds on Kiln first and never starts natively the step where Kiln's fuel ran out",
+  { skip, timeout: 60_000 },
+  async () => {
+    const { DiffRunner } = await import("../../tools/fuzz.ts");
+    const wasm = kiln!.parseWat(`(module
+      (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+      (func (export "spin") (loop $l (br $l)))
+      (func (export "never") (result i32) (i32.const 1)))`);
+    const runner = new DiffRunner("kiln", 200_000);
+    try {
+      const rounds = [{ seed: 1, mode: "plain" as const }, { seed: 2, mode: "yield" as const }, {
+        seed: 3,
+        mode: "async" as const,
+      }];
+      const { a, b, cmp } = await runner.run(wasm, rounds);
+      assert.equal(cmp.divergence, undefined, JSON.stringify(cmp.divergence));
+      assert.equal(a.timedOut, false);
+      assert.equal(b.timedOut, false);
+      assert.equal(cmp.rounds, 3);
+      assert.equal(cmp.compared, 6); // instantiate + add, in each round
+      assert.deepEqual(cmp.stopped, ["fuel", "fuel", "fuel"]);
+      assert.equal(a.rounds!.every((r) => r.length === 2), true);
+    } finally {
+      runner.close();
+    }
+  },
+);

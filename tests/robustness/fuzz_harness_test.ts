@@ -6,7 +6,8 @@ import { RuntimeError } from "../../lib/errors.ts";
 import { Rng } from "../../tools/_fuzz_rng.ts";
 import { ownModule } from "../../tools/_fuzz_own_gen.ts";
 import { type Engine, runModule, type Step, trapKind } from "../../tools/_fuzz_exec.ts";
-import { compareRuns, sameOutcome } from "../../tools/_fuzz_compare.ts";
+import { compareRounds, compareRuns, sameOutcome } from "../../tools/_fuzz_compare.ts";
+import { runMutationCampaign } from "../../tools/_fuzz_batch.ts";
 import { nativeEngine } from "../../tools/_fuzz_engines.ts";
 import { mutateBinary, mutateText } from "../../tools/_fuzz_mutate.ts";
 import { readWasmInfo } from "../../tools/_fuzz_wasm_info.ts";
@@ -142,4 +143,45 @@ test("compareRuns() stops where a native memory outgrew Kiln's fuzzing limit", (
   assert.equal(cmp.divergence, undefined);
   assert.equal(cmp.stopped, "memory-limit");
   assert.equal(cmp.compared, 1);
+});
+
+test("compareRounds() compares round by round and stops where native was limited before Kiln's fuel ran out", () => {
+  const step = (outcome: string, inconclusive?: string): Step => ({
+    label: "call f()",
+    outcome,
+    logs: [],
+    state: [],
+    ...(inconclusive ? { inconclusive } : {}),
+  });
+  const job = (...rounds: Step[][]) => ({ steps: rounds[0]!, rounds, done: true, timedOut: false });
+  // Round 0 equal (2 steps); round 1: Kiln ran out of fuel at step 1, native was limited to 1 step.
+  const kiln = job([step("ok"), step("ok")], [step("ok"), step("trap:fuel", "fuel")], [step("ok"), step("ok:1")]);
+  const native = job([step("ok"), step("ok")], [step("ok")], [step("ok"), step("ok:2")]);
+  const cmp = compareRounds(native, kiln, [undefined, 1, undefined]);
+  assert.equal(cmp.compared, 4);
+  assert.deepEqual(cmp.stopped, ["fuel"]);
+  assert.equal(cmp.round, 2);
+  assert.equal(cmp.divergence?.field, "outcome");
+  // Without the limit, a missing native step is a divergence.
+  assert.equal(compareRounds(job([step("ok")]), job([step("ok"), step("ok")])).divergence?.field, "missing-step");
+});
+
+test("the batched mutation runner bounds each input's time and keeps every count", async () => {
+  // Self-test target: byte 1 never finishes, byte 2 gives a TypeError, anything else is ok.
+  const corpus = [[0], [1], [2], [0], [0]].map((a) => new Uint8Array(a));
+  const found: string[] = [];
+  const r = await runMutationCampaign({
+    target: "self-test",
+    corpus,
+    seed: 1,
+    deadline: Date.now() + 60_000,
+    iterations: 23,
+    limitMs: 300,
+    batch: 10,
+    onFinding: (k, input, outcome) => found.push(`${k}:${input[0]}:${outcome.split("\n")[0]}`),
+  });
+  assert.equal(r.total, 23);
+  assert.deepEqual(r.counts, { ok: 13, "bad:hang": 5, "bad:TypeError": 5 });
+  assert.ok(found.includes("1:1:bad:hang (over 0.3 s)"), found.join(" "));
+  assert.ok(found.includes("22:2:bad:TypeError: self-test"), found.join(" "));
 });
