@@ -89,10 +89,23 @@ export function describeError(e: unknown): string {
 /** Number of imported functions of the module being run: references to them print as `func:import`. */
 let importedFuncs = 0;
 
+/**
+ * The function index of a function reached through a funcref: Kiln's `funcIndex` (-1 for a host function); V8
+ * and JavaScriptCore name an exported wasm function after its index. A host (imported JS) function has index -1
+ * in Kiln, its import index in V8, and the name "" (NaN here) in JavaScriptCore.
+ */
+function funcIndexOf(f: unknown): number {
+  return (f as { funcIndex?: number }).funcIndex ?? Number((f as { name: string }).name);
+}
+
+/** Whether a function index from {@link funcIndexOf} denotes an imported host function (NaN counts as one). */
+function isHostIndex(k: number): boolean {
+  return !(k >= importedFuncs);
+}
+
 function funcId(f: unknown): string {
-  // Kiln: funcIndex (-1 for a host function). V8 and JSC name an exported wasm function after its index.
-  const k = (f as { funcIndex?: number }).funcIndex ?? Number((f as { name: string }).name);
-  return k < importedFuncs ? "func:import" : `func:${k}`;
+  const k = funcIndexOf(f);
+  return isHostIndex(k) ? "func:import" : `func:${k}`;
 }
 
 /** A value as a comparable string; floats compare as numbers with every NaN equal (payloads may differ). */
@@ -238,9 +251,17 @@ export async function runModule(engine: Engine, bytes: Uint8Array, options: RunO
   const refSig = (f: unknown): FuncSig | undefined => {
     if (typeof f !== "function") return undefined;
     const type = (f as { type?: FuncSig }).type;
-    if (type && Array.isArray(type.params)) return type;
-    const k = (f as { funcIndex?: number }).funcIndex ?? Number((f as { name: string }).name);
-    return info.funcs[k];
+    const k = funcIndexOf(f);
+    if (!isHostIndex(k)) return type && Array.isArray(type.params) ? type : info.funcs[k];
+    // A host function: the engines do not agree on how to tell which import it is (JavaScriptCore names every
+    // such wrapper ""), so every engine uses the same rule: the one imported signature with that many params
+    // (the JS API makes `length` the parameter count), else "unknown".
+    const arity = type?.params.length ?? (f as { length: number }).length;
+    const sigs = new Map<string, FuncSig>();
+    for (const imp of info.imports) {
+      if (imp.kind === 0 && imp.sig!.params.length === arity) sigs.set(JSON.stringify(imp.sig), imp.sig!);
+    }
+    return sigs.size === 1 ? [...sigs.values()][0] : undefined;
   };
 
   const support: Record<string, unknown> = {

@@ -185,3 +185,19 @@ test("the batched mutation runner bounds each input's time and keeps every count
   assert.ok(found.includes("1:1:bad:hang (over 0.3 s)"), found.join(" "));
   assert.ok(found.includes("22:2:bad:TypeError: self-test"), found.join(" "));
 });
+
+test("a host function reached through a funcref is called with the same arguments on every engine", async () => {
+  // JavaScriptCore names the wrapper of an imported JS function "" where V8 names it by its import index; the
+  // harness once read the signature from that name, so under Bun `table-set` got one argument (seed 13, module 413
+  // of an earlier campaign). Now every engine uses the one imported signature with the wrapper's arity.
+  const { wat } = await import("../api/_wat.ts");
+  const wasm = wat(`(module
+    (import "fuzzing-support" "table-get" (func $get (param i32) (result funcref)))
+    (import "fuzzing-support" "table-set" (func $set (param i32 funcref)))
+    (import "fuzzing-support" "call-ref-catch" (func $callRef (param funcref) (result i32)))
+    (elem declare func $set)
+    (func (export "f") (result i32) (call $callRef (ref.func $set))))`);
+  const r = await run(nativeEngine(), wasm, 1);
+  assert.equal(r.steps[1]!.outcome, "ok:i32:0");
+  assert.deepEqual(r.steps[1]!.logs, ["table-set(num:0,null)"]);
+});
