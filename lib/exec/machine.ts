@@ -10,7 +10,7 @@
  * - Frame pointers and code immediates are **word** offsets (2 × slot index): `fp` is the frame's first word, and an
  *   op's slot operand `s` is the value at `i32[fp + s]` (`f64[(fp + s) >> 1]`).
  * - The frame stack: per suspended caller, its function, resume pc and fp (`frameFunc`, `framePc`, `frameFp`,
- *   `frameCode`), indexed by depth. A callee's frame starts at its caller's canonical slot of the first argument, so
+ *   and for speed its code and instance `frameCode`, `frameInst`), indexed by depth. A callee's frame starts at its caller's canonical slot of the first argument, so
  *   arguments become the callee's first locals and results are left at the same place.
  *
  * `run()` is synchronous and returns a status: {@link DONE} when the outermost frame returned (results in slots
@@ -97,6 +97,17 @@ function rotl64(i32: Int32Array, d: number, lo: number, hi: number, k: number): 
   i32[d + 1] = hi;
 }
 
+/**
+ * An empty array already of the elements kind that holds objects. Why: a `[]` starts as small-integer elements and
+ * transitions on its first object store; a machine created later then hands run()'s optimized code an array map it
+ * has not seen ("wrong map" deopt, and a TurboFan recompile of run() costing ~0.2 s).
+ */
+function objectArray<T>(): T[] {
+  const a = [null as T];
+  a.length = 0;
+  return a;
+}
+
 let warmedUp = false;
 
 /** One activation's interpreter state (see the module doc). */
@@ -109,12 +120,14 @@ export class Machine {
   i64!: BigInt64Array;
   /** Value stack capacity in slots. */
   capacity = 0;
-  frameFunc: FuncInst[] = [];
+  frameFunc: FuncInst[] = objectArray();
   framePc: number[] = [];
   /** Callers' frame pointers (words). */
   frameFp: number[] = [];
   /** Callers' code (so a return needs no lookup). */
-  frameCode: Int32Array[] = [];
+  frameCode: Int32Array[] = objectArray();
+  /** Callers' instances (so a return reads no property of the function). */
+  frameInst: InstanceState[] = objectArray();
   depth = 0;
   func: FuncInst | null = null;
   pc = 0;
@@ -316,6 +329,7 @@ export class Machine {
   run(): number {
     const store = this.store;
     const frameFunc = this.frameFunc, framePc = this.framePc, frameFp = this.frameFp, frameCode = this.frameCode;
+    const frameInst = this.frameInst;
     let i32 = this.i32, f32 = this.f32, f64 = this.f64, i64 = this.i64;
     let func = this.func!;
     let code = compiledOf(func).code;
@@ -425,8 +439,8 @@ export class Machine {
             pc = framePc[depth]!;
             fp = frameFp[depth]!;
             code = frameCode[depth]!;
-            if (func.instance !== inst) {
-              inst = func.instance!;
+            if (frameInst[depth] !== inst) {
+              inst = frameInst[depth]!;
               funcs = inst.funcs;
               globals = inst.globals;
               memory = inst.memories[0];
@@ -491,6 +505,7 @@ export class Machine {
             framePc[depth] = pc;
             frameFp[depth] = fp;
             frameCode[depth] = code;
+            frameInst[depth] = inst;
             depth++;
             const z = base + (c.paramCount << 1), e = base + (c.localCount << 1);
             if (e - z > 16) i32.fill(0, z, e);
