@@ -43,6 +43,7 @@ import {
   truncSatI64U,
 } from "./float.ts";
 import { warmUp } from "./warm_up.ts";
+import { ISA } from "../compile/isa.ts";
 import { clz as clz64, ctz as ctz64, divS, divU, popcnt32, remS, remU } from "./i64.ts";
 
 /** `run()` status: the outermost frame returned. */
@@ -107,6 +108,13 @@ function objectArray<T>(): T[] {
   a.length = 0;
   return a;
 }
+
+/** Immediate count of each op executed by `Machine.cold()` (the others are handled in run()). */
+const COLD_IMMS: Int8Array = (() => {
+  const imms = new Int8Array(512);
+  for (const op of ISA) if (op.imms > 0) imms[op.code] = op.imms;
+  return imms;
+})();
 
 let warmedUp = false;
 
@@ -330,7 +338,7 @@ export class Machine {
     const store = this.store;
     const frameFunc = this.frameFunc, framePc = this.framePc, frameFp = this.frameFp, frameCode = this.frameCode;
     const frameInst = this.frameInst;
-    let i32 = this.i32, f32 = this.f32, f64 = this.f64, i64 = this.i64;
+    let i32 = this.i32, f32 = this.f32, f64 = this.f64;
     let func = this.func!;
     let code = compiledOf(func).code;
     let pc = this.pc, fp = this.fp, depth = this.depth;
@@ -379,21 +387,6 @@ export class Machine {
             const d = fp + code[pc]!, s = fp + code[pc + 1]!;
             i32[d] = i32[s]!;
             i32[d + 1] = i32[s + 1]!;
-            pc += 2;
-            break;
-          }
-          case 7: { // global_get_ref
-            const g = globals[code[pc + 1]!]!;
-            i32[fp + code[pc]!] = g.type === 0x70
-              ? store.funcHandle(g.ref as FuncInst | null)
-              : store.externHandle(g.ref);
-            pc += 2;
-            break;
-          }
-          case 8: { // global_set_ref
-            const g = globals[code[pc]!]!;
-            const h = i32[fp + code[pc + 1]!]!;
-            g.ref = h === 0 ? null : g.type === 0x70 ? store.funcs[h - 1]! : store.externs[h - 1];
             pc += 2;
             break;
           }
@@ -499,7 +492,6 @@ export class Machine {
               i32 = this.i32;
               f32 = this.f32;
               f64 = this.f64;
-              i64 = this.i64;
             }
             frameFunc[depth] = func;
             framePc[depth] = pc;
@@ -546,25 +538,6 @@ export class Machine {
             pc += 2;
             break;
           }
-          case 37: { // table.get
-            const table = inst.tables[code[pc + 2]!]!;
-            const i = i32[fp + code[pc + 1]!]! >>> 0;
-            if (i >= table.elements.length) throw trap("out of bounds table access");
-            const v = table.elements[i];
-            i32[fp + code[pc]!] = table.elemType === 0x70
-              ? store.funcHandle(v as FuncInst | null)
-              : store.externHandle(v);
-            pc += 3;
-            break;
-          }
-          case 38: { // table.set
-            const table = inst.tables[code[pc]!]!;
-            const i = i32[fp + code[pc + 1]!]! >>> 0;
-            if (i >= table.elements.length) throw trap("out of bounds table access");
-            table.elements[i] = this.refValue(table.elemType, i32[fp + code[pc + 2]!]!);
-            pc += 3;
-            break;
-          }
           case 63: // memory.size
             i32[fp + code[pc++]!] = memLen / 65536;
             break;
@@ -598,58 +571,6 @@ export class Machine {
             pc += 3;
             break;
           }
-          case 208: // ref.null
-            i32[fp + code[pc++]!] = 0;
-            break;
-          case 209: // ref.is_null
-            i32[fp + code[pc]!] = i32[fp + code[pc + 1]!] === 0 ? 1 : 0;
-            pc += 2;
-            break;
-          case 210: // ref.func
-            i32[fp + code[pc]!] = store.funcHandle(funcs[code[pc + 1]!]!);
-            pc += 2;
-            break;
-          case 232: // memory.init
-            fuel -= this.memoryInit(inst, code[pc]!, (fp + code[pc + 1]!) >> 1);
-            pc += 2;
-            break;
-          case 233: // data.drop
-            inst.datas[code[pc++]!] = EMPTY_BYTES;
-            break;
-          case 234: // memory.copy
-            fuel -= this.memoryCopy(memory!, (fp + code[pc++]!) >> 1);
-            break;
-          case 235: // memory.fill
-            fuel -= this.memoryFill(memory!, (fp + code[pc++]!) >> 1);
-            break;
-          case 236: // table.init
-            fuel -= this.tableInit(inst, code[pc]!, code[pc + 1]!, (fp + code[pc + 2]!) >> 1);
-            pc += 3;
-            break;
-          case 237: // elem.drop
-            inst.elems[code[pc++]!] = [];
-            break;
-          case 238: // table.copy
-            fuel -= this.tableCopy(inst, code[pc]!, code[pc + 1]!, (fp + code[pc + 2]!) >> 1);
-            pc += 3;
-            break;
-          case 239: { // table.grow
-            const table = inst.tables[code[pc]!]!;
-            const a = fp + code[pc + 1]!;
-            pc += 2;
-            const delta = i32[a + 2]! >>> 0;
-            i32[a] = table.growBy(delta, this.refValue(table.elemType, i32[a]!));
-            if (i32[a]! >= 0) fuel -= delta; // Wasmtime's model: 1 unit per element added
-            break;
-          }
-          case 240: // table.size
-            i32[fp + code[pc]!] = inst.tables[code[pc + 1]!]!.elements.length;
-            pc += 2;
-            break;
-          case 241: // table.fill
-            fuel -= this.tableFill(inst.tables[code[pc]!]!, (fp + code[pc + 1]!) >> 1);
-            pc += 2;
-            break;
           case 70: { // i32.eq
             const x = i32[fp + code[pc + 1]!]!, y = i32[fp + code[pc + 2]!]!;
             i32[fp + code[pc]!] = x === y ? 1 : 0;
@@ -808,24 +729,6 @@ export class Machine {
           case 69: { // i32.eqz
             const x = i32[fp + code[pc + 1]!]!;
             i32[fp + code[pc]!] = x === 0 ? 1 : 0;
-            pc += 2;
-            break;
-          }
-          case 103: { // i32.clz
-            const x = i32[fp + code[pc + 1]!]!;
-            i32[fp + code[pc]!] = Math.clz32(x);
-            pc += 2;
-            break;
-          }
-          case 104: { // i32.ctz
-            const x = i32[fp + code[pc + 1]!]!;
-            i32[fp + code[pc]!] = x === 0 ? 32 : 31 - Math.clz32(x & -x);
-            pc += 2;
-            break;
-          }
-          case 105: { // i32.popcnt
-            const x = i32[fp + code[pc + 1]!]!;
-            i32[fp + code[pc]!] = popcnt32(x);
             pc += 2;
             break;
           }
@@ -1101,30 +1004,6 @@ export class Machine {
             pc += 3;
             break;
           }
-          case 121: { // i64.clz
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            const r = clz64(i32[a]!, i32[a + 1]!);
-            i32[d] = r;
-            i32[d + 1] = 0;
-            pc += 2;
-            break;
-          }
-          case 122: { // i64.ctz
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            const r = ctz64(i32[a]!, i32[a + 1]!);
-            i32[d] = r;
-            i32[d + 1] = 0;
-            pc += 2;
-            break;
-          }
-          case 123: { // i64.popcnt
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            const r = popcnt32(i32[a]!) + popcnt32(i32[a + 1]!);
-            i32[d] = r;
-            i32[d + 1] = 0;
-            pc += 2;
-            break;
-          }
           case 124: { // i64.add
             const a = fp + code[pc + 1]!, b = fp + code[pc + 2]!, d = fp + code[pc]!;
             const al = i32[a]!, ah = i32[a + 1]!, bl = i32[b]!, bh = i32[b + 1]!;
@@ -1241,26 +1120,6 @@ export class Machine {
             const a = fp + code[pc + 1]!, b = fp + code[pc + 2]!, d = fp + code[pc]!;
             const al = i32[a]!, ah = i32[a + 1]!, bl = i32[b]!;
             rotl64(i32, d, al, ah, (64 - (bl & 63)) & 63);
-            pc += 3;
-            break;
-          }
-          case 127: { // i64.div_s
-            i64[(fp + code[pc]!) >> 1] = divS(i64[(fp + code[pc + 1]!) >> 1]!, i64[(fp + code[pc + 2]!) >> 1]!);
-            pc += 3;
-            break;
-          }
-          case 128: { // i64.div_u
-            i64[(fp + code[pc]!) >> 1] = divU(i64[(fp + code[pc + 1]!) >> 1]!, i64[(fp + code[pc + 2]!) >> 1]!);
-            pc += 3;
-            break;
-          }
-          case 129: { // i64.rem_s
-            i64[(fp + code[pc]!) >> 1] = remS(i64[(fp + code[pc + 1]!) >> 1]!, i64[(fp + code[pc + 2]!) >> 1]!);
-            pc += 3;
-            break;
-          }
-          case 130: { // i64.rem_u
-            i64[(fp + code[pc]!) >> 1] = remU(i64[(fp + code[pc + 1]!) >> 1]!, i64[(fp + code[pc + 2]!) >> 1]!);
             pc += 3;
             break;
           }
@@ -1381,36 +1240,6 @@ export class Machine {
             pc += 2;
             break;
           }
-          case 141: { // f32.ceil
-            const x = f32[fp + code[pc + 1]!]!;
-            f32[fp + code[pc]!] = Math.ceil(x);
-            pc += 2;
-            break;
-          }
-          case 142: { // f32.floor
-            const x = f32[fp + code[pc + 1]!]!;
-            f32[fp + code[pc]!] = Math.floor(x);
-            pc += 2;
-            break;
-          }
-          case 143: { // f32.trunc
-            const x = f32[fp + code[pc + 1]!]!;
-            f32[fp + code[pc]!] = Math.trunc(x);
-            pc += 2;
-            break;
-          }
-          case 144: { // f32.nearest
-            const x = f32[fp + code[pc + 1]!]!;
-            f32[fp + code[pc]!] = nearest(x);
-            pc += 2;
-            break;
-          }
-          case 145: { // f32.sqrt
-            const x = f32[fp + code[pc + 1]!]!;
-            f32[fp + code[pc]!] = Math.sqrt(x);
-            pc += 2;
-            break;
-          }
           case 146: { // f32.add
             const x = f32[fp + code[pc + 1]!]!, y = f32[fp + code[pc + 2]!]!;
             f32[fp + code[pc]!] = x + y;
@@ -1435,26 +1264,6 @@ export class Machine {
             pc += 3;
             break;
           }
-          case 150: { // f32.min
-            const x = f32[fp + code[pc + 1]!]!, y = f32[fp + code[pc + 2]!]!;
-            // Why: optimized Math.min may yield a non-canonical NaN (all ones); wasm wants a canonical one.
-            f32[fp + code[pc]!] = x !== x || y !== y ? NaN : Math.min(x, y);
-            pc += 3;
-            break;
-          }
-          case 151: { // f32.max
-            const x = f32[fp + code[pc + 1]!]!, y = f32[fp + code[pc + 2]!]!;
-            // Why: optimized Math.max may yield a non-canonical NaN (all ones); wasm wants a canonical one.
-            f32[fp + code[pc]!] = x !== x || y !== y ? NaN : Math.max(x, y);
-            pc += 3;
-            break;
-          }
-          case 152: { // f32.copysign
-            const x = i32[fp + code[pc + 1]!]!, y = i32[fp + code[pc + 2]!]!;
-            i32[fp + code[pc]!] = (x & 0x7fffffff) | (y & -2147483648);
-            pc += 3;
-            break;
-          }
           case 153: { // f64.abs
             const a = fp + code[pc + 1]!, d = fp + code[pc]!;
             const hi = i32[a + 1]! & 0x7fffffff;
@@ -1468,36 +1277,6 @@ export class Machine {
             const hi = i32[a + 1]! ^ -2147483648;
             i32[d] = i32[a]!;
             i32[d + 1] = hi;
-            pc += 2;
-            break;
-          }
-          case 155: { // f64.ceil
-            const x = f64[(fp + code[pc + 1]!) >> 1]!;
-            f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : Math.ceil(x);
-            pc += 2;
-            break;
-          }
-          case 156: { // f64.floor
-            const x = f64[(fp + code[pc + 1]!) >> 1]!;
-            f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : Math.floor(x);
-            pc += 2;
-            break;
-          }
-          case 157: { // f64.trunc
-            const x = f64[(fp + code[pc + 1]!) >> 1]!;
-            f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : Math.trunc(x);
-            pc += 2;
-            break;
-          }
-          case 158: { // f64.nearest
-            const x = f64[(fp + code[pc + 1]!) >> 1]!;
-            f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : nearest(x);
-            pc += 2;
-            break;
-          }
-          case 159: { // f64.sqrt
-            const x = f64[(fp + code[pc + 1]!) >> 1]!;
-            f64[(fp + code[pc]!) >> 1] = Math.sqrt(x);
             pc += 2;
             break;
           }
@@ -1525,52 +1304,6 @@ export class Machine {
             pc += 3;
             break;
           }
-          case 164: { // f64.min
-            const x = f64[(fp + code[pc + 1]!) >> 1]!, y = f64[(fp + code[pc + 2]!) >> 1]!;
-            // Why: optimized Math.min may yield a non-canonical NaN (all ones); wasm wants a canonical one.
-            f64[(fp + code[pc]!) >> 1] = x !== x || y !== y ? NaN : Math.min(x, y);
-            pc += 3;
-            break;
-          }
-          case 165: { // f64.max
-            const x = f64[(fp + code[pc + 1]!) >> 1]!, y = f64[(fp + code[pc + 2]!) >> 1]!;
-            // Why: optimized Math.max may yield a non-canonical NaN (all ones); wasm wants a canonical one.
-            f64[(fp + code[pc]!) >> 1] = x !== x || y !== y ? NaN : Math.max(x, y);
-            pc += 3;
-            break;
-          }
-          case 166: { // f64.copysign
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            const hi = (i32[a + 1]! & 0x7fffffff) | (i32[fp + code[pc + 2]! + 1]! & -2147483648);
-            i32[d] = i32[a]!;
-            i32[d + 1] = hi;
-            pc += 3;
-            break;
-          }
-          case 168: { // i32.trunc_f32_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i32[d] = truncI32S(f32[a]!);
-            pc += 2;
-            break;
-          }
-          case 169: { // i32.trunc_f32_u
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i32[d] = truncI32U(f32[a]!);
-            pc += 2;
-            break;
-          }
-          case 170: { // i32.trunc_f64_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i32[d] = truncI32S(f64[a >> 1]!);
-            pc += 2;
-            break;
-          }
-          case 171: { // i32.trunc_f64_u
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i32[d] = truncI32U(f64[a >> 1]!);
-            pc += 2;
-            break;
-          }
           case 172: { // i64.extend_i32_s
             const a = fp + code[pc + 1]!, d = fp + code[pc]!;
             const x = i32[a]!;
@@ -1586,60 +1319,6 @@ export class Machine {
             pc += 2;
             break;
           }
-          case 174: { // i64.trunc_f32_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i64[d >> 1] = truncI64S(f32[a]!);
-            pc += 2;
-            break;
-          }
-          case 175: { // i64.trunc_f32_u
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i64[d >> 1] = truncI64U(f32[a]!);
-            pc += 2;
-            break;
-          }
-          case 176: { // i64.trunc_f64_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i64[d >> 1] = truncI64S(f64[a >> 1]!);
-            pc += 2;
-            break;
-          }
-          case 177: { // i64.trunc_f64_u
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i64[d >> 1] = truncI64U(f64[a >> 1]!);
-            pc += 2;
-            break;
-          }
-          case 178: { // f32.convert_i32_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            f32[d] = i32[a]!;
-            pc += 2;
-            break;
-          }
-          case 179: { // f32.convert_i32_u
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            f32[d] = i32[a]! >>> 0;
-            pc += 2;
-            break;
-          }
-          case 180: { // f32.convert_i64_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            f32[d] = f32ConvertI64S(i64[a >> 1]!);
-            pc += 2;
-            break;
-          }
-          case 181: { // f32.convert_i64_u
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            f32[d] = f32ConvertI64U(i64[a >> 1]!);
-            pc += 2;
-            break;
-          }
-          case 182: { // f32.demote_f64
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            f32[d] = f64[a >> 1]!;
-            pc += 2;
-            break;
-          }
           case 183: { // f64.convert_i32_s
             const a = fp + code[pc + 1]!, d = fp + code[pc]!;
             f64[d >> 1] = i32[a]!;
@@ -1649,96 +1328,6 @@ export class Machine {
           case 184: { // f64.convert_i32_u
             const a = fp + code[pc + 1]!, d = fp + code[pc]!;
             f64[d >> 1] = i32[a]! >>> 0;
-            pc += 2;
-            break;
-          }
-          case 185: { // f64.convert_i64_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            f64[d >> 1] = Number(i64[a >> 1]!);
-            pc += 2;
-            break;
-          }
-          case 186: { // f64.convert_i64_u
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            f64[d >> 1] = f64ConvertI64U(i64[a >> 1]!);
-            pc += 2;
-            break;
-          }
-          case 187: { // f64.promote_f32
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            f64[d >> 1] = f32[a]!;
-            pc += 2;
-            break;
-          }
-          case 194: { // i64.extend8_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            const x = (i32[a]! << 24) >> 24;
-            i32[d] = x;
-            i32[d + 1] = x >> 31;
-            pc += 2;
-            break;
-          }
-          case 195: { // i64.extend16_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            const x = (i32[a]! << 16) >> 16;
-            i32[d] = x;
-            i32[d + 1] = x >> 31;
-            pc += 2;
-            break;
-          }
-          case 196: { // i64.extend32_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            const x = i32[a]!;
-            i32[d] = x;
-            i32[d + 1] = x >> 31;
-            pc += 2;
-            break;
-          }
-          case 224: { // i32.trunc_sat_f32_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i32[d] = truncSatI32S(f32[a]!);
-            pc += 2;
-            break;
-          }
-          case 225: { // i32.trunc_sat_f32_u
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i32[d] = truncSatI32U(f32[a]!);
-            pc += 2;
-            break;
-          }
-          case 226: { // i32.trunc_sat_f64_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i32[d] = truncSatI32S(f64[a >> 1]!);
-            pc += 2;
-            break;
-          }
-          case 227: { // i32.trunc_sat_f64_u
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i32[d] = truncSatI32U(f64[a >> 1]!);
-            pc += 2;
-            break;
-          }
-          case 228: { // i64.trunc_sat_f32_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i64[d >> 1] = truncSatI64S(f32[a]!);
-            pc += 2;
-            break;
-          }
-          case 229: { // i64.trunc_sat_f32_u
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i64[d >> 1] = truncSatI64U(f32[a]!);
-            pc += 2;
-            break;
-          }
-          case 230: { // i64.trunc_sat_f64_s
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i64[d >> 1] = truncSatI64S(f64[a >> 1]!);
-            pc += 2;
-            break;
-          }
-          case 231: { // i64.trunc_sat_f64_u
-            const a = fp + code[pc + 1]!, d = fp + code[pc]!;
-            i64[d >> 1] = truncSatI64U(f64[a >> 1]!);
             pc += 2;
             break;
           }
@@ -2060,7 +1649,10 @@ export class Machine {
             break;
           }
           default:
-            throw new Error(`machine: unknown internal op ${op}`);
+            // The rarely hot ops (see `cold()`): one call instead of code in this function.
+            fuel -= this.cold(op, code, pc, fp, inst, memory);
+            pc += COLD_IMMS[op]!;
+            break;
         }
       }
     } catch (e) {
@@ -2075,6 +1667,374 @@ export class Machine {
       this.reset();
       throw e;
     }
+  }
+
+  /**
+   * The ops that are rarely hot (conversions, float rounding, i64 division, bit counts, references, tables, bulk
+   * memory), executed by a call from run(). Why: every case in run() adds to the time TurboFan takes to compile it
+   * (~0.5 s for the whole switch on a loaded 2-core machine, inside the first run of every short program); these
+   * cases cost one call each instead. Returns the fuel to charge beyond the op's own (bulk operations).
+   */
+  private cold(
+    op: number,
+    code: Int32Array,
+    pc: number,
+    fp: number,
+    inst: InstanceState,
+    memory: Memory | undefined,
+  ): number {
+    const i32 = this.i32, f32 = this.f32, f64 = this.f64, i64 = this.i64;
+    switch (op) {
+      case 7: { // global_get_ref
+        const g = inst.globals[code[pc + 1]!]!;
+        i32[fp + code[pc]!] = g.type === 0x70
+          ? this.store.funcHandle(g.ref as FuncInst | null)
+          : this.store.externHandle(g.ref);
+        break;
+      }
+      case 8: { // global_set_ref
+        const g = inst.globals[code[pc]!]!;
+        const h = i32[fp + code[pc + 1]!]!;
+        g.ref = h === 0 ? null : g.type === 0x70 ? this.store.funcs[h - 1]! : this.store.externs[h - 1];
+        break;
+      }
+      case 37: { // table.get
+        const table = inst.tables[code[pc + 2]!]!;
+        const i = i32[fp + code[pc + 1]!]! >>> 0;
+        if (i >= table.elements.length) throw trap("out of bounds table access");
+        const v = table.elements[i];
+        i32[fp + code[pc]!] = table.elemType === 0x70
+          ? this.store.funcHandle(v as FuncInst | null)
+          : this.store.externHandle(v);
+        break;
+      }
+      case 38: { // table.set
+        const table = inst.tables[code[pc]!]!;
+        const i = i32[fp + code[pc + 1]!]! >>> 0;
+        if (i >= table.elements.length) throw trap("out of bounds table access");
+        table.elements[i] = this.refValue(table.elemType, i32[fp + code[pc + 2]!]!);
+        break;
+      }
+      case 208: // ref.null
+        i32[fp + code[pc]!] = 0;
+        break;
+      case 209: // ref.is_null
+        i32[fp + code[pc]!] = i32[fp + code[pc + 1]!] === 0 ? 1 : 0;
+        break;
+      case 210: // ref.func
+        i32[fp + code[pc]!] = this.store.funcHandle(inst.funcs[code[pc + 1]!]!);
+        break;
+      case 232: // memory.init
+        return this.memoryInit(inst, code[pc]!, (fp + code[pc + 1]!) >> 1);
+      case 233: // data.drop
+        inst.datas[code[pc]!] = EMPTY_BYTES;
+        break;
+      case 234: // memory.copy
+        return this.memoryCopy(memory!, (fp + code[pc]!) >> 1);
+      case 235: // memory.fill
+        return this.memoryFill(memory!, (fp + code[pc]!) >> 1);
+      case 236: // table.init
+        return this.tableInit(inst, code[pc]!, code[pc + 1]!, (fp + code[pc + 2]!) >> 1);
+      case 237: // elem.drop
+        inst.elems[code[pc]!] = [];
+        break;
+      case 238: // table.copy
+        return this.tableCopy(inst, code[pc]!, code[pc + 1]!, (fp + code[pc + 2]!) >> 1);
+      case 239: { // table.grow
+        const table = inst.tables[code[pc]!]!;
+        const a = fp + code[pc + 1]!;
+        const delta = i32[a + 2]! >>> 0;
+        i32[a] = table.growBy(delta, this.refValue(table.elemType, i32[a]!));
+        return i32[a]! >= 0 ? delta : 0; // Wasmtime's model: 1 unit per element added
+      }
+      case 240: // table.size
+        i32[fp + code[pc]!] = inst.tables[code[pc + 1]!]!.elements.length;
+        break;
+      case 241: // table.fill
+        return this.tableFill(inst.tables[code[pc]!]!, (fp + code[pc + 1]!) >> 1);
+      case 103: { // i32.clz
+        const x = i32[fp + code[pc + 1]!]!;
+        i32[fp + code[pc]!] = Math.clz32(x);
+        break;
+      }
+      case 104: { // i32.ctz
+        const x = i32[fp + code[pc + 1]!]!;
+        i32[fp + code[pc]!] = x === 0 ? 32 : 31 - Math.clz32(x & -x);
+        break;
+      }
+      case 105: { // i32.popcnt
+        const x = i32[fp + code[pc + 1]!]!;
+        i32[fp + code[pc]!] = popcnt32(x);
+        break;
+      }
+      case 121: { // i64.clz
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        const r = clz64(i32[a]!, i32[a + 1]!);
+        i32[d] = r;
+        i32[d + 1] = 0;
+        break;
+      }
+      case 122: { // i64.ctz
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        const r = ctz64(i32[a]!, i32[a + 1]!);
+        i32[d] = r;
+        i32[d + 1] = 0;
+        break;
+      }
+      case 123: { // i64.popcnt
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        const r = popcnt32(i32[a]!) + popcnt32(i32[a + 1]!);
+        i32[d] = r;
+        i32[d + 1] = 0;
+        break;
+      }
+      case 127: { // i64.div_s
+        i64[(fp + code[pc]!) >> 1] = divS(i64[(fp + code[pc + 1]!) >> 1]!, i64[(fp + code[pc + 2]!) >> 1]!);
+        break;
+      }
+      case 128: { // i64.div_u
+        i64[(fp + code[pc]!) >> 1] = divU(i64[(fp + code[pc + 1]!) >> 1]!, i64[(fp + code[pc + 2]!) >> 1]!);
+        break;
+      }
+      case 129: { // i64.rem_s
+        i64[(fp + code[pc]!) >> 1] = remS(i64[(fp + code[pc + 1]!) >> 1]!, i64[(fp + code[pc + 2]!) >> 1]!);
+        break;
+      }
+      case 130: { // i64.rem_u
+        i64[(fp + code[pc]!) >> 1] = remU(i64[(fp + code[pc + 1]!) >> 1]!, i64[(fp + code[pc + 2]!) >> 1]!);
+        break;
+      }
+      case 141: { // f32.ceil
+        const x = f32[fp + code[pc + 1]!]!;
+        f32[fp + code[pc]!] = Math.ceil(x);
+        break;
+      }
+      case 142: { // f32.floor
+        const x = f32[fp + code[pc + 1]!]!;
+        f32[fp + code[pc]!] = Math.floor(x);
+        break;
+      }
+      case 143: { // f32.trunc
+        const x = f32[fp + code[pc + 1]!]!;
+        f32[fp + code[pc]!] = Math.trunc(x);
+        break;
+      }
+      case 144: { // f32.nearest
+        const x = f32[fp + code[pc + 1]!]!;
+        f32[fp + code[pc]!] = nearest(x);
+        break;
+      }
+      case 145: { // f32.sqrt
+        const x = f32[fp + code[pc + 1]!]!;
+        f32[fp + code[pc]!] = Math.sqrt(x);
+        break;
+      }
+      case 150: { // f32.min
+        const x = f32[fp + code[pc + 1]!]!, y = f32[fp + code[pc + 2]!]!;
+        // Why: optimized Math.min may yield a non-canonical NaN (all ones); wasm wants a canonical one.
+        f32[fp + code[pc]!] = x !== x || y !== y ? NaN : Math.min(x, y);
+        break;
+      }
+      case 151: { // f32.max
+        const x = f32[fp + code[pc + 1]!]!, y = f32[fp + code[pc + 2]!]!;
+        // Why: optimized Math.max may yield a non-canonical NaN (all ones); wasm wants a canonical one.
+        f32[fp + code[pc]!] = x !== x || y !== y ? NaN : Math.max(x, y);
+        break;
+      }
+      case 152: { // f32.copysign
+        const x = i32[fp + code[pc + 1]!]!, y = i32[fp + code[pc + 2]!]!;
+        i32[fp + code[pc]!] = (x & 0x7fffffff) | (y & -2147483648);
+        break;
+      }
+      case 155: { // f64.ceil
+        const x = f64[(fp + code[pc + 1]!) >> 1]!;
+        f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : Math.ceil(x);
+        break;
+      }
+      case 156: { // f64.floor
+        const x = f64[(fp + code[pc + 1]!) >> 1]!;
+        f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : Math.floor(x);
+        break;
+      }
+      case 157: { // f64.trunc
+        const x = f64[(fp + code[pc + 1]!) >> 1]!;
+        f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : Math.trunc(x);
+        break;
+      }
+      case 158: { // f64.nearest
+        const x = f64[(fp + code[pc + 1]!) >> 1]!;
+        f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : nearest(x);
+        break;
+      }
+      case 159: { // f64.sqrt
+        const x = f64[(fp + code[pc + 1]!) >> 1]!;
+        f64[(fp + code[pc]!) >> 1] = Math.sqrt(x);
+        break;
+      }
+      case 164: { // f64.min
+        const x = f64[(fp + code[pc + 1]!) >> 1]!, y = f64[(fp + code[pc + 2]!) >> 1]!;
+        // Why: optimized Math.min may yield a non-canonical NaN (all ones); wasm wants a canonical one.
+        f64[(fp + code[pc]!) >> 1] = x !== x || y !== y ? NaN : Math.min(x, y);
+        break;
+      }
+      case 165: { // f64.max
+        const x = f64[(fp + code[pc + 1]!) >> 1]!, y = f64[(fp + code[pc + 2]!) >> 1]!;
+        // Why: optimized Math.max may yield a non-canonical NaN (all ones); wasm wants a canonical one.
+        f64[(fp + code[pc]!) >> 1] = x !== x || y !== y ? NaN : Math.max(x, y);
+        break;
+      }
+      case 166: { // f64.copysign
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        const hi = (i32[a + 1]! & 0x7fffffff) | (i32[fp + code[pc + 2]! + 1]! & -2147483648);
+        i32[d] = i32[a]!;
+        i32[d + 1] = hi;
+        break;
+      }
+      case 168: { // i32.trunc_f32_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i32[d] = truncI32S(f32[a]!);
+        break;
+      }
+      case 169: { // i32.trunc_f32_u
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i32[d] = truncI32U(f32[a]!);
+        break;
+      }
+      case 170: { // i32.trunc_f64_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i32[d] = truncI32S(f64[a >> 1]!);
+        break;
+      }
+      case 171: { // i32.trunc_f64_u
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i32[d] = truncI32U(f64[a >> 1]!);
+        break;
+      }
+      case 174: { // i64.trunc_f32_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i64[d >> 1] = truncI64S(f32[a]!);
+        break;
+      }
+      case 175: { // i64.trunc_f32_u
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i64[d >> 1] = truncI64U(f32[a]!);
+        break;
+      }
+      case 176: { // i64.trunc_f64_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i64[d >> 1] = truncI64S(f64[a >> 1]!);
+        break;
+      }
+      case 177: { // i64.trunc_f64_u
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i64[d >> 1] = truncI64U(f64[a >> 1]!);
+        break;
+      }
+      case 178: { // f32.convert_i32_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        f32[d] = i32[a]!;
+        break;
+      }
+      case 179: { // f32.convert_i32_u
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        f32[d] = i32[a]! >>> 0;
+        break;
+      }
+      case 180: { // f32.convert_i64_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        f32[d] = f32ConvertI64S(i64[a >> 1]!);
+        break;
+      }
+      case 181: { // f32.convert_i64_u
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        f32[d] = f32ConvertI64U(i64[a >> 1]!);
+        break;
+      }
+      case 182: { // f32.demote_f64
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        f32[d] = f64[a >> 1]!;
+        break;
+      }
+      case 185: { // f64.convert_i64_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        f64[d >> 1] = Number(i64[a >> 1]!);
+        break;
+      }
+      case 186: { // f64.convert_i64_u
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        f64[d >> 1] = f64ConvertI64U(i64[a >> 1]!);
+        break;
+      }
+      case 187: { // f64.promote_f32
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        f64[d >> 1] = f32[a]!;
+        break;
+      }
+      case 194: { // i64.extend8_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        const x = (i32[a]! << 24) >> 24;
+        i32[d] = x;
+        i32[d + 1] = x >> 31;
+        break;
+      }
+      case 195: { // i64.extend16_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        const x = (i32[a]! << 16) >> 16;
+        i32[d] = x;
+        i32[d + 1] = x >> 31;
+        break;
+      }
+      case 196: { // i64.extend32_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        const x = i32[a]!;
+        i32[d] = x;
+        i32[d + 1] = x >> 31;
+        break;
+      }
+      case 224: { // i32.trunc_sat_f32_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i32[d] = truncSatI32S(f32[a]!);
+        break;
+      }
+      case 225: { // i32.trunc_sat_f32_u
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i32[d] = truncSatI32U(f32[a]!);
+        break;
+      }
+      case 226: { // i32.trunc_sat_f64_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i32[d] = truncSatI32S(f64[a >> 1]!);
+        break;
+      }
+      case 227: { // i32.trunc_sat_f64_u
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i32[d] = truncSatI32U(f64[a >> 1]!);
+        break;
+      }
+      case 228: { // i64.trunc_sat_f32_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i64[d >> 1] = truncSatI64S(f32[a]!);
+        break;
+      }
+      case 229: { // i64.trunc_sat_f32_u
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i64[d >> 1] = truncSatI64U(f32[a]!);
+        break;
+      }
+      case 230: { // i64.trunc_sat_f64_s
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i64[d >> 1] = truncSatI64S(f64[a >> 1]!);
+        break;
+      }
+      case 231: { // i64.trunc_sat_f64_u
+        const a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        i64[d >> 1] = truncSatI64U(f64[a >> 1]!);
+        break;
+      }
+      default:
+        throw new Error(`machine: unknown internal op ${op}`);
+    }
+    return 0;
   }
 
   /** Saves the registers of run(); `sp` is where a suspended host call's results go (a slot index). */
