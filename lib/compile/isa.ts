@@ -136,6 +136,12 @@ export const BR_CMP_BASE = 300;
 /** First number of the compare-and-branch ops on a slot and a constant. */
 export const BR_CMP_I_BASE = 310;
 
+/**
+ * `i32.xor_rotl_i d a b k`: d = rotl(a ^ b, k) (a rotr is folded to rotl), the core step of ARX ciphers and hashes
+ * (BLAKE, ChaCha): one dispatch instead of two.
+ */
+export const I32_XOR_ROTL_I = 320;
+
 /** Internal number of a `0xfc`-prefixed op. */
 export const FC_BASE = 0xe0;
 
@@ -187,6 +193,7 @@ export const ISA: readonly IsaOp[] = (() => {
     ops.push({ name: `br_i32.${name}`, code: BR_CMP_BASE + j, imms: 3 });
     ops.push({ name: `br_i32.${name}_i`, code: BR_CMP_I_BASE + j, imms: 3 });
   });
+  ops.push({ name: "i32.xor_rotl_i", code: I32_XOR_ROTL_I, imms: 4 });
   return ops.sort((a, b) => a.code - b.code);
 })();
 

@@ -20,7 +20,15 @@
 import { ByteReader } from "../binary/leb128.ts";
 import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { type FuncType, funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
-import { BR_CMP_BASE, BR_CMP_I_BASE, FC_BASE, I32_IMM_BASE, I64_IMM_BASE, isIdentityOp } from "./isa.ts";
+import {
+  BR_CMP_BASE,
+  BR_CMP_I_BASE,
+  FC_BASE,
+  I32_IMM_BASE,
+  I32_XOR_ROTL_I,
+  I64_IMM_BASE,
+  isIdentityOp,
+} from "./isa.ts";
 
 /** A function translated for the machine. */
 export interface CompiledFunc {
@@ -265,8 +273,8 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
     }
     fuelCost += cost;
   };
-  // The op emitted by the previous wasm instruction whose first immediate is the destination of the top temp
-  // (code position, and the code length right after it), for retargeting and compare+branch fusion.
+  // The op emitted by the previous wasm instruction (not counting local.get and constants) whose first immediate is
+  // its destination (code position, and the code length right after it), for retargeting and fusions.
   let prevOp = -1, prevEnd = -1, curOp = -1;
   /** Emits op with destination = a new temp; marks it as the instruction's result op. */
   const emitResult = (op: number): void => {
@@ -394,8 +402,12 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
       op = reader.u8();
     }
     out.offset = at;
-    prevOp = curOp;
-    curOp = -1;
+    if (op !== 0x20 && op !== 0x41 && op !== 0x42) {
+      // Why not for local.get and the integer constants: they emit nothing, so the op before them is still the last
+      // one emitted (fusions check that its result is the entry they consume).
+      prevOp = curOp;
+      curOp = -1;
+    }
     const info = op === 0xfc ? undefined : SINGLE_BYTE_OPS[op];
     charge(info ? info.fuel : 1); // every 0xfc op costs 1
     switch (op) {
@@ -812,6 +824,18 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
           break;
         }
         const k = k0;
+        if (
+          (op === 0x77 || op === 0x78) && kind[n - 1] === CONST32 && kind[n - 2] === TEMP && prevOp >= 0 &&
+          out.length === prevEnd && out.code[prevOp] === 0x73 && out.code[prevOp + 1] === canon(n - 2)
+        ) {
+          // i32.xor; i32.const k; i32.rotl|rotr  →  i32.xor_rotl_i (the xor's record grows by the rotate count).
+          const c = val[n - 1]! & 31;
+          out.code[prevOp] = I32_XOR_ROTL_I;
+          out.push(op === 0x77 ? c : (32 - c) & 31);
+          curOp = prevOp;
+          n--;
+          break;
+        }
         if (k >= 0 && kind[n - 1] === CONST32) {
           const c = val[n - 1]!;
           const a = slotOf(n - 2);

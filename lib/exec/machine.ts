@@ -1528,6 +1528,12 @@ export class Machine {
             pc += 3;
             break;
           }
+          case 320: { // i32.xor_rotl_i
+            const v = i32[fp + code[pc + 1]!]! ^ i32[fp + code[pc + 2]!]!, k = code[pc + 3]!;
+            i32[fp + code[pc]!] = (v << k) | (v >>> (32 - k));
+            pc += 4;
+            break;
+          }
           case 300: { // br_i32.eq
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if (x === y) pc = code[pc + 2]!;

@@ -145,6 +145,7 @@ test("the translator emits the constant-operand and compare-and-branch forms", (
     const expected of [
       "i32.rotl_i",
       "i32.rotr_i",
+      "i32.xor_rotl_i",
       "i64.rotl_i",
       "i64.xor_i",
       "i64.xor",
