@@ -293,7 +293,7 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
     dead: false,
   }];
   out.offset = body.start;
-  openRun(0x03); // fuel_check at function entry
+  openRun(0x03); // fuel_check at function entry (always the first record: the machine's call executes it)
 
   /** Pops the condition of a branch: a fused compare when the previous instruction computed it, else a slot. */
   const popCond = (): Cond => {
