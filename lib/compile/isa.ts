@@ -141,6 +141,8 @@ export const BR_CMP_I_BASE = 310;
  * (BLAKE, ChaCha): one dispatch instead of two.
  */
 export const I32_XOR_ROTL_I = 320;
+/** `i64.xor_rotl_i d a b k`: the i64 form of {@link I32_XOR_ROTL_I} (BlaBla, Keccak-like 64-bit ARX code). */
+export const I64_XOR_ROTL_I = 321;
 
 /** Internal number of a `0xfc`-prefixed op. */
 export const FC_BASE = 0xe0;
@@ -194,6 +196,7 @@ export const ISA: readonly IsaOp[] = (() => {
     ops.push({ name: `br_i32.${name}_i`, code: BR_CMP_I_BASE + j, imms: 3 });
   });
   ops.push({ name: "i32.xor_rotl_i", code: I32_XOR_ROTL_I, imms: 4 });
+  ops.push({ name: "i64.xor_rotl_i", code: I64_XOR_ROTL_I, imms: 4 });
   return ops.sort((a, b) => a.code - b.code);
 })();
 

@@ -27,6 +27,7 @@ import {
   I32_IMM_BASE,
   I32_XOR_ROTL_I,
   I64_IMM_BASE,
+  I64_XOR_ROTL_I,
   isIdentityOp,
 } from "./isa.ts";
 
@@ -832,6 +833,18 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
           const c = val[n - 1]! & 31;
           out.code[prevOp] = I32_XOR_ROTL_I;
           out.push(op === 0x77 ? c : (32 - c) & 31);
+          curOp = prevOp;
+          n--;
+          break;
+        }
+        if (
+          (op === 0x89 || op === 0x8a) && kind[n - 1] === CONST64 && kind[n - 2] === TEMP && prevOp >= 0 &&
+          out.length === prevEnd && out.code[prevOp] === 0x85 && out.code[prevOp + 1] === canon(n - 2)
+        ) {
+          // i64.xor; i64.const k; i64.rotl|rotr  →  i64.xor_rotl_i.
+          const c = val[n - 1]! & 63;
+          out.code[prevOp] = I64_XOR_ROTL_I;
+          out.push(op === 0x89 ? c : (64 - c) & 63);
           curOp = prevOp;
           n--;
           break;

@@ -1546,6 +1546,12 @@ export class Machine {
             pc += 4;
             break;
           }
+          case 321: { // i64.xor_rotl_i
+            const a = fp + code[pc + 1]!, b = fp + code[pc + 2]!;
+            rotl64(i32, fp + code[pc]!, i32[a]! ^ i32[b]!, i32[a + 1]! ^ i32[b + 1]!, code[pc + 3]!);
+            pc += 4;
+            break;
+          }
           case 300: { // br_i32.eq
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if (x === y) pc = code[pc + 2]!;

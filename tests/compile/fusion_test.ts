@@ -69,6 +69,8 @@ const SOURCE = `(module
   (func (export "${name}") (param i32 i32) (result i32) (local i32) ${body})`).join("")
 }
   (func (export "multi") (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))
+  (func (export "i64_xor_rotl") (param i64 i64) (result i64) (i64.rotl (i64.xor (local.get 0) (local.get 1)) (i64.const 13)))
+  (func (export "i64_xor_rotr") (param i64 i64) (result i64) (i64.rotr (i64.xor (local.get 0) (local.get 1)) (i64.const 40)))
   (func (export "i64_wrap") (param i64) (result i32) (i32.wrap_i64 (i64.add (local.get 0) (i64.const 0x100000001))))
 )`;
 
@@ -118,7 +120,14 @@ test("fused forms compute what native WebAssembly computes", async () => {
     }
   }
   assert.deepEqual(kiln.multi!.callSync(1, 2), [2, 1]);
-  for (const a of I64_VALUES) assert.equal(kiln.i64_wrap!.callSync(a), native.i64_wrap!(a), `i64_wrap(${a})`);
+  for (const a of I64_VALUES) {
+    assert.equal(kiln.i64_wrap!.callSync(a), native.i64_wrap!(a), `i64_wrap(${a})`);
+    for (const b of I64_VALUES) {
+      for (const name of ["i64_xor_rotl", "i64_xor_rotr"]) {
+        assert.equal(kiln[name]!.callSync(a, b), native[name]!(a, b), `${name}(${a}, ${b})`);
+      }
+    }
+  }
   assert.equal(kiln.get2_store!.callSync(100, -5), -5);
   assert.equal(kiln.load_c!.callSync(), native.load_c!());
   assert.throws(() => kiln.load_c_oob!.callSync(), /out of bounds memory access/);
@@ -146,6 +155,7 @@ test("the translator emits the constant-operand and compare-and-branch forms", (
       "i32.rotl_i",
       "i32.rotr_i",
       "i32.xor_rotl_i",
+      "i64.xor_rotl_i",
       "i64.rotl_i",
       "i64.xor_i",
       "i64.xor",
