@@ -34,12 +34,12 @@ const ROWS: readonly (readonly [string, number, number])[] = [
   ["unreachable", 0x00, 0],
   ["fuel", 0x02, 1], // cost: charge a straight-line run
   ["fuel_check", 0x03, 1], // cost: charge, then check fuel/interrupt (function entry, loop headers)
-  ["br_unless", 0x04, 2], // s target: jump when slot s is zero
+  ["br_unless", 0x04, 3], // s target charge: jump when slot s is zero, else charge the fall-through run's fuel
   ["jump", 0x05, 1], // target
   ["copy", 0x06, 2], // d s: copy one slot (both words)
   ["global_get_ref", 0x07, 2], // d globalidx (reference-typed global)
   ["global_set_ref", 0x08, 2], // globalidx s (reference-typed global)
-  ["br_if", 0x0d, 2], // s target: jump when slot s is nonzero
+  ["br_if", 0x0d, 3], // s target charge: jump when slot s is nonzero, else charge (as br_unless)
   ["br_table", 0x0e, -1], // idx from count, then count+1 entries of (target to arity): move arity slots from→to
   ["return", 0x0f, 2], // s n: move n result slots from s to the frame's slot 0, return
   ["call", 0x10, 2], // funcidx base: arguments at base.., the callee's frame starts there
@@ -126,8 +126,9 @@ export const I64_IMM_OPS: readonly string[] = [
 /** First number of the i64 constant-operand operators. */
 export const I64_IMM_BASE = 280;
 /**
- * i32 compares fused with a conditional branch: `br_i32.<cmp> a b target` (`BR_CMP_BASE + j`) and
- * `br_i32.<cmp>_i a c target` (`BR_CMP_I_BASE + j`), j in this order; jump when the compare holds. A branch on the
+ * i32 compares fused with a conditional branch: `br_i32.<cmp> a b target charge` (`BR_CMP_BASE + j`) and
+ * `br_i32.<cmp>_i a c target charge` (`BR_CMP_I_BASE + j`), j in this order; jump when the compare holds, else
+ * charge the fuel of the run that falls through (so that run needs no `fuel` op). A branch on the
  * negated compare is the complementary compare (`j ^ 1`: eq/ne, lt_s/ge_s, lt_u/ge_u, gt_s/le_s, gt_u/le_u).
  */
 export const BR_CMPS: readonly string[] = ["eq", "ne", "lt_s", "ge_s", "lt_u", "ge_u", "gt_s", "le_s", "gt_u", "le_u"];
@@ -192,8 +193,8 @@ export const ISA: readonly IsaOp[] = (() => {
   I32_IMM_OPS.forEach((name, k) => ops.push({ name: `i32.${name}_i`, code: I32_IMM_BASE + k, imms: 3 }));
   I64_IMM_OPS.forEach((name, j) => ops.push({ name: `i64.${name}_i`, code: I64_IMM_BASE + j, imms: 4 }));
   BR_CMPS.forEach((name, j) => {
-    ops.push({ name: `br_i32.${name}`, code: BR_CMP_BASE + j, imms: 3 });
-    ops.push({ name: `br_i32.${name}_i`, code: BR_CMP_I_BASE + j, imms: 3 });
+    ops.push({ name: `br_i32.${name}`, code: BR_CMP_BASE + j, imms: 4 });
+    ops.push({ name: `br_i32.${name}_i`, code: BR_CMP_I_BASE + j, imms: 4 });
   });
   ops.push({ name: "i32.xor_rotl_i", code: I32_XOR_ROTL_I, imms: 4 });
   ops.push({ name: "i64.xor_rotl_i", code: I64_XOR_ROTL_I, imms: 4 });

@@ -264,13 +264,19 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
     out.push(op);
     fuelAt = out.push(0);
   };
+  // The charge immediate of the last conditional branch: when nothing has been emitted after it, the run that
+  // falls through is charged there (no `fuel` op, no dispatch).
+  let chargeAt = -1;
   /** Adds an instruction's cost to the current run (emitting the run's pending `fuel` op first). */
   const charge = (cost: number) => {
     if (cost === 0) return;
     if (runPending) {
       runPending = false;
-      out.push(0x02);
-      fuelAt = out.push(0);
+      if (chargeAt >= 0 && chargeAt === out.length - 1) fuelAt = chargeAt;
+      else {
+        out.push(0x02);
+        fuelAt = out.push(0);
+      }
     }
     fuelCost += cost;
   };
@@ -316,19 +322,26 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
     n--;
     return { cmp: -1, a, b: 0, imm: false };
   };
-  /** Emits a jump taken when `cond` holds (or fails, with `negate`); returns the target immediate's position. */
+  /**
+   * Emits a jump taken when `cond` holds (or fails, with `negate`); returns the target immediate's position. The
+   * record ends with a charge immediate: the fuel of the run that falls through (see `charge`).
+   */
   const condJump = (cond: Cond, negate: boolean): number => {
+    let at: number;
     if (cond.cmp < 0 || cond.cmp === 0x45) {
       // eqz: jump when the operand is zero, i.e. a plain test negated.
       out.push((cond.cmp === 0x45) !== negate ? 0x04 : 0x0d);
       out.push(cond.a);
-      return out.push(0);
+      at = out.push(0);
+    } else {
+      const j = BR_INDEX[cond.cmp - 0x46]! ^ (negate ? 1 : 0);
+      out.push((cond.imm ? BR_CMP_I_BASE : BR_CMP_BASE) + j);
+      out.push(cond.a);
+      out.push(cond.b);
+      at = out.push(0);
     }
-    const j = BR_INDEX[cond.cmp - 0x46]! ^ (negate ? 1 : 0);
-    out.push((cond.imm ? BR_CMP_I_BASE : BR_CMP_BASE) + j);
-    out.push(cond.a);
-    out.push(cond.b);
-    return out.push(0);
+    chargeAt = out.push(0);
+    return at;
   };
   /** Emits the return sequence for results on top of the virtual stack. */
   const emitReturn = () => {
@@ -479,6 +492,7 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
         c.elseFixup = -1;
         c.dead = false;
         setTemps(c.height, c.height + c.params);
+        chargeAt = -1; // a label: the run starting here is entered by a jump too
         openRun(0x02);
         break;
       }
@@ -504,7 +518,10 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
         for (const f of c.fixups) out.code[f] = end;
         setTemps(c.height, c.height + c.results);
         // A new straight-line run starts where branches land (not needed after a loop: nothing branches to its end).
-        if (c.kind !== "loop" || c.dead) openRun(0x02);
+        if (c.kind !== "loop" || c.dead) {
+          chargeAt = -1; // a label: the run starting here is entered by a jump too
+          openRun(0x02);
+        }
         break;
       }
       case 0x0c: { // br

@@ -378,7 +378,10 @@ export class Machine {
             break;
           case 4: // br_unless
             if (i32[fp + code[pc]!] === 0) pc = code[pc + 1]!;
-            else pc += 2;
+            else {
+              fuel -= code[pc + 2]!;
+              pc += 3;
+            }
             break;
           case 5: // jump
             pc = code[pc]!;
@@ -392,7 +395,10 @@ export class Machine {
           }
           case 13: // br_if
             if (i32[fp + code[pc]!] !== 0) pc = code[pc + 1]!;
-            else pc += 2;
+            else {
+              fuel -= code[pc + 2]!;
+              pc += 3;
+            }
             break;
           case 14: { // br_table
             const n = code[pc + 2]!;
@@ -1555,121 +1561,181 @@ export class Machine {
           case 300: { // br_i32.eq
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if (x === y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 310: { // br_i32.eq_i
             const x = i32[fp + code[pc]!]!, y = code[pc + 1]!;
             if (x === y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 301: { // br_i32.ne
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if (x !== y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 311: { // br_i32.ne_i
             const x = i32[fp + code[pc]!]!, y = code[pc + 1]!;
             if (x !== y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 302: { // br_i32.lt_s
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if (x < y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 312: { // br_i32.lt_s_i
             const x = i32[fp + code[pc]!]!, y = code[pc + 1]!;
             if (x < y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 303: { // br_i32.ge_s
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if (x >= y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 313: { // br_i32.ge_s_i
             const x = i32[fp + code[pc]!]!, y = code[pc + 1]!;
             if (x >= y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 304: { // br_i32.lt_u
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if ((x >>> 0) < (y >>> 0)) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 314: { // br_i32.lt_u_i
             const x = i32[fp + code[pc]!]!, y = code[pc + 1]!;
             if ((x >>> 0) < (y >>> 0)) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 305: { // br_i32.ge_u
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if ((x >>> 0) >= (y >>> 0)) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 315: { // br_i32.ge_u_i
             const x = i32[fp + code[pc]!]!, y = code[pc + 1]!;
             if ((x >>> 0) >= (y >>> 0)) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 306: { // br_i32.gt_s
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if (x > y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 316: { // br_i32.gt_s_i
             const x = i32[fp + code[pc]!]!, y = code[pc + 1]!;
             if (x > y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 307: { // br_i32.le_s
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if (x <= y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 317: { // br_i32.le_s_i
             const x = i32[fp + code[pc]!]!, y = code[pc + 1]!;
             if (x <= y) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 308: { // br_i32.gt_u
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if ((x >>> 0) > (y >>> 0)) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 318: { // br_i32.gt_u_i
             const x = i32[fp + code[pc]!]!, y = code[pc + 1]!;
             if ((x >>> 0) > (y >>> 0)) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 309: { // br_i32.le_u
             const x = i32[fp + code[pc]!]!, y = i32[fp + code[pc + 1]!]!;
             if ((x >>> 0) <= (y >>> 0)) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           case 319: { // br_i32.le_u_i
             const x = i32[fp + code[pc]!]!, y = code[pc + 1]!;
             if ((x >>> 0) <= (y >>> 0)) pc = code[pc + 2]!;
-            else pc += 3;
+            else {
+              fuel -= code[pc + 3]!;
+              pc += 4;
+            }
             break;
           }
           default:

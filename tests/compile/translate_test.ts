@@ -40,7 +40,7 @@ test("translateFunction() reads locals in place, writes results into locals and 
     "i32.add 2 2 0",
     "i32.sub_i 0 0 1",
     "i32.mul_i 4 0 3",
-    "br_i32.gt_s_i 4 0 2",
+    "br_i32.gt_s_i 4 0 2 0",
     "return 0 0",
   ]);
   assert.equal(c.localCount, 2);
@@ -76,29 +76,28 @@ test("translateFunction() without metering leaves out per-run fuel charges but k
   const body = `(func (param i32) (block (br_if 0 (local.get 0)) (nop)) (loop (br_if 0 (local.get 0))))`;
   assert.deepEqual(records(translate(body, false).code), [
     "fuel_check 2",
-    "br_if 0 5",
+    "br_if 0 6 0",
     "fuel_check 2",
-    "br_if 0 5",
+    "br_if 0 6 0",
     "return 0 0",
   ]);
   assert.ok(ops(translate(body).code).includes("fuel_check"));
 });
 
-test("translateFunction() fuses compares into br_if and if (negated for if)", () => {
+test("translateFunction() fuses compares into br_if and if (negated for if); branches charge the run falling through", () => {
   const c = translate(`(func (param i32 i32) (result i32)
     (block (br_if 0 (i32.lt_u (local.get 0) (local.get 1))))
     (if (result i32) (i32.ge_s (local.get 0) (i32.const 10)) (then (i32.const 1)) (else (i32.const 2))))`);
-  assert.deepEqual(ops(c.code), [
-    "fuel_check",
-    "br_i32.lt_u",
-    "fuel",
-    "br_i32.lt_s_i",
-    "fuel",
-    "i32.const",
-    "jump",
-    "fuel",
-    "i32.const",
-    "return",
+  assert.deepEqual(records(c.code), [
+    "fuel_check 4",
+    "br_i32.lt_u 0 2 7 0",
+    "fuel 4", // the block's end is a label: its run has its own fuel op
+    "br_i32.lt_s_i 0 10 19 1", // the then-run (i32.const 1) is charged when the branch falls through
+    "i32.const 4 1",
+    "jump 24",
+    "fuel 1",
+    "i32.const 4 2",
+    "return 4 1",
   ]);
 });
 
