@@ -14,6 +14,12 @@
  * destination is retargeted to `x` (no copy). Code after an unconditional transfer (`br`, `br_table`, `return`,
  * `unreachable`) up to the end of its block is skipped.
  *
+ * Fuel (Wasmtime's model, exactly the same totals as charging every instruction): each straight-line run is charged
+ * once, at its start. A function's entry and loop headers get a `fuel_check` (the machine's checkpoint: fuel,
+ * interrupts, yields); another run is charged by a `fuel` op at its first instruction that costs fuel, or, when it
+ * is the fall-through of a conditional branch, by that branch's charge immediate (no dispatch). Runs that cost
+ * nothing get no op. Without metering only the `fuel_check`s remain.
+ *
  * @module
  */
 
