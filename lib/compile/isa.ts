@@ -7,17 +7,26 @@
  * (`imms` below). Where a wasm instruction maps one-to-one, its internal number is the wasm opcode byte
  * (`0xfc`-prefixed ops are `0xe0 + subopcode`), so numeric semantics read the same in both worlds.
  *
- * Stack form: operands live on the machine's value stack (8-byte slots); `height` immediates are frame-relative
- * slot indexes (locals occupy slots `0 .. localCount-1` of a frame, the operand stack starts above them).
+ * Slot-addressed form (in the manner of wasmi's register machine): an op names its operand and result slots as
+ * immediates instead of pushing and popping. A slot immediate is a frame-relative **word** offset (2 × the slot
+ * index; a slot is 8 bytes, two int32 words), so the machine addresses `i32[fp + imm]` (low word) and
+ * `i32[fp + imm + 1]` (high word) with `fp` in words. A frame's slots are its locals (params first), then its
+ * operand stack: the value at operand-stack height `h` has the canonical slot `localCount + h`. Results go to a
+ * `d` (destination) immediate, which the translator may point at a local directly. Every op reads all of its
+ * operands before it writes its result, so a destination may equal an operand.
+ *
+ * Immediate order per op: destination first (when there is one), then operands, then constants or targets.
  *
  * @module
  */
+
+import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 
 /** One internal operation: its name, number and the count of int32 immediates that follow it in code. */
 export interface IsaOp {
   readonly name: string;
   readonly code: number;
-  /** Number of immediates, or -1 for `br_table` (variable: count, then (count+1) × 3 words). */
+  /** Number of immediates, or -1 for `br_table` (variable: idx from count, then (count+1) × 3 words). */
   readonly imms: number;
 }
 
@@ -25,28 +34,24 @@ const ROWS: readonly (readonly [string, number, number])[] = [
   ["unreachable", 0x00, 0],
   ["fuel", 0x02, 1], // cost: charge a straight-line run
   ["fuel_check", 0x03, 1], // cost: charge, then check fuel/interrupt (function entry, loop headers)
-  ["br_unless", 0x04, 1], // target: pop i32, jump when zero
+  ["br_unless", 0x04, 3], // s target charge: jump when slot s is zero, else charge the fall-through run's fuel
   ["jump", 0x05, 1], // target
-  ["br_if_copy", 0x06, 3], // target height arity: pop i32, when nonzero move `arity` results to `height`, jump
-  ["global_get_ref", 0x07, 1], // globalidx (reference-typed global)
-  ["global_set_ref", 0x08, 1], // globalidx (reference-typed global)
-  ["br", 0x0c, 3], // target height arity: move `arity` results down to frame slot `height`, jump
-  ["br_if", 0x0d, 1], // target: pop i32, jump when nonzero (no values to move)
-  ["br_table", 0x0e, -1], // count, then count+1 entries of (target height arity)
-  ["return", 0x0f, 0],
-  ["call", 0x10, 1], // funcidx
-  ["call_indirect", 0x11, 2], // typeidx tableidx
-  ["drop", 0x1a, 0],
-  ["select", 0x1b, 0],
-  ["local.get", 0x20, 1],
-  ["local.set", 0x21, 1],
-  ["local.tee", 0x22, 1],
-  ["global.get", 0x23, 1],
-  ["global.set", 0x24, 1],
-  ["table.get", 0x25, 1],
-  ["table.set", 0x26, 1],
+  ["copy", 0x06, 2], // d s: copy one slot (both words)
+  ["global_get_ref", 0x07, 2], // d globalidx (reference-typed global)
+  ["global_set_ref", 0x08, 2], // globalidx s (reference-typed global)
+  ["br_if", 0x0d, 3], // s target charge: jump when slot s is nonzero, else charge (as br_unless)
+  ["br_table", 0x0e, -1], // idx from count, then count+1 entries of (target to arity): move arity slots from→to
+  ["return", 0x0f, 2], // s n: move n result slots from s to the frame's slot 0, return
+  ["call", 0x10, 2], // funcidx base: arguments at base.., the callee's frame starts there
+  ["call_indirect", 0x11, 4], // typeidx tableidx base idx
+  ["select", 0x1b, 4], // d a b c: d = c ? a : b
+  ["global.get", 0x23, 2], // d globalidx
+  ["global.set", 0x24, 2], // globalidx s
+  ["table.get", 0x25, 3], // d i tableidx
+  ["table.set", 0x26, 3], // tableidx i v
 ];
 
+/** Loads (`d a offset`) then stores (`a v offset`), numbered from 0x28. */
 const MEMORY_OPS = [
   "i32.load",
   "i64.load",
@@ -76,14 +81,11 @@ const MEMORY_OPS = [
 const NUMERIC_FIRST = 0x45;
 const NUMERIC_LAST = 0xc4;
 
-import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
-
 /**
- * Superinstructions (fused by the translator's peephole, see translate.ts): i32 binary operators whose operands are
- * locals or a constant, optionally storing the result into a local, and compare+br_if. Why: each fusion saves one
- * to three dispatches; measured in bench/micro/interp_bench.ts.
+ * i32 binary operators with a constant second operand (`d a c`): `I32_IMM_BASE + k`, k in this order. They replace
+ * the stack form's `i32.const; op` pairs.
  */
-export const FUSED_BINOPS: readonly string[] = [
+export const I32_IMM_OPS: readonly string[] = [
   "add",
   "sub",
   "mul",
@@ -93,6 +95,8 @@ export const FUSED_BINOPS: readonly string[] = [
   "shl",
   "shr_s",
   "shr_u",
+  "rotl",
+  "rotr",
   "eq",
   "ne",
   "lt_s",
@@ -104,127 +108,112 @@ export const FUSED_BINOPS: readonly string[] = [
   "ge_s",
   "ge_u",
 ];
-/** Compares fused with a following `br_if`, in this order from {@link BR_IF_COMPARE_BASE}. */
-export const FUSED_COMPARES: readonly string[] = [
-  "eqz",
-  "eq",
-  "ne",
-  "lt_s",
-  "lt_u",
-  "gt_s",
-  "gt_u",
-  "le_s",
-  "le_u",
-  "ge_s",
-  "ge_u",
+/** First number of the i32 constant-operand operators. */
+export const I32_IMM_BASE = 256;
+/** i64 binary operators with a constant second operand (`d a lo hi`): `I64_IMM_BASE + j`, j in this order. */
+export const I64_IMM_OPS: readonly string[] = [
+  "add",
+  "sub",
+  "and",
+  "or",
+  "xor",
+  "shl",
+  "shr_s",
+  "shr_u",
+  "rotl",
+  "rotr",
 ];
-/** First number of the fused binary operators: `FUSED_BASE + 5 * k + variant` (ll, lc, c, ll_set, lc_set). */
-export const FUSED_BASE = 256;
-/** First number of the fused compare+br_if ops. */
-export const BR_IF_COMPARE_BASE = 352;
-/** `local.get a; <load>` fused: `LOAD_LOCAL_BASE + (opcode - 0x28)`. */
-export const LOAD_LOCAL_BASE = 400;
-/** `local.get a; local.get v; <store>` fused: `STORE_LOCALS_BASE + (opcode - 0x36)`. */
-export const STORE_LOCALS_BASE = 416;
+/** First number of the i64 constant-operand operators. */
+export const I64_IMM_BASE = 280;
 /**
- * A fused compare on locals (`i32.<cmp>_ll` / `_lc`, cmp from eq to ge_u) followed by `br_if` or `if`:
- * `BR_COMPARE_LOCAL_BASE + ((cmp - 1) * 2 + variant) * 2 + (0 for br_if, 1 for the if's jump-when-false)`.
+ * i32 compares fused with a conditional branch: `br_i32.<cmp> a b target charge` (`BR_CMP_BASE + j`) and
+ * `br_i32.<cmp>_i a c target charge` (`BR_CMP_I_BASE + j`), j in this order; jump when the compare holds, else
+ * charge the fuel of the run that falls through (so that run needs no `fuel` op). A branch on the
+ * negated compare is the complementary compare (`j ^ 1`: eq/ne, lt_s/ge_s, lt_u/ge_u, gt_s/le_s, gt_u/le_u).
  */
-export const BR_COMPARE_LOCAL_BASE = 440;
-/** A plain compare followed by `if`: jump to the else/end when false. `BR_UNLESS_COMPARE_BASE + cmp`. */
-export const BR_UNLESS_COMPARE_BASE = 480;
-/** `local.get a; local.set b` fused. */
-export const LOCAL_COPY = 9;
+export const BR_CMPS: readonly string[] = ["eq", "ne", "lt_s", "ge_s", "lt_u", "ge_u", "gt_s", "le_s", "gt_u", "le_u"];
+/** First number of the compare-and-branch ops on two slots. */
+export const BR_CMP_BASE = 300;
+/** First number of the compare-and-branch ops on a slot and a constant. */
+export const BR_CMP_I_BASE = 310;
 
-/** `local.tee x; local.get y` fused. */
-export const TEE_GET = 500;
-/** `local.get a; local.get b` fused (pushes both). */
-export const GET2 = 501;
-/** `local.get b; <i32 op k>` with the other operand on the stack: `I32_SL_BASE + k` (k as in FUSED_BINOPS). */
-export const I32_SL_BASE = 502;
-/** `i32.const c; i32.rotl` / `i32.rotr` fused. */
-export const I32_ROTL_C = 521;
-/** The i64 binary operators fused with a constant or local second operand, in this order. */
-export const FUSED_I64: readonly string[] = ["add", "sub", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr"];
-/** `i64.const c; <i64 op j>`: `I64_C_BASE + j` (imms: low word, high word). */
-export const I64_C_BASE = 523;
-/** `local.get b; <i64 op j>`: `I64_L_BASE + j` (imm: local). */
-export const I64_L_BASE = 533;
-/** `i32.const c; i32.load offset` fused: the immediate is the effective address (when it fits in 31 bits). */
-export const I32_LOAD_C = 543;
-
-/** `local.get a; i32.load offset; local.set x` fused (imms: a, offset, x). */
-export const I32_LOAD_L_SET = 544;
-/** `i32.xor; i32.const k; i32.rotl` fused (rotr folded to rotl). */
-export const XOR_ROTL_C = 545;
-/** `i32.const k; i32.shl; i32.xor` fused: second-from-top ^= top << k. */
-export const SHL_C_XOR = 546;
-/** `i32.const k; i32.shl; i32.add` fused: second-from-top += top << k. */
-export const SHL_C_ADD = 547;
+/**
+ * `i32.xor_rotl_i d a b k`: d = rotl(a ^ b, k) (a rotr is folded to rotl), the core step of ARX ciphers and hashes
+ * (BLAKE, ChaCha): one dispatch instead of two.
+ */
+export const I32_XOR_ROTL_I = 320;
+/** `i64.xor_rotl_i d a b k`: the i64 form of {@link I32_XOR_ROTL_I} (BlaBla, Keccak-like 64-bit ARX code). */
+export const I64_XOR_ROTL_I = 321;
 
 /** Internal number of a `0xfc`-prefixed op. */
 export const FC_BASE = 0xe0;
 
+/** Immediates of the `0xfc` ops by sub-opcode (trunc_sat: `d a`; bulk ops read their operands from `base`). */
+const FC_IMMS = [
+  2, // i32.trunc_sat_f32_s d a
+  2,
+  2,
+  2,
+  2,
+  2,
+  2,
+  2,
+  2, // memory.init dataidx base
+  1, // data.drop dataidx
+  1, // memory.copy base
+  1, // memory.fill base
+  3, // table.init elemidx tableidx base
+  1, // elem.drop elemidx
+  3, // table.copy dst src base
+  2, // table.grow tableidx base (init at base, delta at base+1, result at base)
+  2, // table.size d tableidx
+  2, // table.fill tableidx base
+];
+
 /** The full instruction set, sorted by number. */
 export const ISA: readonly IsaOp[] = (() => {
   const ops: IsaOp[] = ROWS.map(([name, code, imms]) => ({ name, code, imms }));
-  MEMORY_OPS.forEach((name, i) => ops.push({ name, code: 0x28 + i, imms: 1 })); // offset
-  ops.push({ name: "memory.size", code: 0x3f, imms: 0 });
-  ops.push({ name: "memory.grow", code: 0x40, imms: 0 });
-  ops.push({ name: "i32.const", code: 0x41, imms: 1 });
-  ops.push({ name: "i64.const", code: 0x42, imms: 2 }); // low word, high word
-  ops.push({ name: "f32.const", code: 0x43, imms: 1 }); // bits
-  ops.push({ name: "f64.const", code: 0x44, imms: 2 }); // low word, high word of the bits
+  MEMORY_OPS.forEach((name, i) => ops.push({ name, code: 0x28 + i, imms: 3 }));
+  ops.push({ name: "memory.size", code: 0x3f, imms: 1 }); // d
+  ops.push({ name: "memory.grow", code: 0x40, imms: 2 }); // d a
+  ops.push({ name: "i32.const", code: 0x41, imms: 2 }); // d value
+  ops.push({ name: "i64.const", code: 0x42, imms: 3 }); // d low high
+  ops.push({ name: "f32.const", code: 0x43, imms: 2 }); // d bits
+  ops.push({ name: "f64.const", code: 0x44, imms: 3 }); // d low high (of the bits)
   for (let code = NUMERIC_FIRST; code <= NUMERIC_LAST; code++) {
-    ops.push({ name: SINGLE_BYTE_OPS[code]!.name, code, imms: 0 });
+    const info = SINGLE_BYTE_OPS[code]!;
+    // Why: wrap and the reinterprets change no bits; the translator leaves their operand in place (no op).
+    if (isIdentityOp(code)) continue;
+    ops.push({ name: info.name, code, imms: info.sig!.indexOf(":") + 1 }); // d a (b)
   }
-  ops.push({ name: "ref.null", code: 0xd0, imms: 0 });
-  ops.push({ name: "ref.is_null", code: 0xd1, imms: 0 });
-  ops.push({ name: "ref.func", code: 0xd2, imms: 1 });
-  const fcImms = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 2, 1, 2, 1, 1, 1];
-  for (let sub = 0; sub <= 17; sub++) {
-    ops.push({ name: FC_OPS[sub]!.name, code: FC_BASE + sub, imms: fcImms[sub]! });
-  }
-  ops.push({ name: "local_copy", code: LOCAL_COPY, imms: 2 }); // from to
-  FUSED_BINOPS.forEach((name, k) => {
-    const base = FUSED_BASE + k * 5;
-    ops.push({ name: `i32.${name}_ll`, code: base, imms: 2 }); // local local: push result
-    ops.push({ name: `i32.${name}_lc`, code: base + 1, imms: 2 }); // local const: push result
-    ops.push({ name: `i32.${name}_c`, code: base + 2, imms: 1 }); // top-of-stack op const
-    ops.push({ name: `i32.${name}_ll_set`, code: base + 3, imms: 3 }); // local local, result to local
-    ops.push({ name: `i32.${name}_lc_set`, code: base + 4, imms: 3 }); // local const, result to local
+  ops.push({ name: "ref.null", code: 0xd0, imms: 1 }); // d
+  ops.push({ name: "ref.is_null", code: 0xd1, imms: 2 }); // d a
+  ops.push({ name: "ref.func", code: 0xd2, imms: 2 }); // d funcidx
+  for (let sub = 0; sub <= 17; sub++) ops.push({ name: FC_OPS[sub]!.name, code: FC_BASE + sub, imms: FC_IMMS[sub]! });
+  I32_IMM_OPS.forEach((name, k) => ops.push({ name: `i32.${name}_i`, code: I32_IMM_BASE + k, imms: 3 }));
+  I64_IMM_OPS.forEach((name, j) => ops.push({ name: `i64.${name}_i`, code: I64_IMM_BASE + j, imms: 4 }));
+  BR_CMPS.forEach((name, j) => {
+    ops.push({ name: `br_i32.${name}`, code: BR_CMP_BASE + j, imms: 4 });
+    ops.push({ name: `br_i32.${name}_i`, code: BR_CMP_I_BASE + j, imms: 4 });
   });
-  MEMORY_OPS.forEach((name, i) => {
-    if (i < 14) ops.push({ name: `${name}_l`, code: LOAD_LOCAL_BASE + i, imms: 2 }); // local offset: push
-    else ops.push({ name: `${name}_ll`, code: STORE_LOCALS_BASE + i - 14, imms: 3 }); // address-local value-local offset
-  });
-  FUSED_COMPARES.slice(1).forEach((name, j) => {
-    ["ll", "lc"].forEach((variant, v) => {
-      const code = BR_COMPARE_LOCAL_BASE + (j * 2 + v) * 2;
-      ops.push({ name: `br_if_i32.${name}_${variant}`, code, imms: 3 }); // a (b | c) target: jump when true
-      ops.push({ name: `br_unless_i32.${name}_${variant}`, code: code + 1, imms: 3 }); // jump when false
-    });
-  });
-  FUSED_COMPARES.forEach((name, j) =>
-    ops.push({ name: `br_unless_i32.${name}`, code: BR_UNLESS_COMPARE_BASE + j, imms: 1 })
-  );
-  FUSED_COMPARES.forEach((name, j) => ops.push({ name: `br_if_i32.${name}`, code: BR_IF_COMPARE_BASE + j, imms: 1 }));
-  ops.push({ name: "tee_get", code: TEE_GET, imms: 2 }); // tee-local get-local
-  ops.push({ name: "get2", code: GET2, imms: 2 }); // local local
-  FUSED_BINOPS.forEach((name, k) => ops.push({ name: `i32.${name}_sl`, code: I32_SL_BASE + k, imms: 1 })); // local
-  ops.push({ name: "i32.rotl_c", code: I32_ROTL_C, imms: 1 });
-  ops.push({ name: "i32.rotr_c", code: I32_ROTL_C + 1, imms: 1 });
-  FUSED_I64.forEach((name, j) => {
-    ops.push({ name: `i64.${name}_c`, code: I64_C_BASE + j, imms: 2 }); // low high
-    ops.push({ name: `i64.${name}_sl`, code: I64_L_BASE + j, imms: 1 }); // local
-  });
-  ops.push({ name: "i32.load_c", code: I32_LOAD_C, imms: 1 }); // address
-  ops.push({ name: "i32.load_l_set", code: I32_LOAD_L_SET, imms: 3 }); // address-local offset local
-  ops.push({ name: "i32.xor_rotl_c", code: XOR_ROTL_C, imms: 1 }); // k
-  ops.push({ name: "i32.shl_c_xor", code: SHL_C_XOR, imms: 1 }); // k
-  ops.push({ name: "i32.shl_c_add", code: SHL_C_ADD, imms: 1 }); // k
+  ops.push({ name: "i32.xor_rotl_i", code: I32_XOR_ROTL_I, imms: 4 });
+  ops.push({ name: "i64.xor_rotl_i", code: I64_XOR_ROTL_I, imms: 4 });
   return ops.sort((a, b) => a.code - b.code);
 })();
 
+/** Whether numeric opcode `code` leaves its operand's bits unchanged (i32.wrap_i64 and the reinterprets). */
+export function isIdentityOp(code: number): boolean {
+  return code === 0xa7 || (code >= 0xbc && code <= 0xbf);
+}
+
 /** Op name by internal number, for disassembly and tests. */
 export const ISA_NAMES: ReadonlyMap<number, string> = new Map(ISA.map((op) => [op.code, op.name]));
+
+/** Immediate count by internal number (-1 for `br_table`). */
+export const ISA_IMMS: ReadonlyMap<number, number> = new Map(ISA.map((op) => [op.code, op.imms]));
+
+/** The length in words of the record at `pc` (op plus immediates). */
+export function recordLength(code: Int32Array, pc: number): number {
+  const n = ISA_IMMS.get(code[pc]!)!;
+  return 1 + (n >= 0 ? n : 3 + (code[pc + 3]! + 1) * 3);
+}

@@ -1,11 +1,24 @@
 /**
- * Translation of one validated function body into the machine's code (see `isa.ts`): a flat `Int32Array` of
- * records with branch targets resolved, fuel charged per straight-line run, and a parallel map from code position
- * to the byte offset of the wasm instruction (for backtraces).
+ * Translation of one validated function body into the machine's slot-addressed code (see `isa.ts`): a flat
+ * `Int32Array` of records with branch targets resolved, fuel charged per straight-line run, and a parallel map from
+ * code position to the byte offset of the wasm instruction (for backtraces).
  *
- * The translator trusts the validator: it tracks only stack heights and block arities (every value is one 8-byte
- * slot), never operand types. Code after an unconditional transfer (`br`, `br_table`, `return`, `unreachable`) up
- * to the end of its block is skipped.
+ * The translator trusts the validator: it tracks stack heights and block arities (every value is one 8-byte slot),
+ * never operand types. It keeps a virtual operand stack whose entries are
+ * - a temp: the value sits in its canonical slot (`localCount + height`);
+ * - a local: a deferred `local.get` (no copy emitted; consumers read the local's slot directly);
+ * - an i32 or i64 constant: deferred (consumers with a constant-operand form take it as an immediate).
+ * A deferred entry is materialized into its canonical slot when needed: before `local.set`/`local.tee` of the same
+ * local overwrites it, and at every control-flow join (block, loop, if, else, end, branches, calls), so branch
+ * targets always see a fixed layout. When `local.set x` follows an op whose result is the top temp, the op's
+ * destination is retargeted to `x` (no copy). Code after an unconditional transfer (`br`, `br_table`, `return`,
+ * `unreachable`) up to the end of its block is skipped.
+ *
+ * Fuel (Wasmtime's model, exactly the same totals as charging every instruction): each straight-line run is charged
+ * once, at its start. A function's entry and loop headers get a `fuel_check` (the machine's checkpoint: fuel,
+ * interrupts, yields); another run is charged by a `fuel` op at its first instruction that costs fuel, or, when it
+ * is the fall-through of a conditional branch, by that branch's charge immediate (no dispatch). Runs that cost
+ * nothing get no op. Without metering only the `fuel_check`s remain.
  *
  * @module
  */
@@ -14,44 +27,15 @@ import { ByteReader } from "../binary/leb128.ts";
 import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { type FuncType, funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
 import {
-  BR_COMPARE_LOCAL_BASE,
-  BR_IF_COMPARE_BASE,
-  BR_UNLESS_COMPARE_BASE,
+  BR_CMP_BASE,
+  BR_CMP_I_BASE,
   FC_BASE,
-  FUSED_BASE,
-  GET2,
-  I32_LOAD_C,
-  I32_LOAD_L_SET,
-  I32_ROTL_C,
-  I32_SL_BASE,
-  I64_C_BASE,
-  I64_L_BASE,
-  LOAD_LOCAL_BASE,
-  LOCAL_COPY,
-  SHL_C_ADD,
-  SHL_C_XOR,
-  STORE_LOCALS_BASE,
-  TEE_GET,
-  XOR_ROTL_C,
+  I32_IMM_BASE,
+  I32_XOR_ROTL_I,
+  I64_IMM_BASE,
+  I64_XOR_ROTL_I,
+  isIdentityOp,
 } from "./isa.ts";
-
-/** Internal number of `i32.shl_c` (FUSED_BINOPS index 6, variant c). */
-const I32_SHL_C = FUSED_BASE + 6 * 5 + 2;
-
-/** Wasm opcode → index j of the fused i64 binary operators in isa.ts (`FUSED_I64`), or -1. */
-const FUSE_I64_INDEX: Int8Array = (() => {
-  const index = new Int8Array(256).fill(-1);
-  [0x7c, 0x7d, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a].forEach((op, j) => (index[op] = j));
-  return index;
-})();
-
-/** Wasm opcode → index k of the fused i32 binary operators in isa.ts (`FUSED_BASE + 5k + variant`), or -1. */
-const FUSE_INDEX: Int8Array = (() => {
-  const index = new Int8Array(256).fill(-1);
-  [0x6a, 0x6b, 0x6c, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f]
-    .forEach((op, k) => (index[op] = k));
-  return index;
-})();
 
 /** A function translated for the machine. */
 export interface CompiledFunc {
@@ -63,13 +47,16 @@ export interface CompiledFunc {
   readonly resultCount: number;
   /** Params plus declared locals: the frame's first slots. */
   readonly localCount: number;
-  /** Highest frame-relative stack height reached (slots), for stack-limit checks. */
+  /** Highest frame-relative slot count reached (locals plus operand stack), for stack-limit checks. */
   readonly maxHeight: number;
 }
 
+/** Virtual stack entry kinds. */
+const TEMP = 0, LOCAL = 1, CONST32 = 2, CONST64 = 3;
+
 interface Control {
   kind: "block" | "loop" | "if" | "func";
-  /** Frame-relative height below the block's params. */
+  /** Virtual stack height below the block's params. */
   height: number;
   params: number;
   results: number;
@@ -77,7 +64,7 @@ interface Control {
   start: number;
   /** Code positions of immediates to patch with the end position. */
   fixups: number[];
-  /** For `if`: code position of the `br_unless` target immediate, until an `else` patches it. */
+  /** For `if`: code position of the branch-to-else target immediate, until an `else` patches it. */
   elseFixup: number;
   /** Whether the rest of this block is unreachable. */
   dead: boolean;
@@ -118,6 +105,47 @@ function blockType(module: Module, reader: ByteReader): FuncType {
 
 const EMPTY: FuncType = { params: [], results: [] };
 
+/** Wasm opcode → k of the i32 constant-operand ops (`I32_IMM_BASE + k`, see isa.ts), or -1. */
+const I32_IMM_INDEX: Int8Array = (() => {
+  const index = new Int8Array(256).fill(-1);
+  [0x6a, 0x6b, 0x6c, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78].forEach((op, k) => (index[op] = k));
+  for (let op = 0x46; op <= 0x4f; op++) index[op] = 11 + op - 0x46;
+  return index;
+})();
+/** Wasm opcode → j of the i64 constant-operand ops (`I64_IMM_BASE + j`), or -1. */
+const I64_IMM_INDEX: Int8Array = (() => {
+  const index = new Int8Array(256).fill(-1);
+  [0x7c, 0x7d, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a].forEach((op, j) => (index[op] = j));
+  return index;
+})();
+/** i32 compare opcode (0x46..0x4f) - 0x46 → index in `BR_CMPS`. */
+const BR_INDEX = [0, 1, 2, 4, 6, 8, 7, 9, 3, 5];
+/** i32 compare opcode → the compare with swapped operands (a < b ⇔ b > a). */
+const MIRROR: Record<number, number> = {
+  0x46: 0x46,
+  0x47: 0x47,
+  0x48: 0x4a,
+  0x49: 0x4b,
+  0x4a: 0x48,
+  0x4b: 0x49,
+  0x4c: 0x4e,
+  0x4d: 0x4f,
+  0x4e: 0x4c,
+  0x4f: 0x4d,
+};
+/** i32 operators whose operands may be swapped. */
+const COMMUTATIVE = new Set([0x6a, 0x6c, 0x71, 0x72, 0x73]);
+
+/** A branch condition: a compare still to be emitted (fused into the branch), or a slot tested for nonzero. */
+interface Cond {
+  /** Wasm i32 compare opcode (0x46..0x4f), or 0x45 for eqz, or -1 for a plain slot test. */
+  cmp: number;
+  a: number;
+  b: number;
+  /** Whether `b` is a constant rather than a slot. */
+  imm: boolean;
+}
+
 /**
  * Translates function `funcIndex` (in the module's function index space; must be a defined function).
  *
@@ -130,39 +158,146 @@ const EMPTY: FuncType = { params: [], results: [] };
 export function translateFunction(module: Module, funcIndex: number, meter = true): CompiledFunc {
   const type = funcTypeOf(module, funcIndex);
   const body = module.codes[funcIndex - module.importedFuncs]!;
-  const localCount = type.params.length + body.localCount;
+  const L = type.params.length + body.localCount;
   const globalTypes: ValType[] = [];
   for (const imp of module.imports) if (imp.desc.kind === "global") globalTypes.push(imp.desc.type.type);
   for (const g of module.globals) globalTypes.push(g.type.type);
 
   const out = new CodeBuffer();
   const reader = new ByteReader(module.bytes, body.start, body.end);
-  let height = localCount;
-  let maxHeight = height;
-  // Fuel: code position of the current run's `fuel` immediate, and the run's cost so far.
+  // The virtual operand stack (see the module doc): kind, and the local index or the constant's low/high words.
+  const kind: number[] = [], val: number[] = [], high: number[] = [];
+  let n = 0;
+  let maxHeight = L;
+  /** Canonical slot (word offset) of virtual stack entry i. */
+  const canon = (i: number) => (L + i) << 1;
+  const push = (k: number, v: number, h: number) => {
+    kind[n] = k;
+    val[n] = v;
+    high[n] = h;
+    n++;
+    if (L + n > maxHeight) maxHeight = L + n;
+  };
+  /** Pushes a temp; returns its slot. */
+  const pushTemp = (): number => {
+    push(TEMP, 0, 0);
+    return canon(n - 1);
+  };
+  /** Puts entry i into its canonical slot. */
+  const materialize = (i: number) => {
+    const k = kind[i];
+    if (k === TEMP) return;
+    if (k === LOCAL) {
+      out.push(0x06);
+      out.push(canon(i));
+      out.push(val[i]! << 1);
+    } else if (k === CONST32) {
+      out.push(0x41);
+      out.push(canon(i));
+      out.push(val[i]!);
+    } else {
+      out.push(0x42);
+      out.push(canon(i));
+      out.push(val[i]!);
+      out.push(high[i]!);
+    }
+    kind[i] = TEMP;
+  };
+  const materializeFrom = (from: number) => {
+    for (let i = from; i < n; i++) materialize(i);
+  };
+  /** The slot holding entry i (a local's own slot for a deferred local.get). */
+  const slotOf = (i: number): number => {
+    if (kind[i] === LOCAL) return val[i]! << 1;
+    materialize(i);
+    return canon(i);
+  };
+  /** Materializes the deferred reads of local x among entries 0..below-1 (before x is overwritten). */
+  const saveReadsOf = (x: number, below: number): boolean => {
+    let any = false;
+    for (let i = 0; i < below; i++) {
+      if (kind[i] === LOCAL && val[i] === x) {
+        materialize(i);
+        any = true;
+      }
+    }
+    return any;
+  };
+  const hasReadsOf = (x: number, below: number): boolean => {
+    for (let i = 0; i < below; i++) if (kind[i] === LOCAL && val[i] === x) return true;
+    return false;
+  };
+  /** Writes the value of entry i into slot d (a local, or a branch target's slot). */
+  const storeTo = (d: number, i: number) => {
+    const k = kind[i];
+    if (k === CONST32) {
+      out.push(0x41);
+      out.push(d);
+      out.push(val[i]!);
+    } else if (k === CONST64) {
+      out.push(0x42);
+      out.push(d);
+      out.push(val[i]!);
+      out.push(high[i]!);
+    } else {
+      const s = k === LOCAL ? val[i]! << 1 : canon(i);
+      if (s !== d) {
+        out.push(0x06);
+        out.push(d);
+        out.push(s);
+      }
+    }
+  };
+
+  // Fuel: code position of the current run's `fuel` immediate, and the run's cost so far. A run's `fuel` op is
+  // emitted at its first instruction that costs fuel (the ones before cost nothing and do not branch), so a run
+  // that costs nothing has none.
   let fuelAt = -1;
   let fuelCost = 0;
+  let runPending = false;
   const closeRun = () => {
     if (fuelAt >= 0) out.code[fuelAt] = fuelCost;
     fuelAt = -1;
     fuelCost = 0;
+    runPending = false;
   };
-  // Peephole window: code positions of the last instructions emitted in the current straight-line run (no branch
-  // target lies between them, so they may be fused).
-  const recent: number[] = [];
-  let epoch = 0;
-  let emittedAt = -1;
   const openRun = (op: number) => {
-    epoch++;
-    recent.length = 0;
     closeRun();
-    if (op === 0x02 && !meter) return;
+    if (op === 0x02) {
+      runPending = meter;
+      return;
+    }
     out.push(op);
     fuelAt = out.push(0);
   };
+  // The charge immediate of the last conditional branch: when nothing has been emitted after it, the run that
+  // falls through is charged there (no `fuel` op, no dispatch).
+  let chargeAt = -1;
+  /** Adds an instruction's cost to the current run (emitting the run's pending `fuel` op first). */
+  const charge = (cost: number) => {
+    if (cost === 0) return;
+    if (runPending) {
+      runPending = false;
+      if (chargeAt >= 0 && chargeAt === out.length - 1) fuelAt = chargeAt;
+      else {
+        out.push(0x02);
+        fuelAt = out.push(0);
+      }
+    }
+    fuelCost += cost;
+  };
+  // The op emitted by the previous wasm instruction (not counting local.get and constants) whose first immediate is
+  // its destination (code position, and the code length right after it), for retargeting and fusions.
+  let prevOp = -1, prevEnd = -1, curOp = -1;
+  /** Emits op with destination = a new temp; marks it as the instruction's result op. */
+  const emitResult = (op: number): void => {
+    curOp = out.push(op);
+    out.push(pushTemp());
+  };
+
   const control: Control[] = [{
     kind: "func",
-    height: localCount,
+    height: 0,
     params: 0,
     results: type.results.length,
     start: 0,
@@ -171,63 +306,85 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
     dead: false,
   }];
   out.offset = body.start;
-  openRun(0x03); // fuel_check at function entry
+  openRun(0x03); // fuel_check at function entry (always the first record: the machine's call executes it)
 
-  const setHeight = (h: number) => {
-    height = h;
-    if (h > maxHeight) maxHeight = h;
+  /** Pops the condition of a branch: a fused compare when the previous instruction computed it, else a slot. */
+  const popCond = (): Cond => {
+    if (prevOp >= 0 && out.length === prevEnd && kind[n - 1] === TEMP && out.code[prevOp + 1] === canon(n - 1)) {
+      const op = out.code[prevOp]!;
+      const cmp = op === 0x45 || (op >= 0x46 && op <= 0x4f)
+        ? op
+        : op >= I32_IMM_BASE + 11 && op <= I32_IMM_BASE + 20
+        ? op - I32_IMM_BASE - 11 + 0x46
+        : -1;
+      if (cmp >= 0) {
+        const cond = { cmp, a: out.code[prevOp + 2]!, b: cmp === 0x45 ? 0 : out.code[prevOp + 3]!, imm: op >= 256 };
+        out.length = prevOp;
+        n--;
+        return cond;
+      }
+    }
+    const a = slotOf(n - 1);
+    n--;
+    return { cmp: -1, a, b: 0, imm: false };
   };
   /**
-   * If the last instruction is a fused compare on locals (`i32.<cmp>_ll` or `_lc`, eq..ge_u), rewrites it into the
-   * compare-and-branch form (`negate`: jump when false) and returns the position of its target immediate, else -1.
+   * Emits a jump taken when `cond` holds (or fails, with `negate`); returns the target immediate's position. The
+   * record ends with a charge immediate: the fuel of the run that falls through (see `charge`).
    */
-  const fuseCompareBranch = (negate: boolean): number => {
-    const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
-    if (last < 0 || out.length !== last + 3) return -1;
-    const rel = out.code[last]! - FUSED_BASE;
-    const k = Math.floor(rel / 5), variant = rel % 5;
-    if (rel < 0 || k < 9 || k > 18 || variant > 1) return -1;
-    out.code[last] = BR_COMPARE_LOCAL_BASE + ((k - 9) * 2 + variant) * 2 + (negate ? 1 : 0);
-    recent.pop();
-    return out.push(0);
-  };
-  /** Emits a branch to `label` (depth from the innermost block); `conditional` pops the condition first. */
-  const branch = (depth: number, conditional: boolean) => {
-    const target = control[control.length - 1 - depth]!;
-    const arity = target.kind === "loop" ? target.params : target.results;
-    const moves = height - arity !== target.height;
-    if (conditional && !moves) {
-      const fused = fuseCompareBranch(false);
-      if (fused >= 0) {
-        if (target.kind === "loop") out.code[fused] = target.start;
-        else target.fixups.push(fused);
-        return;
-      }
-    }
-    if (conditional) {
-      const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
-      const cmp = last >= 0 && last === out.length - 1 ? out.code[last]! : -1;
-      if (moves) {
-        out.push(0x06);
-      } else if (cmp >= 0x45 && cmp <= 0x4f) {
-        // Why: compare + br_if in one dispatch.
-        out.length = last;
-        recent.pop();
-        out.push(BR_IF_COMPARE_BASE + cmp - 0x45);
-      } else {
-        out.push(0x0d);
-      }
+  const condJump = (cond: Cond, negate: boolean): number => {
+    let at: number;
+    if (cond.cmp < 0 || cond.cmp === 0x45) {
+      // eqz: jump when the operand is zero, i.e. a plain test negated.
+      out.push((cond.cmp === 0x45) !== negate ? 0x04 : 0x0d);
+      out.push(cond.a);
+      at = out.push(0);
     } else {
-      out.push(moves ? 0x0c : 0x05);
+      const j = BR_INDEX[cond.cmp - 0x46]! ^ (negate ? 1 : 0);
+      out.push((cond.imm ? BR_CMP_I_BASE : BR_CMP_BASE) + j);
+      out.push(cond.a);
+      out.push(cond.b);
+      at = out.push(0);
     }
+    chargeAt = out.push(0);
+    return at;
+  };
+  /** Emits the return sequence for results on top of the virtual stack. */
+  const emitReturn = () => {
+    const r = type.results.length;
+    if (r === 0) {
+      out.push(0x0f);
+      out.push(0);
+      out.push(0);
+    } else if (r === 1) {
+      const s = slotOf(n - 1);
+      out.push(0x0f);
+      out.push(s);
+      out.push(1);
+    } else {
+      materializeFrom(n - r);
+      out.push(0x0f);
+      out.push(canon(n - r));
+      out.push(r);
+    }
+  };
+  /** Whether a branch to `target` finds its values in place (temps at the target's slots). */
+  const inPlace = (target: Control, arity: number): boolean => {
+    if (n - arity !== target.height) return false;
+    for (let i = n - arity; i < n; i++) if (kind[i] !== TEMP) return false;
+    return true;
+  };
+  /** Emits the moves of a branch's values to `target`'s slots and the jump. */
+  const emitBranch = (target: Control, arity: number) => {
+    if (target.kind === "func") {
+      emitReturn();
+      return;
+    }
+    for (let j = 0; j < arity; j++) storeTo(canon(target.height + j), n - arity + j);
+    out.push(0x05);
     const at = out.push(0);
     if (target.kind === "loop") out.code[at] = target.start;
-    else if (target.kind === "func") out.code[at] = -1; // patched to the return sequence below
-    if (target.kind !== "loop") target.fixups.push(at);
-    if (moves) {
-      out.push(target.height);
-      out.push(arity);
-    }
+    else target.fixups.push(at);
   };
   /** Skips an unreachable region up to the `else` or `end` of the current block; returns that opcode. */
   const skipDead = (): number => {
@@ -247,6 +404,11 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
       }
     }
   };
+  const setTemps = (from: number, to: number) => {
+    for (let i = from; i < to; i++) kind[i] = TEMP;
+    n = to;
+    if (L + n > maxHeight) maxHeight = L + n;
+  };
 
   let op = 0;
   let pendingOp = -1;
@@ -260,10 +422,14 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
       op = reader.u8();
     }
     out.offset = at;
-    const before = out.length, runEpoch = epoch;
-    emittedAt = -1;
+    if (op !== 0x20 && op !== 0x41 && op !== 0x42) {
+      // Why not for local.get and the integer constants: they emit nothing, so the op before them is still the last
+      // one emitted (fusions check that its result is the entry they consume).
+      prevOp = curOp;
+      curOp = -1;
+    }
     const info = op === 0xfc ? undefined : SINGLE_BYTE_OPS[op];
-    if (info) fuelCost += info.fuel;
+    charge(info ? info.fuel : 1); // every 0xfc op costs 1
     switch (op) {
       case 0x00: // unreachable
         out.push(0x00);
@@ -273,9 +439,10 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
         break;
       case 0x02: { // block
         const bt = blockType(module, reader);
+        materializeFrom(0);
         control.push({
           kind: "block",
-          height: height - bt.params.length,
+          height: n - bt.params.length,
           params: bt.params.length,
           results: bt.results.length,
           start: 0,
@@ -287,11 +454,12 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
       }
       case 0x03: { // loop
         const bt = blockType(module, reader);
+        materializeFrom(0);
         const start = out.length;
         openRun(0x03);
         control.push({
           kind: "loop",
-          height: height - bt.params.length,
+          height: n - bt.params.length,
           params: bt.params.length,
           results: bt.results.length,
           start,
@@ -303,23 +471,12 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
       }
       case 0x04: { // if
         const bt = blockType(module, reader);
-        setHeight(height - 1);
-        let fix = fuseCompareBranch(true);
-        if (fix < 0) {
-          const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
-          const cmp = last >= 0 && last === out.length - 1 ? out.code[last]! : -1;
-          if (cmp >= 0x45 && cmp <= 0x4f) {
-            out.length = last;
-            recent.pop();
-            out.push(BR_UNLESS_COMPARE_BASE + cmp - 0x45);
-          } else {
-            out.push(0x04);
-          }
-          fix = out.push(0);
-        }
+        const cond = popCond();
+        materializeFrom(0);
+        const fix = condJump(cond, true);
         control.push({
           kind: "if",
-          height: height - bt.params.length,
+          height: n - bt.params.length,
           params: bt.params.length,
           results: bt.results.length,
           start: 0,
@@ -333,264 +490,314 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
       case 0x05: { // else
         const c = control[control.length - 1]!;
         if (!c.dead) {
+          materializeFrom(c.height);
           out.push(0x05);
           c.fixups.push(out.push(0));
         }
         out.code[c.elseFixup] = out.length;
         c.elseFixup = -1;
         c.dead = false;
-        height = c.height + c.params;
+        setTemps(c.height, c.height + c.params);
+        chargeAt = -1; // a label: the run starting here is entered by a jump too
         openRun(0x02);
         break;
       }
       case 0x0b: { // end
         const c = control.pop()!;
         if (c.kind === "func") {
+          if (!c.dead) emitReturn();
           closeRun();
-          const ret = out.length;
-          for (const f of c.fixups) out.code[f] = ret;
-          out.push(0x0f);
+          if (c.fixups.length > 0) {
+            // Landing of br_table entries that leave the function: the results sit at the first temp slots.
+            const ret = out.length;
+            for (const f of c.fixups) out.code[f] = ret;
+            out.push(0x0f);
+            out.push(canon(0));
+            out.push(c.results);
+          }
           control.length = 0;
           break;
         }
+        if (!c.dead) materializeFrom(c.height);
         const end = out.length;
         if (c.elseFixup >= 0) out.code[c.elseFixup] = end;
         for (const f of c.fixups) out.code[f] = end;
-        setHeight(c.height + c.results);
+        setTemps(c.height, c.height + c.results);
         // A new straight-line run starts where branches land (not needed after a loop: nothing branches to its end).
-        if (c.kind !== "loop" || c.dead) openRun(0x02);
+        if (c.kind !== "loop" || c.dead) {
+          chargeAt = -1; // a label: the run starting here is entered by a jump too
+          openRun(0x02);
+        }
         break;
       }
-      case 0x0c: // br
-        branch(reader.u32(), false);
+      case 0x0c: { // br
+        const target = control[control.length - 1 - reader.u32()]!;
+        emitBranch(target, target.kind === "loop" ? target.params : target.results);
         control[control.length - 1]!.dead = true;
         break;
-      case 0x0d: // br_if
-        setHeight(height - 1);
-        branch(reader.u32(), true);
+      }
+      case 0x0d: { // br_if
+        const target = control[control.length - 1 - reader.u32()]!;
+        const arity = target.kind === "loop" ? target.params : target.results;
+        const cond = popCond();
+        if (target.kind !== "func" && inPlace(target, arity)) {
+          const at = condJump(cond, false);
+          if (target.kind === "loop") out.code[at] = target.start;
+          else target.fixups.push(at);
+        } else {
+          const over = condJump(cond, true);
+          emitBranch(target, arity);
+          out.code[over] = out.length;
+        }
         openRun(0x02);
         break;
+      }
       case 0x0e: { // br_table
-        const n = reader.u32();
-        setHeight(height - 1);
+        const count = reader.u32();
+        const idx = slotOf(n - 1);
+        n--;
+        const depths: number[] = [];
+        for (let i = 0; i <= count; i++) depths.push(reader.u32());
+        const first = control[control.length - 1 - depths[0]!]!;
+        const arity = first.kind === "loop" ? first.params : first.results;
+        materializeFrom(n - arity);
         out.push(0x0e);
-        out.push(n);
-        for (let i = 0; i <= n; i++) {
-          const depth = reader.u32();
+        out.push(idx);
+        out.push(canon(n - arity));
+        out.push(count);
+        for (const depth of depths) {
           const target = control[control.length - 1 - depth]!;
-          const arity = target.kind === "loop" ? target.params : target.results;
           const at = out.push(0);
           if (target.kind === "loop") out.code[at] = target.start;
           else target.fixups.push(at);
-          out.push(target.height);
+          out.push(canon(target.height));
           out.push(arity);
         }
         control[control.length - 1]!.dead = true;
         break;
       }
       case 0x0f: // return
-        out.push(0x0f);
+        emitReturn();
         control[control.length - 1]!.dead = true;
         break;
       case 0x10: { // call
         const f = reader.u32();
         const t = funcTypeOf(module, f);
+        const p = t.params.length;
+        materializeFrom(n - p);
         out.push(0x10);
         out.push(f);
-        setHeight(height - t.params.length + t.results.length);
+        out.push(canon(n - p));
+        setTemps(n - p, n - p + t.results.length);
         break;
       }
       case 0x11: { // call_indirect
         const typeIndex = reader.u32();
         const table = reader.u32();
         const t = module.types[typeIndex]!;
-        setHeight(height - 1);
+        const p = t.params.length;
+        const idx = slotOf(n - 1);
+        n--;
+        materializeFrom(n - p);
         out.push(0x11);
         out.push(typeIndex);
         out.push(table);
-        setHeight(height - t.params.length + t.results.length);
+        out.push(canon(n - p));
+        out.push(idx);
+        setTemps(n - p, n - p + t.results.length);
         break;
       }
       case 0x1a: // drop
-        out.push(0x1a);
-        setHeight(height - 1);
+        n--;
         break;
       case 0x1c: // select t
-        for (let n = reader.u32(); n > 0; n--) reader.u8();
-        out.push(0x1b);
-        setHeight(height - 2);
-        break;
-      case 0x1b: // select
-        out.push(0x1b);
-        setHeight(height - 2);
-        break;
-      case 0x20: { // local.get
-        const y = reader.u32();
-        const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
-        const prev = last >= 0 && last + 2 === out.length ? out.code[last]! : -1;
-        if (prev === 0x22 || prev === 0x20) {
-          // local.tee x; local.get y  →  tee_get x y;  local.get a; local.get b  →  get2 a b
-          out.code[last] = prev === 0x22 ? TEE_GET : GET2;
-          out.push(y);
-          recent.pop();
-          emittedAt = last;
-        } else {
-          out.push(0x20);
-          out.push(y);
-        }
-        setHeight(height + 1);
+      case 0x1b: { // select
+        if (op === 0x1c) { for (let k = reader.u32(); k > 0; k--) reader.u8(); }
+        const c = slotOf(n - 1), b = slotOf(n - 2), a = slotOf(n - 3);
+        n -= 3;
+        emitResult(0x1b);
+        out.push(a);
+        out.push(b);
+        out.push(c);
         break;
       }
-      case 0x21: { // local.set
+      case 0x20: // local.get
+        push(LOCAL, reader.u32(), 0);
+        break;
+      case 0x21: // local.set
+      case 0x22: { // local.tee
         const x = reader.u32();
-        const last = recent.length > 0 ? recent[recent.length - 1]! : -1;
-        const prev = last >= 0 ? out.code[last]! : -1;
-        const variant = (prev - FUSED_BASE) % 5;
-        if (prev >= FUSED_BASE && prev < FUSED_BASE + 95 && (variant === 0 || variant === 1)) {
-          out.code[last] = prev + 3; // result into the local instead of the stack
-          out.push(x);
-          recent.pop();
-          emittedAt = last;
-        } else if (prev === LOAD_LOCAL_BASE && last + 3 === out.length) {
-          // i32.load_l a offset; local.set x  →  i32.load_l_set a offset x
-          out.code[last] = I32_LOAD_L_SET;
-          out.push(x);
-          out.offsets[out.length - 1] = out.offsets[last]!; // Why: a trap reports the load's offset
-          recent.pop();
-          emittedAt = last;
-        } else if (prev === 0x20) {
-          out.code[last] = LOCAL_COPY;
-          out.push(x);
-          recent.pop();
-          emittedAt = last;
-        } else {
-          out.push(0x21);
-          out.push(x);
+        const top = n - 1;
+        if (kind[top] === LOCAL && val[top] === x) {
+          if (op === 0x21) n--;
+          break;
         }
-        setHeight(height - 1);
+        if (
+          kind[top] === TEMP && prevOp >= 0 && out.length === prevEnd && out.code[prevOp + 1] === canon(top) &&
+          !hasReadsOf(x, top)
+        ) {
+          // The previous op writes the local directly.
+          out.code[prevOp + 1] = x << 1;
+          if (op === 0x21) n--;
+          else {
+            kind[top] = LOCAL;
+            val[top] = x;
+          }
+          break;
+        }
+        saveReadsOf(x, top);
+        storeTo(x << 1, top);
+        if (op === 0x21) n--;
         break;
       }
-      case 0x22: // local.tee
-        out.push(0x22);
-        out.push(reader.u32());
-        break;
       case 0x23: { // global.get
         const g = reader.u32();
-        out.push(isRefType(globalTypes[g]!) ? 0x07 : 0x23);
+        emitResult(isRefType(globalTypes[g]!) ? 0x07 : 0x23);
         out.push(g);
-        setHeight(height + 1);
         break;
       }
       case 0x24: { // global.set
         const g = reader.u32();
+        const s = slotOf(n - 1);
+        n--;
         out.push(isRefType(globalTypes[g]!) ? 0x08 : 0x24);
         out.push(g);
-        setHeight(height - 1);
+        out.push(s);
         break;
       }
-      case 0x25: // table.get
-        out.push(0x25);
-        out.push(reader.u32());
+      case 0x25: { // table.get
+        const t = reader.u32();
+        const i = slotOf(n - 1);
+        n--;
+        emitResult(0x25);
+        out.push(i);
+        out.push(t);
         break;
-      case 0x26: // table.set
+      }
+      case 0x26: { // table.set
+        const t = reader.u32();
+        const v = slotOf(n - 1), i = slotOf(n - 2);
+        n -= 2;
         out.push(0x26);
-        out.push(reader.u32());
-        setHeight(height - 2);
+        out.push(t);
+        out.push(i);
+        out.push(v);
         break;
+      }
       case 0x3f: // memory.size
         reader.u8();
-        out.push(0x3f);
-        setHeight(height + 1);
+        emitResult(0x3f);
         break;
-      case 0x40: // memory.grow
+      case 0x40: { // memory.grow
         reader.u8();
-        out.push(0x40);
+        const a = slotOf(n - 1);
+        n--;
+        emitResult(0x40);
+        out.push(a);
         break;
+      }
       case 0x41: // i32.const
-        out.push(0x41);
-        out.push(reader.s32());
-        setHeight(height + 1);
+        push(CONST32, reader.s32(), 0);
         break;
       case 0x42: { // i64.const
         const v = reader.s64();
-        out.push(0x42);
-        out.push(Number(BigInt.asIntN(32, v)));
-        out.push(Number(BigInt.asIntN(32, v >> 32n)));
-        setHeight(height + 1);
+        push(CONST64, Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n)));
         break;
       }
       case 0x43: // f32.const
-        out.push(0x43);
+        emitResult(0x43);
         out.push(reader.i32le());
-        setHeight(height + 1);
         break;
       case 0x44: // f64.const
-        out.push(0x44);
+        emitResult(0x44);
         out.push(reader.i32le());
         out.push(reader.i32le());
-        setHeight(height + 1);
         break;
       case 0xd0: // ref.null
         reader.u8();
-        out.push(0xd0);
-        setHeight(height + 1);
+        emitResult(0xd0);
         break;
-      case 0xd1: // ref.is_null
-        out.push(0xd1);
+      case 0xd1: { // ref.is_null
+        const a = slotOf(n - 1);
+        n--;
+        emitResult(0xd1);
+        out.push(a);
         break;
+      }
       case 0xd2: // ref.func
-        out.push(0xd2);
+        emitResult(0xd2);
         out.push(reader.u32());
-        setHeight(height + 1);
         break;
       case 0xfc: {
         const sub = reader.u32();
-        fuelCost += FC_OPS[sub]!.fuel;
-        out.push(FC_BASE + sub);
+        if (sub <= 7) { // trunc_sat: one in, one out
+          const a = slotOf(n - 1);
+          n--;
+          emitResult(FC_BASE + sub);
+          out.push(a);
+          break;
+        }
+        /** Materializes the top k operands and pops them; returns the first one's slot. */
+        const operands = (k: number): number => {
+          materializeFrom(n - k);
+          n -= k;
+          return canon(n);
+        };
         switch (sub) {
-          case 8: // memory.init dataidx memidx
-            out.push(reader.u32());
+          case 8: { // memory.init dataidx memidx
+            const data = reader.u32();
             reader.u8();
-            setHeight(height - 3);
+            const base = operands(3);
+            out.push(FC_BASE + sub);
+            out.push(data);
+            out.push(base);
             break;
+          }
           case 9: // data.drop
           case 13: // elem.drop
+            out.push(FC_BASE + sub);
             out.push(reader.u32());
             break;
           case 10: // memory.copy
+          case 11: { // memory.fill
             reader.u8();
-            reader.u8();
-            setHeight(height - 3);
-            break;
-          case 11: // memory.fill
-            reader.u8();
-            setHeight(height - 3);
-            break;
-          case 12: { // table.init elemidx tableidx
-            out.push(reader.u32());
-            out.push(reader.u32());
-            setHeight(height - 3);
+            if (sub === 10) reader.u8();
+            const base = operands(3);
+            out.push(FC_BASE + sub);
+            out.push(base);
             break;
           }
-          case 14: // table.copy dst src
-            out.push(reader.u32());
-            out.push(reader.u32());
-            setHeight(height - 3);
+          case 12: // table.init elemidx tableidx
+          case 14: { // table.copy dst src
+            const x = reader.u32(), y = reader.u32();
+            const base = operands(3);
+            out.push(FC_BASE + sub);
+            out.push(x);
+            out.push(y);
+            out.push(base);
             break;
-          case 15: // table.grow
-            out.push(reader.u32());
-            setHeight(height - 1);
+          }
+          case 15: { // table.grow
+            const t = reader.u32();
+            const base = operands(2);
+            out.push(FC_BASE + sub);
+            out.push(t);
+            out.push(base);
+            pushTemp();
             break;
+          }
           case 16: // table.size
+            emitResult(FC_BASE + sub);
             out.push(reader.u32());
-            setHeight(height + 1);
             break;
-          case 17: // table.fill
-            out.push(reader.u32());
-            setHeight(height - 3);
+          default: { // 17: table.fill
+            const t = reader.u32();
+            const base = operands(3);
+            out.push(FC_BASE + sub);
+            out.push(t);
+            out.push(base);
             break;
-          default: // trunc_sat: one in, one out
-            break;
+          }
         }
         break;
       }
@@ -598,118 +805,108 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
         if (op >= 0x28 && op <= 0x3e) { // loads and stores
           reader.u32(); // align
           const offset = reader.u32() | 0;
-          const n = recent.length;
-          const p1 = n >= 1 ? recent[n - 1]! : -1, p2 = n >= 2 ? recent[n - 2]! : -1;
-          const o1 = p1 >= 0 ? out.code[p1]! : -1, o2 = p2 >= 0 ? out.code[p2]! : -1;
-          if (op < 0x36 && o1 === 0x20) {
-            // local.get a; load  →  load_l a offset
-            const a = out.code[p1 + 1]!;
-            out.length = p1;
-            recent.length = n - 1;
-            out.push(LOAD_LOCAL_BASE + op - 0x28);
+          if (op < 0x36) {
+            const a = slotOf(n - 1);
+            n--;
+            emitResult(op);
             out.push(a);
-            out.push(offset);
-            emittedAt = p1;
-          } else if (op >= 0x36 && o1 === GET2) {
-            // get2 a v; store  →  store_ll a v offset
-            const a = out.code[p1 + 1]!, v = out.code[p1 + 2]!;
-            out.length = p1;
-            recent.length = n - 1;
-            out.push(STORE_LOCALS_BASE + op - 0x36);
-            out.push(a);
-            out.push(v);
-            out.push(offset);
-            emittedAt = p1;
-          } else if (op === 0x28 && o1 === 0x41 && (out.code[p1 + 1]! >>> 0) + (offset >>> 0) <= 0x7fffffff) {
-            // i32.const c; i32.load offset  →  i32.load_c (c + offset)
-            const address = (out.code[p1 + 1]! >>> 0) + (offset >>> 0);
-            out.length = p1;
-            recent.length = n - 1;
-            out.push(I32_LOAD_C);
-            out.push(address);
-            emittedAt = p1;
-          } else if (op >= 0x36 && o1 === 0x20 && o2 === 0x20) {
-            // local.get a; local.get v; store  →  store_ll a v offset
-            const a = out.code[p2 + 1]!, v = out.code[p1 + 1]!;
-            out.length = p2;
-            recent.length = n - 2;
-            out.push(STORE_LOCALS_BASE + op - 0x36);
-            out.push(a);
-            out.push(v);
-            out.push(offset);
-            emittedAt = p2;
           } else {
+            const v = slotOf(n - 1), a = slotOf(n - 2);
+            n -= 2;
             out.push(op);
-            out.push(offset);
+            out.push(a);
+            out.push(v);
           }
-          if (op >= 0x36) setHeight(height - 2);
+          out.push(offset);
           break;
         }
-        // Numeric: the table's signature gives the stack effect.
-        const sig = info!.sig!;
-        const colon = sig.indexOf(":");
-        const k = FUSE_INDEX[op]!;
-        const n = recent.length;
-        const p1 = n >= 1 ? recent[n - 1]! : -1, p2 = n >= 2 ? recent[n - 2]! : -1;
-        const o1 = p1 >= 0 ? out.code[p1]! : -1, o2 = p2 >= 0 ? out.code[p2]! : -1;
-        if (k >= 0 && o2 === 0x20 && (o1 === 0x20 || o1 === 0x41)) {
-          // local.get a; (local.get b | i32.const c); op  →  op_ll a b | op_lc a c
-          const a = out.code[p2 + 1]!, b = out.code[p1 + 1]!;
-          out.length = p2;
-          recent.length = n - 2;
-          out.push(FUSED_BASE + k * 5 + (o1 === 0x20 ? 0 : 1));
-          out.push(a);
-          out.push(b);
-          emittedAt = p2;
-        } else if (k >= 0 && o1 === GET2) {
-          // get2 a b; op  →  op_ll a b
-          out.code[p1] = FUSED_BASE + k * 5;
-        } else if (k >= 0 && o1 === 0x20) {
-          // local.get b; op (first operand on the stack)  →  op_sl b
-          out.code[p1] = I32_SL_BASE + k;
-        } else if ((op === 0x77 || op === 0x78) && o1 === 0x41 && o2 === 0x73 && p2 + 1 === p1) {
-          // i32.xor; i32.const c; i32.rotl | i32.rotr  →  i32.xor_rotl_c k
-          out.code[p2 + 1] = op === 0x77 ? out.code[p1 + 1]! & 31 : (32 - (out.code[p1 + 1]! & 31)) & 31;
-          out.code[p2] = XOR_ROTL_C;
-          out.length = p2 + 2;
-          recent.length = n - 1;
-        } else if ((op === 0x77 || op === 0x78) && o1 === 0x41) {
-          // i32.const c; i32.rotl | i32.rotr  →  i32.rotl_c | i32.rotr_c c
-          out.code[p1] = I32_ROTL_C + op - 0x77;
-        } else if ((op === 0x73 || op === 0x6a) && o1 === I32_SHL_C) {
-          // i32.shl_c k; i32.xor | i32.add  →  i32.shl_c_xor | i32.shl_c_add k
-          out.code[p1] = op === 0x73 ? SHL_C_XOR : SHL_C_ADD;
-        } else if (FUSE_I64_INDEX[op]! >= 0 && (o1 === 0x42 || o1 === 0x20)) {
-          // i64.const c; op  →  op_c lo hi;  local.get b; op  →  op_sl b
-          out.code[p1] = (o1 === 0x42 ? I64_C_BASE : I64_L_BASE) + FUSE_I64_INDEX[op]!;
-        } else if (k >= 0 && o1 === 0x41) {
-          // i32.const c; op  →  op_c c
-          const c = out.code[p1 + 1]!;
-          out.length = p1;
-          recent.length = n - 1;
-          out.push(FUSED_BASE + k * 5 + 2);
-          out.push(c);
-          emittedAt = p1;
-        } else {
-          out.push(op);
+        if (isIdentityOp(op)) {
+          // i32.wrap_i64 (the low word is the result) and the reinterprets (raw bits): the operand stays in place.
+          if (kind[n - 1] === CONST64 && op === 0xa7) kind[n - 1] = CONST32;
+          break;
         }
-        setHeight(height - colon + (sig.length - colon - 1));
+        // Numeric: the table's signature gives the operand count; every numeric op has one result.
+        const sig = info!.sig!;
+        if (sig.indexOf(":") === 1) {
+          const a = slotOf(n - 1);
+          n--;
+          emitResult(op);
+          out.push(a);
+          break;
+        }
+        const k0 = I32_IMM_INDEX[op]!;
+        if (
+          k0 >= 0 && kind[n - 2] === CONST32 && kind[n - 1] !== CONST32 && (COMMUTATIVE.has(op) || op in MIRROR)
+        ) {
+          // Constant first operand: swapped second (a compare mirrored).
+          const c = val[n - 2]!;
+          const a = slotOf(n - 1);
+          n -= 2;
+          emitResult(I32_IMM_BASE + I32_IMM_INDEX[MIRROR[op] ?? op]!);
+          out.push(a);
+          out.push(c);
+          break;
+        }
+        const k = k0;
+        if (
+          (op === 0x77 || op === 0x78) && kind[n - 1] === CONST32 && kind[n - 2] === TEMP && prevOp >= 0 &&
+          out.length === prevEnd && out.code[prevOp] === 0x73 && out.code[prevOp + 1] === canon(n - 2)
+        ) {
+          // i32.xor; i32.const k; i32.rotl|rotr  →  i32.xor_rotl_i (the xor's record grows by the rotate count).
+          const c = val[n - 1]! & 31;
+          out.code[prevOp] = I32_XOR_ROTL_I;
+          out.push(op === 0x77 ? c : (32 - c) & 31);
+          curOp = prevOp;
+          n--;
+          break;
+        }
+        if (
+          (op === 0x89 || op === 0x8a) && kind[n - 1] === CONST64 && kind[n - 2] === TEMP && prevOp >= 0 &&
+          out.length === prevEnd && out.code[prevOp] === 0x85 && out.code[prevOp + 1] === canon(n - 2)
+        ) {
+          // i64.xor; i64.const k; i64.rotl|rotr  →  i64.xor_rotl_i.
+          const c = val[n - 1]! & 63;
+          out.code[prevOp] = I64_XOR_ROTL_I;
+          out.push(op === 0x89 ? c : (64 - c) & 63);
+          curOp = prevOp;
+          n--;
+          break;
+        }
+        if (k >= 0 && kind[n - 1] === CONST32) {
+          const c = val[n - 1]!;
+          const a = slotOf(n - 2);
+          n -= 2;
+          emitResult(I32_IMM_BASE + k);
+          out.push(a);
+          out.push(c);
+          break;
+        }
+        const j = I64_IMM_INDEX[op]!;
+        if (j >= 0 && kind[n - 1] === CONST64) {
+          const lo = val[n - 1]!, hi = high[n - 1]!;
+          const a = slotOf(n - 2);
+          n -= 2;
+          emitResult(I64_IMM_BASE + j);
+          out.push(a);
+          out.push(lo);
+          out.push(hi);
+          break;
+        }
+        const b = slotOf(n - 1), a = slotOf(n - 2);
+        n -= 2;
+        emitResult(op);
+        out.push(a);
+        out.push(b);
         break;
       }
     }
-    if (epoch !== runEpoch) {
-      recent.length = 0;
-    } else if (emittedAt >= 0 || out.length > before) {
-      recent.push(emittedAt >= 0 ? emittedAt : before);
-      if (recent.length > 3) recent.shift();
-    }
+    if (curOp >= 0) prevEnd = out.length;
     if (control.length === 0) break;
     if (control[control.length - 1]!.dead) {
       // Skip to the matching else/end, then process it as reachable-from-a-branch.
       closeRun();
       pendingOp = skipDead();
-      const c = control[control.length - 1]!;
-      height = c.height + (pendingOp === 0x05 ? c.params : c.results);
+      curOp = -1;
     }
   }
   closeRun();
@@ -718,7 +915,7 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
     offsets: out.offsets.slice(0, out.length),
     paramCount: type.params.length,
     resultCount: type.results.length,
-    localCount,
+    localCount: L,
     maxHeight,
   };
 }

@@ -79,9 +79,10 @@ const SKIP = new Set([
 const PASSES: readonly (readonly [number, number, number])[] = [[3, 1, 0], [0, 0, 0], [-5, -1, -1]];
 
 /**
- * Runs each op three times on a machine of a fresh store (`make` builds it). The op's immediates are distinct small numbers, each
- * the position of a `return` (the code is the op followed by returns), so branch targets land on one, and local
- * indexes, heights and addresses stay small. Traps and errors of single ops are ignored.
+ * Runs each op three times on a machine of a fresh store (`make` builds it). The code is the op followed by
+ * `return` records (`return 0 0`: no results); each immediate is the position of one of them, so branch targets
+ * land on a return, and slot operands (word offsets), addresses and constants stay small. Traps and errors of single
+ * ops are ignored.
  */
 export function warmUp(make: (store: Store) => Machine): void {
   const store = new Store();
@@ -90,11 +91,13 @@ export function warmUp(make: (store: Store) => Machine): void {
   const m = make(store);
   for (const op of ISA) {
     if (SKIP.has(op.code)) continue;
-    const n = op.imms >= 0 ? op.imms : 4; // br_table: count 0, then one (target height arity) entry
-    const code = new Int32Array(2 * n + 2).fill(0x0f);
+    const n = op.imms >= 0 ? op.imms : 6; // br_table: idx from count 0, then one (target to arity) entry
+    const first = (n + 2) & ~1;
+    const code = new Int32Array(first + 4 * n + 4);
+    for (let p = first; p < code.length; p += 4) code[p] = 0x0f;
     code[0] = op.code;
-    for (let j = 0; j < n; j++) code[1 + j] = n + 1 + j;
-    if (op.imms < 0) code.set([0, n + 1, n + 1, 1], 1);
+    for (let j = 0; j < n; j++) code[1 + j] = first + 4 * j;
+    if (op.imms < 0) code.set([first, first + 4, 0, first, first + 8, 1], 1);
     f.compiled = {
       code,
       offsets: new Int32Array(code.length),
