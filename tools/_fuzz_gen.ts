@@ -148,6 +148,12 @@ export async function wasmOpt(input: Uint8Array, args: readonly string[]): Promi
   }
 }
 
+/** Removes this process's scratch directory (call when done generating). */
+export function removeScratch(): void {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+}
+
 /** A random valid module from binaryen's translate-to-fuzz, seeded by `entropy` (its size drives module size). */
 export function binaryenFuzzModule(entropy: Uint8Array): Promise<Uint8Array> {
   return wasmOpt(entropy, ["-ttf"]);

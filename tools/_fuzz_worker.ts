@@ -61,8 +61,12 @@ scope.onmessage = async (event: MessageEvent<WorkerJob>) => {
     if (job.type === "module") {
       const kiln = job.engine === "kiln" ? await loadKiln() : undefined;
       if (job.engine === "kiln" && kiln === undefined) throw new Error("Kiln (mod.ts) is not available");
+      // After a round ran out of fuel at step i, later rounds stop before step i: the same export most likely
+      // loops again, and burning the whole fuel in every round would cost most of the fuzzer's time.
+      let cap = Infinity;
       for (let r = 0; r < job.rounds.length; r++) {
         const round = job.rounds[r]!;
+        const steps: Step[] = [];
         const engine = kiln
           ? kilnEngine(kiln, { fuel: job.fuel, fuelYieldInterval: round.mode === "yield" ? 997 : undefined })
           : nativeEngine();
@@ -70,9 +74,13 @@ scope.onmessage = async (event: MessageEvent<WorkerJob>) => {
         await runModule(engine, job.wasm, {
           seed: round.seed,
           asyncImports: kiln !== undefined && round.mode === "async",
-          maxSteps: round.maxSteps,
-          onStep: (step) => scope.postMessage({ id: job.id, type: "step", round: r, step }),
+          maxSteps: Math.min(round.maxSteps ?? Infinity, cap),
+          onStep: (step) => {
+            steps.push(step);
+            scope.postMessage({ id: job.id, type: "step", round: r, step });
+          },
         });
+        if (steps.at(-1)?.inconclusive === "fuel") cap = Math.min(cap, steps.length - 1);
       }
       scope.postMessage({ id: job.id, type: "done" });
     } else if (job.type === "target") {
