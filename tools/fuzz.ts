@@ -321,7 +321,8 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
     // modules too: f64.min of a NaN, then stored, shows V8's negative default NaN against Kiln's positive one.
     try {
       const again = await runner.run(await denan(wasm), one);
-      if (!again.cmp.divergence && again.cmp.stopped.length === 0) {
+      // Equal past the step that diverged (a later normalised stop, e.g. fuel, does not matter).
+      if (!again.cmp.divergence && (again.cmp.stopped.length === 0 || again.cmp.compared > cmp.divergence!.step)) {
         stats.nanOnly++;
         return;
       }
@@ -333,7 +334,9 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
     const summary = describe(cmp);
     log(`DIVERGENCE in module ${k} (${cur.source}, round ${cmp.round}, kiln ${round.mode}): ${summary}`);
     let reducedSize = wasm.length;
-    if (args.reduce) {
+    // A hang costs Kiln's whole time limit per reduction step: save it unreduced.
+    const reduce = args.reduce && cmp.divergence!.field !== "hang";
+    if (reduce) {
       const reduced = await reduceModule(wasm, async (cand) => {
         const r = await runner.run(cand, one);
         return r.cmp.divergence !== undefined && divergenceKey(r.cmp.divergence) === key;
@@ -357,7 +360,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
           divergence: cmp.divergence,
           sizes: { original: wasm.length, reduced: reducedSize },
           reproduce: `deno task fuzz --check ${
-            join(dir, args.reduce ? "reduced.wasm" : "module.wasm")
+            join(dir, reduce ? "reduced.wasm" : "module.wasm")
           } --seed ${round.seed} --mode ${round.mode}`,
         },
         null,
