@@ -58,6 +58,20 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     const r = await (instance.exports.grow as Fn)(16384);
     return `${r} rss+${Math.round((process.memoryUsage().rss - before) / 2 ** 20)}MiB`;
   },
+  /** 512 single-page memory.grow calls (to 32 MiB): the result and the time they took, in ms. */
+  async "memory-grow-512-single-pages"() {
+    const { instance } = await kiln.instantiate(
+      wat(`(module (memory 1)
+        (func (export "grow") (param $n i32) (result i32)
+          (loop $l
+            (if (i32.ne (memory.grow (i32.const 1)) (i32.const -1))
+              (then (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))
+          (memory.size)))`),
+    );
+    const t = performance.now();
+    const pages = await (instance.exports.grow as Fn)(512);
+    return `${pages} pages in ${Math.round(performance.now() - t)}ms`;
+  },
   /** memory.grow by 2 GiB in one step. */
   async "memory-grow-2g"() {
     const { instance } = await kiln.instantiate(
