@@ -164,7 +164,7 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
 }
 
 /** Worker jobs before a worker is replaced (bounding what a runtime keeps per worker). */
-const RECYCLE_AFTER = 400;
+const RECYCLE_AFTER = 2_000;
 
 /** The two workers of a differential lane and how to run a module on both. */
 export class DiffRunner {
