@@ -3,11 +3,14 @@
  * have grown it.
  *
  * Growth (measured in bench/micro/memory_bench.ts, 512 single-page grows): a resizable ArrayBuffer's `resize` takes
- * 1–20 ms, `transfer` 0.7–1.8 s, copying 1.3–8 s; DataView access on a resizable buffer matches a fixed one on V8
- * once optimized (TurboFan) and is up to 1.5x slower on JSC, but V8's Maglev tier deoptimizes on it (see
- * `USE_RESIZABLE`). So memories are fixed ArrayBuffers replaced on growth (`transfer` where available, else a copy);
- * the resizable variant (reserving `min(maximum, max(2 × size, 64 MiB))`, re-allocating with double the
- * reservation beyond it) is kept behind `USE_RESIZABLE`. `buffer.byteLength` is always exactly the memory's size.
+ * 1–20 ms, `transfer` 0.7–1.8 s, copying 1.3–8 s. But the machine runs slower on resizable buffers: on V8, heapsort
+ * 9.5 → 15.2 s, sieve 7.0 → 9.1 s, base64 3.7 → 4.4 s (slot machine, Deno 2.9; typed arrays and DataViews on resizable
+ * buffers are a distinct, less optimized kind). So a memory starts as a fixed ArrayBuffer, replaced on growth
+ * (`transfer` where available, else a copy), and only a memory that keeps growing — more than
+ * {@link FIXED_GROWTHS} times — moves to a resizable buffer reserving `min(maximum, max(2 × size, 64 MiB))`,
+ * re-allocated with double the reservation beyond it. Without that switch, n single-page grows copy O(n²) bytes
+ * (robustness finding 6: 2,047 grows to 128 MiB took 70 s on Deno). `buffer.byteLength` is always exactly the
+ * memory's size; a resizable memory keeps its `buffer` object across growth (it is not detached).
  *
  * @module
  */
@@ -27,21 +30,20 @@ export interface MemoryDescriptor {
 
 type Transfer = (this: ArrayBuffer, length: number) => ArrayBuffer;
 const transfer = (ArrayBuffer.prototype as unknown as { transfer?: Transfer }).transfer;
-type ResizableBuffer = ArrayBuffer & { readonly maxByteLength: number; resize(n: number): void };
-/**
- * Whether memories use resizable ArrayBuffers. Off: V8's Maglev tier deoptimizes the machine on every DataView
- * access to a resizable buffer ("wrong instance type", a distinct instance type), which cost the bz2 benchmark's
- * first run about 1 s; fixed buffers grown by `transfer` keep the JIT stable. The resizable path stays for hosts or
- * V8 versions where that changes.
- */
-const USE_RESIZABLE: boolean = false;
-const RESIZABLE = USE_RESIZABLE &&
-  typeof (ArrayBuffer.prototype as unknown as { resize?: unknown }).resize === "function";
+type ResizableBuffer = ArrayBuffer & {
+  readonly resizable?: boolean;
+  readonly maxByteLength: number;
+  resize(n: number): void;
+};
+/** Whether the host has resizable ArrayBuffers. */
+const RESIZABLE = typeof (ArrayBuffer.prototype as unknown as { resize?: unknown }).resize === "function";
+/** Growths a memory takes as fixed buffers before it moves to a resizable one (see the module doc). */
+const FIXED_GROWTHS = 8;
 /** Minimum reservation of a resizable memory: 1024 pages (64 MiB). */
 const MIN_RESERVED_PAGES = 1024;
 
-function allocate(pages: number, maxPages: number): ArrayBuffer {
-  if (!RESIZABLE) return new ArrayBuffer(pages * PAGE_SIZE);
+/** A resizable buffer of `pages` pages reserving room to grow geometrically (up to `maxPages`). */
+function allocateResizable(pages: number, maxPages: number): ArrayBuffer {
   const reserve = Math.min(maxPages, Math.max(pages * 2, MIN_RESERVED_PAGES));
   const Ctor = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer;
   return new Ctor(pages * PAGE_SIZE, { maxByteLength: reserve * PAGE_SIZE });
@@ -49,9 +51,9 @@ function allocate(pages: number, maxPages: number): ArrayBuffer {
 
 /**
  * An empty view of the same kind as memories' views (for instances without a memory). Why: V8 gives DataViews on
- * resizable buffers their own instance type, and mixing the two kinds deoptimizes the machine.
+ * resizable buffers their own instance type, and mixing kinds needlessly makes the machine's accesses polymorphic.
  */
-export const EMPTY_MEMORY_VIEW: DataView = new DataView(allocate(0, 0));
+export const EMPTY_MEMORY_VIEW: DataView = new DataView(new ArrayBuffer(0));
 
 /**
  * A linear memory. `buffer` is the current `ArrayBuffer`; after `grow` the previous buffer is detached (where the
@@ -78,6 +80,8 @@ export class Memory {
   byteLimit: number = Infinity;
   /** Growth failure traps instead of returning -1 (StoreOptions.trapOnGrowFailure). */
   trapOnGrowFailure = false;
+  /** Successful growths so far (a memory moves to a resizable buffer after {@link FIXED_GROWTHS}). */
+  private growths = 0;
 
   /**
    * Creates a zero-filled memory.
@@ -94,7 +98,7 @@ export class Memory {
       throw new RangeError("Memory: maximum size out of range");
     }
     this.maximum = desc.maximum;
-    this.buffer = allocate(initial, desc.maximum ?? MAX_PAGES);
+    this.buffer = new ArrayBuffer(initial * PAGE_SIZE);
     this.view = new DataView(this.buffer);
     this.bytes = new Uint8Array(this.buffer);
   }
@@ -128,13 +132,14 @@ export class Memory {
     }
     let buffer: ArrayBuffer;
     try {
-      const resizable = this.buffer as ResizableBuffer;
-      if (RESIZABLE && resizable.maxByteLength >= next * PAGE_SIZE) {
-        resizable.resize(next * PAGE_SIZE);
+      const current = this.buffer as ResizableBuffer;
+      if (current.resizable === true && current.maxByteLength >= next * PAGE_SIZE) {
+        current.resize(next * PAGE_SIZE); // `view` and `bytes` track the length
+        this.growths++;
         return old;
       }
-      if (RESIZABLE) {
-        buffer = allocate(next, max);
+      if (RESIZABLE && (current.resizable === true || this.growths >= FIXED_GROWTHS)) {
+        buffer = allocateResizable(next, max);
         new Uint8Array(buffer).set(this.bytes);
         if (transfer) transfer.call(this.buffer, 0); // detach the old buffer, as the JS API does on growth
       } else if (transfer && deltaPages <= old) {
@@ -150,6 +155,7 @@ export class Memory {
     } catch {
       return this.growFailed();
     }
+    this.growths++;
     this.buffer = buffer;
     this.view = new DataView(buffer);
     this.bytes = new Uint8Array(buffer);
