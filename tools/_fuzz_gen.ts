@@ -6,7 +6,8 @@
  * emscripten build (NODERAWFS: files go to the real file system) whose `main` can be called again and again. It
  * is loaded once per process (about 0.1–0.2 s) with `noInitialRun`, and each module is one `callMain` (5–10 ms)
  * instead of one spawned process (0.35–0.7 s, most of it loading the 10 MB build). When loading in process fails,
- * or a call fails, the CLI is spawned as before (and the in-process instance is reloaded on the next call).
+ * or a call fails, the CLI is spawned as before (and the in-process instance is reloaded on the next call); the
+ * instance is also replaced every 500 calls, since its heap grows with every call.
  *
  * @module
  */
@@ -44,8 +45,11 @@ let scratch: string | undefined;
 /** How module generation went in this process (for the fuzzer's summary line). */
 export const genStats = { inProcess: 0, spawned: 0, reloads: 0 };
 
-/** Re-creating the emscripten instance now and then bounds whatever its C++ heap keeps between calls. */
-const CALLS_PER_INSTANCE = 5_000;
+/**
+ * wasm-opt's C++ heap keeps about 0.2 MiB per `-ttf` call (binaryen interns names in global pools that are never
+ * freed): 3,000 calls grew the process by 440 MiB. A fresh instance every 500 calls (0.1–0.2 s each) keeps it flat.
+ */
+const CALLS_PER_INSTANCE = 500;
 
 function loadInProcess(): Promise<InProcess | undefined> {
   return new Promise((resolve) => {
