@@ -269,9 +269,27 @@ export class Machine {
   /** Calls host function `f` with the arguments in slots base.. (JS form). */
   callHost(f: FuncInst, base: number): unknown {
     const params = f.type.params;
+    const host = f.host as (...a: unknown[]) => unknown;
+    // Why: 0–3 parameters (most imports) are passed directly, with i32 read inline, not through an array and a
+    // spread call (bench/micro/host_call_bench.ts).
+    switch (params.length) {
+      case 0:
+        return host();
+      case 1:
+        return host(this.arg(params[0]!, base));
+      case 2:
+        return host(this.arg(params[0]!, base), this.arg(params[1]!, base + 1));
+      case 3:
+        return host(this.arg(params[0]!, base), this.arg(params[1]!, base + 1), this.arg(params[2]!, base + 2));
+    }
     const args = new Array(params.length);
     for (let i = 0; i < params.length; i++) args[i] = this.read(params[i]!, base + i, false);
-    return (f.host as (...a: unknown[]) => unknown)(...args);
+    return host(...args);
+  }
+
+  /** Reads slot `s` as a JS-form argument of type `t` (i32 inline). */
+  private arg(t: number, s: number): unknown {
+    return t === ValType.i32 ? this.i32[s << 1] : this.read(t, s, false);
   }
 
   /** Writes a host function's result(s) at slots base.. */
@@ -279,7 +297,8 @@ export class Machine {
     const results = f.type.results;
     if (results.length === 0) return;
     if (results.length === 1) {
-      this.write(results[0]!, base, result, false);
+      if (results[0] === ValType.i32 && typeof result === "number") this.i32[base << 1] = result | 0;
+      else this.write(results[0]!, base, result, false);
       return;
     }
     const values = Array.from(result as Iterable<unknown>);
