@@ -1571,6 +1571,14 @@ export class Machine {
             pc += 4;
             break;
           }
+          case 322: { // i64.andn
+            const d = fp + code[pc]!, a = fp + code[pc + 1]!, b = fp + code[pc + 2]!;
+            const lo = ~i32[a]! & i32[b]!, hi = ~i32[a + 1]! & i32[b + 1]!;
+            i32[d] = lo;
+            i32[d + 1] = hi;
+            pc += 3;
+            break;
+          }
           case 321: { // i64.xor_rotl_i
             const a = fp + code[pc + 1]!, b = fp + code[pc + 2]!;
             rotl64(i32, fp + code[pc]!, i32[a]! ^ i32[b]!, i32[a + 1]! ^ i32[b + 1]!, code[pc + 3]!);
