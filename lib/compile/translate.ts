@@ -33,7 +33,9 @@ import {
   I32_IMM_BASE,
   I32_XOR_ROTL_I,
   I64_ANDN,
+  I64_ANDN_XOR,
   I64_IMM_BASE,
+  I64_XOR3,
   I64_XOR_ROTL_I,
   isIdentityOp,
 } from "./isa.ts";
@@ -892,6 +894,25 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
             curOp = prevOp;
             n--;
             kind[n - 1] = TEMP; // the result's entry (it held the local read when the NOT was the right operand)
+            break;
+          }
+        }
+        if (
+          op === 0x85 && prevOp >= 0 && out.length === prevEnd &&
+          (out.code[prevOp] === 0x85 || out.code[prevOp] === I64_ANDN)
+        ) {
+          // i64.xor (or i64.andn) feeding either operand of i64.xor  →  i64.xor3 (i64.andn_xor): the first record
+          // grows by the other operand.
+          const left = kind[n - 2] === TEMP && out.code[prevOp + 1] === canon(n - 2);
+          const right = !left && kind[n - 1] === TEMP && out.code[prevOp + 1] === canon(n - 1);
+          const other = left ? n - 1 : n - 2;
+          if ((left || right) && (kind[other] === LOCAL || kind[other] === TEMP)) {
+            out.push(slotOf(other));
+            out.code[prevOp] = out.code[prevOp] === 0x85 ? I64_XOR3 : I64_ANDN_XOR;
+            out.code[prevOp + 1] = canon(n - 2);
+            curOp = prevOp;
+            n--;
+            kind[n - 1] = TEMP;
             break;
           }
         }

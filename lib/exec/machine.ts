@@ -1571,6 +1571,22 @@ export class Machine {
             pc += 4;
             break;
           }
+          case 323: { // i64.xor3
+            const d = fp + code[pc]!, a = fp + code[pc + 1]!, b = fp + code[pc + 2]!, c = fp + code[pc + 3]!;
+            const lo = i32[a]! ^ i32[b]! ^ i32[c]!, hi = i32[a + 1]! ^ i32[b + 1]! ^ i32[c + 1]!;
+            i32[d] = lo;
+            i32[d + 1] = hi;
+            pc += 4;
+            break;
+          }
+          case 324: { // i64.andn_xor
+            const d = fp + code[pc]!, a = fp + code[pc + 1]!, b = fp + code[pc + 2]!, c = fp + code[pc + 3]!;
+            const lo = (~i32[a]! & i32[b]!) ^ i32[c]!, hi = (~i32[a + 1]! & i32[b + 1]!) ^ i32[c + 1]!;
+            i32[d] = lo;
+            i32[d + 1] = hi;
+            pc += 4;
+            break;
+          }
           case 322: { // i64.andn
             const d = fp + code[pc]!, a = fp + code[pc + 1]!, b = fp + code[pc + 2]!;
             const lo = ~i32[a]! & i32[b]!, hi = ~i32[a + 1]! & i32[b + 1]!;
