@@ -144,6 +144,12 @@ export const BR_CMP_I_BASE = 310;
 export const I32_XOR_ROTL_I = 320;
 /** `i64.xor_rotl_i d a b k`: the i64 form of {@link I32_XOR_ROTL_I} (BlaBla, Keccak-like 64-bit ARX code). */
 export const I64_XOR_ROTL_I = 321;
+/** `i64.andn d a b`: d = ~a & b, an `i64.xor` with -1 feeding an `i64.and` (Keccak's chi step). */
+export const I64_ANDN = 322;
+/** `i64.xor3 d a b c`: d = a ^ b ^ c, an `i64.xor` of the previous `i64.xor`'s result (Keccak's theta step). */
+export const I64_XOR3 = 323;
+/** `i64.andn_xor d a b c`: d = (~a & b) ^ c, an `i64.xor` of an {@link I64_ANDN}'s result (Keccak's chi step). */
+export const I64_ANDN_XOR = 324;
 
 /** Internal number of a `0xfc`-prefixed op. */
 export const FC_BASE = 0xe0;
@@ -198,6 +204,9 @@ export const ISA: readonly IsaOp[] = (() => {
   });
   ops.push({ name: "i32.xor_rotl_i", code: I32_XOR_ROTL_I, imms: 4 });
   ops.push({ name: "i64.xor_rotl_i", code: I64_XOR_ROTL_I, imms: 4 });
+  ops.push({ name: "i64.andn", code: I64_ANDN, imms: 3 });
+  ops.push({ name: "i64.xor3", code: I64_XOR3, imms: 4 });
+  ops.push({ name: "i64.andn_xor", code: I64_ANDN_XOR, imms: 4 });
   return ops.sort((a, b) => a.code - b.code);
 })();
 

@@ -32,7 +32,10 @@ import {
   FC_BASE,
   I32_IMM_BASE,
   I32_XOR_ROTL_I,
+  I64_ANDN,
+  I64_ANDN_XOR,
   I64_IMM_BASE,
+  I64_XOR3,
   I64_XOR_ROTL_I,
   isIdentityOp,
 } from "./isa.ts";
@@ -118,6 +121,8 @@ const I64_IMM_INDEX: Int8Array = (() => {
   [0x7c, 0x7d, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a].forEach((op, j) => (index[op] = j));
   return index;
 })();
+/** The internal number of `i64.xor_i` (a NOT when its constant is -1). */
+const I64_XOR_NOT = I64_IMM_BASE + I64_IMM_INDEX[0x85]!;
 /** i32 compare opcode (0x46..0x4f) - 0x46 → index in `BR_CMPS`. */
 const BR_INDEX = [0, 1, 2, 4, 6, 8, 7, 9, 3, 5];
 /** i32 compare opcode → the compare with swapped operands (a < b ⇔ b > a). */
@@ -871,6 +876,45 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
           curOp = prevOp;
           n--;
           break;
+        }
+        if (
+          op === 0x83 && prevOp >= 0 && out.length === prevEnd && out.code[prevOp] === I64_XOR_NOT &&
+          out.code[prevOp + 3] === -1 && out.code[prevOp + 4] === -1
+        ) {
+          // i64.xor_i x -1 (a NOT) feeding either operand of i64.and  →  i64.andn (the xor's record is rewritten).
+          const left = kind[n - 2] === TEMP && out.code[prevOp + 1] === canon(n - 2);
+          const right = !left && kind[n - 1] === TEMP && out.code[prevOp + 1] === canon(n - 1);
+          const other = left ? n - 1 : n - 2;
+          if ((left || right) && (kind[other] === LOCAL || kind[other] === TEMP)) {
+            const b = slotOf(other);
+            out.code[prevOp] = I64_ANDN;
+            out.code[prevOp + 1] = canon(n - 2);
+            out.code[prevOp + 3] = b;
+            out.length = prevOp + 4;
+            curOp = prevOp;
+            n--;
+            kind[n - 1] = TEMP; // the result's entry (it held the local read when the NOT was the right operand)
+            break;
+          }
+        }
+        if (
+          op === 0x85 && prevOp >= 0 && out.length === prevEnd &&
+          (out.code[prevOp] === 0x85 || out.code[prevOp] === I64_ANDN)
+        ) {
+          // i64.xor (or i64.andn) feeding either operand of i64.xor  →  i64.xor3 (i64.andn_xor): the first record
+          // grows by the other operand.
+          const left = kind[n - 2] === TEMP && out.code[prevOp + 1] === canon(n - 2);
+          const right = !left && kind[n - 1] === TEMP && out.code[prevOp + 1] === canon(n - 1);
+          const other = left ? n - 1 : n - 2;
+          if ((left || right) && (kind[other] === LOCAL || kind[other] === TEMP)) {
+            out.push(slotOf(other));
+            out.code[prevOp] = out.code[prevOp] === 0x85 ? I64_XOR3 : I64_ANDN_XOR;
+            out.code[prevOp + 1] = canon(n - 2);
+            curOp = prevOp;
+            n--;
+            kind[n - 1] = TEMP;
+            break;
+          }
         }
         if (k >= 0 && kind[n - 1] === CONST32) {
           const c = val[n - 1]!;

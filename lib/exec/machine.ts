@@ -269,9 +269,27 @@ export class Machine {
   /** Calls host function `f` with the arguments in slots base.. (JS form). */
   callHost(f: FuncInst, base: number): unknown {
     const params = f.type.params;
+    const host = f.host as (...a: unknown[]) => unknown;
+    // Why: 0–3 parameters (most imports) are passed directly, with i32 read inline, not through an array and a
+    // spread call (bench/micro/host_call_bench.ts).
+    switch (params.length) {
+      case 0:
+        return host();
+      case 1:
+        return host(this.arg(params[0]!, base));
+      case 2:
+        return host(this.arg(params[0]!, base), this.arg(params[1]!, base + 1));
+      case 3:
+        return host(this.arg(params[0]!, base), this.arg(params[1]!, base + 1), this.arg(params[2]!, base + 2));
+    }
     const args = new Array(params.length);
     for (let i = 0; i < params.length; i++) args[i] = this.read(params[i]!, base + i, false);
-    return (f.host as (...a: unknown[]) => unknown)(...args);
+    return host(...args);
+  }
+
+  /** Reads slot `s` as a JS-form argument of type `t` (i32 inline). */
+  private arg(t: number, s: number): unknown {
+    return t === ValType.i32 ? this.i32[s << 1] : this.read(t, s, false);
   }
 
   /** Writes a host function's result(s) at slots base.. */
@@ -279,7 +297,8 @@ export class Machine {
     const results = f.type.results;
     if (results.length === 0) return;
     if (results.length === 1) {
-      this.write(results[0]!, base, result, false);
+      if (results[0] === ValType.i32 && typeof result === "number") this.i32[base << 1] = result | 0;
+      else this.write(results[0]!, base, result, false);
       return;
     }
     const values = Array.from(result as Iterable<unknown>);
@@ -1550,6 +1569,30 @@ export class Machine {
             const v = i32[fp + code[pc + 1]!]! ^ i32[fp + code[pc + 2]!]!, k = code[pc + 3]!;
             i32[fp + code[pc]!] = (v << k) | (v >>> (32 - k));
             pc += 4;
+            break;
+          }
+          case 323: { // i64.xor3
+            const d = fp + code[pc]!, a = fp + code[pc + 1]!, b = fp + code[pc + 2]!, c = fp + code[pc + 3]!;
+            const lo = i32[a]! ^ i32[b]! ^ i32[c]!, hi = i32[a + 1]! ^ i32[b + 1]! ^ i32[c + 1]!;
+            i32[d] = lo;
+            i32[d + 1] = hi;
+            pc += 4;
+            break;
+          }
+          case 324: { // i64.andn_xor
+            const d = fp + code[pc]!, a = fp + code[pc + 1]!, b = fp + code[pc + 2]!, c = fp + code[pc + 3]!;
+            const lo = (~i32[a]! & i32[b]!) ^ i32[c]!, hi = (~i32[a + 1]! & i32[b + 1]!) ^ i32[c + 1]!;
+            i32[d] = lo;
+            i32[d + 1] = hi;
+            pc += 4;
+            break;
+          }
+          case 322: { // i64.andn
+            const d = fp + code[pc]!, a = fp + code[pc + 1]!, b = fp + code[pc + 2]!;
+            const lo = ~i32[a]! & i32[b]!, hi = ~i32[a + 1]! & i32[b + 1]!;
+            i32[d] = lo;
+            i32[d + 1] = hi;
+            pc += 3;
             break;
           }
           case 321: { // i64.xor_rotl_i

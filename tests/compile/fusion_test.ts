@@ -72,6 +72,22 @@ const SOURCE = `(module
   (func (export "i64_xor_rotl") (param i64 i64) (result i64) (i64.rotl (i64.xor (local.get 0) (local.get 1)) (i64.const 13)))
   (func (export "i64_xor_rotr") (param i64 i64) (result i64) (i64.rotr (i64.xor (local.get 0) (local.get 1)) (i64.const 40)))
   (func (export "i64_wrap") (param i64) (result i32) (i32.wrap_i64 (i64.add (local.get 0) (i64.const 0x100000001))))
+  (func (export "xor3_l") (param i64 i64) (result i64) (i64.xor (i64.xor (local.get 0) (local.get 1)) (local.get 0)))
+  (func (export "xor3_r") (param i64 i64) (result i64) (i64.xor (local.get 1) (i64.xor (local.get 0) (i64.const 5))))
+  (func (export "xor3_t") (param i64 i64) (result i64)
+    (i64.xor (i64.add (local.get 0) (local.get 1)) (i64.xor (local.get 1) (i64.add (local.get 0) (local.get 0)))))
+  (func (export "andn_xor") (param i64 i64) (result i64)
+    (i64.xor (local.get 0) (i64.and (i64.xor (local.get 1) (i64.const -1)) (local.get 0))))
+  (func (export "andn_xor_set") (param i64 i64) (result i64) (local i64)
+    (local.set 2 (local.get 1))
+    (local.set 2 (i64.xor (i64.and (i64.xor (local.get 2) (i64.const -1)) (local.get 0)) (local.get 2))) (local.get 2))
+  (func (export "andn_l") (param i64 i64) (result i64) (i64.and (i64.xor (local.get 0) (i64.const -1)) (local.get 1)))
+  (func (export "andn_r") (param i64 i64) (result i64) (i64.and (local.get 1) (i64.xor (local.get 0) (i64.const -1))))
+  (func (export "andn_t") (param i64 i64) (result i64)
+    (i64.and (i64.add (local.get 1) (local.get 1)) (i64.xor (local.get 0) (i64.const -1))))
+  (func (export "andn_self") (param i64 i64) (result i64) (local i64)
+    (local.set 2 (local.get 0)) (local.set 2 (i64.and (i64.xor (local.get 2) (i64.const -1)) (local.get 2))) (local.get 2))
+  (func (export "not_and_c") (param i64 i64) (result i64) (i64.and (i64.xor (local.get 0) (i64.const -1)) (i64.const 0xff00ff)))
 )`;
 
 const I64_VALUES = [0n, 1n, -1n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x1234n, -0x98765432123n, 0xffffffffn];
@@ -122,7 +138,14 @@ test("fused forms compute what native WebAssembly computes", async () => {
   assert.deepEqual(kiln.multi!.callSync(1, 2), [2, 1]);
   for (const a of I64_VALUES) {
     assert.equal(kiln.i64_wrap!.callSync(a), native.i64_wrap!(a), `i64_wrap(${a})`);
+    assert.equal(kiln.not_and_c!.callSync(a, 0n), native.not_and_c!(a, 0n), `not_and_c(${a})`);
     for (const b of I64_VALUES) {
+      for (const name of ["xor3_l", "xor3_r", "xor3_t", "andn_xor", "andn_xor_set"]) {
+        assert.equal(kiln[name]!.callSync(a, b), native[name]!(a, b), `${name}(${a}, ${b})`);
+      }
+      for (const name of ["andn_l", "andn_r", "andn_t", "andn_self"]) {
+        assert.equal(kiln[name]!.callSync(a, b), native[name]!(a, b), `${name}(${a}, ${b})`);
+      }
       for (const name of ["i64_xor_rotl", "i64_xor_rotr"]) {
         assert.equal(kiln[name]!.callSync(a, b), native[name]!(a, b), `${name}(${a}, ${b})`);
       }
@@ -156,6 +179,9 @@ test("the translator emits the constant-operand and compare-and-branch forms", (
       "i32.rotr_i",
       "i32.xor_rotl_i",
       "i64.xor_rotl_i",
+      "i64.andn",
+      "i64.xor3",
+      "i64.andn_xor",
       "i64.rotl_i",
       "i64.xor_i",
       "i64.xor",
