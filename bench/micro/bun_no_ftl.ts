@@ -25,4 +25,4 @@ import { Machine } from "../../lib/exec/machine.ts";
 // Why the computed specifier: `deno check bench/` must not try to resolve a Bun-only module.
 const specifier = "bun" + ":jsc";
 const jsc = (await import(specifier)) as { noFTL(f: unknown): unknown };
-jsc.noFTL(Machine.prototype.run);
+jsc.noFTL(Machine.prototype.runSlice);

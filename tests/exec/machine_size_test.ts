@@ -11,7 +11,7 @@ const deno = join(root, "node_modules/.bin/deno");
 
 // Why: TurboFan refuses functions over 60 KB of bytecode (max_optimized_bytecode_size); the machine's run() would
 // then stay in baseline code and run 5-10x slower. This guards the margin when ops are added.
-test("Machine.run() stays under V8's 60 KB bytecode limit for optimization", {
+test("Machine.runSlice() stays under V8's 60 KB bytecode limit for optimization", {
   skip: existsSync(deno) ? false : "node_modules/.bin/deno is not installed",
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "kiln-size-"));
@@ -24,7 +24,7 @@ const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3,
 const { instance } = await instantiate(bytes);
 await (instance.exports.f as () => Promise<void>)();`,
     );
-    const out = spawnSync(deno, ["run", "-A", "--v8-flags=--print-bytecode,--print-bytecode-filter=run", script], {
+    const out = spawnSync(deno, ["run", "-A", "--v8-flags=--print-bytecode,--print-bytecode-filter=runSlice", script], {
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
     });
