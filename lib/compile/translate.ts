@@ -141,6 +141,14 @@ const MIRROR: Record<number, number> = {
 /** i32 operators whose operands may be swapped. */
 const COMMUTATIVE = new Set([0x6a, 0x6c, 0x71, 0x72, 0x73]);
 
+/** Rotate opcode → how `xor; const k; rotate` fuses: the xor it must follow, the fused op, width, direction. */
+const XOR_ROTATE: Record<number, { xor: number; fused: number; constKind: number; bits: number; left: boolean }> = {
+  0x77: { xor: 0x73, fused: I32_XOR_ROTL_I, constKind: CONST32, bits: 32, left: true }, // i32.rotl
+  0x78: { xor: 0x73, fused: I32_XOR_ROTL_I, constKind: CONST32, bits: 32, left: false }, // i32.rotr
+  0x89: { xor: 0x85, fused: I64_XOR_ROTL_I, constKind: CONST64, bits: 64, left: true }, // i64.rotl
+  0x8a: { xor: 0x85, fused: I64_XOR_ROTL_I, constKind: CONST64, bits: 64, left: false }, // i64.rotr
+};
+
 /** A branch condition: a compare still to be emitted (fused into the branch), or a slot tested for nonzero. */
 interface Cond {
   /** Wasm i32 compare opcode (0x46..0x4f), or 0x45 for eqz, or -1 for a plain slot test. */
@@ -839,9 +847,9 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
           out.push(a);
           break;
         }
-        const k0 = I32_IMM_INDEX[op]!;
+        const k = I32_IMM_INDEX[op]!;
         if (
-          k0 >= 0 && kind[n - 2] === CONST32 && kind[n - 1] !== CONST32 && (COMMUTATIVE.has(op) || op in MIRROR)
+          k >= 0 && kind[n - 2] === CONST32 && kind[n - 1] !== CONST32 && (COMMUTATIVE.has(op) || op in MIRROR)
         ) {
           // Constant first operand: swapped second (a compare mirrored).
           const c = val[n - 2]!;
@@ -852,27 +860,16 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
           out.push(c);
           break;
         }
-        const k = k0;
+        const xr = XOR_ROTATE[op];
         if (
-          (op === 0x77 || op === 0x78) && kind[n - 1] === CONST32 && kind[n - 2] === TEMP && prevOp >= 0 &&
-          out.length === prevEnd && out.code[prevOp] === 0x73 && out.code[prevOp + 1] === canon(n - 2)
+          xr !== undefined && kind[n - 1] === xr.constKind && kind[n - 2] === TEMP && prevOp >= 0 &&
+          out.length === prevEnd && out.code[prevOp] === xr.xor && out.code[prevOp + 1] === canon(n - 2)
         ) {
-          // i32.xor; i32.const k; i32.rotl|rotr  →  i32.xor_rotl_i (the xor's record grows by the rotate count).
-          const c = val[n - 1]! & 31;
-          out.code[prevOp] = I32_XOR_ROTL_I;
-          out.push(op === 0x77 ? c : (32 - c) & 31);
-          curOp = prevOp;
-          n--;
-          break;
-        }
-        if (
-          (op === 0x89 || op === 0x8a) && kind[n - 1] === CONST64 && kind[n - 2] === TEMP && prevOp >= 0 &&
-          out.length === prevEnd && out.code[prevOp] === 0x85 && out.code[prevOp + 1] === canon(n - 2)
-        ) {
-          // i64.xor; i64.const k; i64.rotl|rotr  →  i64.xor_rotl_i.
-          const c = val[n - 1]! & 63;
-          out.code[prevOp] = I64_XOR_ROTL_I;
-          out.push(op === 0x89 ? c : (64 - c) & 63);
+          // xor; const k; rotl|rotr  →  xor_rotl_i (the xor's record grows by the left-rotate count).
+          const mask = xr.bits - 1;
+          const c = val[n - 1]! & mask;
+          out.code[prevOp] = xr.fused;
+          out.push(xr.left ? c : (xr.bits - c) & mask);
           curOp = prevOp;
           n--;
           break;
