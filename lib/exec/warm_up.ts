@@ -17,37 +17,11 @@ import { link } from "../runtime/instance.ts";
 import type { Machine } from "./machine.ts";
 
 /** `(module (memory 1) (func))`: a defined function whose code is replaced by each op in turn, and a memory. */
-const WARM_MODULE = new Uint8Array([
-  0x00,
-  0x61,
-  0x73,
-  0x6d,
-  0x01,
-  0x00,
-  0x00,
-  0x00,
-  0x01,
-  0x04,
-  0x01,
-  0x60,
-  0x00,
-  0x00,
-  0x03,
-  0x02,
-  0x01,
-  0x00,
-  0x05,
-  0x03,
-  0x01,
-  0x00,
-  0x01,
-  0x0a,
-  0x04,
-  0x01,
-  0x02,
-  0x00,
-  0x0b,
-]);
+const WARM_MODULE = Uint8Array.from(
+  // header, type section, function section, memory section, code section
+  "0061736d01000000 010401600000 03020100 0503010001 0a040102000b".replace(/ /g, "").match(/../g)!,
+  (hex) => parseInt(hex, 16),
+);
 
 /**
  * Ops left out: those that need instance entities the warm-up module lacks (calls, globals, tables, segments,
