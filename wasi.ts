@@ -35,7 +35,15 @@ export { Wasi } from "./lib/wasi/wasi.ts";
 export type { WasiInstance, WasiOptions } from "./lib/wasi/wasi.ts";
 export { MemoryFs } from "./lib/wasi/fs/memory_fs.ts";
 export { NodeFs } from "./lib/wasi/fs/node_fs.ts";
-export type { DirEntry, FileHandle, FileStat, FsBackend, MaybePromise, OpenOptions } from "./lib/wasi/fs/fs_backend.ts";
+export type {
+  DirEntry,
+  DirHold,
+  FileHandle,
+  FileStat,
+  FsBackend,
+  MaybePromise,
+  OpenOptions,
+} from "./lib/wasi/fs/fs_backend.ts";
 export type {
   StdinOption,
   StdoutOption,

@@ -5,11 +5,13 @@
  * Wasmtime's preview1 maps to `EPERM`); more than {@link MAX_SYMLINKS} symlinks in one lookup fail with `ELOOP`.
  * Backends never see an unresolved guest path.
  *
- * Limitation: node:fs has no `openat`, so the host backend acts on the resolved path string after the check.
- * Guests in this process cannot exploit the gap (a guest's syscalls run one at a time, and path calls on an
- * asynchronous backend hold a process-wide lock from check to use, wasi.ts `withPathLock`), but another host
- * process that swaps a checked directory for a symlink in between could redirect that one operation. Final
- * components are opened with O_NOFOLLOW.
+ * The directory a lookup starts at is a directory descriptor's, located afresh for every call by `dir_anchor.ts`
+ * (on Linux through the held directory itself, `/proc/self/fd/N`), so what the guest did to the tree since it
+ * opened that descriptor cannot move the start of the lookup. node:fs has no `openat`, so the backend then acts on
+ * the resolved path string: guests in this process cannot exploit that gap (a guest's syscalls run one at a time,
+ * and path calls on an asynchronous backend hold a process-wide lock from check to use, wasi.ts `withPathLock`),
+ * but another host process that swaps a checked directory for a symlink in between could redirect that one
+ * operation; `node_fs.ts` narrows and measures that window. Final components are opened with O_NOFOLLOW.
  *
  * @module
  */
@@ -33,6 +35,11 @@ export interface Resolved {
   name: string | null;
   /** Backend path of the final entry (which may not exist). */
   path: string;
+  /**
+   * The real components from the lookup's directory to the final entry (symlinks resolved, "." and ".." applied),
+   * ending with `name` when it is not null.
+   */
+  comps: string[];
   /** The guest path ended with "/" (the entry must be a directory). */
   trailingSlash: boolean;
   /** Stat of the final entry when the resolver looked at it (not followed if it is a symlink), else undefined. */
@@ -72,7 +79,7 @@ export function* resolvePath(
       }
       if (last) {
         const d = dir();
-        return { parent: d, name: null, path: d, trailingSlash: true };
+        return { parent: d, name: null, path: d, comps: [...stack], trailingSlash: true };
       }
       continue;
     }
@@ -83,7 +90,7 @@ export function* resolvePath(
       st = yield* wait(backend.lstat(p));
     } catch (e) {
       if (last && e instanceof WasiError && e.errno === Errno.NOENT) {
-        return { parent: cur, name: c, path: p, trailingSlash };
+        return { parent: cur, name: c, path: p, comps: [...stack, c], trailingSlash };
       }
       throw e;
     }
@@ -96,7 +103,7 @@ export function* resolvePath(
       comps = [...target.split("/").filter((t) => t !== ""), ...comps];
       if (comps.length === 0) {
         const d = dir();
-        return { parent: d, name: null, path: d, trailingSlash: true };
+        return { parent: d, name: null, path: d, comps: [...stack], trailingSlash: true };
       }
       continue;
     }
@@ -105,9 +112,9 @@ export function* resolvePath(
       stack.push(c);
       continue;
     }
-    return { parent: cur, name: c, path: p, trailingSlash, stat: st };
+    return { parent: cur, name: c, path: p, comps: [...stack, c], trailingSlash, stat: st };
   }
   // Only "/"-separators and nothing else cannot happen (the path is non-empty and relative), but stay total.
   const d = dir();
-  return { parent: d, name: null, path: d, trailingSlash: true };
+  return { parent: d, name: null, path: d, comps: [...stack], trailingSlash: true };
 }

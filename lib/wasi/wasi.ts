@@ -36,6 +36,17 @@ import { hostIfLoaded, type HostModule, loadHost } from "./_host.ts";
 import { drive, errnoOf, outOfBounds, type Syscall, wait } from "./_drive.ts";
 import { type Resolved, resolvePath } from "./path.ts";
 import {
+  anchorBelow,
+  type DirAnchor,
+  locate,
+  type Located,
+  moveAnchors,
+  pinRoot,
+  type PreopenRoot,
+  releaseAnchor,
+  rootAnchor,
+} from "./dir_anchor.ts";
+import {
   bytesReader,
   type StdinOption,
   type StdoutOption,
@@ -85,8 +96,10 @@ interface FdEntry {
   rightsBase: bigint;
   rightsInheriting: bigint;
   fdflags: number;
-  /** Backend path (files and directories). */
+  /** Backend path (files; "" for everything else). */
   path: string;
+  /** Where a directory is (directories only; dir_anchor.ts): never a bare path, which the guest could redirect. */
+  anchor?: DirAnchor;
   handle?: FileHandle;
   /** Current offset (files). */
   position: bigint;
@@ -252,6 +265,10 @@ export class Wasi {
   private readying: Promise<void> | null = null;
   private readonly allowAsync: boolean;
   private readonly fds = new Map<number, FdEntry>();
+  /** The preopened directories, pinned before the guest's first syscall (dir_anchor.ts). */
+  private readonly roots: PreopenRoot[] = [];
+  /** Whether every preopen is pinned. */
+  private rootsPinned = false;
   /** Closed descriptor numbers, reused highest first. */
   private readonly freeFds = new Set<number>();
   private memory: { buffer: ArrayBuffer } | null = null;
@@ -307,13 +324,16 @@ export class Wasi {
     }
     let fd = 3;
     for (const [guest, hostDir] of Object.entries(options.preopens ?? {})) {
+      const root: PreopenRoot = { path: hostDir, id: null, pinned: false, hold: null };
+      this.roots.push(root);
       this.fds.set(fd++, {
         kind: "dir",
         filetype: Filetype.DIRECTORY,
         rightsBase: RIGHTS_DIRECTORY_BASE,
         rightsInheriting: RIGHTS_DIRECTORY_INHERITING,
         fdflags: 0,
-        path: hostDir,
+        path: "",
+        anchor: rootAnchor(root),
         position: 0n,
         preopen: guest,
       });
@@ -537,12 +557,16 @@ export class Wasi {
     this.freeFds.add(fd);
   }
 
-  /**
-   * Stat of a directory descriptor. A preopen's host path may itself be a symlink (e.g. /tmp on macOS), so the
-   * directory is stat'ed through it when the backend can follow links.
-   */
-  private *dirStat(e: FdEntry): Generator<unknown, FileStat, unknown> {
-    return yield* wait(this.backend.stat ? this.backend.stat(e.path) : this.backend.lstat(e.path));
+  /** Where a directory descriptor's directory is now, checked (dir_anchor.ts); ENOENT when it is gone. */
+  private *located(e: FdEntry): Generator<unknown, Located, unknown> {
+    return yield* locate(this.backend, e.anchor!);
+  }
+
+  /** Pins every preopen to the directory it names (dir_anchor.ts `pinRoot`); runs before the first syscall. */
+  private *pinPreopens(): Syscall {
+    for (const root of this.roots) yield* pinRoot(this.backend, root);
+    this.rootsPinned = true;
+    return Errno.SUCCESS;
   }
 
   /**
@@ -558,7 +582,7 @@ export class Wasi {
   /** Stat of any descriptor; streams and sockets report their filetype and zeros (as Wasmtime's stdio). */
   private *statOf(e: FdEntry): Generator<unknown, FileStat, unknown> {
     if (e.kind === "file") return yield* wait(e.handle!.stat());
-    if (e.kind === "dir") return yield* this.dirStat(e);
+    if (e.kind === "dir") return (yield* this.located(e)).stat;
     return { filetype: e.filetype, dev: 0n, ino: 0n, nlink: 0n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
   }
 
@@ -570,7 +594,8 @@ export class Wasi {
     follow: boolean,
   ): Generator<unknown, Resolved, unknown> {
     const guestPath = this.string(pathPtr, pathLen);
-    return yield* resolvePath(this.backend, dir.path, guestPath, follow);
+    const { path } = yield* this.located(dir);
+    return yield* resolvePath(this.backend, path, guestPath, follow);
   }
 
   // ---- import object ------------------------------------------------------------------------------------------
@@ -586,6 +611,11 @@ export class Wasi {
       return call(fn, a);
     };
     const call = <A extends unknown[]>(fn: (...a: A) => Syscall | number, a: A): number | Promise<number> => {
+      if (!this.rootsPinned) {
+        // Why: before the guest can touch the tree, fix which directories its preopens are (dir_anchor.ts).
+        const pinned = drive(this.pinPreopens(), this.allowAsync);
+        if (typeof pinned !== "number") return pinned.then(() => call(fn, a));
+      }
       let r: Syscall | number;
       try {
         r = fn.apply(this, a);
@@ -635,7 +665,7 @@ export class Wasi {
       fd_read: wrap((fd: number, iovs: number, n: number, out: number) =>
         this.fdRead(u(fd), u(iovs), u(n), null, u(out))
       ),
-      fd_readdir: wrap((fd: number, buf: number, len: number, cookie: bigint, out: number) =>
+      fd_readdir: pathWrap((fd: number, buf: number, len: number, cookie: bigint, out: number) =>
         this.fdReaddir(u(fd), u(buf), u(len), u64(cookie), u(out))
       ),
       fd_renumber: wrap((from: number, to: number) => this.fdRenumber(u(from), u(to))),
@@ -843,6 +873,7 @@ export class Wasi {
     const e = this.entry(fd);
     this.releaseFd(fd);
     if (e.handle) yield* wait(e.handle.close());
+    if (e.anchor) yield* releaseAnchor(e.anchor);
     if (e.socket) yield* wait(e.socket.close());
     if (e.listener) yield* wait(e.listener.close());
     return Errno.SUCCESS;
@@ -921,7 +952,7 @@ export class Wasi {
     const e = this.entry(fd, Rights.FD_FILESTAT_SET_TIMES, ["file", "dir"]);
     if (a === null && m === null) return Errno.SUCCESS;
     if (e.kind === "file") yield* wait(e.handle!.setTimes(a, m));
-    else yield* wait(this.backend.setTimes(e.path, a, m));
+    else yield* wait(this.backend.setTimes((yield* this.located(e)).path, a, m));
     return Errno.SUCCESS;
   }
 
@@ -1057,8 +1088,8 @@ export class Wasi {
   private *fdReaddir(fd: number, buf: number, bufLen: number, cookie: bigint, out: number): Syscall {
     const e = this.entry(fd, Rights.FD_READDIR, ["dir"]);
     if (cookie === 0n || !e.listing) {
-      const dirStat = yield* this.dirStat(e);
-      const list = yield* wait(this.backend.readdir(e.path));
+      const { path, stat: dirStat } = yield* this.located(e);
+      const list = yield* wait(this.backend.readdir(path));
       e.listing = [
         { name: ".", filetype: Filetype.DIRECTORY, ino: dirStat.ino },
         { name: "..", filetype: Filetype.DIRECTORY, ino: dirStat.ino },
@@ -1101,6 +1132,7 @@ export class Wasi {
     this.freeFds.delete(to);
     this.fds.set(to, src);
     if (dst?.handle) yield* wait(dst.handle.close());
+    if (dst?.anchor) yield* releaseAnchor(dst.anchor);
     if (dst?.socket) yield* wait(dst.socket.close());
     if (dst?.listener) yield* wait(dst.listener.close());
     return Errno.SUCCESS;
@@ -1246,7 +1278,8 @@ export class Wasi {
           rightsBase: base & RIGHTS_DIRECTORY_BASE & (dir.rightsInheriting | 0n),
           rightsInheriting: inheriting & dir.rightsInheriting,
           fdflags: fdflags & (Fdflags.NONBLOCK | Fdflags.SYNC | Fdflags.DSYNC | Fdflags.RSYNC),
-          path: r.path,
+          path: "",
+          anchor: yield* anchorBelow(this.backend, dir.anchor!, r, st),
           position: 0n,
         });
         this.dv().setUint32(out, newFd, true);
@@ -1334,6 +1367,11 @@ export class Wasi {
     }
     if (srcIsDir && (dst.path + "/").startsWith(src.path + "/") && dst.path !== src.path) return Errno.INVAL;
     yield* wait(this.backend.rename(src.path, dst.path));
+    if (srcIsDir) {
+      // Directory descriptors at or beneath the moved directory follow it, as real directory handles do.
+      const anchors = [...this.fds.values()].flatMap((e) => e.anchor ? [e.anchor] : []);
+      moveAnchors(anchors, src.path, { parent: ndir.anchor!, comps: dst.comps });
+    }
     return Errno.SUCCESS;
   }
 

@@ -86,6 +86,22 @@ export interface FileHandle {
   close(): MaybePromise<void>;
 }
 
+/**
+ * A directory kept open by {@link FsBackend.hold}: while held, its (dev, ino) names no other entry, even after the
+ * directory is removed, and `alias` (where the host has one) is a path that leads to this very directory whatever
+ * happens to the tree (on Linux `/proc/self/fd/N`, which the kernel resolves through the open descriptor).
+ */
+export interface DirHold {
+  /** Device of the held directory. */
+  readonly dev: bigint;
+  /** Inode of the held directory. */
+  readonly ino: bigint;
+  /** A path that always leads to the held directory, or null where the host has none. */
+  readonly alias: string | null;
+  /** Closes the held directory. */
+  release(): MaybePromise<void>;
+}
+
 /** A filesystem the WASI layer can expose through preopens. */
 export interface FsBackend {
   /** True when every method returns plain values (usable with native WebAssembly and "sync" mode). */
@@ -114,6 +130,11 @@ export interface FsBackend {
   symlink(target: string, path: string): MaybePromise<void>;
   /** Sets times in ns of the entry itself (a symlink is not followed); null leaves one unchanged. */
   setTimes(path: string, atim: bigint | null, mtim: bigint | null): MaybePromise<void>;
+  /**
+   * Keeps the directory at `path` open (following symlinks in `path`) for a directory descriptor (`dir_anchor.ts`).
+   * Optional: a backend that never reuses inode numbers and has no path aliases (MemoryFs) need not have it.
+   */
+  hold?(path: string): MaybePromise<DirHold>;
 }
 
 /** Joins a backend directory path and a relative path made of plain components. */

@@ -47,7 +47,7 @@
 import * as fs from "node:fs";
 import { Errno, toWasiError, WasiError } from "../errno.ts";
 import { Filetype } from "../constants.ts";
-import type { DirEntry, FileHandle, FileStat, FsBackend, MaybePromise, OpenOptions } from "./fs_backend.ts";
+import type { DirEntry, DirHold, FileHandle, FileStat, FsBackend, MaybePromise, OpenOptions } from "./fs_backend.ts";
 import { joinPath } from "./fs_backend.ts";
 import { registerHost } from "../_host.ts";
 
@@ -369,6 +369,55 @@ export class NodeFs implements FsBackend {
         this.remember(await fs.promises.lstat(path, { bigint: true }), a, m);
       },
     );
+  }
+
+  /**
+   * Keeps a directory open for a directory descriptor (`dir_anchor.ts`): its inode number cannot be reused while
+   * held, and on Linux `/proc/self/fd/N` is an alias through which every later call reaches this very directory
+   * (the kernel follows the open descriptor, not a path), which is what `openat` would give. The alias is used only
+   * after checking it leads to the directory just opened (a sandboxed host may hide /proc).
+   *
+   * @param path an absolute backend path of a directory (symlinks in it are followed)
+   * @returns the held directory
+   */
+  hold(path: string): DirHold {
+    // Why synchronous in every mode: a metadata call like lstat (module doc), and a hold must not suspend the guest.
+    try {
+      return this.holdSync(path);
+    } catch (e) {
+      throw toWasiError(e);
+    }
+  }
+
+  /** {@link hold}'s work; host errors propagate as thrown. */
+  private holdSync(path: string): DirHold {
+    // Why "/.": the final component of an embedder's preopen path may be a symlink (/tmp on macOS); "." is not.
+    const fd = fs.openSync(joinPath(path, "."), C.O_RDONLY | (C.O_DIRECTORY ?? 0));
+    let st: fs.BigIntStats;
+    try {
+      st = fs.fstatSync(fd, { bigint: true });
+      if (!st.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
+    let alias: string | null = `/proc/self/fd/${fd}`;
+    try {
+      const viaAlias = fs.statSync(alias, { bigint: true });
+      if (viaAlias.dev !== st.dev || viaAlias.ino !== st.ino) alias = null;
+    } catch {
+      alias = null;
+    }
+    let open = true;
+    return {
+      dev: st.dev,
+      ino: st.ino,
+      alias,
+      release: () => {
+        if (open) fs.closeSync(fd);
+        open = false;
+      },
+    };
   }
 
   /** @internal used by NodeFileHandle */
