@@ -17,7 +17,7 @@
  */
 import { Errno, WasiError } from "./errno.ts";
 import { Filetype } from "./constants.ts";
-import type { FileStat, FsBackend } from "./fs/fs_backend.ts";
+import type { DirHold, FileStat, FsBackend } from "./fs/fs_backend.ts";
 import { joinPath } from "./fs/fs_backend.ts";
 import { wait } from "./_drive.ts";
 
@@ -44,6 +44,11 @@ export interface Resolved {
   trailingSlash: boolean;
   /** Stat of the final entry when the resolver looked at it (not followed if it is a symlink), else undefined. */
   stat?: FileStat;
+  /**
+   * The directories the lookup walked into by path and lstat (not held: no aliases on this host), with what they
+   * were, so a caller can check after acting that none was swapped meanwhile ({@link recheckWalk}).
+   */
+  walked: { path: string; dev: bigint; ino: bigint }[];
 }
 
 /**
@@ -53,6 +58,10 @@ export interface Resolved {
  * @param root backend path of the directory the lookup starts at; the lookup never leaves it
  * @param guestPath the path the guest passed
  * @param follow follow a symlink in the final component (a trailing slash always does)
+ * @param holds where the backend gives directory aliases ({@link FsBackend.hold}), the lookup enters each directory
+ *   on the way by opening it without following a symlink and continues through its alias, as `openat` would: then
+ *   no swap of a directory for a symlink, by anyone, can redirect the lookup or the call that uses its result. The
+ *   holds are pushed here; the caller releases them once it has acted on the result. Omitted: plain lstat walk.
  * @returns where the path leads; the final entry may not exist (then `stat` is undefined)
  */
 export function* resolvePath(
@@ -60,6 +69,7 @@ export function* resolvePath(
   root: string,
   guestPath: string,
   follow: boolean,
+  holds?: DirHold[],
 ): Generator<unknown, Resolved, unknown> {
   if (guestPath.includes("\0")) throw new WasiError(Errno.ILSEQ, "path contains a NUL byte");
   if (guestPath === "") throw new WasiError(Errno.NOENT, "empty path");
@@ -67,8 +77,12 @@ export function* resolvePath(
   let trailingSlash = guestPath.endsWith("/");
   let comps = guestPath.split("/").filter((c) => c !== "");
   const stack: string[] = [];
+  /** The backend path of each directory on `stack` (an alias where it is held), `root` first. */
+  const bases: string[] = [root];
   let links = 0;
-  const dir = () => stack.reduce(joinPath, root);
+  let holding = holds !== undefined && backend.hold !== undefined;
+  const dir = () => bases[bases.length - 1];
+  const walked: Resolved["walked"] = [];
   while (comps.length > 0) {
     const c = comps.shift()!;
     const last = comps.length === 0;
@@ -76,21 +90,33 @@ export function* resolvePath(
       if (c === "..") {
         if (stack.length === 0) throw new WasiError(ESCAPE, "path escapes its directory");
         stack.pop();
+        bases.pop();
       }
       if (last) {
         const d = dir();
-        return { parent: d, name: null, path: d, comps: [...stack], trailingSlash: true };
+        return { parent: d, name: null, path: d, comps: [...stack], trailingSlash: true, walked };
       }
       continue;
     }
     const cur = dir();
     const p = joinPath(cur, c);
+    if (!last && holding) {
+      const h = yield* enter(backend, p);
+      if (h !== null) {
+        holds!.push(h);
+        if (h.alias === null) holding = false; // no aliases on this host: the plain walk from here on
+        stack.push(c);
+        bases.push(h.alias ?? p);
+        continue;
+      }
+      // Not a directory (now): lstat below tells a symlink to follow from a file (ENOTDIR).
+    }
     let st: FileStat;
     try {
       st = yield* wait(backend.lstat(p));
     } catch (e) {
       if (last && e instanceof WasiError && e.errno === Errno.NOENT) {
-        return { parent: cur, name: c, path: p, comps: [...stack, c], trailingSlash };
+        return { parent: cur, name: c, path: p, comps: [...stack, c], trailingSlash, walked };
       }
       throw e;
     }
@@ -103,18 +129,59 @@ export function* resolvePath(
       comps = [...target.split("/").filter((t) => t !== ""), ...comps];
       if (comps.length === 0) {
         const d = dir();
-        return { parent: d, name: null, path: d, comps: [...stack], trailingSlash: true };
+        return { parent: d, name: null, path: d, comps: [...stack], trailingSlash: true, walked };
       }
       continue;
     }
     if (!last) {
       if (st.filetype !== Filetype.DIRECTORY) throw new WasiError(Errno.NOTDIR, "not a directory");
+      if (holding) {
+        // Swapped back to a directory since `enter` saw something else: enter it again (bounded like symlinks).
+        if (++links > MAX_SYMLINKS) throw new WasiError(Errno.LOOP, "too many symlinks");
+        comps.unshift(c);
+        continue;
+      }
       stack.push(c);
+      bases.push(p);
+      walked.push({ path: p, dev: st.dev, ino: st.ino });
       continue;
     }
-    return { parent: cur, name: c, path: p, comps: [...stack, c], trailingSlash, stat: st };
+    return { parent: cur, name: c, path: p, comps: [...stack, c], trailingSlash, stat: st, walked };
   }
   // Only "/"-separators and nothing else cannot happen (the path is non-empty and relative), but stay total.
   const d = dir();
-  return { parent: d, name: null, path: d, comps: [...stack], trailingSlash: true };
+  return { parent: d, name: null, path: d, comps: [...stack], trailingSlash: true, walked };
+}
+
+/** Opens directory `p` without following a final symlink; null when it is not a directory (a symlink or a file). */
+function* enter(backend: FsBackend, p: string): Generator<unknown, DirHold | null, unknown> {
+  try {
+    return yield* wait(backend.hold!(p, { nofollow: true }));
+  } catch (e) {
+    // Why LOOP too: Linux answers O_NOFOLLOW|O_DIRECTORY on a symlink with ENOTDIR, other hosts with ELOOP.
+    if (e instanceof WasiError && (e.errno === Errno.NOTDIR || e.errno === Errno.LOOP)) return null;
+    throw e;
+  }
+}
+
+/**
+ * Whether every directory a lookup walked into by path is still the directory it was (an lstat each). After a host
+ * call made with the lookup's result, false means another process may have swapped one for a symlink in between,
+ * and the call may have acted outside; callers refuse the result. Trivially true where the lookup held them.
+ *
+ * @param backend the filesystem
+ * @param r the lookup's result
+ * @returns true when none changed
+ */
+export function* recheckWalk(backend: FsBackend, r: Resolved): Generator<unknown, boolean, unknown> {
+  for (const w of r.walked) {
+    let st: FileStat;
+    try {
+      st = yield* wait(backend.lstat(w.path));
+    } catch {
+      return false;
+    }
+    if (st.filetype !== Filetype.DIRECTORY || st.dev !== w.dev || st.ino !== w.ino) return false;
+  }
+  return true;
 }

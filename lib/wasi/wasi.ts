@@ -31,10 +31,11 @@ import {
   Subclockflags,
   Whence,
 } from "./constants.ts";
-import type { DirEntry, FileHandle, FileStat, FsBackend } from "./fs/fs_backend.ts";
+import type { DirEntry, DirHold, FileHandle, FileStat, FsBackend } from "./fs/fs_backend.ts";
 import { hostIfLoaded, type HostModule, loadHost } from "./_host.ts";
 import { drive, errnoOf, outOfBounds, type Syscall, wait } from "./_drive.ts";
-import { type Resolved, resolvePath } from "./path.ts";
+import { acquirePathLock } from "./path_lock.ts";
+import { recheckWalk, type Resolved, resolvePath } from "./path.ts";
 import {
   anchorBelow,
   type DirAnchor,
@@ -89,6 +90,14 @@ export interface WasiInstance {
 
 type Kind = "file" | "dir" | "stream" | "socket" | "listener";
 
+/** What one path call holds until it ends: the path lock (asynchronous backends) and its lookups' directories. */
+interface PathCall {
+  /** Gives the path lock back; null when not held. */
+  unlock: (() => void) | null;
+  /** Directories the lookups entered (path.ts), released when the call ends. */
+  holds: DirHold[];
+}
+
 /** One entry of the descriptor table. */
 interface FdEntry {
   kind: Kind;
@@ -96,8 +105,6 @@ interface FdEntry {
   rightsBase: bigint;
   rightsInheriting: bigint;
   fdflags: number;
-  /** Backend path (files; "" for everything else). */
-  path: string;
   /** Where a directory is (directories only; dir_anchor.ts): never a bare path, which the guest could redirect. */
   anchor?: DirAnchor;
   handle?: FileHandle;
@@ -116,34 +123,6 @@ interface FdEntry {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const I64_MAX = (1n << 63n) - 1n;
-
-/** Tail of the process-wide lock that serializes path calls on asynchronous backends. */
-let pathLockTail: Promise<void> = Promise.resolve();
-/** Path calls that hold or wait for the path lock. */
-let pathLockUsers = 0;
-
-/**
- * Runs a path syscall under the process-wide path lock. Why: with an asynchronous backend a syscall suspends
- * between resolving a path and acting on it, and another guest sharing the directory could swap a checked
- * directory for a symlink in that gap; holding the lock makes check and use one step for every guest in this
- * process. (Synchronous backends never interleave.)
- */
-function* withPathLock(body: Syscall): Syscall {
-  const previous = pathLockTail;
-  let release!: () => void;
-  pathLockTail = new Promise<void>((resolve) => release = resolve);
-  // Why: when no other path call holds or awaits the lock, `previous` is already released; skipping the await
-  // lets a path call whose backend calls all complete synchronously (NodeFs async mode: metadata calls, node_fs.ts)
-  // return a plain errno instead of suspending the guest for nothing.
-  const contended = pathLockUsers++ > 0;
-  try {
-    if (contended) yield* wait(previous);
-    return yield* body;
-  } finally {
-    pathLockUsers--;
-    release();
-  }
-}
 
 /** Realtime clock in ns. */
 function realtimeNs(): bigint {
@@ -269,6 +248,8 @@ export class Wasi {
   private readonly roots: PreopenRoot[] = [];
   /** Whether every preopen is pinned. */
   private rootsPinned = false;
+  /** The path call running now (under the path lock, or synchronously), whose lookups' holds are collected. */
+  private pathCall: PathCall | null = null;
   /** Closed descriptor numbers, reused highest first. */
   private readonly freeFds = new Set<number>();
   private memory: { buffer: ArrayBuffer } | null = null;
@@ -303,7 +284,6 @@ export class Wasi {
           Rights.FD_FILESTAT_GET | Rights.POLL_FD_READWRITE,
         rightsInheriting: 0n,
         fdflags: 0,
-        path: "",
         position: 0n,
         reader,
         writer,
@@ -332,7 +312,6 @@ export class Wasi {
         rightsBase: RIGHTS_DIRECTORY_BASE,
         rightsInheriting: RIGHTS_DIRECTORY_INHERITING,
         fdflags: 0,
-        path: "",
         anchor: rootAnchor(root),
         position: 0n,
         preopen: guest,
@@ -345,7 +324,6 @@ export class Wasi {
         rightsBase: RIGHTS_SOCKET_BASE,
         rightsInheriting: RIGHTS_SOCKET_BASE,
         fdflags: 0,
-        path: "",
         position: 0n,
         listener,
       });
@@ -562,6 +540,35 @@ export class Wasi {
     return yield* locate(this.backend, e.anchor!);
   }
 
+  /**
+   * Runs a path syscall: on an asynchronous backend under the process-wide path lock (path_lock.ts) from resolution
+   * to the operation; the directories its lookups entered are released when it ends.
+   */
+  private *inPathCall(body: Syscall): Syscall {
+    const call: PathCall = { unlock: null, holds: [] };
+    if (!this.backend.sync) call.unlock = yield* acquirePathLock();
+    this.pathCall = call;
+    try {
+      return yield* body;
+    } finally {
+      if (this.pathCall === call) this.pathCall = null;
+      call.unlock?.();
+      for (const h of call.holds.splice(0)) yield* wait(h.release());
+    }
+  }
+
+  /**
+   * Gives the path lock back before a host call that may block for long (path_lock.ts); the call's holds stay
+   * until it ends.
+   */
+  private unlockPathCall(): void {
+    const call = this.pathCall;
+    if (!call) return;
+    this.pathCall = null;
+    call.unlock?.();
+    call.unlock = null;
+  }
+
   /** Pins every preopen to the directory it names (dir_anchor.ts `pinRoot`); runs before the first syscall. */
   private *pinPreopens(): Syscall {
     for (const root of this.roots) yield* pinRoot(this.backend, root);
@@ -595,7 +602,7 @@ export class Wasi {
   ): Generator<unknown, Resolved, unknown> {
     const guestPath = this.string(pathPtr, pathLen);
     const { path } = yield* this.located(dir);
-    return yield* resolvePath(this.backend, path, guestPath, follow);
+    return yield* resolvePath(this.backend, path, guestPath, follow, this.pathCall?.holds);
   }
 
   // ---- import object ------------------------------------------------------------------------------------------
@@ -624,9 +631,8 @@ export class Wasi {
       }
       return typeof r === "number" ? r : drive(r, this.allowAsync);
     };
-    // Path calls on an asynchronous backend hold the process-wide path lock from resolution to the operation.
     const pathWrap = <A extends unknown[]>(fn: (...a: A) => Syscall) =>
-      wrap((...a: A) => this.backend.sync ? fn.apply(this, a) : withPathLock(fn.apply(this, a)));
+      wrap((...a: A) => this.inPathCall(fn.apply(this, a)));
     const u = (n: number) => n >>> 0;
     const u64 = (n: bigint) => BigInt.asUintN(64, BigInt(n));
     return {
@@ -1278,7 +1284,6 @@ export class Wasi {
           rightsBase: base & RIGHTS_DIRECTORY_BASE & (dir.rightsInheriting | 0n),
           rightsInheriting: inheriting & dir.rightsInheriting,
           fdflags: fdflags & (Fdflags.NONBLOCK | Fdflags.SYNC | Fdflags.DSYNC | Fdflags.RSYNC),
-          path: "",
           anchor: yield* anchorBelow(this.backend, dir.anchor!, r, st),
           position: 0n,
         });
@@ -1293,6 +1298,8 @@ export class Wasi {
     const fileRights = base & RIGHTS_FILE_BASE & dir.rightsInheriting;
     const write = (fileRights & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE)) !== 0n || trunc;
     const read = (fileRights & (Rights.FD_READ | Rights.FD_READDIR)) !== 0n || !write;
+    // Why: a FIFO's open waits for its other end, as long as it takes; no other guest's path call may wait on that.
+    if (st && st.filetype !== Filetype.REGULAR_FILE) this.unlockPathCall();
     const handle = yield* wait(this.backend.open(r.path, {
       read,
       write,
@@ -1303,6 +1310,14 @@ export class Wasi {
       directory: false,
       filetype: st?.filetype ?? Filetype.REGULAR_FILE,
     }));
+    // The file opened must be the one resolved, reached through the directories resolved: where the lookup could
+    // not hold its directories (no aliases) a host process may have swapped one for a symlink in between, and this
+    // refuses what that redirected (path.ts; the README's security section gives the residual window).
+    const opened = st ? yield* wait(handle.stat()) : null;
+    if ((opened && (opened.dev !== st!.dev || opened.ino !== st!.ino)) || !(yield* recheckWalk(this.backend, r))) {
+      yield* wait(handle.close());
+      return Errno.NOENT;
+    }
     const filetype = st?.filetype ?? Filetype.REGULAR_FILE;
     const newFd = this.allocFd({
       kind: "file",
@@ -1310,7 +1325,6 @@ export class Wasi {
       rightsBase: fileRights,
       rightsInheriting: inheriting & dir.rightsInheriting,
       fdflags: fdflags & 0x1f,
-      path: r.path,
       handle,
       position: 0n,
     });
@@ -1536,7 +1550,6 @@ export class Wasi {
       rightsBase: RIGHTS_SOCKET_BASE & ~Rights.SOCK_ACCEPT,
       rightsInheriting: 0n,
       fdflags: flags,
-      path: "",
       position: 0n,
       socket: sock,
     });

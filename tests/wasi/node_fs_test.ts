@@ -179,3 +179,43 @@ test("a guest opening and reading a FIFO in async mode suspends: a timer fires, 
     nodeFs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a guest waiting to open a FIFO does not stall another guest's path calls (issue 13, item 2)", async (t) => {
+  const dir = tempDir();
+  try {
+    const fifo = path.join(dir, "a", "fifo");
+    nodeFs.mkdirSync(path.join(dir, "a"));
+    nodeFs.mkdirSync(path.join(dir, "b"));
+    nodeFs.writeFileSync(path.join(dir, "b", "f"), "x");
+    if (!mkfifo(fifo)) {
+      t.skip("no mkfifo on this host");
+      return;
+    }
+    const a = new Guest({ preopens: { "/a": path.join(dir, "a") }, fs: "host", mode: "async", stdout: "null" });
+    const b = new Guest({ preopens: { "/b": path.join(dir, "b") }, fs: "host", mode: "async", stdout: "null" });
+    await a.wasi.ready();
+    await b.wasi.ready();
+    // A opens the FIFO read-only: that waits for a writer, which comes only after B's calls are done.
+    const [p, l] = a.str("fifo");
+    const opened = a.fns.path_open(3, 1, p, l, 0, 2n, 0n, 0, a.alloc(4));
+    assert.ok(isPromise(opened));
+    const bDone = (async () => {
+      for (let i = 0; i < 3; i++) {
+        const [e, fd] = await b.open(3, "f");
+        assert.equal(e, Errno.SUCCESS);
+        assert.equal(await b.call("fd_close", fd), Errno.SUCCESS);
+        assert.equal(await b.pathOp("path_create_directory", 3, `made${i}`), Errno.SUCCESS);
+      }
+      return "b finished";
+    })();
+    const winner = await Promise.race([bDone, new Promise((r) => setTimeout(() => r("timed out"), 2000))]);
+    assert.equal(winner, "b finished", "B's path calls waited for A's FIFO open");
+    const wfd = await new Promise<number>((resolve, reject) =>
+      nodeFs.open(fifo, "w", (err, fd) => err ? reject(err) : resolve(fd))
+    );
+    assert.equal(await opened, Errno.SUCCESS);
+    nodeFs.closeSync(wfd);
+  } finally {
+    nodeFs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -131,10 +131,11 @@ export interface FsBackend {
   /** Sets times in ns of the entry itself (a symlink is not followed); null leaves one unchanged. */
   setTimes(path: string, atim: bigint | null, mtim: bigint | null): MaybePromise<void>;
   /**
-   * Keeps the directory at `path` open (following symlinks in `path`) for a directory descriptor (`dir_anchor.ts`).
+   * Keeps the directory at `path` open, for a directory descriptor (`dir_anchor.ts`) or for the rest of one lookup
+   * (`path.ts`). Symlinks in `path` are followed, except a final one with `nofollow` (then ENOTDIR, as for a file).
    * Optional: a backend that never reuses inode numbers and has no path aliases (MemoryFs) need not have it.
    */
-  hold?(path: string): MaybePromise<DirHold>;
+  hold?(path: string, options?: { nofollow?: boolean }): MaybePromise<DirHold>;
 }
 
 /** Joins a backend directory path and a relative path made of plain components. */

@@ -102,11 +102,14 @@ export class NodeFs implements FsBackend {
    * @param options `sync`: block in `fs.*Sync` calls (default true) instead of returning Promises;
    *   `syncSmallCalls` (async mode only, default true): still make the calls the module doc's table shows to be
    *   harmless synchronously (metadata, open/close, reads and writes of regular files up to
-   *   {@link SYNC_IO_MAX_BYTES}); false makes every call return a Promise (for measurement)
+   *   {@link SYNC_IO_MAX_BYTES}); false makes every call return a Promise (for measurement);
+   *   `directoryAliases` (default true): reach held directories through `/proc/self/fd/N` where the host has it
+   *   ({@link hold}); false gives what hosts without it get, for tests and measurement
    */
-  constructor(options: { sync?: boolean; syncSmallCalls?: boolean } = {}) {
+  constructor(options: { sync?: boolean; syncSmallCalls?: boolean; directoryAliases?: boolean } = {}) {
     this.sync = options.sync ?? true;
     this.syncSmallCalls = !this.sync && (options.syncSmallCalls ?? true);
+    if (options.directoryAliases === false) this.procAliases = false;
   }
 
   /**
@@ -372,52 +375,63 @@ export class NodeFs implements FsBackend {
   }
 
   /**
-   * Keeps a directory open for a directory descriptor (`dir_anchor.ts`): its inode number cannot be reused while
-   * held, and on Linux `/proc/self/fd/N` is an alias through which every later call reaches this very directory
-   * (the kernel follows the open descriptor, not a path), which is what `openat` would give. The alias is used only
-   * after checking it leads to the directory just opened (a sandboxed host may hide /proc).
+   * Keeps a directory open, for a directory descriptor (`dir_anchor.ts`) or one step of a lookup (`path.ts`): its
+   * inode number cannot be reused while held, and on Linux `/proc/self/fd/N` is an alias through which every later
+   * call reaches this very directory (the kernel follows the open descriptor, not a path), which is what `openat`
+   * would give. Aliases are used only once one was checked to lead to the directory just opened (a sandboxed host
+   * may hide /proc). Synchronous in every mode: opening a directory is a metadata call like lstat (module doc), and
+   * a lookup must not suspend the guest for it.
    *
-   * @param path an absolute backend path of a directory (symlinks in it are followed)
+   * @param path an absolute backend path of a directory
+   * @param options `nofollow`: fail with ENOTDIR when the final component is a symlink (O_NOFOLLOW)
    * @returns the held directory
    */
-  hold(path: string): DirHold {
-    // Why synchronous in every mode: a metadata call like lstat (module doc), and a hold must not suspend the guest.
+  hold(path: string, options: { nofollow?: boolean } = {}): DirHold {
+    let fd: number;
     try {
-      return this.holdSync(path);
+      // Why "/." when following: the final component of an embedder's preopen path may be a symlink (/tmp on
+      // macOS), and O_NOFOLLOW is not asked for; "." is never one.
+      fd = options.nofollow
+        ? fs.openSync(path, C.O_RDONLY | (C.O_DIRECTORY ?? 0) | (C.O_NOFOLLOW ?? 0))
+        : fs.openSync(joinPath(path, "."), C.O_RDONLY | (C.O_DIRECTORY ?? 0));
     } catch (e) {
+      throw toWasiError(e);
+    }
+    try {
+      const st = fs.fstatSync(fd, { bigint: true });
+      if (!st.isDirectory()) throw new WasiError(Errno.NOTDIR, "not a directory");
+      const alias = this.aliasOf(fd, st);
+      let open = true;
+      return {
+        dev: st.dev,
+        ino: st.ino,
+        alias,
+        release: () => {
+          if (open) fs.closeSync(fd);
+          open = false;
+        },
+      };
+    } catch (e) {
+      fs.closeSync(fd);
       throw toWasiError(e);
     }
   }
 
-  /** {@link hold}'s work; host errors propagate as thrown. */
-  private holdSync(path: string): DirHold {
-    // Why "/.": the final component of an embedder's preopen path may be a symlink (/tmp on macOS); "." is not.
-    const fd = fs.openSync(joinPath(path, "."), C.O_RDONLY | (C.O_DIRECTORY ?? 0));
-    let st: fs.BigIntStats;
-    try {
-      st = fs.fstatSync(fd, { bigint: true });
-      if (!st.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
-    } catch (e) {
-      fs.closeSync(fd);
-      throw e;
+  /** Whether `/proc/self/fd/N` leads to the open directory (checked once per backend); see {@link hold}. */
+  private procAliases: boolean | undefined;
+
+  /** The alias of open directory `fd` (stat `st`), or null where the host has none. */
+  private aliasOf(fd: number, st: fs.BigIntStats): string | null {
+    const alias = `/proc/self/fd/${fd}`;
+    if (this.procAliases === undefined) {
+      try {
+        const viaAlias = fs.statSync(alias, { bigint: true });
+        this.procAliases = viaAlias.dev === st.dev && viaAlias.ino === st.ino;
+      } catch {
+        this.procAliases = false;
+      }
     }
-    let alias: string | null = `/proc/self/fd/${fd}`;
-    try {
-      const viaAlias = fs.statSync(alias, { bigint: true });
-      if (viaAlias.dev !== st.dev || viaAlias.ino !== st.ino) alias = null;
-    } catch {
-      alias = null;
-    }
-    let open = true;
-    return {
-      dev: st.dev,
-      ino: st.ino,
-      alias,
-      release: () => {
-        if (open) fs.closeSync(fd);
-        open = false;
-      },
-    };
+    return this.procAliases ? alias : null;
   }
 
   /** @internal used by NodeFileHandle */
