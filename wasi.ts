@@ -41,6 +41,7 @@ export type {
   FileHandle,
   FileStat,
   FsBackend,
+  HeldDir,
   MaybePromise,
   OpenOptions,
 } from "./lib/wasi/fs/fs_backend.ts";

@@ -146,8 +146,8 @@ export function* releaseAnchor(anchor: DirAnchor): Generator<unknown, void, unkn
 export interface Located {
   /** The checked backend path of the directory. */
   path: string;
-  /** Its stat. */
-  stat: FileStat;
+  /** Its stat, when the check took one (not through an alias, which needs no check: see {@link dirStat}). */
+  stat: FileStat | null;
 }
 
 /**
@@ -163,11 +163,7 @@ export function* locate(backend: FsBackend, anchor: DirAnchor): Generator<unknow
   if (!root.pinned) yield* pinRoot(backend, root);
   if (root.id === null) throw stale();
   const held = anchor.hold ?? (anchor.comps.length === 0 && anchor.id === null ? root.hold : null);
-  if (held?.alias) {
-    const stat = yield* statOrStale(backend.stat ? backend.stat(held.alias) : backend.lstat(held.alias));
-    if (!same(stat, held)) throw stale();
-    return { path: held.alias, stat };
-  }
+  if (held?.alias) return { path: held.alias, stat: null };
   let path = root.path;
   let st = yield* statOrStale(backend.stat ? backend.stat(path) : backend.lstat(path));
   if (!same(st, root.id)) throw stale();
@@ -178,6 +174,17 @@ export function* locate(backend: FsBackend, anchor: DirAnchor): Generator<unknow
   }
   if (!same(st, anchor.id ?? root.id)) throw stale();
   return { path, stat: st };
+}
+
+/**
+ * The stat of a located directory (taken now when {@link locate} did not need one).
+ *
+ * @param backend the filesystem
+ * @param located what {@link locate} returned
+ * @returns the directory's stat
+ */
+export function* dirStat(backend: FsBackend, located: Located): Generator<unknown, FileStat, unknown> {
+  return located.stat ?? (yield* statOrStale(backend.stat ? backend.stat(located.path) : backend.lstat(located.path)));
 }
 
 function* statOrStale(v: ReturnType<FsBackend["lstat"]>): Generator<unknown, FileStat, unknown> {

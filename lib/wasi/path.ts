@@ -17,7 +17,7 @@
  */
 import { Errno, WasiError } from "./errno.ts";
 import { Filetype } from "./constants.ts";
-import type { DirHold, FileStat, FsBackend } from "./fs/fs_backend.ts";
+import type { FileStat, FsBackend, HeldDir } from "./fs/fs_backend.ts";
 import { joinPath } from "./fs/fs_backend.ts";
 import { wait } from "./_drive.ts";
 
@@ -58,7 +58,7 @@ export interface Resolved {
  * @param root backend path of the directory the lookup starts at; the lookup never leaves it
  * @param guestPath the path the guest passed
  * @param follow follow a symlink in the final component (a trailing slash always does)
- * @param holds where the backend gives directory aliases ({@link FsBackend.hold}), the lookup enters each directory
+ * @param holds where the backend gives directory aliases ({@link FsBackend.enter}), the lookup enters each directory
  *   on the way by opening it without following a symlink and continues through its alias, as `openat` would: then
  *   no swap of a directory for a symlink, by anyone, can redirect the lookup or the call that uses its result. The
  *   holds are pushed here; the caller releases them once it has acted on the result. Omitted: plain lstat walk.
@@ -69,7 +69,7 @@ export function* resolvePath(
   root: string,
   guestPath: string,
   follow: boolean,
-  holds?: DirHold[],
+  holds?: HeldDir[],
 ): Generator<unknown, Resolved, unknown> {
   if (guestPath.includes("\0")) throw new WasiError(Errno.ILSEQ, "path contains a NUL byte");
   if (guestPath === "") throw new WasiError(Errno.NOENT, "empty path");
@@ -80,7 +80,7 @@ export function* resolvePath(
   /** The backend path of each directory on `stack` (an alias where it is held), `root` first. */
   const bases: string[] = [root];
   let links = 0;
-  let holding = holds !== undefined && backend.hold !== undefined;
+  let holding = holds !== undefined && backend.enter !== undefined;
   const dir = () => bases[bases.length - 1];
   const walked: Resolved["walked"] = [];
   while (comps.length > 0) {
@@ -101,7 +101,7 @@ export function* resolvePath(
     const cur = dir();
     const p = joinPath(cur, c);
     if (!last && holding) {
-      const h = yield* enter(backend, p);
+      const h = yield* wait(backend.enter!(p));
       if (h !== null) {
         holds!.push(h);
         if (h.alias === null) holding = false; // no aliases on this host: the plain walk from here on
@@ -151,17 +151,6 @@ export function* resolvePath(
   // Only "/"-separators and nothing else cannot happen (the path is non-empty and relative), but stay total.
   const d = dir();
   return { parent: d, name: null, path: d, comps: [...stack], trailingSlash: true, walked };
-}
-
-/** Opens directory `p` without following a final symlink; null when it is not a directory (a symlink or a file). */
-function* enter(backend: FsBackend, p: string): Generator<unknown, DirHold | null, unknown> {
-  try {
-    return yield* wait(backend.hold!(p, { nofollow: true }));
-  } catch (e) {
-    // Why LOOP too: Linux answers O_NOFOLLOW|O_DIRECTORY on a symlink with ENOTDIR, other hosts with ELOOP.
-    if (e instanceof WasiError && (e.errno === Errno.NOTDIR || e.errno === Errno.LOOP)) return null;
-    throw e;
-  }
 }
 
 /**

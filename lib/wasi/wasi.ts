@@ -31,7 +31,7 @@ import {
   Subclockflags,
   Whence,
 } from "./constants.ts";
-import type { DirEntry, DirHold, FileHandle, FileStat, FsBackend } from "./fs/fs_backend.ts";
+import type { DirEntry, FileHandle, FileStat, FsBackend, HeldDir } from "./fs/fs_backend.ts";
 import { hostIfLoaded, type HostModule, loadHost } from "./_host.ts";
 import { drive, errnoOf, outOfBounds, type Syscall, wait } from "./_drive.ts";
 import { acquirePathLock } from "./path_lock.ts";
@@ -39,6 +39,7 @@ import { recheckWalk, type Resolved, resolvePath } from "./path.ts";
 import {
   anchorBelow,
   type DirAnchor,
+  dirStat,
   locate,
   type Located,
   moveAnchors,
@@ -95,7 +96,7 @@ interface PathCall {
   /** Gives the path lock back; null when not held. */
   unlock: (() => void) | null;
   /** Directories the lookups entered (path.ts), released when the call ends. */
-  holds: DirHold[];
+  holds: HeldDir[];
 }
 
 /** One entry of the descriptor table. */
@@ -589,7 +590,7 @@ export class Wasi {
   /** Stat of any descriptor; streams and sockets report their filetype and zeros (as Wasmtime's stdio). */
   private *statOf(e: FdEntry): Generator<unknown, FileStat, unknown> {
     if (e.kind === "file") return yield* wait(e.handle!.stat());
-    if (e.kind === "dir") return (yield* this.located(e)).stat;
+    if (e.kind === "dir") return yield* dirStat(this.backend, yield* this.located(e));
     return { filetype: e.filetype, dev: 0n, ino: 0n, nlink: 0n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };
   }
 
@@ -1094,11 +1095,12 @@ export class Wasi {
   private *fdReaddir(fd: number, buf: number, bufLen: number, cookie: bigint, out: number): Syscall {
     const e = this.entry(fd, Rights.FD_READDIR, ["dir"]);
     if (cookie === 0n || !e.listing) {
-      const { path, stat: dirStat } = yield* this.located(e);
-      const list = yield* wait(this.backend.readdir(path));
+      const located = yield* this.located(e);
+      const { ino } = yield* dirStat(this.backend, located);
+      const list = yield* wait(this.backend.readdir(located.path));
       e.listing = [
-        { name: ".", filetype: Filetype.DIRECTORY, ino: dirStat.ino },
-        { name: "..", filetype: Filetype.DIRECTORY, ino: dirStat.ino },
+        { name: ".", filetype: Filetype.DIRECTORY, ino },
+        { name: "..", filetype: Filetype.DIRECTORY, ino },
         ...list,
       ];
     }

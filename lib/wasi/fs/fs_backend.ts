@@ -87,19 +87,23 @@ export interface FileHandle {
 }
 
 /**
- * A directory kept open by {@link FsBackend.hold}: while held, its (dev, ino) names no other entry, even after the
- * directory is removed, and `alias` (where the host has one) is a path that leads to this very directory whatever
- * happens to the tree (on Linux `/proc/self/fd/N`, which the kernel resolves through the open descriptor).
+ * A directory kept open by {@link FsBackend.enter}: `alias` (where the host has one) is a path that leads to this
+ * very directory whatever happens to the tree (on Linux `/proc/self/fd/N`, which the kernel resolves through the
+ * open descriptor).
  */
-export interface DirHold {
-  /** Device of the held directory. */
-  readonly dev: bigint;
-  /** Inode of the held directory. */
-  readonly ino: bigint;
+export interface HeldDir {
   /** A path that always leads to the held directory, or null where the host has none. */
   readonly alias: string | null;
   /** Closes the held directory. */
   release(): MaybePromise<void>;
+}
+
+/** A directory kept open by {@link FsBackend.hold}: while held, its (dev, ino) names no other entry. */
+export interface DirHold extends HeldDir {
+  /** Device of the held directory. */
+  readonly dev: bigint;
+  /** Inode of the held directory. */
+  readonly ino: bigint;
 }
 
 /** A filesystem the WASI layer can expose through preopens. */
@@ -131,11 +135,15 @@ export interface FsBackend {
   /** Sets times in ns of the entry itself (a symlink is not followed); null leaves one unchanged. */
   setTimes(path: string, atim: bigint | null, mtim: bigint | null): MaybePromise<void>;
   /**
-   * Keeps the directory at `path` open, for a directory descriptor (`dir_anchor.ts`) or for the rest of one lookup
-   * (`path.ts`). Symlinks in `path` are followed, except a final one with `nofollow` (then ENOTDIR, as for a file).
+   * Keeps the directory at `path` open for a directory descriptor (`dir_anchor.ts`), following symlinks in `path`.
    * Optional: a backend that never reuses inode numbers and has no path aliases (MemoryFs) need not have it.
    */
-  hold?(path: string, options?: { nofollow?: boolean }): MaybePromise<DirHold>;
+  hold?(path: string): MaybePromise<DirHold>;
+  /**
+   * Opens the directory at `path` for the rest of one lookup (`path.ts`), not following a final symlink: null when
+   * `path` is not a directory (a symlink or a file). Optional, like {@link hold}.
+   */
+  enter?(path: string): MaybePromise<HeldDir | null>;
 }
 
 /** Joins a backend directory path and a relative path made of plain components. */

@@ -47,7 +47,16 @@
 import * as fs from "node:fs";
 import { Errno, toWasiError, WasiError } from "../errno.ts";
 import { Filetype } from "../constants.ts";
-import type { DirEntry, DirHold, FileHandle, FileStat, FsBackend, MaybePromise, OpenOptions } from "./fs_backend.ts";
+import type {
+  DirEntry,
+  DirHold,
+  FileHandle,
+  FileStat,
+  FsBackend,
+  HeldDir,
+  MaybePromise,
+  OpenOptions,
+} from "./fs_backend.ts";
 import { joinPath } from "./fs_backend.ts";
 import { registerHost } from "../_host.ts";
 
@@ -375,56 +384,76 @@ export class NodeFs implements FsBackend {
   }
 
   /**
-   * Keeps a directory open, for a directory descriptor (`dir_anchor.ts`) or one step of a lookup (`path.ts`): its
-   * inode number cannot be reused while held, and on Linux `/proc/self/fd/N` is an alias through which every later
-   * call reaches this very directory (the kernel follows the open descriptor, not a path), which is what `openat`
-   * would give. Aliases are used only once one was checked to lead to the directory just opened (a sandboxed host
-   * may hide /proc). Synchronous in every mode: opening a directory is a metadata call like lstat (module doc), and
-   * a lookup must not suspend the guest for it.
+   * Keeps a directory open for a directory descriptor (`dir_anchor.ts`): its inode number cannot be reused while
+   * held, and on Linux `/proc/self/fd/N` is an alias through which every later call reaches this very directory
+   * (the kernel follows the open descriptor, not a path), which is what `openat` would give. Aliases are used only
+   * once one was checked to lead to the directory just opened (a sandboxed host may hide /proc). Synchronous in
+   * every mode, like {@link enter}.
    *
-   * @param path an absolute backend path of a directory
-   * @param options `nofollow`: fail with ENOTDIR when the final component is a symlink (O_NOFOLLOW)
+   * @param path an absolute backend path of a directory (symlinks in it are followed)
    * @returns the held directory
    */
-  hold(path: string, options: { nofollow?: boolean } = {}): DirHold {
+  hold(path: string): DirHold {
     let fd: number;
     try {
-      // Why "/." when following: the final component of an embedder's preopen path may be a symlink (/tmp on
-      // macOS), and O_NOFOLLOW is not asked for; "." is never one.
-      fd = options.nofollow
-        ? fs.openSync(path, C.O_RDONLY | (C.O_DIRECTORY ?? 0) | (C.O_NOFOLLOW ?? 0))
-        : fs.openSync(joinPath(path, "."), C.O_RDONLY | (C.O_DIRECTORY ?? 0));
+      // Why "/.": the final component of an embedder's preopen path may be a symlink (/tmp on macOS); "." is not.
+      fd = fs.openSync(joinPath(path, "."), C.O_RDONLY | (C.O_DIRECTORY ?? 0));
     } catch (e) {
       throw toWasiError(e);
     }
     try {
       const st = fs.fstatSync(fd, { bigint: true });
       if (!st.isDirectory()) throw new WasiError(Errno.NOTDIR, "not a directory");
-      const alias = this.aliasOf(fd, st);
-      let open = true;
-      return {
-        dev: st.dev,
-        ino: st.ino,
-        alias,
-        release: () => {
-          if (open) fs.closeSync(fd);
-          open = false;
-        },
-      };
+      return { dev: st.dev, ino: st.ino, ...this.held(fd, st) };
     } catch (e) {
       fs.closeSync(fd);
       throw toWasiError(e);
     }
   }
 
+  /**
+   * Opens a directory for one step of a lookup (`path.ts`), never following a final symlink (O_NOFOLLOW): null
+   * when it is a symlink or a file. Synchronous in every mode: opening a directory is a metadata call like lstat
+   * (module doc), and a lookup must not suspend the guest for it.
+   *
+   * @param path an absolute backend path
+   * @returns the held directory, or null
+   */
+  enter(path: string): HeldDir | null {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, C.O_RDONLY | (C.O_DIRECTORY ?? 0) | (C.O_NOFOLLOW ?? 0));
+    } catch (e) {
+      // Why ELOOP too: Linux answers O_NOFOLLOW|O_DIRECTORY on a symlink with ENOTDIR, other hosts with ELOOP.
+      const code = (e as { code?: string }).code;
+      if (code === "ENOTDIR" || code === "ELOOP") return null;
+      throw toWasiError(e);
+    }
+    return this.held(fd, null);
+  }
+
+  /** The held-directory record of open directory `fd` (`st`: its stat, when the caller has it). */
+  private held(fd: number, st: fs.BigIntStats | null): HeldDir {
+    const alias = this.aliasOf(fd, st);
+    let open = true;
+    return {
+      alias,
+      release: () => {
+        if (open) fs.closeSync(fd);
+        open = false;
+      },
+    };
+  }
+
   /** Whether `/proc/self/fd/N` leads to the open directory (checked once per backend); see {@link hold}. */
   private procAliases: boolean | undefined;
 
-  /** The alias of open directory `fd` (stat `st`), or null where the host has none. */
-  private aliasOf(fd: number, st: fs.BigIntStats): string | null {
+  /** The alias of open directory `fd` (stat `st`, when known), or null where the host has none. */
+  private aliasOf(fd: number, st: fs.BigIntStats | null): string | null {
     const alias = `/proc/self/fd/${fd}`;
     if (this.procAliases === undefined) {
       try {
+        st ??= fs.fstatSync(fd, { bigint: true });
         const viaAlias = fs.statSync(alias, { bigint: true });
         this.procAliases = viaAlias.dev === st.dev && viaAlias.ino === st.ino;
       } catch {
