@@ -24,7 +24,8 @@
 import { RuntimeError, type WasmFrame } from "../errors.ts";
 import { translateFunction } from "../compile/translate.ts";
 import type { CompiledFunc } from "../compile/translate.ts";
-import { funcFromJs, type FuncInst, funcToJs, type InstanceState } from "../runtime/func.ts";
+import { type FuncInst, funcToJs, type InstanceState } from "../runtime/func.ts";
+import { hostResultList, toF32, toF64, toFuncref, toI32, toI64 } from "../runtime/values.ts";
 import { EMPTY_MEMORY_VIEW, type Memory } from "../runtime/memory.ts";
 import type { Store } from "../runtime/store.ts";
 import { ValType } from "../binary/module.ts";
@@ -220,32 +221,31 @@ export class Machine {
     this.pendingFunc = null;
     this.yieldMark = this.store.yieldInterval > 0 ? this.store.fuel - this.store.yieldInterval : -Infinity;
   }
-  /** Writes a JS-form (or raw-form) value of type `t` into slot `s`. */
+  /**
+   * Writes a JS-form (or raw-form) value of type `t` into slot `s`, converted as the JS API's ToWebAssemblyValue
+   * (see `lib/runtime/values.ts`): a value of the wrong kind throws its TypeError before anything runs.
+   */
   write(t: number, s: number, v: unknown, raw: boolean): void {
     switch (t) {
       case ValType.i32:
-        this.i32[s << 1] = Number(v) | 0;
+        this.i32[s << 1] = toI32(v);
         return;
       case ValType.i64:
-        if (typeof v !== "bigint") {
-          if (typeof v === "number" && Number.isInteger(v)) v = BigInt(v);
-          else throw new TypeError("i64 value must be a BigInt");
-        }
-        this.i64[s] = v as bigint;
+        this.i64[s] = toI64(v);
         return;
       case ValType.f32:
-        if (raw) this.i32[s << 1] = Number(v) | 0;
-        else this.f32[s << 1] = Number(v);
+        if (raw) this.i32[s << 1] = toI32(v);
+        else this.f32[s << 1] = toF32(v);
         return;
       case ValType.f64:
-        if (raw) this.i64[s] = BigInt.asIntN(64, BigInt(v as bigint));
-        else this.f64[s] = Number(v);
+        if (raw) this.i64[s] = toI64(v);
+        else this.f64[s] = toF64(v);
         return;
       case ValType.funcref:
-        this.i32[s << 1] = this.store.funcHandle(funcFromJs(v));
+        this.i32[s << 1] = this.store.funcHandle(toFuncref(v));
         return;
       default:
-        this.i32[s << 1] = this.store.externHandle(v === undefined ? undefined : v);
+        this.i32[s << 1] = this.store.externHandle(v);
         return;
     }
   }
@@ -307,8 +307,7 @@ export class Machine {
       else this.write(results[0]!, base, result, false);
       return;
     }
-    const values = Array.from(result as Iterable<unknown>);
-    if (values.length !== results.length) throw new TypeError("host function returned the wrong number of results");
+    const values = hostResultList(result, results.length);
     for (let i = 0; i < results.length; i++) this.write(results[i]!, base + i, values[i], false);
   }
 

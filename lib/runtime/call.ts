@@ -17,7 +17,7 @@ import { RuntimeError } from "../errors.ts";
 import { DONE, Machine, SUSPEND, YIELD } from "../exec/machine.ts";
 import type { CallOptions, FuncInst } from "./func.ts";
 import type { Store } from "./store.ts";
-import { jsToRaw, rawToJs } from "./values.ts";
+import { hostResultList, jsToRaw, rawToJs, roundTrip } from "./values.ts";
 
 type Scheduler = (fn: () => void) => void;
 const g = globalThis as unknown as { setImmediate?: Scheduler };
@@ -124,23 +124,38 @@ function cannotSuspend(m: Machine, why: string): RuntimeError {
   return new RuntimeError(`function cannot suspend in a synchronous call: ${why}`);
 }
 
+/**
+ * Calls a host function through its exported form (an import re-exported, or a table's host function), as the JS API
+ * does: arguments and results cross into wasm and back, so they are converted and checked exactly as for a wasm
+ * function (see `values.ts`). In an async call every error, a host exception included, rejects the Promise.
+ */
 function callHostDirect(f: FuncInst, args: unknown[], raw: boolean, sync: boolean): unknown {
   const params = f.type.params, results = f.type.results;
-  const jsArgs = params.map((t, i) => raw ? rawToJs(t, args[i]) : args[i]);
-  const out = (f.host as (...a: unknown[]) => unknown)(...jsArgs);
   const finish = (v: unknown): unknown => {
-    if (!raw) return v;
-    if (results.length === 0) return [];
-    if (results.length === 1) return [jsToRaw(results[0]!, v)];
-    return Array.from(v as Iterable<unknown>).map((x, i) => jsToRaw(results[i]!, x));
+    const convert = raw ? jsToRaw : roundTrip;
+    if (results.length === 0) return raw ? [] : undefined;
+    if (results.length === 1) return raw ? [convert(results[0]!, v)] : convert(results[0]!, v);
+    return hostResultList(v, results.length).map((x, i) => convert(results[i]!, x));
   };
   if (sync) {
+    const out = (f.host as (...a: unknown[]) => unknown)(...params.map((t, i) => hostArg(t, args[i], raw)));
     if (out !== null && typeof (out as { then?: unknown })?.then === "function") {
+      Promise.resolve(out).catch(() => {});
       throw new RuntimeError("function cannot suspend in a synchronous call: a host import returned a Promise");
     }
     return finish(out);
   }
-  return Promise.resolve(out).then(finish);
+  try {
+    const out = (f.host as (...a: unknown[]) => unknown)(...params.map((t, i) => hostArg(t, args[i], raw)));
+    return Promise.resolve(out).then(finish);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/** An argument of a host function called through its exported form, in the JS form the host function receives. */
+function hostArg(type: number, v: unknown, raw: boolean): unknown {
+  return raw ? rawToJs(type, v) : roundTrip(type, v);
 }
 
 /**

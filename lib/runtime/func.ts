@@ -14,7 +14,7 @@ import type { Global } from "./global.ts";
 import type { Memory } from "./memory.ts";
 import type { Store } from "./store.ts";
 import type { Table } from "./table.ts";
-import { type FuncTypeDesc, valTypeToName } from "./values.ts";
+import { type FuncTypeDesc, registerExportedFunction, valTypeToName } from "./values.ts";
 import { invoke } from "./call.ts";
 
 /** Everything the machine needs from an instance (spec §4.2.5 module instance). */
@@ -135,21 +135,6 @@ export function hostFunc(fn: HostFunction, type: FuncType): FuncInst {
   };
 }
 
-const byJs = new WeakMap<object, FuncInst>();
-
-/** The function instance behind an exported function, or undefined for any other JS value. */
-export function funcOfJs(v: unknown): FuncInst | undefined {
-  return typeof v === "function" ? byJs.get(v) : undefined;
-}
-
-/** Internal funcref value of a JS value: an exported function's instance, or null. Throws TypeError otherwise. */
-export function funcFromJs(v: unknown): FuncInst | null {
-  if (v === null || v === undefined) return null;
-  const f = funcOfJs(v);
-  if (!f) throw new TypeError("funcref value must be an exported WebAssembly function or null");
-  return f;
-}
-
 /** The exported JS function of a function instance (created once), or null. */
 export function funcToJs(f: FuncInst | null): ExportedFunction | null {
   if (f === null) return null;
@@ -167,7 +152,7 @@ export function funcToJs(f: FuncInst | null): ExportedFunction | null {
     name: { value: String(f.index) },
     length: { value: f.type.params.length },
   });
-  byJs.set(fn, f);
+  registerExportedFunction(fn, f);
   f.js = fn;
   return fn;
 }

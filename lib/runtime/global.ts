@@ -7,8 +7,17 @@
  */
 
 import { isRefType, ValType } from "../binary/module.ts";
-import { funcFromJs, funcToJs } from "./func.ts";
-import { jsToRaw, rawToJs, readWords, valTypeFromName, type ValTypeName, writeWords } from "./values.ts";
+import { funcToJs } from "./func.ts";
+import {
+  defaultValue,
+  jsToRaw,
+  rawToJs,
+  readWords,
+  toFuncref,
+  valTypeFromName,
+  type ValTypeName,
+  writeWords,
+} from "./values.ts";
 
 /** Descriptor of a new global. */
 export interface GlobalDescriptor {
@@ -41,12 +50,15 @@ export class Global {
    * Creates a global.
    *
    * @param desc Value type and mutability.
-   * @param v Initial value (converted like the standard JS API); default zero or null.
+   * @param v Initial value, converted as the standard JS API's ToWebAssemblyValue (a Number for an i64 global, or a
+   *   BigInt for an i32, f32 or f64 one, is a TypeError). Missing or undefined: the JS API's default value, zero, null
+   *   for funcref, undefined for externref.
+   * @throws TypeError when the value does not convert to the global's type.
    */
   constructor(desc: GlobalDescriptor | { type: number; mutable: boolean }, v?: unknown) {
     this.type = "value" in desc ? valTypeFromName(desc.value) : desc.type;
     this.mutable = desc.mutable ?? false;
-    if (v !== undefined) this.setRaw(jsToRaw(this.type, v));
+    this.setRaw(jsToRaw(this.type, v === undefined ? defaultValue(this.type) : v));
   }
 
   /** The value, converted to JS (i64 as BigInt, funcref as an exported function). */
@@ -54,6 +66,7 @@ export class Global {
     return rawToJs(this.type, this.getRaw());
   }
 
+  /** Sets the value, converted as the constructor's (TypeError if immutable, or if the value does not convert). */
   set value(v: unknown) {
     if (!this.mutable) throw new TypeError("Global: cannot set an immutable global");
     this.setRaw(jsToRaw(this.type, v));
@@ -73,11 +86,12 @@ export class Global {
   /**
    * Sets the raw value (see `getRaw`), regardless of mutability (for the embedder).
    *
-   * @param v Raw value.
+   * @param v Raw value: i32 and f32 bits converted with ToInt32, i64 and f64 bits with ToBigInt64.
+   * @throws TypeError when the value does not convert.
    */
   setRaw(v: unknown): void {
-    if (this.type === ValType.funcref) this.ref = funcFromJs(v);
-    else if (isRefType(this.type)) this.ref = v === undefined ? null : v;
+    if (this.type === ValType.funcref) this.ref = toFuncref(v);
+    else if (isRefType(this.type)) this.ref = v;
     else writeWords(this.type, this.cell, 0, v);
   }
 }

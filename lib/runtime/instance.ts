@@ -10,13 +10,13 @@ import type { ConstExpr, FuncType, Limits } from "../binary/module.ts";
 import { funcTypeOf, ValType } from "../binary/module.ts";
 import { LinkError, RuntimeError } from "../errors.ts";
 import { invoke } from "./call.ts";
-import { type FuncInst, funcOfJs, funcToJs, hostFunc, type InstanceState, typeIdOf, wasmFunc } from "./func.ts";
+import { type FuncInst, funcToJs, hostFunc, type InstanceState, typeIdOf, wasmFunc } from "./func.ts";
 import { Global } from "./global.ts";
 import { Memory } from "./memory.ts";
 import type { Module } from "./module.ts";
 import type { Store } from "./store.ts";
 import { MAX_TABLE_ELEMENTS, Table } from "./table.ts";
-import { jsToRaw, valTypeToName, writeWords } from "./values.ts";
+import { funcOfJs, jsToRaw, readWords, valTypeToName, writeWords } from "./values.ts";
 import type { ExportedFunction } from "./func.ts";
 
 /** An export value: an exported function, a memory, a table or a global. */
@@ -111,8 +111,7 @@ function evalConst(expr: ConstExpr, state: InstanceState): unknown {
       case "global.get": {
         const g = state.globals[ins.globalIndex]!;
         if (g.type === ValType.funcref || g.type === ValType.externref) stack.push(g.ref);
-        else if (g.type === ValType.i32 || g.type === ValType.f32) stack.push(g.cell[0]!);
-        else stack.push((BigInt(g.cell[1]!) << 32n) | BigInt(g.cell[0]! >>> 0));
+        else stack.push(readWords(g.type, g.cell, 0));
         break;
       }
       case "binary": {

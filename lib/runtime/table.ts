@@ -8,7 +8,8 @@
 
 import { RuntimeError } from "../errors.ts";
 import { ValType } from "../binary/module.ts";
-import { funcFromJs, type FuncInst, funcToJs } from "./func.ts";
+import { type FuncInst, funcToJs } from "./func.ts";
+import { defaultValue, toFuncref } from "./values.ts";
 
 /** Largest table size Kiln allows. */
 export const MAX_TABLE_ELEMENTS = 10_000_000;
@@ -47,7 +48,9 @@ export class Table {
    * Creates a table.
    *
    * @param desc Element type and sizes.
-   * @param init Initial value of every element (a JS value, converted like `set`).
+   * @param init Initial value of every element (converted like `set`). Missing or undefined: null for funcref,
+   *   undefined for externref (the JS API's default value).
+   * @throws TypeError when `init` is neither null nor an exported function for a funcref table.
    */
   constructor(desc: TableDescriptor, init?: unknown) {
     this.elemType = desc.element === "externref" ? ValType.externref : ValType.funcref;
@@ -55,7 +58,7 @@ export class Table {
       throw new RangeError("Table: initial size out of range");
     }
     this.maximum = desc.maximum;
-    this.elements = new Array(desc.initial).fill(this.toInternal(init ?? null));
+    this.elements = new Array(desc.initial).fill(this.toInternal(init === undefined ? [] : [init]));
   }
 
   /** Creates a table from internal values (instantiation). */
@@ -85,22 +88,23 @@ export class Table {
    * Writes an element.
    *
    * @param i Element index.
-   * @param v New value (an exported function or null for funcref tables).
+   * @param value New value: an exported function or null for funcref tables (anything else, undefined included, is
+   *   a TypeError), any value for externref tables. Missing: the default value (null, or undefined for externref).
    */
-  set(i: number, v: unknown): void {
+  set(i: number, ...value: [value?: unknown]): void {
     if (!(i >= 0 && i < this.elements.length)) throw new RangeError("Table.set: index out of bounds");
-    this.elements[i] = this.toInternal(v);
+    this.elements[i] = this.toInternal(value);
   }
 
   /**
    * Grows the table.
    *
    * @param delta Elements to add.
-   * @param init Value of the new elements.
+   * @param init Value of the new elements, converted like `set`'s (missing: the default value).
    * @returns The previous length.
    */
-  grow(delta: number, init?: unknown): number {
-    const old = this.growBy(delta, this.toInternal(init ?? null));
+  grow(delta: number, ...init: [init?: unknown]): number {
+    const old = this.growBy(delta, this.toInternal(init));
     if (old < 0) throw new RangeError("Table.grow: failed to grow table");
     return old;
   }
@@ -122,8 +126,13 @@ export class Table {
     return this.elemType === ValType.funcref ? funcToJs(v as FuncInst | null) : v;
   }
 
-  /** Converts a JS value to an internal element value. */
-  private toInternal(v: unknown): unknown {
-    return this.elemType === ValType.funcref ? funcFromJs(v) : v;
+  /**
+   * Converts an optional JS value (an empty list when missing) to an internal element value: the JS API's
+   * ToWebAssemblyValue, or DefaultValue when missing. Why a list: `set(0)` and `set(0, undefined)` differ for a
+   * funcref table (null, and a TypeError), as in V8 and JavaScriptCore.
+   */
+  private toInternal(value: [value?: unknown]): unknown {
+    const v = value.length === 0 ? defaultValue(this.elemType) : value[0];
+    return this.elemType === ValType.funcref ? toFuncref(v) : v;
   }
 }

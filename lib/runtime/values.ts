@@ -1,14 +1,21 @@
 /**
- * Value conversions between JS and WebAssembly, in two forms:
- * - JS form (like the standard JS API): i32 number (signed), i64 BigInt, f32/f64 number, funcref an exported
- *   function or null, externref any JS value (null is the null reference).
- * - Raw form (for the wast runner and the CLI, where NaN payloads matter): i32 number, i64 BigInt, f32 its int32
- *   bit pattern, f64 its 64-bit pattern as a BigInt, references as in the JS form.
+ * Value conversions across the JS boundary: the one place a JS value becomes a WebAssembly value or back. Two forms:
+ * - JS form, exactly the standard WebAssembly JS API's ToWebAssemblyValue and ToJSValue (JS API §3, "Conversions"):
+ *   i32 a signed number (in: ToInt32), i64 a BigInt (in: ToBigInt64, so a Number is a TypeError), f32/f64 a number
+ *   (in: ToNumber, so a BigInt is a TypeError; f32 rounded to nearest, ties to even), funcref an exported function or
+ *   null, externref any JS value (null being the null reference, undefined a value like any other).
+ * - Raw form (for the wast runner, the CLI and `callRaw`, where NaN payloads matter): i32 number, i64 BigInt, f32 its
+ *   int32 bit pattern, f64 its 64-bit pattern as a BigInt, references as in the JS form. A raw value converts like
+ *   the integer it is: i32 and f32 bits with ToInt32, i64 and f64 bits with ToBigInt64.
+ *
+ * The one ToJSValue case that is not here is funcref's: the exported function of a function instance is made (once)
+ * by `funcToJs` in `func.ts`, which registers it here so that {@link toFuncref} knows it.
  *
  * @module
  */
 
 import { ValType } from "../binary/module.ts";
+import type { FuncInst } from "./func.ts";
 
 /** A value type's name in the public API. */
 export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref";
@@ -62,35 +69,139 @@ export function valTypeToName(t: number): ValTypeName {
   }
 }
 
-/** A JS-form value to its raw form. */
-export function jsToRaw(type: number, v: unknown): unknown {
+/**
+ * ToWebAssemblyValue for i32: ToInt32(v). A BigInt or a Symbol is a TypeError; an object converts through its
+ * `valueOf`/`toString`; a string is parsed as a number (`"0x10"` is 16, `"abc"` is 0).
+ */
+export function toI32(v: unknown): number {
+  // Why: `|` applies ToNumeric to `v` and throws a TypeError when it is a BigInt, which is ToInt32 exactly.
+  return (v as number) | 0;
+}
+
+/**
+ * ToWebAssemblyValue for i64: ToBigInt64(v). A BigInt, a boolean or a string (`"7"`, `"0x10"`; SyntaxError if not an
+ * integer) converts; a Number, undefined, null or a Symbol is a TypeError. Wraps modulo 2^64.
+ */
+export function toI64(v: unknown): bigint {
+  // Why: BigInt.asIntN applies ToBigInt to its operand (ToPrimitive with hint number, then the ToBigInt table).
+  return BigInt.asIntN(64, v as bigint);
+}
+
+/** ToWebAssemblyValue for f32: ToNumber(v) (a BigInt or a Symbol is a TypeError) rounded to the nearest f32. */
+export function toF32(v: unknown): number {
+  return Math.fround(v as number);
+}
+
+/** ToWebAssemblyValue for f64: ToNumber(v) (a BigInt or a Symbol is a TypeError, unlike `Number(v)`). */
+export function toF64(v: unknown): number {
+  return +(v as number);
+}
+
+/** Exported functions and their function instances (filled by `funcToJs`). */
+const exportedFunctions = new WeakMap<object, FuncInst>();
+
+/** Records the exported function of a function instance, so that it converts back to that instance. */
+export function registerExportedFunction(js: object, f: FuncInst): void {
+  exportedFunctions.set(js, f);
+}
+
+/** The function instance behind an exported function, or undefined for any other JS value. */
+export function funcOfJs(v: unknown): FuncInst | undefined {
+  return typeof v === "function" ? exportedFunctions.get(v) : undefined;
+}
+
+/** ToWebAssemblyValue for funcref: null, or an exported function's instance. Anything else (undefined too) throws. */
+export function toFuncref(v: unknown): FuncInst | null {
+  if (v === null) return null;
+  const f = funcOfJs(v);
+  if (f === undefined) throw new TypeError("funcref value must be an exported WebAssembly function or null");
+  return f;
+}
+
+/**
+ * The JS API's DefaultValue: the value of a global or table element created from JS without one (0, 0n, null for
+ * funcref, undefined for externref), in JS form.
+ */
+export function defaultValue(type: number): unknown {
   switch (type) {
-    case ValType.i32:
-      return Number(v) | 0;
     case ValType.i64:
-      return BigInt.asIntN(64, typeof v === "bigint" ? v : BigInt(v as number));
-    case ValType.f32:
-      scratch.setFloat32(0, Number(v), true);
-      return scratch.getInt32(0, true);
-    case ValType.f64:
-      scratch.setFloat64(0, Number(v), true);
-      return scratch.getBigInt64(0, true);
+      return 0n;
+    case ValType.funcref:
+      return null;
+    case ValType.externref:
+      return undefined;
     default:
-      return v === undefined && type === ValType.funcref ? null : v;
+      return 0;
   }
 }
 
-/** A raw-form value to its JS form. */
+/**
+ * ToJSValue(ToWebAssemblyValue(v)): what a JS value becomes after crossing into wasm and back (an exported function
+ * is its own JS value, so funcref values come back unchanged once checked).
+ */
+export function roundTrip(type: number, v: unknown): unknown {
+  switch (type) {
+    case ValType.i32:
+      return toI32(v);
+    case ValType.i64:
+      return toI64(v);
+    case ValType.f32:
+      return toF32(v);
+    case ValType.f64:
+      return toF64(v);
+    case ValType.funcref:
+      toFuncref(v);
+      return v;
+    default:
+      return v;
+  }
+}
+
+/**
+ * The results of a host function of a type with several results, as the JS API's "run a host function" reads them:
+ * an iterable of exactly `count` values, else a TypeError.
+ */
+export function hostResultList(result: unknown, count: number): unknown[] {
+  if (result === null || result === undefined) {
+    throw new TypeError(`host function must return an iterable of ${count} values, got ${String(result)}`);
+  }
+  // Spread is IterableToList: a TypeError when the value has no @@iterator (an array-like is not enough).
+  const values = [...(result as Iterable<unknown>)];
+  if (values.length !== count) {
+    throw new TypeError(`host function returned ${values.length} values, expected ${count}`);
+  }
+  return values;
+}
+
+/** A JS-form value to its raw form (converted with ToWebAssemblyValue; TypeError as the JS API says). */
+export function jsToRaw(type: number, v: unknown): unknown {
+  switch (type) {
+    case ValType.i32:
+      return toI32(v);
+    case ValType.i64:
+      return toI64(v);
+    case ValType.f32:
+      scratch.setFloat32(0, toF32(v), true);
+      return scratch.getInt32(0, true);
+    case ValType.f64:
+      scratch.setFloat64(0, toF64(v), true);
+      return scratch.getBigInt64(0, true);
+    default:
+      return roundTrip(type, v);
+  }
+}
+
+/** A raw-form value to its JS form (converted as the module doc says; TypeError for a value of the wrong kind). */
 export function rawToJs(type: number, v: unknown): unknown {
   switch (type) {
     case ValType.f32:
-      scratch.setInt32(0, v as number, true);
+      scratch.setInt32(0, toI32(v), true);
       return scratch.getFloat32(0, true);
     case ValType.f64:
-      scratch.setBigInt64(0, v as bigint, true);
+      scratch.setBigInt64(0, toI64(v), true);
       return scratch.getFloat64(0, true);
     default:
-      return v;
+      return roundTrip(type, v);
   }
 }
 
@@ -100,14 +211,14 @@ export function readWords(type: number, words: Int32Array, i: number): unknown {
   return (BigInt(words[i + 1]!) << 32n) | BigInt(words[i]! >>> 0);
 }
 
-/** Writes a raw numeric value into words `i`, `i + 1` of an Int32Array. */
+/** Writes a raw numeric value (i32 and f32 bits converted with ToInt32, i64 and f64 bits with ToBigInt64). */
 export function writeWords(type: number, words: Int32Array, i: number, v: unknown): void {
   if (type === ValType.i32 || type === ValType.f32) {
-    words[i] = Number(v) | 0;
+    words[i] = toI32(v);
     words[i + 1] = 0;
     return;
   }
-  const b = typeof v === "bigint" ? v : BigInt(v as number);
+  const b = toI64(v);
   words[i] = Number(BigInt.asIntN(32, b));
   words[i + 1] = Number(BigInt.asIntN(32, b >> 32n));
 }
