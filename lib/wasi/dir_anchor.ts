@@ -91,12 +91,18 @@ export function anchorPath(anchor: DirAnchor): string {
 export function* pinRoot(backend: FsBackend, root: PreopenRoot): Generator<unknown, void, unknown> {
   if (root.pinned) return;
   root.pinned = true;
-  try {
-    if (backend.hold) {
+  if (backend.hold) {
+    try {
       root.hold = yield* wait(backend.hold(root.path));
       root.id = { dev: root.hold.dev, ino: root.hold.ino };
       return;
+    } catch (e) {
+      if (!(e instanceof WasiError)) throw e;
+      if (e.errno === Errno.NOENT || e.errno === Errno.NOTDIR) return;
+      // Not readable as a directory (EACCES on an execute-only one): pinned by identity alone, as below.
     }
+  }
+  try {
     const st = yield* wait(backend.stat ? backend.stat(root.path) : backend.lstat(root.path));
     root.id = st.filetype === Filetype.DIRECTORY ? { dev: st.dev, ino: st.ino } : null;
   } catch (e) {

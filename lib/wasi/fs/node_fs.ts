@@ -119,6 +119,9 @@ export class NodeFs implements FsBackend {
     this.sync = options.sync ?? true;
     this.syncSmallCalls = !this.sync && (options.syncSmallCalls ?? true);
     if (options.directoryAliases === false) this.procAliases = false;
+    // Why: a host without O_DIRECTORY/O_NOFOLLOW (Windows) cannot open a directory as a handle; without these two
+    // the WASI layer falls back to lstat walks checked by identity (dir_anchor.ts).
+    if (C.O_DIRECTORY === undefined || C.O_NOFOLLOW === undefined) this.hold = this.enter = undefined;
   }
 
   /**
@@ -393,7 +396,7 @@ export class NodeFs implements FsBackend {
    * @param path an absolute backend path of a directory (symlinks in it are followed)
    * @returns the held directory
    */
-  hold(path: string): DirHold {
+  hold? = (path: string): DirHold => {
     let fd: number;
     try {
       // Why "/.": the final component of an embedder's preopen path may be a symlink (/tmp on macOS); "." is not.
@@ -409,7 +412,7 @@ export class NodeFs implements FsBackend {
       fs.closeSync(fd);
       throw toWasiError(e);
     }
-  }
+  };
 
   /**
    * Opens a directory for one step of a lookup (`path.ts`), never following a final symlink (O_NOFOLLOW): null
@@ -419,7 +422,7 @@ export class NodeFs implements FsBackend {
    * @param path an absolute backend path
    * @returns the held directory, or null
    */
-  enter(path: string): HeldDir | null {
+  enter? = (path: string): HeldDir | null => {
     let fd: number;
     try {
       fd = fs.openSync(path, C.O_RDONLY | (C.O_DIRECTORY ?? 0) | (C.O_NOFOLLOW ?? 0));
@@ -430,7 +433,7 @@ export class NodeFs implements FsBackend {
       throw toWasiError(e);
     }
     return this.held(fd, null);
-  }
+  };
 
   /** The held-directory record of open directory `fd` (`st`: its stat, when the caller has it). */
   private held(fd: number, st: fs.BigIntStats | null): HeldDir {
