@@ -40,6 +40,18 @@
  * back exactly the times it set, the backend remembers, per inode, the nanosecond value it was asked for together
  * with the value the host stored, and reports the requested one while the host still holds what it stored.
  *
+ * Directories and the sandbox: node:fs has no `openat`, so a path string could be redirected between the sandbox's
+ * check and the host call by anyone who swaps a directory for a symlink. {@link NodeFs.hold} keeps a directory
+ * descriptor's directory open and {@link NodeFs.enter} each directory a lookup passes through (`O_NOFOLLOW`); on
+ * Linux both come with an alias, `/proc/self/fd/N`, through which the kernel reaches the open directory itself, so
+ * every call acts beneath the directory the sandbox checked: openat semantics (`tools/sandbox_race.ts`, 40,000 opens
+ * and 10,000 creates against a process swapping a directory and a symlink to outside: 0 escaped, Deno and Bun).
+ * Residual risk where there is no alias (macOS, Windows, /proc hidden): the lstat walk, re-checked after
+ * `path_open`, still loses to a swapper fast enough to swap twice inside one call (75–141 of 40,000 opens and
+ * 89–801 of 10,000 creates escaped in that measurement on Linux with aliases turned off); the README's security
+ * section says so. Holding costs an open and a close per directory of a path instead of an lstat (guest
+ * `path_filestat_get("a/b/c/d/e/leaf")`: Deno unchanged at ~57 µs, Bun 32–49 → 47–68 µs).
+ *
  * This file and its siblings are the only places in `lib/wasi/` that import `node:` modules.
  *
  * @module
