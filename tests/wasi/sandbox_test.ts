@@ -7,9 +7,10 @@ import * as nodeFs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Guest } from "./_guest.ts";
+import { readFile, snapshot, writeFile } from "./_backend_files.ts";
 import { Errno } from "../../lib/wasi/errno.ts";
 import { RuntimeError } from "../../lib/errors.ts";
-import { Filetype, Lookupflags, Oflags, Rights } from "../../lib/wasi/constants.ts";
+import { Lookupflags, Oflags, Rights } from "../../lib/wasi/constants.ts";
 import type { FsBackend } from "../../lib/wasi/fs/fs_backend.ts";
 import { NodeFs } from "../../lib/wasi/fs/node_fs.ts";
 import { MemoryFs } from "../../lib/wasi/fs/memory_fs.ts";
@@ -24,36 +25,6 @@ interface World {
   sandbox: string;
   guest: Guest;
   cleanup(): void;
-}
-
-function writeFile(b: FsBackend, p: string, text: string): void {
-  const h = b.open(p, {
-    read: false,
-    write: true,
-    create: true,
-    exclusive: false,
-    truncate: true,
-    append: false,
-    directory: false,
-  }) as { write(d: Uint8Array, pos: number): number; close(): void };
-  h.write(enc.encode(text), 0);
-  h.close();
-}
-
-function readFile(b: FsBackend, p: string): string {
-  const h = b.open(p, {
-    read: true,
-    write: false,
-    create: false,
-    exclusive: false,
-    truncate: false,
-    append: false,
-    directory: false,
-  }) as { read(d: Uint8Array, pos: number): number; close(): void };
-  const buf = new Uint8Array(4096);
-  const n = h.read(buf, 0);
-  h.close();
-  return new TextDecoder().decode(buf.subarray(0, n));
 }
 
 function populate(b: FsBackend, top: string): string {
@@ -78,24 +49,6 @@ function populate(b: FsBackend, top: string): string {
   b.symlink("/etc/passwd", `${sandbox}/sub/abs_link`);
   b.symlink(`${top}/sentinel.txt`, `${sandbox}/abs_sentinel`);
   return sandbox;
-}
-
-/** Everything outside the sandbox: path → type, size, mtime and contents. */
-function snapshot(b: FsBackend, top: string, sandbox: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const e of b.readdir(dir) as { name: string }[]) {
-      const p = `${dir}/${e.name}`;
-      if (p === sandbox) continue;
-      const st = b.lstat(p) as { filetype: number; size: bigint; mtim: bigint };
-      let desc = `${st.filetype}:${st.size}:${st.mtim}`;
-      if (st.filetype === Filetype.REGULAR_FILE) desc += `:${readFile(b, p)}`;
-      out.set(p, desc);
-      if (st.filetype === Filetype.DIRECTORY) walk(p);
-    }
-  };
-  walk(top);
-  return out;
 }
 
 type Config = { name: string; make(): World };

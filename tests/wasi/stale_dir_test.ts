@@ -9,8 +9,9 @@ import * as nodeFs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Guest } from "./_guest.ts";
+import { snapshot, writeFile } from "./_backend_files.ts";
 import { Errno } from "../../lib/wasi/errno.ts";
-import { Filetype, Lookupflags, Oflags, Rights } from "../../lib/wasi/constants.ts";
+import { Lookupflags, Oflags, Rights } from "../../lib/wasi/constants.ts";
 import type { FsBackend } from "../../lib/wasi/fs/fs_backend.ts";
 import { NodeFs } from "../../lib/wasi/fs/node_fs.ts";
 import { MemoryFs } from "../../lib/wasi/fs/memory_fs.ts";
@@ -20,7 +21,6 @@ import { ROOT, runCli, RUNTIMES } from "../cli/_spawn.ts";
 
 const PRE = 3; // the preopen "/box"
 const INNER = 4; // the second preopen "/inner", a directory inside the first
-const enc = new TextEncoder();
 const SECRET = "SECRET";
 const DIR = { oflags: Oflags.DIRECTORY, rights: ((1n << 30n) - 1n) & ~Rights.FD_WRITE }; // how a guest opens a directory
 
@@ -32,36 +32,6 @@ interface World {
   box: string;
   guest: Guest;
   cleanup(): void;
-}
-
-function writeFile(b: FsBackend, p: string, text: string): void {
-  const h = b.open(p, {
-    read: false,
-    write: true,
-    create: true,
-    exclusive: false,
-    truncate: true,
-    append: false,
-    directory: false,
-  }) as { write(d: Uint8Array, pos: number): number; close(): void };
-  h.write(enc.encode(text), 0);
-  h.close();
-}
-
-function readFile(b: FsBackend, p: string): string {
-  const h = b.open(p, {
-    read: true,
-    write: false,
-    create: false,
-    exclusive: false,
-    truncate: false,
-    append: false,
-    directory: false,
-  }) as { read(d: Uint8Array, pos: number): number; close(): void };
-  const buf = new Uint8Array(4096);
-  const n = h.read(buf, 0);
-  h.close();
-  return new TextDecoder().decode(buf.subarray(0, n));
 }
 
 function populate(b: FsBackend, top: string): string {
@@ -77,25 +47,6 @@ function populate(b: FsBackend, top: string): string {
   b.mkdir(`${box}/inner`);
   writeFile(b, `${box}/file.txt`, "inside");
   return box;
-}
-
-/** Everything outside the box: path → type, size, link count, mtime and contents. */
-function snapshot(b: FsBackend, top: string, box: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const e of b.readdir(dir) as { name: string }[]) {
-      const p = `${dir}/${e.name}`;
-      if (p === box) continue;
-      const st = b.lstat(p) as { filetype: number; size: bigint; nlink: bigint; mtim: bigint };
-      let desc = `${st.filetype}:${st.size}:${st.nlink}:${st.mtim}`;
-      if (st.filetype === Filetype.REGULAR_FILE) desc += `:${readFile(b, p)}`;
-      if (st.filetype === Filetype.SYMBOLIC_LINK) desc += `:${b.readlink(p)}`;
-      out.set(p, desc);
-      if (st.filetype === Filetype.DIRECTORY) walk(p);
-    }
-  };
-  walk(top);
-  return out;
 }
 
 type Config = { name: string; make(): World };
