@@ -96,6 +96,16 @@ export class RuntimeError extends Error {
   }
 }
 
+/**
+ * Whether `e` is the host engine's JS stack overflow: a RangeError "Maximum call stack size exceeded" (V8's wording;
+ * JavaScriptCore adds a final period). Why a message test: engines throw no distinct class or code for it.
+ *
+ * @internal
+ */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && e.message.startsWith("Maximum call stack size exceeded");
+}
+
 /** Alias of {@link RuntimeError}, under Wasmtime's name for it. */
 export const Trap: typeof RuntimeError = RuntimeError;
 /** Alias of {@link RuntimeError}, under Wasmtime's name for it. */

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { RuntimeError, type WasmFrame } from "../errors.ts";
+import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
 import { translateFunction } from "../compile/translate.ts";
 import type { CompiledFunc } from "../compile/translate.ts";
 import { type FuncInst, funcToJs, type InstanceState } from "../runtime/func.ts";
@@ -55,6 +55,8 @@ export const SUSPEND = 1;
 export const YIELD = 2;
 /** `runSlice()` status, never seen outside the machine: a slice ended, call `runSlice()` again. */
 const RESTART = 3;
+/** `runSlice()` status, never seen outside the machine: call the host import in `pendingFunc` from `run()`. */
+const HOST_CALL = 4;
 /** Fuel units between two re-entries of the interpreter loop (see `Machine.runSlice`). */
 const SLICE_FUEL = 1 << 24;
 
@@ -155,6 +157,15 @@ export class Machine {
   yieldMark = -Infinity;
   /** Fuel level below which the next checkpoint ends the current slice of `runSlice()`. */
   sliceMark = -Infinity;
+  /**
+   * Whether host imports are called from `run()` after `runSlice()` returned, instead of from inside it. Why: the
+   * interpreter loop's frame is about 4 KB of JS stack (503 registers on V8), held under every host call made from
+   * it; a host import that calls back into wasm (re-entry) nests one such frame per level, and Deno's default stack
+   * (about 1 MB) then overflows at about 210 levels. The driver sets this for re-entered calls, so a level costs
+   * under 1 KB, while the common top-level call keeps the cheaper inline host call (measured: leaving and
+   * re-entering `runSlice()` adds 5-10 ns to a host call of 35-40 ns, on Deno and Bun).
+   */
+  hostCallsOutside = false;
 
   constructor(store: Store) {
     this.store = store;
@@ -361,9 +372,41 @@ export class Machine {
 
   /** Runs until the outermost frame returns, a host import suspends, a checkpoint yields, or a trap. */
   run(): number {
-    let status = this.runSlice();
-    while (status === RESTART) status = this.runSlice();
-    return status;
+    for (;;) {
+      const status = this.runSlice();
+      if (status === RESTART) continue;
+      if (status !== HOST_CALL) return status;
+      // The host import runSlice() stopped at (see `hostCallsOutside`), its arguments at slots sp..: called here,
+      // in this small frame, not in a helper's, since this frame is what every level of re-entry costs.
+      const f = this.pendingFunc!;
+      try {
+        const result = this.callHost(f, this.sp);
+        if (isThenable(result)) {
+          this.pending = result;
+          return SUSPEND;
+        }
+        this.pendingFunc = null;
+        this.pushHostResults(f, result, this.sp);
+      } catch (e) {
+        throw this.unwind(e, this.func!, this.pc, this.depth);
+      }
+      this.sp += f.type.results.length;
+    }
+  }
+
+  /**
+   * Forgets the activation after a trap or a host exception, and returns what to throw: a trap gets the backtrace
+   * of where it stopped; a JS stack overflow becomes the trap "call stack exhausted"; anything else is unchanged.
+   */
+  private unwind(e: unknown, func: FuncInst, pc: number, depth: number): unknown {
+    if (e instanceof RuntimeError && e.backtrace.length === 0) e.backtrace = this.backtrace(func, pc, depth);
+    else if (isStackOverflow(e)) {
+      const t = trap("call stack exhausted");
+      t.backtrace = this.backtrace(func, pc, depth);
+      e = t;
+    }
+    this.reset();
+    return e;
   }
 
   /**
@@ -516,6 +559,10 @@ export class Machine {
                 const b = base >> 1;
                 store.fuel = fuel;
                 this.save(func, pc, fp, b, depth);
+                if (this.hostCallsOutside) {
+                  this.pendingFunc = callee;
+                  return HOST_CALL;
+                }
                 inHost = true;
                 const result = this.callHost(callee, b);
                 inHost = false;
@@ -1812,15 +1859,7 @@ export class Machine {
       }
     } catch (e) {
       if (!inHost) store.fuel = fuel;
-      if (e instanceof RuntimeError && e.backtrace.length === 0) e.backtrace = this.backtrace(func, pc, depth);
-      else if (e instanceof RangeError && /call stack/i.test(e.message)) {
-        const t = trap("call stack exhausted");
-        t.backtrace = this.backtrace(func, pc, depth);
-        this.reset();
-        throw t;
-      }
-      this.reset();
-      throw e;
+      throw this.unwind(e, func, pc, depth);
     }
   }
 

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { RuntimeError } from "../errors.ts";
+import { isStackOverflow, RuntimeError } from "../errors.ts";
 import { DONE, Machine, SUSPEND, YIELD } from "../exec/machine.ts";
 import type { CallOptions, FuncInst } from "./func.ts";
 import type { Store } from "./store.ts";
@@ -93,14 +93,31 @@ function continueSync(
 /**
  * Synchronous nesting of wasm calls through host imports (wasm -> host -> wasm ...), across all stores.
  *
- * Why: each nesting level holds the machine's large `run()` frame on the JS stack; measured, Deno overflows the JS
- * stack at about 226 levels (Bun at about 10,000), and the overflow surfaces as whatever error the deepest frame
- * happened to be creating (a SyntaxError from a regex, say). So re-entry beyond {@link MAX_NESTING} levels traps
- * "call stack exhausted" instead, like deep wasm recursion does.
+ * Why a count: every level holds JS frames (this driver, the machine's `run()`, the host function), and the JS
+ * stack is small: Deno's default is about 1 MB. A re-entered call makes its host calls outside the interpreter
+ * loop's 4 KB frame (`Machine.hostCallsOutside`), so a level costs about 0.7 KB. Measured with default stacks and
+ * no cap (2 cores, loaded): the JS stack overflows at about 1,380 levels on Deno with cold code, 1,700 warm, and
+ * 10,600 on Bun; at {@link MAX_NESTING} levels, 16-43% of Deno's stack is still free and about 90% of Bun's
+ * (`deno run -A bench/micro/reentry_depth_bench.ts`, `bun bench/micro/reentry_depth_bench.ts`). One cap for every
+ * runtime, so a guest meets the same limit everywhere.
  */
 let nesting = 0;
-/** Maximum synchronous nesting of wasm calls through host imports (see `nesting`). */
-export const MAX_NESTING = 100;
+/**
+ * Maximum nesting of wasm calls through host imports (wasm -> host -> wasm -> ...), like native WebAssembly's
+ * capacity of about 1,000 levels on V8: the call that would be level 1,001 traps "call stack exhausted". A JS stack
+ * overflow before that (an embedder that calls in from deep JS recursion, a host import that uses much stack)
+ * becomes the same trap.
+ */
+export const MAX_NESTING = 1000;
+
+/**
+ * A JS stack overflow as the trap "call stack exhausted"; any other error unchanged. Why here as well as in the
+ * machine: the overflow can strike in the driver or in a host import's code, outside any machine's `run()`. If the
+ * conversion itself overflows, the next level out tries again with more stack.
+ */
+function asTrap(e: unknown): unknown {
+  return isStackOverflow(e) ? new RuntimeError("call stack exhausted") : e;
+}
 
 function acquire(store: Store): Machine {
   return (store.machinePool.pop() as Machine | undefined) ?? new Machine(store);
@@ -172,6 +189,8 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
   const store = f.instance!.store;
   const refused = nesting >= MAX_NESTING
     ? new RuntimeError("call stack exhausted")
+    : sync
+    ? checkSyncCall(store)
     : options !== undefined
     ? checkCallOptions(store, options)
     : undefined;
@@ -182,6 +201,7 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
   const signal = options?.signal;
   const timeoutMs = options?.timeoutMs ?? 0;
   const m = acquire(store);
+  m.hostCallsOutside = nesting > 0;
   const fuelAtStart = store.fuel;
   const epoch = store.interruptEpoch;
   const start = store.callTimeoutMs > 0 || store.yieldEveryMs > 0 || timeoutMs > 0 ? now() : 0;
@@ -206,7 +226,8 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
         signal,
       );
     }
-  } catch (e) {
+  } catch (thrown) {
+    const e = asTrap(thrown);
     m.reset();
     release(store, m);
     settleFuel(store, e, fuelAtStart);
@@ -256,6 +277,28 @@ function checkCallOptions(store: Store, options: CallOptions): Error | undefined
   }
   if (options.signal?.aborted) return new RuntimeError("interrupt");
   return undefined;
+}
+
+/**
+ * Why a synchronous call is refused, or undefined when it may run.
+ *
+ * A synchronous call holds the event loop until it returns: no timer, I/O callback or message runs meanwhile, so a
+ * store's `signal` can abort during it only if the guest's own host imports abort it. Honouring the signal is then
+ * impossible for a busy guest, and ignoring it would hang the embedder forever. So, as `callWith` refuses a limit it
+ * cannot enforce, and as Wasmtime refuses a synchronous call in a store configured for async yielding, a store whose
+ * only way to stop a busy guest is its signal refuses synchronous calls up front. Fuel, `callTimeoutMs` (the clock
+ * is read synchronously) and `fuelYieldInterval` (a synchronous call throws at its first yield) each bound a
+ * synchronous call, so with any of them it runs. An already aborted signal traps "interrupt" in every store.
+ */
+function checkSyncCall(store: Store): Error | undefined {
+  const signal = store.signal;
+  if (signal === undefined) return undefined;
+  if (signal.aborted) return new RuntimeError("interrupt");
+  if (store.fuelEnabled || store.callTimeoutMs > 0 || store.yieldsByFuel) return undefined;
+  return new Error(
+    "Cannot stop this call: a synchronous call cannot see its store's signal abort (call it asynchronously, or " +
+      "create the store with fuel, callTimeoutMs or fuelYieldInterval)",
+  );
 }
 
 /**
@@ -365,7 +408,8 @@ async function drive(
         }
       }
     }
-  } catch (e) {
+  } catch (thrown) {
+    const e = asTrap(thrown);
     m.reset();
     release(store, m);
     settleFuel(store, e, fuelAtStart);

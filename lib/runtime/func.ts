@@ -62,21 +62,34 @@ export interface FuncInst {
 
 /**
  * An exported wasm function: an async JS function plus synchronous and raw-value variants.
+ *
+ * A host import may call back into an export (re-entry: wasm -> host -> wasm -> ...), synchronously or not, up to
+ * 1,000 levels deep, about what native WebAssembly allows on V8; the call that would go deeper traps "call stack
+ * exhausted", and so does one that finds the JS stack full earlier (an embedder calling in from deep JS recursion).
  */
 export interface ExportedFunction {
   (...args: unknown[]): Promise<unknown>;
-  /** Calls synchronously; throws a RuntimeError if a host import returns a Promise or a fuel yield is needed. */
+  /**
+   * Calls synchronously; throws a RuntimeError if a host import returns a Promise or a fuel yield is needed.
+   *
+   * Nothing else runs while it does (no timer, no I/O callback), so an `AbortSignal` cannot abort it from outside:
+   * in a store whose only way to stop a busy guest is its `signal` (no `fuel`, `callTimeoutMs` or
+   * `fuelYieldInterval`), it throws an Error up front instead of risking a call that never ends; call
+   * asynchronously there. A store signal that is already aborted traps "interrupt", and `callTimeoutMs` is
+   * honoured (the clock is read at the checkpoints). `yieldEveryMs` never makes it yield.
+   */
   callSync(...args: unknown[]): unknown;
   /**
    * Calls with per-call options: an `AbortSignal` and/or a wall-clock `timeoutMs`, either of which stops the call
    * with the trap "interrupt" at its next checkpoint. Checkpoints exist when the store has `fuelYieldInterval`,
    * `yieldEveryMs`, `callTimeoutMs` or `signal`; on a store without any, this throws an Error up front, since a
-   * busy guest could never be stopped.
+   * busy guest could never be stopped (the rule `callSync` applies to a store's signal). There is no synchronous
+   * variant: a signal can only abort while the event loop runs.
    */
   callWith(options: CallOptions, ...args: unknown[]): Promise<unknown>;
   /** Raw values in and out; results always an array. */
   callRaw(args: unknown[]): Promise<unknown[]>;
-  /** Raw values in and out, synchronously. */
+  /** Raw values in and out, synchronously (refused in the stores where `callSync` is). */
   callRawSync(args: unknown[]): unknown[];
   /** The function's parameter and result types. */
   readonly type: FuncTypeDesc;

@@ -37,7 +37,9 @@ export interface StoreOptions {
   /**
    * Aborts running code with the trap "interrupt" (honoured at the next checkpoint). Why a signal also turns on time
    * slicing: an abort can only be delivered while the event loop runs, so without `fuelYieldInterval` or
-   * `yieldEveryMs` a store with a signal yields every {@link SIGNAL_YIELD_MS} ms of wasm execution.
+   * `yieldEveryMs` a store with a signal yields every {@link SIGNAL_YIELD_MS} ms of wasm execution. For the same
+   * reason a synchronous call (`callSync`), which cannot yield, is refused up front in a store whose only way to
+   * stop a busy guest is its signal (no `fuel`, `callTimeoutMs` or `fuelYieldInterval`).
    */
   signal?: AbortSignal;
   /** Bytes of linear memory per memory defined in the store; `memory.grow` beyond it returns -1 (or traps). */

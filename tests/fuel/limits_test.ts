@@ -143,3 +143,82 @@ test("limits: unbounded wasm -> host -> wasm re-entry ends in 'call stack exhaus
   // The instance still works afterwards.
   assert.equal(await (instance.exports.down as Fn)(10), 10);
 });
+
+// nest(n) calls host(n), which calls nest(n - 1) until n is 0: n + 1 levels of wasm -> host -> wasm; returns n + 1.
+const NEST = new Module(parseWat(`(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (func (export "nest") (param i32) (result i32) (i32.add (call $host (local.get 0)) (i32.const 1))))`));
+
+type Nest = ((n: number) => Promise<number>) & { callSync(n: number): number };
+const isStackTrap = (e: unknown) => e instanceof RuntimeError && e.message === "call stack exhausted";
+
+/** An instance of NEST whose host import re-enters through `callSync` or the async call. */
+async function nesting(sync: boolean, onEnter: (n: number) => void = () => {}): Promise<Nest> {
+  const ref: { nest?: Nest } = {};
+  const host = (n: number) => {
+    onEnter(n);
+    return n === 0 ? 0 : sync ? ref.nest!.callSync(n - 1) : ref.nest!(n - 1);
+  };
+  const { instance } = await instantiate(NEST, { env: { host } });
+  return ref.nest = instance.exports.nest as Nest;
+}
+
+test("limits: wasm -> host -> wasm re-entry runs 1,000 levels deep, and level 1,001 traps", async () => {
+  const sync = await nesting(true);
+  assert.equal(sync.callSync(999), 1000);
+  assert.throws(() => sync.callSync(1000), isStackTrap);
+  assert.equal(sync.callSync(999), 1000); // the nesting count was restored
+  const async = await nesting(false);
+  assert.equal(await async(999), 1000);
+  await assert.rejects(async(1000), isStackTrap);
+  assert.equal(await async(999), 1000);
+});
+
+let framesReached = 0;
+/** Calls `fn` under `n` frames of JS recursion (an embedder that calls wasm from deep in its own code). */
+function atDepth(n: number, fn: () => unknown): unknown {
+  framesReached++;
+  const result = n === 0 ? fn() : atDepth(n - 1, fn);
+  // Why the decrement: without code after it, JavaScriptCore (Bun) runs the recursion as a tail call in a single
+  // frame, and atDepth(Infinity) never ends. An overflow skips it, so `framesReached` keeps the deepest count.
+  framesReached--;
+  return result;
+}
+
+test("limits: re-entry from an embedder already deep in JS recursion ends in the trap, never a RangeError", async () => {
+  let stackFrames = 0;
+  for (let i = 0; i < 3; i++) { // warm: atDepth's frames keep one size from now on
+    framesReached = 0;
+    try {
+      atDepth(Infinity, () => 0);
+    } catch { /* the JS stack overflowed */ }
+    stackFrames = framesReached;
+  }
+  // Every depth from the top to the stack's end, coarsely, and the last 64 frames one by one.
+  const depths: number[] = [];
+  for (let d = 0; d < stackFrames - 64; d += Math.ceil(stackFrames / 200)) depths.push(d);
+  for (let d = Math.max(0, stackFrames - 64); d <= stackFrames; d++) depths.push(d);
+  for (const sync of [true, false]) {
+    let entered = false, deepest = 0;
+    const nest = await nesting(sync, (n) => {
+      entered = true;
+      deepest = Math.max(deepest, 1_000_000 - n);
+    });
+    let cutShort = 0;
+    for (const d of depths) {
+      entered = false;
+      deepest = 0;
+      let outcome: unknown = "returned";
+      try {
+        await atDepth(d, () => sync ? nest.callSync(1_000_000) : nest(1_000_000));
+      } catch (e) {
+        outcome = e;
+      }
+      // Before the guest ran, a RangeError is the embedder's own overflow; once it ran, only the trap may come out.
+      if (entered) assert.ok(isStackTrap(outcome), `${sync ? "sync" : "async"} at depth ${d}: ${outcome}`);
+      if (entered && deepest < 999) cutShort++;
+    }
+    // The JS stack, not the level count, ended some of those calls: the overflow path was taken.
+    assert.ok(cutShort > 0, `${sync ? "sync" : "async"}: no call ran out of JS stack`);
+  }
+});

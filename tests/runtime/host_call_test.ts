@@ -50,3 +50,42 @@ test("a host import's wrong result type is a TypeError, not a corrupted value", 
   assert.throws(() => e.c1!.callSync(1n), TypeError);
   assert.equal(e.r!.callSync(-7), -7);
 });
+
+test("in a re-entered call, host imports get arguments, return results, throw and suspend as at top level", async () => {
+  // A call made from inside a host import calls its own host imports from outside the interpreter loop (see
+  // Machine.hostCallsOutside): conversions, exceptions and suspension must be the same there.
+  const seen: unknown[][] = [];
+  const boom = new Error("boom");
+  let h1: (x: bigint) => unknown = (x) => x * 2n;
+  const ref: { e?: Record<string, ExportedFunction> } = {};
+  const env = {
+    h0: () => 0,
+    h1: (x: bigint) => h1(x),
+    h2: () => 0,
+    h3: () => 0,
+    h5: (...a: unknown[]) => (seen.push(a), a.length + 0.5),
+    // r re-enters c1 (one i64 parameter) or, for 0, c5 (five parameters, through an argument array).
+    r: (x: number): unknown => {
+      const e = ref.e!;
+      if (x === 0) return e.c5!.callSync();
+      const sync = x > 0, n = BigInt(Math.abs(x));
+      return sync ? Number(e.c1!.callSync(n)) : (e.c1!(n) as Promise<bigint>).then(Number);
+    },
+  };
+  const { instance } = await instantiate(wat(SOURCE), { env });
+  const e = ref.e = instance.exports as Record<string, ExportedFunction>;
+  const r = e.r!;
+  assert.equal(r.callSync(21), 42);
+  assert.equal(r.callSync(0), 5); // 5.5 from h5, then ToInt32 in r's i32 result
+  assert.deepEqual(seen, [[-1, -2n, 1.5, 2.25, 7]]);
+  h1 = () => {
+    throw boom;
+  };
+  assert.throws(() => r.callSync(21), (x) => x === boom);
+  h1 = () => 1.5; // not an i64
+  assert.throws(() => r.callSync(21), TypeError);
+  h1 = (x) => Promise.resolve(x * 3n); // the inner call suspends
+  assert.equal(await r(-21), 63);
+  h1 = (x) => x * 2n;
+  assert.equal(r.callSync(21), 42); // nothing left behind
+});
