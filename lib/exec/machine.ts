@@ -565,13 +565,14 @@ export class Machine {
                 }
                 inHost = true;
                 const result = this.callHost(callee, b);
-                inHost = false;
                 if (isThenable(result)) {
                   this.pending = result;
                   this.pendingFunc = callee;
                   return SUSPEND;
                 }
+                // Why after the results: converting them can throw, and store.fuel (not the stale local) is right.
                 this.pushHostResults(callee, result, b);
+                inHost = false;
                 fuel = store.fuel;
                 limit = this.limit();
                 dv = memory ? memory.view : NO_MEMORY;

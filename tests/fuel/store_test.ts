@@ -121,6 +121,26 @@ test("store: fuel used by a nested call stays consumed when the host import then
   assert.equal(store.fuelConsumed, 1 + 7001); // outer's call + count(1000)
 });
 
+// Regression: the same when the host import returns a value that cannot be converted (a TypeError raised while
+// the machine writes the results back).
+test("store: fuel used by a nested call stays consumed when the host import's result fails to convert", async () => {
+  const store = new Store({ fuel: 100_000 });
+  const ref: { count?: { callSync(n: number): number } } = {};
+  const h = () => {
+    ref.count!.callSync(1000);
+    return Symbol("not a number");
+  };
+  const bytes = parseWat(`(module (import "env" "h" (func $h (result i32)))
+    (func (export "count") (param i32) (result i32) (local i32)
+      (loop $l (br_if $l (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (local.get 0))))
+      (local.get 1))
+    (func (export "outer") (result i32) (call $h)))`);
+  const { instance } = await instantiate(bytes, { env: { h } }, { store });
+  ref.count = instance.exports.count as unknown as { callSync(n: number): number };
+  await assert.rejects((instance.exports.outer as Fn)(), TypeError);
+  assert.equal(store.fuelConsumed, 1 + 7001); // outer's call + count(1000)
+});
+
 test("store: fuel amounts above 2^52 are clamped, and fuel APIs throw without metering", () => {
   const store = new Store({ fuel: Number.MAX_VALUE });
   assert.equal(store.getFuel(), 2 ** 52);
