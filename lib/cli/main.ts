@@ -7,7 +7,7 @@
 
 import process from "node:process";
 import { parseArgs, UsageError } from "./args.ts";
-import { formatChain } from "./report.ts";
+import { escapeControls, formatChain } from "./report.ts";
 import { type RunIo, runModule } from "./run.ts";
 import { runWastFiles } from "./wast.ts";
 
@@ -41,7 +41,7 @@ export async function main(argv: readonly string[], io: RunIo): Promise<number> 
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(e.message + "\n");
+      io.stderr(escapeControls(e.message) + "\n");
       return 2;
     }
     // An error no layer turned into a report: still one `Error:` report and status 1, never a JS stack dump.

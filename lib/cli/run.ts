@@ -27,7 +27,7 @@ import { tcpListen } from "../wasi/fs/node_net.ts";
 import type { WasiListener } from "../wasi/streams.ts";
 import { Wasi } from "../wasi/wasi.ts";
 import type { RunOptions } from "./args.ts";
-import { describeOsError, formatBacktrace, formatChain, ReportedError, trapLine } from "./report.ts";
+import { describeOsError, escapeControls, formatBacktrace, formatChain, ReportedError, trapLine } from "./report.ts";
 import { formatInvokeResult, parseInvokeArg } from "./values.ts";
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
@@ -73,7 +73,10 @@ async function readModuleBytes(path: string): Promise<Uint8Array> {
   } catch (e) {
     throw new ReportedError(`failed to read file: ${path}`, [describeOsError(e)]);
   }
-  const isBinary = bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b);
+  // A `.wasm` file is binary whatever it holds (an empty or garbled one is a compile error, as in Wasmtime, never
+  // an empty text module); other names are sniffed by the magic number, and an empty input is never text either.
+  const named = /\.wasm$/i.test(path);
+  const isBinary = named || bytes.length === 0 || (bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b));
   if (isBinary) return bytes;
   const text = new TextDecoder().decode(bytes);
   try {
@@ -89,12 +92,14 @@ async function readModuleBytes(path: string): Promise<Uint8Array> {
 function watSnippet(e: { reason: string; line: number; column: number }, path: string, text: string): string {
   const source = text.split("\n")[e.line - 1] ?? "";
   const gutter = " ".repeat(String(e.line).length);
+  // Why escaped here already: the caret must stand under the escaped line's column (formatChain escapes the rest).
+  const caret = escapeControls(source.slice(0, Math.max(0, e.column - 1))).length;
   return [
     e.reason,
     `     --> ${path}:${e.line}:${e.column}`,
     `    ${gutter} |`,
-    `    ${e.line} | ${source}`,
-    `    ${gutter} | ${" ".repeat(Math.max(0, e.column - 1))}^`,
+    `    ${e.line} | ${escapeControls(source)}`,
+    `    ${gutter} | ${" ".repeat(caret)}^`,
   ].join("\n");
 }
 

@@ -193,6 +193,59 @@ for (const rt of RUNTIMES) {
     }
   });
 
+  t(
+    "an empty or garbled .wasm file is a compile error, never an empty text module (issue 13)",
+    ENGINE_MISSING,
+    async () => {
+      const dir = tempDir();
+      try {
+        const empty = join(dir, "empty.wasm"), junk = join(dir, "junk.wasm"), emptyText = join(dir, "empty.txt");
+        writeFileSync(empty, "");
+        writeFileSync(junk, "(module)"); // text, but named .wasm: binary, so not a module
+        writeFileSync(emptyText, "");
+        for (
+          const [path, cause] of [[empty, "unexpected end"], [junk, "magic header not detected"], [
+            emptyText,
+            "unexpected end",
+          ]]
+        ) {
+          const r = await runCli(rt, [path]);
+          assert.equal(r.status, 1, `${path}: ${r.stderr}`);
+          assert.match(r.stderr, /^Error: failed to parse WebAssembly module/);
+          assert.ok(r.stderr.includes(cause), r.stderr);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  t("errors escape the control characters they quote: no raw terminal escapes (issue 13)", ENGINE_MISSING, async () => {
+    const dir = tempDir();
+    try {
+      const wat = join(dir, "esc.wat");
+      writeFileSync(wat, "(module\n (func $x \x1b[2J\x07))\n");
+      const parse = await runCli(rt, [wat]);
+      assert.equal(parse.status, 1);
+      assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(parse.stderr), JSON.stringify(parse.stderr));
+      const lines = parse.stderr.split("\n");
+      assert.equal(lines[3], "    2 |  (func $x \\u{1b}[2J\\u{7}))");
+      assert.equal(lines[4], "      |           ^");
+      // A module whose import name holds an escape sequence: the link error quotes it escaped.
+      const link = join(dir, "link.wat");
+      writeFileSync(link, '(module (import "env" "\\1b[31mred" (func)))');
+      const linked = await runCli(rt, [link]);
+      assert.equal(linked.status, 1);
+      assert.ok(linked.stderr.includes("\\u{1b}[31mred"), linked.stderr);
+      assert.ok(!linked.stderr.includes("\x1b"), JSON.stringify(linked.stderr));
+      const usage = await runCli(rt, ["--bogus\x1b[2J"]);
+      assert.equal(usage.status, 2);
+      assert.ok(!usage.stderr.includes("\x1b"), JSON.stringify(usage.stderr));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   t("an unresolved import is a link error with status 1", ENGINE_MISSING, async () => {
     const dir = tempDir();
     try {
