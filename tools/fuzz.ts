@@ -67,7 +67,43 @@ export interface FuzzArgs {
   /** Kiln configuration for --check: plain, fuel yields, or Promise-returning imports. */
   mode: "plain" | "yield" | "async";
   quiet: boolean;
+  /** `--help`: print {@link USAGE} and do nothing else. */
+  help: boolean;
 }
+
+/** The text `--help` prints. */
+export const USAGE =
+  `Kiln's fuzzers: differential (Kiln against the host's native WebAssembly), decoder and parser mutation, soak.
+
+Usage: deno task fuzz [OPTIONS]
+       deno run -A tools/fuzz.ts [OPTIONS]
+       bun tools/fuzz.ts [OPTIONS]
+
+Options:
+  --target <T>        diff (default): differential fuzzing on binaryen and own-generator modules
+                      decoder: mutated binaries through new Module; parser: mutated WAT through parseWat
+  --seconds <N>       Stop after N seconds (default 60)
+  --iterations <N>    Stop after N modules or mutants
+  --executions <N>    Stop after N compared executions (diff)
+  --seed <S>          Random seed (default: time-based, printed)
+  --out <DIR>         Where findings are saved (default: a fresh temporary directory)
+  --fuel <N>          Kiln fuel per top-level export call (default 1000000)
+  --rounds <N>        Rounds per module: a fresh instance and Kiln configuration each (default 6)
+  --lanes <N>         Modules in flight at once (default 2)
+  --own-ratio <R>     Share of modules from Kiln's own generator (default 0.5)
+  --no-reduce         Do not reduce divergent modules
+  --native-only       Compare native against native (a self-test of the harness)
+  --soak <N>          Create, run and drop N instances; memory must return to its baseline
+  --check <FILE>      Run one module on both engines and print the comparison
+  --mode <M>          With --check: plain, yield or async (default plain)
+  --quiet             Less output
+  -h, --help          Print this help
+
+Ends with one line: TOTAL <target>: N executions (or mutated inputs) … Exit status: 0 when nothing diverged,
+1 on a divergence or a failed soak, 2 on a usage error.`;
+
+/** A command-line mistake: reported with the usage, exit status 2. */
+export class FuzzUsageError extends Error {}
 
 /** The Kiln configurations the differential fuzzer cycles through, module by module. */
 const MODES = ["plain", "yield", "async"] as const;
@@ -88,23 +124,24 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
     lanes: 2,
     mode: "plain",
     quiet: false,
+    help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`missing value for ${flag}`);
+      if (v === undefined) throw new FuzzUsageError(`missing value for ${flag}`);
       return v;
     };
     const num = () => {
       const n = Number(value());
-      if (!Number.isFinite(n) || n < 0) throw new Error(`bad number for ${flag}`);
+      if (!Number.isFinite(n) || n < 0) throw new FuzzUsageError(`bad number for ${flag}`);
       return n;
     };
     switch (flag) {
       case "--target": {
         const t = value();
-        if (t !== "diff" && t !== "decoder" && t !== "parser") throw new Error(`unknown target: ${t}`);
+        if (t !== "diff" && t !== "decoder" && t !== "parser") throw new FuzzUsageError(`unknown target: ${t}`);
         a.target = t;
         break;
       }
@@ -149,15 +186,19 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
         break;
       case "--mode": {
         const m = value();
-        if (m !== "plain" && m !== "yield" && m !== "async") throw new Error(`unknown mode: ${m}`);
+        if (m !== "plain" && m !== "yield" && m !== "async") throw new FuzzUsageError(`unknown mode: ${m}`);
         a.mode = m;
         break;
       }
       case "--quiet":
         a.quiet = true;
         break;
+      case "-h":
+      case "--help":
+        a.help = true;
+        break;
       default:
-        throw new Error(`unknown option: ${flag}`);
+        throw new FuzzUsageError(`unknown option: ${flag}`);
     }
   }
   return a;
@@ -555,7 +596,18 @@ async function checkMain(args: FuzzArgs, log: (s: string) => void): Promise<numb
 
 /** Runs the fuzzer CLI; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv);
+  let args: FuzzArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof FuzzUsageError)) throw e;
+    console.error(`error: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const log = (s: string) => console.log(s);
   if (args.check) return await checkMain(args, log);
   if (args.soak !== undefined) {

@@ -24,7 +24,30 @@ import {
 } from "./_spec_suite.ts";
 import { KNOWN_FAILURES } from "../tests/spec/known_failures.ts";
 
+/** The text `--help` prints. */
+export const USAGE = `Runs the spec testsuite (../shared/spec-testsuite) and prints the scoreboard.
+
+Usage: deno task spec [FILTER] [OPTIONS]
+       bun tools/spec.ts [FILTER] [OPTIONS]
+
+Arguments:
+  FILTER                Run only .wast files whose path contains FILTER
+
+Options:
+  --config <C>          plain (default), fuel (a yield every 100 units) or async (every import returns a Promise)
+  --all                 All three configurations
+  --engine <E>          kiln (default) or native (the host's WebAssembly)
+  -v, --verbose         Print every failing command
+  -h, --help            Print this help
+
+An unfiltered Kiln run writes tests/spec/SCOREBOARD.md. Exit status: 0 when nothing failed unexpectedly, 1 otherwise,
+2 on a usage error.`;
+
+/** A command-line mistake: reported with the usage, exit status 2. */
+class UsageError extends Error {}
+
 interface Args {
+  help?: boolean;
   filter: string;
   configs: ConfigName[];
   engine: EngineName;
@@ -35,19 +58,20 @@ function parseArgs(argv: string[]): Args {
   const args: Args = { filter: "", configs: ["plain"], engine: "kiln", verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--all") args.configs = ["plain", "fuel", "async"];
+    if (a === "-h" || a === "--help") args.help = true;
+    else if (a === "--all") args.configs = ["plain", "fuel", "async"];
     else if (a === "--config") args.configs = [argv[++i] as ConfigName];
     else if (a.startsWith("--config=")) args.configs = [a.slice(9) as ConfigName];
     else if (a === "--engine") args.engine = argv[++i] as EngineName;
     else if (a.startsWith("--engine=")) args.engine = a.slice(9) as EngineName;
     else if (a === "-v" || a === "--verbose") args.verbose = true;
-    else if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
+    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else args.filter = a;
   }
   for (const c of args.configs) {
-    if (!["plain", "fuel", "async"].includes(c)) throw new Error(`unknown configuration ${c}`);
+    if (!["plain", "fuel", "async"].includes(c)) throw new UsageError(`unknown configuration ${c}`);
   }
-  if (!["kiln", "native"].includes(args.engine)) throw new Error(`unknown engine ${args.engine}`);
+  if (!["kiln", "native"].includes(args.engine)) throw new UsageError(`unknown engine ${args.engine}`);
   return args;
 }
 
@@ -56,7 +80,18 @@ function featureText(features: Record<string, number>): string {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`error: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const root = specRoot();
   if (!root) {
     console.error("spec: ../shared/spec-testsuite not found beside the repository");
