@@ -1053,12 +1053,19 @@ export class Wasi {
     let written = 0;
     if (pos + BigInt(total) > BigInt(Number.MAX_SAFE_INTEGER)) return Errno.FBIG;
     while (written < total) {
-      const n = yield* wait(e.handle!.write(data.subarray(written), Number(pos) + written));
+      let n: number;
+      try {
+        n = yield* wait(e.handle!.write(data.subarray(written), Number(pos) + written));
+      } catch (err) {
+        // A short write (a full disk after some bytes): report what was written, as write(2) does.
+        if (written > 0 && err instanceof WasiError) break;
+        throw err;
+      }
       if (n <= 0) return Errno.IO;
       written += n;
     }
-    if (offset === null) e.position = pos + BigInt(total);
-    this.dv().setUint32(out, total, true);
+    if (offset === null) e.position = pos + BigInt(written);
+    this.dv().setUint32(out, written, true);
     return Errno.SUCCESS;
   }
 

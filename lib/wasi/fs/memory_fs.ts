@@ -23,7 +23,25 @@ interface Inode {
   entries?: Map<string, Inode>;
   /** Symlinks: the target. */
   target?: string;
+  /** Open handles: the data of a file whose last link is gone lives (and counts) until the last one closes. */
+  opens: number;
 }
+
+/** Limits of a {@link MemoryFs}: what a guest can make the host hold. */
+export interface MemoryFsLimits {
+  /**
+   * Bytes of file data the filesystem may hold (allocated, holes of sparse files included). Past it, writes write
+   * what fits and then fail, and growing a file fails, with ENOSPC, as on a full disk. Default 256 MiB.
+   */
+  maxBytes?: number;
+  /** Files, directories and symlinks the filesystem may hold (the root included); past it, ENOSPC. Default 65,536. */
+  maxEntries?: number;
+}
+
+/** Default {@link MemoryFsLimits.maxBytes}: 256 MiB. */
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+/** Default {@link MemoryFsLimits.maxEntries}. */
+export const DEFAULT_MAX_ENTRIES = 65_536;
 
 function nowNs(): bigint {
   return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
@@ -34,7 +52,8 @@ const fail = (errno: number, msg: string): never => {
 };
 
 /**
- * The in-memory backend.
+ * The in-memory backend. A guest cannot make it hold more than its limits ({@link MemoryFsLimits}): by default
+ * 256 MiB of file data and 65,536 entries, past which calls fail with ENOSPC as a full disk would.
  *
  * @example
  * ```ts
@@ -49,17 +68,34 @@ export class MemoryFs implements FsBackend {
   readonly sync = true;
   private nextIno = 1n;
   private readonly root: Inode;
+  /** The limits in force. */
+  readonly maxBytes: number;
+  /** The limits in force. */
+  readonly maxEntries: number;
+  /** Bytes of file data held now (allocated buffers). */
+  usedBytes = 0;
+  /** Entries (inodes) held now. */
+  usedEntries = 0;
 
-  /** Creates an empty filesystem: only the root directory "/". */
-  constructor() {
+  /**
+   * Creates an empty filesystem: only the root directory "/".
+   *
+   * @param limits what the filesystem may hold (defaults: 256 MiB of data, 65,536 entries)
+   */
+  constructor(limits: MemoryFsLimits = {}) {
+    this.maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.maxEntries = limits.maxEntries ?? DEFAULT_MAX_ENTRIES;
     this.root = this.inode(Filetype.DIRECTORY);
     this.root.nlink = 2n;
   }
 
-  /** A new inode of `filetype`, timestamped now, not yet linked anywhere. */
+  /** A new inode of `filetype`, timestamped now, not yet linked anywhere; ENOSPC past `maxEntries`. */
   private inode(filetype: number): Inode {
+    if (this.usedEntries >= this.maxEntries) fail(Errno.NOSPC, "no space left on device: too many entries");
+    this.usedEntries++;
     const t = nowNs();
     return {
+      opens: 0,
       ino: this.nextIno++,
       filetype,
       nlink: 1n,
@@ -158,9 +194,11 @@ export class MemoryFs implements FsBackend {
     if (n.filetype === Filetype.DIRECTORY && o.write) fail(Errno.ISDIR, "is a directory");
     if (o.truncate && n.filetype === Filetype.REGULAR_FILE) {
       n.size = 0;
+      this.resize(n, 0);
       n.mtim = n.ctim = nowNs();
     }
-    return new MemoryFileHandle(n);
+    n.opens++;
+    return new MemoryFileHandle(this, n);
   }
 
   /**
@@ -203,6 +241,8 @@ export class MemoryFs implements FsBackend {
     if (n.entries!.size > 0) fail(Errno.NOTEMPTY, "directory not empty");
     parent.entries!.delete(name);
     parent.nlink--;
+    n.nlink = 0n;
+    this.release(n);
     parent.mtim = parent.ctim = nowNs();
   }
 
@@ -217,6 +257,7 @@ export class MemoryFs implements FsBackend {
     if (n.filetype === Filetype.DIRECTORY) fail(Errno.ISDIR, "is a directory");
     parent.entries!.delete(name);
     n.nlink--;
+    this.release(n);
     n.ctim = parent.mtim = parent.ctim = nowNs();
   }
 
@@ -248,8 +289,10 @@ export class MemoryFs implements FsBackend {
         if (existing.filetype !== Filetype.DIRECTORY) fail(Errno.NOTDIR, "not a directory");
         if (existing.entries!.size > 0) fail(Errno.NOTEMPTY, "directory not empty");
         dp.nlink--;
+        existing.nlink = 1n; // its own "." (the parent's link goes below)
       } else if (existing.filetype === Filetype.DIRECTORY) fail(Errno.ISDIR, "is a directory");
       existing.nlink--;
+      this.release(existing);
     }
     sp.entries!.delete(sname);
     dp.entries!.set(dname, n);
@@ -311,6 +354,55 @@ export class MemoryFs implements FsBackend {
     n.ctim = nowNs();
   }
 
+  // ---- quota -------------------------------------------------------------------------------------------------
+
+  /**
+   * Gives back what an inode holds once nothing reaches it (no link left, no open handle). Directories count one
+   * entry; files their data too.
+   */
+  private release(n: Inode): void {
+    const gone = n.filetype === Filetype.DIRECTORY ? n.nlink <= 1n : n.nlink <= 0n;
+    if (!gone || n.opens > 0 || n.ino < 0n) return;
+    if (n.data) this.resize(n, 0, true);
+    this.usedEntries--;
+    n.ino = -n.ino; // released: never counted twice
+  }
+
+  /**
+   * @internal Resizes a file's buffer to `capacity` bytes (keeping its contents up to `size`), within `maxBytes`.
+   * ENOSPC when even `capacity` does not fit. With `exact`, exactly `capacity`; else room to grow is added when
+   * the quota allows.
+   */
+  _resize(n: Inode, capacity: number, exact = false): void {
+    this.resize(n, capacity, exact);
+  }
+
+  private resize(n: Inode, capacity: number, exact = false): void {
+    const old = n.data!.length;
+    const others = this.usedBytes - old;
+    if (others + capacity > this.maxBytes) fail(Errno.NOSPC, "no space left on device");
+    let cap = capacity;
+    // Why doubling: appends stay amortised O(1); the slack is capped by the quota (and shrinking is exact).
+    if (!exact && capacity > old) cap = Math.min(Math.max(capacity, old * 2, 64), this.maxBytes - others);
+    if (capacity === 0) cap = 0;
+    if (cap === old) return;
+    const next = new Uint8Array(cap);
+    next.set(n.data!.subarray(0, Math.min(n.size, cap)));
+    n.data = next;
+    this.usedBytes = others + cap;
+  }
+
+  /** @internal How many bytes file `n` may grow to (its capacity plus what the quota leaves). */
+  _room(n: Inode): number {
+    return this.maxBytes - (this.usedBytes - n.data!.length);
+  }
+
+  /** @internal A handle on `n` closed: release it if it was the last thing keeping `n`. */
+  _closed(n: Inode): void {
+    n.opens--;
+    this.release(n);
+  }
+
   // ---- helpers for hosts preparing a filesystem --------------------------------------------------------------
 
   /** Creates a directory and its missing parents. */
@@ -340,7 +432,11 @@ export class MemoryFs implements FsBackend {
       append: false,
       directory: false,
     });
-    h.write(data, 0);
+    try {
+      if (h.write(data, 0) < data.length) fail(Errno.NOSPC, "no space left on device");
+    } finally {
+      h.close();
+    }
   }
 
   /** The contents of a regular file. */
@@ -354,7 +450,7 @@ export class MemoryFs implements FsBackend {
 /** An open in-memory file. */
 class MemoryFileHandle implements FileHandle {
   private closed = false;
-  constructor(private readonly node: Inode) {}
+  constructor(private readonly fs: MemoryFs, private readonly node: Inode) {}
 
   private check(): Inode {
     if (this.closed) fail(Errno.BADF, "file is closed");
@@ -371,23 +467,20 @@ class MemoryFileHandle implements FileHandle {
     return count;
   }
 
+  /** Writes at `position` (the end when null); on a full filesystem writes what fits, as Linux does, then ENOSPC. */
   write(buf: Uint8Array, position: number | null): number {
     const n = this.check();
     if (n.filetype !== Filetype.REGULAR_FILE) fail(Errno.ISDIR, "is a directory");
     const at = position ?? n.size;
-    this.ensure(n, at + buf.length);
-    n.data!.set(buf, at);
-    n.size = Math.max(n.size, at + buf.length);
+    if (at + buf.length > 2 ** 32) fail(Errno.FBIG, "file too large for memory");
+    const count = Math.min(buf.length, Math.max(0, this.fs._room(n) - at));
+    if (count === 0 && buf.length > 0) fail(Errno.NOSPC, "no space left on device");
+    if (at + count > n.data!.length) this.fs._resize(n, at + count);
+    if (at > n.size) n.data!.fill(0, n.size, at);
+    n.data!.set(buf.subarray(0, count), at);
+    n.size = Math.max(n.size, at + count);
     n.mtim = n.ctim = nowNs();
-    return buf.length;
-  }
-
-  private ensure(n: Inode, size: number): void {
-    if (size > 2 ** 32) fail(Errno.FBIG, "file too large for memory");
-    if (n.data!.length >= size) return;
-    const grown = new Uint8Array(Math.max(size, n.data!.length * 2, 64));
-    grown.set(n.data!.subarray(0, n.size));
-    n.data = grown;
+    return count;
   }
 
   stat(): FileStat {
@@ -404,12 +497,16 @@ class MemoryFileHandle implements FileHandle {
     };
   }
 
+  /** Sets the size; growing past the filesystem's `maxBytes` fails with ENOSPC and changes nothing. */
   truncate(size: number): void {
     const n = this.check();
     if (n.filetype !== Filetype.REGULAR_FILE) fail(Errno.INVAL, "not a regular file");
+    if (size > 2 ** 32) fail(Errno.FBIG, "file too large for memory");
     if (size > n.size) {
-      this.ensure(n, size);
+      if (size > n.data!.length) this.fs._resize(n, size, true);
       n.data!.fill(0, n.size, size);
+    } else if (size < n.data!.length / 2) {
+      this.fs._resize(n, size, true); // give the space back
     }
     n.size = size;
     n.mtim = n.ctim = nowNs();
@@ -431,7 +528,8 @@ class MemoryFileHandle implements FileHandle {
   }
 
   close(): void {
-    this.check();
+    const n = this.check();
     this.closed = true;
+    this.fs._closed(n);
   }
 }
