@@ -119,6 +119,12 @@ function asTrap(e: unknown): unknown {
   return isStackOverflow(e) ? new RuntimeError("call stack exhausted") : e;
 }
 
+/** Whether every memory still has the size Kiln gave it (host code cannot resize one behind the guest: memory.ts). */
+function memoriesIntact(memories: readonly { intact(): boolean }[]): boolean {
+  for (let i = 0; i < memories.length; i++) if (!memories[i]!.intact()) return false;
+  return true;
+}
+
 function acquire(store: Store): Machine {
   return (store.machinePool.pop() as Machine | undefined) ?? new Machine(store);
 }
@@ -189,6 +195,8 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
   const store = f.instance!.store;
   const refused = nesting >= MAX_NESTING
     ? new RuntimeError("call stack exhausted")
+    : !memoriesIntact(f.instance!.memories)
+    ? new RuntimeError("memory was resized or detached outside WebAssembly")
     : sync
     ? checkSyncCall(store)
     : options !== undefined

@@ -35,8 +35,29 @@ type ResizableBuffer = ArrayBuffer & {
   readonly maxByteLength: number;
   resize(n: number): void;
 };
+/** `ArrayBuffer.prototype.resize`, where the host has resizable ArrayBuffers (captured: see {@link guard}). */
+const resizeBuffer = (ArrayBuffer.prototype as unknown as { resize?: (this: ArrayBuffer, n: number) => void }).resize;
 /** Whether the host has resizable ArrayBuffers. */
-const RESIZABLE = typeof (ArrayBuffer.prototype as unknown as { resize?: unknown }).resize === "function";
+const RESIZABLE = typeof resizeBuffer === "function";
+
+/** What a host that tries to resize or detach a memory's buffer gets. */
+function refuse(): never {
+  throw new TypeError("a WebAssembly memory's buffer cannot be resized or transferred: use Memory.grow");
+}
+
+/**
+ * Makes a memory's buffer refuse `resize`, `transfer` and `transferToFixedLength`, as the buffer of a native
+ * WebAssembly.Memory does (it is not detachable, and not resizable): the embedder gets the guest's memory, not the
+ * power to change its size behind the guest's back. Kiln itself uses the captured prototype methods. What a
+ * deliberate `ArrayBuffer.prototype.resize.call` does anyway is caught at the next call into the guest
+ * ({@link Memory.intact}).
+ */
+function guard(buffer: ArrayBuffer): ArrayBuffer {
+  for (const name of ["resize", "transfer", "transferToFixedLength"]) {
+    Object.defineProperty(buffer, name, { value: refuse, writable: false, configurable: false, enumerable: false });
+  }
+  return buffer;
+}
 /** Growths a memory takes as fixed buffers before it moves to a resizable one (see the module doc). */
 const FIXED_GROWTHS = 8;
 /** Minimum reservation of a resizable memory: 1024 pages (64 MiB). */
@@ -49,6 +70,24 @@ function allocateResizable(pages: number, maxPages: number): ArrayBuffer {
   return new Ctor(pages * PAGE_SIZE, { maxByteLength: reserve * PAGE_SIZE });
 }
 
+/** Bytes compared at a time by {@link copyTouched}: 4 KiB, the host's page. */
+const CHUNK = 4096;
+
+/**
+ * Copies `src` into the zero-filled `dst`, skipping 4 KiB chunks that are all zero: writing them would commit host
+ * memory for pages nothing ever wrote (reading an untouched page maps the shared zero page and commits nothing).
+ */
+function copyTouched(src: Uint8Array, dst: Uint8Array): void {
+  const words = new Int32Array(src.buffer, src.byteOffset, src.byteLength >> 2);
+  const perChunk = CHUNK >> 2;
+  for (let w = 0; w < words.length; w += perChunk) {
+    const end = Math.min(w + perChunk, words.length);
+    let i = w;
+    while (i < end && words[i] === 0) i++;
+    if (i < end) dst.set(src.subarray(w << 2, end << 2), w << 2);
+  }
+}
+
 /**
  * An empty view of the same kind as memories' views (for instances without a memory). Why: V8 gives DataViews on
  * resizable buffers their own instance type, and mixing kinds needlessly makes the machine's accesses polymorphic.
@@ -57,7 +96,8 @@ export const EMPTY_MEMORY_VIEW: DataView = new DataView(new ArrayBuffer(0));
 
 /**
  * A linear memory. `buffer` is the current `ArrayBuffer`; after `grow` the previous buffer is detached (where the
- * host supports it) or stale, as in the standard JS API.
+ * host supports it) or stale, as in the standard JS API. The buffer refuses `resize` and `transfer` (TypeError), as
+ * a native memory's does: only `grow` (the guest's or the host's) changes a memory's size.
  *
  * @example Creating and growing a memory
  * ```ts
@@ -82,6 +122,8 @@ export class Memory {
   trapOnGrowFailure = false;
   /** Successful growths so far (a memory moves to a resizable buffer after {@link FIXED_GROWTHS}). */
   private growths = 0;
+  /** The size in bytes, as Kiln grew it (the buffer's own length must agree: {@link intact}). */
+  private byteSize: number;
 
   /**
    * Creates a zero-filled memory.
@@ -98,14 +140,23 @@ export class Memory {
       throw new RangeError("Memory: maximum size out of range");
     }
     this.maximum = desc.maximum;
-    this.buffer = new ArrayBuffer(initial * PAGE_SIZE);
+    this.byteSize = initial * PAGE_SIZE;
+    this.buffer = guard(new ArrayBuffer(this.byteSize));
     this.view = new DataView(this.buffer);
     this.bytes = new Uint8Array(this.buffer);
   }
 
   /** Current size in pages. */
   get pages(): number {
-    return this.buffer.byteLength / PAGE_SIZE;
+    return this.byteSize / PAGE_SIZE;
+  }
+
+  /**
+   * Whether the buffer still has the memory's size: false once host code resized or detached it anyway (through
+   * the ArrayBuffer prototype, or `structuredClone` with a transfer list). Calls into the guest check it and trap.
+   */
+  intact(): boolean {
+    return this.buffer.byteLength === this.byteSize;
   }
 
   /**
@@ -134,32 +185,37 @@ export class Memory {
     try {
       const current = this.buffer as ResizableBuffer;
       if (current.resizable === true && current.maxByteLength >= next * PAGE_SIZE) {
-        current.resize(next * PAGE_SIZE); // `view` and `bytes` track the length
+        resizeBuffer!.call(current, next * PAGE_SIZE);
         this.growths++;
+        this.setSize(next * PAGE_SIZE);
         return old;
       }
-      if (RESIZABLE && (current.resizable === true || this.growths >= FIXED_GROWTHS)) {
-        buffer = allocateResizable(next, max);
-        new Uint8Array(buffer).set(this.bytes);
-        if (transfer) transfer.call(this.buffer, 0); // detach the old buffer, as the JS API does on growth
-      } else if (transfer && deltaPages <= old) {
-        buffer = transfer.call(this.buffer, next * PAGE_SIZE);
-      } else {
-        // Why: V8's `transfer` zero-fills the added bytes and so commits them (growing by 1 GiB on Deno: 490 ms and
-        // +1025 MiB resident); a fresh buffer's pages stay untouched until used, and the copy costs only the old
-        // size, which is the smaller part when a memory more than doubles (same grow: 4 ms, +1 MiB resident).
-        buffer = new ArrayBuffer(next * PAGE_SIZE);
-        new Uint8Array(buffer).set(this.bytes);
-        if (transfer) transfer.call(this.buffer, 0); // detach the old buffer, as the JS API does on growth
-      }
+      // Why never `transfer(newLength)`: V8's zero-fills the added bytes and so commits them (growing by 1 GiB on
+      // Deno: 490 ms and +1025 MiB resident). A fresh buffer's pages stay uncommitted until used, and copyTouched
+      // copies only the pages that hold something, so untouched memory costs the host nothing across growths
+      // (issue 13: 16 grows to 1 GiB cost +520 MiB resident on Deno and +1031 MiB on Bun).
+      buffer = RESIZABLE && (current.resizable === true || this.growths >= FIXED_GROWTHS)
+        ? allocateResizable(next, max)
+        : new ArrayBuffer(next * PAGE_SIZE);
+      copyTouched(this.bytes, new Uint8Array(buffer));
+      if (transfer) transfer.call(this.buffer, 0); // detach the old buffer, as the JS API does on growth
     } catch {
       return this.growFailed();
     }
     this.growths++;
-    this.buffer = buffer;
-    this.view = new DataView(buffer);
-    this.bytes = new Uint8Array(buffer);
+    this.buffer = guard(buffer);
+    this.setSize(next * PAGE_SIZE);
     return old;
+  }
+
+  /**
+   * Records the new size and makes views of exactly that length. Why fixed-length views on a resizable buffer:
+   * a length-tracking view would follow a resize Kiln did not make, and the guest would see memory it never grew.
+   */
+  private setSize(bytes: number): void {
+    this.byteSize = bytes;
+    this.view = new DataView(this.buffer, 0, bytes);
+    this.bytes = new Uint8Array(this.buffer, 0, bytes);
   }
 
   /** Fails a growth: traps when `trapOnGrowFailure`, else returns -1. */
