@@ -98,9 +98,9 @@ Options:
       --preload <NAME=MODULE_PATH>   Load the given WebAssembly module before the main module
       --argv0 <ARGV0>                Override the value of argv[0]
   -W, --wasm <KEY[=VAL[,..]]>        WebAssembly related options:
-                                       fuel=N, timeout=N|Ns|Nms|.., max-memory-size=N, max-table-elements=N,
-                                       max-instances=N, max-tables=N, max-memories=N, max-wasm-stack=N,
-                                       trap-on-grow-failure[=y|n]
+                                       fuel=N, timeout=N|Ns|Nms|.., max-memory-size=N (bytes per memory,
+                                       default 4 GiB), max-table-elements=N, max-instances=N, max-tables=N,
+                                       max-memories=N, max-wasm-stack=N, trap-on-grow-failure[=y|n]
   -S, --wasi <KEY[=VAL[,..]]>        WASI related options: inherit-env[=y|n], cli[=y|n], tcplisten=ADDR
   -h, --help                         Print help
   -V, --version                      Print version

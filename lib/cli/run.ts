@@ -184,6 +184,12 @@ function bindWasi(wasi: Wasi | undefined, instance: Instance): void {
   if (wasi !== undefined && typeof instance.exports.memory === "object") wasi.bind(instance);
 }
 
+/**
+ * `-W max-memory-size` when not given: 4 GiB per memory, what Wasmtime's CLI allows a 32-bit memory by default (its
+ * architectural maximum). The embedding API has no default (`StoreOptions.maxMemoryBytes`).
+ */
+export const DEFAULT_MAX_MEMORY_BYTES = 4 * 1024 ** 3;
+
 function storeOptions(opts: RunOptions): StoreOptions {
   const o: StoreOptions = {};
   if (opts.fuel !== undefined) o.fuel = opts.fuel;
@@ -193,7 +199,7 @@ function storeOptions(opts: RunOptions): StoreOptions {
     // clock read every 10,000 units) cost under 1%; a macrotask yield every 100,000 units cost about 4% on Deno.
     o.yieldEveryMs = 10;
   }
-  if (opts.maxMemorySize !== undefined) o.maxMemoryBytes = opts.maxMemorySize;
+  o.maxMemoryBytes = opts.maxMemorySize ?? DEFAULT_MAX_MEMORY_BYTES;
   if (opts.maxTableElements !== undefined) o.maxTableElements = opts.maxTableElements;
   if (opts.maxInstances !== undefined) o.maxInstances = opts.maxInstances;
   if (opts.maxTables !== undefined) o.maxTables = opts.maxTables;

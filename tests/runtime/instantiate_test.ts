@@ -137,3 +137,31 @@ test("Global, Table and Memory objects follow the standard JS API conversions", 
   const mem = new Memory({ initial: 1, maximum: 1 });
   assert.throws(() => mem.grow(1), RangeError);
 });
+
+// Issue 13, item 6: after its 9th growth a memory's buffer is a resizable ArrayBuffer, and host code could call its
+// resize() to change memory.size behind the guest's back. A memory's buffer now refuses resize and transfer as a
+// native memory's does, and a call into a guest whose memory was resized or detached anyway traps.
+test("host code cannot resize or detach a guest's memory through memory.buffer", async () => {
+  const { instance } = await instantiate(
+    `(module (memory (export "memory") 1)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "size") (result i32) (memory.size)))`,
+    {},
+  );
+  const grow = instance.exports.grow as (n: number) => Promise<number>;
+  const size = instance.exports.size as (() => Promise<number>) & { callSync(): number };
+  const memory = instance.exports.memory as { buffer: ArrayBuffer & { resize(n: number): void } };
+  for (let i = 0; i < 10; i++) await grow(1);
+  assert.equal(await size(), 11);
+  const buffer = memory.buffer;
+  assert.throws(() => buffer.resize(20 * 65536), TypeError);
+  assert.throws(() => (buffer as unknown as { transfer(): ArrayBuffer }).transfer(), TypeError);
+  assert.equal(buffer.byteLength, 11 * 65536);
+  assert.equal(await size(), 11);
+  // Forcing it through the prototype is caught before the guest runs again.
+  const resize = (ArrayBuffer.prototype as unknown as { resize?: (this: ArrayBuffer, n: number) => void }).resize;
+  if (resize && (buffer as { resizable?: boolean }).resizable) {
+    resize.call(buffer, 20 * 65536);
+    assert.throws(() => size.callSync(), (e) => e instanceof RuntimeError && /resized or detached/.test(e.message));
+  }
+});
