@@ -227,6 +227,7 @@ for (const rt of RUNTIMES) {
       writeFileSync(wat, "(module\n (func $x \x1b[2J\x07))\n");
       const parse = await runCli(rt, [wat]);
       assert.equal(parse.status, 1);
+      // deno-lint-ignore no-control-regex
       assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(parse.stderr), JSON.stringify(parse.stderr));
       const lines = parse.stderr.split("\n");
       assert.equal(lines[3], "    2 |  (func $x \\u{1b}[2J\\u{7}))");

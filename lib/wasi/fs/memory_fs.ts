@@ -194,7 +194,7 @@ export class MemoryFs implements FsBackend {
     if (n.filetype === Filetype.DIRECTORY && o.write) fail(Errno.ISDIR, "is a directory");
     if (o.truncate && n.filetype === Filetype.REGULAR_FILE) {
       n.size = 0;
-      this.resize(n, 0);
+      this._resize(n, 0);
       n.mtim = n.ctim = nowNs();
     }
     n.opens++;
@@ -363,7 +363,7 @@ export class MemoryFs implements FsBackend {
   private release(n: Inode): void {
     const gone = n.filetype === Filetype.DIRECTORY ? n.nlink <= 1n : n.nlink <= 0n;
     if (!gone || n.opens > 0 || n.ino < 0n) return;
-    if (n.data) this.resize(n, 0, true);
+    if (n.data) this._resize(n, 0, true);
     this.usedEntries--;
     n.ino = -n.ino; // released: never counted twice
   }
@@ -374,10 +374,6 @@ export class MemoryFs implements FsBackend {
    * the quota allows.
    */
   _resize(n: Inode, capacity: number, exact = false): void {
-    this.resize(n, capacity, exact);
-  }
-
-  private resize(n: Inode, capacity: number, exact = false): void {
     const old = n.data!.length;
     const others = this.usedBytes - old;
     if (others + capacity > this.maxBytes) fail(Errno.NOSPC, "no space left on device");
@@ -433,7 +429,7 @@ export class MemoryFs implements FsBackend {
       directory: false,
     });
     try {
-      if (h.write(data, 0) < data.length) fail(Errno.NOSPC, "no space left on device");
+      if ((h.write(data, 0) as number) < data.length) fail(Errno.NOSPC, "no space left on device");
     } finally {
       h.close();
     }
