@@ -197,6 +197,15 @@ export function readRefType(r: ByteReader): ValType {
   throw new CompileError("malformed reference type", at);
 }
 
+/**
+ * Reads a whole `memarg` (spec 3.0 §5.4.7): the alignment flags (bit 6 says a memidx follows), then the offset as a
+ * u64 LEB128 (the validator bounds it for a 32-bit memory). The validator and the translator both read memargs here.
+ */
+export function readMemarg(r: ByteReader): { align: number; memory: number; offset: number } {
+  const { align, memory } = readMemargFlags(r);
+  return { align, memory, offset: r.u64() };
+}
+
 /** Reads a `memarg`'s alignment flags and memory index (spec 3.0 §5.4.7): bit 6 says a memidx follows. */
 export function readMemargFlags(r: ByteReader): { align: number; memory: number } {
   const at = r.pos;

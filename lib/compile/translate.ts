@@ -24,6 +24,7 @@
  */
 
 import { ByteReader } from "../binary/leb128.ts";
+import { readMemarg } from "../binary/decoder.ts";
 import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { type FuncType, funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
 import {
@@ -697,12 +698,12 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
         out.push(v);
         break;
       }
-      case 0x3f: // memory.size
-        reader.u8();
+      case 0x3f: // memory.size memidx (a LEB128 u32, so 0x80 0x00 is a valid 0)
+        reader.u32();
         emitResult(0x3f);
         break;
-      case 0x40: { // memory.grow
-        reader.u8();
+      case 0x40: { // memory.grow memidx
+        reader.u32();
         const a = slotOf(n - 1);
         n--;
         emitResult(0x40);
@@ -759,7 +760,7 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
         switch (sub) {
           case 8: { // memory.init dataidx memidx
             const data = reader.u32();
-            reader.u8();
+            reader.u32();
             const base = operands(3);
             out.push(FC_BASE + sub);
             out.push(data);
@@ -771,10 +772,10 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
             out.push(FC_BASE + sub);
             out.push(reader.u32());
             break;
-          case 10: // memory.copy
-          case 11: { // memory.fill
-            reader.u8();
-            if (sub === 10) reader.u8();
+          case 10: // memory.copy dst src
+          case 11: { // memory.fill memidx
+            reader.u32();
+            if (sub === 10) reader.u32();
             const base = operands(3);
             out.push(FC_BASE + sub);
             out.push(base);
@@ -803,7 +804,7 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
             emitResult(FC_BASE + sub);
             out.push(reader.u32());
             break;
-          default: { // 17: table.fill
+          case 17: { // table.fill
             const t = reader.u32();
             const base = operands(3);
             out.push(FC_BASE + sub);
@@ -811,13 +812,15 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
             out.push(base);
             break;
           }
+          default:
+            // Validation refuses every other sub-opcode; reaching here is a bug, never a silent table.fill.
+            throw new Error(`translate: 0xfc ${sub} passed validation but has no translation`);
         }
         break;
       }
       default: {
         if (op >= 0x28 && op <= 0x3e) { // loads and stores
-          reader.u32(); // align
-          const offset = reader.u32() | 0;
+          const offset = readMemarg(reader).offset | 0; // validated: below 2^32
           if (op < 0x36) {
             const a = slotOf(n - 1);
             n--;
@@ -965,7 +968,7 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
 function skipImmediates(reader: ByteReader, op: number): void {
   if (op === 0xfc) {
     const sub = reader.u32();
-    switch (FC_OPS[sub]!.imm) {
+    switch (FC_OPS[sub]?.imm) {
       case "memory.init":
       case "table.init":
       case "memory.copy":
@@ -1001,9 +1004,11 @@ function skipImmediates(reader: ByteReader, op: number): void {
       for (let n = reader.u32(); n >= 0; n--) reader.u32();
       return;
     case "call_indirect":
+      reader.u32();
+      reader.u32();
+      return;
     case "memarg":
-      reader.u32();
-      reader.u32();
+      readMemarg(reader);
       return;
     case "i64":
       reader.s64();

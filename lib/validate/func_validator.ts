@@ -10,7 +10,7 @@
  * @module
  */
 import { CompileError, UnsupportedFeatureError } from "../errors.ts";
-import { readHeapType, readMemargFlags, readValType } from "../binary/decoder.ts";
+import { readHeapType, readMemarg, readValType } from "../binary/decoder.ts";
 import { ByteReader } from "../binary/leb128.ts";
 import { readU32, skipBytes, skipS32, skipS64 } from "../binary/_skip.ts";
 import { type FuncBody, type FuncType, isRefType, type ValType, valTypeName } from "../binary/module.ts";
@@ -571,14 +571,7 @@ export class FuncValidator {
   }
 
   #memoryAccess(r: ByteReader, op: number): void {
-    const flagsAt = r.pos;
-    let align = readU32(r);
-    let memory = 0;
-    if (align >= 0x40) {
-      r.pos = flagsAt;
-      ({ align, memory } = readMemargFlags(r));
-    }
-    const offset = r.u64();
+    const { align, memory, offset } = readMemarg(r);
     this.#memory(memory);
     if (align > NATURAL_ALIGN[op - 0x28]!) {
       throw new CompileError("alignment must not be larger than natural", this.#at);
