@@ -334,6 +334,34 @@ export type {
 } from "./lib/errors.ts";
 export {
   /**
+   * Each trap kind's message, in Wasmtime's wording.
+   *
+   * @example Reading a trap's message
+   * ```ts
+   * import { TRAP_MESSAGES } from "./mod.ts";
+   * console.log(TRAP_MESSAGES.IntegerDivisionByZero); // "integer divide by zero"
+   * ```
+   */
+  TRAP_MESSAGES,
+  /**
+   * The kinds of trap, named after Wasmtime's; a {@link RuntimeError} raised by Kiln carries one as `.code`.
+   *
+   * @example Telling a fuel trap from other traps
+   * ```ts
+   * import { instantiate, type RuntimeError, Store, TrapCode } from "./mod.ts";
+   * const store = new Store({ fuel: 1000 });
+   * const { instance } = await instantiate(`(module (func (export "spin") (loop (br 0))))`, {}, { store });
+   * try {
+   *   await (instance.exports.spin as () => Promise<void>)();
+   * } catch (e) {
+   *   console.log((e as RuntimeError).code === TrapCode.OutOfFuel); // true
+   * }
+   * ```
+   */
+  TrapCode,
+} from "./lib/trap_codes.ts";
+export {
+  /**
    * Parses WebAssembly text into a module binary.
    *
    * @example Parsing module text

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { TrapCode } from "./trap_codes.ts";
+
 /**
  * A module is malformed (cannot be decoded) or invalid (fails validation). `offset` is the byte offset in the
  * binary where the problem was found, when known.
@@ -32,6 +34,27 @@ export class CompileError extends Error {
     super(message);
     this.name = "CompileError";
     this.offset = offset;
+  }
+}
+
+/**
+ * The bytes ran out in the middle of something (the spec's "unexpected end"). A {@link CompileError}; the decoder
+ * and validator tell it apart by class to report "unexpected end of section or function" inside a section.
+ *
+ * @example
+ * ```ts
+ * import { CompileError, UnexpectedEndError } from "./errors.ts";
+ * const e = new UnexpectedEndError(8);
+ * console.log(e instanceof CompileError, e.message); // true "unexpected end"
+ * ```
+ */
+export class UnexpectedEndError extends CompileError {
+  /**
+   * Creates the error.
+   * @param offset Where the bytes ran out.
+   */
+  constructor(offset: number) {
+    super("unexpected end", offset);
   }
 }
 
@@ -84,15 +107,19 @@ export interface WasmFrame {
 export class RuntimeError extends Error {
   /** The wasm frames that were active when the trap happened, innermost first. */
   backtrace: readonly WasmFrame[];
+  /** The kind of trap (`trap_codes.ts`); undefined for a RuntimeError made by host code. */
+  readonly code: TrapCode | undefined;
   /**
    * Creates a trap.
    * @param message The trap's message, in Wasmtime's wording.
    * @param backtrace The active wasm frames, innermost first.
+   * @param code The kind of trap, when Kiln raises it (see `TrapCode`).
    */
-  constructor(message: string, backtrace: readonly WasmFrame[] = []) {
+  constructor(message: string, backtrace: readonly WasmFrame[] = [], code?: TrapCode) {
     super(message);
     this.name = "RuntimeError";
     this.backtrace = backtrace;
+    this.code = code;
   }
 }
 

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { CompileError, UnsupportedFeatureError } from "../errors.ts";
+import { CompileError, UnexpectedEndError, UnsupportedFeatureError } from "../errors.ts";
 import { ByteReader } from "./leb128.ts";
 import { readU32, skipBytes, skipS32, skipS64, skipU32, skipU64 } from "./_skip.ts";
 import type {
@@ -75,11 +75,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * ```
  */
 export function decodeModule(bytes: Uint8Array): Module {
-  if (bytes.length < 4) throw new CompileError("unexpected end", bytes.length);
+  if (bytes.length < 4) throw new UnexpectedEndError(bytes.length);
   if (bytes[0] !== 0x00 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new CompileError("magic header not detected", 0);
   }
-  if (bytes.length < 8) throw new CompileError("unexpected end", bytes.length);
+  if (bytes.length < 8) throw new UnexpectedEndError(bytes.length);
   if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
     throw new CompileError("unknown binary version", 4);
   }
@@ -87,7 +87,7 @@ export function decodeModule(bytes: Uint8Array): Module {
     return new Decoder(bytes).module();
   } catch (e) {
     // The spec interpreter reports any read past the end of the file this way; "unexpected end" is a prefix.
-    if (e instanceof CompileError && e.message === "unexpected end") {
+    if (e instanceof UnexpectedEndError) {
       throw new CompileError("unexpected end of section or function", e.offset);
     }
     throw e;
@@ -653,7 +653,7 @@ function scanInstructions(r: ByteReader): boolean {
   let usesDataIndex = false;
   for (;;) {
     const at = r.pos;
-    if (at >= r.end) throw new CompileError("unexpected end", at);
+    if (at >= r.end) throw new UnexpectedEndError(at);
     const op = bytes[at]!;
     r.pos = at + 1;
     switch (SCAN_KIND[op]) {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { CompileError } from "../errors.ts";
+import { CompileError, UnexpectedEndError } from "../errors.ts";
 
 /** A cursor over bytes; `pos` advances as values are read. `end` bounds the readable range. */
 export class ByteReader {
@@ -19,7 +19,7 @@ export class ByteReader {
 
   /** Reads one byte, or throws "unexpected end". */
   u8(): number {
-    if (this.pos >= this.end) throw new CompileError("unexpected end", this.pos);
+    if (this.pos >= this.end) throw new UnexpectedEndError(this.pos);
     return this.bytes[this.pos++]!;
   }
 
@@ -124,7 +124,7 @@ export class ByteReader {
 
   /** Little-endian 32-bit word (f32 bits), as an int32. */
   i32le(): number {
-    if (this.pos + 4 > this.end) throw new CompileError("unexpected end", this.pos);
+    if (this.pos + 4 > this.end) throw new UnexpectedEndError(this.pos);
     const b = this.bytes, p = this.pos;
     this.pos += 4;
     return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
@@ -139,7 +139,7 @@ export class ByteReader {
 
   /** `n` raw bytes as a view (no copy). */
   bytesView(n: number): Uint8Array {
-    if (n > this.end - this.pos) throw new CompileError("unexpected end", this.pos);
+    if (n > this.end - this.pos) throw new UnexpectedEndError(this.pos);
     const view = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
     return view;

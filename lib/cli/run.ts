@@ -22,6 +22,7 @@ import {
   type StoreOptions,
 } from "../../mod.ts";
 import { CompileError, LinkError, RuntimeError, WasiExit } from "../errors.ts";
+import { TrapCode } from "../trap_codes.ts";
 import { parseWat, WatParseError } from "../text/mod.ts";
 import { tcpListen } from "../wasi/fs/node_net.ts";
 import type { WasiListener } from "../wasi/streams.ts";
@@ -124,7 +125,9 @@ function executionCauses(e: unknown): { causes: string[]; exitCode: number } {
     const causes = e.backtrace.length > 0 ? [formatBacktrace(e.backtrace)] : [];
     // Wasmtime's `-W trap-on-grow-failure` fails the grow with a plain error from its resource limiter, not a
     // trap: no "wasm trap:" prefix, status 1.
-    if (e.message.startsWith("forcing trap when growing")) return { causes: [...causes, e.message], exitCode: 1 };
+    if (e.code === TrapCode.MemoryGrowFailed || e.code === TrapCode.TableGrowFailed) {
+      return { causes: [...causes, e.message], exitCode: 1 };
+    }
     causes.push(trapLine(e.message));
     return { causes, exitCode: 134 };
   }

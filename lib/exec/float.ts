@@ -8,7 +8,7 @@
  * @module
  */
 
-import { RuntimeError } from "../errors.ts";
+import { trap, TrapCode } from "../trap_codes.ts";
 
 /** `fN.nearest`: round to the nearest integer, ties to even, keeping the sign of zero. */
 export function nearest(x: number): number {
@@ -34,11 +34,11 @@ export function fmax(a: number, b: number): number {
 }
 
 function invalid(): never {
-  throw new RuntimeError("invalid conversion to integer");
+  throw trap(TrapCode.BadConversionToInteger);
 }
 
 function overflow(): never {
-  throw new RuntimeError("integer overflow");
+  throw trap(TrapCode.IntegerOverflow);
 }
 
 /** `i32.trunc_fN_s`: traps on NaN ("invalid conversion to integer") or out of range ("integer overflow"). */

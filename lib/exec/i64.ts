@@ -6,33 +6,33 @@
  * @module
  */
 
-import { RuntimeError } from "../errors.ts";
+import { trap, TrapCode } from "../trap_codes.ts";
 
 const MIN = -9223372036854775808n;
 
 /** `i64.div_s`: traps on a zero divisor and on MIN / -1. */
 export function divS(a: bigint, b: bigint): bigint {
-  if (b === 0n) throw new RuntimeError("integer divide by zero");
-  if (a === MIN && b === -1n) throw new RuntimeError("integer overflow");
+  if (b === 0n) throw trap(TrapCode.IntegerDivisionByZero);
+  if (a === MIN && b === -1n) throw trap(TrapCode.IntegerOverflow);
   return a / b;
 }
 
 /** `i64.div_u`. */
 export function divU(a: bigint, b: bigint): bigint {
-  if (b === 0n) throw new RuntimeError("integer divide by zero");
+  if (b === 0n) throw trap(TrapCode.IntegerDivisionByZero);
   return BigInt.asIntN(64, BigInt.asUintN(64, a) / BigInt.asUintN(64, b));
 }
 
 /** `i64.rem_s`: MIN % -1 is 0, not a trap. */
 export function remS(a: bigint, b: bigint): bigint {
-  if (b === 0n) throw new RuntimeError("integer divide by zero");
+  if (b === 0n) throw trap(TrapCode.IntegerDivisionByZero);
   if (b === -1n) return 0n;
   return a % b;
 }
 
 /** `i64.rem_u`. */
 export function remU(a: bigint, b: bigint): bigint {
-  if (b === 0n) throw new RuntimeError("integer divide by zero");
+  if (b === 0n) throw trap(TrapCode.IntegerDivisionByZero);
   return BigInt.asIntN(64, BigInt.asUintN(64, a) % BigInt.asUintN(64, b));
 }
 

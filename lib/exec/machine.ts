@@ -22,6 +22,7 @@
  */
 
 import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
+import { trap, TrapCode } from "../trap_codes.ts";
 import { translateFunction } from "../compile/translate.ts";
 import type { CompiledFunc } from "../compile/translate.ts";
 import { type FuncInst, funcToJs, type InstanceState } from "../runtime/func.ts";
@@ -64,10 +65,6 @@ const SLICE_FUEL = 1 << 24;
 const FRAME_BYTES = 32;
 const INITIAL_SLOTS = 1024;
 const NO_MEMORY = EMPTY_MEMORY_VIEW;
-
-function trap(message: string): RuntimeError {
-  return new RuntimeError(message);
-}
 
 /** The translated code of a wasm function (translating it on first use). */
 export function compiledOf(f: FuncInst): CompiledFunc {
@@ -190,7 +187,7 @@ export class Machine {
 
   /** Makes room for `slots` slots, or traps "call stack exhausted" beyond the store's limit. */
   reserve(slots: number, depth: number): void {
-    if (slots * 8 + depth * FRAME_BYTES > this.store.maxWasmStack) throw trap("call stack exhausted");
+    if (slots * 8 + depth * FRAME_BYTES > this.store.maxWasmStack) throw trap(TrapCode.StackOverflow);
     if (slots > this.capacity) {
       let n = this.capacity * 2;
       while (n < slots) n *= 2;
@@ -351,10 +348,10 @@ export class Machine {
     const store = this.store;
     if (store.interrupted || (store.signal !== undefined && store.signal.aborted)) {
       store.interrupted = false;
-      throw trap("interrupt");
+      throw trap(TrapCode.Interrupt);
     }
     if (fuel < 0) {
-      if (store.fuelEnabled) throw trap("all fuel consumed by WebAssembly");
+      if (store.fuelEnabled) throw trap(TrapCode.OutOfFuel);
       store.fuel = fuel = 2 ** 52;
       this.yieldMark = store.yieldInterval > 0 ? fuel - store.yieldInterval : -Infinity;
     }
@@ -401,7 +398,7 @@ export class Machine {
   private unwind(e: unknown, func: FuncInst, pc: number, depth: number): unknown {
     if (e instanceof RuntimeError && e.backtrace.length === 0) e.backtrace = this.backtrace(func, pc, depth);
     else if (isStackOverflow(e)) {
-      const t = trap("call stack exhausted");
+      const t = trap(TrapCode.StackOverflow);
       t.backtrace = this.backtrace(func, pc, depth);
       e = t;
     }
@@ -443,7 +440,7 @@ export class Machine {
         const op = code[pc++]!;
         switch (op) {
           case 0: // unreachable
-            throw trap("unreachable");
+            throw trap(TrapCode.UnreachableCodeReached);
           case 2: // fuel
             fuel -= code[pc++]!;
             break;
@@ -547,10 +544,10 @@ export class Machine {
               base = fp + code[pc + 2]!;
               const i = i32[fp + code[pc + 3]!]! >>> 0;
               pc += 4;
-              if (i >= table.elements.length) throw trap("undefined element");
+              if (i >= table.elements.length) throw trap(TrapCode.UndefinedElement);
               const f = table.elements[i] as FuncInst | null;
-              if (f === null) throw trap(`uninitialized element ${i}`);
-              if (f.typeId !== inst.typeIds[typeIndex]) throw trap("indirect call type mismatch");
+              if (f === null) throw trap(TrapCode.IndirectCallToNull, String(i));
+              if (f.typeId !== inst.typeIds[typeIndex]) throw trap(TrapCode.BadSignature);
               callee = f;
             }
             let c = callee.compiled;
@@ -806,29 +803,29 @@ export class Machine {
           }
           case 109: { // i32.div_s
             const x = i32[fp + code[pc + 1]!]!, y = i32[fp + code[pc + 2]!]!;
-            if (y === 0) throw trap("integer divide by zero");
-            if (x === -2147483648 && y === -1) throw trap("integer overflow");
+            if (y === 0) throw trap(TrapCode.IntegerDivisionByZero);
+            if (x === -2147483648 && y === -1) throw trap(TrapCode.IntegerOverflow);
             i32[fp + code[pc]!] = (x / y) | 0;
             pc += 3;
             break;
           }
           case 110: { // i32.div_u
             const x = i32[fp + code[pc + 1]!]! >>> 0, y = i32[fp + code[pc + 2]!]! >>> 0;
-            if (y === 0) throw trap("integer divide by zero");
+            if (y === 0) throw trap(TrapCode.IntegerDivisionByZero);
             i32[fp + code[pc]!] = (x / y) | 0;
             pc += 3;
             break;
           }
           case 111: { // i32.rem_s
             const x = i32[fp + code[pc + 1]!]!, y = i32[fp + code[pc + 2]!]!;
-            if (y === 0) throw trap("integer divide by zero");
+            if (y === 0) throw trap(TrapCode.IntegerDivisionByZero);
             i32[fp + code[pc]!] = y === -1 ? 0 : (x % y) | 0;
             pc += 3;
             break;
           }
           case 112: { // i32.rem_u
             const x = i32[fp + code[pc + 1]!]! >>> 0, y = i32[fp + code[pc + 2]!]! >>> 0;
-            if (y === 0) throw trap("integer divide by zero");
+            if (y === 0) throw trap(TrapCode.IntegerDivisionByZero);
             i32[fp + code[pc]!] = (x % y) | 0;
             pc += 3;
             break;
@@ -1440,7 +1437,7 @@ export class Machine {
           }
           case 40: { // i32.load
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            if (a + 4 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             i32[d] = dv.getInt32(a, true);
             pc += 3;
@@ -1448,7 +1445,7 @@ export class Machine {
           }
           case 41: { // i64.load
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            if (a + 8 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             i32[d] = dv.getInt32(a, true);
             i32[d + 1] = dv.getInt32(a + 4, true);
@@ -1457,7 +1454,7 @@ export class Machine {
           }
           case 42: { // f32.load
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            if (a + 4 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             i32[d] = dv.getInt32(a, true);
             pc += 3;
@@ -1465,7 +1462,7 @@ export class Machine {
           }
           case 43: { // f64.load
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            if (a + 8 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             i32[d] = dv.getInt32(a, true);
             i32[d + 1] = dv.getInt32(a + 4, true);
@@ -1474,7 +1471,7 @@ export class Machine {
           }
           case 44: { // i32.load8_s
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            if (a + 1 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             i32[d] = dv.getInt8(a);
             pc += 3;
@@ -1482,7 +1479,7 @@ export class Machine {
           }
           case 45: { // i32.load8_u
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            if (a + 1 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             i32[d] = dv.getUint8(a);
             pc += 3;
@@ -1490,7 +1487,7 @@ export class Machine {
           }
           case 46: { // i32.load16_s
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            if (a + 2 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             i32[d] = dv.getInt16(a, true);
             pc += 3;
@@ -1498,7 +1495,7 @@ export class Machine {
           }
           case 47: { // i32.load16_u
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            if (a + 2 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             i32[d] = dv.getUint16(a, true);
             pc += 3;
@@ -1506,7 +1503,7 @@ export class Machine {
           }
           case 48: { // i64.load8_s
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            if (a + 1 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             const x = dv.getInt8(a);
             i32[d] = x;
@@ -1516,7 +1513,7 @@ export class Machine {
           }
           case 49: { // i64.load8_u
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            if (a + 1 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             i32[d] = dv.getUint8(a);
             i32[d + 1] = 0;
@@ -1525,7 +1522,7 @@ export class Machine {
           }
           case 50: { // i64.load16_s
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            if (a + 2 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             const x = dv.getInt16(a, true);
             i32[d] = x;
@@ -1535,7 +1532,7 @@ export class Machine {
           }
           case 51: { // i64.load16_u
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            if (a + 2 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             i32[d] = dv.getUint16(a, true);
             i32[d + 1] = 0;
@@ -1544,7 +1541,7 @@ export class Machine {
           }
           case 52: { // i64.load32_s
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            if (a + 4 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             const x = dv.getInt32(a, true);
             i32[d] = x;
@@ -1554,7 +1551,7 @@ export class Machine {
           }
           case 53: { // i64.load32_u
             const a = (i32[fp + code[pc + 1]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            if (a + 4 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const d = fp + code[pc]!;
             i32[d] = dv.getInt32(a, true);
             i32[d + 1] = 0;
@@ -1563,7 +1560,7 @@ export class Machine {
           }
           case 54: { // i32.store
             const a = (i32[fp + code[pc]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            if (a + 4 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const v = fp + code[pc + 1]!;
             dv.setInt32(a, i32[v]!, true);
             pc += 3;
@@ -1571,7 +1568,7 @@ export class Machine {
           }
           case 55: { // i64.store
             const a = (i32[fp + code[pc]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            if (a + 8 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const v = fp + code[pc + 1]!;
             dv.setInt32(a, i32[v]!, true);
             dv.setInt32(a + 4, i32[v + 1]!, true);
@@ -1580,7 +1577,7 @@ export class Machine {
           }
           case 56: { // f32.store
             const a = (i32[fp + code[pc]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            if (a + 4 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const v = fp + code[pc + 1]!;
             dv.setInt32(a, i32[v]!, true);
             pc += 3;
@@ -1588,7 +1585,7 @@ export class Machine {
           }
           case 57: { // f64.store
             const a = (i32[fp + code[pc]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 8 > memLen) throw trap("out of bounds memory access");
+            if (a + 8 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const v = fp + code[pc + 1]!;
             dv.setInt32(a, i32[v]!, true);
             dv.setInt32(a + 4, i32[v + 1]!, true);
@@ -1597,7 +1594,7 @@ export class Machine {
           }
           case 58: { // i32.store8
             const a = (i32[fp + code[pc]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            if (a + 1 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const v = fp + code[pc + 1]!;
             dv.setInt8(a, i32[v]!);
             pc += 3;
@@ -1605,7 +1602,7 @@ export class Machine {
           }
           case 59: { // i32.store16
             const a = (i32[fp + code[pc]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            if (a + 2 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const v = fp + code[pc + 1]!;
             dv.setInt16(a, i32[v]!, true);
             pc += 3;
@@ -1613,7 +1610,7 @@ export class Machine {
           }
           case 60: { // i64.store8
             const a = (i32[fp + code[pc]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 1 > memLen) throw trap("out of bounds memory access");
+            if (a + 1 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const v = fp + code[pc + 1]!;
             dv.setInt8(a, i32[v]!);
             pc += 3;
@@ -1621,7 +1618,7 @@ export class Machine {
           }
           case 61: { // i64.store16
             const a = (i32[fp + code[pc]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 2 > memLen) throw trap("out of bounds memory access");
+            if (a + 2 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const v = fp + code[pc + 1]!;
             dv.setInt16(a, i32[v]!, true);
             pc += 3;
@@ -1629,7 +1626,7 @@ export class Machine {
           }
           case 62: { // i64.store32
             const a = (i32[fp + code[pc]!]! >>> 0) + (code[pc + 2]! >>> 0);
-            if (a + 4 > memLen) throw trap("out of bounds memory access");
+            if (a + 4 > memLen) throw trap(TrapCode.MemoryOutOfBounds);
             const v = fp + code[pc + 1]!;
             dv.setInt32(a, i32[v]!, true);
             pc += 3;
@@ -1896,7 +1893,7 @@ export class Machine {
       case 37: { // table.get
         const table = inst.tables[code[pc + 2]!]!;
         const i = i32[fp + code[pc + 1]!]! >>> 0;
-        if (i >= table.elements.length) throw trap("out of bounds table access");
+        if (i >= table.elements.length) throw trap(TrapCode.TableOutOfBounds);
         const v = table.elements[i];
         i32[fp + code[pc]!] = table.elemType === 0x70
           ? this.store.funcHandle(v as FuncInst | null)
@@ -1906,7 +1903,7 @@ export class Machine {
       case 38: { // table.set
         const table = inst.tables[code[pc]!]!;
         const i = i32[fp + code[pc + 1]!]! >>> 0;
-        if (i >= table.elements.length) throw trap("out of bounds table access");
+        if (i >= table.elements.length) throw trap(TrapCode.TableOutOfBounds);
         table.elements[i] = this.refValue(table.elemType, i32[fp + code[pc + 2]!]!);
         break;
       }
@@ -2260,7 +2257,7 @@ export class Machine {
     const d = i32[sp << 1]! >>> 0, s = i32[(sp + 1) << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
     const data = inst.datas[dataIndex]!;
     const memory = inst.memories[0]!;
-    if (s + n > data.length || d + n > memory.bytes.length) throw trap("out of bounds memory access");
+    if (s + n > data.length || d + n > memory.bytes.length) throw trap(TrapCode.MemoryOutOfBounds);
     memory.bytes.set(data.subarray(s, s + n), d);
     return n;
   }
@@ -2270,7 +2267,7 @@ export class Machine {
     const i32 = this.i32;
     const d = i32[sp << 1]! >>> 0, s = i32[(sp + 1) << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
     const len = memory.bytes.length;
-    if (s + n > len || d + n > len) throw trap("out of bounds memory access");
+    if (s + n > len || d + n > len) throw trap(TrapCode.MemoryOutOfBounds);
     memory.bytes.copyWithin(d, s, s + n);
     return n;
   }
@@ -2279,7 +2276,7 @@ export class Machine {
   private memoryFill(memory: Memory, sp: number): number {
     const i32 = this.i32;
     const d = i32[sp << 1]! >>> 0, v = i32[(sp + 1) << 1]! & 0xff, n = i32[(sp + 2) << 1]! >>> 0;
-    if (d + n > memory.bytes.length) throw trap("out of bounds memory access");
+    if (d + n > memory.bytes.length) throw trap(TrapCode.MemoryOutOfBounds);
     memory.bytes.fill(v, d, d + n);
     return n;
   }
@@ -2289,7 +2286,7 @@ export class Machine {
     const d = i32[sp << 1]! >>> 0, s = i32[(sp + 1) << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
     const elem = inst.elems[elemIndex]!;
     const table = inst.tables[tableIndex]!;
-    if (s + n > elem.length || d + n > table.elements.length) throw trap("out of bounds table access");
+    if (s + n > elem.length || d + n > table.elements.length) throw trap(TrapCode.TableOutOfBounds);
     for (let i = 0; i < n; i++) table.elements[d + i] = elem[s + i];
     return n;
   }
@@ -2298,7 +2295,7 @@ export class Machine {
     const i32 = this.i32;
     const d = i32[sp << 1]! >>> 0, s = i32[(sp + 1) << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
     const dst = inst.tables[dstIndex]!.elements, src = inst.tables[srcIndex]!.elements;
-    if (s + n > src.length || d + n > dst.length) throw trap("out of bounds table access");
+    if (s + n > src.length || d + n > dst.length) throw trap(TrapCode.TableOutOfBounds);
     if (dst === src && d > s) { for (let i = n - 1; i >= 0; i--) dst[d + i] = src[s + i]; }
     else for (let i = 0; i < n; i++) dst[d + i] = src[s + i];
     return n;
@@ -2307,7 +2304,7 @@ export class Machine {
   private tableFill(table: { elements: unknown[]; elemType: number }, sp: number): number {
     const i32 = this.i32;
     const d = i32[sp << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
-    if (d + n > table.elements.length) throw trap("out of bounds table access");
+    if (d + n > table.elements.length) throw trap(TrapCode.TableOutOfBounds);
     const v = this.refValue(table.elemType, i32[(sp + 1) << 1]!);
     for (let i = 0; i < n; i++) table.elements[d + i] = v;
     return n;

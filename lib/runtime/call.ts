@@ -14,6 +14,7 @@
  */
 
 import { isStackOverflow, RuntimeError } from "../errors.ts";
+import { trap, TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { DONE, Machine, SUSPEND, YIELD } from "../exec/machine.ts";
 import type { CallOptions, FuncInst } from "./func.ts";
 import type { Store } from "./store.ts";
@@ -45,8 +46,6 @@ export const yieldMacrotask: () => Promise<void> = typeof g.setImmediate === "fu
   ? messageChannelYield()
   : () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-const OUT_OF_FUEL = "all fuel consumed by WebAssembly";
-
 const now: () => number = typeof performance === "object" && typeof performance.now === "function"
   ? () => performance.now()
   : () => Date.now();
@@ -63,7 +62,7 @@ function interrupted(store: Store, m: Machine): RuntimeError {
 
 /** The trap "interrupt" of a call stopped by the driver, with the wasm backtrace of where it stopped. */
 function interruptTrap(m: Machine): RuntimeError {
-  const e = new RuntimeError("interrupt");
+  const e = trap(TrapCode.Interrupt);
   if (m.func !== null) e.backtrace = m.backtrace(m.func, m.pc, m.depth);
   m.reset();
   return e;
@@ -116,7 +115,7 @@ export const MAX_NESTING = 1000;
  * conversion itself overflows, the next level out tries again with more stack.
  */
 function asTrap(e: unknown): unknown {
-  return isStackOverflow(e) ? new RuntimeError("call stack exhausted") : e;
+  return isStackOverflow(e) ? trap(TrapCode.StackOverflow) : e;
 }
 
 /** Whether every memory still has the size Kiln gave it (host code cannot resize one behind the guest: memory.ts). */
@@ -144,7 +143,7 @@ function collect(m: Machine, f: FuncInst, raw: boolean): unknown {
 function cannotSuspend(m: Machine, why: string): RuntimeError {
   if (m.pending) Promise.resolve(m.pending).catch(() => {});
   m.reset();
-  return new RuntimeError(`function cannot suspend in a synchronous call: ${why}`);
+  return trapWithMessage(TrapCode.CannotSuspend, `${TRAP_MESSAGES.CannotSuspend}: ${why}`);
 }
 
 /**
@@ -164,7 +163,10 @@ function callHostDirect(f: FuncInst, args: unknown[], raw: boolean, sync: boolea
     const out = (f.host as (...a: unknown[]) => unknown)(...params.map((t, i) => hostArg(t, args[i], raw)));
     if (out !== null && typeof (out as { then?: unknown })?.then === "function") {
       Promise.resolve(out).catch(() => {});
-      throw new RuntimeError("function cannot suspend in a synchronous call: a host import returned a Promise");
+      throw trapWithMessage(
+        TrapCode.CannotSuspend,
+        `${TRAP_MESSAGES.CannotSuspend}: a host import returned a Promise`,
+      );
     }
     return finish(out);
   }
@@ -194,9 +196,9 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
   if (f.host !== null) return callHostDirect(f, args, raw, sync);
   const store = f.instance!.store;
   const refused = nesting >= MAX_NESTING
-    ? new RuntimeError("call stack exhausted")
+    ? trap(TrapCode.StackOverflow)
     : !memoriesIntact(f.instance!.memories)
-    ? new RuntimeError("memory was resized or detached outside WebAssembly")
+    ? trap(TrapCode.MemoryTampered)
     : sync
     ? checkSyncCall(store)
     : options !== undefined
@@ -283,7 +285,7 @@ function checkCallOptions(store: Store, options: CallOptions): Error | undefined
         "or callTimeoutMs)",
     );
   }
-  if (options.signal?.aborted) return new RuntimeError("interrupt");
+  if (options.signal?.aborted) return trap(TrapCode.Interrupt);
   return undefined;
 }
 
@@ -301,7 +303,7 @@ function checkCallOptions(store: Store, options: CallOptions): Error | undefined
 function checkSyncCall(store: Store): Error | undefined {
   const signal = store.signal;
   if (signal === undefined) return undefined;
-  if (signal.aborted) return new RuntimeError("interrupt");
+  if (signal.aborted) return trap(TrapCode.Interrupt);
   if (store.fuelEnabled || store.callTimeoutMs > 0 || store.yieldsByFuel) return undefined;
   return new Error(
     "Cannot stop this call: a synchronous call cannot see its store's signal abort (call it asynchronously, or " +
@@ -351,7 +353,7 @@ function awaitHost(
  * the fuel becomes 0, or stays at the (already negative) level the call started with.
  */
 function settleFuel(store: Store, e: unknown, fuelAtStart: number): void {
-  if (store.fuelEnabled && store.fuel < 0 && e instanceof RuntimeError && e.message === OUT_OF_FUEL) {
+  if (store.fuelEnabled && store.fuel < 0 && e instanceof RuntimeError && e.code === TrapCode.OutOfFuel) {
     store.fuel = Math.max(store.fuel, Math.min(0, fuelAtStart));
   }
 }

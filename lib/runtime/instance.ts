@@ -8,7 +8,8 @@
 
 import type { ConstExpr, FuncType, Limits } from "../binary/module.ts";
 import { funcTypeOf, ValType } from "../binary/module.ts";
-import { LinkError, RuntimeError } from "../errors.ts";
+import { LinkError } from "../errors.ts";
+import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { invoke } from "./call.ts";
 import { type FuncInst, funcToJs, hostFunc, type InstanceState, typeIdOf, wasmFunc } from "./func.ts";
 import { Global } from "./global.ts";
@@ -155,7 +156,10 @@ export function link(
   const d = module.decoded;
   const opts = store.options;
   if (opts.maxInstances !== undefined && store.instanceCount >= opts.maxInstances) {
-    throw new RuntimeError(`resource limit exceeded: instance count too high at ${store.instanceCount + 1}`);
+    throw trapWithMessage(
+      TrapCode.ResourceLimitExceeded,
+      `resource limit exceeded: instance count too high at ${store.instanceCount + 1}`,
+    );
   }
   const meter = store.fuelEnabled || store.yieldInterval > 0;
   const state: InstanceState = {
@@ -260,11 +264,14 @@ export function link(
   const trapOnGrow = opts.trapOnGrowFailure ?? false;
   for (const t of d.tables) {
     if (opts.maxTables !== undefined && store.tableCount >= opts.maxTables) {
-      throw new RuntimeError("resource limit exceeded: table count too high");
+      throw trapWithMessage(TrapCode.ResourceLimitExceeded, "resource limit exceeded: table count too high");
     }
     // Why: a table's minimum is a u32; filling 4e9 slots would hang, so Kiln's implementation limit applies first.
     if (t.limits.min > Math.min(opts.maxTableElements ?? Infinity, MAX_TABLE_ELEMENTS)) {
-      throw new RuntimeError(`table minimum size of ${t.limits.min} elements exceeds table limits`);
+      throw trapWithMessage(
+        TrapCode.ResourceLimitExceeded,
+        `table minimum size of ${t.limits.min} elements exceeds table limits`,
+      );
     }
     const table = Table.fromType(t.elem, t.limits.min, t.limits.max);
     if (opts.maxTableElements !== undefined) table.elementLimit = opts.maxTableElements;
@@ -274,16 +281,19 @@ export function link(
   }
   for (const m of d.memories) {
     if (opts.maxMemories !== undefined && store.memoryCount >= opts.maxMemories) {
-      throw new RuntimeError("resource limit exceeded: memory count too high");
+      throw trapWithMessage(TrapCode.ResourceLimitExceeded, "resource limit exceeded: memory count too high");
     }
     if (opts.maxMemoryBytes !== undefined && m.limits.min * 65536 > opts.maxMemoryBytes) {
-      throw new RuntimeError(`memory minimum size of ${m.limits.min} pages exceeds memory limits`);
+      throw trapWithMessage(
+        TrapCode.ResourceLimitExceeded,
+        `memory minimum size of ${m.limits.min} pages exceeds memory limits`,
+      );
     }
     let memory: Memory;
     try {
       memory = new Memory({ initial: m.limits.min, maximum: m.limits.max });
     } catch {
-      throw new RuntimeError(`failed to allocate a memory of ${m.limits.min} pages`);
+      throw trapWithMessage(TrapCode.ResourceLimitExceeded, `failed to allocate a memory of ${m.limits.min} pages`);
     }
     if (opts.maxMemoryBytes !== undefined) memory.byteLimit = opts.maxMemoryBytes;
     memory.trapOnGrowFailure = trapOnGrow;
@@ -319,7 +329,7 @@ export function link(
       const offset = (evalConst(seg.offset!, state) as number) >>> 0;
       const table = state.tables[seg.table]!;
       const values = state.elems[i]!;
-      if (offset + values.length > table.elements.length) throw new RuntimeError("out of bounds table access");
+      if (offset + values.length > table.elements.length) throw trap(TrapCode.TableOutOfBounds);
       for (let k = 0; k < values.length; k++) table.elements[offset + k] = values[k];
     }
     state.elems[i] = [];
@@ -329,7 +339,7 @@ export function link(
     if (seg.mode !== "active") return;
     const offset = (evalConst(seg.offset!, state) as number) >>> 0;
     const memory = state.memories[seg.memory]!;
-    if (offset + seg.bytes.length > memory.bytes.length) throw new RuntimeError("out of bounds memory access");
+    if (offset + seg.bytes.length > memory.bytes.length) throw trap(TrapCode.MemoryOutOfBounds);
     memory.bytes.set(seg.bytes, offset);
     state.datas[i] = new Uint8Array(0);
   });

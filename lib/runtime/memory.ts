@@ -15,7 +15,7 @@
  * @module
  */
 
-import { RuntimeError } from "../errors.ts";
+import { trap, TrapCode } from "../trap_codes.ts";
 
 /** Bytes per WebAssembly page. */
 export const PAGE_SIZE = 65536;
@@ -220,7 +220,7 @@ export class Memory {
 
   /** Fails a growth: traps when `trapOnGrowFailure`, else returns -1. */
   private growFailed(): number {
-    if (this.trapOnGrowFailure) throw new RuntimeError("forcing trap when growing memory");
+    if (this.trapOnGrowFailure) throw trap(TrapCode.MemoryGrowFailed);
     return -1;
   }
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { RuntimeError } from "../errors.ts";
+import { trap, TrapCode } from "../trap_codes.ts";
 import { ValType } from "../binary/module.ts";
 import { type FuncInst, funcToJs } from "./func.ts";
 import { defaultValue, toFuncref } from "./values.ts";
@@ -114,7 +114,7 @@ export class Table {
     const old = this.elements.length;
     const next = old + delta;
     if (next > (this.maximum ?? 0xffffffff) || next > MAX_TABLE_ELEMENTS || next > this.elementLimit) {
-      if (this.trapOnGrowFailure) throw new RuntimeError("forcing trap when growing table");
+      if (this.trapOnGrowFailure) throw trap(TrapCode.TableGrowFailed);
       return -1;
     }
     for (let i = old; i < next; i++) this.elements.push(value);

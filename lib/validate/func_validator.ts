@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { CompileError, UnsupportedFeatureError } from "../errors.ts";
+import { CompileError, UnexpectedEndError, UnsupportedFeatureError } from "../errors.ts";
 import { readHeapType, readMemarg, readValType } from "../binary/decoder.ts";
 import { ByteReader } from "../binary/leb128.ts";
 import { readU32, skipBytes, skipS32, skipS64 } from "../binary/_skip.ts";
@@ -143,7 +143,7 @@ export class FuncValidator {
     try {
       this.#run(r, type);
     } catch (e) {
-      if (e instanceof CompileError && e.message === "unexpected end") {
+      if (e instanceof UnexpectedEndError) {
         throw new CompileError("unexpected end of section or function", e.offset);
       }
       throw e;

@@ -7,11 +7,12 @@
  */
 import type { MaybePromise } from "./fs/fs_backend.ts";
 import { Errno, WasiError } from "./errno.ts";
-import { RuntimeError } from "../errors.ts";
+import type { RuntimeError } from "../errors.ts";
+import { trap, TrapCode } from "../trap_codes.ts";
 
 /** The trap for a guest pointer outside its memory. */
 export function outOfBounds(): RuntimeError {
-  return new RuntimeError("out of bounds memory access");
+  return trap(TrapCode.MemoryOutOfBounds);
 }
 
 /** A syscall body: yields thenables, returns an errno. */

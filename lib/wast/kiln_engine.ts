@@ -10,6 +10,7 @@
 import { compile, Global, instantiate, Memory, Store, Table } from "../../mod.ts";
 import type { Instance, Module } from "../../mod.ts";
 import { CompileError, LinkError, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
+import { TrapCode } from "../trap_codes.ts";
 import { type ErrorKind, type RawValue, spectestModule, type WastEngine, type WastInstance } from "./engine.ts";
 
 /** A configuration of the spec run against Kiln. */
@@ -75,7 +76,7 @@ export function kilnEngine(config: KilnConfig = "plain"): WastEngine {
       if (e instanceof CompileError) return { kind: "compile", message };
       if (e instanceof LinkError) return { kind: "link", message };
       if (e instanceof RuntimeError) {
-        return { kind: message.includes("call stack exhausted") ? "exhaustion" : "trap", message };
+        return { kind: e.code === TrapCode.StackOverflow ? "exhaustion" : "trap", message };
       }
       return { kind: "other", message: e instanceof Error ? `${e.name}: ${message}` : message };
     },

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { instantiate, RuntimeError } from "../../mod.ts";
+import { instantiate, RuntimeError, Store, TRAP_MESSAGES, TrapCode } from "../../mod.ts";
 import { wat } from "../api/_wat.ts";
 
 const TRAPS = wat(`(module
@@ -24,34 +24,33 @@ const TRAPS = wat(`(module
   (func $inner (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
   (func $outer (export "nested") (result i32) (i32.add (i32.const 1) (call $inner (i32.const 0)))))`);
 
-const cases: [string, unknown[], string][] = [
-  ["unreachable", [], "unreachable"],
-  ["div0", [], "integer divide by zero"],
-  ["overflow", [], "integer overflow"],
-  ["i64div0", [], "integer divide by zero"],
-  ["trunc_nan", [], "invalid conversion to integer"],
-  ["trunc_big", [], "integer overflow"],
-  ["oob", [65532], "out of bounds memory access"],
-  ["oob", [-1], "out of bounds memory access"],
-  ["oob_offset", [], "out of bounds memory access"],
-  ["undefined_elem", [], "undefined element"],
-  ["uninit_elem", [], "uninitialized element"],
-  ["type_mismatch", [], "indirect call type mismatch"],
-  ["table_oob", [], "out of bounds table access"],
-  ["fill_oob", [], "out of bounds memory access"],
+const cases: [string, unknown[], string, TrapCode][] = [
+  ["unreachable", [], "unreachable", TrapCode.UnreachableCodeReached],
+  ["div0", [], "integer divide by zero", TrapCode.IntegerDivisionByZero],
+  ["overflow", [], "integer overflow", TrapCode.IntegerOverflow],
+  ["i64div0", [], "integer divide by zero", TrapCode.IntegerDivisionByZero],
+  ["trunc_nan", [], "invalid conversion to integer", TrapCode.BadConversionToInteger],
+  ["trunc_big", [], "integer overflow", TrapCode.IntegerOverflow],
+  ["oob", [65532], "out of bounds memory access", TrapCode.MemoryOutOfBounds],
+  ["oob", [-1], "out of bounds memory access", TrapCode.MemoryOutOfBounds],
+  ["oob_offset", [], "out of bounds memory access", TrapCode.MemoryOutOfBounds],
+  ["undefined_elem", [], "undefined element", TrapCode.UndefinedElement],
+  ["uninit_elem", [], "uninitialized element", TrapCode.IndirectCallToNull],
+  ["type_mismatch", [], "indirect call type mismatch", TrapCode.BadSignature],
+  ["table_oob", [], "out of bounds table access", TrapCode.TableOutOfBounds],
+  ["fill_oob", [], "out of bounds memory access", TrapCode.MemoryOutOfBounds],
 ];
 
-test("traps carry Wasmtime's messages", async () => {
+test("traps carry Wasmtime's messages and their TrapCode", async () => {
   const { instance } = await instantiate(TRAPS);
-  for (const [name, args, message] of cases) {
+  for (const [name, args, message, code] of cases) {
+    assert.ok(TRAP_MESSAGES[code].startsWith(message), `${code}'s table message`);
+    const is = (e: unknown) => e instanceof RuntimeError && e.message.startsWith(message) && e.code === code;
     const f = instance.exports[name] as (...a: unknown[]) => Promise<unknown>;
-    await assert.rejects(f(...args), (e: unknown) => e instanceof RuntimeError && e.message.startsWith(message), name);
+    await assert.rejects(f(...args), is, name);
     // The synchronous path traps the same way.
     const sync = instance.exports[name] as unknown as { callSync(...a: unknown[]): unknown };
-    assert.throws(
-      () => sync.callSync(...args),
-      (e: unknown) => e instanceof RuntimeError && e.message.startsWith(message),
-    );
+    assert.throws(() => sync.callSync(...args), is, name);
   }
   // In-bounds access at the very end works.
   assert.equal(await (instance.exports.oob as (x: number) => Promise<number>)(65528), 0);
@@ -91,4 +90,25 @@ test("trapOnGrowFailure and maxMemoryBytes limit growth", async () => {
   assert.equal(await grow(1), -1);
   const { instance: strict } = await instantiate(bytes, {}, { maxMemoryBytes: 65536, trapOnGrowFailure: true });
   await assert.rejects((strict.exports.grow as (n: number) => Promise<number>)(1), RuntimeError);
+});
+
+test("fuel, interrupt and stack exhaustion traps carry their TrapCode too", async () => {
+  const spin = `(module (func (export "spin") (loop (br 0))) (func $r (export "recurse") (call $r)))`;
+  const store = new Store({ fuel: 10_000 });
+  const { instance } = await instantiate(spin, {}, { store });
+  await assert.rejects(
+    (instance.exports.spin as () => Promise<void>)(),
+    (e: unknown) => e instanceof RuntimeError && e.code === TrapCode.OutOfFuel && e.message === TRAP_MESSAGES.OutOfFuel,
+  );
+  const { instance: free } = await instantiate(spin, {}, { yieldEveryMs: 5 });
+  await assert.rejects(
+    (free.exports.spin as { callWith(o: { timeoutMs: number }): Promise<void> }).callWith({ timeoutMs: 30 }),
+    (e: unknown) => e instanceof RuntimeError && e.code === TrapCode.Interrupt,
+  );
+  await assert.rejects(
+    (free.exports.recurse as () => Promise<void>)(),
+    (e: unknown) => e instanceof RuntimeError && e.code === TrapCode.StackOverflow,
+  );
+  // A RuntimeError made by host code has no code.
+  assert.equal(new RuntimeError("mine").code, undefined);
 });
