@@ -23,14 +23,32 @@ export function nearest(x: number): number {
   return r === 0 ? (x < 0 ? -0 : 0) : r;
 }
 
-/** `fN.min`: NaN if either operand is NaN, and -0 is less than +0 (JS's Math.min already is exactly this). */
+/**
+ * `fN.min`: the canonical NaN if either operand is NaN, and -0 is less than +0. Why not bare Math.min: optimized
+ * Math.min may yield a non-canonical NaN (all ones), and wasm wants the canonical one.
+ */
 export function fmin(a: number, b: number): number {
-  return Math.min(a, b);
+  return a !== a || b !== b ? NaN : Math.min(a, b);
 }
 
-/** `fN.max`: NaN if either operand is NaN, and +0 is greater than -0. */
+/** `fN.max`: the canonical NaN if either operand is NaN, and +0 is greater than -0 (see {@link fmin}). */
 export function fmax(a: number, b: number): number {
-  return Math.max(a, b);
+  return a !== a || b !== b ? NaN : Math.max(a, b);
+}
+
+/** `f64.ceil`, with the canonical NaN for a NaN operand (Math.ceil would keep its payload). */
+export function ceil(x: number): number {
+  return x !== x ? NaN : Math.ceil(x);
+}
+
+/** `f64.floor`, with the canonical NaN for a NaN operand. */
+export function floor(x: number): number {
+  return x !== x ? NaN : Math.floor(x);
+}
+
+/** `f64.trunc`, with the canonical NaN for a NaN operand. */
+export function trunc(x: number): number {
+  return x !== x ? NaN : Math.trunc(x);
 }
 
 function invalid(): never {

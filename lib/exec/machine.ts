@@ -31,10 +31,15 @@ import { EMPTY_MEMORY_VIEW, type Memory } from "../runtime/memory.ts";
 import type { Store } from "../runtime/store.ts";
 import { ValType } from "../binary/module.ts";
 import {
+  ceil,
   f32ConvertI64S,
   f32ConvertI64U,
   f64ConvertI64U,
+  floor,
+  fmax,
+  fmin,
   nearest,
+  trunc,
   truncI32S,
   truncI32U,
   truncI64S,
@@ -1129,7 +1134,8 @@ export class Machine {
           case 126: { // i64.mul
             const a = fp + code[pc + 1]!, b = fp + code[pc + 2]!, d = fp + code[pc]!;
             const al = i32[a]!, ah = i32[a + 1]!, bl = i32[b]!, bh = i32[b + 1]!;
-            // Why: 16-bit pieces keep every partial product exact in a double (two halves beat BigInt; see bench/micro).
+            // Why inlined: i64.ts `mul64` is the reference (unit-tested); a call here costs a hot op (bench/micro/
+            // i64_bench.ts). 16-bit pieces keep every partial product exact in a double.
             const a0 = al & 0xffff, a1 = al >>> 16, b0 = bl & 0xffff, b1 = bl >>> 16;
             const t = a0 * b0;
             const m = a1 * b0 + a0 * b1 + (t >>> 16);
@@ -2023,14 +2029,12 @@ export class Machine {
       }
       case 150: { // f32.min
         const x = f32[fp + code[pc + 1]!]!, y = f32[fp + code[pc + 2]!]!;
-        // Why: optimized Math.min may yield a non-canonical NaN (all ones); wasm wants a canonical one.
-        f32[fp + code[pc]!] = x !== x || y !== y ? NaN : Math.min(x, y);
+        f32[fp + code[pc]!] = fmin(x, y);
         break;
       }
       case 151: { // f32.max
         const x = f32[fp + code[pc + 1]!]!, y = f32[fp + code[pc + 2]!]!;
-        // Why: optimized Math.max may yield a non-canonical NaN (all ones); wasm wants a canonical one.
-        f32[fp + code[pc]!] = x !== x || y !== y ? NaN : Math.max(x, y);
+        f32[fp + code[pc]!] = fmax(x, y);
         break;
       }
       case 152: { // f32.copysign
@@ -2040,22 +2044,22 @@ export class Machine {
       }
       case 155: { // f64.ceil
         const x = f64[(fp + code[pc + 1]!) >> 1]!;
-        f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : Math.ceil(x);
+        f64[(fp + code[pc]!) >> 1] = ceil(x);
         break;
       }
       case 156: { // f64.floor
         const x = f64[(fp + code[pc + 1]!) >> 1]!;
-        f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : Math.floor(x);
+        f64[(fp + code[pc]!) >> 1] = floor(x);
         break;
       }
       case 157: { // f64.trunc
         const x = f64[(fp + code[pc + 1]!) >> 1]!;
-        f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : Math.trunc(x);
+        f64[(fp + code[pc]!) >> 1] = trunc(x);
         break;
       }
       case 158: { // f64.nearest
         const x = f64[(fp + code[pc + 1]!) >> 1]!;
-        f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : nearest(x);
+        f64[(fp + code[pc]!) >> 1] = x !== x ? NaN : nearest(x); // canonical NaN: nearest keeps a payload
         break;
       }
       case 159: { // f64.sqrt
@@ -2065,14 +2069,12 @@ export class Machine {
       }
       case 164: { // f64.min
         const x = f64[(fp + code[pc + 1]!) >> 1]!, y = f64[(fp + code[pc + 2]!) >> 1]!;
-        // Why: optimized Math.min may yield a non-canonical NaN (all ones); wasm wants a canonical one.
-        f64[(fp + code[pc]!) >> 1] = x !== x || y !== y ? NaN : Math.min(x, y);
+        f64[(fp + code[pc]!) >> 1] = fmin(x, y);
         break;
       }
       case 165: { // f64.max
         const x = f64[(fp + code[pc + 1]!) >> 1]!, y = f64[(fp + code[pc + 2]!) >> 1]!;
-        // Why: optimized Math.max may yield a non-canonical NaN (all ones); wasm wants a canonical one.
-        f64[(fp + code[pc]!) >> 1] = x !== x || y !== y ? NaN : Math.max(x, y);
+        f64[(fp + code[pc]!) >> 1] = fmax(x, y);
         break;
       }
       case 166: { // f64.copysign

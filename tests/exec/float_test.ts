@@ -1,12 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  ceil,
   f32ConvertI64S,
   f32ConvertI64U,
   f64ConvertI64U,
+  floor,
   fmax,
   fmin,
   nearest,
+  trunc,
   truncI32S,
   truncI32U,
   truncI64S,
@@ -35,6 +38,26 @@ test("fmin()/fmax() order -0 below +0 and propagate NaN", () => {
   assert.ok(Object.is(fmax(-0, 0), 0));
   assert.ok(Number.isNaN(fmin(NaN, 1)));
   assert.ok(Number.isNaN(fmax(1, NaN)));
+});
+
+/** The bits of `x` as an f64. */
+function bits(x: number): bigint {
+  const v = new DataView(new ArrayBuffer(8));
+  v.setFloat64(0, x);
+  return v.getBigUint64(0);
+}
+
+test("fmin()/fmax() and the f64 roundings give the canonical NaN, whatever NaN came in", () => {
+  const v = new DataView(new ArrayBuffer(8));
+  v.setBigUint64(0, 0xfff8_0000_dead_beefn); // a NaN with a payload and the sign bit
+  const payload = v.getFloat64(0);
+  const canonical = bits(NaN);
+  for (const r of [fmin(payload, 1), fmax(1, payload), ceil(payload), floor(payload), trunc(payload)]) {
+    assert.equal(bits(r), canonical);
+  }
+  assert.equal(ceil(1.5), 2);
+  assert.equal(floor(-1.5), -2);
+  assert.ok(Object.is(trunc(-0.5), -0));
 });
 
 const trapsWith = (fn: () => unknown, message: string) =>
