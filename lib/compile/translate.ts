@@ -25,6 +25,7 @@
 
 import { ByteReader } from "../binary/leb128.ts";
 import { readMemarg } from "../binary/decoder.ts";
+import { readBlockType } from "../validate/block_type.ts";
 import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { type FuncType, funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
 import {
@@ -93,21 +94,6 @@ class CodeBuffer {
     return this.length++;
   }
 }
-
-function blockType(module: Module, reader: ByteReader): FuncType {
-  const first = reader.bytes[reader.pos]!;
-  if (first === 0x40) {
-    reader.pos++;
-    return EMPTY;
-  }
-  if (first === 0x7f || first === 0x7e || first === 0x7d || first === 0x7c || first === 0x70 || first === 0x6f) {
-    reader.pos++;
-    return { params: [], results: [first as ValType] };
-  }
-  return module.types[reader.s33()]!;
-}
-
-const EMPTY: FuncType = { params: [], results: [] };
 
 /** Wasm opcode → k of the i32 constant-operand ops (`I32_IMM_BASE + k`, see isa.ts), or -1. */
 const I32_IMM_INDEX: Int8Array = (() => {
@@ -406,7 +392,7 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
     for (;;) {
       const op = reader.u8();
       if (op === 0x02 || op === 0x03 || op === 0x04) {
-        blockType(module, reader);
+        readBlockType(reader, module);
         depth++;
       } else if (op === 0x0b) {
         if (depth === 0) return op;
@@ -452,7 +438,7 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
       case 0x01: // nop
         break;
       case 0x02: { // block
-        const bt = blockType(module, reader);
+        const bt = readBlockType(reader, module);
         materializeFrom(0);
         control.push({
           kind: "block",
@@ -467,7 +453,7 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
         break;
       }
       case 0x03: { // loop
-        const bt = blockType(module, reader);
+        const bt = readBlockType(reader, module);
         materializeFrom(0);
         const start = out.length;
         openRun(0x03);
@@ -484,7 +470,7 @@ export function translateFunction(module: Module, funcIndex: number, meter = tru
         break;
       }
       case 0x04: { // if
-        const bt = blockType(module, reader);
+        const bt = readBlockType(reader, module);
         const cond = popCond();
         materializeFrom(0);
         const fix = condJump(cond, true);
