@@ -27,7 +27,7 @@ import { ByteReader } from "../binary/leb128.ts";
 import { readMemarg } from "../binary/decoder.ts";
 import { readBlockType } from "../validate/block_type.ts";
 import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
-import { type FuncType, funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
+import { funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
 import {
   BR_CMP_BASE,
   BR_CMP_I_BASE,

@@ -25,8 +25,8 @@ import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
 import { translateFunction } from "../compile/translate.ts";
 import type { CompiledFunc } from "../compile/translate.ts";
-import { type FuncInst, funcToJs, type InstanceState } from "../runtime/func.ts";
-import { hostResultList, toF32, toF64, toFuncref, toI32, toI64 } from "../runtime/values.ts";
+import type { FuncInst, InstanceState } from "../runtime/func.ts";
+import { funcToJs, hostResultList, toF32, toF64, toFuncref, toI32, toI64 } from "../runtime/values.ts";
 import { EMPTY_MEMORY_VIEW, type Memory } from "../runtime/memory.ts";
 import type { Store } from "../runtime/store.ts";
 import { ValType } from "../binary/module.ts";
@@ -49,7 +49,6 @@ import {
   truncSatI64S,
   truncSatI64U,
 } from "./float.ts";
-import { warmUp } from "./warm_up.ts";
 import { ISA } from "../compile/isa.ts";
 import { clz as clz64, ctz as ctz64, divS, divU, popcnt32, remS, remU } from "./i64.ts";
 
@@ -125,8 +124,6 @@ const COLD_IMMS: Int8Array = (() => {
   return imms;
 })();
 
-let warmedUp = false;
-
 /** One activation's interpreter state (see the module doc). */
 export class Machine {
   readonly store: Store;
@@ -172,11 +169,6 @@ export class Machine {
   constructor(store: Store) {
     this.store = store;
     this.allocate(INITIAL_SLOTS);
-    if (!warmedUp) {
-      // Why: see warm_up.ts (feedback for every case before V8 optimizes run()).
-      warmedUp = true;
-      warmUp((s) => new Machine(s));
-    }
   }
 
   private allocate(slots: number): void {

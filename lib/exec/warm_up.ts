@@ -13,8 +13,23 @@
 import { ISA } from "../compile/isa.ts";
 import { Module } from "../runtime/module.ts";
 import { Store } from "../runtime/store.ts";
-import { link } from "../runtime/instance.ts";
-import type { Machine } from "./machine.ts";
+import type { FuncInst } from "../runtime/func.ts";
+import { Machine } from "./machine.ts";
+
+/** Whether the warm-up ran in this process. */
+let warmedUp = false;
+
+/**
+ * Runs the warm-up once per process, before the first instance runs any code (`instance.ts` calls it from `link`,
+ * passing itself: importing it here would be an import cycle).
+ *
+ * @param instantiate links a module in a store and returns its defined functions' instances
+ */
+export function warmUpOnce(instantiate: (module: Module, store: Store) => FuncInst[]): void {
+  if (warmedUp) return;
+  warmedUp = true;
+  warmUp((s) => new Machine(s), instantiate);
+}
 
 /** `(module (memory 1) (func))`: a defined function whose code is replaced by each op in turn, and a memory. */
 const WARM_MODULE = Uint8Array.from(
@@ -58,10 +73,12 @@ const PASSES: readonly (readonly [number, number, number])[] = [[3, 1, 0], [0, 0
  * land on a return, and slot operands (word offsets), addresses and constants stay small. Traps and errors of single
  * ops are ignored.
  */
-export function warmUp(make: (store: Store) => Machine): void {
+export function warmUp(
+  make: (store: Store) => Machine,
+  instantiate: (module: Module, store: Store) => FuncInst[],
+): void {
   const store = new Store();
-  const { instance } = link(new Module(WARM_MODULE), undefined, store);
-  const f = instance.state.funcs[0]!;
+  const f = instantiate(new Module(WARM_MODULE), store)[0]!;
   const m = make(store);
   for (const op of ISA) {
     if (SKIP.has(op.code)) continue;

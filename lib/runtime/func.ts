@@ -14,8 +14,7 @@ import type { Global } from "./global.ts";
 import type { Memory } from "./memory.ts";
 import type { Store } from "./store.ts";
 import type { Table } from "./table.ts";
-import { type FuncTypeDesc, registerExportedFunction, valTypeToName } from "./values.ts";
-import { invoke } from "./call.ts";
+import type { FuncTypeDesc } from "./values.ts";
 
 /** Everything the machine needs from an instance (spec §4.2.5 module instance). */
 export interface InstanceState {
@@ -146,26 +145,4 @@ export function hostFunc(fn: HostFunction, type: FuncType): FuncInst {
     handle: 0,
     handleStore: null,
   };
-}
-
-/** The exported JS function of a function instance (created once), or null. */
-export function funcToJs(f: FuncInst | null): ExportedFunction | null {
-  if (f === null) return null;
-  if (f.js) return f.js;
-  const fn = ((...args: unknown[]) => invoke(f, args, false, false)) as unknown as ExportedFunction;
-  const desc: FuncTypeDesc = { params: f.type.params.map(valTypeToName), results: f.type.results.map(valTypeToName) };
-  Object.defineProperties(fn, {
-    callSync: { value: (...args: unknown[]) => invoke(f, args, false, true) },
-    callWith: { value: (options: CallOptions, ...args: unknown[]) => invoke(f, args, false, false, options) },
-    callRaw: { value: (args: unknown[]) => invoke(f, args, true, false) },
-    callRawSync: { value: (args: unknown[]) => invoke(f, args, true, true) },
-    type: { value: desc, enumerable: true },
-    funcIndex: { value: f.index, enumerable: true },
-    // As the standard JS API: the name is the function index, the length the parameter count.
-    name: { value: String(f.index) },
-    length: { value: f.type.params.length },
-  });
-  registerExportedFunction(fn, f);
-  f.js = fn;
-  return fn;
 }

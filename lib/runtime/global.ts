@@ -7,9 +7,9 @@
  */
 
 import { isRefType, ValType } from "../binary/module.ts";
-import { funcToJs } from "./func.ts";
 import {
   defaultValue,
+  funcToJs,
   jsToRaw,
   rawToJs,
   readWords,

@@ -11,7 +11,9 @@ import { funcTypeOf, ValType } from "../binary/module.ts";
 import { LinkError } from "../errors.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { invoke } from "./call.ts";
-import { type FuncInst, funcToJs, hostFunc, type InstanceState, typeIdOf, wasmFunc } from "./func.ts";
+import { type FuncInst, hostFunc, type InstanceState, typeIdOf, wasmFunc } from "./func.ts";
+import { exportedFunction } from "./exported_function.ts";
+import { warmUpOnce } from "../exec/warm_up.ts";
 import { Global } from "./global.ts";
 import { Memory } from "./memory.ts";
 import type { Module } from "./module.ts";
@@ -153,6 +155,8 @@ export function link(
   imports: Imports | undefined,
   store: Store,
 ): { instance: Instance; start: FuncInst | null } {
+  // Why: see warm_up.ts (feedback for every machine op before V8 optimizes run()); before the first code runs.
+  warmUpOnce((m, s) => link(m, undefined, s).instance.state.funcs);
   const d = module.decoded;
   const opts = store.options;
   if (opts.maxInstances !== undefined && store.instanceCount >= opts.maxInstances) {
@@ -307,7 +311,7 @@ export function link(
   for (const e of d.exports) {
     switch (e.kind) {
       case "func":
-        exports[e.name] = funcToJs(state.funcs[e.index]!)!;
+        exports[e.name] = exportedFunction(state.funcs[e.index]!);
         break;
       case "table":
         exports[e.name] = state.tables[e.index]!;

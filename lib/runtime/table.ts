@@ -8,8 +8,8 @@
 
 import { trap, TrapCode } from "../trap_codes.ts";
 import { ValType } from "../binary/module.ts";
-import { type FuncInst, funcToJs } from "./func.ts";
-import { defaultValue, toFuncref } from "./values.ts";
+import type { FuncInst } from "./func.ts";
+import { defaultValue, funcToJs, toFuncref } from "./values.ts";
 
 /** Largest table size Kiln allows. */
 export const MAX_TABLE_ELEMENTS = 10_000_000;

@@ -8,14 +8,15 @@
  *   int32 bit pattern, f64 its 64-bit pattern as a BigInt, references as in the JS form. A raw value converts like
  *   the integer it is: i32 and f32 bits with ToInt32, i64 and f64 bits with ToBigInt64.
  *
- * The one ToJSValue case that is not here is funcref's: the exported function of a function instance is made (once)
- * by `funcToJs` in `func.ts`, which registers it here so that {@link toFuncref} knows it.
+ * The one ToJSValue case made elsewhere is funcref's: the exported function of a function instance calls into the
+ * driver, so `exported_function.ts` makes it and installs itself here ({@link setFuncWrapper}); {@link funcToJs} is
+ * what the machine, tables and globals call.
  *
  * @module
  */
 
 import { ValType } from "../binary/module.ts";
-import type { FuncInst } from "./func.ts";
+import type { ExportedFunction, FuncInst } from "./func.ts";
 
 /** A value type's name in the public API. */
 export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref";
@@ -97,7 +98,27 @@ export function toF64(v: unknown): number {
   return +(v as number);
 }
 
-/** Exported functions and their function instances (filled by `funcToJs`). */
+/** Makes a function instance's exported function; installed by `exported_function.ts` when it loads. */
+let funcWrapper: ((f: FuncInst) => ExportedFunction) | null = null;
+
+/**
+ * Installs the maker of exported functions (`exported_function.ts` does, when loaded).
+ *
+ * @param wrap makes (once) the exported function of a function instance
+ */
+export function setFuncWrapper(wrap: (f: FuncInst) => ExportedFunction): void {
+  funcWrapper = wrap;
+}
+
+/** ToJSValue for funcref: the exported JS function of a function instance (made once), or null. */
+export function funcToJs(f: FuncInst | null): ExportedFunction | null {
+  if (f === null) return null;
+  if (f.js) return f.js;
+  if (funcWrapper === null) throw new Error("internal: exported_function.ts was not loaded");
+  return funcWrapper(f);
+}
+
+/** Exported functions and their function instances (filled by `exported_function.ts`). */
 const exportedFunctions = new WeakMap<object, FuncInst>();
 
 /** Records the exported function of a function instance, so that it converts back to that instance. */

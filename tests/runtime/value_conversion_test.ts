@@ -169,7 +169,7 @@ test("Global constructor and value setter convert as native WebAssembly's", () =
         }),
         outcome(() => {
           const g = new WebAssembly.Global({ value: t, mutable: true });
-          g.value = v;
+          g.value = v as number;
           return g.value;
         }),
         `Global(${t}).value = ${label}`,
@@ -254,7 +254,7 @@ test("reference Globals convert as natively: externref defaults to undefined, fu
     for (const value of ["externref", "anyfunc"] as const) {
       same(
         outcome(() => {
-          const g = new Global({ value, mutable: true });
+          const g = new Global({ value: value as "externref", mutable: true });
           g.value = v;
           return g.value;
         }),

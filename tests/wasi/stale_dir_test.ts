@@ -376,7 +376,7 @@ for (const target of ["..", "../../.."]) {
       const code = await runWasi(nodeFs.readFileSync(ESCAPE_WASM), {
         args: ["stale_dir_escape", "/box", target],
         preopens: { "/box": box },
-        stdout: (b) => out.push(new TextDecoder().decode(b)),
+        stdout: (b) => void out.push(new TextDecoder().decode(b)),
         stderr: "null",
       });
       assert.equal(code, 0, out.join(""));
@@ -394,7 +394,7 @@ for (const target of ["..", "../../.."]) {
         args: ["stale_dir_escape", "/box", target],
         preopens: { "/box": box },
         mode: "sync",
-        stdout: (b) => out.push(new TextDecoder().decode(b)),
+        stdout: (b) => void out.push(new TextDecoder().decode(b)),
         stderr: "null",
       });
       await wasi.ready();
