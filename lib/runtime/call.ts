@@ -124,12 +124,17 @@ function memoriesIntact(memories: readonly { intact(): boolean }[]): boolean {
   return true;
 }
 
+/** Idle machines of each store, for reuse by its next calls (the driver owns them; a store knows nothing of them). */
+const machinePools = new WeakMap<Store, Machine[]>();
+
 function acquire(store: Store): Machine {
-  return (store.machinePool.pop() as Machine | undefined) ?? new Machine(store);
+  return machinePools.get(store)?.pop() ?? new Machine(store);
 }
 
 function release(store: Store, m: Machine): void {
-  if (store.machinePool.length < 8) store.machinePool.push(m);
+  let pool = machinePools.get(store);
+  if (pool === undefined) machinePools.set(store, pool = []);
+  if (pool.length < 8) pool.push(m);
 }
 
 function collect(m: Machine, f: FuncInst, raw: boolean): unknown {

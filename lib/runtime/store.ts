@@ -178,8 +178,6 @@ export class Store {
   readonly externs: unknown[] = [];
   /** externref handle registry, reverse direction: value ↔ handle. */
   readonly externHandles: Map<unknown, number> = new Map();
-  /** Idle machines for reuse (internal). */
-  readonly machinePool: unknown[] = [];
   /** Fuel given to the store so far (the initial fuel, adjusted by every `setFuel`). */
   private fuelGiven: number;
 
