@@ -7,7 +7,8 @@
 
 import process from "node:process";
 import { parseArgs, UsageError } from "./args.ts";
-import { escapeControls, formatChain } from "./report.ts";
+import { formatChain } from "./report.ts";
+import { printable } from "../_printable.ts";
 import { type RunIo, runModule } from "./run.ts";
 import { runWastFiles } from "./wast.ts";
 
@@ -41,7 +42,7 @@ export async function main(argv: readonly string[], io: RunIo): Promise<number> 
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(escapeControls(e.message) + "\n");
+      io.stderr(printable(e.message, { lineBreaks: true }) + "\n");
       return 2;
     }
     // An error no layer turned into a report: still one `Error:` report and status 1, never a JS stack dump.

@@ -8,6 +8,7 @@
  */
 
 import type { WasmFrame } from "../errors.ts";
+import { printable } from "../_printable.ts";
 
 /**
  * An error message with the context it happened in: `message` is the outermost context (what failed) and
@@ -27,29 +28,8 @@ export class ReportedError extends Error {
 }
 
 /**
- * Escapes the characters a terminal would act on rather than show (C0 controls but newline and tab, DEL, C1
- * controls) as `\u{1b}`, the way Rust's `{:?}` writes them: an error message that quotes a module's bytes, a file's
- * line or an argument must not emit raw escape sequences. Idempotent.
- *
- * @param text The text to show.
- * @returns The text with those characters escaped.
- * @example
- * ```ts
- * import { escapeControls } from "./report.ts";
- * console.log(escapeControls("unknown import `\x1b[2J`")); // unknown import `\u{1b}[2J`
- * ```
- */
-export function escapeControls(text: string): string {
-  return text.replace(
-    // deno-lint-ignore no-control-regex
-    /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g,
-    (c) => `\\u{${c.charCodeAt(0).toString(16)}}`,
-  );
-}
-
-/**
- * Formats an error chain exactly as Rust's anyhow prints `Error: {e:?}`, with control characters escaped
- * ({@link escapeControls}).
+ * Formats an error chain exactly as Rust's anyhow prints `Error: {e:?}`, with the characters a terminal
+ * would act on escaped (`lib/_printable.ts`): the last line of defence for whatever a message quotes.
  *
  * @param message The outermost message.
  * @param causes The causes, outermost first.
@@ -65,8 +45,8 @@ export function escapeControls(text: string): string {
  * ```
  */
 export function formatChain(message: string, causes: readonly string[]): string {
-  message = escapeControls(message);
-  causes = causes.map(escapeControls);
+  message = printable(message, { lineBreaks: true });
+  causes = causes.map((c) => printable(c, { lineBreaks: true }));
   let out = `Error: ${message}\n`;
   if (causes.length === 0) return out;
   out += "\nCaused by:\n";

@@ -28,7 +28,8 @@ import { tcpListen } from "../wasi/fs/node_net.ts";
 import type { WasiListener } from "../wasi/streams.ts";
 import { Wasi } from "../wasi/wasi.ts";
 import type { RunOptions } from "./args.ts";
-import { describeOsError, escapeControls, formatBacktrace, formatChain, ReportedError, trapLine } from "./report.ts";
+import { describeOsError, formatBacktrace, formatChain, ReportedError, trapLine } from "./report.ts";
+import { printable } from "../_printable.ts";
 import { formatInvokeResult, parseInvokeArg } from "./values.ts";
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
@@ -94,12 +95,12 @@ function watSnippet(e: { reason: string; line: number; column: number }, path: s
   const source = text.split("\n")[e.line - 1] ?? "";
   const gutter = " ".repeat(String(e.line).length);
   // Why escaped here already: the caret must stand under the escaped line's column (formatChain escapes the rest).
-  const caret = escapeControls(source.slice(0, Math.max(0, e.column - 1))).length;
+  const caret = printable(source.slice(0, Math.max(0, e.column - 1))).length;
   return [
     e.reason,
     `     --> ${path}:${e.line}:${e.column}`,
     `    ${gutter} |`,
-    `    ${e.line} | ${escapeControls(source)}`,
+    `    ${e.line} | ${printable(source)}`,
     `    ${gutter} | ${" ".repeat(caret)}^`,
   ].join("\n");
 }

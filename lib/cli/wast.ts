@@ -7,6 +7,7 @@
  */
 
 import { readFile } from "node:fs/promises";
+import { printable } from "../_printable.ts";
 import type { RunOptions } from "./args.ts";
 import type { RunIo } from "./run.ts";
 import { describeOsError, formatChain } from "./report.ts";
@@ -55,7 +56,9 @@ export async function runWastFiles(files: string[], opts: RunOptions, io: RunIo)
         failures.map((f) => `failed directive on ${file}:${f.line}: ${f.command}${f.detail ? `: ${f.detail}` : ""}`),
       ));
     }
-    io.stdout(`${file}: ${result.passed} passed, ${result.failed} failed, ${result.unsupported} unsupported\n`);
+    io.stdout(
+      `${printable(file)}: ${result.passed} passed, ${result.failed} failed, ${result.unsupported} unsupported\n`,
+    );
   }
   return status;
 }

@@ -8,6 +8,7 @@
 
 import type { ConstExpr, FuncType, Limits } from "../binary/module.ts";
 import { funcTypeOf, ValType } from "../binary/module.ts";
+import { printable } from "../_printable.ts";
 import { LinkError } from "../errors.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { invoke } from "./call.ts";
@@ -70,8 +71,13 @@ function signature(t: FuncType): string {
   return `(${list(t.params)}) -> (${list(t.results)})`;
 }
 
+/** An import's `module::name` for a message; both come from the module's binary, so they are escaped. */
+function importName(module: string, name: string): string {
+  return `${printable(module)}::${printable(name)}`;
+}
+
 function incompatible(module: string, name: string, detail: string): LinkError {
-  return new LinkError(`incompatible import type for \`${module}::${name}\`\n\nCaused by:\n    ${detail}`);
+  return new LinkError(`incompatible import type for \`${importName(module, name)}\`\n\nCaused by:\n    ${detail}`);
 }
 
 function limitsMatch(actualMin: number, actualMax: number | undefined, wanted: Limits): boolean {
@@ -184,7 +190,9 @@ export function link(
   for (const imp of d.imports) {
     const ns = imports?.[imp.module];
     const v = ns === undefined || ns === null ? undefined : (ns as Record<string, unknown>)[imp.name];
-    if (v === undefined) throw new LinkError(`unknown import: \`${imp.module}::${imp.name}\` has not been defined`);
+    if (v === undefined) {
+      throw new LinkError(`unknown import: \`${importName(imp.module, imp.name)}\` has not been defined`);
+    }
     const desc = imp.desc;
     switch (desc.kind) {
       case "func": {

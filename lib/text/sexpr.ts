@@ -4,6 +4,7 @@
  * @module
  */
 
+import { printable } from "../_printable.ts";
 import { CompileError } from "../errors.ts";
 
 /** A position in the source text, 1-based. */
@@ -52,9 +53,12 @@ export class WatParseError extends CompileError {
   /** The message without the position. */
   readonly reason: string;
   constructor(reason: string, pos: Pos | undefined) {
-    super(pos ? `${reason} at ${pos.line}:${pos.col}` : reason);
+    // Reasons quote identifiers, and a quoted identifier (`$"\1b[2J"`) can hold any character: escaped here, once
+    // for every text-format stage.
+    const safe = printable(reason);
+    super(pos ? `${safe} at ${pos.line}:${pos.col}` : safe);
     this.name = "WatParseError";
-    this.reason = reason;
+    this.reason = safe;
     this.line = pos?.line ?? 0;
     this.column = pos?.col ?? 0;
   }

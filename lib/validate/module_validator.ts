@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { printable } from "../_printable.ts";
 import { CompileError, UnsupportedFeatureError } from "../errors.ts";
 import type { ConstExpr, ExternKind, Limits, Module } from "../binary/module.ts";
 import { buildContext, type ValidationContext } from "./context.ts";
@@ -87,7 +88,7 @@ export function validateModule(module: Module): ValidationContext {
 
   const names = new Set<string>();
   for (const exp of module.exports) {
-    if (names.has(exp.name)) throw new CompileError(`duplicate export name \`${exp.name}\``);
+    if (names.has(exp.name)) throw new CompileError(`duplicate export name \`${printable(exp.name)}\``);
     names.add(exp.name);
     if (exp.index >= spaceSize(ctx, exp.kind)) {
       throw new CompileError(`unknown ${exp.kind === "func" ? "function" : exp.kind} ${exp.index}`);

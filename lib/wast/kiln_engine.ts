@@ -7,6 +7,7 @@
  * @module
  */
 
+import { printable } from "../_printable.ts";
 import { compile, Global, instantiate, Memory, Store, Table } from "../../mod.ts";
 import type { Instance, Module } from "../../mod.ts";
 import { CompileError, LinkError, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
@@ -30,13 +31,13 @@ class KilnInstance implements WastInstance {
 
   invoke(field: string, args: RawValue[]): Promise<RawValue[]> {
     const f = this.instance.exports[field] as { callRaw?: (a: unknown[]) => Promise<unknown[]> } | undefined;
-    if (typeof f?.callRaw !== "function") return Promise.reject(new Error(`no exported function ${field}`));
+    if (typeof f?.callRaw !== "function") return Promise.reject(new Error(`no exported function ${printable(field)}`));
     return f.callRaw(args);
   }
 
   get(field: string): RawValue {
     const g = this.instance.exports[field];
-    if (!(g instanceof Global)) throw new Error(`no exported global ${field}`);
+    if (!(g instanceof Global)) throw new Error(`no exported global ${printable(field)}`);
     return g.getRaw();
   }
 }

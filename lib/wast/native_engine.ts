@@ -9,6 +9,7 @@
  * @module
  */
 
+import { printable } from "../_printable.ts";
 import { ByteReader } from "../binary/leb128.ts";
 import { parseWat } from "../text/parse_wat.ts";
 import { type ErrorKind, type RawValue, spectestModule, type WastEngine, type WastInstance } from "./engine.ts";
@@ -167,7 +168,9 @@ class NativeInstance implements WastInstance {
   invoke(field: string, args: RawValue[]): Promise<RawValue[]> {
     const fn = this.instance.exports[field];
     const info = this.info.get(field);
-    if (typeof fn !== "function" || !info?.params) return Promise.reject(new Error(`no exported function ${field}`));
+    if (typeof fn !== "function" || !info?.params) {
+      return Promise.reject(new Error(`no exported function ${printable(field)}`));
+    }
     const result = rawCaller(fn, info.params, info.results!)(...args);
     const results = info.results!.length === 0 ? [] : info.results!.length === 1 ? [result] : result as RawValue[];
     return Promise.resolve(results);
@@ -176,7 +179,7 @@ class NativeInstance implements WastInstance {
   get(field: string): RawValue {
     const g = this.instance.exports[field];
     const info = this.info.get(field);
-    if (!(g instanceof WA.Global) || !info?.global) throw new Error(`no exported global ${field}`);
+    if (!(g instanceof WA.Global) || !info?.global) throw new Error(`no exported global ${printable(field)}`);
     return rawGlobal(g, info.global.type, info.global.mutable);
   }
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { printable } from "../_printable.ts";
 import { UnsupportedFeatureError } from "../errors.ts";
 import { moduleToBinary } from "../text/parse_wat.ts";
 import { type SExpr, WatParseError } from "../text/sexpr.ts";
@@ -185,7 +186,7 @@ class Runner {
 
   instance(name: string | undefined): WastInstance {
     const slot = name === undefined ? this.last : this.instances.get(name);
-    if (slot === undefined) throw new Failure(`no module ${name ?? "(latest)"}`);
+    if (slot === undefined) throw new Failure(`no module ${printable(name ?? "(latest)")}`);
     if (slot instanceof Unsupported) throw slot;
     return slot;
   }
@@ -258,7 +259,7 @@ class Runner {
       }
       case "module_instance": {
         const def = cmd.module === undefined ? undefined : this.definitions.get(cmd.module);
-        if (def === undefined) throw new Failure(`no module definition ${cmd.module}`);
+        if (def === undefined) throw new Failure(`no module definition ${printable(String(cmd.module))}`);
         if (def instanceof Unsupported) {
           this.last = def;
           if (cmd.instance) this.instances.set(cmd.instance, def);
@@ -275,7 +276,7 @@ class Runner {
           this.poisoned.set(cmd.as, slot.feature);
           throw slot;
         }
-        if (!slot) throw new Failure(`no module ${cmd.module ?? "(latest)"}`);
+        if (!slot) throw new Failure(`no module ${printable(cmd.module ?? "(latest)")}`);
         this.registry[cmd.as] = slot.exports;
         this.registered.set(cmd.as, slot);
         this.poisoned.delete(cmd.as);

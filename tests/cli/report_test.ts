@@ -18,6 +18,17 @@ test("formatChain() prints anyhow's shape: no causes, one unnumbered cause, numb
   );
 });
 
+// Issue 13, item 9: every report is escaped once more where it leaves the CLI.
+test("formatChain() escapes control characters in each line and keeps the lines of multi-line causes", () => {
+  assert.equal(
+    formatChain("failed to read file: \x1b[2J.wasm", ["host said \x07\r", "line 1\nline \u202e2"]),
+    "Error: failed to read file: \\u{1b}[2J.wasm\n\nCaused by:\n" +
+      "    0: host said \\u{7}\\u{d}\n" +
+      "    1: line 1\n" +
+      "       line \\u{202e}2\n",
+  );
+});
+
 test("formatBacktrace() aligns frames as Wasmtime does and names unnamed functions by index", () => {
   const text = formatBacktrace([
     { funcIndex: 8, funcName: "trap_inner", offset: 0x1a2 },

@@ -165,3 +165,39 @@ test(
     assert.ok(Number(m[1]) < 256, `growing to 1 GiB untouched cost ${m[1]} MiB resident (was ~520-1,150)`);
   },
 );
+
+// Issue 13, item 9 (terminal escapes): a module's names and a quoted text identifier can hold any character, and
+// messages quoted them raw, so a hostile module printed ESC sequences (screen clears, window titles, colours) to
+// whoever read the error. Fixed: messages escape what they quote as `\u{…}` (lib/_printable.ts).
+// deno-lint-ignore no-control-regex
+const RAW_CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
+test("parseWat(), LinkError and CompileError messages escape control characters from the module", {
+  skip: skipWithoutKiln,
+}, async () => {
+  const messageOf = async (f: () => unknown): Promise<string> => {
+    try {
+      await f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return assert.fail("no error");
+  };
+  const parse = await messageOf(() => kiln!.parseWat('(module (func (call $"\\1b]0;title\\07\\0a\\e2\\80\\ae")))'));
+  assert.equal(parse, "unknown function $\\u{1b}]0;title\\u{7}\\u{a}\\u{202e} at 1:21");
+  const link = await messageOf(() =>
+    kiln!.instantiate(kiln!.parseWat('(module (import "\\1b[2J" "\\c2\\9b" (func)))'))
+  );
+  assert.equal(link, "unknown import: `\\u{1b}[2J::\\u{9b}` has not been defined");
+  const incompatible = await messageOf(() =>
+    kiln!.instantiate(kiln!.parseWat('(module (import "m" "\\1b[2J" (func)))'), { m: { "\x1b[2J": 1 } })
+  );
+  assert.match(incompatible, /^incompatible import type for `m::\\u\{1b\}\[2J`\n\nCaused by:\n/);
+  const dup = await messageOf(() =>
+    new kiln!.Module(kiln!.parseWat('(module (func (export "\\1b[31m")) (func (export "\\1b[31m")))'))
+  );
+  assert.equal(dup, "duplicate export name `\\u{1b}[31m`");
+  for (const message of [parse, link, dup]) assert.doesNotMatch(message, RAW_CONTROL, message);
+  // The incompatible-import message spans lines on purpose ("Caused by:"); no other control character.
+  assert.doesNotMatch(incompatible.replaceAll("\n", ""), RAW_CONTROL, incompatible);
+});
