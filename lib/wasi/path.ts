@@ -102,14 +102,19 @@ export function* resolvePath(
     const p = joinPath(cur, c);
     if (!last && holding) {
       const h = yield* wait(backend.enter!(p));
-      if (h !== null) {
+      if (h !== null && h.alias !== null) {
         holds!.push(h);
-        if (h.alias === null) holding = false; // no aliases on this host: the plain walk from here on
         stack.push(c);
-        bases.push(h.alias ?? p);
+        bases.push(h.alias);
         continue;
       }
-      // Not a directory (now): lstat below tells a symlink to follow from a file (ENOTDIR).
+      if (h !== null) {
+        // No aliases on this host after all: holding gains nothing, so the plain walk (recorded in `walked` for the
+        // caller's re-check) from here on.
+        yield* wait(h.release());
+        holding = false;
+      }
+      // Not a directory (now), or no alias: lstat below tells a directory, a symlink to follow, or a file.
     }
     let st: FileStat;
     try {

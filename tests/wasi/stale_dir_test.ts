@@ -409,3 +409,50 @@ for (const target of ["..", "../../.."]) {
     }
   });
 }
+
+// Issue 13, item 1: another process swaps a directory for a symlink to outside *during* a lookup (simulated
+// deterministically: the swap happens right after the lookup looked at the directory). With directory aliases the
+// lookup already holds the real directory, so the open stays inside; without them, path_open's re-check of the walk
+// notices the swap and refuses. Either way nothing outside is read. (tools/sandbox_race.ts measures the real race.)
+for (const aliases of [true, false]) {
+  for (const mode of ["sync", "async"] as const) {
+    test(`a directory swapped for a symlink mid-lookup leaks nothing (${aliases ? "aliases" : "no aliases"}, ${mode})`, async () => {
+      const top = nodeFs.mkdtempSync(path.join(os.tmpdir(), "kiln-midswap-"));
+      try {
+        const box = path.join(top, "box"), outside = path.join(top, "outside");
+        nodeFs.mkdirSync(path.join(box, "d"), { recursive: true });
+        nodeFs.mkdirSync(outside);
+        nodeFs.writeFileSync(path.join(box, "d", "f"), "inside");
+        nodeFs.writeFileSync(path.join(outside, "f"), SECRET);
+        let swapped = false;
+        const swap = (p: string) => {
+          if (swapped || !p.endsWith("/d")) return;
+          swapped = true;
+          nodeFs.renameSync(path.join(box, "d"), path.join(box, "d_real"));
+          nodeFs.symlinkSync("../outside", path.join(box, "d"));
+        };
+        const backend = new NodeFs({ sync: mode === "sync", directoryAliases: aliases });
+        const lstat = backend.lstat.bind(backend), enter = backend.enter;
+        backend.lstat = (p: string) => {
+          const r = lstat(p);
+          swap(p);
+          return r;
+        };
+        if (enter) {
+          backend.enter = (p: string) => {
+            const r = enter(p);
+            swap(p);
+            return r;
+          };
+        }
+        const g = new Guest({ preopens: { "/box": box }, fs: backend, mode, stdout: "null", stderr: "null" });
+        const [e, fd] = await g.open(PRE, "d/f");
+        assert.ok(swapped, "the swap happened during the lookup");
+        if (e === Errno.SUCCESS) assert.equal((await g.read(fd, 64))[1], "inside");
+        else assert.equal(e, Errno.NOENT);
+      } finally {
+        nodeFs.rmSync(top, { recursive: true, force: true });
+      }
+    });
+  }
+}

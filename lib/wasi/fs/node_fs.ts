@@ -47,8 +47,8 @@
  * every call acts beneath the directory the sandbox checked: openat semantics (`tools/sandbox_race.ts`, 40,000 opens
  * and 10,000 creates against a process swapping a directory and a symlink to outside: 0 escaped, Deno and Bun).
  * Residual risk where there is no alias (macOS, Windows, /proc hidden): the lstat walk, re-checked after
- * `path_open`, still loses to a swapper fast enough to swap twice inside one call (75–141 of 40,000 opens and
- * 89–801 of 10,000 creates escaped in that measurement on Linux with aliases turned off); the README's security
+ * `path_open`, still loses to a swapper fast enough to swap twice inside one call (3–5 of 40,000 opens and
+ * 4–202 of 10,000 creates escaped in that measurement on Linux with aliases turned off); the README's security
  * section says so. Holding costs an open and a close per directory of a path instead of an lstat (guest
  * `path_filestat_get("a/b/c/d/e/leaf")`: Deno unchanged at ~57 µs, Bun 32–49 → 47–68 µs).
  *
@@ -130,7 +130,7 @@ export class NodeFs implements FsBackend {
   constructor(options: { sync?: boolean; syncSmallCalls?: boolean; directoryAliases?: boolean } = {}) {
     this.sync = options.sync ?? true;
     this.syncSmallCalls = !this.sync && (options.syncSmallCalls ?? true);
-    if (options.directoryAliases === false) this.procAliases = false;
+    if (options.directoryAliases === false) this.noAliases();
     // Why: a host without O_DIRECTORY/O_NOFOLLOW (Windows) cannot open a directory as a handle; without these two
     // the WASI layer falls back to lstat walks checked by identity (dir_anchor.ts).
     if (C.O_DIRECTORY === undefined || C.O_NOFOLLOW === undefined) this.hold = this.enter = undefined;
@@ -460,6 +460,15 @@ export class NodeFs implements FsBackend {
     };
   }
 
+  /**
+   * No directory aliases on this host: lookups then walk by lstat (and `path_open` re-checks the walk), since
+   * holding a directory without an alias would not keep the lookup in it.
+   */
+  private noAliases(): void {
+    this.procAliases = false;
+    this.enter = undefined;
+  }
+
   /** Whether `/proc/self/fd/N` leads to the open directory (checked once per backend); see {@link hold}. */
   private procAliases: boolean | undefined;
 
@@ -474,6 +483,7 @@ export class NodeFs implements FsBackend {
       } catch {
         this.procAliases = false;
       }
+      if (!this.procAliases) this.noAliases();
     }
     return this.procAliases ? alias : null;
   }
