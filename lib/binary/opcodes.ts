@@ -1,7 +1,10 @@
 /**
- * The one opcode table (STYLE.md): every WebAssembly instruction Kiln knows, with its encoding, immediates,
- * stack signature, feature and fuel cost. The decoder, validator, WAT parser and printer, and fuel planning all
- * read it; nothing else re-lists opcodes.
+ * The opcode table (STYLE.md): every WebAssembly instruction Kiln knows, with its encoding, immediates, stack
+ * signature, feature and fuel cost. The decoder, the validator, the WAT encoder, the translator's fuel charges and
+ * the machine's ISA (`compile/isa.ts`) read it. Not yet the one source it should be (issue 14): some facts are still
+ * listed beside it, by opcode — the validator's alignment and value type of each load and store, the translator's
+ * fusion tables (mirrored comparisons, commutative ops, xor-rotate), the warm-up's skip list and the machine's
+ * `switch` (checked against the ISA by tests/compile/isa_test.ts).
  *
  * Instructions of proposals Kiln does not implement yet are listed too (with their feature), so that every stage
  * can report "unsupported: <feature>" instead of "unknown operator". Whole prefixed spaces of such proposals
