@@ -12,7 +12,7 @@
  */
 import { CompileError, UnexpectedEndError, UnsupportedFeatureError } from "../errors.ts";
 import { ByteReader } from "./leb128.ts";
-import { readU32, skipBytes, skipS32, skipS64, skipU32, skipU64 } from "./_skip.ts";
+import { InstructionReader, PREFIX_FC } from "./instruction_reader.ts";
 import type {
   ConstExpr,
   ConstInstr,
@@ -34,6 +34,7 @@ import type {
   ValType,
 } from "./module.ts";
 import { FC_OPS, prefixFeature, SINGLE_BYTE_OPS } from "./opcodes.ts";
+import { readRefType, readValType } from "./value_types.ts";
 
 /** Section ids (spec §5.5.2); `tag` (13) belongs to the exceptions proposal. */
 const enum SectionId {
@@ -125,98 +126,10 @@ export function readName(r: ByteReader): string {
   }
 }
 
-/** The feature of a one-byte abstract heap type other than func/extern, or `undefined` if none is known. */
-function abstractHeapFeature(byte: number): string | undefined {
-  switch (byte) {
-    case 0x6e: // any
-    case 0x6d: // eq
-    case 0x6c: // i31
-    case 0x6b: // struct
-    case 0x6a: // array
-    case 0x71: // none
-    case 0x72: // noextern
-    case 0x73: // nofunc
-      return "gc";
-    case 0x69: // exn
-    case 0x74: // noexn
-      return "exceptions";
-    default:
-      return undefined;
-  }
-}
-
-/**
- * Reads a heap type (an s33) after `ref` / `ref null`, or as the immediate of `ref.null`. Returns funcref or
- * externref for `func`/`extern`; throws unsupported for GC and exception heap types and type indices.
- */
-export function readHeapType(r: ByteReader): ValType {
-  const at = r.pos;
-  const v = r.s33();
-  if (v >= 0) throw new UnsupportedFeatureError("function-references", at);
-  const byte = v + 0x80;
-  if (byte === 0x70 || byte === 0x6f) return byte;
-  const feature = v >= -0x40 ? abstractHeapFeature(byte) : undefined;
-  if (feature) throw new UnsupportedFeatureError(feature, at);
-  throw new CompileError("malformed reference type", at);
-}
-
-/**
- * Reads a reference type given its first byte: `funcref`, `externref`, or the `(ref null? ht)` forms. Returns
- * `undefined` when `byte` starts no reference type.
- */
-function refTypeFrom(r: ByteReader, byte: number, at: number): ValType | undefined {
-  if (byte === 0x70 || byte === 0x6f) return byte;
-  if (byte === 0x63 || byte === 0x64) {
-    const heap = readHeapType(r);
-    // `(ref null func)` is funcref spelled long; non-nullable references need function-references.
-    if (byte === 0x64) throw new UnsupportedFeatureError("function-references", at);
-    return heap;
-  }
-  const feature = abstractHeapFeature(byte);
-  if (feature) throw new UnsupportedFeatureError(feature, at);
-  return undefined;
-}
-
-/** Reads a value type (spec §5.3.1). */
-export function readValType(r: ByteReader): ValType {
-  const at = r.pos;
-  const byte = r.u8();
-  if (byte >= 0x7c && byte <= 0x7f) return byte;
-  if (byte === 0x7b) throw new UnsupportedFeatureError("simd", at);
-  const ref = refTypeFrom(r, byte, at);
-  if (ref !== undefined) return ref;
-  throw new CompileError("malformed value type", at);
-}
-
-/** Reads a reference type (spec §5.3.2). */
-export function readRefType(r: ByteReader): ValType {
-  const at = r.pos;
-  const byte = r.u8();
-  const ref = refTypeFrom(r, byte, at);
-  if (ref !== undefined) return ref;
-  throw new CompileError("malformed reference type", at);
-}
-
-/**
- * Reads a whole `memarg` (spec 3.0 §5.4.7): the alignment flags (bit 6 says a memidx follows), then the offset as a
- * u64 LEB128 (the validator bounds it for a 32-bit memory). The validator and the translator both read memargs here.
- */
-export function readMemarg(r: ByteReader): { align: number; memory: number; offset: number } {
-  const { align, memory } = readMemargFlags(r);
-  return { align, memory, offset: r.u64() };
-}
-
-/** Reads a `memarg`'s alignment flags and memory index (spec 3.0 §5.4.7): bit 6 says a memidx follows. */
-export function readMemargFlags(r: ByteReader): { align: number; memory: number } {
-  const at = r.pos;
-  const flags = r.u32();
-  if (flags < 0x40) return { align: flags, memory: 0 };
-  if (flags < 0x80) return { align: flags - 0x40, memory: r.u32() };
-  throw new CompileError("malformed memop flags", at);
-}
-
 class Decoder {
   readonly r: ByteReader;
+  /** Reads the instructions of function bodies and constant expressions from `r`. */
+  readonly instructions: InstructionReader;
   readonly types: FuncType[] = [];
   readonly imports: Import[] = [];
   readonly funcs: number[] = [];
@@ -244,6 +157,7 @@ class Decoder {
 
   constructor(readonly bytes: Uint8Array) {
     this.r = new ByteReader(bytes, 8);
+    this.instructions = new InstructionReader(this.r);
   }
 
   module(): Module {
@@ -515,34 +429,44 @@ class Decoder {
    */
   constExpr(): ConstExpr {
     const r = this.r;
+    const reader = this.instructions;
     const offset = r.pos;
     const instrs: ConstInstr[] = [];
     for (;;) {
       const at = r.pos;
-      const op = r.u8();
+      const op = r.bytes[at]!;
+      if (at >= r.end) r.u8(); // throws "unexpected end"
       switch (op) {
         case 0x0b:
+          r.pos = at + 1;
           return { instrs, offset };
         case 0x41:
-          instrs.push({ op: "i32.const", value: r.s32() });
+          reader.next();
+          instrs.push({ op: "i32.const", value: reader.value });
           break;
         case 0x42:
-          instrs.push({ op: "i64.const", value: r.s64() });
+          reader.next();
+          instrs.push({ op: "i64.const", value: BigInt.asIntN(64, wordsToBigInt(reader.value, reader.high)) });
           break;
         case 0x43:
-          instrs.push({ op: "f32.const", bits: r.i32le() });
+          reader.next();
+          instrs.push({ op: "f32.const", bits: reader.value });
           break;
         case 0x44:
-          instrs.push({ op: "f64.const", bits: r.i64le() });
+          reader.next();
+          instrs.push({ op: "f64.const", bits: wordsToBigInt(reader.value, reader.high) });
           break;
         case 0xd0:
-          instrs.push({ op: "ref.null", type: readHeapType(r) });
+          reader.next();
+          instrs.push({ op: "ref.null", type: reader.valType });
           break;
         case 0xd2:
-          instrs.push({ op: "ref.func", funcIndex: r.u32() });
+          reader.next();
+          instrs.push({ op: "ref.func", funcIndex: reader.index });
           break;
         case 0x23:
-          instrs.push({ op: "global.get", globalIndex: r.u32() });
+          reader.next();
+          instrs.push({ op: "global.get", globalIndex: reader.index });
           break;
         case 0x6a:
         case 0x6b:
@@ -550,9 +474,11 @@ class Decoder {
         case 0x7c:
         case 0x7d:
         case 0x7e:
-          instrs.push({ op: "binary", opcode: op, name: SINGLE_BYTE_OPS[op]!.name });
+          reader.next();
+          instrs.push({ op: "binary", opcode: op, name: reader.info.name });
           break;
         default:
+          r.pos = at + 1;
           throw constExprError(r, op, at);
       }
     }
@@ -633,7 +559,7 @@ class Decoder {
     }
     if (localCount >= 2 ** 32) throw new CompileError("too many locals", countAt);
     const bodyStart = r.pos;
-    if (scanInstructions(r)) this.usesDataIndex = true;
+    if (scanInstructions(this.instructions)) this.usesDataIndex = true;
     if (r.pos !== end) throw new CompileError("section size mismatch", start);
     return { locals, localCount, start: bodyStart, end };
   }
@@ -641,186 +567,46 @@ class Decoder {
 
 /**
  * Reads one function body's instructions up to the `end` that closes it, checking that they are well-formed
- * (spec §5.4): known opcodes, well-formed immediates, `else` only inside `if`. Like the spec interpreter it reads
- * from the whole stream, so a body whose declared size is wrong is caught as "section size mismatch" by the
- * caller. Typing is left to the validator. Returns whether the body uses `memory.init` or `data.drop`.
+ * (spec §5.4): known opcodes, well-formed immediates (read by the {@link InstructionReader}), `else` only inside
+ * `if`. Like the spec interpreter it reads from the whole stream, so a body whose declared size is wrong is caught
+ * as "section size mismatch" by the caller. Typing is left to the validator. Returns whether the body uses
+ * `memory.init` or `data.drop`.
  */
-function scanInstructions(r: ByteReader): boolean {
-  const bytes = r.bytes;
+function scanInstructions(reader: InstructionReader): boolean {
   // Kinds of the open blocks: 1 for `if`, 0 otherwise. Depth 0 is the function's own block.
   let kinds = new Uint8Array(16);
   let depth = 0;
   let usesDataIndex = false;
   for (;;) {
-    const at = r.pos;
-    if (at >= r.end) throw new UnexpectedEndError(at);
-    const op = bytes[at]!;
-    r.pos = at + 1;
-    switch (SCAN_KIND[op]) {
-      case 1: // none
-        break;
-      case 2: // end
+    switch (reader.next()) {
+      case 0x0b: // end
         if (depth === 0) return usesDataIndex;
         depth--;
         break;
-      case 3: // else
-        if (depth === 0 || kinds[depth] !== 1) throw new CompileError("END opcode expected", at);
+      case 0x05: // else
+        if (depth === 0 || kinds[depth] !== 1) throw new CompileError("END opcode expected", reader.at);
         kinds[depth] = 0;
         break;
-      case 4: // block
-        readBlockTypeEncoding(r);
+      case 0x02: // block
+      case 0x03: // loop
+      case 0x04: // if
         if (++depth === kinds.length) {
           const grown = new Uint8Array(kinds.length * 2);
           grown.set(kinds);
           kinds = grown;
         }
-        kinds[depth] = op === 0x04 ? 1 : 0;
+        kinds[depth] = reader.op === 0x04 ? 1 : 0;
         break;
-      case 5: // u32
-        skipU32(r);
+      case PREFIX_FC:
+        if (reader.sub === 8 || reader.sub === 9) usesDataIndex = true; // memory.init, data.drop
         break;
-      case 6: // u32u32
-        skipU32(r);
-        skipU32(r);
-        break;
-      case 7: // brTable
-        for (let n = r.u32(); n >= 0; n--) skipU32(r);
-        break;
-      case 8: { // memarg
-        const flagsAt = r.pos;
-        if (readU32(r) >= 0x40) {
-          r.pos = flagsAt; // not the common case: let the exact reader check the flags
-          readMemargFlags(r);
-        }
-        skipU64(r);
-        break;
-      }
-      case 9: // s32
-        skipS32(r);
-        break;
-      case 10: // s64
-        skipS64(r);
-        break;
-      case 11: // f32
-        skipBytes(r, 4);
-        break;
-      case 12: // f64
-        skipBytes(r, 8);
-        break;
-      case 13: // selectT
-        for (let n = r.u32(); n > 0; n--) readValType(r);
-        break;
-      case 14: // heapType
-        readHeapType(r);
-        break;
-      case 15: // prefixFc
-        if (scanPrefixedFc(r, at)) usesDataIndex = true;
-        break;
-      default: {
-        const info = SINGLE_BYTE_OPS[op];
-        const feature = info?.feature ?? prefixFeature(op);
-        if (feature !== undefined && feature !== "core") throw new UnsupportedFeatureError(feature, at);
-        throw new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
-      }
     }
   }
 }
 
-/**
- * How {@link scanInstructions} skips each single-byte opcode's immediates. Why: plain numbers, since a TS enum is
- * a property load per use and the scanner switches on these per instruction.
- */
-const SCAN_INVALID = 0;
-const SCAN_NONE = 1;
-const SCAN_END = 2;
-const SCAN_ELSE = 3;
-const SCAN_BLOCK = 4;
-const SCAN_U32 = 5;
-const SCAN_U32U32 = 6;
-const SCAN_BRTABLE = 7;
-const SCAN_MEMARG = 8;
-const SCAN_S32 = 9;
-const SCAN_S64 = 10;
-const SCAN_F32 = 11;
-const SCAN_F64 = 12;
-const SCAN_SELECTT = 13;
-const SCAN_HEAPTYPE = 14;
-const SCAN_PREFIXFC = 15;
-
-// Why: a numeric table read per instruction; the opcode table's strings are mapped once here.
-const SCAN_KIND: Uint8Array = (() => {
-  const kinds = new Uint8Array(256);
-  const byImm: Partial<Record<string, number>> = {
-    none: SCAN_NONE,
-    blocktype: SCAN_BLOCK,
-    label: SCAN_U32,
-    func: SCAN_U32,
-    local: SCAN_U32,
-    global: SCAN_U32,
-    table: SCAN_U32,
-    memory: SCAN_U32,
-    call_indirect: SCAN_U32U32,
-    br_table: SCAN_BRTABLE,
-    memarg: SCAN_MEMARG,
-    i32: SCAN_S32,
-    i64: SCAN_S64,
-    f32: SCAN_F32,
-    f64: SCAN_F64,
-    select_t: SCAN_SELECTT,
-    reftype: SCAN_HEAPTYPE,
-  };
-  SINGLE_BYTE_OPS.forEach((info, op) => {
-    if (info !== undefined && info.feature === "core") kinds[op] = byImm[info.imm] ?? SCAN_INVALID;
-  });
-  kinds[0x0b] = SCAN_END;
-  kinds[0x05] = SCAN_ELSE;
-  kinds[0xfc] = SCAN_PREFIXFC;
-  return kinds;
-})();
-
-/**
- * Skips the immediates of a `0xfc`-prefixed instruction (the prefix byte at `at` is already read). Returns whether
- * it names a data segment.
- */
-function scanPrefixedFc(r: ByteReader, at: number): boolean {
-  const sub = r.u32();
-  const info = FC_OPS[sub];
-  if (info === undefined) throw new CompileError(`illegal opcode fc ${sub.toString(16)}`, at);
-  if (info.feature !== "core") throw new UnsupportedFeatureError(info.feature, at);
-  switch (info.imm) {
-    case "none":
-      return false;
-    case "memory.init":
-    case "memory.copy":
-    case "table.init":
-    case "table.copy":
-      skipU32(r);
-      skipU32(r);
-      return info.imm === "memory.init";
-    case "data":
-      skipU32(r);
-      return true;
-    default: // memory (fill), elem, table
-      skipU32(r);
-      return false;
-  }
-}
-
-/**
- * Reads a `blocktype` (spec §5.4.1): 0x40 (empty), a value type, or a non-negative s33 type index. Returns
- * {@link EMPTY_BLOCK_TYPE} (0x40), the value-type byte, or `-1 - typeIndex` for a type index.
- */
-export function readBlockTypeEncoding(r: ByteReader): number {
-  const at = r.pos;
-  const byte = r.bytes[at];
-  if (byte === 0x40 && at < r.end) {
-    r.pos = at + 1;
-    return 0x40;
-  }
-  if (byte !== undefined && at < r.end && (byte & 0xc0) === 0x40) return readValType(r);
-  const index = r.s33();
-  if (index < 0) throw new CompileError("malformed value type", at);
-  return -1 - index;
+/** The unsigned 64-bit value of two int32 words. */
+function wordsToBigInt(low: number, high: number): bigint {
+  return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
 }
 
 /** The error for a byte that cannot start a constant expression instruction. */

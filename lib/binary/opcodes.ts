@@ -1,10 +1,12 @@
 /**
- * The opcode table (STYLE.md): every WebAssembly instruction Kiln knows, with its encoding, immediates, stack
- * signature, feature and fuel cost. The decoder, the validator, the WAT encoder, the translator's fuel charges and
- * the machine's ISA (`compile/isa.ts`) read it. Not yet the one source it should be (issue 14): some facts are still
- * listed beside it, by opcode — the validator's alignment and value type of each load and store, the translator's
- * fusion tables (mirrored comparisons, commutative ops, xor-rotate), the warm-up's skip list and the machine's
- * `switch` (checked against the ISA by tests/compile/isa_test.ts).
+ * The one opcode table (STYLE.md): every WebAssembly instruction Kiln knows, with its encoding, immediates,
+ * stack signature, feature and fuel cost. The instruction reader (`instruction_reader.ts`: how each immediate kind
+ * is read, and which opcodes are illegal or unsupported), the validator (fixed signatures), the fuel plan (costs),
+ * the WAT parser and the machine's instruction set (`compile/isa.ts`: names, numeric ops) read it.
+ *
+ * Facts about particular opcodes still kept beside their one user, not here: the validator's natural alignment and
+ * value type of each load and store, the translator's fusion tables (`compile/translate/fusion.ts`), and the
+ * machine's own `switch` (checked against `isa.ts` by a test).
  *
  * Instructions of proposals Kiln does not implement yet are listed too (with their feature), so that every stage
  * can report "unsupported: <feature>" instead of "unknown operator". Whole prefixed spaces of such proposals

@@ -195,7 +195,9 @@ export const ISA: readonly IsaOp[] = (() => {
   ops.push({ name: "ref.null", code: 0xd0, imms: 1 }); // d
   ops.push({ name: "ref.is_null", code: 0xd1, imms: 2 }); // d a
   ops.push({ name: "ref.func", code: 0xd2, imms: 2 }); // d funcidx
-  for (let sub = 0; sub <= 17; sub++) ops.push({ name: FC_OPS[sub]!.name, code: FC_BASE + sub, imms: FC_IMMS[sub]! });
+  FC_OPS.forEach((info, sub) => {
+    if (info?.feature === "core") ops.push({ name: info.name, code: FC_BASE + sub, imms: FC_IMMS[sub]! });
+  });
   I32_IMM_OPS.forEach((name, k) => ops.push({ name: `i32.${name}_i`, code: I32_IMM_BASE + k, imms: 3 }));
   I64_IMM_OPS.forEach((name, j) => ops.push({ name: `i64.${name}_i`, code: I64_IMM_BASE + j, imms: 4 }));
   BR_CMPS.forEach((name, j) => {

@@ -1,11 +1,12 @@
 /**
- * Block types (spec §3.2.2, §5.4.1): what `block`, `loop` and `if` take and produce. Shared by the validator and
- * the translator, which can call {@link readBlockType} on a validated body without re-validating.
+ * Block types (spec §3.2.2, §5.4.1): what `block`, `loop` and `if` take and produce. The instruction reader reads
+ * a block type's encoding; {@link blockTypeOf} resolves it against the module's types, for the validator (which
+ * reports an unknown type index) and the translator (which trusts it).
  *
  * @module
  */
 import { CompileError } from "../errors.ts";
-import { readBlockTypeEncoding } from "../binary/decoder.ts";
+import { readBlockTypeEncoding } from "../binary/instruction_reader.ts";
 import type { ByteReader } from "../binary/leb128.ts";
 import { EMPTY_BLOCK_TYPE, type FuncType, type Module, type ValType } from "../binary/module.ts";
 
@@ -25,7 +26,8 @@ for (const t of [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) {
  * The function type a block type encoding stands for.
  *
  * @param module The module whose type section type indices refer to.
- * @param encoding As returned by `readBlockTypeEncoding`: 0x40 (empty), a value-type byte, or `-1 - typeIndex`.
+ * @param encoding As `InstructionReader.blockType` reads it: 0x40 (empty), a value-type byte, or
+ *   `-1 - typeIndex`.
  * @param offset Byte offset for the error.
  * @returns The block's `[params] -> [results]`; shared objects, never to be mutated.
  * @throws CompileError "unknown type N" for a type index out of range.

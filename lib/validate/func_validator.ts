@@ -10,12 +10,11 @@
  * @module
  */
 import { CompileError, UnexpectedEndError, UnsupportedFeatureError } from "../errors.ts";
-import { readHeapType, readMemarg, readValType } from "../binary/decoder.ts";
+import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
 import { ByteReader } from "../binary/leb128.ts";
-import { readU32, skipBytes, skipS32, skipS64 } from "../binary/_skip.ts";
 import { type FuncBody, type FuncType, isRefType, type ValType, valTypeName } from "../binary/module.ts";
-import { FC_OPS, type OpInfo, prefixFeature, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
-import { readBlockType } from "./block_type.ts";
+import { FC_OPS, type OpInfo, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
+import { blockTypeOf } from "./block_type.ts";
 import type { ValidationContext } from "./context.ts";
 
 /** The bottom type of the polymorphic stack: matches every value type. */
@@ -115,11 +114,11 @@ export class FuncValidator {
   #at = 0;
 
   // Why: one reader per module, re-aimed at each body, instead of an allocation per function.
-  readonly #reader: ByteReader;
+  readonly #reader: InstructionReader;
 
   constructor(ctx: ValidationContext) {
     this.#ctx = ctx;
-    this.#reader = new ByteReader(ctx.module.bytes);
+    this.#reader = new InstructionReader(new ByteReader(ctx.module.bytes));
   }
 
   /**
@@ -138,8 +137,8 @@ export class FuncValidator {
     this.#depth = 0;
     this.#pushCtrl(BLOCK, { params: [], results: type.results });
     const r = this.#reader;
-    r.pos = body.start;
-    r.end = body.end;
+    r.bytes.pos = body.start;
+    r.bytes.end = body.end;
     try {
       this.#run(r, type);
     } catch (e) {
@@ -348,32 +347,17 @@ export class FuncValidator {
 
   // ---- The instruction loop ----
 
-  #run(r: ByteReader, funcType: FuncType): void {
+  #run(r: InstructionReader, funcType: FuncType): void {
     const ctx = this.#ctx;
     const bytes = r.bytes;
     for (;;) {
-      const at = r.pos;
+      if (bytes.pos >= bytes.end) throw new CompileError("END opcode expected", bytes.pos);
+      const op = r.next();
+      const at = r.at;
       this.#at = at;
-      if (at >= r.end) throw new CompileError("END opcode expected", at);
-      const op = bytes[at]!;
-      r.pos = at + 1;
       const sig = SINGLE_SIGS[op];
       if (sig !== undefined) {
-        // Numeric instruction with a fixed signature; only constants have immediates.
-        switch (op) {
-          case 0x41:
-            skipS32(r);
-            break;
-          case 0x42:
-            skipS64(r);
-            break;
-          case 0x43:
-            skipBytes(r, 4);
-            break;
-          case 0x44:
-            skipBytes(r, 8);
-            break;
-        }
+        // Numeric instruction with a fixed signature.
         this.#applySig(sig);
         continue;
       }
@@ -385,10 +369,10 @@ export class FuncValidator {
           break;
         case 0x02: // block
         case 0x03: // loop
-          this.#pushCtrlChecked(op, readBlockType(r, ctx.module));
+          this.#pushCtrlChecked(op, blockTypeOf(ctx.module, r.blockType, at));
           break;
         case 0x04: { // if
-          const type = readBlockType(r, ctx.module);
+          const type = blockTypeOf(ctx.module, r.blockType, at);
           this.#popExpect(I32);
           this.#pushCtrlChecked(IF, type);
           break;
@@ -407,20 +391,20 @@ export class FuncValidator {
             throw new CompileError("type mismatch: if without else must leave its parameters unchanged", at);
           }
           if (d === 0) {
-            if (r.pos !== r.end) throw new CompileError("operators remaining after end of function", r.pos);
+            if (bytes.pos !== bytes.end) throw new CompileError("operators remaining after end of function", bytes.pos);
             return;
           }
           this.#pushVals(type.results);
           break;
         }
         case 0x0c: { // br
-          const d = this.#label(readU32(r));
+          const d = this.#label(r.index);
           this.#popVals(this.#labelTypes(d));
           this.#unreachable();
           break;
         }
         case 0x0d: { // br_if
-          const d = this.#label(readU32(r));
+          const d = this.#label(r.index);
           this.#popExpect(I32);
           const types = this.#labelTypes(d);
           this.#popVals(types);
@@ -428,20 +412,15 @@ export class FuncValidator {
           break;
         }
         case 0x0e: { // br_table
-          const n = readU32(r);
-          const targetsAt = r.pos;
-          for (let i = 0; i < n; i++) readU32(r);
-          const defaultDepth = this.#label(readU32(r));
+          const n = r.index;
+          const defaultDepth = this.#label(r.index2);
           this.#popExpect(I32);
           const arity = this.#labelTypes(defaultDepth).length;
-          const end = r.pos;
-          r.pos = targetsAt;
           for (let i = 0; i < n; i++) {
-            const types = this.#labelTypes(this.#label(readU32(r)));
+            const types = this.#labelTypes(this.#label(r.targets[i]!));
             this.#mismatchUnless(types.length === arity, "br_table targets have different arities");
             this.#peekVals(types);
           }
-          r.pos = end;
           this.#popVals(this.#labelTypes(defaultDepth));
           this.#unreachable();
           break;
@@ -451,7 +430,7 @@ export class FuncValidator {
           this.#unreachable();
           break;
         case 0x10: { // call
-          const index = readU32(r);
+          const index = r.index;
           const type = ctx.funcs[index];
           if (type === undefined) throw new CompileError(`unknown function ${index}`, at);
           this.#popVals(type.params);
@@ -459,8 +438,8 @@ export class FuncValidator {
           break;
         }
         case 0x11: { // call_indirect
-          const typeIndex = readU32(r);
-          const elem = this.#table(readU32(r));
+          const typeIndex = r.index;
+          const elem = this.#table(r.index2);
           const type = ctx.module.types[typeIndex];
           if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
           this.#mismatchUnless(elem === FUNCREF, "call_indirect needs a funcref table");
@@ -482,9 +461,8 @@ export class FuncValidator {
           break;
         }
         case 0x1c: { // select t*
-          const n = readU32(r);
-          if (n !== 1) throw new CompileError("invalid result arity", at);
-          const t = readValType(r);
+          if (r.index !== 1) throw new CompileError("invalid result arity", at);
+          const t = r.valType;
           this.#popExpect(I32);
           this.#popExpect(t);
           this.#popExpect(t);
@@ -492,26 +470,26 @@ export class FuncValidator {
           break;
         }
         case 0x20: // local.get
-          this.#push(this.#localType(readU32(r)));
+          this.#push(this.#localType(r.index));
           break;
         case 0x21: // local.set
-          this.#popExpect(this.#localType(readU32(r)));
+          this.#popExpect(this.#localType(r.index));
           break;
         case 0x22: { // local.tee
-          const t = this.#localType(readU32(r));
+          const t = this.#localType(r.index);
           this.#popExpect(t);
           this.#push(t);
           break;
         }
         case 0x23: { // global.get
-          const index = readU32(r);
+          const index = r.index;
           const g = ctx.globals[index];
           if (g === undefined) throw new CompileError(`unknown global ${index}`, at);
           this.#push(g.type);
           break;
         }
         case 0x24: { // global.set
-          const index = readU32(r);
+          const index = r.index;
           const g = ctx.globals[index];
           if (g === undefined) throw new CompileError(`unknown global ${index}`, at);
           if (!g.mutable) throw new CompileError("immutable global: global.set of an immutable global", at);
@@ -519,28 +497,28 @@ export class FuncValidator {
           break;
         }
         case 0x25: { // table.get
-          const t = this.#table(readU32(r));
+          const t = this.#table(r.index);
           this.#popExpect(I32);
           this.#push(t);
           break;
         }
         case 0x26: { // table.set
-          const t = this.#table(readU32(r));
+          const t = this.#table(r.index);
           this.#popExpect(t);
           this.#popExpect(I32);
           break;
         }
         case 0x3f: // memory.size
-          this.#memory(readU32(r));
+          this.#memory(r.index);
           this.#push(I32);
           break;
         case 0x40: // memory.grow
-          this.#memory(readU32(r));
+          this.#memory(r.index);
           this.#popExpect(I32);
           this.#push(I32);
           break;
         case 0xd0: // ref.null
-          this.#push(readHeapType(r));
+          this.#push(r.valType);
           break;
         case 0xd1: { // ref.is_null
           const t = this.#pop();
@@ -549,18 +527,18 @@ export class FuncValidator {
           break;
         }
         case 0xd2: { // ref.func
-          const index = readU32(r);
+          const index = r.index;
           if (index >= ctx.funcs.length) throw new CompileError(`unknown function ${index}`, at);
           if (!ctx.refs[index]) throw new CompileError("undeclared function reference", at);
           this.#push(FUNCREF);
           break;
         }
-        case 0xfc:
-          this.#prefixed(r, at);
+        case PREFIX_FC:
+          this.#prefixed(r);
           break;
         default:
-          if (op >= 0x28 && op <= 0x3e) this.#memoryAccess(r, op);
-          else this.#unknownOpcode(op, at);
+          // The reader has rejected every opcode that is not implemented; what is left are loads and stores.
+          this.#memoryAccess(r, op);
       }
     }
   }
@@ -570,13 +548,14 @@ export class FuncValidator {
     this.#pushCtrl(op, type);
   }
 
-  #memoryAccess(r: ByteReader, op: number): void {
-    const { align, memory, offset } = readMemarg(r);
-    this.#memory(memory);
-    if (align > NATURAL_ALIGN[op - 0x28]!) {
+  /** Loads and stores (spec §3.3.7): memarg limits, then the access's typing. */
+  #memoryAccess(r: InstructionReader, op: number): void {
+    this.#memory(r.memory);
+    if (r.align > NATURAL_ALIGN[op - 0x28]!) {
       throw new CompileError("alignment must not be larger than natural", this.#at);
     }
-    if (offset > 0xffffffff) throw new CompileError("offset out of range", this.#at);
+    // A 32-bit memory's offsets are below 2^32 (the encoding is a u64 for memory64's sake).
+    if (r.offset > 0xffffffff) throw new CompileError("offset out of range", this.#at);
     const t = MEMORY_TYPE[op - 0x28]!;
     if (op <= 0x35) {
       this.#popExpect(I32);
@@ -587,81 +566,69 @@ export class FuncValidator {
     }
   }
 
-  #prefixed(r: ByteReader, at: number): void {
-    const sub = readU32(r);
+  #prefixed(r: InstructionReader): void {
+    const sub = r.sub;
     const sig = FC_SIGS[sub];
     if (sig !== undefined) {
       this.#applySig(sig);
       return;
     }
     switch (sub) {
-      case 8: { // memory.init
-        const data = readU32(r);
-        this.#memory(readU32(r));
-        this.#dataSegment(data);
+      case 8: // memory.init
+        this.#memory(r.index2);
+        this.#dataSegment(r.index);
         this.#popVals(THREE_I32);
         return;
-      }
       case 9: // data.drop
-        this.#dataSegment(readU32(r));
+        this.#dataSegment(r.index);
         return;
       case 10: // memory.copy
-        this.#memory(readU32(r));
-        this.#memory(readU32(r));
+        this.#memory(r.index);
+        this.#memory(r.index2);
         this.#popVals(THREE_I32);
         return;
       case 11: // memory.fill
-        this.#memory(readU32(r));
+        this.#memory(r.index);
         this.#popVals(THREE_I32);
         return;
       case 12: { // table.init
-        const elemIndex = readU32(r);
-        const table = this.#table(readU32(r));
-        const elem = this.#elemSegment(elemIndex);
+        const table = this.#table(r.index2);
+        const elem = this.#elemSegment(r.index);
         this.#mismatchUnless(elem === table, "table.init segment and table types differ");
         this.#popVals(THREE_I32);
         return;
       }
       case 13: // elem.drop
-        this.#elemSegment(readU32(r));
+        this.#elemSegment(r.index);
         return;
       case 14: { // table.copy
-        const dst = this.#table(readU32(r));
-        const src = this.#table(readU32(r));
+        const dst = this.#table(r.index);
+        const src = this.#table(r.index2);
         this.#mismatchUnless(dst === src, "table.copy between tables of different types");
         this.#popVals(THREE_I32);
         return;
       }
       case 15: { // table.grow
-        const t = this.#table(readU32(r));
+        const t = this.#table(r.index);
         this.#popExpect(I32);
         this.#popExpect(t);
         this.#push(I32);
         return;
       }
       case 16: // table.size
-        this.#table(readU32(r));
+        this.#table(r.index);
         this.#push(I32);
         return;
       case 17: { // table.fill
-        const t = this.#table(readU32(r));
+        const t = this.#table(r.index);
         this.#popExpect(I32);
         this.#popExpect(t);
         this.#popExpect(I32);
         return;
       }
-      default: {
-        const info = FC_OPS[sub];
-        if (info !== undefined && info.feature !== "core") throw new UnsupportedFeatureError(info.feature, at);
-        throw new CompileError(`illegal opcode fc ${sub.toString(16)}`, at);
-      }
+      default:
+        throw new CompileError(`no validation rule for ${r.info.name}`, r.at);
     }
-  }
-
-  #unknownOpcode(op: number, at: number): never {
-    const feature = prefixFeature(op) ?? SINGLE_BYTE_OPS[op]?.feature;
-    if (feature !== undefined && feature !== "core") throw new UnsupportedFeatureError(feature, at);
-    throw new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
   }
 }
 

@@ -1,0 +1,381 @@
+/**
+ * The one instruction reader (STYLE.md): decodes an instruction of a function body and its immediates (spec §5.4)
+ * into fields of one reusable record. The decoder's well-formedness scan, the validator, the fuel plan and the
+ * translator all read bodies through it; nothing else parses an immediate.
+ *
+ * Immediates follow the WebAssembly 3.0 binary format: a memory index (`memory.size`, `memory.grow`,
+ * `memory.fill`, `memory.copy`, `memory.init`) is a LEB128 u32, not a single reserved byte; a `memarg` is an
+ * alignment flags u32 (bit 6: a memory index follows) and a u64 offset, which validation limits to 2^32 - 1 for a
+ * 32-bit memory. An opcode Kiln does not know is "illegal opcode"; one of a proposal it does not implement is an
+ * `UnsupportedFeatureError`, before any of its immediates is read.
+ *
+ * @module
+ */
+import { CompileError, UnexpectedEndError, UnsupportedFeatureError } from "../errors.ts";
+import type { ByteReader } from "./leb128.ts";
+import { EMPTY_BLOCK_TYPE, type ValType } from "./module.ts";
+import { FC_OPS, type Imm, type OpInfo, prefixFeature, SINGLE_BYTE_OPS } from "./opcodes.ts";
+import { readHeapType, readValType } from "./value_types.ts";
+
+// How each opcode's immediates are read. Why: plain numbers in a byte table, since the reader switches on them per
+// instruction and a TS enum is a property load per use.
+const READ_INVALID = 0;
+const READ_NONE = 1;
+const READ_BLOCKTYPE = 2;
+const READ_U32 = 3;
+const READ_U32_U32 = 4;
+const READ_BR_TABLE = 5;
+const READ_MEMARG = 6;
+const READ_I32 = 7;
+const READ_I64 = 8;
+const READ_F32 = 9;
+const READ_F64 = 10;
+const READ_SELECT_T = 11;
+const READ_REFTYPE = 12;
+
+const READ_BY_IMM: Readonly<Record<Imm, number>> = {
+  none: READ_NONE,
+  blocktype: READ_BLOCKTYPE,
+  label: READ_U32,
+  br_table: READ_BR_TABLE,
+  func: READ_U32,
+  call_indirect: READ_U32_U32,
+  local: READ_U32,
+  global: READ_U32,
+  table: READ_U32,
+  memarg: READ_MEMARG,
+  memory: READ_U32,
+  i32: READ_I32,
+  i64: READ_I64,
+  f32: READ_F32,
+  f64: READ_F64,
+  select_t: READ_SELECT_T,
+  reftype: READ_REFTYPE,
+  "memory.init": READ_U32_U32,
+  data: READ_U32,
+  "memory.copy": READ_U32_U32,
+  "table.init": READ_U32_U32,
+  elem: READ_U32,
+  "table.copy": READ_U32_U32,
+  // Not implemented (their proposals are rejected before their immediates are read).
+  type: READ_INVALID,
+  try_table: READ_INVALID,
+  tag: READ_INVALID,
+};
+
+/** Reading kind per single-byte opcode; only implemented (`core`) instructions get one. */
+const SINGLE_READ: Uint8Array = (() => {
+  const kinds = new Uint8Array(256);
+  SINGLE_BYTE_OPS.forEach((info, op) => {
+    if (info !== undefined && info.feature === "core") kinds[op] = READ_BY_IMM[info.imm];
+  });
+  return kinds;
+})();
+
+/** Reading kind per `0xfc` sub-opcode (0 for unknown or unimplemented ones). */
+const FC_READ: Uint8Array = (() => {
+  const kinds = new Uint8Array(FC_OPS.length);
+  FC_OPS.forEach((info, sub) => {
+    if (info !== undefined && info.feature === "core") kinds[sub] = READ_BY_IMM[info.imm];
+  });
+  return kinds;
+})();
+
+/** The `0xfc` prefix byte. */
+export const PREFIX_FC = 0xfc;
+
+/**
+ * Reads instructions one at a time from a {@link ByteReader}, sharing its position. After {@link next} the fields
+ * describe the instruction just read; which fields are meaningful depends on its immediate kind (`info.imm`):
+ *
+ * | immediate | fields |
+ * |---|---|
+ * | `blocktype` | `blockType`: 0x40 (empty), a value-type byte, or `-1 - typeidx` |
+ * | `label`, `func`, `local`, `global`, `table`, `memory`, `data`, `elem` | `index` |
+ * | `call_indirect` | `index` typeidx, `index2` tableidx |
+ * | `memory.init` / `table.init` | `index` dataidx / elemidx, `index2` memidx / tableidx |
+ * | `memory.copy` / `table.copy` | `index` destination, `index2` source |
+ * | `br_table` | `targets[0 .. index)` the labels, `index2` the default label |
+ * | `memarg` | `align` (log2), `memory`, `offset` (exact below 2^53) |
+ * | `i32` / `f32` | `value`: the constant / the raw bits, as an int32 |
+ * | `i64` / `f64` | `value` low and `high` high word, as int32s |
+ * | `select_t` | `index` the count of types, `valType` the first |
+ * | `reftype` | `valType` |
+ *
+ * @example Reading `i32.const 7; memory.grow 0 (index written 0x80 0x00); end`
+ * ```ts
+ * import { ByteReader } from "./leb128.ts";
+ * import { InstructionReader } from "./instruction_reader.ts";
+ * const body = new ByteReader(new Uint8Array([0x41, 7, 0x40, 0x80, 0x00, 0x0b]));
+ * const reader = new InstructionReader(body);
+ * reader.next();
+ * if (reader.value !== 7) throw new Error("i32.const reads its value");
+ * reader.next();
+ * if (reader.info.name !== "memory.grow" || reader.index !== 0 || body.pos !== 5) throw new Error("memidx is a u32");
+ * ```
+ */
+export class InstructionReader {
+  /** The byte stream; its `pos` is the start of the next instruction. */
+  readonly bytes: ByteReader;
+  /** Byte offset of the instruction just read. */
+  at = 0;
+  /** Its opcode byte (`0xfc` for the prefixed ones). */
+  op = 0;
+  /** Its sub-opcode after a `0xfc` prefix; -1 for single-byte opcodes. */
+  sub = -1;
+  /** Its row in the opcode table. */
+  info: OpInfo = SINGLE_BYTE_OPS[0x01]!;
+  index = 0;
+  index2 = 0;
+  blockType = EMPTY_BLOCK_TYPE;
+  align = 0;
+  memory = 0;
+  offset = 0;
+  value = 0;
+  high = 0;
+  valType: ValType = 0;
+  /** `br_table` labels; only the first `index` entries belong to the current instruction. */
+  targets: number[] = [];
+
+  /**
+   * @param bytes Positioned at an instruction; {@link next} reads up to its `end` (the caller bounds it).
+   */
+  constructor(bytes: ByteReader) {
+    this.bytes = bytes;
+  }
+
+  /**
+   * Reads the instruction at the reader's position and its immediates.
+   *
+   * @returns The opcode byte (also in `op`).
+   * @throws CompileError "unexpected end" past the end, "illegal opcode …" for an unknown opcode, the spec's
+   *   message for a malformed immediate; `UnsupportedFeatureError` for an instruction of an unimplemented proposal.
+   */
+  next(): number {
+    const r = this.bytes;
+    const at = r.pos;
+    if (at >= r.end) throw new UnexpectedEndError(at);
+    const op = r.bytes[at]!;
+    r.pos = at + 1;
+    this.at = at;
+    this.op = op;
+    let kind = SINGLE_READ[op]!;
+    if (op === PREFIX_FC) {
+      const sub = readU32(r);
+      const info = FC_OPS[sub];
+      if (info === undefined) throw new CompileError(`illegal opcode fc ${sub.toString(16)}`, at);
+      if (info.feature !== "core") throw new UnsupportedFeatureError(info.feature, at);
+      this.sub = sub;
+      this.info = info;
+      kind = FC_READ[sub]!;
+    } else {
+      this.sub = -1;
+      if (kind === READ_INVALID) unknownOpcode(op, at);
+      this.info = SINGLE_BYTE_OPS[op]!;
+    }
+    switch (kind) {
+      case READ_NONE:
+        break;
+      case READ_BLOCKTYPE:
+        this.blockType = readBlockTypeEncoding(r);
+        break;
+      case READ_U32:
+        this.index = readU32(r);
+        break;
+      case READ_U32_U32:
+        this.index = readU32(r);
+        this.index2 = readU32(r);
+        break;
+      case READ_BR_TABLE: {
+        const count = r.u32();
+        const targets = this.targets;
+        // Why: the count is not checked against the body's size yet; grow as labels are actually read.
+        for (let i = 0; i < count; i++) targets[i] = readU32(r);
+        this.index = count;
+        this.index2 = readU32(r);
+        break;
+      }
+      case READ_MEMARG:
+        this.#memarg(r);
+        break;
+      case READ_I32:
+        this.value = readS32(r);
+        break;
+      case READ_I64:
+        this.#s64(r);
+        break;
+      case READ_F32:
+        this.value = r.i32le();
+        break;
+      case READ_F64:
+        this.value = r.i32le();
+        this.high = r.i32le();
+        break;
+      case READ_SELECT_T: {
+        const count = r.u32();
+        this.index = count;
+        for (let i = 0; i < count; i++) {
+          const t = readValType(r);
+          if (i === 0) this.valType = t;
+        }
+        break;
+      }
+      case READ_REFTYPE:
+        this.valType = readHeapType(r);
+        break;
+    }
+    return op;
+  }
+
+  /** `memarg` (spec 3.0 §5.4.7): flags u32 (below 2^6: alignment; below 2^7: alignment + 2^6, memidx follows), u64. */
+  #memarg(r: ByteReader): void {
+    const flagsAt = r.pos;
+    const flags = readU32(r);
+    if (flags < 0x40) {
+      this.align = flags;
+      this.memory = 0;
+    } else if (flags < 0x80) {
+      this.align = flags - 0x40;
+      this.memory = readU32(r);
+    } else {
+      throw new CompileError("malformed memop flags", flagsAt);
+    }
+    this.offset = readU64(r);
+  }
+
+  /** An s64 into `value` (low word) and `high`; short encodings without BigInt. */
+  #s64(r: ByteReader): void {
+    const b = r.bytes;
+    const p = r.pos;
+    if (p + 4 <= r.end) {
+      let result = 0;
+      for (let i = 0, shift = 0; i < 4; i++, shift += 7) {
+        const x = b[p + i]!;
+        result |= (x & 0x7f) << shift;
+        if (x < 0x80) {
+          r.pos = p + i + 1;
+          const unused = 25 - shift; // sign-extend from bit shift + 6
+          this.value = (result << unused) >> unused;
+          this.high = this.value >> 31;
+          return;
+        }
+      }
+    }
+    const v = r.s64();
+    this.value = Number(BigInt.asIntN(32, v));
+    this.high = Number(BigInt.asIntN(32, v >> 32n));
+  }
+}
+
+/**
+ * Reads a `blocktype` (spec §5.4.1): 0x40 (empty), a value type, or a non-negative s33 type index.
+ *
+ * @param r Positioned at the block type; advanced past it.
+ * @returns {@link EMPTY_BLOCK_TYPE} (0x40), the value-type byte, or `-1 - typeIndex` for a type index.
+ * @throws CompileError "malformed value type" for a negative index or an unknown type byte.
+ *
+ * @example The three forms
+ * ```ts
+ * import { ByteReader } from "./leb128.ts";
+ * import { readBlockTypeEncoding } from "./instruction_reader.ts";
+ * const read = (...b: number[]) => readBlockTypeEncoding(new ByteReader(new Uint8Array(b)));
+ * if (read(0x40) !== 0x40 || read(0x7f) !== 0x7f || read(0x02) !== -3) throw new Error("block types");
+ * ```
+ */
+export function readBlockTypeEncoding(r: ByteReader): number {
+  const at = r.pos;
+  const byte = r.bytes[at];
+  if (byte === EMPTY_BLOCK_TYPE && at < r.end) {
+    r.pos = at + 1;
+    return EMPTY_BLOCK_TYPE;
+  }
+  if (byte !== undefined && at < r.end && (byte & 0xc0) === 0x40) return readValType(r);
+  const index = r.s33();
+  if (index < 0) throw new CompileError("malformed value type", at);
+  return -1 - index;
+}
+
+function unknownOpcode(op: number, at: number): never {
+  const feature = SINGLE_BYTE_OPS[op]?.feature ?? prefixFeature(op);
+  if (feature !== undefined && feature !== "core") throw new UnsupportedFeatureError(feature, at);
+  throw new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
+}
+
+// ---- LEB128 fast paths: short, well-formed encodings inline; anything else goes to ByteReader's exact reader,
+// which checks the encoding and throws the spec's errors (this is not a second LEB128 decoder). ----
+
+/** A u32; up to four bytes inline, plus the five-byte form linkers pad indices to. */
+function readU32(r: ByteReader): number {
+  const b = r.bytes;
+  const p = r.pos;
+  if (p + 5 <= r.end) {
+    let x = b[p]!;
+    if (x < 0x80) {
+      r.pos = p + 1;
+      return x;
+    }
+    let result = x & 0x7f;
+    x = b[p + 1]!;
+    result |= (x & 0x7f) << 7;
+    if (x < 0x80) {
+      r.pos = p + 2;
+      return result;
+    }
+    x = b[p + 2]!;
+    result |= (x & 0x7f) << 14;
+    if (x < 0x80) {
+      r.pos = p + 3;
+      return result;
+    }
+    x = b[p + 3]!;
+    result |= (x & 0x7f) << 21;
+    if (x < 0x80) {
+      r.pos = p + 4;
+      return result;
+    }
+    // Five bytes: valid when the last has no continuation and no bits above 32.
+    x = b[p + 4]!;
+    if (x < 0x10) {
+      r.pos = p + 5;
+      return result + x * 0x10000000;
+    }
+  }
+  return r.u32();
+}
+
+/** An s32; up to four bytes (28 bits) inline. */
+function readS32(r: ByteReader): number {
+  const b = r.bytes;
+  const p = r.pos;
+  if (p + 4 <= r.end) {
+    let result = 0;
+    for (let i = 0, shift = 0; i < 4; i++, shift += 7) {
+      const x = b[p + i]!;
+      result |= (x & 0x7f) << shift;
+      if (x < 0x80) {
+        r.pos = p + i + 1;
+        const unused = 25 - shift; // sign-extend from bit shift + 6
+        return (result << unused) >> unused;
+      }
+    }
+  }
+  return r.s32();
+}
+
+/** A u64 (memarg offsets) as a number, exact below 2^53; up to four bytes inline. */
+function readU64(r: ByteReader): number {
+  const b = r.bytes;
+  const p = r.pos;
+  if (p + 4 <= r.end) {
+    let result = 0;
+    for (let i = 0, shift = 0; i < 4; i++, shift += 7) {
+      const x = b[p + i]!;
+      result |= (x & 0x7f) << shift;
+      if (x < 0x80) {
+        r.pos = p + i + 1;
+        return result;
+      }
+    }
+  }
+  return r.u64();
+}

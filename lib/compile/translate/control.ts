@@ -1,0 +1,118 @@
+/**
+ * Control flow in translation: the control frames, and the code of returns, branches and conditional jumps. Branch
+ * targets are resolved here: a loop's start is known when a branch to it is emitted; a block's or `if`'s end is
+ * patched into the recorded fixups when its `end` is reached.
+ *
+ * @module
+ */
+import { BR_CMP_BASE, BR_CMP_I_BASE } from "../isa.ts";
+import type { Emitter } from "./emitter.ts";
+import { TEMP } from "./slots.ts";
+
+/** One open block of the function being translated. */
+export interface Control {
+  kind: "block" | "loop" | "if" | "func";
+  /** Virtual stack height below the block's params. */
+  height: number;
+  params: number;
+  results: number;
+  /** Code position of a loop's start. */
+  start: number;
+  /** Code positions of immediates to patch with the end position. */
+  fixups: number[];
+  /** For `if`: code position of the branch-to-else target immediate, until an `else` patches it. */
+  elseFixup: number;
+  /** Whether the rest of this block is unreachable. */
+  dead: boolean;
+}
+
+/** A branch condition: a compare still to be emitted (fused into the branch), or a slot tested for nonzero. */
+export interface Cond {
+  /** Wasm i32 compare opcode (0x46..0x4f), or 0x45 for eqz, or -1 for a plain slot test. */
+  cmp: number;
+  a: number;
+  b: number;
+  /** Whether `b` is a constant rather than a slot. */
+  imm: boolean;
+}
+
+/** The values a branch to `target` carries: a loop's params, another block's results. */
+export function branchArity(target: Control): number {
+  return target.kind === "loop" ? target.params : target.results;
+}
+
+/** i32 compare opcode (0x46..0x4f) - 0x46 → index in `BR_CMPS` (isa.ts). */
+const BR_INDEX = [0, 1, 2, 4, 6, 8, 7, 9, 3, 5];
+
+/**
+ * Emits a jump taken when `cond` holds (or fails, with `negate`); returns the target immediate's position. The
+ * record ends with a charge immediate: the fuel of the run that falls through (see `fuel_runs.ts`).
+ */
+export function condJump(e: Emitter, cond: Cond, negate: boolean): number {
+  const out = e.out;
+  let at: number;
+  if (cond.cmp < 0 || cond.cmp === 0x45) {
+    // eqz: jump when the operand is zero, i.e. a plain test negated.
+    out.push((cond.cmp === 0x45) !== negate ? 0x04 : 0x0d);
+    out.push(cond.a);
+    at = out.push(0);
+  } else {
+    const j = BR_INDEX[cond.cmp - 0x46]! ^ (negate ? 1 : 0);
+    out.push((cond.imm ? BR_CMP_I_BASE : BR_CMP_BASE) + j);
+    out.push(cond.a);
+    out.push(cond.b);
+    at = out.push(0);
+  }
+  e.runs.chargeAt = out.push(0);
+  return at;
+}
+
+/** Emits the return sequence for the function's results on top of the virtual stack. */
+export function emitReturn(e: Emitter): void {
+  const out = e.out, stack = e.stack;
+  const r = e.resultCount;
+  const n = stack.n;
+  if (r === 0) {
+    out.push(0x0f);
+    out.push(0);
+    out.push(0);
+  } else if (r === 1) {
+    const s = stack.slotOf(n - 1);
+    out.push(0x0f);
+    out.push(s);
+    out.push(1);
+  } else {
+    stack.materializeFrom(n - r);
+    out.push(0x0f);
+    out.push(stack.canon(n - r));
+    out.push(r);
+  }
+}
+
+/** Whether a branch to `target` finds its values in place (temps at the target's slots). */
+export function inPlace(e: Emitter, target: Control, arity: number): boolean {
+  const stack = e.stack;
+  const n = stack.n;
+  if (n - arity !== target.height) return false;
+  for (let i = n - arity; i < n; i++) if (stack.kind[i] !== TEMP) return false;
+  return true;
+}
+
+/** Records that the jump immediate at code position `at` goes to `target`'s branch destination. */
+export function jumpTo(e: Emitter, target: Control, at: number): void {
+  if (target.kind === "loop") e.out.code[at] = target.start;
+  else target.fixups.push(at);
+}
+
+/** Emits the moves of a branch's values to `target`'s slots and the jump. */
+export function emitBranch(e: Emitter, target: Control, arity: number): void {
+  if (target.kind === "func") {
+    emitReturn(e);
+    return;
+  }
+  const stack = e.stack;
+  const n = stack.n;
+  for (let j = 0; j < arity; j++) stack.storeTo(stack.canon(target.height + j), n - arity + j);
+  e.out.push(0x05);
+  jumpTo(e, target, e.out.push(0));
+}
