@@ -34,6 +34,7 @@ export type { StoreOptions } from "./lib/runtime/store.ts";
 export { Wasi } from "./lib/wasi/wasi.ts";
 export type { WasiInstance, WasiOptions } from "./lib/wasi/wasi.ts";
 export { MemoryFs } from "./lib/wasi/fs/memory_fs.ts";
+export type { MemoryFsOptions } from "./lib/wasi/fs/memory_fs.ts";
 export { NodeFs } from "./lib/wasi/fs/node_fs.ts";
 export type {
   DirEntry,

@@ -3,11 +3,30 @@
  * Synchronous (so usable in "sync" and "async" mode alike), with no host access at all: for browsers, tests and
  * sandboxes. Errors mirror Linux's for the same operations.
  *
+ * Space is bounded as on a tmpfs mounted with `size=` and `nr_inodes=`: `maxBytes` caps file contents and symlink
+ * targets, `maxEntries` the names in the tree, and a call that would pass either fails with ENOSPC and changes
+ * nothing. Names longer than 255 bytes and symlink targets of 4096 bytes or more are ENAMETOOLONG, as on Linux, so
+ * the names' own memory stays bounded too.
+ *
  * @module
  */
 import { Errno, WasiError } from "../errno.ts";
 import { Filetype } from "../constants.ts";
 import type { DirEntry, FileHandle, FileStat, FsBackend, OpenOptions } from "./fs_backend.ts";
+import {
+  MEMORY_FS_DEFAULT_MAX_BYTES,
+  MEMORY_FS_DEFAULT_MAX_ENTRIES,
+  MemoryQuota,
+  quotaLimit,
+} from "./_memory_quota.ts";
+
+/** Linux's NAME_MAX: the most UTF-8 bytes in one path component. */
+const NAME_MAX = 255;
+/** Linux's PATH_MAX: a symlink target must be shorter. */
+const PATH_MAX = 4096;
+/** The largest regular file (the contents live in one Uint8Array). */
+const FILE_MAX = 2 ** 32;
+const encoder = new TextEncoder();
 
 interface Inode {
   ino: bigint;
@@ -16,32 +35,20 @@ interface Inode {
   atim: bigint;
   mtim: bigint;
   ctim: bigint;
-  /** Regular files: contents (capacity may exceed `size`). */
+  /**
+   * Regular files: the contents' materialized prefix. Bytes from `data.length` to `size` are a hole that reads as
+   * zeros and costs no host memory (a file grown by truncate); bytes from `size` to `data.length` are spare
+   * capacity, stale until a write or a truncate zeroes them.
+   */
   data?: Uint8Array;
   size: number;
+  /** Open handles: the contents of an unlinked file live until the last one closes, as on POSIX. */
+  opens: number;
   /** Directories: entries by name. */
   entries?: Map<string, Inode>;
   /** Symlinks: the target. */
   target?: string;
-  /** Open handles: the data of a file whose last link is gone lives (and counts) until the last one closes. */
-  opens: number;
 }
-
-/** Limits of a {@link MemoryFs}: what a guest can make the host hold. */
-export interface MemoryFsLimits {
-  /**
-   * Bytes of file data the filesystem may hold (allocated, holes of sparse files included). Past it, writes write
-   * what fits and then fail, and growing a file fails, with ENOSPC, as on a full disk. Default 256 MiB.
-   */
-  maxBytes?: number;
-  /** Files, directories and symlinks the filesystem may hold (the root included); past it, ENOSPC. Default 65,536. */
-  maxEntries?: number;
-}
-
-/** Default {@link MemoryFsLimits.maxBytes}: 256 MiB. */
-export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
-/** Default {@link MemoryFsLimits.maxEntries}. */
-export const DEFAULT_MAX_ENTRIES = 65_536;
 
 function nowNs(): bigint {
   return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
@@ -51,16 +58,51 @@ const fail = (errno: number, msg: string): never => {
   throw new WasiError(errno, msg);
 };
 
+/** The bytes inode `n` holds in the quota: a file's size (holes included), a symlink's target. */
+function bytesOf(n: Inode): number {
+  if (n.filetype === Filetype.SYMBOLIC_LINK) return encoder.encode(n.target!).length;
+  return n.filetype === Filetype.REGULAR_FILE ? n.size : 0;
+}
+
+/** Replaces the contents buffer of `n`, keeping `quota.allocatedBytes` in step. */
+function replaceData(n: Inode, data: Uint8Array, quota: MemoryQuota): void {
+  quota.allocatedBytes += data.length - n.data!.length;
+  n.data = data;
+}
+
+/** Frees inode `n` once nothing reaches it (no name, no open handle), giving its bytes back to `quota`. */
+function dropIfUnreachable(n: Inode, quota: MemoryQuota): void {
+  if (n.nlink > 0n || n.opens > 0 || n.filetype === Filetype.DIRECTORY) return;
+  quota.chargeBytes(-bytesOf(n));
+  n.size = 0;
+  if (n.data) replaceData(n, new Uint8Array(0), quota);
+  if (n.target !== undefined) n.target = "";
+}
+
+/** Limits of a {@link MemoryFs}, as a disk's size and inode count bound a real filesystem. */
+export interface MemoryFsOptions {
+  /**
+   * The most bytes all regular files (their sizes, holes included) and symlink targets may hold together; a write,
+   * truncate or `fd_allocate` past it fails with ENOSPC. Default 256 MiB; `Infinity` disables the limit.
+   */
+  maxBytes?: number;
+  /**
+   * The most names in the tree (files, directories, symlinks, and each extra hard link, as tmpfs counts them); a
+   * create, mkdir, symlink or link past it fails with ENOSPC. Default 65,536; `Infinity` disables the limit.
+   */
+  maxEntries?: number;
+}
+
 /**
- * The in-memory backend. A guest cannot make it hold more than its limits ({@link MemoryFsLimits}): by default
- * 256 MiB of file data and 65,536 entries, past which calls fail with ENOSPC as a full disk would.
+ * The in-memory backend.
  *
  * @example
  * ```ts
  * import { MemoryFs } from "./memory_fs.ts";
- * const mem = new MemoryFs();
+ * const mem = new MemoryFs({ maxBytes: 1024 * 1024 });
  * mem.writeFile("/data/hello.txt", new TextEncoder().encode("hi"));
  * console.log(new TextDecoder().decode(mem.readFile("/data/hello.txt"))); // "hi"
+ * console.log(mem.usedBytes, mem.usedEntries); // 2 2
  * ```
  */
 export class MemoryFs implements FsBackend {
@@ -68,34 +110,54 @@ export class MemoryFs implements FsBackend {
   readonly sync = true;
   private nextIno = 1n;
   private readonly root: Inode;
-  /** The limits in force. */
-  readonly maxBytes: number;
-  /** The limits in force. */
-  readonly maxEntries: number;
-  /** Bytes of file data held now (allocated buffers). */
-  usedBytes = 0;
-  /** Entries (inodes) held now. */
-  usedEntries = 0;
+  private readonly quota: MemoryQuota;
 
   /**
    * Creates an empty filesystem: only the root directory "/".
    *
-   * @param limits what the filesystem may hold (defaults: 256 MiB of data, 65,536 entries)
+   * @param options the space limits; a limit that is not a number >= 0 throws a RangeError
    */
-  constructor(limits: MemoryFsLimits = {}) {
-    this.maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
-    this.maxEntries = limits.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  constructor(options: MemoryFsOptions = {}) {
+    this.quota = new MemoryQuota(
+      quotaLimit(options.maxBytes, "maxBytes", MEMORY_FS_DEFAULT_MAX_BYTES),
+      quotaLimit(options.maxEntries, "maxEntries", MEMORY_FS_DEFAULT_MAX_ENTRIES),
+    );
     this.root = this.inode(Filetype.DIRECTORY);
     this.root.nlink = 2n;
   }
 
-  /** A new inode of `filetype`, timestamped now, not yet linked anywhere; ENOSPC past `maxEntries`. */
+  /** The most bytes files and symlink targets may hold together (the `maxBytes` option). */
+  get maxBytes(): number {
+    return this.quota.maxBytes;
+  }
+
+  /** The most names the tree may hold (the `maxEntries` option). */
+  get maxEntries(): number {
+    return this.quota.maxEntries;
+  }
+
+  /** Bytes in use: the sizes of all files still linked or open (holes included) plus symlink targets. */
+  get usedBytes(): number {
+    return this.quota.usedBytes;
+  }
+
+  /** Names in use: every directory entry in the tree (the root has none). */
+  get usedEntries(): number {
+    return this.quota.usedEntries;
+  }
+
+  /**
+   * Host memory holding file contents, spare capacity included. Below `usedBytes` when files have holes (a truncate
+   * that grows a file allocates nothing), at most about twice it otherwise.
+   */
+  get allocatedBytes(): number {
+    return this.quota.allocatedBytes;
+  }
+
+  /** A new inode of `filetype`, timestamped now, not yet linked anywhere. */
   private inode(filetype: number): Inode {
-    if (this.usedEntries >= this.maxEntries) fail(Errno.NOSPC, "no space left on device: too many entries");
-    this.usedEntries++;
     const t = nowNs();
     return {
-      opens: 0,
       ino: this.nextIno++,
       filetype,
       nlink: 1n,
@@ -103,14 +165,20 @@ export class MemoryFs implements FsBackend {
       mtim: t,
       ctim: t,
       size: 0,
+      opens: 0,
       data: filetype === Filetype.REGULAR_FILE ? new Uint8Array(0) : undefined,
       entries: filetype === Filetype.DIRECTORY ? new Map() : undefined,
     };
   }
 
-  /** The components of `path`, without empty ones and ".". */
+  /** The components of `path`, without empty ones and ".". Throws ENAMETOOLONG for one over NAME_MAX bytes. */
   private static split(path: string): string[] {
-    return path.split("/").filter((c) => c !== "" && c !== ".");
+    const comps = path.split("/").filter((c) => c !== "" && c !== ".");
+    // A UTF-16 unit is at most 3 UTF-8 bytes, so only long strings need encoding.
+    for (const c of comps) {
+      if (c.length > NAME_MAX / 3 && encoder.encode(c).length > NAME_MAX) fail(Errno.NAMETOOLONG, "file name too long");
+    }
+    return comps;
   }
 
   /** The inode at `path` (no symlink is followed; ".." is not interpreted). */
@@ -142,7 +210,7 @@ export class MemoryFs implements FsBackend {
       dev: 1n,
       ino: n.ino,
       nlink: n.nlink,
-      size: BigInt(n.filetype === Filetype.SYMBOLIC_LINK ? new TextEncoder().encode(n.target!).length : n.size),
+      size: BigInt(n.filetype === Filetype.SYMBOLIC_LINK ? encoder.encode(n.target!).length : n.size),
       atim: n.atim,
       mtim: n.mtim,
       ctim: n.ctim,
@@ -185,6 +253,7 @@ export class MemoryFs implements FsBackend {
     if (!n) {
       if (!o.create) fail(Errno.NOENT, "no such file or directory");
       if (o.directory) fail(Errno.NOENT, "no such file or directory");
+      this.quota.chargeEntry();
       n = this.inode(Filetype.REGULAR_FILE);
       parent.entries!.set(name, n);
       parent.mtim = parent.ctim = nowNs();
@@ -193,12 +262,12 @@ export class MemoryFs implements FsBackend {
     if (o.directory && n.filetype !== Filetype.DIRECTORY) fail(Errno.NOTDIR, "not a directory");
     if (n.filetype === Filetype.DIRECTORY && o.write) fail(Errno.ISDIR, "is a directory");
     if (o.truncate && n.filetype === Filetype.REGULAR_FILE) {
+      this.quota.chargeBytes(-n.size);
       n.size = 0;
-      this._resize(n, 0);
+      replaceData(n, new Uint8Array(0), this.quota);
       n.mtim = n.ctim = nowNs();
     }
-    n.opens++;
-    return new MemoryFileHandle(this, n);
+    return new MemoryFileHandle(n, this.quota);
   }
 
   /**
@@ -222,6 +291,7 @@ export class MemoryFs implements FsBackend {
   mkdir(path: string): void {
     const [parent, name] = this.parentOf(path);
     if (parent.entries!.has(name)) fail(Errno.EXIST, "file exists");
+    this.quota.chargeEntry();
     const d = this.inode(Filetype.DIRECTORY);
     d.nlink = 2n;
     parent.entries!.set(name, d);
@@ -240,9 +310,8 @@ export class MemoryFs implements FsBackend {
     if (n.filetype !== Filetype.DIRECTORY) fail(Errno.NOTDIR, "not a directory");
     if (n.entries!.size > 0) fail(Errno.NOTEMPTY, "directory not empty");
     parent.entries!.delete(name);
+    this.quota.releaseEntry();
     parent.nlink--;
-    n.nlink = 0n;
-    this.release(n);
     parent.mtim = parent.ctim = nowNs();
   }
 
@@ -256,8 +325,9 @@ export class MemoryFs implements FsBackend {
     const n = parent.entries!.get(name) ?? fail(Errno.NOENT, "no such file or directory");
     if (n.filetype === Filetype.DIRECTORY) fail(Errno.ISDIR, "is a directory");
     parent.entries!.delete(name);
+    this.quota.releaseEntry();
     n.nlink--;
-    this.release(n);
+    dropIfUnreachable(n, this.quota);
     n.ctim = parent.mtim = parent.ctim = nowNs();
   }
 
@@ -289,10 +359,11 @@ export class MemoryFs implements FsBackend {
         if (existing.filetype !== Filetype.DIRECTORY) fail(Errno.NOTDIR, "not a directory");
         if (existing.entries!.size > 0) fail(Errno.NOTEMPTY, "directory not empty");
         dp.nlink--;
-        existing.nlink = 1n; // its own "." (the parent's link goes below)
       } else if (existing.filetype === Filetype.DIRECTORY) fail(Errno.ISDIR, "is a directory");
       existing.nlink--;
-      this.release(existing);
+      // The moved name takes the replaced one's place: one name fewer in all.
+      this.quota.releaseEntry();
+      dropIfUnreachable(existing, this.quota);
     }
     sp.entries!.delete(sname);
     dp.entries!.set(dname, n);
@@ -320,6 +391,7 @@ export class MemoryFs implements FsBackend {
     if (n.filetype === Filetype.DIRECTORY) fail(Errno.PERM, "hard link to a directory");
     const [parent, name] = this.parentOf(to);
     if (parent.entries!.has(name)) fail(Errno.EXIST, "file exists");
+    this.quota.chargeEntry();
     parent.entries!.set(name, n);
     n.nlink++;
     n.ctim = parent.mtim = parent.ctim = nowNs();
@@ -334,6 +406,11 @@ export class MemoryFs implements FsBackend {
   symlink(target: string, path: string): void {
     const [parent, name] = this.parentOf(path);
     if (parent.entries!.has(name)) fail(Errno.EXIST, "file exists");
+    const bytes = encoder.encode(target).length;
+    if (bytes >= PATH_MAX) fail(Errno.NAMETOOLONG, "symlink target too long");
+    this.quota.checkEntry();
+    this.quota.chargeBytes(bytes);
+    this.quota.chargeEntry();
     const n = this.inode(Filetype.SYMBOLIC_LINK);
     n.target = target;
     parent.entries!.set(name, n);
@@ -354,51 +431,6 @@ export class MemoryFs implements FsBackend {
     n.ctim = nowNs();
   }
 
-  // ---- quota -------------------------------------------------------------------------------------------------
-
-  /**
-   * Gives back what an inode holds once nothing reaches it (no link left, no open handle). Directories count one
-   * entry; files their data too.
-   */
-  private release(n: Inode): void {
-    const gone = n.filetype === Filetype.DIRECTORY ? n.nlink <= 1n : n.nlink <= 0n;
-    if (!gone || n.opens > 0 || n.ino < 0n) return;
-    if (n.data) this._resize(n, 0, true);
-    this.usedEntries--;
-    n.ino = -n.ino; // released: never counted twice
-  }
-
-  /**
-   * @internal Resizes a file's buffer to `capacity` bytes (keeping its contents up to `size`), within `maxBytes`.
-   * ENOSPC when even `capacity` does not fit. With `exact`, exactly `capacity`; else room to grow is added when
-   * the quota allows.
-   */
-  _resize(n: Inode, capacity: number, exact = false): void {
-    const old = n.data!.length;
-    const others = this.usedBytes - old;
-    if (others + capacity > this.maxBytes) fail(Errno.NOSPC, "no space left on device");
-    let cap = capacity;
-    // Why doubling: appends stay amortised O(1); the slack is capped by the quota (and shrinking is exact).
-    if (!exact && capacity > old) cap = Math.min(Math.max(capacity, old * 2, 64), this.maxBytes - others);
-    if (capacity === 0) cap = 0;
-    if (cap === old) return;
-    const next = new Uint8Array(cap);
-    next.set(n.data!.subarray(0, Math.min(n.size, cap)));
-    n.data = next;
-    this.usedBytes = others + cap;
-  }
-
-  /** @internal How many bytes file `n` may grow to (its capacity plus what the quota leaves). */
-  _room(n: Inode): number {
-    return this.maxBytes - (this.usedBytes - n.data!.length);
-  }
-
-  /** @internal A handle on `n` closed: release it if it was the last thing keeping `n`. */
-  _closed(n: Inode): void {
-    n.opens--;
-    this.release(n);
-  }
-
   // ---- helpers for hosts preparing a filesystem --------------------------------------------------------------
 
   /** Creates a directory and its missing parents. */
@@ -414,7 +446,7 @@ export class MemoryFs implements FsBackend {
     }
   }
 
-  /** Creates or replaces a regular file (parents are created). */
+  /** Creates or replaces a regular file (parents are created); counts against the limits as a guest's write. */
   writeFile(path: string, data: Uint8Array): void {
     const comps = MemoryFs.split(path);
     comps.pop();
@@ -429,7 +461,7 @@ export class MemoryFs implements FsBackend {
       directory: false,
     });
     try {
-      if ((h.write(data, 0) as number) < data.length) fail(Errno.NOSPC, "no space left on device");
+      h.write(data, 0);
     } finally {
       h.close();
     }
@@ -439,14 +471,23 @@ export class MemoryFs implements FsBackend {
   readFile(path: string): Uint8Array {
     const n = this.lookup(path);
     if (n.filetype !== Filetype.REGULAR_FILE) fail(Errno.ISDIR, "not a regular file");
-    return n.data!.slice(0, n.size);
+    const out = new Uint8Array(n.size);
+    out.set(n.data!.subarray(0, Math.min(n.size, n.data!.length)));
+    return out;
   }
 }
 
 /** An open in-memory file. */
 class MemoryFileHandle implements FileHandle {
   private closed = false;
-  constructor(private readonly fs: MemoryFs, private readonly node: Inode) {}
+
+  /**
+   * @param node the open inode
+   * @param quota the filesystem's space account, charged before any change of size
+   */
+  constructor(private readonly node: Inode, private readonly quota: MemoryQuota) {
+    node.opens++;
+  }
 
   private check(): Inode {
     if (this.closed) fail(Errno.BADF, "file is closed");
@@ -458,25 +499,57 @@ class MemoryFileHandle implements FileHandle {
     if (n.filetype !== Filetype.REGULAR_FILE) fail(Errno.ISDIR, "is a directory");
     if (position >= n.size) return 0;
     const count = Math.min(buf.length, n.size - position);
-    buf.set(n.data!.subarray(position, position + count));
+    const stored = n.data!.subarray(position, Math.min(position + count, n.data!.length));
+    buf.set(stored);
+    buf.fill(0, stored.length, count); // the hole past the materialized prefix
     n.atim = nowNs();
     return count;
   }
 
-  /** Writes at `position` (the end when null); on a full filesystem writes what fits, as Linux does, then ENOSPC. */
+  /**
+   * All or nothing: a write that does not fit in the quota writes no byte and throws ENOSPC. (Linux writes what
+   * fits and returns a short count; the WASI layer would then write the rest, get ENOSPC and report it with the
+   * first part written but the fd offset not advanced, a state the guest cannot see.)
+   */
   write(buf: Uint8Array, position: number | null): number {
     const n = this.check();
     if (n.filetype !== Filetype.REGULAR_FILE) fail(Errno.ISDIR, "is a directory");
+    if (buf.length === 0) return 0;
     const at = position ?? n.size;
-    if (at + buf.length > 2 ** 32) fail(Errno.FBIG, "file too large for memory");
-    const count = Math.min(buf.length, Math.max(0, this.fs._room(n) - at));
-    if (count === 0 && buf.length > 0) fail(Errno.NOSPC, "no space left on device");
-    if (at + count > n.data!.length) this.fs._resize(n, at + count);
-    if (at > n.size) n.data!.fill(0, n.size, at);
-    n.data!.set(buf.subarray(0, count), at);
-    n.size = Math.max(n.size, at + count);
+    const end = at + buf.length;
+    if (end > FILE_MAX) fail(Errno.FBIG, "file too large for memory");
+    const grown = Math.max(0, end - n.size);
+    this.quota.checkBytes(grown);
+    this.materialize(n, end);
+    if (at > n.size) n.data!.fill(0, n.size, at); // spare capacity past the old end may hold stale bytes
+    n.data!.set(buf, at);
+    this.quota.chargeBytes(grown);
+    n.size = Math.max(n.size, end);
     n.mtim = n.ctim = nowNs();
-    return count;
+    return buf.length;
+  }
+
+  /**
+   * Makes the first `end` bytes of `n` addressable. Capacity doubles (amortized appends) but never past the byte
+   * limit, which `end` is already within, and stays at most twice the size (`truncate` shrinks it), so the host
+   * holds at most about twice the accounted bytes. Throws ENOSPC when the host cannot allocate, as a full disk.
+   */
+  private materialize(n: Inode, end: number): void {
+    const old = n.data!;
+    if (old.length >= end) return;
+    const capacity = Math.max(end, Math.min(Math.max(64, old.length * 2), this.quota.maxBytes, FILE_MAX));
+    let grown: Uint8Array;
+    try {
+      grown = new Uint8Array(capacity);
+    } catch {
+      try {
+        grown = new Uint8Array(end);
+      } catch {
+        return fail(Errno.NOSPC, "no space left on device: the host could not allocate the file's memory");
+      }
+    }
+    grown.set(old.subarray(0, Math.min(n.size, old.length)));
+    replaceData(n, grown, this.quota);
   }
 
   stat(): FileStat {
@@ -493,17 +566,15 @@ class MemoryFileHandle implements FileHandle {
     };
   }
 
-  /** Sets the size; growing past the filesystem's `maxBytes` fails with ENOSPC and changes nothing. */
+  /** Growing only charges the quota: the new bytes are a hole that costs no host memory until written. */
   truncate(size: number): void {
     const n = this.check();
     if (n.filetype !== Filetype.REGULAR_FILE) fail(Errno.INVAL, "not a regular file");
-    if (size > 2 ** 32) fail(Errno.FBIG, "file too large for memory");
-    if (size > n.size) {
-      if (size > n.data!.length) this.fs._resize(n, size, true);
-      n.data!.fill(0, n.size, size);
-    } else if (size < n.data!.length / 2) {
-      this.fs._resize(n, size, true); // give the space back
-    }
+    if (size > FILE_MAX) fail(Errno.FBIG, "file too large for memory");
+    this.quota.chargeBytes(size - n.size);
+    const data = n.data!;
+    if (size > n.size) data.fill(0, n.size, Math.min(size, data.length));
+    else if (data.length > Math.max(64, 2 * size)) replaceData(n, data.slice(0, size), this.quota);
     n.size = size;
     n.mtim = n.ctim = nowNs();
   }
@@ -526,6 +597,7 @@ class MemoryFileHandle implements FileHandle {
   close(): void {
     const n = this.check();
     this.closed = true;
-    this.fs._closed(n);
+    n.opens--;
+    dropIfUnreachable(n, this.quota);
   }
 }
