@@ -156,6 +156,19 @@ export type {
    */
   StoreOptions,
 } from "./lib/runtime/store.ts";
+export type {
+  /**
+   * The name of an execution engine (`StoreOptions.engine`): `"interpreter"`, the default and today the only one.
+   *
+   * @example Naming a store's engine
+   * ```ts
+   * import { type EngineName, Store } from "./mod.ts";
+   * const engine: EngineName = "interpreter";
+   * console.log(new Store({ engine }).options.engine); // "interpreter"
+   * ```
+   */
+  EngineName,
+} from "./lib/engine/engine.ts";
 export {
   /**
    * A linear memory.

@@ -50,6 +50,7 @@ import {
   truncSatI64U,
 } from "./float.ts";
 import { ISA } from "../compile/isa.ts";
+import { ModuleCode } from "./module_code.ts";
 import { clz as clz64, ctz as ctz64, divS, divU, popcnt32, remS, remU } from "./i64.ts";
 
 /** `run()` status: the outermost frame returned. */
@@ -70,18 +71,22 @@ const FRAME_BYTES = 32;
 const INITIAL_SLOTS = 1024;
 const NO_MEMORY = EMPTY_MEMORY_VIEW;
 
-/** The translated code of a wasm function (translating it on first use). */
+/** The translated code of a wasm function of an interpreter instance (translating it on first use). */
 export function compiledOf(f: FuncInst): CompiledFunc {
   if (f.compiled) return f.compiled;
-  const inst = f.instance!;
-  const defined = f.index - inst.module.importedFuncs;
-  let c = inst.compiled[defined];
-  if (!c) {
-    c = translateFunction(inst.module, f.index, inst.meter);
-    inst.compiled[defined] = c;
-  }
+  const code = f.instance!.engineState as ModuleCode;
+  const defined = f.index - code.module.importedFuncs;
+  const c = code.funcs[defined] ??= translateFunction(code.module, f.index, code.meter);
   f.compiled = c;
   return c;
+}
+
+/**
+ * Whether the machine calls `f` as it calls a host function: `f` is one, or belongs to another engine's instance
+ * (called through its exported form; engine/engine.ts).
+ */
+function callsOut(f: FuncInst): boolean {
+  return f.host !== null || !(f.instance!.engineState instanceof ModuleCode);
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -165,6 +170,8 @@ export class Machine {
    * re-entering `runSlice()` adds 5-10 ns to a host call of 35-40 ns, on Deno and Bun).
    */
   hostCallsOutside = false;
+  /** Whether the driver runs this call synchronously: another engine's function is then called with `callSync`. */
+  syncCall = false;
 
   constructor(store: Store) {
     this.store = store;
@@ -277,10 +284,10 @@ export class Machine {
     }
   }
 
-  /** Calls host function `f` with the arguments in slots base.. (JS form). */
+  /** Calls host function `f` (or another engine's function) with the arguments in slots base.. (JS form). */
   callHost(f: FuncInst, base: number): unknown {
     const params = f.type.params;
-    const host = f.host as (...a: unknown[]) => unknown;
+    const host = (f.host ?? this.foreign(f)) as (...a: unknown[]) => unknown;
     // Why: 0–3 parameters (most imports) are passed directly, with i32 read inline, not through an array and a
     // spread call (bench/micro/host_call_bench.ts).
     switch (params.length) {
@@ -296,6 +303,12 @@ export class Machine {
     const args = new Array(params.length);
     for (let i = 0; i < params.length; i++) args[i] = this.read(params[i]!, base + i, false);
     return host(...args);
+  }
+
+  /** How the machine calls a function of another engine's instance: its exported form, sync or async as this call. */
+  private foreign(f: FuncInst): unknown {
+    const js = funcToJs(f) as unknown as { callSync: unknown };
+    return this.syncCall ? js.callSync : js;
   }
 
   /** Reads slot `s` as a JS-form argument of type `t` (i32 inline). */
@@ -549,7 +562,7 @@ export class Machine {
             }
             let c = callee.compiled;
             if (c === null) {
-              if (callee.host !== null) {
+              if (callsOut(callee)) {
                 const b = base >> 1;
                 store.fuel = fuel;
                 this.save(func, pc, fp, b, depth);

@@ -10,25 +10,27 @@
  * @module
  */
 
+import { decodeModule } from "../binary/decoder.ts";
 import { ISA } from "../compile/isa.ts";
-import { Module } from "../runtime/module.ts";
+import type { Engine } from "../engine/engine.ts";
+import { newInstanceState, wasmFunc } from "../runtime/func.ts";
+import { Memory } from "../runtime/memory.ts";
 import { Store } from "../runtime/store.ts";
-import type { FuncInst } from "../runtime/func.ts";
 import { Machine } from "./machine.ts";
+import { ModuleCode } from "./module_code.ts";
 
 /** Whether the warm-up ran in this process. */
 let warmedUp = false;
 
 /**
- * Runs the warm-up once per process, before the first instance runs any code (`instance.ts` calls it from `link`,
- * passing itself: importing it here would be an import cycle).
+ * Runs the warm-up once per process, before the first machine runs any code (the driver calls it).
  *
- * @param instantiate links a module in a store and returns its defined functions' instances
+ * @param engine the interpreter engine, which the warm-up's instance names as its own
  */
-export function warmUpOnce(instantiate: (module: Module, store: Store) => FuncInst[]): void {
+export function warmUpOnce(engine: Engine): void {
   if (warmedUp) return;
   warmedUp = true;
-  warmUp((s) => new Machine(s), instantiate);
+  warmUp((s) => new Machine(s), engine);
 }
 
 /** `(module (memory 1) (func))`: a defined function whose code is replaced by each op in turn, and a memory. */
@@ -73,12 +75,14 @@ const PASSES: readonly (readonly [number, number, number])[] = [[3, 1, 0], [0, 0
  * land on a return, and slot operands (word offsets), addresses and constants stay small. Traps and errors of single
  * ops are ignored.
  */
-export function warmUp(
-  make: (store: Store) => Machine,
-  instantiate: (module: Module, store: Store) => FuncInst[],
-): void {
+export function warmUp(make: (store: Store) => Machine, engine: Engine): void {
   const store = new Store();
-  const f = instantiate(new Module(WARM_MODULE), store)[0]!;
+  const module = decodeModule(WARM_MODULE);
+  const instance = newInstanceState(module, store, engine);
+  instance.memories.push(new Memory({ initial: 1 }));
+  instance.engineState = new ModuleCode(module, false);
+  const f = wasmFunc(instance, 0, module.types[0]!);
+  instance.funcs.push(f);
   const m = make(store);
   for (const op of ISA) {
     if (SKIP.has(op.code)) continue;

@@ -10,13 +10,14 @@
 
 import type { FuncType, Module } from "../binary/module.ts";
 import type { CompiledFunc } from "../compile/translate.ts";
+import type { Engine } from "../engine/engine.ts";
 import type { Global } from "./global.ts";
 import type { Memory } from "./memory.ts";
 import type { Store } from "./store.ts";
 import type { Table } from "./table.ts";
 import type { FuncTypeDesc } from "./values.ts";
 
-/** Everything the machine needs from an instance (spec §4.2.5 module instance). */
+/** A module instance (spec §4.2.5) as linking builds it and engines run it. */
 export interface InstanceState {
   readonly module: Module;
   readonly store: Store;
@@ -32,10 +33,35 @@ export interface InstanceState {
   readonly datas: Uint8Array[];
   /** Element segments' internal values; a dropped segment is empty. */
   readonly elems: unknown[][];
-  /** Translated code per defined function (shared by all instances of the module with the same `meter`). */
-  readonly compiled: (CompiledFunc | undefined)[];
-  /** Whether the code charges fuel per straight-line run (the store meters fuel or yields by fuel). */
-  readonly meter: boolean;
+  /** The engine that runs the instance's functions (its store's). */
+  readonly engine: Engine;
+  /** The engine's own part of the instance, set by `Engine.instantiate` (the interpreter's: its `ModuleCode`). */
+  engineState: unknown;
+}
+
+/**
+ * A new instance of `module` in `store`, run by `engine`, with no entities yet (linking adds them in order).
+ *
+ * @param module the decoded module
+ * @param store the store the instance lives in
+ * @param engine the engine that will run it
+ * @returns the instance state
+ */
+export function newInstanceState(module: Module, store: Store, engine: Engine): InstanceState {
+  return {
+    module,
+    store,
+    moduleName: module.names.module,
+    funcs: [],
+    tables: [],
+    memories: [],
+    globals: [],
+    typeIds: module.types.map(typeIdOf),
+    datas: module.datas.map((s) => s.bytes),
+    elems: [],
+    engine,
+    engineState: undefined,
+  };
 }
 
 /** A host function as imported: called with JS-form arguments. */
@@ -50,7 +76,10 @@ export interface FuncInst {
   /** Index in the defining module's function index space (-1 for host functions). */
   readonly index: number;
   readonly host: HostFunction | null;
-  /** Translated code, set on first call (wasm functions). */
+  /**
+   * The interpreter's translated code, set on the function's first call there (null for host functions and for
+   * other engines' functions). Why on the shared entity: the machine's call reads it on every call.
+   */
   compiled: CompiledFunc | null;
   /** The exported JS function, created on demand. */
   js: ExportedFunction | null;

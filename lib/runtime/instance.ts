@@ -11,10 +11,9 @@ import { funcTypeOf, ValType } from "../binary/module.ts";
 import { printable } from "../_printable.ts";
 import { LinkError } from "../errors.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
-import { invoke } from "./call.ts";
-import { type FuncInst, hostFunc, type InstanceState, typeIdOf, wasmFunc } from "./func.ts";
-import { exportedFunction } from "./exported_function.ts";
-import { warmUpOnce } from "../exec/warm_up.ts";
+import { engineOf } from "../engine/engines.ts";
+import { type FuncInst, hostFunc, type InstanceState, newInstanceState, typeIdOf, wasmFunc } from "./func.ts";
+import { callFunction, exportedFunction } from "./exported_function.ts";
 import { Global } from "./global.ts";
 import { Memory } from "./memory.ts";
 import type { Module } from "./module.ts";
@@ -47,7 +46,7 @@ export class Instance {
   /** The exports by name: functions as {@link ExportedFunction}s, and memories, tables and globals. */
   readonly exports: Record<string, ExportValue>;
   /**
-   * The machine's view of this instance.
+   * The instance's entities and its engine's part, as engines see them.
    *
    * @internal
    */
@@ -151,7 +150,7 @@ function evalConst(expr: ConstExpr, state: InstanceState): unknown {
  */
 export async function instantiateModule(module: Module, imports: Imports | undefined, store: Store): Promise<Instance> {
   const { instance, start } = link(module, imports, store);
-  if (start) await invoke(start, [], false, false);
+  if (start) await callFunction(start, [], { raw: false, sync: false });
   return instance;
 }
 
@@ -161,8 +160,6 @@ export function link(
   imports: Imports | undefined,
   store: Store,
 ): { instance: Instance; start: FuncInst | null } {
-  // Why: see warm_up.ts (feedback for every machine op before V8 optimizes run()); before the first code runs.
-  warmUpOnce((m, s) => link(m, undefined, s).instance.state.funcs);
   const d = module.decoded;
   const opts = store.options;
   if (opts.maxInstances !== undefined && store.instanceCount >= opts.maxInstances) {
@@ -171,21 +168,10 @@ export function link(
       `resource limit exceeded: instance count too high at ${store.instanceCount + 1}`,
     );
   }
-  const meter = store.fuelEnabled || store.yieldInterval > 0;
-  const state: InstanceState = {
-    module: d,
-    store,
-    moduleName: d.names.module,
-    funcs: [],
-    tables: [],
-    memories: [],
-    globals: [],
-    typeIds: d.types.map(typeIdOf),
-    datas: d.datas.map((s) => s.bytes),
-    elems: [],
-    compiled: meter ? module.compiled : module.compiledUnmetered,
-    meter,
-  };
+  const engine = engineOf(store);
+  // Why before linking: an engine that cannot compile the module fails before the store counts anything.
+  const compiled = engine.compileModule(d, { meter: store.fuelEnabled || store.yieldInterval > 0 });
+  const state = newInstanceState(d, store, engine);
   // 1. Imports, in order.
   for (const imp of d.imports) {
     const ns = imports?.[imp.module];
@@ -314,7 +300,9 @@ export function link(
   }
   // 5. Element segment values.
   for (const seg of d.elems) state.elems.push(seg.init.map((e) => evalConst(e, state)));
-  // 6. Exports.
+  // 6. The engine's part (it runs no code).
+  engine.instantiate(compiled, state);
+  // 7. Exports.
   const exports: Record<string, ExportValue> = Object.create(null);
   for (const e of d.exports) {
     switch (e.kind) {
@@ -334,7 +322,7 @@ export function link(
   }
   store.instanceCount++;
   const instance = new Instance(module, store, state, Object.freeze(exports) as Record<string, ExportValue>);
-  // 7. Active element segments (then dropped), declarative ones dropped.
+  // 8. Active element segments (then dropped), declarative ones dropped.
   d.elems.forEach((seg, i) => {
     if (seg.mode === "passive") return;
     if (seg.mode === "active") {
@@ -346,7 +334,7 @@ export function link(
     }
     state.elems[i] = [];
   });
-  // 8. Active data segments (then dropped).
+  // 9. Active data segments (then dropped).
   d.datas.forEach((seg, i) => {
     if (seg.mode !== "active") return;
     const offset = (evalConst(seg.offset!, state) as number) >>> 0;

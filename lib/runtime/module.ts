@@ -1,6 +1,6 @@
 /**
- * The public `Module`: a decoded and validated binary (every function body validated eagerly; translation to the
- * machine's code happens lazily on a function's first call, shared by all instances).
+ * The public `Module`: a decoded and validated binary (every function body validated eagerly). What runs it is an
+ * engine's business (engine/engine.ts): the interpreter translates each function on its first call, once per module.
  *
  * @module
  */
@@ -10,7 +10,6 @@ import { decodeModule } from "../binary/decoder.ts";
 import { validateModule } from "../validate/module_validator.ts";
 import { CompileError } from "../errors.ts";
 import { parseWat } from "../text/parse_wat.ts";
-import type { CompiledFunc } from "../compile/translate.ts";
 import { type FuncTypeDesc, valTypeToName } from "./values.ts";
 
 /** Kinds of external values, in the public API's spelling. */
@@ -58,18 +57,6 @@ export class Module {
    * @internal
    */
   readonly decoded: DecodedModule;
-  /**
-   * Translated code per defined function, with fuel charges, filled lazily on a function's first call.
-   *
-   * @internal
-   */
-  readonly compiled: (CompiledFunc | undefined)[];
-  /**
-   * Translated code per defined function, without fuel charges, filled lazily on a function's first call.
-   *
-   * @internal
-   */
-  readonly compiledUnmetered: (CompiledFunc | undefined)[];
 
   /**
    * Decodes and validates a module binary synchronously (function bodies are translated later, on first call).
@@ -88,8 +75,6 @@ export class Module {
       if (e instanceof RangeError || e instanceof TypeError) throw new CompileError(`malformed module: ${e.message}`);
       throw e;
     }
-    this.compiled = new Array(this.decoded.codes.length);
-    this.compiledUnmetered = new Array(this.decoded.codes.length);
   }
 
   /**

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { ENGINE_NAMES, type EngineName } from "../engine/engine.ts";
 import type { FuncInst } from "./func.ts";
 
 /** Options of a store (see mod.ts for the contract). */
@@ -56,6 +57,11 @@ export interface StoreOptions {
   maxWasmStack?: number;
   /** Memory and table growth failures trap instead of returning -1. */
   trapOnGrowFailure?: boolean;
+  /**
+   * The engine that runs the instances created in the store: `"interpreter"`, the default and today the only one
+   * (Wasmtime's `Config::strategy`; the host's native WebAssembly is to come).
+   */
+  engine?: EngineName;
 }
 
 /** Default `yieldEveryMs` of a store that has a `signal` but no other yielding configured. */
@@ -82,6 +88,12 @@ function fuelAmount(n: number): number {
 function checkPositive(name: string, n: number | undefined): void {
   if (n !== undefined && !(typeof n === "number" && n > 0 && Number.isFinite(n))) {
     throw new RangeError(`${name} must be a positive number, got ${String(n)}`);
+  }
+}
+
+function checkEngine(engine: EngineName | undefined): void {
+  if (engine !== undefined && !ENGINE_NAMES.includes(engine)) {
+    throw new TypeError(`engine must be one of ${ENGINE_NAMES.map((n) => `"${n}"`).join(", ")}, got ${String(engine)}`);
   }
 }
 
@@ -190,6 +202,7 @@ export class Store {
   constructor(options: StoreOptions = {}) {
     checkPositive("yieldEveryMs", options.yieldEveryMs);
     checkPositive("callTimeoutMs", options.callTimeoutMs);
+    checkEngine(options.engine);
     this.options = options;
     this.fuelEnabled = options.fuel !== undefined;
     this.fuel = options.fuel !== undefined ? fuelAmount(options.fuel) : UNMETERED_FUEL;

@@ -25,7 +25,7 @@ function moduleWith(code: number[]): Uint8Array {
 /** What the host's engine says: the result of `f()`, or "CompileError". */
 async function native(bytes: Uint8Array): Promise<number | string> {
   try {
-    const { instance } = await WebAssembly.instantiate(bytes);
+    const instance = await WebAssembly.instantiate(new WebAssembly.Module(bytes as BufferSource), {});
     return (instance.exports.f as () => number)();
   } catch (e) {
     return (e as Error).constructor.name;

@@ -1,6 +1,7 @@
 /**
- * The async driver: calls a function instance from JS, running the machine and awaiting what it asks for (a host
- * Promise, or a macrotask yield at a fuel checkpoint), and the synchronous variant that refuses to suspend.
+ * The interpreter's async driver: calls a wasm function from JS, running the machine and awaiting what it asks for (a
+ * host Promise, or a macrotask yield at a fuel checkpoint), and the synchronous variant that refuses to suspend. It
+ * owns the machines (a pool per store) and their warm-up (`warm_up.ts`, before the first machine runs).
  *
  * Every call from JS (including a host import calling back into an export: re-entry) gets its own machine from the
  * store's pool, so a call suspended in an await never shares state with another.
@@ -15,10 +16,11 @@
 
 import { isStackOverflow, RuntimeError } from "../errors.ts";
 import { trap, TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts";
-import { DONE, Machine, SUSPEND, YIELD } from "../exec/machine.ts";
-import type { CallOptions, FuncInst } from "./func.ts";
-import type { Store } from "./store.ts";
-import { hostResultList, jsToRaw, rawToJs, roundTrip } from "./values.ts";
+import type { CallMode } from "../engine/engine.ts";
+import { DONE, Machine, SUSPEND, YIELD } from "./machine.ts";
+import type { FuncInst } from "../runtime/func.ts";
+import type { Store } from "../runtime/store.ts";
+import { warmUpOnce } from "./warm_up.ts";
 
 type Scheduler = (fn: () => void) => void;
 const g = globalThis as unknown as { setImmediate?: Scheduler };
@@ -118,17 +120,16 @@ function asTrap(e: unknown): unknown {
   return isStackOverflow(e) ? trap(TrapCode.StackOverflow) : e;
 }
 
-/** Whether every memory still has the size Kiln gave it (host code cannot resize one behind the guest: memory.ts). */
-function memoriesIntact(memories: readonly { intact(): boolean }[]): boolean {
-  for (let i = 0; i < memories.length; i++) if (!memories[i]!.intact()) return false;
-  return true;
-}
-
 /** Idle machines of each store, for reuse by its next calls (the driver owns them; a store knows nothing of them). */
 const machinePools = new WeakMap<Store, Machine[]>();
 
-function acquire(store: Store): Machine {
-  return machinePools.get(store)?.pop() ?? new Machine(store);
+function acquire(f: FuncInst): Machine {
+  const { store, engine } = f.instance!;
+  const m = machinePools.get(store)?.pop();
+  if (m !== undefined) return m;
+  // Why: see warm_up.ts (feedback for every machine op before V8 optimizes run()); before the first code runs.
+  warmUpOnce(engine);
+  return new Machine(store);
 }
 
 function release(store: Store, m: Machine): void {
@@ -152,71 +153,28 @@ function cannotSuspend(m: Machine, why: string): RuntimeError {
 }
 
 /**
- * Calls a host function through its exported form (an import re-exported, or a table's host function), as the JS API
- * does: arguments and results cross into wasm and back, so they are converted and checked exactly as for a wasm
- * function (see `values.ts`). In an async call every error, a host exception included, rejects the Promise.
- */
-function callHostDirect(f: FuncInst, args: unknown[], raw: boolean, sync: boolean): unknown {
-  const params = f.type.params, results = f.type.results;
-  const finish = (v: unknown): unknown => {
-    const convert = raw ? jsToRaw : roundTrip;
-    if (results.length === 0) return raw ? [] : undefined;
-    if (results.length === 1) return raw ? [convert(results[0]!, v)] : convert(results[0]!, v);
-    return hostResultList(v, results.length).map((x, i) => convert(results[i]!, x));
-  };
-  if (sync) {
-    const out = (f.host as (...a: unknown[]) => unknown)(...params.map((t, i) => hostArg(t, args[i], raw)));
-    if (out !== null && typeof (out as { then?: unknown })?.then === "function") {
-      Promise.resolve(out).catch(() => {});
-      throw trapWithMessage(
-        TrapCode.CannotSuspend,
-        `${TRAP_MESSAGES.CannotSuspend}: a host import returned a Promise`,
-      );
-    }
-    return finish(out);
-  }
-  try {
-    const out = (f.host as (...a: unknown[]) => unknown)(...params.map((t, i) => hostArg(t, args[i], raw)));
-    return Promise.resolve(out).then(finish);
-  } catch (e) {
-    return Promise.reject(e);
-  }
-}
-
-/** An argument of a host function called through its exported form, in the JS form the host function receives. */
-function hostArg(type: number, v: unknown, raw: boolean): unknown {
-  return raw ? rawToJs(type, v) : roundTrip(type, v);
-}
-
-/**
- * Calls `f` with JS-form (or raw-form) arguments.
+ * Calls wasm function `f` of an interpreter instance from JS (the interpreter's `Engine.call`), after the store's
+ * call policy has accepted the call (`runtime/exported_function.ts`).
  *
  * @param f The function instance.
  * @param args Arguments; missing ones are `undefined` (converted like the standard JS API).
- * @param raw Raw-form values in and out (results always an array).
- * @param sync Run synchronously (returns the results, or throws if the call would need to suspend).
- * @returns The results (JS form: undefined, one value or an array), or a Promise of them when `sync` is false.
+ * @param mode Value form, synchrony and per-call limits.
+ * @returns The results (JS form: undefined, one value or an array; raw form: an array), or a Promise of them when
+ *   `mode.sync` is false.
  */
-export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean, options?: CallOptions): unknown {
-  if (f.host !== null) return callHostDirect(f, args, raw, sync);
+export function callWasm(f: FuncInst, args: readonly unknown[], mode: CallMode): unknown {
+  const { raw, sync, options } = mode;
   const store = f.instance!.store;
-  const refused = nesting >= MAX_NESTING
-    ? trap(TrapCode.StackOverflow)
-    : !memoriesIntact(f.instance!.memories)
-    ? trap(TrapCode.MemoryTampered)
-    : sync
-    ? checkSyncCall(store)
-    : options !== undefined
-    ? checkCallOptions(store, options)
-    : undefined;
-  if (refused !== undefined) {
-    if (sync) throw refused;
-    return Promise.reject(refused);
+  if (nesting >= MAX_NESTING) {
+    const e = trap(TrapCode.StackOverflow);
+    if (sync) throw e;
+    return Promise.reject(e);
   }
   const signal = options?.signal;
   const timeoutMs = options?.timeoutMs ?? 0;
-  const m = acquire(store);
+  const m = acquire(f);
   m.hostCallsOutside = nesting > 0;
+  m.syncCall = sync;
   const fuelAtStart = store.fuel;
   const epoch = store.interruptEpoch;
   const start = store.callTimeoutMs > 0 || store.yieldEveryMs > 0 || timeoutMs > 0 ? now() : 0;
@@ -276,44 +234,6 @@ export function invoke(f: FuncInst, args: unknown[], raw: boolean, sync: boolean
 function firstSlice(store: Store, sync: boolean, start: number): number {
   if (sync || store.yieldEveryMs === 0) return store.yieldsByFuel && !sync ? start : Infinity;
   return start + store.yieldEveryMs;
-}
-
-/** Why a call's options are refused, or undefined when they are usable. */
-function checkCallOptions(store: Store, options: CallOptions): Error | undefined {
-  const t = options.timeoutMs;
-  if (t !== undefined && !(typeof t === "number" && t > 0)) {
-    return new RangeError(`Invalid timeoutMs: expected a positive number, got ${String(t)}`);
-  }
-  if ((options.signal !== undefined || t !== undefined) && store.yieldInterval === 0) {
-    return new Error(
-      "Cannot stop this call: its store has no checkpoints (create it with signal, fuelYieldInterval, yieldEveryMs " +
-        "or callTimeoutMs)",
-    );
-  }
-  if (options.signal?.aborted) return trap(TrapCode.Interrupt);
-  return undefined;
-}
-
-/**
- * Why a synchronous call is refused, or undefined when it may run.
- *
- * A synchronous call holds the event loop until it returns: no timer, I/O callback or message runs meanwhile, so a
- * store's `signal` can abort during it only if the guest's own host imports abort it. Honouring the signal is then
- * impossible for a busy guest, and ignoring it would hang the embedder forever. So, as `callWith` refuses a limit it
- * cannot enforce, and as Wasmtime refuses a synchronous call in a store configured for async yielding, a store whose
- * only way to stop a busy guest is its signal refuses synchronous calls up front. Fuel, `callTimeoutMs` (the clock
- * is read synchronously) and `fuelYieldInterval` (a synchronous call throws at its first yield) each bound a
- * synchronous call, so with any of them it runs. An already aborted signal traps "interrupt" in every store.
- */
-function checkSyncCall(store: Store): Error | undefined {
-  const signal = store.signal;
-  if (signal === undefined) return undefined;
-  if (signal.aborted) return trap(TrapCode.Interrupt);
-  if (store.fuelEnabled || store.callTimeoutMs > 0 || store.yieldsByFuel) return undefined;
-  return new Error(
-    "Cannot stop this call: a synchronous call cannot see its store's signal abort (call it asynchronously, or " +
-      "create the store with fuel, callTimeoutMs or fuelYieldInterval)",
-  );
 }
 
 /**
