@@ -2,8 +2,8 @@
  * A/B of two checkouts: runs the benchmark harness (`bench/run.ts --json --no-write --no-startup`, plus any harness
  * options given) alternately in a baseline checkout and in this one, round after round, so both see the same
  * machine load, and prints per benchmark the median Kiln/native ratio of each side and the change, then the geometric
- * means. Each run measures native WebAssembly beside Kiln, so a ratio already discounts the machine's speed of the
- * moment.
+ * means; and the same for Kiln's milliseconds alone. Each run measures native WebAssembly beside Kiln, so a ratio
+ * discounts the machine's speed of the moment, but it also carries native's own noise: read both.
  *
  * Run: `deno run -A bench/ab.ts --base ../kiln-old --rounds 3 -- --quick` (Deno) or
  * `bun bench/ab.ts --base ../kiln-old --rounds 3 -- --quick` (Bun; each side runs under the runtime running this).
@@ -27,6 +27,8 @@ interface Side {
   readonly dir: string;
   /** Per benchmark, the ratio of each round (only benchmarks the harness counts in its geomean). */
   readonly ratios: Map<string, number[]>;
+  /** Per benchmark, Kiln's median milliseconds of each round. */
+  readonly kilnMs: Map<string, number[]>;
   readonly commits: Set<string>;
 }
 
@@ -45,6 +47,9 @@ function runHarness(side: Side, harnessArgs: readonly string[]): void {
     let list = side.ratios.get(row.name);
     if (list === undefined) side.ratios.set(row.name, list = []);
     list.push(row.ratio);
+    let ms = side.kilnMs.get(row.name);
+    if (ms === undefined) side.kilnMs.set(row.name, ms = []);
+    ms.push(row.candidate!.benchMs);
   }
 }
 
@@ -62,8 +67,8 @@ function main(argv: readonly string[]): void {
   if (base === undefined || !(rounds >= 1)) throw new Error(USAGE);
   const here = fileURLToPath(new URL("../", import.meta.url));
   const sides: Side[] = [
-    { label: "base", dir: resolve(base), ratios: new Map(), commits: new Set() },
-    { label: "new", dir: here, ratios: new Map(), commits: new Set() },
+    { label: "base", dir: resolve(base), ratios: new Map(), kilnMs: new Map(), commits: new Set() },
+    { label: "new", dir: here, ratios: new Map(), kilnMs: new Map(), commits: new Set() },
   ];
   for (let round = 0; round < rounds; round++) {
     // Alternate which side goes first, so neither always runs on a machine the other just warmed or loaded.
@@ -75,28 +80,25 @@ function main(argv: readonly string[]): void {
   }
   const [a, b] = sides as [Side, Side];
   const names = [...a.ratios.keys()].filter((n) => b.ratios.has(n));
-  const rows = names.map((n) => {
-    const ra = a.ratios.get(n)!, rb = b.ratios.get(n)!;
-    return { n, base: median(ra), now: median(rb), baseMin: Math.min(...ra), nowMin: Math.min(...rb) };
-  });
   const pct = (x: number, y: number) => `${((y / x - 1) * 100).toFixed(1)}%`;
   console.log(`runtime: ${isBun ? "bun" : "deno"}; base ${[...a.commits]} (${a.dir}), new ${[...b.commits]}`);
-  console.log(`rounds: ${rounds}; ratio = Kiln ms / native ms in the same run; median and minimum over rounds`);
-  console.log("benchmark | base median | new median | change | base min | new min | change");
-  for (const r of rows) {
-    console.log(
-      `${r.n} | ${r.base.toFixed(2)} | ${r.now.toFixed(2)} | ${pct(r.base, r.now)} | ${r.baseMin.toFixed(2)} | ${
-        r.nowMin.toFixed(2)
-      } | ${pct(r.baseMin, r.nowMin)}`,
-    );
+  console.log(`rounds: ${rounds}; median and minimum over rounds`);
+  for (const [what, pick] of [["Kiln ms / native ms in the same run", "ratios"], ["Kiln ms", "kilnMs"]] as const) {
+    const rows = names.map((n) => {
+      const ra = a[pick].get(n)!, rb = b[pick].get(n)!;
+      return { n, base: median(ra), now: median(rb), baseMin: Math.min(...ra), nowMin: Math.min(...rb) };
+    });
+    console.log(`\n${what}\nbenchmark | base median | new median | change | base min | new min | change`);
+    const line = (n: string, x: number, y: number, xm: number, ym: number) =>
+      console.log(
+        `${n} | ${x.toFixed(2)} | ${y.toFixed(2)} | ${pct(x, y)} | ${xm.toFixed(2)} | ${ym.toFixed(2)} | ${
+          pct(xm, ym)
+        }`,
+      );
+    for (const r of rows) line(r.n, r.base, r.now, r.baseMin, r.nowMin);
+    const g = (f: (r: typeof rows[number]) => number) => geomean(rows.map(f));
+    line("geomean", g((r) => r.base), g((r) => r.now), g((r) => r.baseMin), g((r) => r.nowMin));
   }
-  const gBase = geomean(rows.map((r) => r.base)), gNow = geomean(rows.map((r) => r.now));
-  const gBaseMin = geomean(rows.map((r) => r.baseMin)), gNowMin = geomean(rows.map((r) => r.nowMin));
-  console.log(
-    `geomean | ${gBase.toFixed(2)} | ${gNow.toFixed(2)} | ${pct(gBase, gNow)} | ${gBaseMin.toFixed(2)} | ${
-      gNowMin.toFixed(2)
-    } | ${pct(gBaseMin, gNowMin)}`,
-  );
 }
 
 const args = (globalThis as { Deno?: { args: string[] } }).Deno?.args ?? process.argv.slice(2);
