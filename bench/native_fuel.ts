@@ -1,0 +1,121 @@
+/**
+ * The fuel instrumenter (`lib/native/instrument.ts`) on real programs: runs Sightglass programs on Kiln's interpreter
+ * with fuel metering and on the host's WebAssembly with the instrumented binary, checks both consume exactly the
+ * same fuel (and produce the verified output), and prints how much slower the instrumented binary runs than the
+ * plain one on the host (the cost of counting fuel this way, before the native engine's other work).
+ *
+ * Run: `deno run -A bench/native_fuel.ts [FILTER...] [--all] [--reps N]` or `bun bench/native_fuel.ts …`. Without
+ * `--all` or a filter: the quick set (`bench/compare.ts`).
+ *
+ * @module
+ */
+
+import { readFileSync } from "node:fs";
+import { decodeModule } from "../lib/binary/decoder.ts";
+import { FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument, LIMIT_EXPORT } from "../lib/native/instrument.ts";
+import { instantiate } from "../mod.ts";
+import { QUICK_SET } from "./compare.ts";
+import { type Instantiator, nativeInstantiator, runProgram } from "./runner.ts";
+import { geomean, median } from "./stats.ts";
+import { listBenchmarks } from "./suite.ts";
+import { kilnWasiProvider } from "./wasi_provider.ts";
+
+const BUDGET = 2 ** 52;
+
+/** The interpreter with fuel on; remembers the fuel its last instance's store consumed. */
+function interpreter(): { run: Instantiator; consumed: () => number } {
+  let store: { fuelConsumed: number } | undefined;
+  return {
+    run: async (bytes, imports) => {
+      const { instance } = await instantiate(bytes, imports, { fuel: BUDGET });
+      store = instance.store;
+      return instance as unknown as { exports: Record<string, unknown> };
+    },
+    consumed: () => store!.fuelConsumed,
+  };
+}
+
+/** The host's WebAssembly on the instrumented binary; remembers its last counter. */
+function instrumented(): { run: Instantiator; consumed: () => number; instrumentMs: () => number } {
+  let counter: WebAssembly.Global | undefined;
+  let ms = 0;
+  return {
+    run: async (bytes, imports) => {
+      const t0 = performance.now();
+      const out = instrument(decodeModule(bytes));
+      ms = performance.now() - t0;
+      const hook = {
+        [HOOK_NAME]: () => {
+          if (counter!.value < 0) throw new Error("out of fuel");
+        },
+      };
+      const module = await WebAssembly.compile(out as BufferSource);
+      const instance = await WebAssembly.instantiate(
+        module,
+        { ...imports, [HOOK_MODULE]: hook } as WebAssembly.Imports,
+      );
+      counter = instance.exports[FUEL_EXPORT] as WebAssembly.Global;
+      counter.value = BUDGET;
+      (instance.exports[LIMIT_EXPORT] as WebAssembly.Global).value = 0;
+      return instance as unknown as { exports: Record<string, unknown> };
+    },
+    consumed: () => BUDGET - counter!.value,
+    instrumentMs: () => ms,
+  };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let reps = 3, all = false;
+  const filters: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--reps") reps = Number(argv[++i]);
+    else if (argv[i] === "--all") all = true;
+    else filters.push(argv[i]!);
+  }
+  let programs = listBenchmarks();
+  if (filters.length > 0) programs = programs.filter((p) => filters.some((f) => p.name.includes(f)));
+  else if (!all) programs = programs.filter((p) => QUICK_SET.includes(p.name));
+  let failures = 0;
+  const ratios: number[] = [];
+  console.log(
+    "program | interpreter fuel | instrumented fuel | same | native ms | instrumented ms | ratio | instrument ms/MB",
+  );
+  for (const program of programs) {
+    const bytes = new Uint8Array(readFileSync(program.wasmPath));
+    const interp = interpreter(), native = instrumented();
+    const a = await runProgram(program, { engine: "kiln", instantiate: interp.run, wasi: kilnWasiProvider, bytes });
+    const fuelA = interp.consumed();
+    const plain: number[] = [], inst: number[] = [];
+    let fuelB = NaN;
+    const problems = [...a.problems];
+    for (let k = 0; k < reps; k++) {
+      const p = await runProgram(program, {
+        engine: "native",
+        instantiate: nativeInstantiator,
+        wasi: kilnWasiProvider,
+        bytes,
+      });
+      const b = await runProgram(program, { engine: "native", instantiate: native.run, wasi: kilnWasiProvider, bytes });
+      problems.push(...p.problems, ...b.problems);
+      plain.push(p.benchMs);
+      inst.push(b.benchMs);
+      fuelB = native.consumed();
+    }
+    const same = fuelA === fuelB && problems.length === 0;
+    if (!same) failures++;
+    const ratio = median(inst) / median(plain);
+    if (ratio > 0) ratios.push(ratio);
+    const msPerMb = native.instrumentMs() / (bytes.length / 2 ** 20);
+    console.log(
+      `${program.name} | ${fuelA} | ${fuelB} | ${same ? "yes" : `NO ${problems.join("; ")}`} | ${
+        median(plain).toFixed(1)
+      } | ${median(inst).toFixed(1)} | ${ratio.toFixed(2)} | ${msPerMb.toFixed(0)}`,
+    );
+  }
+  console.log(`geomean instrumented/native: ${geomean(ratios).toFixed(2)}x over ${ratios.length} programs`);
+  console.log(`${programs.length - failures} programs with equal fuel, ${failures} differing`);
+  return failures === 0 ? 0 : 1;
+}
+
+const args = (globalThis as { Deno?: { args: string[] } }).Deno?.args ?? process.argv.slice(2);
+process.exitCode = await main(args);

@@ -1,0 +1,354 @@
+/**
+ * The fuel instrumenter of the native engine (DESIGN.md, "Two engines behind one seam"): rewrites a validated module
+ * so that the host's own WebAssembly charges fuel exactly where and as much as Kiln's interpreter does. It follows
+ * the one fuel plan (`compile/fuel_plan.ts`): at the start of every straight-line run the run's cost is subtracted
+ * from a fuel counter; at a checkpoint (function entry, loop header) the code then compares the counter with a limit
+ * and, below it, calls a host hook, as the machine's `fuel_check` does (`fuel -= cost; if (fuel < limit) ...`).
+ * Bulk memory and table operations charge one unit per byte or element after they succeed, and `table.grow` one
+ * per element added, as the machine's cold paths do.
+ *
+ * What the rewritten module has besides the original:
+ * - two mutable `f64` globals, appended after the module's own (so no global index moves), exported as
+ *   {@link FUEL_EXPORT} (the counter; integers stay exact below 2^53, as the interpreter's doubles) and
+ *   {@link LIMIT_EXPORT} (the level below which a checkpoint calls the hook; `+Infinity` forces a call, to deliver
+ *   an interrupt);
+ * - a function import `{@link HOOK_MODULE}.{@link HOOK_NAME}` of type `[] -> []`, the last import. Being an import,
+ *   it takes a function index: every defined function's index grows by one, and the instrumenter remaps `call`,
+ *   `ref.func`, element segments, global initializers, exports, the start function and the name section's function
+ *   indices accordingly (a function's original index is its new index minus one when it is defined);
+ * - two `i32` scratch locals per function, after its own (so no local index moves), used by the bulk-op charges.
+ *
+ * The counter lives in a global for now: every charge is a `global.get`/`global.set` pair. Caching it in a local
+ * while a function runs, written back around calls, returns and checkpoints (what Wasmtime does), is the next step.
+ *
+ * @module
+ */
+
+import { readLength, readName } from "../binary/decoder.ts";
+import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
+import { ByteReader, ByteWriter } from "../binary/leb128.ts";
+import type { Module } from "../binary/module.ts";
+import { planFuel } from "../compile/fuel_plan.ts";
+
+/** Export name of the fuel counter global (`f64`, mutable). */
+export const FUEL_EXPORT = "kiln:fuel";
+/** Export name of the checkpoint limit global (`f64`, mutable): a checkpoint calls the hook when fuel < limit. */
+export const LIMIT_EXPORT = "kiln:limit";
+/** Import module of the checkpoint hook. */
+export const HOOK_MODULE = "kiln";
+/** Import name of the checkpoint hook (`[] -> []`). */
+export const HOOK_NAME = "checkpoint";
+
+// Section ids (spec §5.5.2), in the order the binary format requires (custom sections anywhere).
+const TYPE = 1, IMPORT = 2, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE = 10;
+const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
+
+// Opcodes the instrumenter writes or rewrites.
+const OP_IF = 0x04, OP_END = 0x0b, OP_CALL = 0x10, OP_LOCAL_GET = 0x20, OP_LOCAL_SET = 0x21, OP_LOCAL_TEE = 0x22;
+const OP_GLOBAL_GET = 0x23, OP_GLOBAL_SET = 0x24, OP_I32_CONST = 0x41, OP_F64_CONST = 0x44, OP_I32_GE_S = 0x4e;
+const OP_F64_LT = 0x63, OP_F64_SUB = 0xa1, OP_F64_CONVERT_I32_U = 0xb8, OP_REF_FUNC = 0xd2, EMPTY = 0x40;
+const F64 = 0x7c, I32 = 0x7f;
+// 0xfc sub-opcodes charged per byte or element: memory.init, memory.copy, memory.fill, table.init, table.copy,
+// table.fill (the count is their last operand); table.grow charges its delta when it succeeds.
+const PER_UNIT = new Set([8, 10, 11, 12, 14, 17]);
+const TABLE_GROW = 15;
+
+/**
+ * Rewrites a module for the host's WebAssembly with Kiln's fuel accounting (see the module doc).
+ *
+ * @param module A decoded module that has passed validation.
+ * @returns The instrumented binary.
+ *
+ * @example Counting the fuel of a call on the host's WebAssembly
+ * ```ts
+ * import { decodeModule } from "../binary/decoder.ts";
+ * import { parseWat } from "../../mod.ts";
+ * import { FUEL_EXPORT, instrument } from "./instrument.ts";
+ * const bytes = instrument(decodeModule(parseWat(`(module (func (export "f") (result i32) (i32.add (i32.const 1) (i32.const 2))))`)));
+ * const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { kiln: { checkpoint() {} } });
+ * const fuel = exports[FUEL_EXPORT] as WebAssembly.Global;
+ * fuel.value = 100;
+ * (exports.f as () => number)();
+ * console.log(100 - fuel.value); // 3
+ * ```
+ */
+export function instrument(module: Module): Uint8Array {
+  return new Instrumenter(module).run();
+}
+
+/** The original index of a function in the instrumented module, for reading backtraces and names. */
+export function originalFuncIndex(module: Module, index: number): number {
+  return index < module.importedFuncs ? index : index - 1;
+}
+
+class Instrumenter {
+  readonly #module: Module;
+  readonly #out = new ByteWriter();
+  /** Index of the hook's type (appended to the type section). */
+  readonly #hookType: number;
+  /** Function index of the hook (the last import). */
+  readonly #hook: number;
+  /** Global indices of the counter and the limit (appended after the module's globals). */
+  readonly #fuel: number;
+  readonly #limit: number;
+
+  constructor(module: Module) {
+    this.#module = module;
+    this.#hookType = module.types.length;
+    this.#hook = module.importedFuncs;
+    this.#fuel = module.importedGlobals + module.globals.length;
+    this.#limit = this.#fuel + 1;
+  }
+
+  /** A function index of the original module, in the instrumented one. */
+  #func(index: number): number {
+    return index < this.#hook ? index : index + 1;
+  }
+
+  run(): Uint8Array {
+    const bytes = this.#module.bytes;
+    const r = new ByteReader(bytes, 8);
+    this.#out.bytes(bytes.subarray(0, 8));
+    // Sections the instrumenter adds to, created (empty, then extended) where the module lacks them.
+    const missing = new Set([TYPE, IMPORT, GLOBAL, EXPORT]);
+    let placed = -1; // rank in SECTION_ORDER of the last section written
+    const createUpTo = (rank: number) => {
+      for (const id of [TYPE, IMPORT, GLOBAL, EXPORT]) {
+        const at = SECTION_ORDER.indexOf(id);
+        if (missing.has(id) && at > placed && at < rank) {
+          missing.delete(id);
+          this.#section(id, new ByteReader(EMPTY_VEC));
+        }
+      }
+      placed = Math.max(placed, rank);
+    };
+    while (r.pos < r.end) {
+      const id = r.u8();
+      const size = readLength(r);
+      const body = new ByteReader(bytes, r.pos, r.pos + size);
+      r.pos += size;
+      if (id === 0) {
+        this.#custom(body);
+        continue;
+      }
+      createUpTo(SECTION_ORDER.indexOf(id));
+      missing.delete(id);
+      this.#section(id, body);
+    }
+    createUpTo(SECTION_ORDER.length);
+    return this.#out.finish();
+  }
+
+  /** Writes section `id` from the original payload `r` (empty for a section the module lacks). */
+  #section(id: number, r: ByteReader): void {
+    const w = new ByteWriter();
+    switch (id) {
+      case TYPE: {
+        const n = r.pos < r.end ? r.u32() : 0;
+        w.u32(n + 1).bytes(r.bytes.subarray(r.pos, r.end)).bytes([0x60, 0, 0]);
+        break;
+      }
+      case IMPORT: {
+        const n = r.pos < r.end ? r.u32() : 0;
+        w.u32(n + 1).bytes(r.bytes.subarray(r.pos, r.end));
+        w.name(HOOK_MODULE).name(HOOK_NAME).u8(0).u32(this.#hookType);
+        break;
+      }
+      case GLOBAL: {
+        const n = r.pos < r.end ? r.u32() : 0;
+        w.u32(n + 2);
+        for (let i = 0; i < n; i++) {
+          w.bytes(r.bytesView(2)); // valtype, mutability
+          this.#constExpr(r, w);
+        }
+        for (let i = 0; i < 2; i++) w.u8(F64).u8(1).u8(OP_F64_CONST).bytes(F64_ZERO).u8(OP_END);
+        break;
+      }
+      case EXPORT: {
+        const n = r.pos < r.end ? r.u32() : 0;
+        w.u32(n + 2);
+        for (let i = 0; i < n; i++) {
+          w.name(readName(r));
+          const kind = r.u8();
+          const index = r.u32();
+          w.u8(kind).u32(kind === 0 ? this.#func(index) : index);
+        }
+        w.name(FUEL_EXPORT).u8(3).u32(this.#fuel);
+        w.name(LIMIT_EXPORT).u8(3).u32(this.#limit);
+        break;
+      }
+      case START:
+        w.u32(this.#func(r.u32()));
+        break;
+      case ELEMENT:
+        this.#elements(r, w);
+        break;
+      case CODE:
+        this.#code(r, w);
+        break;
+      default:
+        w.bytes(r.bytes.subarray(r.pos, r.end));
+    }
+    const payload = w.finish();
+    this.#out.u8(id).u32(payload.length).bytes(payload);
+  }
+
+  /** Element segments (spec §5.5.12, flags 0-7), with every function index remapped. */
+  #elements(r: ByteReader, w: ByteWriter): void {
+    const n = r.u32();
+    w.u32(n);
+    for (let i = 0; i < n; i++) {
+      const flags = r.u32();
+      w.u32(flags);
+      if ((flags & 3) === 2) w.u32(r.u32()); // explicit table index
+      if ((flags & 1) === 0) this.#constExpr(r, w); // active: offset
+      if ((flags & 3) !== 0) w.u8(r.u8()); // elemkind (0x00) or reftype
+      const count = r.u32();
+      w.u32(count);
+      for (let k = 0; k < count; k++) {
+        if (flags & 4) this.#constExpr(r, w);
+        else w.u32(this.#func(r.u32()));
+      }
+    }
+  }
+
+  /** A constant expression, copied up to and including its `end`, with `ref.func` remapped. */
+  #constExpr(r: ByteReader, w: ByteWriter): void {
+    const reader = new InstructionReader(r);
+    for (;;) {
+      const op = reader.next();
+      if (op === OP_REF_FUNC) w.u8(op).u32(this.#func(reader.index));
+      else w.bytes(r.bytes.subarray(reader.at, r.pos));
+      if (op === OP_END) return;
+    }
+  }
+
+  #code(r: ByteReader, w: ByteWriter): void {
+    const module = this.#module;
+    const n = r.u32();
+    w.u32(n);
+    for (let i = 0; i < n; i++) {
+      const size = r.u32();
+      const end = r.pos + size;
+      const body = module.codes[i]!;
+      const params = module.types[module.funcs[i]!]!.params.length;
+      const f = new ByteWriter();
+      // Locals: the original runs, then two i32 scratch locals.
+      const runs = r.u32();
+      f.u32(runs + 1);
+      for (let k = 0; k < runs; k++) f.u32(r.u32()).u8(r.u8());
+      f.u32(2).u8(I32);
+      this.#body(body, params + body.localCount, f);
+      r.pos = end;
+      const bytes = f.finish();
+      w.u32(bytes.length).bytes(bytes);
+    }
+  }
+
+  /** One function's instructions with the fuel plan's charges and checks and the bulk-op charges. */
+  #body(body: Module["codes"][number], scratch: number, w: ByteWriter): void {
+    const plan = planFuel(this.#module, body);
+    const r = new ByteReader(this.#module.bytes, body.start, body.end);
+    const reader = new InstructionReader(r);
+    let run = 0;
+    while (r.pos < r.end) {
+      const at = r.pos;
+      while (run < plan.count && plan.starts[run]! < at) run++;
+      if (run < plan.count && plan.starts[run] === at) {
+        this.#charge(w, plan.costs[run]!);
+        if (plan.checkpoints[run]) this.#check(w);
+        run++;
+      }
+      const op = reader.next();
+      if (op === OP_CALL || op === OP_REF_FUNC) {
+        w.u8(op).u32(this.#func(reader.index));
+      } else if (op === PREFIX_FC && (PER_UNIT.has(reader.sub) || reader.sub === TABLE_GROW)) {
+        w.u8(OP_LOCAL_TEE).u32(scratch); // the count (or delta) is the last operand
+        w.bytes(r.bytes.subarray(reader.at, r.pos));
+        if (reader.sub === TABLE_GROW) {
+          // Charged only when the table grew (the result is not -1).
+          w.u8(OP_LOCAL_TEE).u32(scratch + 1).u8(OP_I32_CONST).u8(0).u8(OP_I32_GE_S).u8(OP_IF).u8(EMPTY);
+          this.#chargeLocal(w, scratch);
+          w.u8(OP_END).u8(OP_LOCAL_GET).u32(scratch + 1);
+        } else {
+          this.#chargeLocal(w, scratch);
+        }
+      } else {
+        w.bytes(r.bytes.subarray(reader.at, r.pos));
+      }
+    }
+  }
+
+  /** `fuel -= cost` (nothing for a run that costs nothing). */
+  #charge(w: ByteWriter, cost: number): void {
+    if (cost === 0) return;
+    w.u8(OP_GLOBAL_GET).u32(this.#fuel).u8(OP_F64_CONST).bytes(f64Bytes(cost)).u8(OP_F64_SUB);
+    w.u8(OP_GLOBAL_SET).u32(this.#fuel);
+  }
+
+  /** `fuel -= local` (an unsigned i32 count). */
+  #chargeLocal(w: ByteWriter, local: number): void {
+    w.u8(OP_GLOBAL_GET).u32(this.#fuel).u8(OP_LOCAL_GET).u32(local).u8(OP_F64_CONVERT_I32_U).u8(OP_F64_SUB);
+    w.u8(OP_GLOBAL_SET).u32(this.#fuel);
+  }
+
+  /** `if (fuel < limit) hook()`. */
+  #check(w: ByteWriter): void {
+    w.u8(OP_GLOBAL_GET).u32(this.#fuel).u8(OP_GLOBAL_GET).u32(this.#limit).u8(OP_F64_LT);
+    w.u8(OP_IF).u8(EMPTY).u8(OP_CALL).u32(this.#hook).u8(OP_END);
+  }
+
+  /** The name section with function indices remapped (subsections 1 function, 2 local and 3 label names). */
+  #custom(r: ByteReader): void {
+    const name = readName(r);
+    const w = new ByteWriter().name(name);
+    if (name !== "name") {
+      w.bytes(r.bytes.subarray(r.pos, r.end));
+    } else {
+      try {
+        this.#names(r, w);
+      } catch {
+        return; // a malformed name section is ignored by decoding too: drop it rather than remap it wrongly
+      }
+    }
+    const payload = w.finish();
+    this.#out.u8(0).u32(payload.length).bytes(payload);
+  }
+
+  #names(r: ByteReader, w: ByteWriter): void {
+    while (r.pos < r.end) {
+      const id = r.u8();
+      const size = r.u32();
+      const sub = new ByteReader(r.bytes, r.pos, r.pos + size);
+      r.pos += size;
+      const s = new ByteWriter();
+      if (id === 1) {
+        const n = sub.u32();
+        s.u32(n);
+        for (let i = 0; i < n; i++) s.u32(this.#func(sub.u32())).name(readName(sub));
+      } else if (id === 2 || id === 3) {
+        const n = sub.u32();
+        s.u32(n);
+        for (let i = 0; i < n; i++) {
+          s.u32(this.#func(sub.u32()));
+          const m = sub.u32();
+          s.u32(m);
+          for (let k = 0; k < m; k++) s.u32(sub.u32()).name(readName(sub));
+        }
+      } else {
+        s.bytes(sub.bytes.subarray(sub.pos, sub.end));
+      }
+      const payload = s.finish();
+      w.u8(id).u32(payload.length).bytes(payload);
+    }
+  }
+}
+
+const EMPTY_VEC = new Uint8Array([0]);
+const F64_ZERO = new Uint8Array(8);
+
+function f64Bytes(x: number): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setFloat64(0, x, true);
+  return b;
+}

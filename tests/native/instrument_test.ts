@@ -1,0 +1,195 @@
+// The fuel instrumenter (lib/native/instrument.ts): a module rewritten for the host's WebAssembly consumes exactly the
+// interpreter's fuel, shows a host import the same fuel, and runs out at the same checkpoint.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { type ExportedFunction, instantiate, parseWat, RuntimeError, Store } from "../../mod.ts";
+import { decodeModule } from "../../lib/binary/decoder.ts";
+import { FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument, LIMIT_EXPORT } from "../../lib/native/instrument.ts";
+
+/** What one run shows: the values a guest logged with the fuel consumed at each, the outcome, the total consumed. */
+interface Run {
+  logs: string[];
+  outcome: string;
+  consumed: number;
+}
+
+class OutOfFuel extends Error {}
+
+async function onInterpreter(bytes: Uint8Array, fuel: number, call: string, args: number[]): Promise<Run> {
+  const store = new Store({ fuel });
+  const logs: string[] = [];
+  const env = { log: (x: number) => void logs.push(`${x}@${store.fuelConsumed}`) };
+  let outcome: string;
+  try {
+    const { instance } = await instantiate(bytes, { env }, { store });
+    outcome = `ok:${(instance.exports[call] as ExportedFunction).callSync(...args)}`;
+  } catch (e) {
+    if (!(e instanceof RuntimeError)) throw e;
+    outcome = e.code === "OutOfFuel" ? "out of fuel" : `trap:${e.code}`;
+  }
+  return { logs, outcome, consumed: store.fuelConsumed };
+}
+
+function onNative(bytes: Uint8Array, fuel: number, call: string, args: number[]): Run {
+  const logs: string[] = [];
+  let counter: WebAssembly.Global | undefined; // set once instantiated (these modules have no start function)
+  const consumed = () => fuel - counter!.value;
+  const imports = {
+    env: { log: (x: number) => void logs.push(`${x}@${consumed()}`) },
+    // The interpreter's checkpoint with fuel metering on: below 0 the call traps.
+    [HOOK_MODULE]: {
+      [HOOK_NAME]: () => {
+        if (counter!.value < 0) throw new OutOfFuel();
+      },
+    },
+  };
+  const { exports } = new WebAssembly.Instance(
+    new WebAssembly.Module(instrument(decodeModule(bytes)) as BufferSource),
+    imports,
+  );
+  counter = exports[FUEL_EXPORT] as WebAssembly.Global;
+  counter.value = fuel;
+  (exports[LIMIT_EXPORT] as WebAssembly.Global).value = 0;
+  let outcome: string;
+  try {
+    outcome = `ok:${(exports[call] as (...a: number[]) => number)(...args)}`;
+  } catch (e) {
+    if (e instanceof OutOfFuel) outcome = "out of fuel";
+    else if (e instanceof WebAssembly.RuntimeError) outcome = `trap:${nativeTrapCode(e.message)}`;
+    else throw e;
+  }
+  // After running out, the interpreter settles at "all the fuel was consumed".
+  return { logs, outcome, consumed: outcome === "out of fuel" ? fuel : consumed() };
+}
+
+/** The host's trap message as Kiln's trap code, for the traps these programs raise. */
+function nativeTrapCode(message: string): string {
+  if (/memory access|out of bounds memory/i.test(message)) return "MemoryOutOfBounds";
+  if (/table/i.test(message)) return "TableOutOfBounds";
+  if (/unreachable/i.test(message)) return "UnreachableCodeReached";
+  if (/divi/i.test(message)) return "IntegerDivisionByZero";
+  return `other(${message})`;
+}
+
+/** Every budget from 0 up to a little past what the call needs, so each checkpoint is where it runs out once. */
+async function compareAllBudgets(wat: string, call: string, args: number[]): Promise<number> {
+  const bytes = parseWat(wat);
+  const full = await onInterpreter(bytes, 1e12, call, args);
+  assert.deepEqual(onNative(bytes, 1e12, call, args), full, "with fuel to spare");
+  const step = Math.max(1, Math.floor(full.consumed / 300));
+  for (let fuel = 0; fuel <= full.consumed + 2; fuel += step) {
+    assert.deepEqual(onNative(bytes, fuel, call, args), await onInterpreter(bytes, fuel, call, args), `fuel ${fuel}`);
+  }
+  return full.consumed;
+}
+
+const LOOPS = `(module
+  (import "env" "log" (func $log (param i32)))
+  (memory 1)
+  (func $sum (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $s (i32.add (local.get $s) (local.get $i)))
+        (if (i32.eqz (i32.rem_u (local.get $i) (i32.const 7)))
+          (then (call $log (local.get $i)))
+          (else (local.set $s (i32.xor (local.get $s) (i32.const 5)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)
+        (unreachable)))
+    (local.get $s))
+  (func $pick (param i32) (result i32)
+    (block $c (block $b (block $a (br_table $a $b $c (local.get 0))) (return (i32.const 10))) (return (i32.const 20)))
+    (i32.const 30))
+  (func (export "run") (param $n i32) (result i32)
+    (call $log (call $pick (i32.rem_u (local.get $n) (i32.const 4))))
+    (i32.add (call $sum (local.get $n)) (call $pick (i32.const 1)))))`;
+
+test("instrument: loops, branches, br_table and calls consume the interpreter's fuel at every budget", async () => {
+  const used = await compareAllBudgets(LOOPS, "run", [50]);
+  assert.ok(used > 400, `the program is long enough to matter (${used})`);
+});
+
+const RECURSION = `(module
+  (import "env" "log" (func $log (param i32)))
+  (type $t (func (param i32) (result i32)))
+  (table 2 funcref)
+  (elem (i32.const 0) $fib $id)
+  (global $self funcref (ref.func $fib))
+  (func $id (param i32) (result i32) (local.get 0))
+  (func $fib (export "fib") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (call_indirect (type $t) (local.get 0) (i32.const 1)))
+      (else
+        (call $log (local.get 0))
+        (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                 (call_indirect (type $t) (i32.sub (local.get 0) (i32.const 2)) (i32.const 0)))))))`;
+
+test("instrument: recursion, call_indirect through a remapped element segment, a ref.func global", async () => {
+  await compareAllBudgets(RECURSION, "fib", [12]);
+});
+
+const BULK = `(module
+  (import "env" "log" (func $log (param i32)))
+  (memory 1)
+  (data $d "0123456789abcdef")
+  (table $t 4 10 funcref)
+  (elem $e func $f $f $f)
+  (func $f)
+  (func (export "run") (param $n i32) (result i32)
+    (memory.fill (i32.const 100) (i32.const 7) (local.get $n))
+    (call $log (i32.load8_u (i32.const 100)))
+    (memory.copy (i32.const 200) (i32.const 100) (local.get $n))
+    (memory.init $d (i32.const 300) (i32.const 2) (i32.const 10))
+    (call $log (i32.load8_u (i32.const 301)))
+    (table.init $t $e (i32.const 0) (i32.const 0) (i32.const 3))
+    (table.copy (i32.const 1) (i32.const 0) (i32.const 2))
+    (call $log (table.grow $t (ref.null func) (i32.const 3)))
+    (call $log (table.grow $t (ref.null func) (i32.const 30)))
+    (table.fill $t (i32.const 0) (ref.func $f) (i32.const 5))
+    (memory.fill (i32.const 65530) (i32.const 1) (local.get $n))
+    (i32.const 1)))`;
+
+test("instrument: bulk memory and table operations charge per byte and element, not when they trap", async () => {
+  const used = await compareAllBudgets(BULK, "run", [40]);
+  assert.ok(used > 80, `per-byte charges are counted (${used})`);
+});
+
+test("instrument: names and exports survive the function index shift", () => {
+  const bytes = parseWat(`(module $m (import "env" "log" (func $log (param i32)))
+    (func $first (export "first") (result i32) (i32.const 1))
+    (func $second (export "second") (result i32) (call $first)))`);
+  const out = decodeModule(instrument(decodeModule(bytes)));
+  assert.equal(out.importedFuncs, 2);
+  assert.deepEqual([...out.names.functions], [[0, "log"], [2, "first"], [3, "second"]]);
+  assert.deepEqual(out.exports.filter((e) => e.kind === "func").map((e) => [e.name, e.index]), [["first", 2], [
+    "second",
+    3,
+  ]]);
+  const { exports } = new WebAssembly.Instance(
+    new WebAssembly.Module(instrument(decodeModule(bytes)) as BufferSource),
+    {
+      env: { log() {} },
+      kiln: { checkpoint() {} },
+    },
+  );
+  assert.equal((exports.second as () => number)(), 1);
+});
+
+test("instrument: a checkpoint calls the hook when the fuel is below the limit, and only then", () => {
+  const bytes = instrument(decodeModule(parseWat(`(module
+    (func (export "spin") (param i32) (local i32)
+      (loop $l (br_if $l (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (local.get 0))))))`)));
+  let calls = 0;
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), {
+    kiln: { checkpoint: () => void calls++ },
+  });
+  const fuel = exports[FUEL_EXPORT] as WebAssembly.Global, limit = exports[LIMIT_EXPORT] as WebAssembly.Global;
+  fuel.value = 1e9;
+  limit.value = -Infinity;
+  (exports.spin as (n: number) => void)(10);
+  assert.equal(calls, 0);
+  limit.value = Infinity; // an interrupt: every checkpoint asks
+  (exports.spin as (n: number) => void)(10);
+  assert.equal(calls, 11, "function entry and ten loop headers");
+});
