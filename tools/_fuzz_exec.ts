@@ -50,6 +50,9 @@ export class FuzzHostError extends Error {
  */
 export function trapKind(e: unknown): string | undefined {
   if (!(e instanceof Error)) return undefined;
+  // Kiln's traps carry a code (lib/trap_codes.ts): no message is read. The host engines' have only messages.
+  const code = (e as { code?: unknown }).code;
+  if (e.name === "RuntimeError" && typeof code === "string") return KIND_OF_CODE[code] ?? `other(${code})`;
   const m = e.message.toLowerCase();
   const isTrap = e.name === "RuntimeError" || e instanceof WebAssembly.RuntimeError;
   if (e instanceof RangeError && /maximum call stack|call stack size/.test(m)) return "stack";
@@ -71,6 +74,22 @@ export function trapKind(e: unknown): string | undefined {
   return `other(${e.message})`;
 }
 
+/** The common kind of each of Kiln's trap codes (the names of lib/trap_codes.ts's `TrapCode`). */
+const KIND_OF_CODE: Readonly<Record<string, string>> = {
+  StackOverflow: "stack",
+  OutOfFuel: "fuel",
+  Interrupt: "interrupt",
+  BadConversionToInteger: "conversion",
+  IntegerDivisionByZero: "div-zero",
+  IntegerOverflow: "int-overflow",
+  UnreachableCodeReached: "unreachable",
+  UndefinedElement: "table",
+  TableOutOfBounds: "table",
+  IndirectCallToNull: "indirect",
+  BadSignature: "indirect",
+  MemoryOutOfBounds: "memory",
+};
+
 /** The outcome string of a thrown value. */
 export function describeError(e: unknown): string {
   const kind = trapKind(e);
@@ -78,7 +97,8 @@ export function describeError(e: unknown): string {
   if (e instanceof FuzzHostError) return `host:${e.message}`;
   if (e instanceof Error) {
     // Kiln's UnsupportedFeatureError (a CompileError): the host implements proposals Kiln does not.
-    if (e.message.startsWith("unsupported: ")) return `unsupported:${e.message.slice(13)}`;
+    const feature = (e as { feature?: unknown }).feature;
+    if (e.name === "UnsupportedFeatureError" && typeof feature === "string") return `unsupported:${feature}`;
     if (e.name === "CompileError") return "compile-error";
     if (e.name === "LinkError") return "link-error";
     return `js:${e.name}:${e.message}`;

@@ -6,6 +6,7 @@ import { RuntimeError } from "../../lib/errors.ts";
 import { Rng } from "../../tools/_fuzz_rng.ts";
 import { ownModule } from "../../tools/_fuzz_own_gen.ts";
 import { type Engine, runModule, type Step, trapKind } from "../../tools/_fuzz_exec.ts";
+import { trap, TrapCode } from "../../lib/trap_codes.ts";
 import { compareRounds, compareRuns, sameOutcome } from "../../tools/_fuzz_compare.ts";
 import { runMutationCampaign } from "../../tools/_fuzz_batch.ts";
 import { nativeEngine } from "../../tools/_fuzz_engines.ts";
@@ -46,6 +47,12 @@ test("trapKind() maps Kiln, V8 and JavaScriptCore trap messages to common kinds"
     assert.equal(trapKind(new RuntimeError(message)), kind, message);
     assert.equal(trapKind(new WebAssembly.RuntimeError(message)), kind, message);
   }
+  // Kiln's traps are told apart by their code, whatever the message says.
+  assert.equal(trapKind(new RuntimeError("unreachable", [], TrapCode.MemoryOutOfBounds)), "memory");
+  assert.equal(trapKind(trap(TrapCode.OutOfFuel)), "fuel");
+  assert.equal(trapKind(trap(TrapCode.IndirectCallToNull)), "indirect");
+  assert.equal(trapKind(trap(TrapCode.UndefinedElement)), "table");
+  assert.equal(trapKind(trap(TrapCode.CannotSuspend)), "other(CannotSuspend)");
   assert.equal(trapKind(new RangeError("Maximum call stack size exceeded")), "stack");
   assert.equal(trapKind(new TypeError("unreachable")), undefined);
   assert.ok(sameOutcome("trap:float-to-int", "trap:int-overflow"));
