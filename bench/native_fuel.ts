@@ -12,7 +12,7 @@
 
 import { readFileSync } from "node:fs";
 import { decodeModule } from "../lib/binary/decoder.ts";
-import { FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument, LIMIT_EXPORT } from "../lib/native/instrument.ts";
+import { FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument } from "../lib/native/instrument.ts";
 import { instantiate } from "../mod.ts";
 import { QUICK_SET } from "./compare.ts";
 import { type Instantiator, nativeInstantiator, runProgram } from "./runner.ts";
@@ -46,7 +46,7 @@ function instrumented(): { run: Instantiator; consumed: () => number; instrument
       ms = performance.now() - t0;
       const hook = {
         [HOOK_NAME]: () => {
-          if (counter!.value < 0) throw new Error("out of fuel");
+          if (counter!.value < 0n) throw new Error("out of fuel");
         },
       };
       const module = await WebAssembly.compile(out as BufferSource);
@@ -55,11 +55,10 @@ function instrumented(): { run: Instantiator; consumed: () => number; instrument
         { ...imports, [HOOK_MODULE]: hook } as WebAssembly.Imports,
       );
       counter = instance.exports[FUEL_EXPORT] as WebAssembly.Global;
-      counter.value = BUDGET;
-      (instance.exports[LIMIT_EXPORT] as WebAssembly.Global).value = 0;
+      counter.value = BigInt(BUDGET); // the limit is 0: the counter is the fuel
       return instance as unknown as { exports: Record<string, unknown> };
     },
-    consumed: () => BUDGET - counter!.value,
+    consumed: () => BUDGET - Number(counter!.value),
     instrumentMs: () => ms,
   };
 }

@@ -2,24 +2,27 @@
  * The fuel instrumenter of the native engine (DESIGN.md, "Two engines behind one seam"): rewrites a validated module
  * so that the host's own WebAssembly charges fuel exactly where and as much as Kiln's interpreter does. It follows
  * the one fuel plan (`compile/fuel_plan.ts`): at the start of every straight-line run the run's cost is subtracted
- * from a fuel counter; at a checkpoint (function entry, loop header) the code then compares the counter with a limit
- * and, below it, calls a host hook, as the machine's `fuel_check` does (`fuel -= cost; if (fuel < limit) ...`).
+ * from a fuel counter; at a checkpoint (function entry, loop header) the code then tests the counter and, below 0,
+ * calls a host hook, as the machine's `fuel_check` does (`fuel -= cost; if (fuel < limit) ...`).
  * Bulk memory and table operations charge one unit per byte or element after they succeed, and `table.grow` one
  * per element added, as the machine's cold paths do.
  *
  * What the rewritten module has besides the original:
- * - two mutable `f64` globals, appended after the module's own (so no global index moves), exported as
- *   {@link FUEL_EXPORT} (the counter; integers stay exact below 2^53, as the interpreter's doubles) and
- *   {@link LIMIT_EXPORT} (the level below which a checkpoint calls the hook; `+Infinity` forces a call, to deliver
- *   an interrupt);
+ * - one mutable `i64` global, appended after the module's own (so no global index moves) and exported as
+ *   {@link FUEL_EXPORT}: the counter of fuel *above the limit* (the machine's `fuel - limit`, where the limit is the
+ *   next yield mark, 0, or +∞ to deliver an interrupt). The host keeps the limit and adds it back to read the fuel;
+ *   folding it in lets a checkpoint compare with the constant 0 (as Wasmtime's fuel check does), and an `i64` keeps
+ *   the added code small (one-byte constants), which matters to the host's inlining of small functions;
  * - a function import `{@link HOOK_MODULE}.{@link HOOK_NAME}` of type `[] -> []`, the last import. Being an import,
  *   it takes a function index: every defined function's index grows by one, and the instrumenter remaps `call`,
  *   `ref.func`, element segments, global initializers, exports, the start function and the name section's function
  *   indices accordingly (a function's original index is its new index minus one when it is defined);
- * - two `i32` scratch locals per function, after its own (so no local index moves), used by the bulk-op charges.
+ * - scratch locals per function, after its own (so no local index moves): two `i32` for the bulk-op charges and an
+ *   `i64` for the checkpoint.
  *
- * The counter lives in a global for now: every charge is a `global.get`/`global.set` pair. Caching it in a local
- * while a function runs, written back around calls, returns and checkpoints (what Wasmtime does), is the next step.
+ * The counter lives in a global: every charge is a `global.get`/`global.set` pair, so the fuel is exact wherever JS
+ * or a trap observes it. Caching it in a local between calls (what Wasmtime does) would need a write-back before
+ * every instruction that can trap to stay exact; measured first, not done yet.
  *
  * @module
  */
@@ -30,10 +33,8 @@ import { ByteReader, ByteWriter } from "../binary/leb128.ts";
 import type { Module } from "../binary/module.ts";
 import { planFuel } from "../compile/fuel_plan.ts";
 
-/** Export name of the fuel counter global (`f64`, mutable). */
+/** Export name of the fuel counter global (`i64`, mutable): fuel above the limit; a checkpoint below 0 calls the hook. */
 export const FUEL_EXPORT = "kiln:fuel";
-/** Export name of the checkpoint limit global (`f64`, mutable): a checkpoint calls the hook when fuel < limit. */
-export const LIMIT_EXPORT = "kiln:limit";
 /** Import module of the checkpoint hook. */
 export const HOOK_MODULE = "kiln";
 /** Import name of the checkpoint hook (`[] -> []`). */
@@ -44,10 +45,10 @@ const TYPE = 1, IMPORT = 2, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE
 const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 // Opcodes the instrumenter writes or rewrites.
-const OP_IF = 0x04, OP_END = 0x0b, OP_CALL = 0x10, OP_LOCAL_GET = 0x20, OP_LOCAL_SET = 0x21, OP_LOCAL_TEE = 0x22;
-const OP_GLOBAL_GET = 0x23, OP_GLOBAL_SET = 0x24, OP_I32_CONST = 0x41, OP_F64_CONST = 0x44, OP_I32_GE_S = 0x4e;
-const OP_F64_LT = 0x63, OP_F64_SUB = 0xa1, OP_F64_CONVERT_I32_U = 0xb8, OP_REF_FUNC = 0xd2, EMPTY = 0x40;
-const F64 = 0x7c, I32 = 0x7f;
+const OP_IF = 0x04, OP_END = 0x0b, OP_CALL = 0x10, OP_LOCAL_GET = 0x20, OP_LOCAL_TEE = 0x22;
+const OP_GLOBAL_GET = 0x23, OP_GLOBAL_SET = 0x24, OP_I32_CONST = 0x41, OP_I64_CONST = 0x42, OP_I32_GE_S = 0x4e;
+const OP_I64_LT_S = 0x53, OP_I64_SUB = 0x7d, OP_I64_EXTEND_I32_U = 0xad, OP_REF_FUNC = 0xd2, EMPTY = 0x40;
+const I64 = 0x7e, I32 = 0x7f;
 // 0xfc sub-opcodes charged per byte or element: memory.init, memory.copy, memory.fill, table.init, table.copy,
 // table.fill (the count is their last operand); table.grow charges its delta when it succeeds.
 const PER_UNIT = new Set([8, 10, 11, 12, 14, 17]);
@@ -67,9 +68,9 @@ const TABLE_GROW = 15;
  * const bytes = instrument(decodeModule(parseWat(`(module (func (export "f") (result i32) (i32.add (i32.const 1) (i32.const 2))))`)));
  * const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { kiln: { checkpoint() {} } });
  * const fuel = exports[FUEL_EXPORT] as WebAssembly.Global;
- * fuel.value = 100;
+ * fuel.value = 100n;
  * (exports.f as () => number)();
- * console.log(100 - fuel.value); // 3
+ * console.log(100n - fuel.value); // 3n
  * ```
  */
 export function instrument(module: Module): Uint8Array {
@@ -88,16 +89,14 @@ class Instrumenter {
   readonly #hookType: number;
   /** Function index of the hook (the last import). */
   readonly #hook: number;
-  /** Global indices of the counter and the limit (appended after the module's globals). */
+  /** Global index of the counter (appended after the module's globals). */
   readonly #fuel: number;
-  readonly #limit: number;
 
   constructor(module: Module) {
     this.#module = module;
     this.#hookType = module.types.length;
     this.#hook = module.importedFuncs;
     this.#fuel = module.importedGlobals + module.globals.length;
-    this.#limit = this.#fuel + 1;
   }
 
   /** A function index of the original module, in the instrumented one. */
@@ -156,17 +155,17 @@ class Instrumenter {
       }
       case GLOBAL: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + 2);
+        w.u32(n + 1);
         for (let i = 0; i < n; i++) {
           w.bytes(r.bytesView(2)); // valtype, mutability
           this.#constExpr(r, w);
         }
-        for (let i = 0; i < 2; i++) w.u8(F64).u8(1).u8(OP_F64_CONST).bytes(F64_ZERO).u8(OP_END);
+        w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
         break;
       }
       case EXPORT: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + 2);
+        w.u32(n + 1);
         for (let i = 0; i < n; i++) {
           w.name(readName(r));
           const kind = r.u8();
@@ -174,7 +173,6 @@ class Instrumenter {
           w.u8(kind).u32(kind === 0 ? this.#func(index) : index);
         }
         w.name(FUEL_EXPORT).u8(3).u32(this.#fuel);
-        w.name(LIMIT_EXPORT).u8(3).u32(this.#limit);
         break;
       }
       case START:
@@ -233,11 +231,11 @@ class Instrumenter {
       const body = module.codes[i]!;
       const params = module.types[module.funcs[i]!]!.params.length;
       const f = new ByteWriter();
-      // Locals: the original runs, then two i32 scratch locals.
+      // Locals: the original runs, then the scratch locals (two i32, one i64).
       const runs = r.u32();
-      f.u32(runs + 1);
+      f.u32(runs + 2);
       for (let k = 0; k < runs; k++) f.u32(r.u32()).u8(r.u8());
-      f.u32(2).u8(I32);
+      f.u32(2).u8(I32).u32(1).u8(I64);
       this.#body(body, params + body.localCount, f);
       r.pos = end;
       const bytes = f.finish();
@@ -255,8 +253,8 @@ class Instrumenter {
       const at = r.pos;
       while (run < plan.count && plan.starts[run]! < at) run++;
       if (run < plan.count && plan.starts[run] === at) {
-        this.#charge(w, plan.costs[run]!);
-        if (plan.checkpoints[run]) this.#check(w);
+        if (plan.checkpoints[run]) this.#check(w, plan.costs[run]!, scratch + 2);
+        else this.#charge(w, plan.costs[run]!);
         run++;
       }
       const op = reader.next();
@@ -279,23 +277,26 @@ class Instrumenter {
     }
   }
 
-  /** `fuel -= cost` (nothing for a run that costs nothing). */
+  /** `counter -= cost` (nothing for a run that costs nothing). */
   #charge(w: ByteWriter, cost: number): void {
     if (cost === 0) return;
-    w.u8(OP_GLOBAL_GET).u32(this.#fuel).u8(OP_F64_CONST).bytes(f64Bytes(cost)).u8(OP_F64_SUB);
-    w.u8(OP_GLOBAL_SET).u32(this.#fuel);
+    w.u8(OP_GLOBAL_GET).u32(this.#fuel).u8(OP_I64_CONST).s32(cost).u8(OP_I64_SUB).u8(OP_GLOBAL_SET).u32(this.#fuel);
   }
 
-  /** `fuel -= local` (an unsigned i32 count). */
+  /** `counter -= local` (an unsigned i32 count). */
   #chargeLocal(w: ByteWriter, local: number): void {
-    w.u8(OP_GLOBAL_GET).u32(this.#fuel).u8(OP_LOCAL_GET).u32(local).u8(OP_F64_CONVERT_I32_U).u8(OP_F64_SUB);
+    w.u8(OP_GLOBAL_GET).u32(this.#fuel).u8(OP_LOCAL_GET).u32(local).u8(OP_I64_EXTEND_I32_U).u8(OP_I64_SUB);
     w.u8(OP_GLOBAL_SET).u32(this.#fuel);
   }
 
-  /** `if (fuel < limit) hook()`. */
-  #check(w: ByteWriter): void {
-    w.u8(OP_GLOBAL_GET).u32(this.#fuel).u8(OP_GLOBAL_GET).u32(this.#limit).u8(OP_F64_LT);
-    w.u8(OP_IF).u8(EMPTY).u8(OP_CALL).u32(this.#hook).u8(OP_END);
+  /** `if ((counter -= cost) < 0) hook()`, the new counter kept in local `t` to save a second load. */
+  #check(w: ByteWriter, cost: number, t: number): void {
+    w.u8(OP_GLOBAL_GET).u32(this.#fuel);
+    if (cost !== 0) {
+      w.u8(OP_I64_CONST).s32(cost).u8(OP_I64_SUB).u8(OP_LOCAL_TEE).u32(t).u8(OP_GLOBAL_SET).u32(this.#fuel);
+      w.u8(OP_LOCAL_GET).u32(t);
+    }
+    w.u8(OP_I64_CONST).u8(0).u8(OP_I64_LT_S).u8(OP_IF).u8(EMPTY).u8(OP_CALL).u32(this.#hook).u8(OP_END);
   }
 
   /** The name section with function indices remapped (subsections 1 function, 2 local and 3 label names). */
@@ -345,10 +346,3 @@ class Instrumenter {
 }
 
 const EMPTY_VEC = new Uint8Array([0]);
-const F64_ZERO = new Uint8Array(8);
-
-function f64Bytes(x: number): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setFloat64(0, x, true);
-  return b;
-}
