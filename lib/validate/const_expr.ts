@@ -1,10 +1,11 @@
 /**
  * Validation of constant expressions (spec §3.3.10): global initializers, element and data segment offsets,
- * element initializers. The decoder has already rejected instructions that can never be constant.
+ * element initializers, with the extended constants of WebAssembly 3.0 (`i32`/`i64` `add`, `sub`, `mul`). The decoder
+ * has already rejected instructions that can never be constant.
  *
  * @module
  */
-import { CompileError, UnsupportedFeatureError } from "../errors.ts";
+import { CompileError } from "../errors.ts";
 import { type ConstExpr, type ValType, valTypeName } from "../binary/module.ts";
 import type { ValidationContext } from "./context.ts";
 
@@ -16,8 +17,7 @@ import type { ValidationContext } from "./context.ts";
  * @param expected The type it must produce.
  * @param visibleGlobals How many globals (from index 0) `global.get` may read: the imported ones plus the defined
  *   ones before the global being initialized, or all globals for segment expressions. They must be immutable.
- * @throws CompileError "type mismatch", "unknown global N", "unknown function N", "constant expression required";
- *   `UnsupportedFeatureError` ("extended-const") for arithmetic.
+ * @throws CompileError "type mismatch", "unknown global N", "unknown function N", "constant expression required".
  *
  * @example Validating a constant expression
  * ```ts
@@ -67,8 +67,19 @@ export function validateConstExpr(
         stack.push(g.type);
         break;
       }
-      case "binary":
-        throw new UnsupportedFeatureError("extended-const", at);
+      case "binary": { // extended constants: i32/i64 add, sub, mul
+        const t = instr.name.startsWith("i64") ? 0x7e : 0x7f;
+        const b = stack.pop(), a = stack.pop();
+        if (a !== t || b !== t) {
+          const found = [a, b].filter((x) => x !== undefined).map((x) => valTypeName(x!)).join(" ");
+          throw new CompileError(
+            `type mismatch: expected [${valTypeName(t)} ${valTypeName(t)}] but found [${found}]`,
+            at,
+          );
+        }
+        stack.push(t);
+        break;
+      }
     }
   }
   if (stack.length !== 1 || stack[0] !== expected) {

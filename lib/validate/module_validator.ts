@@ -24,7 +24,7 @@ const MAX_TABLE = 0xffffffff;
  * @returns The validation context (index spaces flattened, declared function references), for later stages.
  * @throws CompileError with the spec testsuite's `assert_invalid` wording ("type mismatch", "unknown global 3",
  *   "duplicate export name", …) and the offset where known; `UnsupportedFeatureError` for valid uses of proposals
- *   Kiln does not implement (multi-memory, threads, extended-const).
+ *   Kiln does not implement (multi-memory, threads).
  *
  * @example Validating a module
  * ```ts

@@ -165,3 +165,24 @@ test("host code cannot resize or detach a guest's memory through memory.buffer",
     assert.throws(() => size.callSync(), (e) => e instanceof RuntimeError && /resized or detached/.test(e.message));
   }
 });
+
+test("instantiate: extended constant expressions evaluate as on the host's WebAssembly", async () => {
+  const text = `(module
+    (import "env" "base" (global $base i32))
+    (global $k i64 (i64.const -3))
+    (global (export "a") i32 (i32.add (global.get $base) (i32.mul (i32.const 0x10000) (i32.const 0x10001))))
+    (global (export "b") i64 (i64.sub (i64.mul (global.get $k) (i64.const 0x7fffffffffffffff)) (i64.const 5)))
+    (memory (export "m") 1)
+    (data (i32.sub (i32.add (global.get $base) (i32.const 8)) (i32.const 3)) "xy"))`;
+  const bytes = wat(text);
+  const imports = { env: { base: 100 } };
+  const { instance } = await instantiate(bytes, imports);
+  const native = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), imports).exports;
+  const ours = instance.exports as Record<string, { value?: unknown; buffer?: ArrayBuffer }>;
+  assert.equal(ours.a!.value, (native.a as WebAssembly.Global).value); // wraps to 100 + 0x10000 (mod 2^32)
+  assert.equal(ours.b!.value, (native.b as WebAssembly.Global).value);
+  assert.deepEqual(
+    new Uint8Array(ours.m!.buffer!, 100, 10),
+    new Uint8Array((native.m as WebAssembly.Memory).buffer, 100, 10),
+  );
+});

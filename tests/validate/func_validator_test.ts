@@ -204,7 +204,6 @@ test("FuncValidator reports proposals Kiln does not implement as unsupported", a
   await assertUnsupported(`(module (memory 1 1 shared) (func))`, "threads");
   await assertUnsupported(`(module (func $f (return_call $f)))`, "tail-call");
   await assertUnsupported(`(module (func (drop (v128.const i32x4 0 0 0 0))))`, "simd");
-  await assertUnsupported(`(module (global i32 (i32.add (i32.const 1) (i32.const 2))))`, "extended-const");
 });
 
 test("FuncValidator rejects a body that ends before its last end", () => {

@@ -92,10 +92,19 @@ test("validateModule() checks function type indices", () => {
   assert.throws(() => validateModule(decodeModule(bytes)), (e: unknown) => e instanceof CompileError && e.message === "unknown type 3");
 });
 
-test("validateModule() reports multi-memory, threads and extended-const as unsupported", async () => {
+test("validateModule() reports multi-memory and threads as unsupported", async () => {
   await assertUnsupported(`(module (import "m" "a" (memory 1)) (memory 1))`, "multi-memory");
   await assertUnsupported(`(module (import "m" "a" (memory 1 2 shared)))`, "threads");
-  await assertUnsupported(`(module (memory 1) (data (i32.add (i32.const 0) (i32.const 1)) "a"))`, "extended-const");
+});
+
+test("validateModule() types extended constant expressions (i32/i64 add, sub, mul)", async () => {
+  await assertValid(`(module (memory 1) (data (i32.add (i32.const 0) (i32.const 1)) "a"))`);
+  await assertValid(
+    `(module (global $g i64 (i64.const 2)) (global i64 (i64.mul (global.get $g) (i64.sub (i64.const 9) (i64.const 1)))))`,
+  );
+  await assertInvalid(`(module (global i32 (i32.add (i32.const 1) (i64.const 2))))`, "type mismatch");
+  await assertInvalid(`(module (global i64 (i32.mul (i32.const 1) (i32.const 2))))`, "type mismatch");
+  await assertInvalid(`(module (global i32 (i32.sub (i32.const 1))))`, "type mismatch");
 });
 
 test("validateModule() returns the context, with declared function references", async () => {
