@@ -1,6 +1,6 @@
 /**
  * Module sources for the differential fuzzer: binaryen's translate-to-fuzz (`wasm-opt -ttf`), restricted to the
- * features Kiln implements (WebAssembly 2.0 without SIMD), and binaryen passes used by the reducer.
+ * features Kiln implements ({@link KILN_FEATURES}), and binaryen passes used by the reducer.
  *
  * binaryen.js 132 exposes no translate-to-fuzz in its JS API, but the npm package's `bin/wasm-opt` is an
  * emscripten build (NODERAWFS: files go to the real file system) whose `main` can be called again and again. It
@@ -18,8 +18,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Feature flags: WebAssembly 2.0 (sign-ext, sat-trunc, bulk memory, reference types, multi-value), no SIMD. */
-export const WASM2_FEATURES = [
+/**
+ * Feature flags: what Kiln implements. WebAssembly 2.0 (sign-ext, sat-trunc, bulk memory, reference types,
+ * multi-value) without SIMD, and of 3.0 tail calls and extended constant expressions.
+ */
+export const KILN_FEATURES = [
   "--mvp-features",
   "--enable-sign-ext",
   "--enable-mutable-globals",
@@ -28,6 +31,8 @@ export const WASM2_FEATURES = [
   "--enable-bulk-memory-opt",
   "--enable-reference-types",
   "--enable-multivalue",
+  "--enable-tail-call",
+  "--enable-extended-const",
 ];
 
 const WASM_OPT = fileURLToPath(new URL("../node_modules/binaryen/bin/wasm-opt", import.meta.url));
@@ -106,7 +111,7 @@ function spawnWasmOpt(inPath: string, outPath: string, args: readonly string[]):
   return new Promise((resolve, reject) => {
     execFile(
       "node",
-      [WASM_OPT, ...WASM2_FEATURES, "-q", inPath, ...args, "-o", outPath],
+      [WASM_OPT, ...KILN_FEATURES, "-q", inPath, ...args, "-o", outPath],
       { timeout: 60_000, maxBuffer: 1 << 24 },
       (err, _stdout, stderr) => {
         if (err) reject(new Error(`wasm-opt failed: ${String(stderr).slice(0, 500) || err.message}`));
@@ -130,7 +135,7 @@ export async function wasmOpt(input: Uint8Array, args: readonly string[]): Promi
     if (wasmOpt) {
       let rc: number;
       try {
-        rc = runInProcess(wasmOpt, [...WASM2_FEATURES, "-q", inPath, ...args, "-o", outPath]);
+        rc = runInProcess(wasmOpt, [...KILN_FEATURES, "-q", inPath, ...args, "-o", outPath]);
       } catch {
         rc = -1;
       }

@@ -33,7 +33,7 @@ import type {
   TableType,
   ValType,
 } from "./module.ts";
-import { FC_OPS, prefixFeature, SINGLE_BYTE_OPS } from "./opcodes.ts";
+import { FC_OPS, IMPLEMENTED_FEATURES, prefixFeature, SINGLE_BYTE_OPS } from "./opcodes.ts";
 import { readRefType, readValType } from "./value_types.ts";
 
 /** Section ids (spec §5.5.2); `tag` (13) belongs to the exceptions proposal. */
@@ -622,7 +622,7 @@ function constExprError(r: ByteReader, op: number, at: number): CompileError {
   }
   const info = SINGLE_BYTE_OPS[op];
   if (info === undefined) return new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
-  if (info.feature !== "core") return new UnsupportedFeatureError(info.feature, at);
+  if (!IMPLEMENTED_FEATURES.has(info.feature)) return new UnsupportedFeatureError(info.feature, at);
   return new CompileError("constant expression required", at);
 }
 

@@ -14,7 +14,7 @@
 import { CompileError, UnexpectedEndError, UnsupportedFeatureError } from "../errors.ts";
 import type { ByteReader } from "./leb128.ts";
 import { EMPTY_BLOCK_TYPE, type ValType } from "./module.ts";
-import { FC_OPS, type Imm, type OpInfo, prefixFeature, SINGLE_BYTE_OPS } from "./opcodes.ts";
+import { FC_OPS, type Imm, IMPLEMENTED_FEATURES, type OpInfo, prefixFeature, SINGLE_BYTE_OPS } from "./opcodes.ts";
 import { readHeapType, readValType } from "./value_types.ts";
 
 // How each opcode's immediates are read. Why: plain numbers in a byte table, since the reader switches on them per
@@ -67,7 +67,7 @@ const READ_BY_IMM: Readonly<Record<Imm, number>> = {
 const SINGLE_READ: Uint8Array = (() => {
   const kinds = new Uint8Array(256);
   SINGLE_BYTE_OPS.forEach((info, op) => {
-    if (info !== undefined && info.feature === "core") kinds[op] = READ_BY_IMM[info.imm];
+    if (info !== undefined && IMPLEMENTED_FEATURES.has(info.feature)) kinds[op] = READ_BY_IMM[info.imm];
   });
   return kinds;
 })();
@@ -76,7 +76,7 @@ const SINGLE_READ: Uint8Array = (() => {
 const FC_READ: Uint8Array = (() => {
   const kinds = new Uint8Array(FC_OPS.length);
   FC_OPS.forEach((info, sub) => {
-    if (info !== undefined && info.feature === "core") kinds[sub] = READ_BY_IMM[info.imm];
+    if (info !== undefined && IMPLEMENTED_FEATURES.has(info.feature)) kinds[sub] = READ_BY_IMM[info.imm];
   });
   return kinds;
 })();
@@ -164,7 +164,7 @@ export class InstructionReader {
       const sub = readU32(r);
       const info = FC_OPS[sub];
       if (info === undefined) throw new CompileError(`illegal opcode fc ${sub.toString(16)}`, at);
-      if (info.feature !== "core") throw new UnsupportedFeatureError(info.feature, at);
+      if (!IMPLEMENTED_FEATURES.has(info.feature)) throw new UnsupportedFeatureError(info.feature, at);
       this.sub = sub;
       this.info = info;
       kind = FC_READ[sub]!;
@@ -297,7 +297,7 @@ export function readBlockTypeEncoding(r: ByteReader): number {
 
 function unknownOpcode(op: number, at: number): never {
   const feature = SINGLE_BYTE_OPS[op]?.feature ?? prefixFeature(op);
-  if (feature !== undefined && feature !== "core") throw new UnsupportedFeatureError(feature, at);
+  if (feature !== undefined && !IMPLEMENTED_FEATURES.has(feature)) throw new UnsupportedFeatureError(feature, at);
   throw new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
 }
 

@@ -45,8 +45,8 @@ export type Imm =
   | "tag"; // throw
 
 /**
- * The proposal an instruction belongs to. `core` is everything in WebAssembly 2.0 without SIMD, which Kiln
- * implements; the others are reported as unsupported until implemented.
+ * The proposal an instruction belongs to. `core` is everything in WebAssembly 2.0 without SIMD; which of the others
+ * Kiln implements is {@link IMPLEMENTED_FEATURES}.
  */
 export type Feature =
   | "core"
@@ -61,6 +61,12 @@ export type Feature =
   | "multi-memory"
   | "memory64"
   | "custom-page-sizes";
+
+/**
+ * The features Kiln implements: their instructions are read, validated, translated and run; every other feature's
+ * are reported as unsupported. (`extended-const` adds no instruction, only their use in constant expressions.)
+ */
+export const IMPLEMENTED_FEATURES: ReadonlySet<Feature> = new Set<Feature>(["core", "tail-call", "extended-const"]);
 
 /** One row of the table. */
 export interface OpInfo {

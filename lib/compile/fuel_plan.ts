@@ -10,7 +10,8 @@
  * - a run starts after every `if`, `br_if`, `else`, and `end` of a block or `if` (where branches land), and after
  *   the `end` of a loop whose end is unreachable (the loop's run goes on past a reachable `end`: nothing branches
  *   to a loop's end);
- * - code after `unreachable`, `br`, `br_table` or `return` up to the `end` or `else` of its block is unreachable:
+ * - code after `unreachable`, `br`, `br_table`, `return` or a tail call up to the `end` or `else` of its block is
+ *   unreachable:
  *   it belongs to no run and costs nothing.
  * Calls do not end a run: a host import observes the fuel of its caller's run as charged at the run's start.
  *
@@ -73,6 +74,8 @@ export function planFuel(module: Module, body: FuncBody): FuelPlan {
       case 0x0c: // br
       case 0x0e: // br_table
       case 0x0f: // return
+      case 0x12: // return_call
+      case 0x13: // return_call_indirect
         dead = true;
         break;
       case 0x02: // block

@@ -44,6 +44,8 @@ const ROWS: readonly (readonly [string, number, number])[] = [
   ["return", 0x0f, 2], // s n: move n result slots from s to the frame's slot 0, return
   ["call", 0x10, 2], // funcidx base: arguments at base.., the callee's frame starts there
   ["call_indirect", 0x11, 4], // typeidx tableidx base idx
+  ["return_call", 0x12, 2], // funcidx base: as call, the callee's frame replacing this one (a `return` follows)
+  ["return_call_indirect", 0x13, 4], // typeidx tableidx base idx (as return_call)
   ["select", 0x1b, 4], // d a b c: d = c ? a : b
   ["global.get", 0x23, 2], // d globalidx
   ["global.set", 0x24, 2], // globalidx s

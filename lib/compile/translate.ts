@@ -224,6 +224,36 @@ export function translateFunction(
         stack.setTemps(stack.n - p, stack.n - p + t.results.length);
         break;
       }
+      case 0x12: { // return_call
+        // The machine replaces this frame by the callee's. A host callee (or another engine's) cannot take a frame:
+        // it is called as by `call`, its results land at the arguments' slots, and the `return` after it returns them.
+        const t = funcTypeOf(module, reader.index);
+        const p = t.params.length;
+        stack.materializeFrom(stack.n - p);
+        out.push(0x12);
+        out.push(reader.index);
+        out.push(stack.canon(stack.n - p));
+        stack.setTemps(stack.n - p, stack.n - p + t.results.length);
+        emitReturn(e);
+        control[control.length - 1]!.dead = true;
+        break;
+      }
+      case 0x13: { // return_call_indirect (as return_call)
+        const t = module.types[reader.index]!;
+        const p = t.params.length;
+        const idx = stack.slotOf(stack.n - 1);
+        stack.n--;
+        stack.materializeFrom(stack.n - p);
+        out.push(0x13);
+        out.push(reader.index);
+        out.push(reader.index2);
+        out.push(stack.canon(stack.n - p));
+        out.push(idx);
+        stack.setTemps(stack.n - p, stack.n - p + t.results.length);
+        emitReturn(e);
+        control[control.length - 1]!.dead = true;
+        break;
+      }
       case 0x1a: // drop
         stack.n--;
         break;

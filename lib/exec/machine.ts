@@ -541,10 +541,12 @@ export class Machine {
             break;
           }
           case 16: // call
-          case 17: { // call_indirect
+          case 17: // call_indirect
+          case 18: // return_call
+          case 19: { // return_call_indirect
             let callee: FuncInst;
             let base: number;
-            if (op === 16) {
+            if ((op & 1) === 0) {
               callee = funcs[code[pc]!]!;
               base = fp + code[pc + 1]!;
               pc += 2;
@@ -588,6 +590,11 @@ export class Machine {
               }
               c = compiledOf(callee);
             }
+            if (op >= 18) {
+              // A tail call: the callee's frame replaces this one. Its arguments move down to this frame's base.
+              for (let i = 0, n = c.paramCount << 1; i < n; i++) i32[fp + i] = i32[base + i]!;
+              base = fp;
+            }
             const top = (base >> 1) + c.maxHeight;
             if (top + (depth << 2) > stackTop) {
               stackTop = this.growStack(top, depth);
@@ -595,12 +602,14 @@ export class Machine {
               f32 = this.f32;
               f64 = this.f64;
             }
-            frameFunc[depth] = func;
-            framePc[depth] = pc;
-            frameFp[depth] = fp;
-            frameCode[depth] = code;
-            frameInst[depth] = inst;
-            depth++;
+            if (op < 18) {
+              frameFunc[depth] = func;
+              framePc[depth] = pc;
+              frameFp[depth] = fp;
+              frameCode[depth] = code;
+              frameInst[depth] = inst;
+              depth++;
+            }
             const z = base + (c.paramCount << 1), e = base + (c.localCount << 1);
             if (e - z > 16) i32.fill(0, z, e);
             else for (let i = z; i < e; i++) i32[i] = 0;

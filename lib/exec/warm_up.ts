@@ -41,7 +41,7 @@ const WARM_MODULE = Uint8Array.from(
 );
 
 /**
- * Ops left out: those that need instance entities the warm-up module lacks (calls, globals, tables, segments,
+ * Ops left out: those that need instance entities the warm-up module lacks (calls, tail calls, globals, tables, segments,
  * `ref.func`), `fuel_check` (its slow path reads the store's interrupt state) and `unreachable`.
  */
 const SKIP = new Set([
@@ -51,6 +51,8 @@ const SKIP = new Set([
   0x08,
   0x10,
   0x11,
+  0x12,
+  0x13,
   0x23,
   0x24,
   0x25,

@@ -15,7 +15,7 @@
  *   the added code small (one-byte constants), which matters to the host's inlining of small functions;
  * - a function import `{@link HOOK_MODULE}.{@link HOOK_NAME}` of type `[] -> []`, the last import. Being an import,
  *   it takes a function index: every defined function's index grows by one, and the instrumenter remaps `call`,
- *   `ref.func`, element segments, global initializers, exports, the start function and the name section's function
+ *   `return_call`, `ref.func`, element segments, global initializers, exports, the start function and the name section's function
  *   indices accordingly (a function's original index is its new index minus one when it is defined);
  * - scratch locals per function, after its own (so no local index moves): two `i32` for the bulk-op charges and an
  *   `i64` for the checkpoint.
@@ -45,7 +45,7 @@ const TYPE = 1, IMPORT = 2, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE
 const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 // Opcodes the instrumenter writes or rewrites.
-const OP_IF = 0x04, OP_END = 0x0b, OP_CALL = 0x10, OP_LOCAL_GET = 0x20, OP_LOCAL_TEE = 0x22;
+const OP_IF = 0x04, OP_END = 0x0b, OP_CALL = 0x10, OP_RETURN_CALL = 0x12, OP_LOCAL_GET = 0x20, OP_LOCAL_TEE = 0x22;
 const OP_GLOBAL_GET = 0x23, OP_GLOBAL_SET = 0x24, OP_I32_CONST = 0x41, OP_I64_CONST = 0x42, OP_I32_GE_S = 0x4e;
 const OP_I64_LT_S = 0x53, OP_I64_SUB = 0x7d, OP_I64_EXTEND_I32_U = 0xad, OP_REF_FUNC = 0xd2, EMPTY = 0x40;
 const I64 = 0x7e, I32 = 0x7f;
@@ -258,7 +258,7 @@ class Instrumenter {
         run++;
       }
       const op = reader.next();
-      if (op === OP_CALL || op === OP_REF_FUNC) {
+      if (op === OP_CALL || op === OP_RETURN_CALL || op === OP_REF_FUNC) {
         w.u8(op).u32(this.#func(reader.index));
       } else if (op === PREFIX_FC && (PER_UNIT.has(reader.sub) || reader.sub === TABLE_GROW)) {
         w.u8(OP_LOCAL_TEE).u32(scratch); // the count (or delta) is the last operand

@@ -10,7 +10,7 @@
  */
 
 import { ByteWriter } from "../binary/leb128.ts";
-import { mnemonicFeature, type OpInfo, OPS_BY_NAME } from "../binary/opcodes.ts";
+import { IMPLEMENTED_FEATURES, mnemonicFeature, type OpInfo, OPS_BY_NAME } from "../binary/opcodes.ts";
 import { UnsupportedFeatureError } from "../errors.ts";
 import { parseF32, parseF64, parseInt, parseNat, parseU32, RangeLiteralError } from "./numbers.ts";
 import {
@@ -1118,10 +1118,10 @@ class BodyEncoder {
     const op = OPS_BY_NAME.get(x.text);
     if (!op) {
       const feature = mnemonicFeature(x.text);
-      if (feature && feature !== "core") unsupported(feature);
+      if (feature && !IMPLEMENTED_FEATURES.has(feature)) unsupported(feature);
       fail(`unknown operator ${x.text}`, x);
     }
-    if (op.feature !== "core") unsupported(op.feature);
+    if (!IMPLEMENTED_FEATURES.has(op.feature)) unsupported(op.feature);
     return op;
   }
 

@@ -448,6 +448,30 @@ export class FuncValidator {
           this.#pushVals(type.results);
           break;
         }
+        case 0x12: { // return_call: a call whose results are the function's, then nothing after it runs
+          const index = r.index;
+          const type = ctx.funcs[index];
+          if (type === undefined) throw new CompileError(`unknown function ${index}`, at);
+          this.#mismatchUnless(sameTypes(type.results, funcType.results), "return_call callee's results differ");
+          this.#popVals(type.params);
+          this.#unreachable();
+          break;
+        }
+        case 0x13: { // return_call_indirect
+          const typeIndex = r.index;
+          const elem = this.#table(r.index2);
+          const type = ctx.module.types[typeIndex];
+          if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
+          this.#mismatchUnless(elem === FUNCREF, "return_call_indirect needs a funcref table");
+          this.#mismatchUnless(
+            sameTypes(type.results, funcType.results),
+            "return_call_indirect callee's results differ",
+          );
+          this.#popExpect(I32);
+          this.#popVals(type.params);
+          this.#unreachable();
+          break;
+        }
         case 0x1a: // drop
           this.#pop();
           break;

@@ -92,5 +92,5 @@ test("InstructionReader.next() rejects unknown opcodes and those of unimplemente
   );
   assert.throws(() => reader([0xfc, 0x13]).next(), (e) => e instanceof UnsupportedFeatureError);
   assert.throws(() => reader([0xfd, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError);
-  assert.throws(() => reader([0x12, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError); // return_call
+  assert.throws(() => reader([0x15, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError); // return_call_ref
 });

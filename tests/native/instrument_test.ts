@@ -32,14 +32,14 @@ async function onInterpreter(bytes: Uint8Array, fuel: number, call: string, args
 
 function onNative(bytes: Uint8Array, fuel: number, call: string, args: number[]): Run {
   const logs: string[] = [];
-  let counter: WebAssembly.Global | undefined; // set once instantiated (these modules have no start function)
-  const consumed = () => fuel - Number(counter!.value);
+  const fuelGlobal: { counter?: WebAssembly.Global } = {}; // set once instantiated (no start function here)
+  const consumed = () => fuel - Number(fuelGlobal.counter!.value);
   const imports = {
     env: { log: (x: number) => void logs.push(`${x}@${consumed()}`) },
     // The interpreter's checkpoint with fuel metering on: below 0 the call traps.
     [HOOK_MODULE]: {
       [HOOK_NAME]: () => {
-        if (counter!.value < 0n) throw new OutOfFuel();
+        if (fuelGlobal.counter!.value < 0n) throw new OutOfFuel();
       },
     },
   };
@@ -47,7 +47,7 @@ function onNative(bytes: Uint8Array, fuel: number, call: string, args: number[])
     new WebAssembly.Module(instrument(decodeModule(bytes)) as BufferSource),
     imports,
   );
-  counter = exports[FUEL_EXPORT] as WebAssembly.Global;
+  const counter = fuelGlobal.counter = exports[FUEL_EXPORT] as WebAssembly.Global;
   counter.value = BigInt(fuel); // the limit is 0: the counter is the fuel
   let outcome: string;
   try {
@@ -190,4 +190,18 @@ test("instrument: a checkpoint calls the hook when the counter is below 0, and o
   fuel.value = -(2n ** 62n); // the limit raised out of reach, as for an interrupt: every checkpoint asks
   (exports.spin as (n: number) => void)(10);
   assert.equal(calls, 11, "function entry and ten loop headers");
+});
+
+const TAIL = `(module
+  (import "env" "log" (func $log (param i32)))
+  (type $t (func (param i32 i32) (result i32)))
+  (table funcref (elem $loop $log2))
+  (func $log2 (param i32 i32) (result i32) (call $log (local.get 0)) (local.get 1))
+  (func $loop (export "run") (param $n i32) (param $acc i32) (result i32)
+    (if (i32.eqz (local.get $n)) (then (return_call_indirect (type $t) (local.get $acc) (i32.const 7) (i32.const 1))))
+    (if (i32.eqz (i32.rem_u (local.get $n) (i32.const 10))) (then (call $log (local.get $n))))
+    (return_call $loop (i32.sub (local.get $n) (i32.const 1)) (i32.add (local.get $acc) (local.get $n)))))`;
+
+test("instrument: tail calls (return_call, return_call_indirect) consume the interpreter's fuel at every budget", async () => {
+  await compareAllBudgets(TAIL, "run", [60, 0]);
 });

@@ -202,8 +202,21 @@ test("FuncValidator checks bulk memory, table and reference instructions", async
 test("FuncValidator reports proposals Kiln does not implement as unsupported", async () => {
   await assertUnsupported(`(module (memory 1) (memory 1) (func))`, "multi-memory");
   await assertUnsupported(`(module (memory 1 1 shared) (func))`, "threads");
-  await assertUnsupported(`(module (func $f (return_call $f)))`, "tail-call");
   await assertUnsupported(`(module (func (drop (v128.const i32x4 0 0 0 0))))`, "simd");
+});
+
+test("FuncValidator checks tail calls: the callee's results must be the function's", async () => {
+  await assertValid(`(module (func $f (param i32) (result i32) (return_call $f (local.get 0))))`);
+  await assertValid(`(module (type $t (func (result i64))) (table 1 funcref)
+    (func (result i64) (return_call_indirect (type $t) (i32.const 0)) (i32.const 1) (drop)))`);
+  await assertInvalid(`(module (func (result i32) (return_call 1)) (func))`, "type mismatch");
+  await assertInvalid(`(module (func (return_call 1)) (func (result i32) (i32.const 0)))`, "type mismatch");
+  await assertInvalid(
+    `(module (type $t (func (param i32))) (table 1 funcref)
+    (func (return_call_indirect (type $t) (i32.const 0))))`,
+    "type mismatch",
+  );
+  await assertInvalid(`(module (func (return_call 5)))`, "unknown function 5");
 });
 
 test("FuncValidator rejects a body that ends before its last end", () => {
