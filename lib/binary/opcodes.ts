@@ -66,7 +66,12 @@ export type Feature =
  * The features Kiln implements: their instructions are read, validated, translated and run; every other feature's
  * are reported as unsupported. (`extended-const` adds no instruction, only their use in constant expressions.)
  */
-export const IMPLEMENTED_FEATURES: ReadonlySet<Feature> = new Set<Feature>(["core", "tail-call", "extended-const"]);
+export const IMPLEMENTED_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
+  "core",
+  "tail-call",
+  "extended-const",
+  "wide-arithmetic",
+]);
 
 /** One row of the table. */
 export interface OpInfo {

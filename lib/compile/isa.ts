@@ -20,7 +20,7 @@
  * @module
  */
 
-import { FC_OPS, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
+import { FC_OPS, IMPLEMENTED_FEATURES, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 
 /** One internal operation: its name, number and the count of int32 immediates that follow it in code. */
 export interface IsaOp {
@@ -176,6 +176,11 @@ const FC_IMMS = [
   2, // table.grow tableidx base (init at base, delta at base+1, result at base)
   2, // table.size d tableidx
   2, // table.fill tableidx base
+  0, // (no sub-opcode 18)
+  1, // i64.add128 base: operands at base..base+3, results at base, base+1
+  1, // i64.sub128 base
+  1, // i64.mul_wide_s base: operands at base, base+1, results there
+  1, // i64.mul_wide_u base
 ];
 
 /** The full instruction set, sorted by number. */
@@ -198,7 +203,9 @@ export const ISA: readonly IsaOp[] = (() => {
   ops.push({ name: "ref.is_null", code: 0xd1, imms: 2 }); // d a
   ops.push({ name: "ref.func", code: 0xd2, imms: 2 }); // d funcidx
   FC_OPS.forEach((info, sub) => {
-    if (info?.feature === "core") ops.push({ name: info.name, code: FC_BASE + sub, imms: FC_IMMS[sub]! });
+    if (info !== undefined && IMPLEMENTED_FEATURES.has(info.feature)) {
+      ops.push({ name: info.name, code: FC_BASE + sub, imms: FC_IMMS[sub]! });
+    }
   });
   I32_IMM_OPS.forEach((name, k) => ops.push({ name: `i32.${name}_i`, code: I32_IMM_BASE + k, imms: 3 }));
   I64_IMM_OPS.forEach((name, j) => ops.push({ name: `i64.${name}_i`, code: I64_IMM_BASE + j, imms: 4 }));

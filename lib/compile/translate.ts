@@ -461,6 +461,17 @@ function translatePrefixed(e: Emitter, reader: InstructionReader): void {
       out.push(base);
       return;
     }
+    case 19: // i64.add128
+    case 20: // i64.sub128
+    case 21: // i64.mul_wide_s
+    case 22: { // i64.mul_wide_u
+      const base = operands(sub <= 20 ? 4 : 2);
+      out.push(FC_BASE + sub);
+      out.push(base);
+      stack.pushTemp(); // the low half, at base
+      stack.pushTemp(); // the high half
+      return;
+    }
     default:
       // The reader rejects unknown sub-opcodes and the validator unimplemented ones; never fall into another op.
       throw new CompileError(`cannot translate ${reader.info.name}`, reader.at);

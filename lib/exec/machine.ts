@@ -1964,6 +1964,12 @@ export class Machine {
         break;
       case 241: // table.fill
         return this.tableFill(inst.tables[code[pc]!]!, (fp + code[pc + 1]!) >> 1);
+      case 243: // i64.add128
+      case 244: // i64.sub128
+      case 245: // i64.mul_wide_s
+      case 246: // i64.mul_wide_u
+        wide(i64, op, (fp + code[pc]!) >> 1);
+        break;
       case 103: { // i32.clz
         const x = i32[fp + code[pc + 1]!]!;
         i32[fp + code[pc]!] = Math.clz32(x);
@@ -2325,6 +2331,26 @@ export class Machine {
     for (let i = 0; i < n; i++) table.elements[d + i] = v;
     return n;
   }
+}
+
+/**
+ * The wide-arithmetic ops on slots sp..: `i64.add128`/`sub128` read (lo, hi) pairs at sp, sp+1 and sp+2, sp+3;
+ * `mul_wide_s`/`_u` read two i64 at sp, sp+1; all write the 128-bit result's low and high halves at sp, sp+1.
+ * BigInt: cold code, exact by construction (see `exec/i64.ts` for why the hot i64 ops avoid it).
+ */
+function wide(i64: BigInt64Array, op: number, sp: number): void {
+  let r: bigint;
+  if (op <= 244) {
+    const x = (BigInt.asUintN(64, i64[sp + 1]!) << 64n) | BigInt.asUintN(64, i64[sp]!);
+    const y = (BigInt.asUintN(64, i64[sp + 3]!) << 64n) | BigInt.asUintN(64, i64[sp + 2]!);
+    r = op === 243 ? x + y : x - y;
+  } else if (op === 245) {
+    r = i64[sp]! * i64[sp + 1]!;
+  } else {
+    r = BigInt.asUintN(64, i64[sp]!) * BigInt.asUintN(64, i64[sp + 1]!);
+  }
+  i64[sp] = BigInt.asIntN(64, r);
+  i64[sp + 1] = BigInt.asIntN(64, r >> 64n);
 }
 
 const EMPTY_BYTES = new Uint8Array(0);

@@ -13,7 +13,7 @@ import { CompileError, UnexpectedEndError, UnsupportedFeatureError } from "../er
 import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
 import { ByteReader } from "../binary/leb128.ts";
 import { type FuncBody, type FuncType, isRefType, type ValType, valTypeName } from "../binary/module.ts";
-import { FC_OPS, type OpInfo, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
+import { FC_OPS, IMPLEMENTED_FEATURES, type OpInfo, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { blockTypeOf } from "./block_type.ts";
 import type { ValidationContext } from "./context.ts";
 
@@ -39,7 +39,7 @@ interface Sig {
 const LETTER: Record<string, ValType> = { i: I32, I: I64, f: F32, F: F64 };
 
 function parseSig(info: OpInfo | undefined): Sig | undefined {
-  if (info === undefined || info.sig === null || info.feature !== "core") return undefined;
+  if (info === undefined || info.sig === null || !IMPLEMENTED_FEATURES.has(info.feature)) return undefined;
   const [p, r] = info.sig.split(":") as [string, string];
   const params = [...p].map((c) => LETTER[c]!);
   const results = [...r].map((c) => LETTER[c]!);

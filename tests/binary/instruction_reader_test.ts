@@ -90,7 +90,7 @@ test("InstructionReader.next() rejects unknown opcodes and those of unimplemente
     () => reader([0xfc, 0x12]).next(),
     (e) => e instanceof CompileError && e.message === "illegal opcode fc 12",
   );
-  assert.throws(() => reader([0xfc, 0x13]).next(), (e) => e instanceof UnsupportedFeatureError);
+  assert.throws(() => reader([0xfe, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError); // threads
   assert.throws(() => reader([0xfd, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError);
   assert.throws(() => reader([0x15, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError); // return_call_ref
 });
