@@ -153,6 +153,22 @@ export const I64_XOR3 = 323;
 /** `i64.andn_xor d a b c`: d = (~a & b) ^ c, an `i64.xor` of an {@link I64_ANDN}'s result (Keccak's chi step). */
 export const I64_ANDN_XOR = 324;
 
+/**
+ * Memory ops on a memory other than memory 0 (multi-memory). Why separate ops: the machine keeps memory 0's view in
+ * locals for the hot loads and stores; these go through the cold path with the memory index as an immediate.
+ * `load_mem d a offset memidx kind` and `store_mem a v offset memidx kind` (kind: the wasm load or store opcode);
+ * `memory.size_mem d memidx`, `memory.grow_mem d a memidx`, `memory.fill_mem base memidx`,
+ * `memory.copy_mem base dst src`, `memory.init_mem dataidx base memidx`. memory.copy between memory 0 and itself
+ * stays `memory.copy`.
+ */
+export const LOAD_MEM = 330;
+export const STORE_MEM = 331;
+export const MEMORY_SIZE_MEM = 332;
+export const MEMORY_GROW_MEM = 333;
+export const MEMORY_FILL_MEM = 334;
+export const MEMORY_COPY_MEM = 335;
+export const MEMORY_INIT_MEM = 336;
+
 /** Internal number of a `0xfc`-prefixed op. */
 export const FC_BASE = 0xe0;
 
@@ -218,6 +234,13 @@ export const ISA: readonly IsaOp[] = (() => {
   ops.push({ name: "i64.andn", code: I64_ANDN, imms: 3 });
   ops.push({ name: "i64.xor3", code: I64_XOR3, imms: 4 });
   ops.push({ name: "i64.andn_xor", code: I64_ANDN_XOR, imms: 4 });
+  ops.push({ name: "load_mem", code: LOAD_MEM, imms: 5 });
+  ops.push({ name: "store_mem", code: STORE_MEM, imms: 5 });
+  ops.push({ name: "memory.size_mem", code: MEMORY_SIZE_MEM, imms: 2 });
+  ops.push({ name: "memory.grow_mem", code: MEMORY_GROW_MEM, imms: 3 });
+  ops.push({ name: "memory.fill_mem", code: MEMORY_FILL_MEM, imms: 2 });
+  ops.push({ name: "memory.copy_mem", code: MEMORY_COPY_MEM, imms: 3 });
+  ops.push({ name: "memory.init_mem", code: MEMORY_INIT_MEM, imms: 3 });
   return ops.sort((a, b) => a.code - b.code);
 })();
 

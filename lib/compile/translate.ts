@@ -30,7 +30,16 @@ import { ByteReader } from "../binary/leb128.ts";
 import { funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
 import { blockTypeOf } from "../validate/block_type.ts";
 import { type FuelPlan, planFuel, skipUnreachable } from "./fuel_plan.ts";
-import { FC_BASE } from "./isa.ts";
+import {
+  FC_BASE,
+  LOAD_MEM,
+  MEMORY_COPY_MEM,
+  MEMORY_FILL_MEM,
+  MEMORY_GROW_MEM,
+  MEMORY_INIT_MEM,
+  MEMORY_SIZE_MEM,
+  STORE_MEM,
+} from "./isa.ts";
 import { branchArity, condJump, type Control, emitBranch, emitReturn, inPlace, jumpTo } from "./translate/control.ts";
 import { Emitter } from "./translate/emitter.ts";
 import { emitNumeric, popCond, setLocal } from "./translate/fusion.ts";
@@ -308,14 +317,16 @@ export function translateFunction(
         out.push(v);
         break;
       }
-      case 0x3f: // memory.size (memory 0: the validator allows no other)
-        e.emitResult(0x3f);
+      case 0x3f: // memory.size
+        e.emitResult(reader.index === 0 ? 0x3f : MEMORY_SIZE_MEM);
+        if (reader.index !== 0) out.push(reader.index);
         break;
       case 0x40: { // memory.grow
         const a = stack.slotOf(stack.n - 1);
         stack.n--;
-        e.emitResult(0x40);
+        e.emitResult(reader.index === 0 ? 0x40 : MEMORY_GROW_MEM);
         out.push(a);
+        if (reader.index !== 0) out.push(reader.index);
         break;
       }
       case 0x41: // i32.const
@@ -351,6 +362,25 @@ export function translateFunction(
         translatePrefixed(e, reader);
         break;
       default:
+        if (op >= 0x28 && op <= 0x3e && reader.memory !== 0) { // on another memory than 0: the cold path
+          if (op < 0x36) {
+            const a = stack.slotOf(stack.n - 1);
+            stack.n--;
+            e.emitResult(LOAD_MEM);
+            out.push(a);
+          } else {
+            const n = stack.n;
+            const v = stack.slotOf(n - 1), a = stack.slotOf(n - 2);
+            stack.n -= 2;
+            out.push(STORE_MEM);
+            out.push(a);
+            out.push(v);
+          }
+          out.push(reader.offset | 0);
+          out.push(reader.memory);
+          out.push(op);
+          break;
+        }
         if (op >= 0x28 && op <= 0x3e) { // loads and stores: the validator has checked offset < 2^32
           if (op < 0x36) {
             const a = stack.slotOf(stack.n - 1);
@@ -414,11 +444,12 @@ function translatePrefixed(e: Emitter, reader: InstructionReader): void {
     return stack.canon(stack.n);
   };
   switch (sub) {
-    case 8: { // memory.init dataidx (memidx 0)
+    case 8: { // memory.init dataidx memidx
       const base = operands(3);
-      out.push(FC_BASE + sub);
+      out.push(reader.index2 === 0 ? FC_BASE + sub : MEMORY_INIT_MEM);
       out.push(reader.index);
       out.push(base);
+      if (reader.index2 !== 0) out.push(reader.index2);
       return;
     }
     case 9: // data.drop
@@ -426,11 +457,24 @@ function translatePrefixed(e: Emitter, reader: InstructionReader): void {
       out.push(FC_BASE + sub);
       out.push(reader.index);
       return;
-    case 10: // memory.copy (memidx 0 0)
-    case 11: { // memory.fill (memidx 0)
+    case 10: { // memory.copy dst src
       const base = operands(3);
-      out.push(FC_BASE + sub);
+      if (reader.index === 0 && reader.index2 === 0) {
+        out.push(FC_BASE + sub);
+        out.push(base);
+      } else {
+        out.push(MEMORY_COPY_MEM);
+        out.push(base);
+        out.push(reader.index);
+        out.push(reader.index2);
+      }
+      return;
+    }
+    case 11: { // memory.fill memidx
+      const base = operands(3);
+      out.push(reader.index === 0 ? FC_BASE + sub : MEMORY_FILL_MEM);
       out.push(base);
+      if (reader.index !== 0) out.push(reader.index);
       return;
     }
     case 12: // table.init elemidx tableidx

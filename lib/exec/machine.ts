@@ -49,7 +49,7 @@ import {
   truncSatI64S,
   truncSatI64U,
 } from "./float.ts";
-import { ISA } from "../compile/isa.ts";
+import { ISA, MEMORY_GROW_MEM } from "../compile/isa.ts";
 import { ModuleCode } from "./module_code.ts";
 import { clz as clz64, ctz as ctz64, divS, divU, popcnt32, remS, remU } from "./i64.ts";
 
@@ -1872,6 +1872,11 @@ export class Machine {
             // The rarely hot ops (see `cold()`): one call instead of code in this function.
             fuel -= this.cold(op, code, pc, fp, inst, memory);
             pc += COLD_IMMS[op]!;
+            // Another memory index may name memory 0 again (one memory imported twice): its view may have moved.
+            if (op === MEMORY_GROW_MEM) {
+              dv = memory ? memory.view : NO_MEMORY;
+              memLen = dv.byteLength;
+            }
             break;
         }
       }
@@ -1964,6 +1969,36 @@ export class Machine {
         break;
       case 241: // table.fill
         return this.tableFill(inst.tables[code[pc]!]!, (fp + code[pc + 1]!) >> 1);
+      case 330: // load_mem
+        loadFrom(
+          inst.memories[code[pc + 3]!]!.view,
+          code[pc + 4]!,
+          i32,
+          fp + code[pc]!,
+          addressOf(i32, fp, code, pc + 1),
+        );
+        break;
+      case 331: // store_mem
+        storeTo(
+          inst.memories[code[pc + 3]!]!.view,
+          code[pc + 4]!,
+          i32,
+          fp + code[pc + 1]!,
+          addressOf(i32, fp, code, pc, pc + 2),
+        );
+        break;
+      case 332: // memory.size_mem
+        i32[fp + code[pc]!] = inst.memories[code[pc + 1]!]!.pages;
+        break;
+      case 333: // memory.grow_mem
+        i32[fp + code[pc]!] = inst.memories[code[pc + 2]!]!.growPages(i32[fp + code[pc + 1]!]! >>> 0);
+        break;
+      case 334: // memory.fill_mem
+        return this.memoryFill(inst.memories[code[pc + 1]!]!, (fp + code[pc]!) >> 1);
+      case 335: // memory.copy_mem
+        return this.memoryCopy(inst.memories[code[pc + 1]!]!, (fp + code[pc]!) >> 1, inst.memories[code[pc + 2]!]!);
+      case 336: // memory.init_mem
+        return this.memoryInit(inst, code[pc]!, (fp + code[pc + 1]!) >> 1, code[pc + 2]!);
       case 243: // i64.add128
       case 244: // i64.sub128
       case 245: // i64.mul_wide_s
@@ -2274,23 +2309,23 @@ export class Machine {
   }
 
   /** `memory.init` with d, s, n at slots sp..sp+2; returns the fuel to charge. */
-  private memoryInit(inst: InstanceState, dataIndex: number, sp: number): number {
+  private memoryInit(inst: InstanceState, dataIndex: number, sp: number, memoryIndex = 0): number {
     const i32 = this.i32;
     const d = i32[sp << 1]! >>> 0, s = i32[(sp + 1) << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
     const data = inst.datas[dataIndex]!;
-    const memory = inst.memories[0]!;
+    const memory = inst.memories[memoryIndex]!;
     if (s + n > data.length || d + n > memory.bytes.length) throw trap(TrapCode.MemoryOutOfBounds);
     memory.bytes.set(data.subarray(s, s + n), d);
     return n;
   }
 
   /** `memory.copy` with d, s, n at slots sp..sp+2; returns the fuel to charge. */
-  private memoryCopy(memory: Memory, sp: number): number {
+  private memoryCopy(memory: Memory, sp: number, from: Memory = memory): number {
     const i32 = this.i32;
     const d = i32[sp << 1]! >>> 0, s = i32[(sp + 1) << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
-    const len = memory.bytes.length;
-    if (s + n > len || d + n > len) throw trap(TrapCode.MemoryOutOfBounds);
-    memory.bytes.copyWithin(d, s, s + n);
+    if (s + n > from.bytes.length || d + n > memory.bytes.length) throw trap(TrapCode.MemoryOutOfBounds);
+    if (from === memory) memory.bytes.copyWithin(d, s, s + n);
+    else memory.bytes.set(from.bytes.subarray(s, s + n), d);
     return n;
   }
 
@@ -2330,6 +2365,76 @@ export class Machine {
     const v = this.refValue(table.elemType, i32[(sp + 1) << 1]!);
     for (let i = 0; i < n; i++) table.elements[d + i] = v;
     return n;
+  }
+}
+
+/** The effective address of a memory op: the address slot named at code[at], plus the offset at code[offsetAt]. */
+function addressOf(i32: Int32Array, fp: number, code: Int32Array, at: number, offsetAt = at + 1): number {
+  return (i32[fp + code[at]!]! >>> 0) + (code[offsetAt]! >>> 0);
+}
+
+/** Bytes accessed by each load and store opcode (0x28..0x3e). */
+const ACCESS_BYTES = [4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4, 4, 8, 4, 8, 1, 2, 1, 2, 4];
+
+/** A load of opcode `kind` at address `a` of a memory other than 0 into the slot at word `d` (load_mem). */
+function loadFrom(dv: DataView, kind: number, i32: Int32Array, d: number, a: number): void {
+  if (a + ACCESS_BYTES[kind - 0x28]! > dv.byteLength) throw trap(TrapCode.MemoryOutOfBounds);
+  let lo: number, hi = 0;
+  switch (kind) {
+    case 0x29: // i64.load
+    case 0x2b: // f64.load
+      lo = dv.getInt32(a, true);
+      hi = dv.getInt32(a + 4, true);
+      break;
+    case 0x2c: // i32.load8_s
+    case 0x30: // i64.load8_s
+      lo = dv.getInt8(a);
+      hi = lo >> 31;
+      break;
+    case 0x2d: // i32.load8_u
+    case 0x31: // i64.load8_u
+      lo = dv.getUint8(a);
+      break;
+    case 0x2e: // i32.load16_s
+    case 0x32: // i64.load16_s
+      lo = dv.getInt16(a, true);
+      hi = lo >> 31;
+      break;
+    case 0x2f: // i32.load16_u
+    case 0x33: // i64.load16_u
+      lo = dv.getUint16(a, true);
+      break;
+    case 0x34: // i64.load32_s
+      lo = dv.getInt32(a, true);
+      hi = lo >> 31;
+      break;
+    default: // i32.load, f32.load, i64.load32_u
+      lo = dv.getInt32(a, true);
+  }
+  i32[d] = lo;
+  // Why the high word for i32 loads too: a slot's high word is unspecified for 32-bit values, so writing it is free.
+  i32[d + 1] = kind <= 0x2f && kind !== 0x29 && kind !== 0x2b ? 0 : hi;
+}
+
+/** A store of opcode `kind` of the slot at word `v` to address `a` of a memory other than 0 (store_mem). */
+function storeTo(dv: DataView, kind: number, i32: Int32Array, v: number, a: number): void {
+  if (a + ACCESS_BYTES[kind - 0x28]! > dv.byteLength) throw trap(TrapCode.MemoryOutOfBounds);
+  switch (kind) {
+    case 0x37: // i64.store
+    case 0x39: // f64.store
+      dv.setInt32(a, i32[v]!, true);
+      dv.setInt32(a + 4, i32[v + 1]!, true);
+      return;
+    case 0x3a: // i32.store8
+    case 0x3c: // i64.store8
+      dv.setInt8(a, i32[v]!);
+      return;
+    case 0x3b: // i32.store16
+    case 0x3d: // i64.store16
+      dv.setInt16(a, i32[v]!, true);
+      return;
+    default: // i32.store, f32.store, i64.store32
+      dv.setInt32(a, i32[v]!, true);
   }
 }
 

@@ -41,7 +41,8 @@ const WARM_MODULE = Uint8Array.from(
 );
 
 /**
- * Ops left out: those that need instance entities the warm-up module lacks (calls, tail calls, globals, tables, segments,
+ * Ops left out: those that need instance entities the warm-up module lacks (calls, tail calls, globals, tables,
+ * segments, memories other than 0,
  * `ref.func`), `fuel_check` (its slow path reads the store's interrupt state) and `unreachable`.
  */
 const SKIP = new Set([
@@ -66,6 +67,7 @@ const SKIP = new Set([
   0xef,
   0xf0,
   0xf1,
+  ...[330, 331, 332, 333, 334, 335, 336], // the ops on memories other than 0 (isa.ts LOAD_MEM..)
 ]);
 
 /** Per pass: slot s holds low word `lo + step * s` and high word `hi` (increasing, equal, decreasing values). */

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { CompileError, UnexpectedEndError, UnsupportedFeatureError } from "../errors.ts";
+import { CompileError, UnexpectedEndError } from "../errors.ts";
 import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
 import { ByteReader } from "../binary/leb128.ts";
 import { type FuncBody, type FuncType, isRefType, type ValType, valTypeName } from "../binary/module.ts";
@@ -326,7 +326,6 @@ export class FuncValidator {
 
   #memory(index: number): void {
     if (index >= this.#ctx.memories.length) throw new CompileError(`unknown memory ${index}`, this.#at);
-    if (index !== 0) throw new UnsupportedFeatureError("multi-memory", this.#at);
   }
 
   #dataSegment(index: number): void {

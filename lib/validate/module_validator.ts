@@ -24,7 +24,7 @@ const MAX_TABLE = 0xffffffff;
  * @returns The validation context (index spaces flattened, declared function references), for later stages.
  * @throws CompileError with the spec testsuite's `assert_invalid` wording ("type mismatch", "unknown global 3",
  *   "duplicate export name", …) and the offset where known; `UnsupportedFeatureError` for valid uses of proposals
- *   Kiln does not implement (multi-memory, threads).
+ *   Kiln does not implement (threads).
  *
  * @example Validating a module
  * ```ts
@@ -47,7 +47,6 @@ export function validateModule(module: Module): ValidationContext {
     checkLimits(memory.limits, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)");
     if (memory.shared) throw new UnsupportedFeatureError("threads");
   }
-  if (ctx.memories.length > 1) throw new UnsupportedFeatureError("multi-memory");
 
   module.globals.forEach((global, i) => {
     validateConstExpr(ctx, global.init, global.type.type, module.importedGlobals + i);
@@ -74,7 +73,6 @@ export function validateModule(module: Module): ValidationContext {
     if (data.memory >= ctx.memories.length) {
       throw new CompileError(`unknown memory ${data.memory}`, data.offset!.offset);
     }
-    if (data.memory !== 0) throw new UnsupportedFeatureError("multi-memory", data.offset!.offset);
     validateConstExpr(ctx, data.offset!, 0x7f, ctx.globals.length);
   }
 

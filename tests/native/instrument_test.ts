@@ -205,3 +205,22 @@ const TAIL = `(module
 test("instrument: tail calls (return_call, return_call_indirect) consume the interpreter's fuel at every budget", async () => {
   await compareAllBudgets(TAIL, "run", [60, 0]);
 });
+
+const MULTI_MEMORY = `(module
+  (import "env" "log" (func $log (param i32)))
+  (memory $a 1)
+  (memory $b 1 2)
+  (data $d "0123456789")
+  (func (export "run") (param $n i32) (result i32)
+    (memory.fill $b (i32.const 10) (i32.const 7) (local.get $n))
+    (memory.copy $a $b (i32.const 0) (i32.const 8) (local.get $n))
+    (memory.init $b $d (i32.const 100) (i32.const 1) (i32.const 9))
+    (call $log (i32.load8_u $a (i32.const 5)))
+    (call $log (memory.grow $b (i32.const 1)))
+    (call $log (i32.load8_u $b (i32.const 104)))
+    (memory.fill $b (i32.const 131000) (i32.const 1) (local.get $n))
+    (i32.const 1)))`;
+
+test("instrument: bulk operations on other memories than 0 charge as the interpreter's", async () => {
+  await compareAllBudgets(MULTI_MEMORY, "run", [700]);
+});

@@ -200,7 +200,6 @@ test("FuncValidator checks bulk memory, table and reference instructions", async
 });
 
 test("FuncValidator reports proposals Kiln does not implement as unsupported", async () => {
-  await assertUnsupported(`(module (memory 1) (memory 1) (func))`, "multi-memory");
   await assertUnsupported(`(module (memory 1 1 shared) (func))`, "threads");
   await assertUnsupported(`(module (func (drop (v128.const i32x4 0 0 0 0))))`, "simd");
 });

@@ -92,9 +92,12 @@ test("validateModule() checks function type indices", () => {
   assert.throws(() => validateModule(decodeModule(bytes)), (e: unknown) => e instanceof CompileError && e.message === "unknown type 3");
 });
 
-test("validateModule() reports multi-memory and threads as unsupported", async () => {
-  await assertUnsupported(`(module (import "m" "a" (memory 1)) (memory 1))`, "multi-memory");
+test("validateModule() reports threads as unsupported, and checks multi-memory indices", async () => {
   await assertUnsupported(`(module (import "m" "a" (memory 1 2 shared)))`, "threads");
+  await assertValid(
+    `(module (import "m" "a" (memory 1)) (memory 1) (func (i32.store8 1 (i32.const 0) (i32.const 1))))`,
+  );
+  await assertInvalid(`(module (memory 1) (memory 1) (func (drop (i32.load 2 (i32.const 0)))))`, "unknown memory 2");
 });
 
 test("validateModule() types extended constant expressions (i32/i64 add, sub, mul)", async () => {
