@@ -20,7 +20,8 @@ import { fileURLToPath } from "node:url";
 
 /**
  * Feature flags: what Kiln implements. WebAssembly 2.0 (sign-ext, sat-trunc, bulk memory, reference types,
- * multi-value) without SIMD, and of 3.0 tail calls and extended constant expressions.
+ * multi-value) without SIMD, and of 3.0 tail calls, extended constant expressions and multi-memory. (binaryen's
+ * generator makes no module with two memories, but its `--denan` and reducer must read the own generator's.)
  */
 export const KILN_FEATURES = [
   "--mvp-features",
@@ -33,6 +34,7 @@ export const KILN_FEATURES = [
   "--enable-multivalue",
   "--enable-tail-call",
   "--enable-extended-const",
+  "--enable-multimemory",
 ];
 
 const WASM_OPT = fileURLToPath(new URL("../node_modules/binaryen/bin/wasm-opt", import.meta.url));

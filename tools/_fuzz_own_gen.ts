@@ -3,8 +3,11 @@
  * `select`, multi-value blocks with parameters, big `br_table`s, every numeric operator of the opcode table
  * (picked by its stack signature, so sign-extension, saturating truncation and reinterpretations come for free),
  * bulk memory and table operations with passive and dropped segments, `memory.grow`/`table.grow`, and
- * `call_indirect` through a table with null and mistyped entries. Modules are valid by construction and
- * terminate (loops are counted, calls only go to lower-numbered functions). Deterministic from the {@link Rng}.
+ * `call_indirect` through a table with null and mistyped entries; of WebAssembly 3.0, `return_call` and a second
+ * memory in about a third of the modules (every memory instruction then picks memory 0 or 1). Modules are valid by
+ * construction and terminate (loops are counted, calls and tail calls only go to lower-numbered functions; so no
+ * `return_call_indirect`, which could loop forever in constant stack through the table: binaryen's modules have
+ * it, with their own hang limits). Deterministic from the {@link Rng}.
  *
  * @module
  */
@@ -54,9 +57,17 @@ class FuncGen {
   }
 
   memarg(align: number): void {
-    this.w.u32(this.rng.int(align + 1)).u32(
+    const mem = this.memIndex();
+    if (mem !== 0) this.w.u32(this.rng.int(align + 1) | 0x40).u32(mem);
+    else this.w.u32(this.rng.int(align + 1));
+    this.w.u32(
       this.rng.chance(0.8) ? this.rng.int(64) : this.rng.pick([0, 65535, 65536, 0xfffffff0]),
     );
+  }
+
+  /** A memory index: 0, or 1 in a module with two memories (multi-memory). */
+  memIndex(): number {
+    return this.mod.memories > 1 && this.rng.chance(0.4) ? 1 : 0;
   }
 
   address(): void {
@@ -197,11 +208,11 @@ class FuncGen {
       case 10: {
         if (t === "i") {
           const which = r.int(5);
-          if (which === 0) this.op("memory.size"), this.w.u8(0);
+          if (which === 0) this.op("memory.size"), this.w.u32(this.memIndex());
           else if (which === 1) {
             this.w.u8(0x41).s32(r.pick([0, 1, 2, 65536, -1]));
             this.op("memory.grow");
-            this.w.u8(0);
+            this.w.u32(this.memIndex());
           } else if (which === 2) this.op("table.size"), this.w.u32(0);
           else if (which === 3) {
             this.op("ref.null");
@@ -283,15 +294,15 @@ class FuncGen {
         if (which === 0) {
           this.address(), this.expr("i", depth + 1), len();
           this.op("memory.fill");
-          this.w.u8(0);
+          this.w.u32(this.memIndex());
         } else if (which === 1) {
           this.address(), this.address(), len();
           this.op("memory.copy");
-          this.w.u8(0).u8(0);
+          this.w.u32(this.memIndex()).u32(this.memIndex());
         } else if (which === 2) {
           this.address(), this.w.u8(0x41).s32(r.int(10)), len();
           this.op("memory.init");
-          this.w.u32(1).u8(0);
+          this.w.u32(1).u32(this.memIndex());
         } else {
           this.op("data.drop");
           this.w.u32(r.int(2));
@@ -367,12 +378,18 @@ class FuncGen {
         this.op("drop");
         return;
       }
-      case 10: { // rare unreachable / return under a condition
+      case 10: { // rare unreachable / return / tail call under a condition
         this.expr("i", depth + 1);
         this.op("if");
         this.w.u8(0x40);
-        if (r.chance(0.5)) this.op("unreachable");
-        else {
+        const which = r.int(3);
+        const callee = which === 2 ? this.mod.calleeWithResults(this.sig.results, this.index) : undefined;
+        if (which === 0) this.op("unreachable");
+        else if (callee !== undefined) { // return_call a lower function (so calls still terminate)
+          for (const p of this.mod.sigs[callee]!.params) this.expr(p, depth + 1);
+          this.op("return_call");
+          this.w.u32(callee + this.mod.importCount);
+        } else {
           for (const t of this.sig.results) this.expr(t, depth + 1);
           this.op("return");
         }
@@ -392,7 +409,11 @@ class ModGen {
   readonly importCount = 2;
   readonly globals: T[] = ["i", "I", "f", "F"];
   readonly counters = new Map<FuncGen, number>();
-  constructor(readonly rng: Rng) {}
+  /** Memories in the module: 1, or 2 (multi-memory) in about a third of the modules. */
+  readonly memories: number;
+  constructor(readonly rng: Rng) {
+    this.memories = rng.chance(0.3) ? 2 : 1;
+  }
 
   typeIndex(sig: Sig): number {
     const key = `${sig.params.join("")}:${sig.results.join("")}`;
@@ -404,6 +425,13 @@ class ModGen {
 
   globalOf(t: T): number {
     return this.globals.indexOf(t);
+  }
+
+  /** A lower-numbered function whose results are `results` (a tail call's callee), if any. */
+  calleeWithResults(results: readonly T[], below: number): number | undefined {
+    const key = results.join("");
+    const c = this.sigs.slice(0, below).map((s, i) => (s.results.join("") === key ? i : -1)).filter((i) => i >= 0);
+    return c.length ? this.rng.pick(c) : undefined;
   }
 
   calleeReturning(t: T, below: number): number | undefined {
@@ -428,7 +456,7 @@ function section(w: ByteWriter, id: number, body: ByteWriter): void {
   w.u8(id).u32(bytes.length).bytes(bytes);
 }
 
-/** A random valid, terminating module (WebAssembly 2.0, no SIMD) with the `fuzzing-support` log imports. */
+/** A random valid, terminating module (what Kiln implements) with the `fuzzing-support` log imports. */
 export function ownModule(rng: Rng): Uint8Array {
   const m = new ModGen(rng);
   m.typeIndex({ params: ["i"], results: [] }); // log-i32
@@ -476,7 +504,9 @@ export function ownModule(rng: Rng): Uint8Array {
   const maxTable = rng.chance(0.5);
   section(w, 4, new ByteWriter().u32(1).u8(0x70).u8(maxTable ? 1 : 0).u32(10).bytes(maxTable ? [20] : []));
   const maxPages = rng.int(4);
-  section(w, 5, new ByteWriter().u32(1).u8(maxPages ? 1 : 0).u32(1).bytes(maxPages ? [maxPages] : []));
+  const memories = new ByteWriter().u32(m.memories).u8(maxPages ? 1 : 0).u32(1).bytes(maxPages ? [maxPages] : []);
+  if (m.memories > 1) memories.u8(1).u32(1).u32(1 + rng.int(3));
+  section(w, 5, memories);
   const globals = new ByteWriter().u32(4);
   for (const t of m.globals) {
     globals.u8(VALTYPE[t]).u8(1);
@@ -487,9 +517,10 @@ export function ownModule(rng: Rng): Uint8Array {
     globals.u8(0x0b);
   }
   section(w, 6, globals);
-  const exports = new ByteWriter().u32(nFuncs + 2 + 4);
+  const exports = new ByteWriter().u32(nFuncs + 2 + 4 + (m.memories - 1));
   for (let i = 0; i < nFuncs; i++) exports.name(`f${i}`).u8(0).u32(m.importCount + i);
   exports.name("mem").u8(2).u32(0);
+  if (m.memories > 1) exports.name("mem1").u8(2).u32(1);
   exports.name("tab").u8(1).u32(0);
   m.globals.forEach((t, i) =>
     exports.name(`g_${t === "I" ? "i64" : t === "i" ? "i32" : t === "f" ? "f32" : "f64"}`).u8(3).u32(i)
