@@ -163,8 +163,9 @@ export class WasiExit extends Error {
 }
 
 /**
- * A module uses a WebAssembly proposal Kiln does not implement (SIMD, GC, threads, …). A {@link CompileError}
- * whose message is always `unsupported: <feature>`, so conformance runners can count it apart from failures.
+ * A module uses a WebAssembly feature Kiln does not implement: WebAssembly 2.0's fixed-width SIMD, or a later
+ * proposal (GC, threads, …). A {@link CompileError} whose message is always `unsupported: <feature>`, so conformance
+ * runners can count it apart from failures.
  *
  * @example
  * ```ts
@@ -174,11 +175,11 @@ export class WasiExit extends Error {
  * ```
  */
 export class UnsupportedFeatureError extends CompileError {
-  /** The proposal's name as in `lib/binary/opcodes.ts` (`simd`, `gc`, `threads`, …). */
+  /** The feature's name as in `lib/binary/opcodes.ts` (`simd`, `gc`, `threads`, …). */
   readonly feature: string;
   /**
-   * Creates the error for one unsupported proposal.
-   * @param feature The proposal's name.
+   * Creates the error for one unsupported feature.
+   * @param feature The feature's name.
    * @param offset Byte offset in the module binary, or -1 when unknown.
    */
   constructor(feature: string, offset = -1) {

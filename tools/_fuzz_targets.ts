@@ -91,7 +91,7 @@ export async function runTargetOnce(target: TargetName, input: Uint8Array): Prom
     } catch (e) {
       const c = classify(e);
       if (c !== "compile-error" || !nativeValid) return c;
-      // The host implements proposals Kiln does not (SIMD, GC, tail calls, …): not a disagreement.
+      // The host implements features Kiln does not (SIMD, GC, exceptions, …): not a disagreement.
       return (e as Error).name === "UnsupportedFeatureError"
         ? "compile-error (unsupported feature)"
         : "compile-error (native accepts)";

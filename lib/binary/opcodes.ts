@@ -8,9 +8,10 @@
  * value type of each load and store, the translator's fusion tables (`compile/translate/fusion.ts`), and the
  * machine's own `switch` (checked against `isa.ts` by a test).
  *
- * Instructions of proposals Kiln does not implement yet are listed too (with their feature), so that every stage
- * can report "unsupported: <feature>" instead of "unknown operator". Whole prefixed spaces of such proposals
- * (SIMD `0xfd`, GC `0xfb`, threads `0xfe`) are named by {@link prefixFeature} instead of row by row.
+ * Instructions Kiln does not implement yet (2.0's fixed-width SIMD and later proposals) are listed too (with their
+ * feature), so that every stage can report "unsupported: <feature>" instead of "unknown operator". Whole prefixed
+ * spaces of such features (SIMD `0xfd`, GC `0xfb`, threads `0xfe`) are named by {@link prefixFeature} instead of row
+ * by row.
  *
  * @module
  */
@@ -45,8 +46,9 @@ export type Imm =
   | "tag"; // throw
 
 /**
- * The proposal an instruction belongs to. `core` is everything in WebAssembly 2.0 without SIMD; which of the others
- * Kiln implements is {@link IMPLEMENTED_FEATURES}.
+ * The feature an instruction belongs to. `core` is everything in WebAssembly 2.0 except its fixed-width SIMD;
+ * `simd` is 2.0's fixed-width and 3.0's relaxed SIMD. Which features Kiln implements is {@link IMPLEMENTED_FEATURES};
+ * the others are reported as unsupported until implemented.
  */
 export type Feature =
   | "core"

@@ -57,8 +57,9 @@ export async function main(argv: readonly string[], io: RunIo): Promise<number> 
  * @returns Never returns: the process exits.
  * @example
  * ```ts
- * import { runCli } from "./main.ts";
- * await runCli(); // e.g. `bun cli.ts --version` prints "kiln 0.1.0" and exits 0
+ * import { runCli } from "../../cli.ts";
+ * // As cli.ts does: `bun cli.ts --version` prints "kiln 0.1.0" and exits 0.
+ * if (import.meta.main) await runCli();
  * ```
  */
 export async function runCli(): Promise<never> {

@@ -18,7 +18,7 @@ import { encodeModuleFields } from "./to_binary.ts";
  * @returns The binary module.
  * @example Parse a module
  * ```ts
- * import { parseWat } from "./parse_wat.ts";
+ * import { parseWat } from "../../mod.ts";
  * const bytes = parseWat(`(module (func (export "add") (param i32 i32) (result i32)
  *   local.get 0 local.get 1 i32.add))`);
  * console.log(bytes[0]); // 0

@@ -92,7 +92,7 @@ export const Errno = {
  *
  * @example
  * ```ts
- * import { Errno, WasiError } from "./errno.ts";
+ * import { Errno, WasiError } from "../../wasi.ts";
  * const e = new WasiError(Errno.NOENT);
  * console.log(e.errno); // 44
  * ```

@@ -31,11 +31,16 @@ export interface RunWasiOptions extends Omit<WasiOptions, "mode"> {
  * @param options WASI environment and engine options
  * @returns the exit code
  *
- * @example Running a command with a preopened directory
+ * @example Running a command that exits with a status
  * ```ts
- * import { runWasi } from "./run_wasi.ts";
- * // const code = await runWasi(await Deno.readFile("app.wasm"), { args: ["app"], preopens: { "/data": "./data" } });
- * console.log(typeof runWasi); // "function"
+ * import { parseWat } from "../../mod.ts";
+ * import { MemoryFs, runWasi } from "../../wasi.ts";
+ * const bytes = parseWat(`(module
+ *   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+ *   (memory (export "memory") 1)
+ *   (func (export "_start") (call $exit (i32.const 3))))`);
+ * const code = await runWasi(bytes, { args: ["app"], fs: new MemoryFs(), stdin: "null" });
+ * console.log(code); // 3
  * ```
  */
 export async function runWasi(

@@ -226,7 +226,7 @@ function makeReader(opt: StdinOption | undefined, allowAsync: boolean, host: Hos
  *
  * @example Running a WASI command with native WebAssembly
  * ```ts
- * import { Wasi } from "./wasi.ts";
+ * import { Wasi } from "../../wasi.ts";
  * const wasi = new Wasi({ args: ["app"], mode: "sync", stdout: (d) => console.log(new TextDecoder().decode(d)) });
  * // const { instance } = await WebAssembly.instantiate(bytes, wasi.getImportObject());
  * // const code = await wasi.start(instance);
@@ -407,7 +407,7 @@ export class Wasi {
    *
    * @example Readying a sync-mode environment before binding it
    * ```ts
-   * import { Wasi } from "./wasi.ts";
+   * import { Wasi } from "../../wasi.ts";
    * const wasi = new Wasi({ mode: "sync", stdout: "null", stderr: "null", stdin: "null" });
    * await wasi.ready();
    * wasi.bind({ exports: { memory: new WebAssembly.Memory({ initial: 1 }) } });

@@ -49,7 +49,7 @@ class KilnInstance implements WastInstance {
  * @returns A fresh adapter with its own store.
  * @example
  * ```ts
- * import { kilnEngine } from "./lib/wast/kiln_engine.ts";
+ * import { kilnEngine } from "./kiln_engine.ts";
  * console.log(kilnEngine("plain").name); // "kiln"
  * ```
  */

@@ -190,7 +190,7 @@ class NativeInstance implements WastInstance {
  * @returns A fresh adapter (its `spectest` module and extern references are its own).
  * @example
  * ```ts
- * import { nativeEngine } from "./lib/wast/native_engine.ts";
+ * import { nativeEngine } from "./native_engine.ts";
  * console.log(nativeEngine().name); // "native"
  * ```
  */

@@ -63,8 +63,8 @@ type Slot = WastInstance | Unsupported;
  * @returns Totals and per-command results.
  * @example
  * ```ts
- * import { runWast } from "./lib/wast/runner.ts";
- * import { nativeEngine } from "./lib/wast/native_engine.ts";
+ * import { runWast } from "./runner.ts";
+ * import { nativeEngine } from "./native_engine.ts";
  * const r = await runWast(`(module (func (export "f") (result i32) i32.const 7))
  *   (assert_return (invoke "f") (i32.const 7))`, nativeEngine());
  * console.log(r.passed); // 2

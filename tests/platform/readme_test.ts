@@ -1,14 +1,16 @@
 // Runs every ```ts block of README.md as a script (imports of ./mod.ts and ./wasi.ts pointed at the repository),
-// from the repository root, and checks that each `console.log(...); // EXPECTED` prints EXPECTED, in order.
+// from the repository root, and checks that each `console.log(...); // EXPECTED` prints EXPECTED, in order. Runs the
+// README's shell commands of the CLI (`node_modules/.bin/deno run -A cli.ts …`) as written, and checks the output and
+// exit status their comments state.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ROOT } from "./_build.ts";
+import { DENO, ROOT } from "./_build.ts";
 
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
@@ -62,6 +64,49 @@ for (const [i, code] of blocks.entries()) {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+/**
+ * The CLI commands of the README's ```sh blocks, each with what its `#` comment promises: "prints X" (stdout holds
+ * X) and "exits with status N" (else 0). A leading `npm ci && ` is left out: the test runs in an installed checkout.
+ */
+const cliCommands = [...readme.matchAll(/^```sh\n([\s\S]*?)^```$/gm)]
+  .flatMap((m) => m[1].split("\n"))
+  .map((line) => line.replace(/^npm ci && /, ""))
+  .filter((line) => line.startsWith("node_modules/.bin/deno run -A cli.ts "))
+  .map((line) => {
+    const [command, comment = ""] = line.split(/\s+#\s*/, 2);
+    const prints = comment.match(/prints "?([^";]+?)"?(?:;|$)/)?.[1];
+    const status = Number(comment.match(/exits with status (\d+)/)?.[1] ?? 0);
+    return { command, prints, status };
+  });
+
+test("README.md has CLI commands", () => {
+  assert.ok(cliCommands.length >= 5, `found ${cliCommands.length} cli.ts commands`);
+});
+
+const underDeno = "Deno" in globalThis;
+const cliSkip: string | false = !underDeno
+  ? "runs once, under Deno (the commands name node_modules/.bin/deno)"
+  : existsSync(DENO)
+  ? false
+  : "node_modules/.bin/deno is missing (run npm ci)";
+
+for (const { command, prints, status } of cliCommands) {
+  test(`README command \`${command}\` runs as written`, { skip: cliSkip, timeout: 60_000 }, async () => {
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn("sh", ["-c", command], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+      let stdout = "", stderr = "";
+      child.stdout.on("data", (d) => stdout += d);
+      child.stderr.on("data", (d) => stderr += d);
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+    assert.equal(r.code, status, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+    if (prints !== undefined) {
+      assert.ok(r.stdout.includes(prints), `expected ${JSON.stringify(prints)} in:\n${r.stdout}`);
     }
   });
 }

@@ -98,7 +98,7 @@ export interface MemoryFsOptions {
  *
  * @example
  * ```ts
- * import { MemoryFs } from "./memory_fs.ts";
+ * import { MemoryFs } from "../../../wasi.ts";
  * const mem = new MemoryFs({ maxBytes: 1024 * 1024 });
  * mem.writeFile("/data/hello.txt", new TextEncoder().encode("hi"));
  * console.log(new TextDecoder().decode(mem.readFile("/data/hello.txt"))); // "hi"

@@ -99,9 +99,9 @@ interface PreciseTime {
 /**
  * Host filesystem backend on `node:fs`.
  *
- * @example Reading a host directory through a preopen
+ * @example Listing a host directory
  * ```ts
- * import { NodeFs } from "./node_fs.ts";
+ * import { NodeFs } from "../../../wasi.ts";
  * const backend = new NodeFs({ sync: true });
  * const entries = await backend.readdir("/tmp");
  * console.log(entries.length >= 0); // true
