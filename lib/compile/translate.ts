@@ -362,40 +362,27 @@ export function translateFunction(
         translatePrefixed(e, reader);
         break;
       default:
-        if (op >= 0x28 && op <= 0x3e && reader.memory !== 0) { // on another memory than 0: the cold path
-          if (op < 0x36) {
-            const a = stack.slotOf(stack.n - 1);
-            stack.n--;
-            e.emitResult(LOAD_MEM);
-            out.push(a);
-          } else {
-            const n = stack.n;
-            const v = stack.slotOf(n - 1), a = stack.slotOf(n - 2);
-            stack.n -= 2;
-            out.push(STORE_MEM);
-            out.push(a);
-            out.push(v);
-          }
-          out.push(reader.offset | 0);
-          out.push(reader.memory);
-          out.push(op);
-          break;
-        }
         if (op >= 0x28 && op <= 0x3e) { // loads and stores: the validator has checked offset < 2^32
+          // On a memory other than 0, the cold path's load_mem/store_mem, with the memory index and the op after.
+          const other = reader.memory !== 0;
           if (op < 0x36) {
             const a = stack.slotOf(stack.n - 1);
             stack.n--;
-            e.emitResult(op);
+            e.emitResult(other ? LOAD_MEM : op);
             out.push(a);
           } else {
             const n = stack.n;
             const v = stack.slotOf(n - 1), a = stack.slotOf(n - 2);
             stack.n -= 2;
-            out.push(op);
+            out.push(other ? STORE_MEM : op);
             out.push(a);
             out.push(v);
           }
           out.push(reader.offset | 0);
+          if (other) {
+            out.push(reader.memory);
+            out.push(op);
+          }
           break;
         }
         emitNumeric(e, op, reader.info);
