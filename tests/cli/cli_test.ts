@@ -288,6 +288,11 @@ for (const rt of RUNTIMES) {
       const deep = await runCli(rt, ["-W", "max-wasm-stack=16384", "--invoke", "rec", path, "100000"]);
       assert.equal(deep.status, 134);
       assert.match(deep.stderr, /\n {4}2: wasm trap: call stack exhausted\n$/);
+      // A trap 100,000+ frames deep: the repeating frames are one line, the report a screenful.
+      const deeper = await runCli(rt, ["-W", "max-wasm-stack=8388608", "--invoke", "rec", path, "1000000000"]);
+      assert.equal(deeper.status, 134);
+      assert.match(deeper.stderr, /… [\d,]{7,} more frames repeating the frame above …/);
+      assert.ok(deeper.stderr.split("\n").length < 50, deeper.stderr);
       const shallow = await runCli(rt, ["-W", "max-wasm-stack=16384", "--invoke", "rec", path, "10"]);
       assert.deepEqual([shallow.status, shallow.stdout], [0, "10\n"]);
       const grown = await runCli(rt, ["-W", "max-memory-size=196608", "--invoke", "grow", path, "2"]);

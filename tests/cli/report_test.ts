@@ -50,6 +50,29 @@ test("formatBacktrace() aligns frames as Wasmtime does and names unnamed functio
   assert.match(report, /\n {4}2: wasm trap: wasm `unreachable` instruction executed\n$/);
 });
 
+test("formatBacktrace() shows a repeating run of frames once, with a count of the rest", () => {
+  const f = (funcIndex: number, offset: number) => ({ funcIndex, funcName: `f${funcIndex}`, offset });
+  // A trap under 100,000 frames of one recursive function, below main.
+  const deep = [f(1, 0x20), ...Array.from({ length: 100_000 }, () => f(1, 0x30)), f(0, 0x10)];
+  assert.equal(
+    formatBacktrace(deep, "m"),
+    "error while executing at wasm backtrace:\n" +
+      "    0:   0x20 - m!f1\n" +
+      "    1:   0x30 - m!f1\n" +
+      "       … 99,999 more frames repeating the frame above …\n" +
+      "  100001:   0x10 - m!f0",
+  );
+  // Mutual recursion: a cycle of two frames; a short repetition (3 times) is shown as it is.
+  const cycle = Array.from({ length: 1000 }, (_, i) => f(2 + (i % 2), 0x40 + (i % 2)));
+  const lines = formatBacktrace([...cycle, f(5, 1), f(5, 1), f(5, 1)], "m").split("\n");
+  assert.deepEqual(lines.slice(1, 4), [
+    "    0:   0x40 - m!f2",
+    "    1:   0x41 - m!f3",
+    "       … 998 more frames repeating the 2 frames above …",
+  ]);
+  assert.equal(lines.length, 1 + 3 + 3);
+});
+
 test("trapLine() uses Wasmtime's trap descriptions", () => {
   assert.equal(trapLine("all fuel consumed by WebAssembly"), "wasm trap: all fuel consumed by WebAssembly");
   assert.equal(trapLine("interrupt"), "wasm trap: interrupt");
