@@ -124,9 +124,13 @@ function compileReport(e: CompileError): ReportedError {
 function executionCauses(e: unknown): { causes: string[]; exitCode: number } {
   if (e instanceof RuntimeError) {
     const causes = e.backtrace.length > 0 ? [formatBacktrace(e.backtrace)] : [];
-    // Wasmtime's `-W trap-on-grow-failure` fails the grow with a plain error from its resource limiter, not a
-    // trap: no "wasm trap:" prefix, status 1.
-    if (e.code === TrapCode.MemoryGrowFailed || e.code === TrapCode.TableGrowFailed) {
+    // Wasmtime's resource limiter fails with a plain error, not a trap: no "wasm trap:" prefix, status 1. That is
+    // `-W trap-on-grow-failure`'s failed grow, and a module whose declared minimum is over `-W max-memory-size`
+    // (an instantiation error).
+    if (
+      e.code === TrapCode.MemoryGrowFailed || e.code === TrapCode.TableGrowFailed ||
+      e.code === TrapCode.ResourceLimitExceeded
+    ) {
       return { causes: [...causes, e.message], exitCode: 1 };
     }
     causes.push(trapLine(e.message));

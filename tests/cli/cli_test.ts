@@ -288,6 +288,12 @@ for (const rt of RUNTIMES) {
       const deep = await runCli(rt, ["-W", "max-wasm-stack=16384", "--invoke", "rec", path, "100000"]);
       assert.equal(deep.status, 134);
       assert.match(deep.stderr, /\n {4}2: wasm trap: call stack exhausted\n$/);
+      // A declared minimum over the limit fails instantiation as Wasmtime's does: a plain error, status 1.
+      const big = join(dir, "big.wat");
+      writeFileSync(big, `(module (memory 10))`);
+      const tooBig = await runCli(rt, ["-W", "max-memory-size=65536", big]);
+      assert.equal(tooBig.status, 1);
+      assert.match(tooBig.stderr, /\n {4}1: memory minimum size of 10 pages exceeds memory limits\n$/);
       // A trap 100,000+ frames deep: the repeating frames are one line, the report a screenful.
       const deeper = await runCli(rt, ["-W", "max-wasm-stack=8388608", "--invoke", "rec", path, "1000000000"]);
       assert.equal(deeper.status, 134);
