@@ -208,59 +208,32 @@ export function translateFunction(
         emitReturn(e);
         control[control.length - 1]!.dead = true;
         break;
-      case 0x10: { // call
-        const f = reader.index;
-        const t = funcTypeOf(module, f);
-        const p = t.params.length;
-        stack.materializeFrom(stack.n - p);
-        out.push(0x10);
-        out.push(f);
-        out.push(stack.canon(stack.n - p));
-        stack.setTemps(stack.n - p, stack.n - p + t.results.length);
-        break;
-      }
-      case 0x11: { // call_indirect
-        const t = module.types[reader.index]!;
-        const p = t.params.length;
-        const idx = stack.slotOf(stack.n - 1);
-        stack.n--;
-        stack.materializeFrom(stack.n - p);
-        out.push(0x11);
-        out.push(reader.index);
-        out.push(reader.index2);
-        out.push(stack.canon(stack.n - p));
-        out.push(idx);
-        stack.setTemps(stack.n - p, stack.n - p + t.results.length);
-        break;
-      }
+      case 0x10: // call
       case 0x12: { // return_call
-        // The machine replaces this frame by the callee's. A host callee (or another engine's) cannot take a frame:
-        // it is called as by `call`, its results land at the arguments' slots, and the `return` after it returns them.
         const t = funcTypeOf(module, reader.index);
         const p = t.params.length;
         stack.materializeFrom(stack.n - p);
-        out.push(0x12);
+        out.push(op);
         out.push(reader.index);
         out.push(stack.canon(stack.n - p));
         stack.setTemps(stack.n - p, stack.n - p + t.results.length);
-        emitReturn(e);
-        control[control.length - 1]!.dead = true;
+        if (op === 0x12) endTailCall(e, control);
         break;
       }
-      case 0x13: { // return_call_indirect (as return_call)
+      case 0x11: // call_indirect
+      case 0x13: { // return_call_indirect
         const t = module.types[reader.index]!;
         const p = t.params.length;
         const idx = stack.slotOf(stack.n - 1);
         stack.n--;
         stack.materializeFrom(stack.n - p);
-        out.push(0x13);
+        out.push(op);
         out.push(reader.index);
         out.push(reader.index2);
         out.push(stack.canon(stack.n - p));
         out.push(idx);
         stack.setTemps(stack.n - p, stack.n - p + t.results.length);
-        emitReturn(e);
-        control[control.length - 1]!.dead = true;
+        if (op === 0x13) endTailCall(e, control);
         break;
       }
       case 0x1a: // drop
@@ -408,6 +381,16 @@ export function translateFunction(
 
 function newControl(kind: Control["kind"], height: number, params: number, results: number): Control {
   return { kind, height, params, results, start: 0, fixups: [], elseFixup: -1, dead: false };
+}
+
+/**
+ * Ends a tail call (`return_call`, `return_call_indirect`). The machine replaces the frame by a wasm callee's and
+ * never comes back here; a host callee (or another engine's) cannot take a frame, so it is called as by `call`, its
+ * results land at the arguments' slots, and the `return` emitted here returns them. Code after it is dead.
+ */
+function endTailCall(e: Emitter, control: Control[]): void {
+  emitReturn(e);
+  control[control.length - 1]!.dead = true;
 }
 
 /**
