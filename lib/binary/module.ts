@@ -3,15 +3,28 @@
  * (validator, translator, runtime, encoder) reads it. Function bodies stay as byte ranges into `Module.bytes`:
  * the validator walks them eagerly, the translator lazily on a function's first call.
  *
- * Value types are kept as their binary encoding byte (spec §5.3.1), so no stage needs a mapping table.
+ * Value types are numbers: a numeric type is its binary encoding byte (spec §5.3.1), a reference type packs its heap
+ * type and nullability ({@link ValType}), so every stage compares them as integers.
  *
  * @module
  */
 
-/** A value type, as its binary encoding byte. See {@link ValType} for the constants. */
+/**
+ * A value type as one number. Numeric types and the nullable abstract references are their binary encoding byte
+ * (`i32` 0x7f, `funcref` 0x70, …); the other reference types pack a heap type and a nullability bit above it:
+ *
+ * - a heap type ({@link HeapType}) is an abstract heap type's byte (0x69–0x74), or {@link CONCRETE_HEAP} plus the
+ *   type index times 1024 for `$t`;
+ * - a reference type is its heap type, plus {@link NON_NULL} when not nullable: `(ref null func)` is 0x70,
+ *   `(ref func)` 0x170, `(ref null 3)` 0xe00, `(ref 3)` 0xf00.
+ *
+ * Type indices stay below 2^20 (the decoder's limit on types), so every value type is a small non-negative integer
+ * that fits an Int32Array; 0 is never a value type (the validator uses it for the unknown type). See
+ * {@link ValType} for the constants.
+ */
 export type ValType = number;
 
-/** The value-type bytes of the binary format (spec §5.3). */
+/** The value types that have a one-byte encoding (spec §5.3). */
 export const ValType = {
   i32: 0x7f,
   i64: 0x7e,
@@ -20,17 +33,91 @@ export const ValType = {
   v128: 0x7b,
   funcref: 0x70,
   externref: 0x6f,
+  exnref: 0x69,
+  nullfuncref: 0x73,
+  nullexternref: 0x72,
+  nullexnref: 0x74,
 } as const;
 
-/** Block type `[] -> []`, the byte 0x40 in a `blocktype`. */
-export const EMPTY_BLOCK_TYPE = 0x40;
+/** A heap type: an abstract heap type's byte, or {@link CONCRETE_HEAP} + 1024 × a type index. */
+export type HeapType = number;
 
-/** Whether a value type is a reference type (funcref or externref). */
-export function isRefType(t: ValType): boolean {
-  return t === ValType.funcref || t === ValType.externref;
+/** The abstract heap types (spec §2.3.3), as their encoding bytes. */
+export const HeapType = {
+  func: 0x70,
+  extern: 0x6f,
+  exn: 0x69,
+  nofunc: 0x73,
+  noextern: 0x72,
+  noexn: 0x74,
+  any: 0x6e,
+  eq: 0x6d,
+  i31: 0x6c,
+  struct: 0x6b,
+  array: 0x6a,
+  none: 0x71,
+} as const;
+
+/** The bit a non-nullable reference type adds to its heap type. */
+export const NON_NULL = 0x100;
+/** The bit a concrete heap type (a type index) carries; the index is the number divided by 1024. */
+export const CONCRETE_HEAP = 0x200;
+
+/** The heap type `$index`. */
+export function concreteHeap(index: number): HeapType {
+  return CONCRETE_HEAP + index * 1024;
 }
 
-/** The text-format name of a value type, for messages: `i32`, `funcref`, … */
+/** The reference type `(ref null? heap)`. */
+export function refType(heap: HeapType, nullable: boolean): ValType {
+  return nullable ? heap : heap + NON_NULL;
+}
+
+/** Whether a value type is a reference type. */
+export function isRefType(t: ValType): boolean {
+  return t !== 0 && (t < 0x7b || t > 0x7f);
+}
+
+/** A reference type's heap type. */
+export function heapTypeOf(t: ValType): HeapType {
+  return t & ~NON_NULL;
+}
+
+/** Whether a reference type admits null. */
+export function isNullable(t: ValType): boolean {
+  return (t & NON_NULL) === 0;
+}
+
+/** The type index of a concrete heap type, or -1 for an abstract one. */
+export function heapTypeIndex(heap: HeapType): number {
+  return heap & CONCRETE_HEAP ? (heap - CONCRETE_HEAP) / 1024 : -1;
+}
+
+const HEAP_NAMES: Record<number, string> = {
+  0x70: "func",
+  0x6f: "extern",
+  0x69: "exn",
+  0x73: "nofunc",
+  0x72: "noextern",
+  0x74: "noexn",
+  0x6e: "any",
+  0x6d: "eq",
+  0x6c: "i31",
+  0x6b: "struct",
+  0x6a: "array",
+  0x71: "none",
+};
+
+/** The text-format name of a heap type: `func`, `3`, … */
+export function heapTypeName(heap: HeapType): string {
+  const index = heapTypeIndex(heap);
+  return index >= 0 ? String(index) : HEAP_NAMES[heap] ?? `<heap 0x${heap.toString(16)}>`;
+}
+
+/** The block type `[] -> []`, the byte 0x40 in a `blocktype`. */
+export const EMPTY_BLOCK_TYPE = 0x40;
+
+/** The text-format name of a value type, for messages: `i32`, `funcref`, `(ref 3)`, … */
 export function valTypeName(t: ValType): string {
   switch (t) {
     case 0x7f:
@@ -47,9 +134,11 @@ export function valTypeName(t: ValType): string {
       return "funcref";
     case 0x6f:
       return "externref";
-    default:
-      return `<type 0x${t.toString(16)}>`;
+    case 0x69:
+      return "exnref";
   }
+  if (!isRefType(t)) return `<type 0x${t.toString(16)}>`;
+  return `(ref ${isNullable(t) ? "null " : ""}${heapTypeName(heapTypeOf(t))})`;
 }
 
 /** A function type `[params] -> [results]` (spec §2.3.5). */
