@@ -31,6 +31,8 @@ export const TrapCode = {
   UndefinedElement: "UndefinedElement",
   /** `call_indirect` to a null table entry. */
   IndirectCallToNull: "IndirectCallToNull",
+  /** `ref.as_non_null` of null, or `call_ref` of a null function reference. */
+  NullReference: "NullReference",
   /** `call_indirect` to a function of another type. */
   BadSignature: "BadSignature",
   /** Signed division or truncation overflowed. */
@@ -68,6 +70,7 @@ export const TRAP_MESSAGES: Readonly<Record<TrapCode, string>> = {
   UndefinedElement: "undefined element",
   IndirectCallToNull: "uninitialized element",
   BadSignature: "indirect call type mismatch",
+  NullReference: "null reference",
   IntegerOverflow: "integer overflow",
   IntegerDivisionByZero: "integer divide by zero",
   BadConversionToInteger: "invalid conversion to integer",

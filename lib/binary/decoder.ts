@@ -344,11 +344,9 @@ class Decoder {
       const at = r.pos;
       r.u8();
       if (r.u8() !== 0x00) throw new CompileError("malformed table type", at);
-      // Read the whole form (reference type, limits, initializer) so that only a well-formed one is reported.
-      readRefType(r);
-      this.limits(false);
-      this.constExpr();
-      throw new UnsupportedFeatureError("function-references", at);
+      const elem = readRefType(r);
+      const limits = this.limits(false).limits;
+      return { elem, limits, init: this.constExpr() };
     }
     const elem = readRefType(r);
     return { elem, limits: this.limits(false).limits };
@@ -499,8 +497,9 @@ class Decoder {
       if (explicitTable) table = r.u32();
       offset = this.constExpr();
     }
-    let type: ValType = 0x70;
-    // Forms 0 and 4 have neither elemkind nor reftype (funcref implied).
+    // The function-index forms (elemkind 0x00, or none in form 0) are `(ref func)` in 3.0; forms 0 and 4 have
+    // neither elemkind nor reftype.
+    let type: ValType = usesExprs ? 0x70 : 0x170;
     if (passiveOrDeclarative || explicitTable) {
       if (usesExprs) type = readRefType(r);
       else {

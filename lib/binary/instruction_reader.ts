@@ -57,8 +57,8 @@ const READ_BY_IMM: Readonly<Record<Imm, number>> = {
   "table.init": READ_U32_U32,
   elem: READ_U32,
   "table.copy": READ_U32_U32,
+  type: READ_U32,
   // Not implemented (their proposals are rejected before their immediates are read).
-  type: READ_INVALID,
   try_table: READ_INVALID,
   tag: READ_INVALID,
 };
@@ -91,7 +91,7 @@ export const PREFIX_FC = 0xfc;
  * | immediate | fields |
  * |---|---|
  * | `blocktype` | `blockType`: 0x40 (empty), a value-type byte, or `-1 - typeidx` |
- * | `label`, `func`, `local`, `global`, `table`, `memory`, `data`, `elem` | `index` |
+ * | `label`, `func`, `local`, `global`, `table`, `memory`, `data`, `elem`, `type` | `index` |
  * | `call_indirect` | `index` typeidx, `index2` tableidx |
  * | `memory.init` / `table.init` | `index` dataidx / elemidx, `index2` memidx / tableidx |
  * | `memory.copy` / `table.copy` | `index` destination, `index2` source |
@@ -100,7 +100,7 @@ export const PREFIX_FC = 0xfc;
  * | `i32` / `f32` | `value`: the constant / the raw bits, as an int32 |
  * | `i64` / `f64` | `value` low and `high` high word, as int32s |
  * | `select_t` | `index` the count of types, `valType` the first |
- * | `reftype` | `valType` |
+ * | `reftype` | `valType`: the heap type, which is also the nullable reference type `ref.null` gives |
  *
  * @example Reading `i32.const 7; memory.grow 0 (index written 0x80 0x00); end`
  * ```ts

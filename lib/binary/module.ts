@@ -93,6 +93,25 @@ export function heapTypeIndex(heap: HeapType): number {
   return heap & CONCRETE_HEAP ? (heap - CONCRETE_HEAP) / 1024 : -1;
 }
 
+/**
+ * How values of type `t` are stored and cross the JS boundary: `t` itself for numeric types, else the top of the
+ * reference's hierarchy (funcref for function references, externref, exnref).
+ */
+export function storageType(t: ValType): ValType {
+  if (!isRefType(t)) return t;
+  const heap = heapTypeOf(t);
+  if (heap & CONCRETE_HEAP) return ValType.funcref;
+  switch (heap) {
+    case HeapType.nofunc:
+      return ValType.funcref;
+    case HeapType.noextern:
+      return ValType.externref;
+    case HeapType.noexn:
+      return ValType.exnref;
+  }
+  return heap;
+}
+
 const HEAP_NAMES: Record<number, string> = {
   0x70: "func",
   0x6f: "extern",
@@ -153,10 +172,12 @@ export interface Limits {
   readonly max?: number;
 }
 
-/** A table's type: element reference type and limits. */
+/** A table's type: element reference type and limits; a defined table may have an initializer (3.0). */
 export interface TableType {
   readonly elem: ValType;
   readonly limits: Limits;
+  /** The value every element starts with (`ref.null` of the element type when absent). */
+  readonly init?: ConstExpr;
 }
 
 /** A memory's type. `shared` is part of the threads proposal, decoded so it can be reported as unsupported. */
@@ -298,16 +319,21 @@ export interface Module {
   readonly importedGlobals: number;
 }
 
-/** The type of function `index` in the module's function index space (imports first). */
-export function funcTypeOf(module: Module, index: number): FuncType {
+/** The type index of function `index` in the module's function index space (imports first). */
+export function funcTypeIndexOf(module: Module, index: number): number {
   if (index < module.importedFuncs) {
     let seen = 0;
     for (const imp of module.imports) {
       if (imp.desc.kind === "func") {
-        if (seen === index) return module.types[imp.desc.typeIndex]!;
+        if (seen === index) return imp.desc.typeIndex;
         seen++;
       }
     }
   }
-  return module.types[module.funcs[index - module.importedFuncs]!]!;
+  return module.funcs[index - module.importedFuncs]!;
+}
+
+/** The type of function `index` in the module's function index space (imports first). */
+export function funcTypeOf(module: Module, index: number): FuncType {
+  return module.types[funcTypeIndexOf(module, index)]!;
 }

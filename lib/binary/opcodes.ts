@@ -71,6 +71,7 @@ export type Feature =
 export const IMPLEMENTED_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
   "core",
   "tail-call",
+  "function-references",
   "extended-const",
   "wide-arithmetic",
 ]);
@@ -294,9 +295,9 @@ const SINGLE_BYTE: readonly Row[] = [
   ["ref.null", 0xd0, "reftype", null],
   ["ref.is_null", 0xd1, "none", null],
   ["ref.func", 0xd2, "func", null],
-  ["ref.as_non_null", 0xd3, "none", null, "function-references"],
-  ["br_on_null", 0xd4, "label", null, "function-references"],
-  ["ref.eq", 0xd5, "none", null, "gc"],
+  ["ref.eq", 0xd3, "none", null, "gc"],
+  ["ref.as_non_null", 0xd4, "none", null, "function-references"],
+  ["br_on_null", 0xd5, "label", null, "function-references"],
   ["br_on_non_null", 0xd6, "label", null, "function-references"],
 ];
 

@@ -6,9 +6,18 @@
  */
 import { CompileError, UnsupportedFeatureError } from "../errors.ts";
 import type { ByteReader } from "./leb128.ts";
-import type { ValType } from "./module.ts";
+import {
+  concreteHeap,
+  type HeapType,
+  heapTypeIndex,
+  heapTypeOf,
+  isNullable,
+  isRefType,
+  refType,
+  type ValType,
+} from "./module.ts";
 
-/** The feature of a one-byte abstract heap type other than func/extern, or `undefined` if none is known. */
+/** The feature of a one-byte abstract heap type Kiln does not implement, or `undefined` if none is known. */
 function abstractHeapFeature(byte: number): string | undefined {
   switch (byte) {
     case 0x6e: // any
@@ -17,8 +26,6 @@ function abstractHeapFeature(byte: number): string | undefined {
     case 0x6b: // struct
     case 0x6a: // array
     case 0x71: // none
-    case 0x72: // noextern
-    case 0x73: // nofunc
       return "gc";
     case 0x69: // exn
     case 0x74: // noexn
@@ -28,33 +35,39 @@ function abstractHeapFeature(byte: number): string | undefined {
   }
 }
 
+/** Whether a byte is an abstract heap type Kiln implements: func, extern and their bottoms nofunc, noextern. */
+function isImplementedAbstractHeap(byte: number): boolean {
+  return byte === 0x70 || byte === 0x6f || byte === 0x73 || byte === 0x72;
+}
+
+/** The decoder's bound on type indices (and on the type section's length), as in the JS API's limits. */
+export const MAX_TYPES = 1_000_000;
+
 /**
- * Reads a heap type (an s33) after `ref` / `ref null`, or as the immediate of `ref.null`. Returns funcref or
- * externref for `func`/`extern`; throws unsupported for GC and exception heap types and type indices.
+ * Reads a heap type (an s33) after `ref` / `ref null`, or as the immediate of `ref.null`: an abstract heap type's
+ * byte, or a concrete one (`$t`) as {@link concreteHeap}. Whether the type index exists is the validator's question.
  */
-export function readHeapType(r: ByteReader): ValType {
+export function readHeapType(r: ByteReader): HeapType {
   const at = r.pos;
   const v = r.s33();
-  if (v >= 0) throw new UnsupportedFeatureError("function-references", at);
+  if (v >= 0) {
+    if (v >= MAX_TYPES) throw new CompileError(`unknown type ${v}`, at);
+    return concreteHeap(v);
+  }
   const byte = v + 0x80;
-  if (byte === 0x70 || byte === 0x6f) return byte;
+  if (v >= -0x40 && isImplementedAbstractHeap(byte)) return byte;
   const feature = v >= -0x40 ? abstractHeapFeature(byte) : undefined;
   if (feature) throw new UnsupportedFeatureError(feature, at);
   throw new CompileError("malformed reference type", at);
 }
 
 /**
- * Reads a reference type given its first byte: `funcref`, `externref`, or the `(ref null? ht)` forms. Returns
- * `undefined` when `byte` starts no reference type.
+ * Reads a reference type given its first byte: an abbreviation (`funcref`, `externref`, `nullfuncref`, …) or the
+ * `(ref null? ht)` forms. Returns `undefined` when `byte` starts no reference type.
  */
 function refTypeFrom(r: ByteReader, byte: number, at: number): ValType | undefined {
-  if (byte === 0x70 || byte === 0x6f) return byte;
-  if (byte === 0x63 || byte === 0x64) {
-    const heap = readHeapType(r);
-    // `(ref null func)` is funcref spelled long; non-nullable references need function-references.
-    if (byte === 0x64) throw new UnsupportedFeatureError("function-references", at);
-    return heap;
-  }
+  if (isImplementedAbstractHeap(byte)) return byte;
+  if (byte === 0x63 || byte === 0x64) return refType(readHeapType(r), byte === 0x63);
   const feature = abstractHeapFeature(byte);
   if (feature) throw new UnsupportedFeatureError(feature, at);
   return undefined;
@@ -78,4 +91,47 @@ export function readRefType(r: ByteReader): ValType {
   const ref = refTypeFrom(r, byte, at);
   if (ref !== undefined) return ref;
   throw new CompileError("malformed reference type", at);
+}
+
+/** Appends a heap type's encoding (an s33: an abstract type's byte, or a type index) to `out`. */
+export function encodeHeapType(heap: HeapType, out: number[]): void {
+  const index = heapTypeIndex(heap);
+  if (index < 0) {
+    out.push(heap);
+    return;
+  }
+  let v = index;
+  for (;;) {
+    const byte = v & 0x7f;
+    v = Math.floor(v / 128);
+    // A non-negative s33 ends when the rest is zero and the sign bit of the last byte is clear.
+    if (v === 0 && (byte & 0x40) === 0) {
+      out.push(byte);
+      return;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/**
+ * A value type's binary encoding (spec §5.3): one byte for numeric types and nullable abstract references, else
+ * `0x63 heap` (`ref null`) or `0x64 heap` (`ref`).
+ *
+ * @example Encodings
+ * ```ts
+ * import { encodeValTypes } from "./value_types.ts";
+ * import { concreteHeap, refType, ValType } from "./module.ts";
+ * console.log(encodeValTypes([ValType.i32, refType(concreteHeap(2), false)])); // [127, 100, 2]
+ * ```
+ */
+export function encodeValTypes(types: readonly ValType[]): number[] {
+  const out: number[] = [];
+  for (const t of types) {
+    if (!isRefType(t) || (isNullable(t) && heapTypeIndex(t) < 0)) out.push(t);
+    else {
+      out.push(isNullable(t) ? 0x63 : 0x64);
+      encodeHeapType(heapTypeOf(t), out);
+    }
+  }
+  return out;
 }

@@ -76,6 +76,7 @@ export function planFuel(module: Module, body: FuncBody): FuelPlan {
       case 0x0f: // return
       case 0x12: // return_call
       case 0x13: // return_call_indirect
+      case 0x15: // return_call_ref
         dead = true;
         break;
       case 0x02: // block
@@ -90,6 +91,8 @@ export function planFuel(module: Module, body: FuncBody): FuelPlan {
         open(reader.bytes.pos, 0);
         break;
       case 0x0d: // br_if
+      case 0xd5: // br_on_null
+      case 0xd6: // br_on_non_null
         open(reader.bytes.pos, 0);
         break;
       case 0x05: // else

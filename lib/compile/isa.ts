@@ -37,6 +37,9 @@ const ROWS: readonly (readonly [string, number, number])[] = [
   ["br_unless", 0x04, 3], // s target charge: jump when slot s is zero, else charge the fall-through run's fuel
   ["jump", 0x05, 1], // target
   ["copy", 0x06, 2], // d s: copy one slot (both words)
+  // Why 0x0b (wasm's `end`, never an op here) and not call_ref's 0x14: the machine's shared call case tells direct
+  // calls by an even number and tail calls by one >= 18, so call_ref needs an odd number below 18.
+  ["call_ref", 0x0b, 2], // base ref: as call_indirect, the callee being the function reference in slot ref
   ["global_get_ref", 0x07, 2], // d globalidx (reference-typed global)
   ["global_set_ref", 0x08, 2], // globalidx s (reference-typed global)
   ["br_if", 0x0d, 3], // s target charge: jump when slot s is nonzero, else charge (as br_unless)
@@ -46,6 +49,7 @@ const ROWS: readonly (readonly [string, number, number])[] = [
   ["call_indirect", 0x11, 4], // typeidx tableidx base idx
   ["return_call", 0x12, 2], // funcidx base: as call, the callee's frame replacing this one (a `return` follows)
   ["return_call_indirect", 0x13, 4], // typeidx tableidx base idx (as return_call)
+  ["return_call_ref", 0x15, 2], // base ref (as return_call)
   ["select", 0x1b, 4], // d a b c: d = c ? a : b
   ["global.get", 0x23, 2], // d globalidx
   ["global.set", 0x24, 2], // globalidx s
@@ -218,6 +222,7 @@ export const ISA: readonly IsaOp[] = (() => {
   ops.push({ name: "ref.null", code: 0xd0, imms: 1 }); // d
   ops.push({ name: "ref.is_null", code: 0xd1, imms: 2 }); // d a
   ops.push({ name: "ref.func", code: 0xd2, imms: 2 }); // d funcidx
+  ops.push({ name: "ref.as_non_null", code: 0xd4, imms: 1 }); // a: traps when slot a is null, leaves it there
   FC_OPS.forEach((info, sub) => {
     if (info !== undefined && IMPLEMENTED_FEATURES.has(info.feature)) {
       ops.push({ name: info.name, code: FC_BASE + sub, imms: FC_IMMS[sub]! });

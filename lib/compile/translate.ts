@@ -236,6 +236,20 @@ export function translateFunction(
         if (op === 0x13) endTailCall(e, control);
         break;
       }
+      case 0x14: // call_ref
+      case 0x15: { // return_call_ref
+        const t = module.types[reader.index]!;
+        const p = t.params.length;
+        const ref = stack.slotOf(stack.n - 1);
+        stack.n--;
+        stack.materializeFrom(stack.n - p);
+        out.push(op === 0x14 ? 0x0b : 0x15); // see isa.ts for call_ref's number
+        out.push(stack.canon(stack.n - p));
+        out.push(ref);
+        stack.setTemps(stack.n - p, stack.n - p + t.results.length);
+        if (op === 0x15) endTailCall(e, control);
+        break;
+      }
       case 0x1a: // drop
         stack.n--;
         break;
@@ -331,6 +345,28 @@ export function translateFunction(
         e.emitResult(0xd2);
         out.push(reader.index);
         break;
+      case 0xd4: // ref.as_non_null: a check; the reference stays where it is
+        out.push(0xd4);
+        out.push(stack.slotOf(stack.n - 1));
+        break;
+      case 0xd5: // br_on_null: a br_if on "is null" with the values under the reference, which stays otherwise
+      case 0xd6: { // br_on_non_null: a br_if on "is not null" with the reference, which is dropped otherwise
+        const target = control[control.length - 1 - reader.index]!;
+        const arity = branchArity(target);
+        const cond = { cmp: op === 0xd5 ? 0x45 : -1, a: stack.slotOf(stack.n - 1), b: 0, imm: false };
+        if (op === 0xd5) stack.n--;
+        if (target.kind !== "func" && inPlace(e, target, arity)) {
+          jumpTo(e, target, condJump(e, cond, false));
+        } else {
+          const over = condJump(e, cond, true);
+          emitBranch(e, target, arity);
+          out.code[over] = out.length;
+        }
+        // The reference's entry is still above the top: br_on_null puts it back, br_on_non_null drops it.
+        if (op === 0xd5) stack.n++;
+        else stack.n--;
+        break;
+      }
       case PREFIX_FC:
         translatePrefixed(e, reader);
         break;

@@ -22,14 +22,14 @@
  */
 
 import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
-import { trap, TrapCode } from "../trap_codes.ts";
+import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { translateFunction } from "../compile/translate.ts";
 import type { CompiledFunc } from "../compile/translate.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
-import { funcToJs, hostResultList, toF32, toF64, toFuncref, toI32, toI64 } from "../runtime/values.ts";
+import { funcToJs, hostResultList, toF32, toF64, toFuncref, toI32, toI64, toRef } from "../runtime/values.ts";
 import { EMPTY_MEMORY_VIEW, type Memory } from "../runtime/memory.ts";
 import type { Store } from "../runtime/store.ts";
-import { ValType } from "../binary/module.ts";
+import { storageType, ValType } from "../binary/module.ts";
 import {
   ceil,
   f32ConvertI64S,
@@ -256,9 +256,16 @@ export class Machine {
       case ValType.funcref:
         this.i32[s << 1] = this.store.funcHandle(toFuncref(v));
         return;
-      default:
+      case ValType.externref:
         this.i32[s << 1] = this.store.externHandle(v);
         return;
+      default: { // the typed references (checked) and the bottom types
+        const internal = toRef(t, v);
+        this.i32[s << 1] = storageType(t) === ValType.funcref
+          ? this.store.funcHandle(internal as FuncInst | null)
+          : this.store.externHandle(internal);
+        return;
+      }
     }
   }
 
@@ -273,13 +280,10 @@ export class Machine {
         return raw ? this.i32[s << 1] : this.f32[s << 1];
       case ValType.f64:
         return raw ? this.i64[s] : this.f64[s];
-      case ValType.funcref: {
-        const h = this.i32[s << 1]!;
-        return h === 0 ? null : funcToJs(this.store.funcs[h - 1]!);
-      }
       default: {
         const h = this.i32[s << 1]!;
-        return h === 0 ? null : this.store.externs[h - 1];
+        if (h === 0) return null;
+        return storageType(t) === ValType.funcref ? funcToJs(this.store.funcs[h - 1]!) : this.store.externs[h - 1];
       }
     }
   }
@@ -540,16 +544,24 @@ export class Machine {
             memLen = dv.byteLength;
             break;
           }
+          case 11: // call_ref
           case 16: // call
           case 17: // call_indirect
           case 18: // return_call
-          case 19: { // return_call_indirect
+          case 19: // return_call_indirect
+          case 21: { // return_call_ref
             let callee: FuncInst;
             let base: number;
             if ((op & 1) === 0) {
               callee = funcs[code[pc]!]!;
               base = fp + code[pc + 1]!;
               pc += 2;
+            } else if (op === 11 || op === 21) {
+              base = fp + code[pc]!;
+              const h = i32[fp + code[pc + 1]!]!;
+              pc += 2;
+              if (h === 0) throw trapWithMessage(TrapCode.NullReference, "null function reference");
+              callee = store.funcs[h - 1]!;
             } else {
               const typeIndex = code[pc]!;
               const table = inst.tables[code[pc + 1]!]!;
@@ -1904,7 +1916,7 @@ export class Machine {
     switch (op) {
       case 7: { // global_get_ref
         const g = inst.globals[code[pc + 1]!]!;
-        i32[fp + code[pc]!] = g.type === 0x70
+        i32[fp + code[pc]!] = storageType(g.type) === 0x70
           ? this.store.funcHandle(g.ref as FuncInst | null)
           : this.store.externHandle(g.ref);
         break;
@@ -1912,7 +1924,7 @@ export class Machine {
       case 8: { // global_set_ref
         const g = inst.globals[code[pc]!]!;
         const h = i32[fp + code[pc + 1]!]!;
-        g.ref = h === 0 ? null : g.type === 0x70 ? this.store.funcs[h - 1]! : this.store.externs[h - 1];
+        g.ref = this.refValue(storageType(g.type), h);
         break;
       }
       case 37: { // table.get
@@ -1920,7 +1932,7 @@ export class Machine {
         const i = i32[fp + code[pc + 1]!]! >>> 0;
         if (i >= table.elements.length) throw trap(TrapCode.TableOutOfBounds);
         const v = table.elements[i];
-        i32[fp + code[pc]!] = table.elemType === 0x70
+        i32[fp + code[pc]!] = table.storage === 0x70
           ? this.store.funcHandle(v as FuncInst | null)
           : this.store.externHandle(v);
         break;
@@ -1929,7 +1941,7 @@ export class Machine {
         const table = inst.tables[code[pc]!]!;
         const i = i32[fp + code[pc + 1]!]! >>> 0;
         if (i >= table.elements.length) throw trap(TrapCode.TableOutOfBounds);
-        table.elements[i] = this.refValue(table.elemType, i32[fp + code[pc + 2]!]!);
+        table.elements[i] = this.refValue(table.storage, i32[fp + code[pc + 2]!]!);
         break;
       }
       case 208: // ref.null
@@ -1940,6 +1952,9 @@ export class Machine {
         break;
       case 210: // ref.func
         i32[fp + code[pc]!] = this.store.funcHandle(inst.funcs[code[pc + 1]!]!);
+        break;
+      case 212: // ref.as_non_null
+        if (i32[fp + code[pc]!] === 0) throw trap(TrapCode.NullReference);
         break;
       case 232: // memory.init
         return this.memoryInit(inst, code[pc]!, (fp + code[pc + 1]!) >> 1);
@@ -1961,7 +1976,7 @@ export class Machine {
         const table = inst.tables[code[pc]!]!;
         const a = fp + code[pc + 1]!;
         const delta = i32[a + 2]! >>> 0;
-        i32[a] = table.growBy(delta, this.refValue(table.elemType, i32[a]!));
+        i32[a] = table.growBy(delta, this.refValue(table.storage, i32[a]!));
         return i32[a]! >= 0 ? delta : 0; // Wasmtime's model: 1 unit per element added
       }
       case 240: // table.size
@@ -2303,9 +2318,9 @@ export class Machine {
   }
 
   /** The internal table value of a reference handle. */
-  refValue(elemType: number, h: number): unknown {
+  refValue(storage: number, h: number): unknown {
     if (h === 0) return null;
-    return elemType === ValType.funcref ? this.store.funcs[h - 1]! : this.store.externs[h - 1];
+    return storage === ValType.funcref ? this.store.funcs[h - 1]! : this.store.externs[h - 1];
   }
 
   /** `memory.init` with d, s, n at slots sp..sp+2; returns the fuel to charge. */
@@ -2358,11 +2373,11 @@ export class Machine {
     return n;
   }
 
-  private tableFill(table: { elements: unknown[]; elemType: number }, sp: number): number {
+  private tableFill(table: { elements: unknown[]; storage: number }, sp: number): number {
     const i32 = this.i32;
     const d = i32[sp << 1]! >>> 0, n = i32[(sp + 2) << 1]! >>> 0;
     if (d + n > table.elements.length) throw trap(TrapCode.TableOutOfBounds);
-    const v = this.refValue(table.elemType, i32[(sp + 1) << 1]!);
+    const v = this.refValue(table.storage, i32[(sp + 1) << 1]!);
     for (let i = 0; i < n; i++) table.elements[d + i] = v;
     return n;
   }

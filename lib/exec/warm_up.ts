@@ -85,7 +85,7 @@ export function warmUp(make: (store: Store) => Machine, engine: Engine): void {
   const instance = newInstanceState(module, store, engine);
   instance.memories.push(new Memory({ initial: 1 }));
   instance.engineState = new ModuleCode(module, false);
-  const f = wasmFunc(instance, 0, module.types[0]!);
+  const f = wasmFunc(instance, 0, 0);
   instance.funcs.push(f);
   const m = make(store);
   for (const op of ISA) {

@@ -32,6 +32,7 @@ import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
 import { ByteReader, ByteWriter } from "../binary/leb128.ts";
 import type { Module } from "../binary/module.ts";
 import { planFuel } from "../compile/fuel_plan.ts";
+import { readRefType, readValType } from "../binary/value_types.ts";
 
 /** Export name of the fuel counter global (`i64`, mutable): fuel above the limit; a checkpoint below 0 calls the hook. */
 export const FUEL_EXPORT = "kiln:fuel";
@@ -41,7 +42,7 @@ export const HOOK_MODULE = "kiln";
 export const HOOK_NAME = "checkpoint";
 
 // Section ids (spec §5.5.2), in the order the binary format requires (custom sections anywhere).
-const TYPE = 1, IMPORT = 2, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE = 10;
+const TYPE = 1, IMPORT = 2, TABLE = 4, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE = 10;
 const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 // Opcodes the instrumenter writes or rewrites.
@@ -158,7 +159,10 @@ class Instrumenter {
         const n = r.pos < r.end ? r.u32() : 0;
         w.u32(n + 1);
         for (let i = 0; i < n; i++) {
-          w.bytes(r.bytesView(2)); // valtype, mutability
+          const start = r.pos;
+          readValType(r);
+          r.u8(); // mutability
+          w.bytes(r.bytes.subarray(start, r.pos));
           this.#constExpr(r, w);
         }
         w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
@@ -178,6 +182,9 @@ class Instrumenter {
       }
       case START:
         w.u32(this.#func(r.u32()));
+        break;
+      case TABLE:
+        this.#tables(r, w);
         break;
       case ELEMENT:
         this.#elements(r, w);
@@ -201,13 +208,35 @@ class Instrumenter {
       w.u32(flags);
       if ((flags & 3) === 2) w.u32(r.u32()); // explicit table index
       if ((flags & 1) === 0) this.#constExpr(r, w); // active: offset
-      if ((flags & 3) !== 0) w.u8(r.u8()); // elemkind (0x00) or reftype
+      if ((flags & 3) !== 0) { // elemkind (0x00) or reftype
+        const start = r.pos;
+        if (flags & 4) readRefType(r);
+        else r.u8();
+        w.bytes(r.bytes.subarray(start, r.pos));
+      }
       const count = r.u32();
       w.u32(count);
       for (let k = 0; k < count; k++) {
         if (flags & 4) this.#constExpr(r, w);
         else w.u32(this.#func(r.u32()));
       }
+    }
+  }
+
+  /** Tables (spec 3.0 §5.5.6): an initializer's `ref.func` is remapped; the types and limits are copied. */
+  #tables(r: ByteReader, w: ByteWriter): void {
+    const n = r.u32();
+    w.u32(n);
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      const withInit = r.bytes[r.pos] === 0x40;
+      if (withInit) r.pos += 2; // 0x40 0x00
+      readRefType(r);
+      const flags = r.u8();
+      r.u64();
+      if (flags & 1) r.u64();
+      w.bytes(r.bytes.subarray(start, r.pos));
+      if (withInit) this.#constExpr(r, w);
     }
   }
 
@@ -235,7 +264,12 @@ class Instrumenter {
       // Locals: the original runs, then the scratch locals (two i32, one i64).
       const runs = r.u32();
       f.u32(runs + 2);
-      for (let k = 0; k < runs; k++) f.u32(r.u32()).u8(r.u8());
+      for (let k = 0; k < runs; k++) {
+        f.u32(r.u32());
+        const start = r.pos;
+        readValType(r);
+        f.bytes(r.bytes.subarray(start, r.pos));
+      }
       f.u32(2).u8(I32).u32(1).u8(I64);
       this.#body(body, params + body.localCount, f);
       r.pos = end;

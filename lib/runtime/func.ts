@@ -2,8 +2,8 @@
  * Function instances (spec §4.2.6) and their exported JS form.
  *
  * A `FuncInst` is either a wasm function (its instance, its index in the module, its lazily translated code) or a
- * host function (a JS function). Its `typeId` is a structural id: two function types with the same params and
- * results get the same id, in every module, which is what `call_indirect` compares.
+ * host function (a JS function). Its `typeId` is a structural id (`validate/subtyping.ts`): equivalent function
+ * types get the same id, in every module, which is what `call_indirect` compares.
  *
  * @module
  */
@@ -16,6 +16,7 @@ import type { Memory } from "./memory.ts";
 import type { Store } from "./store.ts";
 import type { Table } from "./table.ts";
 import type { FuncTypeDesc } from "./values.ts";
+import { canonicalFuncType, typeIdOf, typeIdsOf } from "../validate/subtyping.ts";
 
 /** A module instance (spec §4.2.5) as linking builds it and engines run it. */
 export interface InstanceState {
@@ -28,7 +29,7 @@ export interface InstanceState {
   readonly memories: Memory[];
   readonly globals: Global[];
   /** Structural type id of each type index. */
-  readonly typeIds: number[];
+  readonly typeIds: readonly number[];
   /** Data segments' bytes; a dropped segment is empty. */
   readonly datas: Uint8Array[];
   /** Element segments' internal values; a dropped segment is empty. */
@@ -56,7 +57,7 @@ export function newInstanceState(module: Module, store: Store, engine: Engine): 
     tables: [],
     memories: [],
     globals: [],
-    typeIds: module.types.map(typeIdOf),
+    typeIds: typeIdsOf(module),
     datas: module.datas.map((s) => s.bytes),
     elems: [],
     engine,
@@ -133,24 +134,11 @@ export interface CallOptions {
   readonly timeoutMs?: number;
 }
 
-const typeIds = new Map<string, number>();
-
-/** The structural id of a function type. */
-export function typeIdOf(type: FuncType): number {
-  const key = type.params.join(",") + ":" + type.results.join(",");
-  let id = typeIds.get(key);
-  if (id === undefined) {
-    id = typeIds.size + 1;
-    typeIds.set(key, id);
-  }
-  return id;
-}
-
-/** Creates a wasm function instance. */
-export function wasmFunc(instance: InstanceState, index: number, type: FuncType): FuncInst {
+/** Creates a wasm function instance; `typeIndex` is its type's index in the instance's module. */
+export function wasmFunc(instance: InstanceState, index: number, typeIndex: number): FuncInst {
   return {
-    type,
-    typeId: typeIdOf(type),
+    type: canonicalFuncType(instance.module, typeIndex),
+    typeId: instance.typeIds[typeIndex]!,
     instance,
     index,
     host: null,
@@ -161,11 +149,14 @@ export function wasmFunc(instance: InstanceState, index: number, type: FuncType)
   };
 }
 
-/** Creates a host function instance of the given type. */
-export function hostFunc(fn: HostFunction, type: FuncType): FuncInst {
+/**
+ * Creates a host function instance of the given type; `typeId` is the type's id (see `subtyping.ts`), which a type
+ * that refers to other types of a module must be given.
+ */
+export function hostFunc(fn: HostFunction, type: FuncType, typeId: number = typeIdOf(type)): FuncInst {
   return {
     type,
-    typeId: typeIdOf(type),
+    typeId,
     instance: null,
     index: -1,
     host: fn,

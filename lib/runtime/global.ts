@@ -6,14 +6,14 @@
  * @module
  */
 
-import { isRefType, ValType } from "../binary/module.ts";
+import { isRefType, storageType, ValType } from "../binary/module.ts";
 import {
   defaultValue,
   funcToJs,
   jsToRaw,
   rawToJs,
   readWords,
-  toFuncref,
+  toRef,
   valTypeFromName,
   type ValTypeName,
   writeWords,
@@ -41,7 +41,7 @@ export class Global {
   readonly cell: Int32Array = new Int32Array(2);
   /** Internal value of a reference-typed global. */
   ref: unknown = null;
-  /** Value type byte. */
+  /** Value type, in canonical form (a concrete heap type as its type id, see `subtyping.ts`). */
   readonly type: number;
   /** Whether the value may be changed through `value`. */
   readonly mutable: boolean;
@@ -58,7 +58,10 @@ export class Global {
   constructor(desc: GlobalDescriptor | { type: number; mutable: boolean }, v?: unknown) {
     this.type = "value" in desc ? valTypeFromName(desc.value) : desc.type;
     this.mutable = desc.mutable ?? false;
-    this.setRaw(jsToRaw(this.type, v === undefined ? defaultValue(this.type) : v));
+    // Internal construction (with a type and no value) leaves the value for instantiation to set.
+    if ("value" in desc || v !== undefined) {
+      this.setRaw(jsToRaw(this.type, v === undefined ? defaultValue(this.type) : v));
+    }
   }
 
   /** The value, converted to JS (i64 as BigInt, funcref as an exported function). */
@@ -78,8 +81,9 @@ export class Global {
    * @returns The raw value: f32 as int32 bits, f64 as BigInt bits, i64 BigInt, i32 number, references as JS values.
    */
   getRaw(): unknown {
-    if (this.type === ValType.funcref) return funcToJs(this.ref as never);
-    if (isRefType(this.type)) return this.ref;
+    if (isRefType(this.type)) {
+      return storageType(this.type) === ValType.funcref ? funcToJs(this.ref as never) : this.ref;
+    }
     return readWords(this.type, this.cell, 0);
   }
 
@@ -90,8 +94,7 @@ export class Global {
    * @throws TypeError when the value does not convert.
    */
   setRaw(v: unknown): void {
-    if (this.type === ValType.funcref) this.ref = toFuncref(v);
-    else if (isRefType(this.type)) this.ref = v;
+    if (isRefType(this.type)) this.ref = toRef(this.type, v);
     else writeWords(this.type, this.cell, 0, v);
   }
 }

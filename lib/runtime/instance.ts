@@ -7,19 +7,20 @@
  */
 
 import type { ConstExpr, FuncType, Limits } from "../binary/module.ts";
-import { funcTypeOf, ValType } from "../binary/module.ts";
+import { funcTypeIndexOf, isRefType, ValType } from "../binary/module.ts";
 import { printable } from "../_printable.ts";
 import { LinkError } from "../errors.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { engineOf } from "../engine/engines.ts";
-import { type FuncInst, hostFunc, type InstanceState, newInstanceState, typeIdOf, wasmFunc } from "./func.ts";
+import { type FuncInst, hostFunc, type InstanceState, newInstanceState, wasmFunc } from "./func.ts";
 import { callFunction, exportedFunction } from "./exported_function.ts";
 import { Global } from "./global.ts";
 import { Memory } from "./memory.ts";
 import type { Module } from "./module.ts";
 import type { Store } from "./store.ts";
 import { MAX_TABLE_ELEMENTS, Table } from "./table.ts";
-import { funcOfJs, jsToRaw, readWords, valTypeToName, writeWords } from "./values.ts";
+import { funcOfJs, jsToRaw, readWords, toRef, valTypeToName, writeWords } from "./values.ts";
+import { canonicalFuncType, canonicalType, isSubtype } from "../validate/subtyping.ts";
 import type { ExportedFunction } from "./func.ts";
 
 /** An export value: an exported function, a memory, a table or a global. */
@@ -118,7 +119,7 @@ function evalConst(expr: ConstExpr, state: InstanceState): unknown {
         break;
       case "global.get": {
         const g = state.globals[ins.globalIndex]!;
-        if (g.type === ValType.funcref || g.type === ValType.externref) stack.push(g.ref);
+        if (isRefType(g.type)) stack.push(g.ref);
         else stack.push(readWords(g.type, g.cell, 0));
         break;
       }
@@ -185,7 +186,7 @@ export function link(
         const type = d.types[desc.typeIndex]!;
         const inner = funcOfJs(v);
         if (inner) {
-          if (inner.typeId !== typeIdOf(type)) {
+          if (inner.typeId !== state.typeIds[desc.typeIndex]) {
             throw incompatible(
               imp.module,
               imp.name,
@@ -196,7 +197,8 @@ export function link(
           }
           state.funcs.push(inner);
         } else if (typeof v === "function") {
-          state.funcs.push(hostFunc(v as (...a: never[]) => unknown, type));
+          const canonical = canonicalFuncType(d, desc.typeIndex);
+          state.funcs.push(hostFunc(v as (...a: never[]) => unknown, canonical, state.typeIds[desc.typeIndex]));
         } else {
           throw incompatible(imp.module, imp.name, `expected func, found ${kindOf(v)}`);
         }
@@ -204,7 +206,7 @@ export function link(
       }
       case "table": {
         if (!(v instanceof Table)) throw incompatible(imp.module, imp.name, `expected table, found ${kindOf(v)}`);
-        if (v.elemType !== desc.type.elem) {
+        if (v.elemType !== canonicalType(desc.type.elem, state.typeIds)) {
           throw incompatible(imp.module, imp.name, "table types incompatible: element types differ");
         }
         if (!limitsMatch(v.length, v.maximum, desc.type.limits)) {
@@ -222,9 +224,11 @@ export function link(
         break;
       }
       case "global": {
-        const gt = desc.type;
+        const gt = { type: canonicalType(desc.type.type, state.typeIds), mutable: desc.type.mutable };
         if (v instanceof Global) {
-          if (v.type !== gt.type || v.mutable !== gt.mutable) {
+          // An immutable global may be of a subtype; a mutable one's type must be the same.
+          const typeOk = gt.mutable ? v.type === gt.type : isSubtype(v.type, gt.type, null);
+          if (!typeOk || v.mutable !== gt.mutable) {
             throw incompatible(
               imp.module,
               imp.name,
@@ -248,13 +252,13 @@ export function link(
   // 2. Functions defined by the module.
   for (let i = 0; i < d.funcs.length; i++) {
     const index = d.importedFuncs + i;
-    state.funcs.push(wasmFunc(state, index, funcTypeOf(d, index)));
+    state.funcs.push(wasmFunc(state, index, funcTypeIndexOf(d, index)));
   }
   // 3. Globals, in order (an initializer may read imported and earlier globals).
   for (const g of d.globals) {
-    const global = new Global({ type: g.type.type, mutable: g.type.mutable });
+    const global = new Global({ type: canonicalType(g.type.type, state.typeIds), mutable: g.type.mutable });
     const v = evalConst(g.init, state);
-    if (g.type.type === ValType.funcref || g.type.type === ValType.externref) global.ref = v;
+    if (isRefType(g.type.type)) global.ref = v;
     else writeWords(g.type.type, global.cell, 0, v);
     state.globals.push(global);
   }
@@ -271,7 +275,8 @@ export function link(
         `table minimum size of ${t.limits.min} elements exceeds table limits`,
       );
     }
-    const table = Table.fromType(t.elem, t.limits.min, t.limits.max);
+    const init = t.init ? evalConst(t.init, state) : null;
+    const table = Table.fromType(canonicalType(t.elem, state.typeIds), t.limits.min, t.limits.max, init);
     if (opts.maxTableElements !== undefined) table.elementLimit = opts.maxTableElements;
     table.trapOnGrowFailure = trapOnGrow;
     store.tableCount++;
@@ -355,9 +360,12 @@ function isPlainGlobalValue(type: number, v: unknown): boolean {
       return typeof v === "number";
     case ValType.i64:
       return typeof v === "bigint";
-    case ValType.funcref:
-      return v === null || funcOfJs(v) !== undefined;
     default:
-      return true;
+      try {
+        toRef(type, v);
+        return true;
+      } catch {
+        return false;
+      }
   }
 }

@@ -7,9 +7,9 @@
  */
 
 import { trap, TrapCode } from "../trap_codes.ts";
-import { ValType } from "../binary/module.ts";
+import { storageType, ValType } from "../binary/module.ts";
 import type { FuncInst } from "./func.ts";
-import { defaultValue, funcToJs, toFuncref } from "./values.ts";
+import { defaultValue, funcToJs, toRef } from "./values.ts";
 
 /** Largest table size Kiln allows. */
 export const MAX_TABLE_ELEMENTS = 10_000_000;
@@ -35,8 +35,10 @@ export interface TableDescriptor {
 export class Table {
   /** Internal element values (see the module doc). */
   elements: unknown[];
-  /** Element type as its value-type byte. */
+  /** Element type, in canonical form (a concrete heap type as its type id, see `subtyping.ts`). */
   readonly elemType: number;
+  /** How elements are held: funcref (function instances) or externref (JS values); see `storageType`. */
+  readonly storage: number;
   /** Maximum length, if declared. */
   readonly maximum: number | undefined;
   /** Element limit from the store's `maxTableElements`. */
@@ -52,19 +54,27 @@ export class Table {
    *   undefined for externref (the JS API's default value).
    * @throws TypeError when `init` is neither null nor an exported function for a funcref table.
    */
-  constructor(desc: TableDescriptor, init?: unknown) {
-    this.elemType = desc.element === "externref" ? ValType.externref : ValType.funcref;
+  constructor(desc: TableDescriptor | { type: number; initial: number; maximum?: number }, init?: unknown) {
+    this.elemType = "type" in desc ? desc.type : desc.element === "externref" ? ValType.externref : ValType.funcref;
+    this.storage = storageType(this.elemType);
     if (!Number.isInteger(desc.initial) || desc.initial < 0 || desc.initial > MAX_TABLE_ELEMENTS) {
       throw new RangeError("Table: initial size out of range");
     }
     this.maximum = desc.maximum;
-    this.elements = new Array(desc.initial).fill(this.toInternal(init === undefined ? [] : [init]));
+    // Internal construction (`fromType`, with a type) fills the elements itself.
+    const internal = "type" in desc ? null : this.toInternal(init === undefined ? [] : [init]);
+    this.elements = new Array(desc.initial).fill(internal);
   }
 
-  /** Creates a table from internal values (instantiation). */
-  static fromType(elemType: number, initial: number, maximum: number | undefined): Table {
-    const table = new Table({ element: elemType === ValType.externref ? "externref" : "funcref", initial: 0, maximum });
-    table.elements = new Array(initial).fill(null);
+  /**
+   * Creates a table from internal values (instantiation).
+   *
+   * @param elemType canonical element type
+   * @param init internal value of every element
+   */
+  static fromType(elemType: number, initial: number, maximum: number | undefined, init: unknown = null): Table {
+    const table = new Table({ type: elemType, initial: 0, maximum });
+    table.elements = new Array(initial).fill(init);
     return table;
   }
 
@@ -123,7 +133,7 @@ export class Table {
 
   /** Converts an internal element value to its JS form. */
   private toJs(v: unknown): unknown {
-    return this.elemType === ValType.funcref ? funcToJs(v as FuncInst | null) : v;
+    return this.storage === ValType.funcref ? funcToJs(v as FuncInst | null) : v;
   }
 
   /**
@@ -133,6 +143,6 @@ export class Table {
    */
   private toInternal(value: [value?: unknown]): unknown {
     const v = value.length === 0 ? defaultValue(this.elemType) : value[0];
-    return this.elemType === ValType.funcref ? toFuncref(v) : v;
+    return toRef(this.elemType, v);
   }
 }

@@ -15,7 +15,16 @@
  * @module
  */
 
-import { ValType } from "../binary/module.ts";
+import {
+  HeapType,
+  heapTypeIndex,
+  heapTypeOf,
+  isNullable,
+  isRefType,
+  storageType,
+  ValType,
+  valTypeName,
+} from "../binary/module.ts";
 import type { ExportedFunction, FuncInst } from "./func.ts";
 
 /** A value type's name in the public API. */
@@ -52,9 +61,13 @@ export function valTypeFromName(name: string): number {
   }
 }
 
-/** The public name of a type byte. */
+/**
+ * The public name of a value type. A typed reference is named by its JS form (`funcref` for every function
+ * reference, `externref`), which says what values cross, not which ones are accepted: `(ref $t)` is a `funcref`
+ * that must be a non-null function of type `$t`.
+ */
 export function valTypeToName(t: number): ValTypeName {
-  switch (t) {
+  switch (isRefType(t) ? storageType(t) : t) {
     case ValType.i32:
       return "i32";
     case ValType.i64:
@@ -68,8 +81,8 @@ export function valTypeToName(t: number): ValTypeName {
     case ValType.externref:
       return "externref";
     default:
-      // Why an error: v128 and the typed references have no name here yet, and calling them "externref" (as this
-      // once did) would describe a function's type wrongly; validation refuses such modules before this runs.
+      // Why an error: v128 and exnref have no name here yet, and calling them "externref" (as this once did) would
+      // describe a function's type wrongly; validation refuses such modules before this runs.
       throw new TypeError(`value type 0x${t.toString(16)} has no name in the JS API`);
   }
 }
@@ -144,6 +157,30 @@ export function toFuncref(v: unknown): FuncInst | null {
 }
 
 /**
+ * ToWebAssemblyValue for any reference type in canonical form (`subtyping.ts`'s `canonicalType`): its internal
+ * value, a function instance or null for function references, the JS value itself for external ones.
+ *
+ * @throws TypeError for null where the type is not nullable, or a function that is not of the required type.
+ */
+export function toRef(type: number, v: unknown): unknown {
+  if (type === ValType.funcref) return toFuncref(v);
+  if (type === ValType.externref) return v;
+  if (v === null) {
+    if (!isNullable(type)) throw new TypeError(`a ${valTypeName(type)} value must not be null`);
+    return null;
+  }
+  const heap = heapTypeOf(type);
+  if (heap === HeapType.nofunc || heap === HeapType.noextern || heap === HeapType.noexn) {
+    throw new TypeError(`a ${valTypeName(type)} value must be null`);
+  }
+  if (storageType(type) !== ValType.funcref) return v;
+  const f = toFuncref(v)!;
+  const id = heapTypeIndex(heap);
+  if (id >= 0 && f.typeId !== id) throw new TypeError("function reference of the wrong type");
+  return f;
+}
+
+/**
  * The JS API's DefaultValue: the value of a global or table element created from JS without one (0, 0n, null for
  * funcref, undefined for externref), in JS form.
  */
@@ -151,12 +188,10 @@ export function defaultValue(type: number): unknown {
   switch (type) {
     case ValType.i64:
       return 0n;
-    case ValType.funcref:
-      return null;
     case ValType.externref:
       return undefined;
     default:
-      return 0;
+      return isRefType(type) ? null : 0;
   }
 }
 
@@ -177,7 +212,10 @@ export function roundTrip(type: number, v: unknown): unknown {
     case ValType.funcref:
       toFuncref(v);
       return v;
+    case ValType.externref:
+      return v;
     default:
+      toRef(type, v);
       return v;
   }
 }

@@ -10,6 +10,8 @@
  */
 
 import { ByteWriter } from "../binary/leb128.ts";
+import { concreteHeap, isRefType, refType } from "../binary/module.ts";
+import { encodeHeapType, encodeValTypes } from "../binary/value_types.ts";
 import { IMPLEMENTED_FEATURES, mnemonicFeature, type OpInfo, OPS_BY_NAME } from "../binary/opcodes.ts";
 import { UnsupportedFeatureError } from "../errors.ts";
 import { parseF32, parseF64, parseInt, parseNat, parseU32, RangeLiteralError } from "./numbers.ts";
@@ -67,17 +69,19 @@ interface DataSeg {
   bytes: Uint8Array;
 }
 
-const VALTYPES: Record<string, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, funcref: 0x70, externref: 0x6f };
-const GC_REFTYPES = new Set([
-  "anyref",
-  "eqref",
-  "i31ref",
-  "structref",
-  "arrayref",
-  "nullref",
-  "nullfuncref",
-  "nullexternref",
-]);
+const VALTYPES: Record<string, number> = {
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  funcref: 0x70,
+  externref: 0x6f,
+  nullfuncref: 0x73,
+  nullexternref: 0x72,
+};
+const GC_REFTYPES = new Set(["anyref", "eqref", "i31ref", "structref", "arrayref", "nullref"]);
+/** Abstract heap types Kiln implements, by text name. */
+const HEAP_TYPES: Record<string, number> = { func: 0x70, extern: 0x6f, nofunc: 0x73, noextern: 0x72 };
 
 const SPACE_WORD: Record<Space, string> = {
   func: "function",
@@ -212,7 +216,8 @@ class ModuleEncoder {
   imports = new ByteWriter();
   importCount = 0;
   funcs: FuncDef[] = [];
-  tables = new ByteWriter();
+  /** Table entries, each written once all names are known (an initializer may name a later function). */
+  tables: (() => Uint8Array | number[])[] = [];
   tableCount = 0;
   memories = new ByteWriter();
   memoryCount = 0;
@@ -234,11 +239,14 @@ class ModuleEncoder {
   constructor(readonly at: Pos) {}
 
   encode(fields: SExpr[]): Uint8Array {
+    // Type names first: a type may refer to a later one (`(ref $t)`), and so may anything else.
+    let typeCount = 0;
     for (const f of fields) {
       if (!isList(f)) fail("unexpected token", f);
-      if (headOf(f) === "type") this.typeField(f);
       if (headOf(f) === "rec") unsupported("gc");
+      if (headOf(f) === "type") this.bind("type", isId(f.items[1]) ? f.items[1] : undefined, typeCount++);
     }
+    for (const f of fields) if (headOf(f) === "type") this.typeField(f as SList);
     for (const f of fields) this.field(f as SList);
     for (const e of this.pendingExports) {
       const space = (["func", "table", "memory", "global"] as const)[e.kind];
@@ -270,7 +278,8 @@ class ModuleEncoder {
       const w = new ByteWriter();
       w.u32(this.types.length);
       for (const t of this.types) {
-        w.u8(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
+        w.u8(0x60).u32(t.params.length).bytes(encodeValTypes(t.params));
+        w.u32(t.results.length).bytes(encodeValTypes(t.results));
       }
       section(1, w);
     }
@@ -281,7 +290,11 @@ class ModuleEncoder {
       for (const fn of this.funcs) w.u32(fn.type.index);
       section(3, w);
     }
-    if (this.tableCount) section(4, vec(this.tableCount, this.tables));
+    if (this.tableCount) {
+      const w = new ByteWriter();
+      for (const entry of this.tables) w.bytes(entry());
+      section(4, vec(this.tableCount, w));
+    }
     if (this.memoryCount) section(5, vec(this.memoryCount, this.memories));
     if (this.globals.length) section(6, globalBytes);
     if (this.exportCount) section(7, vec(this.exportCount, this.exports));
@@ -385,30 +398,25 @@ class ModuleEncoder {
 
   refList(e: SList): number {
     const nullable = isAtom(e.items[1], "null");
-    const heap = e.items[nullable ? 2 : 1];
-    if (!nullable) unsupported("function-references");
-    if (isAtom(heap, "func")) return 0x70;
-    if (isAtom(heap, "extern")) return 0x6f;
-    if (isAtom(heap, "exn")) unsupported("exceptions");
-    if (isIndexAtom(heap)) unsupported("function-references");
-    unsupported("gc");
+    const end = nullable ? 3 : 2;
+    if (e.items.length !== end) fail("unexpected token", e.items[end] ?? e);
+    return refType(this.heapType(e.items[end - 1]), nullable);
   }
 
   refType(e: SExpr | undefined): number {
     const t = this.valType(e);
-    if (t !== 0x70 && t !== 0x6f) fail("unexpected token", e);
+    if (!isRefType(t)) fail("unexpected token", e);
     return t;
   }
 
   heapType(e: SExpr | undefined): number {
-    if (isAtom(e, "func")) return 0x70;
-    if (isAtom(e, "extern")) return 0x6f;
-    if (isAtom(e, "exn")) unsupported("exceptions");
-    if (isIndexAtom(e)) unsupported("function-references");
+    if (isList(e, "exact")) unsupported("custom-descriptors");
     if (isAtom(e)) {
-      if (["any", "eq", "i31", "struct", "array", "none", "nofunc", "noextern", "noexn"].includes(e.text)) {
-        unsupported("gc");
-      }
+      const abstract = HEAP_TYPES[e.text];
+      if (abstract !== undefined) return abstract;
+      if (e.text === "exn" || e.text === "noexn") unsupported("exceptions");
+      if (["any", "eq", "i31", "struct", "array", "none"].includes(e.text)) unsupported("gc");
+      if (isIndexAtom(e)) return concreteHeap(this.index("type", e));
     }
     fail("unexpected token", e);
   }
@@ -451,7 +459,6 @@ class ModuleEncoder {
     const end = this.sigParts(def.items, 1, sig, []);
     if (end !== def.items.length) fail("unexpected token", def.items[end]);
     if (f.items.length !== i + 1) fail("unexpected token", f.items[i + 1]);
-    this.bind("type", id, this.types.length);
     this.types.push(sig);
     this.counts.type++;
   }
@@ -636,16 +643,16 @@ class ModuleEncoder {
   tableImport(items: SExpr[], i: number): number {
     const lim = new ByteWriter();
     i = this.limits(items, i, lim, false);
-    this.imports.u8(1).u8(this.refType(items[i])).bytes(lim.finish());
+    this.imports.u8(1).bytes(encodeValTypes([this.refType(items[i])])).bytes(lim.finish());
     return i + 1;
   }
 
   globalType(e: SExpr | undefined): Uint8Array {
     if (isList(e, "mut")) {
       if (e.items.length !== 2) fail("unexpected token", e);
-      return Uint8Array.of(this.valType(e.items[1]), 1);
+      return Uint8Array.from([...encodeValTypes([this.valType(e.items[1])]), 1]);
     }
-    return Uint8Array.of(this.valType(e), 0);
+    return Uint8Array.from([...encodeValTypes([this.valType(e)]), 0]);
   }
 
   funcField(f: SList): void {
@@ -731,8 +738,15 @@ class ModuleEncoder {
         seg.funcs = elem.items.slice(1) as SAtom[];
         for (const a of seg.funcs) if (!isIndexAtom(a)) fail("unexpected token", a);
         n = seg.funcs.length;
+        if (t !== 0x70) {
+          // The function-index form means `(ref func)`: a table of another type gets `(ref.func x)` items.
+          seg.exprs = seg.funcs.map((
+            a,
+          ) => [{ kind: "list", items: [{ ...a, text: "ref.func" }, a], line: a.line, col: a.col }]);
+          seg.funcs = null;
+        }
       }
-      this.tables.u8(t).u8(1).u32(n).u32(n);
+      this.tables.push(() => new ByteWriter().bytes(encodeValTypes([t])).u8(1).u32(n).u32(n).finish());
       this.tableCount++;
       this.elems.push(seg);
       this.counts.elem++;
@@ -742,10 +756,17 @@ class ModuleEncoder {
     i = this.limits(f.items, i, lim, false);
     const t = this.refType(f.items[i]);
     if (i + 1 !== f.items.length) {
-      if (isList(f.items[i + 1])) unsupported("function-references");
-      fail("unexpected token", f.items[i + 1]);
+      // `(table limits reftype expr)`: a table with an initializer, `0x40 0x00 tabletype expr`.
+      if (!isList(f.items[i + 1])) fail("unexpected token", f.items[i + 1]);
+      const init = f.items.slice(i + 1);
+      this.tables.push(() =>
+        new ByteWriter().u8(0x40).u8(0x00).bytes(encodeValTypes([t])).bytes(lim.finish())
+          .bytes(this.constExpr(init)).finish()
+      );
+      this.tableCount++;
+      return;
     }
-    this.tables.u8(t).bytes(lim.finish());
+    this.tables.push(() => new ByteWriter().bytes(encodeValTypes([t])).bytes(lim.finish()).finish());
     this.tableCount++;
   }
 
@@ -951,8 +972,9 @@ class ModuleEncoder {
     const w = new ByteWriter();
     w.u32(this.elems.length);
     for (const seg of this.elems) {
-      // Funcref items that are all `(ref.func x)` use the function-index form, as wabt does.
-      if (seg.exprs && seg.refType === 0x70 && seg.exprs.every((e) => e.length === 1 && isList(e[0], "ref.func"))) {
+      // Items that are all `(ref.func x)` of type `(ref func)` use the function-index form, as wabt does (that form
+      // means `(ref func)` in 3.0, so a `funcref` segment keeps its expressions).
+      if (seg.exprs && seg.refType === 0x170 && seg.exprs.every((e) => e.length === 1 && isList(e[0], "ref.func"))) {
         seg.funcs = seg.exprs.map((e) => (e[0] as SList).items[1] as SAtom);
         seg.exprs = null;
       }
@@ -968,7 +990,7 @@ class ModuleEncoder {
         if (explicitTable) w.u32(seg.table);
         w.bytes(this.constExpr(seg.offset!));
       }
-      if (flags & 3) w.u8(exprs ? seg.refType : 0x00);
+      if (flags & 3) w.bytes(exprs ? encodeValTypes([seg.refType]) : [0x00]);
       if (exprs) {
         w.u32(seg.exprs!.length);
         for (const e of seg.exprs!) w.bytes(this.constExpr(e));
@@ -1005,7 +1027,7 @@ class ModuleEncoder {
       else groups.push([1, t]);
     }
     w.u32(groups.length);
-    for (const [n, t] of groups) w.u32(n).u8(t);
+    for (const [n, t] of groups) w.u32(n).bytes(encodeValTypes([t]));
     w.bytes(code);
     const out = new ByteWriter();
     out.u32(w.length).bytes(w.finish());
@@ -1046,7 +1068,7 @@ class BodyEncoder {
       }
       if (!isList(items[j], "param") && results.length <= 1) {
         if (isList(items[j], "result")) fail("unexpected token", items[j]);
-        w.u8(results.length ? results[0] : 0x40);
+        w.bytes(results.length ? encodeValTypes(results) : [0x40]);
         return j;
       }
     }
@@ -1054,8 +1076,9 @@ class BodyEncoder {
     if (use.paramNames.some((n) => n !== undefined)) fail("unexpected token", items[i]);
     const t = this.m.types[use.index];
     // A type `[] -> [t?]` is written in the short form, as wabt does.
-    if (t && t.params.length === 0 && t.results.length <= 1) w.u8(t.results.length ? t.results[0] : 0x40);
-    else w.s32(use.index);
+    if (t && t.params.length === 0 && t.results.length <= 1) {
+      w.bytes(t.results.length ? encodeValTypes(t.results) : [0x40]);
+    } else w.s32(use.index);
     return next;
   }
 
@@ -1256,6 +1279,9 @@ class BodyEncoder {
       case "func":
         w.u32(m.index("func", items[i]));
         return i + 1;
+      case "type": // call_ref, return_call_ref
+        w.u32(m.index("type", items[i]));
+        return i + 1;
       case "call_indirect": {
         const table = optIndex("table") ?? 0;
         const [use, next] = m.typeUse(items, i, false);
@@ -1317,12 +1343,15 @@ class BodyEncoder {
           i++;
           typed = true;
         }
-        if (typed) w.u32(types.length).bytes(types);
+        if (typed) w.u32(types.length).bytes(encodeValTypes(types));
         return i;
       }
-      case "reftype":
-        w.u8(m.heapType(items[i]));
+      case "reftype": {
+        const heap: number[] = [];
+        encodeHeapType(m.heapType(items[i]), heap);
+        w.bytes(heap);
         return i + 1;
+      }
       case "memory.init": {
         const a = m.index("data", items[i + 1] && isIndexAtom(items[i + 1]) ? items[i + 1] : items[i]);
         const mem = isIndexAtom(items[i + 1]) ? m.index("memory", items[i]) : 0;

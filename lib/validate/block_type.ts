@@ -17,10 +17,7 @@ const NONE: readonly ValType[] = [];
 export const EMPTY_FUNC_TYPE: FuncType = { params: NONE, results: NONE };
 
 // Why: one shared `[] -> [t]` object per value type, so blocks cost no allocation.
-const SINGLE_RESULT: FuncType[] = [];
-for (const t of [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) {
-  SINGLE_RESULT[t] = { params: NONE, results: [t] };
-}
+const SINGLE_RESULT = new Map<ValType, FuncType>();
 
 /**
  * The function type a block type encoding stands for.
@@ -42,7 +39,11 @@ for (const t of [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) {
  */
 export function blockTypeOf(module: Module, encoding: number, offset = -1): FuncType {
   if (encoding === EMPTY_BLOCK_TYPE) return EMPTY_FUNC_TYPE;
-  if (encoding >= 0) return SINGLE_RESULT[encoding]!;
+  if (encoding >= 0) {
+    let type = SINGLE_RESULT.get(encoding);
+    if (type === undefined) SINGLE_RESULT.set(encoding, type = { params: NONE, results: [encoding] });
+    return type;
+  }
   const index = -1 - encoding;
   const type = module.types[index];
   if (type === undefined) throw new CompileError(`unknown type ${index}`, offset);

@@ -6,11 +6,12 @@
  * @module
  */
 import { CompileError } from "../errors.ts";
-import { type ConstExpr, type ValType, valTypeName } from "../binary/module.ts";
-import type { ValidationContext } from "./context.ts";
+import { concreteHeap, type ConstExpr, refType, type ValType, valTypeName } from "../binary/module.ts";
+import { checkValType, type ValidationContext } from "./context.ts";
+import { isSubtype } from "./subtyping.ts";
 
 /**
- * Checks that `expr` is constant and produces exactly one value of type `expected`.
+ * Checks that `expr` is constant and produces exactly one value that matches type `expected`.
  *
  * @param ctx The module's validation context.
  * @param expr The expression.
@@ -51,11 +52,12 @@ export function validateConstExpr(
         stack.push(0x7c);
         break;
       case "ref.null":
+        checkValType(ctx, instr.type, at);
         stack.push(instr.type);
         break;
       case "ref.func":
         if (instr.funcIndex >= ctx.funcs.length) throw new CompileError(`unknown function ${instr.funcIndex}`, at);
-        stack.push(0x70);
+        stack.push(refType(concreteHeap(ctx.funcTypeIndices[instr.funcIndex]!), false));
         break;
       case "global.get": {
         const index = instr.globalIndex;
@@ -82,7 +84,7 @@ export function validateConstExpr(
       }
     }
   }
-  if (stack.length !== 1 || stack[0] !== expected) {
+  if (stack.length !== 1 || !isSubtype(stack[0]!, expected, ctx.typeIds)) {
     const found = stack.map(valTypeName).join(" ");
     throw new CompileError(`type mismatch: expected [${valTypeName(expected)}] but found [${found}]`, at);
   }

@@ -5,13 +5,28 @@
  * @module
  */
 import { CompileError } from "../errors.ts";
-import type { FuncType, GlobalType, MemoryType, Module, TableType } from "../binary/module.ts";
+import {
+  type FuncType,
+  type GlobalType,
+  heapTypeIndex,
+  heapTypeOf,
+  isRefType,
+  type MemoryType,
+  type Module,
+  type TableType,
+  type ValType,
+} from "../binary/module.ts";
+import { firstForwardReference, typeIdsOf } from "./subtyping.ts";
 
 /** The flattened index spaces of a module (imports first), and the set of declared function references. */
 export interface ValidationContext {
   readonly module: Module;
+  /** The type id of each type index (equal for equivalent types, see `subtyping.ts`). */
+  readonly typeIds: readonly number[];
   /** Type of every function in the function index space. */
   readonly funcs: readonly FuncType[];
+  /** Type index of every function in the function index space. */
+  readonly funcTypeIndices: readonly number[];
   readonly tables: readonly TableType[];
   readonly memories: readonly MemoryType[];
   readonly globals: readonly GlobalType[];
@@ -23,7 +38,8 @@ export interface ValidationContext {
 }
 
 /**
- * Builds the context, checking the type indices of imported and defined functions ("unknown type N").
+ * Builds the context, checking the type section's references and the type indices of imported and defined
+ * functions ("unknown type N").
  *
  * @param module A decoded module.
  * @returns Its validation context; `refs` is filled in by the module validator.
@@ -37,7 +53,14 @@ export interface ValidationContext {
  * ```
  */
 export function buildContext(module: Module): ValidationContext {
+  const forward = firstForwardReference(module);
+  if (forward >= 0) {
+    const t = module.types[forward]!;
+    const bad = [...t.params, ...t.results].find((v) => isRefType(v) && heapTypeIndex(heapTypeOf(v)) > forward)!;
+    throw new CompileError(`unknown type ${heapTypeIndex(heapTypeOf(bad))}`);
+  }
   const funcs: FuncType[] = [];
+  const funcTypeIndices: number[] = [];
   const tables: TableType[] = [];
   const memories: MemoryType[] = [];
   const globals: GlobalType[] = [];
@@ -48,14 +71,30 @@ export function buildContext(module: Module): ValidationContext {
   };
   for (const imp of module.imports) {
     const d = imp.desc;
-    if (d.kind === "func") funcs.push(typeAt(d.typeIndex));
-    else if (d.kind === "table") tables.push(d.type);
+    if (d.kind === "func") {
+      funcs.push(typeAt(d.typeIndex));
+      funcTypeIndices.push(d.typeIndex);
+    } else if (d.kind === "table") tables.push(d.type);
     else if (d.kind === "memory") memories.push(d.type);
     else globals.push(d.type);
   }
-  for (const index of module.funcs) funcs.push(typeAt(index));
+  for (const index of module.funcs) {
+    funcs.push(typeAt(index));
+    funcTypeIndices.push(index);
+  }
   tables.push(...module.tables);
   memories.push(...module.memories);
   for (const g of module.globals) globals.push(g.type);
-  return { module, funcs, tables, memories, globals, refs: new Uint8Array(funcs.length) };
+  const typeIds = typeIdsOf(module);
+  return { module, typeIds, funcs, funcTypeIndices, tables, memories, globals, refs: new Uint8Array(funcs.length) };
+}
+
+/**
+ * Checks that a value type's concrete heap type, if it has one, names a type of the module.
+ *
+ * @throws CompileError "unknown type N"
+ */
+export function checkValType(ctx: ValidationContext, t: ValType, offset = -1): void {
+  const index = isRefType(t) ? heapTypeIndex(heapTypeOf(t)) : -1;
+  if (index >= ctx.module.types.length) throw new CompileError(`unknown type ${index}`, offset);
 }

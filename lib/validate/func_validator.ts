@@ -12,13 +12,22 @@
 import { CompileError, UnexpectedEndError } from "../errors.ts";
 import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
 import { ByteReader } from "../binary/leb128.ts";
-import { type FuncBody, type FuncType, isRefType, type ValType, valTypeName } from "../binary/module.ts";
+import {
+  concreteHeap,
+  type FuncBody,
+  type FuncType,
+  heapTypeOf,
+  isNullable,
+  isRefType,
+  NON_NULL,
+  refType,
+  type ValType,
+  valTypeName,
+} from "../binary/module.ts";
 import { FC_OPS, IMPLEMENTED_FEATURES, type OpInfo, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { blockTypeOf } from "./block_type.ts";
-import type { ValidationContext } from "./context.ts";
-
-/** The bottom type of the polymorphic stack: matches every value type. */
-const UNKNOWN = 0;
+import { checkValType, type ValidationContext } from "./context.ts";
+import { areSubtypes, BOTTOM_HEAP, isSubtype, UNKNOWN } from "./subtyping.ts";
 
 const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, FUNCREF = 0x70;
 
@@ -81,6 +90,9 @@ const MEMORY_TYPE = Uint8Array.of(
 
 const typeName = (t: number): string => (t === UNKNOWN ? "unknown" : valTypeName(t));
 
+/** Whether a local of type `t` has a default value (every type but a non-nullable reference). */
+const isDefaultable = (t: ValType): boolean => !isRefType(t) || isNullable(t);
+
 /**
  * Validates function bodies of one module. Reusable: call {@link FuncValidator.validate} once per function.
  *
@@ -97,20 +109,26 @@ const typeName = (t: number): string => (t === UNKNOWN ? "unknown" : valTypeName
 export class FuncValidator {
   readonly #ctx: ValidationContext;
   // Operand stack of value types (UNKNOWN for the bottom type).
-  #vals = new Uint8Array(64);
+  #vals = new Int32Array(64);
   #height = 0;
   // Control stack, one entry per open block, as parallel arrays.
   #ctrlOp = new Uint8Array(16);
   #ctrlType: FuncType[] = [];
   #ctrlHeight = new Int32Array(16);
   #ctrlUnreachable = new Uint8Array(16);
+  #ctrlInits = new Int32Array(16);
   #depth = 0;
   // Local types: params then declared locals, expanded when few, else looked up in the runs.
-  #locals = new Uint8Array(256);
+  #locals = new Int32Array(256);
   #localCount = 0;
   #runEnds: number[] = [];
   #runTypes: ValType[] = [];
   #expanded = true;
+  // Non-defaultable locals (spec 3.0 §3.4.11): which are set, and in which order, so a block's end can unset them.
+  #checkInits = false;
+  #paramCount = 0;
+  #inited = new Set<number>();
+  #initOrder: number[] = [];
   #at = 0;
 
   // Why: one reader per module, re-aimed at each body, instead of an allocation per function.
@@ -152,9 +170,17 @@ export class FuncValidator {
   #setLocals(type: FuncType, body: FuncBody): void {
     const total = type.params.length + body.localCount;
     this.#localCount = total;
+    this.#paramCount = type.params.length;
+    this.#checkInits = false;
+    this.#inited.clear();
+    this.#initOrder.length = 0;
+    for (const run of body.locals) {
+      checkValType(this.#ctx, run.type, body.start);
+      if (!isDefaultable(run.type)) this.#checkInits = true;
+    }
     this.#expanded = total <= 65536;
     if (this.#expanded) {
-      if (this.#locals.length < total) this.#locals = new Uint8Array(Math.max(total, this.#locals.length * 2));
+      if (this.#locals.length < total) this.#locals = new Int32Array(Math.max(total, this.#locals.length * 2));
       const locals = this.#locals;
       let i = 0;
       for (const p of type.params) locals[i++] = p;
@@ -198,7 +224,7 @@ export class FuncValidator {
 
   #push(t: ValType): void {
     if (this.#height === this.#vals.length) {
-      const grown = new Uint8Array(this.#vals.length * 2);
+      const grown = new Int32Array(this.#vals.length * 2);
       grown.set(this.#vals);
       this.#vals = grown;
     }
@@ -216,7 +242,7 @@ export class FuncValidator {
 
   #popExpect(expected: ValType): ValType {
     const actual = this.#pop();
-    if (actual !== expected && actual !== UNKNOWN && expected !== UNKNOWN) {
+    if (actual !== expected && !isSubtype(actual, expected, this.#ctx.typeIds)) {
       throw new CompileError(`type mismatch: expected ${typeName(expected)} but found ${typeName(actual)}`, this.#at);
     }
     return actual === UNKNOWN ? expected : actual;
@@ -244,7 +270,7 @@ export class FuncValidator {
         actual = UNKNOWN;
       } else actual = this.#vals[pos]!;
       const expected = types[i]!;
-      if (actual !== expected && actual !== UNKNOWN) {
+      if (actual !== expected && !isSubtype(actual, expected, this.#ctx.typeIds)) {
         throw new CompileError(`type mismatch: expected ${typeName(expected)} but found ${typeName(actual)}`, this.#at);
       }
     }
@@ -272,14 +298,17 @@ export class FuncValidator {
     const d = this.#depth;
     if (d === this.#ctrlOp.length) {
       const n = d * 2;
-      const op2 = new Uint8Array(n), h2 = new Int32Array(n), u2 = new Uint8Array(n);
+      const op2 = new Uint8Array(n), h2 = new Int32Array(n), u2 = new Uint8Array(n), i2 = new Int32Array(n);
       op2.set(this.#ctrlOp);
       h2.set(this.#ctrlHeight);
       u2.set(this.#ctrlUnreachable);
+      i2.set(this.#ctrlInits);
       this.#ctrlOp = op2;
       this.#ctrlHeight = h2;
       this.#ctrlUnreachable = u2;
+      this.#ctrlInits = i2;
     }
+    this.#ctrlInits[d] = this.#initOrder.length;
     this.#ctrlOp[d] = op;
     this.#ctrlType[d] = type;
     this.#ctrlHeight[d] = this.#height;
@@ -295,8 +324,40 @@ export class FuncValidator {
     if (this.#height !== this.#ctrlHeight[d]) {
       throw new CompileError("type mismatch: values remaining on stack at end of block", this.#at);
     }
+    if (this.#checkInits) {
+      // Locals first set inside the block are unset again after it.
+      const order = this.#initOrder;
+      while (order.length > this.#ctrlInits[d]!) this.#inited.delete(order.pop()!);
+    }
     this.#depth = d;
     return d;
+  }
+
+  /** `local.get`'s type of local `index`, which must be initialized if it has no default. */
+  #getLocal(index: number): ValType {
+    const t = this.#localType(index);
+    if (this.#checkInits && index >= this.#paramCount && !isDefaultable(t) && !this.#inited.has(index)) {
+      throw new CompileError("uninitialized local", this.#at);
+    }
+    return t;
+  }
+
+  /** `local.set`'s and `local.tee`'s type of local `index`, which they initialize. */
+  #setLocal(index: number): ValType {
+    const t = this.#localType(index);
+    if (this.#checkInits && !isDefaultable(t) && !this.#inited.has(index)) {
+      this.#inited.add(index);
+      this.#initOrder.push(index);
+    }
+    return t;
+  }
+
+  /** Pops a reference (spec appendix `pop_ref`): an unknown operand is `(ref bot)`. */
+  #popRef(): ValType {
+    const t = this.#pop();
+    if (t === UNKNOWN) return BOTTOM_HEAP + NON_NULL;
+    this.#mismatchUnless(isRefType(t), `expected a reference but found ${typeName(t)}`);
+    return t;
   }
 
   #labelTypes(d: number): readonly ValType[] {
@@ -368,10 +429,10 @@ export class FuncValidator {
           break;
         case 0x02: // block
         case 0x03: // loop
-          this.#pushCtrlChecked(op, blockTypeOf(ctx.module, r.blockType, at));
+          this.#pushCtrlChecked(op, this.#blockType(r.blockType));
           break;
         case 0x04: { // if
-          const type = blockTypeOf(ctx.module, r.blockType, at);
+          const type = this.#blockType(r.blockType);
           this.#popExpect(I32);
           this.#pushCtrlChecked(IF, type);
           break;
@@ -386,7 +447,7 @@ export class FuncValidator {
         case 0x0b: { // end
           const d = this.#popCtrl();
           const type = this.#ctrlType[d]!;
-          if (this.#ctrlOp[d] === IF && !sameTypes(type.params, type.results)) {
+          if (this.#ctrlOp[d] === IF && !areSubtypes(type.params, type.results, ctx.typeIds)) {
             throw new CompileError("type mismatch: if without else must leave its parameters unchanged", at);
           }
           if (d === 0) {
@@ -441,7 +502,7 @@ export class FuncValidator {
           const elem = this.#table(r.index2);
           const type = ctx.module.types[typeIndex];
           if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
-          this.#mismatchUnless(elem === FUNCREF, "call_indirect needs a funcref table");
+          this.#mismatchUnless(isSubtype(elem, FUNCREF, ctx.typeIds), "call_indirect needs a funcref table");
           this.#popExpect(I32);
           this.#popVals(type.params);
           this.#pushVals(type.results);
@@ -451,7 +512,10 @@ export class FuncValidator {
           const index = r.index;
           const type = ctx.funcs[index];
           if (type === undefined) throw new CompileError(`unknown function ${index}`, at);
-          this.#mismatchUnless(sameTypes(type.results, funcType.results), "return_call callee's results differ");
+          this.#mismatchUnless(
+            areSubtypes(type.results, funcType.results, ctx.typeIds),
+            "return_call callee's results differ",
+          );
           this.#popVals(type.params);
           this.#unreachable();
           break;
@@ -461,14 +525,31 @@ export class FuncValidator {
           const elem = this.#table(r.index2);
           const type = ctx.module.types[typeIndex];
           if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
-          this.#mismatchUnless(elem === FUNCREF, "return_call_indirect needs a funcref table");
+          this.#mismatchUnless(isSubtype(elem, FUNCREF, ctx.typeIds), "return_call_indirect needs a funcref table");
           this.#mismatchUnless(
-            sameTypes(type.results, funcType.results),
+            areSubtypes(type.results, funcType.results, ctx.typeIds),
             "return_call_indirect callee's results differ",
           );
           this.#popExpect(I32);
           this.#popVals(type.params);
           this.#unreachable();
+          break;
+        }
+        case 0x14: // call_ref
+        case 0x15: { // return_call_ref
+          const typeIndex = r.index;
+          const type = ctx.module.types[typeIndex];
+          if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
+          this.#popExpect(refType(concreteHeap(typeIndex), true));
+          this.#popVals(type.params);
+          if (op === 0x14) this.#pushVals(type.results);
+          else {
+            this.#mismatchUnless(
+              areSubtypes(type.results, funcType.results, ctx.typeIds),
+              "return_call_ref callee's results differ",
+            );
+            this.#unreachable();
+          }
           break;
         }
         case 0x1a: // drop
@@ -486,6 +567,7 @@ export class FuncValidator {
         case 0x1c: { // select t*
           if (r.index !== 1) throw new CompileError("invalid result arity", at);
           const t = r.valType;
+          checkValType(ctx, t, at);
           this.#popExpect(I32);
           this.#popExpect(t);
           this.#popExpect(t);
@@ -493,13 +575,13 @@ export class FuncValidator {
           break;
         }
         case 0x20: // local.get
-          this.#push(this.#localType(r.index));
+          this.#push(this.#getLocal(r.index));
           break;
         case 0x21: // local.set
-          this.#popExpect(this.#localType(r.index));
+          this.#popExpect(this.#setLocal(r.index));
           break;
         case 0x22: { // local.tee
-          const t = this.#localType(r.index);
+          const t = this.#setLocal(r.index);
           this.#popExpect(t);
           this.#push(t);
           break;
@@ -541,6 +623,7 @@ export class FuncValidator {
           this.#push(I32);
           break;
         case 0xd0: // ref.null
+          checkValType(ctx, r.valType, at);
           this.#push(r.valType);
           break;
         case 0xd1: { // ref.is_null
@@ -553,7 +636,33 @@ export class FuncValidator {
           const index = r.index;
           if (index >= ctx.funcs.length) throw new CompileError(`unknown function ${index}`, at);
           if (!ctx.refs[index]) throw new CompileError("undeclared function reference", at);
-          this.#push(FUNCREF);
+          this.#push(refType(concreteHeap(ctx.funcTypeIndices[index]!), false));
+          break;
+        }
+        case 0xd4: // ref.as_non_null
+          this.#push(heapTypeOf(this.#popRef()) + NON_NULL);
+          break;
+        case 0xd5: { // br_on_null: [t* (ref null ht)] -> [t* (ref ht)], branching with t* on null
+          const d = this.#label(r.index);
+          const ref = this.#popRef();
+          const types = this.#labelTypes(d);
+          this.#popVals(types);
+          this.#pushVals(types);
+          this.#push(heapTypeOf(ref) + NON_NULL);
+          break;
+        }
+        case 0xd6: { // br_on_non_null: [t* (ref null ht)] -> [t*], branching with t* (ref ht) on non-null
+          const d = this.#label(r.index);
+          const ref = this.#popRef();
+          const types = this.#labelTypes(d);
+          const last = types[types.length - 1];
+          this.#mismatchUnless(
+            last !== undefined && isSubtype(heapTypeOf(ref) + NON_NULL, last, ctx.typeIds),
+            "br_on_non_null's label needs a matching reference last",
+          );
+          const rest = types.slice(0, -1);
+          this.#popVals(rest);
+          this.#pushVals(rest);
           break;
         }
         case PREFIX_FC:
@@ -564,6 +673,11 @@ export class FuncValidator {
           this.#memoryAccess(r, op);
       }
     }
+  }
+
+  #blockType(encoding: number): FuncType {
+    if (encoding >= 0) checkValType(this.#ctx, encoding, this.#at);
+    return blockTypeOf(this.#ctx.module, encoding, this.#at);
   }
 
   #pushCtrlChecked(op: number, type: FuncType): void {
@@ -617,7 +731,7 @@ export class FuncValidator {
       case 12: { // table.init
         const table = this.#table(r.index2);
         const elem = this.#elemSegment(r.index);
-        this.#mismatchUnless(elem === table, "table.init segment and table types differ");
+        this.#mismatchUnless(isSubtype(elem, table, this.#ctx.typeIds), "table.init segment and table types differ");
         this.#popVals(THREE_I32);
         return;
       }
@@ -627,7 +741,7 @@ export class FuncValidator {
       case 14: { // table.copy
         const dst = this.#table(r.index);
         const src = this.#table(r.index2);
-        this.#mismatchUnless(dst === src, "table.copy between tables of different types");
+        this.#mismatchUnless(isSubtype(src, dst, this.#ctx.typeIds), "table.copy between tables of different types");
         this.#popVals(THREE_I32);
         return;
       }
@@ -653,10 +767,4 @@ export class FuncValidator {
         throw new CompileError(`no validation rule for ${r.info.name}`, r.at);
     }
   }
-}
-
-function sameTypes(a: readonly ValType[], b: readonly ValType[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

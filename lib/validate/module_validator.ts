@@ -7,10 +7,11 @@
  */
 import { printable } from "../_printable.ts";
 import { CompileError, UnsupportedFeatureError } from "../errors.ts";
-import type { ConstExpr, ExternKind, Limits, Module } from "../binary/module.ts";
-import { buildContext, type ValidationContext } from "./context.ts";
+import { type ConstExpr, type ExternKind, isNullable, type Limits, type Module } from "../binary/module.ts";
+import { buildContext, checkValType, type ValidationContext } from "./context.ts";
 import { validateConstExpr } from "./const_expr.ts";
 import { FuncValidator } from "./func_validator.ts";
+import { isSubtype } from "./subtyping.ts";
 
 /** Memories are at most 2^16 pages of 64 KiB (4 GiB) with 32-bit addresses. */
 const MAX_PAGES = 65536;
@@ -42,18 +43,34 @@ export function validateModule(module: Module): ValidationContext {
     for (const instr of expr.instrs) if (instr.op === "ref.func") refs[instr.funcIndex] = 1;
   };
 
+  for (const imp of module.imports) {
+    if (imp.desc.kind === "global") checkValType(ctx, imp.desc.type.type);
+    else if (imp.desc.kind === "table") checkValType(ctx, imp.desc.type.elem);
+  }
   for (const table of ctx.tables) checkLimits(table.limits, MAX_TABLE, "table size must be at most 2^32-1");
+  for (const table of module.tables) {
+    checkValType(ctx, table.elem);
+    if (table.init) {
+      // Tables precede globals: an initializer sees only the imported ones.
+      validateConstExpr(ctx, table.init, table.elem, module.importedGlobals);
+      declare(table.init);
+    } else if (!isNullable(table.elem)) {
+      throw new CompileError("type mismatch: a table of non-nullable references needs an initializer");
+    }
+  }
   for (const memory of ctx.memories) {
     checkLimits(memory.limits, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)");
     if (memory.shared) throw new UnsupportedFeatureError("threads");
   }
 
   module.globals.forEach((global, i) => {
+    checkValType(ctx, global.type.type, global.init.offset);
     validateConstExpr(ctx, global.init, global.type.type, module.importedGlobals + i);
     declare(global.init);
   });
 
   for (const elem of module.elems) {
+    checkValType(ctx, elem.type);
     for (const expr of elem.init) {
       validateConstExpr(ctx, expr, elem.type, ctx.globals.length);
       declare(expr);
@@ -61,7 +78,7 @@ export function validateModule(module: Module): ValidationContext {
     if (elem.mode === "active") {
       const table = ctx.tables[elem.table];
       if (table === undefined) throw new CompileError(`unknown table ${elem.table}`, elem.offset!.offset);
-      if (table.elem !== elem.type) {
+      if (!isSubtype(elem.type, table.elem, ctx.typeIds)) {
         throw new CompileError("type mismatch: element segment does not match its table's type", elem.offset!.offset);
       }
       validateConstExpr(ctx, elem.offset!, 0x7f, ctx.globals.length);

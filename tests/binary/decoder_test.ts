@@ -175,14 +175,15 @@ test("decodeModule() reports proposals Kiln does not implement as unsupported", 
   assertUnsupported(mod(section(1, 0x01, 0x60, 0x01, 0x7b, 0x00)), "simd");
   assertUnsupported(mod(section(1, 0x01, 0x4e, 0x00)), "gc");
   assertUnsupported(mod(section(1, 0x01, 0x60, 0x01, 0x6e, 0x00)), "gc");
-  assertUnsupported(mod(section(1, 0x01, 0x60, 0x01, 0x64, 0x70, 0x00)), "function-references");
-  assertUnsupported(mod(section(1, 0x01, 0x60, 0x01, 0x63, 0x00, 0x00)), "function-references");
+  // Typed function references are decoded: `(ref func)` and `(ref null 0)` as packed value types.
+  const typed = decodeModule(mod(section(1, 0x01, 0x60, 0x02, 0x64, 0x70, 0x63, 0x00, 0x00)));
+  assert.deepEqual(typed.types[0]!.params, [0x170, 0x200]);
   assertUnsupported(mod(section(13, 0x00)), "exceptions");
   assertUnsupported(mod(section(5, 0x01, 0x04, 0x00)), "memory64");
   assertUnsupported(mod(section(5, 0x01, 0x08, 0x00, 0x10)), "custom-page-sizes");
   const type = section(1, 0x01, 0x60, 0x00, 0x00);
   const func = section(3, 0x01, 0x00);
-  assertUnsupported(mod(type, func, section(10, 0x01, 0x04, 0x00, 0x15, 0x00, 0x0b)), "function-references");
+  assertUnsupported(mod(type, func, section(10, 0x01, 0x03, 0x00, 0xd3, 0x0b)), "gc"); // ref.eq
   assertUnsupported(mod(type, func, section(10, 0x01, 0x04, 0x00, 0xfd, 0x0c, 0x0b)), "simd");
   assertUnsupported(mod(type, func, section(10, 0x01, 0x04, 0x00, 0xfe, 0x03, 0x0b)), "threads");
   assertUnsupported(mod(section(6, 0x01, 0x7f, 0x00, 0xfd, 0x0c, 0x0b)), "simd");

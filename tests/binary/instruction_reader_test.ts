@@ -92,5 +92,5 @@ test("InstructionReader.next() rejects unknown opcodes and those of unimplemente
   );
   assert.throws(() => reader([0xfe, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError); // threads
   assert.throws(() => reader([0xfd, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError);
-  assert.throws(() => reader([0x15, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError); // return_call_ref
+  assert.throws(() => reader([0xd3]).next(), (e) => e instanceof UnsupportedFeatureError); // ref.eq (GC)
 });

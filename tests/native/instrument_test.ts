@@ -224,3 +224,25 @@ const MULTI_MEMORY = `(module
 test("instrument: bulk operations on other memories than 0 charge as the interpreter's", async () => {
   await compareAllBudgets(MULTI_MEMORY, "run", [700]);
 });
+
+const FUNCTION_REFERENCES = `(module
+  (import "env" "log" (func $log (param i32)))
+  (type $step (func (param i32 i32) (result i32)))
+  (type $pad (func))
+  (global $next (mut (ref null $step)) (ref.null $step))
+  (table $ops 2 (ref $step) (ref.func $add))
+  (elem declare func $loop)
+  (func $add (type $step) (i32.add (local.get 0) (local.get 1)))
+  (func $loop (export "run") (type $step)
+    (local $f (ref $step))
+    (local.set $f (table.get $ops (i32.const 0)))
+    (if (i32.eqz (local.get 0)) (then (return (local.get 1))))
+    (block $none
+      (call $log (call_ref $step (i32.const 0) (local.get 1) (br_on_null $none (global.get $next)))))
+    (global.set $next (ref.func $loop))
+    (return_call_ref $step (i32.sub (local.get 0) (i32.const 1))
+      (call_ref $step (local.get 1) (local.get 0) (local.get $f)) (ref.as_non_null (global.get $next)))))`;
+
+test("instrument: typed function references (call_ref, br_on_null, a table initializer) consume the interpreter's fuel", async () => {
+  await compareAllBudgets(FUNCTION_REFERENCES, "run", [6, 0]);
+});
