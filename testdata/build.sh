@@ -27,6 +27,11 @@ done
 # A reactor: no main, exports _initialize and its functions.
 $CC $CFLAGS -mexec-model=reactor -o compute.wasm compute.c
 
+# WebAssembly 3.0 features a C compiler can use: tail calls (musttail), extended constants, multiple memories.
+# C++ exceptions (-fwasm-exceptions) cannot be built here: Debian's libc++abi for wasm32 has no exception runtime
+# (__cxa_throw, _Unwind_CallPersonality and __wasm_lpad_context are undefined at link time).
+$CC $CFLAGS -mexec-model=reactor -mtail-call -mextended-const -mmultimemory -o wasm3.wasm wasm3.c
+
 # Rust: hello.rs exactly as Wasmtime's README builds it (`rustc hello.rs --target wasm32-wasi`, which writes
 # hello.wasm), in a scratch directory so it does not replace the C hello.wasm; renamed hello_rs.wasm. Debian's
 # libstd ships with DWARF, so this fixture is 6.8 MB, mostly .debug_* custom sections: kept, as a user gets it.
