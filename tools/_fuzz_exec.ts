@@ -68,6 +68,8 @@ export function trapKind(e: unknown): string | undefined {
   if (/integer overflow|divide result unrepresentable/.test(m)) return "int-overflow";
   if (m.includes("unreachable")) return "unreachable";
   if (/out of bounds call_indirect|undefined element|invalid index into function table/.test(m)) return "table";
+  // A null reference (call_ref, ref.as_non_null): V8's "dereferencing a null pointer", JSC's "... null reference".
+  if (/null pointer|null reference|null function reference/.test(m)) return "null";
   if (/indirect|signature|null function|uninitialized element|null table entry/.test(m)) return "indirect";
   if (/memory|data segment/.test(m)) return "memory";
   if (/table|element/.test(m)) return "table";
@@ -87,6 +89,7 @@ const KIND_OF_CODE: Readonly<Record<string, string>> = {
   TableOutOfBounds: "table",
   IndirectCallToNull: "indirect",
   BadSignature: "indirect",
+  NullReference: "null",
   MemoryOutOfBounds: "memory",
 };
 

@@ -3,8 +3,8 @@
  * `select`, multi-value blocks with parameters, big `br_table`s, every numeric operator of the opcode table
  * (picked by its stack signature, so sign-extension, saturating truncation and reinterpretations come for free),
  * bulk memory and table operations with passive and dropped segments, `memory.grow`/`table.grow`, and
- * `call_indirect` through a table with null and mistyped entries; of WebAssembly 3.0, `return_call` and a second
- * memory in about a third of the modules (every memory instruction then picks memory 0 or 1). Modules are valid by
+ * `call_indirect` through a table with null and mistyped entries; of WebAssembly 3.0, `return_call`, `call_ref` (of
+ * `ref.func`, rarely of null) and a second memory in about a third of the modules (every memory instruction then picks memory 0 or 1). Modules are valid by
  * construction and terminate (loops are counted, calls and tail calls only go to lower-numbered functions; so no
  * `return_call_indirect`, which could loop forever in constant stack through the table: binaryen's modules have
  * it, with their own hang limits). Deterministic from the {@link Rng}.
@@ -195,8 +195,18 @@ class FuncGen {
         const callee = this.mod.calleeReturning(t, this.index);
         if (callee === undefined) return this.constant(t);
         for (const p of this.mod.sigs[callee]!.params) this.expr(p, depth + 1);
-        this.op("call");
-        this.w.u32(callee + this.mod.importCount);
+        const how = r.int(8);
+        if (how >= 2) {
+          this.op("call");
+          this.w.u32(callee + this.mod.importCount);
+          return;
+        }
+        // call_ref (typed function references): of `ref.func callee`, or rarely of a null `(ref null $t)` (a trap).
+        const type = this.mod.typeIndex(this.mod.sigs[callee]!);
+        if (how === 1 && r.chance(0.2)) this.op("ref.null"), this.w.s32(type);
+        else this.op("ref.func"), this.w.u32(callee + this.mod.importCount);
+        this.op("call_ref");
+        this.w.u32(type);
         return;
       }
       case 9: { // call_indirect of a [] -> [t] type through the table (may trap)
