@@ -351,7 +351,8 @@ class Decoder {
       throw new UnsupportedFeatureError("function-references", at);
     }
     const elem = readRefType(r);
-    return { elem, limits: this.limits(false).limits };
+    const { address, limits } = this.limits(false);
+    return { address, elem, limits };
   }
 
   memoryType(): MemoryType {
@@ -359,8 +360,8 @@ class Decoder {
   }
 
   /**
-   * Reads limits (spec 3.0 §5.3.7): a flags byte (bit 0 max present, bit 1 shared, bit 2 64-bit index, bit 3 custom
-   * page size), then u64 minimum and maximum. Flags of proposals Kiln does not implement are reported as
+   * Reads limits (spec 3.0 §5.3.7): a flags byte (bit 0 max present, bit 1 shared, bit 2 64-bit address type, bit 3
+   * custom page size), then u64 minimum and maximum (validation bounds them by the address type). Flags of proposals Kiln does not implement are reported as
    * unsupported only when the rest of the encoding is well-formed; otherwise they are malformed.
    */
   limits(memory: boolean): MemoryType {
@@ -380,11 +381,11 @@ class Decoder {
       }
       throw new UnsupportedFeatureError("custom-page-sizes", at);
     }
+    const address = flags & 0x04 ? "i64" : "i32";
     const min = r.u64();
     const max = flags & 1 ? r.u64() : undefined;
-    if (flags & 0x04) throw new UnsupportedFeatureError("memory64", at);
     // A shared memory (threads) keeps its shape; the validator reports it as unsupported.
-    return { limits: max === undefined ? { min } : { min, max }, shared: (flags & 0x02) !== 0 };
+    return { address, limits: max === undefined ? { min } : { min, max }, shared: (flags & 0x02) !== 0 };
   }
 
   globalType(): GlobalType {

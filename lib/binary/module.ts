@@ -147,20 +147,31 @@ export interface FuncType {
   readonly results: readonly ValType[];
 }
 
-/** Size limits of a memory (in 64 KiB pages) or a table (in elements) (spec §2.3.7). */
+/**
+ * Size limits of a memory (in 64 KiB pages) or a table (in elements) (spec §2.3.7). Numbers: a 64-bit table's
+ * limits are u64s, exact below 2^53 (larger ones only ever meet validation's bound and "cannot allocate").
+ */
 export interface Limits {
   readonly min: number;
   readonly max?: number;
 }
 
-/** A table's type: element reference type and limits. */
+/**
+ * The address type of a memory or table (spec 3.0 §2.3.7, memory64): `i64` for 64-bit addresses and indices. The
+ * JS API calls it the same (`new Memory({ address: "i64", … })`).
+ */
+export type AddressType = "i32" | "i64";
+
+/** A table's type: address type, element reference type and limits. */
 export interface TableType {
+  readonly address: AddressType;
   readonly elem: ValType;
   readonly limits: Limits;
 }
 
 /** A memory's type. `shared` is part of the threads proposal, decoded so it can be reported as unsupported. */
 export interface MemoryType {
+  readonly address: AddressType;
   readonly limits: Limits;
   readonly shared: boolean;
 }

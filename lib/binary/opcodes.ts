@@ -73,6 +73,7 @@ export const IMPLEMENTED_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
   "tail-call",
   "extended-const",
   "wide-arithmetic",
+  "memory64",
 ]);
 
 /** One row of the table. */

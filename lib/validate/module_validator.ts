@@ -16,6 +16,10 @@ import { FuncValidator } from "./func_validator.ts";
 const MAX_PAGES = 65536;
 /** Tables are at most 2^32 - 1 elements. */
 const MAX_TABLE = 0xffffffff;
+/** With 64-bit addresses (memory64): at most 2^48 pages (the address space: 2^64 bytes). */
+const MAX_PAGES64 = 2 ** 48;
+/** With 64-bit indices: at most 2^64 - 1 elements (every u64; as a number 2^64, what the decoder rounds it to). */
+const MAX_TABLE64 = 2 ** 64;
 
 /**
  * Validates a decoded module.
@@ -42,9 +46,13 @@ export function validateModule(module: Module): ValidationContext {
     for (const instr of expr.instrs) if (instr.op === "ref.func") refs[instr.funcIndex] = 1;
   };
 
-  for (const table of ctx.tables) checkLimits(table.limits, MAX_TABLE, "table size must be at most 2^32-1");
+  for (const table of ctx.tables) {
+    if (table.address === "i64") checkLimits(table.limits, MAX_TABLE64, "table size must be at most 2^64-1");
+    else checkLimits(table.limits, MAX_TABLE, "table size must be at most 2^32-1");
+  }
   for (const memory of ctx.memories) {
-    checkLimits(memory.limits, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)");
+    if (memory.address === "i64") checkLimits(memory.limits, MAX_PAGES64, "memory size must be at most 2^48 pages");
+    else checkLimits(memory.limits, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)");
     if (memory.shared) throw new UnsupportedFeatureError("threads");
   }
 
@@ -64,7 +72,7 @@ export function validateModule(module: Module): ValidationContext {
       if (table.elem !== elem.type) {
         throw new CompileError("type mismatch: element segment does not match its table's type", elem.offset!.offset);
       }
-      validateConstExpr(ctx, elem.offset!, 0x7f, ctx.globals.length);
+      validateConstExpr(ctx, elem.offset!, table.address === "i64" ? 0x7e : 0x7f, ctx.globals.length);
     }
   }
 
@@ -73,7 +81,8 @@ export function validateModule(module: Module): ValidationContext {
     if (data.memory >= ctx.memories.length) {
       throw new CompileError(`unknown memory ${data.memory}`, data.offset!.offset);
     }
-    validateConstExpr(ctx, data.offset!, 0x7f, ctx.globals.length);
+    const address = ctx.memories[data.memory]!.address;
+    validateConstExpr(ctx, data.offset!, address === "i64" ? 0x7e : 0x7f, ctx.globals.length);
   }
 
   if (module.start !== undefined) {
