@@ -322,3 +322,21 @@ export function funcTypeOf(module: Module, index: number): FuncType {
   }
   return module.types[module.funcs[index - module.importedFuncs]!]!;
 }
+
+/** Which memories and tables of a module have the 64-bit address type (memory64), by index (imports first). */
+export interface WideAddresses {
+  readonly memories: readonly boolean[];
+  readonly tables: readonly boolean[];
+}
+
+/** The {@link WideAddresses} of a module: what the translator and the fuel instrumenter ask per memory and table. */
+export function wideAddresses(module: Module): WideAddresses {
+  const memories: boolean[] = [], tables: boolean[] = [];
+  for (const imp of module.imports) {
+    if (imp.desc.kind === "memory") memories.push(imp.desc.type.address === "i64");
+    else if (imp.desc.kind === "table") tables.push(imp.desc.type.address === "i64");
+  }
+  for (const m of module.memories) memories.push(m.address === "i64");
+  for (const t of module.tables) tables.push(t.address === "i64");
+  return { memories, tables };
+}

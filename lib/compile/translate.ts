@@ -27,7 +27,14 @@
 import { CompileError } from "../errors.ts";
 import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
 import { ByteReader } from "../binary/leb128.ts";
-import { funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
+import {
+  funcTypeOf,
+  isRefType,
+  type Module,
+  type ValType,
+  type WideAddresses,
+  wideAddresses,
+} from "../binary/module.ts";
 import { blockTypeOf } from "../validate/block_type.ts";
 import { type FuelPlan, planFuel, skipUnreachable } from "./fuel_plan.ts";
 import {
@@ -82,7 +89,7 @@ export function translateFunction(
   const globalTypes: ValType[] = [];
   for (const imp of module.imports) if (imp.desc.kind === "global") globalTypes.push(imp.desc.type.type);
   for (const g of module.globals) globalTypes.push(g.type.type);
-  const wide = addressTypes(module);
+  const wide = wideAddresses(module);
 
   const e = new Emitter(localCount, type.results.length, plan ?? planFuel(module, body), meter);
   const { out, stack, runs } = e;
@@ -391,23 +398,6 @@ export function translateFunction(
   };
 }
 
-/** Which memories and tables have the 64-bit address type (memory64), by index (imports first). */
-interface AddressTypes {
-  readonly memories: readonly boolean[];
-  readonly tables: readonly boolean[];
-}
-
-function addressTypes(module: Module): AddressTypes {
-  const memories: boolean[] = [], tables: boolean[] = [];
-  for (const imp of module.imports) {
-    if (imp.desc.kind === "memory") memories.push(imp.desc.type.address === "i64");
-    else if (imp.desc.kind === "table") tables.push(imp.desc.type.address === "i64");
-  }
-  for (const m of module.memories) memories.push(m.address === "i64");
-  for (const t of module.tables) tables.push(t.address === "i64");
-  return { memories, tables };
-}
-
 /** {@link ADDR64}'s trap immediates (indices into `ADDR64_TRAPS`). */
 const TRAP_MEMORY = 0, TRAP_TABLE = 1, TRAP_UNDEFINED_ELEMENT = 2;
 
@@ -436,7 +426,7 @@ function endTailCall(e: Emitter, control: Control[]): void {
  * The `0xfc` instructions: saturating truncations (one operand, one result) and the bulk memory and table ops,
  * whose operands the machine reads from consecutive slots at `base`.
  */
-function translatePrefixed(e: Emitter, reader: InstructionReader, wide: AddressTypes): void {
+function translatePrefixed(e: Emitter, reader: InstructionReader, wide: WideAddresses): void {
   const { out, stack } = e;
   const sub = reader.sub;
   if (sub <= 7) { // trunc_sat

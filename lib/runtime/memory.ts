@@ -211,14 +211,22 @@ export class Memory {
   }
 
   /**
-   * Grows by `deltaPages` pages (zero-filled).
+   * Grows a 32-bit memory by `deltaPages` pages (zero-filled).
    *
-   * @param deltaPages Pages to add: a number, or a BigInt for a 64-bit memory.
-   * @returns The previous size in pages (a BigInt for a 64-bit memory).
+   * @param deltaPages Pages to add.
+   * @returns The previous size in pages.
    * @throws RangeError when the memory cannot grow (the JS API's behaviour; wasm's `memory.grow` returns -1).
-   * @throws TypeError when `deltaPages` has the wrong type for the address type.
+   * @throws TypeError when the memory is 64-bit (it takes a BigInt).
    */
   grow(deltaPages: number): number;
+  /**
+   * Grows a 64-bit memory (memory64) by `deltaPages` pages (zero-filled).
+   *
+   * @param deltaPages Pages to add, a BigInt.
+   * @returns The previous size in pages, a BigInt.
+   * @throws RangeError when the memory cannot grow.
+   * @throws TypeError when the memory is 32-bit (it takes a number).
+   */
   grow(deltaPages: bigint): bigint;
   grow(deltaPages: number | bigint): number | bigint {
     const delta = addressValue(deltaPages, this.address, "Memory.grow");

@@ -127,13 +127,22 @@ export class Table {
   }
 
   /**
-   * Grows the table.
+   * Grows a 32-bit table.
    *
-   * @param delta Elements to add (a BigInt for a 64-bit table).
+   * @param delta Elements to add.
    * @param init Value of the new elements, converted like `set`'s (missing: the default value).
-   * @returns The previous length (a BigInt for a 64-bit table).
+   * @returns The previous length.
+   * @throws RangeError when the table cannot grow; TypeError when it is 64-bit (it takes a BigInt).
    */
   grow(delta: number, ...init: [init?: unknown]): number;
+  /**
+   * Grows a 64-bit table (table64).
+   *
+   * @param delta Elements to add, a BigInt.
+   * @param init Value of the new elements, converted like `set`'s (missing: the default value).
+   * @returns The previous length, a BigInt.
+   * @throws RangeError when the table cannot grow; TypeError when it is 32-bit (it takes a number).
+   */
   grow(delta: bigint, ...init: [init?: unknown]): bigint;
   grow(delta: number | bigint, ...init: [init?: unknown]): number | bigint {
     const n = addressValue(delta, this.address, "Table.grow");
