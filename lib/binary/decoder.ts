@@ -382,8 +382,15 @@ class Decoder {
       throw new UnsupportedFeatureError("custom-page-sizes", at);
     }
     const address = flags & 0x04 ? "i64" : "i32";
+    const minAt = r.pos;
     const min = r.u64();
-    const max = flags & 1 ? r.u64() : undefined;
+    const maxAt = r.pos;
+    let max = flags & 1 ? r.u64() : undefined;
+    // Above 2^53 the numbers are rounded: where that makes a larger minimum equal to the maximum, the maximum becomes
+    // the double just below, so that validation still sees minimum > maximum (table64 limits go up to 2^64 - 1).
+    if (max === min && min > Number.MAX_SAFE_INTEGER && exactU64(this.bytes, minAt) > exactU64(this.bytes, maxAt)) {
+      max = min - 2 ** (Math.floor(Math.log2(min)) - 52);
+    }
     // A shared memory (threads) keeps its shape; the validator reports it as unsupported.
     return { address, limits: max === undefined ? { min } : { min, max }, shared: (flags & 0x02) !== 0 };
   }
@@ -667,5 +674,15 @@ function readNameMap(r: ByteReader, into: Map<number, string>): void {
   for (let n = readLength(r); n > 0; n--) {
     const index = r.u32();
     into.set(index, readName(r));
+  }
+}
+
+/** The exact value of the well-formed u64 LEB128 at `pos` (the decoder has read it once as a number). */
+function exactU64(bytes: Uint8Array, pos: number): bigint {
+  let result = 0n;
+  for (let shift = 0n;; shift += 7n) {
+    const b = bytes[pos++]!;
+    result |= BigInt(b & 0x7f) << shift;
+    if (b < 0x80) return result;
   }
 }

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeModule, parseNameSection } from "../../lib/binary/decoder.ts";
 import { CompileError, UnsupportedFeatureError } from "../../lib/errors.ts";
+import { parseWat, validate } from "../../mod.ts";
 
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
@@ -185,6 +186,14 @@ test("decodeModule() reads the 64-bit address type of memories and tables (limit
   ));
   assert.deepEqual(m.memories, [{ address: "i64", limits: { min: 1, max: 2 ** 32 }, shared: false }]);
   assert.deepEqual(m.tables, [{ address: "i64", elem: 0x70, limits: { min: 2 } }]);
+});
+
+test("decodeModule() keeps 64-bit table limits above 2^53 in their exact order for validation (rounded numbers)", () => {
+  const valid = (min: string, max: string) => validate(parseWat(`(module (table i64 ${min} ${max} funcref))`));
+  assert.equal(valid("0xffff_ffff_ffff_ffff", "0xffff_ffff_ffff_fffe"), false);
+  assert.equal(valid("0x20_0000_0000_0001", "0x20_0000_0000_0000"), false);
+  assert.equal(valid("0xffff_ffff_ffff_fffe", "0xffff_ffff_ffff_ffff"), true);
+  assert.equal(valid("0xffff_ffff_ffff_ffff", "0xffff_ffff_ffff_ffff"), true);
 });
 
 test("decodeModule() reports proposals Kiln does not implement as unsupported", () => {
