@@ -182,6 +182,20 @@ export {
    */
   Memory,
 } from "./lib/runtime/memory.ts";
+export type {
+  /**
+   * The address type of a memory or table: `"i64"` for memory64's 64-bit memories and tables, whose sizes, indices
+   * and deltas are BigInts in the JS API.
+   *
+   * @example Creating a 64-bit memory
+   * ```ts
+   * import { type AddressType, Memory } from "./mod.ts";
+   * const address: AddressType = "i64";
+   * console.log(new Memory({ address, initial: 1n }).address); // "i64"
+   * ```
+   */
+  AddressType,
+} from "./lib/binary/module.ts";
 export {
   /**
    * A table of references.

@@ -210,9 +210,11 @@ function snapshot(info: WasmInfo, exports: Record<string, unknown>): string[] {
       const buf = v.buffer as ArrayBuffer;
       out.push(`${e.name}=mem ${buf.byteLength} ${hashBytes(new Uint8Array(buf))}`);
     } else if (e.kind === 1) {
-      const t = v as { length: number; get(i: number): unknown };
+      // A 64-bit table (table64) has a BigInt length and takes BigInt indices, in the JS API and so in Kiln.
+      const t = v as { length: number | bigint; get(i: number | bigint): unknown };
+      const wide = typeof t.length === "bigint";
       const cells: string[] = [];
-      for (let i = 0; i < Math.min(t.length, 256); i++) cells.push(showValue(t.get(i)));
+      for (let i = 0; i < Math.min(Number(t.length), 256); i++) cells.push(showValue(t.get(wide ? BigInt(i) : i)));
       out.push(`${e.name}=table ${t.length} [${cells.join(" ")}]`);
     }
   }

@@ -19,11 +19,18 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * Feature flags: what Kiln implements. WebAssembly 2.0 (sign-ext, sat-trunc, bulk memory, reference types,
- * multi-value) without SIMD, and of 3.0 tail calls, extended constant expressions and multi-memory. (binaryen's
- * generator makes no module with two memories, but its `--denan` and reducer must read the own generator's.)
+ * Whether the host's WebAssembly has memory64 (V8 in Deno does; JavaScriptCore in Bun 1.x does not): the module
+ * `(memory i64 0)`.
  */
-export const KILN_FEATURES = [
+const HOST_MEMORY64 = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 4, 0]));
+
+/**
+ * Feature flags: what Kiln implements. WebAssembly 2.0 (sign-ext, sat-trunc, bulk memory, reference types,
+ * multi-value) without SIMD, and of 3.0 tail calls, extended constant expressions, multi-memory and memory64.
+ * (binaryen's generator makes no module with two memories, but its `--denan` and reducer must read the own
+ * generator's.) memory64 only where the host runs it too: every module is compared with the host's WebAssembly.
+ */
+export const KILN_FEATURES: readonly string[] = [
   "--mvp-features",
   "--enable-sign-ext",
   "--enable-mutable-globals",
@@ -35,6 +42,7 @@ export const KILN_FEATURES = [
   "--enable-tail-call",
   "--enable-extended-const",
   "--enable-multimemory",
+  ...(HOST_MEMORY64 ? ["--enable-memory64"] : []),
 ];
 
 const WASM_OPT = fileURLToPath(new URL("../node_modules/binaryen/bin/wasm-opt", import.meta.url));

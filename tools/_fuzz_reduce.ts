@@ -34,7 +34,8 @@ export async function reduceModule(
   const b = await load();
   const deadline = Date.now() + (options.budgetMs ?? 120_000);
   const features = b.Features.MutableGlobals | b.Features.NontrappingFPToInt | b.Features.BulkMemory |
-    b.Features.SignExt | b.Features.ReferenceTypes | b.Features.Multivalue | b.Features.BulkMemoryOpt;
+    b.Features.SignExt | b.Features.ReferenceTypes | b.Features.Multivalue | b.Features.BulkMemoryOpt |
+    b.Features.Memory64;
   let best = bytes;
   const open = (bin: Uint8Array) => {
     const m = b.readBinary(bin);

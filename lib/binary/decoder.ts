@@ -345,11 +345,12 @@ class Decoder {
       r.u8();
       if (r.u8() !== 0x00) throw new CompileError("malformed table type", at);
       const elem = readRefType(r);
-      const limits = this.limits(false).limits;
-      return { elem, limits, init: this.constExpr() };
+      const { address, limits } = this.limits(false);
+      return { address, elem, limits, init: this.constExpr() };
     }
     const elem = readRefType(r);
-    return { elem, limits: this.limits(false).limits };
+    const { address, limits } = this.limits(false);
+    return { address, elem, limits };
   }
 
   memoryType(): MemoryType {
@@ -357,8 +358,8 @@ class Decoder {
   }
 
   /**
-   * Reads limits (spec 3.0 §5.3.7): a flags byte (bit 0 max present, bit 1 shared, bit 2 64-bit index, bit 3 custom
-   * page size), then u64 minimum and maximum. Flags of proposals Kiln does not implement are reported as
+   * Reads limits (spec 3.0 §5.3.7): a flags byte (bit 0 max present, bit 1 shared, bit 2 64-bit address type, bit 3
+   * custom page size), then u64 minimum and maximum (validation bounds them by the address type). Flags of proposals Kiln does not implement are reported as
    * unsupported only when the rest of the encoding is well-formed; otherwise they are malformed.
    */
   limits(memory: boolean): MemoryType {
@@ -378,11 +379,18 @@ class Decoder {
       }
       throw new UnsupportedFeatureError("custom-page-sizes", at);
     }
+    const address = flags & 0x04 ? "i64" : "i32";
+    const minAt = r.pos;
     const min = r.u64();
-    const max = flags & 1 ? r.u64() : undefined;
-    if (flags & 0x04) throw new UnsupportedFeatureError("memory64", at);
+    const maxAt = r.pos;
+    let max = flags & 1 ? r.u64() : undefined;
+    // Above 2^53 the numbers are rounded: where that makes a larger minimum equal to the maximum, the maximum becomes
+    // the double just below, so that validation still sees minimum > maximum (table64 limits go up to 2^64 - 1).
+    if (max === min && min > Number.MAX_SAFE_INTEGER && exactU64(this.bytes, minAt) > exactU64(this.bytes, maxAt)) {
+      max = min - 2 ** (Math.floor(Math.log2(min)) - 52);
+    }
     // A shared memory (threads) keeps its shape; the validator reports it as unsupported.
-    return { limits: max === undefined ? { min } : { min, max }, shared: (flags & 0x02) !== 0 };
+    return { address, limits: max === undefined ? { min } : { min, max }, shared: (flags & 0x02) !== 0 };
   }
 
   globalType(): GlobalType {
@@ -665,5 +673,15 @@ function readNameMap(r: ByteReader, into: Map<number, string>): void {
   for (let n = readLength(r); n > 0; n--) {
     const index = r.u32();
     into.set(index, readName(r));
+  }
+}
+
+/** The exact value of the well-formed u64 LEB128 at `pos` (the decoder has read it once as a number). */
+function exactU64(bytes: Uint8Array, pos: number): bigint {
+  let result = 0n;
+  for (let shift = 0n;; shift += 7n) {
+    const b = bytes[pos++]!;
+    result |= BigInt(b & 0x7f) << shift;
+    if (b < 0x80) return result;
   }
 }

@@ -166,14 +166,24 @@ export interface FuncType {
   readonly results: readonly ValType[];
 }
 
-/** Size limits of a memory (in 64 KiB pages) or a table (in elements) (spec §2.3.7). */
+/**
+ * Size limits of a memory (in 64 KiB pages) or a table (in elements) (spec §2.3.7). Numbers: a 64-bit table's
+ * limits are u64s, exact below 2^53 (larger ones only ever meet validation's bound and "cannot allocate").
+ */
 export interface Limits {
   readonly min: number;
   readonly max?: number;
 }
 
-/** A table's type: element reference type and limits; a defined table may have an initializer (3.0). */
+/**
+ * The address type of a memory or table (spec 3.0 §2.3.7, memory64): `i64` for 64-bit addresses and indices. The
+ * JS API calls it the same (`new Memory({ address: "i64", … })`).
+ */
+export type AddressType = "i32" | "i64";
+
+/** A table's type: address type, element reference type and limits; a defined table may have an initializer (3.0). */
 export interface TableType {
+  readonly address: AddressType;
   readonly elem: ValType;
   readonly limits: Limits;
   /** The value every element starts with (`ref.null` of the element type when absent). */
@@ -182,6 +192,7 @@ export interface TableType {
 
 /** A memory's type. `shared` is part of the threads proposal, decoded so it can be reported as unsupported. */
 export interface MemoryType {
+  readonly address: AddressType;
   readonly limits: Limits;
   readonly shared: boolean;
 }
@@ -336,4 +347,22 @@ export function funcTypeIndexOf(module: Module, index: number): number {
 /** The type of function `index` in the module's function index space (imports first). */
 export function funcTypeOf(module: Module, index: number): FuncType {
   return module.types[funcTypeIndexOf(module, index)]!;
+}
+
+/** Which memories and tables of a module have the 64-bit address type (memory64), by index (imports first). */
+export interface WideAddresses {
+  readonly memories: readonly boolean[];
+  readonly tables: readonly boolean[];
+}
+
+/** The {@link WideAddresses} of a module: what the translator and the fuel instrumenter ask per memory and table. */
+export function wideAddresses(module: Module): WideAddresses {
+  const memories: boolean[] = [], tables: boolean[] = [];
+  for (const imp of module.imports) {
+    if (imp.desc.kind === "memory") memories.push(imp.desc.type.address === "i64");
+    else if (imp.desc.kind === "table") tables.push(imp.desc.type.address === "i64");
+  }
+  for (const m of module.memories) memories.push(m.address === "i64");
+  for (const t of module.tables) tables.push(t.address === "i64");
+  return { memories, tables };
 }

@@ -74,6 +74,7 @@ export const IMPLEMENTED_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
   "function-references",
   "extended-const",
   "wide-arithmetic",
+  "memory64",
 ]);
 
 /** One row of the table. */

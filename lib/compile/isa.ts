@@ -173,6 +173,21 @@ export const MEMORY_FILL_MEM = 334;
 export const MEMORY_COPY_MEM = 335;
 export const MEMORY_INIT_MEM = 336;
 
+/**
+ * `addr64 s trap`: the check that makes an i64 address, index or length (memory64, table64) usable by the ops above:
+ * traps with {@link ADDR64_TRAPS}`[trap]` when slot s's high word is not zero, else does nothing, and the op after it
+ * reads the slot's low word as the u32 it handles today. Why that is exact: Kiln allocates at most 2^32 bytes for a
+ * memory and fewer than 2^32 elements for a table (`runtime/memory.ts`, `table.ts`), so a value of 2^32 or more is
+ * out of bounds whatever the operation; and for the same reason a 64-bit memory's offset of 2^32 or more is emitted
+ * as 2^32 - 1, which traps exactly when it should. Why a separate op and not 64-bit forms of the loads and stores:
+ * memory 0's hot loads and stores stay as they are (no test, no branch added), and a memory64 access costs one more
+ * cold dispatch. `memory.size`, `memory.grow`, `table.size` and `table.grow` write their results' high words
+ * themselves (the value's sign: 0, or -1 for a failed growth), so they need no conversion.
+ */
+export const ADDR64 = 337;
+/** The traps of {@link ADDR64}, by its `trap` immediate. */
+export const ADDR64_TRAPS = ["MemoryOutOfBounds", "TableOutOfBounds", "UndefinedElement"] as const;
+
 /** Internal number of a `0xfc`-prefixed op. */
 export const FC_BASE = 0xe0;
 
@@ -246,6 +261,7 @@ export const ISA: readonly IsaOp[] = (() => {
   ops.push({ name: "memory.fill_mem", code: MEMORY_FILL_MEM, imms: 2 });
   ops.push({ name: "memory.copy_mem", code: MEMORY_COPY_MEM, imms: 3 });
   ops.push({ name: "memory.init_mem", code: MEMORY_INIT_MEM, imms: 3 });
+  ops.push({ name: "addr64", code: ADDR64, imms: 2 });
   return ops.sort((a, b) => a.code - b.code);
 })();
 

@@ -27,10 +27,18 @@
 import { CompileError } from "../errors.ts";
 import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
 import { ByteReader } from "../binary/leb128.ts";
-import { funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
+import {
+  funcTypeOf,
+  isRefType,
+  type Module,
+  type ValType,
+  type WideAddresses,
+  wideAddresses,
+} from "../binary/module.ts";
 import { blockTypeOf } from "../validate/block_type.ts";
 import { type FuelPlan, planFuel, skipUnreachable } from "./fuel_plan.ts";
 import {
+  ADDR64,
   FC_BASE,
   LOAD_MEM,
   MEMORY_COPY_MEM,
@@ -81,6 +89,7 @@ export function translateFunction(
   const globalTypes: ValType[] = [];
   for (const imp of module.imports) if (imp.desc.kind === "global") globalTypes.push(imp.desc.type.type);
   for (const g of module.globals) globalTypes.push(g.type.type);
+  const wide = wideAddresses(module);
 
   const e = new Emitter(localCount, type.results.length, plan ?? planFuel(module, body), meter);
   const { out, stack, runs } = e;
@@ -227,6 +236,7 @@ export function translateFunction(
         const idx = stack.slotOf(stack.n - 1);
         stack.n--;
         stack.materializeFrom(stack.n - p);
+        if (wide.tables[reader.index2]) checkHigh(e, idx, TRAP_UNDEFINED_ELEMENT);
         out.push(op);
         out.push(reader.index);
         out.push(reader.index2);
@@ -289,6 +299,7 @@ export function translateFunction(
       case 0x25: { // table.get
         const i = stack.slotOf(stack.n - 1);
         stack.n--;
+        if (wide.tables[reader.index]) checkHigh(e, i, TRAP_TABLE);
         e.emitResult(0x25);
         out.push(i);
         out.push(reader.index);
@@ -298,22 +309,26 @@ export function translateFunction(
         const n = stack.n;
         const v = stack.slotOf(n - 1), i = stack.slotOf(n - 2);
         stack.n -= 2;
+        if (wide.tables[reader.index]) checkHigh(e, i, TRAP_TABLE);
         out.push(0x26);
         out.push(reader.index);
         out.push(i);
         out.push(v);
         break;
       }
-      case 0x3f: // memory.size
-        e.emitResult(reader.index === 0 ? 0x3f : MEMORY_SIZE_MEM);
-        if (reader.index !== 0) out.push(reader.index);
+      case 0x3f: { // memory.size (a 64-bit memory's, with its i64 result, through the cold op)
+        const cold = reader.index !== 0 || wide.memories[0]!;
+        e.emitResult(cold ? MEMORY_SIZE_MEM : 0x3f);
+        if (cold) out.push(reader.index);
         break;
-      case 0x40: { // memory.grow
+      }
+      case 0x40: { // memory.grow (a 64-bit memory's, with its i64 delta and result, through the cold op)
+        const cold = reader.index !== 0 || wide.memories[0]!;
         const a = stack.slotOf(stack.n - 1);
         stack.n--;
-        e.emitResult(reader.index === 0 ? 0x40 : MEMORY_GROW_MEM);
+        e.emitResult(cold ? MEMORY_GROW_MEM : 0x40);
         out.push(a);
-        if (reader.index !== 0) out.push(reader.index);
+        if (cold) out.push(reader.index);
         break;
       }
       case 0x41: // i32.const
@@ -368,26 +383,30 @@ export function translateFunction(
         break;
       }
       case PREFIX_FC:
-        translatePrefixed(e, reader);
+        translatePrefixed(e, reader, wide);
         break;
       default:
-        if (op >= 0x28 && op <= 0x3e) { // loads and stores: the validator has checked offset < 2^32
+        if (op >= 0x28 && op <= 0x3e) { // loads and stores: the validator has checked offset < 2^32 (32-bit memories)
           // On a memory other than 0, the cold path's load_mem/store_mem, with the memory index and the op after.
+          // On a 64-bit memory, an addr64 check first (see isa.ts) and an offset of at most 2^32 - 1.
           const other = reader.memory !== 0;
+          const address64 = wide.memories[reader.memory]!;
           if (op < 0x36) {
             const a = stack.slotOf(stack.n - 1);
             stack.n--;
+            if (address64) checkHigh(e, a, TRAP_MEMORY);
             e.emitResult(other ? LOAD_MEM : op);
             out.push(a);
           } else {
             const n = stack.n;
             const v = stack.slotOf(n - 1), a = stack.slotOf(n - 2);
             stack.n -= 2;
+            if (address64) checkHigh(e, a, TRAP_MEMORY);
             out.push(other ? STORE_MEM : op);
             out.push(a);
             out.push(v);
           }
-          out.push(reader.offset | 0);
+          out.push(Math.min(reader.offset, 0xffffffff) | 0);
           if (other) {
             out.push(reader.memory);
             out.push(op);
@@ -415,6 +434,16 @@ export function translateFunction(
   };
 }
 
+/** {@link ADDR64}'s trap immediates (indices into `ADDR64_TRAPS`). */
+const TRAP_MEMORY = 0, TRAP_TABLE = 1, TRAP_UNDEFINED_ELEMENT = 2;
+
+/** Emits the check that the i64 in slot s fits 32 bits (else the trap), before the op that reads its low word. */
+function checkHigh(e: Emitter, s: number, trapIndex: number): void {
+  e.out.push(ADDR64);
+  e.out.push(s);
+  e.out.push(trapIndex);
+}
+
 function newControl(kind: Control["kind"], height: number, params: number, results: number): Control {
   return { kind, height, params, results, start: 0, fixups: [], elseFixup: -1, dead: false };
 }
@@ -433,7 +462,7 @@ function endTailCall(e: Emitter, control: Control[]): void {
  * The `0xfc` instructions: saturating truncations (one operand, one result) and the bulk memory and table ops,
  * whose operands the machine reads from consecutive slots at `base`.
  */
-function translatePrefixed(e: Emitter, reader: InstructionReader): void {
+function translatePrefixed(e: Emitter, reader: InstructionReader, wide: WideAddresses): void {
   const { out, stack } = e;
   const sub = reader.sub;
   if (sub <= 7) { // trunc_sat
@@ -449,9 +478,20 @@ function translatePrefixed(e: Emitter, reader: InstructionReader): void {
     stack.n -= k;
     return stack.canon(stack.n);
   };
+  /**
+   * The checks of a bulk op's i64 operands at base (memory64): operand k (0: destination, 1: source or value, 2:
+   * length) is 64-bit when bit k of `mask` is set. Any of them at 2^32 or more is out of bounds, as the op itself
+   * would find.
+   */
+  const checkOperands = (base: number, mask: number, trapIndex: number): void => {
+    for (let k = 0; k < 3; k++) if (mask & (1 << k)) checkHigh(e, base + 2 * k, trapIndex);
+  };
+  /** The 64-bit operands of a copy: destination, source, and the length when both are. */
+  const copyMask = (dst: boolean, src: boolean): number => (dst ? 1 : 0) | (src ? 2 : 0) | (dst && src ? 4 : 0);
   switch (sub) {
     case 8: { // memory.init dataidx memidx
       const base = operands(3);
+      if (wide.memories[reader.index2]) checkOperands(base, 1, TRAP_MEMORY);
       out.push(reader.index2 === 0 ? FC_BASE + sub : MEMORY_INIT_MEM);
       out.push(reader.index);
       out.push(base);
@@ -465,6 +505,7 @@ function translatePrefixed(e: Emitter, reader: InstructionReader): void {
       return;
     case 10: { // memory.copy dst src
       const base = operands(3);
+      checkOperands(base, copyMask(wide.memories[reader.index]!, wide.memories[reader.index2]!), TRAP_MEMORY);
       if (reader.index === 0 && reader.index2 === 0) {
         out.push(FC_BASE + sub);
         out.push(base);
@@ -478,6 +519,7 @@ function translatePrefixed(e: Emitter, reader: InstructionReader): void {
     }
     case 11: { // memory.fill memidx
       const base = operands(3);
+      if (wide.memories[reader.index]) checkOperands(base, 5, TRAP_MEMORY);
       out.push(reader.index === 0 ? FC_BASE + sub : MEMORY_FILL_MEM);
       out.push(base);
       if (reader.index !== 0) out.push(reader.index);
@@ -486,6 +528,10 @@ function translatePrefixed(e: Emitter, reader: InstructionReader): void {
     case 12: // table.init elemidx tableidx
     case 14: { // table.copy dst src
       const base = operands(3);
+      const mask = sub === 12
+        ? (wide.tables[reader.index2] ? 1 : 0)
+        : copyMask(wide.tables[reader.index]!, wide.tables[reader.index2]!);
+      checkOperands(base, mask, TRAP_TABLE);
       out.push(FC_BASE + sub);
       out.push(reader.index);
       out.push(reader.index2);
@@ -506,6 +552,7 @@ function translatePrefixed(e: Emitter, reader: InstructionReader): void {
       return;
     case 17: { // table.fill
       const base = operands(3);
+      if (wide.tables[reader.index]) checkOperands(base, 5, TRAP_TABLE);
       out.push(FC_BASE + sub);
       out.push(reader.index);
       out.push(base);

@@ -49,7 +49,7 @@ import {
   truncSatI64S,
   truncSatI64U,
 } from "./float.ts";
-import { ISA, MEMORY_GROW_MEM } from "../compile/isa.ts";
+import { ADDR64_TRAPS, ISA, MEMORY_GROW_MEM } from "../compile/isa.ts";
 import { ModuleCode } from "./module_code.ts";
 import { clz as clz64, ctz as ctz64, divS, divU, popcnt32, remS, remU } from "./i64.ts";
 
@@ -1975,13 +1975,19 @@ export class Machine {
       case 239: { // table.grow
         const table = inst.tables[code[pc]!]!;
         const a = fp + code[pc + 1]!;
-        const delta = i32[a + 2]! >>> 0;
-        i32[a] = table.growBy(delta, this.refValue(table.storage, i32[a]!));
-        return i32[a]! >= 0 ? delta : 0; // Wasmtime's model: 1 unit per element added
+        // A 64-bit table's delta of 2^32 or more can never be granted (growBy with -1 fails as any failure does).
+        const delta = table.address === "i64" && i32[a + 3] !== 0 ? -1 : i32[a + 2]! >>> 0;
+        const r = table.growBy(delta, this.refValue(table.storage, i32[a]!));
+        i32[a] = r;
+        i32[a + 1] = r >> 31; // the i64 result of a 64-bit table
+        return r >= 0 ? delta : 0; // Wasmtime's model: 1 unit per element added
       }
-      case 240: // table.size
-        i32[fp + code[pc]!] = inst.tables[code[pc + 1]!]!.elements.length;
+      case 240: { // table.size
+        const d = fp + code[pc]!;
+        i32[d] = inst.tables[code[pc + 1]!]!.elements.length;
+        i32[d + 1] = 0; // the i64 result of a 64-bit table
         break;
+      }
       case 241: // table.fill
         return this.tableFill(inst.tables[code[pc]!]!, (fp + code[pc + 1]!) >> 1);
       case 330: // load_mem
@@ -2002,11 +2008,22 @@ export class Machine {
           addressOf(i32, fp, code, pc, pc + 2),
         );
         break;
-      case 332: // memory.size_mem
-        i32[fp + code[pc]!] = inst.memories[code[pc + 1]!]!.pages;
+      case 332: { // memory.size_mem
+        const d = fp + code[pc]!;
+        i32[d] = inst.memories[code[pc + 1]!]!.pages;
+        i32[d + 1] = 0; // the i64 result of a 64-bit memory
         break;
-      case 333: // memory.grow_mem
-        i32[fp + code[pc]!] = inst.memories[code[pc + 2]!]!.growPages(i32[fp + code[pc + 1]!]! >>> 0);
+      }
+      case 333: { // memory.grow_mem
+        const m = inst.memories[code[pc + 2]!]!, a = fp + code[pc + 1]!, d = fp + code[pc]!;
+        // A 64-bit memory's delta of 2^32 pages or more can never be granted (growPages(-1) fails as any failure).
+        const r = m.growPages(m.address === "i64" && i32[a + 1] !== 0 ? -1 : i32[a]! >>> 0);
+        i32[d] = r;
+        i32[d + 1] = r >> 31; // the i64 result of a 64-bit memory
+        break;
+      }
+      case 337: // addr64
+        if (i32[fp + code[pc]! + 1] !== 0) throw trap(ADDR64_TRAPS[code[pc + 1]!]!);
         break;
       case 334: // memory.fill_mem
         return this.memoryFill(inst.memories[code[pc + 1]!]!, (fp + code[pc]!) >> 1);

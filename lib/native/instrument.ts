@@ -17,8 +17,9 @@
  *   it takes a function index: every defined function's index grows by one, and the instrumenter remaps `call`,
  *   `return_call`, `ref.func`, element segments, global initializers, exports, the start function and the name section's function
  *   indices accordingly (a function's original index is its new index minus one when it is defined);
- * - scratch locals per function, after its own (so no local index moves): two `i32` for the bulk-op charges and an
- *   `i64` for the checkpoint.
+ * - scratch locals per function, after its own (so no local index moves): two `i32` for the bulk-op charges and two
+ *   `i64`, for the checkpoint and for the bulk-op charges on 64-bit memories and tables (memory64), whose counts and
+ *   `table.grow` deltas and results are `i64`.
  *
  * The counter lives in a global: every charge is a `global.get`/`global.set` pair, so the fuel is exact wherever JS
  * or a trap observes it. Caching it in a local between calls (what Wasmtime does) would need a write-back before
@@ -30,7 +31,7 @@
 import { readLength, readName } from "../binary/decoder.ts";
 import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
 import { ByteReader, ByteWriter } from "../binary/leb128.ts";
-import type { Module } from "../binary/module.ts";
+import { type Module, type WideAddresses, wideAddresses } from "../binary/module.ts";
 import { planFuel } from "../compile/fuel_plan.ts";
 import { readRefType, readValType } from "../binary/value_types.ts";
 
@@ -48,7 +49,12 @@ const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 // Opcodes the instrumenter writes or rewrites.
 const OP_IF = 0x04, OP_END = 0x0b, OP_CALL = 0x10, OP_RETURN_CALL = 0x12, OP_LOCAL_GET = 0x20, OP_LOCAL_TEE = 0x22;
 const OP_GLOBAL_GET = 0x23, OP_GLOBAL_SET = 0x24, OP_I32_CONST = 0x41, OP_I64_CONST = 0x42, OP_I32_GE_S = 0x4e;
-const OP_I64_LT_S = 0x53, OP_I64_SUB = 0x7d, OP_I64_EXTEND_I32_U = 0xad, OP_REF_FUNC = 0xd2, EMPTY = 0x40;
+const OP_I64_LT_S = 0x53,
+  OP_I64_GE_S = 0x59,
+  OP_I64_SUB = 0x7d,
+  OP_I64_EXTEND_I32_U = 0xad,
+  OP_REF_FUNC = 0xd2,
+  EMPTY = 0x40;
 const I64 = 0x7e, I32 = 0x7f;
 // 0xfc sub-opcodes charged per byte or element: memory.init, memory.copy, memory.fill, table.init, table.copy,
 // table.fill (the count is their last operand); table.grow charges its delta when it succeeds.
@@ -86,6 +92,8 @@ export function originalFuncIndex(module: Module, index: number): number {
 
 class Instrumenter {
   readonly #module: Module;
+  /** Which memories and tables are 64-bit (their bulk counts are i64). */
+  readonly #addressTypes: WideAddresses;
   readonly #out = new ByteWriter();
   /** Index of the hook's type (appended to the type section). */
   readonly #hookType: number;
@@ -96,6 +104,7 @@ class Instrumenter {
 
   constructor(module: Module) {
     this.#module = module;
+    this.#addressTypes = wideAddresses(module);
     this.#hookType = module.types.length;
     this.#hook = module.importedFuncs;
     this.#fuel = module.importedGlobals + module.globals.length;
@@ -261,7 +270,7 @@ class Instrumenter {
       const body = module.codes[i]!;
       const params = module.types[module.funcs[i]!]!.params.length;
       const f = new ByteWriter();
-      // Locals: the original runs, then the scratch locals (two i32, one i64).
+      // Locals: the original runs, then the scratch locals (two i32, two i64).
       const runs = r.u32();
       f.u32(runs + 2);
       for (let k = 0; k < runs; k++) {
@@ -270,7 +279,7 @@ class Instrumenter {
         readValType(r);
         f.bytes(r.bytes.subarray(start, r.pos));
       }
-      f.u32(2).u8(I32).u32(1).u8(I64);
+      f.u32(2).u8(I32).u32(2).u8(I64);
       this.#body(body, params + body.localCount, f);
       r.pos = end;
       const bytes = f.finish();
@@ -296,15 +305,22 @@ class Instrumenter {
       if (op === OP_CALL || op === OP_RETURN_CALL || op === OP_REF_FUNC) {
         w.u8(op).u32(this.#func(reader.index));
       } else if (op === PREFIX_FC && (PER_UNIT.has(reader.sub) || reader.sub === TABLE_GROW)) {
-        w.u8(OP_LOCAL_TEE).u32(scratch); // the count (or delta) is the last operand
+        // The count (or delta) is the last operand: an i32, or an i64 on 64-bit memories and tables (memory64), kept
+        // in the i64 scratch locals (the checkpoint's temp is free between run starts).
+        const wide = this.#wideCount(reader);
+        const count = wide ? scratch + 2 : scratch, result = wide ? scratch + 3 : scratch + 1;
+        w.u8(OP_LOCAL_TEE).u32(count);
         w.bytes(r.bytes.subarray(reader.at, r.pos));
         if (reader.sub === TABLE_GROW) {
           // Charged only when the table grew (the result is not -1).
-          w.u8(OP_LOCAL_TEE).u32(scratch + 1).u8(OP_I32_CONST).u8(0).u8(OP_I32_GE_S).u8(OP_IF).u8(EMPTY);
-          this.#chargeLocal(w, scratch);
-          w.u8(OP_END).u8(OP_LOCAL_GET).u32(scratch + 1);
+          w.u8(OP_LOCAL_TEE).u32(result);
+          if (wide) w.u8(OP_I64_CONST).u8(0).u8(OP_I64_GE_S);
+          else w.u8(OP_I32_CONST).u8(0).u8(OP_I32_GE_S);
+          w.u8(OP_IF).u8(EMPTY);
+          this.#chargeLocal(w, count, wide);
+          w.u8(OP_END).u8(OP_LOCAL_GET).u32(result);
         } else {
-          this.#chargeLocal(w, scratch);
+          this.#chargeLocal(w, count, wide);
         }
       } else {
         w.bytes(r.bytes.subarray(reader.at, r.pos));
@@ -318,10 +334,33 @@ class Instrumenter {
     w.u8(OP_GLOBAL_GET).u32(this.#fuel).u8(OP_I64_CONST).s32(cost).u8(OP_I64_SUB).u8(OP_GLOBAL_SET).u32(this.#fuel);
   }
 
-  /** `counter -= local` (an unsigned i32 count). */
-  #chargeLocal(w: ByteWriter, local: number): void {
-    w.u8(OP_GLOBAL_GET).u32(this.#fuel).u8(OP_LOCAL_GET).u32(local).u8(OP_I64_EXTEND_I32_U).u8(OP_I64_SUB);
-    w.u8(OP_GLOBAL_SET).u32(this.#fuel);
+  /** `counter -= local` (an unsigned i32 count, or an i64 one when `wide`). */
+  #chargeLocal(w: ByteWriter, local: number, wide: boolean): void {
+    w.u8(OP_GLOBAL_GET).u32(this.#fuel).u8(OP_LOCAL_GET).u32(local);
+    if (!wide) w.u8(OP_I64_EXTEND_I32_U);
+    w.u8(OP_I64_SUB).u8(OP_GLOBAL_SET).u32(this.#fuel);
+  }
+
+  /**
+   * Whether a bulk op's count (or `table.grow`'s delta and result) is an i64 (memory64): `memory.fill`, `table.fill`
+   * and `table.grow` on a 64-bit memory or table, `memory.copy` and `table.copy` between two 64-bit ones (the
+   * count has the smaller address type); `memory.init` and `table.init` count segment bytes and elements in i32.
+   */
+  #wideCount(reader: InstructionReader): boolean {
+    const { memories, tables } = this.#addressTypes;
+    switch (reader.sub) {
+      case 10: // memory.copy dst src
+        return memories[reader.index]! && memories[reader.index2]!;
+      case 11: // memory.fill
+        return memories[reader.index]!;
+      case 14: // table.copy dst src
+        return tables[reader.index]! && tables[reader.index2]!;
+      case 15: // table.grow
+      case 17: // table.fill
+        return tables[reader.index]!;
+      default:
+        return false;
+    }
   }
 
   /** `if ((counter -= cost) < 0) hook()`, the new counter kept in local `t` to save a second load. */

@@ -209,7 +209,10 @@ export function link(
         if (v.elemType !== canonicalType(desc.type.elem, state.typeIds)) {
           throw incompatible(imp.module, imp.name, "table types incompatible: element types differ");
         }
-        if (!limitsMatch(v.length, v.maximum, desc.type.limits)) {
+        if (v.address !== desc.type.address) {
+          throw incompatible(imp.module, imp.name, "table types incompatible: address types differ");
+        }
+        if (!limitsMatch(v.elements.length, v.maximum, desc.type.limits)) {
           throw incompatible(imp.module, imp.name, "table types incompatible: limits do not match");
         }
         state.tables.push(v);
@@ -217,6 +220,9 @@ export function link(
       }
       case "memory": {
         if (!(v instanceof Memory)) throw incompatible(imp.module, imp.name, `expected memory, found ${kindOf(v)}`);
+        if (v.address !== desc.type.address) {
+          throw incompatible(imp.module, imp.name, "memory types incompatible: address types differ");
+        }
         if (!limitsMatch(v.pages, v.maximum, desc.type.limits)) {
           throw incompatible(imp.module, imp.name, "memory types incompatible: limits do not match");
         }
@@ -276,7 +282,7 @@ export function link(
       );
     }
     const init = t.init ? evalConst(t.init, state) : null;
-    const table = Table.fromType(canonicalType(t.elem, state.typeIds), t.limits.min, t.limits.max, init);
+    const table = Table.fromType(canonicalType(t.elem, state.typeIds), t.limits.min, t.limits.max, t.address, init);
     if (opts.maxTableElements !== undefined) table.elementLimit = opts.maxTableElements;
     table.trapOnGrowFailure = trapOnGrow;
     store.tableCount++;
@@ -294,7 +300,13 @@ export function link(
     }
     let memory: Memory;
     try {
-      memory = new Memory({ initial: m.limits.min, maximum: m.limits.max });
+      memory = m.address === "i64"
+        ? new Memory({
+          address: "i64",
+          initial: BigInt(m.limits.min),
+          maximum: m.limits.max === undefined ? undefined : BigInt(m.limits.max),
+        })
+        : new Memory({ initial: m.limits.min, maximum: m.limits.max });
     } catch {
       throw trapWithMessage(TrapCode.ResourceLimitExceeded, `failed to allocate a memory of ${m.limits.min} pages`);
     }
@@ -331,7 +343,7 @@ export function link(
   d.elems.forEach((seg, i) => {
     if (seg.mode === "passive") return;
     if (seg.mode === "active") {
-      const offset = (evalConst(seg.offset!, state) as number) >>> 0;
+      const offset = addressOf(evalConst(seg.offset!, state));
       const table = state.tables[seg.table]!;
       const values = state.elems[i]!;
       if (offset + values.length > table.elements.length) throw trap(TrapCode.TableOutOfBounds);
@@ -342,7 +354,7 @@ export function link(
   // 9. Active data segments (then dropped).
   d.datas.forEach((seg, i) => {
     if (seg.mode !== "active") return;
-    const offset = (evalConst(seg.offset!, state) as number) >>> 0;
+    const offset = addressOf(evalConst(seg.offset!, state));
     const memory = state.memories[seg.memory]!;
     if (offset + seg.bytes.length > memory.bytes.length) throw trap(TrapCode.MemoryOutOfBounds);
     memory.bytes.set(seg.bytes, offset);
@@ -350,6 +362,14 @@ export function link(
   });
   const start = d.start !== undefined ? state.funcs[d.start]! : null;
   return { instance, start };
+}
+
+/**
+ * An active segment's offset as a number: an i32 offset as unsigned, an i64 one (a 64-bit memory or table) as a u64,
+ * inexact only beyond 2^53, far past any memory or table.
+ */
+function addressOf(v: unknown): number {
+  return typeof v === "bigint" ? Number(BigInt.asUintN(64, v)) : (v as number) >>> 0;
 }
 
 function isPlainGlobalValue(type: number, v: unknown): boolean {

@@ -15,17 +15,52 @@
  * @module
  */
 
+import type { AddressType } from "../binary/module.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
 
 /** Bytes per WebAssembly page. */
 export const PAGE_SIZE = 65536;
-/** Largest page count a 32-bit memory can have. */
+/**
+ * Largest page count a 32-bit memory can have; also the most pages Kiln allocates for a 64-bit memory (memory64),
+ * whose type may declare up to 2^48. Why: an ArrayBuffer beyond 4 GiB is not reliably available on V8 and JSC, and
+ * with this bound an address whose high word is not zero is out of bounds, which the machine checks in one compare.
+ */
 export const MAX_PAGES = 65536;
 
-/** Descriptor of a new memory: sizes in 64 KiB pages. */
+/**
+ * Descriptor of a new memory: sizes in 64 KiB pages. With `address: "i64"` (memory64), `initial` and `maximum` are
+ * BigInts, as in the JS API (converted by ToBigInt: a number is a TypeError).
+ */
 export interface MemoryDescriptor {
-  initial: number;
-  maximum?: number;
+  address?: AddressType;
+  initial: number | bigint;
+  maximum?: number | bigint;
+}
+
+/**
+ * The JS API's AddressValueToU64: a size, index or delta of a memory or table of address type `address`, as a number.
+ * An i32 value is a number in [0, 2^32) (ToNumber with EnforceRange); an i64 value goes through ToBigInt and must be
+ * in [0, 2^64) (a number larger than 2^53 is then inexact, and beyond any memory or table Kiln allocates).
+ *
+ * @throws TypeError when the value has the wrong type or is out of range.
+ */
+export function addressValue(v: unknown, address: AddressType, what: string): number {
+  if (address === "i64") {
+    let n: bigint;
+    try {
+      n = BigInt(v as bigint);
+    } catch {
+      throw new TypeError(`${what}: expected a BigInt for a 64-bit address type`);
+    }
+    if (typeof v === "number") throw new TypeError(`${what}: expected a BigInt for a 64-bit address type`);
+    if (n < 0n || n > 0xffff_ffff_ffff_ffffn) throw new TypeError(`${what}: value out of range`);
+    return Number(n);
+  }
+  const n = Number(v);
+  if (typeof v === "bigint" || !Number.isFinite(n)) throw new TypeError(`${what}: expected a number`);
+  const t = Math.trunc(n);
+  if (t < 0 || t > 0xffffffff) throw new TypeError(`${what}: value out of range`);
+  return t;
 }
 
 type Transfer = (this: ArrayBuffer, length: number) => ArrayBuffer;
@@ -106,6 +141,13 @@ export const EMPTY_MEMORY_VIEW: DataView = new DataView(new ArrayBuffer(0));
  * console.log(memory.buffer.byteLength); // 65536
  * console.log(memory.grow(1)); // 1
  * ```
+ *
+ * @example A 64-bit memory (memory64): sizes and deltas are BigInts
+ * ```ts
+ * import { Memory } from "../../mod.ts";
+ * const memory = new Memory({ address: "i64", initial: 1n, maximum: 4n });
+ * console.log(memory.address, memory.grow(2n)); // "i64" 1n
+ * ```
  */
 export class Memory {
   /** Current buffer. */
@@ -114,6 +156,8 @@ export class Memory {
   view: DataView;
   /** Byte view of `buffer`, refreshed on growth. */
   bytes: Uint8Array;
+  /** Address type: `i64` for a 64-bit memory (memory64). */
+  readonly address: AddressType;
   /** Maximum size in pages, if declared. */
   readonly maximum: number | undefined;
   /** Byte limit from the store's `maxMemoryBytes` (growth beyond it fails). */
@@ -128,18 +172,25 @@ export class Memory {
   /**
    * Creates a zero-filled memory.
    *
-   * @param desc Initial and maximum size in pages.
-   * @throws RangeError when a size is out of range.
+   * @param desc Address type, initial and maximum size in pages.
+   * @throws TypeError when a size has the wrong type for the address type, or is not a u32 (i32) or u64 (i64).
+   * @throws RangeError when the maximum is below the initial size, a 32-bit size exceeds 65536 pages or a 64-bit one
+   *   2^48, or the initial size cannot be allocated (more than {@link MAX_PAGES}).
    */
   constructor(desc: MemoryDescriptor) {
-    const initial = desc.initial;
-    if (!Number.isInteger(initial) || initial < 0 || initial > MAX_PAGES) {
-      throw new RangeError("Memory: initial size out of range");
+    const address: AddressType = desc.address === "i64" ? "i64" : "i32";
+    if (desc.address !== undefined && desc.address !== "i32" && desc.address !== "i64") {
+      throw new TypeError('Memory: address must be "i32" or "i64"');
     }
-    if (desc.maximum !== undefined && (desc.maximum < initial || desc.maximum > MAX_PAGES)) {
+    const initial = addressValue(desc.initial, address, "Memory");
+    const maximum = desc.maximum === undefined ? undefined : addressValue(desc.maximum, address, "Memory");
+    const bound = address === "i64" ? 2 ** 48 : MAX_PAGES;
+    if (maximum !== undefined && (maximum < initial || maximum > bound)) {
       throw new RangeError("Memory: maximum size out of range");
     }
-    this.maximum = desc.maximum;
+    if (initial > MAX_PAGES) throw new RangeError("Memory: initial size out of range");
+    this.address = address;
+    this.maximum = maximum;
     this.byteSize = initial * PAGE_SIZE;
     this.buffer = guard(new ArrayBuffer(this.byteSize));
     this.view = new DataView(this.buffer);
@@ -160,16 +211,28 @@ export class Memory {
   }
 
   /**
-   * Grows by `deltaPages` pages (zero-filled).
+   * Grows a 32-bit memory by `deltaPages` pages (zero-filled).
    *
    * @param deltaPages Pages to add.
    * @returns The previous size in pages.
    * @throws RangeError when the memory cannot grow (the JS API's behaviour; wasm's `memory.grow` returns -1).
+   * @throws TypeError when the memory is 64-bit (it takes a BigInt).
    */
-  grow(deltaPages: number): number {
-    const old = this.growPages(deltaPages);
+  grow(deltaPages: number): number;
+  /**
+   * Grows a 64-bit memory (memory64) by `deltaPages` pages (zero-filled).
+   *
+   * @param deltaPages Pages to add, a BigInt.
+   * @returns The previous size in pages, a BigInt.
+   * @throws RangeError when the memory cannot grow.
+   * @throws TypeError when the memory is 32-bit (it takes a number).
+   */
+  grow(deltaPages: bigint): bigint;
+  grow(deltaPages: number | bigint): number | bigint {
+    const delta = addressValue(deltaPages, this.address, "Memory.grow");
+    const old = delta > MAX_PAGES ? -1 : this.growPages(delta);
     if (old < 0) throw new RangeError("Memory.grow: failed to grow memory");
-    return old;
+    return this.address === "i64" ? BigInt(old) : old;
   }
 
   /** `memory.grow` semantics: the previous size in pages, or -1 on failure (never throws a JS error). */

@@ -139,12 +139,15 @@ function isIndexAtom(e: SExpr | undefined): e is SAtom & Matched {
   return isAtom(e) && (e.text.startsWith("$") || /^(0x[0-9a-fA-F_]+|[0-9][0-9_]*)$/.test(e.text));
 }
 
-/** The offset expression `(i32.const 0)` of inline `elem`/`data` abbreviations. */
-function zeroOffset(at: Pos): SList {
+/**
+ * The offset expression `(i32.const 0)` of inline `elem`/`data` abbreviations; `(i64.const 0)` in a table or memory
+ * of the 64-bit address type (memory64).
+ */
+function zeroOffset(at: Pos, address64 = false): SList {
   const pos = { line: at.line, col: at.col };
   return {
     kind: "list",
-    items: [{ kind: "atom", text: "i32.const", ...pos }, { kind: "atom", text: "0", ...pos }],
+    items: [{ kind: "atom", text: address64 ? "i64.const" : "i32.const", ...pos }, { kind: "atom", text: "0", ...pos }],
     ...pos,
   };
 }
@@ -534,9 +537,13 @@ class ModuleEncoder {
     void what;
   }
 
+  /** Limits with an optional address type (`i32`, or `i64` for memory64: flag bit 2). */
   limits(items: SExpr[], i: number, w: ByteWriter, isMemory: boolean): number {
-    if (isAtom(items[i], "i64")) unsupported("memory64");
-    if (isAtom(items[i], "i32")) i++;
+    let flags = 0;
+    if (isAtom(items[i], "i64")) {
+      flags = 4;
+      i++;
+    } else if (isAtom(items[i], "i32")) i++;
     const min = u64Of(items[i]);
     i++;
     let max: bigint | null = null;
@@ -551,7 +558,7 @@ class ModuleEncoder {
     }
     if (isMemory && isList(items[i], "pagesize")) unsupported("custom-page-sizes");
     if (shared) unsupported("threads");
-    w.u8(max === null ? 0 : 1);
+    w.u8(flags | (max === null ? 0 : 1));
     writeU64(w, min);
     if (max !== null) writeU64(w, max);
     return i;
@@ -715,16 +722,18 @@ class ModuleEncoder {
     }
     this.lastDefinition = "table";
     this.bind("table", id, this.counts.table++);
-    if (isAtom(f.items[i], "i64")) unsupported("memory64");
-    if (!isIndexAtom(f.items[i]) && !isAtom(f.items[i], "i32")) {
-      // `(table reftype (elem …))`
+    const address64 = isAtom(f.items[i], "i64");
+    const typeAt = address64 || isAtom(f.items[i], "i32") ? i + 1 : i;
+    if (!isIndexAtom(f.items[typeAt])) {
+      // `(table i64? reftype (elem …))`
+      i = typeAt;
       const t = this.refType(f.items[i]);
       const elem = f.items[i + 1];
       if (!isList(elem, "elem") || f.items.length !== i + 2) fail("unexpected token", elem ?? f);
       const seg: ElemSeg = {
         mode: "active",
         table: index,
-        offset: [zeroOffset(elem)],
+        offset: [zeroOffset(elem, address64)],
         refType: t,
         funcs: null,
         exprs: null,
@@ -746,7 +755,7 @@ class ModuleEncoder {
           seg.funcs = null;
         }
       }
-      this.tables.push(() => new ByteWriter().bytes(encodeValTypes([t])).u8(1).u32(n).u32(n).finish());
+      this.tables.push(() => new ByteWriter().bytes(encodeValTypes([t])).u8(address64 ? 5 : 1).u32(n).u32(n).finish());
       this.tableCount++;
       this.elems.push(seg);
       this.counts.elem++;
@@ -788,19 +797,19 @@ class ModuleEncoder {
     this.lastDefinition = "memory";
     this.bind("memory", id, this.counts.memory++);
     if (f.items.some((x) => isList(x, "pagesize"))) unsupported("custom-page-sizes");
-    if (isAtom(f.items[i], "i64")) unsupported("memory64");
-    if (isAtom(f.items[i], "i32") && isList(f.items[i + 1], "data")) i++;
+    const address64 = isAtom(f.items[i], "i64");
+    if ((address64 || isAtom(f.items[i], "i32")) && isList(f.items[i + 1], "data")) i++;
     if (isList(f.items[i], "data")) {
       const d = f.items[i] as SList;
       if (f.items.length !== i + 1) fail("unexpected token", f.items[i + 1]);
       const bytes = this.strings(d.items, 1);
       const pages = Math.ceil(bytes.length / 65536);
-      this.memories.u8(1).u32(pages).u32(pages);
+      this.memories.u8(address64 ? 5 : 1).u32(pages).u32(pages);
       this.memoryCount++;
       this.datas.push({
         active: true,
         memory: index,
-        offset: [zeroOffset(d)],
+        offset: [zeroOffset(d, address64)],
         bytes,
       });
       this.counts.data++;

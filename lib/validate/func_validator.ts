@@ -31,8 +31,6 @@ import { areSubtypes, BOTTOM_HEAP, isSubtype, UNKNOWN } from "./subtyping.ts";
 
 const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, FUNCREF = 0x70;
 
-const THREE_I32: readonly ValType[] = [I32, I32, I32];
-
 /** Opcodes that open or restructure blocks, as kept in the control stack. */
 const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05;
 
@@ -385,8 +383,16 @@ export class FuncValidator {
     return t.elem;
   }
 
-  #memory(index: number): void {
-    if (index >= this.#ctx.memories.length) throw new CompileError(`unknown memory ${index}`, this.#at);
+  /** The value type of table `index`'s indices (its address type, memory64): i32 or i64. */
+  #tableAddress(index: number): ValType {
+    return this.#ctx.tables[index]!.address === "i64" ? I64 : I32;
+  }
+
+  /** Checks memory `index` exists; returns the value type of its addresses (its address type): i32 or i64. */
+  #memory(index: number): ValType {
+    const m = this.#ctx.memories[index];
+    if (m === undefined) throw new CompileError(`unknown memory ${index}`, this.#at);
+    return m.address === "i64" ? I64 : I32;
   }
 
   #dataSegment(index: number): void {
@@ -503,7 +509,7 @@ export class FuncValidator {
           const type = ctx.module.types[typeIndex];
           if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
           this.#mismatchUnless(isSubtype(elem, FUNCREF, ctx.typeIds), "call_indirect needs a funcref table");
-          this.#popExpect(I32);
+          this.#popExpect(this.#tableAddress(r.index2));
           this.#popVals(type.params);
           this.#pushVals(type.results);
           break;
@@ -530,7 +536,7 @@ export class FuncValidator {
             areSubtypes(type.results, funcType.results, ctx.typeIds),
             "return_call_indirect callee's results differ",
           );
-          this.#popExpect(I32);
+          this.#popExpect(this.#tableAddress(r.index2));
           this.#popVals(type.params);
           this.#unreachable();
           break;
@@ -603,25 +609,25 @@ export class FuncValidator {
         }
         case 0x25: { // table.get
           const t = this.#table(r.index);
-          this.#popExpect(I32);
+          this.#popExpect(this.#tableAddress(r.index));
           this.#push(t);
           break;
         }
         case 0x26: { // table.set
           const t = this.#table(r.index);
           this.#popExpect(t);
-          this.#popExpect(I32);
+          this.#popExpect(this.#tableAddress(r.index));
           break;
         }
         case 0x3f: // memory.size
-          this.#memory(r.index);
-          this.#push(I32);
+          this.#push(this.#memory(r.index));
           break;
-        case 0x40: // memory.grow
-          this.#memory(r.index);
-          this.#popExpect(I32);
-          this.#push(I32);
+        case 0x40: { // memory.grow
+          const at = this.#memory(r.index);
+          this.#popExpect(at);
+          this.#push(at);
           break;
+        }
         case 0xd0: // ref.null
           checkValType(ctx, r.valType, at);
           this.#push(r.valType);
@@ -687,20 +693,30 @@ export class FuncValidator {
 
   /** Loads and stores (spec §3.3.7): memarg limits, then the access's typing. */
   #memoryAccess(r: InstructionReader, op: number): void {
-    this.#memory(r.memory);
+    const address = this.#memory(r.memory);
     if (r.align > NATURAL_ALIGN[op - 0x28]!) {
       throw new CompileError("alignment must not be larger than natural", this.#at);
     }
     // A 32-bit memory's offsets are below 2^32 (the encoding is a u64 for memory64's sake).
-    if (r.offset > 0xffffffff) throw new CompileError("offset out of range", this.#at);
+    if (address === I32 && r.offset > 0xffffffff) throw new CompileError("offset out of range", this.#at);
     const t = MEMORY_TYPE[op - 0x28]!;
     if (op <= 0x35) {
-      this.#popExpect(I32);
+      this.#popExpect(address);
       this.#push(t);
     } else {
       this.#popExpect(t);
-      this.#popExpect(I32);
+      this.#popExpect(address);
     }
+  }
+
+  /**
+   * The operands of `memory.copy` and `table.copy` (memory64): destination and source addresses of their own address
+   * types, and a length of the smaller one (i32 unless both are i64).
+   */
+  #copyOperands(dst: ValType, src: ValType): void {
+    this.#popExpect(dst === I64 && src === I64 ? I64 : I32);
+    this.#popExpect(src);
+    this.#popExpect(dst);
   }
 
   #prefixed(r: InstructionReader): void {
@@ -711,28 +727,34 @@ export class FuncValidator {
       return;
     }
     switch (sub) {
-      case 8: // memory.init
-        this.#memory(r.index2);
+      case 8: { // memory.init: [at i32 i32]
+        const at = this.#memory(r.index2);
         this.#dataSegment(r.index);
-        this.#popVals(THREE_I32);
+        this.#popExpect(I32);
+        this.#popExpect(I32);
+        this.#popExpect(at);
         return;
+      }
       case 9: // data.drop
         this.#dataSegment(r.index);
         return;
-      case 10: // memory.copy
-        this.#memory(r.index);
-        this.#memory(r.index2);
-        this.#popVals(THREE_I32);
+      case 10: // memory.copy: [at_dst at_src min(at_dst, at_src)] (memory64)
+        this.#copyOperands(this.#memory(r.index), this.#memory(r.index2));
         return;
-      case 11: // memory.fill
-        this.#memory(r.index);
-        this.#popVals(THREE_I32);
+      case 11: { // memory.fill: [at i32 at]
+        const at = this.#memory(r.index);
+        this.#popExpect(at);
+        this.#popExpect(I32);
+        this.#popExpect(at);
         return;
-      case 12: { // table.init
+      }
+      case 12: { // table.init: [at i32 i32]
         const table = this.#table(r.index2);
         const elem = this.#elemSegment(r.index);
         this.#mismatchUnless(isSubtype(elem, table, this.#ctx.typeIds), "table.init segment and table types differ");
-        this.#popVals(THREE_I32);
+        this.#popExpect(I32);
+        this.#popExpect(I32);
+        this.#popExpect(this.#tableAddress(r.index2));
         return;
       }
       case 13: // elem.drop
@@ -742,25 +764,27 @@ export class FuncValidator {
         const dst = this.#table(r.index);
         const src = this.#table(r.index2);
         this.#mismatchUnless(isSubtype(src, dst, this.#ctx.typeIds), "table.copy between tables of different types");
-        this.#popVals(THREE_I32);
+        this.#copyOperands(this.#tableAddress(r.index), this.#tableAddress(r.index2));
         return;
       }
       case 15: { // table.grow
         const t = this.#table(r.index);
-        this.#popExpect(I32);
+        const at = this.#tableAddress(r.index);
+        this.#popExpect(at);
         this.#popExpect(t);
-        this.#push(I32);
+        this.#push(at);
         return;
       }
       case 16: // table.size
         this.#table(r.index);
-        this.#push(I32);
+        this.#push(this.#tableAddress(r.index));
         return;
       case 17: { // table.fill
         const t = this.#table(r.index);
-        this.#popExpect(I32);
+        const at = this.#tableAddress(r.index);
+        this.#popExpect(at);
         this.#popExpect(t);
-        this.#popExpect(I32);
+        this.#popExpect(at);
         return;
       }
       default:

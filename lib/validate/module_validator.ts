@@ -17,6 +17,10 @@ import { isSubtype } from "./subtyping.ts";
 const MAX_PAGES = 65536;
 /** Tables are at most 2^32 - 1 elements. */
 const MAX_TABLE = 0xffffffff;
+/** With 64-bit addresses (memory64): at most 2^48 pages (the address space: 2^64 bytes). */
+const MAX_PAGES64 = 2 ** 48;
+/** With 64-bit indices: at most 2^64 - 1 elements (every u64; as a number 2^64, what the decoder rounds it to). */
+const MAX_TABLE64 = 2 ** 64;
 
 /**
  * Validates a decoded module.
@@ -47,7 +51,6 @@ export function validateModule(module: Module): ValidationContext {
     if (imp.desc.kind === "global") checkValType(ctx, imp.desc.type.type);
     else if (imp.desc.kind === "table") checkValType(ctx, imp.desc.type.elem);
   }
-  for (const table of ctx.tables) checkLimits(table.limits, MAX_TABLE, "table size must be at most 2^32-1");
   for (const table of module.tables) {
     checkValType(ctx, table.elem);
     if (table.init) {
@@ -58,8 +61,13 @@ export function validateModule(module: Module): ValidationContext {
       throw new CompileError("type mismatch: a table of non-nullable references needs an initializer");
     }
   }
+  for (const table of ctx.tables) {
+    if (table.address === "i64") checkLimits(table.limits, MAX_TABLE64, "table size must be at most 2^64-1");
+    else checkLimits(table.limits, MAX_TABLE, "table size must be at most 2^32-1");
+  }
   for (const memory of ctx.memories) {
-    checkLimits(memory.limits, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)");
+    if (memory.address === "i64") checkLimits(memory.limits, MAX_PAGES64, "memory size must be at most 2^48 pages");
+    else checkLimits(memory.limits, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)");
     if (memory.shared) throw new UnsupportedFeatureError("threads");
   }
 
@@ -81,7 +89,7 @@ export function validateModule(module: Module): ValidationContext {
       if (!isSubtype(elem.type, table.elem, ctx.typeIds)) {
         throw new CompileError("type mismatch: element segment does not match its table's type", elem.offset!.offset);
       }
-      validateConstExpr(ctx, elem.offset!, 0x7f, ctx.globals.length);
+      validateConstExpr(ctx, elem.offset!, table.address === "i64" ? 0x7e : 0x7f, ctx.globals.length);
     }
   }
 
@@ -90,7 +98,8 @@ export function validateModule(module: Module): ValidationContext {
     if (data.memory >= ctx.memories.length) {
       throw new CompileError(`unknown memory ${data.memory}`, data.offset!.offset);
     }
-    validateConstExpr(ctx, data.offset!, 0x7f, ctx.globals.length);
+    const address = ctx.memories[data.memory]!.address;
+    validateConstExpr(ctx, data.offset!, address === "i64" ? 0x7e : 0x7f, ctx.globals.length);
   }
 
   if (module.start !== undefined) {

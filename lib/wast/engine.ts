@@ -65,7 +65,8 @@ export interface SpectestClasses {
 
 /**
  * The `spectest` host module every spec script may import: silent print functions, the globals 666 / 666.6, a
- * funcref table of 10..20 elements and a memory of 1..2 pages.
+ * funcref table of 10..20 elements, the same with the 64-bit address type (`table64`, where the engine's `Table`
+ * has table64) and a memory of 1..2 pages.
  *
  * @param classes The engine's Global, Table and Memory constructors.
  * @returns The import namespace.
@@ -86,6 +87,17 @@ export function spectestModule(classes: SpectestClasses): Record<string, unknown
     global_f32: new Global({ value: "f32", mutable: false }, 666.6),
     global_f64: new Global({ value: "f64", mutable: false }, 666.6),
     table: new Table({ element: "anyfunc", initial: 10, maximum: 20 }),
+    ...table64(Table),
     memory: new Memory({ initial: 1, maximum: 2 }),
   };
+}
+
+/** `spectest.table64`, or nothing where the engine's `Table` has no 64-bit address type (its constructor throws). */
+// deno-lint-ignore no-explicit-any
+function table64(Table: new (desc: any) => unknown): Record<string, unknown> {
+  try {
+    return { table64: new Table({ element: "anyfunc", address: "i64", initial: 10n, maximum: 20n }) };
+  } catch {
+    return {};
+  }
 }

@@ -44,8 +44,8 @@ function exportInfo(bytes: Uint8Array): Map<string, ExportInfo> {
   const valType = () => TYPE_NAMES[r.u8()] ?? "other";
   const limits = () => {
     const flags = r.u8();
-    r.u32();
-    if (flags & 1) r.u32();
+    r.u64(); // u64s: a 64-bit memory's or table's limits (memory64) may exceed 2^32
+    if (flags & 1) r.u64();
   };
   while (r.pos < bytes.length) {
     const id = r.u8();

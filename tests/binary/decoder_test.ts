@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeModule, parseNameSection } from "../../lib/binary/decoder.ts";
 import { CompileError, UnsupportedFeatureError } from "../../lib/errors.ts";
+import { parseWat, validate } from "../../mod.ts";
 
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
@@ -64,12 +65,18 @@ test("decodeModule() decodes every section of a module built by wabt", async () 
   assert.deepEqual(m.types[0], { params: [0x7f, 0x7e], results: [0x7d] });
   assert.equal(m.imports.length, 4);
   assert.deepEqual(m.imports[0], { module: "env", name: "f", desc: { kind: "func", typeIndex: 0 } });
-  assert.deepEqual(m.imports[1]!.desc, { kind: "table", type: { elem: 0x70, limits: { min: 1, max: 2 } } });
-  assert.deepEqual(m.imports[2]!.desc, { kind: "memory", type: { limits: { min: 1 }, shared: false } });
+  assert.deepEqual(m.imports[1]!.desc, {
+    kind: "table",
+    type: { address: "i32", elem: 0x70, limits: { min: 1, max: 2 } },
+  });
+  assert.deepEqual(m.imports[2]!.desc, {
+    kind: "memory",
+    type: { address: "i32", limits: { min: 1 }, shared: false },
+  });
   assert.deepEqual(m.imports[3]!.desc, { kind: "global", type: { type: 0x7f, mutable: false } });
   assert.deepEqual([m.importedFuncs, m.importedTables, m.importedMemories, m.importedGlobals], [1, 1, 1, 1]);
   assert.equal(m.funcs.length, 3);
-  assert.deepEqual(m.tables, [{ elem: 0x6f, limits: { min: 3 } }]);
+  assert.deepEqual(m.tables, [{ address: "i32", elem: 0x6f, limits: { min: 3 } }]);
   assert.equal(m.globals.length, 2);
   assert.deepEqual(m.globals[0]!.type, { type: 0x7c, mutable: true });
   assert.deepEqual(m.globals[0]!.init.instrs, [{ op: "f64.const", bits: 0x3ff8000000000000n }]);
@@ -171,6 +178,24 @@ test("decodeModule() checks function bodies and the counts that must agree", () 
   assert.equal(ok.codes[0]!.end - ok.codes[0]!.start, 3);
 });
 
+test("decodeModule() reads the 64-bit address type of memories and tables (limits flag bit 2, u64 limits)", () => {
+  // memory i64 1 0x1_0000_0000 (above any 32-bit limit), table i64 2 funcref
+  const m = decodeModule(mod(
+    section(4, 0x01, 0x70, 0x04, 0x02),
+    section(5, 0x01, 0x05, 0x01, 0x80, 0x80, 0x80, 0x80, 0x10),
+  ));
+  assert.deepEqual(m.memories, [{ address: "i64", limits: { min: 1, max: 2 ** 32 }, shared: false }]);
+  assert.deepEqual(m.tables, [{ address: "i64", elem: 0x70, limits: { min: 2 } }]);
+});
+
+test("decodeModule() keeps 64-bit table limits above 2^53 in their exact order for validation (rounded numbers)", () => {
+  const valid = (min: string, max: string) => validate(parseWat(`(module (table i64 ${min} ${max} funcref))`));
+  assert.equal(valid("0xffff_ffff_ffff_ffff", "0xffff_ffff_ffff_fffe"), false);
+  assert.equal(valid("0x20_0000_0000_0001", "0x20_0000_0000_0000"), false);
+  assert.equal(valid("0xffff_ffff_ffff_fffe", "0xffff_ffff_ffff_ffff"), true);
+  assert.equal(valid("0xffff_ffff_ffff_ffff", "0xffff_ffff_ffff_ffff"), true);
+});
+
 test("decodeModule() reports proposals Kiln does not implement as unsupported", () => {
   assertUnsupported(mod(section(1, 0x01, 0x60, 0x01, 0x7b, 0x00)), "simd");
   assertUnsupported(mod(section(1, 0x01, 0x4e, 0x00)), "gc");
@@ -179,7 +204,6 @@ test("decodeModule() reports proposals Kiln does not implement as unsupported", 
   const typed = decodeModule(mod(section(1, 0x01, 0x60, 0x02, 0x64, 0x70, 0x63, 0x00, 0x00)));
   assert.deepEqual(typed.types[0]!.params, [0x170, 0x200]);
   assertUnsupported(mod(section(13, 0x00)), "exceptions");
-  assertUnsupported(mod(section(5, 0x01, 0x04, 0x00)), "memory64");
   assertUnsupported(mod(section(5, 0x01, 0x08, 0x00, 0x10)), "custom-page-sizes");
   const type = section(1, 0x01, 0x60, 0x00, 0x00);
   const func = section(3, 0x01, 0x00);

@@ -246,3 +246,42 @@ const FUNCTION_REFERENCES = `(module
 test("instrument: typed function references (call_ref, br_on_null, a table initializer) consume the interpreter's fuel", async () => {
   await compareAllBudgets(FUNCTION_REFERENCES, "run", [6, 0]);
 });
+
+const MEMORY64 = `(module
+  (import "env" "log" (func $log (param i32)))
+  (memory $a i64 1 3)
+  (memory $b 1)
+  (table $t i64 4 20 funcref)
+  (table $u 2 funcref)
+  (data $d "0123456789")
+  (elem $e func $f $f)
+  (func $f)
+  (func (export "run") (param $n i32) (result i32)
+    (memory.fill $a (i64.const 10) (i32.const 7) (i64.extend_i32_u (local.get $n)))
+    (memory.copy $a $a (i64.const 1000) (i64.const 8) (i64.extend_i32_u (local.get $n)))
+    (memory.copy $b $a (i32.const 0) (i64.const 8) (local.get $n))
+    (memory.init $a $d (i64.const 100) (i32.const 1) (i32.const 9))
+    (call $log (i32.load8_u $a (i64.const 1005)))
+    (call $log (i32.wrap_i64 (memory.grow $a (i64.const 1))))
+    (call $log (i32.wrap_i64 (table.grow $t (ref.null func) (i64.const 3))))
+    (call $log (i32.wrap_i64 (table.grow $t (ref.null func) (i64.const 0x1_0000_0000))))
+    (table.init $t $e (i64.const 0) (i32.const 0) (i32.const 2))
+    (table.copy $t $t (i64.const 3) (i64.const 0) (i64.const 2))
+    (table.copy $u $t (i32.const 0) (i64.const 0) (i32.const 2))
+    (table.fill $t (i64.const 1) (ref.func $f) (i64.const 5))
+    (memory.fill $a (i64.const 131000) (i32.const 1) (i64.extend_i32_u (local.get $n)))
+    (i32.const 1)))`;
+
+/** Whether the host's WebAssembly has memory64 (V8 does; JavaScriptCore in Bun 1.x does not). */
+const HOST_MEMORY64 = WebAssembly.validate(parseWat("(module (memory i64 1))") as BufferSource);
+
+test(
+  "instrument: bulk operations on 64-bit memories and tables (i64 counts, table.grow's i64 result) charge as the interpreter's",
+  {
+    skip: HOST_MEMORY64 ? false : "the host's WebAssembly has no memory64",
+  },
+  async () => {
+    const used = await compareAllBudgets(MEMORY64, "run", [700]);
+    assert.ok(used > 1400, `per-byte charges of i64 counts are counted (${used})`);
+  },
+);
