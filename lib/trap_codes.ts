@@ -55,6 +55,8 @@ export const TrapCode = {
   CannotSuspend: "CannotSuspend",
   /** Host code resized or detached a memory's buffer behind the guest (Kiln's own check). */
   MemoryTampered: "MemoryTampered",
+  /** `throw_ref` of a null exception reference. */
+  NullReference: "NullReference",
 } as const;
 
 /** One of {@link TrapCode}'s values. */
@@ -79,6 +81,7 @@ export const TRAP_MESSAGES: Readonly<Record<TrapCode, string>> = {
   ResourceLimitExceeded: "resource limit exceeded",
   CannotSuspend: "function cannot suspend in a synchronous call",
   MemoryTampered: "memory was resized or detached outside WebAssembly",
+  NullReference: "null reference",
 };
 
 /**

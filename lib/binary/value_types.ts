@@ -20,24 +20,27 @@ function abstractHeapFeature(byte: number): string | undefined {
     case 0x72: // noextern
     case 0x73: // nofunc
       return "gc";
-    case 0x69: // exn
-    case 0x74: // noexn
-      return "exceptions";
     default:
       return undefined;
   }
 }
 
+/** Whether an abstract heap type byte is one Kiln implements: func, extern, exn (0x69) and noexn (0x74). */
+function isKnownHeap(byte: number): boolean {
+  return byte === 0x70 || byte === 0x6f || byte === 0x69 || byte === 0x74;
+}
+
 /**
- * Reads a heap type (an s33) after `ref` / `ref null`, or as the immediate of `ref.null`. Returns funcref or
- * externref for `func`/`extern`; throws unsupported for GC and exception heap types and type indices.
+ * Reads a heap type (an s33) after `ref` / `ref null`, or as the immediate of `ref.null`. Returns its byte for
+ * `func`, `extern`, `exn` and `noexn` (the nullable reference type of that heap type); throws unsupported for GC
+ * heap types and type indices.
  */
 export function readHeapType(r: ByteReader): ValType {
   const at = r.pos;
   const v = r.s33();
   if (v >= 0) throw new UnsupportedFeatureError("function-references", at);
   const byte = v + 0x80;
-  if (byte === 0x70 || byte === 0x6f) return byte;
+  if (isKnownHeap(byte)) return byte;
   const feature = v >= -0x40 ? abstractHeapFeature(byte) : undefined;
   if (feature) throw new UnsupportedFeatureError(feature, at);
   throw new CompileError("malformed reference type", at);
@@ -48,7 +51,7 @@ export function readHeapType(r: ByteReader): ValType {
  * `undefined` when `byte` starts no reference type.
  */
 function refTypeFrom(r: ByteReader, byte: number, at: number): ValType | undefined {
-  if (byte === 0x70 || byte === 0x6f) return byte;
+  if (isKnownHeap(byte)) return byte;
   if (byte === 0x63 || byte === 0x64) {
     const heap = readHeapType(r);
     // `(ref null func)` is funcref spelled long; non-nullable references need function-references.

@@ -10,10 +10,13 @@
  * - a run starts after every `if`, `br_if`, `else`, and `end` of a block or `if` (where branches land), and after
  *   the `end` of a loop whose end is unreachable (the loop's run goes on past a reachable `end`: nothing branches
  *   to a loop's end);
- * - code after `unreachable`, `br`, `br_table`, `return` or a tail call up to the `end` or `else` of its block is
- *   unreachable:
+ * - code after `unreachable`, `br`, `br_table`, `return`, a tail call, `throw` or `throw_ref` up to the `end` or
+ *   `else` of its block is unreachable:
  *   it belongs to no run and costs nothing.
  * Calls do not end a run: a host import observes the fuel of its caller's run as charged at the run's start.
+ * `try_table` is a block: its catch clauses branch to labels, whose runs start where every branch lands. So an
+ * exception caught by a handler has cost the whole run it was thrown in (and each unwound caller's whole run, as
+ * charged when the run began), plus the runs from the handler's label on.
  *
  * @module
  */
@@ -76,9 +79,12 @@ export function planFuel(module: Module, body: FuncBody): FuelPlan {
       case 0x0f: // return
       case 0x12: // return_call
       case 0x13: // return_call_indirect
+      case 0x08: // throw
+      case 0x0a: // throw_ref
         dead = true;
         break;
       case 0x02: // block
+      case 0x1f: // try_table
         kinds.push(BLOCK);
         break;
       case 0x03: // loop
@@ -128,7 +134,7 @@ export function skipUnreachable(reader: InstructionReader): number {
   let depth = 0;
   for (;;) {
     const op = reader.next();
-    if (op === 0x02 || op === 0x03 || op === 0x04) depth++;
+    if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x1f) depth++;
     else if (op === 0x0b) {
       if (depth === 0) return reader.at;
       depth--;

@@ -27,7 +27,7 @@
 import { CompileError } from "../errors.ts";
 import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
 import { ByteReader } from "../binary/leb128.ts";
-import { funcTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
+import { funcTypeOf, isRefType, type Module, tagTypeIndexOf, type ValType } from "../binary/module.ts";
 import { blockTypeOf } from "../validate/block_type.ts";
 import { type FuelPlan, planFuel, skipUnreachable } from "./fuel_plan.ts";
 import {
@@ -39,6 +39,8 @@ import {
   MEMORY_INIT_MEM,
   MEMORY_SIZE_MEM,
   STORE_MEM,
+  THROW,
+  THROW_REF,
 } from "./isa.ts";
 import { branchArity, condJump, type Control, emitBranch, emitReturn, inPlace, jumpTo } from "./translate/control.ts";
 import { Emitter } from "./translate/emitter.ts";
@@ -57,7 +59,17 @@ export interface CompiledFunc {
   readonly localCount: number;
   /** Highest frame-relative slot count reached (locals plus operand stack), for stack-limit checks. */
   readonly maxHeight: number;
+  /**
+   * The handler table: one record of {@link HANDLER_WORDS} words per `try_table` catch clause, innermost
+   * `try_table` first, clauses in order: the code range [start, end) it covers, its kind (0 catch, 1 catch_ref,
+   * 2 catch_all, 3 catch_all_ref), the tag index, the code position to continue at, and the slot (a word offset)
+   * where the payload and then the exnref go. The machine reads it only when an exception is thrown.
+   */
+  readonly handlers: Int32Array;
 }
+
+/** Words per record of `CompiledFunc.handlers`. */
+export const HANDLER_WORDS = 6;
 
 /**
  * Translates function `funcIndex` (in the module's function index space; must be a defined function).
@@ -148,10 +160,12 @@ export function translateFunction(
         const c = control.pop()!;
         if (c.kind === "func") {
           if (!c.dead) emitReturn(e);
-          if (c.fixups.length > 0) {
-            // Landing of br_table entries that leave the function: the results sit at the first temp slots.
+          if (c.fixups.length > 0 || c.handlerFixups.length > 0) {
+            // Landing of br_table entries and catch clauses that leave the function: the results sit at the first
+            // temp slots.
             const ret = out.length;
             for (const f of c.fixups) out.code[f] = ret;
+            for (const f of c.handlerFixups) e.handlers[f] = ret;
             out.push(0x0f);
             out.push(stack.canon(0));
             out.push(c.results);
@@ -160,8 +174,10 @@ export function translateFunction(
         }
         if (!c.dead) stack.materializeFrom(c.height);
         const end = out.length;
+        if (c.catches !== null) addHandlers(e, c, end);
         if (c.elseFixup >= 0) out.code[c.elseFixup] = end;
         for (const f of c.fixups) out.code[f] = end;
+        for (const f of c.handlerFixups) e.handlers[f] = end;
         stack.setTemps(c.height, c.height + c.results);
         break;
       }
@@ -234,6 +250,38 @@ export function translateFunction(
         out.push(idx);
         stack.setTemps(stack.n - p, stack.n - p + t.results.length);
         if (op === 0x13) endTailCall(e, control);
+        break;
+      }
+      case 0x08: { // throw: the payload at consecutive slots
+        const p = module.types[tagTypeIndexOf(module, reader.index)]!.params.length;
+        stack.materializeFrom(stack.n - p);
+        stack.n -= p;
+        out.push(THROW);
+        out.push(reader.index);
+        out.push(stack.canon(stack.n));
+        control[control.length - 1]!.dead = true;
+        break;
+      }
+      case 0x0a: { // throw_ref
+        const s = stack.slotOf(stack.n - 1);
+        stack.n--;
+        out.push(THROW_REF);
+        out.push(s);
+        control[control.length - 1]!.dead = true;
+        break;
+      }
+      case 0x1f: { // try_table: a block; its catch clauses become handler records at its end
+        const bt = blockTypeOf(module, reader.blockType);
+        stack.materializeFrom(0);
+        const c = newControl("block", stack.n - bt.params.length, bt.params.length, bt.results.length);
+        c.start = out.length; // the start of the code its handlers cover
+        const catches: (number | Control)[] = [];
+        for (let i = 0; i < reader.index; i++) {
+          const cs = reader.catches;
+          catches.push(cs[3 * i]!, cs[3 * i + 1]!, control[control.length - 1 - cs[3 * i + 2]!]!);
+        }
+        c.catches = catches;
+        control.push(c);
         break;
       }
       case 0x1a: // drop
@@ -376,11 +424,40 @@ export function translateFunction(
     resultCount: type.results.length,
     localCount,
     maxHeight: stack.maxHeight,
+    handlers: Int32Array.from(e.handlers),
   };
 }
 
 function newControl(kind: Control["kind"], height: number, params: number, results: number): Control {
-  return { kind, height, params, results, start: 0, fixups: [], elseFixup: -1, dead: false };
+  return {
+    kind,
+    height,
+    params,
+    results,
+    start: 0,
+    fixups: [],
+    elseFixup: -1,
+    dead: false,
+    catches: null,
+    handlerFixups: [],
+  };
+}
+
+/**
+ * Adds the handler records of try_table `c`, whose code ends at `end`. A clause's values go where a branch to its
+ * label puts them (the label's canonical slots); it continues where that branch lands: a loop's start, or (patched
+ * later) a block's end or the function's return landing.
+ */
+function addHandlers(e: Emitter, c: Control, end: number): void {
+  const catches = c.catches!;
+  const h = e.handlers;
+  for (let i = 0; i < catches.length; i += 3) {
+    const target = catches[i + 2] as Control;
+    h.push(c.start, end, catches[i] as number, catches[i + 1] as number, 0, e.stack.canon(target.height));
+    const at = h.length - 2;
+    if (target.kind === "loop") h[at] = target.start;
+    else target.handlerFixups.push(at);
+  }
 }
 
 /**

@@ -15,21 +15,31 @@
  *
  * `run()` is synchronous and returns a status: {@link DONE} when the outermost frame returned (results in slots
  * 0..n-1), {@link SUSPEND} when a host import returned a thenable (`pending`), {@link YIELD} at a fuel checkpoint
- * asking the driver to yield a macrotask. Traps are thrown as RuntimeError with a wasm backtrace; exceptions of host
- * functions propagate unchanged.
+ * asking the driver to yield a macrotask. Traps are thrown as RuntimeError with a wasm backtrace; errors of host
+ * functions propagate unchanged (the guest cannot catch them, nor any trap).
+ *
+ * Exceptions (`throw`, `throw_ref`, or an {@link Exception} a host function throws or its Promise rejects with):
+ * the op throws the Exception as a JS value; the interpreter loop's `catch` (never entered otherwise, so the hot
+ * loop pays nothing) looks the thrower's pc up in its function's handler table, then each caller's return pc in
+ * theirs ({@link Machine.catchException}). The first matching clause gets the payload (and the exnref) in its
+ * label's slots, becomes the current frame with the frames above it dropped, and the loop restarts there; with no
+ * match in this activation's frames, the Exception leaves `run()` to the JS caller (or to the host function that
+ * called in, and so to an outer activation's handlers). An exnref in a slot is a handle into this activation's
+ * {@link Machine.exns} (0 is null), dropped when the activation ends; globals, tables and the JS side hold the
+ * Exception object itself.
  *
  * @module
  */
 
 import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
-import { translateFunction } from "../compile/translate.ts";
-import type { CompiledFunc } from "../compile/translate.ts";
+import { type CompiledFunc, HANDLER_WORDS, translateFunction } from "../compile/translate.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
 import { funcToJs, hostResultList, toF32, toF64, toFuncref, toI32, toI64 } from "../runtime/values.ts";
 import { EMPTY_MEMORY_VIEW, type Memory } from "../runtime/memory.ts";
 import type { Store } from "../runtime/store.ts";
-import { ValType } from "../binary/module.ts";
+import { heapTypeOf, ValType } from "../binary/module.ts";
+import { Exception } from "../runtime/tag.ts";
 import {
   ceil,
   f32ConvertI64S,
@@ -122,6 +132,12 @@ function objectArray<T>(): T[] {
   return a;
 }
 
+/** Whether reference type `t` is an exception reference (`exnref`, `nullexnref`, their non-null forms). */
+function isExnType(t: number): boolean {
+  const heap = heapTypeOf(t);
+  return heap === ValType.exnref || heap === ValType.nullexnref;
+}
+
 /** Immediate count of each op executed by `Machine.cold()` (the others are handled in run()). */
 const COLD_IMMS: Int8Array = (() => {
   const imms = new Int8Array(512);
@@ -172,6 +188,10 @@ export class Machine {
   hostCallsOutside = false;
   /** Whether the driver runs this call synchronously: another engine's function is then called with `callSync`. */
   syncCall = false;
+  /** The exceptions exnref handles name (handle h is `exns[h - 1]`) during this activation; cleared when it ends. */
+  exns: Exception[] = objectArray();
+  /** Reverse of `exns`: one handle per exception. */
+  readonly exnHandles: Map<Exception, number> = new Map();
 
   constructor(store: Store) {
     this.store = store;
@@ -231,6 +251,7 @@ export class Machine {
     this.depth = 0;
     this.pending = null;
     this.pendingFunc = null;
+    this.forgetExceptions();
     this.yieldMark = this.store.yieldInterval > 0 ? this.store.fuel - this.store.yieldInterval : -Infinity;
   }
   /**
@@ -257,7 +278,10 @@ export class Machine {
         this.i32[s << 1] = this.store.funcHandle(toFuncref(v));
         return;
       default:
-        this.i32[s << 1] = this.store.externHandle(v);
+        if (isExnType(t) && v !== null && !(v instanceof Exception)) {
+          throw new TypeError("exnref value must be an Exception or null");
+        }
+        this.i32[s << 1] = this.refHandle(t, v);
         return;
     }
   }
@@ -277,10 +301,8 @@ export class Machine {
         const h = this.i32[s << 1]!;
         return h === 0 ? null : funcToJs(this.store.funcs[h - 1]!);
       }
-      default: {
-        const h = this.i32[s << 1]!;
-        return h === 0 ? null : this.store.externs[h - 1];
-      }
+      default:
+        return this.refValue(t, this.i32[s << 1]!);
     }
   }
 
@@ -339,6 +361,19 @@ export class Machine {
     return this.run();
   }
 
+  /**
+   * After a SUSPEND whose host Promise rejected with `e`: an {@link Exception} is thrown into the guest at the call
+   * (caught by a handler, or leaving `run()`); anything else ends the activation and is rethrown.
+   */
+  resumeThrow(e: unknown): number {
+    this.pending = null;
+    this.pendingFunc = null;
+    if (e instanceof Exception && this.catchException(e, this.func!, this.pc - 1, this.fp, this.depth)) {
+      return this.run();
+    }
+    throw this.unwind(e, this.func!, this.pc, this.depth);
+  }
+
   /** After a YIELD: sets the next yield mark and continues. */
   continueAfterYield(): number {
     this.yieldMark = this.store.fuel - this.store.yieldInterval;
@@ -395,6 +430,8 @@ export class Machine {
         this.pendingFunc = null;
         this.pushHostResults(f, result, this.sp);
       } catch (e) {
+        this.pendingFunc = null;
+        if (e instanceof Exception && this.catchException(e, this.func!, this.pc - 1, this.fp, this.depth)) continue;
         throw this.unwind(e, this.func!, this.pc, this.depth);
       }
       this.sp += f.type.results.length;
@@ -1882,8 +1919,98 @@ export class Machine {
       }
     } catch (e) {
       if (!inHost) store.fuel = fuel;
+      // An exception: `pc - 1` is inside the record that threw (a throw op's first word, a call's last immediate).
+      if (e instanceof Exception && this.catchException(e, func, pc - 1, fp, depth)) return RESTART;
       throw this.unwind(e, func, pc, depth);
     }
+  }
+
+  /**
+   * Finds the handler of exception `exn` thrown at code position `p` of `func` (frame at `fp`, at `depth`): the
+   * first matching clause of the handler table (innermost `try_table` first) whose range holds `p`, else the same in
+   * each caller at its call's position. Delivers the payload to the clause's slots and makes its frame current
+   * (state saved for `runSlice()` to load). Returns false when no frame of this activation catches it.
+   */
+  catchException(exn: Exception, func: FuncInst, p: number, fp: number, depth: number): boolean {
+    for (;;) {
+      const h = compiledOf(func).handlers;
+      for (let i = 0; i < h.length; i += HANDLER_WORDS) {
+        if (p < h[i]! || p >= h[i + 1]!) continue;
+        const kind = h[i + 2]!;
+        if (kind < 2 && func.instance!.tags[h[i + 3]!] !== exn.tag) continue;
+        let s = (fp + h[i + 5]!) >> 1;
+        if (kind < 2) s = this.writePayload(exn, s);
+        if (kind & 1) this.i32[s << 1] = this.exnHandle(exn);
+        this.save(func, h[i + 4]!, fp, 0, depth);
+        this.pending = null;
+        return true;
+      }
+      if (depth === 0) return false;
+      depth--;
+      func = this.frameFunc[depth]!;
+      p = this.framePc[depth]! - 1;
+      fp = this.frameFp[depth]!;
+    }
+  }
+
+  /** Writes an exception's payload at slots s..; returns the slot after it. */
+  private writePayload(exn: Exception, s: number): number {
+    const params = exn.tag.params;
+    const words = exn.words, refs = exn.refs, i32 = this.i32;
+    for (let j = 0; j < params.length; j++, s++) {
+      const t = params[j]!;
+      if (t < 0x7b || t > 0x7f) i32[s << 1] = this.refHandle(t, refs![j]);
+      else {
+        i32[s << 1] = words[2 * j]!;
+        i32[(s << 1) + 1] = words[2 * j + 1]!;
+      }
+    }
+    return s;
+  }
+
+  /** The exception `throw tagidx` makes of the payload at slots s.. (raw words; references as internal values). */
+  private newException(inst: InstanceState, tagIndex: number, s: number): Exception {
+    const tag = inst.tags[tagIndex]!;
+    const params = tag.params;
+    const words = this.i32.slice(s << 1, (s + params.length) << 1);
+    let refs: unknown[] | null = null;
+    for (let j = 0; j < params.length; j++) {
+      const t = params[j]!;
+      if (t < 0x7b || t > 0x7f) {
+        refs ??= new Array(params.length).fill(null);
+        refs[j] = this.refValue(t, words[2 * j]!);
+        words[2 * j] = 0;
+      }
+    }
+    return Exception.fromWasm(tag, words, refs);
+  }
+
+  /** The exnref handle of an exception in this activation (0 for null). */
+  exnHandle(exn: Exception | null): number {
+    if (exn === null) return 0;
+    let h = this.exnHandles.get(exn);
+    if (h === undefined) {
+      this.exns.push(exn);
+      h = this.exns.length;
+      this.exnHandles.set(exn, h);
+    }
+    return h;
+  }
+
+  /** Drops the activation's exnref handles. */
+  private forgetExceptions(): void {
+    if (this.exns.length === 0) return;
+    this.exns.length = 0;
+    this.exnHandles.clear();
+  }
+
+  /** The slot handle of reference `v` (internal form) of reference type `t`. */
+  refHandle(t: number, v: unknown): number {
+    if (v === null) return 0;
+    const heap = heapTypeOf(t);
+    if (heap === ValType.funcref) return this.store.funcHandle(v as FuncInst);
+    if (heap === ValType.exnref || heap === ValType.nullexnref) return this.exnHandle(v as Exception);
+    return this.store.externHandle(v);
   }
 
   /**
@@ -1904,25 +2031,19 @@ export class Machine {
     switch (op) {
       case 7: { // global_get_ref
         const g = inst.globals[code[pc + 1]!]!;
-        i32[fp + code[pc]!] = g.type === 0x70
-          ? this.store.funcHandle(g.ref as FuncInst | null)
-          : this.store.externHandle(g.ref);
+        i32[fp + code[pc]!] = this.refHandle(g.type, g.ref);
         break;
       }
       case 8: { // global_set_ref
         const g = inst.globals[code[pc]!]!;
-        const h = i32[fp + code[pc + 1]!]!;
-        g.ref = h === 0 ? null : g.type === 0x70 ? this.store.funcs[h - 1]! : this.store.externs[h - 1];
+        g.ref = this.refValue(g.type, i32[fp + code[pc + 1]!]!);
         break;
       }
       case 37: { // table.get
         const table = inst.tables[code[pc + 2]!]!;
         const i = i32[fp + code[pc + 1]!]! >>> 0;
         if (i >= table.elements.length) throw trap(TrapCode.TableOutOfBounds);
-        const v = table.elements[i];
-        i32[fp + code[pc]!] = table.elemType === 0x70
-          ? this.store.funcHandle(v as FuncInst | null)
-          : this.store.externHandle(v);
+        i32[fp + code[pc]!] = this.refHandle(table.elemType, table.elements[i]);
         break;
       }
       case 38: { // table.set
@@ -2280,6 +2401,13 @@ export class Machine {
         i64[d >> 1] = truncSatI64U(f64[a >> 1]!);
         break;
       }
+      case 337: // throw tagidx base
+        throw this.newException(inst, code[pc]!, (fp + code[pc + 1]!) >> 1);
+      case 338: { // throw_ref s
+        const h = i32[fp + code[pc]!]!;
+        if (h === 0) throw trap(TrapCode.NullReference);
+        throw this.exns[h - 1]!;
+      }
       default:
         throw new Error(`machine: unknown internal op ${op}`);
     }
@@ -2300,12 +2428,16 @@ export class Machine {
     this.pending = null;
     this.pendingFunc = null;
     this.frameFunc.length = 0;
+    this.forgetExceptions();
   }
 
-  /** The internal table value of a reference handle. */
-  refValue(elemType: number, h: number): unknown {
+  /** The internal value (function instance, JS value, Exception, or null) of handle `h` of reference type `t`. */
+  refValue(t: number, h: number): unknown {
     if (h === 0) return null;
-    return elemType === ValType.funcref ? this.store.funcs[h - 1]! : this.store.externs[h - 1];
+    const heap = heapTypeOf(t);
+    if (heap === ValType.funcref) return this.store.funcs[h - 1]!;
+    if (heap === ValType.exnref || heap === ValType.nullexnref) return this.exns[h - 1]!;
+    return this.store.externs[h - 1];
   }
 
   /** `memory.init` with d, s, n at slots sp..sp+2; returns the fuel to charge. */

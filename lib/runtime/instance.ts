@@ -7,7 +7,7 @@
  */
 
 import type { ConstExpr, FuncType, Limits } from "../binary/module.ts";
-import { funcTypeOf, ValType } from "../binary/module.ts";
+import { funcTypeOf, isRefType, ValType } from "../binary/module.ts";
 import { printable } from "../_printable.ts";
 import { LinkError } from "../errors.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
@@ -19,11 +19,12 @@ import { Memory } from "./memory.ts";
 import type { Module } from "./module.ts";
 import type { Store } from "./store.ts";
 import { MAX_TABLE_ELEMENTS, Table } from "./table.ts";
+import { Tag } from "./tag.ts";
 import { funcOfJs, jsToRaw, readWords, valTypeToName, writeWords } from "./values.ts";
 import type { ExportedFunction } from "./func.ts";
 
-/** An export value: an exported function, a memory, a table or a global. */
-export type ExportValue = ExportedFunction | Memory | Table | Global;
+/** An export value: an exported function, a memory, a table, a global or a tag. */
+export type ExportValue = ExportedFunction | Memory | Table | Global | Tag;
 
 /** Imports: `{ [module]: { [name]: value } }`. */
 export type Imports = Record<string, Record<string, unknown>>;
@@ -89,6 +90,7 @@ function kindOf(v: unknown): string {
   if (v instanceof Memory) return "memory";
   if (v instanceof Table) return "table";
   if (v instanceof Global) return "global";
+  if (v instanceof Tag) return "tag";
   if (typeof v === "function") return "func";
   return typeof v;
 }
@@ -118,7 +120,7 @@ function evalConst(expr: ConstExpr, state: InstanceState): unknown {
         break;
       case "global.get": {
         const g = state.globals[ins.globalIndex]!;
-        if (g.type === ValType.funcref || g.type === ValType.externref) stack.push(g.ref);
+        if (isRefType(g.type)) stack.push(g.ref);
         else stack.push(readWords(g.type, g.cell, 0));
         break;
       }
@@ -243,8 +245,19 @@ export function link(
         }
         break;
       }
+      case "tag": {
+        if (!(v instanceof Tag)) throw incompatible(imp.module, imp.name, `expected tag, found ${kindOf(v)}`);
+        const params = d.types[desc.typeIndex]!.params;
+        if (v.params.length !== params.length || v.params.some((t, i) => t !== params[i])) {
+          throw incompatible(imp.module, imp.name, "tag types incompatible: parameter types differ");
+        }
+        state.tags.push(v);
+        break;
+      }
     }
   }
+  // Tags defined by the module: each instantiation makes new ones (spec §4.5.3.9, alloctag).
+  for (const typeIndex of d.tags) state.tags.push(Tag.ofType(d.types[typeIndex]!));
   // 2. Functions defined by the module.
   for (let i = 0; i < d.funcs.length; i++) {
     const index = d.importedFuncs + i;
@@ -254,7 +267,7 @@ export function link(
   for (const g of d.globals) {
     const global = new Global({ type: g.type.type, mutable: g.type.mutable });
     const v = evalConst(g.init, state);
-    if (g.type.type === ValType.funcref || g.type.type === ValType.externref) global.ref = v;
+    if (isRefType(g.type.type)) global.ref = v;
     else writeWords(g.type.type, global.cell, 0, v);
     state.globals.push(global);
   }
@@ -317,6 +330,9 @@ export function link(
         break;
       case "global":
         exports[e.name] = state.globals[e.index]!;
+        break;
+      case "tag":
+        exports[e.name] = state.tags[e.index]!;
         break;
     }
   }

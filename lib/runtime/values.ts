@@ -19,7 +19,7 @@ import { ValType } from "../binary/module.ts";
 import type { ExportedFunction, FuncInst } from "./func.ts";
 
 /** A value type's name in the public API. */
-export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref";
+export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref" | "exnref";
 
 /** `{ params, results }` of a function, by type name. */
 export interface FuncTypeDesc {
@@ -47,6 +47,8 @@ export function valTypeFromName(name: string): number {
       return ValType.funcref;
     case "externref":
       return ValType.externref;
+    case "exnref":
+      return ValType.exnref;
     default:
       throw new TypeError(`unknown value type: ${name}`);
   }
@@ -67,6 +69,8 @@ export function valTypeToName(t: number): ValTypeName {
       return "funcref";
     case ValType.externref:
       return "externref";
+    case ValType.exnref:
+      return "exnref";
     default:
       // Why an error: v128 and the typed references have no name here yet, and calling them "externref" (as this
       // once did) would describe a function's type wrongly; validation refuses such modules before this runs.
@@ -152,6 +156,7 @@ export function defaultValue(type: number): unknown {
     case ValType.i64:
       return 0n;
     case ValType.funcref:
+    case ValType.exnref:
       return null;
     case ValType.externref:
       return undefined;

@@ -28,7 +28,7 @@ import {
   WatParseError,
 } from "./sexpr.ts";
 
-type Space = "func" | "table" | "memory" | "global" | "type" | "elem" | "data";
+type Space = "func" | "table" | "memory" | "global" | "type" | "elem" | "data" | "tag";
 
 interface FuncSig {
   params: number[];
@@ -67,7 +67,16 @@ interface DataSeg {
   bytes: Uint8Array;
 }
 
-const VALTYPES: Record<string, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, funcref: 0x70, externref: 0x6f };
+const VALTYPES: Record<string, number> = {
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  funcref: 0x70,
+  externref: 0x6f,
+  exnref: 0x69,
+  nullexnref: 0x74,
+};
 const GC_REFTYPES = new Set([
   "anyref",
   "eqref",
@@ -87,6 +96,7 @@ const SPACE_WORD: Record<Space, string> = {
   type: "type",
   elem: "elem segment",
   data: "data segment",
+  tag: "tag",
 };
 
 function fail(reason: string, at: Pos | undefined): never {
@@ -207,8 +217,9 @@ class ModuleEncoder {
     type: this.typeNames,
     elem: new Map(),
     data: new Map(),
+    tag: new Map(),
   };
-  counts: Record<Space, number> = { func: 0, table: 0, memory: 0, global: 0, type: 0, elem: 0, data: 0 };
+  counts: Record<Space, number> = { func: 0, table: 0, memory: 0, global: 0, type: 0, elem: 0, data: 0, tag: 0 };
   imports = new ByteWriter();
   importCount = 0;
   funcs: FuncDef[] = [];
@@ -217,6 +228,8 @@ class ModuleEncoder {
   memories = new ByteWriter();
   memoryCount = 0;
   globals: { type: Uint8Array; init: SExpr[] }[] = [];
+  /** Type indices of the defined tags. */
+  tags: number[] = [];
   exports = new ByteWriter();
   exportCount = 0;
   /** Exports in text order, resolved after all fields so that they may name later definitions. */
@@ -241,7 +254,7 @@ class ModuleEncoder {
     }
     for (const f of fields) this.field(f as SList);
     for (const e of this.pendingExports) {
-      const space = (["func", "table", "memory", "global"] as const)[e.kind];
+      const space = (["func", "table", "memory", "global", "tag"] as const)[e.kind]!;
       const index = typeof e.index === "number" ? e.index : this.index(space, e.index);
       stringText(e.name);
       this.exports.u32(e.name.bytes.length).bytes(e.name.bytes).u8(e.kind).u32(index);
@@ -283,6 +296,11 @@ class ModuleEncoder {
     }
     if (this.tableCount) section(4, vec(this.tableCount, this.tables));
     if (this.memoryCount) section(5, vec(this.memoryCount, this.memories));
+    if (this.tags.length) {
+      const w = new ByteWriter().u32(this.tags.length);
+      for (const t of this.tags) w.u8(0).u32(t);
+      section(13, w);
+    }
     if (this.globals.length) section(6, globalBytes);
     if (this.exportCount) section(7, vec(this.exportCount, this.exports));
     if (startIdx >= 0) section(8, new ByteWriter().u32(startIdx));
@@ -323,7 +341,7 @@ class ModuleEncoder {
     for (let i = 0; i < items.length; i++) {
       const x = items[i];
       if (x.kind === "atom") {
-        if (x.text === "block" || x.text === "loop" || x.text === "if") {
+        if (x.text === "block" || x.text === "loop" || x.text === "if" || x.text === "try_table") {
           let j = i + 1;
           if (isId(items[j])) j++;
           this.prescanBlockType(items, j);
@@ -334,7 +352,7 @@ class ModuleEncoder {
         }
       } else if (x.kind === "list") {
         const head = headOf(x);
-        if (head === "block" || head === "loop" || head === "if") {
+        if (head === "block" || head === "loop" || head === "if" || head === "try_table") {
           let j = 1;
           if (isId(x.items[j])) j++;
           this.prescanBlockType(x.items, j);
@@ -376,7 +394,6 @@ class ModuleEncoder {
       if (t !== undefined) return t;
       if (e.text === "v128") unsupported("simd");
       if (GC_REFTYPES.has(e.text)) unsupported("gc");
-      if (e.text === "exnref") unsupported("exceptions");
       fail(/^[a-z]/.test(e.text) ? `unknown operator ${e.text}` : "unexpected token", e);
     }
     if (isList(e, "ref")) return this.refList(e);
@@ -389,24 +406,26 @@ class ModuleEncoder {
     if (!nullable) unsupported("function-references");
     if (isAtom(heap, "func")) return 0x70;
     if (isAtom(heap, "extern")) return 0x6f;
-    if (isAtom(heap, "exn")) unsupported("exceptions");
+    if (isAtom(heap, "exn")) return 0x69;
+    if (isAtom(heap, "noexn")) return 0x74;
     if (isIndexAtom(heap)) unsupported("function-references");
     unsupported("gc");
   }
 
   refType(e: SExpr | undefined): number {
     const t = this.valType(e);
-    if (t !== 0x70 && t !== 0x6f) fail("unexpected token", e);
+    if (t !== 0x70 && t !== 0x6f && t !== 0x69) fail("unexpected token", e);
     return t;
   }
 
   heapType(e: SExpr | undefined): number {
     if (isAtom(e, "func")) return 0x70;
     if (isAtom(e, "extern")) return 0x6f;
-    if (isAtom(e, "exn")) unsupported("exceptions");
+    if (isAtom(e, "exn")) return 0x69;
+    if (isAtom(e, "noexn")) return 0x74;
     if (isIndexAtom(e)) unsupported("function-references");
     if (isAtom(e)) {
-      if (["any", "eq", "i31", "struct", "array", "none", "nofunc", "noextern", "noexn"].includes(e.text)) {
+      if (["any", "eq", "i31", "struct", "array", "none", "nofunc", "noextern"].includes(e.text)) {
         unsupported("gc");
       }
     }
@@ -577,8 +596,7 @@ class ModuleEncoder {
       case "data":
         return this.dataField(f);
       case "tag":
-        unsupported("exceptions");
-        break;
+        return this.tagField(f);
       case "rec":
         unsupported("gc");
         break;
@@ -624,9 +642,13 @@ class ModuleEncoder {
         this.bind("global", id, this.counts.global++);
         return;
       }
-      case "tag":
-        unsupported("exceptions");
-        break;
+      case "tag": {
+        const [use, next] = this.typeUse(desc.items, i, false);
+        if (next !== desc.items.length) fail("unexpected token", desc.items[next]);
+        this.imports.u8(4).u8(0).u32(use.index);
+        this.bind("tag", id, this.counts.tag++);
+        return;
+      }
       default:
         fail("unexpected token", desc);
     }
@@ -837,15 +859,32 @@ class ModuleEncoder {
       table: [1, "table"],
       memory: [2, "memory"],
       global: [3, "global"],
+      tag: [4, "tag"],
     };
     const k = kinds[headOf(desc)];
-    if (!k) {
-      if (headOf(desc) === "tag") unsupported("exceptions");
-      fail("unexpected token", desc);
-    }
+    if (!k) fail("unexpected token", desc);
     const target = desc.items[1];
     if (!isAtom(target)) fail("unexpected token", target);
     this.addExport(name, k[0], target);
+  }
+
+  /** `(tag $id? (export …)* (import …)? typeuse)`: an exception tag (a type use whose results must be empty). */
+  tagField(f: SList): void {
+    let i = 1;
+    const id = isId(f.items[1]) ? f.items[1] : undefined;
+    if (id) i++;
+    const [imp, next] = this.inlineExports(f.items, i, 4, this.counts.tag);
+    i = next;
+    const [use, end] = this.typeUse(f.items, i, false);
+    if (end !== f.items.length) fail("unexpected token", f.items[end]);
+    if (imp) {
+      this.beginImport(imp, "tag", f);
+      this.imports.u8(4).u8(0).u32(use.index);
+    } else {
+      this.lastDefinition = "tag";
+      this.tags.push(use.index);
+    }
+    this.bind("tag", id, this.counts.tag++);
   }
 
   elemField(f: SList): void {
@@ -1078,6 +1117,19 @@ class BodyEncoder {
     }
     if (!isAtom(x)) fail("unexpected token", x);
     const name = x.text;
+    if (CATCH_KEYWORDS.has(name)) fail("unexpected token", x);
+    if (name === "try_table") {
+      const [label, j] = this.label(items, i + 1);
+      this.w.u8(0x1f);
+      let k = this.blockType(items, j, this.w);
+      k = this.catchClauses(items, k);
+      this.labels.push(label);
+      k = this.seq(items, k, END);
+      if (!isAtom(items[k], "end")) fail("unexpected end", items[k - 1] ?? x);
+      this.labels.pop();
+      this.w.u8(0x0b);
+      return this.endLabel(items, k + 1, label);
+    }
     if (name === "block" || name === "loop" || name === "if") {
       const [label, j] = this.label(items, i + 1);
       this.w.u8(name === "block" ? 0x02 : name === "loop" ? 0x03 : 0x04);
@@ -1139,6 +1191,17 @@ class BodyEncoder {
     if (!isAtom(head)) fail("unexpected token", head ?? x);
     const name = head.text;
     const items = x.items;
+    if (CATCH_KEYWORDS.has(name)) fail("unexpected token", head);
+    if (name === "try_table") {
+      const [label, j] = this.label(items, 1);
+      this.w.u8(0x1f);
+      const k = this.catchClauses(items, this.blockType(items, j, this.w));
+      this.labels.push(label);
+      this.seq(items, k, null);
+      this.labels.pop();
+      this.w.u8(0x0b);
+      return;
+    }
     if (name === "block" || name === "loop") {
       const [label, j] = this.label(items, 1);
       this.w.u8(name === "block" ? 0x02 : 0x03);
@@ -1196,6 +1259,25 @@ class BodyEncoder {
       this.depth--;
     }
     this.emit(op, imm);
+  }
+
+  /**
+   * Encodes the catch clauses of a `try_table` from `items[i…]` (their labels resolve outside the `try_table`, as
+   * in the binary format); returns the next index.
+   */
+  catchClauses(items: SExpr[], i: number): number {
+    const clauses: SList[] = [];
+    while (isList(items[i]) && CATCH_CLAUSES[headOf(items[i] as SList)] !== undefined) clauses.push(items[i++] as SList);
+    this.w.u32(clauses.length);
+    for (const c of clauses) {
+      const kind = CATCH_CLAUSES[headOf(c)]!;
+      const withTag = kind < 2;
+      if (c.items.length !== (withTag ? 3 : 2)) fail("unexpected token", c);
+      this.w.u8(kind);
+      if (withTag) this.w.u32(this.m.index("tag", c.items[1]));
+      this.w.u32(this.labelIndex(c.items[withTag ? 2 : 1]));
+    }
+    return i;
   }
 
   labelIndex(a: SExpr | undefined): number {
@@ -1350,6 +1432,9 @@ class BodyEncoder {
       case "elem":
         w.u32(m.index("elem", items[i]));
         return i + 1;
+      case "tag":
+        w.u32(m.index("tag", items[i]));
+        return i + 1;
       case "table.copy": {
         const a = optIndex("table");
         const b = a === null ? null : optIndex("table");
@@ -1363,5 +1448,12 @@ class BodyEncoder {
 }
 
 const END = new Set(["end"]);
+/** The catch clauses of `try_table` and their kind byte. */
+const CATCH_CLAUSES: Record<string, number> = { catch: 0, catch_ref: 1, catch_all: 2, catch_all_ref: 3 };
+/**
+ * Words that are no instruction on their own: `catch` and `catch_all` only follow a legacy `try`'s body, `delegate`
+ * ends one.
+ */
+const CATCH_KEYWORDS = new Set(["catch", "catch_all", "delegate", "catch_ref", "catch_all_ref"]);
 const NOT_INSTR = new Set(["type", "param", "result", "local", "export", "import"]);
 const END_ELSE = new Set(["end", "else"]);

@@ -18,7 +18,7 @@ export const EMPTY_FUNC_TYPE: FuncType = { params: NONE, results: NONE };
 
 // Why: one shared `[] -> [t]` object per value type, so blocks cost no allocation.
 const SINGLE_RESULT: FuncType[] = [];
-for (const t of [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]) {
+for (const t of [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f, 0x69, 0x74]) {
   SINGLE_RESULT[t] = { params: NONE, results: [t] };
 }
 

@@ -8,6 +8,7 @@
 import { CompileError } from "../errors.ts";
 import { type ConstExpr, type ValType, valTypeName } from "../binary/module.ts";
 import type { ValidationContext } from "./context.ts";
+import { isExnSubtype } from "./exn_subtype.ts";
 
 /**
  * Checks that `expr` is constant and produces exactly one value of type `expected`.
@@ -82,7 +83,7 @@ export function validateConstExpr(
       }
     }
   }
-  if (stack.length !== 1 || stack[0] !== expected) {
+  if (stack.length !== 1 || (stack[0] !== expected && !isExnSubtype(stack[0]!, expected))) {
     const found = stack.map(valTypeName).join(" ");
     throw new CompileError(`type mismatch: expected [${valTypeName(expected)}] but found [${found}]`, at);
   }

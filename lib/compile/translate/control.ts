@@ -24,6 +24,13 @@ export interface Control {
   elseFixup: number;
   /** Whether the rest of this block is unreachable. */
   dead: boolean;
+  /** For `try_table`: its catch clauses, as (kind, tagidx, target label) triples; null for other blocks. */
+  catches: (number | Control)[] | null;
+  /**
+   * Positions in the handler table (`Emitter.handlers`) of handler targets that land where a branch to this block
+   * lands: patched at its end (a block, an `if`), or with the function's return landing.
+   */
+  handlerFixups: number[];
 }
 
 /** A branch condition: a compare still to be emitted (fused into the branch), or a slot tested for nonzero. */
