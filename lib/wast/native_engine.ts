@@ -24,6 +24,7 @@ const TYPE_NAMES: Record<number, string> = {
   0x7c: "f64",
   0x70: "funcref",
   0x6f: "externref",
+  0x69: "exnref",
 };
 
 interface ExportInfo {
@@ -69,7 +70,10 @@ function exportInfo(bytes: Uint8Array): Map<string, ExportInfo> {
           limits();
         } else if (kind === 2) limits();
         else if (kind === 3) globals.push({ type: valType(), mutable: r.u8() === 1 });
-        else return out;
+        else if (kind === 4) {
+          r.u8(); // tag attribute
+          r.u32();
+        } else return out;
       }
     } else if (id === 3) {
       for (let n = r.u32(); n > 0; n--) funcs.push(r.u32());
@@ -227,6 +231,7 @@ export function nativeEngine(): WastEngine {
       if (e instanceof WA.LinkError || e instanceof TypeError) return { kind: "link", message };
       if (e instanceof RangeError && /call stack|recursion/i.test(message)) return { kind: "exhaustion", message };
       if (e instanceof WA.RuntimeError) return { kind: "trap", message };
+      if (e instanceof WA.Exception) return { kind: "exception", message: "uncaught exception" };
       return { kind: "other", message };
     },
     externRef(n: number): unknown {
