@@ -48,7 +48,13 @@ const TYPE = 1, IMPORT = 2, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE
 const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 // Opcodes the instrumenter writes or rewrites.
-const OP_UNREACHABLE = 0x00, OP_IF = 0x04, OP_END = 0x0b, OP_CALL = 0x10, OP_RETURN_CALL = 0x12, OP_LOCAL_GET = 0x20, OP_LOCAL_TEE = 0x22;
+const OP_UNREACHABLE = 0x00,
+  OP_IF = 0x04,
+  OP_END = 0x0b,
+  OP_CALL = 0x10,
+  OP_RETURN_CALL = 0x12,
+  OP_LOCAL_GET = 0x20,
+  OP_LOCAL_TEE = 0x22;
 const OP_GLOBAL_GET = 0x23, OP_GLOBAL_SET = 0x24, OP_I32_CONST = 0x41, OP_I64_CONST = 0x42, OP_I32_GE_S = 0x4e;
 const OP_I64_LT_S = 0x53, OP_I64_SUB = 0x7d, OP_I64_EXTEND_I32_U = 0xad, OP_REF_FUNC = 0xd2, EMPTY = 0x40;
 const I64 = 0x7e, I32 = 0x7f;

@@ -16,15 +16,15 @@ import { type FuncType, isRefType, ValType } from "../binary/module.ts";
 import type { FuncInst } from "./func.ts";
 import {
   funcToJs,
+  jsToRaw,
   rawToJs,
   readWords,
   roundTrip,
   toFuncref,
   valTypeFromName,
-  valTypeToName,
   type ValTypeName,
+  valTypeToName,
   writeWords,
-  jsToRaw,
 } from "./values.ts";
 
 /** The type of a tag in the JS API: its parameter types (a tag has no results). */

@@ -1267,7 +1267,9 @@ class BodyEncoder {
    */
   catchClauses(items: SExpr[], i: number): number {
     const clauses: SList[] = [];
-    while (isList(items[i]) && CATCH_CLAUSES[headOf(items[i] as SList)] !== undefined) clauses.push(items[i++] as SList);
+    while (isList(items[i]) && CATCH_CLAUSES[headOf(items[i] as SList)] !== undefined) {
+      clauses.push(items[i++] as SList);
+    }
     this.w.u32(clauses.length);
     for (const c of clauses) {
       const kind = CATCH_CLAUSES[headOf(c)]!;

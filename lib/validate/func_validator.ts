@@ -482,7 +482,9 @@ export class FuncValidator {
           break;
         case 0x1f: { // try_table: a block whose catch clauses branch to labels outside it
           const type = blockTypeOf(ctx.module, r.blockType, at);
-          for (let i = 0; i < r.index; i++) this.#catchClause(r.catches[3 * i]!, r.catches[3 * i + 1]!, r.catches[3 * i + 2]!);
+          for (let i = 0; i < r.index; i++) {
+            this.#catchClause(r.catches[3 * i]!, r.catches[3 * i + 1]!, r.catches[3 * i + 2]!);
+          }
           this.#pushCtrlChecked(BLOCK, type);
           break;
         }

@@ -16,6 +16,8 @@ import { type ErrorKind, type RawValue, spectestModule, type WastEngine, type Wa
 
 type WA = typeof WebAssembly;
 const WA: WA = (globalThis as unknown as { WebAssembly: WA }).WebAssembly;
+/** `WebAssembly.Exception` where the host has it (the TS library does not declare it yet). */
+const WA_EXCEPTION = (WA as unknown as { Exception?: abstract new (...a: never[]) => unknown }).Exception;
 
 const TYPE_NAMES: Record<number, string> = {
   0x7f: "i32",
@@ -231,7 +233,9 @@ export function nativeEngine(): WastEngine {
       if (e instanceof WA.LinkError || e instanceof TypeError) return { kind: "link", message };
       if (e instanceof RangeError && /call stack|recursion/i.test(message)) return { kind: "exhaustion", message };
       if (e instanceof WA.RuntimeError) return { kind: "trap", message };
-      if (e instanceof WA.Exception) return { kind: "exception", message: "uncaught exception" };
+      if (WA_EXCEPTION !== undefined && e instanceof WA_EXCEPTION) {
+        return { kind: "exception", message: "uncaught exception" };
+      }
       return { kind: "other", message };
     },
     externRef(n: number): unknown {

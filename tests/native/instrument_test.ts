@@ -37,7 +37,10 @@ function onNative(bytes: Uint8Array, fuel: number, call: string, args: number[])
     env: { log: (x: number) => void logs.push(`${x}@${consumed()}`) },
     // The interpreter's checkpoint with fuel metering on: below 0 the call stops (the code traps).
     [HOOK_MODULE]: {
-      [HOOK_NAME]: () => (stopped = fuelGlobal.counter!.value < 0n) ? 1 : 0,
+      [HOOK_NAME]: () => {
+        stopped = fuelGlobal.counter!.value < 0n;
+        return stopped ? 1 : 0;
+      },
     },
   };
   const { exports } = new WebAssembly.Instance(
