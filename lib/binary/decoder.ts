@@ -601,10 +601,15 @@ function scanInstructions(reader: InstructionReader): boolean {
         if (depth === 0 || kinds[depth] !== 1) throw new CompileError("END opcode expected", reader.at);
         kinds[depth] = 0;
         break;
+      case 0x18: // delegate: ends a legacy `try` (the validator checks that it is one)
+        if (depth === 0) throw new CompileError("END opcode expected", reader.at);
+        depth--;
+        break;
       case 0x02: // block
       case 0x03: // loop
       case 0x04: // if
       case 0x1f: // try_table
+      case 0x06: // try (legacy exceptions)
         if (++depth === kinds.length) {
           const grown = new Uint8Array(kinds.length * 2);
           grown.set(kinds);
@@ -624,8 +629,8 @@ function skipToEnd(reader: InstructionReader): void {
   let depth = 0;
   for (;;) {
     const op = reader.next();
-    if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x1f) depth++;
-    else if (op === 0x0b && depth-- === 0) return;
+    if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x1f || op === 0x06) depth++;
+    else if ((op === 0x0b || op === 0x18) && depth-- === 0) return;
   }
 }
 

@@ -75,6 +75,7 @@ export const IMPLEMENTED_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
   "core",
   "tail-call",
   "exceptions",
+  "legacy-exceptions",
   "extended-const",
   "wide-arithmetic",
 ]);

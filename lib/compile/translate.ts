@@ -60,10 +60,13 @@ export interface CompiledFunc {
   /** Highest frame-relative slot count reached (locals plus operand stack), for stack-limit checks. */
   readonly maxHeight: number;
   /**
-   * The handler table: one record of {@link HANDLER_WORDS} words per `try_table` catch clause, innermost
-   * `try_table` first, clauses in order: the code range [start, end) it covers, its kind (0 catch, 1 catch_ref,
-   * 2 catch_all, 3 catch_all_ref), the tag index, the code position to continue at, and the slot (a word offset)
-   * where the payload and then the exnref go. The machine reads it only when an exception is thrown.
+   * The handler table: one record of {@link HANDLER_WORDS} words per catch clause, innermost first (a `try_table`'s
+   * at its end, clauses in order; a legacy `try`'s at each handler): the code range [start, end) it covers, its kind,
+   * the tag index, the code position to continue at, and the slot (a word offset) where the values go. Kinds:
+   * 0 catch, 1 catch_ref, 2 catch_all, 3 catch_all_ref (the payload, then the exnref for the `_ref` kinds); 5 a
+   * legacy `catch`, 6 `catch_all` (the exnref, then the payload); 4 a legacy `delegate`: any exception thrown in the
+   * range goes on as if thrown at the position in the slot word, searching from the record index (in words) in the
+   * continue word. The machine reads it only when an exception is thrown.
    */
   readonly handlers: Int32Array;
 }
@@ -112,7 +115,8 @@ export function translateFunction(
       e.prevOp = e.curOp;
       e.curOp = -1;
     }
-    runs.charge(reader.info.fuel);
+    // Why not for the legacy handlers: their unit is charged in the run they open (fuel_plan.ts).
+    if (op !== 0x07 && op !== 0x19 && op !== 0x18) runs.charge(reader.info.fuel);
     switch (op) {
       case 0x00: // unreachable
         out.push(0x00);
@@ -134,12 +138,71 @@ export function translateFunction(
         control.push(c);
         break;
       }
+      case 0x06: { // try (legacy exceptions): a block whose handlers become records at its first catch
+        const bt = blockTypeOf(module, reader.blockType);
+        stack.materializeFrom(0);
+        const c = newControl("try", stack.n - bt.params.length, bt.params.length, bt.results.length);
+        c.start = out.length;
+        control.push(c);
+        break;
+      }
+      case 0x07: // catch (legacy)
+      case 0x19: { // catch_all (legacy)
+        const c = control[control.length - 1]!;
+        if (c.kind === "try") {
+          // The body ends: its fall-through jumps to the end; handlers cover [start, bodyEnd).
+          if (!c.dead) {
+            stack.materializeFrom(c.height);
+            out.push(0x05);
+            c.fixups.push(out.push(0));
+          }
+          c.bodyEnd = out.length;
+          for (const f of c.delegatesAtBodyEnd) e.handlers[f] = e.handlers.length;
+          c.delegatesAtBodyEnd.length = 0;
+          c.kind = "catch";
+        } else if (!c.dead) {
+          emitBranch(e, c, c.results); // the previous handler's results, moved over the exnref slot
+        }
+        const tagParams = op === 0x07 ? module.types[tagTypeIndexOf(module, reader.index)]!.params.length : 0;
+        e.handlers.push(c.start, c.bodyEnd, op === 0x07 ? 5 : 6, op === 0x07 ? reader.index : 0, out.length);
+        e.handlers.push(stack.canon(c.height));
+        stack.setTemps(c.height, c.height + 1 + tagParams);
+        c.dead = false;
+        runs.openAt(bytes.pos, true);
+        runs.charge(reader.info.fuel);
+        break;
+      }
+      case 0x18: { // delegate (legacy): ends the try; exceptions of its body go to the handlers of label l outside
+        const c = control.pop()!;
+        if (!c.dead) stack.materializeFrom(c.height);
+        const end = out.length;
+        const target = control[control.length - 1 - reader.index]!;
+        e.handlers.push(c.start, end, 4, 0, 0, target.start);
+        const at = e.handlers.length - 2;
+        if (target.kind === "try") target.delegatesAtBodyEnd.push(at);
+        else target.delegatesAtEnd.push(at);
+        // Delegated here from inside: on to this delegate's own target.
+        for (const f of c.delegatesAtBodyEnd) e.handlers[f] = e.handlers.length - 6;
+        for (const f of c.delegatesAtEnd) e.handlers[f] = e.handlers.length;
+        for (const f of c.fixups) out.code[f] = end;
+        for (const f of c.handlerFixups) e.handlers[f] = end;
+        stack.setTemps(c.height, c.height + c.results);
+        break;
+      }
+      case 0x09: { // rethrow (legacy): the exception of the handler at label l, in its try's first slot
+        const target = control[control.length - 1 - reader.index]!;
+        out.push(THROW_REF);
+        out.push(stack.canon(target.height));
+        control[control.length - 1]!.dead = true;
+        break;
+      }
       case 0x04: { // if
         const bt = blockTypeOf(module, reader.blockType);
         const cond = popCond(e);
         stack.materializeFrom(0);
         const c = newControl("if", stack.n - bt.params.length, bt.params.length, bt.results.length);
         c.elseFixup = condJump(e, cond, true);
+        c.start = out.length;
         control.push(c);
         break;
       }
@@ -160,6 +223,7 @@ export function translateFunction(
         const c = control.pop()!;
         if (c.kind === "func") {
           if (!c.dead) emitReturn(e);
+          for (const f of c.delegatesAtEnd) e.handlers[f] = e.handlers.length;
           if (c.fixups.length > 0 || c.handlerFixups.length > 0) {
             // Landing of br_table entries and catch clauses that leave the function: the results sit at the first
             // temp slots.
@@ -172,9 +236,16 @@ export function translateFunction(
           }
           break;
         }
-        if (!c.dead) stack.materializeFrom(c.height);
+        if (c.kind === "catch") {
+          // A legacy handler's results, moved over the exnref slot to the try's slots.
+          if (!c.dead) {
+            for (let j = 0; j < c.results; j++) stack.storeTo(stack.canon(c.height + j), stack.n - c.results + j);
+          }
+        } else if (!c.dead) stack.materializeFrom(c.height);
         const end = out.length;
         if (c.catches !== null) addHandlers(e, c, end);
+        for (const f of c.delegatesAtBodyEnd) e.handlers[f] = e.handlers.length;
+        for (const f of c.delegatesAtEnd) e.handlers[f] = e.handlers.length;
         if (c.elseFixup >= 0) out.code[c.elseFixup] = end;
         for (const f of c.fixups) out.code[f] = end;
         for (const f of c.handlerFixups) e.handlers[f] = end;
@@ -415,7 +486,7 @@ export function translateFunction(
       bytes.pos = skipUnreachable(reader);
       e.curOp = -1;
     }
-    runs.openAt(bytes.pos, op === 0x05 || op === 0x0b);
+    runs.openAt(bytes.pos, op === 0x05 || op === 0x0b || op === 0x18);
   }
   return {
     code: out.code.slice(0, out.length),
@@ -440,6 +511,9 @@ function newControl(kind: Control["kind"], height: number, params: number, resul
     dead: false,
     catches: null,
     handlerFixups: [],
+    bodyEnd: -1,
+    delegatesAtBodyEnd: [],
+    delegatesAtEnd: [],
   };
 }
 

@@ -1937,10 +1937,20 @@ export class Machine {
       for (let i = 0; i < h.length; i += HANDLER_WORDS) {
         if (p < h[i]! || p >= h[i + 1]!) continue;
         const kind = h[i + 2]!;
-        if (kind < 2 && func.instance!.tags[h[i + 3]!] !== exn.tag) continue;
+        if (kind === 4) { // legacy delegate: on from another position and record
+          p = h[i + 5]!;
+          i = h[i + 4]! - HANDLER_WORDS;
+          continue;
+        }
+        if ((kind < 2 || kind === 5) && func.instance!.tags[h[i + 3]!] !== exn.tag) continue;
         let s = (fp + h[i + 5]!) >> 1;
-        if (kind < 2) s = this.writePayload(exn, s);
-        if (kind & 1) this.i32[s << 1] = this.exnHandle(exn);
+        if (kind >= 5) { // legacy catch, catch_all: the exnref (for rethrow) under the payload
+          this.i32[s << 1] = this.exnHandle(exn);
+          if (kind === 5) this.writePayload(exn, s + 1);
+        } else {
+          if (kind < 2) s = this.writePayload(exn, s);
+          if (kind & 1) this.i32[s << 1] = this.exnHandle(exn);
+        }
         this.save(func, h[i + 4]!, fp, 0, depth);
         this.pending = null;
         return true;

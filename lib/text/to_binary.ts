@@ -341,7 +341,7 @@ class ModuleEncoder {
     for (let i = 0; i < items.length; i++) {
       const x = items[i];
       if (x.kind === "atom") {
-        if (x.text === "block" || x.text === "loop" || x.text === "if" || x.text === "try_table") {
+        if (["block", "loop", "if", "try_table", "try"].includes(x.text)) {
           let j = i + 1;
           if (isId(items[j])) j++;
           this.prescanBlockType(items, j);
@@ -352,7 +352,7 @@ class ModuleEncoder {
         }
       } else if (x.kind === "list") {
         const head = headOf(x);
-        if (head === "block" || head === "loop" || head === "if" || head === "try_table") {
+        if (["block", "loop", "if", "try_table", "try"].includes(head)) {
           let j = 1;
           if (isId(x.items[j])) j++;
           this.prescanBlockType(x.items, j);
@@ -1118,6 +1118,7 @@ class BodyEncoder {
     if (!isAtom(x)) fail("unexpected token", x);
     const name = x.text;
     if (CATCH_KEYWORDS.has(name)) fail("unexpected token", x);
+    if (name === "try") return this.flatTry(items, i);
     if (name === "try_table") {
       const [label, j] = this.label(items, i + 1);
       this.w.u8(0x1f);
@@ -1192,6 +1193,7 @@ class BodyEncoder {
     const name = head.text;
     const items = x.items;
     if (CATCH_KEYWORDS.has(name)) fail("unexpected token", head);
+    if (name === "try") return this.foldedTry(x);
     if (name === "try_table") {
       const [label, j] = this.label(items, 1);
       this.w.u8(0x1f);
@@ -1259,6 +1261,72 @@ class BodyEncoder {
       this.depth--;
     }
     this.emit(op, imm);
+  }
+
+  /**
+   * A legacy `try` (flat): `try $l? bt instr* (catch x instr* | catch_all instr*)* end $l?`, or `… delegate l`
+   * (whose label is counted outside the try). At most one `catch_all`, last. Returns the next index.
+   */
+  flatTry(items: SExpr[], i: number): number {
+    this.op(items[i] as SAtom); // the opcode table's row: unsupported while its feature is not implemented
+    const [label, j] = this.label(items, i + 1);
+    this.w.u8(0x06);
+    let k = this.blockType(items, j, this.w);
+    this.labels.push(label);
+    k = this.seq(items, k, TRY_STOP);
+    let handlers = 0, sawAll = false;
+    while (isAtom(items[k], "catch") || isAtom(items[k], "catch_all")) {
+      const all = (items[k] as SAtom).text === "catch_all";
+      if (sawAll) fail("unexpected token", items[k]);
+      this.w.u8(all ? 0x19 : 0x07);
+      k++;
+      if (!all) this.w.u32(this.m.index("tag", items[k++]));
+      sawAll = all;
+      handlers++;
+      k = this.seq(items, k, TRY_STOP);
+    }
+    if (isAtom(items[k], "delegate")) {
+      if (handlers > 0) fail("unexpected token", items[k]);
+      this.labels.pop();
+      this.w.u8(0x18).u32(this.labelIndex(items[k + 1]));
+      return k + 2;
+    }
+    if (!isAtom(items[k], "end")) fail("unexpected end", items[k - 1] ?? items[i]);
+    this.labels.pop();
+    this.w.u8(0x0b);
+    return this.endLabel(items, k + 1, label);
+  }
+
+  /** A legacy `try` (folded): `(try $l? bt (do instr*) (catch x instr*)* (catch_all instr*)?)` or `… (delegate l))`. */
+  foldedTry(x: SList): void {
+    const items = x.items;
+    this.op(items[0] as SAtom);
+    const [label, j] = this.label(items, 1);
+    this.w.u8(0x06);
+    let k = this.blockType(items, j, this.w);
+    const body = items[k];
+    if (!isList(body, "do")) fail("unexpected token", body ?? x);
+    this.labels.push(label);
+    this.seq(body.items, 1, null);
+    let handlers = 0, sawAll = false;
+    for (k++; k < items.length; k++) {
+      const h = items[k];
+      if (isList(h, "catch") && !sawAll) {
+        this.w.u8(0x07).u32(this.m.index("tag", h.items[1]));
+        this.seq(h.items, 2, null);
+      } else if (isList(h, "catch_all") && !sawAll) {
+        this.w.u8(0x19);
+        this.seq(h.items, 1, null);
+        sawAll = true;
+      } else if (isList(h, "delegate") && handlers === 0 && k === items.length - 1 && h.items.length === 2) {
+        this.labels.pop();
+        this.w.u8(0x18).u32(this.labelIndex(h.items[1]));
+        return;
+      } else fail("unexpected token", h);
+      handlers++;
+    }
+    this.labels.pop();
+    this.w.u8(0x0b);
   }
 
   /**
@@ -1450,6 +1518,8 @@ class BodyEncoder {
 }
 
 const END = new Set(["end"]);
+/** Where a legacy `try`'s body or handler ends. */
+const TRY_STOP = new Set(["end", "catch", "catch_all", "delegate"]);
 /** The catch clauses of `try_table` and their kind byte. */
 const CATCH_CLAUSES: Record<string, number> = { catch: 0, catch_ref: 1, catch_all: 2, catch_all_ref: 3 };
 /**

@@ -25,8 +25,8 @@ const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, FUNCREF = 0x70, EXNREF = 0
 
 const THREE_I32: readonly ValType[] = [I32, I32, I32];
 
-/** Opcodes that open or restructure blocks, as kept in the control stack. */
-const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05;
+/** Opcodes that open or restructure blocks, as kept in the control stack (the last three: legacy exceptions). */
+const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, TRY = 0x06, CATCH = 0x07, CATCH_ALL = 0x19;
 
 /** A fixed signature, parsed once from the opcode table's `sig` string. */
 interface Sig {
@@ -300,6 +300,38 @@ export class FuncValidator {
     return d;
   }
 
+  #isLegacyFrame(): boolean {
+    const op = this.#ctrlOp[this.#depth - 1];
+    return op === TRY || op === CATCH || op === CATCH_ALL;
+  }
+
+  /**
+   * `#popCtrl` for the frames of legacy exceptions, with the reference interpreter's wording (the spec suite
+   * asserts it): "block requires [] but stack has [i32]", "instruction requires [i32] but stack has [i64]".
+   */
+  #popCtrlLegacy(): number {
+    const d = this.#depth - 1;
+    const results = this.#ctrlType[d]!.results;
+    const base = this.#ctrlHeight[d]!;
+    const have = this.#height - base;
+    let ok = have === results.length || (have < results.length && this.#ctrlUnreachable[d] === 1);
+    for (let i = 1; ok && i <= Math.min(have, results.length); i++) {
+      const actual = this.#vals[this.#height - i]!, expected = results[results.length - i]!;
+      ok = actual === expected || actual === UNKNOWN || isExnSubtype(actual, expected);
+    }
+    if (!ok) {
+      const found = Array.from(this.#vals.subarray(base, this.#height), typeName).join(" ");
+      const what = have > results.length ? "block" : "instruction";
+      throw new CompileError(
+        `type mismatch: ${what} requires [${results.map(typeName).join(" ")}] but stack has [${found}]`,
+        this.#at,
+      );
+    }
+    this.#height = base;
+    this.#depth = d;
+    return d;
+  }
+
   #labelTypes(d: number): readonly ValType[] {
     const type = this.#ctrlType[d]!;
     return this.#ctrlOp[d] === LOOP ? type.params : type.results;
@@ -385,7 +417,7 @@ export class FuncValidator {
           break;
         }
         case 0x0b: { // end
-          const d = this.#popCtrl();
+          const d = this.#isLegacyFrame() ? this.#popCtrlLegacy() : this.#popCtrl();
           const type = this.#ctrlType[d]!;
           if (this.#ctrlOp[d] === IF && !sameTypes(type.params, type.results)) {
             throw new CompileError("type mismatch: if without else must leave its parameters unchanged", at);
@@ -476,6 +508,36 @@ export class FuncValidator {
           this.#popTagParams(this.#tag(r.index).params);
           this.#unreachable();
           break;
+        case 0x06: // try (legacy exceptions)
+          this.#pushCtrlChecked(TRY, blockTypeOf(ctx.module, r.blockType, at));
+          break;
+        case 0x07: // catch (legacy): the handler's body starts with the tag's parameters
+        case 0x19: { // catch_all (legacy)
+          const d = this.#depth - 1;
+          if (this.#ctrlOp[d] !== TRY && this.#ctrlOp[d] !== CATCH) throw new CompileError("END opcode expected", at);
+          const params = op === 0x07 ? this.#tag(r.index).params : [];
+          const type = this.#ctrlType[d]!;
+          this.#popCtrlLegacy();
+          this.#pushCtrl(op === 0x07 ? CATCH : CATCH_ALL, { params: [], results: type.results });
+          this.#pushVals(params);
+          break;
+        }
+        case 0x18: { // delegate (legacy): ends a try; the label is counted from outside it
+          const d = this.#depth - 1;
+          if (this.#ctrlOp[d] !== TRY) throw new CompileError("END opcode expected", at);
+          this.#popCtrlLegacy();
+          this.#label(r.index);
+          this.#pushVals(this.#ctrlType[d]!.results);
+          break;
+        }
+        case 0x09: { // rethrow (legacy): the label must be a catch handler's
+          const d = this.#label(r.index);
+          if (this.#ctrlOp[d] !== CATCH && this.#ctrlOp[d] !== CATCH_ALL) {
+            throw new CompileError("invalid rethrow label", at);
+          }
+          this.#unreachable();
+          break;
+        }
         case 0x0a: // throw_ref
           this.#popExpect(EXNREF);
           this.#unreachable();

@@ -260,3 +260,30 @@ test("instrument: throw, try_table catch clauses and throw_ref consume the inter
   const used = await compareAllBudgets(EXCEPTIONS, "run", [40]);
   assert.ok(used > 300, `the program is long enough to matter (${used})`);
 });
+
+const LEGACY_EXCEPTIONS = `(module
+  (import "env" "log" (func $log (param i32)))
+  (tag $e (param i32))
+  (tag $f)
+  (func $thrower (param $i i32)
+    (if (i32.eqz (i32.rem_u (local.get $i) (i32.const 3))) (then (throw $e (local.get $i))))
+    (if (i32.eqz (i32.rem_u (local.get $i) (i32.const 5))) (then (throw $f)))
+    (call $log (local.get $i)))
+  (func $middle (param $i i32)
+    (try $t
+      (do (try (do (call $thrower (local.get $i))) (delegate $t)))
+      (catch $e (call $log (i32.const 1000)) (rethrow 0))))
+  (func (export "run") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (loop $next
+      (local.set $s (i32.add (local.get $s)
+        (try (result i32)
+          (do (call $middle (local.get $i)) (i32.const 1))
+          (catch $e)
+          (catch_all (i32.const 100)))))
+      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $s)))`;
+
+test("instrument: legacy try, catch, catch_all, delegate and rethrow consume the interpreter's fuel at every budget", async () => {
+  const used = await compareAllBudgets(LEGACY_EXCEPTIONS, "run", [40]);
+  assert.ok(used > 300, `the program is long enough to matter (${used})`);
+});

@@ -176,7 +176,6 @@ test("parseWat() names the unsupported proposal instead of failing to parse", ()
   assert.deepEqual(feature("(module (func (drop (i32x4.splat (i32.const 0)))))")?.[0], "simd");
   assert.deepEqual(feature("(module (type (struct)))")?.[0], "gc");
   assert.deepEqual(feature("(module (rec (type (func))))")?.[0], "gc");
-  assert.deepEqual(feature("(module (func try catch_all end))")?.[0], "legacy-exceptions");
   assert.deepEqual(feature("(module (memory i64 1))")?.[0], "memory64");
   assert.deepEqual(feature("(module (func return_call_ref 0))")?.[0], "function-references");
   assert.deepEqual(feature("(module (memory 1 2 shared))")?.[0], "threads");
