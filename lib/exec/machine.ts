@@ -138,6 +138,14 @@ function isExnType(t: number): boolean {
   return heap === ValType.exnref || heap === ValType.nullexnref;
 }
 
+const EMPTY_HANDLERS = new Int32Array(0);
+
+/** Whether code position `p` of wasm function `f` belongs to a tail call (`return_call`, `return_call_indirect`). */
+function isTailCallAt(f: FuncInst, p: number): boolean {
+  const op = f.instance!.module.bytes[compiledOf(f).offsets[p]!];
+  return op === 0x12 || op === 0x13;
+}
+
 /** Immediate count of each op executed by `Machine.cold()` (the others are handled in run()). */
 const COLD_IMMS: Int8Array = (() => {
   const imms = new Int8Array(512);
@@ -1932,8 +1940,11 @@ export class Machine {
    * (state saved for `runSlice()` to load). Returns false when no frame of this activation catches it.
    */
   catchException(exn: Exception, func: FuncInst, p: number, fp: number, depth: number): boolean {
+    // A host function called by a tail call (return_call*) has logically replaced the frame: its handlers are gone.
+    let skip = isTailCallAt(func, p);
     for (;;) {
-      const h = compiledOf(func).handlers;
+      const h = skip ? EMPTY_HANDLERS : compiledOf(func).handlers;
+      skip = false;
       for (let i = 0; i < h.length; i += HANDLER_WORDS) {
         if (p < h[i]! || p >= h[i + 1]!) continue;
         const kind = h[i + 2]!;

@@ -352,3 +352,53 @@ test("exceptions: tags are per instance unless imported; exported tags link; exn
     /incompatible import type/,
   );
 });
+
+test("exceptions: a tail-called host function's exception is not caught by the replaced frame's handlers", async () => {
+  const t = new Tag({ parameters: [] });
+  const { instance } = await instantiate(
+    parseWat(`(module
+    (tag $t (import "env" "t"))
+    (func $fail (import "env" "fail"))
+    (func (export "tail") (block $h (try_table (catch_all $h) (return_call $fail))))
+    (func (export "plain") (result i32) (block $h (try_table (catch_all $h) (call $fail)) (return (i32.const 0)))
+      (i32.const 1)))`),
+    {
+      env: {
+        t,
+        fail: () => {
+          throw new Exception(t, []);
+        },
+      },
+    },
+  );
+  assert.equal(await fn(instance, "plain")(), 1);
+  await assert.rejects(fn(instance, "tail")(), (e: unknown) => e instanceof Exception && e.is(t));
+});
+
+const LEGACY = `(module
+  (tag $e (export "e") (param i32))
+  (func $throw (param i32) (throw $e (local.get 0)))
+  (func (export "catch") (param i32) (result i32)
+    (try (result i32)
+      (do (call $throw (local.get 0)) (i32.const -1))
+      (catch $e (i32.add (i32.const 1)))
+      (catch_all (i32.const -2))))
+  (func (export "rethrow") (param i32) (result i32)
+    (try (result i32)
+      (do
+        (try (do (call $throw (local.get 0))) (catch_all (rethrow 0)))
+        (i32.const -1))
+      (catch $e)))
+  (func (export "delegateToCaller") (param i32)
+    (try (do (try (do (call $throw (local.get 0))) (delegate 1))) (catch_all))))`;
+
+test("exceptions: legacy try, catch, catch_all, rethrow and delegate", async () => {
+  const { instance } = await instantiate(parseWat(LEGACY));
+  assert.equal(fn(instance, "catch").callSync(41), 42);
+  assert.equal(fn(instance, "rethrow").callSync(9), 9);
+  // delegate 1 skips the enclosing try's catch_all: the exception leaves the function.
+  await assert.rejects(
+    fn(instance, "delegateToCaller")(5),
+    (e: unknown) => e instanceof Exception && e.getArg(instance.exports.e as Tag, 0) === 5,
+  );
+});
