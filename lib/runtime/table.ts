@@ -63,7 +63,9 @@ export class Table {
 
   /** Creates a table from internal values (instantiation). */
   static fromType(elemType: number, initial: number, maximum: number | undefined): Table {
-    const table = new Table({ element: elemType === ValType.externref ? "externref" : "funcref", initial: 0, maximum });
+    const table = new Table({ element: elemType === ValType.funcref ? "funcref" : "externref", initial: 0, maximum });
+    // Other reference types (exnref) hold their internal values (an Exception or null) as externref tables do.
+    (table as { elemType: number }).elemType = elemType;
     table.elements = new Array(initial).fill(null);
     return table;
   }

@@ -199,3 +199,21 @@ test("parseNameSection() is lenient: a malformed name section is ignored", () =>
   const m = decodeModule(mod(section(0, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x01, 0x09)));
   assert.equal(m.names.functions.size, 0);
 });
+
+test("decodeModule() reads the tag section, tag imports and tag exports", () => {
+  const type = section(1, 0x01, 0x60, 0x01, 0x7f, 0x00); // (func (param i32))
+  const imports = section(2, 0x01, 0x01, 0x6d, 0x01, 0x74, 0x04, 0x00, 0x00); // (import "m" "t" (tag (type 0)))
+  const tags = section(13, 0x02, 0x00, 0x00, 0x00, 0x00); // two tags of type 0
+  const exports = section(7, 0x01, 0x01, 0x65, 0x04, 0x02); // (export "e" (tag 2))
+  const m = decodeModule(mod(type, imports, tags, exports));
+  assert.deepEqual(m.tags, [0, 0]);
+  assert.equal(m.importedTags, 1);
+  assert.deepEqual(m.imports[0]!.desc, { kind: "tag", typeIndex: 0 });
+  assert.deepEqual(m.exports[0], { name: "e", kind: "tag", index: 2 });
+  assertMalformed(mod(type, section(13, 0x01, 0x01, 0x00)), "malformed tag attribute");
+  // The tag section sits between the memory and global sections.
+  assertMalformed(mod(type, section(6, 0x00), section(13, 0x00)), "unexpected content after last section");
+  // exnref (0x69) is a value type; (ref exn) needs non-null references, not implemented yet.
+  assert.deepEqual(decodeModule(mod(section(1, 0x01, 0x60, 0x01, 0x69, 0x00))).types[0]!.params, [0x69]);
+  assert.throws(() => decodeModule(mod(section(1, 0x01, 0x60, 0x01, 0x64, 0x69, 0x00))), UnsupportedFeatureError);
+});

@@ -402,3 +402,20 @@ test("exceptions: legacy try, catch, catch_all, rethrow and delegate", async () 
     (e: unknown) => e instanceof Exception && e.getArg(instance.exports.e as Tag, 0) === 5,
   );
 });
+
+test("exceptions: an exnref table keeps exceptions for a later throw_ref", async () => {
+  const { instance } = await instantiate(parseWat(`(module
+    (tag $e (param i32))
+    (table $t 2 exnref)
+    (func (export "keep") (param i32) (param i32)
+      (table.set $t (local.get 0)
+        (block $h (result exnref) (try_table (catch_all_ref $h) (throw $e (local.get 1))) (unreachable))))
+    (func (export "isNull") (param i32) (result i32) (ref.is_null (table.get $t (local.get 0))))
+    (func (export "rethrow") (param i32) (result i32)
+      (block $h (result i32) (try_table (catch $e $h) (throw_ref (table.get $t (local.get 0)))) (i32.const -1))))`));
+  fn(instance, "keep").callSync(1, 77);
+  assert.equal(fn(instance, "isNull").callSync(0), 1);
+  assert.equal(fn(instance, "isNull").callSync(1), 0);
+  assert.equal(fn(instance, "rethrow").callSync(1), 77);
+  assert.throws(() => fn(instance, "rethrow").callSync(0), (e: unknown) => e instanceof RuntimeError);
+});
