@@ -419,3 +419,33 @@ test("exceptions: an exnref table keeps exceptions for a later throw_ref", async
   assert.equal(fn(instance, "rethrow").callSync(1), 77);
   assert.throws(() => fn(instance, "rethrow").callSync(0), (e: unknown) => e instanceof RuntimeError);
 });
+
+test("exceptions: a re-entered call (host calls made outside the interpreter loop) catches its host's Exception", async () => {
+  const t = new Tag({ parameters: ["i32"] });
+  const inner = await instantiate(
+    parseWat(`(module
+    (tag $t (import "env" "t") (param i32))
+    (func $fail (import "env" "fail") (param i32))
+    (func (export "g") (param i32) (result i32)
+      (block $h (result i32) (try_table (catch $t $h) (call $fail (local.get 0))) (i32.const -1))))`),
+    {
+      env: {
+        t,
+        fail: (x: number) => {
+          throw new Exception(t, [x + 1]);
+        },
+      },
+    },
+  );
+  const g = fn(inner.instance, "g");
+  const { instance } = await instantiate(
+    parseWat(`(module
+    (func $host (import "env" "host") (param i32) (result i32))
+    (func (export "f") (param i32) (result i32) (call $host (local.get 0))))`),
+    {
+      env: { host: (x: number) => g.callSync(x) },
+    },
+  );
+  assert.equal(await fn(instance, "f")(4), 5);
+  assert.equal(fn(instance, "f").callSync(9), 10);
+});
