@@ -25,8 +25,9 @@
  * label's slots, becomes the current frame with the frames above it dropped, and the loop restarts there; with no
  * match in this activation's frames, the Exception leaves `run()` to the JS caller (or to the host function that
  * called in, and so to an outer activation's handlers). An exnref in a slot is a handle into this activation's
- * {@link Machine.exns} (0 is null), dropped when the activation ends; globals, tables and the JS side hold the
- * Exception object itself.
+ * {@link Machine.exns} (0 is null), dropped when the activation ends, and freed earlier once no slot holds it (a
+ * conservative sweep of the value stack when the table grows); globals, tables and the JS side hold the Exception
+ * object itself.
  *
  * @module
  */
@@ -140,6 +141,9 @@ function isExnType(t: number): boolean {
 
 const EMPTY_HANDLERS = new Int32Array(0);
 
+/** Size of an activation's exnref handle table before its first sweep (`Machine.sweepExceptions`). */
+const EXN_SWEEP_MIN = 1024;
+
 /** Whether code position `p` of wasm function `f` belongs to a tail call (`return_call`, `return_call_indirect`). */
 function isTailCallAt(f: FuncInst, p: number): boolean {
   const op = f.instance!.module.bytes[compiledOf(f).offsets[p]!];
@@ -196,10 +200,17 @@ export class Machine {
   hostCallsOutside = false;
   /** Whether the driver runs this call synchronously: another engine's function is then called with `callSync`. */
   syncCall = false;
-  /** The exceptions exnref handles name (handle h is `exns[h - 1]`) during this activation; cleared when it ends. */
-  exns: Exception[] = objectArray();
+  /**
+   * The exceptions exnref handles name (handle h is `exns[h - 1]`, null once freed) during this activation; cleared
+   * when it ends, and swept for handles no slot holds when it grows (see {@link Machine.exnHandle}).
+   */
+  exns: (Exception | null)[] = objectArray();
   /** Reverse of `exns`: one handle per exception. */
   readonly exnHandles: Map<Exception, number> = new Map();
+  /** Handles freed by the last sweep, for reuse. */
+  private freeExns: number[] = [];
+  /** The length of `exns` at which, with no handle free, the next new handle first sweeps. */
+  private exnSweepAt = EXN_SWEEP_MIN;
 
   constructor(store: Store) {
     this.store = store;
@@ -2006,16 +2017,47 @@ export class Machine {
     return Exception.fromWasm(tag, words, refs);
   }
 
-  /** The exnref handle of an exception in this activation (0 for null). */
+  /**
+   * The exnref handle of an exception in this activation (0 for null). So that a long call that catches many
+   * exceptions by reference does not hold them all, a new handle past {@link Machine.exnSweepAt} first sweeps.
+   */
   exnHandle(exn: Exception | null): number {
     if (exn === null) return 0;
     let h = this.exnHandles.get(exn);
     if (h === undefined) {
-      this.exns.push(exn);
-      h = this.exns.length;
+      if (this.freeExns.length === 0 && this.exns.length >= this.exnSweepAt) this.sweepExceptions();
+      h = this.freeExns.pop();
+      if (h === undefined) {
+        this.exns.push(exn);
+        h = this.exns.length;
+      } else this.exns[h - 1] = exn;
       this.exnHandles.set(exn, h);
     }
     return h;
+  }
+
+  /**
+   * Frees the exnref handles that no word of the value stack holds. Conservative: the whole buffer is scanned and
+   * every word is taken for a possible handle (slots carry no types), so a number that happens to equal a handle,
+   * or a stale word above the live frames, only keeps that exception a little longer; a handle any slot holds is
+   * never freed. Handles live nowhere else (globals, tables, payloads and JS hold the Exception itself). The next
+   * sweep waits until the freed handles are used up, or the table has doubled when few were freed (amortized O(1)).
+   */
+  private sweepExceptions(): void {
+    const exns = this.exns, n = exns.length, i32 = this.i32;
+    const held = new Uint8Array(n + 1);
+    for (let w = 0; w < i32.length; w++) {
+      const v = i32[w]!;
+      if (v > 0 && v <= n) held[v] = 1;
+    }
+    for (let h = 1; h <= n; h++) {
+      const exn = exns[h - 1];
+      if (exn === null || held[h]) continue;
+      this.exnHandles.delete(exn!);
+      exns[h - 1] = null;
+      this.freeExns.push(h);
+    }
+    this.exnSweepAt = this.freeExns.length < n / 2 ? 2 * n : n;
   }
 
   /** Drops the activation's exnref handles. */
@@ -2023,6 +2065,8 @@ export class Machine {
     if (this.exns.length === 0) return;
     this.exns.length = 0;
     this.exnHandles.clear();
+    this.freeExns.length = 0;
+    this.exnSweepAt = EXN_SWEEP_MIN;
   }
 
   /** The slot handle of reference `v` (internal form) of reference type `t`. */

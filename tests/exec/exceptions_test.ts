@@ -449,3 +449,27 @@ test("exceptions: a re-entered call (host calls made outside the interpreter loo
   assert.equal(await fn(instance, "f")(4), 5);
   assert.equal(fn(instance, "f").callSync(9), 10);
 });
+
+test("exceptions: exnref handles no slot holds are freed as they accumulate; held ones survive", async () => {
+  const { Machine } = await import("../../lib/exec/machine.ts");
+  const m = new Machine(new Store());
+  const tag = new Tag({ parameters: [] });
+  const kept = new Exception(tag, []);
+  const h = m.exnHandle(kept);
+  m.i32[10] = h; // a slot holds it
+  for (let i = 0; i < 10_000; i++) m.exnHandle(new Exception(tag, []));
+  assert.ok(m.exns.length <= 2048, `the handle table stays bounded (${m.exns.length})`);
+  assert.equal(m.exns[h - 1], kept);
+  assert.equal(m.exnHandle(kept), h);
+  // End to end: 20,000 exceptions caught by reference in one call; the one kept in a local is still itself.
+  const { instance } = await instantiate(parseWat(`(module
+    (tag $e (param i32))
+    (func (export "run") (param $n i32) (result i32) (local $i i32) (local $x exnref) (local $keep exnref)
+      (loop $next
+        (local.set $x
+          (block $h (result exnref) (try_table (catch_all_ref $h) (throw $e (local.get $i))) (unreachable)))
+        (if (i32.eq (local.get $i) (i32.const 1234)) (then (local.set $keep (local.get $x))))
+        (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+      (block $h (result i32) (try_table (catch $e $h) (throw_ref (local.get $keep))) (i32.const -1))))`));
+  assert.equal(fn(instance, "run").callSync(20_000), 1234);
+});
