@@ -171,6 +171,61 @@ export type {
 } from "./lib/engine/engine.ts";
 export {
   /**
+   * An exception: a tag and a payload, thrown by the guest (an uncaught one reaches the caller as this object) or by
+   * a host function (the guest's `catch` clauses catch it).
+   *
+   * @example Reading the payload of an exception the guest threw
+   * ```ts
+   * import { Exception, instantiate, parseWat, Tag } from "./mod.ts";
+   * const { instance } = await instantiate(parseWat(`(module (tag (export "t") (param i64))
+   *   (func (export "f") (throw 0 (i64.const 5))))`));
+   * const tag = instance.exports.t as Tag;
+   * try {
+   *   await (instance.exports.f as () => Promise<void>)();
+   * } catch (e) {
+   *   console.log((e as Exception).getArg(tag, 0)); // 5n
+   * }
+   * ```
+   */
+  Exception,
+  /**
+   * An exception tag, importable and exportable like `WebAssembly.Tag`.
+   *
+   * @example A tag and its type
+   * ```ts
+   * import { Tag } from "./mod.ts";
+   * const tag = new Tag({ parameters: ["i32", "f64"] });
+   * console.log(tag.type().parameters); // ["i32", "f64"]
+   * ```
+   */
+  Tag,
+} from "./lib/runtime/tag.ts";
+export type {
+  /**
+   * Options of a new Exception: `traceStack` records a JS stack trace.
+   *
+   * @example
+   * ```ts
+   * import { Exception, type ExceptionOptions, Tag } from "./mod.ts";
+   * const options: ExceptionOptions = { traceStack: true };
+   * console.log(typeof new Exception(new Tag({ parameters: [] }), [], options).stack); // "string"
+   * ```
+   */
+  ExceptionOptions,
+  /**
+   * The type of a tag: its parameter types.
+   *
+   * @example
+   * ```ts
+   * import { Tag, type TagType } from "./mod.ts";
+   * const type: TagType = { parameters: ["i32"] };
+   * console.log(new Tag(type).type().parameters.length); // 1
+   * ```
+   */
+  TagType,
+} from "./lib/runtime/tag.ts";
+export {
+  /**
    * A linear memory.
    *
    * @example Creating a memory

@@ -31,7 +31,7 @@ export const TrapCode = {
   UndefinedElement: "UndefinedElement",
   /** `call_indirect` to a null table entry. */
   IndirectCallToNull: "IndirectCallToNull",
-  /** `ref.as_non_null` of null, or `call_ref` of a null function reference. */
+  /** `ref.as_non_null` or `throw_ref` of null, or `call_ref` of a null function reference. */
   NullReference: "NullReference",
   /** `call_indirect` to a function of another type. */
   BadSignature: "BadSignature",

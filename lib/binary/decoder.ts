@@ -36,7 +36,7 @@ import type {
 import { FC_OPS, IMPLEMENTED_FEATURES, prefixFeature, SINGLE_BYTE_OPS } from "./opcodes.ts";
 import { readRefType, readValType } from "./value_types.ts";
 
-/** Section ids (spec §5.5.2); `tag` (13) belongs to the exceptions proposal. */
+/** Section ids (spec §5.5.2); `tag` (13) came with exception handling. */
 const enum SectionId {
   custom = 0,
   type = 1,
@@ -136,6 +136,7 @@ class Decoder {
   readonly tables: TableType[] = [];
   readonly memories: MemoryType[] = [];
   readonly globals: Global[] = [];
+  readonly tags: number[] = [];
   readonly exports: Export[] = [];
   start: number | undefined;
   readonly elems: ElemSegment[] = [];
@@ -149,6 +150,7 @@ class Decoder {
   importedTables = 0;
   importedMemories = 0;
   importedGlobals = 0;
+  importedTags = 0;
   sawFuncSection = false;
   sawCodeSection = false;
   sawDataSection = false;
@@ -178,7 +180,7 @@ class Decoder {
       const order = SECTION_ORDER[id]!;
       if (order <= lastOrder) throw new CompileError("unexpected content after last section", idAt);
       lastOrder = order;
-      this.section(id, idAt, end);
+      this.section(id);
       if (r.pos !== end) throw new CompileError("section size mismatch", start);
     }
     if (this.sawFuncSection || this.sawCodeSection) {
@@ -204,6 +206,7 @@ class Decoder {
       tables: this.tables,
       memories: this.memories,
       globals: this.globals,
+      tags: this.tags,
       exports: this.exports,
       start: this.start,
       elems: this.elems,
@@ -219,10 +222,11 @@ class Decoder {
       importedTables: this.importedTables,
       importedMemories: this.importedMemories,
       importedGlobals: this.importedGlobals,
+      importedTags: this.importedTags,
     };
   }
 
-  section(id: number, idAt: number, end: number): void {
+  section(id: number): void {
     const r = this.r;
     switch (id) {
       case SectionId.type:
@@ -268,15 +272,17 @@ class Decoder {
         for (let n = r.u32(); n > 0; n--) this.datas.push(this.dataSegment());
         return;
       case SectionId.tag:
-        // Read it through, so that only a well-formed tag section is reported as the exceptions proposal.
-        for (let n = r.u32(); n > 0; n--) {
-          const at = r.pos;
-          if (r.u8() !== 0x00) throw new CompileError("malformed tag attribute", at);
-          r.u32();
-        }
-        if (r.pos !== end) throw new CompileError("section size mismatch", idAt);
-        throw new UnsupportedFeatureError("exceptions", idAt);
+        for (let n = r.u32(); n > 0; n--) this.tags.push(this.tagType());
+        return;
     }
+  }
+
+  /** A tag type (spec §5.5.6): the attribute byte 0 (an exception), then a type index. */
+  tagType(): number {
+    const r = this.r;
+    const at = r.pos;
+    if (r.u8() !== 0x00) throw new CompileError("malformed tag attribute", at);
+    return r.u32();
   }
 
   customSection(start: number, end: number): void {
@@ -328,7 +334,8 @@ class Decoder {
         this.importedGlobals++;
         return { module, name, desc: { kind: "global", type: this.globalType() } };
       case 0x04:
-        throw new UnsupportedFeatureError("exceptions", at);
+        this.importedTags++;
+        return { module, name, desc: { kind: "tag", typeIndex: this.tagType() } };
       case 0x20: // exact function import
         r.u32();
         throw new UnsupportedFeatureError("custom-descriptors", at);
@@ -422,7 +429,8 @@ class Decoder {
         kind = "global";
         break;
       case 0x04:
-        throw new UnsupportedFeatureError("exceptions", at);
+        kind = "tag";
+        break;
       default:
         throw new CompileError("malformed export kind", at);
     }
@@ -484,6 +492,12 @@ class Decoder {
           instrs.push({ op: "binary", opcode: op, name: reader.info.name });
           break;
         default:
+          if (SINGLE_BYTE_OPS[op] !== undefined && IMPLEMENTED_FEATURES.has(SINGLE_BYTE_OPS[op]!.feature)) {
+            // Like the spec interpreter, read the expression to its `end` first: a missing `end` is malformed.
+            r.pos = at;
+            skipToEnd(reader);
+            throw new CompileError("constant expression required", at);
+          }
           r.pos = at + 1;
           throw constExprError(r, op, at);
       }
@@ -594,9 +608,15 @@ function scanInstructions(reader: InstructionReader): boolean {
         if (depth === 0 || kinds[depth] !== 1) throw new CompileError("END opcode expected", reader.at);
         kinds[depth] = 0;
         break;
+      case 0x18: // delegate: ends a legacy `try` (the validator checks that it is one)
+        if (depth === 0) throw new CompileError("END opcode expected", reader.at);
+        depth--;
+        break;
       case 0x02: // block
       case 0x03: // loop
       case 0x04: // if
+      case 0x1f: // try_table
+      case 0x06: // try (legacy exceptions)
         if (++depth === kinds.length) {
           const grown = new Uint8Array(kinds.length * 2);
           grown.set(kinds);
@@ -608,6 +628,16 @@ function scanInstructions(reader: InstructionReader): boolean {
         if (reader.sub === 8 || reader.sub === 9) usesDataIndex = true; // memory.init, data.drop
         break;
     }
+  }
+}
+
+/** Reads instructions up to the `end` that closes the current expression (nested blocks included). */
+function skipToEnd(reader: InstructionReader): void {
+  let depth = 0;
+  for (;;) {
+    const op = reader.next();
+    if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x1f || op === 0x06) depth++;
+    else if ((op === 0x0b || op === 0x18) && depth-- === 0) return;
   }
 }
 

@@ -32,6 +32,7 @@ const READ_F32 = 9;
 const READ_F64 = 10;
 const READ_SELECT_T = 11;
 const READ_REFTYPE = 12;
+const READ_TRY_TABLE = 13;
 
 const READ_BY_IMM: Readonly<Record<Imm, number>> = {
   none: READ_NONE,
@@ -58,9 +59,8 @@ const READ_BY_IMM: Readonly<Record<Imm, number>> = {
   elem: READ_U32,
   "table.copy": READ_U32_U32,
   type: READ_U32,
-  // Not implemented (their proposals are rejected before their immediates are read).
-  try_table: READ_INVALID,
-  tag: READ_INVALID,
+  try_table: READ_TRY_TABLE,
+  tag: READ_U32,
 };
 
 /** Reading kind per single-byte opcode; only implemented (`core`) instructions get one. */
@@ -101,6 +101,8 @@ export const PREFIX_FC = 0xfc;
  * | `i64` / `f64` | `value` low and `high` high word, as int32s |
  * | `select_t` | `index` the count of types, `valType` the first |
  * | `reftype` | `valType`: the heap type, which is also the nullable reference type `ref.null` gives |
+ * | `tag` | `index` tagidx |
+ * | `try_table` | `blockType`, `index` the count of catch clauses, `catches[0 .. 3 × index)` per clause its kind (0 catch, 1 catch_ref, 2 catch_all, 3 catch_all_ref), tagidx (0 for the `_all` kinds) and labelidx |
  *
  * @example Reading `i32.const 7; memory.grow 0 (index written 0x80 0x00); end`
  * ```ts
@@ -136,6 +138,8 @@ export class InstructionReader {
   valType: ValType = 0;
   /** `br_table` labels; only the first `index` entries belong to the current instruction. */
   targets: number[] = [];
+  /** `try_table` catch clauses as (kind, tagidx, labelidx) triples; the first `3 × index` entries are current. */
+  catches: number[] = [];
 
   /**
    * @param bytes Positioned at an instruction; {@link next} reads up to its `end` (the caller bounds it).
@@ -223,6 +227,21 @@ export class InstructionReader {
       case READ_REFTYPE:
         this.valType = readHeapType(r);
         break;
+      case READ_TRY_TABLE: {
+        this.blockType = readBlockTypeEncoding(r);
+        const count = r.u32();
+        const catches = this.catches;
+        for (let i = 0; i < count; i++) {
+          const kindAt = r.pos;
+          const kind = r.u8();
+          if (kind > 3) throw new CompileError("malformed catch clause", kindAt);
+          catches[3 * i] = kind;
+          catches[3 * i + 1] = kind < 2 ? readU32(r) : 0;
+          catches[3 * i + 2] = readU32(r);
+        }
+        this.index = count;
+        break;
+      }
     }
     return op;
   }

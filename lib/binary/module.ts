@@ -203,15 +203,16 @@ export interface GlobalType {
   readonly mutable: boolean;
 }
 
-/** The four kinds of external values (spec §2.5.10). */
-export type ExternKind = "func" | "table" | "memory" | "global";
+/** The five kinds of external values (spec §2.5.10; `tag` since 3.0's exception handling). */
+export type ExternKind = "func" | "table" | "memory" | "global" | "tag";
 
 /** What an import asks for. */
 export type ImportDesc =
   | { readonly kind: "func"; readonly typeIndex: number }
   | { readonly kind: "table"; readonly type: TableType }
   | { readonly kind: "memory"; readonly type: MemoryType }
-  | { readonly kind: "global"; readonly type: GlobalType };
+  | { readonly kind: "global"; readonly type: GlobalType }
+  | { readonly kind: "tag"; readonly typeIndex: number };
 
 /** One entry of the import section. */
 export interface Import {
@@ -313,6 +314,8 @@ export interface Module {
   readonly tables: readonly TableType[];
   readonly memories: readonly MemoryType[];
   readonly globals: readonly Global[];
+  /** Type index of each defined (non-imported) tag (spec §2.5.6); the type is a function type without results. */
+  readonly tags: readonly number[];
   readonly exports: readonly Export[];
   readonly start?: number;
   readonly elems: readonly ElemSegment[];
@@ -328,6 +331,21 @@ export interface Module {
   readonly importedTables: number;
   readonly importedMemories: number;
   readonly importedGlobals: number;
+  readonly importedTags: number;
+}
+
+/** The type index of tag `index` in the module's tag index space (imports first). */
+export function tagTypeIndexOf(module: Module, index: number): number {
+  if (index < module.importedTags) {
+    let seen = 0;
+    for (const imp of module.imports) {
+      if (imp.desc.kind === "tag") {
+        if (seen === index) return imp.desc.typeIndex;
+        seen++;
+      }
+    }
+  }
+  return module.tags[index - module.importedTags]!;
 }
 
 /** The type index of function `index` in the module's function index space (imports first). */

@@ -47,7 +47,9 @@ export type Imm =
 
 /**
  * The feature an instruction belongs to. `core` is everything in WebAssembly 2.0 except its fixed-width SIMD;
- * `simd` is 2.0's fixed-width and 3.0's relaxed SIMD. Which features Kiln implements is {@link IMPLEMENTED_FEATURES};
+ * `simd` is 2.0's fixed-width and 3.0's relaxed SIMD; `exceptions` is 3.0's exception handling (`throw`,
+ * `throw_ref`, `try_table`), `legacy-exceptions` the older form (`try`, `catch`, `catch_all`, `delegate`,
+ * `rethrow`) that 3.0 does not include. Which features Kiln implements is {@link IMPLEMENTED_FEATURES};
  * the others are reported as unsupported until implemented.
  */
 export type Feature =
@@ -55,6 +57,7 @@ export type Feature =
   | "simd"
   | "tail-call"
   | "exceptions"
+  | "legacy-exceptions"
   | "function-references"
   | "gc"
   | "threads"
@@ -72,6 +75,8 @@ export const IMPLEMENTED_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
   "core",
   "tail-call",
   "function-references",
+  "exceptions",
+  "legacy-exceptions",
   "extended-const",
   "wide-arithmetic",
   "memory64",
@@ -107,10 +112,10 @@ const SINGLE_BYTE: readonly Row[] = [
   ["loop", 0x03, "blocktype", null],
   ["if", 0x04, "blocktype", null],
   ["else", 0x05, "none", null],
-  ["try", 0x06, "blocktype", null, "exceptions"],
-  ["catch", 0x07, "tag", null, "exceptions"],
+  ["try", 0x06, "blocktype", null, "legacy-exceptions"],
+  ["catch", 0x07, "tag", null, "legacy-exceptions"],
   ["throw", 0x08, "tag", null, "exceptions"],
-  ["rethrow", 0x09, "label", null, "exceptions"],
+  ["rethrow", 0x09, "label", null, "legacy-exceptions"],
   ["throw_ref", 0x0a, "none", null, "exceptions"],
   ["end", 0x0b, "none", null],
   ["br", 0x0c, "label", null],
@@ -123,8 +128,8 @@ const SINGLE_BYTE: readonly Row[] = [
   ["return_call_indirect", 0x13, "call_indirect", null, "tail-call"],
   ["call_ref", 0x14, "type", null, "function-references"],
   ["return_call_ref", 0x15, "type", null, "function-references"],
-  ["delegate", 0x18, "label", null, "exceptions"],
-  ["catch_all", 0x19, "none", null, "exceptions"],
+  ["delegate", 0x18, "label", null, "legacy-exceptions"],
+  ["catch_all", 0x19, "none", null, "legacy-exceptions"],
   ["drop", 0x1a, "none", null],
   ["select", 0x1b, "none", null],
   ["select", 0x1c, "select_t", null], // typed select; the text format spells both `select`

@@ -27,17 +27,14 @@ function abstractHeapFeature(byte: number): string | undefined {
     case 0x6a: // array
     case 0x71: // none
       return "gc";
-    case 0x69: // exn
-    case 0x74: // noexn
-      return "exceptions";
     default:
       return undefined;
   }
 }
 
-/** Whether a byte is an abstract heap type Kiln implements: func, extern and their bottoms nofunc, noextern. */
+/** Whether a byte is an abstract heap type Kiln implements: func, extern, exn and their bottoms. */
 function isImplementedAbstractHeap(byte: number): boolean {
-  return byte === 0x70 || byte === 0x6f || byte === 0x73 || byte === 0x72;
+  return byte === 0x70 || byte === 0x6f || byte === 0x73 || byte === 0x72 || byte === 0x69 || byte === 0x74;
 }
 
 /** The decoder's bound on type indices (and on the type section's length), as in the JS API's limits. */

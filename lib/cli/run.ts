@@ -22,6 +22,7 @@ import {
   type StoreOptions,
 } from "../../mod.ts";
 import { CompileError, LinkError, RuntimeError, WasiExit } from "../errors.ts";
+import { Exception } from "../runtime/tag.ts";
 import { TrapCode } from "../trap_codes.ts";
 import { parseWat, WatParseError } from "../text/mod.ts";
 import { tcpListen } from "../wasi/fs/node_net.ts";
@@ -141,6 +142,8 @@ function executionCauses(e: unknown): { causes: string[]; exitCode: number } {
     return { causes: ["exit with invalid exit status outside of [0..126)"], exitCode: 1 };
   }
   if (e instanceof ReportedError) return { causes: [e.message, ...e.causes], exitCode: e.exitCode };
+  // A wasm exception no handler caught: not a trap, an error (status 1).
+  if (e instanceof Exception) return { causes: ["uncaught wasm exception"], exitCode: 1 };
   return { causes: [e instanceof Error ? e.message : String(e)], exitCode: 1 };
 }
 

@@ -145,6 +145,8 @@ export function formatInvokeResult(value: unknown, type: string): string {
       return value === null ? "<null funcref>" : "<funcref>";
     case "externref":
       return value === null ? "<null externref>" : "<externref>";
+    case "exnref":
+      return value === null ? "<null exnref>" : "<exnref>";
     default:
       return String(value);
   }

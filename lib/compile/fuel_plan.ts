@@ -10,10 +10,18 @@
  * - a run starts after every `if`, `br_if`, `else`, and `end` of a block or `if` (where branches land), and after
  *   the `end` of a loop whose end is unreachable (the loop's run goes on past a reachable `end`: nothing branches
  *   to a loop's end);
- * - code after `unreachable`, `br`, `br_table`, `return` or a tail call up to the `end` or `else` of its block is
- *   unreachable:
+ * - code after `unreachable`, `br`, `br_table`, `return`, a tail call, `throw` or `throw_ref` up to the `end` or
+ *   `else` of its block is unreachable:
  *   it belongs to no run and costs nothing.
  * Calls do not end a run: a host import observes the fuel of its caller's run as charged at the run's start.
+ * `try_table` is a block: its catch clauses branch to labels, whose runs start where every branch lands. So an
+ * exception caught by a handler has cost the whole run it was thrown in (and each unwound caller's whole run, as
+ * charged when the run began), plus the runs from the handler's label on.
+ *
+ * Legacy exceptions (which Wasmtime does not run; Kiln's choice, each of their instructions costs 1): `try` is a
+ * block; `catch` and `catch_all` start a run, as `else` does, and their unit is charged in that run (the handler's,
+ * where they are entered); `delegate` ends the `try` as `end` does, its unit charged with the run it ends when that
+ * is reachable; `rethrow` makes the rest of its block unreachable.
  *
  * @module
  */
@@ -66,9 +74,11 @@ export function planFuel(module: Module, body: FuncBody): FuelPlan {
   };
   const kinds: number[] = [FUNC];
   let dead = false;
+  let reached = true; // false for the `else`/`end`/`catch`/`delegate` after unreachable code
   for (;;) {
     const op = reader.next();
-    costs[costs.length - 1]! += reader.info.fuel;
+    const cost = reader.info.fuel;
+    if (op !== 0x07 && op !== 0x19 && op !== 0x18) costs[costs.length - 1]! += cost;
     switch (op) {
       case 0x00: // unreachable
       case 0x0c: // br
@@ -77,9 +87,26 @@ export function planFuel(module: Module, body: FuncBody): FuelPlan {
       case 0x12: // return_call
       case 0x13: // return_call_indirect
       case 0x15: // return_call_ref
+      case 0x08: // throw
+      case 0x0a: // throw_ref
+      case 0x09: // rethrow
         dead = true;
         break;
+      case 0x07: // catch
+      case 0x19: // catch_all
+        dead = false;
+        open(reader.bytes.pos, 0);
+        costs[costs.length - 1]! += cost;
+        break;
+      case 0x18: // delegate
+        if (reached) costs[costs.length - 1]! += cost;
+        kinds.pop();
+        open(reader.bytes.pos, 0);
+        dead = false;
+        break;
       case 0x02: // block
+      case 0x1f: // try_table
+      case 0x06: // try
         kinds.push(BLOCK);
         break;
       case 0x03: // loop
@@ -114,27 +141,29 @@ export function planFuel(module: Module, body: FuncBody): FuelPlan {
         break;
       }
     }
+    reached = true;
     if (dead) {
       // Unreachable code up to the `else` or `end` of this block: read it (it is no run's), then go on with that
       // instruction as if reached by a branch.
       const at = skipUnreachable(reader);
       reader.bytes.pos = at;
+      reached = false;
     }
   }
 }
 
 /**
- * Reads past unreachable code up to the `else` or `end` that closes the current block; returns that instruction's
- * offset (the reader is left after it).
+ * Reads past unreachable code up to the `else` or `end` that closes the current block (for a legacy `try`, also its
+ * next `catch`, `catch_all` or its `delegate`); returns that instruction's offset (the reader is left after it).
  */
 export function skipUnreachable(reader: InstructionReader): number {
   let depth = 0;
   for (;;) {
     const op = reader.next();
-    if (op === 0x02 || op === 0x03 || op === 0x04) depth++;
-    else if (op === 0x0b) {
+    if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x1f || op === 0x06) depth++;
+    else if (op === 0x0b || op === 0x18) {
       if (depth === 0) return reader.at;
       depth--;
-    } else if (op === 0x05 && depth === 0) return reader.at;
+    } else if ((op === 0x05 || op === 0x07 || op === 0x19) && depth === 0) return reader.at;
   }
 }

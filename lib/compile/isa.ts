@@ -188,6 +188,14 @@ export const ADDR64 = 337;
 /** The traps of {@link ADDR64}, by its `trap` immediate. */
 export const ADDR64_TRAPS = ["MemoryOutOfBounds", "TableOutOfBounds", "UndefinedElement"] as const;
 
+/**
+ * Exception handling's ops (cold: they leave the interpreter loop through a JS throw that its `catch` turns into a
+ * jump to the handler, see `machine.ts`): `throw tagidx base` (the payload at slots base..), `throw_ref s`. A
+ * `try_table` emits no op: its catch clauses are entries of the function's handler table (`translate.ts`).
+ */
+export const THROW = 338;
+export const THROW_REF = 339;
+
 /** Internal number of a `0xfc`-prefixed op. */
 export const FC_BASE = 0xe0;
 
@@ -262,6 +270,8 @@ export const ISA: readonly IsaOp[] = (() => {
   ops.push({ name: "memory.copy_mem", code: MEMORY_COPY_MEM, imms: 3 });
   ops.push({ name: "memory.init_mem", code: MEMORY_INIT_MEM, imms: 3 });
   ops.push({ name: "addr64", code: ADDR64, imms: 2 });
+  ops.push({ name: "throw", code: THROW, imms: 2 });
+  ops.push({ name: "throw_ref", code: THROW_REF, imms: 1 });
   return ops.sort((a, b) => a.code - b.code);
 })();
 

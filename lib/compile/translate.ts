@@ -31,6 +31,7 @@ import {
   funcTypeOf,
   isRefType,
   type Module,
+  tagTypeIndexOf,
   type ValType,
   type WideAddresses,
   wideAddresses,
@@ -47,6 +48,8 @@ import {
   MEMORY_INIT_MEM,
   MEMORY_SIZE_MEM,
   STORE_MEM,
+  THROW,
+  THROW_REF,
 } from "./isa.ts";
 import { branchArity, condJump, type Control, emitBranch, emitReturn, inPlace, jumpTo } from "./translate/control.ts";
 import { Emitter } from "./translate/emitter.ts";
@@ -65,7 +68,20 @@ export interface CompiledFunc {
   readonly localCount: number;
   /** Highest frame-relative slot count reached (locals plus operand stack), for stack-limit checks. */
   readonly maxHeight: number;
+  /**
+   * The handler table: one record of {@link HANDLER_WORDS} words per catch clause, innermost first (a `try_table`'s
+   * at its end, clauses in order; a legacy `try`'s at each handler): the code range [start, end) it covers, its kind,
+   * the tag index, the code position to continue at, and the slot (a word offset) where the values go. Kinds:
+   * 0 catch, 1 catch_ref, 2 catch_all, 3 catch_all_ref (the payload, then the exnref for the `_ref` kinds); 5 a
+   * legacy `catch`, 6 `catch_all` (the exnref, then the payload); 4 a legacy `delegate`: any exception thrown in the
+   * range goes on as if thrown at the position in the slot word, searching from the record index (in words) in the
+   * continue word. The machine reads it only when an exception is thrown.
+   */
+  readonly handlers: Int32Array;
 }
+
+/** Words per record of `CompiledFunc.handlers`. */
+export const HANDLER_WORDS = 6;
 
 /**
  * Translates function `funcIndex` (in the module's function index space; must be a defined function).
@@ -109,7 +125,8 @@ export function translateFunction(
       e.prevOp = e.curOp;
       e.curOp = -1;
     }
-    runs.charge(reader.info.fuel);
+    // Why not for the legacy handlers: their unit is charged in the run they open (fuel_plan.ts).
+    if (op !== 0x07 && op !== 0x19 && op !== 0x18) runs.charge(reader.info.fuel);
     switch (op) {
       case 0x00: // unreachable
         out.push(0x00);
@@ -131,12 +148,71 @@ export function translateFunction(
         control.push(c);
         break;
       }
+      case 0x06: { // try (legacy exceptions): a block whose handlers become records at its first catch
+        const bt = blockTypeOf(module, reader.blockType);
+        stack.materializeFrom(0);
+        const c = newControl("try", stack.n - bt.params.length, bt.params.length, bt.results.length);
+        c.start = out.length;
+        control.push(c);
+        break;
+      }
+      case 0x07: // catch (legacy)
+      case 0x19: { // catch_all (legacy)
+        const c = control[control.length - 1]!;
+        if (c.kind === "try") {
+          // The body ends: its fall-through jumps to the end; handlers cover [start, bodyEnd).
+          if (!c.dead) {
+            stack.materializeFrom(c.height);
+            out.push(0x05);
+            c.fixups.push(out.push(0));
+          }
+          c.bodyEnd = out.length;
+          for (const f of c.delegatesAtBodyEnd) e.handlers[f] = e.handlers.length;
+          c.delegatesAtBodyEnd.length = 0;
+          c.kind = "catch";
+        } else if (!c.dead) {
+          emitBranch(e, c, c.results); // the previous handler's results, moved over the exnref slot
+        }
+        const tagParams = op === 0x07 ? module.types[tagTypeIndexOf(module, reader.index)]!.params.length : 0;
+        e.handlers.push(c.start, c.bodyEnd, op === 0x07 ? 5 : 6, op === 0x07 ? reader.index : 0, out.length);
+        e.handlers.push(stack.canon(c.height));
+        stack.setTemps(c.height, c.height + 1 + tagParams);
+        c.dead = false;
+        runs.openAt(bytes.pos, true);
+        runs.charge(reader.info.fuel);
+        break;
+      }
+      case 0x18: { // delegate (legacy): ends the try; exceptions of its body go to the handlers of label l outside
+        const c = control.pop()!;
+        if (!c.dead) stack.materializeFrom(c.height);
+        const end = out.length;
+        const target = control[control.length - 1 - reader.index]!;
+        e.handlers.push(c.start, end, 4, 0, 0, target.start);
+        const at = e.handlers.length - 2;
+        if (target.kind === "try") target.delegatesAtBodyEnd.push(at);
+        else target.delegatesAtEnd.push(at);
+        // Delegated here from inside: on to this delegate's own target.
+        for (const f of c.delegatesAtBodyEnd) e.handlers[f] = e.handlers.length - 6;
+        for (const f of c.delegatesAtEnd) e.handlers[f] = e.handlers.length;
+        for (const f of c.fixups) out.code[f] = end;
+        for (const f of c.handlerFixups) e.handlers[f] = end;
+        stack.setTemps(c.height, c.height + c.results);
+        break;
+      }
+      case 0x09: { // rethrow (legacy): the exception of the handler at label l, in its try's first slot
+        const target = control[control.length - 1 - reader.index]!;
+        out.push(THROW_REF);
+        out.push(stack.canon(target.height));
+        control[control.length - 1]!.dead = true;
+        break;
+      }
       case 0x04: { // if
         const bt = blockTypeOf(module, reader.blockType);
         const cond = popCond(e);
         stack.materializeFrom(0);
         const c = newControl("if", stack.n - bt.params.length, bt.params.length, bt.results.length);
         c.elseFixup = condJump(e, cond, true);
+        c.start = out.length;
         control.push(c);
         break;
       }
@@ -157,20 +233,32 @@ export function translateFunction(
         const c = control.pop()!;
         if (c.kind === "func") {
           if (!c.dead) emitReturn(e);
-          if (c.fixups.length > 0) {
-            // Landing of br_table entries that leave the function: the results sit at the first temp slots.
+          for (const f of c.delegatesAtEnd) e.handlers[f] = e.handlers.length;
+          if (c.fixups.length > 0 || c.handlerFixups.length > 0) {
+            // Landing of br_table entries and catch clauses that leave the function: the results sit at the first
+            // temp slots.
             const ret = out.length;
             for (const f of c.fixups) out.code[f] = ret;
+            for (const f of c.handlerFixups) e.handlers[f] = ret;
             out.push(0x0f);
             out.push(stack.canon(0));
             out.push(c.results);
           }
           break;
         }
-        if (!c.dead) stack.materializeFrom(c.height);
+        if (c.kind === "catch") {
+          // A legacy handler's results, moved over the exnref slot to the try's slots.
+          if (!c.dead) {
+            for (let j = 0; j < c.results; j++) stack.storeTo(stack.canon(c.height + j), stack.n - c.results + j);
+          }
+        } else if (!c.dead) stack.materializeFrom(c.height);
         const end = out.length;
+        if (c.catches !== null) addHandlers(e, c, end);
+        for (const f of c.delegatesAtBodyEnd) e.handlers[f] = e.handlers.length;
+        for (const f of c.delegatesAtEnd) e.handlers[f] = e.handlers.length;
         if (c.elseFixup >= 0) out.code[c.elseFixup] = end;
         for (const f of c.fixups) out.code[f] = end;
+        for (const f of c.handlerFixups) e.handlers[f] = end;
         stack.setTemps(c.height, c.height + c.results);
         break;
       }
@@ -258,6 +346,38 @@ export function translateFunction(
         out.push(ref);
         stack.setTemps(stack.n - p, stack.n - p + t.results.length);
         if (op === 0x15) endTailCall(e, control);
+        break;
+      }
+      case 0x08: { // throw: the payload at consecutive slots
+        const p = module.types[tagTypeIndexOf(module, reader.index)]!.params.length;
+        stack.materializeFrom(stack.n - p);
+        stack.n -= p;
+        out.push(THROW);
+        out.push(reader.index);
+        out.push(stack.canon(stack.n));
+        control[control.length - 1]!.dead = true;
+        break;
+      }
+      case 0x0a: { // throw_ref
+        const s = stack.slotOf(stack.n - 1);
+        stack.n--;
+        out.push(THROW_REF);
+        out.push(s);
+        control[control.length - 1]!.dead = true;
+        break;
+      }
+      case 0x1f: { // try_table: a block; its catch clauses become handler records at its end
+        const bt = blockTypeOf(module, reader.blockType);
+        stack.materializeFrom(0);
+        const c = newControl("block", stack.n - bt.params.length, bt.params.length, bt.results.length);
+        c.start = out.length; // the start of the code its handlers cover
+        const catches: (number | Control)[] = [];
+        for (let i = 0; i < reader.index; i++) {
+          const cs = reader.catches;
+          catches.push(cs[3 * i]!, cs[3 * i + 1]!, control[control.length - 1 - cs[3 * i + 2]!]!);
+        }
+        c.catches = catches;
+        control.push(c);
         break;
       }
       case 0x1a: // drop
@@ -422,7 +542,7 @@ export function translateFunction(
       bytes.pos = skipUnreachable(reader);
       e.curOp = -1;
     }
-    runs.openAt(bytes.pos, op === 0x05 || op === 0x0b);
+    runs.openAt(bytes.pos, op === 0x05 || op === 0x0b || op === 0x18);
   }
   return {
     code: out.code.slice(0, out.length),
@@ -431,6 +551,7 @@ export function translateFunction(
     resultCount: type.results.length,
     localCount,
     maxHeight: stack.maxHeight,
+    handlers: Int32Array.from(e.handlers),
   };
 }
 
@@ -445,7 +566,38 @@ function checkHigh(e: Emitter, s: number, trapIndex: number): void {
 }
 
 function newControl(kind: Control["kind"], height: number, params: number, results: number): Control {
-  return { kind, height, params, results, start: 0, fixups: [], elseFixup: -1, dead: false };
+  return {
+    kind,
+    height,
+    params,
+    results,
+    start: 0,
+    fixups: [],
+    elseFixup: -1,
+    dead: false,
+    catches: null,
+    handlerFixups: [],
+    bodyEnd: -1,
+    delegatesAtBodyEnd: [],
+    delegatesAtEnd: [],
+  };
+}
+
+/**
+ * Adds the handler records of try_table `c`, whose code ends at `end`. A clause's values go where a branch to its
+ * label puts them (the label's canonical slots); it continues where that branch lands: a loop's start, or (patched
+ * later) a block's end or the function's return landing.
+ */
+function addHandlers(e: Emitter, c: Control, end: number): void {
+  const catches = c.catches!;
+  const h = e.handlers;
+  for (let i = 0; i < catches.length; i += 3) {
+    const target = catches[i + 2] as Control;
+    h.push(c.start, end, catches[i] as number, catches[i + 1] as number, 0, e.stack.canon(target.height));
+    const at = h.length - 2;
+    if (target.kind === "loop") h[at] = target.start;
+    else target.handlerFixups.push(at);
+  }
 }
 
 /**

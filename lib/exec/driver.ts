@@ -21,6 +21,7 @@ import { DONE, Machine, SUSPEND, YIELD } from "./machine.ts";
 import type { FuncInst } from "../runtime/func.ts";
 import type { Store } from "../runtime/store.ts";
 import { warmUpOnce } from "./warm_up.ts";
+import { Exception } from "../runtime/tag.ts";
 
 type Scheduler = (fn: () => void) => void;
 const g = globalThis as unknown as { setImmediate?: Scheduler };
@@ -292,6 +293,15 @@ function resumeWith(m: Machine, value: unknown): number {
   }
 }
 
+function resumeThrowWith(m: Machine, e: unknown): number {
+  nesting++;
+  try {
+    return m.resumeThrow(e);
+  } finally {
+    nesting--;
+  }
+}
+
 function continueWith(m: Machine): number {
   nesting++;
   try {
@@ -320,12 +330,21 @@ async function drive(
   try {
     while (status !== DONE) {
       if (status === SUSPEND) {
-        const value = await awaitHost(m, m.pending, [signal, storeSignal], deadline);
+        let value: unknown, rejected = false;
+        try {
+          value = await awaitHost(m, m.pending, [signal, storeSignal], deadline);
+        } catch (e) {
+          // A host Promise rejected with an Exception: thrown into the guest at the call (below). Anything else
+          // (an interrupt, a JS error) ends the call.
+          if (!(e instanceof Exception)) throw e;
+          value = e;
+          rejected = true;
+        }
         if (store.interruptEpoch !== epoch) throw interrupted(store, m);
         if (signal?.aborted || storeSignal?.aborted) throw interruptTrap(m);
         // Why: awaiting a host Promise also lets timers and I/O run, so it starts a new time slice.
         if (every > 0) slice = now() + every;
-        status = resumeWith(m, value);
+        status = rejected ? resumeThrowWith(m, value) : resumeWith(m, value);
       } else {
         if (deadline !== Infinity && now() >= deadline) throw interruptTrap(m);
         await yieldMacrotask();

@@ -15,21 +15,32 @@
  *
  * `run()` is synchronous and returns a status: {@link DONE} when the outermost frame returned (results in slots
  * 0..n-1), {@link SUSPEND} when a host import returned a thenable (`pending`), {@link YIELD} at a fuel checkpoint
- * asking the driver to yield a macrotask. Traps are thrown as RuntimeError with a wasm backtrace; exceptions of host
- * functions propagate unchanged.
+ * asking the driver to yield a macrotask. Traps are thrown as RuntimeError with a wasm backtrace; errors of host
+ * functions propagate unchanged (the guest cannot catch them, nor any trap).
+ *
+ * Exceptions (`throw`, `throw_ref`, or an {@link Exception} a host function throws or its Promise rejects with):
+ * the op throws the Exception as a JS value; the interpreter loop's `catch` (never entered otherwise, so the hot
+ * loop pays nothing) looks the thrower's pc up in its function's handler table, then each caller's return pc in
+ * theirs ({@link Machine.catchException}). The first matching clause gets the payload (and the exnref) in its
+ * label's slots, becomes the current frame with the frames above it dropped, and the loop restarts there; with no
+ * match in this activation's frames, the Exception leaves `run()` to the JS caller (or to the host function that
+ * called in, and so to an outer activation's handlers). An exnref in a slot is a handle into this activation's
+ * {@link Machine.exns} (0 is null), dropped when the activation ends, and freed earlier once no slot holds it (a
+ * conservative sweep of the value stack when the table grows); globals, tables and the JS side hold the Exception
+ * object itself.
  *
  * @module
  */
 
 import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
-import { translateFunction } from "../compile/translate.ts";
-import type { CompiledFunc } from "../compile/translate.ts";
+import { type CompiledFunc, HANDLER_WORDS, translateFunction } from "../compile/translate.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
 import { funcToJs, hostResultList, toF32, toF64, toFuncref, toI32, toI64, toRef } from "../runtime/values.ts";
 import { EMPTY_MEMORY_VIEW, type Memory } from "../runtime/memory.ts";
 import type { Store } from "../runtime/store.ts";
 import { storageType, ValType } from "../binary/module.ts";
+import { Exception } from "../runtime/tag.ts";
 import {
   ceil,
   f32ConvertI64S,
@@ -122,6 +133,19 @@ function objectArray<T>(): T[] {
   return a;
 }
 
+/** Whether reference type `t` is an exception reference (`exnref`, `nullexnref`, their non-null forms). */
+
+const EMPTY_HANDLERS = new Int32Array(0);
+
+/** Size of an activation's exnref handle table before its first sweep (`Machine.sweepExceptions`). */
+const EXN_SWEEP_MIN = 1024;
+
+/** Whether code position `p` of wasm function `f` belongs to a tail call (`return_call`, `return_call_indirect`). */
+function isTailCallAt(f: FuncInst, p: number): boolean {
+  const op = f.instance!.module.bytes[compiledOf(f).offsets[p]!];
+  return op === 0x12 || op === 0x13;
+}
+
 /** Immediate count of each op executed by `Machine.cold()` (the others are handled in run()). */
 const COLD_IMMS: Int8Array = (() => {
   const imms = new Int8Array(512);
@@ -172,6 +196,17 @@ export class Machine {
   hostCallsOutside = false;
   /** Whether the driver runs this call synchronously: another engine's function is then called with `callSync`. */
   syncCall = false;
+  /**
+   * The exceptions exnref handles name (handle h is `exns[h - 1]`, null once freed) during this activation; cleared
+   * when it ends, and swept for handles no slot holds when it grows (see {@link Machine.exnHandle}).
+   */
+  exns: (Exception | null)[] = objectArray();
+  /** Reverse of `exns`: one handle per exception. */
+  readonly exnHandles: Map<Exception, number> = new Map();
+  /** Handles freed by the last sweep, for reuse. */
+  private freeExns: number[] = [];
+  /** The length of `exns` at which, with no handle free, the next new handle first sweeps. */
+  private exnSweepAt = EXN_SWEEP_MIN;
 
   constructor(store: Store) {
     this.store = store;
@@ -231,6 +266,7 @@ export class Machine {
     this.depth = 0;
     this.pending = null;
     this.pendingFunc = null;
+    this.forgetExceptions();
     this.yieldMark = this.store.yieldInterval > 0 ? this.store.fuel - this.store.yieldInterval : -Infinity;
   }
   /**
@@ -259,13 +295,12 @@ export class Machine {
       case ValType.externref:
         this.i32[s << 1] = this.store.externHandle(v);
         return;
-      default: { // the typed references (checked) and the bottom types
-        const internal = toRef(t, v);
-        this.i32[s << 1] = storageType(t) === ValType.funcref
-          ? this.store.funcHandle(internal as FuncInst | null)
-          : this.store.externHandle(internal);
+      default: // the typed references (checked), exnref and the bottom types
+        if (storageType(t) === ValType.exnref && v !== null && !(v instanceof Exception)) {
+          throw new TypeError("exnref value must be an Exception or null");
+        }
+        this.i32[s << 1] = this.refHandle(t, toRef(t, v));
         return;
-      }
     }
   }
 
@@ -283,7 +318,8 @@ export class Machine {
       default: {
         const h = this.i32[s << 1]!;
         if (h === 0) return null;
-        return storageType(t) === ValType.funcref ? funcToJs(this.store.funcs[h - 1]!) : this.store.externs[h - 1];
+        const internal = this.refValue(t, h);
+        return storageType(t) === ValType.funcref ? funcToJs(internal as FuncInst) : internal;
       }
     }
   }
@@ -343,6 +379,19 @@ export class Machine {
     return this.run();
   }
 
+  /**
+   * After a SUSPEND whose host Promise rejected with `e`: an {@link Exception} is thrown into the guest at the call
+   * (caught by a handler, or leaving `run()`); anything else ends the activation and is rethrown.
+   */
+  resumeThrow(e: unknown): number {
+    this.pending = null;
+    this.pendingFunc = null;
+    if (e instanceof Exception && this.catchException(e, this.func!, this.pc - 1, this.fp, this.depth)) {
+      return this.run();
+    }
+    throw this.unwind(e, this.func!, this.pc, this.depth);
+  }
+
   /** After a YIELD: sets the next yield mark and continues. */
   continueAfterYield(): number {
     this.yieldMark = this.store.fuel - this.store.yieldInterval;
@@ -399,6 +448,8 @@ export class Machine {
         this.pendingFunc = null;
         this.pushHostResults(f, result, this.sp);
       } catch (e) {
+        this.pendingFunc = null;
+        if (e instanceof Exception && this.catchException(e, this.func!, this.pc - 1, this.fp, this.depth)) continue;
         throw this.unwind(e, this.func!, this.pc, this.depth);
       }
       this.sp += f.type.results.length;
@@ -1894,8 +1945,144 @@ export class Machine {
       }
     } catch (e) {
       if (!inHost) store.fuel = fuel;
+      // An exception: `pc - 1` is inside the record that threw (a throw op's first word, a call's last immediate).
+      if (e instanceof Exception && this.catchException(e, func, pc - 1, fp, depth)) return RESTART;
       throw this.unwind(e, func, pc, depth);
     }
+  }
+
+  /**
+   * Finds the handler of exception `exn` thrown at code position `p` of `func` (frame at `fp`, at `depth`): the
+   * first matching clause of the handler table (innermost `try_table` first) whose range holds `p`, else the same in
+   * each caller at its call's position. Delivers the payload to the clause's slots and makes its frame current
+   * (state saved for `runSlice()` to load). Returns false when no frame of this activation catches it.
+   */
+  catchException(exn: Exception, func: FuncInst, p: number, fp: number, depth: number): boolean {
+    // A host function called by a tail call (return_call*) has logically replaced the frame: its handlers are gone.
+    let skip = isTailCallAt(func, p);
+    for (;;) {
+      const h = skip ? EMPTY_HANDLERS : compiledOf(func).handlers;
+      skip = false;
+      for (let i = 0; i < h.length; i += HANDLER_WORDS) {
+        if (p < h[i]! || p >= h[i + 1]!) continue;
+        const kind = h[i + 2]!;
+        if (kind === 4) { // legacy delegate: on from another position and record
+          p = h[i + 5]!;
+          i = h[i + 4]! - HANDLER_WORDS;
+          continue;
+        }
+        if ((kind < 2 || kind === 5) && func.instance!.tags[h[i + 3]!] !== exn.tag) continue;
+        let s = (fp + h[i + 5]!) >> 1;
+        if (kind >= 5) { // legacy catch, catch_all: the exnref (for rethrow) under the payload
+          this.i32[s << 1] = this.exnHandle(exn);
+          if (kind === 5) this.writePayload(exn, s + 1);
+        } else {
+          if (kind < 2) s = this.writePayload(exn, s);
+          if (kind & 1) this.i32[s << 1] = this.exnHandle(exn);
+        }
+        this.save(func, h[i + 4]!, fp, 0, depth);
+        this.pending = null;
+        return true;
+      }
+      if (depth === 0) return false;
+      depth--;
+      func = this.frameFunc[depth]!;
+      p = this.framePc[depth]! - 1;
+      fp = this.frameFp[depth]!;
+    }
+  }
+
+  /** Writes an exception's payload at slots s..; returns the slot after it. */
+  private writePayload(exn: Exception, s: number): number {
+    const params = exn.tag.params;
+    const words = exn.words, refs = exn.refs, i32 = this.i32;
+    for (let j = 0; j < params.length; j++, s++) {
+      const t = params[j]!;
+      if (t < 0x7b || t > 0x7f) i32[s << 1] = this.refHandle(t, refs![j]);
+      else {
+        i32[s << 1] = words[2 * j]!;
+        i32[(s << 1) + 1] = words[2 * j + 1]!;
+      }
+    }
+    return s;
+  }
+
+  /** The exception `throw tagidx` makes of the payload at slots s.. (raw words; references as internal values). */
+  private newException(inst: InstanceState, tagIndex: number, s: number): Exception {
+    const tag = inst.tags[tagIndex]!;
+    const params = tag.params;
+    const words = this.i32.slice(s << 1, (s + params.length) << 1);
+    let refs: unknown[] | null = null;
+    for (let j = 0; j < params.length; j++) {
+      const t = params[j]!;
+      if (t < 0x7b || t > 0x7f) {
+        refs ??= new Array(params.length).fill(null);
+        refs[j] = this.refValue(t, words[2 * j]!);
+        words[2 * j] = 0;
+      }
+    }
+    return Exception.fromWasm(tag, words, refs);
+  }
+
+  /**
+   * The exnref handle of an exception in this activation (0 for null). So that a long call that catches many
+   * exceptions by reference does not hold them all, a new handle past {@link Machine.exnSweepAt} first sweeps.
+   */
+  exnHandle(exn: Exception | null): number {
+    if (exn === null) return 0;
+    let h = this.exnHandles.get(exn);
+    if (h === undefined) {
+      if (this.freeExns.length === 0 && this.exns.length >= this.exnSweepAt) this.sweepExceptions();
+      h = this.freeExns.pop();
+      if (h === undefined) {
+        this.exns.push(exn);
+        h = this.exns.length;
+      } else this.exns[h - 1] = exn;
+      this.exnHandles.set(exn, h);
+    }
+    return h;
+  }
+
+  /**
+   * Frees the exnref handles that no word of the value stack holds. Conservative: the whole buffer is scanned and
+   * every word is taken for a possible handle (slots carry no types), so a number that happens to equal a handle,
+   * or a stale word above the live frames, only keeps that exception a little longer; a handle any slot holds is
+   * never freed. Handles live nowhere else (globals, tables, payloads and JS hold the Exception itself). The next
+   * sweep waits until the freed handles are used up, or the table has doubled when few were freed (amortized O(1)).
+   */
+  private sweepExceptions(): void {
+    const exns = this.exns, n = exns.length, i32 = this.i32;
+    const held = new Uint8Array(n + 1);
+    for (let w = 0; w < i32.length; w++) {
+      const v = i32[w]!;
+      if (v > 0 && v <= n) held[v] = 1;
+    }
+    for (let h = 1; h <= n; h++) {
+      const exn = exns[h - 1];
+      if (exn === null || held[h]) continue;
+      this.exnHandles.delete(exn!);
+      exns[h - 1] = null;
+      this.freeExns.push(h);
+    }
+    this.exnSweepAt = this.freeExns.length < n / 2 ? 2 * n : n;
+  }
+
+  /** Drops the activation's exnref handles. */
+  private forgetExceptions(): void {
+    if (this.exns.length === 0) return;
+    this.exns.length = 0;
+    this.exnHandles.clear();
+    this.freeExns.length = 0;
+    this.exnSweepAt = EXN_SWEEP_MIN;
+  }
+
+  /** The slot handle of reference `v` (internal form) of reference type `t`. */
+  refHandle(t: number, v: unknown): number {
+    if (v === null) return 0;
+    const storage = storageType(t);
+    if (storage === ValType.funcref) return this.store.funcHandle(v as FuncInst);
+    if (storage === ValType.exnref) return this.exnHandle(v as Exception);
+    return this.store.externHandle(v);
   }
 
   /**
@@ -1916,25 +2103,19 @@ export class Machine {
     switch (op) {
       case 7: { // global_get_ref
         const g = inst.globals[code[pc + 1]!]!;
-        i32[fp + code[pc]!] = storageType(g.type) === 0x70
-          ? this.store.funcHandle(g.ref as FuncInst | null)
-          : this.store.externHandle(g.ref);
+        i32[fp + code[pc]!] = this.refHandle(g.type, g.ref);
         break;
       }
       case 8: { // global_set_ref
         const g = inst.globals[code[pc]!]!;
-        const h = i32[fp + code[pc + 1]!]!;
-        g.ref = this.refValue(storageType(g.type), h);
+        g.ref = this.refValue(g.type, i32[fp + code[pc + 1]!]!);
         break;
       }
       case 37: { // table.get
         const table = inst.tables[code[pc + 2]!]!;
         const i = i32[fp + code[pc + 1]!]! >>> 0;
         if (i >= table.elements.length) throw trap(TrapCode.TableOutOfBounds);
-        const v = table.elements[i];
-        i32[fp + code[pc]!] = table.storage === 0x70
-          ? this.store.funcHandle(v as FuncInst | null)
-          : this.store.externHandle(v);
+        i32[fp + code[pc]!] = this.refHandle(table.elemType, table.elements[i]);
         break;
       }
       case 38: { // table.set
@@ -2312,6 +2493,13 @@ export class Machine {
         i64[d >> 1] = truncSatI64U(f64[a >> 1]!);
         break;
       }
+      case 338: // throw tagidx base
+        throw this.newException(inst, code[pc]!, (fp + code[pc + 1]!) >> 1);
+      case 339: { // throw_ref s
+        const h = i32[fp + code[pc]!]!;
+        if (h === 0) throw trap(TrapCode.NullReference);
+        throw this.exns[h - 1]!;
+      }
       default:
         throw new Error(`machine: unknown internal op ${op}`);
     }
@@ -2332,12 +2520,16 @@ export class Machine {
     this.pending = null;
     this.pendingFunc = null;
     this.frameFunc.length = 0;
+    this.forgetExceptions();
   }
 
-  /** The internal table value of a reference handle. */
-  refValue(storage: number, h: number): unknown {
+  /** The internal value (function instance, JS value, Exception, or null) of handle `h` of reference type `t`. */
+  refValue(t: number, h: number): unknown {
     if (h === 0) return null;
-    return storage === ValType.funcref ? this.store.funcs[h - 1]! : this.store.externs[h - 1];
+    const storage = storageType(t);
+    if (storage === ValType.funcref) return this.store.funcs[h - 1]!;
+    if (storage === ValType.exnref) return this.exns[h - 1]!;
+    return this.store.externs[h - 1];
   }
 
   /** `memory.init` with d, s, n at slots sp..sp+2; returns the fuel to charge. */

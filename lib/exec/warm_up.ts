@@ -43,17 +43,19 @@ const WARM_MODULE = Uint8Array.from(
 /**
  * Ops left out: those that need instance entities the warm-up module lacks (calls, tail calls, globals, tables,
  * segments, memories other than 0,
- * `ref.func`), `fuel_check` (its slow path reads the store's interrupt state) and `unreachable`.
+ * `ref.func`, tags), `fuel_check` (its slow path reads the store's interrupt state) and `unreachable`.
  */
 const SKIP = new Set([
   0x00,
   0x03,
   0x07,
   0x08,
+  0x0b, // call_ref
   0x10,
   0x11,
   0x12,
   0x13,
+  0x15, // return_call_ref
   0x23,
   0x24,
   0x25,
@@ -68,6 +70,7 @@ const SKIP = new Set([
   0xf0,
   0xf1,
   ...[330, 331, 332, 333, 334, 335, 336], // the ops on memories other than 0 (isa.ts LOAD_MEM..)
+  ...[338, 339], // throw, throw_ref (tags; they leave through the loop's catch)
 ]);
 
 /** Per pass: slot s holds low word `lo + step * s` and high word `hi` (increasing, equal, decreasing values). */
@@ -104,6 +107,7 @@ export function warmUp(make: (store: Store) => Machine, engine: Engine): void {
       resultCount: 0,
       localCount: 16,
       maxHeight: 64,
+      handlers: new Int32Array(0),
     };
     // Why three passes: both outcomes of conditional ops, and i64 values with a nonzero high word.
     for (const [lo, step, hi] of PASSES) {

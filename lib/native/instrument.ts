@@ -3,7 +3,10 @@
  * so that the host's own WebAssembly charges fuel exactly where and as much as Kiln's interpreter does. It follows
  * the one fuel plan (`compile/fuel_plan.ts`): at the start of every straight-line run the run's cost is subtracted
  * from a fuel counter; at a checkpoint (function entry, loop header) the code then tests the counter and, below 0,
- * calls a host hook, as the machine's `fuel_check` does (`fuel -= cost; if (fuel < limit) ...`).
+ * calls a host hook, as the machine's `fuel_check` does (`fuel -= cost; if (fuel < limit) ...`). The hook returns
+ * nonzero to stop the guest (out of fuel, an interrupt): the instrumented code then executes `unreachable`, a real
+ * wasm trap, which no `catch_all` of the guest can catch (a JS exception thrown by the hook could be caught). The
+ * embedder knows why it asked to stop and reports that trap instead.
  * Bulk memory and table operations charge one unit per byte or element after they succeed, and `table.grow` one
  * per element added, as the machine's cold paths do.
  *
@@ -13,7 +16,7 @@
  *   next yield mark, 0, or +∞ to deliver an interrupt). The host keeps the limit and adds it back to read the fuel;
  *   folding it in lets a checkpoint compare with the constant 0 (as Wasmtime's fuel check does), and an `i64` keeps
  *   the added code small (one-byte constants), which matters to the host's inlining of small functions;
- * - a function import `{@link HOOK_MODULE}.{@link HOOK_NAME}` of type `[] -> []`, the last import. Being an import,
+ * - a function import `{@link HOOK_MODULE}.{@link HOOK_NAME}` of type `[] -> [i32]`, the last import. Being an import,
  *   it takes a function index: every defined function's index grows by one, and the instrumenter remaps `call`,
  *   `return_call`, `ref.func`, element segments, global initializers, exports, the start function and the name section's function
  *   indices accordingly (a function's original index is its new index minus one when it is defined);
@@ -39,7 +42,7 @@ import { readRefType, readValType } from "../binary/value_types.ts";
 export const FUEL_EXPORT = "kiln:fuel";
 /** Import module of the checkpoint hook. */
 export const HOOK_MODULE = "kiln";
-/** Import name of the checkpoint hook (`[] -> []`). */
+/** Import name of the checkpoint hook (`[] -> [i32]`: nonzero stops the guest with a trap). */
 export const HOOK_NAME = "checkpoint";
 
 // Section ids (spec §5.5.2), in the order the binary format requires (custom sections anywhere).
@@ -47,7 +50,13 @@ const TYPE = 1, IMPORT = 2, TABLE = 4, GLOBAL = 6, EXPORT = 7, START = 8, ELEMEN
 const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 // Opcodes the instrumenter writes or rewrites.
-const OP_IF = 0x04, OP_END = 0x0b, OP_CALL = 0x10, OP_RETURN_CALL = 0x12, OP_LOCAL_GET = 0x20, OP_LOCAL_TEE = 0x22;
+const OP_UNREACHABLE = 0x00,
+  OP_IF = 0x04,
+  OP_END = 0x0b,
+  OP_CALL = 0x10,
+  OP_RETURN_CALL = 0x12,
+  OP_LOCAL_GET = 0x20,
+  OP_LOCAL_TEE = 0x22;
 const OP_GLOBAL_GET = 0x23, OP_GLOBAL_SET = 0x24, OP_I32_CONST = 0x41, OP_I64_CONST = 0x42, OP_I32_GE_S = 0x4e;
 const OP_I64_LT_S = 0x53,
   OP_I64_GE_S = 0x59,
@@ -155,7 +164,7 @@ class Instrumenter {
     switch (id) {
       case TYPE: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + 1).bytes(r.bytes.subarray(r.pos, r.end)).bytes([0x60, 0, 0]);
+        w.u32(n + 1).bytes(r.bytes.subarray(r.pos, r.end)).bytes([0x60, 0, 1, I32]);
         break;
       }
       case IMPORT: {
@@ -363,14 +372,18 @@ class Instrumenter {
     }
   }
 
-  /** `if ((counter -= cost) < 0) hook()`, the new counter kept in local `t` to save a second load. */
+  /**
+   * `if ((counter -= cost) < 0) { if (hook()) unreachable }`, the new counter kept in local `t` to save a second
+   * load.
+   */
   #check(w: ByteWriter, cost: number, t: number): void {
     w.u8(OP_GLOBAL_GET).u32(this.#fuel);
     if (cost !== 0) {
       w.u8(OP_I64_CONST).s32(cost).u8(OP_I64_SUB).u8(OP_LOCAL_TEE).u32(t).u8(OP_GLOBAL_SET).u32(this.#fuel);
       w.u8(OP_LOCAL_GET).u32(t);
     }
-    w.u8(OP_I64_CONST).u8(0).u8(OP_I64_LT_S).u8(OP_IF).u8(EMPTY).u8(OP_CALL).u32(this.#hook).u8(OP_END);
+    w.u8(OP_I64_CONST).u8(0).u8(OP_I64_LT_S).u8(OP_IF).u8(EMPTY).u8(OP_CALL).u32(this.#hook);
+    w.u8(OP_IF).u8(EMPTY).u8(OP_UNREACHABLE).u8(OP_END).u8(OP_END);
   }
 
   /** The name section with function indices remapped (subsections 1 function, 2 local and 3 label names). */

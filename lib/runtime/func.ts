@@ -15,6 +15,7 @@ import type { Global } from "./global.ts";
 import type { Memory } from "./memory.ts";
 import type { Store } from "./store.ts";
 import type { Table } from "./table.ts";
+import type { Tag } from "./tag.ts";
 import type { FuncTypeDesc } from "./values.ts";
 import { canonicalFuncType, typeIdOf, typeIdsOf } from "../validate/subtyping.ts";
 
@@ -28,6 +29,8 @@ export interface InstanceState {
   readonly tables: Table[];
   readonly memories: Memory[];
   readonly globals: Global[];
+  /** Tags in the tag index space (imports first); a `catch` clause matches an exception's tag by identity. */
+  readonly tags: Tag[];
   /** Structural type id of each type index. */
   readonly typeIds: readonly number[];
   /** Data segments' bytes; a dropped segment is empty. */
@@ -57,6 +60,7 @@ export function newInstanceState(module: Module, store: Store, engine: Engine): 
     tables: [],
     memories: [],
     globals: [],
+    tags: [],
     typeIds: typeIdsOf(module),
     datas: module.datas.map((s) => s.bytes),
     elems: [],

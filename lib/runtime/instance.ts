@@ -21,10 +21,11 @@ import type { Store } from "./store.ts";
 import { MAX_TABLE_ELEMENTS, Table } from "./table.ts";
 import { funcOfJs, jsToRaw, readWords, toRef, valTypeToName, writeWords } from "./values.ts";
 import { canonicalFuncType, canonicalType, isSubtype } from "../validate/subtyping.ts";
+import { Tag } from "./tag.ts";
 import type { ExportedFunction } from "./func.ts";
 
-/** An export value: an exported function, a memory, a table or a global. */
-export type ExportValue = ExportedFunction | Memory | Table | Global;
+/** An export value: an exported function, a memory, a table, a global or a tag. */
+export type ExportValue = ExportedFunction | Memory | Table | Global | Tag;
 
 /** Imports: `{ [module]: { [name]: value } }`. */
 export type Imports = Record<string, Record<string, unknown>>;
@@ -90,6 +91,7 @@ function kindOf(v: unknown): string {
   if (v instanceof Memory) return "memory";
   if (v instanceof Table) return "table";
   if (v instanceof Global) return "global";
+  if (v instanceof Tag) return "tag";
   if (typeof v === "function") return "func";
   return typeof v;
 }
@@ -253,8 +255,19 @@ export function link(
         }
         break;
       }
+      case "tag": {
+        if (!(v instanceof Tag)) throw incompatible(imp.module, imp.name, `expected tag, found ${kindOf(v)}`);
+        const params = d.types[desc.typeIndex]!.params;
+        if (v.params.length !== params.length || v.params.some((t, i) => t !== params[i])) {
+          throw incompatible(imp.module, imp.name, "tag types incompatible: parameter types differ");
+        }
+        state.tags.push(v);
+        break;
+      }
     }
   }
+  // Tags defined by the module: each instantiation makes new ones (spec §4.5.3.9, alloctag).
+  for (const typeIndex of d.tags) state.tags.push(Tag.ofType(d.types[typeIndex]!));
   // 2. Functions defined by the module.
   for (let i = 0; i < d.funcs.length; i++) {
     const index = d.importedFuncs + i;
@@ -334,6 +347,9 @@ export function link(
         break;
       case "global":
         exports[e.name] = state.globals[e.index]!;
+        break;
+      case "tag":
+        exports[e.name] = state.tags[e.index]!;
         break;
     }
   }

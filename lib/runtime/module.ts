@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Module as DecodedModule, ValType } from "../binary/module.ts";
+import type { ExternKind, Module as DecodedModule, ValType } from "../binary/module.ts";
 import { decodeModule } from "../binary/decoder.ts";
 import { validateModule } from "../validate/module_validator.ts";
 import { CompileError } from "../errors.ts";
@@ -13,13 +13,14 @@ import { parseWat } from "../text/parse_wat.ts";
 import { type FuncTypeDesc, valTypeToName } from "./values.ts";
 
 /** Kinds of external values, in the public API's spelling. */
-export type ExternKindName = "function" | "table" | "memory" | "global";
+export type ExternKindName = "function" | "table" | "memory" | "global" | "tag";
 
-const KIND_NAMES: Record<string, ExternKindName> = {
+const KIND_NAMES: Record<ExternKind, ExternKindName> = {
   func: "function",
   table: "table",
   memory: "memory",
   global: "global",
+  tag: "tag",
 };
 
 /**

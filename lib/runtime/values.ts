@@ -28,7 +28,7 @@ import {
 import type { ExportedFunction, FuncInst } from "./func.ts";
 
 /** A value type's name in the public API. */
-export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref";
+export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref" | "exnref";
 
 /** `{ params, results }` of a function, by type name. */
 export interface FuncTypeDesc {
@@ -56,6 +56,8 @@ export function valTypeFromName(name: string): number {
       return ValType.funcref;
     case "externref":
       return ValType.externref;
+    case "exnref":
+      return ValType.exnref;
     default:
       throw new TypeError(`unknown value type: ${name}`);
   }
@@ -80,9 +82,11 @@ export function valTypeToName(t: number): ValTypeName {
       return "funcref";
     case ValType.externref:
       return "externref";
+    case ValType.exnref:
+      return "exnref";
     default:
-      // Why an error: v128 and exnref have no name here yet, and calling them "externref" (as this once did) would
-      // describe a function's type wrongly; validation refuses such modules before this runs.
+      // Why an error: v128 has no name here yet, and calling it "externref" (as this once did) would describe a
+      // function's type wrongly; validation refuses such modules before this runs.
       throw new TypeError(`value type 0x${t.toString(16)} has no name in the JS API`);
   }
 }

@@ -30,7 +30,7 @@ import {
   WatParseError,
 } from "./sexpr.ts";
 
-type Space = "func" | "table" | "memory" | "global" | "type" | "elem" | "data";
+type Space = "func" | "table" | "memory" | "global" | "type" | "elem" | "data" | "tag";
 
 interface FuncSig {
   params: number[];
@@ -78,10 +78,19 @@ const VALTYPES: Record<string, number> = {
   externref: 0x6f,
   nullfuncref: 0x73,
   nullexternref: 0x72,
+  exnref: 0x69,
+  nullexnref: 0x74,
 };
 const GC_REFTYPES = new Set(["anyref", "eqref", "i31ref", "structref", "arrayref", "nullref"]);
 /** Abstract heap types Kiln implements, by text name. */
-const HEAP_TYPES: Record<string, number> = { func: 0x70, extern: 0x6f, nofunc: 0x73, noextern: 0x72 };
+const HEAP_TYPES: Record<string, number> = {
+  func: 0x70,
+  extern: 0x6f,
+  exn: 0x69,
+  nofunc: 0x73,
+  noextern: 0x72,
+  noexn: 0x74,
+};
 
 const SPACE_WORD: Record<Space, string> = {
   func: "function",
@@ -91,6 +100,7 @@ const SPACE_WORD: Record<Space, string> = {
   type: "type",
   elem: "elem segment",
   data: "data segment",
+  tag: "tag",
 };
 
 function fail(reason: string, at: Pos | undefined): never {
@@ -214,8 +224,9 @@ class ModuleEncoder {
     type: this.typeNames,
     elem: new Map(),
     data: new Map(),
+    tag: new Map(),
   };
-  counts: Record<Space, number> = { func: 0, table: 0, memory: 0, global: 0, type: 0, elem: 0, data: 0 };
+  counts: Record<Space, number> = { func: 0, table: 0, memory: 0, global: 0, type: 0, elem: 0, data: 0, tag: 0 };
   imports = new ByteWriter();
   importCount = 0;
   funcs: FuncDef[] = [];
@@ -225,6 +236,8 @@ class ModuleEncoder {
   memories = new ByteWriter();
   memoryCount = 0;
   globals: { type: Uint8Array; init: SExpr[] }[] = [];
+  /** Type indices of the defined tags. */
+  tags: number[] = [];
   exports = new ByteWriter();
   exportCount = 0;
   /** Exports in text order, resolved after all fields so that they may name later definitions. */
@@ -252,7 +265,7 @@ class ModuleEncoder {
     for (const f of fields) if (headOf(f) === "type") this.typeField(f as SList);
     for (const f of fields) this.field(f as SList);
     for (const e of this.pendingExports) {
-      const space = (["func", "table", "memory", "global"] as const)[e.kind];
+      const space = (["func", "table", "memory", "global", "tag"] as const)[e.kind]!;
       const index = typeof e.index === "number" ? e.index : this.index(space, e.index);
       stringText(e.name);
       this.exports.u32(e.name.bytes.length).bytes(e.name.bytes).u8(e.kind).u32(index);
@@ -299,6 +312,11 @@ class ModuleEncoder {
       section(4, vec(this.tableCount, w));
     }
     if (this.memoryCount) section(5, vec(this.memoryCount, this.memories));
+    if (this.tags.length) {
+      const w = new ByteWriter().u32(this.tags.length);
+      for (const t of this.tags) w.u8(0).u32(t);
+      section(13, w);
+    }
     if (this.globals.length) section(6, globalBytes);
     if (this.exportCount) section(7, vec(this.exportCount, this.exports));
     if (startIdx >= 0) section(8, new ByteWriter().u32(startIdx));
@@ -339,7 +357,7 @@ class ModuleEncoder {
     for (let i = 0; i < items.length; i++) {
       const x = items[i];
       if (x.kind === "atom") {
-        if (x.text === "block" || x.text === "loop" || x.text === "if") {
+        if (["block", "loop", "if", "try_table", "try"].includes(x.text)) {
           let j = i + 1;
           if (isId(items[j])) j++;
           this.prescanBlockType(items, j);
@@ -350,7 +368,7 @@ class ModuleEncoder {
         }
       } else if (x.kind === "list") {
         const head = headOf(x);
-        if (head === "block" || head === "loop" || head === "if") {
+        if (["block", "loop", "if", "try_table", "try"].includes(head)) {
           let j = 1;
           if (isId(x.items[j])) j++;
           this.prescanBlockType(x.items, j);
@@ -392,7 +410,6 @@ class ModuleEncoder {
       if (t !== undefined) return t;
       if (e.text === "v128") unsupported("simd");
       if (GC_REFTYPES.has(e.text)) unsupported("gc");
-      if (e.text === "exnref") unsupported("exceptions");
       fail(/^[a-z]/.test(e.text) ? `unknown operator ${e.text}` : "unexpected token", e);
     }
     if (isList(e, "ref")) return this.refList(e);
@@ -417,7 +434,6 @@ class ModuleEncoder {
     if (isAtom(e)) {
       const abstract = HEAP_TYPES[e.text];
       if (abstract !== undefined) return abstract;
-      if (e.text === "exn" || e.text === "noexn") unsupported("exceptions");
       if (["any", "eq", "i31", "struct", "array", "none"].includes(e.text)) unsupported("gc");
       if (isIndexAtom(e)) return concreteHeap(this.index("type", e));
     }
@@ -591,8 +607,7 @@ class ModuleEncoder {
       case "data":
         return this.dataField(f);
       case "tag":
-        unsupported("exceptions");
-        break;
+        return this.tagField(f);
       case "rec":
         unsupported("gc");
         break;
@@ -638,9 +653,13 @@ class ModuleEncoder {
         this.bind("global", id, this.counts.global++);
         return;
       }
-      case "tag":
-        unsupported("exceptions");
-        break;
+      case "tag": {
+        const [use, next] = this.typeUse(desc.items, i, false);
+        if (next !== desc.items.length) fail("unexpected token", desc.items[next]);
+        this.imports.u8(4).u8(0).u32(use.index);
+        this.bind("tag", id, this.counts.tag++);
+        return;
+      }
       default:
         fail("unexpected token", desc);
     }
@@ -867,15 +886,32 @@ class ModuleEncoder {
       table: [1, "table"],
       memory: [2, "memory"],
       global: [3, "global"],
+      tag: [4, "tag"],
     };
     const k = kinds[headOf(desc)];
-    if (!k) {
-      if (headOf(desc) === "tag") unsupported("exceptions");
-      fail("unexpected token", desc);
-    }
+    if (!k) fail("unexpected token", desc);
     const target = desc.items[1];
     if (!isAtom(target)) fail("unexpected token", target);
     this.addExport(name, k[0], target);
+  }
+
+  /** `(tag $id? (export …)* (import …)? typeuse)`: an exception tag (a type use whose results must be empty). */
+  tagField(f: SList): void {
+    let i = 1;
+    const id = isId(f.items[1]) ? f.items[1] : undefined;
+    if (id) i++;
+    const [imp, next] = this.inlineExports(f.items, i, 4, this.counts.tag);
+    i = next;
+    const [use, end] = this.typeUse(f.items, i, false);
+    if (end !== f.items.length) fail("unexpected token", f.items[end]);
+    if (imp) {
+      this.beginImport(imp, "tag", f);
+      this.imports.u8(4).u8(0).u32(use.index);
+    } else {
+      this.lastDefinition = "tag";
+      this.tags.push(use.index);
+    }
+    this.bind("tag", id, this.counts.tag++);
   }
 
   elemField(f: SList): void {
@@ -1110,6 +1146,20 @@ class BodyEncoder {
     }
     if (!isAtom(x)) fail("unexpected token", x);
     const name = x.text;
+    if (CATCH_KEYWORDS.has(name)) fail("unexpected token", x);
+    if (name === "try") return this.flatTry(items, i);
+    if (name === "try_table") {
+      const [label, j] = this.label(items, i + 1);
+      this.w.u8(0x1f);
+      let k = this.blockType(items, j, this.w);
+      k = this.catchClauses(items, k);
+      this.labels.push(label);
+      k = this.seq(items, k, END);
+      if (!isAtom(items[k], "end")) fail("unexpected end", items[k - 1] ?? x);
+      this.labels.pop();
+      this.w.u8(0x0b);
+      return this.endLabel(items, k + 1, label);
+    }
     if (name === "block" || name === "loop" || name === "if") {
       const [label, j] = this.label(items, i + 1);
       this.w.u8(name === "block" ? 0x02 : name === "loop" ? 0x03 : 0x04);
@@ -1171,6 +1221,18 @@ class BodyEncoder {
     if (!isAtom(head)) fail("unexpected token", head ?? x);
     const name = head.text;
     const items = x.items;
+    if (CATCH_KEYWORDS.has(name)) fail("unexpected token", head);
+    if (name === "try") return this.foldedTry(x);
+    if (name === "try_table") {
+      const [label, j] = this.label(items, 1);
+      this.w.u8(0x1f);
+      const k = this.catchClauses(items, this.blockType(items, j, this.w));
+      this.labels.push(label);
+      this.seq(items, k, null);
+      this.labels.pop();
+      this.w.u8(0x0b);
+      return;
+    }
     if (name === "block" || name === "loop") {
       const [label, j] = this.label(items, 1);
       this.w.u8(name === "block" ? 0x02 : 0x03);
@@ -1228,6 +1290,93 @@ class BodyEncoder {
       this.depth--;
     }
     this.emit(op, imm);
+  }
+
+  /**
+   * A legacy `try` (flat): `try $l? bt instr* (catch x instr* | catch_all instr*)* end $l?`, or `… delegate l`
+   * (whose label is counted outside the try). At most one `catch_all`, last. Returns the next index.
+   */
+  flatTry(items: SExpr[], i: number): number {
+    this.op(items[i] as SAtom); // the opcode table's row: unsupported while its feature is not implemented
+    const [label, j] = this.label(items, i + 1);
+    this.w.u8(0x06);
+    let k = this.blockType(items, j, this.w);
+    this.labels.push(label);
+    k = this.seq(items, k, TRY_STOP);
+    let handlers = 0, sawAll = false;
+    while (isAtom(items[k], "catch") || isAtom(items[k], "catch_all")) {
+      const all = (items[k] as SAtom).text === "catch_all";
+      if (sawAll) fail("unexpected token", items[k]);
+      this.w.u8(all ? 0x19 : 0x07);
+      k++;
+      if (!all) this.w.u32(this.m.index("tag", items[k++]));
+      sawAll = all;
+      handlers++;
+      k = this.seq(items, k, TRY_STOP);
+    }
+    if (isAtom(items[k], "delegate")) {
+      if (handlers > 0) fail("unexpected token", items[k]);
+      this.labels.pop();
+      this.w.u8(0x18).u32(this.labelIndex(items[k + 1]));
+      return k + 2;
+    }
+    if (!isAtom(items[k], "end")) fail("unexpected end", items[k - 1] ?? items[i]);
+    this.labels.pop();
+    this.w.u8(0x0b);
+    return this.endLabel(items, k + 1, label);
+  }
+
+  /** A legacy `try` (folded): `(try $l? bt (do instr*) (catch x instr*)* (catch_all instr*)?)` or `… (delegate l))`. */
+  foldedTry(x: SList): void {
+    const items = x.items;
+    this.op(items[0] as SAtom);
+    const [label, j] = this.label(items, 1);
+    this.w.u8(0x06);
+    let k = this.blockType(items, j, this.w);
+    const body = items[k];
+    if (!isList(body, "do")) fail("unexpected token", body ?? x);
+    this.labels.push(label);
+    this.seq(body.items, 1, null);
+    let handlers = 0, sawAll = false;
+    for (k++; k < items.length; k++) {
+      const h = items[k];
+      if (isList(h, "catch") && !sawAll) {
+        this.w.u8(0x07).u32(this.m.index("tag", h.items[1]));
+        this.seq(h.items, 2, null);
+      } else if (isList(h, "catch_all") && !sawAll) {
+        this.w.u8(0x19);
+        this.seq(h.items, 1, null);
+        sawAll = true;
+      } else if (isList(h, "delegate") && handlers === 0 && k === items.length - 1 && h.items.length === 2) {
+        this.labels.pop();
+        this.w.u8(0x18).u32(this.labelIndex(h.items[1]));
+        return;
+      } else fail("unexpected token", h);
+      handlers++;
+    }
+    this.labels.pop();
+    this.w.u8(0x0b);
+  }
+
+  /**
+   * Encodes the catch clauses of a `try_table` from `items[i…]` (their labels resolve outside the `try_table`, as
+   * in the binary format); returns the next index.
+   */
+  catchClauses(items: SExpr[], i: number): number {
+    const clauses: SList[] = [];
+    while (isList(items[i]) && CATCH_CLAUSES[headOf(items[i] as SList)] !== undefined) {
+      clauses.push(items[i++] as SList);
+    }
+    this.w.u32(clauses.length);
+    for (const c of clauses) {
+      const kind = CATCH_CLAUSES[headOf(c)]!;
+      const withTag = kind < 2;
+      if (c.items.length !== (withTag ? 3 : 2)) fail("unexpected token", c);
+      this.w.u8(kind);
+      if (withTag) this.w.u32(this.m.index("tag", c.items[1]));
+      this.w.u32(this.labelIndex(c.items[withTag ? 2 : 1]));
+    }
+    return i;
   }
 
   labelIndex(a: SExpr | undefined): number {
@@ -1388,6 +1537,9 @@ class BodyEncoder {
       case "elem":
         w.u32(m.index("elem", items[i]));
         return i + 1;
+      case "tag":
+        w.u32(m.index("tag", items[i]));
+        return i + 1;
       case "table.copy": {
         const a = optIndex("table");
         const b = a === null ? null : optIndex("table");
@@ -1401,5 +1553,14 @@ class BodyEncoder {
 }
 
 const END = new Set(["end"]);
+/** Where a legacy `try`'s body or handler ends. */
+const TRY_STOP = new Set(["end", "catch", "catch_all", "delegate"]);
+/** The catch clauses of `try_table` and their kind byte. */
+const CATCH_CLAUSES: Record<string, number> = { catch: 0, catch_ref: 1, catch_all: 2, catch_all_ref: 3 };
+/**
+ * Words that are no instruction on their own: `catch` and `catch_all` only follow a legacy `try`'s body, `delegate`
+ * ends one.
+ */
+const CATCH_KEYWORDS = new Set(["catch", "catch_all", "delegate", "catch_ref", "catch_all_ref"]);
 const NOT_INSTR = new Set(["type", "param", "result", "local", "export", "import"]);
 const END_ELSE = new Set(["end", "else"]);

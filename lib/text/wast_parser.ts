@@ -35,7 +35,7 @@ export type WastValue =
   | { readonly type: "i64"; readonly value: bigint }
   | { readonly type: "f32"; readonly value: number | "nan:canonical" | "nan:arithmetic" }
   | { readonly type: "f64"; readonly value: bigint | "nan:canonical" | "nan:arithmetic" }
-  | { readonly type: "ref.null"; readonly heap: "func" | "extern" }
+  | { readonly type: "ref.null"; readonly heap: "func" | "extern" | "exn" }
   | { readonly type: "ref.extern"; readonly value: number | null }
   | { readonly type: "ref.func"; readonly value: null }
   | { readonly type: "either"; readonly options: WastValue[] }
@@ -57,6 +57,7 @@ export type WastCommand =
       readonly text: string;
     }
     | { readonly type: "assert_exhaustion"; readonly action: WastAction; readonly text: string }
+    | { readonly type: "assert_exception"; readonly action: WastAction }
     | {
       readonly type: "assert_invalid" | "assert_malformed" | "assert_unlinkable" | "assert_uninstantiable";
       readonly module: WastModule;
@@ -153,11 +154,12 @@ function value(e: SExpr): WastValue {
   }
   switch (head) {
     case "ref.null":
-      if (isAtom(arg, "func") || isAtom(arg, "extern")) {
-        return { type: "ref.null", heap: arg.text as "func" | "extern" };
+      if (isAtom(arg, "func") || isAtom(arg, "extern") || isAtom(arg, "exn")) {
+        return { type: "ref.null", heap: arg.text as "func" | "extern" | "exn" };
       }
+      if (isAtom(arg, "noexn")) return { type: "ref.null", heap: "exn" };
       if (arg === undefined) return { type: "ref.null", heap: "func" };
-      return { type: "unsupported", feature: isAtom(arg, "exn") ? "exceptions" : "gc" };
+      return { type: "unsupported", feature: "gc" };
     case "ref.extern":
       return { type: "ref.extern", value: arg === undefined ? null : Number((arg as { text: string }).text) };
     case "ref.func":
@@ -166,8 +168,6 @@ function value(e: SExpr): WastValue {
       return { type: "either", options: e.items.slice(1).map(value) };
     case "v128.const":
       return { type: "unsupported", feature: "simd" };
-    case "ref.exn":
-      return { type: "unsupported", feature: "exceptions" };
     default:
       if (head.startsWith("ref.")) return { type: "unsupported", feature: "gc" };
       throw new WatParseError("unexpected token", e);
@@ -245,13 +245,9 @@ function command(e: SExpr): WastCommand {
     case "assert_uninstantiable":
       return { line, type: head, module: moduleOf(it[1]), text: str(it[2]) };
     case "assert_exception":
+      return { line, type: "assert_exception", action: action(it[1]) };
     case "assert_suspension":
-      return {
-        line,
-        type: "unsupported",
-        feature: head === "assert_exception" ? "exceptions" : "stack-switching",
-        what: head,
-      };
+      return { line, type: "unsupported", feature: "stack-switching", what: head };
     case "thread":
     case "wait":
       return { line, type: "unsupported", feature: "threads", what: head };

@@ -30,6 +30,8 @@ export interface ValidationContext {
   readonly tables: readonly TableType[];
   readonly memories: readonly MemoryType[];
   readonly globals: readonly GlobalType[];
+  /** Type of every tag in the tag index space (imports first); validated to have no results. */
+  readonly tags: readonly FuncType[];
   /**
    * `C.refs`: 1 for each function index that occurs outside function bodies (globals, element segments,
    * exports), which `ref.func` inside a body may name.
@@ -64,6 +66,7 @@ export function buildContext(module: Module): ValidationContext {
   const tables: TableType[] = [];
   const memories: MemoryType[] = [];
   const globals: GlobalType[] = [];
+  const tags: FuncType[] = [];
   const typeAt = (index: number): FuncType => {
     const type = module.types[index];
     if (type === undefined) throw new CompileError(`unknown type ${index}`);
@@ -76,6 +79,7 @@ export function buildContext(module: Module): ValidationContext {
       funcTypeIndices.push(d.typeIndex);
     } else if (d.kind === "table") tables.push(d.type);
     else if (d.kind === "memory") memories.push(d.type);
+    else if (d.kind === "tag") tags.push(tagType(typeAt(d.typeIndex)));
     else globals.push(d.type);
   }
   for (const index of module.funcs) {
@@ -85,8 +89,25 @@ export function buildContext(module: Module): ValidationContext {
   tables.push(...module.tables);
   memories.push(...module.memories);
   for (const g of module.globals) globals.push(g.type);
+  for (const index of module.tags) tags.push(tagType(typeAt(index)));
   const typeIds = typeIdsOf(module);
-  return { module, typeIds, funcs, funcTypeIndices, tables, memories, globals, refs: new Uint8Array(funcs.length) };
+  return {
+    module,
+    typeIds,
+    funcs,
+    funcTypeIndices,
+    tables,
+    memories,
+    globals,
+    tags,
+    refs: new Uint8Array(funcs.length),
+  };
+}
+
+/** A tag's type: a function type without results (spec §3.2.7, "non-empty tag result type" otherwise). */
+function tagType(type: FuncType): FuncType {
+  if (type.results.length !== 0) throw new CompileError("non-empty tag result type");
+  return type;
 }
 
 /**

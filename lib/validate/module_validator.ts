@@ -142,5 +142,7 @@ function spaceSize(ctx: ValidationContext, kind: ExternKind): number {
       return ctx.memories.length;
     case "global":
       return ctx.globals.length;
+    case "tag":
+      return ctx.tags.length;
   }
 }

@@ -14,7 +14,7 @@ export type RawValue = unknown;
 
 /** What an engine error means to the runner. */
 export interface ErrorKind {
-  readonly kind: "compile" | "link" | "trap" | "exhaustion" | "unsupported" | "other";
+  readonly kind: "compile" | "link" | "trap" | "exhaustion" | "exception" | "unsupported" | "other";
   readonly message: string;
   /** The proposal name for `unsupported`. */
   readonly feature?: string;

@@ -8,7 +8,7 @@
  */
 
 import { printable } from "../_printable.ts";
-import { compile, Global, instantiate, Memory, Store, Table } from "../../mod.ts";
+import { compile, Exception, Global, instantiate, Memory, Store, Table } from "../../mod.ts";
 import type { Instance, Module } from "../../mod.ts";
 import { CompileError, LinkError, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import { TrapCode } from "../trap_codes.ts";
@@ -76,6 +76,7 @@ export function kilnEngine(config: KilnConfig = "plain"): WastEngine {
       if (e instanceof UnsupportedFeatureError) return { kind: "unsupported", message, feature: e.feature };
       if (e instanceof CompileError) return { kind: "compile", message };
       if (e instanceof LinkError) return { kind: "link", message };
+      if (e instanceof Exception) return { kind: "exception", message: "uncaught exception" };
       if (e instanceof RuntimeError) {
         return { kind: e.code === TrapCode.StackOverflow ? "exhaustion" : "trap", message };
       }

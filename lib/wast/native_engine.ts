@@ -16,6 +16,8 @@ import { type ErrorKind, type RawValue, spectestModule, type WastEngine, type Wa
 
 type WA = typeof WebAssembly;
 const WA: WA = (globalThis as unknown as { WebAssembly: WA }).WebAssembly;
+/** `WebAssembly.Exception` where the host has it (the TS library does not declare it yet). */
+const WA_EXCEPTION = (WA as unknown as { Exception?: abstract new (...a: never[]) => unknown }).Exception;
 
 const TYPE_NAMES: Record<number, string> = {
   0x7f: "i32",
@@ -24,6 +26,7 @@ const TYPE_NAMES: Record<number, string> = {
   0x7c: "f64",
   0x70: "funcref",
   0x6f: "externref",
+  0x69: "exnref",
 };
 
 interface ExportInfo {
@@ -69,7 +72,10 @@ function exportInfo(bytes: Uint8Array): Map<string, ExportInfo> {
           limits();
         } else if (kind === 2) limits();
         else if (kind === 3) globals.push({ type: valType(), mutable: r.u8() === 1 });
-        else return out;
+        else if (kind === 4) {
+          r.u8(); // tag attribute
+          r.u32();
+        } else return out;
       }
     } else if (id === 3) {
       for (let n = r.u32(); n > 0; n--) funcs.push(r.u32());
@@ -227,6 +233,9 @@ export function nativeEngine(): WastEngine {
       if (e instanceof WA.LinkError || e instanceof TypeError) return { kind: "link", message };
       if (e instanceof RangeError && /call stack|recursion/i.test(message)) return { kind: "exhaustion", message };
       if (e instanceof WA.RuntimeError) return { kind: "trap", message };
+      if (WA_EXCEPTION !== undefined && e instanceof WA_EXCEPTION) {
+        return { kind: "exception", message: "uncaught exception" };
+      }
       return { kind: "other", message };
     },
     externRef(n: number): unknown {

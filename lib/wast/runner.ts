@@ -312,6 +312,15 @@ class Runner {
         }
         throw new Failure(`expected trap "${cmd.text}", got none`);
       }
+      case "assert_exception": {
+        try {
+          await this.action(cmd.action);
+        } catch (e) {
+          this.expectError(e, ["exception"], "");
+          return;
+        }
+        throw new Failure("expected an exception, got none");
+      }
       case "assert_invalid":
       case "assert_malformed": {
         let bytes: Uint8Array;

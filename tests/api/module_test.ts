@@ -29,3 +29,9 @@ test("exported functions look like the JS API's: name is the index, length the p
   assert.equal(f.funcIndex, 1);
   assert.deepEqual(f.type, { params: ["i32", "i64"], results: [] });
 });
+
+test("Module.imports() and Module.exports() list tags", () => {
+  const m = new Module(`(module (tag (import "a" "b") (param i32)) (tag (export "t")))`);
+  assert.deepEqual(Module.imports(m), [{ module: "a", name: "b", kind: "tag" }]);
+  assert.deepEqual(Module.exports(m), [{ name: "t", kind: "tag" }]);
+});

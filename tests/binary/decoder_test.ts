@@ -203,7 +203,6 @@ test("decodeModule() reports proposals Kiln does not implement as unsupported", 
   // Typed function references are decoded: `(ref func)` and `(ref null 0)` as packed value types.
   const typed = decodeModule(mod(section(1, 0x01, 0x60, 0x02, 0x64, 0x70, 0x63, 0x00, 0x00)));
   assert.deepEqual(typed.types[0]!.params, [0x170, 0x200]);
-  assertUnsupported(mod(section(13, 0x00)), "exceptions");
   assertUnsupported(mod(section(5, 0x01, 0x08, 0x00, 0x10)), "custom-page-sizes");
   const type = section(1, 0x01, 0x60, 0x00, 0x00);
   const func = section(3, 0x01, 0x00);
@@ -224,4 +223,22 @@ test("parseNameSection() is lenient: a malformed name section is ignored", () =>
   assert.equal(names?.functions.get(0), "f");
   const m = decodeModule(mod(section(0, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x01, 0x09)));
   assert.equal(m.names.functions.size, 0);
+});
+
+test("decodeModule() reads the tag section, tag imports and tag exports", () => {
+  const type = section(1, 0x01, 0x60, 0x01, 0x7f, 0x00); // (func (param i32))
+  const imports = section(2, 0x01, 0x01, 0x6d, 0x01, 0x74, 0x04, 0x00, 0x00); // (import "m" "t" (tag (type 0)))
+  const tags = section(13, 0x02, 0x00, 0x00, 0x00, 0x00); // two tags of type 0
+  const exports = section(7, 0x01, 0x01, 0x65, 0x04, 0x02); // (export "e" (tag 2))
+  const m = decodeModule(mod(type, imports, tags, exports));
+  assert.deepEqual(m.tags, [0, 0]);
+  assert.equal(m.importedTags, 1);
+  assert.deepEqual(m.imports[0]!.desc, { kind: "tag", typeIndex: 0 });
+  assert.deepEqual(m.exports[0], { name: "e", kind: "tag", index: 2 });
+  assertMalformed(mod(type, section(13, 0x01, 0x01, 0x00)), "malformed tag attribute");
+  // The tag section sits between the memory and global sections.
+  assertMalformed(mod(type, section(6, 0x00), section(13, 0x00)), "unexpected content after last section");
+  // exnref (0x69) is a value type, and so is (ref exn), packed as 0x169.
+  assert.deepEqual(decodeModule(mod(section(1, 0x01, 0x60, 0x01, 0x69, 0x00))).types[0]!.params, [0x69]);
+  assert.deepEqual(decodeModule(mod(section(1, 0x01, 0x60, 0x01, 0x64, 0x69, 0x00))).types[0]!.params, [0x169]);
 });

@@ -13,8 +13,6 @@ interface Run {
   consumed: number;
 }
 
-class OutOfFuel extends Error {}
-
 async function onInterpreter(bytes: Uint8Array, fuel: number, call: string, args: number[]): Promise<Run> {
   const store = new Store({ fuel });
   const logs: string[] = [];
@@ -34,12 +32,14 @@ function onNative(bytes: Uint8Array, fuel: number, call: string, args: number[])
   const logs: string[] = [];
   const fuelGlobal: { counter?: WebAssembly.Global } = {}; // set once instantiated (no start function here)
   const consumed = () => fuel - Number(fuelGlobal.counter!.value);
+  let stopped = false;
   const imports = {
     env: { log: (x: number) => void logs.push(`${x}@${consumed()}`) },
-    // The interpreter's checkpoint with fuel metering on: below 0 the call traps.
+    // The interpreter's checkpoint with fuel metering on: below 0 the call stops (the code traps).
     [HOOK_MODULE]: {
       [HOOK_NAME]: () => {
-        if (fuelGlobal.counter!.value < 0n) throw new OutOfFuel();
+        stopped = fuelGlobal.counter!.value < 0n;
+        return stopped ? 1 : 0;
       },
     },
   };
@@ -53,9 +53,8 @@ function onNative(bytes: Uint8Array, fuel: number, call: string, args: number[])
   try {
     outcome = `ok:${(exports[call] as (...a: number[]) => number)(...args)}`;
   } catch (e) {
-    if (e instanceof OutOfFuel) outcome = "out of fuel";
-    else if (e instanceof WebAssembly.RuntimeError) outcome = `trap:${nativeTrapCode(e.message)}`;
-    else throw e;
+    if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+    outcome = stopped ? "out of fuel" : `trap:${nativeTrapCode(e.message)}`;
   }
   // After running out, the interpreter settles at "all the fuel was consumed".
   return { logs, outcome, consumed: outcome === "out of fuel" ? fuel : consumed() };
@@ -181,7 +180,7 @@ test("instrument: a checkpoint calls the hook when the counter is below 0, and o
       (loop $l (br_if $l (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (local.get 0))))))`)));
   let calls = 0;
   const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), {
-    kiln: { checkpoint: () => void calls++ },
+    kiln: { checkpoint: () => (calls++, 0) },
   });
   const fuel = exports[FUEL_EXPORT] as WebAssembly.Global;
   fuel.value = 1_000_000_000n;
@@ -190,6 +189,12 @@ test("instrument: a checkpoint calls the hook when the counter is below 0, and o
   fuel.value = -(2n ** 62n); // the limit raised out of reach, as for an interrupt: every checkpoint asks
   (exports.spin as (n: number) => void)(10);
   assert.equal(calls, 11, "function entry and ten loop headers");
+  // A hook that returns nonzero stops the guest with a wasm trap.
+  const stopping = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), {
+    kiln: { checkpoint: () => 1 },
+  });
+  (stopping.exports[FUEL_EXPORT] as WebAssembly.Global).value = -1n;
+  assert.throws(() => (stopping.exports.spin as (n: number) => void)(10), WebAssembly.RuntimeError);
 });
 
 const TAIL = `(module
@@ -285,3 +290,61 @@ test(
     assert.ok(used > 1400, `per-byte charges of i64 counts are counted (${used})`);
   },
 );
+
+const EXCEPTIONS = `(module
+  (import "env" "log" (func $log (param i32)))
+  (tag $e (param i32))
+  (tag $other)
+  (func $thrower (param $i i32)
+    (if (i32.eqz (i32.rem_u (local.get $i) (i32.const 3))) (then (throw $e (local.get $i))))
+    (if (i32.eqz (i32.rem_u (local.get $i) (i32.const 5))) (then (throw $other)))
+    (call $log (local.get $i)))
+  (func $rethrow (param $i i32) (local $x exnref)
+    (local.set $x
+      (block $h (result exnref)
+        (try_table (catch_all_ref $h) (call $thrower (local.get $i)))
+        (return)))
+    (throw_ref (local.get $x)))
+  (func (export "run") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (loop $next
+      (local.set $s (i32.add (local.get $s)
+        (block $caught (result i32)
+          (block $all
+            (try_table (catch $e $caught) (catch_all $all)
+              (call $rethrow (local.get $i)))
+            (br $caught (i32.const 1)))
+          (i32.const 100))))
+      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $s)))`;
+
+test("instrument: throw, try_table catch clauses and throw_ref consume the interpreter's fuel at every budget", async () => {
+  const used = await compareAllBudgets(EXCEPTIONS, "run", [40]);
+  assert.ok(used > 300, `the program is long enough to matter (${used})`);
+});
+
+const LEGACY_EXCEPTIONS = `(module
+  (import "env" "log" (func $log (param i32)))
+  (tag $e (param i32))
+  (tag $f)
+  (func $thrower (param $i i32)
+    (if (i32.eqz (i32.rem_u (local.get $i) (i32.const 3))) (then (throw $e (local.get $i))))
+    (if (i32.eqz (i32.rem_u (local.get $i) (i32.const 5))) (then (throw $f)))
+    (call $log (local.get $i)))
+  (func $middle (param $i i32)
+    (try $t
+      (do (try (do (call $thrower (local.get $i))) (delegate $t)))
+      (catch $e (call $log (i32.const 1000)) (rethrow 0))))
+  (func (export "run") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (loop $next
+      (local.set $s (i32.add (local.get $s)
+        (try (result i32)
+          (do (call $middle (local.get $i)) (i32.const 1))
+          (catch $e)
+          (catch_all (i32.const 100)))))
+      (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $s)))`;
+
+test("instrument: legacy try, catch, catch_all, delegate and rethrow consume the interpreter's fuel at every budget", async () => {
+  const used = await compareAllBudgets(LEGACY_EXCEPTIONS, "run", [40]);
+  assert.ok(used > 300, `the program is long enough to matter (${used})`);
+});

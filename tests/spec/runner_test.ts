@@ -75,3 +75,27 @@ test("parseWast() reads module forms, actions and result patterns", () => {
   assert.deepEqual(ret.action.args, [{ type: "f64", value: 0x8000000000000001n }]);
   assert.deepEqual(ret.expected.map((v) => v.type), ["f64", "ref.func", "ref.extern"]);
 });
+
+test("runWast() checks assert_exception: an uncaught wasm exception passes, a return or a trap fails", async () => {
+  const script = `(module $m (tag $e (export "e") (param i32))
+      (func (export "throw") (throw $e (i32.const 1)))
+      (func (export "ok"))
+      (func (export "trap") unreachable))
+    (register "m")
+    (module (tag $e (import "m" "e") (param i32)) (func $t (import "m" "throw"))
+      (func (export "caught") (result i32) (block $h (result i32) (try_table (catch $e $h) (call $t)) (i32.const 0))))
+    (assert_return (invoke "caught") (i32.const 1))
+    (assert_exception (invoke $m "throw"))`;
+  for (const engine of [kilnEngine("plain"), kilnEngine("async"), nativeEngine()]) {
+    const r = await runWast(script, engine);
+    assert.equal(r.failed, 0, `${engine.name}: ${JSON.stringify(r.results.filter((x) => x.status !== "pass"))}`);
+    assert.equal(r.passed, 5);
+  }
+  const failing = await runWast(
+    `(module (func (export "ok")) (func (export "trap") unreachable))
+     (assert_exception (invoke "ok"))
+     (assert_exception (invoke "trap"))`,
+    kilnEngine(),
+  );
+  assert.deepEqual(failing.results.map((x) => x.status), ["pass", "fail", "fail"]);
+});

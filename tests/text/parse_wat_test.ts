@@ -176,7 +176,6 @@ test("parseWat() names the unsupported proposal instead of failing to parse", ()
   assert.deepEqual(feature("(module (func (drop (i32x4.splat (i32.const 0)))))")?.[0], "simd");
   assert.deepEqual(feature("(module (type (struct)))")?.[0], "gc");
   assert.deepEqual(feature("(module (rec (type (func))))")?.[0], "gc");
-  assert.deepEqual(feature("(module (tag))")?.[0], "exceptions");
   assert.deepEqual(feature("(module (memory i64 1))"), null); // memory64 is implemented
   assert.deepEqual(feature("(module (func ref.eq))")?.[0], "gc");
   assert.deepEqual(feature("(module (memory 1 2 shared))")?.[0], "threads");

@@ -222,3 +222,39 @@ test("FuncValidator rejects a body that ends before its last end", () => {
   // The decoder's check: a body whose `end` falls inside the next function.
   assert.throws(() => compileBytes(withBody([0x02, 0x40, 0x0b])), (e: unknown) => e instanceof CompileError);
 });
+
+test("FuncValidator types throw, throw_ref, try_table's catch clauses and the legacy try", async () => {
+  const { parseWat } = await import("../../lib/text/parse_wat.ts");
+  const valid = (text: string) => compileBytes(parseWat(text));
+  const invalid = (text: string, message: string) =>
+    assert.throws(() => compileBytes(parseWat(text)), (e: unknown) => {
+      assert.ok(e instanceof CompileError, `expected a CompileError, got ${e}`);
+      assert.ok(e.message.includes(message), `expected "${message}", got "${e.message}" for ${text}`);
+      return true;
+    });
+  valid(`(module (tag $e (param i32 i64))
+    (func (result i32 i64) (block $h (result i32 i64) (try_table (catch $e $h) (throw $e (i32.const 1) (i64.const 2)))
+      (unreachable))))`);
+  valid(`(module (tag $e (param i32))
+    (func (result i32 exnref) (block $h (result i32 exnref) (try_table (catch_ref $e $h)) (unreachable))))`);
+  valid(`(module (func (param exnref) (throw_ref (local.get 0))))`);
+  // A clause's values must be its label's: catch_ref adds the exnref; catch_all passes nothing.
+  invalid(
+    `(module (tag $e (param i32)) (func (block $h (result i32) (try_table (catch_ref $e $h)) (unreachable)) drop))`,
+    "type mismatch",
+  );
+  invalid(`(module (func (block $h (result exnref) (try_table (catch_all $h)) (unreachable)) drop))`, "type mismatch");
+  invalid(`(module (func (throw 0)))`, "unknown tag 0");
+  invalid(
+    `(module (tag (param i32)) (func (i64.const 5) (throw 0)))`,
+    "instruction requires [i32] but stack has [i64]",
+  );
+  invalid(`(module (func (throw_ref (ref.null extern))))`, "type mismatch");
+  invalid(`(module (type (func (result i32))) (tag (type 0)))`, "non-empty tag result type");
+  // The label of a try_table's clause is counted outside it.
+  invalid(`(module (tag) (func (try_table (catch 0 1))))`, "unknown label");
+  // Legacy: rethrow names a handler; delegate names a label outside its try.
+  valid(`(module (tag) (func (try (do (throw 0)) (catch 0 (rethrow 0)))))`);
+  invalid(`(module (func (try (do) (catch_all) ) (block (rethrow 0))))`, "invalid rethrow label");
+  invalid(`(module (func (try (do) (delegate 1))))`, "unknown label");
+});

@@ -11,12 +11,16 @@ import { TEMP } from "./slots.ts";
 
 /** One open block of the function being translated. */
 export interface Control {
-  kind: "block" | "loop" | "if" | "func";
+  /**
+   * `try` is a legacy try in its body; it becomes `catch` at its first handler, whose body (and the next ones')
+   * has the caught exception's exnref in the try's first slot, under the handler's values (for `rethrow`).
+   */
+  kind: "block" | "loop" | "if" | "func" | "try" | "catch";
   /** Virtual stack height below the block's params. */
   height: number;
   params: number;
   results: number;
-  /** Code position of a loop's start. */
+  /** Code position of a loop's start (its branch target); for other blocks, of their first code. */
   start: number;
   /** Code positions of immediates to patch with the end position. */
   fixups: number[];
@@ -24,6 +28,21 @@ export interface Control {
   elseFixup: number;
   /** Whether the rest of this block is unreachable. */
   dead: boolean;
+  /** For `try_table`: its catch clauses, as (kind, tagidx, target label) triples; null for other blocks. */
+  catches: (number | Control)[] | null;
+  /**
+   * Positions in the handler table (`Emitter.handlers`) of handler targets that land where a branch to this block
+   * lands: patched at its end (a block, an `if`), or with the function's return landing.
+   */
+  handlerFixups: number[];
+  /** For a legacy `try`: the code position where its body ends (at its first handler), -1 before. */
+  bodyEnd: number;
+  /**
+   * Positions in the handler table of `delegate` records' continuation indices that name this block: patched with
+   * the index of this try's own records (when delegated to while in its body), or else of the records after it.
+   */
+  delegatesAtBodyEnd: number[];
+  delegatesAtEnd: number[];
 }
 
 /** A branch condition: a compare still to be emitted (fused into the branch), or a slot tested for nonzero. */

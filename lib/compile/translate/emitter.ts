@@ -22,6 +22,8 @@ export class Emitter {
   prevEnd = -1;
   /** The current instruction's result op, or -1. */
   curOp = -1;
+  /** The handler table under construction: records of {@link HANDLER_WORDS} words (see `CompiledFunc.handlers`). */
+  readonly handlers: number[] = [];
 
   constructor(localCount: number, readonly resultCount: number, plan: FuelPlan, meter: boolean) {
     this.stack = new OperandStack(this.out, localCount);
