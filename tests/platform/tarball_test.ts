@@ -58,24 +58,33 @@ const NODE = realNode();
 const NPM = onPath("npm");
 const NPX = onPath("npx");
 const SH = onPath("sh");
+const ENV = onPath("env");
 
 const skip = !existsSync(DENO) || !existsSync(BUN)
   ? "node_modules/.bin/deno or bun is missing (run npm ci)"
   : !existsSync(TSC)
   ? "node_modules/.bin/tsc is missing (run npm ci)"
-  : NODE === null || NPM === null || NPX === null || SH === null
-  ? "Node 20+, npm, npx and sh must be on PATH"
+  : NODE === null || NPM === null || NPX === null || SH === null || ENV === null
+  ? "Node 20+, npm, npx, sh and env must be on PATH"
   : null;
 
 const temp = mkdtempSync(join(tmpdir(), "kiln-tarball-"));
 after(() => rmSync(temp, { recursive: true, force: true }));
 
-/** Runs a command with NO_COLOR and no update checks, merging `env` into the environment. */
+/**
+ * Runs a command with NO_COLOR and no update checks, merging `env` into the environment; with `clean`, `env` is the
+ * child's whole environment.
+ */
 function run(
   command: string,
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string>; clean?: boolean },
 ): SpawnSyncReturns<string> {
+  if (options.clean) {
+    // Why `env -i`: Deno's spawnSync adds the parent's environment to an `env` option (Node's replaces it).
+    const vars = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    return spawnSync(ENV!, ["-i", ...vars, command, ...args], { cwd: options.cwd, encoding: "utf8", timeout: 180_000 });
+  }
   const env = {
     ...process.env,
     NO_COLOR: "1",
@@ -303,6 +312,14 @@ test("the package's types check a TypeScript consumer under tsc and deno check, 
   assert.deepEqual(holes, [], "`any` in the public declarations");
 });
 
+/**
+ * The whole environment of a machine whose PATH is `path` (run with `clean: true`). Why nothing else: under `npm test` npm sets
+ * `NODE` and `npm_node_execpath`, and `bun x` then runs a bin's `#!/usr/bin/env node` with a Node it cannot find.
+ */
+function onlyOn(path: string): Record<string, string> {
+  return { PATH: path, HOME: process.env.HOME ?? temp, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
+}
+
 /** A directory holding links to only the given executables, to be the whole PATH of a child. */
 function pathOf(name: string, executables: Record<string, string>): string {
   const dir = join(temp, `path-${name}`);
@@ -329,14 +346,13 @@ test("the kiln bin runs with only Node, only Deno or only Bun on PATH", {
     ["Bun: bun node_modules/.bin/kiln", bunOnly, "bun", [bin]],
   ];
   for (const [label, path, command, args] of cases) {
-    const env = { PATH: path };
     const command_ = command.includes("/") ? command : join(path, command);
-    const hello = run(command_, [...args, HELLO], { cwd: project, env });
+    const hello = run(command_, [...args, HELLO], { cwd: project, env: onlyOn(path), clean: true });
     assert.equal(ok(hello, label), "Hello, world!\n", label);
-    const exit = run(command_, [...args, EXIT_CODE, "7"], { cwd: project, env });
+    const exit = run(command_, [...args, EXIT_CODE, "7"], { cwd: project, env: onlyOn(path), clean: true });
     assert.deepEqual([exit.status, exit.stdout], [7, "exiting with 7\n"], `${label}: ${exit.stderr}`);
   }
   // Without a runtime the bin cannot start at all: the PATH really does hold only the runtime named.
-  const none = run(bin, [HELLO], { cwd: project, env: { PATH: bunOnly } });
+  const none = run(bin, [HELLO], { cwd: project, env: onlyOn(bunOnly), clean: true });
   assert.notEqual(none.status, 0, "the bin ran with only Bun on PATH although its shebang names node");
 });
