@@ -124,20 +124,29 @@ interface Installed {
   project: string;
 }
 
-let installed: Installed | null = null;
+let installed: Installed | Error | null = null;
 
 /**
  * Packs a copy of the package's files (with the repository's node_modules linked in, for `prepack`'s build) and
- * installs the tarball into a fresh project; once per process.
+ * installs the tarball into a fresh project; once per process (a failure too, so each test reports it quickly).
  */
 function install(): Installed {
-  if (installed) return installed;
+  if (installed === null) {
+    try {
+      installed = packAndInstall();
+    } catch (e) {
+      installed = e instanceof Error ? e : new Error(String(e));
+    }
+  }
+  if (installed instanceof Error) throw installed;
+  return installed;
+}
+
+function packAndInstall(): Installed {
   const stage = join(temp, "stage");
   mkdirSync(join(stage, "tools"), { recursive: true });
-  for (const entry of ["package.json", "deno.json", "README.md", "LICENSE", "CHANGELOG.md", "mod.ts", "wasi.ts"]) {
-    cpSync(join(ROOT, entry), join(stage, entry));
-  }
-  for (const entry of ["cli.ts", "lib", "bin", "tools/build.ts"]) {
+  const sources = ["package.json", "deno.json", "README.md", "LICENSE", "CHANGELOG.md", "mod.ts", "wasi.ts", "cli.ts"];
+  for (const entry of [...sources, "lib", "bin", "tools/build.ts"]) {
     cpSync(join(ROOT, entry), join(stage, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"), "dir");
@@ -151,8 +160,7 @@ function install(): Installed {
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   const tgz = join(packs, file);
   ok(run(NPM!, ["install", "--offline", "--no-package-lock", tgz], { cwd: project }), "npm install of the tarball");
-  installed = { tgz, project };
-  return installed;
+  return { tgz, project };
 }
 
 test("npm pack: dist/ with types for every entry, no source maps or TypeScript sources, a modest size", {
