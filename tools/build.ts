@@ -69,7 +69,7 @@ function emitDeclarations(outdir: string): void {
   const tsc = join(root, "node_modules", ".bin", "tsc");
   // deno-fmt-ignore
   const args = [
-    "--declaration", "--emitDeclarationOnly", "--allowImportingTsExtensions", "--rewriteRelativeImportExtensions",
+    "--declaration", "--emitDeclarationOnly", "--allowImportingTsExtensions",
     "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext",
     "--lib", "es2022,dom", "--types", "node", "--skipLibCheck", "--pretty", "false", "--outDir", outdir,
     ...ENTRIES.map((e) => join(root, e)),
