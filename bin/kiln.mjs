@@ -1,38 +1,21 @@
 #!/usr/bin/env node
-// The `kiln` command installed by npm (package.json "bin"). Bun and Deno run cli.ts directly; Node cannot run
-// TypeScript, so under Node this re-executes cli.ts with Bun (or Deno) from the package's node_modules/.bin or
-// from PATH, passing stdio through and exiting with the child's status.
-import { spawn } from "node:child_process";
+// The `kiln` command installed by npm (package.json "bin"). It runs the bundled CLI, dist/cli.js (built by
+// tools/build.ts; `npm pack` builds it), on whatever runtime runs this file: Node 20+, Deno or Bun. Kiln's interpreter
+// runs on all three, so nothing is re-executed elsewhere, and `npx kiln-wasm app.wasm` needs only Node.
+// In a checkout of the repository without a build, Deno and Bun run cli.ts itself; Node cannot, and says so.
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const cli = join(root, "cli.ts");
-
-if (globalThis.Bun !== undefined || globalThis.Deno !== undefined) {
-  const { runCli } = await import(cli);
+const built = new URL("../dist/cli.js", import.meta.url);
+if (existsSync(built)) {
+  const { runCli } = await import(built.href);
+  await runCli();
+} else if (globalThis.Bun !== undefined || globalThis.Deno !== undefined) {
+  const { runCli } = await import(new URL("../cli.ts", import.meta.url).href);
   await runCli();
 } else {
-  const local = (name) => join(root, "node_modules", ".bin", name);
-  const candidates = [
-    [local("bun"), [cli]],
-    [local("deno"), ["run", "-A", cli]],
-    ["bun", [cli]],
-    ["deno", ["run", "-A", cli]],
-  ].filter(([command]) => !command.includes("/") || existsSync(command));
-  const launch = (i) => {
-    if (i >= candidates.length) {
-      process.stderr.write("Error: kiln needs Bun or Deno to run (neither was found)\n");
-      process.exit(1);
-    }
-    const [command, args] = candidates[i];
-    const child = spawn(command, [...args, ...process.argv.slice(2)], { stdio: "inherit" });
-    child.on("error", () => launch(i + 1));
-    child.on("exit", (code, signal) => {
-      if (signal) process.kill(process.pid, signal);
-      else process.exit(code ?? 1);
-    });
-  };
-  launch(0);
+  process.stderr.write(
+    "Error: failed to start kiln: dist/cli.js is missing (in a checkout, build it with `npm run build`, or run " +
+      "bin/kiln.mjs with Deno or Bun)\n",
+  );
+  process.exit(1);
 }

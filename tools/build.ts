@@ -1,16 +1,24 @@
 /**
- * Builds `dist/`: bundled ESM of the library for Node and for browsers, with esbuild (npm dev dependency).
+ * Builds `dist/`, what the npm package runs: bundled ESM with esbuild and type declarations with `tsc` (npm dev
+ * dependencies).
  *
- * - `dist/mod.js`, `dist/wasi.js` (+ a shared chunk): for Node (and any ESM runtime). `node:` modules stay
- *   imports, so `NodeFs` works under Node.
+ * - `dist/mod.js`, `dist/wasi.js`, `dist/cli.js` (+ shared chunks): for Node, Deno and Bun (any ESM runtime).
+ *   `node:` modules stay imports, so `NodeFs` and the CLI work everywhere. `bin/kiln.mjs` runs `dist/cli.js`.
  * - `dist/browser/mod.js`, `dist/browser/wasi.js`: for browsers. `node:fs` is replaced by a stub whose functions
  *   throw, so everything but the host filesystem (`NodeFs`, `stdout: "inherit"`) works; use `MemoryFs` and
  *   callback stdio there.
+ * - `dist/types/`: `.d.ts` files for every entry (`mod.d.ts`, `wasi.d.ts`, `cli.d.ts`) and what they import.
  *
- * Run with `deno task build` (or `bun tools/build.ts`). `--outdir DIR` writes elsewhere than `dist/`.
+ * Source maps (for working in the repository) are linked and carry no source text: they point at the `.ts` sources
+ * (`../lib/…`). The npm package has none: `npm pack` runs this as `prepack` with `--no-sourcemap` (minified code
+ * with its names kept, `keepNames`, reads well enough in a stack trace; the maps would be as large as the code).
+ *
+ * Run with `deno task build` (or `bun tools/build.ts`). `--outdir DIR` writes elsewhere than `dist/`;
+ * `--no-sourcemap` writes no maps; `--no-types` skips the declarations (tests that only run the code).
  *
  * @module
  */
+import { spawnSync } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
@@ -19,8 +27,9 @@ import * as esbuild from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The public entry points, bundled into `<outdir>/<name>.js`. */
-const ENTRIES = ["mod.ts", "wasi.ts"];
+/** The public entry points, bundled into `<outdir>/<name>.js`; browsers get all but the CLI. */
+const ENTRIES = ["mod.ts", "wasi.ts", "cli.ts"];
+const BROWSER_ENTRIES = ["mod.ts", "wasi.ts"];
 
 /**
  * An esbuild plugin that replaces `node:fs` with a module of the same shape whose functions throw, for browsers.
@@ -51,46 +60,79 @@ function nodeStubPlugin(): esbuild.Plugin {
 }
 
 /**
- * Builds both flavours into `outdir`.
+ * Writes `.d.ts` files for the entry points (and the modules their types reach) into `outdir` with the
+ * repository's `tsc`. Relative imports keep their `.ts` extension, which TypeScript resolves to the `.d.ts` beside.
+ *
+ * @param outdir the directory for the declarations
+ */
+function emitDeclarations(outdir: string): void {
+  const tsc = join(root, "node_modules", ".bin", "tsc");
+  // deno-fmt-ignore
+  const args = [
+    "--declaration", "--emitDeclarationOnly", "--allowImportingTsExtensions",
+    "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext",
+    "--lib", "es2022,dom", "--types", "node", "--skipLibCheck", "--pretty", "false", "--outDir", outdir,
+    ...ENTRIES.map((e) => join(root, e)),
+  ];
+  const r = spawnSync(tsc, args, { cwd: root, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`tsc failed to write declarations (${r.status}):\n${r.stdout}${r.stderr}`);
+}
+
+/**
+ * Builds both flavours (and the declarations) into `outdir`.
  *
  * @param outdir the output directory (default `dist/` in the repository)
+ * @param options `sourcemap: false` writes no source maps; `types: false` skips the declarations
  * @returns the files written, relative to `outdir`
  */
-export async function build(outdir: string = join(root, "dist")): Promise<string[]> {
+export async function build(
+  outdir: string = join(root, "dist"),
+  options: { sourcemap?: boolean; types?: boolean } = {},
+): Promise<string[]> {
   await rm(outdir, { recursive: true, force: true });
   const common: esbuild.BuildOptions = {
-    entryPoints: ENTRIES.map((e) => join(root, e)),
     bundle: true,
     format: "esm",
     target: "es2022",
     splitting: true,
     minify: true,
     keepNames: true,
-    sourcemap: "linked",
+    sourcemap: options.sourcemap === false ? false : "linked",
+    sourcesContent: false,
     metafile: true,
     logLevel: "warning",
     chunkNames: "_chunk-[hash]",
   };
   const node = await esbuild.build({
     ...common,
+    entryPoints: ENTRIES.map((e) => join(root, e)),
     outdir,
     platform: "neutral",
     external: ["node:*"],
   });
   const browser = await esbuild.build({
     ...common,
+    entryPoints: BROWSER_ENTRIES.map((e) => join(root, e)),
     outdir: join(outdir, "browser"),
     platform: "browser",
     plugins: [nodeStubPlugin()],
   });
   await esbuild.stop();
-  const files = [...Object.keys(node.metafile!.outputs), ...Object.keys(browser.metafile!.outputs)];
-  return files.map((f) => resolve(process.cwd(), f).slice(resolve(outdir).length + 1)).sort();
+  const files = [...Object.keys(node.metafile!.outputs), ...Object.keys(browser.metafile!.outputs)]
+    .map((f) => resolve(process.cwd(), f).slice(resolve(outdir).length + 1));
+  if (options.types !== false) {
+    emitDeclarations(join(outdir, "types"));
+    files.push("types/");
+  }
+  return files.sort();
 }
 
 if (import.meta.main) {
   const i = process.argv.indexOf("--outdir");
   const outdir = i >= 0 ? resolve(process.argv[i + 1]) : join(root, "dist");
-  const files = await build(outdir);
+  const files = await build(outdir, {
+    sourcemap: !process.argv.includes("--no-sourcemap"),
+    types: !process.argv.includes("--no-types"),
+  });
   for (const f of files) console.log(`${outdir}/${f}`);
 }

@@ -25,9 +25,10 @@ const KIND_NAMES: Record<ExternKind, ExternKindName> = {
 
 /**
  * What a module can be made from: its binary, or its text (a string is always the text format, as Wasmtime's
- * `Module::new` accepts both; a binary never arrives as a string).
+ * `Module::new` accepts both; a binary never arrives as a string). The binary is a `BufferSource`, spelled out so that
+ * the published types need no DOM library.
  */
-export type ModuleSource = BufferSource | Uint8Array | string;
+export type ModuleSource = ArrayBuffer | ArrayBufferView | string;
 
 function toBytes(source: ModuleSource): Uint8Array {
   if (typeof source === "string") return parseWat(source);

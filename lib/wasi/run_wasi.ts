@@ -5,7 +5,7 @@
  * @module
  */
 import { instantiate } from "../runtime/api.ts";
-import type { Module } from "../runtime/module.ts";
+import type { Module, ModuleSource } from "../runtime/module.ts";
 import type { Store, StoreOptions } from "../runtime/store.ts";
 import { Wasi, type WasiOptions } from "./wasi.ts";
 
@@ -44,13 +44,13 @@ export interface RunWasiOptions extends Omit<WasiOptions, "mode"> {
  * ```
  */
 export async function runWasi(
-  source: BufferSource | Uint8Array | EngineObject,
+  source: ArrayBuffer | ArrayBufferView | EngineObject,
   options: RunWasiOptions = {},
 ): Promise<number> {
   const { engine, imports, ...wasiOptions } = options;
   const wasi = new Wasi({ ...wasiOptions, mode: "async" });
   const { instance } = await instantiate(
-    source as BufferSource | Module,
+    source as ModuleSource | Module,
     { ...imports, ...wasi.getImportObject() },
     engine as StoreOptions & { store?: Store } | undefined,
   );

@@ -1,7 +1,7 @@
 // The CLI as a user meets it: `cli.ts` spawned under Deno and under Bun, checking stdout, stderr and exit status.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import {
   WASI_MISSING,
   WAST_MISSING,
 } from "./_spawn.ts";
+import { buildDist, buildSkipReason } from "../platform/_build.ts";
 
 const INVOKE_WARNING =
   "warning: using `--invoke` with a function that takes arguments is experimental and may break in the future\n";
@@ -566,15 +567,36 @@ for (const rt of RUNTIMES) {
 }
 
 test(
-  "bin/kiln.mjs (the npm `kiln` command) runs the CLI under Node, Bun and Deno",
+  "bin/kiln.mjs (the npm `kiln` command) runs the built dist/cli.js under Node, Bun and Deno",
+  { skip: WASI_MISSING ?? buildSkipReason() ?? undefined, timeout: 120_000 },
+  async () => {
+    // The package's layout, bin/ beside a fresh build of dist/, so the bin never finds a developer's stale build.
+    const dir = tempDir();
+    try {
+      mkdirSync(join(dir, "bin"));
+      copyFileSync(join(ROOT, "bin/kiln.mjs"), join(dir, "bin/kiln.mjs"));
+      symlinkSync(buildDist(), join(dir, "dist"), "dir");
+      const bin = join(dir, "bin/kiln.mjs");
+      const launchers: [string, string[]][] = [
+        [process.execPath.includes("node") ? process.execPath : "node", []],
+        [RUNTIMES[1].command, []],
+        [RUNTIMES[0].command, ["run", "-A"]],
+      ];
+      for (const [command, prefix] of launchers) {
+        const r = await runCommand(command, [...prefix, bin, "testdata/exit_code.wasm", "7"]);
+        assert.deepEqual([r.status, r.stdout], [7, "exiting with 7\n"], `${command}: ${r.stderr}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  "bin/kiln.mjs in a checkout runs the CLI under Bun and Deno (cli.ts when dist/ is not built)",
   { skip: WASI_MISSING, timeout: 120_000 },
   async () => {
-    const launchers: [string, string[]][] = [
-      [process.execPath.includes("node") ? process.execPath : "node", []],
-      [RUNTIMES[1].command, []],
-      [RUNTIMES[0].command, ["run", "-A"]],
-    ];
-    for (const [command, prefix] of launchers) {
+    for (const [command, prefix] of [[RUNTIMES[1].command, []], [RUNTIMES[0].command, ["run", "-A"]]] as const) {
       const r = await runCommand(command, [...prefix, "bin/kiln.mjs", "testdata/exit_code.wasm", "7"]);
       assert.deepEqual([r.status, r.stdout], [7, "exiting with 7\n"], `${command}: ${r.stderr}`);
     }

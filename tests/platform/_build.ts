@@ -26,14 +26,15 @@ export function buildSkipReason(): string | null {
 let built: string | null = null;
 
 /**
- * Runs `tools/build.ts` into a fresh temporary directory (once per process) and returns that directory.
+ * Runs `tools/build.ts` into a fresh temporary directory (once per process; code and source maps, no declarations)
+ * and returns that directory.
  *
  * @returns the output directory, laid out as `dist/`
  */
 export function buildDist(): string {
   if (built) return built;
   const outdir = join(mkdtempSync(join(tmpdir(), "kiln-dist-")), "dist");
-  const r = spawnSync(DENO, ["run", "-A", join(ROOT, "tools/build.ts"), "--outdir", outdir], {
+  const r = spawnSync(DENO, ["run", "-A", join(ROOT, "tools/build.ts"), "--outdir", outdir, "--no-types"], {
     cwd: ROOT,
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1" },
