@@ -140,10 +140,10 @@ const EMPTY_HANDLERS = new Int32Array(0);
 /** Size of an activation's exnref handle table before its first sweep (`Machine.sweepExceptions`). */
 const EXN_SWEEP_MIN = 1024;
 
-/** Whether code position `p` of wasm function `f` belongs to a tail call (`return_call`, `return_call_indirect`). */
+/** Whether code position `p` of wasm function `f` belongs to a tail call (`return_call`, `return_call_indirect`, `return_call_ref`). */
 function isTailCallAt(f: FuncInst, p: number): boolean {
   const op = f.instance!.module.bytes[compiledOf(f).offsets[p]!];
-  return op === 0x12 || op === 0x13;
+  return op === 0x12 || op === 0x13 || op === 0x15;
 }
 
 /** Immediate count of each op executed by `Machine.cold()` (the others are handled in run()). */

@@ -360,6 +360,9 @@ test("exceptions: a tail-called host function's exception is not caught by the r
     (tag $t (import "env" "t"))
     (func $fail (import "env" "fail"))
     (func (export "tail") (block $h (try_table (catch_all $h) (return_call $fail))))
+    (type $v (func))
+    (elem declare func $fail)
+    (func (export "tailRef") (block $h (try_table (catch_all $h) (return_call_ref $v (ref.func $fail)))))
     (func (export "plain") (result i32) (block $h (try_table (catch_all $h) (call $fail)) (return (i32.const 0)))
       (i32.const 1)))`),
     {
@@ -373,6 +376,7 @@ test("exceptions: a tail-called host function's exception is not caught by the r
   );
   assert.equal(await fn(instance, "plain")(), 1);
   await assert.rejects(fn(instance, "tail")(), (e: unknown) => e instanceof Exception && e.is(t));
+  await assert.rejects(fn(instance, "tailRef")(), (e: unknown) => e instanceof Exception && e.is(t));
 });
 
 const LEGACY = `(module
