@@ -334,32 +334,25 @@ export interface Module {
   readonly importedTags: number;
 }
 
+/** The type index of import or definition `index` of a function or tag index space (imports first). */
+function spaceTypeIndex(module: Module, kind: "func" | "tag", index: number): number {
+  const imported = kind === "func" ? module.importedFuncs : module.importedTags;
+  if (index >= imported) return (kind === "func" ? module.funcs : module.tags)[index - imported]!;
+  let seen = 0;
+  for (const imp of module.imports) {
+    if (imp.desc.kind === kind && seen++ === index) return imp.desc.typeIndex;
+  }
+  throw new RangeError(`no ${kind} ${index}`);
+}
+
 /** The type index of tag `index` in the module's tag index space (imports first). */
 export function tagTypeIndexOf(module: Module, index: number): number {
-  if (index < module.importedTags) {
-    let seen = 0;
-    for (const imp of module.imports) {
-      if (imp.desc.kind === "tag") {
-        if (seen === index) return imp.desc.typeIndex;
-        seen++;
-      }
-    }
-  }
-  return module.tags[index - module.importedTags]!;
+  return spaceTypeIndex(module, "tag", index);
 }
 
 /** The type index of function `index` in the module's function index space (imports first). */
 export function funcTypeIndexOf(module: Module, index: number): number {
-  if (index < module.importedFuncs) {
-    let seen = 0;
-    for (const imp of module.imports) {
-      if (imp.desc.kind === "func") {
-        if (seen === index) return imp.desc.typeIndex;
-        seen++;
-      }
-    }
-  }
-  return module.funcs[index - module.importedFuncs]!;
+  return spaceTypeIndex(module, "func", index);
 }
 
 /** The type of function `index` in the module's function index space (imports first). */

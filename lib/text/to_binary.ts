@@ -10,7 +10,7 @@
  */
 
 import { ByteWriter } from "../binary/leb128.ts";
-import { concreteHeap, isRefType, refType } from "../binary/module.ts";
+import { concreteHeap, HeapType, isRefType, refType } from "../binary/module.ts";
 import { encodeHeapType, encodeValTypes } from "../binary/value_types.ts";
 import { IMPLEMENTED_FEATURES, mnemonicFeature, type OpInfo, OPS_BY_NAME } from "../binary/opcodes.ts";
 import { UnsupportedFeatureError } from "../errors.ts";
@@ -83,14 +83,9 @@ const VALTYPES: Record<string, number> = {
 };
 const GC_REFTYPES = new Set(["anyref", "eqref", "i31ref", "structref", "arrayref", "nullref"]);
 /** Abstract heap types Kiln implements, by text name. */
-const HEAP_TYPES: Record<string, number> = {
-  func: 0x70,
-  extern: 0x6f,
-  exn: 0x69,
-  nofunc: 0x73,
-  noextern: 0x72,
-  noexn: 0x74,
-};
+const HEAP_TYPES: Record<string, number> = Object.fromEntries(
+  (["func", "extern", "exn", "nofunc", "noextern", "noexn"] as const).map((name) => [name, HeapType[name]]),
+);
 
 const SPACE_WORD: Record<Space, string> = {
   func: "function",

@@ -177,17 +177,3 @@ export function canonicalFuncType(module: Module, index: number): FuncType {
   }
   return types[index]!;
 }
-
-/** The top heap type of `heap`'s hierarchy: func, extern or exn (all concrete types are functions until GC). */
-export function topHeapOf(heap: HeapType): HeapType {
-  if (heapTypeIndex(heap) >= 0) return HeapType.func;
-  switch (heap) {
-    case HeapType.nofunc:
-      return HeapType.func;
-    case HeapType.noextern:
-      return HeapType.extern;
-    case HeapType.noexn:
-      return HeapType.exn;
-  }
-  return heap;
-}
