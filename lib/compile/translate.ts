@@ -318,34 +318,24 @@ export function translateFunction(
         break;
       }
       case 0x11: // call_indirect
-      case 0x13: { // return_call_indirect
-        const t = module.types[reader.index]!;
-        const p = t.params.length;
-        const idx = stack.slotOf(stack.n - 1);
-        stack.n--;
-        stack.materializeFrom(stack.n - p);
-        if (wide.tables[reader.index2]) checkHigh(e, idx, TRAP_UNDEFINED_ELEMENT);
-        out.push(op);
-        out.push(reader.index);
-        out.push(reader.index2);
-        out.push(stack.canon(stack.n - p));
-        out.push(idx);
-        stack.setTemps(stack.n - p, stack.n - p + t.results.length);
-        if (op === 0x13) endTailCall(e, control);
-        break;
-      }
+      case 0x13: // return_call_indirect
       case 0x14: // call_ref
       case 0x15: { // return_call_ref
         const t = module.types[reader.index]!;
         const p = t.params.length;
-        const ref = stack.slotOf(stack.n - 1);
+        const callee = stack.slotOf(stack.n - 1); // the table index, or the function reference
         stack.n--;
         stack.materializeFrom(stack.n - p);
-        out.push(op === 0x14 ? 0x0b : 0x15); // see isa.ts for call_ref's number
+        if (op <= 0x13) {
+          if (wide.tables[reader.index2]) checkHigh(e, callee, TRAP_UNDEFINED_ELEMENT);
+          out.push(op);
+          out.push(reader.index);
+          out.push(reader.index2);
+        } else out.push(op === 0x14 ? 0x0b : 0x15); // see isa.ts for call_ref's number
         out.push(stack.canon(stack.n - p));
-        out.push(ref);
+        out.push(callee);
         stack.setTemps(stack.n - p, stack.n - p + t.results.length);
-        if (op === 0x15) endTailCall(e, control);
+        if (op === 0x13 || op === 0x15) endTailCall(e, control);
         break;
       }
       case 0x08: { // throw: the payload at consecutive slots
