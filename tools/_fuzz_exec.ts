@@ -93,11 +93,20 @@ const KIND_OF_CODE: Readonly<Record<string, string>> = {
   MemoryOutOfBounds: "memory",
 };
 
+/** The class of a thrown object: `WebAssembly.Exception` for the host's exceptions, else its constructor's name. */
+function exceptionName(e: object): string {
+  const host = (WebAssembly as unknown as { Exception?: new (...a: never[]) => object }).Exception;
+  if (host !== undefined && e instanceof host) return "WebAssembly.Exception";
+  return (e as { constructor?: { name?: string } }).constructor?.name ?? "";
+}
+
 /** The outcome string of a thrown value. */
 export function describeError(e: unknown): string {
   const kind = trapKind(e);
   if (kind !== undefined) return `trap:${kind}`;
   if (e instanceof FuzzHostError) return `host:${e.message}`;
+  // An uncaught wasm exception: the host's WebAssembly.Exception, or Kiln's Exception (lib/runtime/tag.ts).
+  if (e !== null && typeof e === "object" && /^(WebAssembly\.)?Exception$/.test(exceptionName(e))) return "exception";
   if (e instanceof Error) {
     // Kiln's UnsupportedFeatureError (a CompileError): the host implements proposals Kiln does not.
     const feature = (e as { feature?: unknown }).feature;

@@ -4,7 +4,8 @@
  * (picked by its stack signature, so sign-extension, saturating truncation and reinterpretations come for free),
  * bulk memory and table operations with passive and dropped segments, `memory.grow`/`table.grow`, and
  * `call_indirect` through a table with null and mistyped entries; of WebAssembly 3.0, `return_call`, `call_ref` (of
- * `ref.func`, rarely of null) and a second memory in about a third of the modules (every memory instruction then picks memory 0 or 1). Modules are valid by
+ * `ref.func`, rarely of null), exceptions (a tag, `throw` under conditions, `try_table` catching it) in half of
+ * them, and a second memory in about a third of the modules (every memory instruction then picks memory 0 or 1). Modules are valid by
  * construction and terminate (loops are counted, calls and tail calls only go to lower-numbered functions; so no
  * `return_call_indirect`, which could loop forever in constant stack through the table: binaryen's modules have
  * it, with their own hang limits). Deterministic from the {@link Rng}.
@@ -258,7 +259,30 @@ class FuncGen {
     const r = this.rng;
     this.budget--;
     if (depth > 5 || this.budget <= 0) return;
-    switch (r.int(12)) {
+    switch (r.int(this.mod.tag ? 14 : 12)) {
+      case 12: { // try_table catching the tag: the payload (or a constant when nothing throws) is logged
+        this.op("block");
+        this.w.u8(VALTYPE.i);
+        this.op("try_table");
+        this.w.u8(0x40).u32(1).u8(0x00).u32(0).u32(0); // (catch $tag 0): to the block, with the i32 payload
+        this.stmts(depth + 1, 3);
+        this.op("end");
+        this.constant("i");
+        this.op("end");
+        this.op("call");
+        this.w.u32(0); // log-i32
+        return;
+      }
+      case 13: { // throw the tag under a condition (callers' try_tables, or the export's caller, see it)
+        this.expr("i", depth + 1);
+        this.op("if");
+        this.w.u8(0x40);
+        this.expr("i", depth + 1);
+        this.op("throw");
+        this.w.u32(0);
+        this.op("end");
+        return;
+      }
       case 0: {
         const i = r.int(this.locals.length);
         if (!this.locals.length) return;
@@ -421,8 +445,11 @@ class ModGen {
   readonly counters = new Map<FuncGen, number>();
   /** Memories in the module: 1, or 2 (multi-memory) in about a third of the modules. */
   readonly memories: number;
+  /** Whether the module has a tag `(param i32)` (exception handling), which half of the modules have. */
+  readonly tag: boolean;
   constructor(readonly rng: Rng) {
     this.memories = rng.chance(0.3) ? 2 : 1;
+    this.tag = rng.chance(0.5);
   }
 
   typeIndex(sig: Sig): number {
@@ -517,6 +544,7 @@ export function ownModule(rng: Rng): Uint8Array {
   const memories = new ByteWriter().u32(m.memories).u8(maxPages ? 1 : 0).u32(1).bytes(maxPages ? [maxPages] : []);
   if (m.memories > 1) memories.u8(1).u32(1).u32(1 + rng.int(3));
   section(w, 5, memories);
+  if (m.tag) section(w, 13, new ByteWriter().u32(1).u8(0).u32(0)); // tag 0 of type 0, [i32] -> []
   const globals = new ByteWriter().u32(4);
   for (const t of m.globals) {
     globals.u8(VALTYPE[t]).u8(1);
