@@ -257,7 +257,7 @@ export function link(
       }
       case "tag": {
         if (!(v instanceof Tag)) throw incompatible(imp.module, imp.name, `expected tag, found ${kindOf(v)}`);
-        const params = d.types[desc.typeIndex]!.params;
+        const params = canonicalFuncType(d, desc.typeIndex).params;
         if (v.params.length !== params.length || v.params.some((t, i) => t !== params[i])) {
           throw incompatible(imp.module, imp.name, "tag types incompatible: parameter types differ");
         }
@@ -267,7 +267,7 @@ export function link(
     }
   }
   // Tags defined by the module: each instantiation makes new ones (spec §4.5.3.9, alloctag).
-  for (const typeIndex of d.tags) state.tags.push(Tag.ofType(d.types[typeIndex]!));
+  for (const typeIndex of d.tags) state.tags.push(Tag.ofType(canonicalFuncType(d, typeIndex)));
   // 2. Functions defined by the module.
   for (let i = 0; i < d.funcs.length; i++) {
     const index = d.importedFuncs + i;

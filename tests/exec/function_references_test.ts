@@ -165,3 +165,27 @@ test("function references: validation of non-nullable locals, tables and subtypi
   await rejects(`(module (func (result (ref func)) (ref.null func)))`, /type mismatch/);
   await rejects(`(module (func (result (ref 3)) unreachable))`, /unknown type/);
 });
+
+test("function references: a tag with a typed-reference parameter links across modules and carries the reference", async () => {
+  const a = await instantiate(parseWat(`(module
+    (type $f (func (result i32)))
+    (tag (export "e") (param (ref $f)))
+    (func $seven (type $f) (i32.const 7))
+    (elem declare func $seven)
+    (func (export "throwIt") (throw 0 (ref.func $seven))))`));
+  // Another module, the type at another index: the tag's type is the same by equivalence.
+  const { instance } = await instantiate(
+    parseWat(`(module
+      (type $pad (func (param i64)))
+      (type $g (func (result i32)))
+      (import "a" "e" (tag $e (param (ref $g))))
+      (import "a" "throwIt" (func $throwIt))
+      (func (export "catchIt") (result i32)
+        (block $h (result (ref $g))
+          (try_table (catch $e $h) (call $throwIt))
+          (unreachable))
+        (call_ref $g)))`),
+    { a: a.instance.exports },
+  );
+  assert.equal((instance.exports.catchIt as ExportedFunction).callSync(), 7);
+});
