@@ -51,7 +51,15 @@ import {
   THROW,
   THROW_REF,
 } from "./isa.ts";
-import { branchArity, condJump, type Control, emitBranch, emitReturn, inPlace, jumpTo } from "./translate/control.ts";
+import {
+  branchArity,
+  condBranch,
+  condJump,
+  type Control,
+  emitBranch,
+  emitReturn,
+  jumpTo,
+} from "./translate/control.ts";
 import { Emitter } from "./translate/emitter.ts";
 import { emitNumeric, popCond, setLocal } from "./translate/fusion.ts";
 import { CONST32, CONST64, LOCAL } from "./translate/slots.ts";
@@ -272,13 +280,7 @@ export function translateFunction(
         const target = control[control.length - 1 - reader.index]!;
         const arity = branchArity(target);
         const cond = popCond(e);
-        if (target.kind !== "func" && inPlace(e, target, arity)) {
-          jumpTo(e, target, condJump(e, cond, false));
-        } else {
-          const over = condJump(e, cond, true);
-          emitBranch(e, target, arity);
-          out.code[over] = out.length;
-        }
+        condBranch(e, target, arity, cond);
         break;
       }
       case 0x0e: { // br_table
@@ -480,13 +482,7 @@ export function translateFunction(
         const arity = branchArity(target);
         const cond = { cmp: op === 0xd5 ? 0x45 : -1, a: stack.slotOf(stack.n - 1), b: 0, imm: false };
         if (op === 0xd5) stack.n--;
-        if (target.kind !== "func" && inPlace(e, target, arity)) {
-          jumpTo(e, target, condJump(e, cond, false));
-        } else {
-          const over = condJump(e, cond, true);
-          emitBranch(e, target, arity);
-          out.code[over] = out.length;
-        }
+        condBranch(e, target, arity, cond);
         // The reference's entry is still above the top: br_on_null puts it back, br_on_non_null drops it.
         if (op === 0xd5) stack.n++;
         else stack.n--;

@@ -135,3 +135,17 @@ export function emitBranch(e: Emitter, target: Control, arity: number): void {
   e.out.push(0x05);
   jumpTo(e, target, e.out.push(0));
 }
+
+/**
+ * A conditional branch to `target` (`br_if`, `br_on_null`, `br_on_non_null`): one jump when the values are already
+ * in the target's slots, else a jump over the moves and the branch.
+ */
+export function condBranch(e: Emitter, target: Control, arity: number, cond: Cond): void {
+  if (target.kind !== "func" && inPlace(e, target, arity)) {
+    jumpTo(e, target, condJump(e, cond, false));
+  } else {
+    const over = condJump(e, cond, true);
+    emitBranch(e, target, arity);
+    e.out.code[over] = e.out.length;
+  }
+}
