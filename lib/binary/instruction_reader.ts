@@ -14,7 +14,15 @@
 import { CompileError, UnexpectedEndError, UnsupportedFeatureError } from "../errors.ts";
 import type { ByteReader } from "./leb128.ts";
 import { EMPTY_BLOCK_TYPE, type ValType } from "./module.ts";
-import { FC_OPS, type Imm, IMPLEMENTED_FEATURES, type OpInfo, prefixFeature, SINGLE_BYTE_OPS } from "./opcodes.ts";
+import {
+  FC_OPS,
+  FD_OPS,
+  type Imm,
+  IMPLEMENTED_FEATURES,
+  type OpInfo,
+  prefixFeature,
+  SINGLE_BYTE_OPS,
+} from "./opcodes.ts";
 import { readHeapType, readValType } from "./value_types.ts";
 
 // How each opcode's immediates are read. Why: plain numbers in a byte table, since the reader switches on them per
@@ -33,6 +41,9 @@ const READ_F64 = 10;
 const READ_SELECT_T = 11;
 const READ_REFTYPE = 12;
 const READ_TRY_TABLE = 13;
+const READ_BYTES16 = 14;
+const READ_LANE = 15;
+const READ_MEMARG_LANE = 16;
 
 const READ_BY_IMM: Readonly<Record<Imm, number>> = {
   none: READ_NONE,
@@ -61,6 +72,10 @@ const READ_BY_IMM: Readonly<Record<Imm, number>> = {
   type: READ_U32,
   try_table: READ_TRY_TABLE,
   tag: READ_U32,
+  v128: READ_BYTES16,
+  shuffle: READ_BYTES16,
+  lane: READ_LANE,
+  memarg_lane: READ_MEMARG_LANE,
 };
 
 /** Reading kind per single-byte opcode; only implemented (`core`) instructions get one. */
@@ -81,8 +96,19 @@ const FC_READ: Uint8Array = (() => {
   return kinds;
 })();
 
+/** Reading kind per `0xfd` (SIMD) sub-opcode (0 for unknown or unimplemented ones). */
+const FD_READ: Uint8Array = (() => {
+  const kinds = new Uint8Array(FD_OPS.length);
+  FD_OPS.forEach((info, sub) => {
+    if (info !== undefined && IMPLEMENTED_FEATURES.has(info.feature)) kinds[sub] = READ_BY_IMM[info.imm];
+  });
+  return kinds;
+})();
+
 /** The `0xfc` prefix byte. */
 export const PREFIX_FC = 0xfc;
+/** The `0xfd` (SIMD) prefix byte. */
+export const PREFIX_FD = 0xfd;
 
 /**
  * Reads instructions one at a time from a {@link ByteReader}, sharing its position. After {@link next} the fields
@@ -102,6 +128,9 @@ export const PREFIX_FC = 0xfc;
  * | `select_t` | `index` the count of types, `valType` the first |
  * | `reftype` | `valType`: the heap type, which is also the nullable reference type `ref.null` gives |
  * | `tag` | `index` tagidx |
+ * | `v128` / `shuffle` | `bytes16`: the 16 bytes of the constant / the 16 lane indices |
+ * | `lane` | `lane` |
+ * | `memarg_lane` | as `memarg`, and `lane` |
  * | `try_table` | `blockType`, `index` the count of catch clauses, `catches[0 .. 3 × index)` per clause its kind (0 catch, 1 catch_ref, 2 catch_all, 3 catch_all_ref), tagidx (0 for the `_all` kinds) and labelidx |
  *
  * @example Reading `i32.const 7; memory.grow 0 (index written 0x80 0x00); end`
@@ -121,9 +150,9 @@ export class InstructionReader {
   readonly bytes: ByteReader;
   /** Byte offset of the instruction just read. */
   at = 0;
-  /** Its opcode byte (`0xfc` for the prefixed ones). */
+  /** Its opcode byte (`0xfc` or `0xfd` for the prefixed ones). */
   op = 0;
-  /** Its sub-opcode after a `0xfc` prefix; -1 for single-byte opcodes. */
+  /** Its sub-opcode after a `0xfc` or `0xfd` prefix; -1 for single-byte opcodes. */
   sub = -1;
   /** Its row in the opcode table. */
   info: OpInfo = SINGLE_BYTE_OPS[0x01]!;
@@ -140,6 +169,10 @@ export class InstructionReader {
   targets: number[] = [];
   /** `try_table` catch clauses as (kind, tagidx, labelidx) triples; the first `3 × index` entries are current. */
   catches: number[] = [];
+  /** `v128.const`'s 16 bytes, or `i8x16.shuffle`'s 16 lane indices. */
+  readonly bytes16: Uint8Array = new Uint8Array(16);
+  /** The lane index of `extract_lane`, `replace_lane` and the `load*_lane`/`store*_lane` instructions. */
+  lane = 0;
 
   /**
    * @param bytes Positioned at an instruction; {@link next} reads up to its `end` (the caller bounds it).
@@ -172,6 +205,14 @@ export class InstructionReader {
       this.sub = sub;
       this.info = info;
       kind = FC_READ[sub]!;
+    } else if (op === PREFIX_FD) {
+      const sub = readU32(r);
+      const info = FD_OPS[sub];
+      if (info === undefined) throw new CompileError(`illegal opcode fd ${sub.toString(16)}`, at);
+      if (!IMPLEMENTED_FEATURES.has(info.feature)) throw new UnsupportedFeatureError(info.feature, at);
+      this.sub = sub;
+      this.info = info;
+      kind = FD_READ[sub]!;
     } else {
       this.sub = -1;
       if (kind === READ_INVALID) unknownOpcode(op, at);
@@ -226,6 +267,19 @@ export class InstructionReader {
       }
       case READ_REFTYPE:
         this.valType = readHeapType(r);
+        break;
+      case READ_BYTES16: {
+        if (r.pos + 16 > r.end) throw new UnexpectedEndError(r.end);
+        this.bytes16.set(r.bytes.subarray(r.pos, r.pos + 16));
+        r.pos += 16;
+        break;
+      }
+      case READ_MEMARG_LANE:
+        this.#memarg(r);
+        this.lane = r.u8();
+        break;
+      case READ_LANE:
+        this.lane = r.u8();
         break;
       case READ_TRY_TABLE: {
         this.blockType = readBlockTypeEncoding(r);
