@@ -116,20 +116,87 @@ function rand(): number {
 const pick = <T>(xs: readonly T[]): T => xs[rand() % xs.length]!;
 
 const F32_POOL = [
-  0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7fc01234, 0x7f800001, 0xff812345, 0x7fffffff,
-  1, 0x807fffff, 0x00800000, 0x3f800000, 0xbf800000, 0x3f000000, 0xbf000000, 0x3fc00000, 0x40200000, 0xc0200000,
-  0xbfc00000, 0x4f000000, 0xcf000000, 0x4f800000, 0x4effffff, 0x4f7fffff, 0x7f7fffff, 0xff7fffff, 0xcf000001,
-  0x4b000001, 0x3effffff, 0x4b7fffff, 0xcb000001, 0x3f7fffff, 0xbf7fffff, 0x447a0000, 0x40490fdb,
+  0,
+  0x80000000,
+  0x7f800000,
+  0xff800000,
+  0x7fc00000,
+  0xffc00000,
+  0x7fc01234,
+  0x7f800001,
+  0xff812345,
+  0x7fffffff,
+  1,
+  0x807fffff,
+  0x00800000,
+  0x3f800000,
+  0xbf800000,
+  0x3f000000,
+  0xbf000000,
+  0x3fc00000,
+  0x40200000,
+  0xc0200000,
+  0xbfc00000,
+  0x4f000000,
+  0xcf000000,
+  0x4f800000,
+  0x4effffff,
+  0x4f7fffff,
+  0x7f7fffff,
+  0xff7fffff,
+  0xcf000001,
+  0x4b000001,
+  0x3effffff,
+  0x4b7fffff,
+  0xcb000001,
+  0x3f7fffff,
+  0xbf7fffff,
+  0x447a0000,
+  0x40490fdb,
 ];
 const F64_POOL: bigint[] = [
-  0n, 0x8000000000000000n, 0x7ff0000000000000n, 0xfff0000000000000n, 0x7ff8000000000000n, 0xfff8000000000000n,
-  0x7ff8000000000001n, 0x7ff0000000000001n, 0xfff4000000dead00n, 1n, 0x800fffffffffffffn, 0x0010000000000000n,
-  0x3ff0000000000000n, 0xbff0000000000000n, 0x3fe0000000000000n, 0xbfe0000000000000n, 0x3ff8000000000000n,
-  0x4004000000000000n, 0xc004000000000000n, 0x41dfffffffe00000n, 0x41dfffffffc00000n, 0xc1e0000000000000n,
-  0xc1e0000000100000n, 0x41efffffffe00000n, 0x41effffffff00000n, 0x41f0000000000000n, 0x7fefffffffffffffn,
-  0xffefffffffffffffn, 0x3ff0000010000000n, 0x3ff0000010000001n, 0x3ff0000030000000n, 0x47efffffe0000000n,
-  0x47efffffefffffffn, 0x47effffff0000000n, 0x36a0000000000000n, 0x3690000000000000n, 0x3fdfffffffffffffn,
-  0x4330000000000001n, 0x4330000000000000n, 0xc330000000000001n, 0x3810000000000000n, 0x380fffffffffffffn,
+  0n,
+  0x8000000000000000n,
+  0x7ff0000000000000n,
+  0xfff0000000000000n,
+  0x7ff8000000000000n,
+  0xfff8000000000000n,
+  0x7ff8000000000001n,
+  0x7ff0000000000001n,
+  0xfff4000000dead00n,
+  1n,
+  0x800fffffffffffffn,
+  0x0010000000000000n,
+  0x3ff0000000000000n,
+  0xbff0000000000000n,
+  0x3fe0000000000000n,
+  0xbfe0000000000000n,
+  0x3ff8000000000000n,
+  0x4004000000000000n,
+  0xc004000000000000n,
+  0x41dfffffffe00000n,
+  0x41dfffffffc00000n,
+  0xc1e0000000000000n,
+  0xc1e0000000100000n,
+  0x41efffffffe00000n,
+  0x41effffffff00000n,
+  0x41f0000000000000n,
+  0x7fefffffffffffffn,
+  0xffefffffffffffffn,
+  0x3ff0000010000000n,
+  0x3ff0000010000001n,
+  0x3ff0000030000000n,
+  0x47efffffe0000000n,
+  0x47efffffefffffffn,
+  0x47effffff0000000n,
+  0x36a0000000000000n,
+  0x3690000000000000n,
+  0x3fdfffffffffffffn,
+  0x4330000000000001n,
+  0x4330000000000000n,
+  0xc330000000000001n,
+  0x3810000000000000n,
+  0x380fffffffffffffn,
 ];
 const I8_POOL = [0, 1, 2, 15, 16, 31, 32, 0x7f, 0x80, 0x81, 0xfe, 0xff];
 const I16_POOL = [0, 1, 0x7fff, 0x8000, 0x8001, 0xffff, 0xfffe, 0x00ff, 0x0100, 0xff80, 0x4000, 0xc000];
@@ -683,7 +750,9 @@ for (const op of PURE_OPS.filter((o) => o.feature === "relaxed-simd")) {
         if (op.code === 0x112) dots.forEach((x, i) => e.setInt16(2 * i, x, true));
         else {
           const cv = new DataView(ops.buffer, 32);
-          for (let i = 0; i < 4; i++) e.setInt32(4 * i, dots[2 * i]! + dots[2 * i + 1]! + cv.getInt32(4 * i, true), true);
+          for (let i = 0; i < 4; i++) {
+            e.setInt32(4 * i, dots[2 * i]! + dots[2 * i + 1]! + cv.getInt32(4 * i, true), true);
+          }
         }
         expected = new Uint8Array(e.buffer);
       } else {
@@ -691,13 +760,17 @@ for (const op of PURE_OPS.filter((o) => o.feature === "relaxed-simd")) {
         expected = nativeBytes.slice(0, 16);
       }
       const why = mismatch(kind, ours, expected);
-      if (why) assert.fail(`${op.name}: ${why}\n inputs ${hex(ops)}\n ours     ${hex(ours)}\n expected ${hex(expected)}`);
+      if (why) {
+        assert.fail(`${op.name}: ${why}\n inputs ${hex(ops)}\n ours     ${hex(ours)}\n expected ${hex(expected)}`);
+      }
       if (!RELAXED_SUPPORTED) continue;
       mem8().set(ops, 0);
       runNative(c.fn, "V");
       const host = nativeBytes.slice(0, 16);
       const bad = hostAllowed(op.code, ops, host, ours);
-      if (bad) assert.fail(`host ${op.name} gave a result the spec does not allow: ${bad}\n ${hex(ops)}\n ${hex(host)}`);
+      if (bad) {
+        assert.fail(`host ${op.name} gave a result the spec does not allow: ${bad}\n ${hex(ops)}\n ${hex(host)}`);
+      }
     }
     if (!RELAXED_SUPPORTED) t.diagnostic("the host lacks relaxed SIMD: its own relaxed results were not checked");
   });
@@ -761,7 +834,9 @@ test("relaxed instructions' deterministic results on the spec's edge cases", () 
     4294967040,
   ]);
   const min = run(0x10d, [0, NaN, 1, -0], [-0, 1, 2, 0], [], "f32");
-  assert.ok(Object.is(min.f32[12], -0) && min.u32[13] === 0x7fc00000 && min.f32[14] === 1 && Object.is(min.f32[15], -0));
+  assert.ok(
+    Object.is(min.f32[12], -0) && min.u32[13] === 0x7fc00000 && min.f32[14] === 1 && Object.is(min.f32[15], -0),
+  );
   const max = run(0x10e, [0, NaN, 1, -0], [-0, 1, 2, 0], [], "f32");
   assert.ok(Object.is(max.f32[12], 0) && max.u32[13] === 0x7fc00000 && max.f32[14] === 2 && Object.is(max.f32[15], 0));
 });
@@ -802,6 +877,13 @@ test("the module examples hold", () => {
   v3.u8.set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
   simdShuffle(v3, 8, 0, 4, new Uint8Array([15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]));
   assert.deepEqual([v3.u8[32], v3.u8[47]], [15, 0]);
+  const v5 = new V128Views(new ArrayBuffer(16));
+  simdLoad(0x08, v5, new Uint8Array([0x34, 0x12]), 0, 0, 0, 0);
+  assert.equal(v5.u16[7]!.toString(16), "1234");
+  v5.u8.set([10, 11, 12, 13]);
+  const mem = new Uint8Array(4);
+  simdStore(0x58, v5, mem, 1, 0, 3);
+  assert.deepEqual(Array.from(mem), [0, 13, 0, 0]);
   const v4 = new V128Views(new ArrayBuffer(64));
   v4.i32[0] = 7;
   simdOp(0x11, v4, 4, 0, 0, 0, 0);

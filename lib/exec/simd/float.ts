@@ -47,12 +47,15 @@ export function f32x4Sqrt(v: V128Views, d: number, a: number): void {
   for (let i = 0; i < 4; i++) putF32(v, d + i, Math.sqrt(f[a + i]!));
 }
 
-/** `f32x4.min` (and the deterministic `relaxed_min`): a NaN operand gives NaN, and -0 is below +0. */
+/**
+ * `f32x4.min` (and the deterministic `relaxed_min`): a NaN operand gives NaN, and -0 is below +0 — both as
+ * `Math.min` does; whatever NaN bits Math.min yields, putF32 writes the canonical NaN.
+ */
 export function f32x4Min(v: V128Views, d: number, a: number, b: number): void {
   const f = v.f32;
   for (let i = 0; i < 4; i++) {
     const x = f[a + i]!, y = f[b + i]!;
-    putF32(v, d + i, x !== x || y !== y ? NaN : Math.min(x, y));
+    putF32(v, d + i, Math.min(x, y));
   }
 }
 
@@ -61,7 +64,7 @@ export function f32x4Max(v: V128Views, d: number, a: number, b: number): void {
   const f = v.f32;
   for (let i = 0; i < 4; i++) {
     const x = f[a + i]!, y = f[b + i]!;
-    putF32(v, d + i, x !== x || y !== y ? NaN : Math.max(x, y));
+    putF32(v, d + i, Math.max(x, y));
   }
 }
 
@@ -186,7 +189,7 @@ export function f64x2Min(v: V128Views, d: number, a: number, b: number): void {
   const f = v.f64, o = d >> 1, p = a >> 1, q = b >> 1;
   for (let i = 0; i < 2; i++) {
     const x = f[p + i]!, y = f[q + i]!;
-    putF64(v, o + i, x !== x || y !== y ? NaN : Math.min(x, y));
+    putF64(v, o + i, Math.min(x, y));
   }
 }
 
@@ -195,7 +198,7 @@ export function f64x2Max(v: V128Views, d: number, a: number, b: number): void {
   const f = v.f64, o = d >> 1, p = a >> 1, q = b >> 1;
   for (let i = 0; i < 2; i++) {
     const x = f[p + i]!, y = f[q + i]!;
-    putF64(v, o + i, x !== x || y !== y ? NaN : Math.max(x, y));
+    putF64(v, o + i, Math.max(x, y));
   }
 }
 

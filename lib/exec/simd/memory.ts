@@ -17,7 +17,23 @@ function outOfBounds(): never {
 
 /**
  * Executes SIMD load `sub` (0x00–0x0a, 0x54–0x57, 0x5c, 0x5d): the result goes to the v128 at word `d`; for
- * load*_lane, the v128 at word `src` is the vector whose lane `lane` is replaced.
+ * load*_lane, the v128 at word `src` is the vector whose lane `lane` is replaced. Traps with
+ * {@link TrapCode.MemoryOutOfBounds} when `ea` + the access width exceeds `mem.length`, writing nothing.
+ *
+ * @param sub the sub-opcode after the 0xfd prefix
+ * @param v views over the value stack
+ * @param mem the memory's bytes
+ * @param ea the effective address (address + offset, may exceed 2^32)
+ * @param d word offset of the result
+ * @param src word offset of the vector a load*_lane inserts into (ignored by the other loads)
+ * @param lane the lane immediate of load*_lane (0 otherwise)
+ * @example v128.load16_splat
+ * ```ts
+ * import { simdLoad, V128Views } from "./exec.ts";
+ * const v = new V128Views(new ArrayBuffer(16));
+ * simdLoad(0x08, v, new Uint8Array([0x34, 0x12]), 0, 0, 0, 0);
+ * console.log(v.u16[7].toString(16)); // "1234"
+ * ```
  */
 export function simdLoad(
   sub: number,
@@ -135,7 +151,26 @@ export function simdLoad(
   throw new Error(`Cannot execute a SIMD load: 0xfd ${sub} is not one`);
 }
 
-/** Executes SIMD store `sub` (0x0b, 0x58–0x5b) of the v128 at word `src` (its lane `lane` for store*_lane). */
+/**
+ * Executes SIMD store `sub` (0x0b, 0x58–0x5b) of the v128 at word `src` (its lane `lane` for store*_lane). Traps
+ * as {@link simdLoad} does, writing nothing.
+ *
+ * @param sub the sub-opcode after the 0xfd prefix
+ * @param v views over the value stack
+ * @param mem the memory's bytes
+ * @param ea the effective address (address + offset, may exceed 2^32)
+ * @param src word offset of the stored v128
+ * @param lane the lane immediate of store*_lane (0 otherwise)
+ * @example v128.store8_lane 3
+ * ```ts
+ * import { simdStore, V128Views } from "./exec.ts";
+ * const v = new V128Views(new ArrayBuffer(16));
+ * v.u8.set([10, 11, 12, 13]);
+ * const mem = new Uint8Array(4);
+ * simdStore(0x58, v, mem, 1, 0, 3);
+ * console.log(Array.from(mem)); // [0, 13, 0, 0]
+ * ```
+ */
 export function simdStore(sub: number, v: V128Views, mem: Uint8Array, ea: number, src: number, lane: number): void {
   const u8 = v.u8, o = src << 2;
   switch (sub) {
