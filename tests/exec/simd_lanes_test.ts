@@ -204,7 +204,7 @@ const I32_POOL = [0, 1, -1, 0x7fffffff, -0x80000000, 0xffff, 0x10000, 0x8000, -0
 
 /** Fills the 16 bytes at `u8[at…]` with a random mix of one lane kind's edge values and random bits. */
 function fillV128(view: DataView, at: number): void {
-  const mode = rand() % 7;
+  const mode = rand() % 9;
   for (let i = 0; i < 16; i += 4) view.setUint32(at + i, rand(), true);
   const edge = () => rand() % 4 !== 0;
   switch (mode) {
@@ -225,8 +225,20 @@ function fillV128(view: DataView, at: number): void {
     case 5:
       for (let i = 0; i < 16; i += 4) if (edge()) view.setInt32(at + i, pick(I32_POOL), true);
       return;
-    default: // whole vectors of one repeated edge value, so that pairs of operands meet equal lanes
-      for (let i = 0; i < 16; i += 4) view.setInt32(at + i, pick(I32_POOL), true);
+    case 6: { // whole vectors of one repeated edge value, so that pairs of operands meet equal lanes
+      const x = pick(I32_POOL);
+      for (let i = 0; i < 16; i += 4) view.setInt32(at + i, x, true);
+      return;
+    }
+    case 7: {
+      const x = pick(I8_POOL);
+      for (let i = 0; i < 16; i++) view.setUint8(at + i, x);
+      return;
+    }
+    default: {
+      const x = pick(I16_POOL);
+      for (let i = 0; i < 16; i += 2) view.setUint16(at + i, x, true);
+    }
   }
 }
 
@@ -498,6 +510,19 @@ for (const op of PURE_OPS.filter((o) => o.feature === "simd")) {
     }
   });
 }
+
+test("simdOp() shifts match the host for every count from -3 to 130", () => {
+  for (const c of cases.filter((c) => c.ins === "Vi")) {
+    if (!/sh[lr]/.test(c.op.name)) continue;
+    for (let k = -3; k <= 130; k++) {
+      fillOperands("V");
+      new DataView(memory.buffer).setInt32(16, k, true);
+      runNative(c.fn, "V");
+      const ours = runOurs(c.op.code, "Vi", "V", 0);
+      assert.deepEqual(ours, nativeBytes.slice(0, 16), `${c.op.name} by ${k}`);
+    }
+  }
+});
 
 test("simdShuffle() matches the host's i8x16.shuffle, also into an operand's slot", () => {
   SHUFFLES.forEach((lanes, k) => {

@@ -1,7 +1,7 @@
 /**
- * The shape-less v128 instructions (spec §4.3.2 `vvunop`, `vvbinop`, `vvternop`, `vvtestop`): not, and, andnot,
- * or, xor, bitselect, any_true. They work word by word on the i32 view; lanes never cross a word, so the result
- * may alias any operand.
+ * The shape-less v128 instructions (spec 2.0 §4.4.3 Vector Instructions: `vvunop`, `vvbinop`, `vvternop`, `vvtestop`):
+ * not, and, andnot, or, xor, bitselect, any_true. They work word by word on the i32 view; lanes never cross a word, so
+ * the result may alias any operand.
  *
  * @module
  */

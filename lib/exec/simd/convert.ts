@@ -1,8 +1,8 @@
 /**
- * Conversions between lane types (spec §4.3.4 lifted to lanes): trunc_sat (f32x4 and the low f64x2 lanes to
- * i32x4), convert (i32x4 to f32x4, the low two i32 lanes to f64x2), demote (f64x2 to the low f32 lanes, upper
- * lanes zero) and promote (the low two f32 lanes to f64x2). A NaN result is the positive canonical NaN. The
- * operands are copied to scratch first where result and operand lanes differ in width.
+ * Conversions between lane types (spec 2.0 §4.3.4 Conversions, lifted to lanes): trunc_sat (f32x4 and the low f64x2
+ * lanes to i32x4), convert (i32x4 to f32x4, the low two i32 lanes to f64x2), demote (f64x2 to the low f32 lanes, upper
+ * lanes zero) and promote (the low two f32 lanes to f64x2). A NaN result is the positive canonical NaN. The operands
+ * are copied to scratch first where result and operand lanes differ in width.
  *
  * @module
  */

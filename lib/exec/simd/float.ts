@@ -1,6 +1,6 @@
 /**
- * Lane-wise float instructions of the f32x4 and f64x2 shapes (spec §4.3.3 lifted to lanes): add, sub, mul, div,
- * sqrt, min, max, pmin, pmax, ceil, floor, trunc, nearest, abs, neg and the comparisons.
+ * Lane-wise float instructions of the f32x4 and f64x2 shapes (spec 2.0 §4.3.3 Floating-Point Operations, lifted to
+ * lanes): add, sub, mul, div, sqrt, min, max, pmin, pmax, ceil, floor, trunc, nearest, abs, neg and the comparisons.
  *
  * NaNs: every instruction that computes a float and yields a NaN writes the positive canonical NaN (what the
  * deterministic profile prescribes, and one of the results the full profile allows). abs, neg, pmin and pmax are

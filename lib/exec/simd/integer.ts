@@ -1,5 +1,5 @@
 /**
- * Lane-wise integer instructions of the i8x16, i16x8 and i32x4 shapes (spec §4.3.2 integer operations lifted to
+ * Lane-wise integer instructions of the i8x16, i16x8 and i32x4 shapes (spec 2.0 §4.3.2 Integer Operations, lifted to
  * lanes): add/sub/mul, saturating add/sub, min/max, avgr_u, q15mulr_sat_s, abs, neg, popcnt, comparisons, shifts,
  * all_true and bitmask. (i64x2 lives in `i64x2.ts`, width-changing instructions in `widen.ts`.)
  *

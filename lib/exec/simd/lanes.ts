@@ -1,7 +1,7 @@
 /**
- * Lane moves of WebAssembly SIMD (spec §4.4.3): splat, extract_lane, replace_lane, i8x16.swizzle and
- * i8x16.shuffle. They move raw bits (an f32 or f64 lane's NaN payload is kept bit-exact: lanes go through the
- * integer views, never through a JS number). Word-offset addressing as in `views.ts`.
+ * Lane moves of WebAssembly SIMD (spec 2.0 §4.4.3 Vector Instructions): splat, extract_lane, replace_lane,
+ * i8x16.swizzle and i8x16.shuffle. They move raw bits (an f32 or f64 lane's NaN payload is kept bit-exact: lanes go
+ * through the integer views, never through a JS number). Word-offset addressing as in `views.ts`.
  *
  * @module
  */

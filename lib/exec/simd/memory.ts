@@ -1,9 +1,9 @@
 /**
- * The SIMD memory instructions (spec §4.4.7): v128.load/store, the extending loads (load8x8_s …), the splat
- * loads, load32/64_zero, and load/store*_lane. `mem` is the memory's bytes and `ea` the effective address
- * (address + offset, a JS number that may exceed 2^32). An access of `n` bytes traps with "out of bounds memory
- * access" when `ea + n > mem.length`, before anything is written. Bytes are copied one by one: `mem` comes as a
- * Uint8Array per call and a wider view over it would allocate.
+ * The SIMD memory instructions (spec 2.0 §4.4.7 Memory Instructions): v128.load/store, the extending loads (load8x8_s
+ * …), the splat loads, load32/64_zero, and load/store*_lane. `mem` is the memory's bytes and `ea` the effective address
+ * (address + offset, a JS number that may exceed 2^32). An access of `n` bytes traps with "out of bounds memory access"
+ * when `ea + n > mem.length`, before anything is written. Bytes are copied one by one: `mem` comes as a Uint8Array per
+ * call and a wider view over it would allocate.
  *
  * @module
  */

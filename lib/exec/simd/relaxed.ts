@@ -1,24 +1,23 @@
 /**
  * Relaxed SIMD (WebAssembly 3.0, sub-opcodes 0x100–0x113) as Kiln runs it: always the result of the spec's
- * **deterministic profile**. Each relaxed operator is specified as `relaxed(R)[A_0, …, A_n]` over a global
- * parameter R (spec §4.3.5 "Relaxed Operations", `numerics.rst`); the deterministic profile excludes the rule that
- * picks `A_R` and so always yields `A_0` (SpecTec `3.0-numerics.relaxed.spectec`: `$relaxed2(i, …) = (X_1 X_2)[0]`
- * unless `$ND`). Kiln being deterministic, it picks `A_0` everywhere:
+ * **deterministic profile**. Each relaxed operator is specified as `relaxed(R)[A_0, …, A_n]` over a global parameter R
+ * (spec 3.0, Execution › Numerics › "Relaxed Operations", `document/core/exec/numerics.rst`); the deterministic profile
+ * excludes the rule that picks `A_R` and so always yields `A_0` (SpecTec `3.0-numerics.relaxed.spectec`: `$relaxed2(i,
+ * …) = (X_1 X_2)[0]` unless `$ND`). Kiln being deterministic, it picks `A_0` everywhere:
  *
- * | instruction (sub-opcode)                        | deterministic result (`A_0`)                              | implemented by           |
- * | ----------------------------------------------- | --------------------------------------------------------- | ------------------------ |
- * | i8x16.relaxed_swizzle (0x100)                   | i8x16.swizzle: index ≥ 16 (unsigned) gives 0              | `lanes.i8x16Swizzle`     |
- * | i32x4.relaxed_trunc_f32x4_s/u (0x101/0x102)     | i32x4.trunc_sat_f32x4_s/u: NaN 0, out of range saturates  | `convert.ts`             |
- * | i32x4.relaxed_trunc_f64x2_s/u_zero (0x103/0x104)| i32x4.trunc_sat_f64x2_s/u_zero                            | `convert.ts`             |
- * | f32x4/f64x2.relaxed_madd (0x105/0x107)          | unfused: fadd(fmul(a, b), c), two roundings               | {@link f32x4RelaxedMadd} |
- * | f32x4/f64x2.relaxed_nmadd (0x106/0x108)         | relaxed_madd(-a, b, c): fadd(fmul(-a, b), c), unfused     | {@link f32x4RelaxedNmadd}|
- * | i8x16/i16x8/i32x4/i64x2.relaxed_laneselect      | v128.bitselect(a, b, c) (every mask bit, not just the top)| `bitwise.v128Bitselect`  |
- * |   (0x109–0x10c)                                 |                                                           |                          |
- * | f32x4/f64x2.relaxed_min (0x10d/0x10f)           | fmin: NaN if either is NaN, -0 < +0                       | `float.ts`               |
- * | f32x4/f64x2.relaxed_max (0x10e/0x110)           | fmax                                                      | `float.ts`               |
- * | i16x8.relaxed_q15mulr_s (0x111)                 | i16x8.q15mulr_sat_s: -32768·-32768 gives 32767            | `integer.ts`             |
- * | i16x8.relaxed_dot_i8x16_i7x16_s (0x112)         | both operands signed; pair sums saturate to i16 (iadd_sat)| {@link i16x8RelaxedDot}  |
- * | i32x4.relaxed_dot_i8x16_i7x16_add_s (0x113)     | that i16x8 dot, extadd_pairwise_s to i32, then i32 add c  | {@link i32x4RelaxedDotAdd}|
+ * | instruction (sub-opcode)                         | deterministic result (`A_0`), and where Kiln computes it       |
+ * | ------------------------------------------------ | -------------------------------------------------------------- |
+ * | i8x16.relaxed_swizzle (0x100)                    | i8x16.swizzle: an index ≥ 16 (unsigned) gives 0 (`lanes.ts`)   |
+ * | i32x4.relaxed_trunc_f32x4_s/u (0x101/0x102)      | i32x4.trunc_sat_f32x4_s/u: NaN → 0, out of range saturates     |
+ * | i32x4.relaxed_trunc_f64x2_s/u_zero (0x103/0x104) | i32x4.trunc_sat_f64x2_s/u_zero (`convert.ts`)                  |
+ * | f32x4/f64x2.relaxed_madd (0x105/0x107)           | unfused fadd(fmul(a, b), c): two roundings (here)              |
+ * | f32x4/f64x2.relaxed_nmadd (0x106/0x108)          | relaxed_madd(-a, b, c) = fadd(fmul(-a, b), c), unfused (here)  |
+ * | i8x16/…/i64x2.relaxed_laneselect (0x109–0x10c)   | v128.bitselect(a, b, c): every mask bit counts (`bitwise.ts`)  |
+ * | f32x4/f64x2.relaxed_min (0x10d/0x10f)            | fmin: NaN if either is NaN, -0 < +0 (`float.ts`)               |
+ * | f32x4/f64x2.relaxed_max (0x10e/0x110)            | fmax (`float.ts`)                                              |
+ * | i16x8.relaxed_q15mulr_s (0x111)                  | i16x8.q15mulr_sat_s: -32768 · -32768 gives 32767 (`integer.ts`)|
+ * | i16x8.relaxed_dot_i8x16_i7x16_s (0x112)          | b read signed too; pair sums saturate to i16, iadd_sat_s (here)|
+ * | i32x4.relaxed_dot_i8x16_i7x16_add_s (0x113)      | that i16x8 dot, extadd_pairwise_s to i32, then i32.add c (here)|
  *
  * Why these: `numerics.rst` lists A_0 first in each definition — `frelaxed_madd = relaxed(R_fmadd)[fadd(fmul(z1,
  * z2), z3), fma(z1, z2, z3)]` ("In the deterministic profile, the unfused behaviour is used"), `frelaxed_min/max

@@ -1,8 +1,8 @@
 /**
- * Integer instructions whose result lanes differ in width from their operand lanes (spec §4.4.3.x): extend_low/high,
- * narrow, extmul_low/high, extadd_pairwise and i32x4.dot_i16x8_s. Where a result lane would overwrite operand bytes
- * still to be read (the result may alias an operand), the operands are first copied to the scratch area of
- * `views.ts`; extadd_pairwise and dot read exactly the bytes they write, so they work in place.
+ * Integer instructions whose result lanes differ in width from their operand lanes (spec 2.0 §4.4.3 Vector
+ * Instructions): extend_low/high, narrow, extmul_low/high, extadd_pairwise and i32x4.dot_i16x8_s. Where a result lane
+ * would overwrite operand bytes still to be read (the result may alias an operand), the operands are first copied to
+ * the scratch area of `views.ts`; extadd_pairwise and dot read exactly the bytes they write, so they work in place.
  *
  * @module
  */
