@@ -8,7 +8,8 @@
  */
 
 import { truncSatI32S, truncSatI32U } from "../float.ts";
-import { putF32, putF64, scratch, toScratch, type V128Views } from "./views.ts";
+import { putF32, putF64, scratch, toScratch } from "./_shared.ts";
+import type { V128Views } from "./views.ts";
 
 /** `i32x4.trunc_sat_f32x4_s` (and the deterministic `relaxed_trunc_f32x4_s`): NaN → 0, out of range saturates. */
 export function i32x4TruncSatF32x4S(v: V128Views, d: number, a: number): void {

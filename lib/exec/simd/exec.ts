@@ -76,7 +76,7 @@ import {
   f64x2Sqrt,
   f64x2Sub,
   f64x2Trunc,
-} from "./float.ts";
+} from "./float_lanes.ts";
 import {
   i64x2Abs,
   i64x2Add,
@@ -232,7 +232,7 @@ import {
 import type { V128Views } from "./views.ts";
 
 export { V128Views } from "./views.ts";
-export { simdLoad, simdStore } from "./memory.ts";
+export { simdLoad, simdStore } from "./load_store.ts";
 
 /**
  * Executes the SIMD instruction with 0xfd sub-opcode `sub` that does not access memory and is not v128.const or

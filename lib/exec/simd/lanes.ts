@@ -6,7 +6,8 @@
  * @module
  */
 
-import { scratch, toScratch, type V128Views } from "./views.ts";
+import { scratch, toScratch } from "./_shared.ts";
+import type { V128Views } from "./views.ts";
 
 /** `i8x16.splat`: the low byte of the i32 at word `a` in all 16 lanes. */
 export function i8x16Splat(v: V128Views, d: number, a: number): void {

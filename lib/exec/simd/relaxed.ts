@@ -13,8 +13,8 @@
  * | f32x4/f64x2.relaxed_madd (0x105/0x107)           | unfused fadd(fmul(a, b), c): two roundings (here)              |
  * | f32x4/f64x2.relaxed_nmadd (0x106/0x108)          | relaxed_madd(-a, b, c) = fadd(fmul(-a, b), c), unfused (here)  |
  * | i8x16/…/i64x2.relaxed_laneselect (0x109–0x10c)   | v128.bitselect(a, b, c): every mask bit counts (`bitwise.ts`)  |
- * | f32x4/f64x2.relaxed_min (0x10d/0x10f)            | fmin: NaN if either is NaN, -0 < +0 (`float.ts`)               |
- * | f32x4/f64x2.relaxed_max (0x10e/0x110)            | fmax (`float.ts`)                                              |
+ * | f32x4/f64x2.relaxed_min (0x10d/0x10f)            | fmin: NaN if either is NaN, -0 < +0 (`float_lanes.ts`)         |
+ * | f32x4/f64x2.relaxed_max (0x10e/0x110)            | fmax (`float_lanes.ts`)                                        |
  * | i16x8.relaxed_q15mulr_s (0x111)                  | i16x8.q15mulr_sat_s: -32768 · -32768 gives 32767 (`integer.ts`)|
  * | i16x8.relaxed_dot_i8x16_i7x16_s (0x112)          | b read signed too; pair sums saturate to i16, iadd_sat_s (here)|
  * | i32x4.relaxed_dot_i8x16_i7x16_add_s (0x113)      | that i16x8 dot, extadd_pairwise_s to i32, then i32.add c (here)|
@@ -36,7 +36,8 @@
  * @module
  */
 
-import { putF32, putF64, type V128Views } from "./views.ts";
+import { putF32, putF64 } from "./_shared.ts";
+import type { V128Views } from "./views.ts";
 
 /** `f32x4.relaxed_madd`, deterministic: round(round(a·b) + c) in f32. */
 export function f32x4RelaxedMadd(v: V128Views, d: number, a: number, b: number, c: number): void {

@@ -2,13 +2,14 @@
  * Integer instructions whose result lanes differ in width from their operand lanes (spec 2.0 §4.4.3 Vector
  * Instructions): extend_low/high, narrow, extmul_low/high, extadd_pairwise and i32x4.dot_i16x8_s. Where a result lane
  * would overwrite operand bytes still to be read (the result may alias an operand), the operands are first copied to
- * the scratch area of `views.ts`; extadd_pairwise and dot read exactly the bytes they write, so they work in place.
+ * the scratch area of `_shared.ts`; extadd_pairwise and dot read exactly the bytes they write, so they work in place.
  *
  * @module
  */
 
 import { mulHighU32 } from "./i64x2.ts";
-import { scratch, toScratch, type V128Views } from "./views.ts";
+import { scratch, toScratch } from "./_shared.ts";
+import type { V128Views } from "./views.ts";
 
 // ---- extend: `half` is 0 (low) or 8/4/2 (the first lane of the high half) ----
 

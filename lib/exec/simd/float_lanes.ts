@@ -13,7 +13,8 @@
  */
 
 import { nearest } from "../float.ts";
-import { putF32, putF64, type V128Views } from "./views.ts";
+import { putF32, putF64 } from "./_shared.ts";
+import type { V128Views } from "./views.ts";
 
 // ---- f32x4 ----
 
