@@ -20,7 +20,7 @@
  * @module
  */
 
-import { FC_OPS, IMPLEMENTED_FEATURES, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
+import { FC_OPS, FD_OPS, IMPLEMENTED_FEATURES, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 
 /** One internal operation: its name, number and the count of int32 immediates that follow it in code. */
 export interface IsaOp {
@@ -196,6 +196,37 @@ export const ADDR64_TRAPS = ["MemoryOutOfBounds", "TableOutOfBounds", "Undefined
 export const THROW = 338;
 export const THROW_REF = 339;
 
+/**
+ * `global_get_v128 d globalidx` and `global_set_v128 globalidx s`: a v128 global's four words (its `cell`) to or
+ * from two slots.
+ */
+export const GLOBAL_GET_V128 = 340;
+export const GLOBAL_SET_V128 = 341;
+
+/**
+ * SIMD: the `0xfd` instruction with sub-opcode `sub` is the op `SIMD_BASE + sub`, executed outside `run()`'s switch
+ * (`exec/simd_dispatch.ts`), so scalar code keeps its speed. A v128 takes two adjacent slots; a v128 immediate
+ * names the first. Records by immediate kind ({@link simdImms}):
+ * - loads (`memarg`): `d a offset memidx`; `v128.store`: `a v offset memidx`;
+ * - `load*_lane`: `d a v offset memidx lane`; `store*_lane`: `a v offset memidx lane`;
+ * - `v128.const`: `d w0 w1 w2 w3` (the 16 bytes as four little-endian words);
+ * - `i8x16.shuffle`: `d a b l0 l1 l2 l3` (the 16 lane indices, four to a word, lane 0 in the low byte);
+ * - every other: `d a b c lane`, the operands in wasm order (unused ones 0), `lane` the lane immediate or 0.
+ * An address operand is an i32 slot, or for a 64-bit memory an i64 slot checked by an `addr64` op before; the
+ * offset is at most 2^32 - 1 as for the scalar loads.
+ */
+export const SIMD_BASE = 1024;
+
+/** The number of immediates of SIMD op `sub` (see {@link SIMD_BASE}). */
+export function simdImms(sub: number): number {
+  if (sub === 0x0c) return 5; // v128.const
+  if (sub === 0x0d) return 7; // i8x16.shuffle
+  if (sub <= 0x0b || sub === 0x5c || sub === 0x5d) return 4; // loads, v128.store
+  if (sub >= 0x54 && sub <= 0x57) return 6; // load*_lane
+  if (sub >= 0x58 && sub <= 0x5b) return 5; // store*_lane
+  return 5;
+}
+
 /** Internal number of a `0xfc`-prefixed op. */
 export const FC_BASE = 0xe0;
 
@@ -272,6 +303,13 @@ export const ISA: readonly IsaOp[] = (() => {
   ops.push({ name: "addr64", code: ADDR64, imms: 2 });
   ops.push({ name: "throw", code: THROW, imms: 2 });
   ops.push({ name: "throw_ref", code: THROW_REF, imms: 1 });
+  ops.push({ name: "global_get_v128", code: GLOBAL_GET_V128, imms: 2 });
+  ops.push({ name: "global_set_v128", code: GLOBAL_SET_V128, imms: 2 });
+  FD_OPS.forEach((info, sub) => {
+    if (info !== undefined && IMPLEMENTED_FEATURES.has(info.feature)) {
+      ops.push({ name: info.name, code: SIMD_BASE + sub, imms: simdImms(sub) });
+    }
+  });
   return ops.sort((a, b) => a.code - b.code);
 })();
 

@@ -25,28 +25,32 @@
  */
 
 import { CompileError } from "../errors.ts";
-import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
+import { InstructionReader, PREFIX_FC, PREFIX_FD } from "../binary/instruction_reader.ts";
 import { ByteReader } from "../binary/leb128.ts";
 import {
+  type FuncBody,
   funcTypeOf,
   isRefType,
   type Module,
   tagTypeIndexOf,
-  type ValType,
+  ValType,
   type WideAddresses,
   wideAddresses,
 } from "../binary/module.ts";
-import { blockTypeOf } from "../validate/block_type.ts";
+import { blockTypeOf, EMPTY_FUNC_TYPE } from "../validate/block_type.ts";
 import { type FuelPlan, planFuel, skipUnreachable } from "./fuel_plan.ts";
 import {
   ADDR64,
   FC_BASE,
+  GLOBAL_GET_V128,
+  GLOBAL_SET_V128,
   LOAD_MEM,
   MEMORY_COPY_MEM,
   MEMORY_FILL_MEM,
   MEMORY_GROW_MEM,
   MEMORY_INIT_MEM,
   MEMORY_SIZE_MEM,
+  SIMD_BASE,
   STORE_MEM,
   THROW,
   THROW_REF,
@@ -61,8 +65,8 @@ import {
   jumpTo,
 } from "./translate/control.ts";
 import { Emitter } from "./translate/emitter.ts";
-import { emitNumeric, popCond, setLocal } from "./translate/fusion.ts";
-import { CONST32, CONST64, LOCAL } from "./translate/slots.ts";
+import { emitNumeric, popCond, setLocal, setLocalV128 } from "./translate/fusion.ts";
+import { CONST32, CONST64, LOCAL, slotCount } from "./translate/slots.ts";
 
 /** A function translated for the machine. */
 export interface CompiledFunc {
@@ -109,17 +113,19 @@ export function translateFunction(
 ): CompiledFunc {
   const type = funcTypeOf(module, funcIndex);
   const body = module.codes[funcIndex - module.importedFuncs]!;
-  const localCount = type.params.length + body.localCount;
+  const locals = localSlots(type.params, body);
+  const localCount = locals.count;
   const globalTypes: ValType[] = [];
   for (const imp of module.imports) if (imp.desc.kind === "global") globalTypes.push(imp.desc.type.type);
   for (const g of module.globals) globalTypes.push(g.type.type);
   const wide = wideAddresses(module);
 
-  const e = new Emitter(localCount, type.results.length, plan ?? planFuel(module, body), meter);
+  const resultSlots = slotCount(type.results);
+  const e = new Emitter(localCount, resultSlots, plan ?? planFuel(module, body), meter);
   const { out, stack, runs } = e;
   const reader = new InstructionReader(new ByteReader(module.bytes, body.start, body.end));
   const bytes = reader.bytes;
-  const control: Control[] = [newControl("func", 0, 0, type.results.length)];
+  const control: Control[] = [newControl("func", 0, EMPTY_FUNC_TYPE.params, type.results)];
   out.offset = body.start;
   runs.openAt(body.start, false); // fuel_check at function entry (always the first record: the machine's call executes it)
 
@@ -146,12 +152,7 @@ export function translateFunction(
       case 0x03: { // loop
         const bt = blockTypeOf(module, reader.blockType);
         stack.materializeFrom(0);
-        const c = newControl(
-          op === 0x02 ? "block" : "loop",
-          stack.n - bt.params.length,
-          bt.params.length,
-          bt.results.length,
-        );
+        const c = newControl(op === 0x02 ? "block" : "loop", stack.n - slotCount(bt.params), bt.params, bt.results);
         c.start = out.length; // a loop's header: its fuel_check opens the run after it
         control.push(c);
         break;
@@ -159,7 +160,7 @@ export function translateFunction(
       case 0x06: { // try (legacy exceptions): a block whose handlers become records at its first catch
         const bt = blockTypeOf(module, reader.blockType);
         stack.materializeFrom(0);
-        const c = newControl("try", stack.n - bt.params.length, bt.params.length, bt.results.length);
+        const c = newControl("try", stack.n - slotCount(bt.params), bt.params, bt.results);
         c.start = out.length;
         control.push(c);
         break;
@@ -181,10 +182,10 @@ export function translateFunction(
         } else if (!c.dead) {
           emitBranch(e, c, c.results); // the previous handler's results, moved over the exnref slot
         }
-        const tagParams = op === 0x07 ? module.types[tagTypeIndexOf(module, reader.index)]!.params.length : 0;
+        const tagParams = op === 0x07 ? module.types[tagTypeIndexOf(module, reader.index)]!.params : NO_TYPES;
         e.handlers.push(c.start, c.bodyEnd, op === 0x07 ? 5 : 6, op === 0x07 ? reader.index : 0, out.length);
         e.handlers.push(stack.canon(c.height));
-        stack.setTemps(c.height, c.height + 1 + tagParams);
+        stack.setTemps(c.height, [ValType.exnref, ...tagParams]);
         c.dead = false;
         runs.openAt(bytes.pos, true);
         runs.charge(reader.info.fuel);
@@ -204,7 +205,7 @@ export function translateFunction(
         for (const f of c.delegatesAtEnd) e.handlers[f] = e.handlers.length;
         for (const f of c.fixups) out.code[f] = end;
         for (const f of c.handlerFixups) e.handlers[f] = end;
-        stack.setTemps(c.height, c.height + c.results);
+        stack.setTemps(c.height, c.resultTypes);
         break;
       }
       case 0x09: { // rethrow (legacy): the exception of the handler at label l, in its try's first slot
@@ -218,7 +219,7 @@ export function translateFunction(
         const bt = blockTypeOf(module, reader.blockType);
         const cond = popCond(e);
         stack.materializeFrom(0);
-        const c = newControl("if", stack.n - bt.params.length, bt.params.length, bt.results.length);
+        const c = newControl("if", stack.n - slotCount(bt.params), bt.params, bt.results);
         c.elseFixup = condJump(e, cond, true);
         c.start = out.length;
         control.push(c);
@@ -234,7 +235,7 @@ export function translateFunction(
         out.code[c.elseFixup] = out.length;
         c.elseFixup = -1;
         c.dead = false;
-        stack.setTemps(c.height, c.height + c.params);
+        stack.setTemps(c.height, c.paramTypes);
         break;
       }
       case 0x0b: { // end
@@ -267,7 +268,7 @@ export function translateFunction(
         if (c.elseFixup >= 0) out.code[c.elseFixup] = end;
         for (const f of c.fixups) out.code[f] = end;
         for (const f of c.handlerFixups) e.handlers[f] = end;
-        stack.setTemps(c.height, c.height + c.results);
+        stack.setTemps(c.height, c.resultTypes);
         break;
       }
       case 0x0c: { // br
@@ -310,12 +311,12 @@ export function translateFunction(
       case 0x10: // call
       case 0x12: { // return_call
         const t = funcTypeOf(module, reader.index);
-        const p = t.params.length;
+        const p = slotCount(t.params);
         stack.materializeFrom(stack.n - p);
         out.push(op);
         out.push(reader.index);
         out.push(stack.canon(stack.n - p));
-        stack.setTemps(stack.n - p, stack.n - p + t.results.length);
+        stack.setTemps(stack.n - p, t.results);
         if (op === 0x12) endTailCall(e, control);
         break;
       }
@@ -324,7 +325,7 @@ export function translateFunction(
       case 0x14: // call_ref
       case 0x15: { // return_call_ref
         const t = module.types[reader.index]!;
-        const p = t.params.length;
+        const p = slotCount(t.params);
         const callee = stack.slotOf(stack.n - 1); // the table index, or the function reference
         stack.n--;
         stack.materializeFrom(stack.n - p);
@@ -336,12 +337,12 @@ export function translateFunction(
         } else out.push(op === 0x14 ? 0x0b : 0x15); // see isa.ts for call_ref's number
         out.push(stack.canon(stack.n - p));
         out.push(callee);
-        stack.setTemps(stack.n - p, stack.n - p + t.results.length);
+        stack.setTemps(stack.n - p, t.results);
         if (op === 0x13 || op === 0x15) endTailCall(e, control);
         break;
       }
       case 0x08: { // throw: the payload at consecutive slots
-        const p = module.types[tagTypeIndexOf(module, reader.index)]!.params.length;
+        const p = slotCount(module.types[tagTypeIndexOf(module, reader.index)]!.params);
         stack.materializeFrom(stack.n - p);
         stack.n -= p;
         out.push(THROW);
@@ -361,7 +362,7 @@ export function translateFunction(
       case 0x1f: { // try_table: a block; its catch clauses become handler records at its end
         const bt = blockTypeOf(module, reader.blockType);
         stack.materializeFrom(0);
-        const c = newControl("block", stack.n - bt.params.length, bt.params.length, bt.results.length);
+        const c = newControl("block", stack.n - slotCount(bt.params), bt.params, bt.results);
         c.start = out.length; // the start of the code its handlers cover
         const catches: (number | Control)[] = [];
         for (let i = 0; i < reader.index; i++) {
@@ -373,12 +374,27 @@ export function translateFunction(
         break;
       }
       case 0x1a: // drop
-        stack.n--;
+        stack.n -= stack.topIsV128() ? 2 : 1;
         break;
       case 0x1b: // select
       case 0x1c: { // select t
         const n = stack.n;
-        const c = stack.slotOf(n - 1), b = stack.slotOf(n - 2), a = stack.slotOf(n - 3);
+        const c = stack.slotOf(n - 1);
+        if (stack.hi[n - 2] === 1) {
+          // Two v128s: a select per half (the result's slots are a's canonical ones, below c's and b's).
+          const b = stack.slotOfV128(n - 3), a = stack.slotOfV128(n - 5);
+          stack.n -= 5;
+          const d = stack.pushV128Temp();
+          for (let half = 0; half < 4; half += 2) {
+            out.push(0x1b);
+            out.push(d + half);
+            out.push(a + half);
+            out.push(b + half);
+            out.push(c);
+          }
+          break;
+        }
+        const b = stack.slotOf(n - 2), a = stack.slotOf(n - 3);
         stack.n -= 3;
         e.emitResult(0x1b);
         out.push(a);
@@ -386,24 +402,34 @@ export function translateFunction(
         out.push(c);
         break;
       }
-      case 0x20: // local.get
-        stack.push(LOCAL, reader.index, 0);
+      case 0x20: { // local.get
+        const x = reader.index;
+        if (locals.v128 !== null && locals.v128[x] === 1) stack.pushV128Local(locals.slot![x]!);
+        else stack.push(LOCAL, locals.slot === null ? x : locals.slot[x]!, 0);
         break;
+      }
       case 0x21: // local.set
-      case 0x22: // local.tee
-        setLocal(e, reader.index, op === 0x22);
+      case 0x22: { // local.tee
+        const x = reader.index;
+        if (locals.v128 !== null && locals.v128[x] === 1) setLocalV128(e, locals.slot![x]!, op === 0x22);
+        else setLocal(e, locals.slot === null ? x : locals.slot[x]!, op === 0x22);
         break;
+      }
       case 0x23: { // global.get
-        const g = reader.index;
-        e.emitResult(isRefType(globalTypes[g]!) ? 0x07 : 0x23);
+        const g = reader.index, t = globalTypes[g]!;
+        if (t === ValType.v128) {
+          out.push(GLOBAL_GET_V128);
+          out.push(stack.pushV128Temp());
+        } else e.emitResult(isRefType(t) ? 0x07 : 0x23);
         out.push(g);
         break;
       }
       case 0x24: { // global.set
-        const g = reader.index;
-        const s = stack.slotOf(stack.n - 1);
-        stack.n--;
-        out.push(isRefType(globalTypes[g]!) ? 0x08 : 0x24);
+        const g = reader.index, t = globalTypes[g]!;
+        const v128 = t === ValType.v128;
+        const s = v128 ? stack.slotOfV128(stack.n - 2) : stack.slotOf(stack.n - 1);
+        stack.n -= v128 ? 2 : 1;
+        out.push(v128 ? GLOBAL_SET_V128 : isRefType(t) ? 0x08 : 0x24);
         out.push(g);
         out.push(s);
         break;
@@ -491,6 +517,9 @@ export function translateFunction(
       case PREFIX_FC:
         translatePrefixed(e, reader, wide);
         break;
+      case PREFIX_FD:
+        translateSimd(e, reader, wide);
+        break;
       default:
         if (op >= 0x28 && op <= 0x3e) { // loads and stores: the validator has checked offset < 2^32 (32-bit memories)
           // On a memory other than 0, the cold path's load_mem/store_mem, with the memory index and the op after.
@@ -533,12 +562,77 @@ export function translateFunction(
   return {
     code: out.code.slice(0, out.length),
     offsets: out.offsets.slice(0, out.length),
-    paramCount: type.params.length,
-    resultCount: type.results.length,
+    paramCount: slotCount(type.params),
+    resultCount: resultSlots,
     localCount,
     maxHeight: stack.maxHeight,
     handlers: Int32Array.from(e.handlers),
   };
+}
+
+/**
+ * The `0xfd` (SIMD) instructions, as the records of `isa.ts`'s {@link SIMD_BASE}: operands in slots (a v128 in two),
+ * a v128 result in a new two-slot temp. Nothing is deferred or fused.
+ */
+function translateSimd(e: Emitter, reader: InstructionReader, wide: WideAddresses): void {
+  const { out, stack } = e;
+  const sub = reader.sub;
+  const sig = reader.info.sig;
+  const op = SIMD_BASE + sub;
+  if (sig === null) { // memory access: the lane forms have a v128 operand on top of the address
+    const lanes = sub >= 0x54 && sub <= 0x5b;
+    const store = sub === 0x0b || (sub >= 0x58 && sub <= 0x5b);
+    let v = 0;
+    if (store || lanes) {
+      v = stack.slotOfV128(stack.n - 2);
+      stack.n -= 2;
+    }
+    const a = stack.slotOf(stack.n - 1);
+    stack.n--;
+    if (wide.memories[reader.memory]) checkHigh(e, a, TRAP_MEMORY);
+    out.push(op);
+    if (!store) out.push(stack.pushV128Temp());
+    out.push(a);
+    if (store || lanes) out.push(v);
+    out.push(Math.min(reader.offset, 0xffffffff) | 0);
+    out.push(reader.memory);
+    if (lanes) out.push(reader.lane);
+    return;
+  }
+  if (sub === 0x0c) { // v128.const
+    out.push(op);
+    out.push(stack.pushV128Temp());
+    const b = reader.bytes16;
+    for (let i = 0; i < 16; i += 4) out.push(b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+    return;
+  }
+  // Operand slots, popped from the top (the last operand first).
+  const colon = sig.indexOf(":");
+  const slots = [0, 0, 0];
+  for (let k = colon - 1; k >= 0; k--) {
+    if (sig.charCodeAt(k) === 0x56) { // "V"
+      slots[k] = stack.slotOfV128(stack.n - 2);
+      stack.n -= 2;
+    } else {
+      slots[k] = stack.slotOf(stack.n - 1);
+      stack.n--;
+    }
+  }
+  const at = out.push(op);
+  if (sig.charCodeAt(colon + 1) === 0x56) out.push(stack.pushV128Temp());
+  else {
+    out.push(stack.pushTemp());
+    e.curOp = at; // an i32, i64, f32 or f64 result: a `local.set` after it may retarget it
+  }
+  out.push(slots[0]!);
+  out.push(slots[1]!);
+  if (sub === 0x0d) { // i8x16.shuffle: the lane indices, four to a word
+    const b = reader.bytes16;
+    for (let i = 0; i < 16; i += 4) out.push(b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+    return;
+  }
+  out.push(slots[2]!);
+  out.push(reader.lane);
 }
 
 /** {@link ADDR64}'s trap immediates (indices into `ADDR64_TRAPS`). */
@@ -551,12 +645,45 @@ function checkHigh(e: Emitter, s: number, trapIndex: number): void {
   e.out.push(trapIndex);
 }
 
-function newControl(kind: Control["kind"], height: number, params: number, results: number): Control {
+const NO_TYPES: readonly ValType[] = [];
+
+/**
+ * Where a function's locals (params first) live: `slot[x]` is local x's first slot and `v128[x]` 1 for a v128
+ * local, which takes two; both null when no local is a v128 (then local x is slot x); `count` is the slots in all.
+ */
+function localSlots(
+  params: readonly ValType[],
+  body: FuncBody,
+): { slot: Int32Array | null; v128: Uint8Array | null; count: number } {
+  const n = params.length + body.localCount;
+  if (!params.includes(ValType.v128) && !body.locals.some((run) => run.type === ValType.v128)) {
+    return { slot: null, v128: null, count: n };
+  }
+  const slot = new Int32Array(n), v128 = new Uint8Array(n);
+  let x = 0, s = 0;
+  const add = (t: ValType): void => {
+    slot[x] = s;
+    v128[x++] = t === ValType.v128 ? 1 : 0;
+    s += t === ValType.v128 ? 2 : 1;
+  };
+  for (const t of params) add(t);
+  for (const run of body.locals) for (let i = 0; i < run.count; i++) add(run.type);
+  return { slot, v128, count: s };
+}
+
+function newControl(
+  kind: Control["kind"],
+  height: number,
+  paramTypes: readonly ValType[],
+  resultTypes: readonly ValType[],
+): Control {
   return {
     kind,
     height,
-    params,
-    results,
+    params: slotCount(paramTypes),
+    results: slotCount(resultTypes),
+    paramTypes,
+    resultTypes,
     start: 0,
     fixups: [],
     elseFixup: -1,

@@ -22,6 +22,7 @@ import type { FuncInst } from "../runtime/func.ts";
 import type { Store } from "../runtime/store.ts";
 import { warmUpOnce } from "./warm_up.ts";
 import { Exception } from "../runtime/tag.ts";
+import { ValType } from "../binary/module.ts";
 
 type Scheduler = (fn: () => void) => void;
 const g = globalThis as unknown as { setImmediate?: Scheduler };
@@ -141,7 +142,15 @@ function release(store: Store, m: Machine): void {
 
 function collect(m: Machine, f: FuncInst, raw: boolean): unknown {
   const results = f.type.results;
-  if (raw) return results.map((t, i) => m.read(t, i, true));
+  if (raw) {
+    const out: unknown[] = [];
+    for (let i = 0, s = 0; i < results.length; i++) {
+      const t = results[i]!;
+      out.push(m.read(t, s, true));
+      s += t === ValType.v128 ? 2 : 1; // a v128 takes two slots
+    }
+    return out;
+  }
   if (results.length === 0) return undefined;
   if (results.length === 1) return m.read(results[0]!, 0, false);
   return results.map((t, i) => m.read(t, i, false));
@@ -188,7 +197,11 @@ export function callWasm(f: FuncInst, args: readonly unknown[], mode: CallMode):
   try {
     m.begin(f);
     const params = f.type.params;
-    for (let i = 0; i < params.length; i++) m.write(params[i]!, i, args[i], raw);
+    for (let i = 0, s = 0; i < params.length; i++) {
+      const t = params[i]!;
+      m.write(t, s, args[i], raw);
+      s += t === ValType.v128 ? 2 : 1;
+    }
     status = m.run();
     if (status === YIELD && (!store.yieldsByFuel || signal !== undefined || timeoutMs > 0)) {
       // Clock checks only: a synchronous call never yields for `yieldEveryMs`.

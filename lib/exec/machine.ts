@@ -36,7 +36,19 @@ import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { type CompiledFunc, HANDLER_WORDS, translateFunction } from "../compile/translate.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
-import { funcToJs, hostResultList, toF32, toF64, toFuncref, toI32, toI64, toRef } from "../runtime/values.ts";
+import {
+  funcToJs,
+  hostResultList,
+  payloadWords,
+  toF32,
+  toF64,
+  toFuncref,
+  toI32,
+  toI64,
+  toRef,
+  toV128,
+  v128TypeError,
+} from "../runtime/values.ts";
 import { EMPTY_MEMORY_VIEW, type Memory } from "../runtime/memory.ts";
 import type { Store } from "../runtime/store.ts";
 import { storageType, ValType } from "../binary/module.ts";
@@ -60,7 +72,8 @@ import {
   truncSatI64S,
   truncSatI64U,
 } from "./float.ts";
-import { ADDR64_TRAPS, ISA, MEMORY_GROW_MEM } from "../compile/isa.ts";
+import { ADDR64_TRAPS, ISA, MEMORY_GROW_MEM, SIMD_BASE } from "../compile/isa.ts";
+import { SimdUnit } from "./simd_dispatch.ts";
 import { ModuleCode } from "./module_code.ts";
 import { clz as clz64, ctz as ctz64, divS, divU, popcnt32, remS, remU } from "./i64.ts";
 
@@ -148,7 +161,7 @@ function isTailCallAt(f: FuncInst, p: number): boolean {
 
 /** Immediate count of each op executed by `Machine.cold()` (the others are handled in run()). */
 const COLD_IMMS: Int8Array = (() => {
-  const imms = new Int8Array(512);
+  const imms = new Int8Array(SIMD_BASE + 0x200);
   for (const op of ISA) if (op.imms > 0) imms[op.code] = op.imms;
   return imms;
 })();
@@ -161,6 +174,8 @@ export class Machine {
   f32!: Float32Array;
   f64!: Float64Array;
   i64!: BigInt64Array;
+  /** Executes the SIMD ops (over the same buffer). */
+  simd!: SimdUnit;
   /** Value stack capacity in slots. */
   capacity = 0;
   frameFunc: FuncInst[] = objectArray();
@@ -220,6 +235,8 @@ export class Machine {
     this.f32 = new Float32Array(this.buffer);
     this.f64 = new Float64Array(this.buffer);
     this.i64 = new BigInt64Array(this.buffer);
+    if (this.simd === undefined) this.simd = new SimdUnit(this.buffer);
+    else this.simd.attach(this.buffer);
     if (old) this.i32.set(old);
     this.capacity = slots;
   }
@@ -295,6 +312,9 @@ export class Machine {
       case ValType.externref:
         this.i32[s << 1] = this.store.externHandle(v);
         return;
+      case ValType.v128: // raw form only: 16 bytes, lane 0 first (JS form: the JS API's TypeError)
+        new Uint8Array(this.buffer, s << 3, 16).set(toV128(v, raw));
+        return;
       default: // the typed references (checked), exnref and the bottom types
         if (storageType(t) === ValType.exnref && v !== null && !(v instanceof Exception)) {
           throw new TypeError("exnref value must be an Exception or null");
@@ -315,6 +335,9 @@ export class Machine {
         return raw ? this.i32[s << 1] : this.f32[s << 1];
       case ValType.f64:
         return raw ? this.i64[s] : this.f64[s];
+      case ValType.v128:
+        if (!raw) throw v128TypeError();
+        return new Uint8Array(this.buffer.slice(s << 3, (s << 3) + 16));
       default: {
         const h = this.i32[s << 1]!;
         if (h === 0) return null;
@@ -1992,34 +2015,36 @@ export class Machine {
     }
   }
 
-  /** Writes an exception's payload at slots s..; returns the slot after it. */
+  /**
+   * Writes an exception's payload at slots s..; returns the slot after it. The payload's words are laid out as its
+   * slots (a v128 takes four words); a reference's word is 0 there, its value in `refs`.
+   */
   private writePayload(exn: Exception, s: number): number {
     const params = exn.tag.params;
     const words = exn.words, refs = exn.refs, i32 = this.i32;
-    for (let j = 0; j < params.length; j++, s++) {
+    i32.set(words, s << 1);
+    for (let j = 0, w = 0; j < params.length; j++) {
       const t = params[j]!;
-      if (t < 0x7b || t > 0x7f) i32[s << 1] = this.refHandle(t, refs![j]);
-      else {
-        i32[s << 1] = words[2 * j]!;
-        i32[(s << 1) + 1] = words[2 * j + 1]!;
-      }
+      if (t < 0x7b || t > 0x7f) i32[(s << 1) + w] = this.refHandle(t, refs![j]);
+      w += t === ValType.v128 ? 4 : 2;
     }
-    return s;
+    return s + (words.length >> 1);
   }
 
   /** The exception `throw tagidx` makes of the payload at slots s.. (raw words; references as internal values). */
   private newException(inst: InstanceState, tagIndex: number, s: number): Exception {
     const tag = inst.tags[tagIndex]!;
     const params = tag.params;
-    const words = this.i32.slice(s << 1, (s + params.length) << 1);
+    const words = this.i32.slice(s << 1, (s << 1) + payloadWords(params));
     let refs: unknown[] | null = null;
-    for (let j = 0; j < params.length; j++) {
+    for (let j = 0, w = 0; j < params.length; j++) {
       const t = params[j]!;
       if (t < 0x7b || t > 0x7f) {
         refs ??= new Array(params.length).fill(null);
-        refs[j] = this.refValue(t, words[2 * j]!);
-        words[2 * j] = 0;
+        refs[j] = this.refValue(t, words[w]!);
+        words[w] = 0;
       }
+      w += t === ValType.v128 ? 4 : 2;
     }
     return Exception.fromWasm(tag, words, refs);
   }
@@ -2493,6 +2518,16 @@ export class Machine {
         i64[d >> 1] = truncSatI64U(f64[a >> 1]!);
         break;
       }
+      case 340: { // global_get_v128 d globalidx
+        const g = inst.globals[code[pc + 1]!]!.cell;
+        i32.set(g, fp + code[pc]!);
+        break;
+      }
+      case 341: { // global_set_v128 globalidx s
+        const g = inst.globals[code[pc]!]!.cell, s = fp + code[pc + 1]!;
+        g.set(i32.subarray(s, s + 4));
+        break;
+      }
       case 338: // throw tagidx base
         throw this.newException(inst, code[pc]!, (fp + code[pc + 1]!) >> 1);
       case 339: { // throw_ref s
@@ -2501,6 +2536,10 @@ export class Machine {
         throw this.exns[h - 1]!;
       }
       default:
+        if (op >= SIMD_BASE) {
+          this.simd.exec(op - SIMD_BASE, code, pc, fp, inst);
+          break;
+        }
         throw new Error(`machine: unknown internal op ${op}`);
     }
     return 0;

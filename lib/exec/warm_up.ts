@@ -71,6 +71,7 @@ const SKIP = new Set([
   0xf1,
   ...[330, 331, 332, 333, 334, 335, 336], // the ops on memories other than 0 (isa.ts LOAD_MEM..)
   ...[338, 339], // throw, throw_ref (tags; they leave through the loop's catch)
+  ...[340, 341], // global_get_v128, global_set_v128
 ]);
 
 /** Per pass: slot s holds low word `lo + step * s` and high word `hi` (increasing, equal, decreasing values). */

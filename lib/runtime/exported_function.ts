@@ -19,6 +19,7 @@ import {
   registerExportedFunction,
   roundTrip,
   setFuncWrapper,
+  v128TypeError,
   valTypeToName,
 } from "./values.ts";
 
@@ -41,6 +42,7 @@ export function callFunction(f: FuncInst, args: readonly unknown[], mode: CallMo
 /** Why the store's call policy refuses a call of wasm function `f`, or undefined when it may run. */
 function refusal(f: FuncInst, mode: CallMode): Error | undefined {
   const instance = f.instance!;
+  if (f.v128 && !mode.raw) return v128TypeError();
   if (!memoriesIntact(instance.memories)) return trap(TrapCode.MemoryTampered);
   if (mode.sync) return checkSyncCall(instance.store);
   if (mode.options !== undefined) return checkCallOptions(instance.store, mode.options);

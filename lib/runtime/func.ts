@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { FuncType, Module } from "../binary/module.ts";
+import { type FuncType, type Module, ValType } from "../binary/module.ts";
 import type { CompiledFunc } from "../compile/translate.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { Global } from "./global.ts";
@@ -16,7 +16,7 @@ import type { Memory } from "./memory.ts";
 import type { Store } from "./store.ts";
 import type { Table } from "./table.ts";
 import type { Tag } from "./tag.ts";
-import type { FuncTypeDesc } from "./values.ts";
+import { type FuncTypeDesc, v128TypeError } from "./values.ts";
 import { canonicalFuncType, typeIdOf, typeIdsOf } from "../validate/subtyping.ts";
 
 /** A module instance (spec §4.2.5) as linking builds it and engines run it. */
@@ -81,6 +81,8 @@ export interface FuncInst {
   /** Index in the defining module's function index space (-1 for host functions). */
   readonly index: number;
   readonly host: HostFunction | null;
+  /** Whether its type has a v128 parameter or result: it cannot be called with JS values (the JS API's TypeError). */
+  readonly v128: boolean;
   /**
    * The interpreter's translated code, set on the function's first call there (null for host functions and for
    * other engines' functions). Why on the shared entity: the machine's call reads it on every call.
@@ -138,6 +140,10 @@ export interface CallOptions {
   readonly timeoutMs?: number;
 }
 
+function hasV128(type: FuncType): boolean {
+  return type.params.includes(ValType.v128) || type.results.includes(ValType.v128);
+}
+
 /** Creates a wasm function instance; `typeIndex` is its type's index in the instance's module. */
 export function wasmFunc(instance: InstanceState, index: number, typeIndex: number): FuncInst {
   return {
@@ -146,6 +152,7 @@ export function wasmFunc(instance: InstanceState, index: number, typeIndex: numb
     instance,
     index,
     host: null,
+    v128: hasV128(instance.module.types[typeIndex]!),
     compiled: null,
     js: null,
     handle: 0,
@@ -163,7 +170,13 @@ export function hostFunc(fn: HostFunction, type: FuncType, typeId: number = type
     typeId,
     instance: null,
     index: -1,
-    host: fn,
+    // Why a wrapper: the JS API's "run a host function" throws a TypeError before calling a function of such a type.
+    host: hasV128(type)
+      ? () => {
+        throw v128TypeError();
+      }
+      : fn,
+    v128: hasV128(type),
     compiled: null,
     js: null,
     handle: 0,

@@ -37,8 +37,8 @@ export interface GlobalDescriptor {
  * ```
  */
 export class Global {
-  /** Raw bits: i32/f32 in word 0; i64/f64 low word then high word. */
-  readonly cell: Int32Array = new Int32Array(2);
+  /** Raw bits: i32/f32 in word 0; i64/f64 low word then high word; v128 four words, lane 0's bytes first. */
+  readonly cell: Int32Array = new Int32Array(4);
   /** Internal value of a reference-typed global. */
   ref: unknown = null;
   /** Value type, in canonical form (a concrete heap type as its type id, see `subtyping.ts`). */

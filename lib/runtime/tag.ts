@@ -17,6 +17,7 @@ import type { FuncInst } from "./func.ts";
 import {
   funcToJs,
   jsToRaw,
+  payloadWords,
   rawToJs,
   readWords,
   roundTrip,
@@ -209,7 +210,8 @@ export class Exception {
       throw new RangeError(`Exception.getArg: index ${String(index)} out of range`);
     }
     const t = params[i]!;
-    if (!isRefType(t)) return rawToJs(t, readWords(t, this.words, 2 * i));
+    // Why: the payload's words are laid out as slots, where a v128 takes four words (whose getArg is a TypeError).
+    if (!isRefType(t)) return rawToJs(t, readWords(t, this.words, payloadWords(params.slice(0, i))));
     const ref = this.refs![i];
     return t === ValType.funcref ? funcToJs(ref as FuncInst | null) : ref;
   }

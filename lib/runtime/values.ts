@@ -5,7 +5,8 @@
  *   (in: ToNumber, so a BigInt is a TypeError; f32 rounded to nearest, ties to even), funcref an exported function or
  *   null, externref any JS value (null being the null reference, undefined a value like any other).
  * - Raw form (for the wast runner, the CLI and `callRaw`, where NaN payloads matter): i32 number, i64 BigInt, f32 its
- *   int32 bit pattern, f64 its 64-bit pattern as a BigInt, references as in the JS form. A raw value converts like
+ *   int32 bit pattern, f64 its 64-bit pattern as a BigInt, v128 a `Uint8Array` of its 16 bytes (lane 0 first; the
+ *   JS form has no v128: a TypeError, as the JS API says), references as in the JS form. A raw value converts like
  *   the integer it is: i32 and f32 bits with ToInt32, i64 and f64 bits with ToBigInt64.
  *
  * The one ToJSValue case made elsewhere is funcref's: the exported function of a function instance calls into the
@@ -28,7 +29,7 @@ import {
 import type { ExportedFunction, FuncInst } from "./func.ts";
 
 /** A value type's name in the public API. */
-export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref" | "exnref";
+export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "externref" | "exnref";
 
 /** `{ params, results }` of a function, by type name. */
 export interface FuncTypeDesc {
@@ -78,6 +79,8 @@ export function valTypeToName(t: number): ValTypeName {
       return "f32";
     case ValType.f64:
       return "f64";
+    case ValType.v128:
+      return "v128";
     case ValType.funcref:
       return "funcref";
     case ValType.externref:
@@ -85,8 +88,6 @@ export function valTypeToName(t: number): ValTypeName {
     case ValType.exnref:
       return "exnref";
     default:
-      // Why an error: v128 has no name here yet, and calling it "externref" (as this once did) would describe a
-      // function's type wrongly; validation refuses such modules before this runs.
       throw new TypeError(`value type 0x${t.toString(16)} has no name in the JS API`);
   }
 }
@@ -218,6 +219,8 @@ export function roundTrip(type: number, v: unknown): unknown {
       return v;
     case ValType.externref:
       return v;
+    case ValType.v128:
+      throw v128TypeError();
     default:
       toRef(type, v);
       return v;
@@ -240,6 +243,33 @@ export function hostResultList(result: unknown, count: number): unknown[] {
   return values;
 }
 
+/**
+ * The JS API's error for a v128 crossing the JS boundary: a v128 parameter or result of an exported or imported
+ * function, a v128 global's value or an exception's v128 payload read or written from JS.
+ */
+export function v128TypeError(): TypeError {
+  return new TypeError("a v128 value cannot cross the JS boundary (WebAssembly JS API); use the raw form");
+}
+
+/**
+ * A v128 value in raw form (a `Uint8Array` of its 16 bytes, lane 0 first), checked; in JS form there is none (the
+ * JS API's TypeError).
+ */
+export function toV128(v: unknown, raw: boolean): Uint8Array {
+  if (!raw) throw v128TypeError();
+  if (!(v instanceof Uint8Array) || v.length !== 16) {
+    throw new TypeError("a raw v128 value is a Uint8Array of 16 bytes");
+  }
+  return v;
+}
+
+/** The number of int32 words a payload of the given types takes laid out as slots (a v128 four, others two). */
+export function payloadWords(types: readonly number[]): number {
+  let n = 0;
+  for (const t of types) n += t === ValType.v128 ? 4 : 2;
+  return n;
+}
+
 /** A JS-form value to its raw form (converted with ToWebAssemblyValue; TypeError as the JS API says). */
 export function jsToRaw(type: number, v: unknown): unknown {
   switch (type) {
@@ -253,6 +283,8 @@ export function jsToRaw(type: number, v: unknown): unknown {
     case ValType.f64:
       scratch.setFloat64(0, toF64(v), true);
       return scratch.getBigInt64(0, true);
+    case ValType.v128:
+      throw v128TypeError();
     default:
       return roundTrip(type, v);
   }
@@ -267,19 +299,28 @@ export function rawToJs(type: number, v: unknown): unknown {
     case ValType.f64:
       scratch.setBigInt64(0, toI64(v), true);
       return scratch.getFloat64(0, true);
+    case ValType.v128:
+      throw v128TypeError();
     default:
       return roundTrip(type, v);
   }
 }
 
-/** Reads a raw numeric value from words `i`, `i + 1` of an Int32Array. */
+/** Reads a raw numeric value from words `i`, `i + 1` (a v128: `i` to `i + 3`) of an Int32Array. */
 export function readWords(type: number, words: Int32Array, i: number): unknown {
   if (type === ValType.i32 || type === ValType.f32) return words[i]!;
+  if (type === ValType.v128) {
+    return new Uint8Array(words.buffer.slice(words.byteOffset + 4 * i, words.byteOffset + 4 * i + 16));
+  }
   return (BigInt(words[i + 1]!) << 32n) | BigInt(words[i]! >>> 0);
 }
 
 /** Writes a raw numeric value (i32 and f32 bits converted with ToInt32, i64 and f64 bits with ToBigInt64). */
 export function writeWords(type: number, words: Int32Array, i: number, v: unknown): void {
+  if (type === ValType.v128) {
+    new Uint8Array(words.buffer, words.byteOffset + 4 * i, 16).set(toV128(v, true));
+    return;
+  }
   if (type === ValType.i32 || type === ValType.f32) {
     words[i] = toI32(v);
     words[i + 1] = 0;

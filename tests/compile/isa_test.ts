@@ -1,14 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { ISA, ISA_NAMES } from "../../lib/compile/isa.ts";
+import { ISA, ISA_NAMES, SIMD_BASE } from "../../lib/compile/isa.ts";
 
 const machine = readFileSync(new URL("../../lib/exec/machine.ts", import.meta.url), "utf8");
 
 test("ISA: the machine's case labels and the instruction table agree, names included", () => {
   const labels = new Map<number, string>();
   for (const m of machine.matchAll(/case (\d+):(?: \{)? \/\/ ([\w.]+)/g)) labels.set(Number(m[1]), m[2]!);
-  const table = new Map(ISA.map((op) => [op.code, op.name]));
+  // The SIMD ops are executed by the SIMD unit (exec/simd_dispatch.ts), not by case labels of the machine.
+  const table = new Map(ISA.filter((op) => op.code < SIMD_BASE).map((op) => [op.code, op.name]));
   assert.deepEqual([...labels.keys()].sort((a, b) => a - b), [...table.keys()].sort((a, b) => a - b));
   for (const [code, name] of labels) assert.equal(name, table.get(code), `case ${code}`);
 });

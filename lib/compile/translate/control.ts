@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ValType } from "../../binary/module.ts";
 import { BR_CMP_BASE, BR_CMP_I_BASE } from "../isa.ts";
 import type { Emitter } from "./emitter.ts";
 import { TEMP } from "./slots.ts";
@@ -16,10 +17,13 @@ export interface Control {
    * has the caught exception's exnref in the try's first slot, under the handler's values (for `rethrow`).
    */
   kind: "block" | "loop" | "if" | "func" | "try" | "catch";
-  /** Virtual stack height below the block's params. */
+  /** Virtual stack height below the block's params (in slots, as every count here). */
   height: number;
   params: number;
   results: number;
+  /** The types of the block's params and results (a v128 takes two slots). */
+  paramTypes: readonly ValType[];
+  resultTypes: readonly ValType[];
   /** Code position of a loop's start (its branch target); for other blocks, of their first code. */
   start: number;
   /** Code positions of immediates to patch with the end position. */

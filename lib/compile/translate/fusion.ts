@@ -111,6 +111,22 @@ export function setLocal(e: Emitter, x: number, tee: boolean): void {
   if (!tee) stack.n--;
 }
 
+/**
+ * `local.set`/`local.tee` of the v128 local whose first slot is s: its two halves are stored as two slots (no
+ * retargeting of the op that computed the value).
+ */
+export function setLocalV128(e: Emitter, s: number, tee: boolean): void {
+  const stack = e.stack;
+  const lo = stack.n - 2;
+  if (!(stack.kind[lo] === LOCAL && stack.val[lo] === s)) {
+    stack.saveReadsOf(s, lo);
+    stack.saveReadsOf(s + 1, lo);
+    stack.storeTo(s << 1, lo);
+    stack.storeTo((s + 1) << 1, lo + 1);
+  }
+  if (!tee) stack.n -= 2;
+}
+
 /** Translates a numeric instruction with a fixed signature (`info.sig`): every one has one result. */
 export function emitNumeric(e: Emitter, op: number, info: OpInfo): void {
   const stack = e.stack, out = e.out;

@@ -3,24 +3,41 @@
  * where each of its entries lives. Every slot decision goes through here: a value's canonical slot, when a deferred
  * entry is materialized, and the moves that put a value into a given slot.
  *
- * Slots are 8 bytes (two int32 words) and slot immediates are word offsets; today every value takes one slot. A
- * 16-byte `v128` would take two: only {@link OperandStack.canon} and the copies here would change.
+ * Slots are 8 bytes (two int32 words) and slot immediates are word offsets. A value takes one slot, except a
+ * 16-byte `v128`, which takes two adjacent ones and so two entries: its low half, then its high half (marked in
+ * {@link OperandStack.hi}). Heights, arities and local indices in the translator all count slots; a deferred
+ * `local.get` of a v128 local is two LOCAL entries naming its two slots, which are always materialized together.
  *
  * @module
  */
+import { ValType } from "../../binary/module.ts";
 import type { CodeBuffer } from "./code_buffer.ts";
 
 /** Virtual stack entry kinds. */
 export const TEMP = 0, LOCAL = 1, CONST32 = 2, CONST64 = 3;
 
+/** How many slots a value of type t takes: 2 for a v128, else 1. */
+export function slotsOf(t: ValType): number {
+  return t === ValType.v128 ? 2 : 1;
+}
+
+/** How many slots values of the given types take. */
+export function slotCount(types: readonly ValType[]): number {
+  let n = 0;
+  for (const t of types) n += t === ValType.v128 ? 2 : 1;
+  return n;
+}
+
 /**
- * The virtual operand stack of one function: per entry its kind, and the local index or the constant's low and
- * high words. Entry `i`'s canonical slot is `localCount + i`.
+ * The virtual operand stack of one function: per entry its kind, and the local's slot index or the constant's low
+ * and high words. Entry `i`'s canonical slot is `localCount + i` (`localCount` counting slots).
  */
 export class OperandStack {
   readonly kind: number[] = [];
   readonly val: number[] = [];
   readonly high: number[] = [];
+  /** 1 for the entry of a v128's high half (so `drop` and `select` know the width of the value on top), else 0. */
+  readonly hi: number[] = [];
   /** Number of entries. */
   n = 0;
   /** Highest slot count reached (locals plus operand stack). */
@@ -40,6 +57,7 @@ export class OperandStack {
     this.kind[n] = k;
     this.val[n] = v;
     this.high[n] = h;
+    this.hi[n] = 0;
     this.n = n + 1;
     if (this.localCount + n + 1 > this.maxHeight) this.maxHeight = this.localCount + n + 1;
   }
@@ -48,6 +66,34 @@ export class OperandStack {
   pushTemp(): number {
     this.push(TEMP, 0, 0);
     return this.canon(this.n - 1);
+  }
+
+  /** Pushes a v128 temp (two entries); returns its first slot. */
+  pushV128Temp(): number {
+    this.push(TEMP, 0, 0);
+    this.push(TEMP, 0, 0);
+    this.hi[this.n - 1] = 1;
+    return this.canon(this.n - 2);
+  }
+
+  /** Pushes a deferred `local.get` of the v128 local whose first slot is s. */
+  pushV128Local(s: number): void {
+    this.push(LOCAL, s, 0);
+    this.push(LOCAL, s + 1, 0);
+    this.hi[this.n - 1] = 1;
+  }
+
+  /** The first slot of the v128 whose entries are i and i + 1: its local's, or else its canonical slots. */
+  slotOfV128(i: number): number {
+    if (this.kind[i] === LOCAL) return this.val[i]! << 1;
+    this.materialize(i);
+    this.materialize(i + 1);
+    return this.canon(i);
+  }
+
+  /** Whether the value on top is a v128 (its two entries). */
+  topIsV128(): boolean {
+    return this.hi[this.n - 1] === 1;
   }
 
   /** Puts entry i into its canonical slot. */
@@ -118,10 +164,21 @@ export class OperandStack {
     }
   }
 
-  /** Makes entries from..to-1 temps (results of a call or a block) and the stack `to` high. */
-  setTemps(from: number, to: number): void {
-    for (let i = from; i < to; i++) this.kind[i] = TEMP;
-    this.n = to;
-    if (this.localCount + to > this.maxHeight) this.maxHeight = this.localCount + to;
+  /**
+   * Makes the values of the given types temps from entry `from` on (results of a call or a block, a handler's
+   * values) and the stack as high as they reach.
+   */
+  setTemps(from: number, types: readonly ValType[]): void {
+    let i = from;
+    for (const t of types) {
+      this.kind[i] = TEMP;
+      this.hi[i++] = 0;
+      if (t === ValType.v128) {
+        this.kind[i] = TEMP;
+        this.hi[i++] = 1;
+      }
+    }
+    this.n = i;
+    if (this.localCount + i > this.maxHeight) this.maxHeight = this.localCount + i;
   }
 }
