@@ -172,8 +172,9 @@ test("parseWat() names the unsupported proposal instead of failing to parse", ()
     }
     return null;
   };
-  assert.deepEqual(feature("(module (func (param v128)))"), ["simd", "unsupported: simd"]);
-  assert.deepEqual(feature("(module (func (drop (i32x4.splat (i32.const 0)))))")?.[0], "simd");
+  assert.deepEqual(feature("(module (func (param anyref)))"), ["gc", "unsupported: gc"]);
+  assert.deepEqual(feature("(module (memory 1) (func (drop (i32.atomic.load (i32.const 0)))))")?.[0], "threads");
+  assert.deepEqual(feature("(module (func (param v128)))"), null); // SIMD is implemented
   assert.deepEqual(feature("(module (type (struct)))")?.[0], "gc");
   assert.deepEqual(feature("(module (rec (type (func))))")?.[0], "gc");
   assert.deepEqual(feature("(module (memory i64 1))"), null); // memory64 is implemented
