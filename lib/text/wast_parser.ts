@@ -7,14 +7,7 @@
  */
 
 import { parseSExprs } from "./lexer.ts";
-import {
-  parseF32,
-  parseF64,
-  parseInt as parseIntLit,
-  parseLane,
-  setLane,
-  V128_SHAPES,
-} from "./numbers.ts";
+import { parseF32, parseF64, parseInt as parseIntLit, parseLane, setLane, V128_SHAPES } from "./numbers.ts";
 import {
   headOf,
   isAtom,
@@ -258,7 +251,6 @@ function v128(e: SList): WastValue {
   lanes.forEach((l, i) => setLane(bytes, shape.bits, i, l as bigint));
   return { type: "v128", shape: name, lanes, bytes };
 }
-
 
 function command(e: SExpr): WastCommand {
   if (!isList(e)) throw new WatParseError("unexpected token", e);

@@ -677,7 +677,10 @@ export class FuncValidator {
           this.#popExpect(I32);
           const t1 = this.#pop();
           const t2 = this.#pop();
-          this.#mismatchUnless(!isRefType(t1) && !isRefType(t2), "select without a type needs numeric or vector operands");
+          this.#mismatchUnless(
+            !isRefType(t1) && !isRefType(t2),
+            "select without a type needs numeric or vector operands",
+          );
           this.#mismatchUnless(t1 === t2 || t1 === UNKNOWN || t2 === UNKNOWN, "select operands differ");
           this.#push(t1 === UNKNOWN ? t2 : t1);
           break;

@@ -400,7 +400,8 @@ class Runner {
       case "either":
         return v.options.some((o) => this.matches(o, got));
       case "v128":
-        return got instanceof Uint8Array && got.length === 16 && v.lanes.every((lane, i) => laneMatches(v, lane, got, i));
+        return got instanceof Uint8Array && got.length === 16 &&
+          v.lanes.every((lane, i) => laneMatches(v, lane, got, i));
       default:
         return false;
     }
