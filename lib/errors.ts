@@ -163,19 +163,19 @@ export class WasiExit extends Error {
 }
 
 /**
- * A module uses a WebAssembly feature Kiln does not implement: WebAssembly 2.0's fixed-width SIMD, or a later
- * proposal (GC, threads, …). A {@link CompileError} whose message is always `unsupported: <feature>`, so conformance
- * runners can count it apart from failures.
+ * A module uses a WebAssembly feature Kiln does not implement: WebAssembly 3.0's GC, or a later proposal (threads,
+ * …). A {@link CompileError} whose message is always `unsupported: <feature>`, so conformance runners can count it
+ * apart from failures.
  *
  * @example
  * ```ts
  * import { UnsupportedFeatureError } from "./errors.ts";
- * const e = new UnsupportedFeatureError("simd");
- * console.log(e.message); // "unsupported: simd"
+ * const e = new UnsupportedFeatureError("gc");
+ * console.log(e.message); // "unsupported: gc"
  * ```
  */
 export class UnsupportedFeatureError extends CompileError {
-  /** The feature's name as in `lib/binary/opcodes.ts` (`simd`, `gc`, `threads`, …). */
+  /** The feature's name as in `lib/binary/opcodes.ts` (`gc`, `threads`, …). */
   readonly feature: string;
   /**
    * Creates the error for one unsupported feature.

@@ -482,6 +482,15 @@ class Decoder {
           reader.next();
           instrs.push({ op: "global.get", globalIndex: reader.index });
           break;
+        case 0xfd: // SIMD: only v128.const is constant
+          reader.next();
+          if (reader.info.name !== "v128.const") {
+            r.pos = at;
+            skipToEnd(reader);
+            throw new CompileError("constant expression required", at);
+          }
+          instrs.push({ op: "v128.const", bytes: reader.bytes16.slice() });
+          break;
         case 0x6a:
         case 0x6b:
         case 0x6c:

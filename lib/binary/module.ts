@@ -229,7 +229,8 @@ export interface Export {
 }
 
 /**
- * One instruction of a constant expression (spec §3.3.10). Floats keep their raw bits so NaN payloads survive;
+ * One instruction of a constant expression (spec §3.3.10). Floats keep their raw bits so NaN payloads survive, a
+ * `v128.const` its 16 bytes (lane 0 first, a copy of the module's bytes);
  * i64 is a BigInt here (cold path, decoded once). Extended-const arithmetic (`i32.add` etc.) is decoded as `binary`
  * so the validator can report it as an unsupported feature or accept it once implemented.
  */
@@ -238,6 +239,7 @@ export type ConstInstr =
   | { readonly op: "i64.const"; readonly value: bigint }
   | { readonly op: "f32.const"; readonly bits: number }
   | { readonly op: "f64.const"; readonly bits: bigint }
+  | { readonly op: "v128.const"; readonly bytes: Uint8Array }
   | { readonly op: "ref.null"; readonly type: ValType }
   | { readonly op: "ref.func"; readonly funcIndex: number }
   | { readonly op: "global.get"; readonly globalIndex: number }

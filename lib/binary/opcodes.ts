@@ -78,6 +78,8 @@ export type Feature =
  */
 export const IMPLEMENTED_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
   "core",
+  "simd",
+  "relaxed-simd",
   "tail-call",
   "function-references",
   "exceptions",

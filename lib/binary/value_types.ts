@@ -74,8 +74,7 @@ function refTypeFrom(r: ByteReader, byte: number, at: number): ValType | undefin
 export function readValType(r: ByteReader): ValType {
   const at = r.pos;
   const byte = r.u8();
-  if (byte >= 0x7c && byte <= 0x7f) return byte;
-  if (byte === 0x7b) throw new UnsupportedFeatureError("simd", at);
+  if (byte >= 0x7b && byte <= 0x7f) return byte; // i32, i64, f32, f64, v128
   const ref = refTypeFrom(r, byte, at);
   if (ref !== undefined) return ref;
   throw new CompileError("malformed value type", at);

@@ -38,10 +38,10 @@ export function parseU32(text: string): number | null {
 }
 
 /**
- * Parses an integer literal of `bits` width (32 or 64), signed or unsigned, to its two's-complement value as a
- * BigInt in `[-2^(bits-1), 2^(bits-1))`.
+ * Parses an integer literal of `bits` width (8, 16, 32 or 64; the first two for `v128` lanes), signed or unsigned,
+ * to its two's-complement value as a BigInt in `[-2^(bits-1), 2^(bits-1))`.
  */
-export function parseInt(text: string, bits: 32 | 64): bigint | null {
+export function parseInt(text: string, bits: 8 | 16 | 32 | 64): bigint | null {
   let sign = 1n;
   let body = text;
   if (text[0] === "+" || text[0] === "-") {
@@ -160,4 +160,42 @@ export function parseF32(text: string): number | null {
 /** Parses an f64 literal to its 64-bit pattern (as an unsigned BigInt), or `null` if malformed. */
 export function parseF64(text: string): bigint | null {
   return parseFloatBits(text, F64);
+}
+
+/** A `v128` shape (spec §6.5.6): its lane count, lane width in bits, and whether the lanes are floats. */
+export interface V128Shape {
+  readonly lanes: number;
+  readonly bits: 8 | 16 | 32 | 64;
+  readonly float: boolean;
+}
+
+/** The shapes of `v128.const` by keyword. */
+export const V128_SHAPES: Readonly<Record<string, V128Shape>> = {
+  i8x16: { lanes: 16, bits: 8, float: false },
+  i16x8: { lanes: 8, bits: 16, float: false },
+  i32x4: { lanes: 4, bits: 32, float: false },
+  i64x2: { lanes: 2, bits: 64, float: false },
+  f32x4: { lanes: 4, bits: 32, float: true },
+  f64x2: { lanes: 2, bits: 64, float: true },
+};
+
+/**
+ * Parses one lane literal of a `v128` shape to the lane's bits (unsigned): an integer literal in
+ * `[-2^(bits-1), 2^bits)` for integer lanes, a float literal for float lanes. `null` when malformed; throws
+ * {@link RangeLiteralError} when out of range.
+ */
+export function parseLane(shape: V128Shape, text: string): bigint | null {
+  if (shape.float) return shape.bits === 32 ? bigintOrNull(parseF32(text)) : parseF64(text);
+  const v = parseInt(text, shape.bits);
+  return v === null ? null : BigInt.asUintN(shape.bits, v);
+}
+
+function bigintOrNull(n: number | null): bigint | null {
+  return n === null ? null : BigInt(n);
+}
+
+/** Writes lane `index` of a shape with `bits`-wide lanes into the 16 bytes of a `v128` (little-endian, lane 0 first). */
+export function setLane(bytes: Uint8Array, bits: number, index: number, value: bigint): void {
+  const width = bits / 8;
+  for (let b = 0; b < width; b++, value >>= 8n) bytes[index * width + b] = Number(value & 0xffn);
 }

@@ -14,7 +14,17 @@ import { concreteHeap, HeapType, isRefType, refType } from "../binary/module.ts"
 import { encodeHeapType, encodeValTypes } from "../binary/value_types.ts";
 import { IMPLEMENTED_FEATURES, mnemonicFeature, type OpInfo, OPS_BY_NAME } from "../binary/opcodes.ts";
 import { UnsupportedFeatureError } from "../errors.ts";
-import { parseF32, parseF64, parseInt, parseNat, parseU32, RangeLiteralError } from "./numbers.ts";
+import {
+  parseF32,
+  parseF64,
+  parseInt,
+  parseLane,
+  parseNat,
+  parseU32,
+  RangeLiteralError,
+  setLane,
+  V128_SHAPES,
+} from "./numbers.ts";
 import {
   headOf,
   isAtom,
@@ -74,6 +84,7 @@ const VALTYPES: Record<string, number> = {
   i64: 0x7e,
   f32: 0x7d,
   f64: 0x7c,
+  v128: 0x7b,
   funcref: 0x70,
   externref: 0x6f,
   nullfuncref: 0x73,
@@ -157,8 +168,16 @@ function zeroOffset(at: Pos, address64 = false): SList {
   };
 }
 
-/** The natural alignment in bytes of a load or store mnemonic (`i64.load16_s` → 2). */
+/**
+ * The natural alignment in bytes of a load or store mnemonic (`i64.load16_s` → 2; SIMD: `v128.load` 16,
+ * `v128.load8x8_s` 8, `v128.load32_splat`/`_zero`/`_lane` 4).
+ */
 function natAlign(name: string): number {
+  if (name.startsWith("v128.")) {
+    const n = /(?:load|store)(8|16|32|64)_/.exec(name);
+    if (n) return Number(n[1]) / 8;
+    return /x/.test(name.slice(5)) ? 8 : 16;
+  }
   const m = /\.(?:load|store)(8|16|32)/.exec(name);
   if (m) return Number(m[1]) / 8;
   return name.startsWith("i64") || name.startsWith("f64") ? 8 : 4;
@@ -403,7 +422,6 @@ class ModuleEncoder {
     if (isAtom(e)) {
       const t = VALTYPES[e.text];
       if (t !== undefined) return t;
-      if (e.text === "v128") unsupported("simd");
       if (GC_REFTYPES.has(e.text)) unsupported("gc");
       fail(/^[a-z]/.test(e.text) ? `unknown operator ${e.text}` : "unexpected token", e);
     }
@@ -1395,6 +1413,35 @@ class BodyEncoder {
     return u32Of(a, "unknown operator");
   }
 
+  /** The memarg at `items[i…]` (`offset=`, `align=`) after memory index `mem`, into `w`; returns the next index. */
+  memarg(op: OpInfo, items: SExpr[], i: number, mem: number, w: ByteWriter): number {
+    let offset = 0n;
+    let align = BigInt(natAlign(op.name));
+    if (isAtom(items[i]) && (items[i] as SAtom).text.startsWith("offset=")) {
+      const a = items[i++] as SAtom;
+      offset = u64Of({ ...a, text: a.text.slice(7) }, "unknown operator");
+    }
+    if (isAtom(items[i]) && (items[i] as SAtom).text.startsWith("align=")) {
+      const a = items[i++] as SAtom;
+      align = u64Of({ ...a, text: a.text.slice(6) }, "unknown operator");
+      if (align === 0n || (align & (align - 1n)) !== 0n) fail("alignment must be a power of two", a);
+    }
+    const log = align.toString(2).length - 1;
+    if (mem !== 0) w.u32(log | 0x40).u32(mem);
+    else w.u32(log);
+    writeU64(w, offset);
+    return i;
+  }
+
+  /** A lane index (`extract_lane`, `replace_lane`, `load*_lane`, `store*_lane`): an unsigned literal below 256. */
+  laneIndex(a: SExpr | undefined): number {
+    if (!isAtom(a) || !/^[0-9]/.test(a.text)) fail("unexpected token", a);
+    const n = parseNat(a.text);
+    if (n === null) fail("unexpected token", a);
+    if (n > 255n) fail("i8 constant out of range", a);
+    return Number(n);
+  }
+
   constant<T>(a: SExpr | undefined, parse: (t: string) => T | null): T {
     if (!isAtom(a)) fail("unexpected token", a);
     if (/^[+-]?nan:[a-z]/.test(a.text)) fail("unexpected token", a);
@@ -1455,22 +1502,43 @@ class BodyEncoder {
         return i;
       case "memarg": {
         const mem = optIndex("memory") ?? 0;
-        let offset = 0n;
-        let align = BigInt(natAlign(op.name));
-        if (isAtom(items[i]) && (items[i] as SAtom).text.startsWith("offset=")) {
-          const a = items[i++] as SAtom;
-          offset = u64Of({ ...a, text: a.text.slice(7) }, "unknown operator");
+        return this.memarg(op, items, i, mem, w);
+      }
+      case "memarg_lane": {
+        // `memidx? offset=? align=? laneidx` (spec 3.0 §6.5.7): a leading number is the memory index only when
+        // another number or a memarg field follows it (`v128.load8_lane 1 2`: memory 1, lane 2; `… 1`: lane 1).
+        let mem = 0;
+        const next = items[i + 1];
+        if (isId(items[i]) || (isIndexAtom(items[i]) && isAtom(next) && /^(offset=|align=|[0-9])/.test(next.text))) {
+          mem = m.index("memory", items[i++]);
         }
-        if (isAtom(items[i]) && (items[i] as SAtom).text.startsWith("align=")) {
-          const a = items[i++] as SAtom;
-          align = u64Of({ ...a, text: a.text.slice(6) }, "unknown operator");
-          if (align === 0n || (align & (align - 1n)) !== 0n) fail("alignment", a);
+        i = this.memarg(op, items, i, mem, w);
+        w.u8(this.laneIndex(items[i]));
+        return i + 1;
+      }
+      case "lane":
+        w.u8(this.laneIndex(items[i]));
+        return i + 1;
+      case "v128": {
+        const shapeAt = items[i];
+        const shape = isAtom(shapeAt) ? V128_SHAPES[shapeAt.text] : undefined;
+        if (shape === undefined) fail("unexpected token", shapeAt ?? at);
+        const lanes = numberAtoms(items, i + 1);
+        if (lanes.length !== shape.lanes) fail("wrong number of lane literals", shapeAt);
+        const bytes = new Uint8Array(16);
+        lanes.forEach((a, k) => setLane(bytes, shape.bits, k, this.constant(a, (t) => parseLane(shape, t))));
+        w.bytes(bytes);
+        return i + 1 + lanes.length;
+      }
+      case "shuffle": {
+        const lanes = numberAtoms(items, i);
+        if (lanes.length !== 16) fail("invalid lane length", items[i] ?? at);
+        for (const a of lanes) {
+          const n = /^[0-9]/.test(a.text) ? parseNat(a.text) : null;
+          if (n === null || n > 255n) fail("i8 constant out of range", a);
+          w.u8(Number(n));
         }
-        const log = align.toString(2).length - 1;
-        if (mem !== 0) w.u32(log | 0x40).u32(mem);
-        else w.u32(log);
-        writeU64(w, offset);
-        return i;
+        return i + 16;
       }
       case "i32":
         w.s32(Number(this.constant(items[i], (t) => parseInt(t, 32))));
@@ -1545,6 +1613,19 @@ class BodyEncoder {
         unsupported(op.feature);
     }
   }
+}
+
+/**
+ * The atoms from `items[i]` on that stand where numeric literals may (anything but an identifier or a keyword;
+ * `inf` and `nan…` count as numbers): the lanes of `v128.const` and `i8x16.shuffle`, counted before they are
+ * parsed, as the reference parser does.
+ */
+function numberAtoms(items: SExpr[], i: number): SAtom[] {
+  const out: SAtom[] = [];
+  for (let a = items[i]; isAtom(a) && !/^(\$|(?![+-]?(inf|nan))[+-]?[a-zA-Z])/.test(a.text); a = items[++i]) {
+    out.push(a);
+  }
+  return out;
 }
 
 const END = new Set(["end"]);

@@ -7,7 +7,18 @@
  */
 
 import { parseSExprs } from "./lexer.ts";
-import { headOf, isAtom, isId, isList, type SExpr, type SList, stringText, WatParseError } from "./sexpr.ts";
+import { parseF32, parseF64, parseInt as parseIntLit, parseLane, setLane, V128_SHAPES } from "./numbers.ts";
+import {
+  headOf,
+  isAtom,
+  isId,
+  isList,
+  type SAtom,
+  type SExpr,
+  type SList,
+  stringText,
+  WatParseError,
+} from "./sexpr.ts";
 
 /** A module as written in a script: its optional name and its S-expression (`(module …)`). */
 export interface WastModule {
@@ -27,14 +38,22 @@ export interface WastAction {
 }
 
 /**
- * A value in a script. Numbers are raw: f32 as its 32-bit pattern, f64 as its 64-bit pattern (BigInt).
- * Expected results may be patterns (`nan:canonical`, `nan:arithmetic`, any non-null `ref.func`/`ref.extern`).
+ * A value in a script. Numbers are raw: f32 as its 32-bit pattern, f64 as its 64-bit pattern (BigInt); a `v128`
+ * keeps its shape and each lane's bits (unsigned BigInts, lane 0 first), and `bytes`, its 16 bytes (lane 0 first),
+ * when no lane is a pattern. Expected results may be patterns (`nan:canonical`, `nan:arithmetic`, also per lane of
+ * an `f32x4`/`f64x2` `v128`; any non-null `ref.func`/`ref.extern`; `either`).
  */
 export type WastValue =
   | { readonly type: "i32"; readonly value: number }
   | { readonly type: "i64"; readonly value: bigint }
   | { readonly type: "f32"; readonly value: number | "nan:canonical" | "nan:arithmetic" }
   | { readonly type: "f64"; readonly value: bigint | "nan:canonical" | "nan:arithmetic" }
+  | {
+    readonly type: "v128";
+    readonly shape: string;
+    readonly lanes: readonly (bigint | "nan:canonical" | "nan:arithmetic")[];
+    readonly bytes?: Uint8Array;
+  }
   | { readonly type: "ref.null"; readonly heap: "func" | "extern" | "exn" }
   | { readonly type: "ref.extern"; readonly value: number | null }
   | { readonly type: "ref.func"; readonly value: null }
@@ -167,7 +186,7 @@ function value(e: SExpr): WastValue {
     case "either":
       return { type: "either", options: e.items.slice(1).map(value) };
     case "v128.const":
-      return { type: "unsupported", feature: "simd" };
+      return v128(e);
     default:
       if (head.startsWith("ref.")) return { type: "unsupported", feature: "gc" };
       throw new WatParseError("unexpected token", e);
@@ -175,7 +194,6 @@ function value(e: SExpr): WastValue {
 }
 
 function numeric(type: "i32" | "i64" | "f32" | "f64", text: string, at: SList): WastValue {
-  // Lazy import avoided: numbers.ts is tiny and side-effect free.
   if ((type === "f32" || type === "f64") && (text === "nan:canonical" || text === "nan:arithmetic")) {
     return { type, value: text } as WastValue;
   }
@@ -208,7 +226,31 @@ function numeric(type: "i32" | "i64" | "f32" | "f64", text: string, at: SList): 
   throw new WatParseError("unknown operator", at);
 }
 
-import { parseF32, parseF64, parseInt as parseIntLit } from "./numbers.ts";
+/** `(v128.const shape lane*)`: an argument, or an expected result whose float lanes may be NaN patterns. */
+function v128(e: SList): WastValue {
+  const shapeAt = e.items[1];
+  const shape = isAtom(shapeAt) ? V128_SHAPES[shapeAt.text] : undefined;
+  if (shape === undefined) throw new WatParseError("unexpected token", shapeAt ?? e);
+  const atoms = e.items.slice(2);
+  if (atoms.length !== shape.lanes) throw new WatParseError("wrong number of lane literals", e);
+  const lanes = atoms.map((a): bigint | "nan:canonical" | "nan:arithmetic" => {
+    if (!isAtom(a)) throw new WatParseError("unexpected token", a);
+    if (shape.float && (a.text === "nan:canonical" || a.text === "nan:arithmetic")) return a.text;
+    let bits: bigint | null;
+    try {
+      bits = parseLane(shape, a.text);
+    } catch {
+      throw new WatParseError("constant out of range", a);
+    }
+    if (bits === null) throw new WatParseError("unknown operator", a);
+    return bits;
+  });
+  const name = (shapeAt as SAtom).text;
+  if (lanes.some((l) => typeof l === "string")) return { type: "v128", shape: name, lanes };
+  const bytes = new Uint8Array(16);
+  lanes.forEach((l, i) => setLane(bytes, shape.bits, i, l as bigint));
+  return { type: "v128", shape: name, lanes, bytes };
+}
 
 function command(e: SExpr): WastCommand {
   if (!isList(e)) throw new WatParseError("unexpected token", e);

@@ -51,6 +51,9 @@ export function validateConstExpr(
       case "f64.const":
         stack.push(0x7c);
         break;
+      case "v128.const":
+        stack.push(0x7b);
+        break;
       case "ref.null":
         checkValType(ctx, instr.type, at);
         stack.push(instr.type);

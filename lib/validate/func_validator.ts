@@ -10,7 +10,7 @@
  * @module
  */
 import { CompileError, UnexpectedEndError } from "../errors.ts";
-import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
+import { InstructionReader, PREFIX_FC, PREFIX_FD } from "../binary/instruction_reader.ts";
 import { ByteReader } from "../binary/leb128.ts";
 import {
   concreteHeap,
@@ -25,12 +25,12 @@ import {
   type ValType,
   valTypeName,
 } from "../binary/module.ts";
-import { FC_OPS, IMPLEMENTED_FEATURES, type OpInfo, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
+import { FC_OPS, FD_OPS, IMPLEMENTED_FEATURES, type OpInfo, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { blockTypeOf } from "./block_type.ts";
 import { checkValType, type ValidationContext } from "./context.ts";
 import { areSubtypes, BOTTOM_HEAP, isSubtype, UNKNOWN } from "./subtyping.ts";
 
-const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, FUNCREF = 0x70, EXNREF = 0x69;
+const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b, FUNCREF = 0x70, EXNREF = 0x69;
 
 /** Opcodes that open or restructure blocks, as kept in the control stack (the last three: legacy exceptions). */
 const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, TRY = 0x06, CATCH = 0x07, CATCH_ALL = 0x19;
@@ -44,7 +44,7 @@ interface Sig {
   readonly p1: ValType;
 }
 
-const LETTER: Record<string, ValType> = { i: I32, I: I64, f: F32, F: F64 };
+const LETTER: Record<string, ValType> = { i: I32, I: I64, f: F32, F: F64, V: V128 };
 
 function parseSig(info: OpInfo | undefined): Sig | undefined {
   if (info === undefined || info.sig === null || !IMPLEMENTED_FEATURES.has(info.feature)) return undefined;
@@ -57,6 +57,35 @@ function parseSig(info: OpInfo | undefined): Sig | undefined {
 // Why: indexing an array beats parsing the table's strings per instruction.
 const SINGLE_SIGS: readonly (Sig | undefined)[] = SINGLE_BYTE_OPS.map(parseSig);
 const FC_SIGS: readonly (Sig | undefined)[] = FC_OPS.map(parseSig);
+const FD_SIGS: readonly (Sig | undefined)[] = FD_OPS.map(parseSig);
+
+/**
+ * Per `0xfd` sub-opcode: the number of lanes its lane immediate indexes (`extract_lane`, `replace_lane`: the shape's;
+ * `load*_lane`, `store*_lane`: 128 / the access size), 0 for the others. From the mnemonics in the opcode table.
+ */
+const FD_LANES: Uint8Array = (() => {
+  const lanes = new Uint8Array(FD_OPS.length);
+  FD_OPS.forEach((info, sub) => {
+    if (info?.imm === "lane") lanes[sub] = Number(/^[if]\d+x(\d+)\./.exec(info.name)![1]);
+    else if (info?.imm === "memarg_lane") lanes[sub] = 128 / Number(/(\d+)_lane$/.exec(info.name)![1]);
+  });
+  return lanes;
+})();
+
+/**
+ * Natural alignment (log2 of the access size, spec §3.3.7) of the SIMD loads and stores, by `0xfd` sub-opcode;
+ * 255 for the others. `v128.load`/`store` 16 bytes; `load8x8_*` … `load32x2_*` 8; `loadN_splat`, `loadN_lane`,
+ * `storeN_lane` N/8; `load32_zero` 4, `load64_zero` 8.
+ */
+const FD_NATURAL_ALIGN: Uint8Array = (() => {
+  const align = new Uint8Array(FD_OPS.length).fill(255);
+  FD_OPS.forEach((info, sub) => {
+    if (info?.imm !== "memarg" && info?.imm !== "memarg_lane") return;
+    const bits = /(?:load|store)(\d+)(?:_splat|_lane|_zero)$/.exec(info.name);
+    align[sub] = bits ? Math.log2(Number(bits[1]) / 8) : /x/.test(info.name) ? 3 : 4;
+  });
+  return align;
+})();
 
 /** Natural alignment (log2 of the access size) of each load and store, indexed by `opcode - 0x28`. */
 const NATURAL_ALIGN = Uint8Array.of(2, 3, 2, 3, 0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 2, 3, 2, 3, 0, 1, 0, 1, 2);
@@ -648,7 +677,10 @@ export class FuncValidator {
           this.#popExpect(I32);
           const t1 = this.#pop();
           const t2 = this.#pop();
-          this.#mismatchUnless(!isRefType(t1) && !isRefType(t2), "select without a type needs numeric operands");
+          this.#mismatchUnless(
+            !isRefType(t1) && !isRefType(t2),
+            "select without a type needs numeric or vector operands",
+          );
           this.#mismatchUnless(t1 === t2 || t1 === UNKNOWN || t2 === UNKNOWN, "select operands differ");
           this.#push(t1 === UNKNOWN ? t2 : t1);
           break;
@@ -757,6 +789,9 @@ export class FuncValidator {
         case PREFIX_FC:
           this.#prefixed(r);
           break;
+        case PREFIX_FD:
+          this.#simd(r);
+          break;
         default:
           // The reader has rejected every opcode that is not implemented; what is left are loads and stores.
           this.#memoryAccess(r, op);
@@ -825,12 +860,7 @@ export class FuncValidator {
 
   /** Loads and stores (spec §3.3.7): memarg limits, then the access's typing. */
   #memoryAccess(r: InstructionReader, op: number): void {
-    const address = this.#memory(r.memory);
-    if (r.align > NATURAL_ALIGN[op - 0x28]!) {
-      throw new CompileError("alignment must not be larger than natural", this.#at);
-    }
-    // A 32-bit memory's offsets are below 2^32 (the encoding is a u64 for memory64's sake).
-    if (address === I32 && r.offset > 0xffffffff) throw new CompileError("offset out of range", this.#at);
+    const address = this.#memarg(r, NATURAL_ALIGN[op - 0x28]!);
     const t = MEMORY_TYPE[op - 0x28]!;
     if (op <= 0x35) {
       this.#popExpect(address);
@@ -839,6 +869,54 @@ export class FuncValidator {
       this.#popExpect(t);
       this.#popExpect(address);
     }
+  }
+
+  /**
+   * Checks a memarg (spec §3.3.7): the memory exists, the alignment is at most `natural` (log2), a 32-bit memory's
+   * offset is below 2^32 (the encoding is a u64 for memory64's sake). Returns the memory's address type.
+   */
+  #memarg(r: InstructionReader, natural: number): ValType {
+    const address = this.#memory(r.memory);
+    if (r.align > natural) throw new CompileError("alignment must not be larger than natural", this.#at);
+    if (address === I32 && r.offset > 0xffffffff) throw new CompileError("offset out of range", this.#at);
+    return address;
+  }
+
+  /**
+   * The `0xfd` instructions (fixed-width and relaxed SIMD, spec §3.3.3, §3.3.7): fixed signatures from the table;
+   * lane indices below the shape's lane count ("invalid lane index", also each of `i8x16.shuffle`'s 16 below 32);
+   * loads and stores with their natural alignment.
+   */
+  #simd(r: InstructionReader): void {
+    const sub = r.sub;
+    const info = r.info;
+    if (info.imm === "shuffle") {
+      for (let i = 0; i < 16; i++) if (r.bytes16[i]! >= 32) throw new CompileError("invalid lane index", this.#at);
+    } else if (info.imm === "lane") this.#lane(r.lane, sub);
+    const sig = FD_SIGS[sub];
+    if (sig !== undefined) {
+      this.#applySig(sig);
+      return;
+    }
+    const natural = FD_NATURAL_ALIGN[sub]!;
+    if (natural === 255) throw new CompileError(`no validation rule for ${info.name}`, r.at);
+    const address = this.#memarg(r, natural);
+    if (info.imm === "memarg_lane") { // load*_lane: [at v128] -> [v128]; store*_lane: [at v128] -> []
+      this.#lane(r.lane, sub);
+      this.#popExpect(V128);
+      this.#popExpect(address);
+      if (info.name.includes("load")) this.#push(V128);
+    } else if (info.name === "v128.store") {
+      this.#popExpect(V128);
+      this.#popExpect(address);
+    } else { // the loads: [at] -> [v128]
+      this.#popExpect(address);
+      this.#push(V128);
+    }
+  }
+
+  #lane(lane: number, sub: number): void {
+    if (lane >= FD_LANES[sub]!) throw new CompileError("invalid lane index", this.#at);
   }
 
   /**

@@ -8,7 +8,8 @@
 
 /**
  * A raw value: i32 as a number, i64 as a BigInt, f32 as its int32 bit pattern, f64 as its 64-bit pattern
- * (BigInt), references as the engine's values (`null` is the null reference).
+ * (BigInt), v128 as a `Uint8Array` of its 16 bytes (lane 0 first, each lane little-endian: the memory order),
+ * references as the engine's values (`null` is the null reference).
  */
 export type RawValue = unknown;
 

@@ -2,9 +2,11 @@
  * A {@link WastEngine} over the host's native `WebAssembly` (V8 in Deno and Node, JSC in Bun): the reference
  * the WAST runner and the text parser are checked against.
  *
- * Calls are bit-exact: for an export whose signature has floats, a small trampoline module (built with
+ * Calls are bit-exact: for an export whose signature has floats or `v128`s, a small trampoline module (built with
  * `parseWat`) imports the function and exports a version taking and returning the floats' bit patterns as
- * integers, so NaN payloads survive the JS boundary. Exported f32/f64 globals are read the same way.
+ * integers, so NaN payloads survive the JS boundary, and each `v128` (which cannot cross it at all) as two i64
+ * halves (`i64x2.replace_lane` / `i64x2.extract_lane`); on the JS side a `v128` is 16 bytes, lane 0 first. Exported
+ * f32, f64 and v128 globals are read the same way.
  *
  * @module
  */
@@ -24,6 +26,7 @@ const TYPE_NAMES: Record<number, string> = {
   0x7e: "i64",
   0x7d: "f32",
   0x7c: "f64",
+  0x7b: "v128",
   0x70: "funcref",
   0x6f: "externref",
   0x69: "exnref",
@@ -110,14 +113,48 @@ function skipConstExpr(r: ByteReader): void {
     else if (op === 0x43) r.bytesView(4);
     else if (op === 0x44) r.bytesView(8);
     else if (op === 0xd0) r.u8();
+    else if (op === 0xfd && r.u32() === 0x0c) r.bytesView(16); // v128.const
     else if (op === 0x6a || op === 0x6b || op === 0x6c || op === 0x7c || op === 0x7d || op === 0x7e) continue;
     else throw new Error(`cannot skip constant expression opcode 0x${op.toString(16)}`);
   }
 }
 
-const RAW_TYPE: Record<string, string> = { f32: "i32", f64: "i64" };
+/** The types a value of each type crosses the JS boundary as (the others cross as themselves). */
+const RAW_TYPES: Record<string, string[]> = { f32: ["i32"], f64: ["i64"], v128: ["i64", "i64"] };
 const TO_FLOAT: Record<string, string> = { f32: "f32.reinterpret_i32", f64: "f64.reinterpret_i64" };
 const FROM_FLOAT: Record<string, string> = { f32: "i32.reinterpret_f32", f64: "i64.reinterpret_f64" };
+
+const rawTypes = (types: string[]): string[] => types.flatMap((t) => RAW_TYPES[t] ?? [t]);
+
+/** The instructions that turn the raw form of a value of type `t`, in locals from `k`, into the value. */
+function fromRaw(t: string, k: number): string {
+  if (t === "v128") {
+    return `v128.const i64x2 0 0 local.get ${k} i64x2.replace_lane 0 local.get ${k + 1} i64x2.replace_lane 1`;
+  }
+  return `local.get ${k}` + (TO_FLOAT[t] ? ` ${TO_FLOAT[t]}` : "");
+}
+
+/** The instructions that push the raw form of the value of type `t` in local `k`. */
+function toRaw(t: string, k: number): string {
+  if (t === "v128") return `local.get ${k} i64x2.extract_lane 0 local.get ${k} i64x2.extract_lane 1`;
+  return `local.get ${k}` + (FROM_FLOAT[t] ? ` ${FROM_FLOAT[t]}` : "");
+}
+
+/** A `v128` raw value (16 bytes, lane 0 first) as its two i64 halves, low first. */
+function v128Halves(v: unknown): [bigint, bigint] {
+  if (!(v instanceof Uint8Array) || v.length !== 16) throw new TypeError("a v128 argument must be 16 bytes");
+  const view = new DataView(v.buffer, v.byteOffset, 16);
+  return [view.getBigInt64(0, true), view.getBigInt64(8, true)];
+}
+
+/** Two i64 halves, low first, as a `v128` raw value. */
+function v128FromHalves(low: bigint, high: bigint): Uint8Array {
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  view.setBigInt64(0, low, true);
+  view.setBigInt64(8, high, true);
+  return bytes;
+}
 
 const trampolines = new Map<string, WebAssembly.Module>();
 
@@ -130,38 +167,61 @@ function trampolineModule(key: string, wat: string): WebAssembly.Module {
   return m;
 }
 
-/** A function taking and returning raw values, wrapping an export of the given signature. */
-function rawCaller(fn: unknown, params: string[], results: string[]): (...args: unknown[]) => unknown {
-  const floats = [...params, ...results].some((t) => t === "f32" || t === "f64");
-  if (!floats) return fn as (...args: unknown[]) => unknown;
+/** A function taking and returning raw values (its results as a list), wrapping an export of the given signature. */
+function rawCaller(fn: unknown, params: string[], results: string[]): (args: unknown[]) => unknown[] {
+  const f = fn as (...args: unknown[]) => unknown;
+  const special = [...params, ...results].some((t) => RAW_TYPES[t] !== undefined);
+  if (!special) {
+    return (args) => {
+      const r = f(...args);
+      return results.length === 0 ? [] : results.length === 1 ? [r] : r as unknown[];
+    };
+  }
   const key = `${params.join(",")}->${results.join(",")}`;
-  const p = params.join(" ");
-  const rp = params.map((t) => RAW_TYPE[t] ?? t).join(" ");
-  const rr = results.map((t) => RAW_TYPE[t] ?? t).join(" ");
-  const body: string[] = params.map((t, i) => `local.get ${i}` + (TO_FLOAT[t] ? ` ${TO_FLOAT[t]}` : ""));
+  const rawParams = rawTypes(params), rawResults = rawTypes(results);
+  const body: string[] = [];
+  let k = 0;
+  for (const t of params) {
+    body.push(fromRaw(t, k));
+    k += RAW_TYPES[t]?.length ?? 1;
+  }
   body.push("call $f");
-  const locals: string[] = [];
-  // Results come back on the stack in order; convert the last first through locals.
-  const base = params.length;
+  // Results come back on the stack in order; convert them through locals, the last popped first.
+  const base = rawParams.length;
   for (let i = results.length - 1; i >= 0; i--) body.push(`local.set ${base + i}`);
-  results.forEach((t, i) => {
-    locals.push(t);
-    body.push(`local.get ${base + i}` + (FROM_FLOAT[t] ? ` ${FROM_FLOAT[t]}` : ""));
-  });
-  const wat = `(module (import "t" "f" (func $f (param ${p}) (result ${results.join(" ")})))
-    (func (export "w") (param ${rp}) (result ${rr}) (local ${locals.join(" ")}) ${body.join(" ")}))`;
+  results.forEach((t, i) => body.push(toRaw(t, base + i)));
+  const wat = `(module (import "t" "f" (func $f (param ${params.join(" ")}) (result ${results.join(" ")})))
+    (func (export "w") (param ${rawParams.join(" ")}) (result ${rawResults.join(" ")}) (local ${results.join(" ")})
+      ${body.join(" ")}))`;
   const inst = new WA.Instance(trampolineModule(key, wat), { t: { f: fn } } as WebAssembly.Imports);
-  return inst.exports.w as (...args: unknown[]) => unknown;
+  const w = inst.exports.w as (...args: unknown[]) => unknown;
+  return (args) => {
+    const raw = params.flatMap((t, i) => (t === "v128" ? v128Halves(args[i]) : [args[i]]));
+    const r = w(...raw);
+    const list = rawResults.length === 0 ? [] : rawResults.length === 1 ? [r] : r as unknown[];
+    const out: unknown[] = [];
+    let j = 0;
+    for (const t of results) {
+      if (t === "v128") {
+        out.push(v128FromHalves(list[j] as bigint, list[j + 1] as bigint));
+        j += 2;
+      } else out.push(list[j++]);
+    }
+    return out;
+  };
 }
 
 function rawGlobal(g: WebAssembly.Global, type: string, mutable: boolean): RawValue {
-  if (!FROM_FLOAT[type]) return g.value;
+  if (!RAW_TYPES[type]) return g.value;
   const key = `global ${type} ${mutable}`;
   const gt = mutable ? `(mut ${type})` : type;
   const wat = `(module (import "t" "g" (global $g ${gt}))
-    (func (export "w") (result ${RAW_TYPE[type]}) global.get $g ${FROM_FLOAT[type]}))`;
+    (func (export "w") (result ${rawTypes([type]).join(" ")}) (local ${type}) global.get $g local.set 0
+      ${toRaw(type, 0)}))`;
   const inst = new WA.Instance(trampolineModule(key, wat), { t: { g } } as WebAssembly.Imports);
-  return (inst.exports.w as () => unknown)();
+  const r = (inst.exports.w as () => unknown)();
+  if (type === "v128") return v128FromHalves((r as bigint[])[0]!, (r as bigint[])[1]!);
+  return r;
 }
 
 class NativeInstance implements WastInstance {
@@ -177,9 +237,7 @@ class NativeInstance implements WastInstance {
     if (typeof fn !== "function" || !info?.params) {
       return Promise.reject(new Error(`no exported function ${printable(field)}`));
     }
-    const result = rawCaller(fn, info.params, info.results!)(...args);
-    const results = info.results!.length === 0 ? [] : info.results!.length === 1 ? [result] : result as RawValue[];
-    return Promise.resolve(results);
+    return Promise.resolve(rawCaller(fn, info.params, info.results!)(args));
   }
 
   get(field: string): RawValue {

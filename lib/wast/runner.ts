@@ -11,6 +11,7 @@ import { printable } from "../_printable.ts";
 import { UnsupportedFeatureError } from "../errors.ts";
 import { moduleToBinary } from "../text/parse_wat.ts";
 import { type SExpr, WatParseError } from "../text/sexpr.ts";
+import { V128_SHAPES } from "../text/numbers.ts";
 import { parseWast, type WastAction, type WastCommand, type WastModule, type WastValue } from "../text/wast_parser.ts";
 import type { ErrorKind, RawValue, WastEngine, WastInstance } from "./engine.ts";
 
@@ -209,6 +210,9 @@ class Runner {
       case "either":
       case "ref.func":
         throw new Failure("pattern used as an argument");
+      case "v128":
+        if (v.bytes === undefined) throw new Failure("NaN pattern used as an argument");
+        return v.bytes.slice();
       default:
         if (typeof v.value === "string") throw new Failure("NaN pattern used as an argument");
         return v.value;
@@ -395,10 +399,45 @@ class Runner {
         return got !== null && this.engine.isFuncRef(got);
       case "either":
         return v.options.some((o) => this.matches(o, got));
+      case "v128":
+        return got instanceof Uint8Array && got.length === 16 &&
+          v.lanes.every((lane, i) => laneMatches(v, lane, got, i));
       default:
         return false;
     }
   }
+}
+
+/** The bits of lane `i` of a `v128` (16 bytes, lane 0 first) with lanes `bits` wide, unsigned. */
+function laneBits(bytes: Uint8Array, bits: number, i: number): bigint {
+  let v = 0n;
+  for (let b = bits / 8 - 1; b >= 0; b--) v = (v << 8n) | BigInt(bytes[(i * bits) / 8 + b]!);
+  return v;
+}
+
+/** Whether lane `i` of `got` matches the expected lane (exact bits, or a NaN pattern in a float shape). */
+function laneMatches(v: { readonly shape: string }, lane: bigint | string, got: Uint8Array, i: number): boolean {
+  const bits = V128_SHAPES[v.shape]!.bits;
+  const actual = laneBits(got, bits, i);
+  if (typeof lane === "bigint") return actual === lane;
+  // A NaN: exponent all ones; canonical: only the quiet bit of the payload set; arithmetic: the quiet bit set.
+  const mant = bits === 32 ? 23n : 52n;
+  const quiet = 1n << (mant - 1n);
+  const exponent = ((1n << (BigInt(bits) - 1n)) - 1n) ^ ((1n << mant) - 1n);
+  const magnitude = actual & ((1n << (BigInt(bits) - 1n)) - 1n);
+  if (lane === "nan:canonical") return magnitude === (exponent | quiet);
+  return (magnitude & (exponent | quiet)) === (exponent | quiet);
+}
+
+/** The lanes of a `v128` in a shape, for messages. */
+function showLanes(shape: string, bytes: Uint8Array): string {
+  const { lanes, bits, float } = V128_SHAPES[shape]!;
+  const out: string[] = [];
+  for (let i = 0; i < lanes; i++) {
+    const b = laneBits(bytes, bits, i);
+    out.push(float ? `0x${b.toString(16)}` : String(BigInt.asIntN(bits, b)));
+  }
+  return `v128 ${shape} ${out.join(" ")}`;
 }
 
 /** The module names a script module imports from (`(import "m" …)` anywhere in it). */
@@ -425,6 +464,13 @@ function show(v: WastValue): string {
       return typeof v.value === "string" ? `f64 ${v.value}` : `f64 0x${BigInt.asUintN(64, v.value).toString(16)}`;
     case "either":
       return `either(${v.options.map(show).join(", ")})`;
+    case "v128": {
+      const { bits, float } = V128_SHAPES[v.shape]!;
+      const lanes = v.lanes.map((l) =>
+        typeof l === "string" ? l : float ? `0x${l.toString(16)}` : String(BigInt.asIntN(bits, l))
+      );
+      return `v128 ${v.shape} ${lanes.join(" ")}`;
+    }
     case "unsupported":
       return v.feature;
     case "ref.null":
@@ -437,6 +483,11 @@ function show(v: WastValue): string {
 function showRaw(got: RawValue, like: WastValue): string {
   if (like.type === "f32" && typeof got === "number") return `f32 0x${(got >>> 0).toString(16)}`;
   if (like.type === "f64" && typeof got === "bigint") return `f64 0x${BigInt.asUintN(64, got).toString(16)}`;
+  if (like.type === "v128" && got instanceof Uint8Array && got.length === 16) return showLanes(like.shape, got);
+  if (like.type === "either" && got instanceof Uint8Array && got.length === 16) {
+    const v128 = like.options.find((o) => o.type === "v128");
+    if (v128?.type === "v128") return showLanes(v128.shape, got);
+  }
   if (got === null) return "null";
   if (typeof got === "function") return "function";
   if (typeof got === "object") return JSON.stringify(got) ?? "object";

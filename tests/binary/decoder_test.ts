@@ -197,7 +197,6 @@ test("decodeModule() keeps 64-bit table limits above 2^53 in their exact order f
 });
 
 test("decodeModule() reports proposals Kiln does not implement as unsupported", () => {
-  assertUnsupported(mod(section(1, 0x01, 0x60, 0x01, 0x7b, 0x00)), "simd");
   assertUnsupported(mod(section(1, 0x01, 0x4e, 0x00)), "gc");
   assertUnsupported(mod(section(1, 0x01, 0x60, 0x01, 0x6e, 0x00)), "gc");
   // Typed function references are decoded: `(ref func)` and `(ref null 0)` as packed value types.
@@ -207,9 +206,9 @@ test("decodeModule() reports proposals Kiln does not implement as unsupported", 
   const type = section(1, 0x01, 0x60, 0x00, 0x00);
   const func = section(3, 0x01, 0x00);
   assertUnsupported(mod(type, func, section(10, 0x01, 0x03, 0x00, 0xd3, 0x0b)), "gc"); // ref.eq
-  assertUnsupported(mod(type, func, section(10, 0x01, 0x04, 0x00, 0xfd, 0x0c, 0x0b)), "simd");
+  assertUnsupported(mod(type, func, section(10, 0x01, 0x04, 0x00, 0xfb, 0x00, 0x0b)), "gc"); // struct.new
   assertUnsupported(mod(type, func, section(10, 0x01, 0x04, 0x00, 0xfe, 0x03, 0x0b)), "threads");
-  assertUnsupported(mod(section(6, 0x01, 0x7f, 0x00, 0xfd, 0x0c, 0x0b)), "simd");
+  assertUnsupported(mod(section(6, 0x01, 0x7f, 0x00, 0xfb, 0x00, 0x0b)), "gc");
   // `(ref null func)` is funcref spelled long: supported.
   assert.deepEqual(decodeModule(mod(section(1, 0x01, 0x60, 0x01, 0x63, 0x70, 0x00))).types[0]!.params, [0x70]);
   // A shared memory keeps its shape; the validator reports it.
@@ -241,4 +240,17 @@ test("decodeModule() reads the tag section, tag imports and tag exports", () => 
   // exnref (0x69) is a value type, and so is (ref exn), packed as 0x169.
   assert.deepEqual(decodeModule(mod(section(1, 0x01, 0x60, 0x01, 0x69, 0x00))).types[0]!.params, [0x69]);
   assert.deepEqual(decodeModule(mod(section(1, 0x01, 0x60, 0x01, 0x64, 0x69, 0x00))).types[0]!.params, [0x169]);
+});
+
+test("decodeModule() reads v128 as a value type and v128.const in constant expressions (its 16 bytes)", () => {
+  const m = decodeModule(mod(
+    section(1, 0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b),
+    section(6, 0x01, 0x7b, 0x00, 0xfd, 0x0c, ...Array.from({ length: 16 }, (_, i) => i), 0x0b),
+  ));
+  assert.deepEqual(m.types[0], { params: [0x7b], results: [0x7b] });
+  const init = m.globals[0]!.init.instrs[0]!;
+  assert.equal(init.op, "v128.const");
+  assert.deepEqual(init.op === "v128.const" && [...init.bytes], Array.from({ length: 16 }, (_, i) => i));
+  // Any other SIMD instruction is no constant: i32x4.splat.
+  assertMalformed(mod(section(6, 0x01, 0x7b, 0x00, 0x41, 0x00, 0xfd, 0x11, 0x0b)), "constant expression required");
 });

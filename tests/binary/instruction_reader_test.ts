@@ -91,6 +91,33 @@ test("InstructionReader.next() rejects unknown opcodes and those of unimplemente
     (e) => e instanceof CompileError && e.message === "illegal opcode fc 12",
   );
   assert.throws(() => reader([0xfe, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError); // threads
-  assert.throws(() => reader([0xfd, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError);
+  assert.throws(() => reader([0xfb, 0x00]).next(), (e) => e instanceof UnsupportedFeatureError); // struct.new (GC)
+  assert.throws(
+    () => reader([0xfd, 0x9a, 0x01]).next(),
+    (e) => e instanceof CompileError && e.message === "illegal opcode fd 9a",
+  );
   assert.throws(() => reader([0xd3]).next(), (e) => e instanceof UnsupportedFeatureError); // ref.eq (GC)
+});
+
+test("InstructionReader.next() reads the SIMD immediates: v128 bytes, shuffle lanes, lane indices, memarg and lane", () => {
+  const bytes = Array.from({ length: 16 }, (_, i) => 0xf0 + i);
+  const r = reader([
+    ...[0xfd, 0x0c, ...bytes], // v128.const
+    ...[0xfd, 0x0d, ...bytes.map((b) => b & 0x1f)], // i8x16.shuffle
+    ...[0xfd, 0x15, 0x0f], // i8x16.extract_lane_s 15
+    ...[0xfd, 0x54, 0x40, 0x02, 0x05, 0x07], // v128.load8_lane memory 2, align 0, offset 5, lane 7
+    ...[0xfd, 0x80, 0x01], // i16x8.abs: a sub-opcode above 127 is a two-byte LEB128
+  ]);
+  r.next();
+  assert.equal(r.info.name, "v128.const");
+  assert.deepEqual([...r.bytes16], bytes);
+  r.next();
+  assert.equal(r.info.name, "i8x16.shuffle");
+  assert.deepEqual([...r.bytes16], bytes.map((b) => b & 0x1f));
+  r.next();
+  assert.deepEqual([r.info.name, r.lane], ["i8x16.extract_lane_s", 15]);
+  r.next();
+  assert.deepEqual([r.info.name, r.memory, r.align, r.offset, r.lane], ["v128.load8_lane", 2, 0, 5, 7]);
+  r.next();
+  assert.deepEqual([r.info.name, r.sub], ["i16x8.abs", 0x80]);
 });

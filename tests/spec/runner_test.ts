@@ -31,7 +31,7 @@ const SCRIPT = `
 (assert_malformed (module quote "(func i32.bogus)") "unknown operator")
 (assert_malformed (module binary "\\00asm\\02\\00\\00\\00") "unknown binary version")
 (assert_unlinkable (module (import "M" "nope" (func))) "unknown import")
-(module (func (param v128)))
+(module (type (struct)))
 (assert_return (invoke "anything") (i32.const 0))
 `;
 
@@ -39,8 +39,8 @@ test("runWast() passes a script exercising every command kind on the native engi
   const r = await runWast(SCRIPT, nativeEngine());
   assert.deepEqual(r.results.filter((x) => x.status === "fail"), []);
   assert.equal(r.passed, 17);
-  // The v128 module and the invoke on it are unsupported, with the feature named.
-  assert.deepEqual(r.features, { simd: 2 });
+  // The GC module and the invoke on it are unsupported, with the feature named.
+  assert.deepEqual(r.features, { gc: 2 });
 });
 
 test("runWast() passes the same script on Kiln in every configuration", async () => {
@@ -98,4 +98,55 @@ test("runWast() checks assert_exception: an uncaught wasm exception passes, a re
     kilnEngine(),
   );
   assert.deepEqual(failing.results.map((x) => x.status), ["pass", "fail", "fail"]);
+});
+
+test("parseWast() reads v128 values: 16 bytes lane 0 first, per-lane NaN patterns in float shapes", () => {
+  const [cmd] = parseWast(`(assert_return (invoke "f" (v128.const i16x8 1 -1 0 0 0 0 0 0x7fff))
+    (v128.const f32x4 nan:canonical 1 nan:arithmetic -0x1p-149)
+    (either (v128.const i64x2 -1 0) (v128.const f64x2 nan:canonical 0)))`);
+  const ret = cmd as Extract<typeof cmd, { type: "assert_return" }>;
+  const arg = ret.action.args[0]!;
+  assert.equal(arg.type, "v128");
+  assert.deepEqual(arg.type === "v128" && [...arg.bytes!], [1, 0, 0xff, 0xff, ...Array(10).fill(0), 0xff, 0x7f]);
+  const [f32x4, either] = ret.expected;
+  assert.deepEqual(f32x4, {
+    type: "v128",
+    shape: "f32x4",
+    lanes: ["nan:canonical", 0x3f800000n, "nan:arithmetic", 0x80000001n],
+  });
+  assert.equal(either!.type, "either");
+  assert.throws(
+    () => parseWast(`(assert_return (invoke "f" (v128.const i32x4 1 2)))`),
+    /wrong number of lane literals/,
+  );
+  assert.throws(
+    () => parseWast(`(assert_return (invoke "f" (v128.const i8x16 ${"256 ".repeat(16)})))`),
+    /out of range/,
+  );
+});
+
+test("runWast() passes v128 arguments and results through the native engine, compared per lane", async () => {
+  const script = `(module
+      (global (export "g") v128 (v128.const i32x4 1 2 3 4))
+      (func (export "id") (param v128) (result v128) (local.get 0))
+      (func (export "swap") (param v128 i32 v128) (result v128 i32 v128) (local.get 2) (local.get 1) (local.get 0))
+      (func (export "nans") (result v128) (v128.const f32x4 nan -nan:0x600000 nan:0x400001 0)))
+    (assert_return (invoke "id" (v128.const i64x2 -1 0x0102030405060708)) (v128.const i8x16 -1 -1 -1 -1 -1 -1 -1 -1 8 7 6 5 4 3 2 1))
+    (assert_return (invoke "swap" (v128.const i32x4 1 2 3 4) (i32.const 5) (v128.const f64x2 1 -0.0))
+      (v128.const f64x2 1 -0.0) (i32.const 5) (v128.const i16x8 1 0 2 0 3 0 4 0))
+    (assert_return (invoke "nans") (v128.const f32x4 nan:canonical nan:arithmetic nan:arithmetic 0))
+    (assert_return (invoke "nans") (either (v128.const i32x4 0 0 0 0) (v128.const f32x4 nan:arithmetic nan:arithmetic nan:arithmetic 0)))
+    (assert_return (get "g") (v128.const i32x4 1 2 3 4))`;
+  const r = await runWast(script, nativeEngine());
+  assert.deepEqual(r.results.filter((x) => x.status !== "pass"), []);
+  assert.equal(r.passed, 6);
+  const wrong = await runWast(
+    `(module (func (export "nans") (result v128) (v128.const f32x4 nan nan:0x1 0 0)))
+    (assert_return (invoke "nans") (v128.const f32x4 nan:canonical nan:0x1 0 0))
+    (assert_return (invoke "nans") (v128.const i32x4 0x7fc00000 0x7f800001 0 1))
+    (assert_return (invoke "nans") (v128.const f32x4 nan:arithmetic nan:arithmetic 0 0))`,
+    nativeEngine(),
+  );
+  assert.deepEqual(wrong.results.map((x) => x.status), ["pass", "pass", "fail", "fail"]);
+  assert.match(wrong.results[2]!.detail!, /expected v128 i32x4 2143289344 2139095041 0 1, got v128 i32x4 /);
 });

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseWat, WatParseError } from "../../lib/text/mod.ts";
 import { UnsupportedFeatureError } from "../../lib/errors.ts";
-import { parseF32, parseF64, parseInt, RangeLiteralError } from "../../lib/text/numbers.ts";
+import { parseF32, parseF64, parseInt, parseLane, RangeLiteralError, V128_SHAPES } from "../../lib/text/numbers.ts";
+import { decodeModule } from "../../lib/binary/decoder.ts";
 
 type Exports = Record<string, (...args: unknown[]) => unknown>;
 
@@ -172,8 +173,9 @@ test("parseWat() names the unsupported proposal instead of failing to parse", ()
     }
     return null;
   };
-  assert.deepEqual(feature("(module (func (param v128)))"), ["simd", "unsupported: simd"]);
-  assert.deepEqual(feature("(module (func (drop (i32x4.splat (i32.const 0)))))")?.[0], "simd");
+  assert.deepEqual(feature("(module (func (param anyref)))"), ["gc", "unsupported: gc"]);
+  assert.deepEqual(feature("(module (memory 1) (func (drop (i32.atomic.load (i32.const 0)))))")?.[0], "threads");
+  assert.deepEqual(feature("(module (func (param v128)))"), null); // SIMD is implemented
   assert.deepEqual(feature("(module (type (struct)))")?.[0], "gc");
   assert.deepEqual(feature("(module (rec (type (func))))")?.[0], "gc");
   assert.deepEqual(feature("(module (memory i64 1))"), null); // memory64 is implemented
@@ -191,4 +193,130 @@ test("parseWat() writes a name section with module, function and local names", (
   for (const word of ["m", "imp", "f", "a", "b"]) assert.ok(text.includes(word), `name section lacks ${word}`);
   // module subsection: id 0, size 2, name "m"; then the function names imp (index 0) and f (index 1)
   assert.deepEqual([...new Uint8Array(names).subarray(0, 4)], [0, 2, 1, "m".charCodeAt(0)]);
+});
+
+/** The instruction bytes of the first function's body (without its final `end`). */
+function bodyOf(text: string): number[] {
+  const m = decodeModule(parseWat(text));
+  return [...m.bytes.subarray(m.codes[0]!.start, m.codes[0]!.end - 1)];
+}
+
+test("parseLane() reads integer lanes signed or unsigned within their width, and float lanes", () => {
+  assert.equal(parseLane(V128_SHAPES.i8x16!, "-1"), 0xffn);
+  assert.equal(parseLane(V128_SHAPES.i8x16!, "255"), 0xffn);
+  assert.equal(parseLane(V128_SHAPES.i16x8!, "-0x8000"), 0x8000n);
+  assert.equal(parseLane(V128_SHAPES.i64x2!, "-1"), 0xffff_ffff_ffff_ffffn);
+  assert.equal(parseLane(V128_SHAPES.f32x4!, "nan:0x1"), 0x7f800001n);
+  assert.equal(parseLane(V128_SHAPES.f64x2!, "-inf"), 0xfff0_0000_0000_0000n);
+  assert.throws(() => parseLane(V128_SHAPES.i8x16!, "256"), RangeLiteralError);
+  assert.throws(() => parseLane(V128_SHAPES.i8x16!, "-129"), RangeLiteralError);
+  assert.equal(parseLane(V128_SHAPES.i32x4!, "1.5"), null);
+});
+
+test("parseWat() encodes v128.const in every shape, lane 0 first and little-endian", () => {
+  const halves = (constant: string): [bigint, bigint] => {
+    const e = run(`(module (global $v v128 ${constant})
+      (func (export "lo") (result i64) (i64x2.extract_lane 0 (global.get $v)))
+      (func (export "hi") (result i64) (i64x2.extract_lane 1 (global.get $v))))`);
+    return [BigInt.asUintN(64, e.lo!() as bigint), BigInt.asUintN(64, e.hi!() as bigint)];
+  };
+  assert.deepEqual(halves("(v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 -1)"), [
+    0x0706050403020100n,
+    0xff0e0d0c0b0a0908n,
+  ]);
+  assert.deepEqual(halves("(v128.const i16x8 1 2 3 0xffff -32768 0 0 0x7fff)"), [
+    0xffff000300020001n,
+    0x7fff000000008000n,
+  ]);
+  assert.deepEqual(halves("(v128.const i32x4 -1 0x8000_0000 4294967295 1)"), [
+    0x80000000ffffffffn,
+    0x00000001ffffffffn,
+  ]);
+  assert.deepEqual(halves("(v128.const i64x2 -1 0x1234_5678_9abc_def0)"), [
+    0xffffffffffffffffn,
+    0x123456789abcdef0n,
+  ]);
+  assert.deepEqual(halves("(v128.const f32x4 1 -0x1p-149 nan:0x200000 -inf)"), [
+    0x800000013f800000n,
+    0xff8000007fa00000n,
+  ]);
+  assert.deepEqual(halves("(v128.const f64x2 0x1.8p1 -nan)"), [0x4008000000000000n, 0xfff8000000000000n]);
+});
+
+test("parseWat() reports malformed v128.const as the spec testsuite expects", () => {
+  const error = (constant: string) => parseError(`(module (func (drop ${constant})))`).reason;
+  assert.equal(error("(v128.const)"), "unexpected token");
+  assert.equal(error("(v128.const 0 0 0 0)"), "unexpected token");
+  assert.equal(error("(v128.const i32x4 1 2 3)"), "wrong number of lane literals");
+  assert.equal(error("(v128.const i32x4 0x1_0000_0000 0 0 0 0)"), "wrong number of lane literals");
+  assert.equal(error("(v128.const i16x8 0 0 0 0 0 0 0 65536)"), "constant out of range");
+  assert.equal(error("(v128.const f32x4 0 0 0 1e39)"), "constant out of range");
+  assert.equal(error("(v128.const i32x4 0 0 0 1.5)"), "unknown operator");
+  assert.equal(error("(v128.const f64x2 0 nan:canonical)"), "unexpected token");
+  assert.equal(error("(v128.const i8x16 _1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)"), "unknown operator");
+});
+
+test("parseWat() reads lane indices and i8x16.shuffle's 16 lanes, with the spec's errors", () => {
+  const zero = "(v128.const i64x2 0 0)";
+  assert.deepEqual(bodyOf(`(func (drop (i8x16.extract_lane_u 0x0f ${zero})))`).slice(18), [0xfd, 0x16, 15, 0x1a]);
+  const shuffle = bodyOf(`(func (drop (i8x16.shuffle 31 1 2 3 4 5 6 7 8 9 10 11 12 13 14 0 ${zero} ${zero})))`);
+  assert.deepEqual(shuffle.slice(36), [0xfd, 0x0d, 31, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0, 0x1a]);
+  const error = (text: string) => parseError(`(module (func (drop ${text})))`).reason;
+  assert.equal(error(`(i8x16.extract_lane_s -1 ${zero})`), "unexpected token");
+  assert.equal(error(`(i8x16.extract_lane_s +1 ${zero})`), "unexpected token");
+  assert.equal(error(`(i8x16.extract_lane_s 1.0 ${zero})`), "unexpected token");
+  assert.equal(error(`(i8x16.extract_lane_s ${zero})`), "unexpected token");
+  assert.equal(error(`(i8x16.extract_lane_s 256 ${zero})`), "i8 constant out of range");
+  assert.equal(error(`(i8x16.shuffle 0 1 2 ${zero} ${zero})`), "invalid lane length");
+  assert.equal(
+    error(`(i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 ${zero} ${zero})`),
+    "invalid lane length",
+  );
+  assert.equal(
+    error(`(i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 -1 ${zero} ${zero})`),
+    "i8 constant out of range",
+  );
+  assert.equal(
+    error(`(i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 1.5 ${zero} ${zero})`),
+    "i8 constant out of range",
+  );
+});
+
+test("parseWat() encodes SIMD memargs: natural alignment, memory index, and the lane after load*_lane", () => {
+  const zero = "(v128.const i64x2 0 0)";
+  const access = (instr: string) => bodyOf(`(memory 1) (memory $m 1) (func ${instr})`);
+  // v128.load: align 2^4; offset 0.
+  assert.deepEqual(access("(drop (v128.load (i32.const 0)))").slice(2), [0xfd, 0x00, 4, 0, 0x1a]);
+  assert.deepEqual(access("(drop (v128.load8x8_s (i32.const 0)))").slice(2), [0xfd, 0x01, 3, 0, 0x1a]);
+  assert.deepEqual(access("(drop (v128.load16_splat (i32.const 0)))").slice(2), [0xfd, 0x08, 1, 0, 0x1a]);
+  assert.deepEqual(access("(drop (v128.load32_zero (i32.const 0)))").slice(2), [0xfd, 0x5c, 2, 0, 0x1a]);
+  assert.deepEqual(access("(drop (v128.load $m offset=3 align=1 (i32.const 0)))").slice(2), [
+    0xfd,
+    0x00,
+    0x40,
+    1,
+    3,
+    0x1a,
+  ]);
+  // `v128.load8_lane 1`: lane 1 of memory 0; `1 2`: memory 1, lane 2; `1 offset=0 1`: memory 1, lane 1.
+  const lane = (imm: string) => access(`(drop (v128.load8_lane ${imm} (i32.const 0) ${zero}))`).slice(20, -1);
+  assert.deepEqual(lane("1"), [0xfd, 0x54, 0, 0, 1]);
+  assert.deepEqual(lane("1 2"), [0xfd, 0x54, 0x40, 1, 0, 2]);
+  assert.deepEqual(lane("$m 3"), [0xfd, 0x54, 0x40, 1, 0, 3]);
+  assert.deepEqual(lane("1 offset=0 1"), [0xfd, 0x54, 0x40, 1, 0, 1]);
+  assert.deepEqual(lane("offset=7 align=1 0"), [0xfd, 0x54, 0, 7, 0]);
+  const store = access(`(v128.store64_lane align=8 1 (i32.const 0) ${zero})`).slice(20);
+  assert.deepEqual(store, [0xfd, 0x5b, 3, 0, 1]);
+  assert.equal(
+    parseError(`(module (memory 1) (func (drop (v128.load align=3 (i32.const 0)))))`).reason,
+    "alignment must be a power of two",
+  );
+});
+
+test("parseWat() accepts v128 wherever a value type may appear", () => {
+  const e = run(`(module (global (export "g") v128 (v128.const i32x4 1 2 3 4)) (tag (param v128))
+    (func (export "f") (param v128) (result i32) (local v128)
+      (block (result v128) (local.get 0)) (local.set 1)
+      (i32x4.extract_lane 3 (select (result v128) (local.get 1) (global.get 0) (i32.const 0)))))`);
+  assert.equal(typeof e.f, "function");
 });

@@ -15,6 +15,7 @@ const FEATURES = {
   sat_float_to_int: true,
   sign_extension: true,
   simd: true,
+  relaxed_simd: true,
   threads: true,
   multi_value: true,
   tail_call: true,

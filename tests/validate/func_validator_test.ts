@@ -201,7 +201,7 @@ test("FuncValidator checks bulk memory, table and reference instructions", async
 
 test("FuncValidator reports proposals Kiln does not implement as unsupported", async () => {
   await assertUnsupported(`(module (memory 1 1 shared) (func))`, "threads");
-  await assertUnsupported(`(module (func (drop (v128.const i32x4 0 0 0 0))))`, "simd");
+  await assertUnsupported(`(module (memory 1) (func (drop (i32.atomic.load (i32.const 0)))))`, "threads");
 });
 
 test("FuncValidator checks tail calls: the callee's results must be the function's", async () => {
@@ -257,4 +257,96 @@ test("FuncValidator types throw, throw_ref, try_table's catch clauses and the le
   valid(`(module (tag) (func (try (do (throw 0)) (catch 0 (rethrow 0)))))`);
   invalid(`(module (func (try (do) (catch_all) ) (block (rethrow 0))))`, "invalid rethrow label");
   invalid(`(module (func (try (do) (delegate 1))))`, "unknown label");
+});
+
+test("FuncValidator types v128 wherever a value type may appear, and SIMD instructions by the table's signatures", async () => {
+  const zero = "(v128.const i32x4 0 0 0 0)";
+  await assertValid(`(module (global $g (mut v128) ${zero}) (tag (param v128))
+    (func (param v128) (result v128) (local v128)
+      (local.set 1 (block (result v128) (global.get $g)))
+      (global.set $g (select (local.get 0) (local.get 1) (i32.const 1)))
+      (select (result v128) (local.get 0) (local.get 1) (i32.const 0))))`);
+  await assertValid(`(module (func (result i32) (v128.any_true (i32x4.add ${zero} (i32x4.splat (i32.const 1))))))`);
+  await assertValid(`(module (func (result v128) (f32x4.relaxed_madd ${zero} ${zero} ${zero})))`);
+  await assertValid(`(module (func (result i64) (i64x2.extract_lane 1 (i64x2.replace_lane 0 ${zero} (i64.const 7)))))`);
+  await assertInvalid(`(module (func (result v128) (i32x4.add ${zero} (i32.const 0))))`, "type mismatch");
+  await assertInvalid(`(module (func (result v128) (i8x16.splat (i64.const 0))))`, "type mismatch");
+  await assertInvalid(`(module (func (result v128) (i8x16.shl ${zero} ${zero})))`, "type mismatch");
+  await assertInvalid(`(module (func (result i32) (i32x4.extract_lane 0 (i32.const 0))))`, "type mismatch");
+  await assertInvalid(`(module (func (result v128) (select (i32.const 0) ${zero} (i32.const 0))))`, "type mismatch");
+});
+
+test("FuncValidator bounds lane indices by the shape, and shuffle lanes below 32", async () => {
+  const { parseWat } = await import("../../lib/text/parse_wat.ts");
+  const zero = "(v128.const i32x4 0 0 0 0)";
+  const invalidLane = (text: string) =>
+    assert.throws(
+      () => compileBytes(parseWat(`(module (memory 1) (func ${text}))`)),
+      (e: unknown) => e instanceof CompileError && e.message === "invalid lane index",
+      text,
+    );
+  const valid = (text: string) => compileBytes(parseWat(`(module (memory 1) (func ${text}))`));
+  for (const [shape, lanes] of [["i8x16", 16], ["i16x8", 8], ["i32x4", 4], ["i64x2", 2]] as const) {
+    const extract = shape === "i8x16" || shape === "i16x8" ? `${shape}.extract_lane_u` : `${shape}.extract_lane`;
+    valid(`(drop (${extract} ${lanes - 1} ${zero}))`);
+    invalidLane(`(drop (${extract} ${lanes} ${zero}))`);
+  }
+  valid(`(drop (f64x2.replace_lane 1 ${zero} (f64.const 0)))`);
+  invalidLane(`(drop (f64x2.replace_lane 2 ${zero} (f64.const 0)))`);
+  invalidLane(`(drop (f32x4.extract_lane 255 ${zero}))`);
+  const shuffle = (last: number) => `(drop (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 ${last} ${zero} ${zero}))`;
+  valid(shuffle(31));
+  invalidLane(shuffle(32));
+  valid(`(drop (v128.load16_lane 7 (i32.const 0) ${zero}))`);
+  invalidLane(`(drop (v128.load16_lane 8 (i32.const 0) ${zero}))`);
+  valid(`(v128.store64_lane 1 (i32.const 0) ${zero})`);
+  invalidLane(`(v128.store64_lane 2 (i32.const 0) ${zero})`);
+});
+
+test("FuncValidator checks SIMD loads and stores: natural alignment, memory index, address type", async () => {
+  const { parseWat } = await import("../../lib/text/parse_wat.ts");
+  const zero = "(v128.const i32x4 0 0 0 0)";
+  const compile = (text: string) => compileBytes(parseWat(text));
+  // [instruction, natural alignment in bytes, operands after the address]
+  const accesses: [string, number, string][] = [
+    ["v128.load", 16, ""],
+    ["v128.store", 16, zero],
+    ["v128.load8x8_s", 8, ""],
+    ["v128.load32x2_u", 8, ""],
+    ["v128.load8_splat", 1, ""],
+    ["v128.load64_splat", 8, ""],
+    ["v128.load32_zero", 4, ""],
+    ["v128.load64_zero", 8, ""],
+    ["v128.load16_lane", 2, zero],
+    ["v128.store32_lane", 4, zero],
+  ];
+  for (const [name, natural, rest] of accesses) {
+    const lane = name.endsWith("_lane") ? " 0" : "";
+    const access = (align: number) =>
+      `(module (memory 1) (func (${name} align=${align}${lane} (i32.const 0) ${rest}) ${
+        name.includes("store") ? "" : "drop"
+      }))`;
+    compile(access(natural));
+    assert.throws(
+      () => compile(access(natural * 2)),
+      (e: unknown) => e instanceof CompileError && e.message === "alignment must not be larger than natural",
+      name,
+    );
+  }
+  await assertInvalid(`(module (memory 1) (func (v128.store (i32.const 0) (i32.const 0))))`, "type mismatch");
+  await assertInvalid(`(module (memory 1) (func (drop (v128.load (i64.const 0)))))`, "type mismatch");
+  await assertInvalid(`(module (func (drop (v128.load (i32.const 0)))))`, "unknown memory 0");
+  compile(`(module (memory i64 1) (func (drop (v128.load offset=0x1_0000_0000 (i64.const 0)))))`);
+  compile(`(module (memory 1) (memory $m 1) (func (drop (v128.load8_lane $m 1 (i32.const 0) ${zero}))))`);
+  assert.throws(
+    () => compile(`(module (memory 1) (func (drop (v128.load offset=0x1_0000_0000 (i32.const 0)))))`),
+    (e: unknown) => e instanceof CompileError && e.message === "offset out of range",
+  );
+});
+
+test("FuncValidator accepts v128.const in constant expressions, and no other SIMD instruction", async () => {
+  await assertValid(`(module (global v128 (v128.const i64x2 1 2)) (global v128 (global.get 0)))`);
+  await assertInvalid(`(module (global i32 (v128.const i64x2 1 2)))`, "type mismatch");
+  await assertInvalid(`(module (global v128 (i32x4.splat (i32.const 0))))`, "constant expression required");
+  await assertInvalid(`(module (memory 1) (data (offset (v128.const i64x2 0 0))))`, "type mismatch");
 });
