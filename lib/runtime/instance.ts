@@ -113,6 +113,9 @@ function evalConst(expr: ConstExpr, state: InstanceState): unknown {
       case "f64.const":
         stack.push(ins.bits);
         break;
+      case "v128.const":
+        stack.push(ins.bytes);
+        break;
       case "ref.null":
         stack.push(null);
         break;
