@@ -915,6 +915,7 @@ export class FuncValidator {
     }
   }
 
+  /** Checks a lane immediate against the lane count of `0xfd` sub-opcode `sub`. */
   #lane(lane: number, sub: number): void {
     if (lane >= FD_LANES[sub]!) throw new CompileError("invalid lane index", this.#at);
   }
