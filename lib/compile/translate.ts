@@ -590,8 +590,11 @@ function translateSimd(e: Emitter, reader: InstructionReader, wide: WideAddresse
     const a = stack.slotOf(stack.n - 1);
     stack.n--;
     if (wide.memories[reader.memory]) checkHigh(e, a, TRAP_MEMORY);
-    out.push(op);
-    if (!store) out.push(stack.pushV128Temp());
+    const at = out.push(op);
+    if (!store) {
+      out.push(stack.pushV128Temp());
+      e.curOp = at; // a `local.set` after it may retarget it
+    }
     out.push(a);
     if (store || lanes) out.push(v);
     out.push(Math.min(reader.offset, 0xffffffff) | 0);
@@ -600,7 +603,7 @@ function translateSimd(e: Emitter, reader: InstructionReader, wide: WideAddresse
     return;
   }
   if (sub === 0x0c) { // v128.const
-    out.push(op);
+    e.curOp = out.push(op);
     out.push(stack.pushV128Temp());
     const b = reader.bytes16;
     for (let i = 0; i < 16; i += 4) out.push(b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
@@ -618,12 +621,8 @@ function translateSimd(e: Emitter, reader: InstructionReader, wide: WideAddresse
       stack.n--;
     }
   }
-  const at = out.push(op);
-  if (sig.charCodeAt(colon + 1) === 0x56) out.push(stack.pushV128Temp());
-  else {
-    out.push(stack.pushTemp());
-    e.curOp = at; // an i32, i64, f32 or f64 result: a `local.set` after it may retarget it
-  }
+  e.curOp = out.push(op); // a `local.set` after it may retarget it
+  out.push(sig.charCodeAt(colon + 1) === 0x56 ? stack.pushV128Temp() : stack.pushTemp());
   out.push(slots[0]!);
   out.push(slots[1]!);
   if (sub === 0x0d) { // i8x16.shuffle: the lane indices, four to a word

@@ -1955,6 +1955,11 @@ export class Machine {
             break;
           }
           default:
+            if (op >= SIMD_BASE) {
+              this.simd.exec(op - SIMD_BASE, code, pc, fp, inst);
+              pc += COLD_IMMS[op]!;
+              break;
+            }
             // The rarely hot ops (see `cold()`): one call instead of code in this function.
             fuel -= this.cold(op, code, pc, fp, inst, memory);
             pc += COLD_IMMS[op]!;

@@ -112,12 +112,26 @@ export function setLocal(e: Emitter, x: number, tee: boolean): void {
 }
 
 /**
- * `local.set`/`local.tee` of the v128 local whose first slot is s: its two halves are stored as two slots (no
- * retargeting of the op that computed the value).
+ * `local.set`/`local.tee` of the v128 local whose first slot is s: the SIMD op that computed the value is retargeted
+ * to the local when it can be (as {@link setLocal}), else the two halves are stored as two slots.
  */
 export function setLocalV128(e: Emitter, s: number, tee: boolean): void {
   const stack = e.stack;
   const lo = stack.n - 2;
+  if (
+    stack.kind[lo] === TEMP && e.lastWrites(lo) && !stack.hasReadsOf(s, lo) && !stack.hasReadsOf(s + 1, lo)
+  ) {
+    // The SIMD op that computed the value writes the local directly (both slots: its destination is the first).
+    e.out.code[e.prevOp + 1] = s << 1;
+    if (!tee) stack.n -= 2;
+    else {
+      stack.kind[lo] = LOCAL;
+      stack.val[lo] = s;
+      stack.kind[lo + 1] = LOCAL;
+      stack.val[lo + 1] = s + 1;
+    }
+    return;
+  }
   if (!(stack.kind[lo] === LOCAL && stack.val[lo] === s)) {
     stack.saveReadsOf(s, lo);
     stack.saveReadsOf(s + 1, lo);
