@@ -50,33 +50,33 @@ async function kiln(wasm: Uint8Array): Promise<[number, string]> {
 /** One run on the host's WebAssembly with a minimal WASI (args, fd_write, proc_exit): milliseconds and stdout. */
 function native(wasm: Uint8Array): [number, string] {
   let out = "";
-  let memory: WebAssembly.Memory;
+  const state: { memory?: WebAssembly.Memory } = {};
   const argv = ["simd_auto", String(passes)].map((s) => new TextEncoder().encode(s + "\0"));
   class Exit {
     constructor(readonly code: number) {}
   }
   const wasi = {
     args_sizes_get: (pc: number, ps: number) => {
-      const dv = new DataView(memory.buffer);
+      const dv = new DataView(state.memory!.buffer);
       dv.setUint32(pc, argv.length, true);
       dv.setUint32(ps, argv.reduce((n, a) => n + a.length, 0), true);
       return 0;
     },
     args_get: (pv: number, pb: number) => {
-      const dv = new DataView(memory.buffer);
+      const dv = new DataView(state.memory!.buffer);
       for (const [i, a] of argv.entries()) {
         dv.setUint32(pv + 4 * i, pb, true);
-        new Uint8Array(memory.buffer, pb, a.length).set(a);
+        new Uint8Array(state.memory!.buffer, pb, a.length).set(a);
         pb += a.length;
       }
       return 0;
     },
     fd_write: (fd: number, iovs: number, n: number, nw: number) => {
-      const dv = new DataView(memory.buffer);
+      const dv = new DataView(state.memory!.buffer);
       let total = 0;
       for (let i = 0; i < n; i++) {
         const p = dv.getUint32(iovs + 8 * i, true), len = dv.getUint32(iovs + 8 * i + 4, true);
-        if (fd === 1) out += new TextDecoder().decode(new Uint8Array(memory.buffer, p, len));
+        if (fd === 1) out += new TextDecoder().decode(new Uint8Array(state.memory!.buffer, p, len));
         total += len;
       }
       dv.setUint32(nw, total, true);
@@ -93,7 +93,7 @@ function native(wasm: Uint8Array): [number, string] {
   }
   const t0 = performance.now();
   const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
-  memory = instance.exports.memory as WebAssembly.Memory;
+  state.memory = instance.exports.memory as WebAssembly.Memory;
   try {
     (instance.exports._start as () => void)();
   } catch (e) {
@@ -129,7 +129,9 @@ const row = (engine: string) => {
 };
 const m = machineInfo();
 console.log(
-  `simd_auto, ${passes} passes, ${rounds} interleaved rounds; ${m.nproc} × ${m.cpuModel}; commit ${gitCommit(REPO_ROOT)}`,
+  `simd_auto, ${passes} passes, ${rounds} interleaved rounds; ${m.nproc} × ${m.cpuModel}; commit ${
+    gitCommit(REPO_ROOT)
+  }`,
 );
 console.log(textTable(
   ["engine", "SIMD median ms", "SIMD min", "scalar median ms", "scalar min", "ratio (median)", "ratio (min)"],
