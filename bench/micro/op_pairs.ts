@@ -38,11 +38,11 @@ try {
   };
   patch(
     "const NO_MEMORY = EMPTY_MEMORY_VIEW;\n",
-    "const NO_MEMORY = EMPTY_MEMORY_VIEW;\nexport const PAIRS = new Float64Array(512 * 512);\n",
+    "const NO_MEMORY = EMPTY_MEMORY_VIEW;\nexport const PAIRS = new Float64Array(2048 * 2048);\n",
   );
   patch(
     "    try {\n      for (;;) {\n        const op = code[pc++]!;\n",
-    "    let prevOp = 0;\n    try {\n      for (;;) {\n        const op = code[pc++]!;\n        PAIRS[prevOp * 512 + op]++;\n        prevOp = op;\n",
+    "    let prevOp = 0;\n    try {\n      for (;;) {\n        const op = code[pc++]!;\n        PAIRS[prevOp * 2048 + op]++;\n        prevOp = op;\n",
   );
   writeFileSync(machinePath, src);
 
@@ -59,12 +59,13 @@ try {
   });
   console.log(`${basename(program)}: exit ${code}, ${(performance.now() - t).toFixed(0)} ms (instrumented)`);
 
+  const N = 2048; // op numbers are below it (SIMD ops from isa.ts's SIMD_BASE, 1024)
   const name = (c: number) => ISA_NAMES.get(c) ?? `#${c}`;
-  const singles = new Float64Array(512);
+  const singles = new Float64Array(N);
   let total = 0;
   for (let i = 0; i < PAIRS.length; i++) {
     total += PAIRS[i]!;
-    singles[i % 512]! += PAIRS[i]!;
+    singles[i % N]! += PAIRS[i]!;
   }
   const pct = (x: number) => `${(100 * x / total).toFixed(2).padStart(6)}%`;
   console.log(`${total.toExponential(3)} dispatches\ntop ops:`);
@@ -74,7 +75,7 @@ try {
   console.log("top pairs (op -> next op):");
   const pairs = [...PAIRS.keys()].filter((i) => PAIRS[i]! > 0).sort((a, b) => PAIRS[b]! - PAIRS[a]!);
   for (const i of pairs.slice(0, top)) {
-    console.log(`  ${pct(PAIRS[i]!)}  ${name(Math.floor(i / 512))} -> ${name(i % 512)}`);
+    console.log(`  ${pct(PAIRS[i]!)}  ${name(Math.floor(i / N))} -> ${name(i % N)}`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1956,8 +1956,7 @@ export class Machine {
           }
           default:
             if (op >= SIMD_BASE) {
-              this.simd.exec(op - SIMD_BASE, code, pc, fp, inst);
-              pc += COLD_IMMS[op]!;
+              pc = this.simd.run(code, pc - 1, fp, inst); // this op and the SIMD stretch after it
               break;
             }
             // The rarely hot ops (see `cold()`): one call instead of code in this function.
@@ -1973,6 +1972,10 @@ export class Machine {
       }
     } catch (e) {
       if (!inHost) store.fuel = fuel;
+      if (this.simd.trapPc >= 0) { // a trap in a SIMD stretch, at its own position
+        pc = this.simd.trapPc;
+        this.simd.trapPc = -1;
+      }
       // An exception: `pc - 1` is inside the record that threw (a throw op's first word, a call's last immediate).
       if (e instanceof Exception && this.catchException(e, func, pc - 1, fp, depth)) return RESTART;
       throw this.unwind(e, func, pc, depth);

@@ -14,6 +14,16 @@ test("ISA: the machine's case labels and the instruction table agree, names incl
   for (const [code, name] of labels) assert.equal(name, table.get(code), `case ${code}`);
 });
 
+test("ISA: the SIMD unit's case labels name the ops of the instruction table", () => {
+  const unit = readFileSync(new URL("../../lib/exec/simd_dispatch.ts", import.meta.url), "utf8");
+  let count = 0;
+  for (const m of unit.matchAll(/case (\d+):(?: \{)? \/\/ ([\w.]+)/g)) {
+    assert.equal(ISA_NAMES.get(Number(m[1])), m[2], `case ${m[1]}`);
+    count++;
+  }
+  assert.ok(count > 20);
+});
+
 test("ISA: numbers are unique and the wasm-mapped ones equal their opcode", () => {
   assert.equal(ISA_NAMES.size, ISA.length);
   assert.equal(ISA_NAMES.get(0x6a), "i32.add");

@@ -230,3 +230,29 @@ test("SIMD at the JS boundary: calling a host import of a v128 type is a TypeErr
   assert.throws(() => native.callG!(), TypeError);
   assert.equal(called, 0);
 });
+
+test("SIMD: a trap inside a stretch of SIMD code reports the trapping instruction's offset, as V8 does", async () => {
+  const bytes = wat(`(module (memory 1)
+    (func (export "f") (param i32)
+      (local $v v128)
+      (local.set $v (v128.load (i32.const 0)))
+      (local.set $v (i32x4.add (local.get $v) (local.get $v)))
+      (v128.store (i32.const 16) (i32x4.mul (local.get $v) (v128.load offset=8 (local.get 0))))))`);
+  const { instance } = await instantiate(bytes);
+  const f = instance.exports.f as unknown as (n: number) => Promise<void>;
+  const e = await f(65530).then(() => null, (e: RuntimeError) => e);
+  assert.equal(e?.message, "out of bounds memory access");
+  const offset = e!.backtrace[0]!.offset;
+  // The second v128.load: the last `fd 00` (prefix, sub-opcode) before its memarg.
+  let expected = -1;
+  for (let i = 0; i + 1 < bytes.length; i++) if (bytes[i] === 0xfd && bytes[i + 1] === 0x00) expected = i;
+  assert.equal(offset, expected);
+  await f(0); // in bounds: runs
+  try {
+    (new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource)).exports.f as (n: number) => void)(65530);
+    assert.fail("native should trap");
+  } catch (n) {
+    const at = /wasm-function\[0\]:0x([0-9a-f]+)/.exec(String((n as Error).stack));
+    if (at) assert.equal(parseInt(at[1]!, 16), expected); // V8 names wasm frames with offsets; JSC does not
+  }
+});
