@@ -15,8 +15,9 @@
  * load (extending, splat, zero) and store, lane loads/stores and extract/replace_lane with random lanes,
  * `i8x16.shuffle` with random lane indices, and `v128` locals; vectors reach the comparison through memory, scalar
  * extracts, bitmasks and any/all_true, and logging of their two `i64` lanes. Signatures and globals stay scalar
- * (no `v128` crosses the JS boundary), and these modules have no tag, so binaryen's `--denan` can read them (NaN
- * lanes differ legitimately between engines). Relaxed SIMD is left out (its results are engine-dependent).
+ * (no `v128` crosses the JS boundary), and these modules have no tag and no `call_ref`, so binaryen's `--denan`
+ * can read them (NaN lanes differ legitimately between engines, and only a module `--denan` can rewrite has its
+ * NaN-only differences told apart from bugs). Relaxed SIMD is left out (its results are engine-dependent).
  *
  * @module
  */
@@ -265,7 +266,8 @@ class FuncGen {
         if (callee === undefined) return this.constant(t);
         for (const p of this.mod.sigs[callee]!.params) this.expr(p, depth + 1);
         const how = r.int(8);
-        if (how >= 2) {
+        // SIMD mode: no call_ref, so that binaryen (without GC enabled) can read the module for --denan.
+        if (how >= 2 || this.mod.simd) {
           this.op("call");
           this.w.u32(callee + this.mod.importCount);
           return;
