@@ -107,6 +107,9 @@ export function describeError(e: unknown): string {
   if (e instanceof FuzzHostError) return `host:${e.message}`;
   // An uncaught wasm exception: the host's WebAssembly.Exception, or Kiln's Exception (lib/runtime/tag.ts).
   if (e !== null && typeof e === "object" && /^(WebAssembly\.)?Exception$/.test(exceptionName(e))) return "exception";
+  // A TypeError from the JS API (a v128 reaching JavaScript through a funcref, a bad conversion): engines word
+  // it differently, so only its class is compared.
+  if (e instanceof TypeError) return "js:TypeError";
   if (e instanceof Error) {
     // Kiln's UnsupportedFeatureError (a CompileError): the host implements proposals Kiln does not.
     const feature = (e as { feature?: unknown }).feature;
@@ -151,6 +154,12 @@ export function showValue(v: unknown, type?: ValName): string {
   if (typeof v === "function") return funcId(v);
   if (v === undefined) return "undefined";
   return `extern:${String(v)}`;
+}
+
+/** A `v128` given as its two `i64` lanes, as 32 hex digits, most significant first. */
+export function showV128(lo: bigint, hi: bigint): string {
+  const hex = (x: bigint) => BigInt.asUintN(64, x).toString(16).padStart(16, "0");
+  return `v128:${hex(hi)}${hex(lo)}`;
 }
 
 function showResult(v: unknown, sig: FuncSig): string {
@@ -303,6 +312,9 @@ export async function runModule(engine: Engine, bytes: Uint8Array, options: RunO
     "log-i64": (v: bigint) => void logs.push(showValue(v, "i64")),
     "log-f32": (v: number) => void logs.push(showValue(v, "f32")),
     "log-f64": (v: number) => void logs.push(showValue(v, "f64")),
+    // binaryen's `log-v128`, as the SIMD mode's boundary rewrite imports it: the vector's two i64 lanes
+    // (tools/_fuzz_v128.ts). The bits are compared exactly: a NaN lane's payload may differ (see --denan).
+    "log-v128": (lo: bigint, hi: bigint) => void logs.push(showV128(lo, hi)),
     "log": (...args: unknown[]) => void logs.push(`log(${args.map((a) => showValue(a)).join(",")})`),
     "throw": () => {
       throw new FuzzHostError("thrown by the throw import");

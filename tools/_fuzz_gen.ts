@@ -9,6 +9,13 @@
  * or a call fails, the CLI is spawned as before (and the in-process instance is reloaded on the next call); the
  * instance is also replaced every 500 calls, since its heap grows with every call.
  *
+ * SIMD mode (`simd: true`, the fuzzer's `--simd`): binaryen generates with `--enable-simd` as well, and each module
+ * is rewritten by {@link wrapV128Boundary} so that no `v128` crosses the JS boundary. Relaxed SIMD
+ * (`--enable-relaxed-simd`) is not generated: its instructions may legitimately give different results on V8,
+ * JavaScriptCore and Kiln (fused or unfused multiply-add, NaN/-0 choices of min/max, out-of-range swizzle and
+ * truncation), so a difference would prove nothing; testdata/simd_relaxed.c tests it on inputs where every allowed
+ * result agrees.
+ *
  * @module
  */
 import { execFile } from "node:child_process";
@@ -17,6 +24,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { wrapV128Boundary } from "./_fuzz_v128.ts";
 
 /**
  * Whether the host's WebAssembly has memory64 (V8 in Deno does; JavaScriptCore in Bun 1.x does not): the module
@@ -44,6 +52,15 @@ export const KILN_FEATURES: readonly string[] = [
   "--enable-multimemory",
   ...(HOST_MEMORY64 ? ["--enable-memory64"] : []),
 ];
+
+/** What SIMD mode adds to {@link KILN_FEATURES}: fixed-width SIMD, without relaxed SIMD (see the module doc). */
+export const SIMD_FEATURES: readonly string[] = ["--enable-simd"];
+
+/** Options of the module sources. */
+export interface GenOptions {
+  /** Generate (and read) fixed-width SIMD: {@link SIMD_FEATURES}. */
+  simd?: boolean;
+}
 
 const WASM_OPT = fileURLToPath(new URL("../node_modules/binaryen/bin/wasm-opt", import.meta.url));
 
@@ -117,11 +134,16 @@ function runInProcess(wasmOpt: InProcess, args: string[]): number {
   }
 }
 
-function spawnWasmOpt(inPath: string, outPath: string, args: readonly string[]): Promise<void> {
+function spawnWasmOpt(
+  inPath: string,
+  outPath: string,
+  args: readonly string[],
+  features: readonly string[],
+): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       "node",
-      [WASM_OPT, ...KILN_FEATURES, "-q", inPath, ...args, "-o", outPath],
+      [WASM_OPT, ...features, "-q", inPath, ...args, "-o", outPath],
       { timeout: 60_000, maxBuffer: 1 << 24 },
       (err, _stdout, stderr) => {
         if (err) reject(new Error(`wasm-opt failed: ${String(stderr).slice(0, 500) || err.message}`));
@@ -132,7 +154,12 @@ function spawnWasmOpt(inPath: string, outPath: string, args: readonly string[]):
 }
 
 /** Runs `wasm-opt` with `args` (features added), reading `input` and returning the output binary. */
-export async function wasmOpt(input: Uint8Array, args: readonly string[]): Promise<Uint8Array> {
+export async function wasmOpt(
+  input: Uint8Array,
+  args: readonly string[],
+  options: GenOptions = {},
+): Promise<Uint8Array> {
+  const features = options.simd ? [...KILN_FEATURES, ...SIMD_FEATURES] : KILN_FEATURES;
   scratch ??= mkdtempSync(join(tmpdir(), "kiln-wasm-opt-"));
   // Unique names: a spawned fallback may still be writing when the next call starts.
   const id = `${genStats.inProcess + genStats.spawned}-${Math.random().toString(36).slice(2)}`;
@@ -145,7 +172,7 @@ export async function wasmOpt(input: Uint8Array, args: readonly string[]): Promi
     if (wasmOpt) {
       let rc: number;
       try {
-        rc = runInProcess(wasmOpt, [...KILN_FEATURES, "-q", inPath, ...args, "-o", outPath]);
+        rc = runInProcess(wasmOpt, [...features, "-q", inPath, ...args, "-o", outPath]);
       } catch {
         rc = -1;
       }
@@ -159,7 +186,7 @@ export async function wasmOpt(input: Uint8Array, args: readonly string[]): Promi
       genStats.reloads++;
     }
     genStats.spawned++;
-    await spawnWasmOpt(inPath, outPath, args);
+    await spawnWasmOpt(inPath, outPath, args, features);
     return new Uint8Array(readFileSync(outPath));
   } finally {
     rmSync(inPath, { force: true });
@@ -173,12 +200,19 @@ export function removeScratch(): void {
   scratch = undefined;
 }
 
-/** A random valid module from binaryen's translate-to-fuzz, seeded by `entropy` (its size drives module size). */
-export function binaryenFuzzModule(entropy: Uint8Array): Promise<Uint8Array> {
-  return wasmOpt(entropy, ["-ttf"]);
+/**
+ * A random valid module from binaryen's translate-to-fuzz, seeded by `entropy` (its size drives module size); in
+ * SIMD mode with `v128` kept off the JS boundary ({@link wrapV128Boundary}).
+ */
+export async function binaryenFuzzModule(entropy: Uint8Array, options: GenOptions = {}): Promise<Uint8Array> {
+  const wasm = await wasmOpt(entropy, ["-ttf"], options);
+  return options.simd ? await wrapV128Boundary(wasm) : wasm;
 }
 
-/** `bytes` rewritten by binaryen's `--denan` pass, which makes every float result a non-NaN. */
-export function denan(bytes: Uint8Array): Promise<Uint8Array> {
-  return wasmOpt(bytes, ["--denan"]);
+/**
+ * `bytes` rewritten by binaryen's `--denan` pass, which makes every float result a non-NaN, `f32x4` and `f64x2`
+ * lanes too (binaryen's `v128` helper zeroes a vector with a NaN in any `f32` lane, which catches `f64` NaNs): SIMD modules need `simd: true` to be read.
+ */
+export function denan(bytes: Uint8Array, options: GenOptions = {}): Promise<Uint8Array> {
+  return wasmOpt(bytes, ["--denan"], options);
 }

@@ -10,24 +10,77 @@
  * `return_call_indirect`, which could loop forever in constant stack through the table: binaryen's modules have
  * it, with their own hang limits). Deterministic from the {@link Rng}.
  *
+ * With `simd: true` (the fuzzer's `--simd`), functions also compute with `v128`: every fixed-width SIMD operator of
+ * the opcode table (picked by its stack signature), `v128.const` with NaN lanes among others, splats, every SIMD
+ * load (extending, splat, zero) and store, lane loads/stores and extract/replace_lane with random lanes,
+ * `i8x16.shuffle` with random lane indices, and `v128` locals; vectors reach the comparison through memory, scalar
+ * extracts, bitmasks and any/all_true, and logging of their two `i64` lanes. Signatures and globals stay scalar
+ * (no `v128` crosses the JS boundary), and these modules have no tag and no `call_ref`, so binaryen's `--denan`
+ * can read them (NaN lanes differ legitimately between engines, and only a module `--denan` can rewrite has its
+ * NaN-only differences told apart from bugs). Relaxed SIMD is left out (its results are engine-dependent).
+ *
  * @module
  */
 import { ByteWriter } from "../lib/binary/leb128.ts";
 import { OPCODES, OPS_BY_NAME } from "../lib/binary/opcodes.ts";
 import type { Rng } from "./_fuzz_rng.ts";
 
-type T = "i" | "I" | "f" | "F";
-const VALTYPE: Record<T, number> = { i: 0x7f, I: 0x7e, f: 0x7d, F: 0x7c };
+type T = "i" | "I" | "f" | "F" | "V";
+const VALTYPE: Record<T, number> = { i: 0x7f, I: 0x7e, f: 0x7d, F: 0x7c, V: 0x7b };
 const TYPES: T[] = ["i", "I", "f", "F"];
 
 /** Numeric operators by result type letter: [name, param letters]. */
-const NUMERIC: Record<T, [string, string][]> = { i: [], I: [], f: [], F: [] };
+const NUMERIC: Record<T, [string, string][]> = { i: [], I: [], f: [], F: [], V: [] };
 for (const op of OPCODES) {
   if (op.feature !== "core" || op.sig === null || op.imm !== "none") continue;
   const [params, results] = op.sig.split(":") as [string, string];
   if (results.length === 1 && params.length > 0 && /^[iIfF]+$/.test(params + results)) {
     NUMERIC[results as T].push([op.name, params]);
   }
+}
+
+/** Fixed-width SIMD operators without immediates, by result type letter: [name, param letters] (`V` is v128). */
+const SIMD_NUMERIC: Record<T, [string, string][]> = { i: [], I: [], f: [], F: [], V: [] };
+/** SIMD operators with a lane immediate (extract_lane, replace_lane): [name, param letters, result, lanes]. */
+const SIMD_LANE: [string, string, T, number][] = [];
+/** SIMD loads and stores: [name, natural alignment (log2), lanes for `*_lane`, or 0]. */
+const SIMD_LOADS: [string, number, number][] = [];
+const SIMD_STORES: [string, number, number][] = [];
+/** The lane count of a SIMD mnemonic's shape (`i8x16.…` 16) or of a lane memory access (`v128.load8_lane` 16). */
+function laneCount(name: string): number {
+  const shape = /^[if](\d+)x(\d+)\./.exec(name);
+  if (shape) return Number(shape[2]);
+  const bits = /(\d+)_lane$/.exec(name);
+  return bits ? 128 / Number(bits[1]) : 0;
+}
+/** Natural alignment (log2 of the bytes accessed) of a SIMD load or store. */
+function simdAlign(name: string): number {
+  if (name === "v128.load" || name === "v128.store") return 4;
+  if (/\d+x\d+_[su]$/.test(name)) return 3;
+  return Math.log2(Number(/(\d+)_(splat|zero|lane)$/.exec(name)![1]) / 8);
+}
+for (const op of OPCODES) {
+  if (op.feature !== "simd") continue;
+  if (op.imm === "memarg" || op.imm === "memarg_lane") {
+    const entry: [string, number, number] = [
+      op.name,
+      simdAlign(op.name),
+      op.imm === "memarg_lane" ? laneCount(op.name) : 0,
+    ];
+    (op.name.includes("store") ? SIMD_STORES : SIMD_LOADS).push(entry);
+    continue;
+  }
+  if (op.sig === null) continue;
+  const [params, results] = op.sig.split(":") as [string, string];
+  if (results.length !== 1 || params.length === 0) continue;
+  if (op.imm === "none") SIMD_NUMERIC[results as T].push([op.name, params]);
+  else if (op.imm === "lane") SIMD_LANE.push([op.name, params, results as T, laneCount(op.name)]);
+}
+
+/** Generator options. */
+export interface OwnGenOptions {
+  /** Compute with fixed-width SIMD too (see the module doc). */
+  simd?: boolean;
 }
 
 interface Sig {
@@ -81,6 +134,21 @@ class FuncGen {
 
   constant(t: T): void {
     const r = this.rng;
+    if (t === "V") {
+      // Random bits, lanes of one float edge value (NaNs, infinities, zeros of both signs, integer edges), or
+      // bytes of integer edges.
+      const bytes = r.bytes(16);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, 16);
+      const kind = r.int(10);
+      if (kind < 3) {
+        const f32 = r.chance(0.5);
+        const v = r.pick([NaN, -0, 0, 1, -1, Infinity, -Infinity, 0.5, 2147483648, -2147483904, 4294967296, 1e-40]);
+        for (let i = 0; i < 16; i += f32 ? 4 : 8) f32 ? view.setFloat32(i, v, true) : view.setFloat64(i, v, true);
+      } else if (kind < 5) { for (let i = 0; i < 16; i++) bytes[i] = r.pick([0, 0x7f, 0x80, 0xff, 1]); }
+      this.op("v128.const");
+      this.w.bytes(bytes);
+      return;
+    }
     if (t === "i") {
       this.w.u8(0x41).s32(r.chance(0.5) ? r.pick([0, 1, -1, 0x7fffffff, -0x80000000, 31, 32, 255]) : r.u32() | 0);
     } else if (t === "I") {
@@ -105,6 +173,7 @@ class FuncGen {
   /** Emits code pushing exactly one value of type `t`. */
   expr(t: T, depth: number): void {
     const r = this.rng;
+    if (t === "V") return this.vexpr(depth);
     this.budget--;
     if (depth > 6 || this.budget <= 0) {
       const ls = this.locals.map((l, i) => (l === t ? i : -1)).filter((i) => i >= 0);
@@ -128,13 +197,13 @@ class FuncGen {
         return;
       }
       case 3: { // load
-        const loads: Record<T, [string, number][]> = {
+        const loads: Record<Exclude<T, "V">, [string, number][]> = {
           i: [["i32.load", 2], ["i32.load8_s", 0], ["i32.load8_u", 0], ["i32.load16_s", 1], ["i32.load16_u", 1]],
           I: [["i64.load", 3], ["i64.load8_s", 0], ["i64.load16_u", 1], ["i64.load32_s", 2], ["i64.load32_u", 2]],
           f: [["f32.load", 2]],
           F: [["f64.load", 3]],
         };
-        const [name, align] = r.pick(loads[t]);
+        const [name, align] = r.pick(loads[t as Exclude<T, "V">]);
         this.address();
         this.op(name);
         this.memarg(align);
@@ -197,7 +266,8 @@ class FuncGen {
         if (callee === undefined) return this.constant(t);
         for (const p of this.mod.sigs[callee]!.params) this.expr(p, depth + 1);
         const how = r.int(8);
-        if (how >= 2) {
+        // SIMD mode: no call_ref, so that binaryen (without GC enabled) can read the module for --denan.
+        if (how >= 2 || this.mod.simd) {
           this.op("call");
           this.w.u32(callee + this.mod.importCount);
           return;
@@ -242,10 +312,123 @@ class FuncGen {
         return this.constant(t);
       }
       default: { // numeric operator
+        if (this.mod.simd && r.chance(0.25)) return this.fromVector(t, depth);
         const [name, params] = r.pick(NUMERIC[t]);
         for (const p of params) this.expr(p as T, depth + 1);
         this.op(name);
       }
+    }
+  }
+
+  /** Emits code pushing one `v128` (SIMD mode). */
+  vexpr(depth: number): void {
+    const r = this.rng;
+    this.budget--;
+    const vlocals = this.locals.map((l, i) => (l === "V" ? i : -1)).filter((i) => i >= 0);
+    if (depth > 6 || this.budget <= 0) {
+      if (vlocals.length && r.chance(0.5)) this.op("local.get"), this.w.u32(r.pick(vlocals));
+      else this.constant("V");
+      return;
+    }
+    switch (r.int(12)) {
+      case 0:
+        return this.constant("V");
+      case 1: {
+        if (!vlocals.length) return this.constant("V");
+        const v = r.pick(vlocals);
+        if (r.chance(0.7)) this.op("local.get"), this.w.u32(v);
+        else this.vexpr(depth + 1), this.op("local.tee"), this.w.u32(v);
+        return;
+      }
+      case 2: { // splat of a scalar
+        const [name, params] = r.pick(SIMD_NUMERIC.V.filter(([, p]) => /^[iIfF]$/.test(p)));
+        this.expr(params as T, depth + 1);
+        this.op(name);
+        return;
+      }
+      case 3: { // load: full, extending, splat or zero-filling
+        const [name, align] = r.pick(SIMD_LOADS.filter(([, , lanes]) => lanes === 0));
+        this.address();
+        this.op(name);
+        this.memarg(align);
+        return;
+      }
+      case 4: { // load one lane into a vector
+        const [name, align, lanes] = r.pick(SIMD_LOADS.filter(([, , l]) => l > 0));
+        this.address();
+        this.vexpr(depth + 1);
+        this.op(name);
+        this.memarg(align);
+        this.w.u8(r.int(lanes));
+        return;
+      }
+      case 5: { // replace_lane
+        const [name, params, , lanes] = r.pick(SIMD_LANE.filter(([, , result]) => result === "V"));
+        this.vexpr(depth + 1);
+        this.expr(params[1] as T, depth + 1);
+        this.op(name);
+        this.w.u8(r.int(lanes));
+        return;
+      }
+      case 6: { // shuffle with random lane indices (0-31 select from both operands)
+        this.vexpr(depth + 1);
+        this.vexpr(depth + 1);
+        this.op("i8x16.shuffle");
+        const pattern = r.int(3);
+        for (let i = 0; i < 16; i++) {
+          this.w.u8(pattern === 0 ? r.int(32) : pattern === 1 ? (i + r.int(2) * 16) : 15 - i);
+        }
+        return;
+      }
+      default: { // an operator: unary, binary, shift (v128 i32), bitselect (v128 v128 v128)
+        const [name, params] = r.pick(SIMD_NUMERIC.V.filter(([, p]) => p.includes("V")));
+        for (const p of params) this.expr(p as T, depth + 1);
+        this.op(name);
+      }
+    }
+  }
+
+  /** Emits code pushing one scalar of type `t` computed from vectors: extract_lane, bitmask, any/all_true. */
+  fromVector(t: T, depth: number): void {
+    const r = this.rng;
+    const lanes = SIMD_LANE.filter(([, , result]) => result === t);
+    const plain = SIMD_NUMERIC[t].filter(([, p]) => p.includes("V"));
+    if (plain.length && r.chance(0.4)) {
+      const [name, params] = r.pick(plain);
+      for (const p of params) this.expr(p as T, depth + 1);
+      this.op(name);
+      return;
+    }
+    const [name, , , count] = r.pick(lanes);
+    this.vexpr(depth + 1);
+    this.op(name);
+    this.w.u8(r.int(count));
+  }
+
+  /** Emits a SIMD statement: a store, a lane store, a `v128` local set, or logging a vector's two `i64` lanes. */
+  vstmt(depth: number): void {
+    const r = this.rng;
+    const which = r.int(4);
+    if (which <= 1) {
+      const [name, align, lanes] = r.pick(SIMD_STORES);
+      this.address();
+      this.vexpr(depth + 1);
+      this.op(name);
+      this.memarg(align);
+      if (lanes) this.w.u8(r.int(lanes));
+      return;
+    }
+    const v = this.mod.vectorLocal(this);
+    this.vexpr(depth + 1);
+    this.op(which === 2 ? "local.set" : "local.tee");
+    this.w.u32(v);
+    if (which === 2) return;
+    for (const lane of [0, 1]) {
+      if (lane) this.op("local.get"), this.w.u32(v);
+      this.op("i64x2.extract_lane");
+      this.w.u8(lane);
+      this.op("call");
+      this.w.u32(1); // log-i64
     }
   }
 
@@ -259,6 +442,7 @@ class FuncGen {
     const r = this.rng;
     this.budget--;
     if (depth > 5 || this.budget <= 0) return;
+    if (this.mod.simd && r.chance(0.2)) return this.vstmt(depth);
     switch (r.int(this.mod.tag ? 14 : 12)) {
       case 12: { // try_table catching the tag: the payload (or a constant when nothing throws) is logged
         this.op("block");
@@ -445,11 +629,23 @@ class ModGen {
   readonly counters = new Map<FuncGen, number>();
   /** Memories in the module: 1, or 2 (multi-memory) in about a third of the modules. */
   readonly memories: number;
-  /** Whether the module has a tag `(param i32)` (exception handling), which half of the modules have. */
+  /** Whether the module has a tag `(param i32)` (exception handling), which half of the modules have (none in SIMD mode). */
   readonly tag: boolean;
-  constructor(readonly rng: Rng) {
+  readonly vectors = new Map<FuncGen, number>();
+  constructor(readonly rng: Rng, readonly simd = false) {
     this.memories = rng.chance(0.3) ? 2 : 1;
-    this.tag = rng.chance(0.5);
+    this.tag = rng.chance(0.5) && !simd;
+  }
+
+  /** A `v128` local of `f` for statements (added on first use). */
+  vectorLocal(f: FuncGen): number {
+    let v = this.vectors.get(f);
+    if (v === undefined) {
+      v = f.locals.length;
+      f.locals.push("V");
+      this.vectors.set(f, v);
+    }
+    return v;
   }
 
   typeIndex(sig: Sig): number {
@@ -493,9 +689,12 @@ function section(w: ByteWriter, id: number, body: ByteWriter): void {
   w.u8(id).u32(bytes.length).bytes(bytes);
 }
 
-/** A random valid, terminating module (what Kiln implements) with the `fuzzing-support` log imports. */
-export function ownModule(rng: Rng): Uint8Array {
-  const m = new ModGen(rng);
+/**
+ * A random valid, terminating module (what Kiln implements) with the `fuzzing-support` log imports; with
+ * `options.simd`, computing with `v128` too (see the module doc).
+ */
+export function ownModule(rng: Rng, options: OwnGenOptions = {}): Uint8Array {
+  const m = new ModGen(rng, options.simd ?? false);
   m.typeIndex({ params: ["i"], results: [] }); // log-i32
   m.typeIndex({ params: ["I"], results: [] }); // log-i64
   const nFuncs = 2 + rng.int(5);
@@ -510,6 +709,7 @@ export function ownModule(rng: Rng): Uint8Array {
     const sig = m.sigs[i]!;
     funcTypes.push(m.typeIndex(sig));
     const extra = Array.from({ length: rng.int(rng.chance(0.05) ? 300 : 5) }, () => rng.pick(TYPES));
+    if (m.simd) extra.push(...Array.from({ length: rng.int(3) }, (): T => "V"));
     const f = new FuncGen(rng, m, sig, extra, i);
     f.stmts(0, 6);
     for (const t of sig.results) f.expr(t, 0);

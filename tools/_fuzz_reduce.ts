@@ -23,6 +23,8 @@ export interface ReduceOptions {
   budgetMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** The module may use fixed-width SIMD (the fuzzer's `--simd`): binaryen reads and keeps it. */
+  simd?: boolean;
 }
 
 /** Shrinks `bytes` while `stillFails(candidate)` holds; returns the smallest failing module found. */
@@ -35,7 +37,7 @@ export async function reduceModule(
   const deadline = Date.now() + (options.budgetMs ?? 120_000);
   const features = b.Features.MutableGlobals | b.Features.NontrappingFPToInt | b.Features.BulkMemory |
     b.Features.SignExt | b.Features.ReferenceTypes | b.Features.Multivalue | b.Features.BulkMemoryOpt |
-    b.Features.Memory64;
+    b.Features.Memory64 | (options.simd ? b.Features.SIMD128 : 0);
   let best = bytes;
   const open = (bin: Uint8Array) => {
     const m = b.readBinary(bin);

@@ -12,6 +12,15 @@
  * - `--soak N`: create, run and drop N instances and check that memory returns to its baseline.
  * - `--check FILE.wasm [--seed S] [--mode plain|yield|async]`: run one module on both engines and print the
  *   comparison (for reproducing a finding; the report gives the command).
+ * - `--simd` (with `--target diff`): modules use fixed-width SIMD. binaryen generates with `--enable-simd`; the
+ *   own generator adds `v128` expressions and statements (lane loads/stores, shuffles with random lanes, extmul,
+ *   dot, q15mulr, narrow/extend, float rounding, …) inside functions whose signatures stay scalar. A `v128` cannot
+ *   cross the JS API, so every module is first rewritten the same way for both engines (tools/_fuzz_v128.ts):
+ *   exports with `v128` parameters or results get wrappers taking and returning each `v128` as two `i64` lanes,
+ *   and binaryen's `log-v128` import logs the two lanes; these, results, memory hashes and the rest are compared
+ *   bit for bit, and a divergence that `--denan` (which also clears NaN lanes) removes counts as NaN
+ *   nondeterminism, as for scalars. Relaxed SIMD is not fuzzed: engines may legitimately differ on it. Until Kiln
+ *   implements SIMD, every such module stops at instantiation as "unsupported" and counts as no execution.
  *
  * Each module runs in several rounds (`--rounds`, default 6): a fresh instance each, with its own argument seed,
  * every exported function called once per round. Kiln runs a round in one of three configurations, cycling
@@ -25,7 +34,7 @@
  * `--seed S` (default: time-based, printed), `--out DIR` (default: a temp dir), `--fuel N` (per top-level export
  * call, default 1,000,000), `--rounds N`, `--lanes N` (modules in flight at once, default 2), `--no-reduce`,
  * `--native-only` (compare native against native: a self-test of the harness), `--own-ratio R` (share of
- * own-generator modules, default 0.5), `--quiet`.
+ * own-generator modules, default 0.5), `--simd`, `--quiet`.
  *
  * @module
  */
@@ -67,6 +76,8 @@ export interface FuzzArgs {
   /** Kiln configuration for --check: plain, fuel yields, or Promise-returning imports. */
   mode: "plain" | "yield" | "async";
   quiet: boolean;
+  /** `--simd`: generate fixed-width SIMD modules (differential fuzzing). */
+  simd: boolean;
   /** `--help`: print {@link USAGE} and do nothing else. */
   help: boolean;
 }
@@ -91,6 +102,8 @@ Options:
   --rounds <N>        Rounds per module: a fresh instance and Kiln configuration each (default 6)
   --lanes <N>         Modules in flight at once (default 2)
   --own-ratio <R>     Share of modules from Kiln's own generator (default 0.5)
+  --simd              Modules with fixed-width SIMD (diff): binaryen with --enable-simd, v128 in the own
+                      generator; v128 values cross the JS boundary as two i64 lanes (tools/_fuzz_v128.ts)
   --no-reduce         Do not reduce divergent modules
   --native-only       Compare native against native (a self-test of the harness)
   --soak <N>          Create, run and drop N instances; memory must return to its baseline
@@ -124,6 +137,7 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
     lanes: 2,
     mode: "plain",
     quiet: false,
+    simd: false,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -192,6 +206,9 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
       }
       case "--quiet":
         a.quiet = true;
+        break;
+      case "--simd":
+        a.simd = true;
         break;
       case "-h":
       case "--help":
@@ -304,7 +321,8 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
   const out = args.out ?? mkdtempSync(join(tmpdir(), "kiln-fuzz-"));
   mkdirSync(out, { recursive: true });
   log(
-    `differential fuzzing: seed ${args.seed}, ${args.seconds} s, native vs ${engineB} on ${runtimeName()}, ` +
+    `differential fuzzing${args.simd ? " with SIMD" : ""}: seed ${args.seed}, ${args.seconds} s, ` +
+      `native vs ${engineB} on ${runtimeName()}, ` +
       `${args.rounds} rounds a module, ${args.lanes} lanes, findings in ${out}`,
   );
   const stats: Stats = {
@@ -324,11 +342,12 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
   const deadline = started + args.seconds * 1000;
   const makeModule = async (k: number): Promise<{ k: number; wasm?: Uint8Array; source: string; error?: string }> => {
     const rng = new Rng(Rng.derive(args.seed, k));
-    if (rng.chance(args.ownRatio)) return { k, wasm: ownModule(rng), source: "own" };
+    const gen = { simd: args.simd };
+    if (rng.chance(args.ownRatio)) return { k, wasm: ownModule(rng, gen), source: "own" };
     try {
       return {
         k,
-        wasm: await binaryenFuzzModule(rng.bytes(500 + rng.int(rng.chance(0.2) ? 60_000 : 12_000))),
+        wasm: await binaryenFuzzModule(rng.bytes(500 + rng.int(rng.chance(0.2) ? 60_000 : 12_000)), gen),
         source: "binaryen",
       };
     } catch (e) {
@@ -361,7 +380,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
     // and, from NaN inputs, any arithmetic NaN); if the divergence goes away without NaNs it is not a bug. Own
     // modules too: f64.min of a NaN, then stored, shows V8's negative default NaN against Kiln's positive one.
     try {
-      const again = await runner.run(await denan(wasm), one);
+      const again = await runner.run(await denan(wasm, { simd: args.simd }), one);
       // Equal past the step that diverged (a later normalised stop, e.g. fuel, does not matter).
       if (!again.cmp.divergence && (again.cmp.stopped.length === 0 || again.cmp.compared > cmp.divergence!.step)) {
         stats.nanOnly++;
@@ -381,7 +400,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
       const reduced = await reduceModule(wasm, async (cand) => {
         const r = await runner.run(cand, one);
         return r.cmp.divergence !== undefined && divergenceKey(r.cmp.divergence) === key;
-      }, { budgetMs: 90_000, log: args.quiet ? undefined : log });
+      }, { budgetMs: 90_000, log: args.quiet ? undefined : log, simd: args.simd });
       writeFileSync(join(dir, "reduced.wasm"), reduced);
       reducedSize = reduced.length;
       const r = await runner.run(reduced, one);
@@ -457,6 +476,13 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
       `(${stats.binaryen} binaryen, ${stats.own} own); ${runtimeName()}; seed ${args.seed}; ` +
       `${stats.divergences.length} divergences`,
   );
+  const unsupported = stats.stopped["unsupported"] ?? 0;
+  if (unsupported > 0) {
+    log(
+      `  ${unsupported} of ${stats.rounds} rounds stopped at instantiation: Kiln reported an unsupported feature ` +
+        `(${args.simd ? "SIMD not implemented yet?" : "a proposal binaryen emitted"}); they count as no execution`,
+    );
+  }
   for (const e of stats.errors.slice(0, 10)) log(`  error: ${e}`);
   for (const d of stats.divergences) log(`  ${d.key}: ${d.dir}`);
   return stats.divergences.length > 0 ? 1 : 0;

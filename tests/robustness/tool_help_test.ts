@@ -16,7 +16,7 @@ function runTool(tool: string, ...args: string[]): { status: number | null; stdo
 }
 
 const TOOLS = [
-  { tool: "fuzz.ts", options: ["--target", "--seconds", "--seed", "--soak", "--check", "--mode", "--lanes"] },
+  { tool: "fuzz.ts", options: ["--target", "--seconds", "--seed", "--soak", "--check", "--mode", "--lanes", "--simd"] },
   { tool: "spec.ts", options: ["--config", "--all", "--engine", "--verbose"] },
 ];
 
