@@ -8,10 +8,9 @@
  * value type of each load and store, the translator's fusion tables (`compile/translate/fusion.ts`), and the
  * machine's own `switch` (checked against `isa.ts` by a test).
  *
- * Instructions Kiln does not implement yet (2.0's fixed-width SIMD and later proposals) are listed too (with their
- * feature), so that every stage can report "unsupported: <feature>" instead of "unknown operator". Whole prefixed
- * spaces of such features (SIMD `0xfd`, GC `0xfb`, threads `0xfe`) are named by {@link prefixFeature} instead of row
- * by row.
+ * Instructions Kiln does not implement yet are listed too (with their feature), so that every stage can report
+ * "unsupported: <feature>" instead of "unknown operator". Whole prefixed spaces of such features (GC `0xfb`, threads
+ * `0xfe`) are named by {@link prefixFeature} instead of row by row; SIMD's `0xfd` space is listed row by row.
  *
  * @module
  */
@@ -653,7 +652,10 @@ export const OPS_BY_NAME: ReadonlyMap<string, OpInfo> = (() => {
   return map;
 })();
 
-/** The feature of a whole prefixed opcode space Kiln does not list row by row, or `undefined`. */
+/**
+ * The feature of a whole prefixed opcode space, for the opcodes the table does not list (every GC and threads
+ * opcode; for SIMD only the unassigned ones), or `undefined`.
+ */
 export function prefixFeature(prefix: number): Feature | undefined {
   switch (prefix) {
     case 0xfb:
