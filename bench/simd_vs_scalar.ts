@@ -5,7 +5,8 @@
  * median and minimum milliseconds per run and the ratio SIMD / scalar (below 1: the SIMD build is faster). Both
  * builds must print the same output, checked on every run.
  *
- * Usage: `deno run -A bench/simd_vs_scalar.ts [--passes N] [--rounds N]` or `bun bench/simd_vs_scalar.ts …`
+ * Usage: `deno task bench:simd [--passes N] [--rounds N]` (or `deno run -A bench/simd_vs_scalar.ts …`, `bun
+ * bench/simd_vs_scalar.ts …`)
  * (`--passes` is the program's own argument: how many times it repeats its kernels; default 40).
  *
  * @module
