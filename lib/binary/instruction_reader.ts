@@ -197,22 +197,14 @@ export class InstructionReader {
     this.at = at;
     this.op = op;
     let kind = SINGLE_READ[op]!;
-    if (op === PREFIX_FC) {
+    if (op === PREFIX_FC || op === PREFIX_FD) {
       const sub = readU32(r);
-      const info = FC_OPS[sub];
-      if (info === undefined) throw new CompileError(`illegal opcode fc ${sub.toString(16)}`, at);
+      const info = (op === PREFIX_FC ? FC_OPS : FD_OPS)[sub];
+      if (info === undefined) throw new CompileError(`illegal opcode ${op.toString(16)} ${sub.toString(16)}`, at);
       if (!IMPLEMENTED_FEATURES.has(info.feature)) throw new UnsupportedFeatureError(info.feature, at);
       this.sub = sub;
       this.info = info;
-      kind = FC_READ[sub]!;
-    } else if (op === PREFIX_FD) {
-      const sub = readU32(r);
-      const info = FD_OPS[sub];
-      if (info === undefined) throw new CompileError(`illegal opcode fd ${sub.toString(16)}`, at);
-      if (!IMPLEMENTED_FEATURES.has(info.feature)) throw new UnsupportedFeatureError(info.feature, at);
-      this.sub = sub;
-      this.info = info;
-      kind = FD_READ[sub]!;
+      kind = (op === PREFIX_FC ? FC_READ : FD_READ)[sub]!;
     } else {
       this.sub = -1;
       if (kind === READ_INVALID) unknownOpcode(op, at);

@@ -10,33 +10,14 @@ import { OPCODES, type OpInfo } from "../../lib/binary/opcodes.ts";
 import { simdLoad, simdOp, simdShuffle, simdStore, V128Views } from "../../lib/exec/simd/exec.ts";
 import { RuntimeError } from "../../lib/errors.ts";
 import { TrapCode } from "../../lib/trap_codes.ts";
+import { ByteWriter } from "../../lib/binary/leb128.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
 // A minimal module builder: functions with no locals, a 1-page memory exported as "mem", function i exported "f<i>".
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
+/** unsigned and signed LEB128, through the encoder Kiln's text format uses */
+const leb = (n: number): number[] => [...new ByteWriter().u32(n).finish()];
+const sleb = (n: number): number[] => [...new ByteWriter().s32(n).finish()];
 
 function section(id: number, payload: number[]): number[] {
   return [id, ...leb(payload.length), ...payload];
