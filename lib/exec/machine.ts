@@ -2545,11 +2545,7 @@ export class Machine {
         if (h === 0) throw trap(TrapCode.NullReference);
         throw this.exns[h - 1]!;
       }
-      default:
-        if (op >= SIMD_BASE) {
-          this.simd.exec(op - SIMD_BASE, code, pc, fp, inst);
-          break;
-        }
+      default: // (SIMD ops never come here: run() hands them to the SIMD unit)
         throw new Error(`machine: unknown internal op ${op}`);
     }
     return 0;
