@@ -1,6 +1,7 @@
 /**
  * Command-line parsing for `kiln`, following `wasmtime run` (clap) as of today: options come before the module,
- * everything after the module goes to the guest, `-W`/`-S` take comma-separated `key[=value]` lists, and a usage
+ * everything after the module goes to the guest, `-W`/`-S`/`-C`/`-D` take comma-separated `key[=value]` lists (and
+ * `help` to list them), and a usage
  * error prints clap's message shape and exits with status 2.
  *
  * @module
@@ -53,6 +54,12 @@ export interface RunOptions {
   maxWasmStack?: number;
   /** `-W trap-on-grow-failure[=y|n]`. */
   trapOnGrowFailure?: boolean;
+  /** `-W unknown-imports-trap[=y|n]`: the main module's unresolved function imports fail when called. */
+  unknownImportsTrap?: boolean;
+  /** `-W unknown-imports-default[=y|n]`: the main module's unresolved function imports return zeros and nulls. */
+  unknownImportsDefault?: boolean;
+  /** `-D coredump=PATH`: where a trap's wasm coredump is written. */
+  coredump?: string;
   /** `-S cli=n` turns WASI off (Wasmtime's `-S cli`); on by default. */
   wasi: boolean;
   /** `-S tcplisten=ADDR` (repeatable): listening sockets pre-opened for the guest, after the `--dir` preopens. */
@@ -97,11 +104,10 @@ Options:
       --invoke <FUNCTION>            The name of the function to run
       --preload <NAME=MODULE_PATH>   Load the given WebAssembly module before the main module
       --argv0 <ARGV0>                Override the value of argv[0]
-  -W, --wasm <KEY[=VAL[,..]]>        WebAssembly related options:
-                                       fuel=N, timeout=N|Ns|Nms|.., max-memory-size=N (bytes per memory,
-                                       default 4 GiB), max-table-elements=N, max-instances=N, max-tables=N,
-                                       max-memories=N, max-wasm-stack=N, trap-on-grow-failure[=y|n]
-  -S, --wasi <KEY[=VAL[,..]]>        WASI related options: inherit-env[=y|n], cli[=y|n], tcplisten=ADDR
+  -W, --wasm <KEY[=VAL[,..]]>        WebAssembly related options (-W help lists them)
+  -S, --wasi <KEY[=VAL[,..]]>        WASI related options (-S help lists them)
+  -C, --codegen <KEY[=VAL[,..]]>     Codegen-related configuration options (-C help lists them)
+  -D, --debug <KEY[=VAL[,..]]>       Debug-related configuration options (-D help lists them)
   -h, --help                         Print help
   -V, --version                      Print version
 
@@ -218,49 +224,214 @@ export function parseDuration(text: string): number {
   return total;
 }
 
-const WASM_OPTIONS: Record<string, Setter> = {
-  "fuel": (o, _k, v) => (o.fuel = parseUnsigned(v)),
-  "timeout": (o, _k, v) => {
-    if (v === undefined) throw new Error("value must be specified with `key=val` syntax");
-    o.timeoutMs = parseDuration(v);
-  },
-  "max-memory-size": (o, _k, v) => (o.maxMemorySize = parseUnsigned(v)),
-  "max-table-elements": (o, _k, v) => (o.maxTableElements = parseUnsigned(v)),
-  "max-instances": (o, _k, v) => (o.maxInstances = parseUnsigned(v)),
-  "max-tables": (o, _k, v) => (o.maxTables = parseUnsigned(v)),
-  "max-memories": (o, _k, v) => (o.maxMemories = parseUnsigned(v)),
-  "max-wasm-stack": (o, _k, v) => (o.maxWasmStack = parseUnsigned(v)),
-  "trap-on-grow-failure": (o, _k, v) => (o.trapOnGrowFailure = parseBool(v)),
-};
+/**
+ * One `key[=value]` of an option group (`-W`, `-S`, `-C`, `-D`): the single table that both parses the group and
+ * prints `-W help`, as wasmtime-cli-flags' option tables do.
+ */
+interface GroupOption {
+  /** The key, e.g. `max-memory-size`. */
+  readonly name: string;
+  /** How the value is written, after the key: `=N`, `[=y|n]`, `=val`, … (Wasmtime's `VAL_HELP`). */
+  readonly value: string;
+  /** One line: what the option does. */
+  readonly doc: string;
+  /** What applies when the option is not given. */
+  readonly default: string;
+  readonly apply: Setter;
+}
 
-const WASI_OPTIONS: Record<string, Setter> = {
-  "inherit-env": (o, _k, v) => (o.inheritEnv = parseBool(v)),
-  "cli": (o, _k, v) => (o.wasi = parseBool(v)),
-  "common": (o, _k, v) => (o.wasi = parseBool(v)),
-  "tcplisten": (o, _k, v) => {
-    if (v === undefined) throw new Error("value must be specified with `key=val` syntax");
-    o.tcpListen.push(v);
+function needValue(v: string | undefined): string {
+  if (v === undefined) throw new Error("value must be specified with `key=val` syntax");
+  return v;
+}
+
+const WASM_OPTIONS: readonly GroupOption[] = [
+  {
+    name: "fuel",
+    value: "=N",
+    doc: "Give the guest N units of fuel; running out of it traps",
+    default: "unlimited",
+    apply: (o, _k, v) => (o.fuel = parseUnsigned(v)),
   },
-};
+  {
+    name: "timeout",
+    value: "=N|Ns|Nms|..",
+    doc: "Interrupt the guest (a trap) after this much wall-clock time; a bare number is seconds",
+    default: "none",
+    apply: (o, _k, v) => (o.timeoutMs = parseDuration(needValue(v))),
+  },
+  {
+    name: "max-memory-size",
+    value: "=N",
+    doc: "Largest size in bytes any one linear memory may have or grow to",
+    default: "4 GiB",
+    apply: (o, _k, v) => (o.maxMemorySize = parseUnsigned(v)),
+  },
+  {
+    name: "max-table-elements",
+    value: "=N",
+    doc: "Largest number of elements any one table may have or grow to",
+    default: "unlimited",
+    apply: (o, _k, v) => (o.maxTableElements = parseUnsigned(v)),
+  },
+  {
+    name: "max-instances",
+    value: "=N",
+    doc: "Largest number of instances in the store",
+    default: "unlimited",
+    apply: (o, _k, v) => (o.maxInstances = parseUnsigned(v)),
+  },
+  {
+    name: "max-tables",
+    value: "=N",
+    doc: "Largest number of tables in the store",
+    default: "unlimited",
+    apply: (o, _k, v) => (o.maxTables = parseUnsigned(v)),
+  },
+  {
+    name: "max-memories",
+    value: "=N",
+    doc: "Largest number of linear memories in the store",
+    default: "unlimited",
+    apply: (o, _k, v) => (o.maxMemories = parseUnsigned(v)),
+  },
+  {
+    name: "max-wasm-stack",
+    value: "=N",
+    doc: 'Bytes of stack wasm code may use before the trap "call stack exhausted"',
+    default: "524288",
+    apply: (o, _k, v) => (o.maxWasmStack = parseUnsigned(v)),
+  },
+  {
+    name: "trap-on-grow-failure",
+    value: "[=y|n]",
+    doc: "Fail with an error when memory.grow or table.grow is refused, instead of returning -1",
+    default: "n",
+    apply: (o, _k, v) => (o.trapOnGrowFailure = parseBool(v)),
+  },
+  {
+    name: "unknown-imports-trap",
+    value: "[=y|n]",
+    doc: "Define the main module's unresolved function imports as functions that fail when called",
+    default: "n",
+    apply: (o, _k, v) => (o.unknownImportsTrap = parseBool(v)),
+  },
+  {
+    name: "unknown-imports-default",
+    value: "[=y|n]",
+    doc: "Define the main module's unresolved function imports as functions that return zeros and nulls",
+    default: "n",
+    apply: (o, _k, v) => (o.unknownImportsDefault = parseBool(v)),
+  },
+];
+
+const WASI_OPTIONS: readonly GroupOption[] = [
+  {
+    name: "cli",
+    value: "[=y|n]",
+    doc: "Link WASI preview 1 (wasi_snapshot_preview1) for the guest",
+    default: "y",
+    apply: (o, _k, v) => (o.wasi = parseBool(v)),
+  },
+  {
+    name: "common",
+    value: "[=y|n]",
+    doc: "Same as cli (Wasmtime's older name)",
+    default: "y",
+    apply: (o, _k, v) => (o.wasi = parseBool(v)),
+  },
+  {
+    name: "inherit-env",
+    value: "[=y|n]",
+    doc: "Pass the whole host environment to the guest (before --env entries)",
+    default: "n",
+    apply: (o, _k, v) => (o.inheritEnv = parseBool(v)),
+  },
+  {
+    name: "tcplisten",
+    value: "=val",
+    doc: "Open a listening TCP socket on this address for the guest (repeatable)",
+    default: "none",
+    apply: (o, _k, v) => void o.tcpListen.push(needValue(v)),
+  },
+];
+
+const CODEGEN_OPTIONS: readonly GroupOption[] = [
+  {
+    name: "compiler",
+    value: "=interpreter",
+    doc: "The engine that runs wasm code (Wasmtime's cranelift|winch)",
+    default: "interpreter",
+    apply: (_o, _k, v) => {
+      if (needValue(v) !== "interpreter") throw new Error(`unknown compiler \`${v}\`, only \`interpreter\` accepted`);
+    },
+  },
+];
+
+// `-D` (debugging) options. Other flags add their entries here, one object each.
+const DEBUG_OPTIONS: readonly GroupOption[] = [
+  {
+    name: "coredump",
+    value: "=val",
+    doc: "On a trap, write a wasm coredump (the tool-conventions format) to this path",
+    default: "none",
+    apply: (o, _k, v) => (o.coredump = needValue(v)),
+  },
+];
+
+/** The option groups: the letter, clap's long name, and the table. */
+const GROUPS = {
+  W: { long: "wasm", options: WASM_OPTIONS },
+  S: { long: "wasi", options: WASI_OPTIONS },
+  C: { long: "codegen", options: CODEGEN_OPTIONS },
+  D: { long: "debug", options: DEBUG_OPTIONS },
+} as const;
+
+type GroupLetter = keyof typeof GROUPS;
+
+/**
+ * The text of `-W help` (and `-S`, `-C`, `-D`), laid out as wasmtime-cli-flags prints it: one line per option, the
+ * keys right-aligned so the `--` line up; `help-long` puts each description on its own indented line.
+ *
+ * @param short The group's letter.
+ * @param options `long: true` for `help-long`.
+ * @returns The text for stdout.
+ * @example
+ * ```ts
+ * import { groupHelp } from "./args.ts";
+ * console.log(groupHelp("W").split("\n")[0]); // "Available wasm options:"
+ * ```
+ */
+export function groupHelp(short: GroupLetter, options: { long?: boolean } = {}): string {
+  const group = GROUPS[short];
+  const lines = [`Available ${group.long} options:`, ""];
+  const width = Math.max(0, ...group.options.map((d) => d.name.length + d.value.length));
+  for (const d of group.options) {
+    const about = `${d.doc} (default: ${d.default})`;
+    if (options.long) lines.push(`  -${short} ${d.name}${d.value} --`, "", `        ${about}`);
+    else lines.push(`  -${short} ${(d.name + d.value).padStart(width)} -- ${about}`);
+  }
+  if (!options.long) lines.push("", `pass \`-${short} help-long\` to see longer-form explanations`);
+  return lines.join("\n") + "\n";
+}
 
 function invalidValue(value: string, arg: string, reason: string): UsageError {
   return new UsageError(`error: invalid value '${value}' for '${arg}': ${reason}\n\n${MORE}`);
 }
 
-/** Applies one `-W`/`-S` value (a comma-separated `key[=value]` list) the way wasmtime-cli-flags does. */
-function applyGroup(opts: RunOptions, short: "W" | "S", value: string): void {
-  const long = short === "W" ? "wasm" : "wasi";
-  const table = short === "W" ? WASM_OPTIONS : WASI_OPTIONS;
+/** Applies one `-W`/`-S`/`-C`/`-D` value (a comma-separated `key[=value]` list) the way wasmtime-cli-flags does. */
+function applyGroup(opts: RunOptions, short: GroupLetter, value: string): void {
+  const { long, options } = GROUPS[short];
   for (const item of value.split(",")) {
     const eq = item.indexOf("=");
     const key = eq < 0 ? item : item.slice(0, eq);
     const val = eq < 0 ? undefined : item.slice(eq + 1);
-    const setter = Object.hasOwn(table, key) ? table[key] : undefined;
-    if (setter === undefined) {
+    const option = options.find((d) => d.name === key);
+    if (option === undefined) {
       throw new UsageError(`error: unknown -${short} / --${long} option: ${key}\n\n${MORE}`);
     }
     try {
-      setter(opts, key, val);
+      option.apply(opts, key, val);
     } catch (e) {
       throw new UsageError(
         `error: failed to parse -${short} option \`${item}\`: ${(e as Error).message}\n\n${MORE}`,
@@ -277,6 +448,8 @@ interface OptionSpec {
   /** Value name in clap's messages, e.g. `--dir <HOST_DIR[::GUEST_DIR]>`. */
   readonly display: string;
   readonly apply: (opts: RunOptions, value: string) => void;
+  /** The option group this option sets (`-W` and the like), whose `help` and `help-long` values list it. */
+  readonly group?: GroupLetter;
 }
 
 const LONG_OPTIONS: Record<string, OptionSpec> = {
@@ -306,11 +479,13 @@ const LONG_OPTIONS: Record<string, OptionSpec> = {
     },
   },
   argv0: { display: "--argv0 <ARGV0>", apply: (o, v) => (o.argv0 = v) },
-  wasm: { display: "-W, --wasm <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "W", v) },
-  wasi: { display: "-S, --wasi <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "S", v) },
+  wasm: { display: "-W, --wasm <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "W", v), group: "W" },
+  wasi: { display: "-S, --wasi <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "S", v), group: "S" },
+  codegen: { display: "-C, --codegen <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "C", v), group: "C" },
+  debug: { display: "-D, --debug <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "D", v), group: "D" },
 };
 
-const SHORT_OPTIONS: Record<string, string> = { W: "wasm", S: "wasi" };
+const SHORT_OPTIONS: Record<string, string> = { W: "wasm", S: "wasi", C: "codegen", D: "debug" };
 
 function unexpected(arg: string, usage: string): UsageError {
   return new UsageError(
@@ -369,6 +544,9 @@ export function parseArgs(argv: readonly string[]): Command {
       if (eq >= 0) value = arg.slice(eq + 1);
       else if (i + 1 < rest.length) value = rest[++i];
       else throw missingValue(spec);
+      if (spec.group !== undefined && (value === "help" || value === "help-long")) {
+        return { kind: "help", text: groupHelp(spec.group, { long: value === "help-long" }) };
+      }
       spec.apply(opts, value);
       continue;
     }
@@ -382,6 +560,9 @@ export function parseArgs(argv: readonly string[]): Command {
       if (arg.length > 2) value = arg[2] === "=" ? arg.slice(3) : arg.slice(2);
       else if (i + 1 < rest.length) value = rest[++i];
       else throw missingValue(spec);
+      if (spec.group !== undefined && (value === "help" || value === "help-long")) {
+        return { kind: "help", text: groupHelp(spec.group, { long: value === "help-long" }) };
+      }
       spec.apply(opts, value);
       continue;
     }

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { writeFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import process from "node:process";
 import {
@@ -24,6 +25,7 @@ import {
 import { CompileError, LinkError, RuntimeError, WasiExit } from "../errors.ts";
 import { Exception } from "../runtime/tag.ts";
 import { TrapCode } from "../trap_codes.ts";
+import { isNullable, isRefType, ValType, valTypeName } from "../binary/module.ts";
 import { parseWat, WatParseError } from "../text/mod.ts";
 import { tcpListen } from "../wasi/fs/node_net.ts";
 import type { WasiListener } from "../wasi/streams.ts";
@@ -32,6 +34,7 @@ import type { RunOptions } from "./args.ts";
 import { describeOsError, formatBacktrace, formatChain, ReportedError, trapLine } from "./report.ts";
 import { printable } from "../_printable.ts";
 import { formatInvokeResult, parseInvokeArg } from "./values.ts";
+import { encodeCoredump } from "./coredump.ts";
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
 export interface RunIo {
@@ -76,12 +79,18 @@ async function readModuleBytes(path: string): Promise<Uint8Array> {
   } catch (e) {
     throw new ReportedError(`failed to read file: ${path}`, [describeOsError(e)]);
   }
+  if (bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b)) return bytes;
+  // Input without the magic number that is not UTF-8 is neither format: one line, as Wasmtime's `wat` step says it,
+  // never the bytes echoed back (a terminal would interpret their escapes).
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ReportedError("input bytes aren't valid utf-8");
+  }
   // A `.wasm` file is binary whatever it holds (an empty or garbled one is a compile error, as in Wasmtime, never
-  // an empty text module); other names are sniffed by the magic number, and an empty input is never text either.
-  const named = /\.wasm$/i.test(path);
-  const isBinary = named || bytes.length === 0 || (bytes.length >= 4 && WASM_MAGIC.every((b, i) => bytes[i] === b));
-  if (isBinary) return bytes;
-  const text = new TextDecoder().decode(bytes);
+  // an empty text module), and an empty input is never text either.
+  if (bytes.length === 0 || /\.wasm$/i.test(path)) return bytes;
   try {
     return parseWat(text);
   } catch (e) {
@@ -300,9 +309,12 @@ async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
   }
 
   const context = `failed to run main module \`${opts.module}\``;
+  const mainImports = opts.unknownImportsTrap || opts.unknownImportsDefault
+    ? withUnknownImports(main, imports, opts.unknownImportsTrap ? "trap" : "default")
+    : imports;
   let instance: Instance;
   try {
-    instance = (await instantiate(main, imports, { store })).instance;
+    instance = (await instantiate(main, mainImports, { store })).instance;
   } catch (e) {
     const exit = exitStatus(e);
     if (exit !== undefined) return exit;
@@ -319,7 +331,7 @@ async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
       const exit = exitStatus(e);
       if (exit !== undefined) return exit;
       const { causes, exitCode } = executionCauses(e);
-      throw new ReportedError(context, causes, exitCode);
+      throw new ReportedError(context, [...coreDump(e, exitCode, instance, opts, io), ...causes], exitCode);
     }
   }
 
@@ -333,7 +345,60 @@ async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
     func = isFunction(f) ? f : undefined;
   }
   if (func === undefined) return 0;
-  return await invoke(func, opts, io, context);
+  return await invoke(func, opts, io, context, instance);
+}
+
+/**
+ * `-D coredump=PATH`: after a trap (status 134) in `instance`'s code, writes its coredump and returns the cause
+ * Wasmtime adds to the report ("core dumped at PATH"); nothing for other errors. A failed write is a warning, as in
+ * Wasmtime, and the trap is reported as usual.
+ */
+function coreDump(e: unknown, exitCode: number, instance: Instance, opts: RunOptions, io: RunIo): string[] {
+  if (opts.coredump === undefined || exitCode !== 134 || !(e instanceof RuntimeError)) return [];
+  try {
+    writeFileSync(opts.coredump, encodeCoredump(instance, e.backtrace, { name: opts.module }));
+  } catch (err) {
+    io.stderr(`warning: coredump failed to generate: ${err instanceof Error ? err.message : String(err)}\n`);
+    return [];
+  }
+  return [`core dumped at ${opts.coredump}`];
+}
+
+/**
+ * `-W unknown-imports-trap` / `-W unknown-imports-default`: a copy of `imports` where each function import of `module`
+ * that nothing provides is a host function that fails with the link error's message ("unknown import: `m::f` has
+ * not been defined"), or returns zeros and nulls. As in Wasmtime (`Linker::define_unknown_imports_as_traps` and
+ * `…_as_default_values`), only functions: an unresolved global, table or memory stays a link error; a function
+ * returning a non-nullable reference has no default value (an error before instantiating); `trap` wins when both
+ * flags are given. Functions with v128 in their type stay unresolved (a JS host function cannot take or return one).
+ */
+function withUnknownImports(module: Module, imports: Imports, mode: "trap" | "default"): Imports {
+  const d = module.decoded;
+  const result: Imports = { ...imports };
+  for (const imp of d.imports) {
+    if (imp.desc.kind !== "func") continue;
+    const ns = result[imp.module] as Record<string, unknown> | undefined;
+    if (ns !== undefined && ns !== null && ns[imp.name] !== undefined) continue;
+    const type = d.types[imp.desc.typeIndex]!;
+    if ([...type.params, ...type.results].includes(ValType.v128)) continue;
+    let host: () => unknown;
+    if (mode === "trap") {
+      const message = `unknown import: \`${imp.module}::${imp.name}\` has not been defined`;
+      host = () => {
+        throw new Error(message);
+      };
+    } else {
+      const zeros = type.results.map((t) => {
+        if (isRefType(t) && !isNullable(t)) {
+          throw new ReportedError(`no default value exists for type \`${valTypeName(t)}\``);
+        }
+        return t === ValType.i64 ? 0n : isRefType(t) ? null : 0;
+      });
+      host = zeros.length === 1 ? () => zeros[0] : zeros.length === 0 ? () => undefined : () => [...zeros];
+    }
+    result[imp.module] = { ...(ns ?? {}), [imp.name]: host };
+  }
+  return result;
 }
 
 async function invoke(
@@ -341,6 +406,7 @@ async function invoke(
   opts: RunOptions,
   io: RunIo,
   context: string,
+  instance: Instance,
 ): Promise<number> {
   const { params, results } = func.type;
   if (params.length > 0) {
@@ -365,7 +431,8 @@ async function invoke(
     const exit = exitStatus(e);
     if (exit !== undefined) return exit;
     const { causes, exitCode } = executionCauses(e);
-    throw new ReportedError(context, [`failed to invoke ${what}`, ...causes], exitCode);
+    const dumped = coreDump(e, exitCode, instance, opts, io);
+    throw new ReportedError(context, [...dumped, `failed to invoke ${what}`, ...causes], exitCode);
   }
   if (values.length > 0) io.stdout(values.map((v, i) => formatInvokeResult(v, results[i]) + "\n").join(""));
   return 0;

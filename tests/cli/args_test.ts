@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseArgs, parseDuration, UsageError } from "../../lib/cli/args.ts";
+import { groupHelp, parseArgs, parseDuration, UsageError } from "../../lib/cli/args.ts";
 
 function run(argv: string[]) {
   const cmd = parseArgs(argv);
@@ -115,4 +115,47 @@ test("parseDuration() reads seconds, units and compound durations as humantime d
   assert.throws(() => parseDuration("1.5s"));
   assert.throws(() => parseDuration("ms"));
   assert.throws(() => parseDuration(""));
+});
+
+test("parseArgs() answers `-W help`, `-S help`, `-C help`, `-D help` and `help-long` with the group's table", () => {
+  for (
+    const [short, long, key] of [["W", "wasm", "max-memory-size=N"], ["S", "wasi", "inherit-env[=y|n]"], [
+      "C",
+      "codegen",
+      "compiler=interpreter",
+    ], ["D", "debug", "coredump=val"]]
+  ) {
+    const cmd = parseArgs([`-${short}`, "help"]);
+    assert.equal(cmd.kind, "help");
+    const text = (cmd as Extract<typeof cmd, { kind: "help" }>).text;
+    assert.equal(text, groupHelp(short as "W"));
+    assert.match(text, new RegExp(`^Available ${long} options:\\n\\n`));
+    assert.ok(text.includes(` ${key} -- `), text);
+    assert.match(text, new RegExp(`\\npass \`-${short} help-long\` to see longer-form explanations\\n$`));
+    const longCmd = parseArgs([`--${long}=help-long`, "x.wasm"]);
+    assert.equal(longCmd.kind, "help");
+    assert.ok((longCmd as { text: string }).text.includes(`  -${short} ${key} --\n\n        `));
+  }
+  // Every -W line ends in its default; the `--` columns line up as Wasmtime's do.
+  const lines = groupHelp("W").split("\n").filter((l) => l.startsWith("  -W "));
+  assert.ok(lines.length >= 11);
+  for (const l of lines) assert.match(l, /\(default: [^)]+\)$/);
+  assert.equal(new Set(lines.map((l) => l.indexOf(" -- "))).size, 1);
+  assert.ok(groupHelp("W").includes("max-memory-size=N -- ") && groupHelp("W").includes("(default: 4 GiB)"));
+});
+
+test("parseArgs() parses -W unknown-imports-trap/-default, -C compiler and -D coredump", () => {
+  const o = run(["-W", "unknown-imports-trap,unknown-imports-default=n", "-D", "coredump=core.wasm", "m.wasm"]);
+  assert.equal(o.unknownImportsTrap, true);
+  assert.equal(o.unknownImportsDefault, false);
+  assert.equal(o.coredump, "core.wasm");
+  assert.equal(run(["--wasm", "unknown-imports-default", "m.wasm"]).unknownImportsDefault, true);
+  assert.equal(run(["-C", "compiler=interpreter", "m.wasm"]).module, "m.wasm");
+  assert.match(
+    usageError(["-C", "compiler=cranelift", "m.wasm"]),
+    /^error: failed to parse -C option `compiler=cranelift`: unknown compiler/,
+  );
+  assert.match(usageError(["-D", "coredump", "m.wasm"]), /`key=val` syntax/);
+  assert.match(usageError(["-D", "nope", "m.wasm"]), /^error: unknown -D \/ --debug option: nope\n/);
+  assert.match(usageError(["-C", "nope", "m.wasm"]), /^error: unknown -C \/ --codegen option: nope\n/);
 });

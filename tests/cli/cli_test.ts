@@ -221,6 +221,166 @@ for (const rt of RUNTIMES) {
     },
   );
 
+  t("-W help, -S help, -C help and -D help list the group's options and exit 0 (issue 20)", undefined, async () => {
+    for (const [short, long] of [["W", "wasm"], ["S", "wasi"], ["C", "codegen"], ["D", "debug"]]) {
+      const r = await runCli(rt, [`-${short}`, "help"]);
+      assert.deepEqual([r.status, r.stderr], [0, ""], r.stderr);
+      assert.match(r.stdout, new RegExp(`^Available ${long} options:\n\n  -${short} `));
+      assert.match(r.stdout, /\(default: [^)]+\)\n/);
+    }
+    const w = await runCli(rt, ["-W", "help-long"]);
+    assert.equal(w.status, 0);
+    assert.ok(w.stdout.includes("  -W unknown-imports-trap[=y|n] --\n\n        "), w.stdout);
+  });
+
+  t(
+    "-W unknown-imports-trap and -W unknown-imports-default link what nothing provides (issue 20)",
+    ENGINE_MISSING,
+    async () => {
+      const dir = tempDir();
+      try {
+        const path = join(dir, "lib.wat");
+        writeFileSync(
+          path,
+          `(module
+          (import "env" "log" (func $log (param i32)))
+          (import "env" "pair" (func $pair (result i32 i64 f64 externref)))
+          (func (export "quiet") (result i32) (i32.const 7))
+          (func (export "pair") (result i32 i64 f64) (call $pair) (drop))
+          (func (export "_start") (call $log (i32.const 1))))`,
+        );
+        const plain = await runCli(rt, [path]);
+        assert.equal(plain.status, 1);
+        assert.match(plain.stderr, /unknown import: `env::log` has not been defined\n$/);
+        // Linked, so an export that never calls the import runs; calling it fails with the link error's message.
+        const quiet = await runCli(rt, ["-W", "unknown-imports-trap", "--invoke", "quiet", path]);
+        assert.deepEqual([quiet.status, quiet.stdout], [0, "7\n"], quiet.stderr);
+        const called = await runCli(rt, ["-W", "unknown-imports-trap", path]);
+        assert.equal(called.status, 1);
+        assert.match(called.stderr, /\n {4}1: unknown import: `env::log` has not been defined\n$/);
+        const zeros = await runCli(rt, ["-W", "unknown-imports-default", "--invoke", "pair", path]);
+        assert.deepEqual([zeros.status, zeros.stdout], [0, "0\n0\n0\n"], zeros.stderr);
+        const started = await runCli(rt, ["-W", "unknown-imports-default", path]);
+        assert.deepEqual([started.status, started.stderr], [0, ""]);
+        // Both given: the trapping definition wins, as in Wasmtime (it is defined first).
+        const both = await runCli(rt, ["-W", "unknown-imports-trap,unknown-imports-default", path]);
+        assert.equal(both.status, 1);
+        // Only functions: an unresolved global stays a link error.
+        const global = join(dir, "global.wat");
+        writeFileSync(global, `(module (import "env" "g" (global i32)))`);
+        const g = await runCli(rt, ["-W", "unknown-imports-default", global]);
+        assert.equal(g.status, 1);
+        assert.match(g.stderr, /unknown import: `env::g` has not been defined\n$/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  t("-D coredump=PATH writes a tool-conventions coredump of the trap's state (issue 20)", ENGINE_MISSING, async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, "crash.wat"), core = join(dir, "core.wasm");
+      writeFileSync(
+        path,
+        `(module
+          (memory 1 3)
+          (global $g (mut i32) (i32.const 5))
+          (global i64 (i64.const -3))
+          (global funcref (ref.null func))
+          (data (i32.const 16) "hello core")
+          (func $inner
+            (global.set $g (i32.const 42))
+            (i32.store (i32.const 100) (i32.const 0xdeadbeef))
+            unreachable)
+          (func (export "_start") (call $inner)))`,
+      );
+      const r = await runCli(rt, ["-D", `coredump=${core}`, path]);
+      assert.equal(r.status, 134);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^Error: failed to run main module \`[^\n]*\n\nCaused by:\n {4}0: core dumped at ${
+            core.replace(/[.\\]/g, "\\$&")
+          }\n {4}1: failed to invoke command default\n`,
+        ),
+      );
+      const dump = new Uint8Array(readFileSync(core));
+      assert.ok(WebAssembly.validate(dump));
+      const m = new WebAssembly.Module(dump);
+      const name = new TextEncoder().encode(path);
+      assert.deepEqual([...new Uint8Array(WebAssembly.Module.customSections(m, "core")[0])], [0, name.length, ...name]);
+      // Thread "main", two frames: $inner (funcidx 0) at the `unreachable`, then _start (funcidx 1) at its call.
+      const stack = [...new Uint8Array(WebAssembly.Module.customSections(m, "corestack")[0])];
+      assert.deepEqual(stack.slice(0, 7), [0, 4, 0x6d, 0x61, 0x69, 0x6e, 2]);
+      assert.deepEqual([stack[7], stack[8]], [0, 0]);
+      assert.ok(stack[9] > 0);
+      assert.deepEqual(stack.slice(10), [0, 0, 0, 1, 0, 0, 0]);
+      // Memory as at the trap: the data segment and the store that ran just before it.
+      const text = new TextDecoder("latin1").decode(dump);
+      const at = text.indexOf("hello core") - 16;
+      assert.ok(at > 0);
+      assert.deepEqual([...dump.subarray(at + 100, at + 104)], [0xef, 0xbe, 0xad, 0xde]);
+      // Globals as at the trap: $g was set to 42 (an immutable i32 global `i32.const 42`).
+      assert.ok(text.includes("\x7f\x00\x41\x2a\x0b"));
+      // No trap, no coredump.
+      const ok = await runCli(rt, ["-D", `coredump=${join(dir, "none.wasm")}`, "testdata/hello.wasm"]);
+      assert.equal(ok.status, 0);
+      assert.throws(() => readFileSync(join(dir, "none.wasm")));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  t(
+    "instantiation-time limits are instantiation errors with status 1, not traps (issue 20)",
+    ENGINE_MISSING,
+    async () => {
+      const dir = tempDir();
+      try {
+        const cases: [string, string, string][] = [
+          ["(module (memory 10))", "max-memory-size=65536", "memory minimum size of 10 pages exceeds memory limits"],
+          [
+            "(module (table 10 funcref))",
+            "max-table-elements=5",
+            "table minimum size of 10 elements exceeds table limits",
+          ],
+        ];
+        for (const [i, [wat, limit, message]] of cases.entries()) {
+          const path = join(dir, `limit${i}.wat`);
+          writeFileSync(path, wat);
+          const r = await runCli(rt, ["-W", limit, path]);
+          assert.equal(r.status, 1, r.stderr);
+          assert.ok(
+            r.stderr.endsWith(`    0: failed to instantiate ${JSON.stringify(path)}\n    1: ${message}\n`),
+            r.stderr,
+          );
+          assert.ok(!r.stderr.includes("wasm trap"), r.stderr);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  t("input that is neither wasm nor UTF-8 text gets one line and status 1 (issue 20)", ENGINE_MISSING, async () => {
+    const dir = tempDir();
+    try {
+      const bytes = new Uint8Array(4096);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 151 + 7) & 0xff; // includes ESC (0x1b) and 0x80+
+      for (const name of ["x.wasm", "x.bin"]) {
+        const path = join(dir, name);
+        writeFileSync(path, bytes);
+        const r = await runCli(rt, [path]);
+        assert.deepEqual([r.status, r.stdout, r.stderr], [1, "", "Error: input bytes aren't valid utf-8\n"]);
+      }
+      const stdin = await runCli(rt, ["-"], { stdin: bytes });
+      assert.deepEqual([stdin.status, stdin.stderr], [1, "Error: input bytes aren't valid utf-8\n"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   t("errors escape the control characters they quote: no raw terminal escapes (issue 13)", ENGINE_MISSING, async () => {
     const dir = tempDir();
     try {
