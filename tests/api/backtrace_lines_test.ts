@@ -1,0 +1,49 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { RuntimeError } from "../../mod.ts";
+import { runWasi } from "../../wasi.ts";
+
+const TESTDATA = join(import.meta.dirname!, "..", "..", "testdata");
+
+async function trapOf(name: string, debugInfo?: boolean): Promise<RuntimeError> {
+  const bytes = readFileSync(join(TESTDATA, name));
+  const run = runWasi(bytes, { args: [name], stdin: "null", engine: debugInfo === undefined ? {} : { debugInfo } });
+  const e = await run.then(() => undefined, (e: unknown) => e);
+  assert.ok(e instanceof RuntimeError, String(e));
+  return e;
+}
+
+for (const [name, file] of [["trap_lines.wasm", "testdata/trap_lines.c"], ["trap_lines_dwarf4.wasm", "trap_lines.c"]]) {
+  test(`StoreOptions.debugInfo: a trap in ${name} has file, line and column on each frame`, async () => {
+    const trap = await trapOf(name, true);
+    assert.equal(trap.message, "integer divide by zero");
+    const frames = trap.backtrace.slice(0, 4).map((f) => ({
+      funcName: f.funcName,
+      offset: f.offset,
+      at: `${f.file}:${f.line}:${f.column}`,
+    }));
+    assert.deepEqual(frames, [
+      { funcName: "divide", offset: 308, at: `${file}:4:16` }, // return total / count;
+      { funcName: "average", offset: 531, at: `${file}:10:10` }, // return divide(total, count);
+      { funcName: "report", offset: 671, at: `${file}:15:10` }, // return average(values, count);
+      { funcName: "main", offset: 778, at: `${file}:20:10` }, // return report(argc - 1);
+    ]);
+    // wasi-libc's start code has line info too (crt1-command.c); its wrapper `_start.command_export` has none.
+    const outer = trap.backtrace[trap.backtrace.length - 1]!;
+    assert.equal(outer.funcName, "_start.command_export");
+    assert.equal(outer.file, undefined);
+  });
+}
+
+test("StoreOptions.debugInfo: off by default and when false, frames carry no source position", async () => {
+  for (const debugInfo of [undefined, false]) {
+    const trap = await trapOf("trap_lines.wasm", debugInfo);
+    assert.equal(trap.backtrace[0]!.funcName, "divide");
+    for (const frame of trap.backtrace) {
+      assert.deepEqual([frame.file, frame.line, frame.column], [undefined, undefined, undefined]);
+      assert.ok(!("file" in frame));
+    }
+  }
+});
