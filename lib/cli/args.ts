@@ -57,6 +57,8 @@ export interface RunOptions {
   wasi: boolean;
   /** `-S tcplisten=ADDR` (repeatable): listening sockets pre-opened for the guest, after the `--dir` preopens. */
   tcpListen: string[];
+  /** `-D debug-info[=y|n]`: trap backtraces show source lines from the module's DWARF. */
+  debugInfo?: boolean;
 }
 
 /** A parsed command line. */
@@ -102,6 +104,8 @@ Options:
                                        default 4 GiB), max-table-elements=N, max-instances=N, max-tables=N,
                                        max-memories=N, max-wasm-stack=N, trap-on-grow-failure[=y|n]
   -S, --wasi <KEY[=VAL[,..]]>        WASI related options: inherit-env[=y|n], cli[=y|n], tcplisten=ADDR
+  -D, --debug <KEY[=VAL[,..]]>       Debug options: debug-info[=y|n] (source lines in trap backtraces, as
+                                       WASMTIME_BACKTRACE_DETAILS=1 does)
   -h, --help                         Print help
   -V, --version                      Print version
 
@@ -243,14 +247,24 @@ const WASI_OPTIONS: Record<string, Setter> = {
   },
 };
 
+const DEBUG_OPTIONS: Record<string, Setter> = {
+  "debug-info": (o, _k, v) => (o.debugInfo = parseBool(v)),
+};
+
+/** The `key[=value]` option groups: their long names and tables. */
+const GROUPS = {
+  W: { long: "wasm", table: WASM_OPTIONS },
+  S: { long: "wasi", table: WASI_OPTIONS },
+  D: { long: "debug", table: DEBUG_OPTIONS },
+} as const;
+
 function invalidValue(value: string, arg: string, reason: string): UsageError {
   return new UsageError(`error: invalid value '${value}' for '${arg}': ${reason}\n\n${MORE}`);
 }
 
-/** Applies one `-W`/`-S` value (a comma-separated `key[=value]` list) the way wasmtime-cli-flags does. */
-function applyGroup(opts: RunOptions, short: "W" | "S", value: string): void {
-  const long = short === "W" ? "wasm" : "wasi";
-  const table = short === "W" ? WASM_OPTIONS : WASI_OPTIONS;
+/** Applies one `-W`/`-S`/`-D` value (a comma-separated `key[=value]` list) the way wasmtime-cli-flags does. */
+function applyGroup(opts: RunOptions, short: keyof typeof GROUPS, value: string): void {
+  const { long, table } = GROUPS[short];
   for (const item of value.split(",")) {
     const eq = item.indexOf("=");
     const key = eq < 0 ? item : item.slice(0, eq);
@@ -308,9 +322,10 @@ const LONG_OPTIONS: Record<string, OptionSpec> = {
   argv0: { display: "--argv0 <ARGV0>", apply: (o, v) => (o.argv0 = v) },
   wasm: { display: "-W, --wasm <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "W", v) },
   wasi: { display: "-S, --wasi <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "S", v) },
+  debug: { display: "-D, --debug <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "D", v) },
 };
 
-const SHORT_OPTIONS: Record<string, string> = { W: "wasm", S: "wasi" };
+const SHORT_OPTIONS: Record<string, string> = { W: "wasm", S: "wasi", D: "debug" };
 
 function unexpected(arg: string, usage: string): UsageError {
   return new UsageError(
