@@ -10,6 +10,10 @@
  * @module
  */
 
+import { DwarfError, Reader } from "./_reader.ts";
+
+export { DwarfError };
+
 /** A source position: the file's path (directory joined when the table gives one), 1-based line, column (0: none). */
 export interface SourceLocation {
   readonly file: string;
@@ -34,80 +38,6 @@ export interface LineTable {
   readonly rows: readonly LineRow[];
 }
 
-/** Malformed line-table data: what was being read and where (byte offset in the section). */
-export class DwarfError extends Error {
-  /**
-   * Creates the error.
-   * @param message What could not be read.
-   */
-  constructor(message: string) {
-    super(message);
-    this.name = "DwarfError";
-  }
-}
-
-/** A cursor over little-endian DWARF data. */
-class Reader {
-  pos: number;
-  constructor(readonly bytes: Uint8Array, pos = 0, readonly end = bytes.length) {
-    this.pos = pos;
-  }
-  need(n: number): void {
-    if (this.pos + n > this.end) throw new DwarfError(`read line table: unexpected end at offset ${this.pos}`);
-  }
-  u8(): number {
-    this.need(1);
-    return this.bytes[this.pos++]!;
-  }
-  u16(): number {
-    this.need(2);
-    const b = this.bytes, p = this.pos;
-    this.pos += 2;
-    return b[p]! | (b[p + 1]! << 8);
-  }
-  u32(): number {
-    this.need(4);
-    const b = this.bytes, p = this.pos;
-    this.pos += 4;
-    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
-  }
-  /** An unsigned value of `size` bytes (1, 2, 4 or 8); 8-byte values beyond 2^53 lose precision. */
-  unsigned(size: number): number {
-    if (size === 1) return this.u8();
-    if (size === 2) return this.u16();
-    if (size === 4) return this.u32();
-    if (size === 8) return this.u32() + this.u32() * 0x100000000;
-    throw new DwarfError(`read line table: unsupported address size ${size}`);
-  }
-  uleb(): number {
-    let result = 0, scale = 1, byte: number;
-    do {
-      byte = this.u8();
-      result += (byte & 0x7f) * scale;
-      scale *= 128;
-    } while (byte & 0x80);
-    return result;
-  }
-  sleb(): number {
-    let result = 0, scale = 1, byte: number;
-    do {
-      byte = this.u8();
-      result += (byte & 0x7f) * scale;
-      scale *= 128;
-    } while (byte & 0x80);
-    return byte & 0x40 ? result - scale : result;
-  }
-  /** A NUL-terminated UTF-8 string. */
-  cstring(): string {
-    const start = this.pos;
-    while (this.pos < this.end && this.bytes[this.pos] !== 0) this.pos++;
-    if (this.pos >= this.end) throw new DwarfError(`read line table: unterminated string at offset ${start}`);
-    return UTF8.decode(this.bytes.subarray(start, this.pos++));
-  }
-}
-
-const UTF8 = new TextDecoder();
-
 /** The string at `offset` in a string section (`.debug_line_str`, `.debug_str`). */
 function stringAt(section: Uint8Array | undefined, offset: number, name: string): string {
   if (section === undefined) throw new DwarfError(`read line table: a path refers to ${name}, which is missing`);
@@ -120,13 +50,18 @@ const DW_FORM_block = 0x09, DW_FORM_block1 = 0x0a, DW_FORM_data1 = 0x0b, DW_FORM
 const DW_FORM_data4 = 0x06, DW_FORM_data8 = 0x07, DW_FORM_data16 = 0x1e, DW_FORM_string = 0x08;
 const DW_FORM_strp = 0x0e, DW_FORM_udata = 0x0f, DW_FORM_line_strp = 0x1f, DW_FORM_sdata = 0x0d;
 
-interface Strings {
-  readonly lineStr?: Uint8Array;
+/** A module's DWARF sections (custom sections named `.debug_*`), those a reader needs. */
+export interface DwarfSections {
+  readonly info?: Uint8Array;
+  readonly abbrev?: Uint8Array;
   readonly str?: Uint8Array;
+  readonly lineStr?: Uint8Array;
+  readonly strOffsets?: Uint8Array;
+  readonly addr?: Uint8Array;
 }
 
 /** Reads one attribute of a DWARF 5 directory or file entry: a string for paths, a number otherwise. */
-function readForm(r: Reader, form: number, offsetSize: number, strings: Strings): string | number {
+function readForm(r: Reader, form: number, offsetSize: number, strings: DwarfSections): string | number {
   switch (form) {
     case DW_FORM_string:
       return r.cstring();
@@ -163,7 +98,7 @@ function readForm(r: Reader, form: number, offsetSize: number, strings: Strings)
 }
 
 /** Reads a DWARF 5 directory or file name list: its entry format, then the entries (path, directory index). */
-function readEntries(r: Reader, offsetSize: number, strings: Strings): { path: string; dir: number }[] {
+function readEntries(r: Reader, offsetSize: number, strings: DwarfSections): { path: string; dir: number }[] {
   const formatCount = r.u8();
   const format: [number, number][] = [];
   for (let i = 0; i < formatCount; i++) format.push([r.uleb(), r.uleb()]);
@@ -212,7 +147,7 @@ function isDeadAddress(address: number, addressSize: number): boolean {
  * if (at?.file !== "a.c" || at.line !== 3 || lookupLine(table, 8) !== undefined) throw new Error("wrong lookup");
  * ```
  */
-export function parseDebugLine(debugLine: Uint8Array, strings: Strings = {}): LineTable {
+export function parseDebugLine(debugLine: Uint8Array, strings: DwarfSections = {}): LineTable {
   const files: string[] = [];
   const rows: LineRow[] = [];
   const r = new Reader(debugLine);
@@ -234,7 +169,7 @@ export function parseDebugLine(debugLine: Uint8Array, strings: Strings = {}): Li
 }
 
 /** Runs one unit's line-number program (§6.2.5), appending its rows and files. */
-function readUnit(r: Reader, offsetSize: number, strings: Strings, files: string[], out: LineRow[]): void {
+function readUnit(r: Reader, offsetSize: number, strings: DwarfSections, files: string[], out: LineRow[]): void {
   const version = r.u16();
   if (version < 2 || version > 5) throw new DwarfError(`read line table: unsupported DWARF version ${version}`);
   let addressSize = 4;

@@ -33,7 +33,7 @@
  */
 
 import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
-import { sourceLocationOf } from "../debug/source_lines.ts";
+import { functionNameOf, sourceLocationOf } from "../debug/source_lines.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { type CompiledFunc, HANDLER_WORDS, translateFunction } from "../compile/translate.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
@@ -2746,6 +2746,10 @@ function frameOf(f: FuncInst, pc: number): WasmFrame {
       frame.file = at.file;
       frame.line = at.line;
       if (at.column !== 0) frame.column = at.column;
+    }
+    if (name === undefined) {
+      const debugName = functionNameOf(inst.module, offset);
+      if (debugName !== undefined) frame.funcName = debugName;
     }
   }
   return frame;

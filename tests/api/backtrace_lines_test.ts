@@ -7,8 +7,27 @@ import { runWasi } from "../../wasi.ts";
 
 const TESTDATA = join(import.meta.dirname!, "..", "..", "testdata");
 
-async function trapOf(name: string, debugInfo?: boolean): Promise<RuntimeError> {
-  const bytes = readFileSync(join(TESTDATA, name));
+/** The module binary without its custom sections called `drop` (each section: id, LEB128 size, contents). */
+function withoutCustomSection(bytes: Uint8Array, drop: string): Uint8Array {
+  const kept: number[] = [...bytes.subarray(0, 8)];
+  for (let pos = 8; pos < bytes.length;) {
+    const start = pos++;
+    let size = 0;
+    for (let shift = 0;; shift += 7) {
+      const byte = bytes[pos++]!;
+      size += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    const end = pos + size;
+    const name = new TextDecoder().decode(bytes.subarray(pos + 1, pos + 1 + bytes[pos]!));
+    if (bytes[start] !== 0 || name !== drop) kept.push(...bytes.subarray(start, end));
+    pos = end;
+  }
+  return new Uint8Array(kept);
+}
+
+async function trapOf(name: string, debugInfo?: boolean, edit = (b: Uint8Array) => b): Promise<RuntimeError> {
+  const bytes = edit(readFileSync(join(TESTDATA, name)));
   const run = runWasi(bytes, { args: [name], stdin: "null", engine: debugInfo === undefined ? {} : { debugInfo } });
   const e = await run.then(() => undefined, (e: unknown) => e);
   assert.ok(e instanceof RuntimeError, String(e));
@@ -36,6 +55,21 @@ for (const [name, file] of [["trap_lines.wasm", "testdata/trap_lines.c"], ["trap
     assert.equal(outer.file, undefined);
   });
 }
+
+test("StoreOptions.debugInfo: without a name section, frames are named from .debug_info (linkage names first)", async () => {
+  const strip = (bytes: Uint8Array) => withoutCustomSection(bytes, "name");
+  const plain = await trapOf("trap_lines.wasm", false, strip);
+  assert.equal(plain.backtrace[0]!.funcName, undefined, "the name section is gone");
+  const trap = await trapOf("trap_lines.wasm", true, strip);
+  assert.deepEqual(trap.backtrace.slice(0, 4).map((f) => [f.funcName, f.line]), [
+    ["divide", 4],
+    ["average", 10],
+    ["report", 15],
+    ["__main_argc_argv", 20], // clang's DW_AT_linkage_name of `main(int, char **)`
+  ]);
+  // `_start.command_export` is made by the linker: no DWARF, no name.
+  assert.equal(trap.backtrace[trap.backtrace.length - 1]!.funcName, undefined);
+});
 
 test("StoreOptions.debugInfo: off by default and when false, frames carry no source position", async () => {
   for (const debugInfo of [undefined, false]) {
