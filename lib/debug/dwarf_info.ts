@@ -20,7 +20,7 @@ export interface FunctionRange {
 const DW_TAG_subprogram = 0x2e;
 const DW_AT_name = 0x03, DW_AT_low_pc = 0x11, DW_AT_high_pc = 0x12, DW_AT_abstract_origin = 0x31;
 const DW_AT_specification = 0x47, DW_AT_linkage_name = 0x6e, DW_AT_MIPS_linkage_name = 0x2007;
-const DW_AT_str_offsets_base = 0x72, DW_AT_addr_base = 0x73;
+const DW_AT_str_offsets_base = 0x72, DW_AT_addr_base = 0x73, DW_AT_stmt_list = 0x10, DW_AT_comp_dir = 0x1b;
 
 /** An attribute value as read: a number, a string, or an index into `.debug_str_offsets` or `.debug_addr`. */
 type Value = number | string | { readonly strx: number } | { readonly addrx: number };
@@ -176,9 +176,39 @@ interface Subprogram {
  * if (f.name !== "f" || f.low !== 2 || f.high !== 9) throw new Error("wrong function");
  * ```
  */
-export function parseFunctionNames(sections: DwarfSections): FunctionRange[] {
+export function parseFunctionNames(sections: DwarfSections): readonly FunctionRange[] {
+  return parseDebugInfo(sections).functions;
+}
+
+/** What a backtrace needs from `.debug_info`: see {@link parseDebugInfo}. */
+export interface DebugInfo {
+  /** Functions with code and a name, sorted by `low` ({@link parseFunctionNames}). */
+  readonly functions: readonly FunctionRange[];
+  /** Each compilation unit's `DW_AT_comp_dir`, by its `DW_AT_stmt_list` (the offset of its line table). */
+  readonly compDirs: ReadonlyMap<number, string>;
+}
+
+/**
+ * Reads the functions of a `.debug_info` section and each compilation unit's directory (which DWARF 4 line tables
+ * leave out: their directory 0).
+ *
+ * @param sections `.debug_info` and `.debug_abbrev`, plus the string and address sections DWARF 5 indexes into.
+ * @returns The functions and the compilation directories.
+ * @throws {DwarfError} When the data is malformed or uses a form this reader does not know.
+ * @example
+ * ```ts
+ * import { parseDebugInfo } from "./dwarf_info.ts";
+ * // One DWARF 4 compile unit: comp_dir "/src", stmt_list 0.
+ * const abbrev = new Uint8Array([1, 0x11, 0, 0x1b, 0x08, 0x10, 0x06, 0, 0, 0]);
+ * const body = [4, 0, 0, 0, 0, 0, 4, 1, 0x2f, 0x73, 0x72, 0x63, 0, 0, 0, 0, 0];
+ * const { compDirs } = parseDebugInfo({ info: new Uint8Array([body.length, 0, 0, 0, ...body]), abbrev });
+ * if (compDirs.get(0) !== "/src") throw new Error("wrong directory");
+ * ```
+ */
+export function parseDebugInfo(sections: DwarfSections): DebugInfo {
   const { info, abbrev } = sections;
-  if (info === undefined || abbrev === undefined) return [];
+  const compDirs = new Map<number, string>();
+  if (info === undefined || abbrev === undefined) return { functions: [], compDirs };
   const out: FunctionRange[] = [];
   const r = new Reader(info);
   while (r.pos < info.length) {
@@ -214,10 +244,11 @@ export function parseFunctionNames(sections: DwarfSections): FunctionRange[] {
       sections,
       readAbbrevs(abbrev, abbrevOffset),
       out,
+      compDirs,
     );
     r.pos = end;
   }
-  return out.sort((a, b) => a.low - b.low);
+  return { functions: out.sort((a, b) => a.low - b.low), compDirs };
 }
 
 function readUnitFunctions(
@@ -227,7 +258,9 @@ function readUnitFunctions(
   sections: DwarfSections,
   abbrevs: Map<number, Abbrev>,
   out: FunctionRange[],
+  compDirs: Map<number, string>,
 ): void {
+  let compDir: Value | undefined, stmtList: number | undefined;
   let strOffsetsBase = 8, addrBase = 8; // DWARF 5 defaults: just past each section's header
   const names = new Map<number, Value>(); // DIE offset (unit-relative) -> its name, for origins
   const origins = new Map<number, number>(); // DIE offset -> the DIE it takes its name from
@@ -245,6 +278,8 @@ function readUnitFunctions(
       if (value === undefined) continue;
       if (first && at === DW_AT_str_offsets_base && typeof value === "number") strOffsetsBase = value;
       else if (first && at === DW_AT_addr_base && typeof value === "number") addrBase = value;
+      else if (first && at === DW_AT_comp_dir) compDir = value;
+      else if (first && at === DW_AT_stmt_list && typeof value === "number") stmtList = value;
       else if (at === DW_AT_name) sub.name = value;
       else if (at === DW_AT_linkage_name || at === DW_AT_MIPS_linkage_name) sub.linkageName = value;
       else if (at === DW_AT_low_pc) sub.low = value;
@@ -280,6 +315,8 @@ function readUnitFunctions(
     if (at + unit.addressSize > sections.addr.length) return undefined;
     return new Reader(sections.addr, at).unsigned(unit.addressSize);
   };
+  const dir = str(compDir);
+  if (dir !== undefined && stmtList !== undefined) compDirs.set(stmtList, dir);
   for (const sub of subprograms) {
     const own = sub.linkageName ?? sub.name;
     const name = str(own ?? (sub.origin !== undefined ? resolveOrigin(sub.origin, names, origins) : undefined));

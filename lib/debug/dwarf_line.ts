@@ -50,6 +50,12 @@ const DW_FORM_block = 0x09, DW_FORM_block1 = 0x0a, DW_FORM_data1 = 0x0b, DW_FORM
 const DW_FORM_data4 = 0x06, DW_FORM_data8 = 0x07, DW_FORM_data16 = 0x1e, DW_FORM_string = 0x08;
 const DW_FORM_strp = 0x0e, DW_FORM_udata = 0x0f, DW_FORM_line_strp = 0x1f, DW_FORM_sdata = 0x0d;
 
+/** What {@link parseDebugLine} may use besides `.debug_line`: string sections, compilation directories. */
+export interface LineTableContext extends DwarfSections {
+  /** `DW_AT_comp_dir` of each unit by its line table's offset (`dwarf_info.ts`), for DWARF 4's directory 0. */
+  readonly compDirs?: ReadonlyMap<number, string>;
+}
+
 /** A module's DWARF sections (custom sections named `.debug_*`), those a reader needs. */
 export interface DwarfSections {
   readonly info?: Uint8Array;
@@ -132,7 +138,8 @@ function isDeadAddress(address: number, addressSize: number): boolean {
  * table sorted by address. Sequences at address 0 or a linker tombstone (code removed at link time) are dropped.
  *
  * @param debugLine The `.debug_line` section's contents.
- * @param strings The `.debug_line_str` and `.debug_str` sections, which DWARF 5 file names may point into.
+ * @param strings The `.debug_line_str` and `.debug_str` sections, which DWARF 5 file names may point into, and
+ *   the compilation directories from `.debug_info`, which DWARF 4 tables leave out.
  * @returns The merged table.
  * @throws {DwarfError} When the section is malformed or uses a form this reader does not know.
  * @example Reading a module's line table
@@ -147,11 +154,12 @@ function isDeadAddress(address: number, addressSize: number): boolean {
  * if (at?.file !== "a.c" || at.line !== 3 || lookupLine(table, 8) !== undefined) throw new Error("wrong lookup");
  * ```
  */
-export function parseDebugLine(debugLine: Uint8Array, strings: DwarfSections = {}): LineTable {
+export function parseDebugLine(debugLine: Uint8Array, strings: LineTableContext = {}): LineTable {
   const files: string[] = [];
   const rows: LineRow[] = [];
   const r = new Reader(debugLine);
   while (r.pos < debugLine.length) {
+    const unitStart = r.pos;
     let unitLength = r.u32();
     let offsetSize = 4;
     if (unitLength === 0xffffffff) {
@@ -160,7 +168,8 @@ export function parseDebugLine(debugLine: Uint8Array, strings: DwarfSections = {
     }
     const unitEnd = r.pos + unitLength;
     if (unitEnd > debugLine.length) throw new DwarfError(`read line table: unit at ${r.pos} overruns the section`);
-    readUnit(new Reader(debugLine, r.pos, unitEnd), offsetSize, strings, files, rows);
+    const compDir = strings.compDirs?.get(unitStart);
+    readUnit(new Reader(debugLine, r.pos, unitEnd), offsetSize, strings, compDir, files, rows);
     r.pos = unitEnd;
   }
   // Stable sort: at one address an end-of-sequence row comes before the next sequence's first row.
@@ -169,7 +178,14 @@ export function parseDebugLine(debugLine: Uint8Array, strings: DwarfSections = {
 }
 
 /** Runs one unit's line-number program (§6.2.5), appending its rows and files. */
-function readUnit(r: Reader, offsetSize: number, strings: DwarfSections, files: string[], out: LineRow[]): void {
+function readUnit(
+  r: Reader,
+  offsetSize: number,
+  strings: DwarfSections,
+  compDir: string | undefined,
+  files: string[],
+  out: LineRow[],
+): void {
   const version = r.u16();
   if (version < 2 || version > 5) throw new DwarfError(`read line table: unsupported DWARF version ${version}`);
   let addressSize = 4;
@@ -196,8 +212,9 @@ function readUnit(r: Reader, offsetSize: number, strings: DwarfSections, files: 
     if (id < 0) id = files.push(path) - 1;
     fileIds.push(id);
   };
-  // DWARF 4 directory 0 is the compilation directory, which only .debug_info knows: its files keep relative names.
-  const dirs4: (string | undefined)[] = [undefined];
+  // DWARF 4 directory 0 is the compilation directory, which only .debug_info knows (without it, paths stay
+  // relative); the include directories may be relative to it.
+  const dirs4: (string | undefined)[] = [compDir];
   if (version >= 5) {
     // Directory 0 is the compilation directory; the others may be relative to it.
     const dirs = readEntries(r, offsetSize, strings).map((d, i, all) =>
@@ -205,7 +222,7 @@ function readUnit(r: Reader, offsetSize: number, strings: DwarfSections, files: 
     );
     for (const f of readEntries(r, offsetSize, strings)) addFile(joinPath(dirs[f.dir], f.path));
   } else {
-    for (let dir = r.cstring(); dir !== ""; dir = r.cstring()) dirs4.push(dir);
+    for (let dir = r.cstring(); dir !== ""; dir = r.cstring()) dirs4.push(joinPath(compDir, dir));
     fileIds.push(-1);
     for (let name = r.cstring(); name !== ""; name = r.cstring()) {
       const dir = r.uleb();

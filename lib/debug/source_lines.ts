@@ -15,16 +15,17 @@ import {
   parseDebugLine,
   type SourceLocation,
 } from "./dwarf_line.ts";
-import { functionNameAt, type FunctionRange, parseFunctionNames } from "./dwarf_info.ts";
+import { type DebugInfo, functionNameAt, parseDebugInfo } from "./dwarf_info.ts";
 
-interface ModuleLines {
-  readonly table: LineTable;
+/** What is known of one module's DWARF; `null` when a section is missing or malformed, undefined until parsed. */
+interface ModuleDebug {
   /** Where the Code section's contents start in the module binary: DWARF addresses count from there. */
   readonly codeStart: number;
+  info?: DebugInfo | null;
+  lines?: LineTable | null;
 }
 
-/** Each module's parsed line table, or null when it has none or it is malformed. */
-const cache = new WeakMap<Module, ModuleLines | null>();
+const cache = new WeakMap<Module, ModuleDebug>();
 
 function sectionOf(module: Module, name: string): Uint8Array | undefined {
   return module.customs.find((c) => c.name === name)?.bytes;
@@ -41,8 +42,62 @@ function sectionsOf(module: Module): DwarfSections {
   };
 }
 
-/** Each module's functions from `.debug_info`, or null when it has none or they are malformed. */
-const functionCache = new WeakMap<Module, FunctionRange[] | null>();
+/** Runs a DWARF reader; malformed DWARF gives null. As Wasmtime: custom sections may hold anything. */
+function tryRead<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof DwarfError)) throw e;
+    return null;
+  }
+}
+
+function debugOf(module: Module): ModuleDebug {
+  let debug = cache.get(module);
+  if (debug === undefined) {
+    debug = { codeStart: codeSectionStart(module.bytes) };
+    cache.set(module, debug);
+  }
+  return debug;
+}
+
+function infoOf(module: Module, debug: ModuleDebug): DebugInfo | null {
+  if (debug.info === undefined) debug.info = tryRead(() => parseDebugInfo(sectionsOf(module)));
+  return debug.info;
+}
+
+function linesOf(module: Module, debug: ModuleDebug): LineTable | null {
+  if (debug.lines === undefined) {
+    const debugLine = sectionOf(module, ".debug_line");
+    const compDirs = infoOf(module, debug)?.compDirs;
+    debug.lines = debugLine === undefined
+      ? null
+      : tryRead(() => parseDebugLine(debugLine, { ...sectionsOf(module), compDirs }));
+  }
+  return debug.lines;
+}
+
+/**
+ * The source position of the instruction at `offset` in a module binary, from the module's `.debug_line` (with
+ * the compilation directories of `.debug_info` for DWARF 4 tables, as Wasmtime's symbolizer joins them).
+ *
+ * @param module A decoded module.
+ * @param offset Byte offset of an instruction in the module binary (`WasmFrame.offset`).
+ * @returns The position, or undefined when the module has no (readable) line table or it does not cover `offset`.
+ * @example
+ * ```ts
+ * import { decodeModule } from "../binary/decoder.ts";
+ * import { sourceLocationOf } from "./source_lines.ts";
+ * const module = decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+ * if (sourceLocationOf(module, 8) !== undefined) throw new Error("a module without DWARF has no lines");
+ * ```
+ */
+export function sourceLocationOf(module: Module, offset: number): SourceLocation | undefined {
+  const debug = debugOf(module);
+  if (debug.codeStart < 0 || offset < debug.codeStart) return undefined;
+  const lines = linesOf(module, debug);
+  return lines === null ? undefined : lookupLine(lines, offset - debug.codeStart);
+}
 
 /**
  * The name `.debug_info` gives the function whose code contains `offset` (for functions the `name` section does
@@ -60,57 +115,8 @@ const functionCache = new WeakMap<Module, FunctionRange[] | null>();
  * ```
  */
 export function functionNameOf(module: Module, offset: number): string | undefined {
-  let functions = functionCache.get(module);
-  if (functions === undefined) {
-    functions = null;
-    try {
-      const found = parseFunctionNames(sectionsOf(module));
-      if (found.length > 0) functions = found;
-    } catch (e) {
-      if (!(e instanceof DwarfError)) throw e;
-    }
-    functionCache.set(module, functions);
-  }
-  const codeStart = codeSectionStart(module.bytes);
-  if (functions === null || codeStart < 0 || offset < codeStart) return undefined;
-  return functionNameAt(functions, offset - codeStart);
-}
-
-function linesOf(module: Module): ModuleLines | null {
-  let lines = cache.get(module);
-  if (lines !== undefined) return lines;
-  lines = null;
-  const debugLine = sectionOf(module, ".debug_line");
-  const codeStart = codeSectionStart(module.bytes);
-  if (debugLine !== undefined && codeStart >= 0) {
-    try {
-      const table = parseDebugLine(debugLine, sectionsOf(module));
-      lines = { table, codeStart };
-    } catch (e) {
-      // As Wasmtime: custom sections may hold anything, and a malformed one only costs the source lines.
-      if (!(e instanceof DwarfError)) throw e;
-    }
-  }
-  cache.set(module, lines);
-  return lines;
-}
-
-/**
- * The source position of the instruction at `offset` in a module binary, from the module's `.debug_line`.
- *
- * @param module A decoded module.
- * @param offset Byte offset of an instruction in the module binary (`WasmFrame.offset`).
- * @returns The position, or undefined when the module has no (readable) line table or it does not cover `offset`.
- * @example
- * ```ts
- * import { decodeModule } from "../binary/decoder.ts";
- * import { sourceLocationOf } from "./source_lines.ts";
- * const module = decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
- * if (sourceLocationOf(module, 8) !== undefined) throw new Error("a module without DWARF has no lines");
- * ```
- */
-export function sourceLocationOf(module: Module, offset: number): SourceLocation | undefined {
-  const lines = linesOf(module);
-  if (lines === null || offset < lines.codeStart) return undefined;
-  return lookupLine(lines.table, offset - lines.codeStart);
+  const debug = debugOf(module);
+  if (debug.codeStart < 0 || offset < debug.codeStart) return undefined;
+  const info = infoOf(module, debug);
+  return info === null ? undefined : functionNameAt(info.functions, offset - debug.codeStart);
 }

@@ -34,7 +34,9 @@ async function trapOf(name: string, debugInfo?: boolean, edit = (b: Uint8Array) 
   return e;
 }
 
-for (const [name, file] of [["trap_lines.wasm", "testdata/trap_lines.c"], ["trap_lines_dwarf4.wasm", "trap_lines.c"]]) {
+// Both builds name the file alike: DWARF 4 takes the compilation directory from .debug_info.
+for (const name of ["trap_lines.wasm", "trap_lines_dwarf4.wasm"]) {
+  const file = "testdata/trap_lines.c";
   test(`StoreOptions.debugInfo: a trap in ${name} has file, line and column on each frame`, async () => {
     const trap = await trapOf(name, true);
     assert.equal(trap.message, "integer divide by zero");

@@ -83,7 +83,7 @@ for (const rt of RUNTIMES) {
     const env = { WASMTIME_BACKTRACE_DETAILS: "1" };
     const r = await runCli(rt, ["testdata/trap_lines_dwarf4.wasm"], { env });
     assert.equal(r.status, 134);
-    assert.deepEqual(r.stderr.split("\n").slice(5, 13), expectedFrames("trap_lines.c"));
+    assert.deepEqual(r.stderr.split("\n").slice(5, 13), expectedFrames("testdata/trap_lines.c"));
     for (const [args, details] of [[[], "0"], [["-D", "debug-info=n"], "1"]] as const) {
       const plain = await runCli(rt, [...args, "testdata/trap_lines.wasm"], {
         env: { WASMTIME_BACKTRACE_DETAILS: details },

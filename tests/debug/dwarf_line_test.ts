@@ -41,8 +41,14 @@ function program(fileA: number, fileB: number): number[] {
   ];
 }
 
-function checkTable(bytes: number[], fileA: string, fileB: string, lineStr?: Uint8Array): void {
-  const table = parseDebugLine(new Uint8Array(bytes), { lineStr });
+function checkTable(
+  bytes: number[],
+  fileA: string,
+  fileB: string,
+  lineStr?: Uint8Array,
+  compDirs?: ReadonlyMap<number, string>,
+): void {
+  const table = parseDebugLine(new Uint8Array(bytes), { lineStr, compDirs });
   assert.equal(table.rows.length, 5);
   const at = (address: number) => {
     const found = lookupLine(table, address);
@@ -95,6 +101,13 @@ test("parseDebugLine() runs a DWARF 5 line program: entry formats, line_strp pat
   checkTable(unit(5, tables, program(0, 1)), "/work/a.c", "/work/inc/b.h", lineStr);
 });
 
+test("parseDebugLine() joins a DWARF 4 unit's compilation directory (from .debug_info) to directory 0 and relative ones", () => {
+  const tables = [...cstr("inc"), 0, ...cstr("a.c"), 0, 0, 0, ...cstr("b.h"), 1, 0, 0, 0];
+  const bytes = unit(4, tables, program(1, 2));
+  checkTable(bytes, "/work/a.c", "/work/inc/b.h", undefined, new Map([[0, "/work"]]));
+  checkTable(bytes, "a.c", "inc/b.h", undefined, new Map([[4, "/elsewhere"]])); // another unit's directory
+});
+
 test("parseDebugLine() throws DwarfError on a truncated unit, an unknown version or a missing string section", () => {
   const good = unit(4, [0, ...cstr("a.c"), 0, 0, 0, 0], program(1, 1));
   assert.throws(() => parseDebugLine(new Uint8Array(good.slice(0, 30))), DwarfError);
@@ -120,7 +133,9 @@ function callChainOffsets(module: Module): number[] {
   return CALL_CHAIN;
 }
 
-for (const [name, file] of [["trap_lines.wasm", "testdata/trap_lines.c"], ["trap_lines_dwarf4.wasm", "trap_lines.c"]]) {
+// DWARF 4 leaves the compilation directory (`testdata`, from -fdebug-prefix-map) to .debug_info: the same paths.
+for (const name of ["trap_lines.wasm", "trap_lines_dwarf4.wasm"]) {
+  const file = "testdata/trap_lines.c";
   test(`sourceLocationOf() maps ${name}'s code to trap_lines.c lines (clang-19, as llvm-dwarfdump reads them)`, () => {
     const module = moduleOf(name);
     const lines = callChainOffsets(module).map((offset) => sourceLocationOf(module, offset));
