@@ -22,8 +22,17 @@ const DW_AT_name = 0x03, DW_AT_low_pc = 0x11, DW_AT_high_pc = 0x12, DW_AT_abstra
 const DW_AT_specification = 0x47, DW_AT_linkage_name = 0x6e, DW_AT_MIPS_linkage_name = 0x2007;
 const DW_AT_str_offsets_base = 0x72, DW_AT_addr_base = 0x73, DW_AT_stmt_list = 0x10, DW_AT_comp_dir = 0x1b;
 
-/** An attribute value as read: a number, a string, or an index into `.debug_str_offsets` or `.debug_addr`. */
-type Value = number | string | { readonly strx: number } | { readonly addrx: number };
+/**
+ * An attribute value as read: a number, a string, an offset in `.debug_str` or `.debug_line_str` (decoded only
+ * when a name is used), or an index into `.debug_str_offsets` or `.debug_addr`.
+ */
+type Value =
+  | number
+  | string
+  | { readonly strp: number }
+  | { readonly lineStrp: number }
+  | { readonly strx: number }
+  | { readonly addrx: number };
 
 interface Abbrev {
   readonly tag: number;
@@ -93,7 +102,7 @@ function readValue(r: Reader, form: number, unit: Unit, strings: DwarfSections, 
     case 0x0d: // sdata
       return r.sleb();
     case 0x0e: // strp
-      return stringAt(strings.str, r.unsigned(offsetSize));
+      return { strp: r.unsigned(offsetSize) };
     case 0x0f: // udata
     case 0x15: // ref_udata
       return r.uleb();
@@ -118,7 +127,7 @@ function readValue(r: Reader, form: number, unit: Unit, strings: DwarfSections, 
     case 0x1e: // data16
       return skip(16);
     case 0x1f: // line_strp
-      return stringAt(strings.lineStr, r.unsigned(offsetSize));
+      return { lineStrp: r.unsigned(offsetSize) };
     case 0x20: // ref_sig8
     case 0x24: // ref_sup8
       return skip(8);
@@ -301,9 +310,10 @@ function readUnitFunctions(
   }
   const str = (v: Value | undefined): string | undefined => {
     if (typeof v === "string" || v === undefined) return v;
-    if (typeof v === "number" || !("strx" in v) || sections.strOffsets === undefined || sections.str === undefined) {
-      return undefined;
-    }
+    if (typeof v === "number") return undefined;
+    if ("strp" in v) return stringAt(sections.str, v.strp);
+    if ("lineStrp" in v) return stringAt(sections.lineStr, v.lineStrp);
+    if (!("strx" in v) || sections.strOffsets === undefined || sections.str === undefined) return undefined;
     const at = strOffsetsBase + v.strx * unit.offsetSize;
     if (at + unit.offsetSize > sections.strOffsets.length) return undefined;
     return stringAt(sections.str, new Reader(sections.strOffsets, at).unsigned(unit.offsetSize));
