@@ -411,6 +411,21 @@ export type {
    *   console.log(frames[0].funcIndex); // 0
    * }
    * ```
+   *
+   * @example Source lines from the module's DWARF (a C program built with `clang -g`; `StoreOptions.debugInfo`)
+   * ```ts
+   * import { RuntimeError } from "./mod.ts";
+   * import { runWasi } from "./wasi.ts";
+   * const bytes = await (await fetch(new URL("./testdata/trap_lines.wasm", import.meta.url))).arrayBuffer();
+   * let where = "no trap";
+   * try {
+   *   await runWasi(bytes, { args: ["trap_lines"], stdin: "null", engine: { debugInfo: true } });
+   * } catch (e) {
+   *   const { funcName, file, line, column } = (e as RuntimeError).backtrace[0];
+   *   where = `${funcName} at ${file}:${line}:${column}`;
+   * }
+   * if (where !== "divide at testdata/trap_lines.c:4:16") throw new Error(where);
+   * ```
    */
   WasmFrame,
 } from "./lib/errors.ts";

@@ -90,6 +90,15 @@ export interface WasmFrame {
   readonly moduleName?: string;
   /** Byte offset of the trapping or calling instruction in the module binary, or -1 when unknown. */
   readonly offset: number;
+  /**
+   * Source file of the instruction, from the module's DWARF line table; set only in a store created with
+   * `debugInfo: true` (Wasmtime's `WASMTIME_BACKTRACE_DETAILS`) and when the table covers the instruction.
+   */
+  readonly file?: string;
+  /** Source line (1-based) of the instruction, set with {@link WasmFrame.file}. */
+  readonly line?: number;
+  /** Source column (1-based) of the instruction, set with {@link WasmFrame.file} when the table gives one (not 0). */
+  readonly column?: number;
 }
 
 /**

@@ -24,6 +24,15 @@ for name in hello args_env file_io exit_code trap loop stdin_echo tcp_echo stale
   $CC $CFLAGS -o "$name.wasm" "$name.c"
 done
 
+# Source lines in trap backtraces (issue 20): trap_lines.c with DWARF line tables, version 5 (clang-19's default)
+# and version 4. -O0 keeps every call in its own frame on its own line; -fdebug-prefix-map records the build
+# directory as `testdata`, so the fixtures' paths do not depend on where they were built.
+for version in 5 4; do
+  out=trap_lines.wasm
+  [ "$version" = 4 ] && out=trap_lines_dwarf4.wasm
+  $CC $CFLAGS -O0 -g -gdwarf-$version -fdebug-prefix-map="$(pwd)"=testdata -o "$out" trap_lines.c
+done
+
 # A reactor: no main, exports _initialize and its functions.
 $CC $CFLAGS -mexec-model=reactor -o compute.wasm compute.c
 

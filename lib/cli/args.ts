@@ -64,6 +64,8 @@ export interface RunOptions {
   wasi: boolean;
   /** `-S tcplisten=ADDR` (repeatable): listening sockets pre-opened for the guest, after the `--dir` preopens. */
   tcpListen: string[];
+  /** `-D debug-info[=y|n]`: trap backtraces show source lines from the module's DWARF. */
+  debugInfo?: boolean;
 }
 
 /** A parsed command line. */
@@ -370,6 +372,13 @@ const CODEGEN_OPTIONS: readonly GroupOption[] = [
 
 // `-D` (debugging) options. Other flags add their entries here, one object each.
 const DEBUG_OPTIONS: readonly GroupOption[] = [
+  {
+    name: "debug-info",
+    value: "[=y|n]",
+    doc: "Source lines (DWARF) in trap backtraces, as WASMTIME_BACKTRACE_DETAILS=1 does",
+    default: "n",
+    apply: (o, _k, v) => (o.debugInfo = parseBool(v)),
+  },
   {
     name: "coredump",
     value: "=val",

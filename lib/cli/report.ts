@@ -66,7 +66,9 @@ export function formatChain(message: string, causes: readonly string[]): string 
  * Formats a wasm backtrace as Wasmtime's `WasmBacktrace` displays it: a header line, then per frame
  * `  {index:>3}: {offset:#6x} - {module}!{function}`. The module is the name in its `name` section (wasm-ld writes
  * the output file's name there; rustc's link does not), `<unknown>` without one; the function is its `name`
- * section name (Rust symbols demangled), `<wasm function N>` without one.
+ * section name (Rust symbols demangled), `<wasm function N>` without one. A frame with a source position
+ * (`StoreOptions.debugInfo`) is shown as Wasmtime shows it with `WASMTIME_BACKTRACE_DETAILS=1`: the function without
+ * its module, then a line `                    at file:line:column`.
  *
  * Unlike Wasmtime, a run of frames that repeats (deep recursion: one frame, or a cycle of up to
  * {@link MAX_CYCLE} frames) is shown once, followed by one line counting the frames it stands for, so a stack
@@ -88,7 +90,10 @@ export function formatBacktrace(frames: readonly WasmFrame[], defaultModuleName 
     const module = frame.moduleName ?? defaultModuleName;
     const func = frame.funcName !== undefined ? demangle(frame.funcName) : `<wasm function ${frame.funcIndex}>`;
     const offset = frame.offset >= 0 ? `${("0x" + frame.offset.toString(16)).padStart(6)} - ` : "";
-    return `${offset}${module}!${func}`;
+    if (frame.file === undefined) return `${offset}${module}!${func}`;
+    // With a source position, Wasmtime names the function without its module and adds an `at` line.
+    const column = frame.column !== undefined ? `:${frame.column}` : "";
+    return `${offset}${func}\n                    at ${frame.file}:${frame.line}${column}`;
   });
   const lines = ["error while executing at wasm backtrace:"];
   for (let i = 0; i < text.length;) {

@@ -226,6 +226,8 @@ function storeOptions(opts: RunOptions): StoreOptions {
   if (opts.maxMemories !== undefined) o.maxMemories = opts.maxMemories;
   if (opts.maxWasmStack !== undefined) o.maxWasmStack = opts.maxWasmStack;
   if (opts.trapOnGrowFailure !== undefined) o.trapOnGrowFailure = opts.trapOnGrowFailure;
+  // Source lines in trap backtraces: `-D debug-info`, or Wasmtime's environment variable (only "1" turns it on).
+  if (opts.debugInfo ?? process.env.WASMTIME_BACKTRACE_DETAILS === "1") o.debugInfo = true;
   return o;
 }
 

@@ -58,6 +58,12 @@ export interface StoreOptions {
   /** Memory and table growth failures trap instead of returning -1. */
   trapOnGrowFailure?: boolean;
   /**
+   * Trap backtraces name the source `file`, `line` and `column` of each frame, from the module's DWARF line table
+   * (`.debug_line`, as `clang -g` and rustc write it), like Wasmtime's `WASMTIME_BACKTRACE_DETAILS=1`. The table is
+   * parsed once per module, at its first trap; off by default, at no cost.
+   */
+  debugInfo?: boolean;
+  /**
    * The engine that runs the instances created in the store: `"interpreter"`, the default and today the only one
    * (Wasmtime's `Config::strategy`; the host's native WebAssembly is to come).
    */

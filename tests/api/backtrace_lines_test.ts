@@ -1,0 +1,85 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { RuntimeError } from "../../mod.ts";
+import { runWasi } from "../../wasi.ts";
+
+const TESTDATA = join(import.meta.dirname!, "..", "..", "testdata");
+
+/** The module binary without its custom sections called `drop` (each section: id, LEB128 size, contents). */
+function withoutCustomSection(bytes: Uint8Array, drop: string): Uint8Array {
+  const kept: number[] = [...bytes.subarray(0, 8)];
+  for (let pos = 8; pos < bytes.length;) {
+    const start = pos++;
+    let size = 0;
+    for (let shift = 0;; shift += 7) {
+      const byte = bytes[pos++]!;
+      size += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    const end = pos + size;
+    const name = new TextDecoder().decode(bytes.subarray(pos + 1, pos + 1 + bytes[pos]!));
+    if (bytes[start] !== 0 || name !== drop) kept.push(...bytes.subarray(start, end));
+    pos = end;
+  }
+  return new Uint8Array(kept);
+}
+
+async function trapOf(name: string, debugInfo?: boolean, edit = (b: Uint8Array) => b): Promise<RuntimeError> {
+  const bytes = edit(readFileSync(join(TESTDATA, name)));
+  const run = runWasi(bytes, { args: [name], stdin: "null", engine: debugInfo === undefined ? {} : { debugInfo } });
+  const e = await run.then(() => undefined, (e: unknown) => e);
+  assert.ok(e instanceof RuntimeError, String(e));
+  return e;
+}
+
+// Both builds name the file alike: DWARF 4 takes the compilation directory from .debug_info.
+for (const name of ["trap_lines.wasm", "trap_lines_dwarf4.wasm"]) {
+  const file = "testdata/trap_lines.c";
+  test(`StoreOptions.debugInfo: a trap in ${name} has file, line and column on each frame`, async () => {
+    const trap = await trapOf(name, true);
+    assert.equal(trap.message, "integer divide by zero");
+    const frames = trap.backtrace.slice(0, 4).map((f) => ({
+      funcName: f.funcName,
+      offset: f.offset,
+      at: `${f.file}:${f.line}:${f.column}`,
+    }));
+    assert.deepEqual(frames, [
+      { funcName: "divide", offset: 308, at: `${file}:4:16` }, // return total / count;
+      { funcName: "average", offset: 531, at: `${file}:10:10` }, // return divide(total, count);
+      { funcName: "report", offset: 671, at: `${file}:15:10` }, // return average(values, count);
+      { funcName: "main", offset: 778, at: `${file}:20:10` }, // return report(argc - 1);
+    ]);
+    // wasi-libc's start code has line info too (crt1-command.c); its wrapper `_start.command_export` has none.
+    const outer = trap.backtrace[trap.backtrace.length - 1]!;
+    assert.equal(outer.funcName, "_start.command_export");
+    assert.equal(outer.file, undefined);
+  });
+}
+
+test("StoreOptions.debugInfo: without a name section, frames are named from .debug_info (linkage names first)", async () => {
+  const strip = (bytes: Uint8Array) => withoutCustomSection(bytes, "name");
+  const plain = await trapOf("trap_lines.wasm", false, strip);
+  assert.equal(plain.backtrace[0]!.funcName, undefined, "the name section is gone");
+  const trap = await trapOf("trap_lines.wasm", true, strip);
+  assert.deepEqual(trap.backtrace.slice(0, 4).map((f) => [f.funcName, f.line]), [
+    ["divide", 4],
+    ["average", 10],
+    ["report", 15],
+    ["__main_argc_argv", 20], // clang's DW_AT_linkage_name of `main(int, char **)`
+  ]);
+  // `_start.command_export` is made by the linker: no DWARF, no name.
+  assert.equal(trap.backtrace[trap.backtrace.length - 1]!.funcName, undefined);
+});
+
+test("StoreOptions.debugInfo: off by default and when false, frames carry no source position", async () => {
+  for (const debugInfo of [undefined, false]) {
+    const trap = await trapOf("trap_lines.wasm", debugInfo);
+    assert.equal(trap.backtrace[0]!.funcName, "divide");
+    for (const frame of trap.backtrace) {
+      assert.deepEqual([frame.file, frame.line, frame.column], [undefined, undefined, undefined]);
+      assert.ok(!("file" in frame));
+    }
+  }
+});
