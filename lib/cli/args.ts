@@ -57,6 +57,8 @@ export interface RunOptions {
   wasi: boolean;
   /** `-S tcplisten=ADDR` (repeatable): listening sockets pre-opened for the guest, after the `--dir` preopens. */
   tcpListen: string[];
+  /** `-D trace-wasi[=y|n]`: print each WASI call to stderr, as strace does (`Wasi`'s `trace` option). */
+  traceWasi?: boolean;
 }
 
 /** A parsed command line. */
@@ -102,6 +104,7 @@ Options:
                                        default 4 GiB), max-table-elements=N, max-instances=N, max-tables=N,
                                        max-memories=N, max-wasm-stack=N, trap-on-grow-failure[=y|n]
   -S, --wasi <KEY[=VAL[,..]]>        WASI related options: inherit-env[=y|n], cli[=y|n], tcplisten=ADDR
+  -D, --debug <KEY[=VAL[,..]]>       Debug options: trace-wasi[=y|n] (print each WASI call to stderr)
   -h, --help                         Print help
   -V, --version                      Print version
 
@@ -269,6 +272,29 @@ function applyGroup(opts: RunOptions, short: "W" | "S", value: string): void {
   }
 }
 
+// ---- -D / --debug (issue 20) ---------------------------------------------------------------------------------
+
+const DEBUG_OPTIONS: Record<string, Setter> = {
+  "trace-wasi": (o, _k, v) => (o.traceWasi = parseBool(v)),
+};
+
+/** Applies one `-D` value (a comma-separated `key[=value]` list), as {@link applyGroup} does for `-W` and `-S`. */
+function applyDebugGroup(opts: RunOptions, value: string): void {
+  for (const item of value.split(",")) {
+    const eq = item.indexOf("=");
+    const key = eq < 0 ? item : item.slice(0, eq);
+    const setter = Object.hasOwn(DEBUG_OPTIONS, key) ? DEBUG_OPTIONS[key] : undefined;
+    if (setter === undefined) throw new UsageError(`error: unknown -D / --debug option: ${key}\n\n${MORE}`);
+    try {
+      setter(opts, key, eq < 0 ? undefined : item.slice(eq + 1));
+    } catch (e) {
+      throw new UsageError(`error: failed to parse -D option \`${item}\`: ${(e as Error).message}\n\n${MORE}`);
+    }
+  }
+}
+
+// ---- end of -D ---------------------------------------------------------------------------------------------------
+
 function emptyRunOptions(): RunOptions {
   return { module: "", args: [], dirs: [], env: [], inheritEnv: false, preloads: [], wasi: true, tcpListen: [] };
 }
@@ -308,9 +334,10 @@ const LONG_OPTIONS: Record<string, OptionSpec> = {
   argv0: { display: "--argv0 <ARGV0>", apply: (o, v) => (o.argv0 = v) },
   wasm: { display: "-W, --wasm <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "W", v) },
   wasi: { display: "-S, --wasi <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "S", v) },
+  debug: { display: "-D, --debug <KEY[=VAL[,..]]>", apply: applyDebugGroup },
 };
 
-const SHORT_OPTIONS: Record<string, string> = { W: "wasm", S: "wasi" };
+const SHORT_OPTIONS: Record<string, string> = { W: "wasm", S: "wasi", D: "debug" };
 
 function unexpected(arg: string, usage: string): UsageError {
   return new UsageError(

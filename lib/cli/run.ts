@@ -10,6 +10,7 @@
  * @module
  */
 
+import { writeSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import process from "node:process";
 import {
@@ -187,7 +188,9 @@ async function createWasi(opts: RunOptions): Promise<Wasi | undefined> {
     }
   }
   const argv = [opts.argv0 ?? basename(opts.module), ...opts.args];
-  return new Wasi({ args: argv, env: guestEnv(opts), preopens, listeners, mode: "async" });
+  // `-D trace-wasi`: each call's line straight to fd 2, so it lands in order with the guest's own stderr.
+  const trace = opts.traceWasi ? (line: string) => writeSync(2, `${line}\n`) : undefined;
+  return new Wasi({ args: argv, env: guestEnv(opts), preopens, listeners, mode: "async", trace });
 }
 
 /** Gives the WASI implementation the memory of the instance whose exports the CLI calls, without running anything. */
