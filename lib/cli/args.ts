@@ -57,8 +57,11 @@ export interface RunOptions {
   wasi: boolean;
   /** `-S tcplisten=ADDR` (repeatable): listening sockets pre-opened for the guest, after the `--dir` preopens. */
   tcpListen: string[];
-  /** `-D trace-wasi[=y|n]`: print each WASI call to stderr, as strace does (`Wasi`'s `trace` option). */
-  traceWasi?: boolean;
+  /**
+   * `-D trace-wasi[=y|n|PATH]`: print each WASI call, as strace does (`Wasi`'s `trace` option), to stderr (`true`)
+   * or to the file at PATH (a string).
+   */
+  traceWasi?: boolean | string;
 }
 
 /** A parsed command line. */
@@ -104,7 +107,8 @@ Options:
                                        default 4 GiB), max-table-elements=N, max-instances=N, max-tables=N,
                                        max-memories=N, max-wasm-stack=N, trap-on-grow-failure[=y|n]
   -S, --wasi <KEY[=VAL[,..]]>        WASI related options: inherit-env[=y|n], cli[=y|n], tcplisten=ADDR
-  -D, --debug <KEY[=VAL[,..]]>       Debug options: trace-wasi[=y|n] (print each WASI call to stderr)
+  -D, --debug <KEY[=VAL[,..]]>       Debug options: trace-wasi[=y|n|PATH] (print each WASI call to
+                                       stderr or to the file PATH)
   -h, --help                         Print help
   -V, --version                      Print version
 
@@ -275,7 +279,10 @@ function applyGroup(opts: RunOptions, short: "W" | "S", value: string): void {
 // ---- -D / --debug (issue 20) ---------------------------------------------------------------------------------
 
 const DEBUG_OPTIONS: Record<string, Setter> = {
-  "trace-wasi": (o, _k, v) => (o.traceWasi = parseBool(v)),
+  "trace-wasi": (o, _k, v) => {
+    const flag = v === undefined || /^(y|yes|true|n|no|false)$/.test(v);
+    o.traceWasi = flag ? parseBool(v) : v;
+  },
 };
 
 /** Applies one `-D` value (a comma-separated `key[=value]` list), as {@link applyGroup} does for `-W` and `-S`. */

@@ -7,12 +7,13 @@
  * ```
  *
  * the call's name, its arguments decoded (paths read from guest memory, iovec arrays with their total length,
- * pointers in hex, flags as hex numbers), the errno's name, what the call wrote to its out-pointers, and the time
+ * pointers in hex, flags by name or in hex), the errno's name, what the call wrote to its out-pointers, and the time
  * it took. Only a traced `Wasi` has these wrappers; an untraced one hands out its imports as they are.
  *
  * @module
  */
 import { Errno } from "./errno.ts";
+import { Fdflags, Fstflags, Lookupflags, Oflags } from "./constants.ts";
 
 /**
  * How an argument is shown. `path`, `iovs`, `buf` and `outstr` take two wasm arguments (pointer and length or
@@ -25,6 +26,10 @@ type ArgKind =
   | "s64"
   | "ptr"
   | "flags"
+  | "oflags"
+  | "fdflags"
+  | "lookupflags"
+  | "fstflags"
   | "clock"
   | "whence"
   | "path"
@@ -48,11 +53,11 @@ const SIGNATURES: Readonly<Record<string, readonly string[]>> = {
   fd_close: ["fd"],
   fd_datasync: ["fd"],
   fd_fdstat_get: ["fd", "stat:ptr"],
-  fd_fdstat_set_flags: ["fd", "flags:flags"],
+  fd_fdstat_set_flags: ["fd", "flags:fdflags"],
   fd_fdstat_set_rights: ["fd", "rights_base:flags", "rights_inheriting:flags"],
   fd_filestat_get: ["fd", "stat:ptr"],
   fd_filestat_set_size: ["fd", "size:u64"],
-  fd_filestat_set_times: ["fd", "atim:u64", "mtim:u64", "fst_flags:flags"],
+  fd_filestat_set_times: ["fd", "atim:u64", "mtim:u64", "fst_flags:fstflags"],
   fd_pread: ["fd", "iovs:iovs", "offset:u64", "nread:out32"],
   fd_prestat_get: ["fd", "prestat:ptr"],
   fd_prestat_dir_name: ["fd", "path:outstr"],
@@ -65,17 +70,17 @@ const SIGNATURES: Readonly<Record<string, readonly string[]>> = {
   fd_tell: ["fd", "offset:out64"],
   fd_write: ["fd", "iovs:iovs", "nwritten:out32"],
   path_create_directory: ["fd", "path:path"],
-  path_filestat_get: ["fd", "flags:flags", "path:path", "stat:ptr"],
-  path_filestat_set_times: ["fd", "flags:flags", "path:path", "atim:u64", "mtim:u64", "fst_flags:flags"],
-  path_link: ["old_fd:fd", "old_flags:flags", "old_path:path", "new_fd:fd", "new_path:path"],
+  path_filestat_get: ["fd", "flags:lookupflags", "path:path", "stat:ptr"],
+  path_filestat_set_times: ["fd", "flags:lookupflags", "path:path", "atim:u64", "mtim:u64", "fst_flags:fstflags"],
+  path_link: ["old_fd:fd", "old_flags:lookupflags", "old_path:path", "new_fd:fd", "new_path:path"],
   path_open: [
     "fd",
-    "dirflags:flags",
+    "dirflags:lookupflags",
     "path:path",
-    "oflags:flags",
+    "oflags:oflags",
     "rights_base:flags",
     "rights_inheriting:flags",
-    "fdflags:flags",
+    "fdflags:fdflags",
     "opened_fd:out32",
   ],
   path_readlink: ["fd", "path:path", "buf:buf", "bufused:out32"],
@@ -95,7 +100,16 @@ const SIGNATURES: Readonly<Record<string, readonly string[]>> = {
 };
 
 const CLOCKS = ["realtime", "monotonic", "process_cputime", "thread_cputime"];
+/** `whence` names by value: preview1, and `wasi_unstable`'s other numbering. */
 const WHENCE = ["SET", "CUR", "END"];
+const WHENCE_UNSTABLE = ["CUR", "END", "SET"];
+/** Flag sets shown by name. */
+const FLAG_NAMES: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  oflags: Oflags,
+  fdflags: Fdflags,
+  lookupflags: Lookupflags,
+  fstflags: Fstflags,
+};
 const ERRNO_NAMES: readonly string[] = Object.entries(Errno).reduce((names, [name, n]) => {
   names[n] = `E${name}`;
   return names;
@@ -130,12 +144,15 @@ export function isTraced(fn: unknown): boolean {
  *
  * @param imports the import module's functions by name (`wasi_snapshot_preview1` or `wasi_unstable`)
  * @param target guest memory and the line sink
+ * @param options `unstable`: the functions are `wasi_unstable`'s (its `whence` values differ)
  * @returns the same names mapped to tracing wrappers
  */
 export function traceImports(
   imports: Record<string, (...a: never[]) => unknown>,
   target: TraceTarget,
+  options: { unstable: boolean },
 ): Record<string, (...a: never[]) => unknown> {
+  const whence = options.unstable ? WHENCE_UNSTABLE : WHENCE;
   const out: Record<string, (...a: never[]) => unknown> = {};
   for (const [name, fn] of Object.entries(imports)) {
     const params = (SIGNATURES[name] ?? []).map((p) => {
@@ -143,7 +160,7 @@ export function traceImports(
       return { name: pname, kind: kind as ArgKind };
     });
     const wrapper = (...args: unknown[]): unknown => {
-      const shown = describeArgs(params, args, target.memory());
+      const shown = describeArgs(params, args, target.memory(), whence);
       const begin = performance.now();
       const finish = (outcome: string) =>
         target.write(`[wasi] ${name}(${shown}) = ${outcome} (${(performance.now() - begin).toFixed(3)} ms)`);
@@ -182,7 +199,12 @@ function thrown(e: unknown): string {
   return `threw ${name}: ${message}`;
 }
 
-function describeArgs(params: readonly { name: string; kind: ArgKind }[], args: unknown[], memory: ArrayBuffer | null) {
+function describeArgs(
+  params: readonly { name: string; kind: ArgKind }[],
+  args: unknown[],
+  memory: ArrayBuffer | null,
+  whence: readonly string[],
+): string {
   const parts: string[] = [];
   let i = 0;
   for (const { name, kind } of params) {
@@ -201,11 +223,17 @@ function describeArgs(params: readonly { name: string; kind: ArgKind }[], args: 
       case "flags":
         parts.push(`${name}=0x${(typeof a === "bigint" ? BigInt.asUintN(64, a) : Number(a) >>> 0).toString(16)}`);
         break;
+      case "oflags":
+      case "fdflags":
+      case "lookupflags":
+      case "fstflags":
+        parts.push(`${name}=${flagNames(Number(a) >>> 0, FLAG_NAMES[kind])}`);
+        break;
       case "clock":
         parts.push(`${name}=${CLOCKS[Number(a)] ?? Number(a) >>> 0}`);
         break;
       case "whence":
-        parts.push(`${name}=${WHENCE[Number(a)] ?? Number(a) >>> 0}`);
+        parts.push(`${name}=${whence[Number(a)] ?? Number(a) >>> 0}`);
         break;
       case "path":
         parts.push(`${name}=${quoted(memory, Number(a) >>> 0, Number(args[i++]) >>> 0)}`);
@@ -267,6 +295,20 @@ function iovecs(memory: ArrayBuffer | null, ptr: number, count: number): string 
   let total = 0;
   for (let k = 0; k < count; k++) total += view.getUint32(ptr + k * 8 + 4, true);
   return `${hex(ptr)}[${count}] ${total} bytes`;
+}
+
+/** Set flags by name joined with `|` (`CREAT|TRUNC`), unknown bits in hex, `0` for none. */
+function flagNames(value: number, names: Readonly<Record<string, number>>): string {
+  const parts: string[] = [];
+  let rest = value;
+  for (const [name, bit] of Object.entries(names)) {
+    if ((value & bit) !== 0) {
+      parts.push(name);
+      rest &= ~bit;
+    }
+  }
+  if (rest !== 0) parts.push(hex(rest));
+  return parts.length > 0 ? parts.join("|") : "0";
 }
 
 function hex(n: unknown): string {

@@ -383,8 +383,8 @@ export class Wasi {
         // Why only here: untraced imports stay the plain functions, with no per-call check.
         const target = { memory: () => this.memory?.buffer ?? null, write };
         this.imports = {
-          wasi_snapshot_preview1: traceImports(this.imports.wasi_snapshot_preview1, target),
-          wasi_unstable: traceImports(this.imports.wasi_unstable, target),
+          wasi_snapshot_preview1: traceImports(this.imports.wasi_snapshot_preview1, target, { unstable: false }),
+          wasi_unstable: traceImports(this.imports.wasi_unstable, target, { unstable: true }),
         };
       }
     }

@@ -50,7 +50,7 @@ test("`trace` shows paths from guest memory, errno names and out-pointer values"
   for (const line of lines) assert.match(line, LINE);
   assert.match(
     lines[0],
-    /^\[wasi\] path_open\(fd=3, dirflags=0x0, path="new\.txt", oflags=0x1, .* = ESUCCESS opened_fd=4 /,
+    /^\[wasi\] path_open\(fd=3, dirflags=0, path="new\.txt", oflags=CREAT, .* = ESUCCESS opened_fd=4 /,
   );
   assert.match(lines[1], /path="missing\\n\.txt".* = ENOENT \(/);
   assert.match(lines[2], /^\[wasi\] fd_close\(fd=99\) = EBADF \(/);
@@ -105,4 +105,16 @@ test("`trace` on hello.wasm shows exactly the calls it makes; exit_code.wasm end
   const exitCode = await instantiate(readFileSync(join(TESTDATA, "exit_code.wasm")), exiting.getImportObject());
   assert.equal(await exiting.start(exitCode.instance), 3);
   assert.match(exits.at(-1)!, /^\[wasi\] proc_exit\(rval=3\) = exit with code 3 \(/);
+});
+
+test("`trace` names flags, and `wasi_unstable`'s whence values by its own numbering", async () => {
+  const lines: string[] = [];
+  const mem = new MemoryFs();
+  const options = { ...quiet, fs: mem, preopens: { "/d": "/" }, trace: (line: string) => lines.push(line) };
+  const guest = new Guest(options, "wasi_unstable");
+  const [errno, fd] = await guest.open(3, "f", { oflags: 1 | 8, fdflags: 1 | 64, follow: true });
+  assert.equal(errno, 0);
+  await guest.call("fd_seek", fd, 0n, 1, guest.alloc(8));
+  assert.match(lines[0], /dirflags=SYMLINK_FOLLOW, path="f", oflags=CREAT\|TRUNC, .*fdflags=APPEND\|0x40,/);
+  assert.match(lines[1], /^\[wasi\] fd_seek\(fd=4, offset=0, whence=END, /);
 });
