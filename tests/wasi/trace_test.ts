@@ -118,3 +118,13 @@ test("`trace` names flags, and `wasi_unstable`'s whence values by its own number
   assert.match(lines[0], /dirflags=SYMLINK_FOLLOW, path="f", oflags=CREAT\|TRUNC, .*fdflags=APPEND\|0x40,/);
   assert.match(lines[1], /^\[wasi\] fd_seek\(fd=4, offset=0, whence=END, /);
 });
+
+test("`trace` in sync mode traces native WebAssembly's calls, returning plain numbers", async () => {
+  const lines: string[] = [];
+  const wasi = new Wasi({ ...quiet, mode: "sync", stdout: () => {}, trace: (line) => lines.push(line) });
+  const bytes = readFileSync(join(TESTDATA, "hello.wasm"));
+  const { instance } = await WebAssembly.instantiate(bytes, wasi.getImportObject());
+  assert.equal(await wasi.start(instance), 0);
+  assert.deepEqual(lines.map((line) => LINE.exec(line)?.[1]), ["fd_fdstat_get", "fd_write"]);
+  assert.match(lines[1], / = ESUCCESS nwritten=14 \(/);
+});
