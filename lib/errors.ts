@@ -7,6 +7,7 @@
  */
 
 import type { TrapCode } from "./trap_codes.ts";
+import { collapseRepeats, repeatsLine } from "./_repeats.ts";
 
 /**
  * A module is malformed (cannot be decoded) or invalid (fails validation). `offset` is the byte offset in the
@@ -106,11 +107,25 @@ export interface WasmFrame {
  * ("integer divide by zero", "out of bounds memory access", "all fuel consumed by WebAssembly", …) and
  * `backtrace` lists the wasm frames that were active, innermost first.
  *
+ * `stack` reads as a JS stack: `RuntimeError [code]: message` (the code as Node prints its errors' codes), then
+ * one `at` line per wasm frame, innermost first, with a run of repeating frames (recursion) shown once and a
+ * line counting the rest, then the host's JS frames. `backtrace` keeps every frame.
+ *
  * @example
  * ```ts
  * import { RuntimeError } from "../mod.ts";
  * const trap = new RuntimeError("unreachable");
  * console.log(trap.message); // "unreachable"
+ * ```
+ *
+ * @example A deep recursion's stack is a screenful
+ * ```ts
+ * import { RuntimeError } from "../mod.ts";
+ * const frames = Array.from({ length: 1000 }, () => ({ funcIndex: 1, funcName: "f", offset: 0x30 }));
+ * const trap = new RuntimeError("call stack exhausted", frames, "StackOverflow");
+ * const lines = trap.stack!.split("\n");
+ * if (lines[0] !== "RuntimeError [StackOverflow]: call stack exhausted") throw new Error(lines[0]);
+ * if (lines[2] !== "    … 999 more frames repeating the frame above …") throw new Error(lines[2]);
  * ```
  */
 export class RuntimeError extends Error {
@@ -129,7 +144,37 @@ export class RuntimeError extends Error {
     this.name = "RuntimeError";
     this.backtrace = backtrace;
     this.code = code;
+    // Why an accessor: engines fill `backtrace` after construction, and the text is only composed when read.
+    const host = Object.getOwnPropertyDescriptor(this, "stack");
+    let assigned: string | undefined;
+    Object.defineProperty(this, "stack", {
+      configurable: true,
+      enumerable: false,
+      get: () => assigned ?? trapStack(this, host?.get !== undefined ? host.get.call(this) : host?.value),
+      set: (text: string) => (assigned = text),
+    });
   }
+}
+
+/** `RuntimeError.stack`'s text: header, collapsed wasm frames, then the host's JS frames from `hostStack`. */
+function trapStack(trap: RuntimeError, hostStack: unknown): string {
+  const header = `${trap.name}${trap.code !== undefined ? ` [${trap.code}]` : ""}: ${trap.message}`;
+  const text = trap.backtrace.map((frame) => {
+    const func = frame.funcName ?? `wasm-function[${frame.funcIndex}]`;
+    const offset = frame.offset >= 0 ? `:0x${frame.offset.toString(16)}` : "";
+    return `    at ${func} (${frame.moduleName ?? "wasm"}:wasm-function[${frame.funcIndex}]${offset})`;
+  });
+  const lines = [header];
+  for (const run of collapseRepeats(text)) {
+    lines.push(...text.slice(run.start, run.start + run.period));
+    if (run.repeats > 1) lines.push(`    ${repeatsLine(run)}`);
+  }
+  // V8 starts its stack with "Name: message" (possibly several lines); JavaScriptCore lists only frames.
+  let host = typeof hostStack === "string" ? hostStack : "";
+  const own = `${trap.name}: ${trap.message}`;
+  if (host.startsWith(own)) host = host.slice(own.length).replace(/^\n/, "");
+  if (host !== "") lines.push(...host.split("\n").map((line) => line.startsWith(" ") ? line : `    at ${line}`));
+  return lines.join("\n");
 }
 
 /**

@@ -66,6 +66,11 @@ export interface RunOptions {
   tcpListen: string[];
   /** `-D debug-info[=y|n]`: trap backtraces show source lines from the module's DWARF. */
   debugInfo?: boolean;
+  /**
+   * `-D trace-wasi[=y|n|PATH]`: print each WASI call, as strace does (`Wasi`'s `trace` option), to stderr (`true`)
+   * or to the file at PATH (a string).
+   */
+  traceWasi?: boolean | string;
 }
 
 /** A parsed command line. */
@@ -372,6 +377,16 @@ const CODEGEN_OPTIONS: readonly GroupOption[] = [
 
 // `-D` (debugging) options. Other flags add their entries here, one object each.
 const DEBUG_OPTIONS: readonly GroupOption[] = [
+  {
+    name: "trace-wasi",
+    value: "[=y|n|PATH]",
+    doc: "Print each WASI call, as strace does, to stderr or to the file PATH",
+    default: "n",
+    apply: (o, _k, v) => {
+      const flag = v === undefined || /^(y|yes|true|n|no|false)$/.test(v);
+      o.traceWasi = flag ? parseBool(v) : v;
+    },
+  },
   {
     name: "debug-info",
     value: "[=y|n]",

@@ -9,6 +9,7 @@
 
 import type { WasmFrame } from "../errors.ts";
 import { printable } from "../_printable.ts";
+import { collapseRepeats, repeatsLine } from "../_repeats.ts";
 
 /**
  * An error message with the context it happened in: `message` is the outermost context (what failed) and
@@ -70,8 +71,8 @@ export function formatChain(message: string, causes: readonly string[]): string 
  * (`StoreOptions.debugInfo`) is shown as Wasmtime shows it with `WASMTIME_BACKTRACE_DETAILS=1`: the function without
  * its module, then a line `                    at file:line:column`.
  *
- * Unlike Wasmtime, a run of frames that repeats (deep recursion: one frame, or a cycle of up to
- * {@link MAX_CYCLE} frames) is shown once, followed by one line counting the frames it stands for, so a stack
+ * Unlike Wasmtime, a run of frames that repeats (deep recursion: one frame, or a cycle of up to 8 frames;
+ * `lib/_repeats.ts`) is shown once, followed by one line counting the frames it stands for, so a stack
  * overflow is a screenful, not thousands of lines. `RuntimeError.backtrace` keeps every frame.
  *
  * @param frames The frames, innermost first.
@@ -96,38 +97,11 @@ export function formatBacktrace(frames: readonly WasmFrame[], defaultModuleName 
     return `${offset}${func}\n                    at ${frame.file}:${frame.line}${column}`;
   });
   const lines = ["error while executing at wasm backtrace:"];
-  for (let i = 0; i < text.length;) {
-    const { period, repeats } = repetition(text, i);
-    const shown = repeats >= MIN_REPEATS ? period : 1;
-    for (let k = i; k < i + shown; k++) lines.push(`  ${String(k).padStart(3)}: ${text[k]}`);
-    if (repeats >= MIN_REPEATS) {
-      const more = (repeats - 1) * period;
-      const what = period === 1 ? "the frame above" : `the ${period} frames above`;
-      lines.push(`       … ${more.toLocaleString("en-US")} more frames repeating ${what} …`);
-    }
-    i += repeats >= MIN_REPEATS ? repeats * period : 1;
+  for (const run of collapseRepeats(text)) {
+    for (let k = run.start; k < run.start + run.period; k++) lines.push(`  ${String(k).padStart(3)}: ${text[k]}`);
+    if (run.repeats > 1) lines.push(`       ${repeatsLine(run)}`);
   }
   return lines.join("\n");
-}
-
-/** Longest cycle of frames {@link formatBacktrace} collapses. */
-const MAX_CYCLE = 8;
-/** Fewest repetitions of a cycle that are collapsed (fewer are shown as they are). */
-const MIN_REPEATS = 4;
-
-/** The shortest cycle starting at `i` and how often it repeats back to back (period 1, repeats 1 when none). */
-function repetition(text: readonly string[], i: number): { period: number; repeats: number } {
-  for (let period = 1; period <= MAX_CYCLE && i + 2 * period <= text.length; period++) {
-    let repeats = 1;
-    while (i + (repeats + 1) * period <= text.length && sameRun(text, i, i + repeats * period, period)) repeats++;
-    if (repeats >= MIN_REPEATS) return { period, repeats };
-  }
-  return { period: 1, repeats: 1 };
-}
-
-function sameRun(text: readonly string[], a: number, b: number, n: number): boolean {
-  for (let k = 0; k < n; k++) if (text[a + k] !== text[b + k]) return false;
-  return true;
 }
 
 const RUST_ESCAPES: Record<string, string> = {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { writeFileSync } from "node:fs";
+import { openSync, writeFileSync, writeSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import process from "node:process";
 import {
@@ -196,7 +196,20 @@ async function createWasi(opts: RunOptions): Promise<Wasi | undefined> {
     }
   }
   const argv = [opts.argv0 ?? basename(opts.module), ...opts.args];
-  return new Wasi({ args: argv, env: guestEnv(opts), preopens, listeners, mode: "async" });
+  // `-D trace-wasi[=PATH]`: each call's line written at once (to fd 2 it lands in order with the guest's stderr).
+  let trace: ((line: string) => void) | undefined;
+  if (opts.traceWasi !== undefined && opts.traceWasi !== false) {
+    let fd = 2;
+    if (typeof opts.traceWasi === "string") {
+      try {
+        fd = openSync(opts.traceWasi, "w");
+      } catch (e) {
+        throw new ReportedError(`failed to open WASI trace file '${opts.traceWasi}'`, [describeOsError(e)]);
+      }
+    }
+    trace = (line) => writeSync(fd, `${line}\n`);
+  }
+  return new Wasi({ args: argv, env: guestEnv(opts), preopens, listeners, mode: "async", trace });
 }
 
 /** Gives the WASI implementation the memory of the instance whose exports the CLI calls, without running anything. */
