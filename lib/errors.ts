@@ -162,7 +162,12 @@ function trapStack(trap: RuntimeError, hostStack: unknown): string {
   const text = trap.backtrace.map((frame) => {
     const func = frame.funcName ?? `wasm-function[${frame.funcIndex}]`;
     const offset = frame.offset >= 0 ? `:0x${frame.offset.toString(16)}` : "";
-    return `    at ${func} (${frame.moduleName ?? "wasm"}:wasm-function[${frame.funcIndex}]${offset})`;
+    const source = frame.file !== undefined
+      ? ` ${frame.file}${frame.line !== undefined ? `:${frame.line}` : ""}${
+        frame.column !== undefined ? `:${frame.column}` : ""
+      }`
+      : "";
+    return `    at ${func} (${frame.moduleName ?? "wasm"}:wasm-function[${frame.funcIndex}]${offset})${source}`;
   });
   const lines = [header];
   for (const run of collapseRepeats(text)) {

@@ -55,6 +55,8 @@ for (const name of ["trap_lines.wasm", "trap_lines_dwarf4.wasm"]) {
     const outer = trap.backtrace[trap.backtrace.length - 1]!;
     assert.equal(outer.funcName, "_start.command_export");
     assert.equal(outer.file, undefined);
+    // RuntimeError.stack names the source position after each frame that has one.
+    assert.match(trap.stack!, new RegExp(`at divide \\(.*\\) ${file}:4:16\n`));
   });
 }
 
