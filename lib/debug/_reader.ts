@@ -57,22 +57,20 @@ export class Reader {
     return value;
   }
   uleb(): number {
-    let result = 0, scale = 1, byte: number;
-    do {
-      byte = this.u8();
-      result += (byte & 0x7f) * scale;
-      scale *= 128;
-    } while (byte & 0x80);
-    return result;
+    return this.#leb(false);
   }
   sleb(): number {
+    return this.#leb(true);
+  }
+  /** LEB128 (as a double: exact up to 2^53), sign-extended from its last byte when `signed`. */
+  #leb(signed: boolean): number {
     let result = 0, scale = 1, byte: number;
     do {
       byte = this.u8();
       result += (byte & 0x7f) * scale;
       scale *= 128;
     } while (byte & 0x80);
-    return byte & 0x40 ? result - scale : result;
+    return signed && byte & 0x40 ? result - scale : result;
   }
   /** A NUL-terminated UTF-8 string. */
   cstring(): string {
