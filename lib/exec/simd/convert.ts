@@ -25,18 +25,18 @@ export function i32x4TruncSatF32x4U(v: V128Views, d: number, a: number): void {
 
 /** `i32x4.trunc_sat_f64x2_s_zero` (and the deterministic `relaxed_trunc_f64x2_s_zero`): upper lanes 0. */
 export function i32x4TruncSatF64x2SZero(v: V128Views, d: number, a: number): void {
-  const f = v.f64, x = v.i32, p = a >> 1;
-  const r0 = truncSatI32S(f[p]!), r1 = truncSatI32S(f[p + 1]!);
-  x[d] = r0;
-  x[d + 1] = r1;
-  x[d + 2] = 0;
-  x[d + 3] = 0;
+  truncF64x2Zero(v, d, a, truncSatI32S);
 }
 
 /** `i32x4.trunc_sat_f64x2_u_zero` (and the deterministic `relaxed_trunc_f64x2_u_zero`). */
 export function i32x4TruncSatF64x2UZero(v: V128Views, d: number, a: number): void {
+  truncF64x2Zero(v, d, a, truncSatI32U);
+}
+
+/** The two f64 lanes at word a truncated by `trunc` into lanes 0 and 1 at word d, lanes 2 and 3 zero. */
+function truncF64x2Zero(v: V128Views, d: number, a: number, trunc: (x: number) => number): void {
   const f = v.f64, x = v.i32, p = a >> 1;
-  const r0 = truncSatI32U(f[p]!), r1 = truncSatI32U(f[p + 1]!);
+  const r0 = trunc(f[p]!), r1 = trunc(f[p + 1]!); // both read before d (which may be a) is written
   x[d] = r0;
   x[d + 1] = r1;
   x[d + 2] = 0;
