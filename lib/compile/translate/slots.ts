@@ -16,11 +16,6 @@ import type { CodeBuffer } from "./code_buffer.ts";
 /** Virtual stack entry kinds. */
 export const TEMP = 0, LOCAL = 1, CONST32 = 2, CONST64 = 3;
 
-/** How many slots a value of type t takes: 2 for a v128, else 1. */
-export function slotsOf(t: ValType): number {
-  return t === ValType.v128 ? 2 : 1;
-}
-
 /** How many slots values of the given types take. */
 export function slotCount(types: readonly ValType[]): number {
   let n = 0;
