@@ -226,6 +226,63 @@ export type {
 } from "./lib/runtime/tag.ts";
 export {
   /**
+   * Samples the wasm call stack of a store's code, by fuel (deterministic) or by wall-clock time: Wasmtime's
+   * `GuestProfiler`. Give it to a store with `StoreOptions.profiler`.
+   *
+   * @example Profiling a call every 1,000 units of fuel
+   * ```ts
+   * import { GuestProfiler, instantiate, parseWat } from "./mod.ts";
+   * const profiler = new GuestProfiler({ fuelInterval: 1000 });
+   * const { instance } = await instantiate(parseWat(`(module (func (export "f") (local i32)
+   *   (loop (br_if 0 (i32.lt_u (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.const 5000))))))`), {}, {
+   *   profiler,
+   * });
+   * await (instance.exports.f as () => Promise<void>)();
+   * console.log(profiler.sampleCount); // 34
+   * ```
+   */
+  GuestProfiler,
+} from "./lib/profile/guest_profiler.ts";
+export type {
+  /**
+   * Options of a {@link GuestProfiler}: `fuelInterval` or `intervalMs`, and a name.
+   *
+   * @example A wall-clock profiler sampling every millisecond
+   * ```ts
+   * import { GuestProfiler, type GuestProfilerOptions } from "./mod.ts";
+   * const options: GuestProfilerOptions = { intervalMs: 1, name: "app.wasm" };
+   * console.log(new GuestProfiler(options).sampleCount); // 0
+   * ```
+   */
+  GuestProfilerOptions,
+} from "./lib/profile/guest_profiler.ts";
+export {
+  /**
+   * A guest profile in the Firefox Profiler's processed format (a JSON-ready object for profiler.firefox.com).
+   *
+   * @example Serializing a profile
+   * ```ts
+   * import { GuestProfiler, toFirefoxProfile } from "./mod.ts";
+   * const json = JSON.stringify(toFirefoxProfile(new GuestProfiler({ fuelInterval: 10 })));
+   * console.log(json.startsWith('{"meta":')); // true
+   * ```
+   */
+  toFirefoxProfile,
+} from "./lib/profile/firefox_profile.ts";
+export {
+  /**
+   * A guest profile as collapsed stacks (`outer;inner weight` lines), for flamegraph tools.
+   *
+   * @example A profiler with no samples yet
+   * ```ts
+   * import { GuestProfiler, toCollapsedStacks } from "./mod.ts";
+   * console.log(JSON.stringify(toCollapsedStacks(new GuestProfiler()))); // ""
+   * ```
+   */
+  toCollapsedStacks,
+} from "./lib/profile/collapsed.ts";
+export {
+  /**
    * A linear memory.
    *
    * @example Creating a memory

@@ -33,6 +33,10 @@ for version in 5 4; do
   $CC $CFLAGS -O0 -g -gdwarf-$version -fdebug-prefix-map="$(pwd)"=testdata -o "$out" trap_lines.c
 done
 
+# The guest profiler's known program (issue 20): -O1 keeps each loop in its own noinline function, -g gives the
+# profile source lines.
+$CC $CFLAGS -O1 -g -fdebug-prefix-map="$(pwd)"=testdata -o profile_hot.wasm profile_hot.c
+
 # A reactor: no main, exports _initialize and its functions.
 $CC $CFLAGS -mexec-model=reactor -o compute.wasm compute.c
 

@@ -71,6 +71,59 @@ export interface RunOptions {
    * or to the file at PATH (a string).
    */
   traceWasi?: boolean | string;
+  /** `--profile=guest[,PATH[,INTERVAL]]`: sample the guest and write a profile (see {@link parseProfile}). */
+  profile?: ProfileOptions;
+}
+
+/** What `--profile=guest,…` asks for. */
+export interface ProfileOptions {
+  /** Where the profile goes: collapsed stacks when the name ends in `.folded` or `.collapsed`, else Firefox JSON. */
+  readonly path: string;
+  /** A sample every this many units of fuel (`fuel:N`): a deterministic profile. */
+  readonly fuelInterval?: number;
+  /** A sample every this many milliseconds of wall-clock time (the default: 10). */
+  readonly intervalMs?: number;
+}
+
+/** Default path of `--profile=guest` (Wasmtime's is `wasmtime-guest-profile.json`). */
+export const DEFAULT_PROFILE_PATH = "kiln-guest-profile.json";
+
+/**
+ * Parses `--profile`'s value as Wasmtime does for its `guest` strategy: `guest[,PATH[,INTERVAL]]`, where INTERVAL is
+ * a duration (`10ms`, `1ms`, `500us`; a bare number is seconds) or, Kiln's own, `fuel:N` for a sample every N units
+ * of fuel. Wasmtime's other strategies (`perfmap`, `jitdump`, `vtune`, `pulley`) profile native code Kiln does not
+ * generate.
+ *
+ * @param value The option's value.
+ * @returns The profile's path and interval.
+ * @throws Error for another strategy or a malformed interval.
+ * @example
+ * ```ts
+ * import { parseProfile } from "./args.ts";
+ * console.log(parseProfile("guest,out.json,fuel:10000")); // { path: "out.json", fuelInterval: 10000 }
+ * ```
+ */
+export function parseProfile(value: string): ProfileOptions {
+  const [strategy, path, interval, ...extra] = value.split(",");
+  if (strategy !== "guest" || extra.length > 0) {
+    const native = ["perfmap", "jitdump", "vtune", "pulley"].includes(strategy);
+    throw new Error(
+      native
+        ? `profiling strategy \`${strategy}\` profiles native code, which Kiln does not generate; use \`guest\``
+        : `unknown profiling strategy: ${value}`,
+    );
+  }
+  const at = path === undefined || path === "" ? DEFAULT_PROFILE_PATH : path;
+  if (interval === undefined) return { path: at, intervalMs: 10 };
+  const fuel = /^fuel:(.*)$/.exec(interval);
+  if (fuel !== null) {
+    const n = parseUnsigned(fuel[1]);
+    if (n === 0) throw new Error("the fuel interval must be at least 1");
+    return { path: at, fuelInterval: n };
+  }
+  const ms = parseDuration(interval);
+  if (!(ms > 0)) throw new Error("the profiling interval must be longer than zero");
+  return { path: at, intervalMs: ms };
 }
 
 /** A parsed command line. */
@@ -111,6 +164,9 @@ Options:
       --invoke <FUNCTION>            The name of the function to run
       --preload <NAME=MODULE_PATH>   Load the given WebAssembly module before the main module
       --argv0 <ARGV0>                Override the value of argv[0]
+      --profile <STRATEGY>           Profile the guest: guest[,PATH[,INTERVAL]] writes a Firefox Profiler profile
+                                     to PATH (kiln-guest-profile.json; collapsed stacks if PATH ends in .folded),
+                                     sampling every INTERVAL (10ms), or every N units of fuel with fuel:N
   -W, --wasm <KEY[=VAL[,..]]>        WebAssembly related options (-W help lists them)
   -S, --wasi <KEY[=VAL[,..]]>        WASI related options (-S help lists them)
   -C, --codegen <KEY[=VAL[,..]]>     Codegen-related configuration options (-C help lists them)
@@ -503,6 +559,16 @@ const LONG_OPTIONS: Record<string, OptionSpec> = {
     },
   },
   argv0: { display: "--argv0 <ARGV0>", apply: (o, v) => (o.argv0 = v) },
+  profile: {
+    display: "--profile <STRATEGY>",
+    apply: (o, v) => {
+      try {
+        o.profile = parseProfile(v);
+      } catch (e) {
+        throw invalidValue(v, "--profile <STRATEGY>", (e as Error).message);
+      }
+    },
+  },
   wasm: { display: "-W, --wasm <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "W", v), group: "W" },
   wasi: { display: "-S, --wasi <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "S", v), group: "S" },
   codegen: { display: "-C, --codegen <KEY[=VAL[,..]]>", apply: (o, v) => applyGroup(o, "C", v), group: "C" },

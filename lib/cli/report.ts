@@ -10,6 +10,7 @@
 import type { WasmFrame } from "../errors.ts";
 import { printable } from "../_printable.ts";
 import { collapseRepeats, repeatsLine } from "../_repeats.ts";
+import { demangle } from "../debug/demangle.ts";
 
 /**
  * An error message with the context it happened in: `message` is the outermost context (what failed) and
@@ -102,67 +103,6 @@ export function formatBacktrace(frames: readonly WasmFrame[], defaultModuleName 
     if (run.repeats > 1) lines.push(`       ${repeatsLine(run)}`);
   }
   return lines.join("\n");
-}
-
-const RUST_ESCAPES: Record<string, string> = {
-  SP: "@",
-  BP: "*",
-  RF: "&",
-  LT: "<",
-  GT: ">",
-  LP: "(",
-  RP: ")",
-  C: ",",
-};
-
-/**
- * Demangles a Rust symbol in the legacy scheme (`_ZN…E`, what rustc 1.63 emits) as Wasmtime's backtraces show it
- * (rustc-demangle's plain `Display`, hash suffix included): `_ZN5hello4main17h0123456789abcdefE` →
- * `hello::main::h0123456789abcdef`. Other names are returned unchanged.
- *
- * @param name A function name from the `name` section.
- * @returns The demangled name, or `name`.
- * @example
- * ```ts
- * import { demangle } from "./report.ts";
- * console.log(demangle("_ZN4core9panicking9panic_fmt17h768731f43edd91bfE")); // core::panicking::panic_fmt::h768731f43edd91bf
- * ```
- */
-export function demangle(name: string): string {
-  const m = /^(?:_ZN|ZN|__ZN)(.*)E$/.exec(name);
-  if (m === null) return name;
-  const body = m[1];
-  const parts: string[] = [];
-  let pos = 0;
-  while (pos < body.length) {
-    const len = /^[0-9]+/.exec(body.slice(pos));
-    if (len === null) return name;
-    pos += len[0].length;
-    const n = Number(len[0]);
-    if (n === 0 || pos + n > body.length) return name;
-    let ident = body.slice(pos, pos + n);
-    pos += n;
-    if (ident.startsWith("_$")) ident = ident.slice(1);
-    let out = "";
-    for (let i = 0; i < ident.length;) {
-      if (ident[i] === "$") {
-        const end = ident.indexOf("$", i + 1);
-        if (end < 0) return name;
-        const code = ident.slice(i + 1, end);
-        if (Object.hasOwn(RUST_ESCAPES, code)) out += RUST_ESCAPES[code];
-        else if (/^u[0-9a-f]+$/.test(code)) out += String.fromCodePoint(parseInt(code.slice(1), 16));
-        else return name;
-        i = end + 1;
-      } else if (ident.startsWith("..", i)) {
-        out += "::";
-        i += 2;
-      } else {
-        out += ident[i++];
-      }
-    }
-    parts.push(out);
-  }
-  return parts.length > 0 ? parts.join("::") : name;
 }
 
 /** Wasmtime's text for traps whose short names differ from its `Display` of the trap code. */

@@ -35,6 +35,8 @@ import { describeOsError, formatBacktrace, formatChain, ReportedError, trapLine 
 import { printable } from "../_printable.ts";
 import { formatInvokeResult, parseInvokeArg } from "./values.ts";
 import { encodeCoredump } from "./coredump.ts";
+import { writeProfile } from "./profile.ts";
+import { GuestProfiler } from "../profile/guest_profiler.ts";
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
 export interface RunIo {
@@ -223,8 +225,9 @@ function bindWasi(wasi: Wasi | undefined, instance: Instance): void {
  */
 export const DEFAULT_MAX_MEMORY_BYTES = 4 * 1024 ** 3;
 
-function storeOptions(opts: RunOptions): StoreOptions {
+function storeOptions(opts: RunOptions, profiler: GuestProfiler | undefined): StoreOptions {
   const o: StoreOptions = {};
+  if (profiler !== undefined) o.profiler = profiler;
   if (opts.fuel !== undefined) o.fuel = opts.fuel;
   if (opts.timeoutMs !== undefined) {
     o.signal = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));
@@ -263,12 +266,22 @@ function storeOptions(opts: RunOptions): StoreOptions {
  * ```
  */
 export async function runModule(opts: RunOptions, io: RunIo): Promise<number> {
+  const profile = opts.profile;
+  const profiler = profile === undefined ? undefined : new GuestProfiler({
+    ...(profile.fuelInterval !== undefined
+      ? { fuelInterval: profile.fuelInterval }
+      : { intervalMs: profile.intervalMs }),
+    name: opts.module.replace(/^.*[\\/]/, ""),
+  });
   let outcome: number | ReportedError;
   try {
-    outcome = await reportedRun(opts, io);
+    outcome = await reportedRun(opts, io, profiler);
   } catch (e) {
     if (!(e instanceof ReportedError)) throw e;
     outcome = e;
+  } finally {
+    // Written whatever the outcome (an exit, a trap): a profile of a run that failed is often the one wanted.
+    if (profiler !== undefined) writeProfile(profiler, profile!.path, io);
   }
   if (typeof outcome === "number") return outcome;
   io.stderr(formatChain(outcome.message, outcome.causes));
@@ -276,8 +289,12 @@ export async function runModule(opts: RunOptions, io: RunIo): Promise<number> {
 }
 
 /** Runs, racing `-W timeout`; resolves to the exit status, or to the error to report. */
-async function reportedRun(opts: RunOptions, io: RunIo): Promise<number | ReportedError> {
-  const run = runOrThrow(opts, io);
+async function reportedRun(
+  opts: RunOptions,
+  io: RunIo,
+  profiler: GuestProfiler | undefined,
+): Promise<number | ReportedError> {
+  const run = runOrThrow(opts, io, profiler);
   if (opts.timeoutMs === undefined) return await run;
   // Why: the engine stops a call awaiting a host Promise at its deadline (trap "interrupt" with a backtrace); this
   // race is the fallback for a guest blocked where the engine cannot see it (a synchronous host call), reported as
@@ -296,7 +313,7 @@ async function reportedRun(opts: RunOptions, io: RunIo): Promise<number | Report
   }
 }
 
-async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
+async function runOrThrow(opts: RunOptions, io: RunIo, profiler: GuestProfiler | undefined): Promise<number> {
   const main = compileModule(await readModuleBytes(opts.module));
   const preloads: { name: string; path: string; module: Module }[] = [];
   for (const { name, path } of opts.preloads) {
@@ -307,7 +324,7 @@ async function runOrThrow(opts: RunOptions, io: RunIo): Promise<number> {
     Module.imports(m).some((i) => i.module === "wasi_snapshot_preview1" || i.module === "wasi_unstable")
   );
   const wasi = needsWasi || opts.dirs.length > 0 || opts.tcpListen.length > 0 ? await createWasi(opts) : undefined;
-  const store = new Store(storeOptions(opts));
+  const store = new Store(storeOptions(opts, profiler));
   const imports: Imports = wasi ? { ...wasi.getImportObject() } : {};
 
   for (const { name, path, module } of preloads) {

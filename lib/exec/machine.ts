@@ -447,6 +447,20 @@ export class Machine {
     return DONE;
   }
 
+  /**
+   * Visits the frames of the saved state (after `runSlice()` returned), outermost first: what the guest profiler
+   * samples (`profile/guest_profiler.ts` `SampledStack`).
+   */
+  forEachFrame(visit: (func: FuncInst, pc: number) => void): void {
+    for (let d = 0; d < this.depth; d++) visit(this.frameFunc[d]!, this.framePc[d]!);
+    visit(this.func!, this.pc);
+  }
+
+  /** The byte offset in the module binary of compiled position `pc` of `func`: the instruction before `pc`. */
+  offsetOf(func: FuncInst, pc: number): number {
+    return codeOffset(func, pc);
+  }
+
   /** The wasm backtrace, innermost first. */
   backtrace(func: FuncInst, pc: number, depth: number): WasmFrame[] {
     const frames: WasmFrame[] = [frameOf(func, pc)];
@@ -458,7 +472,11 @@ export class Machine {
   run(): number {
     for (;;) {
       const status = this.runSlice();
-      if (status === RESTART) continue;
+      if (status === RESTART) {
+        const profiler = this.store.profiler;
+        if (profiler !== undefined && this.store.fuel < profiler.mark) profiler.sample(this.store.fuel, this);
+        continue;
+      }
       if (status !== HOST_CALL) return status;
       // The host import runSlice() stopped at (see `hostCallsOutside`), its arguments at slots sp..: called here,
       // in this small frame, not in a helper's, since this frame is what every level of re-entry costs.
@@ -518,7 +536,9 @@ export class Machine {
     let dv = memory ? memory.view : NO_MEMORY;
     let memLen = dv.byteLength;
     let fuel = store.fuel;
-    this.sliceMark = fuel - SLICE_FUEL;
+    // A guest profiler's next sample ends the slice too (it samples between slices, in `run()`).
+    const profiler = store.profiler;
+    this.sliceMark = profiler === undefined || profiler.mark < fuel - SLICE_FUEL ? fuel - SLICE_FUEL : profiler.mark;
     let limit = this.limit();
     let stackTop = this.stackTop();
     // Why: while a host import runs, `store.fuel` is the truth (a nested call from the host may consume fuel); if the
@@ -2732,10 +2752,15 @@ const EMPTY_BYTES = new Uint8Array(0);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The module offset of the instruction before compiled position `pc` of `f`, or -1. */
+function codeOffset(f: FuncInst, pc: number): number {
+  const c = f.compiled;
+  return c && pc > 0 && pc - 1 < c.offsets.length ? c.offsets[pc - 1]! : -1;
+}
+
 function frameOf(f: FuncInst, pc: number): WasmFrame {
   const inst = f.instance!;
-  const c = f.compiled;
-  const offset = c && pc > 0 && pc - 1 < c.offsets.length ? c.offsets[pc - 1]! : -1;
+  const offset = codeOffset(f, pc);
   const frame: Mutable<WasmFrame> = { funcIndex: f.index, offset };
   const name = inst.module.names.functions.get(f.index);
   if (name !== undefined) frame.funcName = name;

@@ -176,7 +176,7 @@ export function link(
   }
   const engine = engineOf(store);
   // Why before linking: an engine that cannot compile the module fails before the store counts anything.
-  const compiled = engine.compileModule(d, { meter: store.fuelEnabled || store.yieldInterval > 0 });
+  const compiled = engine.compileModule(d, { meter: store.metered });
   const state = newInstanceState(d, store, engine);
   // 1. Imports, in order.
   for (const imp of d.imports) {

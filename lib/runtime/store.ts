@@ -11,6 +11,7 @@
 
 import { ENGINE_NAMES, type EngineName } from "../engine/engine.ts";
 import type { FuncInst } from "./func.ts";
+import type { GuestProfiler } from "../profile/guest_profiler.ts";
 
 /** Options of a store (see mod.ts for the contract). */
 export interface StoreOptions {
@@ -63,6 +64,11 @@ export interface StoreOptions {
    * parsed once per module, at its first trap; off by default, at no cost.
    */
   debugInfo?: boolean;
+  /**
+   * Samples the wasm call stack of the store's code (`wasmtime run --profile=guest`; see {@link GuestProfiler}).
+   * The store's code is then metered (samples are taken at fuel checkpoints). A profiler serves one store.
+   */
+  profiler?: GuestProfiler;
   /**
    * The engine that runs the instances created in the store: `"interpreter"`, the default and today the only one
    * (Wasmtime's `Config::strategy`; the host's native WebAssembly is to come).
@@ -172,6 +178,8 @@ export class Store {
   readonly callTimeoutMs: number;
   /** `signal`: aborting it stops every call in this store with the trap "interrupt". */
   readonly signal: AbortSignal | undefined;
+  /** `profiler`: samples the store's code at fuel checkpoints. */
+  readonly profiler: GuestProfiler | undefined;
   /** The options the store was created with. */
   readonly options: StoreOptions;
   /** Set by `interrupt()`; honoured (and cleared) by the first machine to reach a checkpoint. */
@@ -224,6 +232,13 @@ export class Store {
     this.yieldsByFuel = byFuel > 0 && this.yieldEveryMs === 0;
     this.signal = options.signal;
     this.maxWasmStack = options.maxWasmStack ?? 512 * 1024;
+    this.profiler = options.profiler;
+    this.profiler?.attach(this.fuel);
+  }
+
+  /** Whether the store's code charges fuel: fuel metering, yields by fuel or by the clock, or a profiler. */
+  get metered(): boolean {
+    return this.fuelEnabled || this.yieldInterval > 0 || this.profiler !== undefined;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demangle, describeOsError, formatBacktrace, formatChain, trapLine } from "../../lib/cli/report.ts";
+import { describeOsError, formatBacktrace, formatChain, trapLine } from "../../lib/cli/report.ts";
+import { demangle } from "../../lib/debug/demangle.ts";
 
 test("formatChain() prints anyhow's shape: no causes, one unnumbered cause, numbered causes", () => {
   assert.equal(formatChain("boom", []), "Error: boom\n");
