@@ -64,6 +64,10 @@ export function formatChain(message: string, causes: readonly string[]): string 
   return out;
 }
 
+/** Wasmtime's last line of a backtrace of a module with DWARF when source lines are off. */
+export const DETAILS_HINT =
+  "note: using the `WASMTIME_BACKTRACE_DETAILS=1` environment variable may show more debugging information";
+
 /**
  * Formats a wasm backtrace as Wasmtime's `WasmBacktrace` displays it: a header line, then per frame
  * `  {index:>3}: {offset:#6x} - {module}!{function}`. The module is the name in its `name` section (wasm-ld writes
@@ -78,6 +82,8 @@ export function formatChain(message: string, causes: readonly string[]): string 
  *
  * @param frames The frames, innermost first.
  * @param defaultModuleName Shown for frames whose module has no name, `<unknown>` as in Wasmtime by default.
+ * @param options `hintDetails`: end with Wasmtime's note that `WASMTIME_BACKTRACE_DETAILS=1` may show more (given
+ *   when a module has DWARF that was not read).
  * @returns The text, without a final newline.
  * @example
  * ```ts
@@ -87,7 +93,11 @@ export function formatChain(message: string, causes: readonly string[]): string 
  * //     0:  0x1a2 - <unknown>!main
  * ```
  */
-export function formatBacktrace(frames: readonly WasmFrame[], defaultModuleName = "<unknown>"): string {
+export function formatBacktrace(
+  frames: readonly WasmFrame[],
+  defaultModuleName = "<unknown>",
+  options: { hintDetails?: boolean } = {},
+): string {
   const text = frames.map((frame) => {
     const module = frame.moduleName ?? defaultModuleName;
     const func = frame.funcName !== undefined ? demangle(frame.funcName) : `<wasm function ${frame.funcIndex}>`;
@@ -102,6 +112,7 @@ export function formatBacktrace(frames: readonly WasmFrame[], defaultModuleName 
     for (let k = run.start; k < run.start + run.period; k++) lines.push(`  ${String(k).padStart(3)}: ${text[k]}`);
     if (run.repeats > 1) lines.push(`       ${repeatsLine(run)}`);
   }
+  if (options.hintDetails) lines.push(DETAILS_HINT);
   return lines.join("\n");
 }
 

@@ -133,9 +133,9 @@ function compileReport(e: CompileError): ReportedError {
 }
 
 /** The causes that describe an error thrown by running wasm code: its backtrace and Wasmtime's trap line. */
-function executionCauses(e: unknown): { causes: string[]; exitCode: number } {
+function executionCauses(e: unknown, hintDetails = false): { causes: string[]; exitCode: number } {
   if (e instanceof RuntimeError) {
-    const causes = e.backtrace.length > 0 ? [formatBacktrace(e.backtrace)] : [];
+    const causes = e.backtrace.length > 0 ? [formatBacktrace(e.backtrace, undefined, { hintDetails })] : [];
     // Wasmtime's resource limiter fails with a plain error, not a trap: no "wasm trap:" prefix, status 1. That is
     // `-W trap-on-grow-failure`'s failed grow, and a module whose declared minimum is over `-W max-memory-size`
     // (an instantiation error).
@@ -325,6 +325,9 @@ async function runOrThrow(opts: RunOptions, io: RunIo, profiler: GuestProfiler |
   );
   const wasi = needsWasi || opts.dirs.length > 0 || opts.tcpListen.length > 0 ? await createWasi(opts) : undefined;
   const store = new Store(storeOptions(opts, profiler));
+  // Wasmtime's note under a backtrace when a module has DWARF that source lines (off) would have read.
+  const hint = store.options.debugInfo !== true &&
+    [main, ...preloads.map((p) => p.module)].some((m) => m.decoded.customs.some((c) => c.name.startsWith(".debug_")));
   const imports: Imports = wasi ? { ...wasi.getImportObject() } : {};
 
   for (const { name, path, module } of preloads) {
@@ -335,7 +338,7 @@ async function runOrThrow(opts: RunOptions, io: RunIo, profiler: GuestProfiler |
     } catch (e) {
       const exit = exitStatus(e);
       if (exit !== undefined) return exit;
-      const { causes, exitCode } = executionCauses(e);
+      const { causes, exitCode } = executionCauses(e, hint);
       throw new ReportedError(`failed to process preload \`${name}\` at \`${path}\``, causes, exitCode);
     }
   }
@@ -350,7 +353,9 @@ async function runOrThrow(opts: RunOptions, io: RunIo, profiler: GuestProfiler |
   } catch (e) {
     const exit = exitStatus(e);
     if (exit !== undefined) return exit;
-    const { causes, exitCode } = e instanceof LinkError ? { causes: [e.message], exitCode: 1 } : executionCauses(e);
+    const { causes, exitCode } = e instanceof LinkError
+      ? { causes: [e.message], exitCode: 1 }
+      : executionCauses(e, hint);
     throw new ReportedError(context, [`failed to instantiate ${JSON.stringify(opts.module)}`, ...causes], exitCode);
   }
   bindWasi(wasi, instance);
@@ -362,7 +367,7 @@ async function runOrThrow(opts: RunOptions, io: RunIo, profiler: GuestProfiler |
     } catch (e) {
       const exit = exitStatus(e);
       if (exit !== undefined) return exit;
-      const { causes, exitCode } = executionCauses(e);
+      const { causes, exitCode } = executionCauses(e, hint);
       throw new ReportedError(context, [...coreDump(e, exitCode, instance, opts, io), ...causes], exitCode);
     }
   }
@@ -377,7 +382,7 @@ async function runOrThrow(opts: RunOptions, io: RunIo, profiler: GuestProfiler |
     func = isFunction(f) ? f : undefined;
   }
   if (func === undefined) return 0;
-  return await invoke(func, opts, io, context, instance);
+  return await invoke(func, opts, io, context, instance, hint);
 }
 
 /**
@@ -439,6 +444,7 @@ async function invoke(
   io: RunIo,
   context: string,
   instance: Instance,
+  hint: boolean,
 ): Promise<number> {
   const { params, results } = func.type;
   if (params.length > 0) {
@@ -462,7 +468,7 @@ async function invoke(
   } catch (e) {
     const exit = exitStatus(e);
     if (exit !== undefined) return exit;
-    const { causes, exitCode } = executionCauses(e);
+    const { causes, exitCode } = executionCauses(e, hint);
     const dumped = coreDump(e, exitCode, instance, opts, io);
     throw new ReportedError(context, [...dumped, `failed to invoke ${what}`, ...causes], exitCode);
   }

@@ -91,6 +91,18 @@ for (const rt of RUNTIMES) {
       assert.equal(plain.status, 134);
       assert.equal(plain.stderr.split("\n")[5], "           0:  0x134 - trap_lines.wasm!divide");
       assert.doesNotMatch(plain.stderr, /\n +at /);
+      // Wasmtime's note: the module has DWARF that was not read.
+      assert.match(plain.stderr, /\n {7}note: using the `WASMTIME_BACKTRACE_DETAILS=1` environment variable may show/);
     }
+    assert.doesNotMatch(r.stderr, /note: using/, "no note when the lines are shown");
+  });
+
+  t("a module without DWARF gets no note about WASMTIME_BACKTRACE_DETAILS", async () => {
+    const r = await runCli(rt, ["--invoke", "f", "-"], {
+      stdin: '(module (func (export "f") unreachable))',
+    });
+    assert.equal(r.status, 134);
+    assert.match(r.stderr, /error while executing at wasm backtrace:\n.*<wasm function 0>\n    2: wasm trap:/);
+    assert.doesNotMatch(r.stderr, /note:/);
   });
 }
