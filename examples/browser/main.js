@@ -94,6 +94,7 @@ function setUp({ MemoryFs, RuntimeError, CompileError, LinkError, Store, TrapCod
     try {
       await load();
       setStatus(`loaded ${program.name}`);
+      if (controller === null) $("run").disabled = false;
       return true;
     } catch (e) {
       setStatus(`Cannot load ${what}: ${e.message.split("\n")[0]}`);
@@ -223,10 +224,15 @@ function setUp({ MemoryFs, RuntimeError, CompileError, LinkError, Store, TrapCod
       : `fuel used: ${used} of ${limit.toLocaleString("en")}`;
   }
 
+  /** The object URLs of the download links shown, released when the list is replaced. */
+  let downloadUrls = [];
+
   /** Lists the files the run wrote, changed or deleted in /sandbox, with download links. */
   function showWritten(changes) {
     const list = $("written");
     list.replaceChildren();
+    for (const url of downloadUrls) URL.revokeObjectURL(url);
+    downloadUrls = [];
     for (const { path, how, bytes } of changes) {
       const item = document.createElement("li");
       if (bytes === null) {
@@ -234,6 +240,7 @@ function setUp({ MemoryFs, RuntimeError, CompileError, LinkError, Store, TrapCod
       } else {
         const link = document.createElement("a");
         link.href = URL.createObjectURL(new Blob([bytes]));
+        downloadUrls.push(link.href);
         link.download = path.split("/").pop();
         link.textContent = path;
         item.append(link, ` (${how}, ${bytes.length.toLocaleString("en")} bytes)`);
@@ -271,7 +278,8 @@ function setUp({ MemoryFs, RuntimeError, CompileError, LinkError, Store, TrapCod
     outputChars = 0;
     $("fuel").textContent = "fuel used: –";
     $("elapsed").textContent = "–";
-    $("written").innerHTML = "";
+    showWritten([]);
+    $("written").innerHTML = '<li class="none">listed when the run ends</li>';
     let args, env, fuelLimit, timeLimit;
     try {
       args = [program.name, ...splitArgs($("args").value)];

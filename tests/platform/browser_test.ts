@@ -103,7 +103,16 @@ async function drivePlayground(page: Page, shot: string) {
   seen.native = await page.evaluate(() => typeof WebAssembly);
   seen.nativeLabel = await text(page, "#native");
   seen.engine = await text(page, "#engine");
+  seen.runDisabledAtStart = await page.locator("#run").isDisabled();
   let runs = 0;
+
+  // First thing, a .wat file from the picker: parsed by Kiln's own parseWat (no WebAssembly needed).
+  await page.setInputFiles("#program-file", join(ROOT, "testdata/wat_hello.wat"));
+  await page.waitForFunction(() => document.getElementById("program-name")!.textContent!.startsWith("wat_hello"));
+  seen.runEnabledAfterLoad = await page.locator("#run").isEnabled();
+  await page.click("#run");
+  await finished(page, ++runs);
+  seen.wat = { status: await status(page), output: await output(page), name: await text(page, "#program-name") };
 
   // One-click samples.
   await page.click('[data-sample="hello"]');
@@ -176,14 +185,6 @@ async function drivePlayground(page: Page, shot: string) {
   await finished(page, ++runs);
   seen.helloAgain = { fuel: await fuelUsed(page), label: await text(page, "#fuel") };
 
-  // A .wat file: parsed by Kiln's own parseWat (no WebAssembly needed).
-  await page.setInputFiles("#program-file", join(ROOT, "testdata/wat_hello.wat"));
-  await page.waitForFunction(() => document.getElementById("program-name")!.textContent!.startsWith("wat_hello"));
-  await page.fill("#args", "");
-  await page.click("#run");
-  await finished(page, ++runs);
-  seen.wat = { status: await status(page), output: await output(page), name: await text(page, "#program-name") };
-
   // Drag-and-drop: a program onto the program zone, a file onto the files zone.
   await page.evaluate(async () => {
     const drop = (zone: string, file: File) => {
@@ -221,6 +222,10 @@ async function drivePlayground(page: Page, shot: string) {
 function assertPlayground(seen: Record<string, any>, problems: Problems) {
   assert.deepEqual(problems, { console: [], pageErrors: [], requests: [] });
   assert.equal(seen.engine, "interpreter");
+  assert.ok(
+    seen.runDisabledAtStart && seen.runEnabledAfterLoad,
+    "Run waits for a program, and a loaded file is enough",
+  );
   assert.equal(seen.hello.status, "hello.wasm exited with code 0");
   assert.equal(seen.hello.output, "Hello, world!\n");
   assert.ok(seen.hello.fuel > 0, `hello fuel ${seen.hello.fuel}`);
