@@ -97,7 +97,7 @@ function setUp({ MemoryFs, RuntimeError, CompileError, LinkError, Store, TrapCod
       if (controller === null) $("run").disabled = false;
       return true;
     } catch (e) {
-      setStatus(`Cannot load ${what}: ${e.message.split("\n")[0]}`);
+      setStatus(`Cannot load ${what}: ${String(e?.message ?? e).split("\n")[0]}`);
       return false;
     }
   }
@@ -178,7 +178,8 @@ function setUp({ MemoryFs, RuntimeError, CompileError, LinkError, Store, TrapCod
     zone.addEventListener("drop", (event) => {
       event.preventDefault();
       zone.classList.remove("over");
-      if (event.dataTransfer.files.length > 0) onFiles(event.dataTransfer.files);
+      // While a program runs the controls are disabled; a drop is ignored likewise.
+      if (controller === null && event.dataTransfer.files.length > 0) onFiles(event.dataTransfer.files);
     });
   }
   dropZone($("program-drop"), (files) => loadFile(files[0]));
@@ -280,22 +281,22 @@ function setUp({ MemoryFs, RuntimeError, CompileError, LinkError, Store, TrapCod
     $("elapsed").textContent = "–";
     showWritten([]);
     $("written").innerHTML = '<li class="none">listed when the run ends</li>';
-    let args, env, fuelLimit, timeLimit;
+    let args, env, fuelLimit, timeLimit, fs, before;
     try {
       args = [program.name, ...splitArgs($("args").value)];
       env = parseEnv($("env").value);
       fuelLimit = readLimit("fuel-limit", "fuel limit", true);
       timeLimit = readLimit("time-limit", "time limit", false);
+      fs = new MemoryFs();
+      fs.mkdirp(SANDBOX);
+      for (const [name, bytes] of uploads) fs.writeFile(`${SANDBOX}/${name}`, bytes);
+      before = snapshotFiles(fs, SANDBOX);
     } catch (e) {
-      setStatus(e.message);
+      // A WasiError from MemoryFs (a file over its 256 MiB) has a message too.
+      setStatus(String(e?.message ?? e));
       status.dataset.done = String(Number(status.dataset.done) + 1);
       return;
     }
-
-    const fs = new MemoryFs();
-    fs.mkdirp(SANDBOX);
-    for (const [name, bytes] of uploads) fs.writeFile(`${SANDBOX}/${name}`, bytes);
-    const before = snapshotFiles(fs, SANDBOX);
 
     controller = new AbortController();
     const store = new Store({

@@ -114,6 +114,28 @@ async function drivePlayground(page: Page, shot: string) {
   await finished(page, ++runs);
   seen.wat = { status: await status(page), output: await output(page), name: await text(page, "#program-name") };
 
+  // Input that is not a program, and arguments that do not split, are reported in the status line.
+  await page.setInputFiles("#program-file", {
+    name: "bad.wat",
+    mimeType: "text/plain",
+    buffer: Buffer.from("(module"),
+  });
+  await page.waitForFunction(() => document.getElementById("status")!.textContent!.startsWith("Cannot load bad.wat"));
+  await page.setInputFiles("#program-file", {
+    name: "bad.wasm",
+    mimeType: "application/wasm",
+    buffer: Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99]),
+  });
+  await page.waitForFunction(() => document.getElementById("program-name")!.textContent!.startsWith("bad.wasm"));
+  await page.click("#run");
+  await finished(page, ++runs);
+  seen.badWasm = await status(page);
+  await page.fill("#args", `"unclosed`);
+  await page.click("#run");
+  await finished(page, ++runs);
+  seen.badArgs = await status(page);
+  await page.fill("#args", "");
+
   // One-click samples.
   await page.click('[data-sample="hello"]');
   await finished(page, ++runs);
@@ -131,6 +153,7 @@ async function drivePlayground(page: Page, shot: string) {
     mimeType: "text/plain",
     buffer: Buffer.from("kiln in a page\n"),
   });
+  await page.waitForFunction(() => document.getElementById("uploads")!.textContent!.includes("notes.txt"));
   seen.uploads = await text(page, "#uploads");
   await page.fill("#args", `/sandbox/notes.txt /sandbox/NOTES.txt "two words" it\\'s`);
   await page.fill("#env", "GREETING=hello there\n# not a variable\nEMPTY=");
@@ -226,6 +249,8 @@ function assertPlayground(seen: Record<string, any>, problems: Problems) {
     seen.runDisabledAtStart && seen.runEnabledAfterLoad,
     "Run waits for a program, and a loaded file is enough",
   );
+  assert.match(seen.badWasm, /^bad\.wasm stopped: invalid module: /);
+  assert.equal(seen.badArgs, 'Cannot split the arguments: a " quote is not closed');
   assert.equal(seen.hello.status, "hello.wasm exited with code 0");
   assert.equal(seen.hello.output, "Hello, world!\n");
   assert.ok(seen.hello.fuel > 0, `hello fuel ${seen.hello.fuel}`);
