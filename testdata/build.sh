@@ -20,7 +20,7 @@ CC=clang-19
 CFLAGS="--target=wasm32-wasi -O2 -fuse-ld=lld -Wall -Wextra"
 
 # WASI commands (they export _start).
-for name in hello args_env file_io exit_code trap loop stdin_echo tcp_echo stale_dir_escape; do
+for name in hello args_env file_io exit_code trap loop stdin_echo tcp_echo stale_dir_escape wasi_tour; do
   $CC $CFLAGS -o "$name.wasm" "$name.c"
 done
 
