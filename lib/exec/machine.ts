@@ -89,7 +89,7 @@ const RESTART = 3;
 /** `runSlice()` status, never seen outside the machine: call the host import in `pendingFunc` from `run()`. */
 const HOST_CALL = 4;
 /** Fuel units between two re-entries of the interpreter loop (see `Machine.runSlice`). */
-const SLICE_FUEL = 1 << 24;
+const SLICE_FUEL = 1 << 16;
 
 /** Accounting cost of one frame, in bytes of the stack limit (besides its slots): 4 slots. */
 const FRAME_BYTES = 32;
@@ -519,7 +519,11 @@ export class Machine {
    * function is entered; a loop that never returns then keeps running its Maglev code for the rest of a long call
    * (shootout-base64 and -matrix on Deno: 2-3x slower runs, --trace-opt shows "marked for optimization to
    * TURBOFAN_JS" with the compile starting only after the call returned). The slice rides on the fuel checkpoints,
-   * so it costs nothing on the fast path.
+   * so it costs nothing on the fast path. Why so short (2^16 units, about 0.1 ms): the loop's OSR code deoptimizes
+   * as cold ops are first met ("insufficient type feedback"), and V8 then takes long to OSR again; re-entering often
+   * lets the next regular compile in. A cold `-W fuel` run of the CLI on Deno (user CPU, 3 interleaved runs under
+   * load): richards 1.7-2.0 s with 2^24 units, 1.1-1.2 s with 2^16; blake3-scalar 1.3-1.5 s -> 0.9 s; quicksort and
+   * bz2 unchanged; Bun unchanged. A re-entry costs well under a microsecond.
    */
   runSlice(): number {
     const store = this.store;
