@@ -2,7 +2,8 @@
  * What `--profile=guest` costs: Sightglass programs run through the CLI (`cli.ts`, each run its own process) plain,
  * with fuel metering alone (`-W fuel=…`, the part of the cost that metering is), and with the guest profiler by the
  * clock (10 ms, Wasmtime's default) and by fuel (every 100,000 and 10,000 units). Runs are interleaved (2 shared
- * cores here); medians and minimums of wall-clock time, and their ratio to the plain run.
+ * cores here); medians and minimums of each process's CPU time (GNU time; wall-clock time where it is missing), and
+ * their ratio to the plain run.
  *
  * Usage: `deno run -A bench/profile_overhead.ts [--runs N] [--runtime deno|bun] [programs…]`.
  *
@@ -44,17 +45,28 @@ const variants: { label: string; flags: string[] }[] = [
 const bin = join(REPO_ROOT, "node_modules", ".bin", runtime);
 const prefix = runtime === "deno" ? ["run", "-A", join(REPO_ROOT, "cli.ts")] : [join(REPO_ROOT, "cli.ts")];
 
+/** GNU time gives the child's CPU time (user + system), steadier than wall time on a shared machine. */
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+
+/** One run: CPU ms of the child with GNU time, else wall-clock ms. */
 function once(program: string, flags: string[]): number {
   const dir = join(SIGHTGLASS, program);
   const args = [...prefix, "-W", "unknown-imports-default", "--dir", ".", ...flags, "benchmark.wasm"];
   const t0 = performance.now();
-  const r = spawnSync(bin, args, { cwd: dir, encoding: "utf8" });
+  const r = TIME === undefined
+    ? spawnSync(bin, args, { cwd: dir, encoding: "utf8" })
+    : spawnSync(TIME, ["-f", "kiln-cpu %U %S", bin, ...args], { cwd: dir, encoding: "utf8" });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${program} ${flags.join(" ")}: exit ${r.status}\n${r.stderr}`);
-  return ms;
+  const cpu = /kiln-cpu ([0-9.]+) ([0-9.]+)/.exec(r.stderr);
+  return cpu === null ? ms : (Number(cpu[1]) + Number(cpu[2])) * 1000;
 }
 
-console.log(`runtime ${runtime}, ${runs} interleaved runs per variant (after one warm-up each)`);
+console.log(
+  `runtime ${runtime}, ${runs} interleaved runs per variant (after one warm-up each), ${
+    TIME === undefined ? "wall-clock" : "CPU (user+sys)"
+  } ms of each process`,
+);
 for (const program of programs) {
   const times = variants.map(() => [] as number[]);
   variants.forEach((v) => once(program, v.flags));
