@@ -102,7 +102,7 @@ for (const rt of RUNTIMES) {
       stdin: '(module (func (export "f") unreachable))',
     });
     assert.equal(r.status, 134);
-    assert.match(r.stderr, /error while executing at wasm backtrace:\n.*<wasm function 0>\n    2: wasm trap:/);
+    assert.match(r.stderr, /error while executing at wasm backtrace:\n.*<wasm function 0>\n {4}2: wasm trap:/);
     assert.doesNotMatch(r.stderr, /note:/);
   });
 }
