@@ -27,7 +27,7 @@ import {
 } from "../binary/module.ts";
 import { FC_OPS, FD_OPS, IMPLEMENTED_FEATURES, type OpInfo, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { blockTypeOf } from "./block_type.ts";
-import { checkValType, type ValidationContext } from "./context.ts";
+import { checkValType, funcTypeOfIndex, type ValidationContext } from "./context.ts";
 import { areSubtypes, BOTTOM_HEAP, isSubtype, UNKNOWN } from "./subtyping.ts";
 
 const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b, FUNCREF = 0x70, EXNREF = 0x69;
@@ -572,8 +572,7 @@ export class FuncValidator {
         case 0x11: { // call_indirect
           const typeIndex = r.index;
           const elem = this.#table(r.index2);
-          const type = ctx.module.types[typeIndex];
-          if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
+          const type = funcTypeOfIndex(ctx, typeIndex, at);
           this.#mismatchUnless(isSubtype(elem, FUNCREF, ctx.typeIds), "call_indirect needs a funcref table");
           this.#popExpect(this.#tableAddress(r.index2));
           this.#popVals(type.params);
@@ -595,8 +594,7 @@ export class FuncValidator {
         case 0x13: { // return_call_indirect
           const typeIndex = r.index;
           const elem = this.#table(r.index2);
-          const type = ctx.module.types[typeIndex];
-          if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
+          const type = funcTypeOfIndex(ctx, typeIndex, at);
           this.#mismatchUnless(isSubtype(elem, FUNCREF, ctx.typeIds), "return_call_indirect needs a funcref table");
           this.#mismatchUnless(
             areSubtypes(type.results, funcType.results, ctx.typeIds),
@@ -610,8 +608,7 @@ export class FuncValidator {
         case 0x14: // call_ref
         case 0x15: { // return_call_ref
           const typeIndex = r.index;
-          const type = ctx.module.types[typeIndex];
-          if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
+          const type = funcTypeOfIndex(ctx, typeIndex, at);
           this.#popExpect(refType(concreteHeap(typeIndex), true));
           this.#popVals(type.params);
           if (op === 0x14) this.#pushVals(type.results);

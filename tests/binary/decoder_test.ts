@@ -197,8 +197,13 @@ test("decodeModule() keeps 64-bit table limits above 2^53 in their exact order f
 });
 
 test("decodeModule() reports proposals Kiln does not implement as unsupported", () => {
-  assertUnsupported(mod(section(1, 0x01, 0x4e, 0x00)), "gc");
-  assertUnsupported(mod(section(1, 0x01, 0x60, 0x01, 0x6e, 0x00)), "gc");
+  // GC's types are decoded (its instructions are not yet): an empty rec group, `(func (param anyref))`, a struct.
+  assert.equal(decodeModule(mod(section(1, 0x01, 0x4e, 0x00))).types.length, 0);
+  assert.deepEqual(decodeModule(mod(section(1, 0x01, 0x60, 0x01, 0x6e, 0x00))).types[0]!.params, [0x6e]);
+  assert.deepEqual(decodeModule(mod(section(1, 0x01, 0x5f, 0x01, 0x78, 0x01))).subtypes[0]!.comp, {
+    kind: "struct",
+    fields: [{ type: 0x78, mutable: true }],
+  });
   // Typed function references are decoded: `(ref func)` and `(ref null 0)` as packed value types.
   const typed = decodeModule(mod(section(1, 0x01, 0x60, 0x02, 0x64, 0x70, 0x63, 0x00, 0x00)));
   assert.deepEqual(typed.types[0]!.params, [0x170, 0x200]);
