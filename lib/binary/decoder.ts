@@ -553,6 +553,18 @@ class Decoder {
           reader.next();
           instrs.push({ op: "global.get", globalIndex: reader.index });
           break;
+        case 0xfb: { // GC: the allocations, ref.i31 and the extern/any conversions are constant
+          reader.next();
+          const sub = reader.sub;
+          if (!GC_CONSTANT.has(sub)) {
+            r.pos = at;
+            skipToEnd(reader);
+            throw new CompileError("constant expression required", at);
+          }
+          const typeIndex = sub >= 26 ? 0 : reader.index, count = sub === 8 ? reader.index2 : 0;
+          instrs.push({ op: "gc", sub, name: reader.info.name, typeIndex, count });
+          break;
+        }
         case 0xfd: // SIMD: only v128.const is constant
           reader.next();
           if (reader.info.name !== "v128.const") {
@@ -710,6 +722,12 @@ function scanInstructions(reader: InstructionReader): boolean {
     }
   }
 }
+
+/**
+ * The constant GC instructions (spec 3.0 §3.3.10), by `0xfb` sub-opcode: struct.new(_default), array.new(_default,
+ * _fixed), any.convert_extern, extern.convert_any, ref.i31.
+ */
+const GC_CONSTANT: ReadonlySet<number> = new Set([0, 1, 6, 7, 8, 26, 27, 28]);
 
 /** Reads instructions up to the `end` that closes the current expression (nested blocks included). */
 function skipToEnd(reader: InstructionReader): void {

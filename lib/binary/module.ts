@@ -283,7 +283,15 @@ export type ConstInstr =
   | { readonly op: "ref.null"; readonly type: ValType }
   | { readonly op: "ref.func"; readonly funcIndex: number }
   | { readonly op: "global.get"; readonly globalIndex: number }
-  | { readonly op: "binary"; readonly opcode: number; readonly name: string };
+  | { readonly op: "binary"; readonly opcode: number; readonly name: string }
+  | {
+    /** A constant GC instruction (`0xfb` `sub`): `typeIndex` for the allocations, `count` for `array.new_fixed`. */
+    readonly op: "gc";
+    readonly sub: number;
+    readonly name: string;
+    readonly typeIndex: number;
+    readonly count: number;
+  };
 
 /** A constant expression: its instructions (without the final `end`) and the byte offset where it starts. */
 export interface ConstExpr {

@@ -26,6 +26,7 @@
  * @module
  */
 import { HeapType, heapTypeOf, isRefType, type Module, type ValType } from "../binary/module.ts";
+import { usesGcInstructions } from "../validate/func_validator.ts";
 
 /** Whether a value type is a reference into the `any` hierarchy (`anyref`, `eqref`, `i31ref`, …, `nullref`). */
 function isAnyHierarchy(t: ValType): boolean {
@@ -37,11 +38,18 @@ function isAnyHierarchy(t: ValType): boolean {
 
 /**
  * Why a valid module cannot run yet, or `undefined` when it can: it defines a struct or array type, or uses an
- * `any`-hierarchy value type in a function type, a global, a table, an element segment or a local. (GC
- * instructions are refused earlier, when a body is read.) Function types with declared supertypes run: their
- * subtyping is checked by type id.
+ * `any`-hierarchy value type in a function type, a global, a table, an element segment or a local, or its code
+ * uses a GC instruction (the validator notes it). Function types with declared supertypes run: their subtyping is
+ * checked by type id.
  */
 export function gcRuntimeUse(module: Module): string | undefined {
+  if (usesGcInstructions(module)) return "GC instructions";
+  const exprs = [
+    ...module.globals.map((g) => g.init),
+    ...module.tables.flatMap((t) => (t.init ? [t.init] : [])),
+    ...module.elems.flatMap((e) => e.init),
+  ];
+  if (exprs.some((e) => e.instrs.some((i) => i.op === "gc"))) return "GC constant expressions";
   for (const sub of module.subtypes) {
     if (sub.comp.kind !== "func") return `${sub.comp.kind} types`;
     const { params, results } = sub.comp.type;

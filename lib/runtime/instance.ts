@@ -263,8 +263,7 @@ export function link(
       }
       case "tag": {
         if (!(v instanceof Tag)) throw incompatible(imp.module, imp.name, `expected tag, found ${kindOf(v)}`);
-        const params = canonicalFuncType(d, desc.typeIndex).params;
-        if (v.params.length !== params.length || v.params.some((t, i) => t !== params[i])) {
+        if (v.typeId !== state.typeIds[desc.typeIndex]) {
           throw incompatible(imp.module, imp.name, "tag types incompatible: parameter types differ");
         }
         state.tags.push(v);
@@ -273,7 +272,9 @@ export function link(
     }
   }
   // Tags defined by the module: each instantiation makes new ones (spec §4.5.3.9, alloctag).
-  for (const typeIndex of d.tags) state.tags.push(Tag.ofType(canonicalFuncType(d, typeIndex)));
+  for (const typeIndex of d.tags) {
+    state.tags.push(Tag.ofType(canonicalFuncType(d, typeIndex), state.typeIds[typeIndex]!));
+  }
   // 2. Functions defined by the module.
   for (let i = 0; i < d.funcs.length; i++) {
     const index = d.importedFuncs + i;

@@ -10,9 +10,9 @@
  */
 
 import { ByteWriter } from "../binary/leb128.ts";
-import { concreteHeap, HeapType, isRefType, refType } from "../binary/module.ts";
+import { concreteHeap, HeapType, heapTypeOf, isNullable, isRefType, refType } from "../binary/module.ts";
 import { encodeHeapType, encodeValTypes } from "../binary/value_types.ts";
-import { IMPLEMENTED_FEATURES, mnemonicFeature, type OpInfo, OPS_BY_NAME } from "../binary/opcodes.ts";
+import { FRONT_END_FEATURES, mnemonicFeature, type OpInfo, OPS_BY_NAME } from "../binary/opcodes.ts";
 import { UnsupportedFeatureError } from "../errors.ts";
 import {
   parseF32,
@@ -1215,6 +1215,8 @@ class ModuleEncoder {
 class BodyEncoder {
   w = new ByteWriter();
   labels: (string | undefined)[] = [];
+  /** Set by a nullable `ref.test`/`ref.cast` type while its immediates are read: the opcode is the next one. */
+  castNullable = false;
 
   constructor(readonly m: ModuleEncoder, readonly localNames: (string | undefined)[], readonly pos: Pos) {}
 
@@ -1333,17 +1335,18 @@ class BodyEncoder {
       // Custom descriptors' instructions (`ref.get_desc`, `ref.cast_desc_eq`, `struct.new_desc`, …).
       if (/^(ref|struct|br_on_cast)\..*desc|^br_on_cast_desc/.test(x.text)) unsupported("custom-descriptors");
       const feature = mnemonicFeature(x.text);
-      if (feature && !IMPLEMENTED_FEATURES.has(feature)) unsupported(feature);
+      if (feature && !FRONT_END_FEATURES.has(feature)) unsupported(feature);
       fail(`unknown operator ${x.text}`, x);
     }
-    if (!IMPLEMENTED_FEATURES.has(op.feature)) unsupported(op.feature);
+    if (!FRONT_END_FEATURES.has(op.feature)) unsupported(op.feature);
     return op;
   }
 
   emit(op: OpInfo, imm: ByteWriter): void {
     if (op.name === "select" && imm.length > 0) this.w.u8(0x1c);
-    else if (op.prefix) this.w.u8(op.prefix).u32(op.code);
+    else if (op.prefix) this.w.u8(op.prefix).u32(op.code + (this.castNullable ? 1 : 0));
     else this.w.u8(op.code);
+    this.castNullable = false;
     if (op.name === "memory.init" || op.name === "data.drop") this.m.usesDataCount = true;
     this.w.bytes(imm.finish());
   }
@@ -1599,9 +1602,51 @@ class BodyEncoder {
       case "func":
         w.u32(m.index("func", items[i]));
         return i + 1;
-      case "type": // call_ref, return_call_ref
+      case "type": // call_ref, return_call_ref, struct.new, array.get, …
         w.u32(m.index("type", items[i]));
         return i + 1;
+      case "type_field": {
+        const type = m.index("type", items[i]);
+        w.u32(type);
+        const f = items[i + 1];
+        if (isId(f)) {
+          const index = m.fieldNames.get(type)?.get(f.text);
+          if (index === undefined) fail(`unknown field ${f.text}`, f);
+          w.u32(index);
+        } else w.u32(u32Of(f, "unknown operator"));
+        return i + 2;
+      }
+      case "type_u32":
+        w.u32(m.index("type", items[i])).u32(u32Of(items[i + 1], "unknown operator"));
+        return i + 2;
+      case "type_data":
+        w.u32(m.index("type", items[i])).u32(m.index("data", items[i + 1]));
+        m.usesDataCount = true;
+        return i + 2;
+      case "type_elem":
+        w.u32(m.index("type", items[i])).u32(m.index("elem", items[i + 1]));
+        return i + 2;
+      case "type_type":
+        w.u32(m.index("type", items[i])).u32(m.index("type", items[i + 1]));
+        return i + 2;
+      case "heaptype": { // ref.test, ref.cast: a reference type; a nullable one is the next opcode
+        const t = m.refType(items[i]);
+        this.castNullable = isNullable(t);
+        const heap: number[] = [];
+        encodeHeapType(heapTypeOf(t), heap);
+        w.bytes(heap);
+        return i + 1;
+      }
+      case "br_on_cast": {
+        const label = this.labelIndex(items[i]);
+        const t1 = m.refType(items[i + 1]), t2 = m.refType(items[i + 2]);
+        w.u8((isNullable(t1) ? 1 : 0) | (isNullable(t2) ? 2 : 0)).u32(label);
+        const heaps: number[] = [];
+        encodeHeapType(heapTypeOf(t1), heaps);
+        encodeHeapType(heapTypeOf(t2), heaps);
+        w.bytes(heaps);
+        return i + 3;
+      }
       case "call_indirect": {
         const table = optIndex("table") ?? 0;
         const [use, next] = m.typeUse(items, i, false);
