@@ -13,28 +13,33 @@
 import { CompileError, UnexpectedEndError, UnsupportedFeatureError } from "../errors.ts";
 import { ByteReader } from "./leb128.ts";
 import { InstructionReader, PREFIX_FC } from "./instruction_reader.ts";
-import type {
-  ConstExpr,
-  ConstInstr,
-  CustomSection,
-  DataSegment,
-  ElemSegment,
-  Export,
-  ExternKind,
-  FuncBody,
-  FuncType,
-  Global,
-  GlobalType,
-  Import,
-  LocalRun,
-  MemoryType,
-  Module,
-  NameSection,
-  TableType,
-  ValType,
+import {
+  type CompType,
+  type ConstExpr,
+  type ConstInstr,
+  type CustomSection,
+  type DataSegment,
+  type ElemSegment,
+  type Export,
+  type ExternKind,
+  type FieldType,
+  type FuncBody,
+  type FuncType,
+  type Global,
+  type GlobalType,
+  type Import,
+  type LocalRun,
+  type MemoryType,
+  type Module,
+  type NameSection,
+  NOT_A_FUNC_TYPE,
+  PackedType,
+  type SubType,
+  type TableType,
+  type ValType,
 } from "./module.ts";
 import { FC_OPS, IMPLEMENTED_FEATURES, prefixFeature, SINGLE_BYTE_OPS } from "./opcodes.ts";
-import { readRefType, readValType } from "./value_types.ts";
+import { MAX_TYPES, readRefType, readValType } from "./value_types.ts";
 
 /** Section ids (spec §5.5.2); `tag` (13) came with exception handling. */
 const enum SectionId {
@@ -131,6 +136,7 @@ class Decoder {
   /** Reads the instructions of function bodies and constant expressions from `r`. */
   readonly instructions: InstructionReader;
   readonly types: FuncType[] = [];
+  readonly subtypes: SubType[] = [];
   readonly imports: Import[] = [];
   readonly funcs: number[] = [];
   readonly tables: TableType[] = [];
@@ -201,6 +207,7 @@ class Decoder {
     return {
       bytes: this.bytes,
       types: this.types,
+      subtypes: this.subtypes,
       imports: this.imports,
       funcs: this.funcs,
       tables: this.tables,
@@ -230,7 +237,7 @@ class Decoder {
     const r = this.r;
     switch (id) {
       case SectionId.type:
-        for (let n = r.u32(); n > 0; n--) this.types.push(this.funcType());
+        for (let n = r.u32(); n > 0; n--) this.recType();
         return;
       case SectionId.import:
         for (let n = r.u32(); n > 0; n--) this.imports.push(this.import());
@@ -294,24 +301,88 @@ class Decoder {
     if (name === "name") this.nameBytes = bytes;
   }
 
-  funcType(): FuncType {
+  /** Reads one `rectype` (spec 3.0 §5.3.7): a `rec` group of subtypes, or one subtype as a group of its own. */
+  recType(): void {
+    const r = this.r;
+    const recStart = this.subtypes.length;
+    let recSize = 1;
+    if (r.pos < r.end && r.bytes[r.pos] === 0x4e) {
+      r.pos++;
+      recSize = r.u32();
+    }
+    if (recStart + recSize > MAX_TYPES) throw new CompileError("too many types", r.pos);
+    for (let k = 0; k < recSize; k++) {
+      const sub = this.subType(recStart, recSize);
+      this.subtypes.push(sub);
+      this.types.push(sub.comp.kind === "func" ? sub.comp.type : NOT_A_FUNC_TYPE);
+    }
+  }
+
+  /** Reads a `subtype`: `sub`/`sub final` with supertype indices, or a bare composite type (final, no supertype). */
+  subType(recStart: number, recSize: number): SubType {
+    const r = this.r;
+    const form = r.pos < r.end ? r.bytes[r.pos] : -1;
+    let final = true;
+    const supertypes: number[] = [];
+    if (form === 0x50 || form === 0x4f) {
+      r.pos++;
+      final = form === 0x4f;
+      for (let n = r.u32(); n > 0; n--) supertypes.push(r.u32());
+    }
+    return { comp: this.compType(), final, supertypes, recStart, recSize };
+  }
+
+  /** Reads a `comptype`: `func`, `struct` or `array` (spec 3.0 §5.3.6). */
+  compType(): CompType {
     const r = this.r;
     const at = r.pos;
     const form = r.u8();
-    if (form !== 0x60) {
-      // The spec reads the form as a signed LEB128 of 7 bits: a continuation bit makes it too long.
-      if (form & 0x80) throw new CompileError("integer representation too long", at);
-      // rec (0x4e), sub (0x50), sub final (0x4f), struct (0x5f), array (0x5e): GC type definitions.
-      if (form === 0x4e || form === 0x50 || form === 0x4f || form === 0x5f || form === 0x5e) {
-        throw new UnsupportedFeatureError("gc", at);
+    switch (form) {
+      case 0x60: {
+        const params: ValType[] = [];
+        for (let n = r.u32(); n > 0; n--) params.push(readValType(r));
+        const results: ValType[] = [];
+        for (let n = r.u32(); n > 0; n--) results.push(readValType(r));
+        return { kind: "func", type: { params, results } };
       }
-      throw new CompileError("malformed function type", at);
+      case 0x5f: {
+        const fields: FieldType[] = [];
+        for (let n = r.u32(); n > 0; n--) fields.push(this.fieldType());
+        return { kind: "struct", fields };
+      }
+      case 0x5e:
+        return { kind: "array", element: this.fieldType() };
     }
-    const params: ValType[] = [];
-    for (let n = r.u32(); n > 0; n--) params.push(readValType(r));
-    const results: ValType[] = [];
-    for (let n = r.u32(); n > 0; n--) results.push(readValType(r));
-    return { params, results };
+    // The spec reads the form as a signed LEB128 of 7 bits: a continuation bit makes it too long.
+    if (form & 0x80) throw new CompileError("integer representation too long", at);
+    // Custom descriptors' `descriptor` (0x4d) and `describes` (0x4c) prefixes.
+    if (form === 0x4d || form === 0x4c) throw new UnsupportedFeatureError("custom-descriptors", at);
+    throw new CompileError("malformed function type", at);
+  }
+
+  /** Reads a `fieldtype`: a storage type (a value type, `i8` 0x78 or `i16` 0x77) and its mutability. */
+  fieldType(): FieldType {
+    const r = this.r;
+    const byte = r.pos < r.end ? r.bytes[r.pos] : -1;
+    let type: number;
+    if (byte === PackedType.i8 || byte === PackedType.i16) {
+      r.pos++;
+      type = byte;
+    } else {
+      const start = r.pos;
+      try {
+        type = readValType(r);
+      } catch (e) {
+        if (e instanceof CompileError && e.message === "malformed value type") {
+          throw new CompileError("malformed storage type", start);
+        }
+        throw e;
+      }
+    }
+    const at = r.pos;
+    const mut = r.u8();
+    if (mut > 1) throw new CompileError("malformed mutability", at);
+    return { type, mutable: mut === 1 };
   }
 
   import(): Import {
@@ -482,6 +553,18 @@ class Decoder {
           reader.next();
           instrs.push({ op: "global.get", globalIndex: reader.index });
           break;
+        case 0xfb: { // GC: the allocations, ref.i31 and the extern/any conversions are constant
+          reader.next();
+          const sub = reader.sub;
+          if (!GC_CONSTANT.has(sub)) {
+            r.pos = at;
+            skipToEnd(reader);
+            throw new CompileError("constant expression required", at);
+          }
+          const typeIndex = sub >= 26 ? 0 : reader.index, count = sub === 8 ? reader.index2 : 0;
+          instrs.push({ op: "gc", sub, name: reader.info.name, typeIndex, count });
+          break;
+        }
         case 0xfd: // SIMD: only v128.const is constant
           reader.next();
           if (reader.info.name !== "v128.const") {
@@ -639,6 +722,12 @@ function scanInstructions(reader: InstructionReader): boolean {
     }
   }
 }
+
+/**
+ * The constant GC instructions (spec 3.0 §3.3.10), by `0xfb` sub-opcode: struct.new(_default), array.new(_default,
+ * _fixed), any.convert_extern, extern.convert_any, ref.i31.
+ */
+const GC_CONSTANT: ReadonlySet<number> = new Set([0, 1, 6, 7, 8, 26, 27, 28]);
 
 /** Reads instructions up to the `end` that closes the current expression (nested blocks included). */
 function skipToEnd(reader: InstructionReader): void {

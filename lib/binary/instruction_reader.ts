@@ -13,12 +13,13 @@
  */
 import { CompileError, UnexpectedEndError, UnsupportedFeatureError } from "../errors.ts";
 import type { ByteReader } from "./leb128.ts";
-import { EMPTY_BLOCK_TYPE, type ValType } from "./module.ts";
+import { EMPTY_BLOCK_TYPE, refType, type ValType } from "./module.ts";
 import {
+  FB_OPS,
   FC_OPS,
   FD_OPS,
+  FRONT_END_FEATURES,
   type Imm,
-  IMPLEMENTED_FEATURES,
   type OpInfo,
   prefixFeature,
   SINGLE_BYTE_OPS,
@@ -44,6 +45,8 @@ const READ_TRY_TABLE = 13;
 const READ_BYTES16 = 14;
 const READ_LANE = 15;
 const READ_MEMARG_LANE = 16;
+const READ_HEAPTYPE = 17;
+const READ_BR_ON_CAST = 18;
 
 const READ_BY_IMM: Readonly<Record<Imm, number>> = {
   none: READ_NONE,
@@ -76,13 +79,20 @@ const READ_BY_IMM: Readonly<Record<Imm, number>> = {
   shuffle: READ_BYTES16,
   lane: READ_LANE,
   memarg_lane: READ_MEMARG_LANE,
+  type_field: READ_U32_U32,
+  type_u32: READ_U32_U32,
+  type_data: READ_U32_U32,
+  type_elem: READ_U32_U32,
+  type_type: READ_U32_U32,
+  heaptype: READ_HEAPTYPE,
+  br_on_cast: READ_BR_ON_CAST,
 };
 
 /** Reading kind per single-byte opcode; only implemented (`core`) instructions get one. */
 const SINGLE_READ: Uint8Array = (() => {
   const kinds = new Uint8Array(256);
   SINGLE_BYTE_OPS.forEach((info, op) => {
-    if (info !== undefined && IMPLEMENTED_FEATURES.has(info.feature)) kinds[op] = READ_BY_IMM[info.imm];
+    if (info !== undefined && FRONT_END_FEATURES.has(info.feature)) kinds[op] = READ_BY_IMM[info.imm];
   });
   return kinds;
 })();
@@ -91,7 +101,16 @@ const SINGLE_READ: Uint8Array = (() => {
 const FC_READ: Uint8Array = (() => {
   const kinds = new Uint8Array(FC_OPS.length);
   FC_OPS.forEach((info, sub) => {
-    if (info !== undefined && IMPLEMENTED_FEATURES.has(info.feature)) kinds[sub] = READ_BY_IMM[info.imm];
+    if (info !== undefined && FRONT_END_FEATURES.has(info.feature)) kinds[sub] = READ_BY_IMM[info.imm];
+  });
+  return kinds;
+})();
+
+/** Reading kind per `0xfb` (GC) sub-opcode (0 for unknown ones). */
+const FB_READ: Uint8Array = (() => {
+  const kinds = new Uint8Array(FB_OPS.length);
+  FB_OPS.forEach((info, sub) => {
+    if (info !== undefined && FRONT_END_FEATURES.has(info.feature)) kinds[sub] = READ_BY_IMM[info.imm];
   });
   return kinds;
 })();
@@ -100,13 +119,15 @@ const FC_READ: Uint8Array = (() => {
 const FD_READ: Uint8Array = (() => {
   const kinds = new Uint8Array(FD_OPS.length);
   FD_OPS.forEach((info, sub) => {
-    if (info !== undefined && IMPLEMENTED_FEATURES.has(info.feature)) kinds[sub] = READ_BY_IMM[info.imm];
+    if (info !== undefined && FRONT_END_FEATURES.has(info.feature)) kinds[sub] = READ_BY_IMM[info.imm];
   });
   return kinds;
 })();
 
 /** The `0xfc` prefix byte. */
 export const PREFIX_FC = 0xfc;
+/** The `0xfb` (GC) prefix byte. */
+export const PREFIX_FB = 0xfb;
 /** The `0xfd` (SIMD) prefix byte. */
 export const PREFIX_FD = 0xfd;
 
@@ -128,6 +149,9 @@ export const PREFIX_FD = 0xfd;
  * | `select_t` | `index` the count of types, `valType` the first |
  * | `reftype` | `valType`: the heap type, which is also the nullable reference type `ref.null` gives |
  * | `tag` | `index` tagidx |
+ * | `type_field`, `type_u32`, `type_data`, `type_elem`, `type_type` (GC) | `index` typeidx, `index2` the second |
+ * | `heaptype` (`ref.test`, `ref.cast`) | `valType`: the heap type (the sub-opcode says whether nullable) |
+ * | `br_on_cast` | `index` labelidx, `valType` and `valType2` the two reference types |
  * | `v128` / `shuffle` | `bytes16`: the 16 bytes of the constant / the 16 lane indices |
  * | `lane` | `lane` |
  * | `memarg_lane` | as `memarg`, and `lane` |
@@ -165,6 +189,8 @@ export class InstructionReader {
   value = 0;
   high = 0;
   valType: ValType = 0;
+  /** `br_on_cast`'s second reference type (the first is `valType`). */
+  valType2: ValType = 0;
   /** `br_table` labels; only the first `index` entries belong to the current instruction. */
   targets: number[] = [];
   /** `try_table` catch clauses as (kind, tagidx, labelidx) triples; the first `3 × index` entries are current. */
@@ -197,14 +223,14 @@ export class InstructionReader {
     this.at = at;
     this.op = op;
     let kind = SINGLE_READ[op]!;
-    if (op === PREFIX_FC || op === PREFIX_FD) {
+    if (op === PREFIX_FC || op === PREFIX_FD || op === PREFIX_FB) {
       const sub = readU32(r);
-      const info = (op === PREFIX_FC ? FC_OPS : FD_OPS)[sub];
+      const info = (op === PREFIX_FC ? FC_OPS : op === PREFIX_FD ? FD_OPS : FB_OPS)[sub];
       if (info === undefined) throw new CompileError(`illegal opcode ${op.toString(16)} ${sub.toString(16)}`, at);
-      if (!IMPLEMENTED_FEATURES.has(info.feature)) throw new UnsupportedFeatureError(info.feature, at);
+      if (!FRONT_END_FEATURES.has(info.feature)) throw new UnsupportedFeatureError(info.feature, at);
       this.sub = sub;
       this.info = info;
-      kind = (op === PREFIX_FC ? FC_READ : FD_READ)[sub]!;
+      kind = (op === PREFIX_FC ? FC_READ : op === PREFIX_FD ? FD_READ : FB_READ)[sub]!;
     } else {
       this.sub = -1;
       if (kind === READ_INVALID) unknownOpcode(op, at);
@@ -258,8 +284,18 @@ export class InstructionReader {
         break;
       }
       case READ_REFTYPE:
+      case READ_HEAPTYPE:
         this.valType = readHeapType(r);
         break;
+      case READ_BR_ON_CAST: {
+        const flagsAt = r.pos;
+        const flags = r.u8();
+        if (flags > 3) throw new CompileError("malformed cast flags", flagsAt);
+        this.index = readU32(r);
+        this.valType = refType(readHeapType(r), (flags & 1) !== 0);
+        this.valType2 = refType(readHeapType(r), (flags & 2) !== 0);
+        break;
+      }
       case READ_BYTES16: {
         if (r.pos + 16 > r.end) throw new UnexpectedEndError(r.end);
         this.bytes16.set(r.bytes.subarray(r.pos, r.pos + 16));
@@ -362,7 +398,7 @@ export function readBlockTypeEncoding(r: ByteReader): number {
 
 function unknownOpcode(op: number, at: number): never {
   const feature = SINGLE_BYTE_OPS[op]?.feature ?? prefixFeature(op);
-  if (feature !== undefined && !IMPLEMENTED_FEATURES.has(feature)) throw new UnsupportedFeatureError(feature, at);
+  if (feature !== undefined && !FRONT_END_FEATURES.has(feature)) throw new UnsupportedFeatureError(feature, at);
   throw new CompileError(`illegal opcode ${op.toString(16).padStart(2, "0")}`, at);
 }
 

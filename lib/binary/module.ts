@@ -166,6 +166,46 @@ export interface FuncType {
   readonly results: readonly ValType[];
 }
 
+/** The packed storage types of struct and array fields (spec 3.0 §2.3.6), as their encoding bytes. */
+export const PackedType = { i8: 0x78, i16: 0x77 } as const;
+
+/** A field of a struct or an array's element: a value type or a {@link PackedType}, and its mutability. */
+export interface FieldType {
+  readonly type: number;
+  readonly mutable: boolean;
+}
+
+/** A composite type (spec 3.0 §2.3.6): a function, struct or array type. */
+export type CompType =
+  | { readonly kind: "func"; readonly type: FuncType }
+  | { readonly kind: "struct"; readonly fields: readonly FieldType[] }
+  | { readonly kind: "array"; readonly element: FieldType };
+
+/**
+ * A defined type (spec 3.0 §2.3.7): a composite type with its declared supertypes (at most one is valid), its
+ * finality (`(type (func))` is `(sub final (func))`), and the recursion group it belongs to, as the index of the
+ * group's first type and the group's size.
+ */
+export interface SubType {
+  readonly comp: CompType;
+  readonly final: boolean;
+  readonly supertypes: readonly number[];
+  readonly recStart: number;
+  readonly recSize: number;
+}
+
+/**
+ * What {@link Module.types} holds at the index of a struct or array type: a function type no value can have, so
+ * code that reads a function type where the validator guarantees one never meets it.
+ */
+export const NOT_A_FUNC_TYPE: FuncType = Object.freeze({ params: Object.freeze([]), results: Object.freeze([]) });
+
+/** The function type at type index `index`, or `undefined` when there is no such type or it is no function type. */
+export function funcTypeAt(module: Module, index: number): FuncType | undefined {
+  const sub = module.subtypes[index];
+  return sub?.comp.kind === "func" ? sub.comp.type : undefined;
+}
+
 /**
  * Size limits of a memory (in 64 KiB pages) or a table (in elements) (spec §2.3.7). Numbers: a 64-bit table's
  * limits are u64s, exact below 2^53 (larger ones only ever meet validation's bound and "cannot allocate").
@@ -243,7 +283,15 @@ export type ConstInstr =
   | { readonly op: "ref.null"; readonly type: ValType }
   | { readonly op: "ref.func"; readonly funcIndex: number }
   | { readonly op: "global.get"; readonly globalIndex: number }
-  | { readonly op: "binary"; readonly opcode: number; readonly name: string };
+  | { readonly op: "binary"; readonly opcode: number; readonly name: string }
+  | {
+    /** A constant GC instruction (`0xfb` `sub`): `typeIndex` for the allocations, `count` for `array.new_fixed`. */
+    readonly op: "gc";
+    readonly sub: number;
+    readonly name: string;
+    readonly typeIndex: number;
+    readonly count: number;
+  };
 
 /** A constant expression: its instructions (without the final `end`) and the byte offset where it starts. */
 export interface ConstExpr {
@@ -309,7 +357,13 @@ export interface CustomSection {
 /** A decoded module. Index spaces (funcs, tables, memories, globals) start with the imports of that kind. */
 export interface Module {
   readonly bytes: Uint8Array;
+  /**
+   * The function type of each type index ({@link NOT_A_FUNC_TYPE} at a struct or array type's); see `subtypes` for
+   * the full definitions.
+   */
   readonly types: readonly FuncType[];
+  /** Each type index's definition: composite type, supertypes, finality, recursion group (GC). */
+  readonly subtypes: readonly SubType[];
   readonly imports: readonly Import[];
   /** Type index of each defined (non-imported) function. */
   readonly funcs: readonly number[];

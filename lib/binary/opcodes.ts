@@ -46,7 +46,14 @@ export type Imm =
   | "v128" // v128.const: 16 bytes
   | "shuffle" // i8x16.shuffle: 16 lane indices, one byte each
   | "lane" // extract_lane, replace_lane: one lane index byte
-  | "memarg_lane"; // v128.load*_lane, v128.store*_lane: memarg, then a lane index byte
+  | "memarg_lane" // v128.load*_lane, v128.store*_lane: memarg, then a lane index byte
+  | "type_field" // struct.get/set: typeidx fieldidx
+  | "type_u32" // array.new_fixed: typeidx u32
+  | "type_data" // array.new_data, array.init_data: typeidx dataidx
+  | "type_elem" // array.new_elem, array.init_elem: typeidx elemidx
+  | "type_type" // array.copy: typeidx typeidx
+  | "heaptype" // ref.test, ref.cast: a heap type (the opcode says the nullability)
+  | "br_on_cast"; // castflags u8, labelidx, heaptype, heaptype
 
 /**
  * The feature an instruction belongs to. `core` is everything in WebAssembly 2.0 except its fixed-width SIMD;
@@ -87,6 +94,13 @@ export const IMPLEMENTED_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
   "wide-arithmetic",
   "memory64",
 ]);
+
+/**
+ * The features the front end reads and validates (decoder, instruction reader, validator, text format): the
+ * implemented ones, and GC, whose modules are then refused at instantiation until the machine runs them
+ * (`runtime/gc.ts`).
+ */
+export const FRONT_END_FEATURES: ReadonlySet<Feature> = new Set<Feature>([...IMPLEMENTED_FEATURES, "gc"]);
 
 /** One row of the table. */
 export interface OpInfo {
@@ -599,6 +613,41 @@ const PREFIX_FD: readonly Row[] = [
   ["i32x4.relaxed_dot_i8x16_i7x16_add_s", 0x113, "none", "VVV:V", "relaxed-simd"],
 ];
 
+// GC (spec 3.0 §5.4.6): read and validated; the machine does not run them yet (see `runtime/gc.ts`).
+const PREFIX_FB: readonly Row[] = [
+  ["struct.new", 0, "type", null, "gc"],
+  ["struct.new_default", 1, "type", null, "gc"],
+  ["struct.get", 2, "type_field", null, "gc"],
+  ["struct.get_s", 3, "type_field", null, "gc"],
+  ["struct.get_u", 4, "type_field", null, "gc"],
+  ["struct.set", 5, "type_field", null, "gc"],
+  ["array.new", 6, "type", null, "gc"],
+  ["array.new_default", 7, "type", null, "gc"],
+  ["array.new_fixed", 8, "type_u32", null, "gc"],
+  ["array.new_data", 9, "type_data", null, "gc"],
+  ["array.new_elem", 10, "type_elem", null, "gc"],
+  ["array.get", 11, "type", null, "gc"],
+  ["array.get_s", 12, "type", null, "gc"],
+  ["array.get_u", 13, "type", null, "gc"],
+  ["array.set", 14, "type", null, "gc"],
+  ["array.len", 15, "none", null, "gc"],
+  ["array.fill", 16, "type", null, "gc"],
+  ["array.copy", 17, "type_type", null, "gc"],
+  ["array.init_data", 18, "type_data", null, "gc"],
+  ["array.init_elem", 19, "type_elem", null, "gc"],
+  ["ref.test", 20, "heaptype", null, "gc"], // (ref ht); 21 is (ref null ht): the text format spells both `ref.test`
+  ["ref.test", 21, "heaptype", null, "gc"],
+  ["ref.cast", 22, "heaptype", null, "gc"],
+  ["ref.cast", 23, "heaptype", null, "gc"],
+  ["br_on_cast", 24, "br_on_cast", null, "gc"],
+  ["br_on_cast_fail", 25, "br_on_cast", null, "gc"],
+  ["any.convert_extern", 26, "none", null, "gc"],
+  ["extern.convert_any", 27, "none", null, "gc"],
+  ["ref.i31", 28, "none", null, "gc"],
+  ["i31.get_s", 29, "none", null, "gc"],
+  ["i31.get_u", 30, "none", null, "gc"],
+];
+
 /** Opcodes that cost no fuel in Wasmtime's model. */
 const FREE = new Set(["nop", "drop", "block", "loop", "unreachable", "return", "else", "end"]);
 
@@ -619,6 +668,7 @@ export const OPCODES: readonly OpInfo[] = [
   ...expand(SINGLE_BYTE, 0),
   ...expand(PREFIX_FC, 0xfc),
   ...expand(PREFIX_FD, 0xfd),
+  ...expand(PREFIX_FB, 0xfb),
 ];
 
 /** Single-byte opcodes indexed by their byte; `undefined` where no instruction exists. */
@@ -632,6 +682,13 @@ export const SINGLE_BYTE_OPS: readonly (OpInfo | undefined)[] = (() => {
 export const FC_OPS: readonly (OpInfo | undefined)[] = (() => {
   const table: (OpInfo | undefined)[] = [];
   for (const op of OPCODES) if (op.prefix === 0xfc) table[op.code] = op;
+  return table;
+})();
+
+/** `0xfb`-prefixed (GC) opcodes indexed by their sub-opcode. */
+export const FB_OPS: readonly (OpInfo | undefined)[] = (() => {
+  const table: (OpInfo | undefined)[] = [];
+  for (const op of OPCODES) if (op.prefix === 0xfb) table[op.code] = op;
   return table;
 })();
 

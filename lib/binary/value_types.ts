@@ -17,24 +17,12 @@ import {
   type ValType,
 } from "./module.ts";
 
-/** The feature of a one-byte abstract heap type Kiln does not implement, or `undefined` if none is known. */
-function abstractHeapFeature(byte: number): string | undefined {
-  switch (byte) {
-    case 0x6e: // any
-    case 0x6d: // eq
-    case 0x6c: // i31
-    case 0x6b: // struct
-    case 0x6a: // array
-    case 0x71: // none
-      return "gc";
-    default:
-      return undefined;
-  }
-}
-
-/** Whether a byte is an abstract heap type Kiln implements: func, extern, exn and their bottoms. */
-function isImplementedAbstractHeap(byte: number): boolean {
-  return byte === 0x70 || byte === 0x6f || byte === 0x73 || byte === 0x72 || byte === 0x69 || byte === 0x74;
+/**
+ * Whether a byte is an abstract heap type (spec 3.0 §5.3.3): func, extern, exn, their bottoms, and GC's any, eq,
+ * i31, struct, array and none.
+ */
+function isAbstractHeap(byte: number): boolean {
+  return byte >= 0x69 && byte <= 0x74;
 }
 
 /** The decoder's bound on type indices (and on the type section's length), as in the JS API's limits. */
@@ -52,9 +40,8 @@ export function readHeapType(r: ByteReader): HeapType {
     return concreteHeap(v);
   }
   const byte = v + 0x80;
-  if (v >= -0x40 && isImplementedAbstractHeap(byte)) return byte;
-  const feature = v >= -0x40 ? abstractHeapFeature(byte) : undefined;
-  if (feature) throw new UnsupportedFeatureError(feature, at);
+  if (v >= -0x40 && isAbstractHeap(byte)) return byte;
+  if (byte === 0x62) throw new UnsupportedFeatureError("custom-descriptors", at); // `exact`
   throw new CompileError("malformed reference type", at);
 }
 
@@ -62,11 +49,9 @@ export function readHeapType(r: ByteReader): HeapType {
  * Reads a reference type given its first byte: an abbreviation (`funcref`, `externref`, `nullfuncref`, …) or the
  * `(ref null? ht)` forms. Returns `undefined` when `byte` starts no reference type.
  */
-function refTypeFrom(r: ByteReader, byte: number, at: number): ValType | undefined {
-  if (isImplementedAbstractHeap(byte)) return byte;
+function refTypeFrom(r: ByteReader, byte: number): ValType | undefined {
+  if (isAbstractHeap(byte)) return byte;
   if (byte === 0x63 || byte === 0x64) return refType(readHeapType(r), byte === 0x63);
-  const feature = abstractHeapFeature(byte);
-  if (feature) throw new UnsupportedFeatureError(feature, at);
   return undefined;
 }
 
@@ -75,7 +60,7 @@ export function readValType(r: ByteReader): ValType {
   const at = r.pos;
   const byte = r.u8();
   if (byte >= 0x7b && byte <= 0x7f) return byte; // i32, i64, f32, f64, v128
-  const ref = refTypeFrom(r, byte, at);
+  const ref = refTypeFrom(r, byte);
   if (ref !== undefined) return ref;
   throw new CompileError("malformed value type", at);
 }
@@ -84,7 +69,7 @@ export function readValType(r: ByteReader): ValType {
 export function readRefType(r: ByteReader): ValType {
   const at = r.pos;
   const byte = r.u8();
-  const ref = refTypeFrom(r, byte, at);
+  const ref = refTypeFrom(r, byte);
   if (ref !== undefined) return ref;
   throw new CompileError("malformed reference type", at);
 }

@@ -54,6 +54,7 @@ import { EMPTY_MEMORY_VIEW, type Memory } from "../runtime/memory.ts";
 import type { Store } from "../runtime/store.ts";
 import { storageType, ValType } from "../binary/module.ts";
 import { Exception } from "../runtime/tag.ts";
+import { isIdSubtype } from "../validate/subtyping.ts";
 import {
   ceil,
   f32ConvertI64S,
@@ -670,7 +671,8 @@ export class Machine {
               if (i >= table.elements.length) throw trap(TrapCode.UndefinedElement);
               const f = table.elements[i] as FuncInst | null;
               if (f === null) throw trap(TrapCode.IndirectCallToNull, String(i));
-              if (f.typeId !== inst.typeIds[typeIndex]) throw trap(TrapCode.BadSignature);
+              const want = inst.typeIds[typeIndex]!;
+              if (f.typeId !== want && !isIdSubtype(f.typeId, want)) throw trap(TrapCode.BadSignature);
               callee = f;
             }
             let c = callee.compiled;

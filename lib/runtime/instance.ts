@@ -9,7 +9,8 @@
 import type { ConstExpr, FuncType, Limits } from "../binary/module.ts";
 import { funcTypeIndexOf, isRefType, ValType } from "../binary/module.ts";
 import { printable } from "../_printable.ts";
-import { LinkError } from "../errors.ts";
+import { LinkError, UnsupportedFeatureError } from "../errors.ts";
+import { gcRuntimeUse } from "./gc.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { engineOf } from "../engine/engines.ts";
 import { type FuncInst, hostFunc, type InstanceState, newInstanceState, wasmFunc } from "./func.ts";
@@ -20,7 +21,7 @@ import type { Module } from "./module.ts";
 import type { Store } from "./store.ts";
 import { MAX_TABLE_ELEMENTS, Table } from "./table.ts";
 import { funcOfJs, jsToRaw, readWords, toRef, valTypeToName, writeWords } from "./values.ts";
-import { canonicalFuncType, canonicalType, isSubtype } from "../validate/subtyping.ts";
+import { canonicalFuncType, canonicalType, isIdSubtype, isSubtype } from "../validate/subtyping.ts";
 import { Tag } from "./tag.ts";
 import type { ExportedFunction } from "./func.ts";
 
@@ -174,6 +175,8 @@ export function link(
       `resource limit exceeded: instance count too high at ${store.instanceCount + 1}`,
     );
   }
+  // Why: a valid module the machine cannot run yet is an unsupported feature, not a failure (see gc.ts).
+  if (gcRuntimeUse(d) !== undefined) throw new UnsupportedFeatureError("gc");
   const engine = engineOf(store);
   // Why before linking: an engine that cannot compile the module fails before the store counts anything.
   const compiled = engine.compileModule(d, { meter: store.metered });
@@ -191,7 +194,7 @@ export function link(
         const type = d.types[desc.typeIndex]!;
         const inner = funcOfJs(v);
         if (inner) {
-          if (inner.typeId !== state.typeIds[desc.typeIndex]) {
+          if (!isIdSubtype(inner.typeId, state.typeIds[desc.typeIndex]!)) {
             throw incompatible(
               imp.module,
               imp.name,
@@ -260,8 +263,7 @@ export function link(
       }
       case "tag": {
         if (!(v instanceof Tag)) throw incompatible(imp.module, imp.name, `expected tag, found ${kindOf(v)}`);
-        const params = canonicalFuncType(d, desc.typeIndex).params;
-        if (v.params.length !== params.length || v.params.some((t, i) => t !== params[i])) {
+        if (v.typeId !== state.typeIds[desc.typeIndex]) {
           throw incompatible(imp.module, imp.name, "tag types incompatible: parameter types differ");
         }
         state.tags.push(v);
@@ -270,7 +272,9 @@ export function link(
     }
   }
   // Tags defined by the module: each instantiation makes new ones (spec §4.5.3.9, alloctag).
-  for (const typeIndex of d.tags) state.tags.push(Tag.ofType(canonicalFuncType(d, typeIndex)));
+  for (const typeIndex of d.tags) {
+    state.tags.push(Tag.ofType(canonicalFuncType(d, typeIndex), state.typeIds[typeIndex]!));
+  }
   // 2. Functions defined by the module.
   for (let i = 0; i < d.funcs.length; i++) {
     const index = d.importedFuncs + i;

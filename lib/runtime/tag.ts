@@ -14,6 +14,7 @@
 
 import { type FuncType, isRefType, ValType } from "../binary/module.ts";
 import type { FuncInst } from "./func.ts";
+import { typeIdOf } from "../validate/subtyping.ts";
 import {
   funcToJs,
   jsToRaw,
@@ -57,6 +58,13 @@ export class Tag {
    * @internal
    */
   readonly params: readonly ValType[];
+  /**
+   * The type id of the tag's function type (`validate/subtyping.ts`): tag imports match when the ids are equal,
+   * which tells apart equal signatures of different recursion groups.
+   *
+   * @internal
+   */
+  readonly typeId: number;
 
   /**
    * Creates a tag.
@@ -71,16 +79,18 @@ export class Tag {
       throw new TypeError("Tag: parameters must be a list of value types");
     }
     this.params = [...parameters].map((name) => valTypeFromName(String(name)));
+    this.typeId = typeIdOf({ params: this.params, results: [] });
   }
 
   /**
-   * A tag of a module's tag section (instantiation), of type `type`.
+   * A tag of a module's tag section (instantiation), of type `type` whose type id is `typeId`.
    *
    * @internal
    */
-  static ofType(type: FuncType): Tag {
-    const tag = Object.create(Tag.prototype) as { params: readonly ValType[] };
+  static ofType(type: FuncType, typeId: number): Tag {
+    const tag = Object.create(Tag.prototype) as { params: readonly ValType[]; typeId: number };
     tag.params = type.params;
+    tag.typeId = typeId;
     return tag as Tag;
   }
 

@@ -10,9 +10,9 @@
  */
 
 import { ByteWriter } from "../binary/leb128.ts";
-import { concreteHeap, HeapType, isRefType, refType } from "../binary/module.ts";
+import { concreteHeap, HeapType, heapTypeOf, isNullable, isRefType, refType } from "../binary/module.ts";
 import { encodeHeapType, encodeValTypes } from "../binary/value_types.ts";
-import { IMPLEMENTED_FEATURES, mnemonicFeature, type OpInfo, OPS_BY_NAME } from "../binary/opcodes.ts";
+import { FRONT_END_FEATURES, mnemonicFeature, type OpInfo, OPS_BY_NAME } from "../binary/opcodes.ts";
 import { UnsupportedFeatureError } from "../errors.ts";
 import {
   parseF32,
@@ -45,6 +45,18 @@ type Space = "func" | "table" | "memory" | "global" | "type" | "elem" | "data" |
 interface FuncSig {
   params: number[];
   results: number[];
+}
+
+/** One defined type: its function signature (empty for struct and array types), and how it encodes. */
+interface TypeDef {
+  /** The encoded `subtype` (spec 3.0 §5.3.7). */
+  bytes: number[];
+  /** At a recursion group's first type, the group's size; 0 for its other types. */
+  recSize: number;
+  /** Whether the type was written inside `(rec …)`: its group is encoded with the `rec` prefix. */
+  inRec: boolean;
+  /** A final function type without supertypes, alone in its group: what an inline type use may reuse. */
+  plain: boolean;
 }
 
 interface TypeUse {
@@ -92,10 +104,19 @@ const VALTYPES: Record<string, number> = {
   exnref: 0x69,
   nullexnref: 0x74,
 };
-const GC_REFTYPES = new Set(["anyref", "eqref", "i31ref", "structref", "arrayref", "nullref"]);
-/** Abstract heap types Kiln implements, by text name. */
+/** GC's reference type abbreviations (spec 3.0 §6.4.3). */
+const GC_REFTYPES: Record<string, number> = {
+  anyref: HeapType.any,
+  eqref: HeapType.eq,
+  i31ref: HeapType.i31,
+  structref: HeapType.struct,
+  arrayref: HeapType.array,
+  nullref: HeapType.none,
+};
+/** The abstract heap types, by text name. */
 const HEAP_TYPES: Record<string, number> = Object.fromEntries(
-  (["func", "extern", "exn", "nofunc", "noextern", "noexn"] as const).map((name) => [name, HeapType[name]]),
+  (["func", "extern", "exn", "nofunc", "noextern", "noexn", "any", "eq", "i31", "struct", "array", "none"] as const)
+    .map((name) => [name, HeapType[name]]),
 );
 
 const SPACE_WORD: Record<Space, string> = {
@@ -183,6 +204,25 @@ function natAlign(name: string): number {
   return name.startsWith("i64") || name.startsWith("f64") ? 8 : 4;
 }
 
+/** Appends `n` as an unsigned LEB128 to `out`. */
+function writeU32(out: number[], n: number): void {
+  do {
+    const byte = n & 0x7f;
+    n >>>= 7;
+    out.push(n === 0 ? byte : byte | 0x80);
+  } while (n !== 0);
+}
+
+/** A function type's encoding (`0x60 params results`). */
+function funcTypeBytes(sig: FuncSig): number[] {
+  const bytes = [0x60];
+  writeU32(bytes, sig.params.length);
+  bytes.push(...encodeValTypes(sig.params));
+  writeU32(bytes, sig.results.length);
+  bytes.push(...encodeValTypes(sig.results));
+  return bytes;
+}
+
 function sameSig(a: FuncSig, b: FuncSig): boolean {
   return a.params.length === b.params.length && a.results.length === b.results.length &&
     a.params.every((t, i) => t === b.params[i]) && a.results.every((t, i) => t === b.results[i]);
@@ -228,6 +268,11 @@ function nameSection(out: ByteWriter, m: ModuleEncoder): void {
 
 class ModuleEncoder {
   types: FuncSig[] = [];
+  typeDefs: TypeDef[] = [];
+  /** Empty `(rec)` groups: they define no type, but are encoded. */
+  emptyRecs = 0;
+  /** Struct types' field names: type index → name → field index. */
+  fieldNames = new Map<number, Map<string, number>>();
   typeNames = new Map<string, number>();
   /** Explicit types' parameter names (ignored for locals, kept for completeness). */
   names: Record<Space, Map<string, number>> = {
@@ -273,10 +318,22 @@ class ModuleEncoder {
     let typeCount = 0;
     for (const f of fields) {
       if (!isList(f)) fail("unexpected token", f);
-      if (headOf(f) === "rec") unsupported("gc");
       if (headOf(f) === "type") this.bind("type", isId(f.items[1]) ? f.items[1] : undefined, typeCount++);
+      if (headOf(f) === "rec") {
+        for (const t of (f as SList).items.slice(1)) {
+          if (!isList(t, "type")) fail("unexpected token", t);
+          this.bind("type", isId(t.items[1]) ? t.items[1] : undefined, typeCount++);
+        }
+      }
     }
-    for (const f of fields) if (headOf(f) === "type") this.typeField(f as SList);
+    for (const f of fields) {
+      if (headOf(f) === "type") this.typeField(f as SList, 1, false);
+      else if (headOf(f) === "rec") {
+        const group = (f as SList).items.slice(1) as SList[];
+        if (group.length === 0) this.emptyRecs++;
+        group.forEach((t, k) => this.typeField(t, k === 0 ? group.length : 0, true));
+      }
+    }
     for (const f of fields) this.field(f as SList);
     for (const e of this.pendingExports) {
       const space = (["func", "table", "memory", "global", "tag"] as const)[e.kind]!;
@@ -304,12 +361,13 @@ class ModuleEncoder {
       w.u32(count).bytes(body.finish());
       return w;
     };
-    if (this.types.length) {
+    if (this.types.length || this.emptyRecs) {
       const w = new ByteWriter();
-      w.u32(this.types.length);
-      for (const t of this.types) {
-        w.u8(0x60).u32(t.params.length).bytes(encodeValTypes(t.params));
-        w.u32(t.results.length).bytes(encodeValTypes(t.results));
+      w.u32(this.typeDefs.filter((t) => t.recSize > 0).length + this.emptyRecs);
+      for (let n = 0; n < this.emptyRecs; n++) w.u8(0x4e).u8(0);
+      for (const t of this.typeDefs) {
+        if (t.recSize > 0 && t.inRec) w.u8(0x4e).u32(t.recSize);
+        w.bytes(t.bytes);
       }
       section(1, w);
     }
@@ -422,7 +480,8 @@ class ModuleEncoder {
     if (isAtom(e)) {
       const t = VALTYPES[e.text];
       if (t !== undefined) return t;
-      if (GC_REFTYPES.has(e.text)) unsupported("gc");
+      const gc = GC_REFTYPES[e.text];
+      if (gc !== undefined) return gc;
       fail(/^[a-z]/.test(e.text) ? `unknown operator ${e.text}` : "unexpected token", e);
     }
     if (isList(e, "ref")) return this.refList(e);
@@ -447,7 +506,6 @@ class ModuleEncoder {
     if (isAtom(e)) {
       const abstract = HEAP_TYPES[e.text];
       if (abstract !== undefined) return abstract;
-      if (["any", "eq", "i31", "struct", "array", "none"].includes(e.text)) unsupported("gc");
       if (isIndexAtom(e)) return concreteHeap(this.index("type", e));
     }
     fail("unexpected token", e);
@@ -479,27 +537,88 @@ class ModuleEncoder {
     return i;
   }
 
-  typeField(f: SList): void {
+  /**
+   * Parses `(type $id? deftype)` (spec 3.0 §6.4.9): `(sub final? $super* comptype)` or a bare composite type.
+   * `recSize` is the group's size at its first type (0 for the others), `inRec` whether it was written in `(rec …)`.
+   */
+  typeField(f: SList, recSize: number, inRec: boolean): void {
     let i = 1;
     const id = f.items[i];
     if (isId(id)) i++;
-    const def = f.items[i];
+    let def = f.items[i];
     if (isList(def, "descriptor") || isList(def, "describes")) unsupported("custom-descriptors");
-    if (isList(def, "sub") || isList(def, "struct") || isList(def, "array")) unsupported("gc");
-    if (!isList(def, "func")) fail("unexpected token", def);
-    const sig: FuncSig = { params: [], results: [] };
-    const end = this.sigParts(def.items, 1, sig, []);
-    if (end !== def.items.length) fail("unexpected token", def.items[end]);
     if (f.items.length !== i + 1) fail("unexpected token", f.items[i + 1]);
+    const bytes: number[] = [];
+    let plain = true;
+    if (isList(def, "sub")) {
+      plain = false;
+      let j = 1;
+      const final = isAtom(def.items[j], "final");
+      if (final) j++;
+      const supers: number[] = [];
+      while (isIndexAtom(def.items[j])) supers.push(this.index("type", def.items[j++]));
+      const desc = def.items[j];
+      if (isList(desc, "descriptor") || isList(desc, "describes")) unsupported("custom-descriptors");
+      if (j !== def.items.length - 1) fail("unexpected token", def.items[j]);
+      bytes.push(final ? 0x4f : 0x50);
+      writeU32(bytes, supers.length);
+      for (const x of supers) writeU32(bytes, x);
+      def = def.items[j];
+    }
+    if (isList(def, "descriptor") || isList(def, "describes")) unsupported("custom-descriptors");
+    let sig: FuncSig = { params: [], results: [] };
+    if (isList(def, "func")) {
+      const end = this.sigParts(def.items, 1, sig, []);
+      if (end !== def.items.length) fail("unexpected token", def.items[end]);
+      bytes.push(...funcTypeBytes(sig));
+    } else if (isList(def, "struct")) {
+      plain = false;
+      sig = { params: [], results: [] };
+      const fields: number[][] = [];
+      const names = new Map<string, number>();
+      for (const field of def.items.slice(1)) {
+        if (!isList(field, "field")) fail("unexpected token", field);
+        if (isId(field.items[1])) {
+          if (field.items.length !== 3) fail("unexpected token", field);
+          if (names.has(field.items[1].text)) fail(`duplicate field ${field.items[1].text}`, field.items[1]);
+          names.set(field.items[1].text, fields.length);
+          fields.push(this.fieldType(field.items[2]));
+        } else for (const t of field.items.slice(1)) fields.push(this.fieldType(t));
+      }
+      this.fieldNames.set(this.typeDefs.length, names);
+      bytes.push(0x5f);
+      writeU32(bytes, fields.length);
+      for (const field of fields) bytes.push(...field);
+    } else if (isList(def, "array")) {
+      plain = false;
+      if (def.items.length !== 2) fail("unexpected token", def.items[2] ?? def);
+      bytes.push(0x5e, ...this.fieldType(def.items[1]));
+    } else fail("unexpected token", def);
     this.types.push(sig);
+    this.typeDefs.push({ bytes, recSize, inRec, plain: plain && !inRec });
     this.counts.type++;
+  }
+
+  /** Encodes a field type: `storagetype` or `(mut storagetype)`, a storage type being a value type, i8 or i16. */
+  fieldType(e: SExpr | undefined): number[] {
+    const mutable = isList(e, "mut");
+    if (isList(e, "mut")) {
+      if (e.items.length !== 2) fail("unexpected token", e.items[2] ?? e);
+      e = e.items[1];
+    }
+    let storage: number[];
+    if (isAtom(e, "i8")) storage = [0x78];
+    else if (isAtom(e, "i16")) storage = [0x77];
+    else storage = encodeValTypes([this.valType(e)]);
+    return [...storage, mutable ? 1 : 0];
   }
 
   /** The index of a type with this signature, appending an implicit one if none exists. */
   implicitType(sig: FuncSig): number {
-    const found = this.types.findIndex((t) => sameSig(t, sig));
+    const found = this.types.findIndex((t, i) => this.typeDefs[i]?.plain !== false && sameSig(t, sig));
     if (found >= 0) return found;
     this.types.push(sig);
+    this.typeDefs.push({ bytes: funcTypeBytes(sig), recSize: 1, inRec: false, plain: true });
     return this.types.length - 1;
   }
 
@@ -597,7 +716,7 @@ class ModuleEncoder {
     const head = headOf(f);
     switch (head) {
       case "type":
-        return;
+        return; // read before the other fields
       case "import":
         return this.importField(f);
       case "func":
@@ -622,8 +741,7 @@ class ModuleEncoder {
       case "tag":
         return this.tagField(f);
       case "rec":
-        unsupported("gc");
-        break;
+        return; // read with the types, before the other fields
       default:
         fail(head ? "unknown operator" : "unexpected token", f.items[0] ?? f);
     }
@@ -1097,6 +1215,8 @@ class ModuleEncoder {
 class BodyEncoder {
   w = new ByteWriter();
   labels: (string | undefined)[] = [];
+  /** Set by a nullable `ref.test`/`ref.cast` type while its immediates are read: the opcode is the next one. */
+  castNullable = false;
 
   constructor(readonly m: ModuleEncoder, readonly localNames: (string | undefined)[], readonly pos: Pos) {}
 
@@ -1212,18 +1332,21 @@ class BodyEncoder {
   op(x: SAtom): OpInfo {
     const op = OPS_BY_NAME.get(x.text);
     if (!op) {
+      // Custom descriptors' instructions (`ref.get_desc`, `ref.cast_desc_eq`, `struct.new_desc`, …).
+      if (/^(ref|struct|br_on_cast)\..*desc|^br_on_cast_desc/.test(x.text)) unsupported("custom-descriptors");
       const feature = mnemonicFeature(x.text);
-      if (feature && !IMPLEMENTED_FEATURES.has(feature)) unsupported(feature);
+      if (feature && !FRONT_END_FEATURES.has(feature)) unsupported(feature);
       fail(`unknown operator ${x.text}`, x);
     }
-    if (!IMPLEMENTED_FEATURES.has(op.feature)) unsupported(op.feature);
+    if (!FRONT_END_FEATURES.has(op.feature)) unsupported(op.feature);
     return op;
   }
 
   emit(op: OpInfo, imm: ByteWriter): void {
     if (op.name === "select" && imm.length > 0) this.w.u8(0x1c);
-    else if (op.prefix) this.w.u8(op.prefix).u32(op.code);
+    else if (op.prefix) this.w.u8(op.prefix).u32(op.code + (this.castNullable ? 1 : 0));
     else this.w.u8(op.code);
+    this.castNullable = false;
     if (op.name === "memory.init" || op.name === "data.drop") this.m.usesDataCount = true;
     this.w.bytes(imm.finish());
   }
@@ -1479,9 +1602,51 @@ class BodyEncoder {
       case "func":
         w.u32(m.index("func", items[i]));
         return i + 1;
-      case "type": // call_ref, return_call_ref
+      case "type": // call_ref, return_call_ref, struct.new, array.get, …
         w.u32(m.index("type", items[i]));
         return i + 1;
+      case "type_field": {
+        const type = m.index("type", items[i]);
+        w.u32(type);
+        const f = items[i + 1];
+        if (isId(f)) {
+          const index = m.fieldNames.get(type)?.get(f.text);
+          if (index === undefined) fail(`unknown field ${f.text}`, f);
+          w.u32(index);
+        } else w.u32(u32Of(f, "unknown operator"));
+        return i + 2;
+      }
+      case "type_u32":
+        w.u32(m.index("type", items[i])).u32(u32Of(items[i + 1], "unknown operator"));
+        return i + 2;
+      case "type_data":
+        w.u32(m.index("type", items[i])).u32(m.index("data", items[i + 1]));
+        m.usesDataCount = true;
+        return i + 2;
+      case "type_elem":
+        w.u32(m.index("type", items[i])).u32(m.index("elem", items[i + 1]));
+        return i + 2;
+      case "type_type":
+        w.u32(m.index("type", items[i])).u32(m.index("type", items[i + 1]));
+        return i + 2;
+      case "heaptype": { // ref.test, ref.cast: a reference type; a nullable one is the next opcode
+        const t = m.refType(items[i]);
+        this.castNullable = isNullable(t);
+        const heap: number[] = [];
+        encodeHeapType(heapTypeOf(t), heap);
+        w.bytes(heap);
+        return i + 1;
+      }
+      case "br_on_cast": {
+        const label = this.labelIndex(items[i]);
+        const t1 = m.refType(items[i + 1]), t2 = m.refType(items[i + 2]);
+        w.u8((isNullable(t1) ? 1 : 0) | (isNullable(t2) ? 2 : 0)).u32(label);
+        const heaps: number[] = [];
+        encodeHeapType(heapTypeOf(t1), heaps);
+        encodeHeapType(heapTypeOf(t2), heaps);
+        w.bytes(heaps);
+        return i + 3;
+      }
       case "call_indirect": {
         const table = optIndex("table") ?? 0;
         const [use, next] = m.typeUse(items, i, false);

@@ -8,7 +8,7 @@
 import { CompileError } from "../errors.ts";
 import { readBlockTypeEncoding } from "../binary/instruction_reader.ts";
 import type { ByteReader } from "../binary/leb128.ts";
-import { EMPTY_BLOCK_TYPE, type FuncType, type Module, type ValType } from "../binary/module.ts";
+import { EMPTY_BLOCK_TYPE, type FuncType, funcTypeAt, type Module, type ValType } from "../binary/module.ts";
 
 // Why: not frozen, so these arrays keep the same hidden class as decoded ones (monomorphic stack checks).
 const NONE: readonly ValType[] = [];
@@ -45,8 +45,9 @@ export function blockTypeOf(module: Module, encoding: number, offset = -1): Func
     return type;
   }
   const index = -1 - encoding;
-  const type = module.types[index];
-  if (type === undefined) throw new CompileError(`unknown type ${index}`, offset);
+  if (index >= module.types.length) throw new CompileError(`unknown type ${index}`, offset);
+  const type = funcTypeAt(module, index);
+  if (type === undefined) throw new CompileError("type mismatch: block type is not a function type", offset);
   return type;
 }
 

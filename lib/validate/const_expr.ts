@@ -6,7 +6,18 @@
  * @module
  */
 import { CompileError } from "../errors.ts";
-import { concreteHeap, type ConstExpr, refType, type ValType, valTypeName } from "../binary/module.ts";
+import {
+  concreteHeap,
+  type ConstExpr,
+  type ConstInstr,
+  HeapType,
+  isNullable,
+  isRefType,
+  PackedType,
+  refType,
+  type ValType,
+  valTypeName,
+} from "../binary/module.ts";
 import { checkValType, type ValidationContext } from "./context.ts";
 import { isSubtype } from "./subtyping.ts";
 
@@ -85,10 +96,59 @@ export function validateConstExpr(
         stack.push(t);
         break;
       }
+      case "gc":
+        gcConstant(ctx, instr, stack, at);
+        break;
     }
   }
   if (stack.length !== 1 || !isSubtype(stack[0]!, expected, ctx.typeIds)) {
     const found = stack.map(valTypeName).join(" ");
     throw new CompileError(`type mismatch: expected [${valTypeName(expected)}] but found [${found}]`, at);
   }
+}
+
+/** Types a constant GC instruction (spec 3.0 §3.4.6) on the constant expression's `stack`. */
+function gcConstant(
+  ctx: ValidationContext,
+  instr: Extract<ConstInstr, { op: "gc" }>,
+  stack: ValType[],
+  at: number,
+): void {
+  const pop = (t: ValType) => {
+    const actual = stack.pop();
+    if (actual === undefined || !isSubtype(actual, t, ctx.typeIds)) {
+      throw new CompileError(`type mismatch: ${instr.name} expected ${valTypeName(t)}`, at);
+    }
+    return actual;
+  };
+  const sub = instr.sub;
+  if (sub === 26 || sub === 27) { // any.convert_extern, extern.convert_any
+    const from = sub === 26 ? HeapType.extern : HeapType.any;
+    const t = pop(refType(from, true));
+    stack.push(refType(sub === 26 ? HeapType.any : HeapType.extern, isNullable(t)));
+    return;
+  }
+  if (sub === 28) { // ref.i31
+    pop(0x7f);
+    stack.push(refType(HeapType.i31, false));
+    return;
+  }
+  const def = ctx.module.subtypes[instr.typeIndex];
+  if (def === undefined) throw new CompileError(`unknown type ${instr.typeIndex}`, at);
+  const unpacked = (t: number) => (t === PackedType.i8 || t === PackedType.i16 ? 0x7f : t);
+  const defaultable = (t: number) => unpacked(t) !== t || !isRefType(t) || isNullable(t);
+  if (sub <= 1) { // struct.new, struct.new_default
+    if (def.comp.kind !== "struct") throw new CompileError("type mismatch: not a struct type", at);
+    const fields = def.comp.fields;
+    if (sub === 0) { for (let i = fields.length - 1; i >= 0; i--) pop(unpacked(fields[i]!.type)); }
+    else if (!fields.every((f) => defaultable(f.type))) throw new CompileError("type mismatch: not defaultable", at);
+  } else { // array.new, array.new_default, array.new_fixed
+    if (def.comp.kind !== "array") throw new CompileError("type mismatch: not an array type", at);
+    const t = def.comp.element.type;
+    if (sub === 6 || sub === 7) pop(0x7f);
+    if (sub === 6) pop(unpacked(t));
+    if (sub === 7 && !defaultable(t)) throw new CompileError("type mismatch: not defaultable", at);
+    if (sub === 8) { for (let i = 0; i < instr.count; i++) pop(unpacked(t)); }
+  }
+  stack.push(refType(concreteHeap(instr.typeIndex), false));
 }

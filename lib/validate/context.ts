@@ -7,6 +7,7 @@
 import { CompileError } from "../errors.ts";
 import {
   type FuncType,
+  funcTypeAt,
   type GlobalType,
   heapTypeIndex,
   heapTypeOf,
@@ -16,7 +17,7 @@ import {
   type TableType,
   type ValType,
 } from "../binary/module.ts";
-import { firstForwardReference, typeIdsOf } from "./subtyping.ts";
+import { firstBadSubtype, firstForwardReference, typeIdsOf, typeRefs } from "./subtyping.ts";
 
 /** The flattened index spaces of a module (imports first), and the set of declared function references. */
 export interface ValidationContext {
@@ -57,10 +58,11 @@ export interface ValidationContext {
 export function buildContext(module: Module): ValidationContext {
   const forward = firstForwardReference(module);
   if (forward >= 0) {
-    const t = module.types[forward]!;
-    const bad = [...t.params, ...t.results].find((v) => isRefType(v) && heapTypeIndex(heapTypeOf(v)) > forward)!;
-    throw new CompileError(`unknown type ${heapTypeIndex(heapTypeOf(bad))}`);
+    const sub = module.subtypes[forward]!;
+    const bad = [...typeRefs(sub), ...sub.supertypes].find((x) => x >= sub.recStart + sub.recSize || x >= forward);
+    throw new CompileError(`unknown type ${bad}`);
   }
+  if (firstBadSubtype(module) >= 0) throw new CompileError("sub type");
   const funcs: FuncType[] = [];
   const funcTypeIndices: number[] = [];
   const tables: TableType[] = [];
@@ -68,8 +70,9 @@ export function buildContext(module: Module): ValidationContext {
   const globals: GlobalType[] = [];
   const tags: FuncType[] = [];
   const typeAt = (index: number): FuncType => {
-    const type = module.types[index];
-    if (type === undefined) throw new CompileError(`unknown type ${index}`);
+    if (index >= module.types.length) throw new CompileError(`unknown type ${index}`);
+    const type = funcTypeAt(module, index);
+    if (type === undefined) throw new CompileError("type mismatch: not a function type");
     return type;
   };
   for (const imp of module.imports) {
@@ -118,4 +121,16 @@ function tagType(type: FuncType): FuncType {
 export function checkValType(ctx: ValidationContext, t: ValType, offset = -1): void {
   const index = isRefType(t) ? heapTypeIndex(heapTypeOf(t)) : -1;
   if (index >= ctx.module.types.length) throw new CompileError(`unknown type ${index}`, offset);
+}
+
+/**
+ * The function type at type index `index`, for instructions that name one (`call_indirect`, `call_ref`, …).
+ *
+ * @throws CompileError "unknown type N", or "type mismatch" when the type is a struct or array type
+ */
+export function funcTypeOfIndex(ctx: ValidationContext, index: number, offset = -1): FuncType {
+  if (index >= ctx.module.types.length) throw new CompileError(`unknown type ${index}`, offset);
+  const type = funcTypeAt(ctx.module, index);
+  if (type === undefined) throw new CompileError("type mismatch: not a function type", offset);
+  return type;
 }

@@ -10,27 +10,46 @@
  * @module
  */
 import { CompileError, UnexpectedEndError } from "../errors.ts";
-import { InstructionReader, PREFIX_FC, PREFIX_FD } from "../binary/instruction_reader.ts";
+import { InstructionReader, PREFIX_FB, PREFIX_FC, PREFIX_FD } from "../binary/instruction_reader.ts";
 import { ByteReader } from "../binary/leb128.ts";
 import {
   concreteHeap,
+  type FieldType,
   type FuncBody,
   type FuncType,
   HeapType,
+  heapTypeIndex,
   heapTypeOf,
   isNullable,
   isRefType,
+  type Module,
   NON_NULL,
+  PackedType,
   refType,
   type ValType,
   valTypeName,
 } from "../binary/module.ts";
 import { FC_OPS, FD_OPS, IMPLEMENTED_FEATURES, type OpInfo, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 import { blockTypeOf } from "./block_type.ts";
-import { checkValType, type ValidationContext } from "./context.ts";
+import { checkValType, funcTypeOfIndex, type ValidationContext } from "./context.ts";
 import { areSubtypes, BOTTOM_HEAP, isSubtype, UNKNOWN } from "./subtyping.ts";
 
-const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b, FUNCREF = 0x70, EXNREF = 0x69;
+const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b, FUNCREF = 0x70, EXNREF = 0x69, EQREF = 0x6d;
+
+// Why a set beside the module: the runtime refuses to instantiate GC code until the machine runs it (runtime/gc.ts).
+const GC_CODE = new WeakSet<Module>();
+
+/** Whether a validated module's function bodies use a GC instruction (`ref.eq` or a `0xfb` one). */
+export function usesGcInstructions(module: Module): boolean {
+  return GC_CODE.has(module);
+}
+
+/** Whether a storage type is packed (`i8`, `i16`). */
+const isPacked = (t: number): boolean => t === PackedType.i8 || t === PackedType.i16;
+/** The value type a storage type's values have on the stack: i32 for the packed ones. */
+const unpacked = (t: number): ValType => (isPacked(t) ? I32 : t);
+/** Whether a field of storage type `t` has a default value (spec 3.0 §3.2.4): numeric, packed or nullable. */
+const defaultable = (t: number): boolean => !isRefType(t) || isNullable(t);
 
 /** Opcodes that open or restructure blocks, as kept in the control stack (the last three: legacy exceptions). */
 const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, TRY = 0x06, CATCH = 0x07, CATCH_ALL = 0x19;
@@ -572,8 +591,7 @@ export class FuncValidator {
         case 0x11: { // call_indirect
           const typeIndex = r.index;
           const elem = this.#table(r.index2);
-          const type = ctx.module.types[typeIndex];
-          if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
+          const type = funcTypeOfIndex(ctx, typeIndex, at);
           this.#mismatchUnless(isSubtype(elem, FUNCREF, ctx.typeIds), "call_indirect needs a funcref table");
           this.#popExpect(this.#tableAddress(r.index2));
           this.#popVals(type.params);
@@ -595,8 +613,7 @@ export class FuncValidator {
         case 0x13: { // return_call_indirect
           const typeIndex = r.index;
           const elem = this.#table(r.index2);
-          const type = ctx.module.types[typeIndex];
-          if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
+          const type = funcTypeOfIndex(ctx, typeIndex, at);
           this.#mismatchUnless(isSubtype(elem, FUNCREF, ctx.typeIds), "return_call_indirect needs a funcref table");
           this.#mismatchUnless(
             areSubtypes(type.results, funcType.results, ctx.typeIds),
@@ -610,8 +627,7 @@ export class FuncValidator {
         case 0x14: // call_ref
         case 0x15: { // return_call_ref
           const typeIndex = r.index;
-          const type = ctx.module.types[typeIndex];
-          if (type === undefined) throw new CompileError(`unknown type ${typeIndex}`, at);
+          const type = funcTypeOfIndex(ctx, typeIndex, at);
           this.#popExpect(refType(concreteHeap(typeIndex), true));
           this.#popVals(type.params);
           if (op === 0x14) this.#pushVals(type.results);
@@ -786,6 +802,15 @@ export class FuncValidator {
           this.#pushVals(rest);
           break;
         }
+        case 0xd3: // ref.eq
+          GC_CODE.add(ctx.module);
+          this.#popExpect(EQREF);
+          this.#popExpect(EQREF);
+          this.#push(I32);
+          break;
+        case PREFIX_FB:
+          this.#gc(r);
+          break;
         case PREFIX_FC:
           this.#prefixed(r);
           break;
@@ -928,6 +953,225 @@ export class FuncValidator {
     this.#popExpect(dst === I64 && src === I64 ? I64 : I32);
     this.#popExpect(src);
     this.#popExpect(dst);
+  }
+
+  // ---- GC (spec 3.0 §3.4.6) ----
+
+  /** The fields of struct type `index`: "unknown type N", or "type mismatch" for another kind of type. */
+  #structFields(index: number): readonly FieldType[] {
+    const sub = this.#ctx.module.subtypes[index];
+    if (sub === undefined) throw new CompileError(`unknown type ${index}`, this.#at);
+    if (sub.comp.kind !== "struct") throw new CompileError("type mismatch: not a struct type", this.#at);
+    return sub.comp.fields;
+  }
+
+  /** The element of array type `index`: "unknown type N", or "type mismatch" for another kind of type. */
+  #arrayElement(index: number): FieldType {
+    const sub = this.#ctx.module.subtypes[index];
+    if (sub === undefined) throw new CompileError(`unknown type ${index}`, this.#at);
+    if (sub.comp.kind !== "array") throw new CompileError("type mismatch: not an array type", this.#at);
+    return sub.comp.element;
+  }
+
+  /** The field of a struct, checking its index and, for `get_s`/`get_u` (`packed` set), whether it is packed. */
+  #field(r: InstructionReader, packed?: boolean): FieldType {
+    const fields = this.#structFields(r.index);
+    const field = fields[r.index2];
+    if (field === undefined) throw new CompileError(`unknown field ${r.index2}`, this.#at);
+    if (packed !== undefined) this.#mismatchUnless(isPacked(field.type) === packed, "field packedness");
+    return field;
+  }
+
+  /** The top of a heap type's hierarchy: any, func, extern or exn. */
+  #topHeap(heap: number): number {
+    const index = heapTypeIndex(heap);
+    if (index >= 0) return this.#ctx.module.subtypes[index]?.comp.kind === "func" ? HeapType.func : HeapType.any;
+    switch (heap) {
+      case HeapType.func:
+      case HeapType.nofunc:
+        return HeapType.func;
+      case HeapType.extern:
+      case HeapType.noextern:
+        return HeapType.extern;
+      case HeapType.exn:
+      case HeapType.noexn:
+        return HeapType.exn;
+    }
+    return HeapType.any;
+  }
+
+  #gc(r: InstructionReader): void {
+    const ctx = this.#ctx;
+    GC_CODE.add(ctx.module);
+    const sub = r.sub;
+    switch (sub) {
+      case 0: { // struct.new: [fields] -> [(ref $t)]
+        const fields = this.#structFields(r.index);
+        for (let i = fields.length - 1; i >= 0; i--) this.#popExpect(unpacked(fields[i]!.type));
+        this.#push(refType(concreteHeap(r.index), false));
+        break;
+      }
+      case 1: // struct.new_default
+        this.#mismatchUnless(this.#structFields(r.index).every((f) => defaultable(f.type)), "field not defaultable");
+        this.#push(refType(concreteHeap(r.index), false));
+        break;
+      case 2: // struct.get
+      case 3: // struct.get_s
+      case 4: { // struct.get_u
+        const field = this.#field(r, sub !== 2);
+        this.#popExpect(refType(concreteHeap(r.index), true));
+        this.#push(unpacked(field.type));
+        break;
+      }
+      case 5: { // struct.set
+        const field = this.#field(r);
+        if (!field.mutable) throw new CompileError("immutable field", this.#at);
+        this.#popExpect(unpacked(field.type));
+        this.#popExpect(refType(concreteHeap(r.index), true));
+        break;
+      }
+      case 6: // array.new: [t i32] -> [(ref $t)]
+        this.#popExpect(I32);
+        this.#popExpect(unpacked(this.#arrayElement(r.index).type));
+        this.#push(refType(concreteHeap(r.index), false));
+        break;
+      case 7: // array.new_default
+        this.#mismatchUnless(defaultable(this.#arrayElement(r.index).type), "array element not defaultable");
+        this.#popExpect(I32);
+        this.#push(refType(concreteHeap(r.index), false));
+        break;
+      case 8: { // array.new_fixed: [t^n] -> [(ref $t)]
+        const t = unpacked(this.#arrayElement(r.index).type);
+        for (let i = 0; i < r.index2; i++) this.#popExpect(t);
+        this.#push(refType(concreteHeap(r.index), false));
+        break;
+      }
+      case 9: // array.new_data: [i32 i32] -> [(ref $t)]
+      case 18: { // array.init_data: [(ref null $t) i32 i32 i32] -> []
+        const element = this.#arrayElement(r.index);
+        if (isRefType(element.type) && !isPacked(element.type)) {
+          throw new CompileError("array type is not numeric or vector", this.#at);
+        }
+        this.#dataSegment(r.index2);
+        this.#gcSegmentOperands(sub === 18, element, r.index);
+        break;
+      }
+      case 10: // array.new_elem
+      case 19: { // array.init_elem
+        const element = this.#arrayElement(r.index);
+        this.#mismatchUnless(
+          isSubtype(this.#elemSegment(r.index2), element.type, ctx.typeIds),
+          "element segment does not match the array",
+        );
+        this.#gcSegmentOperands(sub === 19, element, r.index);
+        break;
+      }
+      case 11: // array.get
+      case 12: // array.get_s
+      case 13: { // array.get_u
+        const element = this.#arrayElement(r.index);
+        this.#mismatchUnless(isPacked(element.type) === (sub !== 11), "array element packedness");
+        this.#popExpect(I32);
+        this.#popExpect(refType(concreteHeap(r.index), true));
+        this.#push(unpacked(element.type));
+        break;
+      }
+      case 14: { // array.set
+        const element = this.#arrayElement(r.index);
+        if (!element.mutable) throw new CompileError("immutable array", this.#at);
+        this.#popExpect(unpacked(element.type));
+        this.#popExpect(I32);
+        this.#popExpect(refType(concreteHeap(r.index), true));
+        break;
+      }
+      case 15: // array.len
+        this.#popExpect(refType(HeapType.array, true));
+        this.#push(I32);
+        break;
+      case 16: { // array.fill: [(ref null $t) i32 t i32] -> []
+        const element = this.#arrayElement(r.index);
+        if (!element.mutable) throw new CompileError("immutable array", this.#at);
+        this.#popExpect(I32);
+        this.#popExpect(unpacked(element.type));
+        this.#popExpect(I32);
+        this.#popExpect(refType(concreteHeap(r.index), true));
+        break;
+      }
+      case 17: { // array.copy: [(ref null $t1) i32 (ref null $t2) i32 i32] -> []
+        const dst = this.#arrayElement(r.index), src = this.#arrayElement(r.index2);
+        if (!dst.mutable) throw new CompileError("immutable array", this.#at);
+        if (!isSubtype(src.type, dst.type, ctx.typeIds)) throw new CompileError("array types do not match", this.#at);
+        this.#popExpect(I32);
+        this.#popExpect(I32);
+        this.#popExpect(refType(concreteHeap(r.index2), true));
+        this.#popExpect(I32);
+        this.#popExpect(refType(concreteHeap(r.index), true));
+        break;
+      }
+      case 20: // ref.test (ref ht)
+      case 21: // ref.test (ref null ht)
+      case 22: // ref.cast (ref ht)
+      case 23: { // ref.cast (ref null ht)
+        const t = refType(r.valType, sub === 21 || sub === 23);
+        checkValType(ctx, t, this.#at);
+        this.#popExpect(refType(this.#topHeap(r.valType), true));
+        this.#push(sub < 22 ? I32 : t);
+        break;
+      }
+      case 24: // br_on_cast: [t* rt1] -> [t* (rt1 \ rt2)], branching with t* rt2 on success
+      case 25: { // br_on_cast_fail: [t* rt1] -> [t* rt2], branching with t* (rt1 \ rt2) on failure
+        const rt1 = r.valType, rt2 = r.valType2;
+        checkValType(ctx, rt1, this.#at);
+        checkValType(ctx, rt2, this.#at);
+        const d = this.#label(r.index);
+        this.#mismatchUnless(isSubtype(rt2, rt1, ctx.typeIds), "cast type is not a subtype of the operand type");
+        const diff = refType(heapTypeOf(rt1), isNullable(rt1) && !isNullable(rt2));
+        const types = this.#labelTypes(d);
+        const last = types[types.length - 1];
+        this.#mismatchUnless(
+          last !== undefined && isSubtype(sub === 24 ? rt2 : diff, last, ctx.typeIds),
+          "br_on_cast's label needs a matching reference last",
+        );
+        this.#popExpect(rt1);
+        const rest = types.slice(0, -1);
+        this.#popVals(rest);
+        this.#pushVals(rest);
+        this.#push(sub === 24 ? diff : rt2);
+        break;
+      }
+      case 26: { // any.convert_extern
+        const t = this.#popRef();
+        this.#mismatchUnless(isSubtype(t, refType(HeapType.extern, true), ctx.typeIds), "expected an externref");
+        this.#push(refType(HeapType.any, isNullable(t)));
+        break;
+      }
+      case 27: { // extern.convert_any
+        const t = this.#popRef();
+        this.#mismatchUnless(isSubtype(t, refType(HeapType.any, true), ctx.typeIds), "expected an anyref");
+        this.#push(refType(HeapType.extern, isNullable(t)));
+        break;
+      }
+      case 28: // ref.i31
+        this.#popExpect(I32);
+        this.#push(refType(HeapType.i31, false));
+        break;
+      case 29: // i31.get_s
+      case 30: // i31.get_u
+        this.#popExpect(refType(HeapType.i31, true));
+        this.#push(I32);
+        break;
+    }
+  }
+
+  /** The operands of `array.new_data`/`new_elem` ([i32 i32]) or `array.init_data`/`init_elem` (ref, 3 × i32). */
+  #gcSegmentOperands(init: boolean, element: FieldType, typeIndex: number): void {
+    this.#popExpect(I32);
+    this.#popExpect(I32);
+    if (init) {
+      if (!element.mutable) throw new CompileError("immutable array", this.#at);
+      this.#popExpect(I32);
+      this.#popExpect(refType(concreteHeap(typeIndex), true));
+    } else this.#push(refType(concreteHeap(typeIndex), false));
   }
 
   #prefixed(r: InstructionReader): void {

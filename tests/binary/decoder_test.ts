@@ -197,18 +197,26 @@ test("decodeModule() keeps 64-bit table limits above 2^53 in their exact order f
 });
 
 test("decodeModule() reports proposals Kiln does not implement as unsupported", () => {
-  assertUnsupported(mod(section(1, 0x01, 0x4e, 0x00)), "gc");
-  assertUnsupported(mod(section(1, 0x01, 0x60, 0x01, 0x6e, 0x00)), "gc");
+  // GC's types are decoded (its instructions are not yet): an empty rec group, `(func (param anyref))`, a struct.
+  assert.equal(decodeModule(mod(section(1, 0x01, 0x4e, 0x00))).types.length, 0);
+  assert.deepEqual(decodeModule(mod(section(1, 0x01, 0x60, 0x01, 0x6e, 0x00))).types[0]!.params, [0x6e]);
+  assert.deepEqual(decodeModule(mod(section(1, 0x01, 0x5f, 0x01, 0x78, 0x01))).subtypes[0]!.comp, {
+    kind: "struct",
+    fields: [{ type: 0x78, mutable: true }],
+  });
   // Typed function references are decoded: `(ref func)` and `(ref null 0)` as packed value types.
   const typed = decodeModule(mod(section(1, 0x01, 0x60, 0x02, 0x64, 0x70, 0x63, 0x00, 0x00)));
   assert.deepEqual(typed.types[0]!.params, [0x170, 0x200]);
   assertUnsupported(mod(section(5, 0x01, 0x08, 0x00, 0x10)), "custom-page-sizes");
   const type = section(1, 0x01, 0x60, 0x00, 0x00);
   const func = section(3, 0x01, 0x00);
-  assertUnsupported(mod(type, func, section(10, 0x01, 0x03, 0x00, 0xd3, 0x0b)), "gc"); // ref.eq
-  assertUnsupported(mod(type, func, section(10, 0x01, 0x04, 0x00, 0xfb, 0x00, 0x0b)), "gc"); // struct.new
+  // GC instructions in bodies are decoded (instantiation refuses them); in constant expressions not yet.
+  decodeModule(mod(type, func, section(10, 0x01, 0x03, 0x00, 0xd3, 0x0b))); // ref.eq
   assertUnsupported(mod(type, func, section(10, 0x01, 0x04, 0x00, 0xfe, 0x03, 0x0b)), "threads");
-  assertUnsupported(mod(section(6, 0x01, 0x7f, 0x00, 0xfb, 0x00, 0x0b)), "gc");
+  // A constant GC instruction: (global i31ref (ref.i31 (i32.const 0))); a non-constant one is refused.
+  const i31 = decodeModule(mod(section(6, 0x01, 0x6c, 0x00, 0x41, 0x00, 0xfb, 0x1c, 0x0b))).globals[0]!.init;
+  assert.deepEqual(i31.instrs[1], { op: "gc", sub: 28, name: "ref.i31", typeIndex: 0, count: 0 });
+  assertMalformed(mod(section(6, 0x01, 0x7f, 0x00, 0xfb, 0x0f, 0x0b)), "constant expression required"); // array.len
   // `(ref null func)` is funcref spelled long: supported.
   assert.deepEqual(decodeModule(mod(section(1, 0x01, 0x60, 0x01, 0x63, 0x70, 0x00))).types[0]!.params, [0x70]);
   // A shared memory keeps its shape; the validator reports it.

@@ -31,7 +31,7 @@ const SCRIPT = `
 (assert_malformed (module quote "(func i32.bogus)") "unknown operator")
 (assert_malformed (module binary "\\00asm\\02\\00\\00\\00") "unknown binary version")
 (assert_unlinkable (module (import "M" "nope" (func))) "unknown import")
-(module (type (struct)))
+(module (rec (type (sub (descriptor 1) (struct))) (type (sub (describes 0) (struct)))))
 (assert_return (invoke "anything") (i32.const 0))
 `;
 
@@ -39,8 +39,8 @@ test("runWast() passes a script exercising every command kind on the native engi
   const r = await runWast(SCRIPT, nativeEngine());
   assert.deepEqual(r.results.filter((x) => x.status === "fail"), []);
   assert.equal(r.passed, 17);
-  // The GC module and the invoke on it are unsupported, with the feature named.
-  assert.deepEqual(r.features, { gc: 2 });
+  // The custom-descriptors module and the invoke on it are unsupported, with the feature named.
+  assert.deepEqual(r.features, { "custom-descriptors": 2 });
 });
 
 test("runWast() passes the same script on Kiln in every configuration", async () => {
