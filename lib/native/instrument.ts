@@ -90,9 +90,28 @@ const TABLE_GROW = 15;
  * console.log(100n - fuel.value); // 3n
  * ```
  */
-export function instrument(module: Module): Uint8Array {
-  return new Instrumenter(module).run();
+export function instrument(module: Module, options: InstrumentOptions = {}): Uint8Array {
+  return new Instrumenter(module, options).run();
 }
+
+/**
+ * What the native engine asks of the rewrite besides fuel (`native/engine.ts`). Why here: the rewrite that remaps
+ * indices is the one place that can add exports and drop the start section without a second pass over the binary.
+ */
+export interface InstrumentOptions {
+  /** Charge fuel (the default). Without it, code is copied unchanged and no hook or counter is added. */
+  readonly fuel?: boolean;
+  /**
+   * Export every defined function, table, memory and global under `kiln:f<i>`, `kiln:t<i>`, `kiln:m<i>`,
+   * `kiln:g<i>` (`i` its original index), so the engine can reach each entity Kiln's runtime model stands for.
+   */
+  readonly exportDefinitions?: boolean;
+  /** Drop the start section (the engine calls the start function itself, exported as `kiln:f<i>`). */
+  readonly dropStart?: boolean;
+}
+
+/** Export name prefixes of {@link InstrumentOptions.exportDefinitions}: function, table, memory, global. */
+export const DEFINITION_EXPORT = { func: "kiln:f", table: "kiln:t", memory: "kiln:m", global: "kiln:g" } as const;
 
 /** The original index of a function in the instrumented module, for reading backtraces and names. */
 export function originalFuncIndex(module: Module, index: number): number {
@@ -110,9 +129,14 @@ class Instrumenter {
   readonly #hook: number;
   /** Global index of the counter (appended after the module's globals). */
   readonly #fuel: number;
+  readonly #options: InstrumentOptions;
+  /** Whether fuel is charged (hook import, counter global, rewritten code). */
+  readonly #metered: boolean;
 
-  constructor(module: Module) {
+  constructor(module: Module, options: InstrumentOptions) {
     this.#module = module;
+    this.#options = options;
+    this.#metered = options.fuel ?? true;
     this.#addressTypes = wideAddresses(module);
     this.#hookType = module.types.length;
     this.#hook = module.importedFuncs;
@@ -121,7 +145,7 @@ class Instrumenter {
 
   /** A function index of the original module, in the instrumented one. */
   #func(index: number): number {
-    return index < this.#hook ? index : index + 1;
+    return index < this.#hook || !this.#metered ? index : index + 1;
   }
 
   run(): Uint8Array {
@@ -129,7 +153,8 @@ class Instrumenter {
     const r = new ByteReader(bytes, 8);
     this.#out.bytes(bytes.subarray(0, 8));
     // Sections the instrumenter adds to, created (empty, then extended) where the module lacks them.
-    const missing = new Set([TYPE, IMPORT, GLOBAL, EXPORT]);
+    // Without fuel only the export section may need adding (for the definitions' exports).
+    const missing = new Set(this.#metered ? [TYPE, IMPORT, GLOBAL, EXPORT] : [EXPORT]);
     let placed = -1; // rank in SECTION_ORDER of the last section written
     const createUpTo = (rank: number) => {
       for (const id of [TYPE, IMPORT, GLOBAL, EXPORT]) {
@@ -147,11 +172,13 @@ class Instrumenter {
       const body = new ByteReader(bytes, r.pos, r.pos + size);
       r.pos += size;
       if (id === 0) {
-        this.#custom(body);
+        if (this.#metered) this.#custom(body);
+        else this.#out.u8(0).u32(size).bytes(bytes.subarray(body.pos, body.end));
         continue;
       }
       createUpTo(SECTION_ORDER.indexOf(id));
       missing.delete(id);
+      if (id === START && this.#options.dropStart) continue;
       this.#section(id, body);
     }
     createUpTo(SECTION_ORDER.length);
@@ -161,6 +188,12 @@ class Instrumenter {
   /** Writes section `id` from the original payload `r` (empty for a section the module lacks). */
   #section(id: number, r: ByteReader): void {
     const w = new ByteWriter();
+    if (!this.#metered && id !== EXPORT) {
+      w.bytes(r.bytes.subarray(r.pos, r.end));
+      const payload = w.finish();
+      this.#out.u8(id).u32(payload.length).bytes(payload);
+      return;
+    }
     switch (id) {
       case TYPE: {
         const n = r.pos < r.end ? r.u32() : 0;
@@ -188,14 +221,16 @@ class Instrumenter {
       }
       case EXPORT: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + 1);
+        const extra = this.#definitionExports();
+        w.u32(n + extra.length + (this.#metered ? 1 : 0));
         for (let i = 0; i < n; i++) {
           w.name(readName(r));
           const kind = r.u8();
           const index = r.u32();
           w.u8(kind).u32(kind === 0 ? this.#func(index) : index);
         }
-        w.name(FUEL_EXPORT).u8(3).u32(this.#fuel);
+        for (const [name, kind, index] of extra) w.name(name).u8(kind).u32(index);
+        if (this.#metered) w.name(FUEL_EXPORT).u8(3).u32(this.#fuel);
         break;
       }
       case START:
@@ -215,6 +250,26 @@ class Instrumenter {
     }
     const payload = w.finish();
     this.#out.u8(id).u32(payload.length).bytes(payload);
+  }
+
+  /** The exports {@link InstrumentOptions.exportDefinitions} adds: name, kind and (new) index. */
+  #definitionExports(): [string, number, number][] {
+    if (!this.#options.exportDefinitions) return [];
+    const m = this.#module;
+    const out: [string, number, number][] = [];
+    for (let i = m.importedFuncs; i < m.importedFuncs + m.funcs.length; i++) {
+      out.push([DEFINITION_EXPORT.func + i, 0, this.#func(i)]);
+    }
+    for (let i = m.importedTables; i < m.importedTables + m.tables.length; i++) {
+      out.push([DEFINITION_EXPORT.table + i, 1, i]);
+    }
+    for (let i = m.importedMemories; i < m.importedMemories + m.memories.length; i++) {
+      out.push([DEFINITION_EXPORT.memory + i, 2, i]);
+    }
+    for (let i = m.importedGlobals; i < m.importedGlobals + m.globals.length; i++) {
+      out.push([DEFINITION_EXPORT.global + i, 3, i]);
+    }
+    return out;
   }
 
   /** Element segments (spec §5.5.12, flags 0-7), with every function index remapped. */

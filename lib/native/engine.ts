@@ -1,0 +1,395 @@
+/**
+ * The native engine behind the engine seam (`engine/engine.ts`, DESIGN.md "Two engines behind one seam"): runs
+ * modules on the host's own WebAssembly (V8 in Deno and Node, JavaScriptCore in Bun).
+ *
+ * - Compiling rewrites the module once per module and metering (`instrument.ts`): with fuel when the store meters
+ *   (or yields), else the original code; in both, every defined function, table, memory and global is exported
+ *   under a `kiln:` name and the start section dropped (Kiln runs the start function as a call, which may suspend).
+ * - Instantiating gives the host instance Kiln's resolved imports: memories, tables and globals through their
+ *   host-backed form (`backing.ts`: Kiln's objects keep their identity and delegate to the host's), functions as in
+ *   `imports.ts`; then it backs the instance's own memories, tables and globals with the host's. The host instance
+ *   writes the active segments itself, so the engine tells `link` to skip them ({@link Engine.writesSegments}).
+ * - Calls run the host export directly when synchronous, through `WebAssembly.promising` when async (JSPI);
+ *   values convert as the JS API says, funcrefs through the bridge below, raw calls of float and v128 signatures
+ *   through trampolines (`trampolines.ts`). Fuel, yields and interrupts: `fuel.ts`. Traps: `traps.ts`.
+ *
+ * Cross-instance calls in a metering store go through JS (each instance has its own counter, handed the store's
+ * fuel at each entry); unmetered, an imported function of another native instance is called directly.
+ *
+ * @module
+ */
+
+import type { Module as DecodedModule } from "../binary/module.ts";
+import { isRefType, storageType, ValType } from "../binary/module.ts";
+import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
+import { RuntimeError } from "../errors.ts";
+import type { FuncInst, InstanceState } from "../runtime/func.ts";
+import { isSynchronous } from "../runtime/func.ts";
+import { funcOfJs, funcToJs, toRef, valTypeToName } from "../runtime/values.ts";
+import { trap, TrapCode } from "../trap_codes.ts";
+import {
+  adoptHostGlobal,
+  adoptHostMemory,
+  adoptHostTable,
+  hostGlobalFor,
+  hostMemoryFor,
+  hostTableFor,
+  setFuncBridge,
+} from "./backing.ts";
+import {
+  type CallContext,
+  checkpoint,
+  currentCall,
+  type FuelState,
+  fuelState,
+  newContext,
+  setCurrentCall,
+  settleFuel,
+} from "./fuel.ts";
+import {
+  argConverter,
+  asyncFlag,
+  cannotSuspend,
+  dispatcher,
+  HAS_JSPI,
+  isThenable,
+  promising,
+  type RefBridge,
+  resultConverter,
+} from "./imports.ts";
+import { DEFINITION_EXPORT, FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument } from "./instrument.ts";
+import { rawCaller, trampolineModule } from "./trampolines.ts";
+import { mapHostError } from "./traps.ts";
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+/** A module compiled for the host. */
+export interface NativeModule {
+  readonly decoded: DecodedModule;
+  readonly module: WebAssembly.Module;
+  /** The rewritten bytes the host compiled (for reading trap offsets). */
+  readonly bytes: Uint8Array;
+  readonly metered: boolean;
+}
+
+/** The native engine's part of an instance. */
+export interface NativeInstance {
+  readonly state: InstanceState;
+  readonly compiled: NativeModule;
+  readonly host: WebAssembly.Instance;
+  /** The fuel counter (metered modules), else null. */
+  readonly counter: WebAssembly.Global;
+  readonly fuel: FuelState;
+  /** Callers per function index and call form, made on first use. */
+  readonly callers: Map<string, (args: readonly unknown[]) => unknown>;
+}
+
+const compiledModules = new WeakMap<DecodedModule, { metered?: NativeModule; unmetered?: NativeModule }>();
+
+/** Host functions ↔ Kiln function instances (the funcref bridge). */
+const instOfHostFunc = new WeakMap<object, FuncInst>();
+const hostFuncOfInst = new WeakMap<FuncInst, unknown>();
+
+/** The host function that stands for a function instance: a native instance's own, or an import trampoline. */
+function toHost(f: FuncInst | null): unknown {
+  if (f === null) return null;
+  const known = hostFuncOfInst.get(f);
+  if (known !== undefined) return known;
+  const ni = f.instance?.engine === native ? f.instance.engineState as NativeInstance | undefined : undefined;
+  let h: unknown;
+  if (ni !== undefined) {
+    h = ni.host.exports[DEFINITION_EXPORT.func + f.index];
+  } else {
+    // A host function, or a function of the interpreter: a wasm function importing its JS form, called
+    // synchronously (a table's functions cannot suspend: they may be called from any call).
+    const js = f.host !== null ? f.host : (funcToJs(f) as unknown as { callSync: AnyFn }).callSync;
+    const type = f.type;
+    const params = type.params.map(valTypeToName), results = type.results.map(valTypeToName);
+    const wat = `(module (import "t" "f" (func $f (param ${params.join(" ")}) (result ${results.join(" ")})))
+      (export "f" (func $f)))`;
+    const wrapped = importFunction(f, js as AnyFn, null, false);
+    const inst = new WebAssembly.Instance(
+      trampolineModule(`reexport ${params}->${results}`, wat),
+      { t: { f: wrapped } } as WebAssembly.Imports,
+    );
+    h = inst.exports.f;
+  }
+  if (h === undefined) throw new Error("internal: no host function for a function instance");
+  hostFuncOfInst.set(f, h);
+  instOfHostFunc.set(h as object, f);
+  return h;
+}
+
+function fromHost(v: unknown): FuncInst | null {
+  if (v === null || v === undefined) return null;
+  const f = instOfHostFunc.get(v as object);
+  if (f === undefined) throw new TypeError("a function reference the native engine does not know");
+  return f;
+}
+
+const bridge: RefBridge = { toHost, fromHost };
+setFuncBridge(bridge);
+
+/**
+ * The JS function native code calls for import `f` of instance `ni` (null when called from a table trampoline):
+ * fuel handed back to the store around the call, values converted, a Promise refused (`plain`) or awaited by JSPI.
+ */
+function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, suspending: boolean): AnyFn {
+  const args = argConverter(f.type, bridge);
+  const result = resultConverter(f.type, bridge);
+  const finish = (v: unknown) => (result === null ? v : result(v));
+  return (...a: unknown[]) => {
+    const ctx = currentCall();
+    const fuel = ni?.fuel ?? (ctx !== null ? fuelState(ctx.store) : null);
+    fuel?.flush();
+    let out: unknown;
+    try {
+      out = target(...(args === null ? a : args(a)));
+    } catch (e) {
+      resume(ni, ctx, false);
+      throw e;
+    }
+    if (isThenable(out)) {
+      if (!suspending) {
+        resume(ni, ctx, false);
+        throw cannotSuspend(out, HAS_JSPI ? "a host import returned a Promise" : "the host has no JSPI");
+      }
+      return Promise.resolve(out).then((v) => {
+        resume(ni, ctx, true);
+        return finish(v);
+      }, (e) => {
+        resume(ni, ctx, true);
+        throw e;
+      });
+    }
+    resume(ni, ctx, suspending);
+    return finish(out);
+  };
+}
+
+/** Before native code continues after JS ran: the call state and the fuel back in place. */
+function resume(ni: NativeInstance | null, ctx: CallContext | null, async: boolean): void {
+  setCurrentCall(ctx);
+  if (async) asyncFlag.value = 1;
+  if (ni !== null && ni.compiled.metered) ni.fuel.load(ni, ctx);
+}
+
+function compile(module: DecodedModule, metered: boolean): NativeModule {
+  const bytes = instrument(module, { fuel: metered, exportDefinitions: true, dropStart: true });
+  return { decoded: module, module: new WebAssembly.Module(bytes as BufferSource), bytes, metered };
+}
+
+/**
+ * The native engine: the host's own WebAssembly, instrumented for fuel, with JSPI for imports that return Promises
+ * (`StoreOptions.engine` `"native"`).
+ *
+ * @example Running on the host's WebAssembly with exact fuel
+ * ```ts
+ * import { instantiate, parseWat, Store } from "../../mod.ts";
+ * const store = new Store({ engine: "native", fuel: 1000 });
+ * const { instance } = await instantiate(
+ *   parseWat(`(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`),
+ *   {},
+ *   { store },
+ * );
+ * console.log(await (instance.exports.add as (a: number, b: number) => Promise<number>)(1, 2), store.fuelConsumed); // 3 3
+ * ```
+ */
+export const native: Engine<NativeModule> = {
+  name: "native",
+  writesSegments: true,
+
+  compileModule(module: DecodedModule, options: CompileOptions): NativeModule {
+    let pair = compiledModules.get(module);
+    if (pair === undefined) compiledModules.set(module, pair = {});
+    return options.meter ? pair.metered ??= compile(module, true) : pair.unmetered ??= compile(module, false);
+  },
+
+  instantiate(compiled: NativeModule, state: InstanceState): void {
+    const d = state.module;
+    const imports: Record<string, Record<string, unknown>> = {};
+    const fuel = fuelState(state.store);
+    // The instance is needed by import wrappers before the host instance exists: filled in below.
+    const ni = { state, compiled, fuel, callers: new Map() } as unknown as {
+      -readonly [K in keyof NativeInstance]: NativeInstance[K];
+    };
+    let funcIndex = 0, tableIndex = 0, memoryIndex = 0, globalIndex = 0, tagIndex = 0;
+    for (const imp of d.imports) {
+      let v: unknown;
+      switch (imp.desc.kind) {
+        case "func":
+          v = importOf(state.funcs[funcIndex++]!, ni as NativeInstance);
+          break;
+        case "table":
+          v = hostTableFor(state.tables[tableIndex++]!);
+          break;
+        case "memory":
+          v = hostMemoryFor(state.memories[memoryIndex++]!);
+          break;
+        case "global":
+          v = hostGlobalFor(state.globals[globalIndex++]!);
+          break;
+        case "tag":
+          v = hostTagFor(state.tags[tagIndex++]!);
+          break;
+      }
+      (imports[imp.module] ??= Object.create(null))[imp.name] = v;
+    }
+    if (compiled.metered) {
+      const hook = () => checkpoint(ni as NativeInstance, fuel, (ctx) => resume(ni as NativeInstance, ctx, true));
+      (imports[HOOK_MODULE] ??= Object.create(null))[HOOK_NAME] = HAS_JSPI
+        ? dispatcher({ params: [], results: [ValType.i32] } as never, hook, hook)
+        : hook;
+    }
+    let host: WebAssembly.Instance;
+    try {
+      host = new WebAssembly.Instance(compiled.module, imports as WebAssembly.Imports);
+    } catch (e) {
+      throw hostError(e, compiled);
+    }
+    ni.host = host;
+    ni.counter = host.exports[FUEL_EXPORT] as WebAssembly.Global;
+    // The instance's own entities, backed by the host's.
+    for (let i = d.importedTables; i < state.tables.length; i++) {
+      adoptHostTable(state.tables[i]!, host.exports[DEFINITION_EXPORT.table + i] as WebAssembly.Table);
+    }
+    for (let i = d.importedMemories; i < state.memories.length; i++) {
+      adoptHostMemory(state.memories[i]!, host.exports[DEFINITION_EXPORT.memory + i] as WebAssembly.Memory);
+    }
+    for (let i = d.importedGlobals; i < state.globals.length; i++) {
+      adoptHostGlobal(state.globals[i]!, host.exports[DEFINITION_EXPORT.global + i] as WebAssembly.Global);
+    }
+    for (let i = d.importedFuncs; i < state.funcs.length; i++) {
+      const h = host.exports[DEFINITION_EXPORT.func + i] as object;
+      instOfHostFunc.set(h, state.funcs[i]!);
+      hostFuncOfInst.set(state.funcs[i]!, h);
+    }
+    state.engineState = ni;
+  },
+
+  call(f: FuncInst, args: readonly unknown[], mode: CallMode): unknown {
+    const ni = f.instance!.engineState as NativeInstance;
+    const store = ni.state.store;
+    const sync = mode.sync || !HAS_JSPI;
+    const ctx = newContext(store, sync, mode.options);
+    const prevCall = currentCall(), prevFlag = asyncFlag.value;
+    let out: unknown;
+    setCurrentCall(ctx);
+    asyncFlag.value = sync ? 0 : 1;
+    try {
+      if (ni.compiled.metered) ni.fuel.load(ni, ctx);
+      out = callerOf(ni, f, mode.raw, sync)(args);
+    } catch (e) {
+      const err = finish(ni, ctx, e);
+      if (mode.sync) throw err;
+      return Promise.reject(err);
+    } finally {
+      setCurrentCall(prevCall);
+      asyncFlag.value = prevFlag;
+    }
+    if (mode.sync) {
+      if (ni.compiled.metered) ni.fuel.flush();
+      return out;
+    }
+    if (sync) {
+      if (ni.compiled.metered) ni.fuel.flush();
+      return Promise.resolve(out);
+    }
+    return (out as Promise<unknown>).then((v) => {
+      if (ni.compiled.metered) ni.fuel.flush();
+      return v;
+    }, (e) => {
+      throw finish(ni, ctx, e);
+    });
+  },
+};
+
+/** The error a call ends with: the trap its checkpoint decided, or the host's error mapped to Kiln's. */
+function finish(ni: NativeInstance, ctx: CallContext, e: unknown): unknown {
+  if (ni.compiled.metered) ni.fuel.flush();
+  let err = ctx.stop !== null && e instanceof WebAssembly.RuntimeError
+    ? withBacktrace(ctx.stop, hostError(e, ni.compiled))
+    : hostError(e, ni.compiled);
+  if (ctx.stop !== null && !(err instanceof RuntimeError)) err = ctx.stop;
+  settleFuel(ctx, err);
+  return err;
+}
+
+function withBacktrace(t: RuntimeError, mapped: unknown): RuntimeError {
+  if (mapped instanceof RuntimeError) t.backtrace = mapped.backtrace;
+  return t;
+}
+
+function hostError(e: unknown, compiled: NativeModule): unknown {
+  return mapHostError(e, compiled.decoded, compiled.metered, compiled.bytes);
+}
+
+/** What the host instance imports for function import `f`. */
+function importOf(f: FuncInst, ni: NativeInstance): unknown {
+  const other = f.instance?.engine === native ? f.instance.engineState as NativeInstance : undefined;
+  if (other !== undefined && !ni.compiled.metered && !other.compiled.metered) return toHost(f);
+  // A host function as it is; a function of another instance through its exported form (its own entry).
+  const js = f.host;
+  if (js !== null && (isSynchronous(js) || !HAS_JSPI)) return importFunction(f, js as AnyFn, ni, false);
+  if (js !== null) {
+    return dispatcher(f.type, importFunction(f, js as AnyFn, ni, true), importFunction(f, js as AnyFn, ni, false));
+  }
+  const exported = funcToJs(f) as unknown as AnyFn & { callSync: AnyFn };
+  if (!HAS_JSPI) return importFunction(f, exported.callSync, ni, false);
+  return dispatcher(f.type, importFunction(f, exported, ni, true), importFunction(f, exported.callSync, ni, false));
+}
+
+/** The function that calls `f` in one form, made once per instance, function and form. */
+function callerOf(ni: NativeInstance, f: FuncInst, raw: boolean, sync: boolean): (args: readonly unknown[]) => unknown {
+  const key = `${f.index}${raw ? "r" : "j"}${sync ? "s" : "a"}`;
+  let c = ni.callers.get(key);
+  if (c !== undefined) return c;
+  const hostFn = ni.host.exports[DEFINITION_EXPORT.func + f.index] as AnyFn;
+  const params = f.type.params, results = f.type.results;
+  const refParams = params.map((t) => isRefType(t) && storageType(t) === ValType.funcref);
+  const refResults = results.map((t) => isRefType(t) && storageType(t) === ValType.funcref);
+  const inArgs = refParams.includes(true)
+    ? (a: readonly unknown[]) => params.map((t, i) => (refParams[i] ? toHost(toRef(t, a[i]) as FuncInst | null) : a[i]))
+    : (a: readonly unknown[]) => a.length === params.length ? a : params.map((_, i) => a[i]);
+  const outOne = (v: unknown, i: number) => (refResults[i] ? funcToJs(fromHost(v)) : v);
+  const wrap = sync ? undefined : promising;
+  if (raw) {
+    const call = rawCaller(hostFn, params.map(valTypeToName), results.map(valTypeToName), wrap);
+    const outList = (r: unknown[]) => r.map(outOne);
+    c = (a) => {
+      const r = call(inArgs(a) as unknown[]);
+      return r instanceof Promise ? r.then(outList) : outList(r);
+    };
+  } else {
+    const g = wrap !== undefined ? wrap(hostFn) : hostFn;
+    const out = (r: unknown) =>
+      results.length === 0
+        ? undefined
+        : results.length === 1
+        ? outOne(r, 0)
+        : (r as unknown[]).map(outOne);
+    c = (a) => {
+      const r = g(...inArgs(a));
+      return r instanceof Promise ? r.then(out) : out(r);
+    };
+  }
+  ni.callers.set(key, c);
+  return c;
+}
+
+const hostTags = new WeakMap<object, unknown>();
+
+/** The host tag of a Kiln tag (made once), where the host has `WebAssembly.Tag`. */
+function hostTagFor(tag: { params: readonly number[] }): unknown {
+  let t = hostTags.get(tag);
+  if (t === undefined) {
+    const Tag = (WebAssembly as unknown as { Tag?: new (d: unknown) => unknown }).Tag;
+    if (Tag === undefined) throw trap(TrapCode.ResourceLimitExceeded, "(the host has no WebAssembly.Tag)");
+    t = new Tag({ parameters: tag.params.map(valTypeToName) });
+    hostTags.set(tag, t);
+  }
+  return t;
+}
+
+/** The function instance of an exported function (re-exported for tests of the bridge). */
+export const functionOf: (v: unknown) => FuncInst | undefined = funcOfJs;

@@ -1,0 +1,104 @@
+/**
+ * The native engine's traps: a host `WebAssembly.RuntimeError` (V8's or JavaScriptCore's wording) becomes Kiln's
+ * {@link RuntimeError} with the trap code of `trap_codes.ts`, a host stack overflow (`RangeError`) becomes "call
+ * stack exhausted", and the backtrace is read from the host's stack text where it names wasm frames.
+ *
+ * Backtraces: V8 writes `wasm-function[i]:0xOFFSET` per wasm frame (and the name section's name), so frames get
+ * their function index (mapped back to the original module when the code was instrumented) and name; the offset is
+ * the original one for uninstrumented code, and -1 (unknown) for instrumented code, whose offsets have moved.
+ * JavaScriptCore's stacks name wasm frames `<?>.wasm-function[i]` without offsets: the same mapping, offsets -1.
+ *
+ * @module
+ */
+
+import type { Module as DecodedModule } from "../binary/module.ts";
+import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
+import { trap, TrapCode } from "../trap_codes.ts";
+import { originalFuncIndex } from "./instrument.ts";
+
+/** Host trap messages (V8, then JavaScriptCore), in the order they are tried, and Kiln's code for each. */
+const HOST_MESSAGES: readonly [RegExp, TrapCode][] = [
+  [/^unreachable|unreachable code/i, TrapCode.UnreachableCodeReached],
+  [/integer overflow|divide result unrepresentable/i, TrapCode.IntegerOverflow],
+  [/divide by zero|remainder by zero|division by zero/i, TrapCode.IntegerDivisionByZero],
+  [/unrepresentable|out of bounds trunc/i, TrapCode.BadConversionToInteger],
+  [/memory access out of bounds|out of bounds memory access|data segment/i, TrapCode.MemoryOutOfBounds],
+  [/null function|null table entry|uninitialized/i, TrapCode.IndirectCallToNull],
+  [/signature mismatch|does not match|type mismatch/i, TrapCode.BadSignature],
+  [/out of bounds call_indirect/i, TrapCode.UndefinedElement],
+  [/table index is out of bounds|out of bounds table|element segment/i, TrapCode.TableOutOfBounds],
+  [/dereferencing a null|null reference|null pointer|null value/i, TrapCode.NullReference],
+  [/out of bounds/i, TrapCode.MemoryOutOfBounds],
+];
+
+/** `call_indirect` and `return_call_indirect`: V8 says "table index is out of bounds" for their undefined element. */
+const CALL_INDIRECT = new Set([0x11, 0x13]);
+
+/** Names a module's functions had in the stack text: `wasm-function[i]` and V8's offset, when present. */
+const FRAME = /wasm-function\[(\d+)\](?::0x([0-9a-f]+))?/g;
+
+/**
+ * The wasm frames of a host error's stack text, innermost first.
+ *
+ * @param stack the host's `error.stack`
+ * @param module the module whose code ran (frames of other modules are read as if they were its own)
+ * @param instrumented whether the code was instrumented (its function indices and offsets moved)
+ * @returns the frames
+ */
+export function hostBacktrace(stack: string, module: DecodedModule, instrumented: boolean): WasmFrame[] {
+  const frames: WasmFrame[] = [];
+  for (const m of stack.matchAll(FRAME)) {
+    if (m[2] === undefined && /wasm-function\[\d+\]:0x/.test(stack)) continue; // not a frame line
+    const index = Number(m[1]);
+    const funcIndex = instrumented ? originalFuncIndex(module, index) : index;
+    if (instrumented && index === module.importedFuncs) continue; // the checkpoint hook
+    frames.push({
+      funcIndex,
+      funcName: module.names.functions.get(funcIndex),
+      moduleName: module.names.module,
+      offset: !instrumented && m[2] !== undefined ? parseInt(m[2], 16) : -1,
+    });
+  }
+  return frames;
+}
+
+/**
+ * A host error thrown out of native code, as Kiln's error: a host trap as a {@link RuntimeError} with its code, a
+ * stack overflow as "call stack exhausted"; anything else (a host import's own error, Kiln's errors) unchanged.
+ *
+ * @param e what the host threw
+ * @param module the module of the call
+ * @param instrumented whether its code was instrumented
+ * @returns the error to throw
+ */
+export function mapHostError(
+  e: unknown,
+  module: DecodedModule,
+  instrumented: boolean,
+  bytes: Uint8Array,
+): unknown {
+  if (e instanceof RuntimeError) return e;
+  if (isStackOverflow(e)) return withFrames(trap(TrapCode.StackOverflow), e, module, instrumented);
+  if (e instanceof WebAssembly.RuntimeError) {
+    const message = e.message;
+    let code = HOST_MESSAGES.find(([re]) => re.test(message))?.[1];
+    if (code === undefined) return e;
+    if (code === TrapCode.TableOutOfBounds && CALL_INDIRECT.has(bytes[trapOffset(e)] ?? -1)) {
+      code = TrapCode.UndefinedElement;
+    }
+    return withFrames(trap(code), e, module, instrumented);
+  }
+  return e;
+}
+
+/** V8's offset of the innermost wasm frame of a host error (in the bytes the host compiled), or -1. */
+function trapOffset(e: Error): number {
+  const m = /wasm-function\[\d+\]:0x([0-9a-f]+)/.exec(String(e.stack));
+  return m === null ? -1 : parseInt(m[1]!, 16);
+}
+
+function withFrames(t: RuntimeError, host: unknown, module: DecodedModule, instrumented: boolean): RuntimeError {
+  const stack = (host as { stack?: unknown }).stack;
+  if (typeof stack === "string") t.backtrace = hostBacktrace(stack, module, instrumented);
+  return t;
+}
