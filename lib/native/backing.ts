@@ -25,7 +25,7 @@ import { MAX_PAGES, type Memory, PAGE_SIZE } from "../runtime/memory.ts";
 import { MAX_TABLE_ELEMENTS, type Table } from "../runtime/table.ts";
 import { funcToJs, jsToRaw, rawToJs, toI32, toI64, toRef, valTypeToName } from "../runtime/values.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
-import { rawGlobal, RAW_TYPES, trampolineModule, v128Halves } from "./trampolines.ts";
+import { RAW_TYPES, rawGlobal, trampolineModule, v128Halves } from "./trampolines.ts";
 
 /** How funcrefs cross between Kiln's function instances and the host's functions (set by `native/engine.ts`). */
 export interface FuncBridge {
@@ -79,6 +79,7 @@ export function adoptHostMemory(memory: Memory, host: WebAssembly.Memory): void 
     view: { get: () => (refresh(), view), set: () => {}, configurable: true },
     bytes: { get: () => (refresh(), bytes), set: () => {}, configurable: true },
     intact: { value: () => true, configurable: true },
+    pages: { get: () => (refresh(), buffer.byteLength / PAGE_SIZE), configurable: true },
     growPages: {
       configurable: true,
       value: (delta: number): number => {
@@ -151,7 +152,7 @@ export function adoptHostTable(table: Table, host: WebAssembly.Table): void {
       value: (i: number | bigint): unknown => {
         // Kiln's checks and conversions (a RangeError or TypeError as the JS API says), then the host's value.
         const k = Number(i);
-        proto.get.call({ ...plainTable(table, size()) }, i);
+        proto.get.call(plainTable(table, size()), i);
         const v = toInternal(host.get(index(k)));
         return func ? funcToJs(v as FuncInst | null) : v;
       },

@@ -22,7 +22,7 @@
 import type { Module as DecodedModule } from "../binary/module.ts";
 import { isRefType, storageType, ValType } from "../binary/module.ts";
 import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
-import { RuntimeError } from "../errors.ts";
+import { RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
 import { isSynchronous } from "../runtime/func.ts";
 import { funcOfJs, funcToJs, toRef, valTypeToName } from "../runtime/values.ts";
@@ -149,11 +149,13 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
       resume(ni, ctx, false);
       throw e;
     }
-    if (isThenable(out)) {
-      if (!suspending) {
-        resume(ni, ctx, false);
-        throw cannotSuspend(out, HAS_JSPI ? "a host import returned a Promise" : "the host has no JSPI");
-      }
+    if (isThenable(out) && !suspending) {
+      resume(ni, ctx, false);
+      throw cannotSuspend(out, HAS_JSPI ? "a host import returned a Promise" : "the host has no JSPI");
+    }
+    if (suspending) {
+      // Why a Promise even for a plain value: a Suspending import always suspends (V8 and JSC await its result), so
+      // the guest resumes from a microtask, after other JS may have run: the call's state is restored then.
       return Promise.resolve(out).then((v) => {
         resume(ni, ctx, true);
         return finish(v);
@@ -176,7 +178,16 @@ function resume(ni: NativeInstance | null, ctx: CallContext | null, async: boole
 
 function compile(module: DecodedModule, metered: boolean): NativeModule {
   const bytes = instrument(module, { fuel: metered, exportDefinitions: true, dropStart: true });
-  return { decoded: module, module: new WebAssembly.Module(bytes as BufferSource), bytes, metered };
+  let host: WebAssembly.Module;
+  try {
+    host = new WebAssembly.Module(bytes as BufferSource);
+  } catch (e) {
+    // Kiln validated the module: the host lacks a feature it uses (V8 names the flag that would enable it).
+    const message = e instanceof Error ? e.message : String(e);
+    const flag = /--experimental-wasm-([a-z_-]+)/.exec(message);
+    throw new UnsupportedFeatureError(flag !== null ? flag[1]!.replaceAll("_", "-") : `native engine: ${message}`);
+  }
+  return { decoded: module, module: host, bytes, metered };
 }
 
 /**
@@ -236,9 +247,18 @@ export const native: Engine<NativeModule> = {
       (imports[imp.module] ??= Object.create(null))[imp.name] = v;
     }
     if (compiled.metered) {
-      const hook = () => checkpoint(ni as NativeInstance, fuel, (ctx) => resume(ni as NativeInstance, ctx, true));
+      const m = ni as NativeInstance;
+      const hook = () => checkpoint(m, fuel, (ctx) => resume(m, ctx, true));
+      // In an async call the hook is a Suspending import, which always suspends: state restored on resumption.
+      const asyncHook = () => {
+        const ctx = currentCall();
+        return Promise.resolve(hook()).then((stop) => {
+          resume(m, ctx, true);
+          return stop;
+        });
+      };
       (imports[HOOK_MODULE] ??= Object.create(null))[HOOK_NAME] = HAS_JSPI
-        ? dispatcher({ params: [], results: [ValType.i32] } as never, hook, hook)
+        ? dispatcher({ params: [], results: [ValType.i32] } as never, asyncHook, hook)
         : hook;
     }
     let host: WebAssembly.Instance;
@@ -363,11 +383,7 @@ function callerOf(ni: NativeInstance, f: FuncInst, raw: boolean, sync: boolean):
   } else {
     const g = wrap !== undefined ? wrap(hostFn) : hostFn;
     const out = (r: unknown) =>
-      results.length === 0
-        ? undefined
-        : results.length === 1
-        ? outOne(r, 0)
-        : (r as unknown[]).map(outOne);
+      results.length === 0 ? undefined : results.length === 1 ? outOne(r, 0) : (r as unknown[]).map(outOne);
     c = (a) => {
       const r = g(...inArgs(a));
       return r instanceof Promise ? r.then(out) : out(r);

@@ -169,7 +169,11 @@ function stop(ctx: CallContext, e: RuntimeError): number {
  * @param afterYield called when a yield ends, before the guest continues (sets the instance's call state)
  * @returns 0 to continue, 1 to stop, or a Promise of either (a yield; only in an async call)
  */
-export function checkpoint(m: Metered, fuel: FuelState, afterYield: (ctx: CallContext) => void): number | Promise<number> {
+export function checkpoint(
+  m: Metered,
+  fuel: FuelState,
+  afterYield: (ctx: CallContext) => void,
+): number | Promise<number> {
   const ctx = current;
   const store = fuel.store;
   fuel.flush();
@@ -195,7 +199,10 @@ export function checkpoint(m: Metered, fuel: FuelState, afterYield: (ctx: CallCo
     if (t >= ctx.deadline) return stop(ctx, trap(TrapCode.Interrupt));
     const byFuel = store.yieldsByFuel && ctx.signal === undefined && ctx.deadline === Infinity;
     if (ctx.sync && byFuel) {
-      return stop(ctx, trapWithMessage(TrapCode.CannotSuspend, `${TRAP_MESSAGES.CannotSuspend}: a fuel yield is needed`));
+      return stop(
+        ctx,
+        trapWithMessage(TrapCode.CannotSuspend, `${TRAP_MESSAGES.CannotSuspend}: a fuel yield is needed`),
+      );
     }
     if (!ctx.sync && (store.yieldsByFuel || t >= ctx.slice)) {
       return yieldMacrotask().then(() => {

@@ -131,4 +131,3 @@ export function rawGlobal(g: WebAssembly.Global, type: string, mutable: boolean)
   if (type === "v128") return v128FromHalves((r as bigint[])[0]!, (r as bigint[])[1]!);
   return r;
 }
-

@@ -3,9 +3,9 @@
  * {@link RuntimeError} with the trap code of `trap_codes.ts`, a host stack overflow (`RangeError`) becomes "call
  * stack exhausted", and the backtrace is read from the host's stack text where it names wasm frames.
  *
- * Backtraces: V8 writes `wasm-function[i]:0xOFFSET` per wasm frame (and the name section's name), so frames get
- * their function index (mapped back to the original module when the code was instrumented) and name; the offset is
- * the original one for uninstrumented code, and -1 (unknown) for instrumented code, whose offsets have moved.
+ * Backtraces: V8 writes `wasm-function[i]:0xOFFSET` per wasm frame; the offset says which function body of the
+ * compiled binary the frame is in, hence the original function index and its name-section name. The frame's offset
+ * is the original one for uninstrumented code, and -1 (unknown) for instrumented code, whose offsets have moved.
  * JavaScriptCore's stacks name wasm frames `<?>.wasm-function[i]` without offsets: the same mapping, offsets -1.
  *
  * @module
@@ -13,7 +13,8 @@
 
 import type { Module as DecodedModule } from "../binary/module.ts";
 import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
-import { trap, TrapCode } from "../trap_codes.ts";
+import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
+import { ByteReader } from "../binary/leb128.ts";
 import { originalFuncIndex } from "./instrument.ts";
 
 /** Host trap messages (V8, then JavaScriptCore), in the order they are tried, and Kiln's code for each. */
@@ -33,6 +34,8 @@ const HOST_MESSAGES: readonly [RegExp, TrapCode][] = [
 
 /** `call_indirect` and `return_call_indirect`: V8 says "table index is out of bounds" for their undefined element. */
 const CALL_INDIRECT = new Set([0x11, 0x13]);
+/** `call_ref` and `return_call_ref`, whose null trap the interpreter words "null function reference". */
+const CALL_REF = new Set([0x14, 0x15]);
 
 /** Names a module's functions had in the stack text: `wasm-function[i]` and V8's offset, when present. */
 const FRAME = /wasm-function\[(\d+)\](?::0x([0-9a-f]+))?/g;
@@ -45,21 +48,77 @@ const FRAME = /wasm-function\[(\d+)\](?::0x([0-9a-f]+))?/g;
  * @param instrumented whether the code was instrumented (its function indices and offsets moved)
  * @returns the frames
  */
-export function hostBacktrace(stack: string, module: DecodedModule, instrumented: boolean): WasmFrame[] {
+export function hostBacktrace(
+  stack: string,
+  module: DecodedModule,
+  instrumented: boolean,
+  bytes: Uint8Array,
+): WasmFrame[] {
   const frames: WasmFrame[] = [];
+  const withOffsets = /wasm-function\[\d+\]:0x/.test(stack);
   for (const m of stack.matchAll(FRAME)) {
-    if (m[2] === undefined && /wasm-function\[\d+\]:0x/.test(stack)) continue; // not a frame line
-    const index = Number(m[1]);
-    const funcIndex = instrumented ? originalFuncIndex(module, index) : index;
-    if (instrumented && index === module.importedFuncs) continue; // the checkpoint hook
+    if (withOffsets && m[2] === undefined) continue; // not a frame line
+    let funcIndex: number, offset = -1;
+    if (m[2] !== undefined) {
+      // Why the offset and not V8's index: V8 numbers wasm-function[] by its own scheme; the offset is exact.
+      const at = parseInt(m[2], 16);
+      const body = bodyAt(bytes, at);
+      if (body < 0) continue; // a frame of another module (a trampoline, another instance)
+      funcIndex = module.importedFuncs + body;
+      // Uninstrumented bodies are copied unchanged, only moved (the added exports): the same place in the original.
+      if (!instrumented) offset = rangesOf(module.bytes)[2 * body]! + at - rangesOf(bytes)[2 * body]!;
+    } else {
+      const index = Number(m[1]);
+      if (instrumented && index === module.importedFuncs) continue; // the checkpoint hook
+      funcIndex = instrumented ? originalFuncIndex(module, index) : index;
+    }
     frames.push({
       funcIndex,
       funcName: module.names.functions.get(funcIndex),
       moduleName: module.names.module,
-      offset: !instrumented && m[2] !== undefined ? parseInt(m[2], 16) : -1,
+      offset,
     });
   }
   return frames;
+}
+
+/** Code-section body ranges per compiled binary (read on the first trap). */
+const bodies = new WeakMap<Uint8Array, Uint32Array>();
+
+/** The defined-function position whose body holds `offset` in `bytes`, or -1. */
+function bodyAt(bytes: Uint8Array, offset: number): number {
+  const ranges = rangesOf(bytes);
+  for (let i = 0; i < ranges.length; i += 2) if (offset >= ranges[i]! && offset < ranges[i + 1]!) return i / 2;
+  return -1;
+}
+
+function rangesOf(bytes: Uint8Array): Uint32Array {
+  let ranges = bodies.get(bytes);
+  if (ranges === undefined) bodies.set(bytes, ranges = codeRanges(bytes));
+  return ranges;
+}
+
+/** The [start, end) of every function body of a binary, in order. */
+function codeRanges(bytes: Uint8Array): Uint32Array {
+  const r = new ByteReader(bytes, 8);
+  while (r.pos < bytes.length) {
+    const id = r.u8();
+    const size = r.u32();
+    if (id !== 10) {
+      r.pos += size;
+      continue;
+    }
+    const n = r.u32();
+    const out = new Uint32Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const len = r.u32();
+      out[2 * i] = r.pos;
+      out[2 * i + 1] = r.pos + len;
+      r.pos += len;
+    }
+    return out;
+  }
+  return new Uint32Array(0);
 }
 
 /**
@@ -78,15 +137,17 @@ export function mapHostError(
   bytes: Uint8Array,
 ): unknown {
   if (e instanceof RuntimeError) return e;
-  if (isStackOverflow(e)) return withFrames(trap(TrapCode.StackOverflow), e, module, instrumented);
+  if (isStackOverflow(e)) return withFrames(trap(TrapCode.StackOverflow), e, module, instrumented, bytes);
   if (e instanceof WebAssembly.RuntimeError) {
     const message = e.message;
     let code = HOST_MESSAGES.find(([re]) => re.test(message))?.[1];
     if (code === undefined) return e;
-    if (code === TrapCode.TableOutOfBounds && CALL_INDIRECT.has(bytes[trapOffset(e)] ?? -1)) {
-      code = TrapCode.UndefinedElement;
+    const op = bytes[trapOffset(e)] ?? -1;
+    if (code === TrapCode.TableOutOfBounds && CALL_INDIRECT.has(op)) code = TrapCode.UndefinedElement;
+    if (code === TrapCode.NullReference && CALL_REF.has(op)) {
+      return withFrames(trapWithMessage(code, "null function reference"), e, module, instrumented, bytes);
     }
-    return withFrames(trap(code), e, module, instrumented);
+    return withFrames(trap(code), e, module, instrumented, bytes);
   }
   return e;
 }
@@ -97,8 +158,14 @@ function trapOffset(e: Error): number {
   return m === null ? -1 : parseInt(m[1]!, 16);
 }
 
-function withFrames(t: RuntimeError, host: unknown, module: DecodedModule, instrumented: boolean): RuntimeError {
+function withFrames(
+  t: RuntimeError,
+  host: unknown,
+  module: DecodedModule,
+  instrumented: boolean,
+  bytes: Uint8Array,
+): RuntimeError {
   const stack = (host as { stack?: unknown }).stack;
-  if (typeof stack === "string") t.backtrace = hostBacktrace(stack, module, instrumented);
+  if (typeof stack === "string") t.backtrace = hostBacktrace(stack, module, instrumented, bytes);
   return t;
 }

@@ -209,7 +209,7 @@ const synchronousFunctions = new WeakSet<object>();
  * console.log(await (instance.exports.f as () => Promise<number>)()); // 2
  * ```
  */
-export function synchronous<F extends HostFunction>(fn: F): F {
+export function synchronous<F extends (...args: never[]) => unknown>(fn: F): F {
   if (typeof fn !== "function") throw new TypeError("synchronous: expected a function");
   synchronousFunctions.add(fn);
   return fn;
