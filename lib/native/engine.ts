@@ -25,8 +25,8 @@ import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
 import { RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
 import { isSynchronous } from "../runtime/func.ts";
+import { Exception, type Tag } from "../runtime/tag.ts";
 import { funcOfJs, funcToJs, toRef, valTypeToName } from "../runtime/values.ts";
-import { trap, TrapCode } from "../trap_codes.ts";
 import {
   adoptHostGlobal,
   adoptHostMemory,
@@ -147,7 +147,7 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
       out = target(...(args === null ? a : args(a)));
     } catch (e) {
       resume(ni, ctx, false);
-      throw e;
+      throw toHostException(e);
     }
     if (isThenable(out) && !suspending) {
       resume(ni, ctx, false);
@@ -161,7 +161,7 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
         return finish(v);
       }, (e) => {
         resume(ni, ctx, true);
-        throw e;
+        throw toHostException(e);
       });
     }
     resume(ni, ctx, suspending);
@@ -242,6 +242,7 @@ export const native: Engine<NativeModule> = {
           break;
         case "tag":
           v = hostTagFor(state.tags[tagIndex++]!);
+          knownHostTags.add(v as object);
           break;
       }
       (imports[imp.module] ??= Object.create(null))[imp.name] = v;
@@ -278,6 +279,11 @@ export const native: Engine<NativeModule> = {
     }
     for (let i = d.importedGlobals; i < state.globals.length; i++) {
       adoptHostGlobal(state.globals[i]!, host.exports[DEFINITION_EXPORT.global + i] as WebAssembly.Global);
+    }
+    for (let i = d.importedTags; i < state.tags.length; i++) {
+      const h = host.exports[DEFINITION_EXPORT.tag + i] as object;
+      pairTags(state.tags[i]!, h);
+      knownHostTags.add(h);
     }
     for (let i = d.importedFuncs; i < state.funcs.length; i++) {
       const h = host.exports[DEFINITION_EXPORT.func + i] as object;
@@ -341,7 +347,7 @@ function withBacktrace(t: RuntimeError, mapped: unknown): RuntimeError {
 }
 
 function hostError(e: unknown, compiled: NativeModule): unknown {
-  return mapHostError(e, compiled.decoded, compiled.metered, compiled.bytes);
+  return fromHostException(mapHostError(e, compiled.decoded, compiled.metered, compiled.bytes));
 }
 
 /** What the host instance imports for function import `f`. */
@@ -393,18 +399,71 @@ function callerOf(ni: NativeInstance, f: FuncInst, raw: boolean, sync: boolean):
   return c;
 }
 
-const hostTags = new WeakMap<object, unknown>();
+/** Kiln's tags ↔ the host's (`WebAssembly.Tag`). */
+const hostTags = new WeakMap<Tag, object>();
+const kilnTags = new WeakMap<object, Tag>();
+
+/** Records that `host` is Kiln tag `tag`'s host tag. */
+function pairTags(tag: Tag, host: object): void {
+  hostTags.set(tag, host);
+  kilnTags.set(host, tag);
+}
+
+type HostTagClass = new (d: unknown) => object;
+type HostException = { is(tag: object): boolean; getArg(tag: object, i: number): unknown };
+const HostTag = (WebAssembly as unknown as { Tag?: HostTagClass }).Tag;
+const HostException = (WebAssembly as unknown as { Exception?: new (tag: object, payload: unknown[]) => object })
+  .Exception;
 
 /** The host tag of a Kiln tag (made once), where the host has `WebAssembly.Tag`. */
-function hostTagFor(tag: { params: readonly number[] }): unknown {
+function hostTagFor(tag: Tag): object {
   let t = hostTags.get(tag);
   if (t === undefined) {
-    const Tag = (WebAssembly as unknown as { Tag?: new (d: unknown) => unknown }).Tag;
-    if (Tag === undefined) throw trap(TrapCode.ResourceLimitExceeded, "(the host has no WebAssembly.Tag)");
-    t = new Tag({ parameters: tag.params.map(valTypeToName) });
-    hostTags.set(tag, t);
+    if (HostTag === undefined) throw new UnsupportedFeatureError("exceptions (the host has no WebAssembly.Tag)");
+    t = new HostTag({ parameters: tag.params.map(valTypeToName) });
+    pairTags(tag, t);
   }
   return t;
+}
+
+/**
+ * An exception the guest threw, leaving native code (a `WebAssembly.Exception`), as Kiln's {@link Exception} of
+ * the same tag and payload; anything else unchanged.
+ */
+function fromHostException(e: unknown): unknown {
+  if (HostException === undefined || !(e instanceof HostException)) return e;
+  const x = e as unknown as HostException;
+  for (const [host, tag] of tagPairs(x)) {
+    const payload = tag.params.map((t, i) => {
+      const v = x.getArg(host, i);
+      return isRefType(t) && storageType(t) === ValType.funcref ? funcToJs(fromHost(v)) : v;
+    });
+    return new Exception(tag, payload);
+  }
+  return e;
+}
+
+/** The (host, Kiln) tag pair an exception has, searched among the tags known so far. */
+function* tagPairs(x: HostException): Generator<[object, Tag]> {
+  for (const host of knownHostTags) {
+    const tag = kilnTags.get(host);
+    if (tag !== undefined && x.is(host)) yield [host, tag];
+  }
+}
+
+/** Host tags paired so far (weakly held would be better; a tag lives as long as its instances' code anyway). */
+const knownHostTags = new Set<object>();
+
+/** Kiln's {@link Exception} thrown by a host import into native code, as the host's exception. */
+function toHostException(e: unknown): unknown {
+  if (!(e instanceof Exception) || HostException === undefined) return e;
+  const host = hostTagFor(e.tag);
+  knownHostTags.add(host);
+  const payload = e.tag.params.map((t, i) => {
+    const v = e.getArg(e.tag, i);
+    return isRefType(t) && storageType(t) === ValType.funcref ? toHost(toRef(t, v) as FuncInst | null) : v;
+  });
+  return new HostException(host, payload);
 }
 
 /** The function instance of an exported function (re-exported for tests of the bridge). */

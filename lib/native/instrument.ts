@@ -102,8 +102,9 @@ export interface InstrumentOptions {
   /** Charge fuel (the default). Without it, code is copied unchanged and no hook or counter is added. */
   readonly fuel?: boolean;
   /**
-   * Export every defined function, table, memory and global under `kiln:f<i>`, `kiln:t<i>`, `kiln:m<i>`,
-   * `kiln:g<i>` (`i` its original index), so the engine can reach each entity Kiln's runtime model stands for.
+   * Export every defined function, table, memory, global and tag under `kiln:f<i>`, `kiln:t<i>`, `kiln:m<i>`,
+   * `kiln:g<i>`, `kiln:e<i>` (`i` its original index), so the engine can reach each entity Kiln's runtime model
+   * stands for.
    */
   readonly exportDefinitions?: boolean;
   /** Drop the start section (the engine calls the start function itself, exported as `kiln:f<i>`). */
@@ -111,7 +112,13 @@ export interface InstrumentOptions {
 }
 
 /** Export name prefixes of {@link InstrumentOptions.exportDefinitions}: function, table, memory, global. */
-export const DEFINITION_EXPORT = { func: "kiln:f", table: "kiln:t", memory: "kiln:m", global: "kiln:g" } as const;
+export const DEFINITION_EXPORT = {
+  func: "kiln:f",
+  table: "kiln:t",
+  memory: "kiln:m",
+  global: "kiln:g",
+  tag: "kiln:e",
+} as const;
 
 /** The original index of a function in the instrumented module, for reading backtraces and names. */
 export function originalFuncIndex(module: Module, index: number): number {
@@ -268,6 +275,9 @@ class Instrumenter {
     }
     for (let i = m.importedGlobals; i < m.importedGlobals + m.globals.length; i++) {
       out.push([DEFINITION_EXPORT.global + i, 3, i]);
+    }
+    for (let i = m.importedTags; i < m.importedTags + m.tags.length; i++) {
+      out.push([DEFINITION_EXPORT.tag + i, 4, i]);
     }
     return out;
   }
