@@ -22,7 +22,10 @@
  *   indices accordingly (a function's original index is its new index minus one when it is defined);
  * - scratch locals per function, after its own (so no local index moves): two `i32` for the bulk-op charges and two
  *   `i64`, for the checkpoint and for the bulk-op charges on 64-bit memories and tables (memory64), whose counts and
- *   `table.grow` deltas and results are `i64`.
+ *   `table.grow` deltas and results are `i64`; one `f32` and one `f64` for the truncation guard below.
+ * - before each trapping float-to-integer truncation, a guard that executes `unreachable` for a NaN operand, so a
+ *   trap tells "invalid conversion to integer" from "integer overflow" as the interpreter does (hosts word both
+ *   alike). The guard is written without fuel too (`InstrumentOptions.fuel` false), the only change to code then.
  *
  * The counter lives in a global: every charge is a `global.get`/`global.set` pair, so the fuel is exact wherever JS
  * or a trap observes it. Caching it in a local between calls (what Wasmtime does) would need a write-back before
@@ -64,7 +67,13 @@ const OP_I64_LT_S = 0x53,
   OP_I64_EXTEND_I32_U = 0xad,
   OP_REF_FUNC = 0xd2,
   EMPTY = 0x40;
-const I64 = 0x7e, I32 = 0x7f;
+const I64 = 0x7e, I32 = 0x7f, F32 = 0x7d, F64 = 0x7c;
+/** The trapping float-to-integer truncations, and whether each takes an f64 (else an f32). */
+const TRUNC = new Map([[0xa8, false], [0xa9, false], [0xaa, true], [0xab, true], [0xae, false], [0xaf, false], [
+  0xb0,
+  true,
+], [0xb1, true]]);
+const OP_F32_NE = 0x5c, OP_F64_NE = 0x62;
 // 0xfc sub-opcodes charged per byte or element: memory.init, memory.copy, memory.fill, table.init, table.copy,
 // table.fill (the count is their last operand); table.grow charges its delta when it succeeds.
 const PER_UNIT = new Set([8, 10, 11, 12, 14, 17]);
@@ -195,7 +204,7 @@ class Instrumenter {
   /** Writes section `id` from the original payload `r` (empty for a section the module lacks). */
   #section(id: number, r: ByteReader): void {
     const w = new ByteWriter();
-    if (!this.#metered && id !== EXPORT) {
+    if (!this.#metered && id !== EXPORT && id !== CODE) {
       w.bytes(r.bytes.subarray(r.pos, r.end));
       const payload = w.finish();
       this.#out.u8(id).u32(payload.length).bytes(payload);
@@ -346,14 +355,14 @@ class Instrumenter {
       const f = new ByteWriter();
       // Locals: the original runs, then the scratch locals (two i32, two i64).
       const runs = r.u32();
-      f.u32(runs + 2);
+      f.u32(runs + 4);
       for (let k = 0; k < runs; k++) {
         f.u32(r.u32());
         const start = r.pos;
         readValType(r);
         f.bytes(r.bytes.subarray(start, r.pos));
       }
-      f.u32(2).u8(I32).u32(2).u8(I64);
+      f.u32(2).u8(I32).u32(2).u8(I64).u32(1).u8(F32).u32(1).u8(F64);
       this.#body(body, params + body.localCount, f);
       r.pos = end;
       const bytes = f.finish();
@@ -363,22 +372,31 @@ class Instrumenter {
 
   /** One function's instructions with the fuel plan's charges and checks and the bulk-op charges. */
   #body(body: Module["codes"][number], scratch: number, w: ByteWriter): void {
-    const plan = planFuel(this.#module, body);
+    const plan = this.#metered ? planFuel(this.#module, body) : NO_PLAN;
     const r = new ByteReader(this.#module.bytes, body.start, body.end);
     const reader = new InstructionReader(r);
     let run = 0;
+    const metered = this.#metered;
     while (r.pos < r.end) {
       const at = r.pos;
-      while (run < plan.count && plan.starts[run]! < at) run++;
-      if (run < plan.count && plan.starts[run] === at) {
+      while (metered && run < plan.count && plan.starts[run]! < at) run++;
+      if (metered && run < plan.count && plan.starts[run] === at) {
         if (plan.checkpoints[run]) this.#check(w, plan.costs[run]!, scratch + 2);
         else this.#charge(w, plan.costs[run]!);
         run++;
       }
       const op = reader.next();
-      if (op === OP_CALL || op === OP_RETURN_CALL || op === OP_REF_FUNC) {
+      const wideTrunc = TRUNC.get(op);
+      if (wideTrunc !== undefined) {
+        // Why: hosts word a NaN and an out-of-range truncation alike ("float unrepresentable in integer range");
+        // Wasmtime, and the interpreter, say "invalid conversion to integer" for NaN and "integer overflow" for the
+        // rest. A NaN operand meets this `unreachable` first (`traps.ts` recognizes the sequence by its bytes).
+        const t = wideTrunc ? scratch + 5 : scratch + 4;
+        w.u8(OP_LOCAL_TEE).u32(t).u8(OP_LOCAL_GET).u32(t).u8(OP_LOCAL_GET).u32(t);
+        w.u8(wideTrunc ? OP_F64_NE : OP_F32_NE).u8(OP_IF).u8(EMPTY).u8(OP_UNREACHABLE).u8(OP_END).u8(op);
+      } else if (op === OP_CALL || op === OP_RETURN_CALL || op === OP_REF_FUNC) {
         w.u8(op).u32(this.#func(reader.index));
-      } else if (op === PREFIX_FC && (PER_UNIT.has(reader.sub) || reader.sub === TABLE_GROW)) {
+      } else if (metered && op === PREFIX_FC && (PER_UNIT.has(reader.sub) || reader.sub === TABLE_GROW)) {
         // The count (or delta) is the last operand: an i32, or an i64 on 64-bit memories and tables (memory64), kept
         // in the i64 scratch locals (the checkpoint's temp is free between run starts).
         const wide = this.#wideCount(reader);
@@ -498,3 +516,5 @@ class Instrumenter {
 }
 
 const EMPTY_VEC = new Uint8Array([0]);
+/** The plan of code that charges no fuel. */
+const NO_PLAN = { count: 0, starts: new Uint32Array(0), costs: new Uint32Array(0), checkpoints: new Uint8Array(0) };

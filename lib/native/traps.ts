@@ -7,6 +7,8 @@
  * compiled binary the frame is in, hence the original function index and its name-section name. The frame's offset
  * is the original one for uninstrumented code, and -1 (unknown) for instrumented code, whose offsets have moved.
  * JavaScriptCore's stacks name wasm frames `<?>.wasm-function[i]` without offsets: the same mapping, offsets -1.
+ * Without offsets (JavaScriptCore) the truncation guard cannot be recognized: a NaN truncation there reads
+ * "unreachable", and a call_indirect past the table's end is "undefined element" only by JSC's own wording.
  *
  * @module
  */
@@ -142,7 +144,10 @@ export function mapHostError(
     const message = e.message;
     let code = HOST_MESSAGES.find(([re]) => re.test(message))?.[1];
     if (code === undefined) return e;
-    const op = bytes[trapOffset(e)] ?? -1;
+    const at = trapOffset(e);
+    const op = bytes[at] ?? -1;
+    if (code === TrapCode.BadConversionToInteger) code = TrapCode.IntegerOverflow; // NaN met the guard first
+    if (code === TrapCode.UnreachableCodeReached && isNanGuard(bytes, at)) code = TrapCode.BadConversionToInteger;
     if (code === TrapCode.TableOutOfBounds && CALL_INDIRECT.has(op)) code = TrapCode.UndefinedElement;
     if (code === TrapCode.NullReference && CALL_REF.has(op)) {
       return withFrames(trapWithMessage(code, "null function reference"), e, module, instrumented, bytes);
@@ -151,6 +156,18 @@ export function mapHostError(
   }
   return e;
 }
+
+/**
+ * Whether the `unreachable` at `at` is the instrumenter's NaN guard before a truncation (`fNN.ne`, `if`,
+ * `unreachable`, `end`, a trapping truncation).
+ */
+function isNanGuard(bytes: Uint8Array, at: number): boolean {
+  return at >= 3 && (bytes[at - 3] === 0x5c || bytes[at - 3] === 0x62) && bytes[at - 2] === 0x04 &&
+    bytes[at - 1] === 0x40 && bytes[at + 1] === 0x0b && TRUNC_OPS.has(bytes[at + 2]!);
+}
+
+/** The trapping float-to-integer truncations. */
+const TRUNC_OPS = new Set([0xa8, 0xa9, 0xaa, 0xab, 0xae, 0xaf, 0xb0, 0xb1]);
 
 /** V8's offset of the innermost wasm frame of a host error (in the bytes the host compiled), or -1. */
 function trapOffset(e: Error): number {
