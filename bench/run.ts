@@ -343,6 +343,7 @@ export async function runBench(
       wasiMode: options.kilnWasiMode,
       fuel,
       fuelYieldInterval,
+      kilnEngine: options.kilnEngine,
       timeoutMs: options.timeoutMs,
     });
     const plans: { kind: string; title: string; configs: RunConfig[] }[] = [];

@@ -126,6 +126,9 @@ export class FuelState {
   /** Hands the store's fuel to `m`'s counter for the call `ctx`. */
   load(m: Metered, ctx: CallContext | null): void {
     this.flush();
+    // No counter: an instance whose instantiation failed (its functions still run from a table it wrote); its
+    // code charges a counter Kiln cannot reach.
+    if (m.counter === undefined) return;
     const fuel = this.store.fuel;
     this.limit = ctx !== null && interrupting(ctx) ? fuel + 1 : Math.max(ctx?.yieldMark ?? 0, 0);
     m.counter.value = BigInt(fuel - this.limit);
