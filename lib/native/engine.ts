@@ -41,6 +41,7 @@ import {
   setFuncBridge,
 } from "./backing.ts";
 import {
+  awaitHost,
   type CallContext,
   checkpoint,
   currentCall,
@@ -149,6 +150,7 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
   const args = argConverter(f.type, bridge);
   const result = resultConverter(f.type, bridge);
   const finish = (v: unknown) => (result === null ? v : result(v));
+  const fallback = fallbackResult(f.type.results);
   return (...a: unknown[]) => {
     const ctx = currentCall();
     const fuel = ni?.fuel ?? (ctx !== null ? fuelState(ctx.store) : null);
@@ -167,9 +169,10 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
     if (suspending) {
       // Why a Promise even for a plain value: a Suspending import always suspends (V8 and JSC await its result), so
       // the guest resumes from a microtask, after other JS may have run: the call's state is restored then.
-      return Promise.resolve(out).then((v) => {
+      const pending = isThenable(out) ? awaitHost(ctx, out, fallback) : Promise.resolve(out);
+      return pending.then((v) => {
         resume(ni, ctx, true);
-        return finish(v);
+        return ctx !== null && ctx.stop !== null ? v : finish(v);
       }, (e) => {
         resume(ni, ctx, true);
         throw toHostException(e);
@@ -178,6 +181,12 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
     resume(ni, ctx, suspending);
     return finish(out);
   };
+}
+
+/** A value of the result types (zeros and nulls), to resume the guest with when a call gives up awaiting its host. */
+function fallbackResult(results: readonly number[]): unknown {
+  const zero = (t: number) => (t === ValType.i64 ? 0n : isRefType(t) ? null : 0);
+  return results.length === 0 ? undefined : results.length === 1 ? zero(results[0]!) : results.map(zero);
 }
 
 /** Before native code continues after JS ran: the call state and the fuel back in place. */
@@ -335,6 +344,8 @@ export const native: Engine<NativeModule> = {
     }
     return (out as Promise<unknown>).then((v) => {
       if (ni.compiled.metered) ni.fuel.flush();
+      // Stopped while awaiting its host, the guest ran on to its return without meeting a checkpoint.
+      if (ctx.stop !== null) throw ctx.stop;
       return v;
     }, (e) => {
       throw finish(ni, ctx, e);

@@ -99,7 +99,7 @@ export function newContext(
 /** Whether the call must stop with "interrupt" at its next checkpoint. */
 function interrupting(ctx: CallContext): boolean {
   const store = ctx.store;
-  return store.interrupted || store.signal?.aborted === true || ctx.signal?.aborted === true ||
+  return ctx.stop !== null || store.interrupted || store.signal?.aborted === true || ctx.signal?.aborted === true ||
     store.interruptEpoch !== ctx.epoch;
 }
 
@@ -158,6 +158,46 @@ export function setCurrentCall(ctx: CallContext | null): void {
   current = ctx;
 }
 
+/**
+ * Awaits a host Promise for the call `ctx`, but gives up as soon as its signal (or the store's) aborts or its
+ * deadline passes, as the interpreter's driver does: the guest must not outlive its call's limits while a host
+ * import hangs. Giving up resolves with `fallback` (a value of the import's result type) and records the trap
+ * "interrupt", which the next checkpoint raises (a wasm trap, so no guest `catch_all` can swallow it).
+ *
+ * @param ctx the call
+ * @param pending the host's Promise
+ * @param fallback the value to resume the guest with when giving up
+ * @returns what the guest resumes with
+ */
+export function awaitHost(ctx: CallContext | null, pending: PromiseLike<unknown>, fallback: unknown): Promise<unknown> {
+  const host = Promise.resolve(pending);
+  if (ctx === null) return host;
+  const signals = [ctx.signal, ctx.store.signal].filter((s) => s !== undefined);
+  if (signals.length === 0 && ctx.deadline === Infinity) return host;
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = () => {
+      cleanup();
+      host.then(undefined, () => {});
+      ctx.stop = trap(TrapCode.Interrupt);
+      resolve(fallback);
+    };
+    const cleanup = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const signal of signals) signal.removeEventListener("abort", stop);
+    };
+    if (ctx.deadline !== Infinity) timer = setTimeout(stop, Math.max(0, ctx.deadline - now()));
+    for (const signal of signals) signal.addEventListener("abort", stop, { once: true });
+    host.then((v) => {
+      cleanup();
+      resolve(v);
+    }, (e) => {
+      cleanup();
+      reject(e);
+    });
+  });
+}
+
 /** Records why the guest stops and tells the instrumented code to trap. */
 function stop(ctx: CallContext, e: RuntimeError): number {
   ctx.stop = e;
@@ -188,7 +228,7 @@ export function checkpoint(
   }
   if (interrupting(ctx)) {
     store.interrupted = false;
-    return stop(ctx, trap(TrapCode.Interrupt));
+    return stop(ctx, ctx.stop ?? trap(TrapCode.Interrupt));
   }
   const interval = checkInterval(store);
   if (store.fuel < 0) {

@@ -177,6 +177,9 @@ test("native engine: interrupt() from a host import, a signal and a timeout stop
   await assert.rejects(s.e.spin(2 ** 31), (x: unknown) => x instanceof RuntimeError && x.code === TrapCode.Interrupt);
   const t = await make("native", (x) => x, { callTimeoutMs: 30 });
   await assert.rejects(t.e.spin(2 ** 31), (x: unknown) => x instanceof RuntimeError && x.message === "interrupt");
+  // A host import that never settles does not outlive the call's time limit.
+  const h = await make("native", () => new Promise(() => {}), { callTimeoutMs: 30 });
+  await assert.rejects(h.e.callget(1), (x: unknown) => x instanceof RuntimeError && x.code === TrapCode.Interrupt);
 });
 
 test("native engine: host traps become Kiln's RuntimeError with codes and Wasmtime's messages", async () => {
