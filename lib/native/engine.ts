@@ -205,8 +205,11 @@ function compile(module: DecodedModule, metered: boolean): NativeModule {
   } catch (e) {
     // Kiln validated the module: the host lacks a feature it uses (V8 names the flag that would enable it).
     const message = e instanceof Error ? e.message : String(e);
-    const flag = /--experimental-wasm-([a-z_-]+)/.exec(message);
-    throw new UnsupportedFeatureError(flag !== null ? flag[1]!.replaceAll("_", "-") : `native engine: ${message}`);
+    // V8 names the flag that would enable it; JavaScriptCore says "<Feature> is not enabled".
+    const flag = /--experimental-wasm-([a-z_-]+)/.exec(message) ?? /(\w+) is not enabled/.exec(message);
+    throw new UnsupportedFeatureError(
+      flag !== null ? flag[1]!.replaceAll("_", "-").toLowerCase() : `native engine: ${message}`,
+    );
   }
   return { decoded: module, module: host, bytes, metered };
 }
