@@ -62,7 +62,7 @@ import {
   type RefBridge,
   resultConverter,
 } from "./imports.ts";
-import { DEFINITION_EXPORT, FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument } from "./instrument.ts";
+import { DEFINITION_EXPORT, FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument, TRAP_EXPORT } from "./instrument.ts";
 import { rawCaller, trampolineModule } from "./trampolines.ts";
 import { mapHostError } from "./traps.ts";
 
@@ -198,7 +198,12 @@ function resume(ni: NativeInstance | null, ctx: CallContext | null, async: boole
 }
 
 function compile(module: DecodedModule, metered: boolean): NativeModule {
-  const bytes = instrument(module, { fuel: metered, exportDefinitions: true, dropStart: true });
+  const bytes = instrument(module, {
+    fuel: metered,
+    exportDefinitions: true,
+    dropStart: true,
+    guardIndirect: hostConfusesNullEntries(),
+  });
   let host: WebAssembly.Module;
   try {
     host = new WebAssembly.Module(bytes as BufferSource);
@@ -212,6 +217,69 @@ function compile(module: DecodedModule, metered: boolean): NativeModule {
     );
   }
   return { decoded: module, module: host, bytes, metered };
+}
+
+let confusesNull: boolean | undefined;
+
+/**
+ * Whether the host words a `call_indirect` to a null entry like a type mismatch (JavaScriptCore does; V8 says
+ * "null function"): then the instrumenter guards every `call_indirect`. Probed once.
+ */
+function hostConfusesNullEntries(): boolean {
+  if (confusesNull !== undefined) return confusesNull;
+  // (module (type (func)) (table 1 funcref) (func (export "f") (call_indirect (type 0) (i32.const 0))))
+  const probe = new Uint8Array([
+    0,
+    97,
+    115,
+    109,
+    1,
+    0,
+    0,
+    0,
+    1,
+    4,
+    1,
+    96,
+    0,
+    0,
+    3,
+    2,
+    1,
+    0,
+    4,
+    4,
+    1,
+    112,
+    0,
+    1,
+    7,
+    5,
+    1,
+    1,
+    102,
+    0,
+    0,
+    10,
+    9,
+    1,
+    7,
+    0,
+    65,
+    0,
+    17,
+    0,
+    0,
+    11,
+  ]);
+  try {
+    const f = new WebAssembly.Instance(new WebAssembly.Module(probe)).exports.f as () => void;
+    f();
+    confusesNull = false;
+  } catch (e) {
+    confusesNull = !/null/i.test(e instanceof Error ? e.message : String(e));
+  }
+  return confusesNull;
 }
 
 /**
@@ -360,8 +428,8 @@ export const native: Engine<NativeModule> = {
 function finish(ni: NativeInstance, ctx: CallContext, e: unknown): unknown {
   if (ni.compiled.metered) ni.fuel.flush();
   let err = ctx.stop !== null && e instanceof WebAssembly.RuntimeError
-    ? withBacktrace(ctx.stop, hostError(e, ni.compiled))
-    : hostError(e, ni.compiled);
+    ? withBacktrace(ctx.stop, hostError(e, ni.compiled, ni.host))
+    : hostError(e, ni.compiled, ni.host);
   if (ctx.stop !== null && !(err instanceof RuntimeError)) err = ctx.stop;
   settleFuel(ctx, err);
   return err;
@@ -372,8 +440,12 @@ function withBacktrace(t: RuntimeError, mapped: unknown): RuntimeError {
   return t;
 }
 
-function hostError(e: unknown, compiled: NativeModule): unknown {
-  return fromHostException(mapHostError(e, compiled.decoded, compiled.metered, compiled.bytes));
+function hostError(e: unknown, compiled: NativeModule, host?: WebAssembly.Instance): unknown {
+  // The code a guard recorded before its `unreachable` (read once, then cleared for the next trap).
+  const g = host?.exports[TRAP_EXPORT] as WebAssembly.Global | undefined;
+  const guard = g === undefined ? 0 : g.value as number;
+  if (guard !== 0) g!.value = 0;
+  return fromHostException(mapHostError(e, compiled.decoded, compiled.metered, compiled.bytes, guard));
 }
 
 /** What the host instance imports for function import `f`. */

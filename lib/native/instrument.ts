@@ -23,9 +23,11 @@
  * - scratch locals per function, after its own (so no local index moves): two `i32` for the bulk-op charges and two
  *   `i64`, for the checkpoint and for the bulk-op charges on 64-bit memories and tables (memory64), whose counts and
  *   `table.grow` deltas and results are `i64`; one `f32` and one `f64` for the truncation guard below.
- * - before each trapping float-to-integer truncation, a guard that executes `unreachable` for a NaN operand, so a
- *   trap tells "invalid conversion to integer" from "integer overflow" as the interpreter does (hosts word both
- *   alike). The guard is written without fuel too (`InstrumentOptions.fuel` false), the only change to code then.
+ * - one mutable `i32` global after those, exported as {@link TRAP_EXPORT}, and guards that set it to a trap code
+ *   before their `unreachable`: before each trapping float-to-integer truncation (a NaN operand: "invalid conversion
+ *   to integer", which hosts word like "integer overflow"), and with `guardIndirect` before each `call_indirect`
+ *   (an index past the end, a null entry). Guards are written without fuel too (`InstrumentOptions.fuel` false):
+ *   then the only changes to code.
  *
  * The counter lives in a global: every charge is a `global.get`/`global.set` pair, so the fuel is exact wherever JS
  * or a trap observes it. Caching it in a local between calls (what Wasmtime does) would need a write-back before
@@ -74,6 +76,8 @@ const TRUNC = new Map([[0xa8, false], [0xa9, false], [0xaa, true], [0xab, true],
   true,
 ], [0xb1, true]]);
 const OP_F32_NE = 0x5c, OP_F64_NE = 0x62;
+const OP_CALL_INDIRECT = 0x11, OP_RETURN_CALL_INDIRECT = 0x13, OP_TABLE_GET = 0x25, OP_REF_IS_NULL = 0xd1;
+const OP_I32_GE_U = 0x4f, OP_I64_GE_U = 0x5a, TABLE_SIZE = 16;
 // 0xfc sub-opcodes charged per byte or element: memory.init, memory.copy, memory.fill, table.init, table.copy,
 // table.fill (the count is their last operand); table.grow charges its delta when it succeeds.
 const PER_UNIT = new Set([8, 10, 11, 12, 14, 17]);
@@ -118,7 +122,23 @@ export interface InstrumentOptions {
   readonly exportDefinitions?: boolean;
   /** Drop the start section (the engine calls the start function itself, exported as `kiln:f<i>`). */
   readonly dropStart?: boolean;
+  /**
+   * Guard `call_indirect` and `return_call_indirect`: an index past the table's end or a null entry records its
+   * trap code in {@link TRAP_EXPORT} and traps, for hosts whose message does not tell them from a type mismatch
+   * (JavaScriptCore says "call_indirect to a signature that does not match" for a null entry).
+   */
+  readonly guardIndirect?: boolean;
 }
+
+/**
+ * Export name of the trap-code global (`i32`, mutable), always added: a guard the instrumenter writes sets it to a
+ * {@link GuardTrap} code just before its `unreachable`, so the engine tells the guard's trap from the guest's own
+ * `unreachable` on every host (with or without offsets in its stack traces).
+ */
+export const TRAP_EXPORT = "kiln:trap";
+
+/** The trap codes guards write to {@link TRAP_EXPORT} (0: none). */
+export const GuardTrap = { BadConversion: 1, UndefinedElement: 2, IndirectCallToNull: 3 } as const;
 
 /** Export name prefixes of {@link InstrumentOptions.exportDefinitions}: function, table, memory, global. */
 export const DEFINITION_EXPORT = {
@@ -145,6 +165,8 @@ class Instrumenter {
   readonly #hook: number;
   /** Global index of the counter (appended after the module's globals). */
   readonly #fuel: number;
+  /** Global index of the trap-code global (after the counter, or after the module's globals without fuel). */
+  readonly #trap: number;
   readonly #options: InstrumentOptions;
   /** Whether fuel is charged (hook import, counter global, rewritten code). */
   readonly #metered: boolean;
@@ -157,6 +179,7 @@ class Instrumenter {
     this.#hookType = module.types.length;
     this.#hook = module.importedFuncs;
     this.#fuel = module.importedGlobals + module.globals.length;
+    this.#trap = this.#fuel + (this.#metered ? 1 : 0);
   }
 
   /** A function index of the original module, in the instrumented one. */
@@ -170,7 +193,7 @@ class Instrumenter {
     this.#out.bytes(bytes.subarray(0, 8));
     // Sections the instrumenter adds to, created (empty, then extended) where the module lacks them.
     // Without fuel only the export section may need adding (for the definitions' exports).
-    const missing = new Set(this.#metered ? [TYPE, IMPORT, GLOBAL, EXPORT] : [EXPORT]);
+    const missing = new Set(this.#metered ? [TYPE, IMPORT, GLOBAL, EXPORT] : [GLOBAL, EXPORT]);
     let placed = -1; // rank in SECTION_ORDER of the last section written
     const createUpTo = (rank: number) => {
       for (const id of [TYPE, IMPORT, GLOBAL, EXPORT]) {
@@ -204,7 +227,7 @@ class Instrumenter {
   /** Writes section `id` from the original payload `r` (empty for a section the module lacks). */
   #section(id: number, r: ByteReader): void {
     const w = new ByteWriter();
-    if (!this.#metered && id !== EXPORT && id !== CODE) {
+    if (!this.#metered && id !== EXPORT && id !== CODE && id !== GLOBAL) {
       w.bytes(r.bytes.subarray(r.pos, r.end));
       const payload = w.finish();
       this.#out.u8(id).u32(payload.length).bytes(payload);
@@ -224,7 +247,7 @@ class Instrumenter {
       }
       case GLOBAL: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + 1);
+        w.u32(n + (this.#metered ? 2 : 1));
         for (let i = 0; i < n; i++) {
           const start = r.pos;
           readValType(r);
@@ -232,13 +255,14 @@ class Instrumenter {
           w.bytes(r.bytes.subarray(start, r.pos));
           this.#constExpr(r, w);
         }
-        w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
+        if (this.#metered) w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
+        w.u8(I32).u8(1).u8(OP_I32_CONST).u8(0).u8(OP_END);
         break;
       }
       case EXPORT: {
         const n = r.pos < r.end ? r.u32() : 0;
         const extra = this.#definitionExports();
-        w.u32(n + extra.length + (this.#metered ? 1 : 0));
+        w.u32(n + extra.length + (this.#metered ? 2 : 1));
         for (let i = 0; i < n; i++) {
           w.name(readName(r));
           const kind = r.u8();
@@ -247,6 +271,7 @@ class Instrumenter {
         }
         for (const [name, kind, index] of extra) w.name(name).u8(kind).u32(index);
         if (this.#metered) w.name(FUEL_EXPORT).u8(3).u32(this.#fuel);
+        w.name(TRAP_EXPORT).u8(3).u32(this.#trap);
         break;
       }
       case START:
@@ -393,7 +418,20 @@ class Instrumenter {
         // rest. A NaN operand meets this `unreachable` first (`traps.ts` recognizes the sequence by its bytes).
         const t = wideTrunc ? scratch + 5 : scratch + 4;
         w.u8(OP_LOCAL_TEE).u32(t).u8(OP_LOCAL_GET).u32(t).u8(OP_LOCAL_GET).u32(t);
-        w.u8(wideTrunc ? OP_F64_NE : OP_F32_NE).u8(OP_IF).u8(EMPTY).u8(OP_UNREACHABLE).u8(OP_END).u8(op);
+        w.u8(wideTrunc ? OP_F64_NE : OP_F32_NE).u8(OP_IF).u8(EMPTY);
+        this.#guardTrap(w, GuardTrap.BadConversion);
+        w.u8(OP_END).u8(op);
+      } else if ((op === OP_CALL_INDIRECT || op === OP_RETURN_CALL_INDIRECT) && this.#options.guardIndirect) {
+        // The index is on top: past the table's end, or a null entry, records its trap before the host's check.
+        const table = reader.index2, wide = this.#addressTypes.tables[table]!;
+        const i = wide ? scratch + 2 : scratch;
+        w.u8(OP_LOCAL_TEE).u32(i).u8(OP_LOCAL_GET).u32(i).u8(PREFIX_FC).u32(TABLE_SIZE).u32(table);
+        w.u8(wide ? OP_I64_GE_U : OP_I32_GE_U).u8(OP_IF).u8(EMPTY);
+        this.#guardTrap(w, GuardTrap.UndefinedElement);
+        w.u8(OP_END).u8(OP_LOCAL_GET).u32(i).u8(OP_TABLE_GET).u32(table).u8(OP_REF_IS_NULL).u8(OP_IF).u8(EMPTY);
+        this.#guardTrap(w, GuardTrap.IndirectCallToNull);
+        w.u8(OP_END);
+        w.bytes(r.bytes.subarray(reader.at, r.pos));
       } else if (op === OP_CALL || op === OP_RETURN_CALL || op === OP_REF_FUNC) {
         w.u8(op).u32(this.#func(reader.index));
       } else if (metered && op === PREFIX_FC && (PER_UNIT.has(reader.sub) || reader.sub === TABLE_GROW)) {
@@ -418,6 +456,11 @@ class Instrumenter {
         w.bytes(r.bytes.subarray(reader.at, r.pos));
       }
     }
+  }
+
+  /** `kiln:trap = code; unreachable` (a guard's trap). */
+  #guardTrap(w: ByteWriter, code: number): void {
+    w.u8(OP_I32_CONST).s32(code).u8(OP_GLOBAL_SET).u32(this.#trap).u8(OP_UNREACHABLE);
   }
 
   /** `counter -= cost` (nothing for a run that costs nothing). */

@@ -7,8 +7,7 @@
  * compiled binary the frame is in, hence the original function index and its name-section name. The frame's offset
  * is the original one for uninstrumented code, and -1 (unknown) for instrumented code, whose offsets have moved.
  * JavaScriptCore's stacks name wasm frames `<?>.wasm-function[i]` without offsets: the same mapping, offsets -1.
- * Without offsets (JavaScriptCore) the truncation guard cannot be recognized: a NaN truncation there reads
- * "unreachable", and a call_indirect past the table's end is "undefined element" only by JSC's own wording.
+ * Where the host's wording is ambiguous, the instrumenter's guards record the trap (`instrument.ts` TRAP_EXPORT).
  *
  * @module
  */
@@ -17,7 +16,7 @@ import type { Module as DecodedModule } from "../binary/module.ts";
 import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { ByteReader } from "../binary/leb128.ts";
-import { originalFuncIndex } from "./instrument.ts";
+import { GuardTrap, originalFuncIndex } from "./instrument.ts";
 
 /** Host trap messages (V8, then JavaScriptCore), in the order they are tried, and Kiln's code for each. */
 const HOST_MESSAGES: readonly [RegExp, TrapCode][] = [
@@ -130,6 +129,8 @@ function codeRanges(bytes: Uint8Array): Uint32Array {
  * @param e what the host threw
  * @param module the module of the call
  * @param instrumented whether its code was instrumented
+ * @param bytes the binary the host compiled
+ * @param guard the code an instrumented guard recorded before trapping (`instrument.ts` TRAP_EXPORT), or 0
  * @returns the error to throw
  */
 export function mapHostError(
@@ -137,6 +138,7 @@ export function mapHostError(
   module: DecodedModule,
   instrumented: boolean,
   bytes: Uint8Array,
+  guard = 0,
 ): unknown {
   if (e instanceof RuntimeError) return e;
   if (isStackOverflow(e)) return withFrames(trap(TrapCode.StackOverflow), e, module, instrumented, bytes);
@@ -147,7 +149,7 @@ export function mapHostError(
     const at = trapOffset(e);
     const op = bytes[at] ?? -1;
     if (code === TrapCode.BadConversionToInteger) code = TrapCode.IntegerOverflow; // NaN met the guard first
-    if (code === TrapCode.UnreachableCodeReached && isNanGuard(bytes, at)) code = TrapCode.BadConversionToInteger;
+    if (code === TrapCode.UnreachableCodeReached && guard !== 0) code = GUARD_CODES[guard] ?? code;
     if (code === TrapCode.TableOutOfBounds && CALL_INDIRECT.has(op)) code = TrapCode.UndefinedElement;
     if (code === TrapCode.NullReference && CALL_REF.has(op)) {
       return withFrames(trapWithMessage(code, "null function reference"), e, module, instrumented, bytes);
@@ -157,17 +159,12 @@ export function mapHostError(
   return e;
 }
 
-/**
- * Whether the `unreachable` at `at` is the instrumenter's NaN guard before a truncation (`fNN.ne`, `if`,
- * `unreachable`, `end`, a trapping truncation).
- */
-function isNanGuard(bytes: Uint8Array, at: number): boolean {
-  return at >= 3 && (bytes[at - 3] === 0x5c || bytes[at - 3] === 0x62) && bytes[at - 2] === 0x04 &&
-    bytes[at - 1] === 0x40 && bytes[at + 1] === 0x0b && TRUNC_OPS.has(bytes[at + 2]!);
-}
-
-/** The trapping float-to-integer truncations. */
-const TRUNC_OPS = new Set([0xa8, 0xa9, 0xaa, 0xab, 0xae, 0xaf, 0xb0, 0xb1]);
+/** The trap of each guard code (`instrument.ts` {@link GuardTrap}). */
+const GUARD_CODES: Record<number, TrapCode> = {
+  [GuardTrap.BadConversion]: TrapCode.BadConversionToInteger,
+  [GuardTrap.UndefinedElement]: TrapCode.UndefinedElement,
+  [GuardTrap.IndirectCallToNull]: TrapCode.IndirectCallToNull,
+};
 
 /** V8's offset of the innermost wasm frame of a host error (in the bytes the host compiled), or -1. */
 function trapOffset(e: Error): number {
