@@ -6,7 +6,8 @@
  * Backtraces: V8 writes `wasm-function[i]:0xOFFSET` per wasm frame; the offset says which function body of the
  * compiled binary the frame is in, hence the original function index and its name-section name. The frame's offset
  * is the original one for uninstrumented code, and -1 (unknown) for instrumented code, whose offsets have moved.
- * JavaScriptCore's stacks name wasm frames `<?>.wasm-function[i]` without offsets: the same mapping, offsets -1.
+ * JavaScriptCore's stacks (Bun 1.4) show each wasm frame as `at unknown`, with neither index nor offset: traps there
+ * have an empty backtrace (measured; a `<?>.wasm-function[i]` form, where a JSC build gives one, maps by index).
  * Where the host's wording is ambiguous, the instrumenter's guards record the trap (`instrument.ts` TRAP_EXPORT).
  *
  * @module
