@@ -362,6 +362,9 @@ export const native: Engine<NativeModule> = {
     }
     ni.host = host;
     ni.counter = host.exports[FUEL_EXPORT] as WebAssembly.Global;
+    let globals = trapGlobals.get(state.store);
+    if (globals === undefined) trapGlobals.set(state.store, globals = new Set());
+    globals.add(host.exports[TRAP_EXPORT] as WebAssembly.Global);
     // The instance's own entities, backed by the host's.
     for (let i = d.importedTables; i < state.tables.length; i++) {
       adoptHostTable(state.tables[i]!, host.exports[DEFINITION_EXPORT.table + i] as WebAssembly.Table);
@@ -428,8 +431,8 @@ export const native: Engine<NativeModule> = {
 function finish(ni: NativeInstance, ctx: CallContext, e: unknown): unknown {
   if (ni.compiled.metered) ni.fuel.flush();
   let err = ctx.stop !== null && e instanceof WebAssembly.RuntimeError
-    ? withBacktrace(ctx.stop, hostError(e, ni.compiled, ni.host))
-    : hostError(e, ni.compiled, ni.host);
+    ? withBacktrace(ctx.stop, hostError(e, ni.compiled, ni))
+    : hostError(e, ni.compiled, ni);
   if (ctx.stop !== null && !(err instanceof RuntimeError)) err = ctx.stop;
   settleFuel(ctx, err);
   return err;
@@ -440,12 +443,27 @@ function withBacktrace(t: RuntimeError, mapped: unknown): RuntimeError {
   return t;
 }
 
-function hostError(e: unknown, compiled: NativeModule, host?: WebAssembly.Instance): unknown {
-  // The code a guard recorded before its `unreachable` (read once, then cleared for the next trap).
-  const g = host?.exports[TRAP_EXPORT] as WebAssembly.Global | undefined;
-  const guard = g === undefined ? 0 : g.value as number;
-  if (guard !== 0) g!.value = 0;
-  return fromHostException(mapHostError(e, compiled.decoded, compiled.metered, compiled.bytes, guard));
+function hostError(e: unknown, compiled: NativeModule, ni?: NativeInstance): unknown {
+  return fromHostException(mapHostError(e, compiled.decoded, compiled.metered, compiled.bytes, guardCode(ni)));
+}
+
+/** Each store's trap-code globals (`instrument.ts` TRAP_EXPORT), one per native instance. */
+const trapGlobals = new WeakMap<object, Set<WebAssembly.Global>>();
+
+/**
+ * The code a guard recorded before its `unreachable`, read once and cleared: the calling instance's, else that of
+ * another instance of the store (a guard in a function reached through a table or an import).
+ */
+function guardCode(ni: NativeInstance | undefined): number {
+  if (ni === undefined) return 0;
+  const own = ni.host?.exports[TRAP_EXPORT] as WebAssembly.Global | undefined;
+  for (const g of [own, ...(trapGlobals.get(ni.state.store) ?? [])]) {
+    if (g === undefined || g.value === 0) continue;
+    const code = g.value as number;
+    g.value = 0;
+    return code;
+  }
+  return 0;
 }
 
 /** What the host instance imports for function import `f`. */
