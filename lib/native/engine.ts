@@ -13,11 +13,9 @@
  *   values convert as the JS API says, funcrefs through the bridge below, raw calls of float and v128 signatures
  *   through trampolines (`trampolines.ts`). Fuel, yields and interrupts: `fuel.ts`. Traps: `traps.ts`.
  *
- * Cross-instance calls in a metering store go through JS (each instance has its own counter, handed the store's
- * fuel at each entry); unmetered, an imported function of another native instance is called directly. Known gap:
- * a metered call that reaches another native instance's function without JS in between (through a shared table,
- * or an import whose type has no plain text form) charges that instance's counter, which the store does not read:
- * the fuel of such calls is not exact yet (the fix: one counter global per store, imported by every instance).
+ * Fuel: every metered instance of a store imports the store's one counter global (`sharedCounter`), so calls between
+ * them (imports, tables) are direct wasm calls and charge the same budget. A function of an instance of another
+ * store or engine is called through JS (its own entry hands over its store's fuel).
  *
  * @module
  */
@@ -62,7 +60,7 @@ import {
   type RefBridge,
   resultConverter,
 } from "./imports.ts";
-import { DEFINITION_EXPORT, FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument, TRAP_EXPORT } from "./instrument.ts";
+import { COUNTER_IMPORT, DEFINITION_EXPORT, HOOK_MODULE, HOOK_NAME, instrument, TRAP_EXPORT } from "./instrument.ts";
 import { rawCaller, trampolineModule } from "./trampolines.ts";
 import { mapHostError } from "./traps.ts";
 
@@ -203,6 +201,7 @@ function compile(module: DecodedModule, metered: boolean): NativeModule {
     exportDefinitions: true,
     dropStart: true,
     guardIndirect: hostConfusesNullEntries(),
+    sharedCounter: true,
   });
   let host: WebAssembly.Module;
   try {
@@ -313,7 +312,7 @@ export const native: Engine<NativeModule> = {
     const imports: Record<string, Record<string, unknown>> = {};
     const fuel = fuelState(state.store);
     // The instance is needed by import wrappers before the host instance exists: filled in below.
-    const ni = { state, compiled, fuel, callers: new Map() } as unknown as {
+    const ni = { state, compiled, fuel, counter: fuel.counter, callers: new Map() } as unknown as {
       -readonly [K in keyof NativeInstance]: NativeInstance[K];
     };
     let funcIndex = 0, tableIndex = 0, memoryIndex = 0, globalIndex = 0, tagIndex = 0;
@@ -353,6 +352,7 @@ export const native: Engine<NativeModule> = {
       (imports[HOOK_MODULE] ??= Object.create(null))[HOOK_NAME] = HAS_JSPI
         ? dispatcher({ params: [], results: [ValType.i32] } as never, asyncHook, hook)
         : hook;
+      imports[HOOK_MODULE]![COUNTER_IMPORT] = fuel.counter;
     }
     let host: WebAssembly.Instance;
     try {
@@ -361,7 +361,6 @@ export const native: Engine<NativeModule> = {
       throw hostError(e, compiled);
     }
     ni.host = host;
-    ni.counter = host.exports[FUEL_EXPORT] as WebAssembly.Global;
     let globals = trapGlobals.get(state.store);
     if (globals === undefined) trapGlobals.set(state.store, globals = new Set());
     globals.add(host.exports[TRAP_EXPORT] as WebAssembly.Global);
@@ -469,7 +468,11 @@ function guardCode(ni: NativeInstance | undefined): number {
 /** What the host instance imports for function import `f`. */
 function importOf(f: FuncInst, ni: NativeInstance, typeIndex: number): unknown {
   const other = f.instance?.engine === native ? f.instance.engineState as NativeInstance : undefined;
-  if (other !== undefined && !ni.compiled.metered && !other.compiled.metered) return toHost(f);
+  // Another native instance of the same metering: called directly (unmetered; or metered in the same store, whose
+  // instances share one counter).
+  if (other !== undefined && ni.compiled.metered === other.compiled.metered) {
+    if (!ni.compiled.metered || other.state.store === ni.state.store) return toHost(f);
+  }
   // A type in a recursion group or with typed references has no plain text form for a dispatcher: called directly
   // (in a metering store its callee then charges its own counter: a known gap, see the module doc).
   if (other !== undefined && ni.state.typeIds[typeIndex] !== typeIdOf(f.type)) return toHost(f);

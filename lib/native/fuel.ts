@@ -106,6 +106,8 @@ function interrupting(ctx: CallContext): boolean {
 /** The fuel bookkeeping of one store on the native engine. */
 export class FuelState {
   readonly store: Store;
+  /** The store's fuel counter, imported by every instrumented instance of the store (`sharedCounter`). */
+  readonly counter: WebAssembly.Global = new WebAssembly.Global({ value: "i64", mutable: true }, 0n);
   /** The instance whose counter holds the store's fuel now, or null when `store.fuel` does. */
   live: Metered | null = null;
   /** The limit the live counter is relative to. */

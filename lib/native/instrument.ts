@@ -51,7 +51,7 @@ export const HOOK_MODULE = "kiln";
 export const HOOK_NAME = "checkpoint";
 
 // Section ids (spec §5.5.2), in the order the binary format requires (custom sections anywhere).
-const TYPE = 1, IMPORT = 2, TABLE = 4, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE = 10;
+const TYPE = 1, IMPORT = 2, TABLE = 4, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE = 10, DATA = 11;
 const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 // Opcodes the instrumenter writes or rewrites.
@@ -128,7 +128,17 @@ export interface InstrumentOptions {
    * (JavaScriptCore says "call_indirect to a signature that does not match" for a null entry).
    */
   readonly guardIndirect?: boolean;
+  /**
+   * Import the fuel counter (`{@link HOOK_MODULE}.{@link COUNTER_IMPORT}`, a mutable `i64` global) instead of
+   * defining it, so that every instance of a store charges one counter, also when one calls another's functions
+   * directly (an import, a table). The import is the last global import: every defined global's index grows by one,
+   * and every global index in code, constant expressions, exports and the name section is remapped.
+   */
+  readonly sharedCounter?: boolean;
 }
+
+/** Import name of the shared fuel counter ({@link InstrumentOptions.sharedCounter}). */
+export const COUNTER_IMPORT = "fuel";
 
 /**
  * Export name of the trap-code global (`i32`, mutable), always added: a guard the instrumenter writes sets it to a
@@ -170,6 +180,8 @@ class Instrumenter {
   readonly #options: InstrumentOptions;
   /** Whether fuel is charged (hook import, counter global, rewritten code). */
   readonly #metered: boolean;
+  /** Whether the counter is imported (InstrumentOptions.sharedCounter, with fuel). */
+  readonly #shared: boolean;
 
   constructor(module: Module, options: InstrumentOptions) {
     this.#module = module;
@@ -178,8 +190,14 @@ class Instrumenter {
     this.#addressTypes = wideAddresses(module);
     this.#hookType = module.types.length;
     this.#hook = module.importedFuncs;
-    this.#fuel = module.importedGlobals + module.globals.length;
-    this.#trap = this.#fuel + (this.#metered ? 1 : 0);
+    this.#shared = this.#metered && (options.sharedCounter ?? false);
+    this.#fuel = this.#shared ? module.importedGlobals : module.importedGlobals + module.globals.length;
+    this.#trap = module.importedGlobals + module.globals.length + (this.#metered ? 1 : 0);
+  }
+
+  /** A global index of the original module, in the instrumented one (defined ones move after the shared counter). */
+  #global(index: number): number {
+    return this.#shared && index >= this.#module.importedGlobals ? index + 1 : index;
   }
 
   /** A function index of the original module, in the instrumented one. */
@@ -241,13 +259,14 @@ class Instrumenter {
       }
       case IMPORT: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + 1).bytes(r.bytes.subarray(r.pos, r.end));
+        w.u32(n + (this.#shared ? 2 : 1)).bytes(r.bytes.subarray(r.pos, r.end));
         w.name(HOOK_MODULE).name(HOOK_NAME).u8(0).u32(this.#hookType);
+        if (this.#shared) w.name(HOOK_MODULE).name(COUNTER_IMPORT).u8(3).u8(I64).u8(1);
         break;
       }
       case GLOBAL: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + (this.#metered ? 2 : 1));
+        w.u32(n + (this.#metered && !this.#shared ? 2 : 1));
         for (let i = 0; i < n; i++) {
           const start = r.pos;
           readValType(r);
@@ -255,7 +274,7 @@ class Instrumenter {
           w.bytes(r.bytes.subarray(start, r.pos));
           this.#constExpr(r, w);
         }
-        if (this.#metered) w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
+        if (this.#metered && !this.#shared) w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
         w.u8(I32).u8(1).u8(OP_I32_CONST).u8(0).u8(OP_END);
         break;
       }
@@ -267,7 +286,7 @@ class Instrumenter {
           w.name(readName(r));
           const kind = r.u8();
           const index = r.u32();
-          w.u8(kind).u32(kind === 0 ? this.#func(index) : index);
+          w.u8(kind).u32(kind === 0 ? this.#func(index) : kind === 3 ? this.#global(index) : index);
         }
         for (const [name, kind, index] of extra) w.name(name).u8(kind).u32(index);
         if (this.#metered) w.name(FUEL_EXPORT).u8(3).u32(this.#fuel);
@@ -282,6 +301,10 @@ class Instrumenter {
         break;
       case ELEMENT:
         this.#elements(r, w);
+        break;
+      case DATA:
+        if (this.#shared) this.#datas(r, w);
+        else w.bytes(r.bytes.subarray(r.pos, r.end));
         break;
       case CODE:
         this.#code(r, w);
@@ -308,7 +331,7 @@ class Instrumenter {
       out.push([DEFINITION_EXPORT.memory + i, 2, i]);
     }
     for (let i = m.importedGlobals; i < m.importedGlobals + m.globals.length; i++) {
-      out.push([DEFINITION_EXPORT.global + i, 3, i]);
+      out.push([DEFINITION_EXPORT.global + i, 3, this.#global(i)]);
     }
     for (let i = m.importedTags; i < m.importedTags + m.tags.length; i++) {
       out.push([DEFINITION_EXPORT.tag + i, 4, i]);
@@ -340,6 +363,22 @@ class Instrumenter {
     }
   }
 
+  /** Data segments (spec §5.5.14, flags 0-2), with the global indices of their offsets remapped. */
+  #datas(r: ByteReader, w: ByteWriter): void {
+    const n = r.u32();
+    w.u32(n);
+    for (let i = 0; i < n; i++) {
+      const flags = r.u32();
+      w.u32(flags);
+      if (flags === 2) w.u32(r.u32()); // memory index
+      if (flags !== 1) this.#constExpr(r, w);
+      const start = r.pos;
+      const size = r.u32();
+      r.pos += size;
+      w.bytes(r.bytes.subarray(start, r.pos));
+    }
+  }
+
   /** Tables (spec 3.0 §5.5.6): an initializer's `ref.func` is remapped; the types and limits are copied. */
   #tables(r: ByteReader, w: ByteWriter): void {
     const n = r.u32();
@@ -363,6 +402,7 @@ class Instrumenter {
     for (;;) {
       const op = reader.next();
       if (op === OP_REF_FUNC) w.u8(op).u32(this.#func(reader.index));
+      else if (op === OP_GLOBAL_GET && this.#shared) w.u8(op).u32(this.#global(reader.index));
       else w.bytes(r.bytes.subarray(reader.at, r.pos));
       if (op === OP_END) return;
     }
@@ -432,6 +472,8 @@ class Instrumenter {
         this.#guardTrap(w, GuardTrap.IndirectCallToNull);
         w.u8(OP_END);
         w.bytes(r.bytes.subarray(reader.at, r.pos));
+      } else if ((op === OP_GLOBAL_GET || op === OP_GLOBAL_SET) && this.#shared) {
+        w.u8(op).u32(this.#global(reader.index));
       } else if (op === OP_CALL || op === OP_RETURN_CALL || op === OP_REF_FUNC) {
         w.u8(op).u32(this.#func(reader.index));
       } else if (metered && op === PREFIX_FC && (PER_UNIT.has(reader.sub) || reader.sub === TABLE_GROW)) {
@@ -536,10 +578,14 @@ class Instrumenter {
       const sub = new ByteReader(r.bytes, r.pos, r.pos + size);
       r.pos += size;
       const s = new ByteWriter();
-      if (id === 1) {
+      if (id === 1 || (id === 7 && this.#shared)) {
+        // Function names; global names (subsection 7), whose defined indices move with a shared counter.
         const n = sub.u32();
         s.u32(n);
-        for (let i = 0; i < n; i++) s.u32(this.#func(sub.u32())).name(readName(sub));
+        for (let i = 0; i < n; i++) {
+          const index = sub.u32();
+          s.u32(id === 1 ? this.#func(index) : this.#global(index)).name(readName(sub));
+        }
       } else if (id === 2 || id === 3) {
         const n = sub.u32();
         s.u32(n);

@@ -140,6 +140,31 @@ test("native engine: setFuel inside a host import is honoured, one budget for al
   );
 });
 
+test("native engine: calls between instances of a store (import, table) charge its one budget exactly", async () => {
+  const callee = parseWat(`(module (func (export "sum") (param i32) (result i32) (local i32)
+    (loop (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1)) (table (export "t") 1 funcref) (elem (i32.const 0) 0))`);
+  const caller = parseWat(`(module (import "a" "sum" (func $sum (param i32) (result i32)))
+    (import "a" "t" (table 1 funcref)) (type $s (func (param i32) (result i32)))
+    (func (export "both") (param i32) (result i32)
+      (i32.add (call $sum (local.get 0)) (call_indirect (type $s) (local.get 0) (i32.const 0)))))`);
+  const seen: unknown[] = [];
+  for (const engine of ENGINES) {
+    for (const fuel of [1_000_000, 120]) {
+      const store = new Store({ engine, fuel });
+      const { instance: a } = await instantiate(callee, {}, { store });
+      const { instance: b } = await instantiate(caller, { a: a.exports }, { store });
+      try {
+        seen.push(await (b.exports.both as ExportedFunction)(10), store.fuelConsumed);
+      } catch (x) {
+        seen.push((x as RuntimeError).code, store.fuelConsumed);
+      }
+    }
+  }
+  assert.deepEqual(seen.slice(seen.length / 2), seen.slice(0, seen.length / 2));
+});
+
 test("native engine: fuelYieldInterval yields to the event loop, and a sync call refuses the yield", {
   skip: !HAS_JSPI && "the host has no JSPI",
 }, async () => {
