@@ -13,9 +13,11 @@
  *   values convert as the JS API says, funcrefs through the bridge below, raw calls of float and v128 signatures
  *   through trampolines (`trampolines.ts`). Fuel, yields and interrupts: `fuel.ts`. Traps: `traps.ts`.
  *
- * Fuel: every metered instance of a store imports the store's one counter global (`sharedCounter`), so calls between
- * them (imports, tables) are direct wasm calls and charge the same budget. A function of an instance of another
- * store or engine is called through JS (its own entry hands over its store's fuel).
+ * Fuel: a metered instance that may call or be called by another instance's code directly (imports, tables: see
+ * {@link needsSharedCounter}) imports the store's one counter global (`sharedCounter`), so those calls are direct
+ * wasm calls charging the same budget; a lone instance keeps its own, faster counter, and calls into it from another
+ * instance go through JS (each entry hands over the store's fuel). Known gap: a function of an own-counter instance
+ * that JS puts in a shared table (`Table.set`) is then called directly, and its fuel is charged to its own counter.
  *
  * @module
  */
@@ -60,7 +62,15 @@ import {
   type RefBridge,
   resultConverter,
 } from "./imports.ts";
-import { COUNTER_IMPORT, DEFINITION_EXPORT, HOOK_MODULE, HOOK_NAME, instrument, TRAP_EXPORT } from "./instrument.ts";
+import {
+  COUNTER_IMPORT,
+  DEFINITION_EXPORT,
+  FUEL_EXPORT,
+  HOOK_MODULE,
+  HOOK_NAME,
+  instrument,
+  TRAP_EXPORT,
+} from "./instrument.ts";
 import { rawCaller, trampolineModule } from "./trampolines.ts";
 import { mapHostError } from "./traps.ts";
 
@@ -73,6 +83,8 @@ export interface NativeModule {
   /** The rewritten bytes the host compiled (for reading trap offsets). */
   readonly bytes: Uint8Array;
   readonly metered: boolean;
+  /** Whether its counter is the store's shared one (imported), else the instance's own. */
+  readonly shared: boolean;
 }
 
 /** The native engine's part of an instance. */
@@ -87,7 +99,10 @@ export interface NativeInstance {
   readonly callers: Map<string, (args: readonly unknown[]) => unknown>;
 }
 
-const compiledModules = new WeakMap<DecodedModule, { metered?: NativeModule; unmetered?: NativeModule }>();
+const compiledModules = new WeakMap<
+  DecodedModule,
+  { metered?: NativeModule; unmetered?: NativeModule; shared?: NativeModule }
+>();
 
 /** Host functions ↔ Kiln function instances (the funcref bridge). */
 const instOfHostFunc = new WeakMap<object, FuncInst>();
@@ -195,13 +210,13 @@ function resume(ni: NativeInstance | null, ctx: CallContext | null, async: boole
   if (ni !== null && ni.compiled.metered && ni.counter !== undefined) ni.fuel.load(ni, ctx);
 }
 
-function compile(module: DecodedModule, metered: boolean): NativeModule {
+function compile(module: DecodedModule, metered: boolean, shared = false): NativeModule {
   const bytes = instrument(module, {
     fuel: metered,
     exportDefinitions: true,
     dropStart: true,
     guardIndirect: hostConfusesNullEntries(),
-    sharedCounter: true,
+    sharedCounter: shared,
   });
   let host: WebAssembly.Module;
   try {
@@ -215,7 +230,23 @@ function compile(module: DecodedModule, metered: boolean): NativeModule {
       flag !== null ? flag[1]!.replaceAll("_", "-").toLowerCase() : `native engine: ${message}`,
     );
   }
-  return { decoded: module, module: host, bytes, metered };
+  return { decoded: module, module: host, bytes, metered, shared };
+}
+
+/**
+ * Whether a metered instance must share its store's counter: when its code may call another instance's directly
+ * (it imports a wasm function of a native instance of the store, or a table) or be called so (it exports a table).
+ * Why not always: an imported counter is a global behind an indirection, which V8 optimizes less in tight loops
+ * (richards 1.31x of plain native with its own counter, 2.9x with an imported one); a lone instance keeps its own.
+ */
+function needsSharedCounter(state: InstanceState): boolean {
+  const d = state.module;
+  if (d.imports.some((i) => i.desc.kind === "table") || d.exports.some((e) => e.kind === "table")) return true;
+  for (let i = 0; i < d.importedFuncs; i++) {
+    const inst = state.funcs[i]!.instance;
+    if (inst !== null && inst.engine === native && inst.store === state.store) return true;
+  }
+  return false;
 }
 
 let confusesNull: boolean | undefined;
@@ -307,12 +338,18 @@ export const native: Engine<NativeModule> = {
     return options.meter ? pair.metered ??= compile(module, true) : pair.unmetered ??= compile(module, false);
   },
 
-  instantiate(compiled: NativeModule, state: InstanceState): void {
+  instantiate(own: NativeModule, state: InstanceState): void {
     const d = state.module;
+    let compiled = own;
+    if (own.metered && needsSharedCounter(state)) {
+      const pair = compiledModules.get(d)!;
+      compiled = pair.shared ??= compile(d, true, true);
+    }
     const imports: Record<string, Record<string, unknown>> = {};
     const fuel = fuelState(state.store);
     // The instance is needed by import wrappers before the host instance exists: filled in below.
-    const ni = { state, compiled, fuel, counter: fuel.counter, callers: new Map() } as unknown as {
+    const counter = compiled.shared ? fuel.counter : undefined;
+    const ni = { state, compiled, fuel, counter, callers: new Map() } as unknown as {
       -readonly [K in keyof NativeInstance]: NativeInstance[K];
     };
     let funcIndex = 0, tableIndex = 0, memoryIndex = 0, globalIndex = 0, tagIndex = 0;
@@ -352,7 +389,7 @@ export const native: Engine<NativeModule> = {
       (imports[HOOK_MODULE] ??= Object.create(null))[HOOK_NAME] = HAS_JSPI
         ? dispatcher({ params: [], results: [ValType.i32] } as never, asyncHook, hook)
         : hook;
-      imports[HOOK_MODULE]![COUNTER_IMPORT] = fuel.counter;
+      if (compiled.shared) imports[HOOK_MODULE]![COUNTER_IMPORT] = fuel.counter;
     }
     let host: WebAssembly.Instance;
     try {
@@ -361,6 +398,7 @@ export const native: Engine<NativeModule> = {
       throw hostError(e, compiled);
     }
     ni.host = host;
+    if (!compiled.shared) ni.counter = host.exports[FUEL_EXPORT] as WebAssembly.Global;
     let globals = trapGlobals.get(state.store);
     if (globals === undefined) trapGlobals.set(state.store, globals = new Set());
     globals.add(host.exports[TRAP_EXPORT] as WebAssembly.Global);
@@ -471,7 +509,8 @@ function importOf(f: FuncInst, ni: NativeInstance, typeIndex: number): unknown {
   // Another native instance of the same metering: called directly (unmetered; or metered in the same store, whose
   // instances share one counter).
   if (other !== undefined && ni.compiled.metered === other.compiled.metered) {
-    if (!ni.compiled.metered || other.state.store === ni.state.store) return toHost(f);
+    if (!ni.compiled.metered) return toHost(f);
+    if (ni.compiled.shared && other.compiled.shared && other.state.store === ni.state.store) return toHost(f);
   }
   // A type in a recursion group or with typed references has no plain text form for a dispatcher: called directly
   // (in a metering store its callee then charges its own counter: a known gap, see the module doc).
