@@ -22,7 +22,7 @@ const given = new WeakMap<Store, Engine>();
  * @returns the engine that runs the instances created in it
  */
 export function engineOf(store: Store): Engine {
-  return given.get(store) ?? byName[store.options.engine ?? "interpreter"];
+  return given.get(store) ?? byName[store.engine];
 }
 
 /**

@@ -26,6 +26,7 @@ import type { Module as DecodedModule } from "../binary/module.ts";
 import { isRefType, storageType, ValType } from "../binary/module.ts";
 import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
 import { RuntimeError, UnsupportedFeatureError } from "../errors.ts";
+import { trap, TrapCode } from "../trap_codes.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
 import { hostFunc, isSynchronous } from "../runtime/func.ts";
 import { Exception, type Tag } from "../runtime/tag.ts";
@@ -185,6 +186,7 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
       const pending = isThenable(out) ? awaitHost(ctx, out, fallback) : Promise.resolve(out);
       return pending.then((v) => {
         resume(ni, ctx, true);
+        stopUnmetered(ni, ctx);
         return ctx !== null && ctx.stop !== null ? v : finish(v);
       }, (e) => {
         resume(ni, ctx, true);
@@ -192,14 +194,49 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
       });
     }
     resume(ni, ctx, suspending);
+    stopUnmetered(ni, ctx);
     return finish(out);
   };
+}
+
+/**
+ * Uninstrumented code has no checkpoints: an interrupt asked for while its host import ran (`store.interrupt()`, an
+ * aborted signal) is raised as the import returns, as a JS throw into the guest (which a guest `catch_all` could
+ * catch, unlike the checkpoints' trap of instrumented code).
+ */
+function stopUnmetered(ni: NativeInstance | null, ctx: CallContext | null): void {
+  if (ni === null || ni.compiled.metered || ctx === null) return;
+  const store = ctx.store;
+  if (store.interrupted || store.interruptEpoch !== ctx.epoch || store.signal?.aborted || ctx.signal?.aborted) {
+    store.interrupted = false;
+    throw trap(TrapCode.Interrupt);
+  }
 }
 
 /** A value of the result types (zeros and nulls), to resume the guest with when a call gives up awaiting its host. */
 function fallbackResult(results: readonly number[]): unknown {
   const zero = (t: number) => (t === ValType.i64 ? 0n : isRefType(t) ? null : 0);
   return results.length === 0 ? undefined : results.length === 1 ? zero(results[0]!) : results.map(zero);
+}
+
+/** Calls suspended in a dispatched import, by token (`imports.ts` dispatcher). */
+const suspended = new Map<number, { ni: NativeInstance; ctx: CallContext | null }>();
+let nextToken = 0;
+
+/** The token and resumption functions of an instance's dispatchers. */
+function resumption(ni: NativeInstance): { token: () => number; resumed: (t: number) => void } {
+  return {
+    token: () => {
+      const t = nextToken = (nextToken + 1) | 0;
+      suspended.set(t, { ni, ctx: currentCall() });
+      return t;
+    },
+    resumed: (t) => {
+      const s = suspended.get(t);
+      suspended.delete(t);
+      if (s !== undefined) resume(s.ni, s.ctx, true);
+    },
+  };
 }
 
 /** Before native code continues after JS ran: the call state and the fuel back in place. */
@@ -386,8 +423,9 @@ export const native: Engine<NativeModule> = {
           return stop;
         });
       };
+      const { token, resumed } = resumption(m);
       (imports[HOOK_MODULE] ??= Object.create(null))[HOOK_NAME] = HAS_JSPI
-        ? dispatcher({ params: [], results: [ValType.i32] } as never, asyncHook, hook)
+        ? dispatcher({ params: [], results: [ValType.i32] } as never, asyncHook, hook, token, resumed)
         : hook;
       if (compiled.shared) imports[HOOK_MODULE]![COUNTER_IMPORT] = fuel.counter;
     }
@@ -518,12 +556,15 @@ function importOf(f: FuncInst, ni: NativeInstance, typeIndex: number): unknown {
   // A host function as it is; a function of another instance through its exported form (its own entry).
   const js = f.host;
   if (js !== null && (isSynchronous(js) || !HAS_JSPI)) return importFunction(f, js as AnyFn, ni, false);
+  const { token, resumed } = resumption(ni);
   if (js !== null) {
-    return dispatcher(f.type, importFunction(f, js as AnyFn, ni, true), importFunction(f, js as AnyFn, ni, false));
+    const [a, s] = [importFunction(f, js as AnyFn, ni, true), importFunction(f, js as AnyFn, ni, false)];
+    return dispatcher(f.type, a, s, token, resumed);
   }
   const exported = funcToJs(f) as unknown as AnyFn & { callSync: AnyFn };
   if (!HAS_JSPI) return importFunction(f, exported.callSync, ni, false);
-  return dispatcher(f.type, importFunction(f, exported, ni, true), importFunction(f, exported.callSync, ni, false));
+  const [a, s] = [importFunction(f, exported, ni, true), importFunction(f, exported.callSync, ni, false)];
+  return dispatcher(f.type, a, s, token, resumed);
 }
 
 /** The function that calls `f` in one form, made once per instance, function and form. */

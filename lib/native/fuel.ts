@@ -257,6 +257,8 @@ export function checkpoint(
           return stop(ctx, trap(TrapCode.Interrupt));
         }
         if (store.yieldEveryMs > 0) ctx.slice = now() + store.yieldEveryMs;
+        // Why at resumption (as the interpreter's continueAfterYield): other calls of the store ran meanwhile.
+        ctx.yieldMark = store.fuel - interval;
         fuel.load(m, ctx);
         return 0;
       });

@@ -52,22 +52,40 @@ function typeText(t: number): string {
 /**
  * The dispatcher of an import of type `type`: calls `suspending` in async calls, `plain` in sync ones.
  *
+ * Why `token` and `resumed`: a Suspending import always suspends, and the guest resumes from a microtask of JSPI's
+ * own, after other calls' continuations may have run (and set the running call and the live fuel counter to
+ * theirs). So before suspending the dispatcher takes a token (`token()`: the JS side records the running call under
+ * it) and right after resuming hands it back (`resumed(token)`: the JS side puts that call's state back), in wasm,
+ * where nothing can come between the resumption and the guest's next instruction.
+ *
  * @param type the import's type
  * @param suspending the Suspending-wrapped form
  * @param plain the plain form
+ * @param token records the running call, returns its token
+ * @param resumed restores the call of a token
  * @returns the wasm function to import
  */
-export function dispatcher(type: FuncType, suspending: AnyFn, plain: AnyFn): unknown {
+export function dispatcher(
+  type: FuncType,
+  suspending: AnyFn,
+  plain: AnyFn,
+  token: () => number,
+  resumed: (token: number) => void,
+): unknown {
   const params = type.params.map(typeText), results = type.results.map(typeText);
   const key = `dispatch ${params.join(",")}->${results.join(",")}`;
   const sig = `(param ${params.join(" ")}) (result ${results.join(" ")})`;
   const args = params.map((_, i) => `(local.get ${i})`).join(" ");
+  const t = params.length;
   const wat = `(module (import "d" "flag" (global $flag (mut i32)))
     (import "d" "a" (func $a ${sig})) (import "d" "s" (func $s ${sig}))
-    (func (export "f") ${sig}
-      (if (result ${results.join(" ")}) (global.get $flag) (then (call $a ${args})) (else (call $s ${args})))))`;
+    (import "d" "token" (func $token (result i32))) (import "d" "resumed" (func $resumed (param i32)))
+    (func (export "f") ${sig} (local i32)
+      (if (result ${results.join(" ")}) (global.get $flag)
+        (then (local.set ${t} (call $token)) (call $a ${args}) (call $resumed (local.get ${t})))
+        (else (call $s ${args})))))`;
   const inst = new WebAssembly.Instance(trampolineModule(key, wat), {
-    d: { flag: asyncFlag, a: new WA.Suspending(suspending), s: plain },
+    d: { flag: asyncFlag, a: new WA.Suspending(suspending), s: plain, token, resumed },
   } as WebAssembly.Imports);
   return inst.exports.f;
 }

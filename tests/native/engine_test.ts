@@ -297,3 +297,31 @@ test("native engine: WASI hello.wasm through runWasi", async () => {
   assert.equal(code, 0);
   assert.match(out, /hello/i);
 });
+
+test("native engine: concurrent calls that yield each resume with their own state (fuel, call), and all stop", {
+  skip: !HAS_JSPI && "the host has no JSPI",
+}, async () => {
+  for (const options of [{ yieldEveryMs: 1 }, { fuelYieldInterval: 10_000 }] as StoreOptions[]) {
+    const controller = new AbortController();
+    const store = new Store({ ...options, engine: "native", signal: controller.signal });
+    const runs: Promise<unknown>[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { instance } = await instantiate(MODULE, { env: { get: (x: number) => x } }, { store });
+      runs.push((instance.exports.spin as ExportedFunction)(-1));
+    }
+    setTimeout(() => controller.abort(), 50);
+    for (const r of await Promise.allSettled(runs)) {
+      assert.equal(r.status, "rejected");
+      const e = (r as PromiseRejectedResult).reason;
+      assert.ok(e instanceof RuntimeError && e.code === TrapCode.Interrupt, String(e));
+    }
+  }
+});
+
+test("native engine: store.interrupt() from a host import stops uninstrumented code when the import returns", async () => {
+  const self: { store?: Store } = {};
+  const r = await make("native", (x) => (self.store!.interrupt(), x));
+  self.store = r.store;
+  await assert.rejects(r.e.callget(1), (x: unknown) => x instanceof RuntimeError && x.code === TrapCode.Interrupt);
+  assert.equal(await r.e.add(1, 1), 2);
+});
