@@ -158,7 +158,8 @@ export type {
 } from "./lib/runtime/store.ts";
 export type {
   /**
-   * The name of an execution engine (`StoreOptions.engine`): `"interpreter"`, the default and today the only one.
+   * The name of an execution engine (`StoreOptions.engine`): `"interpreter"` (the default) or `"native"` (the host's
+   * WebAssembly).
    *
    * @example Naming a store's engine
    * ```ts
@@ -334,6 +335,19 @@ export {
    */
   Global,
 } from "./lib/runtime/global.ts";
+export {
+  /**
+   * Declares a host function synchronous: it never returns a Promise, so the native engine calls it without JSPI.
+   *
+   * @example Declaring an import synchronous
+   * ```ts
+   * import { synchronous } from "./mod.ts";
+   * const imports = { env: { now: synchronous(() => Date.now()) } };
+   * console.log(typeof imports.env.now); // "function"
+   * ```
+   */
+  synchronous,
+} from "./lib/runtime/func.ts";
 export type {
   /**
    * Options of one call: an abort signal and a wall-clock timeout.

@@ -11,7 +11,7 @@ const scope = globalThis as unknown as {
 };
 
 scope.onmessage = async (e: MessageEvent<IsolatedRequest>) => {
-  const { program, engine, fuel, fuelYieldInterval, wasiMode } = e.data;
+  const { program, engine, fuel, fuelYieldInterval, kilnEngine, wasiMode } = e.data;
   try {
     const instantiate = engine === "kiln" ? await loadKilnInstantiator() : nativeInstantiator;
     const result = await runProgram(program, {
@@ -21,6 +21,7 @@ scope.onmessage = async (e: MessageEvent<IsolatedRequest>) => {
       wasiMode,
       fuel,
       fuelYieldInterval,
+      kilnEngine,
     });
     scope.postMessage({ result });
   } catch (err) {

@@ -151,6 +151,7 @@ export async function compareProgram(
           wasiMode: cfg.wasiMode,
           fuel: cfg.fuel,
           fuelYieldInterval: cfg.fuelYieldInterval,
+          kilnEngine: cfg.kilnEngine,
         }, { timeoutMs: cfg.timeoutMs })
         : await runProgram(program, {
           engine: cfg.engine,
@@ -159,6 +160,7 @@ export async function compareProgram(
           wasiMode: cfg.wasiMode,
           fuel: cfg.fuel,
           fuelYieldInterval: cfg.fuelYieldInterval,
+          kilnEngine: cfg.kilnEngine,
           bytes,
         });
       options.onRun?.(program.name, cfg.label, rep, r.benchMs, r.problems);

@@ -1,8 +1,9 @@
 /**
  * The fuel instrumenter (`lib/native/instrument.ts`) on real programs: runs Sightglass programs on Kiln's interpreter
- * with fuel metering and on the host's WebAssembly with the instrumented binary, checks both consume exactly the
- * same fuel (and produce the verified output), and prints how much slower the instrumented binary runs than the
- * plain one on the host (the cost of counting fuel this way, before the native engine's other work).
+ * with fuel metering, on Kiln's native engine with fuel (`StoreOptions.engine` "native") and on the host's WebAssembly
+ * with the instrumented binary, checks all three consume exactly the same fuel (and produce the verified output),
+ * and prints how much slower the instrumented binary runs than the plain one on the host (the cost of counting fuel
+ * this way, before the native engine's other work).
  *
  * Run: `deno run -A bench/native_fuel.ts [FILTER...] [--all] [--reps N]` or `bun bench/native_fuel.ts …`. Without
  * `--all` or a filter: the quick set (`bench/compare.ts`).
@@ -22,12 +23,12 @@ import { kilnWasiProvider } from "./wasi_provider.ts";
 
 const BUDGET = 2 ** 52;
 
-/** The interpreter with fuel on; remembers the fuel its last instance's store consumed. */
-function interpreter(): { run: Instantiator; consumed: () => number } {
+/** Kiln with fuel on (the interpreter, or the native engine); remembers the fuel its last store consumed. */
+function interpreter(engine: "interpreter" | "native" = "interpreter"): { run: Instantiator; consumed: () => number } {
   let store: { fuelConsumed: number } | undefined;
   return {
     run: async (bytes, imports) => {
-      const { instance } = await instantiate(bytes, imports, { fuel: BUDGET });
+      const { instance } = await instantiate(bytes, imports, { fuel: BUDGET, engine });
       store = instance.store;
       return instance as unknown as { exports: Record<string, unknown> };
     },
@@ -83,9 +84,14 @@ async function main(argv: readonly string[]): Promise<number> {
     const interp = interpreter(), native = instrumented();
     const a = await runProgram(program, { engine: "kiln", instantiate: interp.run, wasi: kilnWasiProvider, bytes });
     const fuelA = interp.consumed();
+    // The native engine behind Kiln's API (lib/native/engine.ts) must count the same.
+    const viaEngine = interpreter("native");
+    const c = await runProgram(program, { engine: "kiln", instantiate: viaEngine.run, wasi: kilnWasiProvider, bytes });
+    const fuelC = viaEngine.consumed();
     const plain: number[] = [], inst: number[] = [];
     let fuelB = NaN;
-    const problems = [...a.problems];
+    const problems = [...a.problems, ...c.problems];
+    if (fuelC !== fuelA) problems.push(`native engine consumed ${fuelC}`);
     for (let k = 0; k < reps; k++) {
       const p = await runProgram(program, {
         engine: "native",

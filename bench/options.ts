@@ -26,6 +26,8 @@ export interface BenchOptions {
   readonly engines: ("native" | "kiln")[];
   /** WASI mode used for Kiln runs (native always uses "sync"). */
   readonly kilnWasiMode: "sync" | "async";
+  /** The engine of Kiln's stores (`--kiln-engine`). */
+  readonly kilnEngine: "interpreter" | "native";
   /** Per-run Kiln time limit in milliseconds (an AbortSignal; the run traps "interrupt"). */
   readonly timeoutMs?: number;
   /** Whether to measure start-up (decode + validate throughput, hello start-up). */
@@ -61,6 +63,7 @@ compile+instantiate ms per benchmark, then the geometric mean of the ratios; the
   --json               print one JSON document instead of tables
   --engine E           native | kiln | both (default both)
   --kiln-wasi MODE     WASI mode for Kiln: sync (default) or async
+  --kiln-engine E      Kiln's engine: interpreter (default) or native (the host's WebAssembly, instrumented)
   --timeout S          abort a Kiln run after S seconds (it then counts as failed)
   --no-startup         skip the start-up measurements
   --startup-only       only the start-up measurements
@@ -99,6 +102,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let compareYield = false;
   let engines: ("native" | "kiln")[] = ["native", "kiln"];
   let kilnWasiMode: "sync" | "async" = "sync";
+  let kilnEngine: "interpreter" | "native" = "interpreter";
   let timeoutMs: number | undefined;
   let startup = true;
   let programs = true;
@@ -133,6 +137,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case "--compare-yield":
         compareYield = true;
         break;
+      case "--kiln-engine": {
+        const e = value();
+        if (e !== "interpreter" && e !== "native") {
+          throw new Error(`Invalid value for --kiln-engine: expected interpreter or native, got ${JSON.stringify(e)}`);
+        }
+        kilnEngine = e;
+        break;
+      }
       case "--engine": {
         const e = value();
         if (e === "both") engines = ["native", "kiln"];
@@ -184,6 +196,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     compareYield,
     engines,
     kilnWasiMode,
+    kilnEngine,
     timeoutMs,
     startup,
     programs,

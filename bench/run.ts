@@ -337,12 +337,13 @@ export async function runBench(
     let programs = filterBenchmarks(listBenchmarks(deps.sightglassDir ?? SIGHTGLASS_DIR), options.filters);
     if (options.quick) programs = programs.filter((p) => QUICK_SET.includes(p.name));
     const kilnConfig = (label: string, fuel?: number, fuelYieldInterval?: number): RunConfig => ({
-      label,
+      label: options.kilnEngine === "native" ? label.replace("Kiln", "Kiln/native") : label,
       engine: "kiln",
       instantiate: kiln!,
       wasiMode: options.kilnWasiMode,
       fuel,
       fuelYieldInterval,
+      kilnEngine: options.kilnEngine,
       timeoutMs: options.timeoutMs,
     });
     const plans: { kind: string; title: string; configs: RunConfig[] }[] = [];

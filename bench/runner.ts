@@ -17,6 +17,8 @@ export interface KilnSettings {
   readonly fuel?: number;
   /** Yield to the event loop every N units of fuel (requires fuel). */
   readonly fuelYieldInterval?: number;
+  /** Kiln's engine (`StoreOptions.engine`); the interpreter when unset. */
+  readonly kilnEngine?: "interpreter" | "native";
 }
 
 /** A WASI instance as the harness needs it, whatever library provides it. */
@@ -94,6 +96,7 @@ export async function loadKilnInstantiator(): Promise<Instantiator> {
     const options: Record<string, unknown> = {};
     if (settings.fuel !== undefined) options.fuel = settings.fuel;
     if (settings.fuelYieldInterval !== undefined) options.fuelYieldInterval = settings.fuelYieldInterval;
+    if (settings.kilnEngine !== undefined) options.engine = settings.kilnEngine;
     if (settings.signal !== undefined) options.signal = settings.signal;
     const { instance } = await instantiate(bytes, imports, options);
     return instance as { exports: Record<string, unknown> };
@@ -168,6 +171,7 @@ export async function runProgram(program: BenchmarkProgram, options: RunOptions)
     const instance = await options.instantiate(bytes, imports, {
       fuel: options.fuel,
       fuelYieldInterval: options.fuelYieldInterval,
+      kilnEngine: options.kilnEngine,
       signal,
     });
     const t1 = performance.now();

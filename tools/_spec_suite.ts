@@ -16,8 +16,14 @@ import { knownFailure } from "../tests/spec/known_failures.ts";
 
 /** An engine and configuration of a spec run. */
 export type EngineName = "kiln" | "native";
-/** A configuration: `plain`, `fuel` (metering with a small yield interval) or `async` (Promise-returning imports). */
-export type ConfigName = "plain" | "fuel" | "async";
+/**
+ * A configuration: `plain`, `fuel` (metering with a small yield interval) or `async` (Promise-returning imports) on
+ * the interpreter; `native` and `native-fuel` (plain and fuel on Kiln's native engine).
+ */
+export type ConfigName = "plain" | "fuel" | "async" | "native" | "native-fuel";
+
+/** Every configuration's name. */
+export const CONFIG_NAMES: readonly ConfigName[] = ["plain", "fuel", "async", "native", "native-fuel"];
 
 /** The repository root. */
 export const REPO_ROOT: string = fileURLToPath(new URL("..", import.meta.url));

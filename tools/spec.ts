@@ -14,6 +14,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import {
+  CONFIG_NAMES,
   type ConfigName,
   type EngineName,
   type FileResult,
@@ -34,7 +35,8 @@ Arguments:
   FILTER                Run only .wast files whose path contains FILTER
 
 Options:
-  --config <C>          plain (default), fuel (a yield every 100 units) or async (every import returns a Promise)
+  --config <C>          plain (default), fuel (a yield every 100 units), async (every import returns a Promise),
+                        native or native-fuel (plain and fuel on Kiln's native engine)
   --all                 All three configurations
   --engine <E>          kiln (default) or native (the host's WebAssembly)
   -v, --verbose         Print every failing command
@@ -69,7 +71,7 @@ function parseArgs(argv: string[]): Args {
     else args.filter = a;
   }
   for (const c of args.configs) {
-    if (!["plain", "fuel", "async"].includes(c)) throw new UsageError(`unknown configuration ${c}`);
+    if (!CONFIG_NAMES.includes(c)) throw new UsageError(`unknown configuration ${c}`);
   }
   if (!["kiln", "native"].includes(args.engine)) throw new UsageError(`unknown engine ${args.engine}`);
   return args;
@@ -129,7 +131,7 @@ async function main(): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(`time ${seconds.toFixed(1)} s`);
-  if (!args.filter && args.engine === "kiln") {
+  if (!args.filter && args.engine === "kiln" && args.configs.every((c) => !c.startsWith("native"))) {
     // The host's native engine on the same scripts, as a reference row (its text parsing is Kiln's own).
     const native: FileResult[] = [];
     for (const file of files) native.push(await runSpecFile(root, file, "native", "plain"));

@@ -3,7 +3,7 @@
  * (doc/specification.md): args, env, the `root` directory preopened as "/", expected exit code, stdout and stderr.
  * A test's directory is copied to a temporary folder first (the suite is read-only and tests write into it).
  *
- * Usage: `deno task wasi [--engine native|kiln] [--fs host|memory] [FILTER]` (`--help` prints {@link USAGE}).
+ * Usage: `deno task wasi [--engine native|kiln|kiln-native] [--fs host|memory] [FILTER]` (`--help` prints {@link USAGE}).
  *
  * @module
  */
@@ -105,16 +105,20 @@ export interface WasiTestResult {
   stderr: string;
 }
 
+/** What runs the tests: the host's WebAssembly, Kiln's interpreter, or Kiln's native engine. */
+export type WasiEngine = "native" | "kiln" | "kiln-native";
+
 /**
  * Runs one test case.
  *
  * @param t the test
- * @param options `engine`: "native" (WebAssembly, sync WASI) or "kiln" (mod.ts, async WASI); `fs`: "host" or "memory"
+ * @param options `engine`: "native" (WebAssembly, sync WASI), "kiln" (mod.ts, async WASI) or "kiln-native" (mod.ts on
+ *   its native engine, async WASI); `fs`: "host" or "memory"
  * @returns whether it passed, and why not
  */
 export async function runTestCase(
   t: WasiTestCase,
-  options: { engine?: "native" | "kiln"; fs?: "host" | "memory" } = {},
+  options: { engine?: WasiEngine; fs?: "host" | "memory" } = {},
 ): Promise<WasiTestResult> {
   const engine = options.engine ?? "native";
   const stdoutChunks: Uint8Array[] = [], stderrChunks: Uint8Array[] = [];
@@ -153,7 +157,8 @@ export async function runTestCase(
       instance = (await WebAssembly.instantiate(bytes, wasi.getImportObject() as WebAssembly.Imports)).instance;
     } else {
       const kiln = await import(path.join(REPO_ROOT, "mod.ts"));
-      instance = (await kiln.instantiate(bytes, wasi.getImportObject())).instance;
+      const store = engine === "kiln-native" ? { engine: "native" } : {};
+      instance = (await kiln.instantiate(bytes, wasi.getImportObject(), store)).instance;
     }
     exitCode = await wasi.start(instance);
   } catch (e) {
@@ -189,6 +194,7 @@ Arguments:
 Options:
   --engine <ENGINE>   native: the host's WebAssembly with WASI in sync mode (default)
                       kiln: Kiln's engine (mod.ts) with WASI in async mode
+                      kiln-native: Kiln's native engine (mod.ts, engine "native") with WASI in async mode
   --fs <FS>           host: the host filesystem (node:fs) on a temporary copy of each test's directory (default)
                       memory: an in-memory filesystem (MemoryFs) holding a copy of it
   -h, --help          Print this help
@@ -200,7 +206,7 @@ Exit status: 0 when every selected test passed, 1 otherwise, 2 on a usage error.
 class UsageError extends Error {}
 
 /** Parses the command line; null means `--help`. */
-function parseArgs(argv: string[]): { engine: "native" | "kiln"; fsKind: "host" | "memory"; filter: string } | null {
+function parseArgs(argv: string[]): { engine: WasiEngine; fsKind: "host" | "memory"; filter: string } | null {
   let engine = "native", fsKind = "host", filter: string | null = null;
   const value = (i: number, flag: string): string => {
     const v = argv[i];
@@ -218,7 +224,9 @@ function parseArgs(argv: string[]): { engine: "native" | "kiln"; fsKind: "host" 
     else if (filter !== null) throw new UsageError(`only one FILTER may be given (got "${filter}" and "${a}")`);
     else filter = a;
   }
-  if (engine !== "native" && engine !== "kiln") throw new UsageError(`unknown engine: ${engine} (native or kiln)`);
+  if (engine !== "native" && engine !== "kiln" && engine !== "kiln-native") {
+    throw new UsageError(`unknown engine: ${engine} (native, kiln or kiln-native)`);
+  }
   if (fsKind !== "host" && fsKind !== "memory") throw new UsageError(`unknown fs: ${fsKind} (host or memory)`);
   return { engine, fsKind, filter: filter ?? "" };
 }

@@ -2,7 +2,9 @@
  * Micro-benchmark: nanoseconds per wasm→JS import call. A wasm loop calls an imported `(i32) -> i32` function N
  * times; the time per call (loop included, which is small next to the call) is reported for: the host's native
  * WebAssembly; Kiln's `callSync`; Kiln's async export (the default API) with an import returning a plain value; and
- * Kiln's async export with an import returning a Promise (every call suspends the wasm stack and resumes it).
+ * Kiln's async export with an import returning a Promise (every call suspends the wasm stack and resumes it); and the
+ * same on Kiln's native engine (`engine: "native"`), also with the imports declared `synchronous()` (called without
+ * JSPI: a Suspending import always suspends, even when it returns a plain value).
  * A second table does the same with a `(i32, i32, i32) -> i32` import and a `() -> ()` import.
  *
  * Run: `deno run -A bench/micro/host_call_bench.ts` and `bun bench/micro/host_call_bench.ts`.
@@ -10,7 +12,7 @@
  * @module
  */
 
-import { type ExportedFunction, instantiate, parseWat } from "../../mod.ts";
+import { type EngineName, type ExportedFunction, instantiate, parseWat, synchronous } from "../../mod.ts";
 
 const N = 1_000_000;
 const N_PROMISE = 100_000;
@@ -61,8 +63,14 @@ function nativeRunner(): Promise<Run> {
   return Promise.resolve(run);
 }
 
-async function kilnRunner(mode: "sync" | "async" | "promise"): Promise<Run> {
-  const { instance } = await instantiate(bytes, mode === "promise" ? promised : plain);
+const declared = { env: { f: synchronous(f), g: synchronous(g), h: synchronous(h) } };
+
+async function kilnRunner(
+  mode: "sync" | "async" | "promise" | "declared",
+  engine: EngineName = "interpreter",
+): Promise<Run> {
+  const imports = mode === "promise" ? promised : mode === "declared" ? declared : plain;
+  const { instance } = await instantiate(bytes, imports, { engine });
   const e = instance.exports as Record<string, ExportedFunction>;
   if (mode === "sync") return (name, n) => Promise.resolve(e[name]!.callSync(n));
   return (name, n) => e[name]!(n);
@@ -87,6 +95,10 @@ const configs: [string, () => Promise<Run>, number][] = [
   ["Kiln callSync", () => kilnRunner("sync"), N],
   ["Kiln async export, plain import", () => kilnRunner("async"), N],
   ["Kiln async export, Promise import", () => kilnRunner("promise"), N_PROMISE],
+  ["native engine callSync", () => kilnRunner("sync", "native"), N],
+  ["native engine async, plain import", () => kilnRunner("async", "native"), N_PROMISE],
+  ["native engine async, synchronous()", () => kilnRunner("declared", "native"), N],
+  ["native engine async, Promise import", () => kilnRunner("promise", "native"), N_PROMISE],
 ];
 const kinds: [string, string][] = [["one", "(i32)->i32"], ["three", "(i32,i32,i32)->i32"], ["none", "()->()"]];
 

@@ -38,6 +38,8 @@ export interface RunOptions {
   preloads: { name: string; path: string }[];
   /** `-W fuel=N`. */
   fuel?: number;
+  /** `-C engine=native|interpreter|auto`: the engine of the store (auto: native where the host has JSPI). */
+  engine?: "native" | "interpreter" | "auto";
   /** `-W timeout=DUR`, in milliseconds. */
   timeoutMs?: number;
   /** `-W max-memory-size=BYTES`. */
@@ -427,6 +429,19 @@ const CODEGEN_OPTIONS: readonly GroupOption[] = [
     default: "interpreter",
     apply: (_o, _k, v) => {
       if (needValue(v) !== "interpreter") throw new Error(`unknown compiler \`${v}\`, only \`interpreter\` accepted`);
+    },
+  },
+  {
+    name: "engine",
+    value: "=native|interpreter|auto",
+    doc: "Kiln's interpreter, or the host's WebAssembly instrumented for fuel (auto: native where the host has JSPI)",
+    default: "interpreter",
+    apply: (o, _k, v) => {
+      const engine = needValue(v);
+      if (engine !== "native" && engine !== "interpreter" && engine !== "auto") {
+        throw new Error(`unknown engine \`${v}\`, expected \`native\`, \`interpreter\` or \`auto\``);
+      }
+      o.engine = engine;
     },
   },
 ];

@@ -225,9 +225,16 @@ function bindWasi(wasi: Wasi | undefined, instance: Instance): void {
  */
 export const DEFAULT_MAX_MEMORY_BYTES = 4 * 1024 ** 3;
 
+/** `-C engine=auto`: the native engine where the host has WebAssembly and JSPI, else the interpreter. */
+function autoEngine(): "native" | "interpreter" {
+  const wasm = (globalThis as { WebAssembly?: { Suspending?: unknown; promising?: unknown } }).WebAssembly;
+  return typeof wasm?.Suspending === "function" && typeof wasm.promising === "function" ? "native" : "interpreter";
+}
+
 function storeOptions(opts: RunOptions, profiler: GuestProfiler | undefined): StoreOptions {
   const o: StoreOptions = {};
   if (profiler !== undefined) o.profiler = profiler;
+  if (opts.engine !== undefined) o.engine = opts.engine === "auto" ? autoEngine() : opts.engine;
   if (opts.fuel !== undefined) o.fuel = opts.fuel;
   if (opts.timeoutMs !== undefined) {
     o.signal = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));

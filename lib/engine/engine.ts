@@ -30,11 +30,14 @@
 import type { Module as DecodedModule } from "../binary/module.ts";
 import type { CallOptions, FuncInst, InstanceState } from "../runtime/func.ts";
 
-/** The name of an engine: `"interpreter"` (the only one today; the host's native WebAssembly is to come). */
-export type EngineName = "interpreter";
+/**
+ * The name of an engine: `"interpreter"` (Kiln's own, the reference, runs everywhere) or `"native"` (the host's
+ * WebAssembly, instrumented for fuel, with JSPI for imports that return Promises: `native/engine.ts`).
+ */
+export type EngineName = "interpreter" | "native";
 
 /** The engines a store can be given by name (`StoreOptions.engine`). */
-export const ENGINE_NAMES: readonly EngineName[] = ["interpreter"];
+export const ENGINE_NAMES: readonly EngineName[] = ["interpreter", "native"];
 
 /** How an engine compiles a module. */
 export interface CompileOptions {
@@ -76,6 +79,12 @@ export interface CallMode {
 export interface Engine<Compiled = unknown> {
   /** A short name for messages and reports (`interpreter`). */
   readonly name: string;
+
+  /**
+   * Whether {@link Engine.instantiate} writes the instance's active element and data segments itself (the host's
+   * WebAssembly does, in order, trapping at the first that does not fit); `link` then skips them.
+   */
+  readonly writesSegments?: boolean;
 
   /**
    * Compiles a decoded and validated module. Called at each instantiation: the engine caches its result per module

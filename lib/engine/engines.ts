@@ -8,8 +8,9 @@
 import type { Store } from "../runtime/store.ts";
 import type { Engine, EngineName } from "./engine.ts";
 import { interpreter } from "./interpreter.ts";
+import { native } from "../native/engine.ts";
 
-const byName: Record<EngineName, Engine> = { interpreter };
+const byName: Record<EngineName, Engine> = { interpreter, native: native as Engine };
 
 /** Engines given to stores directly. */
 const given = new WeakMap<Store, Engine>();
@@ -21,7 +22,7 @@ const given = new WeakMap<Store, Engine>();
  * @returns the engine that runs the instances created in it
  */
 export function engineOf(store: Store): Engine {
-  return given.get(store) ?? byName[store.options.engine ?? "interpreter"];
+  return given.get(store) ?? byName[store.engine];
 }
 
 /**

@@ -22,7 +22,12 @@
  *   indices accordingly (a function's original index is its new index minus one when it is defined);
  * - scratch locals per function, after its own (so no local index moves): two `i32` for the bulk-op charges and two
  *   `i64`, for the checkpoint and for the bulk-op charges on 64-bit memories and tables (memory64), whose counts and
- *   `table.grow` deltas and results are `i64`.
+ *   `table.grow` deltas and results are `i64`; one `f32` and one `f64` for the truncation guard below.
+ * - one mutable `i32` global after those, exported as {@link TRAP_EXPORT}, and guards that set it to a trap code
+ *   before their `unreachable`: before each trapping float-to-integer truncation (a NaN operand: "invalid conversion
+ *   to integer", which hosts word like "integer overflow"), and with `guardIndirect` before each `call_indirect`
+ *   (an index past the end, a null entry). Guards are written without fuel too (`InstrumentOptions.fuel` false):
+ *   then the only changes to code.
  *
  * The counter lives in a global: every charge is a `global.get`/`global.set` pair, so the fuel is exact wherever JS
  * or a trap observes it. Caching it in a local between calls (what Wasmtime does) would need a write-back before
@@ -46,7 +51,7 @@ export const HOOK_MODULE = "kiln";
 export const HOOK_NAME = "checkpoint";
 
 // Section ids (spec §5.5.2), in the order the binary format requires (custom sections anywhere).
-const TYPE = 1, IMPORT = 2, TABLE = 4, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE = 10;
+const TYPE = 1, IMPORT = 2, TABLE = 4, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE = 10, DATA = 11;
 const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 // Opcodes the instrumenter writes or rewrites.
@@ -64,7 +69,15 @@ const OP_I64_LT_S = 0x53,
   OP_I64_EXTEND_I32_U = 0xad,
   OP_REF_FUNC = 0xd2,
   EMPTY = 0x40;
-const I64 = 0x7e, I32 = 0x7f;
+const I64 = 0x7e, I32 = 0x7f, F32 = 0x7d, F64 = 0x7c;
+/** The trapping float-to-integer truncations, and whether each takes an f64 (else an f32). */
+const TRUNC = new Map([[0xa8, false], [0xa9, false], [0xaa, true], [0xab, true], [0xae, false], [0xaf, false], [
+  0xb0,
+  true,
+], [0xb1, true]]);
+const OP_F32_NE = 0x5c, OP_F64_NE = 0x62;
+const OP_CALL_INDIRECT = 0x11, OP_RETURN_CALL_INDIRECT = 0x13, OP_TABLE_GET = 0x25, OP_REF_IS_NULL = 0xd1;
+const OP_I32_GE_U = 0x4f, OP_I64_GE_U = 0x5a, TABLE_SIZE = 16;
 // 0xfc sub-opcodes charged per byte or element: memory.init, memory.copy, memory.fill, table.init, table.copy,
 // table.fill (the count is their last operand); table.grow charges its delta when it succeeds.
 const PER_UNIT = new Set([8, 10, 11, 12, 14, 17]);
@@ -90,9 +103,61 @@ const TABLE_GROW = 15;
  * console.log(100n - fuel.value); // 3n
  * ```
  */
-export function instrument(module: Module): Uint8Array {
-  return new Instrumenter(module).run();
+export function instrument(module: Module, options: InstrumentOptions = {}): Uint8Array {
+  return new Instrumenter(module, options).run();
 }
+
+/**
+ * What the native engine asks of the rewrite besides fuel (`native/engine.ts`). Why here: the rewrite that remaps
+ * indices is the one place that can add exports and drop the start section without a second pass over the binary.
+ */
+export interface InstrumentOptions {
+  /** Charge fuel (the default). Without it, code is copied unchanged and no hook or counter is added. */
+  readonly fuel?: boolean;
+  /**
+   * Export every defined function, table, memory, global and tag under `kiln:f<i>`, `kiln:t<i>`, `kiln:m<i>`,
+   * `kiln:g<i>`, `kiln:e<i>` (`i` its original index), so the engine can reach each entity Kiln's runtime model
+   * stands for.
+   */
+  readonly exportDefinitions?: boolean;
+  /** Drop the start section (the engine calls the start function itself, exported as `kiln:f<i>`). */
+  readonly dropStart?: boolean;
+  /**
+   * Guard `call_indirect` and `return_call_indirect`: an index past the table's end or a null entry records its
+   * trap code in {@link TRAP_EXPORT} and traps, for hosts whose message does not tell them from a type mismatch
+   * (JavaScriptCore says "call_indirect to a signature that does not match" for a null entry).
+   */
+  readonly guardIndirect?: boolean;
+  /**
+   * Import the fuel counter (`{@link HOOK_MODULE}.{@link COUNTER_IMPORT}`, a mutable `i64` global) instead of
+   * defining it, so that every instance of a store charges one counter, also when one calls another's functions
+   * directly (an import, a table). The import is the last global import: every defined global's index grows by one,
+   * and every global index in code, constant expressions, exports and the name section is remapped.
+   */
+  readonly sharedCounter?: boolean;
+}
+
+/** Import name of the shared fuel counter ({@link InstrumentOptions.sharedCounter}). */
+export const COUNTER_IMPORT = "fuel";
+
+/**
+ * Export name of the trap-code global (`i32`, mutable), always added: a guard the instrumenter writes sets it to a
+ * {@link GuardTrap} code just before its `unreachable`, so the engine tells the guard's trap from the guest's own
+ * `unreachable` on every host (with or without offsets in its stack traces).
+ */
+export const TRAP_EXPORT = "kiln:trap";
+
+/** The trap codes guards write to {@link TRAP_EXPORT} (0: none). */
+export const GuardTrap = { BadConversion: 1, UndefinedElement: 2, IndirectCallToNull: 3 } as const;
+
+/** Export name prefixes of {@link InstrumentOptions.exportDefinitions}: function, table, memory, global. */
+export const DEFINITION_EXPORT = {
+  func: "kiln:f",
+  table: "kiln:t",
+  memory: "kiln:m",
+  global: "kiln:g",
+  tag: "kiln:e",
+} as const;
 
 /** The original index of a function in the instrumented module, for reading backtraces and names. */
 export function originalFuncIndex(module: Module, index: number): number {
@@ -110,18 +175,34 @@ class Instrumenter {
   readonly #hook: number;
   /** Global index of the counter (appended after the module's globals). */
   readonly #fuel: number;
+  /** Global index of the trap-code global (after the counter, or after the module's globals without fuel). */
+  readonly #trap: number;
+  readonly #options: InstrumentOptions;
+  /** Whether fuel is charged (hook import, counter global, rewritten code). */
+  readonly #metered: boolean;
+  /** Whether the counter is imported (InstrumentOptions.sharedCounter, with fuel). */
+  readonly #shared: boolean;
 
-  constructor(module: Module) {
+  constructor(module: Module, options: InstrumentOptions) {
     this.#module = module;
+    this.#options = options;
+    this.#metered = options.fuel ?? true;
     this.#addressTypes = wideAddresses(module);
     this.#hookType = module.types.length;
     this.#hook = module.importedFuncs;
-    this.#fuel = module.importedGlobals + module.globals.length;
+    this.#shared = this.#metered && (options.sharedCounter ?? false);
+    this.#fuel = this.#shared ? module.importedGlobals : module.importedGlobals + module.globals.length;
+    this.#trap = module.importedGlobals + module.globals.length + (this.#metered ? 1 : 0);
+  }
+
+  /** A global index of the original module, in the instrumented one (defined ones move after the shared counter). */
+  #global(index: number): number {
+    return this.#shared && index >= this.#module.importedGlobals ? index + 1 : index;
   }
 
   /** A function index of the original module, in the instrumented one. */
   #func(index: number): number {
-    return index < this.#hook ? index : index + 1;
+    return index < this.#hook || !this.#metered ? index : index + 1;
   }
 
   run(): Uint8Array {
@@ -129,7 +210,8 @@ class Instrumenter {
     const r = new ByteReader(bytes, 8);
     this.#out.bytes(bytes.subarray(0, 8));
     // Sections the instrumenter adds to, created (empty, then extended) where the module lacks them.
-    const missing = new Set([TYPE, IMPORT, GLOBAL, EXPORT]);
+    // Without fuel only the export section may need adding (for the definitions' exports).
+    const missing = new Set(this.#metered ? [TYPE, IMPORT, GLOBAL, EXPORT] : [GLOBAL, EXPORT]);
     let placed = -1; // rank in SECTION_ORDER of the last section written
     const createUpTo = (rank: number) => {
       for (const id of [TYPE, IMPORT, GLOBAL, EXPORT]) {
@@ -147,11 +229,13 @@ class Instrumenter {
       const body = new ByteReader(bytes, r.pos, r.pos + size);
       r.pos += size;
       if (id === 0) {
-        this.#custom(body);
+        if (this.#metered) this.#custom(body);
+        else this.#out.u8(0).u32(size).bytes(bytes.subarray(body.pos, body.end));
         continue;
       }
       createUpTo(SECTION_ORDER.indexOf(id));
       missing.delete(id);
+      if (id === START && this.#options.dropStart) continue;
       this.#section(id, body);
     }
     createUpTo(SECTION_ORDER.length);
@@ -161,6 +245,12 @@ class Instrumenter {
   /** Writes section `id` from the original payload `r` (empty for a section the module lacks). */
   #section(id: number, r: ByteReader): void {
     const w = new ByteWriter();
+    if (!this.#metered && id !== EXPORT && id !== CODE && id !== GLOBAL) {
+      w.bytes(r.bytes.subarray(r.pos, r.end));
+      const payload = w.finish();
+      this.#out.u8(id).u32(payload.length).bytes(payload);
+      return;
+    }
     switch (id) {
       case TYPE: {
         const n = r.pos < r.end ? r.u32() : 0;
@@ -169,13 +259,14 @@ class Instrumenter {
       }
       case IMPORT: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + 1).bytes(r.bytes.subarray(r.pos, r.end));
+        w.u32(n + (this.#shared ? 2 : 1)).bytes(r.bytes.subarray(r.pos, r.end));
         w.name(HOOK_MODULE).name(HOOK_NAME).u8(0).u32(this.#hookType);
+        if (this.#shared) w.name(HOOK_MODULE).name(COUNTER_IMPORT).u8(3).u8(I64).u8(1);
         break;
       }
       case GLOBAL: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + 1);
+        w.u32(n + (this.#metered && !this.#shared ? 2 : 1));
         for (let i = 0; i < n; i++) {
           const start = r.pos;
           readValType(r);
@@ -183,19 +274,23 @@ class Instrumenter {
           w.bytes(r.bytes.subarray(start, r.pos));
           this.#constExpr(r, w);
         }
-        w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
+        if (this.#metered && !this.#shared) w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
+        w.u8(I32).u8(1).u8(OP_I32_CONST).u8(0).u8(OP_END);
         break;
       }
       case EXPORT: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + 1);
+        const extra = this.#definitionExports();
+        w.u32(n + extra.length + (this.#metered ? 2 : 1));
         for (let i = 0; i < n; i++) {
           w.name(readName(r));
           const kind = r.u8();
           const index = r.u32();
-          w.u8(kind).u32(kind === 0 ? this.#func(index) : index);
+          w.u8(kind).u32(kind === 0 ? this.#func(index) : kind === 3 ? this.#global(index) : index);
         }
-        w.name(FUEL_EXPORT).u8(3).u32(this.#fuel);
+        for (const [name, kind, index] of extra) w.name(name).u8(kind).u32(index);
+        if (this.#metered) w.name(FUEL_EXPORT).u8(3).u32(this.#fuel);
+        w.name(TRAP_EXPORT).u8(3).u32(this.#trap);
         break;
       }
       case START:
@@ -207,6 +302,10 @@ class Instrumenter {
       case ELEMENT:
         this.#elements(r, w);
         break;
+      case DATA:
+        if (this.#shared) this.#datas(r, w);
+        else w.bytes(r.bytes.subarray(r.pos, r.end));
+        break;
       case CODE:
         this.#code(r, w);
         break;
@@ -215,6 +314,29 @@ class Instrumenter {
     }
     const payload = w.finish();
     this.#out.u8(id).u32(payload.length).bytes(payload);
+  }
+
+  /** The exports {@link InstrumentOptions.exportDefinitions} adds: name, kind and (new) index. */
+  #definitionExports(): [string, number, number][] {
+    if (!this.#options.exportDefinitions) return [];
+    const m = this.#module;
+    const out: [string, number, number][] = [];
+    for (let i = m.importedFuncs; i < m.importedFuncs + m.funcs.length; i++) {
+      out.push([DEFINITION_EXPORT.func + i, 0, this.#func(i)]);
+    }
+    for (let i = m.importedTables; i < m.importedTables + m.tables.length; i++) {
+      out.push([DEFINITION_EXPORT.table + i, 1, i]);
+    }
+    for (let i = m.importedMemories; i < m.importedMemories + m.memories.length; i++) {
+      out.push([DEFINITION_EXPORT.memory + i, 2, i]);
+    }
+    for (let i = m.importedGlobals; i < m.importedGlobals + m.globals.length; i++) {
+      out.push([DEFINITION_EXPORT.global + i, 3, this.#global(i)]);
+    }
+    for (let i = m.importedTags; i < m.importedTags + m.tags.length; i++) {
+      out.push([DEFINITION_EXPORT.tag + i, 4, i]);
+    }
+    return out;
   }
 
   /** Element segments (spec §5.5.12, flags 0-7), with every function index remapped. */
@@ -241,6 +363,22 @@ class Instrumenter {
     }
   }
 
+  /** Data segments (spec §5.5.14, flags 0-2), with the global indices of their offsets remapped. */
+  #datas(r: ByteReader, w: ByteWriter): void {
+    const n = r.u32();
+    w.u32(n);
+    for (let i = 0; i < n; i++) {
+      const flags = r.u32();
+      w.u32(flags);
+      if (flags === 2) w.u32(r.u32()); // memory index
+      if (flags !== 1) this.#constExpr(r, w);
+      const start = r.pos;
+      const size = r.u32();
+      r.pos += size;
+      w.bytes(r.bytes.subarray(start, r.pos));
+    }
+  }
+
   /** Tables (spec 3.0 §5.5.6): an initializer's `ref.func` is remapped; the types and limits are copied. */
   #tables(r: ByteReader, w: ByteWriter): void {
     const n = r.u32();
@@ -264,6 +402,7 @@ class Instrumenter {
     for (;;) {
       const op = reader.next();
       if (op === OP_REF_FUNC) w.u8(op).u32(this.#func(reader.index));
+      else if (op === OP_GLOBAL_GET && this.#shared) w.u8(op).u32(this.#global(reader.index));
       else w.bytes(r.bytes.subarray(reader.at, r.pos));
       if (op === OP_END) return;
     }
@@ -281,14 +420,14 @@ class Instrumenter {
       const f = new ByteWriter();
       // Locals: the original runs, then the scratch locals (two i32, two i64).
       const runs = r.u32();
-      f.u32(runs + 2);
+      f.u32(runs + 4);
       for (let k = 0; k < runs; k++) {
         f.u32(r.u32());
         const start = r.pos;
         readValType(r);
         f.bytes(r.bytes.subarray(start, r.pos));
       }
-      f.u32(2).u8(I32).u32(2).u8(I64);
+      f.u32(2).u8(I32).u32(2).u8(I64).u32(1).u8(F32).u32(1).u8(F64);
       this.#body(body, params + body.localCount, f);
       r.pos = end;
       const bytes = f.finish();
@@ -298,22 +437,46 @@ class Instrumenter {
 
   /** One function's instructions with the fuel plan's charges and checks and the bulk-op charges. */
   #body(body: Module["codes"][number], scratch: number, w: ByteWriter): void {
-    const plan = planFuel(this.#module, body);
+    const plan = this.#metered ? planFuel(this.#module, body) : NO_PLAN;
     const r = new ByteReader(this.#module.bytes, body.start, body.end);
     const reader = new InstructionReader(r);
     let run = 0;
+    const metered = this.#metered;
     while (r.pos < r.end) {
       const at = r.pos;
-      while (run < plan.count && plan.starts[run]! < at) run++;
-      if (run < plan.count && plan.starts[run] === at) {
+      while (metered && run < plan.count && plan.starts[run]! < at) run++;
+      if (metered && run < plan.count && plan.starts[run] === at) {
         if (plan.checkpoints[run]) this.#check(w, plan.costs[run]!, scratch + 2);
         else this.#charge(w, plan.costs[run]!);
         run++;
       }
       const op = reader.next();
-      if (op === OP_CALL || op === OP_RETURN_CALL || op === OP_REF_FUNC) {
+      const wideTrunc = TRUNC.get(op);
+      if (wideTrunc !== undefined) {
+        // Why: hosts word a NaN and an out-of-range truncation alike ("float unrepresentable in integer range");
+        // Wasmtime, and the interpreter, say "invalid conversion to integer" for NaN and "integer overflow" for the
+        // rest. A NaN operand meets this `unreachable` first (`traps.ts` recognizes the sequence by its bytes).
+        const t = wideTrunc ? scratch + 5 : scratch + 4;
+        w.u8(OP_LOCAL_TEE).u32(t).u8(OP_LOCAL_GET).u32(t).u8(OP_LOCAL_GET).u32(t);
+        w.u8(wideTrunc ? OP_F64_NE : OP_F32_NE).u8(OP_IF).u8(EMPTY);
+        this.#guardTrap(w, GuardTrap.BadConversion);
+        w.u8(OP_END).u8(op);
+      } else if ((op === OP_CALL_INDIRECT || op === OP_RETURN_CALL_INDIRECT) && this.#options.guardIndirect) {
+        // The index is on top: past the table's end, or a null entry, records its trap before the host's check.
+        const table = reader.index2, wide = this.#addressTypes.tables[table]!;
+        const i = wide ? scratch + 2 : scratch;
+        w.u8(OP_LOCAL_TEE).u32(i).u8(OP_LOCAL_GET).u32(i).u8(PREFIX_FC).u32(TABLE_SIZE).u32(table);
+        w.u8(wide ? OP_I64_GE_U : OP_I32_GE_U).u8(OP_IF).u8(EMPTY);
+        this.#guardTrap(w, GuardTrap.UndefinedElement);
+        w.u8(OP_END).u8(OP_LOCAL_GET).u32(i).u8(OP_TABLE_GET).u32(table).u8(OP_REF_IS_NULL).u8(OP_IF).u8(EMPTY);
+        this.#guardTrap(w, GuardTrap.IndirectCallToNull);
+        w.u8(OP_END);
+        w.bytes(r.bytes.subarray(reader.at, r.pos));
+      } else if ((op === OP_GLOBAL_GET || op === OP_GLOBAL_SET) && this.#shared) {
+        w.u8(op).u32(this.#global(reader.index));
+      } else if (op === OP_CALL || op === OP_RETURN_CALL || op === OP_REF_FUNC) {
         w.u8(op).u32(this.#func(reader.index));
-      } else if (op === PREFIX_FC && (PER_UNIT.has(reader.sub) || reader.sub === TABLE_GROW)) {
+      } else if (metered && op === PREFIX_FC && (PER_UNIT.has(reader.sub) || reader.sub === TABLE_GROW)) {
         // The count (or delta) is the last operand: an i32, or an i64 on 64-bit memories and tables (memory64), kept
         // in the i64 scratch locals (the checkpoint's temp is free between run starts).
         const wide = this.#wideCount(reader);
@@ -335,6 +498,11 @@ class Instrumenter {
         w.bytes(r.bytes.subarray(reader.at, r.pos));
       }
     }
+  }
+
+  /** `kiln:trap = code; unreachable` (a guard's trap). */
+  #guardTrap(w: ByteWriter, code: number): void {
+    w.u8(OP_I32_CONST).s32(code).u8(OP_GLOBAL_SET).u32(this.#trap).u8(OP_UNREACHABLE);
   }
 
   /** `counter -= cost` (nothing for a run that costs nothing). */
@@ -410,10 +578,14 @@ class Instrumenter {
       const sub = new ByteReader(r.bytes, r.pos, r.pos + size);
       r.pos += size;
       const s = new ByteWriter();
-      if (id === 1) {
+      if (id === 1 || (id === 7 && this.#shared)) {
+        // Function names; global names (subsection 7), whose defined indices move with a shared counter.
         const n = sub.u32();
         s.u32(n);
-        for (let i = 0; i < n; i++) s.u32(this.#func(sub.u32())).name(readName(sub));
+        for (let i = 0; i < n; i++) {
+          const index = sub.u32();
+          s.u32(id === 1 ? this.#func(index) : this.#global(index)).name(readName(sub));
+        }
       } else if (id === 2 || id === 3) {
         const n = sub.u32();
         s.u32(n);
@@ -433,3 +605,5 @@ class Instrumenter {
 }
 
 const EMPTY_VEC = new Uint8Array([0]);
+/** The plan of code that charges no fuel. */
+const NO_PLAN = { count: 0, starts: new Uint32Array(0), costs: new Uint32Array(0), checkpoints: new Uint8Array(0) };

@@ -183,3 +183,39 @@ export function hostFunc(fn: HostFunction, type: FuncType, typeId: number = type
     handleStore: null,
   };
 }
+
+/** Host functions declared synchronous ({@link synchronous}). */
+const synchronousFunctions = new WeakSet<object>();
+
+/**
+ * Declares that a host function never returns a Promise, so an engine need not prepare it to suspend. On the
+ * native engine an import that may suspend is called through JSPI's `WebAssembly.Suspending` (about 141 ns a call
+ * on V8 and 629 ns on JavaScriptCore, against 6 and 12 ns for a plain call); a declared one is called directly.
+ * The interpreter needs no declaration (it costs nothing there). A declared function that returns a Promise anyway
+ * traps with "function cannot suspend in a synchronous call" (`TrapCode.CannotSuspend`). Kiln's WASI in `sync`
+ * mode declares its functions.
+ *
+ * @param fn The host function.
+ * @returns The same function, now declared.
+ *
+ * @example An import that never suspends
+ * ```ts
+ * import { instantiate, parseWat, synchronous } from "../../mod.ts";
+ * const { instance } = await instantiate(
+ *   parseWat(`(module (import "env" "two" (func $two (result i32))) (func (export "f") (result i32) (call $two)))`),
+ *   { env: { two: synchronous(() => 2) } },
+ *   { engine: "native" },
+ * );
+ * console.log(await (instance.exports.f as () => Promise<number>)()); // 2
+ * ```
+ */
+export function synchronous<F extends (...args: never[]) => unknown>(fn: F): F {
+  if (typeof fn !== "function") throw new TypeError("synchronous: expected a function");
+  synchronousFunctions.add(fn);
+  return fn;
+}
+
+/** Whether a host function was declared synchronous ({@link synchronous}). */
+export function isSynchronous(fn: unknown): boolean {
+  return typeof fn === "function" && synchronousFunctions.has(fn);
+}

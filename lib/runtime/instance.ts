@@ -362,7 +362,11 @@ export function link(
   }
   store.instanceCount++;
   const instance = new Instance(module, store, state, Object.freeze(exports) as Record<string, ExportValue>);
-  // 8. Active element segments (then dropped), declarative ones dropped.
+  // 8. Active element segments (then dropped), declarative ones dropped; unless the engine wrote them (and 9).
+  if (engine.writesSegments) {
+    const start = d.start !== undefined ? state.funcs[d.start]! : null;
+    return { instance, start };
+  }
   d.elems.forEach((seg, i) => {
     if (seg.mode === "passive") return;
     if (seg.mode === "active") {

@@ -70,8 +70,10 @@ export interface StoreOptions {
    */
   profiler?: GuestProfiler;
   /**
-   * The engine that runs the instances created in the store: `"interpreter"`, the default and today the only one
-   * (Wasmtime's `Config::strategy`; the host's native WebAssembly is to come).
+   * The engine that runs the instances created in the store (Wasmtime's `Config::strategy`): `"interpreter"`, the
+   * default, or `"native"`, the host's own WebAssembly with the code instrumented for fuel and JSPI
+   * (`WebAssembly.Suspending`/`promising`) for imports that return Promises. `"native"` needs the host's
+   * `WebAssembly` (a TypeError otherwise); a call that may suspend also needs JSPI (a TypeError at that call).
    */
   engine?: EngineName;
 }
@@ -106,6 +108,9 @@ function checkPositive(name: string, n: number | undefined): void {
 function checkEngine(engine: EngineName | undefined): void {
   if (engine !== undefined && !ENGINE_NAMES.includes(engine)) {
     throw new TypeError(`engine must be one of ${ENGINE_NAMES.map((n) => `"${n}"`).join(", ")}, got ${String(engine)}`);
+  }
+  if (engine === "native" && typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== "object") {
+    throw new TypeError('engine "native" needs the host\'s WebAssembly, which this host lacks (use "interpreter")');
   }
 }
 
@@ -182,6 +187,20 @@ export class Store {
   readonly profiler: GuestProfiler | undefined;
   /** The options the store was created with. */
   readonly options: StoreOptions;
+  /**
+   * The engine that runs this store's instances, as `StoreOptions.engine` chose it (`"interpreter"` by default).
+   *
+   * @example Running a store on the host's WebAssembly
+   * ```ts
+   * import { instantiate, parseWat, Store } from "../../mod.ts";
+   * const store = new Store({ engine: "native" });
+   * const { instance } = await instantiate(parseWat(`(module (func (export "f") (result i32) i32.const 7))`), {}, {
+   *   store,
+   * });
+   * console.log(store.engine, await (instance.exports.f as () => Promise<number>)()); // "native" 7
+   * ```
+   */
+  readonly engine: EngineName;
   /** Set by `interrupt()`; honoured (and cleared) by the first machine to reach a checkpoint. */
   interrupted = false;
   /** Counts `interrupt()` calls: a call suspended or yielded across a change traps when it resumes. */
@@ -218,6 +237,7 @@ export class Store {
     checkPositive("callTimeoutMs", options.callTimeoutMs);
     checkEngine(options.engine);
     this.options = options;
+    this.engine = options.engine ?? "interpreter";
     this.fuelEnabled = options.fuel !== undefined;
     this.fuel = options.fuel !== undefined ? fuelAmount(options.fuel) : UNMETERED_FUEL;
     this.fuelGiven = this.fuel;

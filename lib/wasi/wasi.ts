@@ -36,6 +36,7 @@ import { hostIfLoaded, type HostModule, loadHost } from "./_host.ts";
 import { drive, errnoOf, outOfBounds, type Syscall, wait } from "./_drive.ts";
 import { acquirePathLock } from "./path_lock.ts";
 import { traceImports } from "./_trace.ts";
+import { synchronous } from "../runtime/func.ts";
 import { recheckWalk, type Resolved, resolvePath } from "./path.ts";
 import {
   anchorBelow,
@@ -386,6 +387,10 @@ export class Wasi {
           wasi_snapshot_preview1: traceImports(this.imports.wasi_snapshot_preview1, target, { unstable: false }),
           wasi_unstable: traceImports(this.imports.wasi_unstable, target, { unstable: true }),
         };
+      }
+      // Why: in sync mode no WASI function returns a Promise; declared so, the native engine calls them directly.
+      if (!this.allowAsync) {
+        for (const ns of Object.values(this.imports)) for (const fn of Object.values(ns)) synchronous(fn);
       }
     }
     return this.imports as ReturnType<Wasi["getImportObject"]>;

@@ -14,8 +14,11 @@ import { CompileError, LinkError, RuntimeError, UnsupportedFeatureError } from "
 import { TrapCode } from "../trap_codes.ts";
 import { type ErrorKind, type RawValue, spectestModule, type WastEngine, type WastInstance } from "./engine.ts";
 
-/** A configuration of the spec run against Kiln. */
-export type KilnConfig = "plain" | "fuel" | "async";
+/**
+ * A configuration of the spec run against Kiln: the three on the interpreter, and `native` / `native-fuel` (plain
+ * and fuel, on the native engine: the host's WebAssembly behind Kiln's API).
+ */
+export type KilnConfig = "plain" | "fuel" | "async" | "native" | "native-fuel";
 
 /** The fuel budget of the `fuel` configuration: large enough for every spec script. */
 export const FUEL_BUDGET = 2 ** 50;
@@ -55,9 +58,10 @@ class KilnInstance implements WastInstance {
  */
 export function kilnEngine(config: KilnConfig = "plain"): WastEngine {
   const externs = new Map<number, object>();
-  const store = config === "fuel"
-    ? new Store({ fuel: FUEL_BUDGET, fuelYieldInterval: FUEL_YIELD_INTERVAL })
-    : new Store();
+  const engine = config === "native" || config === "native-fuel" ? "native" : "interpreter";
+  const store = config === "fuel" || config === "native-fuel"
+    ? new Store({ engine, fuel: FUEL_BUDGET, fuelYieldInterval: FUEL_YIELD_INTERVAL })
+    : new Store({ engine });
   return {
     name: "kiln",
     checksMessages: true,

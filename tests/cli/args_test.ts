@@ -159,3 +159,11 @@ test("parseArgs() parses -W unknown-imports-trap/-default, -C compiler and -D co
   assert.match(usageError(["-D", "nope", "m.wasm"]), /^error: unknown -D \/ --debug option: nope\n/);
   assert.match(usageError(["-C", "nope", "m.wasm"]), /^error: unknown -C \/ --codegen option: nope\n/);
 });
+
+test("parseArgs() parses -C engine=native|interpreter|auto and refuses another", () => {
+  assert.equal(run(["-C", "engine=native", "m.wasm"]).engine, "native");
+  assert.equal(run(["-C", "engine=interpreter", "m.wasm"]).engine, "interpreter");
+  assert.equal(run(["-C", "engine=auto", "m.wasm"]).engine, "auto");
+  assert.equal(run(["m.wasm"]).engine, undefined);
+  assert.match(usageError(["-C", "engine=jit", "m.wasm"]), /unknown engine `jit`/);
+});

@@ -10,18 +10,21 @@
  * is written beside it as a cross-check of the per-operator costs.
  *
  * Every program is measured four ways: no yielding, and fuel yield intervals of 1, 3 and 50 units, which must all
- * consume the same fuel.
+ * consume the same fuel; on each engine (the interpreter, and the native engine where the host has WebAssembly).
  */
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { instantiate, parseWat, RuntimeError, Store } from "../../mod.ts";
+import { type EngineName, instantiate, parseWat, RuntimeError, Store } from "../../mod.ts";
 
 const BIG = 1_000_000_000;
+const ENGINES: readonly EngineName[] = typeof WebAssembly === "object" ? ["interpreter", "native"] : ["interpreter"];
 
 /** Fuel consumed by instantiating `text` (its start function runs), in a store with the given yield interval. */
-async function startFuel(text: string, fuelYieldInterval?: number): Promise<number> {
-  const store = new Store(fuelYieldInterval === undefined ? { fuel: BIG } : { fuel: BIG, fuelYieldInterval });
+async function startFuel(text: string, engine: EngineName, fuelYieldInterval?: number): Promise<number> {
+  const store = new Store(
+    fuelYieldInterval === undefined ? { fuel: BIG, engine } : { fuel: BIG, fuelYieldInterval, engine },
+  );
   try {
     await instantiate(parseWat(text), {}, { store });
   } catch (e) {
@@ -32,8 +35,10 @@ async function startFuel(text: string, fuelYieldInterval?: number): Promise<numb
 }
 
 async function assertFuel(expected: number, text: string): Promise<void> {
-  for (const interval of [undefined, 1, 3, 50]) {
-    assert.equal(await startFuel(text, interval), expected, `fuelYieldInterval ${interval}`);
+  for (const engine of ENGINES) {
+    for (const interval of [undefined, 1, 3, 50]) {
+      assert.equal(await startFuel(text, engine, interval), expected, `${engine}, fuelYieldInterval ${interval}`);
+    }
   }
 }
 

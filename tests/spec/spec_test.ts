@@ -3,6 +3,7 @@
  * three configurations: plain, fuel with a small yield interval, and Promise-returning imports (the whole suite
  * takes about 11 s per configuration under Deno). A file's test fails if any command fails (unsupported commands
  * and the entries of `known_failures.ts` do not count). `deno task spec --all` prints the same as a scoreboard.
+ * With `KILN_SPEC_NATIVE=1` the native engine's two configurations (`native`, `native-fuel`) run as well.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +15,12 @@ if (!root) {
   test("spec testsuite", { skip: "../shared/spec-testsuite is absent beside the repository" }, () => {});
 } else {
   const files = listWastFiles(root);
-  const configs: readonly ConfigName[] = ["plain", "fuel", "async"];
+  // The native engine's configurations are opt-in until they pass: KILN_SPEC_NATIVE=1.
+  const nativeToo = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env
+    .KILN_SPEC_NATIVE === "1";
+  const configs: readonly ConfigName[] = nativeToo
+    ? ["plain", "fuel", "async", "native", "native-fuel"]
+    : ["plain", "fuel", "async"];
   const jobs = files.flatMap((f) => configs.map((c): [string, ConfigName] => [f, c]));
   for (const [file, config] of jobs) {
     test(`spec ${file} (${config}) has no failing command`, async () => {

@@ -1,0 +1,672 @@
+/**
+ * The native engine behind the engine seam (`engine/engine.ts`, DESIGN.md "Two engines behind one seam"): runs
+ * modules on the host's own WebAssembly (V8 in Deno and Node, JavaScriptCore in Bun).
+ *
+ * - Compiling rewrites the module once per module and metering (`instrument.ts`): with fuel when the store meters
+ *   (or yields), else the original code; in both, every defined function, table, memory and global is exported
+ *   under a `kiln:` name and the start section dropped (Kiln runs the start function as a call, which may suspend).
+ * - Instantiating gives the host instance Kiln's resolved imports: memories, tables and globals through their
+ *   host-backed form (`backing.ts`: Kiln's objects keep their identity and delegate to the host's), functions as in
+ *   `imports.ts`; then it backs the instance's own memories, tables and globals with the host's. The host instance
+ *   writes the active segments itself, so the engine tells `link` to skip them ({@link Engine.writesSegments}).
+ * - Calls run the host export directly when synchronous, through `WebAssembly.promising` when async (JSPI);
+ *   values convert as the JS API says, funcrefs through the bridge below, raw calls of float and v128 signatures
+ *   through trampolines (`trampolines.ts`). Fuel, yields and interrupts: `fuel.ts`. Traps: `traps.ts`.
+ *
+ * Fuel: a metered instance that may call or be called by another instance's code directly (imports, tables: see
+ * {@link needsSharedCounter}) imports the store's one counter global (`sharedCounter`), so those calls are direct
+ * wasm calls charging the same budget; a lone instance keeps its own, faster counter, and calls into it from another
+ * instance go through JS (each entry hands over the store's fuel). Known gap: a function of an own-counter instance
+ * that JS puts in a shared table (`Table.set`) is then called directly, and its fuel is charged to its own counter.
+ *
+ * @module
+ */
+
+import type { Module as DecodedModule } from "../binary/module.ts";
+import { isRefType, storageType, ValType } from "../binary/module.ts";
+import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
+import { RuntimeError, UnsupportedFeatureError } from "../errors.ts";
+import { trap, TrapCode } from "../trap_codes.ts";
+import type { FuncInst, InstanceState } from "../runtime/func.ts";
+import { hostFunc, isSynchronous } from "../runtime/func.ts";
+import { Exception, type Tag } from "../runtime/tag.ts";
+import { funcOfJs, funcToJs, toRef, valTypeToName } from "../runtime/values.ts";
+import { typeIdOf } from "../validate/subtyping.ts";
+import {
+  adoptHostGlobal,
+  adoptHostMemory,
+  adoptHostTable,
+  hostGlobalFor,
+  hostMemoryFor,
+  hostTableFor,
+  setFuncBridge,
+} from "./backing.ts";
+import {
+  awaitHost,
+  type CallContext,
+  checkpoint,
+  currentCall,
+  type FuelState,
+  fuelState,
+  newContext,
+  setCurrentCall,
+  settleFuel,
+} from "./fuel.ts";
+import {
+  argConverter,
+  asyncFlag,
+  cannotSuspend,
+  dispatcher,
+  HAS_JSPI,
+  isThenable,
+  promising,
+  type RefBridge,
+  resultConverter,
+} from "./imports.ts";
+import {
+  COUNTER_IMPORT,
+  DEFINITION_EXPORT,
+  FUEL_EXPORT,
+  HOOK_MODULE,
+  HOOK_NAME,
+  instrument,
+  TRAP_EXPORT,
+} from "./instrument.ts";
+import { rawCaller, trampolineModule } from "./trampolines.ts";
+import { mapHostError } from "./traps.ts";
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+/** A module compiled for the host. */
+export interface NativeModule {
+  readonly decoded: DecodedModule;
+  readonly module: WebAssembly.Module;
+  /** The rewritten bytes the host compiled (for reading trap offsets). */
+  readonly bytes: Uint8Array;
+  readonly metered: boolean;
+  /** Whether its counter is the store's shared one (imported), else the instance's own. */
+  readonly shared: boolean;
+}
+
+/** The native engine's part of an instance. */
+export interface NativeInstance {
+  readonly state: InstanceState;
+  readonly compiled: NativeModule;
+  readonly host: WebAssembly.Instance;
+  /** The fuel counter (metered modules), else null. */
+  readonly counter: WebAssembly.Global;
+  readonly fuel: FuelState;
+  /** Callers per function index and call form, made on first use. */
+  readonly callers: Map<string, (args: readonly unknown[]) => unknown>;
+}
+
+const compiledModules = new WeakMap<
+  DecodedModule,
+  { metered?: NativeModule; unmetered?: NativeModule; shared?: NativeModule }
+>();
+
+/** Host functions ↔ Kiln function instances (the funcref bridge). */
+const instOfHostFunc = new WeakMap<object, FuncInst>();
+const hostFuncOfInst = new WeakMap<FuncInst, unknown>();
+
+/** The host function that stands for a function instance: a native instance's own, or an import trampoline. */
+function toHost(f: FuncInst | null): unknown {
+  if (f === null) return null;
+  const known = hostFuncOfInst.get(f);
+  if (known !== undefined) return known;
+  const ni = f.instance?.engine === native ? f.instance.engineState as NativeInstance | undefined : undefined;
+  let h: unknown;
+  if (ni !== undefined) {
+    h = ni.host.exports[DEFINITION_EXPORT.func + f.index];
+  } else {
+    // A host function, or a function of the interpreter: a wasm function importing its JS form, called
+    // synchronously (a table's functions cannot suspend: they may be called from any call).
+    const js = f.host !== null ? f.host : (funcToJs(f) as unknown as { callSync: AnyFn }).callSync;
+    const type = f.type;
+    const params = type.params.map(valTypeToName), results = type.results.map(valTypeToName);
+    const wat = `(module (import "t" "f" (func $f (param ${params.join(" ")}) (result ${results.join(" ")})))
+      (export "f" (func $f)))`;
+    const wrapped = importFunction(f, js as AnyFn, null, false);
+    const inst = new WebAssembly.Instance(
+      trampolineModule(`reexport ${params}->${results}`, wat),
+      { t: { f: wrapped } } as WebAssembly.Imports,
+    );
+    h = inst.exports.f;
+  }
+  if (h === undefined) throw new Error("internal: no host function for a function instance");
+  hostFuncOfInst.set(f, h);
+  instOfHostFunc.set(h as object, f);
+  return h;
+}
+
+function fromHost(v: unknown): FuncInst | null {
+  if (v === null || v === undefined) return null;
+  let f = instOfHostFunc.get(v as object);
+  if (f === undefined) {
+    if (typeof v !== "function") throw new TypeError("a function reference must be a function");
+    // A function of an instance whose instantiation failed after its segments were written (the spec's partial
+    // initialization): Kiln never saw its instance, so it becomes a host function of unknown type, calling it.
+    f = hostFunc(v as AnyFn, { params: [], results: [] } as never, -1);
+    instOfHostFunc.set(v as object, f);
+    hostFuncOfInst.set(f, v);
+  }
+  return f;
+}
+
+const bridge: RefBridge = { toHost, fromHost };
+setFuncBridge(bridge);
+
+/**
+ * The JS function native code calls for import `f` of instance `ni` (null when called from a table trampoline):
+ * fuel handed back to the store around the call, values converted, a Promise refused (`plain`) or awaited by JSPI.
+ */
+function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, suspending: boolean): AnyFn {
+  const args = argConverter(f.type, bridge);
+  const result = resultConverter(f.type, bridge);
+  const finish = (v: unknown) => (result === null ? v : result(v));
+  const fallback = fallbackResult(f.type.results);
+  return (...a: unknown[]) => {
+    const ctx = currentCall();
+    const fuel = ni?.fuel ?? (ctx !== null ? fuelState(ctx.store) : null);
+    fuel?.flush();
+    let out: unknown;
+    try {
+      out = target(...(args === null ? a : args(a)));
+    } catch (e) {
+      resume(ni, ctx, false);
+      throw toHostException(e);
+    }
+    if (isThenable(out) && !suspending) {
+      resume(ni, ctx, false);
+      throw cannotSuspend(out, HAS_JSPI ? "a host import returned a Promise" : "the host has no JSPI");
+    }
+    if (suspending) {
+      // Why a Promise even for a plain value: a Suspending import always suspends (V8 and JSC await its result), so
+      // the guest resumes from a microtask, after other JS may have run: the call's state is restored then.
+      const pending = isThenable(out) ? awaitHost(ctx, out, fallback) : Promise.resolve(out);
+      return pending.then((v) => {
+        resume(ni, ctx, true);
+        stopUnmetered(ni, ctx);
+        return ctx !== null && ctx.stop !== null ? v : finish(v);
+      }, (e) => {
+        resume(ni, ctx, true);
+        throw toHostException(e);
+      });
+    }
+    resume(ni, ctx, suspending);
+    stopUnmetered(ni, ctx);
+    return finish(out);
+  };
+}
+
+/**
+ * Uninstrumented code has no checkpoints: an interrupt asked for while its host import ran (`store.interrupt()`, an
+ * aborted signal) is raised as the import returns, as a JS throw into the guest (which a guest `catch_all` could
+ * catch, unlike the checkpoints' trap of instrumented code).
+ */
+function stopUnmetered(ni: NativeInstance | null, ctx: CallContext | null): void {
+  if (ni === null || ni.compiled.metered || ctx === null) return;
+  const store = ctx.store;
+  if (store.interrupted || store.interruptEpoch !== ctx.epoch || store.signal?.aborted || ctx.signal?.aborted) {
+    store.interrupted = false;
+    throw trap(TrapCode.Interrupt);
+  }
+}
+
+/** A value of the result types (zeros and nulls), to resume the guest with when a call gives up awaiting its host. */
+function fallbackResult(results: readonly number[]): unknown {
+  const zero = (t: number) => (t === ValType.i64 ? 0n : isRefType(t) ? null : 0);
+  return results.length === 0 ? undefined : results.length === 1 ? zero(results[0]!) : results.map(zero);
+}
+
+/** Calls suspended in a dispatched import, by token (`imports.ts` dispatcher). */
+const suspended = new Map<number, { ni: NativeInstance; ctx: CallContext | null }>();
+let nextToken = 0;
+
+/** The token and resumption functions of an instance's dispatchers. */
+function resumption(ni: NativeInstance): { token: () => number; resumed: (t: number) => void } {
+  return {
+    token: () => {
+      const t = nextToken = (nextToken + 1) | 0;
+      suspended.set(t, { ni, ctx: currentCall() });
+      return t;
+    },
+    resumed: (t) => {
+      const s = suspended.get(t);
+      suspended.delete(t);
+      if (s !== undefined) resume(s.ni, s.ctx, true);
+    },
+  };
+}
+
+/** Before native code continues after JS ran: the call state and the fuel back in place. */
+function resume(ni: NativeInstance | null, ctx: CallContext | null, async: boolean): void {
+  setCurrentCall(ctx);
+  if (async) asyncFlag.value = 1;
+  // No counter: an instance whose instantiation failed, whose functions still run from a table it wrote.
+  if (ni !== null && ni.compiled.metered && ni.counter !== undefined) ni.fuel.load(ni, ctx);
+}
+
+function compile(module: DecodedModule, metered: boolean, shared = false): NativeModule {
+  const bytes = instrument(module, {
+    fuel: metered,
+    exportDefinitions: true,
+    dropStart: true,
+    guardIndirect: hostConfusesNullEntries(),
+    sharedCounter: shared,
+  });
+  let host: WebAssembly.Module;
+  try {
+    host = new WebAssembly.Module(bytes as BufferSource);
+  } catch (e) {
+    // Kiln validated the module: the host lacks a feature it uses (V8 names the flag that would enable it).
+    const message = e instanceof Error ? e.message : String(e);
+    // V8 names the flag that would enable it; JavaScriptCore says "<Feature> is not enabled".
+    const flag = /--experimental-wasm-([a-z_-]+)/.exec(message) ?? /(\w+) is not enabled/.exec(message);
+    throw new UnsupportedFeatureError(
+      flag !== null ? flag[1]!.replaceAll("_", "-").toLowerCase() : `native engine: ${message}`,
+    );
+  }
+  return { decoded: module, module: host, bytes, metered, shared };
+}
+
+/**
+ * Whether a metered instance must share its store's counter: when its code may call another instance's directly
+ * (it imports a wasm function of a native instance of the store, or a table) or be called so (it exports a table).
+ * Why not always: an imported counter is a global behind an indirection, which V8 optimizes less in tight loops
+ * (richards 1.31x of plain native with its own counter, 2.9x with an imported one); a lone instance keeps its own.
+ */
+function needsSharedCounter(state: InstanceState): boolean {
+  const d = state.module;
+  if (d.imports.some((i) => i.desc.kind === "table") || d.exports.some((e) => e.kind === "table")) return true;
+  for (let i = 0; i < d.importedFuncs; i++) {
+    const inst = state.funcs[i]!.instance;
+    if (inst !== null && inst.engine === native && inst.store === state.store) return true;
+  }
+  return false;
+}
+
+let confusesNull: boolean | undefined;
+
+/**
+ * Whether the host words a `call_indirect` to a null entry like a type mismatch (JavaScriptCore does; V8 says
+ * "null function"): then the instrumenter guards every `call_indirect`. Probed once.
+ */
+function hostConfusesNullEntries(): boolean {
+  if (confusesNull !== undefined) return confusesNull;
+  // (module (type (func)) (table 1 funcref) (func (export "f") (call_indirect (type 0) (i32.const 0))))
+  const probe = new Uint8Array([
+    0,
+    97,
+    115,
+    109,
+    1,
+    0,
+    0,
+    0,
+    1,
+    4,
+    1,
+    96,
+    0,
+    0,
+    3,
+    2,
+    1,
+    0,
+    4,
+    4,
+    1,
+    112,
+    0,
+    1,
+    7,
+    5,
+    1,
+    1,
+    102,
+    0,
+    0,
+    10,
+    9,
+    1,
+    7,
+    0,
+    65,
+    0,
+    17,
+    0,
+    0,
+    11,
+  ]);
+  try {
+    const f = new WebAssembly.Instance(new WebAssembly.Module(probe)).exports.f as () => void;
+    f();
+    confusesNull = false;
+  } catch (e) {
+    confusesNull = !/null/i.test(e instanceof Error ? e.message : String(e));
+  }
+  return confusesNull;
+}
+
+/**
+ * The native engine: the host's own WebAssembly, instrumented for fuel, with JSPI for imports that return Promises
+ * (`StoreOptions.engine` `"native"`).
+ *
+ * @example Running on the host's WebAssembly with exact fuel
+ * ```ts
+ * import { instantiate, parseWat, Store } from "../../mod.ts";
+ * const store = new Store({ engine: "native", fuel: 1000 });
+ * const { instance } = await instantiate(
+ *   parseWat(`(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`),
+ *   {},
+ *   { store },
+ * );
+ * console.log(await (instance.exports.add as (a: number, b: number) => Promise<number>)(1, 2), store.fuelConsumed); // 3 3
+ * ```
+ */
+export const native: Engine<NativeModule> = {
+  name: "native",
+  writesSegments: true,
+
+  compileModule(module: DecodedModule, options: CompileOptions): NativeModule {
+    let pair = compiledModules.get(module);
+    if (pair === undefined) compiledModules.set(module, pair = {});
+    return options.meter ? pair.metered ??= compile(module, true) : pair.unmetered ??= compile(module, false);
+  },
+
+  instantiate(own: NativeModule, state: InstanceState): void {
+    const d = state.module;
+    let compiled = own;
+    if (own.metered && needsSharedCounter(state)) {
+      const pair = compiledModules.get(d)!;
+      compiled = pair.shared ??= compile(d, true, true);
+    }
+    const imports: Record<string, Record<string, unknown>> = {};
+    const fuel = fuelState(state.store);
+    // The instance is needed by import wrappers before the host instance exists: filled in below.
+    const counter = compiled.shared ? fuel.counter : undefined;
+    const ni = { state, compiled, fuel, counter, callers: new Map() } as unknown as {
+      -readonly [K in keyof NativeInstance]: NativeInstance[K];
+    };
+    let funcIndex = 0, tableIndex = 0, memoryIndex = 0, globalIndex = 0, tagIndex = 0;
+    for (const imp of d.imports) {
+      let v: unknown;
+      switch (imp.desc.kind) {
+        case "func":
+          v = importOf(state.funcs[funcIndex++]!, ni as NativeInstance, imp.desc.typeIndex);
+          break;
+        case "table":
+          v = hostTableFor(state.tables[tableIndex++]!);
+          break;
+        case "memory":
+          v = hostMemoryFor(state.memories[memoryIndex++]!);
+          break;
+        case "global":
+          v = hostGlobalFor(state.globals[globalIndex++]!);
+          break;
+        case "tag":
+          v = hostTagFor(state.tags[tagIndex++]!);
+          knownHostTags.add(v as object);
+          break;
+      }
+      (imports[imp.module] ??= Object.create(null))[imp.name] = v;
+    }
+    if (compiled.metered) {
+      const m = ni as NativeInstance;
+      const hook = () => checkpoint(m, fuel, (ctx) => resume(m, ctx, true));
+      // In an async call the hook is a Suspending import, which always suspends: state restored on resumption.
+      const asyncHook = () => {
+        const ctx = currentCall();
+        return Promise.resolve(hook()).then((stop) => {
+          resume(m, ctx, true);
+          return stop;
+        });
+      };
+      const { token, resumed } = resumption(m);
+      (imports[HOOK_MODULE] ??= Object.create(null))[HOOK_NAME] = HAS_JSPI
+        ? dispatcher({ params: [], results: [ValType.i32] } as never, asyncHook, hook, token, resumed)
+        : hook;
+      if (compiled.shared) imports[HOOK_MODULE]![COUNTER_IMPORT] = fuel.counter;
+    }
+    let host: WebAssembly.Instance;
+    try {
+      host = new WebAssembly.Instance(compiled.module, imports as WebAssembly.Imports);
+    } catch (e) {
+      throw hostError(e, compiled);
+    }
+    ni.host = host;
+    if (!compiled.shared) ni.counter = host.exports[FUEL_EXPORT] as WebAssembly.Global;
+    let globals = trapGlobals.get(state.store);
+    if (globals === undefined) trapGlobals.set(state.store, globals = new Set());
+    globals.add(host.exports[TRAP_EXPORT] as WebAssembly.Global);
+    // The instance's own entities, backed by the host's.
+    for (let i = d.importedTables; i < state.tables.length; i++) {
+      adoptHostTable(state.tables[i]!, host.exports[DEFINITION_EXPORT.table + i] as WebAssembly.Table);
+    }
+    for (let i = d.importedMemories; i < state.memories.length; i++) {
+      adoptHostMemory(state.memories[i]!, host.exports[DEFINITION_EXPORT.memory + i] as WebAssembly.Memory);
+    }
+    for (let i = d.importedGlobals; i < state.globals.length; i++) {
+      adoptHostGlobal(state.globals[i]!, host.exports[DEFINITION_EXPORT.global + i] as WebAssembly.Global);
+    }
+    for (let i = d.importedTags; i < state.tags.length; i++) {
+      const h = host.exports[DEFINITION_EXPORT.tag + i] as object;
+      pairTags(state.tags[i]!, h);
+      knownHostTags.add(h);
+    }
+    for (let i = d.importedFuncs; i < state.funcs.length; i++) {
+      const h = host.exports[DEFINITION_EXPORT.func + i] as object;
+      instOfHostFunc.set(h, state.funcs[i]!);
+      hostFuncOfInst.set(state.funcs[i]!, h);
+    }
+    state.engineState = ni;
+  },
+
+  call(f: FuncInst, args: readonly unknown[], mode: CallMode): unknown {
+    const ni = f.instance!.engineState as NativeInstance;
+    const store = ni.state.store;
+    const sync = mode.sync || !HAS_JSPI;
+    const ctx = newContext(store, sync, mode.options);
+    const prevCall = currentCall(), prevFlag = asyncFlag.value;
+    let out: unknown;
+    setCurrentCall(ctx);
+    asyncFlag.value = sync ? 0 : 1;
+    try {
+      if (ni.compiled.metered) ni.fuel.load(ni, ctx);
+      out = callerOf(ni, f, mode.raw, sync)(args);
+    } catch (e) {
+      const err = finish(ni, ctx, e);
+      if (mode.sync) throw err;
+      return Promise.reject(err);
+    } finally {
+      setCurrentCall(prevCall);
+      asyncFlag.value = prevFlag;
+    }
+    if (mode.sync) {
+      if (ni.compiled.metered) ni.fuel.flush();
+      return out;
+    }
+    if (sync) {
+      if (ni.compiled.metered) ni.fuel.flush();
+      return Promise.resolve(out);
+    }
+    return (out as Promise<unknown>).then((v) => {
+      if (ni.compiled.metered) ni.fuel.flush();
+      // Stopped while awaiting its host, the guest ran on to its return without meeting a checkpoint.
+      if (ctx.stop !== null) throw ctx.stop;
+      return v;
+    }, (e) => {
+      throw finish(ni, ctx, e);
+    });
+  },
+};
+
+/** The error a call ends with: the trap its checkpoint decided, or the host's error mapped to Kiln's. */
+function finish(ni: NativeInstance, ctx: CallContext, e: unknown): unknown {
+  if (ni.compiled.metered) ni.fuel.flush();
+  let err = ctx.stop !== null && e instanceof WebAssembly.RuntimeError
+    ? withBacktrace(ctx.stop, hostError(e, ni.compiled, ni))
+    : hostError(e, ni.compiled, ni);
+  if (ctx.stop !== null && !(err instanceof RuntimeError)) err = ctx.stop;
+  settleFuel(ctx, err);
+  return err;
+}
+
+function withBacktrace(t: RuntimeError, mapped: unknown): RuntimeError {
+  if (mapped instanceof RuntimeError) t.backtrace = mapped.backtrace;
+  return t;
+}
+
+function hostError(e: unknown, compiled: NativeModule, ni?: NativeInstance): unknown {
+  return fromHostException(mapHostError(e, compiled.decoded, compiled.metered, compiled.bytes, guardCode(ni)));
+}
+
+/** Each store's trap-code globals (`instrument.ts` TRAP_EXPORT), one per native instance. */
+const trapGlobals = new WeakMap<object, Set<WebAssembly.Global>>();
+
+/**
+ * The code a guard recorded before its `unreachable`, read once and cleared: the calling instance's, else that of
+ * another instance of the store (a guard in a function reached through a table or an import).
+ */
+function guardCode(ni: NativeInstance | undefined): number {
+  if (ni === undefined) return 0;
+  const own = ni.host?.exports[TRAP_EXPORT] as WebAssembly.Global | undefined;
+  for (const g of [own, ...(trapGlobals.get(ni.state.store) ?? [])]) {
+    if (g === undefined || g.value === 0) continue;
+    const code = g.value as number;
+    g.value = 0;
+    return code;
+  }
+  return 0;
+}
+
+/** What the host instance imports for function import `f`. */
+function importOf(f: FuncInst, ni: NativeInstance, typeIndex: number): unknown {
+  const other = f.instance?.engine === native ? f.instance.engineState as NativeInstance : undefined;
+  // Another native instance of the same metering: called directly (unmetered; or metered in the same store, whose
+  // instances share one counter).
+  if (other !== undefined && ni.compiled.metered === other.compiled.metered) {
+    if (!ni.compiled.metered) return toHost(f);
+    if (ni.compiled.shared && other.compiled.shared && other.state.store === ni.state.store) return toHost(f);
+  }
+  // A type in a recursion group or with typed references has no plain text form for a dispatcher: called directly
+  // (in a metering store its callee then charges its own counter: a known gap, see the module doc).
+  if (other !== undefined && ni.state.typeIds[typeIndex] !== typeIdOf(f.type)) return toHost(f);
+  // A host function as it is; a function of another instance through its exported form (its own entry).
+  const js = f.host;
+  if (js !== null && (isSynchronous(js) || !HAS_JSPI)) return importFunction(f, js as AnyFn, ni, false);
+  const { token, resumed } = resumption(ni);
+  if (js !== null) {
+    const [a, s] = [importFunction(f, js as AnyFn, ni, true), importFunction(f, js as AnyFn, ni, false)];
+    return dispatcher(f.type, a, s, token, resumed);
+  }
+  const exported = funcToJs(f) as unknown as AnyFn & { callSync: AnyFn };
+  if (!HAS_JSPI) return importFunction(f, exported.callSync, ni, false);
+  const [a, s] = [importFunction(f, exported, ni, true), importFunction(f, exported.callSync, ni, false)];
+  return dispatcher(f.type, a, s, token, resumed);
+}
+
+/** The function that calls `f` in one form, made once per instance, function and form. */
+function callerOf(ni: NativeInstance, f: FuncInst, raw: boolean, sync: boolean): (args: readonly unknown[]) => unknown {
+  const key = `${f.index}${raw ? "r" : "j"}${sync ? "s" : "a"}`;
+  let c = ni.callers.get(key);
+  if (c !== undefined) return c;
+  const hostFn = ni.host.exports[DEFINITION_EXPORT.func + f.index] as AnyFn;
+  const params = f.type.params, results = f.type.results;
+  const refParams = params.map((t) => isRefType(t) && storageType(t) === ValType.funcref);
+  const refResults = results.map((t) => isRefType(t) && storageType(t) === ValType.funcref);
+  const inArgs = refParams.includes(true)
+    ? (a: readonly unknown[]) => params.map((t, i) => (refParams[i] ? toHost(toRef(t, a[i]) as FuncInst | null) : a[i]))
+    : (a: readonly unknown[]) => a.length === params.length ? a : params.map((_, i) => a[i]);
+  const outOne = (v: unknown, i: number) => (refResults[i] ? funcToJs(fromHost(v)) : v);
+  const wrap = sync ? undefined : promising;
+  if (raw) {
+    const call = rawCaller(hostFn, params.map(valTypeToName), results.map(valTypeToName), wrap);
+    const outList = (r: unknown[]) => r.map(outOne);
+    c = (a) => {
+      const r = call(inArgs(a) as unknown[]);
+      return r instanceof Promise ? r.then(outList) : outList(r);
+    };
+  } else {
+    const g = wrap !== undefined ? wrap(hostFn) : hostFn;
+    const out = (r: unknown) =>
+      results.length === 0 ? undefined : results.length === 1 ? outOne(r, 0) : (r as unknown[]).map(outOne);
+    c = (a) => {
+      const r = g(...inArgs(a));
+      return r instanceof Promise ? r.then(out) : out(r);
+    };
+  }
+  ni.callers.set(key, c);
+  return c;
+}
+
+/** Kiln's tags ↔ the host's (`WebAssembly.Tag`). */
+const hostTags = new WeakMap<Tag, object>();
+const kilnTags = new WeakMap<object, Tag>();
+
+/** Records that `host` is Kiln tag `tag`'s host tag. */
+function pairTags(tag: Tag, host: object): void {
+  hostTags.set(tag, host);
+  kilnTags.set(host, tag);
+}
+
+type HostTagClass = new (d: unknown) => object;
+type HostException = { is(tag: object): boolean; getArg(tag: object, i: number): unknown };
+const HostTag = (WebAssembly as unknown as { Tag?: HostTagClass }).Tag;
+const HostException = (WebAssembly as unknown as { Exception?: new (tag: object, payload: unknown[]) => object })
+  .Exception;
+
+/** The host tag of a Kiln tag (made once), where the host has `WebAssembly.Tag`. */
+function hostTagFor(tag: Tag): object {
+  let t = hostTags.get(tag);
+  if (t === undefined) {
+    if (HostTag === undefined) throw new UnsupportedFeatureError("exceptions (the host has no WebAssembly.Tag)");
+    t = new HostTag({ parameters: tag.params.map(valTypeToName) });
+    pairTags(tag, t);
+  }
+  return t;
+}
+
+/**
+ * An exception the guest threw, leaving native code (a `WebAssembly.Exception`), as Kiln's {@link Exception} of
+ * the same tag and payload; anything else unchanged.
+ */
+function fromHostException(e: unknown): unknown {
+  if (HostException === undefined || !(e instanceof HostException)) return e;
+  const x = e as unknown as HostException;
+  for (const [host, tag] of tagPairs(x)) {
+    const payload = tag.params.map((t, i) => {
+      const v = x.getArg(host, i);
+      return isRefType(t) && storageType(t) === ValType.funcref ? funcToJs(fromHost(v)) : v;
+    });
+    return new Exception(tag, payload);
+  }
+  return e;
+}
+
+/** The (host, Kiln) tag pair an exception has, searched among the tags known so far. */
+function* tagPairs(x: HostException): Generator<[object, Tag]> {
+  for (const host of knownHostTags) {
+    const tag = kilnTags.get(host);
+    if (tag !== undefined && x.is(host)) yield [host, tag];
+  }
+}
+
+/** Host tags paired so far (weakly held would be better; a tag lives as long as its instances' code anyway). */
+const knownHostTags = new Set<object>();
+
+/** Kiln's {@link Exception} thrown by a host import into native code, as the host's exception. */
+function toHostException(e: unknown): unknown {
+  if (!(e instanceof Exception) || HostException === undefined) return e;
+  const host = hostTagFor(e.tag);
+  knownHostTags.add(host);
+  const payload = e.tag.params.map((t, i) => {
+    const v = e.getArg(e.tag, i);
+    return isRefType(t) && storageType(t) === ValType.funcref ? toHost(toRef(t, v) as FuncInst | null) : v;
+  });
+  return new HostException(host, payload);
+}
+
+/** The function instance of an exported function (re-exported for tests of the bridge). */
+export const functionOf: (v: unknown) => FuncInst | undefined = funcOfJs;

@@ -1,0 +1,283 @@
+/**
+ * The native engine's fuel, yields and interrupts: the bookkeeping between the store's fuel and the counter global
+ * of each instrumented instance (`instrument.ts`, {@link FUEL_EXPORT}), and the checkpoint hook.
+ *
+ * The counter holds `fuel - limit`. `store.fuel` is the truth while JS runs; while wasm runs, the counter of the
+ * instance that runs is ("live"). {@link FuelState.load} hands the fuel to an instance as it starts or resumes
+ * (a call's entry, a host import's return, a yield's end) and {@link FuelState.flush} takes it back whenever JS runs
+ * (a host import, a return, a checkpoint, a trap): lazily, so a call that returns leaves its counter live until the
+ * next flush, and a later entry of any instance flushes first. One budget is shared by all instances of a store.
+ *
+ * The limit: the next yield mark (`fuel - interval`, once per slice) or 0, so a checkpoint whose run does not fit
+ * in the fuel left, or that reaches the mark, calls the hook, exactly where the interpreter's `fuel < limit` leaves
+ * its fast path. To deliver an interrupt the limit is `fuel + 1`: the next checkpoint calls the hook, which stops
+ * the guest. The hook decides: stop (out of fuel, an interrupt, a deadline, a yield a synchronous call cannot make)
+ * by returning 1, whereupon the instrumented code executes `unreachable` and the call reports the trap recorded in
+ * its {@link CallContext}; yield (a Promise, which JSPI's `Suspending` awaits, resolving to 0 or 1); or carry on.
+ *
+ * @module
+ */
+
+import { RuntimeError } from "../errors.ts";
+import { yieldMacrotask } from "../exec/driver.ts";
+import type { Store } from "../runtime/store.ts";
+import { UNMETERED_FUEL } from "../runtime/store.ts";
+import { trap, TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts";
+
+/**
+ * Fuel units between clock reads when only `yieldEveryMs`, `callTimeoutMs` or a signal need them. Why not the
+ * interpreter's 10,000: native code runs about 16-20 billion units a second, so 10,000 would call the hook every
+ * microsecond; 2^22 units are a fraction of a millisecond.
+ */
+export const NATIVE_CHECK_INTERVAL = 2 ** 22;
+
+/** One call from JS into a native instance: its limits, and the trap a checkpoint decided on. */
+export interface CallContext {
+  readonly store: Store;
+  readonly sync: boolean;
+  /** Wall-clock deadline (`callTimeoutMs`, `timeoutMs`), or Infinity. */
+  readonly deadline: number;
+  /** When the current time slice ends (`yieldEveryMs`), or Infinity. */
+  slice: number;
+  readonly signal: AbortSignal | undefined;
+  /** `store.interruptEpoch` when the call started. */
+  readonly epoch: number;
+  /** The fuel level of the next yield mark, or -Infinity. */
+  yieldMark: number;
+  /** The trap a checkpoint stopped the call with. */
+  stop: RuntimeError | null;
+  /** The store's fuel when the call started (for {@link settleFuel}). */
+  readonly fuelAtStart: number;
+}
+
+/** What has a counter: an instrumented instance. */
+export interface Metered {
+  readonly counter: WebAssembly.Global;
+}
+
+const now: () => number = typeof performance === "object" ? () => performance.now() : () => Date.now();
+
+/** The fuel interval of a store's checkpoints on the native engine (0: none). */
+export function checkInterval(store: Store): number {
+  const byFuel = store.options.fuelYieldInterval;
+  if (byFuel !== undefined && byFuel > 0) return store.yieldInterval;
+  return store.yieldInterval > 0 ? NATIVE_CHECK_INTERVAL : 0;
+}
+
+/**
+ * A new call context.
+ *
+ * @param store the store of the call
+ * @param sync whether the call is synchronous
+ * @param options the call's own signal and timeout
+ */
+export function newContext(
+  store: Store,
+  sync: boolean,
+  options: { signal?: AbortSignal; timeoutMs?: number } | undefined,
+): CallContext {
+  const timeoutMs = options?.timeoutMs ?? 0;
+  const clock = store.callTimeoutMs > 0 || store.yieldEveryMs > 0 || timeoutMs > 0;
+  const start = clock ? now() : 0;
+  const interval = checkInterval(store);
+  return {
+    store,
+    sync,
+    deadline: Math.min(
+      store.callTimeoutMs > 0 ? start + store.callTimeoutMs : Infinity,
+      timeoutMs > 0 ? start + timeoutMs : Infinity,
+    ),
+    slice: !sync && store.yieldEveryMs > 0 ? start + store.yieldEveryMs : Infinity,
+    signal: options?.signal,
+    epoch: store.interruptEpoch,
+    yieldMark: interval > 0 ? store.fuel - interval : -Infinity,
+    stop: null,
+    fuelAtStart: store.fuel,
+  };
+}
+
+/** Whether the call must stop with "interrupt" at its next checkpoint. */
+function interrupting(ctx: CallContext): boolean {
+  const store = ctx.store;
+  return ctx.stop !== null || store.interrupted || store.signal?.aborted === true || ctx.signal?.aborted === true ||
+    store.interruptEpoch !== ctx.epoch;
+}
+
+/** The fuel bookkeeping of one store on the native engine. */
+export class FuelState {
+  readonly store: Store;
+  /** The store's fuel counter, imported by every instrumented instance of the store (`sharedCounter`). */
+  readonly counter: WebAssembly.Global = new WebAssembly.Global({ value: "i64", mutable: true }, 0n);
+  /** The instance whose counter holds the store's fuel now, or null when `store.fuel` does. */
+  live: Metered | null = null;
+  /** The limit the live counter is relative to. */
+  limit = 0;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  /** Takes the fuel back from the live counter into `store.fuel`. */
+  flush(): void {
+    const live = this.live;
+    if (live === null) return;
+    this.store.fuel = Number(live.counter.value) + this.limit;
+    this.live = null;
+  }
+
+  /** Hands the store's fuel to `m`'s counter for the call `ctx`. */
+  load(m: Metered, ctx: CallContext | null): void {
+    this.flush();
+    // No counter: an instance whose instantiation failed (its functions still run from a table it wrote); its
+    // code charges a counter Kiln cannot reach.
+    if (m.counter === undefined) return;
+    const fuel = this.store.fuel;
+    this.limit = ctx !== null && interrupting(ctx) ? fuel + 1 : Math.max(ctx?.yieldMark ?? 0, 0);
+    m.counter.value = BigInt(fuel - this.limit);
+    this.live = m;
+  }
+}
+
+const states = new WeakMap<Store, FuelState>();
+
+/** The fuel state of a store (made on first use). */
+export function fuelState(store: Store): FuelState {
+  let s = states.get(store);
+  if (s === undefined) states.set(store, s = new FuelState(store));
+  return s;
+}
+
+/** The call running now (innermost), as the hook and host imports see it; set at every entry into wasm. */
+let current: CallContext | null = null;
+
+/** The call running now. */
+export function currentCall(): CallContext | null {
+  return current;
+}
+
+/** Sets the call running now (at an entry into wasm: a call, a resumption). */
+export function setCurrentCall(ctx: CallContext | null): void {
+  current = ctx;
+}
+
+/**
+ * Awaits a host Promise for the call `ctx`, but gives up as soon as its signal (or the store's) aborts or its
+ * deadline passes, as the interpreter's driver does: the guest must not outlive its call's limits while a host
+ * import hangs. Giving up resolves with `fallback` (a value of the import's result type) and records the trap
+ * "interrupt", which the next checkpoint raises (a wasm trap, so no guest `catch_all` can swallow it).
+ *
+ * @param ctx the call
+ * @param pending the host's Promise
+ * @param fallback the value to resume the guest with when giving up
+ * @returns what the guest resumes with
+ */
+export function awaitHost(ctx: CallContext | null, pending: PromiseLike<unknown>, fallback: unknown): Promise<unknown> {
+  const host = Promise.resolve(pending);
+  if (ctx === null) return host;
+  const signals = [ctx.signal, ctx.store.signal].filter((s) => s !== undefined);
+  if (signals.length === 0 && ctx.deadline === Infinity) return host;
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = () => {
+      cleanup();
+      host.then(undefined, () => {});
+      ctx.stop = trap(TrapCode.Interrupt);
+      resolve(fallback);
+    };
+    const cleanup = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const signal of signals) signal.removeEventListener("abort", stop);
+    };
+    if (ctx.deadline !== Infinity) timer = setTimeout(stop, Math.max(0, ctx.deadline - now()));
+    for (const signal of signals) signal.addEventListener("abort", stop, { once: true });
+    host.then((v) => {
+      cleanup();
+      resolve(v);
+    }, (e) => {
+      cleanup();
+      reject(e);
+    });
+  });
+}
+
+/** Records why the guest stops and tells the instrumented code to trap. */
+function stop(ctx: CallContext, e: RuntimeError): number {
+  ctx.stop = e;
+  return 1;
+}
+
+/**
+ * The checkpoint hook of an instance (`kiln.checkpoint`): called when its counter went below 0.
+ *
+ * @param m the instance
+ * @param fuel its store's fuel state
+ * @param afterYield called when a yield ends, before the guest continues (sets the instance's call state)
+ * @returns 0 to continue, 1 to stop, or a Promise of either (a yield; only in an async call)
+ */
+export function checkpoint(
+  m: Metered,
+  fuel: FuelState,
+  afterYield: (ctx: CallContext) => void,
+): number | Promise<number> {
+  const ctx = current;
+  const store = fuel.store;
+  fuel.flush();
+  if (ctx === null) {
+    // Not a call Kiln made (cannot happen: every entry sets it); refuel and continue.
+    if (store.fuel < 0 && !store.fuelEnabled) store.fuel = UNMETERED_FUEL;
+    fuel.load(m, null);
+    return 0;
+  }
+  if (interrupting(ctx)) {
+    store.interrupted = false;
+    return stop(ctx, ctx.stop ?? trap(TrapCode.Interrupt));
+  }
+  const interval = checkInterval(store);
+  if (store.fuel < 0) {
+    if (store.fuelEnabled) return stop(ctx, trap(TrapCode.OutOfFuel));
+    store.fuel = UNMETERED_FUEL;
+    ctx.yieldMark = interval > 0 ? store.fuel - interval : -Infinity;
+  }
+  if (store.fuel < ctx.yieldMark) {
+    ctx.yieldMark = store.fuel - interval;
+    const t = ctx.deadline !== Infinity || ctx.slice !== Infinity ? now() : 0;
+    if (t >= ctx.deadline) return stop(ctx, trap(TrapCode.Interrupt));
+    const byFuel = store.yieldsByFuel && ctx.signal === undefined && ctx.deadline === Infinity;
+    if (ctx.sync && byFuel) {
+      return stop(
+        ctx,
+        trapWithMessage(TrapCode.CannotSuspend, `${TRAP_MESSAGES.CannotSuspend}: a fuel yield is needed`),
+      );
+    }
+    if (!ctx.sync && (store.yieldsByFuel || t >= ctx.slice)) {
+      return yieldMacrotask().then(() => {
+        afterYield(ctx);
+        if (interrupting(ctx)) {
+          store.interrupted = false;
+          return stop(ctx, trap(TrapCode.Interrupt));
+        }
+        if (store.yieldEveryMs > 0) ctx.slice = now() + store.yieldEveryMs;
+        // Why at resumption (as the interpreter's continueAfterYield): other calls of the store ran meanwhile.
+        ctx.yieldMark = store.fuel - interval;
+        fuel.load(m, ctx);
+        return 0;
+      });
+    }
+  }
+  fuel.load(m, ctx);
+  return 0;
+}
+
+/**
+ * After a call stopped for lack of fuel: the run that did not fit was charged but never ran, so the call consumed
+ * all the fuel it had, as the interpreter settles it (`exec/driver.ts`).
+ *
+ * @param ctx the call
+ * @param e its error
+ */
+export function settleFuel(ctx: CallContext, e: unknown): void {
+  const store = ctx.store;
+  if (store.fuelEnabled && store.fuel < 0 && e instanceof RuntimeError && e.code === TrapCode.OutOfFuel) {
+    store.fuel = Math.max(store.fuel, Math.min(0, ctx.fuelAtStart));
+  }
+}
