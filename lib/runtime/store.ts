@@ -66,7 +66,8 @@ export interface StoreOptions {
   debugInfo?: boolean;
   /**
    * Samples the wasm call stack of the store's code (`wasmtime run --profile=guest`; see {@link GuestProfiler}).
-   * The store's code is then metered (samples are taken at fuel checkpoints). A profiler serves one store.
+   * The store's code is then metered (samples are taken at fuel checkpoints). A profiler serves one store, on the
+   * interpreter engine (a TypeError on another).
    */
   profiler?: GuestProfiler;
   /**
@@ -230,7 +231,8 @@ export class Store {
    * Creates a store.
    *
    * @param options Fuel, yield interval, abort signal and limits.
-   * @throws RangeError when `yieldEveryMs` or `callTimeoutMs` is not a positive number.
+   * @throws RangeError when `yieldEveryMs` or `callTimeoutMs` is not a positive number; TypeError for an engine the
+   *   host cannot run, or a profiler on an engine other than the interpreter.
    */
   constructor(options: StoreOptions = {}) {
     checkPositive("yieldEveryMs", options.yieldEveryMs);
@@ -252,6 +254,10 @@ export class Store {
     this.yieldsByFuel = byFuel > 0 && this.yieldEveryMs === 0;
     this.signal = options.signal;
     this.maxWasmStack = options.maxWasmStack ?? 512 * 1024;
+    // Why: samples are taken at the interpreter's checkpoints; the native engine has no sampler yet.
+    if (options.profiler !== undefined && this.engine !== "interpreter") {
+      throw new TypeError(`a GuestProfiler needs the interpreter engine, not "${this.engine}"`);
+    }
     this.profiler = options.profiler;
     this.profiler?.attach(this.fuel);
   }

@@ -148,6 +148,9 @@ test("GuestProfiler checks its options and serves one store; without one a store
   assert.equal(store.metered, true);
   assert.throws(() => new Store({ profiler }), /only one store/);
   assert.equal(new Store().metered, false);
+  if (typeof WebAssembly === "object") {
+    assert.throws(() => new Store({ engine: "native", profiler: new GuestProfiler() }), TypeError);
+  }
   assert.deepEqual(firefoxProfileProblems(toFirefoxProfile(new GuestProfiler())), []);
   assert.equal(toCollapsedStacks(new GuestProfiler()), "");
 });
