@@ -613,9 +613,10 @@ function pairTags(tag: Tag, host: object): void {
 
 type HostTagClass = new (d: unknown) => object;
 type HostException = { is(tag: object): boolean; getArg(tag: object, i: number): unknown };
-const HostTag = (WebAssembly as unknown as { Tag?: HostTagClass }).Tag;
-const HostException = (WebAssembly as unknown as { Exception?: new (tag: object, payload: unknown[]) => object })
-  .Exception;
+const HostTag = (globalThis as unknown as { WebAssembly?: { Tag?: HostTagClass } }).WebAssembly?.Tag;
+const HostException = (globalThis as unknown as {
+  WebAssembly?: { Exception?: new (tag: object, payload: unknown[]) => object };
+}).WebAssembly?.Exception;
 
 /** The host tag of a Kiln tag (made once), where the host has `WebAssembly.Tag`. */
 function hostTagFor(tag: Tag): object {

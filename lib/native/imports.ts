@@ -20,12 +20,16 @@ import { funcToJs, hostResultList, toRef, valTypeToName } from "../runtime/value
 import { TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { trampolineModule } from "./trampolines.ts";
 
+// Why through globalThis: this module is loaded on hosts without WebAssembly too (V8 --jitless, locked-down pages),
+// where the bare name throws; the native engine is refused there before any of this runs.
+const HOST = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
+
 /** Whether the host has JSPI. */
-export const HAS_JSPI: boolean = typeof (WebAssembly as { Suspending?: unknown }).Suspending === "function" &&
-  typeof (WebAssembly as { promising?: unknown }).promising === "function";
+export const HAS_JSPI: boolean = typeof (HOST as { Suspending?: unknown } | undefined)?.Suspending === "function" &&
+  typeof (HOST as { promising?: unknown } | undefined)?.promising === "function";
 
 type AnyFn = (...args: unknown[]) => unknown;
-const WA = WebAssembly as unknown as {
+const WA = HOST as unknown as {
   Suspending: new (fn: AnyFn) => unknown;
   promising: (fn: AnyFn) => (...args: unknown[]) => Promise<unknown>;
 };
@@ -36,7 +40,9 @@ export function promising(fn: AnyFn): (...args: unknown[]) => Promise<unknown> {
 }
 
 /** 1 while the innermost running call is async (so dispatched imports may suspend), 0 otherwise. */
-export const asyncFlag: WebAssembly.Global = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
+export const asyncFlag: WebAssembly.Global = HOST !== undefined
+  ? new HOST.Global({ value: "i32", mutable: true }, 0)
+  : { value: 0 } as unknown as WebAssembly.Global;
 
 /** Whether a value is a thenable (what makes a call suspend). */
 export function isThenable(v: unknown): v is PromiseLike<unknown> {
