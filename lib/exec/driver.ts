@@ -14,6 +14,7 @@
  * @module
  */
 
+import { awaitHostWithin, now } from "../engine/await_host.ts";
 import { isStackOverflow, RuntimeError } from "../errors.ts";
 import { trap, TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import type { CallMode } from "../engine/engine.ts";
@@ -49,10 +50,6 @@ export const yieldMacrotask: () => Promise<void> = typeof g.setImmediate === "fu
   : typeof MessageChannel === "function"
   ? messageChannelYield()
   : () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-const now: () => number = typeof performance === "object" && typeof performance.now === "function"
-  ? () => performance.now()
-  : () => Date.now();
 
 /**
  * The trap of a call that was awaiting while `store.interrupt()` was called. No machine runs while a driver
@@ -251,9 +248,8 @@ function firstSlice(store: Store, sync: boolean, start: number): number {
 }
 
 /**
- * Awaits a host Promise, but gives up with the trap "interrupt" as soon as `signal` aborts or `deadline` passes:
- * the guest must not outlive its call's limits while a host import hangs. The abandoned Promise's rejection is
- * swallowed.
+ * Awaits a host Promise, but gives up with the trap "interrupt" as soon as a signal aborts or `deadline` passes
+ * (`engine/await_host.ts`).
  */
 function awaitHost(
   m: Machine,
@@ -261,28 +257,8 @@ function awaitHost(
   signals: readonly (AbortSignal | undefined)[],
   deadline: number,
 ): Promise<unknown> {
-  const host = Promise.resolve(pending);
-  if (signals.every((s) => s === undefined) && deadline === Infinity) return host;
-  return new Promise((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stop = () => {
-      cleanup();
-      host.catch(() => {});
-      reject(interruptTrap(m));
-    };
-    const cleanup = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      for (const signal of signals) signal?.removeEventListener("abort", stop);
-    };
-    if (deadline !== Infinity) timer = setTimeout(stop, Math.max(0, deadline - now()));
-    for (const signal of signals) signal?.addEventListener("abort", stop, { once: true });
-    host.then((v) => {
-      cleanup();
-      resolve(v);
-    }, (e) => {
-      cleanup();
-      reject(e);
-    });
+  return awaitHostWithin(pending, signals, deadline, () => {
+    throw interruptTrap(m);
   });
 }
 

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { awaitHostWithin, now } from "../engine/await_host.ts";
 import { RuntimeError } from "../errors.ts";
 import { yieldMacrotask } from "../exec/driver.ts";
 import type { Store } from "../runtime/store.ts";
@@ -54,8 +55,6 @@ export interface CallContext {
 export interface Metered {
   readonly counter: WebAssembly.Global;
 }
-
-const now: () => number = typeof performance === "object" ? () => performance.now() : () => Date.now();
 
 /** The fuel interval of a store's checkpoints on the native engine (0: none). */
 export function checkInterval(store: Store): number {
@@ -172,31 +171,10 @@ export function setCurrentCall(ctx: CallContext | null): void {
  * @returns what the guest resumes with
  */
 export function awaitHost(ctx: CallContext | null, pending: PromiseLike<unknown>, fallback: unknown): Promise<unknown> {
-  const host = Promise.resolve(pending);
-  if (ctx === null) return host;
-  const signals = [ctx.signal, ctx.store.signal].filter((s) => s !== undefined);
-  if (signals.length === 0 && ctx.deadline === Infinity) return host;
-  return new Promise((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stop = () => {
-      cleanup();
-      host.then(undefined, () => {});
-      ctx.stop = trap(TrapCode.Interrupt);
-      resolve(fallback);
-    };
-    const cleanup = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      for (const signal of signals) signal.removeEventListener("abort", stop);
-    };
-    if (ctx.deadline !== Infinity) timer = setTimeout(stop, Math.max(0, ctx.deadline - now()));
-    for (const signal of signals) signal.addEventListener("abort", stop, { once: true });
-    host.then((v) => {
-      cleanup();
-      resolve(v);
-    }, (e) => {
-      cleanup();
-      reject(e);
-    });
+  if (ctx === null) return Promise.resolve(pending);
+  return awaitHostWithin(pending, [ctx.signal, ctx.store.signal], ctx.deadline, () => {
+    ctx.stop = trap(TrapCode.Interrupt);
+    return fallback;
   });
 }
 

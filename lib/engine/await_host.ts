@@ -1,0 +1,64 @@
+/**
+ * Awaiting a host import's Promise within a call's limits, for every engine: the guest must not outlive its call's
+ * deadline or signals while a host import hangs.
+ *
+ * @module
+ */
+
+/** The clock deadlines are measured on (`performance.now()` where the host has it). */
+export const now: () => number = typeof performance === "object" && typeof performance.now === "function"
+  ? () => performance.now()
+  : () => Date.now();
+
+/**
+ * Awaits a host Promise, but gives up as soon as one of `signals` aborts or `deadline` passes: then `giveUp` decides
+ * the outcome (its value resolves the result, an error it throws rejects it). The abandoned Promise's rejection is
+ * swallowed.
+ *
+ * @param pending What the host import returned.
+ * @param signals Signals that end the wait (undefined entries are ignored).
+ * @param deadline A time on {@link now}'s clock, or Infinity.
+ * @param giveUp Called once, on giving up.
+ * @returns The host's value, or `giveUp`'s.
+ * @example
+ * ```ts
+ * import { awaitHostWithin, now } from "./await_host.ts";
+ * const hung = new Promise(() => {});
+ * console.log(await awaitHostWithin(hung, [], now() + 10, () => "gave up")); // "gave up"
+ * ```
+ */
+export function awaitHostWithin(
+  pending: unknown,
+  signals: readonly (AbortSignal | undefined)[],
+  deadline: number,
+  giveUp: () => unknown,
+): Promise<unknown> {
+  const host = Promise.resolve(pending);
+  const live = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (live.length === 0 && deadline === Infinity) return host;
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = () => {
+      cleanup();
+      host.then(undefined, () => {});
+      try {
+        resolve(giveUp());
+      } catch (e) {
+        reject(e);
+      }
+    };
+    const cleanup = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const signal of live) signal.removeEventListener("abort", stop);
+    };
+    if (deadline !== Infinity) timer = setTimeout(stop, Math.max(0, deadline - now()));
+    for (const signal of live) signal.addEventListener("abort", stop, { once: true });
+    host.then((v) => {
+      cleanup();
+      resolve(v);
+    }, (e) => {
+      cleanup();
+      reject(e);
+    });
+  });
+}
