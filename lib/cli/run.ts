@@ -36,6 +36,7 @@ import { printable } from "../_printable.ts";
 import { formatInvokeResult, parseInvokeArg } from "./values.ts";
 import { encodeCoredump } from "./coredump.ts";
 import { writeProfile } from "./profile.ts";
+import { HAS_JSPI } from "../native/imports.ts";
 import { GuestProfiler } from "../profile/guest_profiler.ts";
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
@@ -227,8 +228,7 @@ export const DEFAULT_MAX_MEMORY_BYTES = 4 * 1024 ** 3;
 
 /** `-C engine=auto`: the native engine where the host has WebAssembly and JSPI, else the interpreter. */
 function autoEngine(): "native" | "interpreter" {
-  const wasm = (globalThis as { WebAssembly?: { Suspending?: unknown; promising?: unknown } }).WebAssembly;
-  return typeof wasm?.Suspending === "function" && typeof wasm.promising === "function" ? "native" : "interpreter";
+  return HAS_JSPI ? "native" : "interpreter";
 }
 
 function storeOptions(opts: RunOptions, profiler: GuestProfiler | undefined): StoreOptions {
