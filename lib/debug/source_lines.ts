@@ -6,6 +6,7 @@
  */
 
 import type { Module } from "../binary/module.ts";
+import type { WasmFrame } from "../errors.ts";
 import {
   codeSectionStart,
   DwarfError,
@@ -119,4 +120,50 @@ export function functionNameOf(module: Module, offset: number): string | undefin
   if (debug.codeStart < 0 || offset < debug.codeStart) return undefined;
   const info = infoOf(module, debug);
   return info === null ? undefined : functionNameAt(info.functions, offset - debug.codeStart);
+}
+
+/**
+ * A backtrace frame of function `funcIndex` at `offset`, as both engines make it: its name from the `name` section,
+ * and with `debugInfo` (Wasmtime's `WASMTIME_BACKTRACE_DETAILS`) its source position, and its `.debug_info` name
+ * where the `name` section lacks one.
+ *
+ * @param module The module the function belongs to.
+ * @param funcIndex The function's index in the module's function index space.
+ * @param offset Byte offset of the trapping or calling instruction in the module binary, or -1.
+ * @param moduleName The module name the frame shows.
+ * @param debugInfo Whether to read the module's DWARF.
+ * @returns The frame.
+ * @example
+ * ```ts
+ * import { decodeModule } from "../binary/decoder.ts";
+ * import { wasmFrame } from "./source_lines.ts";
+ * const module = decodeModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+ * const frame = wasmFrame(module, 3, -1, "m", true);
+ * if (frame.funcIndex !== 3 || frame.file !== undefined) throw new Error("no DWARF, no position");
+ * ```
+ */
+export function wasmFrame(
+  module: Module,
+  funcIndex: number,
+  offset: number,
+  moduleName: string | undefined,
+  debugInfo: boolean,
+): WasmFrame {
+  const frame: { -readonly [K in keyof WasmFrame]: WasmFrame[K] } = { funcIndex, offset };
+  const name = module.names.functions.get(funcIndex);
+  if (name !== undefined) frame.funcName = name;
+  if (moduleName !== undefined) frame.moduleName = moduleName;
+  if (offset >= 0 && debugInfo) {
+    const at = sourceLocationOf(module, offset);
+    if (at !== undefined) {
+      frame.file = at.file;
+      frame.line = at.line;
+      if (at.column !== 0) frame.column = at.column;
+    }
+    if (name === undefined) {
+      const debugName = functionNameOf(module, offset);
+      if (debugName !== undefined) frame.funcName = debugName;
+    }
+  }
+  return frame;
 }

@@ -33,7 +33,7 @@
  */
 
 import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
-import { functionNameOf, sourceLocationOf } from "../debug/source_lines.ts";
+import { wasmFrame } from "../debug/source_lines.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { type CompiledFunc, HANDLER_WORDS, translateFunction } from "../compile/translate.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
@@ -2756,8 +2756,6 @@ function wide(i64: BigInt64Array, op: number, sp: number): void {
 
 const EMPTY_BYTES = new Uint8Array(0);
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 /** The module offset of the instruction before compiled position `pc` of `f`, or -1. */
 function codeOffset(f: FuncInst, pc: number): number {
   const c = f.compiled;
@@ -2766,22 +2764,5 @@ function codeOffset(f: FuncInst, pc: number): number {
 
 function frameOf(f: FuncInst, pc: number): WasmFrame {
   const inst = f.instance!;
-  const offset = codeOffset(f, pc);
-  const frame: Mutable<WasmFrame> = { funcIndex: f.index, offset };
-  const name = inst.module.names.functions.get(f.index);
-  if (name !== undefined) frame.funcName = name;
-  if (inst.moduleName !== undefined) frame.moduleName = inst.moduleName;
-  if (offset >= 0 && inst.store.options.debugInfo === true) {
-    const at = sourceLocationOf(inst.module, offset);
-    if (at !== undefined) {
-      frame.file = at.file;
-      frame.line = at.line;
-      if (at.column !== 0) frame.column = at.column;
-    }
-    if (name === undefined) {
-      const debugName = functionNameOf(inst.module, offset);
-      if (debugName !== undefined) frame.funcName = debugName;
-    }
-  }
-  return frame;
+  return wasmFrame(inst.module, f.index, codeOffset(f, pc), inst.moduleName, inst.store.options.debugInfo === true);
 }

@@ -73,16 +73,14 @@ import {
   TRAP_EXPORT,
 } from "./instrument.ts";
 import { rawCaller, trampolineModule } from "./trampolines.ts";
-import { mapHostError } from "./traps.ts";
+import { holdFullStacks, mapHostError } from "./traps.ts";
+import type { CompiledCode } from "./offsets.ts";
 
 type AnyFn = (...args: unknown[]) => unknown;
 
 /** A module compiled for the host. */
-export interface NativeModule {
-  readonly decoded: DecodedModule;
+export interface NativeModule extends CompiledCode {
   readonly module: WebAssembly.Module;
-  /** The rewritten bytes the host compiled (for reading trap offsets). */
-  readonly bytes: Uint8Array;
   readonly metered: boolean;
   /** Whether its counter is the store's shared one (imported), else the instance's own. */
   readonly shared: boolean;
@@ -248,13 +246,14 @@ function resume(ni: NativeInstance | null, ctx: CallContext | null, async: boole
 }
 
 function compile(module: DecodedModule, metered: boolean, shared = false): NativeModule {
-  const bytes = instrument(module, {
+  const options = {
     fuel: metered,
     exportDefinitions: true,
     dropStart: true,
     guardIndirect: hostConfusesNullEntries(),
     sharedCounter: shared,
-  });
+  };
+  const bytes = instrument(module, options);
   let host: WebAssembly.Module;
   try {
     host = new WebAssembly.Module(bytes as BufferSource);
@@ -267,7 +266,7 @@ function compile(module: DecodedModule, metered: boolean, shared = false): Nativ
       flag !== null ? flag[1]!.replaceAll("_", "-").toLowerCase() : `native engine: ${message}`,
     );
   }
-  return { decoded: module, module: host, bytes, metered, shared };
+  return { decoded: module, module: host, bytes, options, metered, shared };
 }
 
 /**
@@ -433,7 +432,7 @@ export const native: Engine<NativeModule> = {
     try {
       host = new WebAssembly.Instance(compiled.module, imports as WebAssembly.Imports);
     } catch (e) {
-      throw hostError(e, compiled);
+      throw hostError(e, compiled, state.store.options.debugInfo === true);
     }
     ni.host = host;
     if (!compiled.shared) ni.counter = host.exports[FUEL_EXPORT] as WebAssembly.Global;
@@ -472,10 +471,12 @@ export const native: Engine<NativeModule> = {
     let out: unknown;
     setCurrentCall(ctx);
     asyncFlag.value = sync ? 0 : 1;
+    const release = holdFullStacks();
     try {
       if (ni.compiled.metered) ni.fuel.load(ni, ctx);
       out = callerOf(ni, f, mode.raw, sync)(args);
     } catch (e) {
+      release();
       const err = finish(ni, ctx, e);
       if (mode.sync) throw err;
       return Promise.reject(err);
@@ -483,6 +484,7 @@ export const native: Engine<NativeModule> = {
       setCurrentCall(prevCall);
       asyncFlag.value = prevFlag;
     }
+    if (sync) release();
     if (mode.sync) {
       if (ni.compiled.metered) ni.fuel.flush();
       return out;
@@ -492,11 +494,13 @@ export const native: Engine<NativeModule> = {
       return Promise.resolve(out);
     }
     return (out as Promise<unknown>).then((v) => {
+      release();
       if (ni.compiled.metered) ni.fuel.flush();
       // Stopped while awaiting its host, the guest ran on to its return without meeting a checkpoint.
       if (ctx.stop !== null) throw ctx.stop;
       return v;
     }, (e) => {
+      release();
       throw finish(ni, ctx, e);
     });
   },
@@ -505,9 +509,10 @@ export const native: Engine<NativeModule> = {
 /** The error a call ends with: the trap its checkpoint decided, or the host's error mapped to Kiln's. */
 function finish(ni: NativeInstance, ctx: CallContext, e: unknown): unknown {
   if (ni.compiled.metered) ni.fuel.flush();
+  const debugInfo = ni.state.store.options.debugInfo === true;
   let err = ctx.stop !== null && e instanceof WebAssembly.RuntimeError
-    ? withBacktrace(ctx.stop, hostError(e, ni.compiled, ni))
-    : hostError(e, ni.compiled, ni);
+    ? withBacktrace(ctx.stop, hostError(e, ni.compiled, debugInfo, ni))
+    : hostError(e, ni.compiled, debugInfo, ni);
   if (ctx.stop !== null && !(err instanceof RuntimeError)) err = ctx.stop;
   settleFuel(ctx, err);
   return err;
@@ -518,8 +523,8 @@ function withBacktrace(t: RuntimeError, mapped: unknown): RuntimeError {
   return t;
 }
 
-function hostError(e: unknown, compiled: NativeModule, ni?: NativeInstance): unknown {
-  return fromHostException(mapHostError(e, compiled.decoded, compiled.metered, compiled.bytes, guardCode(ni)));
+function hostError(e: unknown, compiled: NativeModule, debugInfo: boolean, ni?: NativeInstance): unknown {
+  return fromHostException(mapHostError(e, compiled, debugInfo, guardCode(ni)));
 }
 
 /** Each store's trap-code globals (`instrument.ts` TRAP_EXPORT), one per native instance. */

@@ -164,6 +164,28 @@ export function originalFuncIndex(module: Module, index: number): number {
   return index < module.importedFuncs ? index : index - 1;
 }
 
+/**
+ * Where the rewrite put each instruction of one function: pairs `[rewritten, original]`, in order, where
+ * `rewritten` is an offset in the rewritten body (from its locals, as hosts' body ranges count) at which the
+ * instruction's rewrite starts (its charge, check or guard first) and `original` the instruction's offset in
+ * `module.bytes`. The rewrite is deterministic, so this redoes it for the one function instead of keeping a map of
+ * every function from compile time (read when a trap's backtrace is made: `offsets.ts`).
+ *
+ * @param module The module that was instrumented.
+ * @param options The options it was instrumented with.
+ * @param defined The function's position among the defined functions.
+ * @param start The offset in `module.bytes` of the function's body (its locals, after the body's size).
+ * @returns The pairs, flattened.
+ */
+export function instrumentedOffsets(
+  module: Module,
+  options: InstrumentOptions,
+  defined: number,
+  start: number,
+): Uint32Array {
+  return new Instrumenter(module, options).offsets(defined, start);
+}
+
 class Instrumenter {
   readonly #module: Module;
   /** Which memories and tables are 64-bit (their bulk counts are i64). */
@@ -409,34 +431,49 @@ class Instrumenter {
   }
 
   #code(r: ByteReader, w: ByteWriter): void {
-    const module = this.#module;
     const n = r.u32();
     w.u32(n);
     for (let i = 0; i < n; i++) {
       const size = r.u32();
       const end = r.pos + size;
-      const body = module.codes[i]!;
-      const params = module.types[module.funcs[i]!]!.params.length;
-      const f = new ByteWriter();
-      // Locals: the original runs, then the scratch locals (two i32, two i64).
-      const runs = r.u32();
-      f.u32(runs + 4);
-      for (let k = 0; k < runs; k++) {
-        f.u32(r.u32());
-        const start = r.pos;
-        readValType(r);
-        f.bytes(r.bytes.subarray(start, r.pos));
-      }
-      f.u32(2).u8(I32).u32(2).u8(I64).u32(1).u8(F32).u32(1).u8(F64);
-      this.#body(body, params + body.localCount, f);
+      const bytes = this.#function(i, r);
       r.pos = end;
-      const bytes = f.finish();
       w.u32(bytes.length).bytes(bytes);
     }
   }
 
+  /**
+   * Defined function `i`'s rewritten body (locals and instructions), read from `r` at its locals; with `offsets`,
+   * also records, for each original instruction, where its rewrite starts in the body and where it was.
+   */
+  #function(i: number, r: ByteReader, offsets?: number[]): Uint8Array {
+    const module = this.#module;
+    const body = module.codes[i]!;
+    const params = module.types[module.funcs[i]!]!.params.length;
+    const f = new ByteWriter();
+    // Locals: the original runs, then the scratch locals (two i32, two i64, one f32, one f64).
+    const runs = r.u32();
+    f.u32(runs + 4);
+    for (let k = 0; k < runs; k++) {
+      f.u32(r.u32());
+      const start = r.pos;
+      readValType(r);
+      f.bytes(r.bytes.subarray(start, r.pos));
+    }
+    f.u32(2).u8(I32).u32(2).u8(I64).u32(1).u8(F32).u32(1).u8(F64);
+    this.#body(body, params + body.localCount, f, offsets);
+    return f.finish();
+  }
+
+  /** {@link instrumentedOffsets} of defined function `i`, whose original body starts (at its locals) at `start`. */
+  offsets(i: number, start: number): Uint32Array {
+    const offsets: number[] = [];
+    this.#function(i, new ByteReader(this.#module.bytes, start), offsets);
+    return Uint32Array.from(offsets);
+  }
+
   /** One function's instructions with the fuel plan's charges and checks and the bulk-op charges. */
-  #body(body: Module["codes"][number], scratch: number, w: ByteWriter): void {
+  #body(body: Module["codes"][number], scratch: number, w: ByteWriter, offsets?: number[]): void {
     const plan = this.#metered ? planFuel(this.#module, body) : NO_PLAN;
     const r = new ByteReader(this.#module.bytes, body.start, body.end);
     const reader = new InstructionReader(r);
@@ -444,6 +481,8 @@ class Instrumenter {
     const metered = this.#metered;
     while (r.pos < r.end) {
       const at = r.pos;
+      // Before the run's charge: a trap in the charge's checkpoint, or in a guard, is the instruction's own.
+      offsets?.push(w.length, at);
       while (metered && run < plan.count && plan.starts[run]! < at) run++;
       if (metered && run < plan.count && plan.starts[run] === at) {
         if (plan.checkpoints[run]) this.#check(w, plan.costs[run]!, scratch + 2);

@@ -4,20 +4,24 @@
  * stack exhausted", and the backtrace is read from the host's stack text where it names wasm frames.
  *
  * Backtraces: V8 writes `wasm-function[i]:0xOFFSET` per wasm frame; the offset says which function body of the
- * compiled binary the frame is in, hence the original function index and its name-section name. The frame's offset
- * is the original one for uninstrumented code, and -1 (unknown) for instrumented code, whose offsets have moved.
- * JavaScriptCore's stacks (Bun 1.4) show each wasm frame as `at unknown`, with neither index nor offset: traps there
- * have an empty backtrace (measured; a `<?>.wasm-function[i]` form, where a JSC build gives one, maps by index).
+ * compiled binary the frame is in, hence the original function index and its name-section name, and where in the
+ * body, which `offsets.ts` maps back to the original instruction (so source lines and offsets are the
+ * interpreter's, also for instrumented code).
+ * JavaScriptCore's stack text (Bun 1.4) shows each wasm frame as `at unknown`, but its call sites, which
+ * `Error.prepareStackTrace` receives, name the function: `.wasm-function[i]` (its index) or `.wasm-function[name]`
+ * (its name-section name). So traps on Bun have every frame with its function, but no offset (-1), hence no
+ * source line (measured on Bun 1.4.5).
  * Where the host's wording is ambiguous, the instrumenter's guards record the trap (`instrument.ts` TRAP_EXPORT).
  *
  * @module
  */
 
-import type { Module as DecodedModule } from "../binary/module.ts";
 import { isStackOverflow, RuntimeError, type WasmFrame } from "../errors.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
-import { ByteReader } from "../binary/leb128.ts";
+import type { Module as DecodedModule } from "../binary/module.ts";
+import { wasmFrame } from "../debug/source_lines.ts";
 import { GuardTrap, originalFuncIndex } from "./instrument.ts";
+import { bodyAt, type CompiledCode, originalOffset } from "./offsets.ts";
 
 /** Host trap messages (V8, then JavaScriptCore), in the order they are tried, and Kiln's code for each. */
 const HOST_MESSAGES: readonly [RegExp, TrapCode][] = [
@@ -39,23 +43,23 @@ const CALL_INDIRECT = new Set([0x11, 0x13]);
 /** `call_ref` and `return_call_ref`, whose null trap the interpreter words "null function reference". */
 const CALL_REF = new Set([0x14, 0x15]);
 
-/** Names a module's functions had in the stack text: `wasm-function[i]` and V8's offset, when present. */
-const FRAME = /wasm-function\[(\d+)\](?::0x([0-9a-f]+))?/g;
+/**
+ * A wasm frame in the stack text: `wasm-function[i]` and V8's offset, when present; JavaScriptCore's call sites
+ * write `.wasm-function[i]`, or `.wasm-function[name]` with the function's name-section name.
+ */
+const FRAME = /wasm-function\[([^\]]*)\](?::0x([0-9a-f]+))?/g;
 
 /**
  * The wasm frames of a host error's stack text, innermost first.
  *
  * @param stack the host's `error.stack`
- * @param module the module whose code ran (frames of other modules are read as if they were its own)
- * @param instrumented whether the code was instrumented (its function indices and offsets moved)
+ * @param code the module whose code ran, as compiled (frames of other modules are read as if they were its own)
+ * @param debugInfo whether frames carry source positions (`StoreOptions.debugInfo`)
  * @returns the frames
  */
-export function hostBacktrace(
-  stack: string,
-  module: DecodedModule,
-  instrumented: boolean,
-  bytes: Uint8Array,
-): WasmFrame[] {
+export function hostBacktrace(stack: string, code: CompiledCode, debugInfo: boolean): WasmFrame[] {
+  const module = code.decoded;
+  const metered = code.options.fuel ?? true;
   const frames: WasmFrame[] = [];
   const withOffsets = /wasm-function\[\d+\]:0x/.test(stack);
   for (const m of stack.matchAll(FRAME)) {
@@ -64,63 +68,53 @@ export function hostBacktrace(
     if (m[2] !== undefined) {
       // Why the offset and not V8's index: V8 numbers wasm-function[] by its own scheme; the offset is exact.
       const at = parseInt(m[2], 16);
-      const body = bodyAt(bytes, at);
+      const body = bodyAt(code.bytes, at);
       if (body < 0) continue; // a frame of another module (a trampoline, another instance)
       funcIndex = module.importedFuncs + body;
-      // Uninstrumented bodies are copied unchanged, only moved (the added exports): the same place in the original.
-      if (!instrumented) offset = rangesOf(module.bytes)[2 * body]! + at - rangesOf(bytes)[2 * body]!;
-    } else {
+      offset = originalOffset(code, body, at);
+    } else if (/^\d+$/.test(m[1]!)) {
       const index = Number(m[1]);
-      if (instrumented && index === module.importedFuncs) continue; // the checkpoint hook
-      funcIndex = instrumented ? originalFuncIndex(module, index) : index;
+      if (metered && index === module.importedFuncs) continue; // the checkpoint hook
+      funcIndex = metered ? originalFuncIndex(module, index) : index;
+    } else {
+      const index = funcIndexOfName(module, m[1]!);
+      if (index < 0) continue; // a function of another module
+      funcIndex = index;
     }
-    frames.push({
-      funcIndex,
-      funcName: module.names.functions.get(funcIndex),
-      moduleName: module.names.module,
-      offset,
-    });
+    frames.push(wasmFrame(module, funcIndex, offset, module.names.module, debugInfo));
   }
   return frames;
 }
 
-/** Code-section body ranges per compiled binary (read on the first trap). */
-const bodies = new WeakMap<Uint8Array, Uint32Array>();
+/** Function index by name-section name, per module (the first function of a name, as JSC's frames give names). */
+const byName = new WeakMap<DecodedModule, Map<string, number>>();
 
-/** The defined-function position whose body holds `offset` in `bytes`, or -1. */
-function bodyAt(bytes: Uint8Array, offset: number): number {
-  const ranges = rangesOf(bytes);
-  for (let i = 0; i < ranges.length; i += 2) if (offset >= ranges[i]! && offset < ranges[i + 1]!) return i / 2;
-  return -1;
-}
-
-function rangesOf(bytes: Uint8Array): Uint32Array {
-  let ranges = bodies.get(bytes);
-  if (ranges === undefined) bodies.set(bytes, ranges = codeRanges(bytes));
-  return ranges;
-}
-
-/** The [start, end) of every function body of a binary, in order. */
-function codeRanges(bytes: Uint8Array): Uint32Array {
-  const r = new ByteReader(bytes, 8);
-  while (r.pos < bytes.length) {
-    const id = r.u8();
-    const size = r.u32();
-    if (id !== 10) {
-      r.pos += size;
-      continue;
-    }
-    const n = r.u32();
-    const out = new Uint32Array(2 * n);
-    for (let i = 0; i < n; i++) {
-      const len = r.u32();
-      out[2 * i] = r.pos;
-      out[2 * i + 1] = r.pos + len;
-      r.pos += len;
-    }
-    return out;
+function funcIndexOfName(module: DecodedModule, name: string): number {
+  let names = byName.get(module);
+  if (names === undefined) {
+    byName.set(module, names = new Map());
+    for (const [index, n] of module.names.functions) if (!names.has(n)) names.set(n, index);
   }
-  return new Uint32Array(0);
+  return names.get(name) ?? -1;
+}
+
+/**
+ * The host's stack text of a trap, read the first time with every call site on a line as the host prints it. Why:
+ * V8 and JavaScriptCore (Bun) both format a stack when it is first read, through `Error.prepareStackTrace` when
+ * set, and JSC's call sites name wasm frames (`.wasm-function[i]`) where its default text says `at unknown`.
+ */
+function stackText(e: Error): string {
+  const E = Error as { prepareStackTrace?: unknown };
+  const saved = E.prepareStackTrace;
+  E.prepareStackTrace = (_: unknown, sites: unknown[]) => sites.map((s) => `    at ${String(s)}`).join("\n");
+  try {
+    const stack = (e as { stack?: unknown }).stack;
+    return typeof stack === "string" ? stack : "";
+  } catch {
+    return "";
+  } finally {
+    E.prepareStackTrace = saved;
+  }
 }
 
 /**
@@ -128,34 +122,28 @@ function codeRanges(bytes: Uint8Array): Uint32Array {
  * stack overflow as "call stack exhausted"; anything else (a host import's own error, Kiln's errors) unchanged.
  *
  * @param e what the host threw
- * @param module the module of the call
- * @param instrumented whether its code was instrumented
- * @param bytes the binary the host compiled
+ * @param code the module of the call, as compiled
+ * @param debugInfo whether frames carry source positions (`StoreOptions.debugInfo`)
  * @param guard the code an instrumented guard recorded before trapping (`instrument.ts` TRAP_EXPORT), or 0
  * @returns the error to throw
  */
-export function mapHostError(
-  e: unknown,
-  module: DecodedModule,
-  instrumented: boolean,
-  bytes: Uint8Array,
-  guard = 0,
-): unknown {
+export function mapHostError(e: unknown, code: CompiledCode, debugInfo: boolean, guard = 0): unknown {
   if (e instanceof RuntimeError) return e;
-  if (isStackOverflow(e)) return withFrames(trap(TrapCode.StackOverflow), e, module, instrumented, bytes);
+  if (isStackOverflow(e)) return withFrames(trap(TrapCode.StackOverflow), stackText(e as Error), code, debugInfo);
   if (e instanceof WebAssembly.RuntimeError) {
     const message = e.message;
-    let code = HOST_MESSAGES.find(([re]) => re.test(message))?.[1];
-    if (code === undefined) return e;
-    const at = trapOffset(e);
-    const op = bytes[at] ?? -1;
-    if (code === TrapCode.BadConversionToInteger) code = TrapCode.IntegerOverflow; // NaN met the guard first
-    if (code === TrapCode.UnreachableCodeReached && guard !== 0) code = GUARD_CODES[guard] ?? code;
-    if (code === TrapCode.TableOutOfBounds && CALL_INDIRECT.has(op)) code = TrapCode.UndefinedElement;
-    if (code === TrapCode.NullReference && CALL_REF.has(op)) {
-      return withFrames(trapWithMessage(code, "null function reference"), e, module, instrumented, bytes);
+    let trapCode = HOST_MESSAGES.find(([re]) => re.test(message))?.[1];
+    if (trapCode === undefined) return e;
+    const stack = stackText(e);
+    const at = trapOffset(stack);
+    const op = code.bytes[at] ?? -1;
+    if (trapCode === TrapCode.BadConversionToInteger) trapCode = TrapCode.IntegerOverflow; // NaN met the guard first
+    if (trapCode === TrapCode.UnreachableCodeReached && guard !== 0) trapCode = GUARD_CODES[guard] ?? trapCode;
+    if (trapCode === TrapCode.TableOutOfBounds && CALL_INDIRECT.has(op)) trapCode = TrapCode.UndefinedElement;
+    if (trapCode === TrapCode.NullReference && CALL_REF.has(op)) {
+      return withFrames(trapWithMessage(trapCode, "null function reference"), stack, code, debugInfo);
     }
-    return withFrames(trap(code), e, module, instrumented, bytes);
+    return withFrames(trap(trapCode), stack, code, debugInfo);
   }
   return e;
 }
@@ -168,19 +156,36 @@ const GUARD_CODES: Record<number, TrapCode> = {
 };
 
 /** V8's offset of the innermost wasm frame of a host error (in the bytes the host compiled), or -1. */
-function trapOffset(e: Error): number {
-  const m = /wasm-function\[\d+\]:0x([0-9a-f]+)/.exec(String(e.stack));
+function trapOffset(stack: string): number {
+  const m = /wasm-function\[\d+\]:0x([0-9a-f]+)/.exec(stack);
   return m === null ? -1 : parseInt(m[1]!, 16);
 }
 
-function withFrames(
-  t: RuntimeError,
-  host: unknown,
-  module: DecodedModule,
-  instrumented: boolean,
-  bytes: Uint8Array,
-): RuntimeError {
-  const stack = (host as { stack?: unknown }).stack;
-  if (typeof stack === "string") t.backtrace = hostBacktrace(stack, module, instrumented, bytes);
+function withFrames(t: RuntimeError, stack: string, code: CompiledCode, debugInfo: boolean): RuntimeError {
+  t.backtrace = hostBacktrace(stack, code, debugInfo);
   return t;
+}
+
+/** Native calls running (or suspended), and the embedder's `Error.stackTraceLimit` from before the first began. */
+let running = 0, embedderLimit: number | undefined;
+
+/**
+ * Raises `Error.stackTraceLimit` to all frames while a native call runs, so a trap's backtrace has every wasm frame
+ * as the interpreter's has (hosts capture 10 frames by default, when the host error is made); restored when the
+ * last call running or suspended ends. While a guest is suspended, the embedder's own errors get full stacks too.
+ *
+ * @returns the function that ends the hold (once)
+ */
+export function holdFullStacks(): () => void {
+  const E = Error as { stackTraceLimit?: number };
+  if (running++ === 0) {
+    embedderLimit = E.stackTraceLimit;
+    E.stackTraceLimit = Infinity;
+  }
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    if (--running === 0) E.stackTraceLimit = embedderLimit;
+  };
 }

@@ -26,39 +26,75 @@ function withoutCustomSection(bytes: Uint8Array, drop: string): Uint8Array {
   return new Uint8Array(kept);
 }
 
-async function trapOf(name: string, debugInfo?: boolean, edit = (b: Uint8Array) => b): Promise<RuntimeError> {
+type EngineName = "interpreter" | "native";
+/** JavaScriptCore's wasm call sites name functions but give no offsets: no source positions there (traps.ts). */
+const NATIVE_HAS_OFFSETS = !("Bun" in globalThis);
+
+async function trapOf(
+  name: string,
+  debugInfo?: boolean,
+  edit = (b: Uint8Array) => b,
+  engine: EngineName = "interpreter",
+  fuel?: number,
+): Promise<RuntimeError> {
   const bytes = edit(readFileSync(join(TESTDATA, name)));
-  const run = runWasi(bytes, { args: [name], stdin: "null", engine: debugInfo === undefined ? {} : { debugInfo } });
+  const options = { engine, fuel, ...(debugInfo === undefined ? {} : { debugInfo }) };
+  const run = runWasi(bytes, { args: [name], stdin: "null", engine: options });
   const e = await run.then(() => undefined, (e: unknown) => e);
   assert.ok(e instanceof RuntimeError, String(e));
   return e;
 }
 
-// Both builds name the file alike: DWARF 4 takes the compilation directory from .debug_info.
+// Both builds name the file alike: DWARF 4 takes the compilation directory from .debug_info. The native engine maps
+// the offsets of its rewritten code (with fuel: charges and checkpoints added) back to the original's.
 for (const name of ["trap_lines.wasm", "trap_lines_dwarf4.wasm"]) {
   const file = "testdata/trap_lines.c";
-  test(`StoreOptions.debugInfo: a trap in ${name} has file, line and column on each frame`, async () => {
-    const trap = await trapOf(name, true);
-    assert.equal(trap.message, "integer divide by zero");
-    const frames = trap.backtrace.slice(0, 4).map((f) => ({
-      funcName: f.funcName,
-      offset: f.offset,
-      at: `${f.file}:${f.line}:${f.column}`,
-    }));
-    assert.deepEqual(frames, [
-      { funcName: "divide", offset: 308, at: `${file}:4:16` }, // return total / count;
-      { funcName: "average", offset: 531, at: `${file}:10:10` }, // return divide(total, count);
-      { funcName: "report", offset: 671, at: `${file}:15:10` }, // return average(values, count);
-      { funcName: "main", offset: 778, at: `${file}:20:10` }, // return report(argc - 1);
-    ]);
-    // wasi-libc's start code has line info too (crt1-command.c); its wrapper `_start.command_export` has none.
-    const outer = trap.backtrace[trap.backtrace.length - 1]!;
-    assert.equal(outer.funcName, "_start.command_export");
-    assert.equal(outer.file, undefined);
-    // RuntimeError.stack names the source position after each frame that has one.
-    assert.match(trap.stack!, new RegExp(`at divide \\(.*\\) ${file}:4:16\n`));
-  });
+  for (const [engine, fuel] of [["interpreter"], ["native"], ["native", 1e9]] as [EngineName, number?][]) {
+    const config = `${engine}${fuel ? " with fuel" : ""}`;
+    const skip = engine === "native" && !NATIVE_HAS_OFFSETS && "JavaScriptCore gives no wasm offsets";
+    test(`StoreOptions.debugInfo (${config}): a trap in ${name} has file, line and column on each frame`, {
+      skip,
+    }, async () => {
+      const trap = await trapOf(name, true, undefined, engine, fuel);
+      assert.equal(trap.message, "integer divide by zero");
+      const frames = trap.backtrace.slice(0, 4).map((f) => ({
+        funcName: f.funcName,
+        offset: f.offset,
+        at: `${f.file}:${f.line}:${f.column}`,
+      }));
+      assert.deepEqual(frames, [
+        { funcName: "divide", offset: 308, at: `${file}:4:16` }, // return total / count;
+        { funcName: "average", offset: 531, at: `${file}:10:10` }, // return divide(total, count);
+        { funcName: "report", offset: 671, at: `${file}:15:10` }, // return average(values, count);
+        { funcName: "main", offset: 778, at: `${file}:20:10` }, // return report(argc - 1);
+      ]);
+      // wasi-libc's start code has line info too (crt1-command.c); its wrapper `_start.command_export` has none.
+      const outer = trap.backtrace[trap.backtrace.length - 1]!;
+      assert.equal(outer.funcName, "_start.command_export");
+      assert.equal(outer.file, undefined);
+      // RuntimeError.stack names the source position after each frame that has one.
+      assert.match(trap.stack!, new RegExp(`at divide \\(.*\\) ${file}:4:16\n`));
+    });
+  }
 }
+
+test("native engine on JavaScriptCore: every frame named, without offsets or source positions", {
+  skip: NATIVE_HAS_OFFSETS && "V8 gives offsets (the test above)",
+}, async () => {
+  for (const fuel of [undefined, 1e9]) {
+    const trap = await trapOf("trap_lines.wasm", true, undefined, "native", fuel);
+    assert.deepEqual(trap.backtrace.map((f) => [f.funcName, f.offset, f.file]), [
+      ["divide", -1, undefined],
+      ["average", -1, undefined],
+      ["report", -1, undefined],
+      ["main", -1, undefined],
+      ["__main_void", -1, undefined],
+      ["__original_main", -1, undefined],
+      ["_start", -1, undefined],
+      ["_start.command_export", -1, undefined],
+    ]);
+  }
+});
 
 test("StoreOptions.debugInfo: without a name section, frames are named from .debug_info (linkage names first)", async () => {
   const strip = (bytes: Uint8Array) => withoutCustomSection(bytes, "name");

@@ -79,6 +79,32 @@ for (const rt of RUNTIMES) {
     assert.equal(lines[lines.length - 1], "    2: wasm trap: integer divide by zero");
   });
 
+  t("-C engine=native -D debug-info: the same lines on V8 (fuel on); named frames without offsets on JSC", async () => {
+    const r = await runCli(rt, [
+      "-C",
+      "engine=native",
+      "-W",
+      "fuel=1000000000",
+      "-D",
+      "debug-info",
+      "testdata/trap_lines.wasm",
+    ]);
+    assert.equal(r.status, 134);
+    const lines = r.stderr.trimEnd().split("\n");
+    if (rt.name === "deno") {
+      assert.deepEqual(lines.slice(5, 13), expectedFrames("testdata/trap_lines.c"));
+    } else {
+      // JavaScriptCore's call sites name each wasm function but give no offset (lib/native/traps.ts).
+      assert.deepEqual(lines.slice(5, 9), [
+        "           0: trap_lines.wasm!divide",
+        "           1: trap_lines.wasm!average",
+        "           2: trap_lines.wasm!report",
+        "           3: trap_lines.wasm!main",
+      ]);
+    }
+    assert.equal(lines[lines.length - 1], "    2: wasm trap: integer divide by zero");
+  });
+
   t("WASMTIME_BACKTRACE_DETAILS=1 does the same (DWARF 4 build); without it, no source lines", async () => {
     const env = { WASMTIME_BACKTRACE_DETAILS: "1" };
     const r = await runCli(rt, ["testdata/trap_lines_dwarf4.wasm"], { env });

@@ -1,0 +1,105 @@
+/**
+ * Offsets in the binary the host compiled, read back as offsets in the module Kiln decoded: a backtrace's frame
+ * (V8 writes `wasm-function[i]:0xOFFSET`) names a place in the rewritten code, and Kiln's frames, source lines
+ * (DWARF) and profiles speak of the original. The instrumenter moves code (charges, checkpoints, guards, remapped
+ * indices whose LEB128 grows), so the map comes from the rewrite itself ({@link instrumentedOffsets}), made for a
+ * function the first time one of its frames is read and kept per compiled binary.
+ *
+ * @module
+ */
+
+import type { Module } from "../binary/module.ts";
+import { ByteReader } from "../binary/leb128.ts";
+import { instrumentedOffsets, type InstrumentOptions } from "./instrument.ts";
+
+/** A module as the host compiled it: the decoded original, the rewritten bytes, and how they were rewritten. */
+export interface CompiledCode {
+  readonly decoded: Module;
+  readonly bytes: Uint8Array;
+  readonly options: InstrumentOptions;
+}
+
+/** Code-section body ranges per binary, read on the first trap: `[start, end)` per body, `start` at its locals. */
+const bodies = new WeakMap<Uint8Array, Uint32Array>();
+/** Per compiled binary, the offset pairs of each function read so far ({@link instrumentedOffsets}). */
+const maps = new WeakMap<Uint8Array, Map<number, Uint32Array>>();
+
+/**
+ * The defined-function position whose body holds `offset` in `bytes`, or -1.
+ *
+ * @param bytes a module binary
+ * @param offset a byte offset in it
+ * @returns the function's position among the defined functions, or -1
+ */
+export function bodyAt(bytes: Uint8Array, offset: number): number {
+  const ranges = rangesOf(bytes);
+  let lo = 0, hi = ranges.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (offset < ranges[2 * mid]!) hi = mid - 1;
+    else if (offset >= ranges[2 * mid + 1]!) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/**
+ * The offset in the original module of the instruction at `offset` of the compiled bytes (inside defined function
+ * `body`): the instruction whose rewrite holds it, so a trap in an added guard or checkpoint is its instruction's.
+ *
+ * @param code the compiled module
+ * @param body the defined function's position ({@link bodyAt} of `offset`)
+ * @param offset a byte offset in `code.bytes`
+ * @returns the original offset, or -1 before the function's first instruction
+ */
+export function originalOffset(code: CompiledCode, body: number, offset: number): number {
+  let byBody = maps.get(code.bytes);
+  if (byBody === undefined) maps.set(code.bytes, byBody = new Map());
+  let pairs = byBody.get(body);
+  if (pairs === undefined) {
+    const start = rangesOf(code.decoded.bytes)[2 * body]!;
+    byBody.set(body, pairs = instrumentedOffsets(code.decoded, code.options, body, start));
+  }
+  const rel = offset - rangesOf(code.bytes)[2 * body]!;
+  // The last pair whose rewrite starts at or before `rel`.
+  let lo = 0, hi = pairs.length / 2 - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (pairs[2 * mid]! <= rel) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found < 0 ? -1 : pairs[2 * found + 1]!;
+}
+
+function rangesOf(bytes: Uint8Array): Uint32Array {
+  let ranges = bodies.get(bytes);
+  if (ranges === undefined) bodies.set(bytes, ranges = codeRanges(bytes));
+  return ranges;
+}
+
+/** The [start, end) of every function body of a binary, in order. */
+function codeRanges(bytes: Uint8Array): Uint32Array {
+  const r = new ByteReader(bytes, 8);
+  while (r.pos < bytes.length) {
+    const id = r.u8();
+    const size = r.u32();
+    if (id !== 10) {
+      r.pos += size;
+      continue;
+    }
+    const n = r.u32();
+    const out = new Uint32Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const len = r.u32();
+      out[2 * i] = r.pos;
+      out[2 * i + 1] = r.pos + len;
+      r.pos += len;
+    }
+    return out;
+  }
+  return new Uint32Array(0);
+}
