@@ -473,10 +473,12 @@ export class Machine {
   run(): number {
     for (;;) {
       const status = this.runSlice();
-      if (status === RESTART) {
+      if (status === RESTART || status === YIELD) {
+        // A sample is due at the first checkpoint below the profiler's mark, whether it yields or not (so the
+        // samples are the same whatever the time slicing, on both engines: `native/fuel.ts` does the same).
         const profiler = this.store.profiler;
         if (profiler !== undefined && this.store.fuel < profiler.mark) profiler.sample(this.store.fuel, this);
-        continue;
+        if (status === RESTART) continue;
       }
       if (status !== HOST_CALL) return status;
       // The host import runSlice() stopped at (see `hostCallsOutside`), its arguments at slots sp..: called here,

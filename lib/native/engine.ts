@@ -74,6 +74,7 @@ import {
 } from "./instrument.ts";
 import { rawCaller, trampolineModule } from "./trampolines.ts";
 import { holdFullStacks, mapHostError } from "./traps.ts";
+import { hookCallerStack } from "./sampler.ts";
 import type { CompiledCode } from "./offsets.ts";
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -413,7 +414,8 @@ export const native: Engine<NativeModule> = {
     }
     if (compiled.metered) {
       const m = ni as NativeInstance;
-      const hook = () => checkpoint(m, fuel, (ctx) => resume(m, ctx, true));
+      const stack = () => hookCallerStack(state, compiled);
+      const hook = () => checkpoint(m, fuel, (ctx) => resume(m, ctx, true), stack);
       // In an async call the hook is a Suspending import, which always suspends: state restored on resumption.
       const asyncHook = () => {
         const ctx = currentCall();

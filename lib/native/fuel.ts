@@ -21,6 +21,7 @@
 import { awaitHostWithin, now } from "../engine/await_host.ts";
 import { RuntimeError } from "../errors.ts";
 import { yieldMacrotask } from "../exec/driver.ts";
+import type { SampledStack } from "../profile/guest_profiler.ts";
 import type { Store } from "../runtime/store.ts";
 import { UNMETERED_FUEL } from "../runtime/store.ts";
 import { trap, TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts";
@@ -131,7 +132,9 @@ export class FuelState {
     // code charges a counter Kiln cannot reach.
     if (m.counter === undefined) return;
     const fuel = this.store.fuel;
-    this.limit = ctx !== null && interrupting(ctx) ? fuel + 1 : Math.max(ctx?.yieldMark ?? 0, 0);
+    // The guest profiler's next sample is a mark too (`sampler.ts`), as in the interpreter's slices.
+    const mark = Math.max(ctx?.yieldMark ?? 0, this.store.profiler?.mark ?? 0, 0);
+    this.limit = ctx !== null && interrupting(ctx) ? fuel + 1 : mark;
     m.counter.value = BigInt(fuel - this.limit);
     this.live = m;
   }
@@ -190,12 +193,14 @@ function stop(ctx: CallContext, e: RuntimeError): number {
  * @param m the instance
  * @param fuel its store's fuel state
  * @param afterYield called when a yield ends, before the guest continues (sets the instance's call state)
+ * @param stack the wasm stack of the hook's caller, for the guest profiler (`sampler.ts`)
  * @returns 0 to continue, 1 to stop, or a Promise of either (a yield; only in an async call)
  */
 export function checkpoint(
   m: Metered,
   fuel: FuelState,
   afterYield: (ctx: CallContext) => void,
+  stack: () => SampledStack,
 ): number | Promise<number> {
   const ctx = current;
   const store = fuel.store;
@@ -216,6 +221,9 @@ export function checkpoint(
     store.fuel = UNMETERED_FUEL;
     ctx.yieldMark = interval > 0 ? store.fuel - interval : -Infinity;
   }
+  // A sample is due at the first checkpoint below the profiler's mark, yielding or not (as the interpreter's).
+  const profiler = store.profiler;
+  if (profiler !== undefined && store.fuel < profiler.mark) profiler.sample(store.fuel, stack());
   if (store.fuel < ctx.yieldMark) {
     ctx.yieldMark = store.fuel - interval;
     const t = ctx.deadline !== Infinity || ctx.slice !== Infinity ? now() : 0;

@@ -56,6 +56,7 @@ const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 // Opcodes the instrumenter writes or rewrites.
 const OP_UNREACHABLE = 0x00,
+  OP_LOOP = 0x03,
   OP_IF = 0x04,
   OP_END = 0x0b,
   OP_CALL = 0x10,
@@ -479,17 +480,23 @@ class Instrumenter {
     const reader = new InstructionReader(r);
     let run = 0;
     const metered = this.#metered;
+    let loopAt = -1; // the offset of the `loop` just read, whose header checkpoint comes next
     while (r.pos < r.end) {
       const at = r.pos;
-      // Before the run's charge: a trap in the charge's checkpoint, or in a guard, is the instruction's own.
-      offsets?.push(w.length, at);
+      // Before the run's charge: a trap in the charge's checkpoint, or in a guard, is the instruction's own; a loop
+      // header's checkpoint is the `loop`'s, as the interpreter's backtraces and profiles place it.
       while (metered && run < plan.count && plan.starts[run]! < at) run++;
-      if (metered && run < plan.count && plan.starts[run] === at) {
+      const starts = metered && run < plan.count && plan.starts[run] === at;
+      const header = starts && loopAt >= 0 && plan.checkpoints[run] === 1;
+      offsets?.push(w.length, header ? loopAt : at);
+      if (starts) {
         if (plan.checkpoints[run]) this.#check(w, plan.costs[run]!, scratch + 2);
         else this.#charge(w, plan.costs[run]!);
         run++;
+        if (header) offsets?.push(w.length, at);
       }
       const op = reader.next();
+      loopAt = op === OP_LOOP ? at : -1;
       const wideTrunc = TRUNC.get(op);
       if (wideTrunc !== undefined) {
         // Why: hosts word a NaN and an out-of-range truncation alike ("float unrepresentable in integer range");

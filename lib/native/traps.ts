@@ -47,43 +47,61 @@ const CALL_REF = new Set([0x14, 0x15]);
  * A wasm frame in the stack text: `wasm-function[i]` and V8's offset, when present; JavaScriptCore's call sites
  * write `.wasm-function[i]`, or `.wasm-function[name]` with the function's name-section name.
  */
-const FRAME = /wasm-function\[([^\]]*)\](?::0x([0-9a-f]+))?/g;
+const FRAME = /([^\s(]*?)[:.]?wasm-function\[([^\]]*)\](?::0x([0-9a-f]+))?/g;
+
+/** A wasm frame read from a host's stack text: the function and original offset (-1: unknown), and its script. */
+export interface HostFrame {
+  readonly funcIndex: number;
+  readonly offset: number;
+  /** The frame's script as the host names it (V8: `wasm://wasm/<hash>`, one per module), or "". */
+  readonly script: string;
+}
 
 /**
- * The wasm frames of a host error's stack text, innermost first.
+ * The wasm frames of a host's stack text, innermost first, as frames of `code`'s module.
  *
- * @param stack the host's `error.stack`
- * @param code the module whose code ran, as compiled (frames of other modules are read as if they were its own)
+ * @param stack the host's stack text ({@link stackText})
+ * @param code the module whose code ran, as compiled (frames of other modules are read as if they were its own,
+ *   when their offsets fall in one of its bodies)
+ * @returns the frames
+ */
+export function hostFrames(stack: string, code: CompiledCode): HostFrame[] {
+  const module = code.decoded;
+  const metered = code.options.fuel ?? true;
+  const frames: HostFrame[] = [];
+  const withOffsets = /wasm-function\[\d+\]:0x/.test(stack);
+  for (const m of stack.matchAll(FRAME)) {
+    if (withOffsets && m[3] === undefined) continue; // not a frame line
+    const script = m[1]!;
+    if (m[3] !== undefined) {
+      // Why the offset and not V8's index: V8 numbers wasm-function[] by its own scheme; the offset is exact.
+      const at = parseInt(m[3], 16);
+      const body = bodyAt(code.bytes, at);
+      if (body < 0) continue; // a frame of another module (a trampoline, another instance)
+      frames.push({ funcIndex: module.importedFuncs + body, offset: originalOffset(code, body, at), script });
+    } else if (/^\d+$/.test(m[2]!)) {
+      const index = Number(m[2]);
+      if (metered && index === module.importedFuncs) continue; // the checkpoint hook
+      frames.push({ funcIndex: metered ? originalFuncIndex(module, index) : index, offset: -1, script });
+    } else {
+      const index = funcIndexOfName(module, m[2]!);
+      if (index >= 0) frames.push({ funcIndex: index, offset: -1, script }); // else: a function of another module
+    }
+  }
+  return frames;
+}
+
+/**
+ * The wasm frames of a host error's stack text, innermost first, as a trap's backtrace.
+ *
+ * @param stack the host's stack text ({@link stackText})
+ * @param code the module whose code ran, as compiled
  * @param debugInfo whether frames carry source positions (`StoreOptions.debugInfo`)
  * @returns the frames
  */
 export function hostBacktrace(stack: string, code: CompiledCode, debugInfo: boolean): WasmFrame[] {
   const module = code.decoded;
-  const metered = code.options.fuel ?? true;
-  const frames: WasmFrame[] = [];
-  const withOffsets = /wasm-function\[\d+\]:0x/.test(stack);
-  for (const m of stack.matchAll(FRAME)) {
-    if (withOffsets && m[2] === undefined) continue; // not a frame line
-    let funcIndex: number, offset = -1;
-    if (m[2] !== undefined) {
-      // Why the offset and not V8's index: V8 numbers wasm-function[] by its own scheme; the offset is exact.
-      const at = parseInt(m[2], 16);
-      const body = bodyAt(code.bytes, at);
-      if (body < 0) continue; // a frame of another module (a trampoline, another instance)
-      funcIndex = module.importedFuncs + body;
-      offset = originalOffset(code, body, at);
-    } else if (/^\d+$/.test(m[1]!)) {
-      const index = Number(m[1]);
-      if (metered && index === module.importedFuncs) continue; // the checkpoint hook
-      funcIndex = metered ? originalFuncIndex(module, index) : index;
-    } else {
-      const index = funcIndexOfName(module, m[1]!);
-      if (index < 0) continue; // a function of another module
-      funcIndex = index;
-    }
-    frames.push(wasmFrame(module, funcIndex, offset, module.names.module, debugInfo));
-  }
-  return frames;
+  return hostFrames(stack, code).map((f) => wasmFrame(module, f.funcIndex, f.offset, module.names.module, debugInfo));
 }
 
 /** Function index by name-section name, per module (the first function of a name, as JSC's frames give names). */
@@ -99,11 +117,11 @@ function funcIndexOfName(module: DecodedModule, name: string): number {
 }
 
 /**
- * The host's stack text of a trap, read the first time with every call site on a line as the host prints it. Why:
+ * The host's stack text of an error (a trap, or one made to sample the stack), read the first time with every call site on a line as the host prints it. Why:
  * V8 and JavaScriptCore (Bun) both format a stack when it is first read, through `Error.prepareStackTrace` when
  * set, and JSC's call sites name wasm frames (`.wasm-function[i]`) where its default text says `at unknown`.
  */
-function stackText(e: Error): string {
+export function stackText(e: Error): string {
   const E = Error as { prepareStackTrace?: unknown };
   const saved = E.prepareStackTrace;
   E.prepareStackTrace = (_: unknown, sites: unknown[]) => sites.map((s) => `    at ${String(s)}`).join("\n");

@@ -3,9 +3,10 @@
  * a store's code runs and writes what it saw as a Firefox Profiler profile (`firefox_profile.ts`) or as collapsed
  * stacks for flamegraph tools (`collapsed.ts`).
  *
- * Where samples are taken: at the interpreter's fuel checkpoints (function entries and loop headers), which the
- * machine leaves for this profiler through the same slow path that ends its time slices (`Machine.runSlice`), so a
- * store without a profiler pays nothing. Two clocks:
+ * Where samples are taken: at the fuel checkpoints (function entries and loop headers), which the interpreter
+ * leaves for this profiler through the same slow path that ends its time slices (`Machine.runSlice`), and the
+ * native engine's instrumented code through its checkpoint hook (`native/sampler.ts`), so a store without a
+ * profiler pays nothing. Two clocks:
  * - **fuel** (`fuelInterval`): a sample each time the store has consumed another `fuelInterval` units, taken at the
  *   first checkpoint after the mark. The same program then gives the same samples on every run, host and engine —
  *   a deterministic profile, which no wall-clock sampler can give. Its timeline counts fuel: 1 unit shows as 1 µs.
@@ -23,6 +24,8 @@ import type { FuncInst } from "../runtime/func.ts";
 
 /** How often a wall-clock profiler reads the clock, in fuel units (about 15-50 µs of interpretation). */
 export const CLOCK_CHECK_FUEL = 20_000;
+/** The same on the native engine, which runs 16-20 billion units a second: about 0.2-0.3 ms. */
+export const NATIVE_CLOCK_CHECK_FUEL = 2 ** 22;
 
 /** Options of a {@link GuestProfiler}. Give one of the two intervals; with neither, 10 ms of wall-clock time. */
 export interface GuestProfilerOptions {
@@ -108,6 +111,7 @@ export class GuestProfiler {
   private readonly clockStart: number;
   private readonly startTime: number;
   private nextSampleAt = 0;
+  private clockCheckFuel = CLOCK_CHECK_FUEL;
 
   private readonly frames: ProfileFrame[] = [];
   private readonly frameIds = new Map<FuncInst, Map<number, number>>();
@@ -155,13 +159,15 @@ export class GuestProfiler {
    *
    * @internal
    * @param fuel The store's fuel now.
+   * @param clockCheckFuel How often a wall-clock profiler reads the clock, in fuel units (by engine).
    * @throws Error when the profiler already has a store.
    */
-  attach(fuel: number): void {
+  attach(fuel: number, clockCheckFuel: number = CLOCK_CHECK_FUEL): void {
     if (this.attached) throw new Error("a GuestProfiler can profile only one store");
     this.attached = true;
     this.fuelAtStart = fuel;
-    this.mark = fuel - (this.fuelInterval > 0 ? this.fuelInterval : CLOCK_CHECK_FUEL);
+    this.clockCheckFuel = clockCheckFuel;
+    this.mark = fuel - (this.fuelInterval > 0 ? this.fuelInterval : clockCheckFuel);
     this.nextSampleAt = this.intervalMs;
   }
 
@@ -180,7 +186,7 @@ export class GuestProfiler {
       this.record(stack, (this.fuelAtStart - fuel) / 1000, intervals);
       return;
     }
-    this.mark = fuel - CLOCK_CHECK_FUEL;
+    this.mark = fuel - this.clockCheckFuel;
     const t = performance.now() - this.clockStart;
     if (t < this.nextSampleAt) return;
     const intervals = Math.floor((t - this.nextSampleAt) / this.intervalMs) + 1;

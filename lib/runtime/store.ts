@@ -11,7 +11,7 @@
 
 import { ENGINE_NAMES, type EngineName } from "../engine/engine.ts";
 import type { FuncInst } from "./func.ts";
-import type { GuestProfiler } from "../profile/guest_profiler.ts";
+import { CLOCK_CHECK_FUEL, type GuestProfiler, NATIVE_CLOCK_CHECK_FUEL } from "../profile/guest_profiler.ts";
 
 /** Options of a store (see mod.ts for the contract). */
 export interface StoreOptions {
@@ -66,8 +66,8 @@ export interface StoreOptions {
   debugInfo?: boolean;
   /**
    * Samples the wasm call stack of the store's code (`wasmtime run --profile=guest`; see {@link GuestProfiler}).
-   * The store's code is then metered (samples are taken at fuel checkpoints). A profiler serves one store, on the
-   * interpreter engine (a TypeError on another).
+   * The store's code is then metered (samples are taken at fuel checkpoints, the same on both engines). A profiler
+   * serves one store.
    */
   profiler?: GuestProfiler;
   /**
@@ -232,7 +232,7 @@ export class Store {
    *
    * @param options Fuel, yield interval, abort signal and limits.
    * @throws RangeError when `yieldEveryMs` or `callTimeoutMs` is not a positive number; TypeError for an engine the
-   *   host cannot run, or a profiler on an engine other than the interpreter.
+   *   host cannot run.
    */
   constructor(options: StoreOptions = {}) {
     checkPositive("yieldEveryMs", options.yieldEveryMs);
@@ -254,12 +254,8 @@ export class Store {
     this.yieldsByFuel = byFuel > 0 && this.yieldEveryMs === 0;
     this.signal = options.signal;
     this.maxWasmStack = options.maxWasmStack ?? 512 * 1024;
-    // Why: samples are taken at the interpreter's checkpoints; the native engine has no sampler yet.
-    if (options.profiler !== undefined && this.engine !== "interpreter") {
-      throw new TypeError(`a GuestProfiler needs the interpreter engine, not "${this.engine}"`);
-    }
     this.profiler = options.profiler;
-    this.profiler?.attach(this.fuel);
+    this.profiler?.attach(this.fuel, this.engine === "native" ? NATIVE_CLOCK_CHECK_FUEL : CLOCK_CHECK_FUEL);
   }
 
   /** Whether the store's code charges fuel: fuel metering, yields by fuel or by the clock, or a profiler. */

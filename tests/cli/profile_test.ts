@@ -108,20 +108,27 @@ for (const rt of RUNTIMES) {
   });
 }
 
-test("a fuel profile is byte-identical across runs and across Deno and Bun", {
+test("a fuel profile is byte-identical across runs, across Deno and Bun, and on the native engine (V8)", {
   skip: WASI_MISSING,
   timeout: 120_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "kiln-profile-"));
   try {
     const outputs: string[] = [];
-    for (const rt of [...RUNTIMES, ...RUNTIMES]) {
+    // The native engine on V8 too (on JavaScriptCore its frames have no offsets: tests/profile covers it).
+    const runs = [...RUNTIMES, ...RUNTIMES].map((rt) => [rt, "interpreter"] as const);
+    for (const [rt, engine] of [...runs, [RUNTIMES[0], "native"] as const]) {
       const path = join(dir, `${outputs.length}.json`);
-      const r = await runCli(rt, [`--profile=guest,${path},fuel:5000`, "testdata/profile_hot.wasm"]);
+      const r = await runCli(rt, [
+        "-C",
+        `engine=${engine}`,
+        `--profile=guest,${path},fuel:5000`,
+        "testdata/profile_hot.wasm",
+      ]);
       assert.equal(r.status, 0, r.stderr);
       outputs.push(readFileSync(path, "utf8"));
     }
-    assert.ok(outputs.every((o) => o === outputs[0]), "the four profiles differ");
+    assert.ok(outputs.every((o) => o === outputs[0]), "the five profiles differ");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

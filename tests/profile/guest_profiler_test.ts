@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  type EngineName,
   GuestProfiler,
   instantiate,
   parseWat,
@@ -20,14 +21,14 @@ import { firefoxProfileProblems, selfWeights } from "./_firefox_schema.ts";
 const HOT = readFileSync(join(import.meta.dirname!, "..", "..", "testdata", "profile_hot.wasm"));
 
 /** Runs testdata/profile_hot.wasm (C, -g) under a profiler; returns its stdout. */
-async function runHot(profiler: GuestProfiler, fuel?: number): Promise<string> {
+async function runHot(profiler: GuestProfiler, fuel?: number, engine: EngineName = "interpreter"): Promise<string> {
   let out = "";
   const decoder = new TextDecoder();
   const code = await runWasi(HOT, {
     args: ["profile_hot.wasm"],
     stdin: "null",
     stdout: (d) => void (out += decoder.decode(d)),
-    engine: fuel === undefined ? { profiler } : { profiler, fuel },
+    engine: fuel === undefined ? { profiler, engine } : { profiler, fuel, engine },
   });
   assert.equal(code, 0);
   return out;
@@ -148,9 +149,35 @@ test("GuestProfiler checks its options and serves one store; without one a store
   assert.equal(store.metered, true);
   assert.throws(() => new Store({ profiler }), /only one store/);
   assert.equal(new Store().metered, false);
-  if (typeof WebAssembly === "object") {
-    assert.throws(() => new Store({ engine: "native", profiler: new GuestProfiler() }), TypeError);
-  }
   assert.deepEqual(firefoxProfileProblems(toFirefoxProfile(new GuestProfiler())), []);
   assert.equal(toCollapsedStacks(new GuestProfiler()), "");
+});
+
+// The native engine samples at the same checkpoints and fuel levels (lib/native/sampler.ts). JavaScriptCore's stacks
+// give functions without offsets, so on Bun the frames are the same functions with no address or line.
+const NATIVE = typeof WebAssembly === "object" ? false : "no WebAssembly on this host";
+const V8_OFFSETS = !("Bun" in globalThis);
+
+test("native engine: a fuel profile has the interpreter's samples (the same bytes on V8), fuel on or off", {
+  skip: NATIVE,
+}, async () => {
+  const reference = new GuestProfiler({ fuelInterval: 10_000 });
+  await runHot(reference);
+  for (const fuel of [undefined, 1e12]) {
+    const profiler = new GuestProfiler({ fuelInterval: 10_000 });
+    assert.match(await runHot(profiler, fuel, "native"), /^checksum \d+\n$/);
+    assert.equal(profiler.sampleCount, reference.sampleCount);
+    assert.equal(toCollapsedStacks(profiler), toCollapsedStacks(reference));
+    const profile = toFirefoxProfile(profiler);
+    assert.deepEqual(firefoxProfileProblems(profile), []);
+    if (V8_OFFSETS) assert.equal(JSON.stringify(profile), JSON.stringify(toFirefoxProfile(reference)));
+  }
+});
+
+test("native engine: a wall-clock profile samples the running code", { skip: NATIVE }, async () => {
+  const profiler = new GuestProfiler({ intervalMs: 0.05 });
+  await runHot(profiler, undefined, "native");
+  assert.ok(profiler.sampleCount > 0);
+  assert.deepEqual(firefoxProfileProblems(toFirefoxProfile(profiler)), []);
+  assert.match(toCollapsedStacks(profiler), /;hot \d+/);
 });
