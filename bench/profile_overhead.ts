@@ -5,7 +5,8 @@
  * cores here); medians and minimums of each process's CPU time (GNU time; wall-clock time where it is missing), and
  * their ratio to the plain run.
  *
- * Usage: `deno run -A bench/profile_overhead.ts [--runs N] [--runtime deno|bun] [programs…]`.
+ * Usage: `deno run -A bench/profile_overhead.ts [--runs N] [--runtime deno|bun] [--engine interpreter|native]
+ * [programs…]` (`--engine`: the CLI's `-C engine=…` for every variant).
  *
  * @module
  */
@@ -28,6 +29,7 @@ const flag = (name: string, fallback: string) => {
 };
 const runs = Number(flag("--runs", "5"));
 const runtime = flag("--runtime", "deno");
+const engine = flag("--engine", "interpreter");
 const programs = argv.length > 0 ? argv : ["richards", "quicksort", "bz2"];
 if (!existsSync(SIGHTGLASS)) {
   console.log(`skipped: ${SIGHTGLASS} is absent`);
@@ -51,7 +53,17 @@ const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 /** One run: CPU ms of the child with GNU time, else wall-clock ms. */
 function once(program: string, flags: string[]): number {
   const dir = join(SIGHTGLASS, program);
-  const args = [...prefix, "-W", "unknown-imports-default", "--dir", ".", ...flags, "benchmark.wasm"];
+  const args = [
+    ...prefix,
+    "-C",
+    `engine=${engine}`,
+    "-W",
+    "unknown-imports-default",
+    "--dir",
+    ".",
+    ...flags,
+    "benchmark.wasm",
+  ];
   const t0 = performance.now();
   const r = TIME === undefined
     ? spawnSync(bin, args, { cwd: dir, encoding: "utf8" })
@@ -63,7 +75,7 @@ function once(program: string, flags: string[]): number {
 }
 
 console.log(
-  `runtime ${runtime}, ${runs} interleaved runs per variant (after one warm-up each), ${
+  `runtime ${runtime}, engine ${engine}, ${runs} interleaved runs per variant (after one warm-up each), ${
     TIME === undefined ? "wall-clock" : "CPU (user+sys)"
   } ms of each process`,
 );
