@@ -38,7 +38,8 @@ const BIN = join(REPO_ROOT, "node_modules", ".bin");
 const HELLO = join(REPO_ROOT, "testdata", "hello.wasm");
 
 /**
- * The cases of the comparison: the three ways to run hello.wasm, and the runtimes' empty-script floors.
+ * The cases of the comparison: Kiln's CLI on each runtime and engine, node with `node:wasi`, and the runtimes'
+ * empty-script floors.
  *
  * @returns the cases, Kiln under Deno first
  * @example
@@ -59,6 +60,18 @@ export function helloCases(): ProcessCase[] {
       expect: "Hello",
     },
     { label: "Kiln, Bun (bun cli.ts)", command: join(BIN, "bun"), args: [cli, HELLO], expect: "Hello" },
+    {
+      label: "Kiln native engine, Deno (-C engine=native)",
+      command: join(BIN, "deno"),
+      args: ["run", "-A", cli, "-C", "engine=native", HELLO],
+      expect: "Hello",
+    },
+    {
+      label: "Kiln native engine, Bun (-C engine=native)",
+      command: join(BIN, "bun"),
+      args: [cli, "-C", "engine=native", HELLO],
+      expect: "Hello",
+    },
     { label: "node:wasi, Node", command: "node", args: ["--no-warnings", nodeWasi, HELLO], expect: "Hello" },
     { label: "floor: Deno, empty script", command: join(BIN, "deno"), args: ["run", "-A", empty], expect: "" },
     { label: "floor: Bun, empty script", command: join(BIN, "bun"), args: [empty], expect: "" },

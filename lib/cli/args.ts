@@ -60,6 +60,8 @@ export interface RunOptions {
   unknownImportsTrap?: boolean;
   /** `-W unknown-imports-default[=y|n]`: the main module's unresolved function imports return zeros and nulls. */
   unknownImportsDefault?: boolean;
+  /** `-D print-engine[=y|n]`: the engine in use is printed to stderr before the run. */
+  printEngine?: boolean;
   /** `-D coredump=PATH`: where a trap's wasm coredump is written. */
   coredump?: string;
   /** `-S cli=n` turns WASI off (Wasmtime's `-S cli`); on by default. */
@@ -434,7 +436,7 @@ const CODEGEN_OPTIONS: readonly GroupOption[] = [
   {
     name: "engine",
     value: "=native|interpreter|auto",
-    doc: "Kiln's interpreter, or the host's WebAssembly instrumented for fuel (auto: native where the host has JSPI)",
+    doc: "Kiln's interpreter, or the host's WebAssembly instrumented for fuel (auto: native where the host can)",
     default: "interpreter",
     apply: (o, _k, v) => {
       const engine = needValue(v);
@@ -464,6 +466,13 @@ const DEBUG_OPTIONS: readonly GroupOption[] = [
     doc: "Source lines (DWARF) in trap backtraces, as WASMTIME_BACKTRACE_DETAILS=1 does",
     default: "n",
     apply: (o, _k, v) => (o.debugInfo = parseBool(v)),
+  },
+  {
+    name: "print-engine",
+    value: "[=y|n]",
+    doc: "Print the engine that runs the module (and its WASI mode) to stderr before running it",
+    default: "n",
+    apply: (o, _k, v) => (o.printEngine = parseBool(v)),
   },
   {
     name: "coredump",

@@ -176,7 +176,7 @@ function guestEnv(opts: RunOptions): Record<string, string> {
   return env;
 }
 
-async function createWasi(opts: RunOptions): Promise<Wasi | undefined> {
+async function createWasi(opts: RunOptions, mode: "sync" | "async"): Promise<Wasi | undefined> {
   if (!opts.wasi) return undefined;
   const preopens: Record<string, string> = {};
   for (const { host, guest } of opts.dirs) {
@@ -212,7 +212,9 @@ async function createWasi(opts: RunOptions): Promise<Wasi | undefined> {
     }
     trace = (line) => writeSync(fd, `${line}\n`);
   }
-  return new Wasi({ args: argv, env: guestEnv(opts), preopens, listeners, mode: "async", trace });
+  const wasi = new Wasi({ args: argv, env: guestEnv(opts), preopens, listeners, mode, trace });
+  if (mode === "sync") await wasi.ready();
+  return wasi;
 }
 
 /** Gives the WASI implementation the memory of the instance whose exports the CLI calls, without running anything. */
@@ -226,15 +228,53 @@ function bindWasi(wasi: Wasi | undefined, instance: Instance): void {
  */
 export const DEFAULT_MAX_MEMORY_BYTES = 4 * 1024 ** 3;
 
-/** `-C engine=auto`: the native engine where the host has WebAssembly and JSPI, else the interpreter. */
-function autoEngine(): "native" | "interpreter" {
-  return HAS_JSPI ? "native" : "interpreter";
+/** The engine of a CLI run and the mode of its WASI ({@link cliEngine}). */
+export interface CliEngine {
+  readonly engine: "native" | "interpreter";
+  readonly wasiMode: "sync" | "async";
 }
 
-function storeOptions(opts: RunOptions, profiler: GuestProfiler | undefined): StoreOptions {
+/**
+ * The engine a run uses (`-C engine=…`) and its WASI's mode. `auto` picks the native engine where the host has
+ * WebAssembly and JSPI; on a host with WebAssembly but no JSPI (Node 20) it picks the native engine too, with
+ * synchronous WASI, when nothing in the run needs to suspend the guest (`-W timeout` needs time slices, `--tcplisten`
+ * asynchronous sockets), else the interpreter. `native` on a host without JSPI runs with synchronous WASI.
+ *
+ * @param opts The parsed command line.
+ * @returns The engine and WASI mode.
+ * @throws ReportedError for `-C engine=native` with an option that needs JSPI on a host without it.
+ * @example
+ * ```ts
+ * import { parseArgs } from "./args.ts";
+ * import { cliEngine } from "./run.ts";
+ * const cmd = parseArgs(["-C", "engine=interpreter", "testdata/hello.wasm"]);
+ * if (cmd.kind === "run") console.log(cliEngine(cmd.options)); // { engine: "interpreter", wasiMode: "async" }
+ * ```
+ */
+export function cliEngine(opts: RunOptions): CliEngine {
+  const choice = opts.engine ?? "interpreter";
+  if (choice === "interpreter") return { engine: "interpreter", wasiMode: "async" };
+  if (HAS_JSPI) return { engine: "native", wasiMode: "async" };
+  const suspends = opts.timeoutMs !== undefined ? "-W timeout" : opts.tcpListen.length > 0 ? "--tcplisten" : "";
+  if (choice === "auto") {
+    const hasWasm = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === "object";
+    return hasWasm && suspends === ""
+      ? { engine: "native", wasiMode: "sync" }
+      : { engine: "interpreter", wasiMode: "async" };
+  }
+  if (suspends !== "") {
+    throw new ReportedError(`\`-C engine=native\` cannot run with \`${suspends}\` on this host`, [
+      "the host's WebAssembly has no JSPI (WebAssembly.Suspending), which suspending the guest needs; use " +
+      "`-C engine=interpreter` or `-C engine=auto`",
+    ]);
+  }
+  return { engine: "native", wasiMode: "sync" };
+}
+
+function storeOptions(opts: RunOptions, profiler: GuestProfiler | undefined, engine: CliEngine): StoreOptions {
   const o: StoreOptions = {};
   if (profiler !== undefined) o.profiler = profiler;
-  if (opts.engine !== undefined) o.engine = opts.engine === "auto" ? autoEngine() : opts.engine;
+  if (opts.engine !== undefined) o.engine = engine.engine;
   if (opts.fuel !== undefined) o.fuel = opts.fuel;
   if (opts.timeoutMs !== undefined) {
     o.signal = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));
@@ -330,8 +370,12 @@ async function runOrThrow(opts: RunOptions, io: RunIo, profiler: GuestProfiler |
   const needsWasi = [main, ...preloads.map((p) => p.module)].some((m) =>
     Module.imports(m).some((i) => i.module === "wasi_snapshot_preview1" || i.module === "wasi_unstable")
   );
-  const wasi = needsWasi || opts.dirs.length > 0 || opts.tcpListen.length > 0 ? await createWasi(opts) : undefined;
-  const store = new Store(storeOptions(opts, profiler));
+  const engine = cliEngine(opts);
+  const wasi = needsWasi || opts.dirs.length > 0 || opts.tcpListen.length > 0
+    ? await createWasi(opts, engine.wasiMode)
+    : undefined;
+  const store = new Store(storeOptions(opts, profiler, engine));
+  if (opts.printEngine) io.stderr(`engine: ${store.engine} (WASI ${wasi === undefined ? "off" : engine.wasiMode})\n`);
   // Wasmtime's note under a backtrace when a module has DWARF that source lines (off) would have read.
   const hint = store.options.debugInfo !== true &&
     [main, ...preloads.map((p) => p.module)].some((m) => m.decoded.customs.some((c) => c.name.startsWith(".debug_")));

@@ -171,6 +171,21 @@ for (const rt of RUNTIMES) {
     assert.equal(lines[7], "    2: wasm trap: integer divide by zero");
   });
 
+  t(
+    "-D print-engine names the engine: -C engine=auto is native here (JSPI), interpreter the default",
+    ENGINE_MISSING,
+    async () => {
+      const cases = [[[], "interpreter"], [["-C", "engine=auto"], "native"], [
+        ["-C", "engine=native"],
+        "native",
+      ]] as const;
+      for (const [flags, engine] of cases) {
+        const r = await runCli(rt, ["-D", "print-engine", ...flags, "testdata/hello.wasm"]);
+        assert.deepEqual([r.status, r.stdout, r.stderr], [0, "Hello, world!\n", `engine: ${engine} (WASI async)\n`]);
+      }
+    },
+  );
+
   t("a .wat module runs through the text-format parser", ENGINE_MISSING, async () => {
     const r = await runCli(rt, ["--invoke", "mul_i64", "testdata/invoke.wat", "-3", "3"]);
     assert.equal(r.status, 0, r.stderr);
@@ -743,13 +758,46 @@ test(
       symlinkSync(buildDist(), join(dir, "dist"), "dir");
       const bin = join(dir, "bin/kiln.mjs");
       const launchers: [string, string[]][] = [
-        [process.execPath.includes("node") ? process.execPath : "node", []],
+        // Why not process.execPath: under Deno and Bun it is theirs (its path may hold "node_modules").
+        ["node", []],
         [RUNTIMES[1].command, []],
         [RUNTIMES[0].command, ["run", "-A"]],
       ];
       for (const [command, prefix] of launchers) {
         const r = await runCommand(command, [...prefix, bin, "testdata/exit_code.wasm", "7"]);
         assert.deepEqual([r.status, r.stdout], [7, "exiting with 7\n"], `${command}: ${r.stderr}`);
+      }
+      // -C engine=auto: the native engine everywhere here; on Node 20 (WebAssembly, no JSPI) with synchronous WASI,
+      // and the interpreter when the run needs to suspend (-W timeout). Node 25+ has JSPI.
+      const node = launchers[0]!;
+      const auto = await runCommand(node[0], [bin, "-D", "print-engine", "-C", "engine=auto", "testdata/hello.wasm"]);
+      assert.equal(auto.status, 0, auto.stderr);
+      const major = Number(/^v(\d+)/.exec(String((await runCommand(node[0], ["--version"])).stdout))![1]);
+      if (major >= 25) {
+        assert.equal(auto.stderr, "engine: native (WASI async)\n");
+      } else {
+        assert.equal(auto.stderr, "engine: native (WASI sync)\n");
+        const timed = await runCommand(node[0], [
+          bin,
+          "-D",
+          "print-engine",
+          "-C",
+          "engine=auto",
+          "-W",
+          "timeout=10s",
+          "testdata/hello.wasm",
+        ]);
+        assert.equal(timed.stderr, "engine: interpreter (WASI async)\n");
+        const refused = await runCommand(node[0], [
+          bin,
+          "-C",
+          "engine=native",
+          "-W",
+          "timeout=10s",
+          "testdata/hello.wasm",
+        ]);
+        assert.equal(refused.status, 1);
+        assert.match(refused.stderr, /^Error: `-C engine=native` cannot run with `-W timeout` on this host\n/);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
