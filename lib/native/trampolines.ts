@@ -95,7 +95,15 @@ export function rawCaller(
   const wat = `(module (import "t" "f" (func $f (param ${params.join(" ")}) (result ${results.join(" ")})))
     (func (export "w") (param ${rawParams.join(" ")}) (result ${rawResults.join(" ")}) (local ${results.join(" ")})
       ${body.join(" ")}))`;
-  const inst = new WA.Instance(trampolineModule(key, wat), { t: { f: fn } } as WebAssembly.Imports);
+  let inst: WebAssembly.Instance;
+  try {
+    inst = new WA.Instance(trampolineModule(key, wat), { t: { f: fn } } as WebAssembly.Imports);
+  } catch (e) {
+    // A function whose type is not the plain final type the trampoline imports (GC's `sub` types, recursion
+    // groups) does not link: floats then cross as JS numbers (a NaN's payload is the host's), v128 not at all.
+    if (!(e instanceof WA.LinkError) || [...params, ...results].includes("v128")) throw e;
+    return floatsThroughJs(f, params, results, wrap);
+  }
   let w = inst.exports.w as (...args: unknown[]) => unknown;
   if (wrap !== undefined) w = wrap(w);
   const convert = (r: unknown): unknown[] => {
@@ -116,6 +124,38 @@ export function rawCaller(
     // A wrapped (promising) trampoline returns a Promise of the results: converted when it settles.
     if (r instanceof Promise) return r.then(convert) as unknown as unknown[];
     return convert(r);
+  };
+}
+
+const bits = new DataView(new ArrayBuffer(8));
+
+/** {@link rawCaller} without a trampoline: raw float bits converted to and from JS numbers around the call. */
+function floatsThroughJs(
+  f: (...args: unknown[]) => unknown,
+  params: string[],
+  results: string[],
+  wrap?: (w: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown,
+): (args: unknown[]) => unknown[] {
+  const g = wrap !== undefined ? wrap(f) : f;
+  const toJs = (t: string, v: unknown): unknown => {
+    if (t === "f32") bits.setInt32(0, v as number);
+    else if (t === "f64") bits.setBigInt64(0, v as bigint);
+    else return v;
+    return t === "f32" ? bits.getFloat32(0) : bits.getFloat64(0);
+  };
+  const fromJs = (t: string, v: unknown): unknown => {
+    if (t === "f32") bits.setFloat32(0, v as number);
+    else if (t === "f64") bits.setFloat64(0, v as number);
+    else return v;
+    return t === "f32" ? bits.getInt32(0) : bits.getBigInt64(0);
+  };
+  const convert = (r: unknown): unknown[] => {
+    const list = results.length === 0 ? [] : results.length === 1 ? [r] : r as unknown[];
+    return results.map((t, i) => fromJs(t, list[i]));
+  };
+  return (args) => {
+    const r = g(...params.map((t, i) => toJs(t, args[i])));
+    return r instanceof Promise ? r.then(convert) as unknown as unknown[] : convert(r);
   };
 }
 
