@@ -218,7 +218,9 @@ export function hostTableFor(table: Table): WebAssembly.Table {
     initial: n(elements.length),
     address: table.address,
   };
-  if (table.maximum !== undefined) desc.maximum = n(table.maximum);
+  // The host's own `table.grow` in the guest then fails where Kiln's would (`maxTableElements`).
+  const limit = Math.min(table.maximum ?? Infinity, table.elementLimit);
+  if (limit !== Infinity) desc.maximum = n(Math.max(limit, elements.length));
   const host = new WebAssembly.Table(desc as unknown as WebAssembly.TableDescriptor);
   for (let i = 0; i < elements.length; i++) {
     const v = elements[i];

@@ -162,20 +162,52 @@ export function setCurrentCall(ctx: CallContext | null): void {
 /**
  * Awaits a host Promise for the call `ctx`, but gives up as soon as its signal (or the store's) aborts or its
  * deadline passes, as the interpreter's driver does: the guest must not outlive its call's limits while a host
- * import hangs. Giving up resolves with `fallback` (a value of the import's result type) and records the trap
- * "interrupt", which the next checkpoint raises (a wasm trap, so no guest `catch_all` can swallow it).
+ * import hangs. Giving up rejects with {@link stopGuest}'s trap "interrupt", which the guest meets where it awaited,
+ * so it runs no further instruction (and no guest `catch_all` can swallow it).
  *
  * @param ctx the call
  * @param pending the host's Promise
- * @param fallback the value to resume the guest with when giving up
- * @returns what the guest resumes with
+ * @returns the host's value
  */
-export function awaitHost(ctx: CallContext | null, pending: PromiseLike<unknown>, fallback: unknown): Promise<unknown> {
+export function awaitHost(ctx: CallContext | null, pending: PromiseLike<unknown>): Promise<unknown> {
   if (ctx === null) return Promise.resolve(pending);
   return awaitHostWithin(pending, [ctx.signal, ctx.store.signal], ctx.deadline, () => {
-    ctx.stop = trap(TrapCode.Interrupt);
-    return fallback;
+    throw stopGuest(ctx, trap(TrapCode.Interrupt));
   });
+}
+
+/** `(module (func (export "t") unreachable))`: a host trap on demand. */
+const TRAPPER = new Uint8Array([
+  ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+  ...[1, 4, 1, 0x60, 0, 0],
+  ...[3, 2, 1, 0],
+  ...[7, 5, 1, 1, 0x74, 0, 0],
+  ...[10, 5, 1, 3, 0, 0, 0x0b],
+]);
+let trapper: (() => void) | undefined;
+
+/**
+ * Stops the guest of call `ctx` from JS (a host import's return, a give-up): records `e` as the call's trap and
+ * returns an error to throw into the guest that the guest cannot catch. Why a host trap: V8 and JavaScriptCore let
+ * a guest's `catch_all` catch any JS exception thrown through wasm, but never a trap's own error object, even
+ * rethrown by JS (measured on Deno 2.9 and Bun 1.4); the call then reports `e` (`engine.ts` `finish`).
+ *
+ * @param ctx the call
+ * @param e the trap the call ends with
+ * @returns the host trap to throw
+ */
+export function stopGuest(ctx: CallContext, e: RuntimeError): Error {
+  ctx.stop = e;
+  trapper ??= new WebAssembly.Instance(new WebAssembly.Module(TRAPPER)).exports.t as () => void;
+  try {
+    trapper();
+  } catch (hostTrap) {
+    // The trapper's own frame is not the guest's: its line is dropped, so the backtrace starts in the guest.
+    const t = hostTrap as Error;
+    if (typeof t.stack === "string") t.stack = t.stack.replace(/\n[^\n]*wasm-function\[0\][^\n]*/, "");
+    return t;
+  }
+  throw new Error("internal: the trapper did not trap");
 }
 
 /** Records why the guest stops and tells the instrumented code to trap. */
