@@ -32,6 +32,17 @@ import { trap, TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts
  */
 export const NATIVE_CHECK_INTERVAL = 2 ** 22;
 
+/**
+ * The wall time aimed at between clock reads. Why adaptive: 2^22 units take a fraction of a millisecond in a tight
+ * loop, but seconds in a guest that calls a host import every few units (each call costs the host 0.1-2 µs), which
+ * made a 20 ms `callTimeoutMs` or an aborted signal land 1-9 s late. Each store's interval (fuel units between
+ * reads, learnt across its calls) shrinks in proportion when reads come further apart than this, and doubles (up to
+ * {@link NATIVE_CHECK_INTERVAL}) when they come less than half as far apart.
+ */
+const CLOCK_READ_MS = 1;
+/** The smallest interval between clock reads, in fuel units, and the first (a store learns its guest's speed). */
+const MIN_CLOCK_INTERVAL = 1000;
+
 /** One call from JS into a native instance: its limits, and the trap a checkpoint decided on. */
 export interface CallContext {
   readonly store: Store;
@@ -47,6 +58,10 @@ export interface CallContext {
   yieldMark: number;
   /** The trap a checkpoint stopped the call with. */
   stop: RuntimeError | null;
+  /** Whether checks are for the clock only (no `fuelYieldInterval`): their interval adapts ({@link CLOCK_READ_MS}). */
+  readonly byClock: boolean;
+  /** When the clock was last read at a checkpoint of this call. */
+  clockReadAt: number;
   /** The store's fuel when the call started (for {@link settleFuel}). */
   readonly fuelAtStart: number;
 }
@@ -78,7 +93,8 @@ export function newContext(
   const timeoutMs = options?.timeoutMs ?? 0;
   const clock = store.callTimeoutMs > 0 || store.yieldEveryMs > 0 || timeoutMs > 0;
   const start = clock ? now() : 0;
-  const interval = checkInterval(store);
+  const byClock = checkInterval(store) > 0 && !((store.options.fuelYieldInterval ?? 0) > 0);
+  const interval = byClock ? fuelState(store).clockInterval : checkInterval(store);
   return {
     store,
     sync,
@@ -92,6 +108,8 @@ export function newContext(
     yieldMark: interval > 0 ? store.fuel - interval : -Infinity,
     stop: null,
     fuelAtStart: store.fuel,
+    byClock,
+    clockReadAt: start,
   };
 }
 
@@ -111,6 +129,8 @@ export class FuelState {
   live: Metered | null = null;
   /** The limit the live counter is relative to. */
   limit = 0;
+  /** Fuel units between clock reads of clock-only checks, adapted ({@link CLOCK_READ_MS}). */
+  clockInterval = MIN_CLOCK_INTERVAL;
 
   constructor(store: Store) {
     this.store = store;
@@ -242,7 +262,7 @@ export function checkpoint(
     store.interrupted = false;
     return stop(ctx, ctx.stop ?? trap(TrapCode.Interrupt));
   }
-  const interval = checkInterval(store);
+  let interval = ctx.byClock ? fuel.clockInterval : checkInterval(store);
   if (store.fuel < 0) {
     if (store.fuelEnabled) return stop(ctx, trap(TrapCode.OutOfFuel));
     store.fuel = UNMETERED_FUEL;
@@ -252,6 +272,14 @@ export function checkpoint(
     ctx.yieldMark = store.fuel - interval;
     const t = ctx.deadline !== Infinity || ctx.slice !== Infinity ? now() : 0;
     if (t >= ctx.deadline) return stop(ctx, trap(TrapCode.Interrupt));
+    if (ctx.byClock && t !== 0) {
+      const apart = t - ctx.clockReadAt;
+      ctx.clockReadAt = t;
+      if (apart > CLOCK_READ_MS) interval = Math.max(MIN_CLOCK_INTERVAL, Math.floor(interval * CLOCK_READ_MS / apart));
+      else if (apart < CLOCK_READ_MS / 2) interval = Math.min(NATIVE_CHECK_INTERVAL, interval * 2);
+      fuel.clockInterval = interval;
+      ctx.yieldMark = store.fuel - interval;
+    }
     const byFuel = store.yieldsByFuel && ctx.signal === undefined && ctx.deadline === Infinity;
     if (ctx.sync && byFuel) {
       return stop(
@@ -267,6 +295,7 @@ export function checkpoint(
           return stop(ctx, trap(TrapCode.Interrupt));
         }
         if (store.yieldEveryMs > 0) ctx.slice = now() + store.yieldEveryMs;
+        if (ctx.byClock) ctx.clockReadAt = now(); // the yield's time is not the guest's
         // Why at resumption (as the interpreter's continueAfterYield): other calls of the store ran meanwhile.
         ctx.yieldMark = store.fuel - interval;
         fuel.load(m, ctx);
