@@ -2,9 +2,15 @@
  * The native engine behind the engine seam (`engine/engine.ts`, DESIGN.md "Two engines behind one seam"): runs
  * modules on the host's own WebAssembly (V8 in Deno and Node, JavaScriptCore in Bun).
  *
- * - Compiling rewrites the module once per module and metering (`instrument.ts`): with fuel when the store meters
+ * - Compiling rewrites the module once per module and variant (`instrument.ts`): with fuel when the store meters
  *   (or yields), else the original code; in both, every defined function, table, memory and global is exported
  *   under a `kiln:` name and the start section dropped (Kiln runs the start function as a call, which may suspend).
+ *   A store's limits make a variant of their own: defined memories and tables get the store's `maxMemoryBytes` and
+ *   `maxTableElements` as their maximum, and grows of memories and tables that trap on failure are guarded, so
+ *   the guest's own `memory.grow`/`table.grow` answer as the interpreter's ({@link variantOf}).
+ * - Limits the host's stack sets: wasm -> host -> wasm re-entry is capped at the interpreter's 1,000 levels (V8's
+ *   default stack holds about 600 synchronous ones, JavaScriptCore's all); recursion depth is the host's, not
+ *   `maxWasmStack` (README: what differs).
  * - Instantiating gives the host instance Kiln's resolved imports: memories, tables and globals through their
  *   host-backed form (`backing.ts`: Kiln's objects keep their identity and delegate to the host's), functions as in
  *   `imports.ts`; then it backs the instance's own memories, tables and globals with the host's. The host instance

@@ -14,6 +14,13 @@
  * the guest. The hook decides: stop (out of fuel, an interrupt, a deadline, a yield a synchronous call cannot make)
  * by returning 1, whereupon the instrumented code executes `unreachable` and the call reports the trap recorded in
  * its {@link CallContext}; yield (a Promise, which JSPI's `Suspending` awaits, resolving to 0 or 1); or carry on.
+ * A stop decided in JS elsewhere (a host import's return in uninstrumented code, a host Promise given up) is thrown
+ * into the guest as a host trap, which no guest `catch_all` catches either ({@link stopGuest}). Either way the
+ * guest runs no further instruction.
+ *
+ * Checks for the clock only (`callTimeoutMs`, `yieldEveryMs`, a signal) come every `interval` fuel units, adapted
+ * per store so the clock is read about every millisecond (see `CLOCK_READ_MS`); checks for `fuelYieldInterval`
+ * come exactly every that many units, as on the interpreter.
  *
  * @module
  */

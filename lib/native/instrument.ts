@@ -26,8 +26,11 @@
  * - one mutable `i32` global after those, exported as {@link TRAP_EXPORT}, and guards that set it to a trap code
  *   before their `unreachable`: before each trapping float-to-integer truncation (a NaN operand: "invalid conversion
  *   to integer", which hosts word like "integer overflow"), and with `guardIndirect` before each `call_indirect`
- *   (an index past the end, a null entry). Guards are written without fuel too (`InstrumentOptions.fuel` false):
- *   then the only changes to code.
+ *   (an index past the end, a null entry), and with `trapOnGrow` after each `memory.grow` and `table.grow` of a
+ *   memory or table whose failed growth traps (a result of -1). Guards are written without fuel too
+ *   (`InstrumentOptions.fuel` false): then the only changes to code.
+ * - with `limits`, each defined memory's and table's maximum lowered to the store's limit, so that growth inside the
+ *   guest fails where the interpreter's does.
  *
  * The counter lives in a global: every charge is a `global.get`/`global.set` pair, so the fuel is exact wherever JS
  * or a trap observes it. Caching it in a local between calls (what Wasmtime does) would need a write-back before
