@@ -70,6 +70,53 @@ for (const engine of ENGINES) {
   });
 }
 
+// The same on 64-bit memories and tables (memory64): an i64 delta and result.
+const GROW64 = new Module(parseWat(`(module
+  (memory i64 1)
+  (table i64 1 funcref)
+  (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+  (func (export "growTable") (param i64) (result i64) (table.grow (ref.null func) (local.get 0))))`));
+
+for (const engine of ENGINES) {
+  test(`limits (${engine}): the limits and trapOnGrowFailure hold for 64-bit memories and tables`, async () => {
+    type Fn64 = (n: bigint) => Promise<bigint>;
+    const limited = (await instantiate(GROW64, {}, { engine, maxMemoryBytes: 3 * 65536, maxTableElements: 4 }))
+      .instance.exports;
+    assert.equal(await (limited.grow as Fn64)(2n), 1n);
+    assert.equal(await (limited.grow as Fn64)(1n), -1n);
+    assert.equal(await (limited.growTable as Fn64)(3n), 1n);
+    assert.equal(await (limited.growTable as Fn64)(1n), -1n);
+    const trapping = (await instantiate(GROW64, {}, { engine, maxMemoryBytes: 65536, trapOnGrowFailure: true }))
+      .instance.exports;
+    await assert.rejects(
+      (trapping.grow as Fn64)(1n),
+      (e) => e instanceof RuntimeError && e.code === "MemoryGrowFailed",
+    );
+    assert.equal(await (trapping.growTable as Fn64)(1n), 1n);
+  });
+
+  test(`limits (${engine}): trapOnGrowFailure is the growing memory's, set by the store that defined it`, async () => {
+    // A memory made by a store without the option, imported by one with it: its failed growth returns -1, as on
+    // the interpreter (the flag belongs to the memory). And the other way round it traps.
+    const importer = new Module(parseWat(`(module (import "m" "mem" (memory 1 2))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`));
+    const plain = (await instantiate(parseWat(`(module (memory (export "mem") 1 2))`), {}, { engine })).instance;
+    const viaPlain = (await instantiate(importer, { m: { mem: plain.exports.mem } }, {
+      engine,
+      trapOnGrowFailure: true,
+    })).instance.exports.grow as Fn;
+    assert.equal(await viaPlain(5), -1);
+    const strict = (await instantiate(parseWat(`(module (memory (export "mem") 1 2))`), {}, {
+      engine,
+      trapOnGrowFailure: true,
+    })).instance;
+    const viaStrict = (await instantiate(importer, { m: { mem: strict.exports.mem } }, { engine })).instance.exports
+      .grow as Fn;
+    await assert.rejects(viaStrict(5), (e) => e instanceof RuntimeError && e.code === "MemoryGrowFailed");
+    assert.equal(await viaStrict(1), 1);
+  });
+}
+
 for (const engine of ENGINES) {
   test(`limits (${engine}): a module whose minimum sizes exceed the limits fails to instantiate`, async () => {
     await assert.rejects(
