@@ -9,11 +9,14 @@
  * its own memories (they are never backed). A backed memory's `buffer`, `view` and `bytes` re-read the host's
  * buffer on every access, since the guest may have grown it; its growth, limits included, goes through the host.
  *
- * Limits (documented, not hidden): a backed table's `elements` is a snapshot (reads are right, writes through it are
+ * Store limits: growth from JS checks `maxMemoryBytes`, `maxTableElements` and `trapOnGrowFailure` here, as Kiln's
+ * classes do; growth inside the guest meets the same limits because the host objects carry them as their maximum
+ * (the ones made here, and the instance's own through `instrument.ts` `InstrumentOptions.limits`), and a failure
+ * traps by the instrumenter's guard (`InstrumentOptions.trapOnGrow`).
+ *
+ * Gaps (documented, not hidden): a backed table's `elements` is a snapshot (reads are right, writes through it are
  * lost), and a backed global's `cell` is not kept current, so an interpreter instance (another store) importing a
- * table or global of a native store sees stale values; memories work across engines. A backed memory refuses
- * `trapOnGrowFailure` traps inside the guest (the host's `memory.grow` returns -1) and enforces `maxMemoryBytes` only
- * for growth from JS.
+ * table or global of a native store sees stale values; memories work across engines.
  *
  * @module
  */
@@ -218,7 +221,9 @@ export function hostTableFor(table: Table): WebAssembly.Table {
     initial: n(elements.length),
     address: table.address,
   };
-  if (table.maximum !== undefined) desc.maximum = n(table.maximum);
+  // The host's own `table.grow` in the guest then fails where Kiln's would (`maxTableElements`).
+  const limit = Math.min(table.maximum ?? Infinity, table.elementLimit);
+  if (limit !== Infinity) desc.maximum = n(Math.max(limit, elements.length));
   const host = new WebAssembly.Table(desc as unknown as WebAssembly.TableDescriptor);
   for (let i = 0; i < elements.length; i++) {
     const v = elements[i];

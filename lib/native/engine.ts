@@ -2,9 +2,15 @@
  * The native engine behind the engine seam (`engine/engine.ts`, DESIGN.md "Two engines behind one seam"): runs
  * modules on the host's own WebAssembly (V8 in Deno and Node, JavaScriptCore in Bun).
  *
- * - Compiling rewrites the module once per module and metering (`instrument.ts`): with fuel when the store meters
+ * - Compiling rewrites the module once per module and variant (`instrument.ts`): with fuel when the store meters
  *   (or yields), else the original code; in both, every defined function, table, memory and global is exported
  *   under a `kiln:` name and the start section dropped (Kiln runs the start function as a call, which may suspend).
+ *   A store's limits make a variant of their own: defined memories and tables get the store's `maxMemoryBytes` and
+ *   `maxTableElements` as their maximum, and grows of memories and tables that trap on failure are guarded, so
+ *   the guest's own `memory.grow`/`table.grow` answer as the interpreter's ({@link variantOf}).
+ * - Limits the host's stack sets: wasm -> host -> wasm re-entry is capped at the interpreter's 1,000 levels (V8's
+ *   default stack holds about 600 synchronous ones, JavaScriptCore's all); recursion depth is the host's, not
+ *   `maxWasmStack` (README: what differs).
  * - Instantiating gives the host instance Kiln's resolved imports: memories, tables and globals through their
  *   host-backed form (`backing.ts`: Kiln's objects keep their identity and delegate to the host's), functions as in
  *   `imports.ts`; then it backs the instance's own memories, tables and globals with the host's. The host instance
@@ -16,8 +22,10 @@
  * Fuel: a metered instance that may call or be called by another instance's code directly (imports, tables: see
  * {@link needsSharedCounter}) imports the store's one counter global (`sharedCounter`), so those calls are direct
  * wasm calls charging the same budget; a lone instance keeps its own, faster counter, and calls into it from another
- * instance go through JS (each entry hands over the store's fuel). Known gap: a function of an own-counter instance
- * that JS puts in a shared table (`Table.set`) is then called directly, and its fuel is charged to its own counter.
+ * instance go through JS (each entry hands over the store's fuel). So does a function of an own-counter instance
+ * that reaches other code as a reference (JS puts it in a shared table with `Table.set`, passes it as an argument
+ * or a global): its host form is then a trampoline to its JS entry, never its bare export (`toHost`). Still a gap:
+ * an import whose type has typed references (no text form for a trampoline) calls such a function directly.
  *
  * @module
  */
@@ -25,12 +33,14 @@
 import type { Module as DecodedModule } from "../binary/module.ts";
 import { isRefType, storageType, ValType } from "../binary/module.ts";
 import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
-import { RuntimeError, UnsupportedFeatureError } from "../errors.ts";
+import { isStackOverflow, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
 import { hostFunc, isSynchronous } from "../runtime/func.ts";
+import { MAX_NESTING } from "../exec/driver.ts";
 import { Exception, type Tag } from "../runtime/tag.ts";
 import { funcOfJs, funcToJs, toRef, valTypeToName } from "../runtime/values.ts";
+import { PAGE_SIZE } from "../runtime/memory.ts";
 import { typeIdOf } from "../validate/subtyping.ts";
 import {
   adoptHostGlobal,
@@ -51,6 +61,7 @@ import {
   newContext,
   setCurrentCall,
   settleFuel,
+  stopGuest,
 } from "./fuel.ts";
 import {
   argConverter,
@@ -70,6 +81,7 @@ import {
   HOOK_MODULE,
   HOOK_NAME,
   instrument,
+  type InstrumentOptions,
   TRAP_EXPORT,
 } from "./instrument.ts";
 import { rawCaller, trampolineModule } from "./trampolines.ts";
@@ -99,10 +111,49 @@ export interface NativeInstance {
   readonly callers: Map<string, (args: readonly unknown[]) => unknown>;
 }
 
-const compiledModules = new WeakMap<
-  DecodedModule,
-  { metered?: NativeModule; unmetered?: NativeModule; shared?: NativeModule }
->();
+/** What a compiled form of a module depends on besides the module: its metering and the store's limits. */
+interface Variant {
+  readonly metered: boolean;
+  /** Whether the counter is the store's (imported); see {@link needsSharedCounter}. */
+  readonly shared: boolean;
+  readonly limits?: InstrumentOptions["limits"];
+  readonly trapOnGrow?: InstrumentOptions["trapOnGrow"];
+}
+
+/** Each module's compiled forms, by variant. */
+const compiledModules = new WeakMap<DecodedModule, Map<string, NativeModule>>();
+
+/** `module` compiled as `variant`, once per module and variant. */
+function compiledFor(module: DecodedModule, variant: Variant): NativeModule {
+  let forms = compiledModules.get(module);
+  if (forms === undefined) compiledModules.set(module, forms = new Map());
+  const key = JSON.stringify(variant);
+  let c = forms.get(key);
+  if (c === undefined) forms.set(key, c = compile(module, variant));
+  return c;
+}
+
+/**
+ * The variant an instance needs: its store's limits on the memories and tables it defines, and which of its
+ * memories and tables trap on a failed growth (a property of each memory and table, set by the store that defined
+ * it, as the interpreter reads it).
+ */
+function variantOf(own: NativeModule, state: InstanceState): Variant {
+  const opts = state.store.options;
+  const shared = own.metered && needsSharedCounter(state);
+  const d = state.module;
+  const limits = (opts.maxMemoryBytes !== undefined && d.memories.length > 0) ||
+      (opts.maxTableElements !== undefined && d.tables.length > 0)
+    ? {
+      memoryPages: opts.maxMemoryBytes === undefined ? undefined : Math.floor(opts.maxMemoryBytes / PAGE_SIZE),
+      tableElements: opts.maxTableElements,
+    }
+    : undefined;
+  const memories = state.memories.map((m) => m.trapOnGrowFailure);
+  const tables = state.tables.map((t) => t.trapOnGrowFailure);
+  const trapOnGrow = memories.includes(true) || tables.includes(true) ? { memories, tables } : undefined;
+  return { metered: own.metered, shared, limits, trapOnGrow };
+}
 
 /** Host functions ↔ Kiln function instances (the funcref bridge). */
 const instOfHostFunc = new WeakMap<object, FuncInst>();
@@ -115,11 +166,13 @@ function toHost(f: FuncInst | null): unknown {
   if (known !== undefined) return known;
   const ni = f.instance?.engine === native ? f.instance.engineState as NativeInstance | undefined : undefined;
   let h: unknown;
-  if (ni !== undefined) {
+  if (ni !== undefined && !ownCounter(ni)) {
     h = ni.host.exports[DEFINITION_EXPORT.func + f.index];
   } else {
-    // A host function, or a function of the interpreter: a wasm function importing its JS form, called
-    // synchronously (a table's functions cannot suspend: they may be called from any call).
+    // A host function, a function of the interpreter, or one of a native instance with its own fuel counter (called
+    // directly from another instance's code, it would charge that counter, not the store's): a wasm function
+    // importing its JS form, called synchronously (a table's functions cannot suspend: they may be called from any
+    // call), whose entry hands it the store's fuel.
     const js = f.host !== null ? f.host : (funcToJs(f) as unknown as { callSync: AnyFn }).callSync;
     const type = f.type;
     const params = type.params.map(valTypeToName), results = type.results.map(valTypeToName);
@@ -136,6 +189,11 @@ function toHost(f: FuncInst | null): unknown {
   hostFuncOfInst.set(f, h);
   instOfHostFunc.set(h as object, f);
   return h;
+}
+
+/** Whether a native instance charges a counter of its own (metered, not sharing its store's). */
+function ownCounter(ni: NativeInstance): boolean {
+  return ni.compiled.metered && !ni.compiled.shared;
 }
 
 function fromHost(v: unknown): FuncInst | null {
@@ -163,7 +221,6 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
   const args = argConverter(f.type, bridge);
   const result = resultConverter(f.type, bridge);
   const finish = (v: unknown) => (result === null ? v : result(v));
-  const fallback = fallbackResult(f.type.results);
   return (...a: unknown[]) => {
     const ctx = currentCall();
     const fuel = ni?.fuel ?? (ctx !== null ? fuelState(ctx.store) : null);
@@ -182,15 +239,18 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
     if (suspending) {
       // Why a Promise even for a plain value: a Suspending import always suspends (V8 and JSC await its result), so
       // the guest resumes from a microtask, after other JS may have run: the call's state is restored then.
-      const pending = isThenable(out) ? awaitHost(ctx, out, fallback) : Promise.resolve(out);
-      return pending.then((v) => {
+      const pending = isThenable(out) ? awaitHost(ctx, out) : Promise.resolve(out);
+      const back = pending.then((v) => {
         resume(ni, ctx, true);
         stopUnmetered(ni, ctx);
-        return ctx !== null && ctx.stop !== null ? v : finish(v);
+        return finish(v);
       }, (e) => {
         resume(ni, ctx, true);
         throw toHostException(e);
       });
+      // Why: where the host cannot suspend after all (its stack is exhausted), JSPI drops the Promise unawaited.
+      back.catch(() => {});
+      return back;
     }
     resume(ni, ctx, suspending);
     stopUnmetered(ni, ctx);
@@ -200,22 +260,15 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
 
 /**
  * Uninstrumented code has no checkpoints: an interrupt asked for while its host import ran (`store.interrupt()`, an
- * aborted signal) is raised as the import returns, as a JS throw into the guest (which a guest `catch_all` could
- * catch, unlike the checkpoints' trap of instrumented code).
+ * aborted signal) is raised as the import returns, as a host trap the guest cannot catch ({@link stopGuest}).
  */
 function stopUnmetered(ni: NativeInstance | null, ctx: CallContext | null): void {
   if (ni === null || ni.compiled.metered || ctx === null) return;
   const store = ctx.store;
   if (store.interrupted || store.interruptEpoch !== ctx.epoch || store.signal?.aborted || ctx.signal?.aborted) {
     store.interrupted = false;
-    throw trap(TrapCode.Interrupt);
+    throw stopGuest(ctx, trap(TrapCode.Interrupt));
   }
-}
-
-/** A value of the result types (zeros and nulls), to resume the guest with when a call gives up awaiting its host. */
-function fallbackResult(results: readonly number[]): unknown {
-  const zero = (t: number) => (t === ValType.i64 ? 0n : isRefType(t) ? null : 0);
-  return results.length === 0 ? undefined : results.length === 1 ? zero(results[0]!) : results.map(zero);
 }
 
 /** Calls suspended in a dispatched import, by token (`imports.ts` dispatcher). */
@@ -246,13 +299,16 @@ function resume(ni: NativeInstance | null, ctx: CallContext | null, async: boole
   if (ni !== null && ni.compiled.metered && ni.counter !== undefined) ni.fuel.load(ni, ctx);
 }
 
-function compile(module: DecodedModule, metered: boolean, shared = false): NativeModule {
+function compile(module: DecodedModule, variant: Variant): NativeModule {
+  const { metered, shared } = variant;
   const options = {
     fuel: metered,
     exportDefinitions: true,
     dropStart: true,
     guardIndirect: hostConfusesNullEntries(),
     sharedCounter: shared,
+    limits: variant.limits,
+    trapOnGrow: variant.trapOnGrow,
   };
   const bytes = instrument(module, options);
   let host: WebAssembly.Module;
@@ -370,18 +426,12 @@ export const native: Engine<NativeModule> = {
   writesSegments: true,
 
   compileModule(module: DecodedModule, options: CompileOptions): NativeModule {
-    let pair = compiledModules.get(module);
-    if (pair === undefined) compiledModules.set(module, pair = {});
-    return options.meter ? pair.metered ??= compile(module, true) : pair.unmetered ??= compile(module, false);
+    return compiledFor(module, { metered: options.meter, shared: false });
   },
 
   instantiate(own: NativeModule, state: InstanceState): void {
     const d = state.module;
-    let compiled = own;
-    if (own.metered && needsSharedCounter(state)) {
-      const pair = compiledModules.get(d)!;
-      compiled = pair.shared ??= compile(d, true, true);
-    }
+    const compiled = compiledFor(d, variantOf(own, state));
     const imports: Record<string, Record<string, unknown>> = {};
     const fuel = fuelState(state.store);
     // The instance is needed by import wrappers before the host instance exists: filled in below.
@@ -459,12 +509,18 @@ export const native: Engine<NativeModule> = {
     for (let i = d.importedFuncs; i < state.funcs.length; i++) {
       const h = host.exports[DEFINITION_EXPORT.func + i] as object;
       instOfHostFunc.set(h, state.funcs[i]!);
-      hostFuncOfInst.set(state.funcs[i]!, h);
+      // With its own counter, a function given to other code goes through its JS entry (`toHost`).
+      if (!ownCounter(ni as NativeInstance)) hostFuncOfInst.set(state.funcs[i]!, h);
     }
     state.engineState = ni;
   },
 
   call(f: FuncInst, args: readonly unknown[], mode: CallMode): unknown {
+    if (nesting >= MAX_NESTING) {
+      const e = trap(TrapCode.StackOverflow);
+      if (mode.sync) throw e;
+      return Promise.reject(e);
+    }
     const ni = f.instance!.engineState as NativeInstance;
     const store = ni.state.store;
     const sync = mode.sync || !HAS_JSPI;
@@ -474,15 +530,25 @@ export const native: Engine<NativeModule> = {
     setCurrentCall(ctx);
     asyncFlag.value = sync ? 0 : 1;
     const release = holdFullStacks();
+    nesting++;
     try {
       if (ni.compiled.metered) ni.fuel.load(ni, ctx);
       out = callerOf(ni, f, mode.raw, sync)(args);
     } catch (e) {
       release();
-      const err = finish(ni, ctx, e);
+      let err: unknown;
+      try {
+        err = finish(ni, ctx, e);
+      } catch (inner) {
+        // Mapping needs stack too: at the bottom of an overflow it may fail (V8 throws a SyntaxError compiling a
+        // regular expression). If the trap cannot be made either, the level outside maps the RangeError again.
+        if (!isStackOverflow(e)) throw inner;
+        err = trap(TrapCode.StackOverflow);
+      }
       if (mode.sync) throw err;
       return Promise.reject(err);
     } finally {
+      nesting--;
       setCurrentCall(prevCall);
       asyncFlag.value = prevFlag;
     }
@@ -507,6 +573,14 @@ export const native: Engine<NativeModule> = {
     });
   },
 };
+
+/**
+ * Calls from JS into native code that are running on the JS stack now (wasm -> host -> wasm ... re-entry): capped
+ * at the interpreter's {@link MAX_NESTING}, so a guest meets the same limit on both engines where the host's stack
+ * holds that many levels (JavaScriptCore's does; V8's default stack ends sooner: "call stack exhausted" either way).
+ * A suspended call that resumes (JSPI) runs on its own stack and is not counted.
+ */
+let nesting = 0;
 
 /** The error a call ends with: the trap its checkpoint decided, or the host's error mapped to Kiln's. */
 function finish(ni: NativeInstance, ctx: CallContext, e: unknown): unknown {
@@ -558,8 +632,10 @@ function importOf(f: FuncInst, ni: NativeInstance, typeIndex: number): unknown {
     if (ni.compiled.shared && other.compiled.shared && other.state.store === ni.state.store) return toHost(f);
   }
   // A type in a recursion group or with typed references has no plain text form for a dispatcher: called directly
-  // (in a metering store its callee then charges its own counter: a known gap, see the module doc).
-  if (other !== undefined && ni.state.typeIds[typeIndex] !== typeIdOf(f.type)) return toHost(f);
+  // (in a metering store a callee with its own counter then charges that counter: a known gap).
+  if (other !== undefined && ni.state.typeIds[typeIndex] !== typeIdOf(f.type)) {
+    return other.host.exports[DEFINITION_EXPORT.func + f.index];
+  }
   // A host function as it is; a function of another instance through its exported form (its own entry).
   const js = f.host;
   if (js !== null && (isSynchronous(js) || !HAS_JSPI)) return importFunction(f, js as AnyFn, ni, false);

@@ -14,6 +14,13 @@
  * the guest. The hook decides: stop (out of fuel, an interrupt, a deadline, a yield a synchronous call cannot make)
  * by returning 1, whereupon the instrumented code executes `unreachable` and the call reports the trap recorded in
  * its {@link CallContext}; yield (a Promise, which JSPI's `Suspending` awaits, resolving to 0 or 1); or carry on.
+ * A stop decided in JS elsewhere (a host import's return in uninstrumented code, a host Promise given up) is thrown
+ * into the guest as a host trap, which no guest `catch_all` catches either ({@link stopGuest}). Either way the
+ * guest runs no further instruction.
+ *
+ * Checks for the clock only (`callTimeoutMs`, `yieldEveryMs`, a signal) come every `interval` fuel units, adapted
+ * per store so the clock is read about every millisecond (see `CLOCK_READ_MS`); checks for `fuelYieldInterval`
+ * come exactly every that many units, as on the interpreter.
  *
  * @module
  */
@@ -33,6 +40,17 @@ import { trap, TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts
  */
 export const NATIVE_CHECK_INTERVAL = 2 ** 22;
 
+/**
+ * The wall time aimed at between clock reads. Why adaptive: 2^22 units take a fraction of a millisecond in a tight
+ * loop, but seconds in a guest that calls a host import every few units (each call costs the host 0.1-2 µs), which
+ * made a 20 ms `callTimeoutMs` or an aborted signal land 1-9 s late. Each store's interval (fuel units between
+ * reads, learnt across its calls) shrinks in proportion when reads come further apart than this, and doubles (up to
+ * {@link NATIVE_CHECK_INTERVAL}) when they come less than half as far apart.
+ */
+const CLOCK_READ_MS = 1;
+/** The smallest interval between clock reads, in fuel units, and the first (a store learns its guest's speed). */
+const MIN_CLOCK_INTERVAL = 1000;
+
 /** One call from JS into a native instance: its limits, and the trap a checkpoint decided on. */
 export interface CallContext {
   readonly store: Store;
@@ -48,6 +66,10 @@ export interface CallContext {
   yieldMark: number;
   /** The trap a checkpoint stopped the call with. */
   stop: RuntimeError | null;
+  /** Whether checks are for the clock only (no `fuelYieldInterval`): their interval adapts ({@link CLOCK_READ_MS}). */
+  readonly byClock: boolean;
+  /** When the clock was last read at a checkpoint of this call. */
+  clockReadAt: number;
   /** The store's fuel when the call started (for {@link settleFuel}). */
   readonly fuelAtStart: number;
 }
@@ -79,7 +101,8 @@ export function newContext(
   const timeoutMs = options?.timeoutMs ?? 0;
   const clock = store.callTimeoutMs > 0 || store.yieldEveryMs > 0 || timeoutMs > 0;
   const start = clock ? now() : 0;
-  const interval = checkInterval(store);
+  const byClock = checkInterval(store) > 0 && !((store.options.fuelYieldInterval ?? 0) > 0);
+  const interval = byClock ? fuelState(store).clockInterval : checkInterval(store);
   return {
     store,
     sync,
@@ -93,6 +116,8 @@ export function newContext(
     yieldMark: interval > 0 ? store.fuel - interval : -Infinity,
     stop: null,
     fuelAtStart: store.fuel,
+    byClock,
+    clockReadAt: start,
   };
 }
 
@@ -112,6 +137,8 @@ export class FuelState {
   live: Metered | null = null;
   /** The limit the live counter is relative to. */
   limit = 0;
+  /** Fuel units between clock reads of clock-only checks, adapted ({@link CLOCK_READ_MS}). */
+  clockInterval = MIN_CLOCK_INTERVAL;
 
   constructor(store: Store) {
     this.store = store;
@@ -165,20 +192,52 @@ export function setCurrentCall(ctx: CallContext | null): void {
 /**
  * Awaits a host Promise for the call `ctx`, but gives up as soon as its signal (or the store's) aborts or its
  * deadline passes, as the interpreter's driver does: the guest must not outlive its call's limits while a host
- * import hangs. Giving up resolves with `fallback` (a value of the import's result type) and records the trap
- * "interrupt", which the next checkpoint raises (a wasm trap, so no guest `catch_all` can swallow it).
+ * import hangs. Giving up rejects with {@link stopGuest}'s trap "interrupt", which the guest meets where it awaited,
+ * so it runs no further instruction (and no guest `catch_all` can swallow it).
  *
  * @param ctx the call
  * @param pending the host's Promise
- * @param fallback the value to resume the guest with when giving up
- * @returns what the guest resumes with
+ * @returns the host's value
  */
-export function awaitHost(ctx: CallContext | null, pending: PromiseLike<unknown>, fallback: unknown): Promise<unknown> {
+export function awaitHost(ctx: CallContext | null, pending: PromiseLike<unknown>): Promise<unknown> {
   if (ctx === null) return Promise.resolve(pending);
   return awaitHostWithin(pending, [ctx.signal, ctx.store.signal], ctx.deadline, () => {
-    ctx.stop = trap(TrapCode.Interrupt);
-    return fallback;
+    throw stopGuest(ctx, trap(TrapCode.Interrupt));
   });
+}
+
+/** `(module (func (export "t") unreachable))`: a host trap on demand. */
+const TRAPPER = new Uint8Array([
+  ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+  ...[1, 4, 1, 0x60, 0, 0],
+  ...[3, 2, 1, 0],
+  ...[7, 5, 1, 1, 0x74, 0, 0],
+  ...[10, 5, 1, 3, 0, 0, 0x0b],
+]);
+let trapper: (() => void) | undefined;
+
+/**
+ * Stops the guest of call `ctx` from JS (a host import's return, a give-up): records `e` as the call's trap and
+ * returns an error to throw into the guest that the guest cannot catch. Why a host trap: V8 and JavaScriptCore let
+ * a guest's `catch_all` catch any JS exception thrown through wasm, but never a trap's own error object, even
+ * rethrown by JS (measured on Deno 2.9 and Bun 1.4); the call then reports `e` (`engine.ts` `finish`).
+ *
+ * @param ctx the call
+ * @param e the trap the call ends with
+ * @returns the host trap to throw
+ */
+export function stopGuest(ctx: CallContext, e: RuntimeError): Error {
+  ctx.stop = e;
+  trapper ??= new WebAssembly.Instance(new WebAssembly.Module(TRAPPER)).exports.t as () => void;
+  try {
+    trapper();
+  } catch (hostTrap) {
+    // The trapper's own frame is not the guest's: its line is dropped, so the backtrace starts in the guest.
+    const t = hostTrap as Error;
+    if (typeof t.stack === "string") t.stack = t.stack.replace(/\n[^\n]*wasm-function\[0\][^\n]*/, "");
+    return t;
+  }
+  throw new Error("internal: the trapper did not trap");
 }
 
 /** Records why the guest stops and tells the instrumented code to trap. */
@@ -215,7 +274,7 @@ export function checkpoint(
     store.interrupted = false;
     return stop(ctx, ctx.stop ?? trap(TrapCode.Interrupt));
   }
-  const interval = checkInterval(store);
+  let interval = ctx.byClock ? fuel.clockInterval : checkInterval(store);
   if (store.fuel < 0) {
     if (store.fuelEnabled) return stop(ctx, trap(TrapCode.OutOfFuel));
     store.fuel = UNMETERED_FUEL;
@@ -228,6 +287,14 @@ export function checkpoint(
     ctx.yieldMark = store.fuel - interval;
     const t = ctx.deadline !== Infinity || ctx.slice !== Infinity ? now() : 0;
     if (t >= ctx.deadline) return stop(ctx, trap(TrapCode.Interrupt));
+    if (ctx.byClock && t !== 0) {
+      const apart = t - ctx.clockReadAt;
+      ctx.clockReadAt = t;
+      if (apart > CLOCK_READ_MS) interval = Math.max(MIN_CLOCK_INTERVAL, Math.floor(interval * CLOCK_READ_MS / apart));
+      else if (apart < CLOCK_READ_MS / 2) interval = Math.min(NATIVE_CHECK_INTERVAL, interval * 2);
+      fuel.clockInterval = interval;
+      ctx.yieldMark = store.fuel - interval;
+    }
     const byFuel = store.yieldsByFuel && ctx.signal === undefined && ctx.deadline === Infinity;
     if (ctx.sync && byFuel) {
       return stop(
@@ -243,6 +310,7 @@ export function checkpoint(
           return stop(ctx, trap(TrapCode.Interrupt));
         }
         if (store.yieldEveryMs > 0) ctx.slice = now() + store.yieldEveryMs;
+        if (ctx.byClock) ctx.clockReadAt = now(); // the yield's time is not the guest's
         // Why at resumption (as the interpreter's continueAfterYield): other calls of the store ran meanwhile.
         ctx.yieldMark = store.fuel - interval;
         fuel.load(m, ctx);

@@ -26,8 +26,11 @@
  * - one mutable `i32` global after those, exported as {@link TRAP_EXPORT}, and guards that set it to a trap code
  *   before their `unreachable`: before each trapping float-to-integer truncation (a NaN operand: "invalid conversion
  *   to integer", which hosts word like "integer overflow"), and with `guardIndirect` before each `call_indirect`
- *   (an index past the end, a null entry). Guards are written without fuel too (`InstrumentOptions.fuel` false):
- *   then the only changes to code.
+ *   (an index past the end, a null entry), and with `trapOnGrow` after each `memory.grow` and `table.grow` of a
+ *   memory or table whose failed growth traps (a result of -1). Guards are written without fuel too
+ *   (`InstrumentOptions.fuel` false): then the only changes to code.
+ * - with `limits`, each defined memory's and table's maximum lowered to the store's limit, so that growth inside the
+ *   guest fails where the interpreter's does.
  *
  * The counter lives in a global: every charge is a `global.get`/`global.set` pair, so the fuel is exact wherever JS
  * or a trap observes it. Caching it in a local between calls (what Wasmtime does) would need a write-back before
@@ -51,7 +54,7 @@ export const HOOK_MODULE = "kiln";
 export const HOOK_NAME = "checkpoint";
 
 // Section ids (spec §5.5.2), in the order the binary format requires (custom sections anywhere).
-const TYPE = 1, IMPORT = 2, TABLE = 4, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE = 10, DATA = 11;
+const TYPE = 1, IMPORT = 2, TABLE = 4, MEMORY = 5, GLOBAL = 6, EXPORT = 7, START = 8, ELEMENT = 9, CODE = 10, DATA = 11;
 const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 // Opcodes the instrumenter writes or rewrites.
@@ -83,6 +86,7 @@ const OP_I32_GE_U = 0x4f, OP_I64_GE_U = 0x5a, TABLE_SIZE = 16;
 // table.fill (the count is their last operand); table.grow charges its delta when it succeeds.
 const PER_UNIT = new Set([8, 10, 11, 12, 14, 17]);
 const TABLE_GROW = 15;
+const OP_MEMORY_GROW = 0x40, OP_I32_EQ = 0x46, OP_I64_EQ = 0x51;
 
 /**
  * Rewrites a module for the host's WebAssembly with Kiln's fuel accounting (see the module doc).
@@ -136,6 +140,18 @@ export interface InstrumentOptions {
    * and every global index in code, constant expressions, exports and the name section is remapped.
    */
   readonly sharedCounter?: boolean;
+  /**
+   * The store's limits on the module's own memories and tables (`maxMemoryBytes` in pages, `maxTableElements`):
+   * each defined memory's and table's maximum is lowered to it (never below its minimum), so the host's own
+   * `memory.grow` and `table.grow` fail (-1) exactly where the interpreter's do.
+   */
+  readonly limits?: { readonly memoryPages?: number; readonly tableElements?: number };
+  /**
+   * The memories and tables (by index) whose failed growth traps (`StoreOptions.trapOnGrowFailure`): a
+   * `memory.grow` or `table.grow` on one is followed by a guard that records {@link GuardTrap} `MemoryGrowFailed` or
+   * `TableGrowFailed` and traps when it returned -1. Code that grows no such memory or table is unchanged.
+   */
+  readonly trapOnGrow?: { readonly memories: readonly boolean[]; readonly tables: readonly boolean[] };
 }
 
 /** Import name of the shared fuel counter ({@link InstrumentOptions.sharedCounter}). */
@@ -149,7 +165,13 @@ export const COUNTER_IMPORT = "fuel";
 export const TRAP_EXPORT = "kiln:trap";
 
 /** The trap codes guards write to {@link TRAP_EXPORT} (0: none). */
-export const GuardTrap = { BadConversion: 1, UndefinedElement: 2, IndirectCallToNull: 3 } as const;
+export const GuardTrap = {
+  BadConversion: 1,
+  UndefinedElement: 2,
+  IndirectCallToNull: 3,
+  MemoryGrowFailed: 4,
+  TableGrowFailed: 5,
+} as const;
 
 /** Export name prefixes of {@link InstrumentOptions.exportDefinitions}: function, table, memory, global. */
 export const DEFINITION_EXPORT = {
@@ -268,7 +290,8 @@ class Instrumenter {
   /** Writes section `id` from the original payload `r` (empty for a section the module lacks). */
   #section(id: number, r: ByteReader): void {
     const w = new ByteWriter();
-    if (!this.#metered && id !== EXPORT && id !== CODE && id !== GLOBAL) {
+    const limited = (id === TABLE || id === MEMORY) && this.#options.limits !== undefined;
+    if (!this.#metered && id !== EXPORT && id !== CODE && id !== GLOBAL && !limited) {
       w.bytes(r.bytes.subarray(r.pos, r.end));
       const payload = w.finish();
       this.#out.u8(id).u32(payload.length).bytes(payload);
@@ -322,6 +345,12 @@ class Instrumenter {
       case TABLE:
         this.#tables(r, w);
         break;
+      case MEMORY: {
+        const n = r.u32();
+        w.u32(n);
+        for (let i = 0; i < n; i++) this.#limits(r, w, this.#options.limits?.memoryPages);
+        break;
+      }
       case ELEMENT:
         this.#elements(r, w);
         break;
@@ -411,12 +440,26 @@ class Instrumenter {
       const withInit = r.bytes[r.pos] === 0x40;
       if (withInit) r.pos += 2; // 0x40 0x00
       readRefType(r);
-      const flags = r.u8();
-      r.u64();
-      if (flags & 1) r.u64();
       w.bytes(r.bytes.subarray(start, r.pos));
+      this.#limits(r, w, this.#options.limits?.tableElements);
       if (withInit) this.#constExpr(r, w);
     }
+  }
+
+  /**
+   * Limits (spec 3.0 §5.3.7: flags, min, max when flag bit 0), copied, with the maximum lowered to `cap` (never
+   * below the minimum: a store limit under it fails instantiation before the host sees the module).
+   */
+  #limits(r: ByteReader, w: ByteWriter, cap: number | undefined): void {
+    const start = r.pos;
+    const flags = r.u8();
+    const min = r.u64();
+    const max = flags & 1 ? r.u64() : undefined;
+    if (cap === undefined || (max !== undefined && max <= cap)) {
+      w.bytes(r.bytes.subarray(start, r.pos));
+      return;
+    }
+    w.u8(flags | 1).u32(min).u32(Math.max(cap, min)); // u32 writes any integer below 2^53 (memory64 limits)
   }
 
   /** A constant expression, copied up to and including its `end`, with `ref.func` remapped. */
@@ -537,13 +580,45 @@ class Instrumenter {
           w.u8(OP_IF).u8(EMPTY);
           this.#chargeLocal(w, count, wide);
           w.u8(OP_END).u8(OP_LOCAL_GET).u32(result);
+          if (this.#options.trapOnGrow?.tables[reader.index]) {
+            this.#growGuard(w, result, wide, GuardTrap.TableGrowFailed);
+          }
         } else {
           this.#chargeLocal(w, count, wide);
         }
+      } else if (this.#trapsOnGrow(op, reader)) {
+        // `memory.grow`, or an unmetered `table.grow`, whose failure traps (InstrumentOptions.trapOnGrow).
+        const table = op !== OP_MEMORY_GROW;
+        const wide = (table ? this.#addressTypes.tables : this.#addressTypes.memories)[reader.index]!;
+        w.bytes(r.bytes.subarray(reader.at, r.pos));
+        this.#growGuard(
+          w,
+          wide ? scratch + 3 : scratch + 1,
+          wide,
+          table ? GuardTrap.TableGrowFailed : GuardTrap.MemoryGrowFailed,
+        );
       } else {
         w.bytes(r.bytes.subarray(reader.at, r.pos));
       }
     }
+  }
+
+  /** Whether `op` is a grow the caller has not written whose failure must trap (InstrumentOptions.trapOnGrow). */
+  #trapsOnGrow(op: number, reader: InstructionReader): boolean {
+    const t = this.#options.trapOnGrow;
+    if (t === undefined) return false;
+    if (op === OP_MEMORY_GROW) return t.memories[reader.index] ?? false;
+    return op === PREFIX_FC && reader.sub === TABLE_GROW && (t.tables[reader.index] ?? false);
+  }
+
+  /** `if ((local = result) == -1) { kiln:trap = code; unreachable }`, leaving the result on the stack. */
+  #growGuard(w: ByteWriter, local: number, wide: boolean, code: number): void {
+    w.u8(OP_LOCAL_TEE).u32(local);
+    if (wide) w.u8(OP_I64_CONST).u8(0x7f).u8(OP_I64_EQ);
+    else w.u8(OP_I32_CONST).u8(0x7f).u8(OP_I32_EQ);
+    w.u8(OP_IF).u8(EMPTY);
+    this.#guardTrap(w, code);
+    w.u8(OP_END).u8(OP_LOCAL_GET).u32(local);
   }
 
   /** `kiln:trap = code; unreachable` (a guard's trap). */

@@ -171,6 +171,8 @@ const GUARD_CODES: Record<number, TrapCode> = {
   [GuardTrap.BadConversion]: TrapCode.BadConversionToInteger,
   [GuardTrap.UndefinedElement]: TrapCode.UndefinedElement,
   [GuardTrap.IndirectCallToNull]: TrapCode.IndirectCallToNull,
+  [GuardTrap.MemoryGrowFailed]: TrapCode.MemoryGrowFailed,
+  [GuardTrap.TableGrowFailed]: TrapCode.TableGrowFailed,
 };
 
 /** V8's offset of the innermost wasm frame of a host error (in the bytes the host compiled), or -1. */
