@@ -77,6 +77,7 @@ import {
 import {
   COUNTER_IMPORT,
   DEFINITION_EXPORT,
+  ELEM_EXPORT,
   FUEL_EXPORT,
   HOOK_MODULE,
   HOOK_NAME,
@@ -87,7 +88,7 @@ import {
 import { rawCaller, trampolineModule } from "./trampolines.ts";
 import { holdFullStacks, mapHostError } from "./traps.ts";
 import { hookCallerStack } from "./sampler.ts";
-import type { CompiledCode } from "./offsets.ts";
+import { type CompiledCode, newModuleName, registerModuleName } from "./offsets.ts";
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -306,6 +307,9 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
     exportDefinitions: true,
     dropStart: true,
     guardIndirect: hostConfusesNullEntries(),
+    guardCallRef: !hostGivesOffsets(),
+    tailCallImportsAsCalls: !hostGivesOffsets(),
+    moduleName: newModuleName(),
     sharedCounter: shared,
     limits: variant.limits,
     trapOnGrow: variant.trapOnGrow,
@@ -319,11 +323,17 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
     const message = e instanceof Error ? e.message : String(e);
     // V8 names the flag that would enable it; JavaScriptCore says "<Feature> is not enabled".
     const flag = /--experimental-wasm-([a-z_-]+)/.exec(message) ?? /(\w+) is not enabled/.exec(message);
+    // JavaScriptCore (Bun 1.4) refuses a legacy `delegate` to a label other than a `try`, which the proposal allows.
+    const delegate = /delegate target isn't a try block/.test(message)
+      ? "legacy-exceptions (the host refuses `delegate` to a non-try label)"
+      : undefined;
     throw new UnsupportedFeatureError(
-      flag !== null ? flag[1]!.replaceAll("_", "-").toLowerCase() : `native engine: ${message}`,
+      delegate ?? (flag !== null ? flag[1]!.replaceAll("_", "-").toLowerCase() : `native engine: ${message}`),
     );
   }
-  return { decoded: module, module: host, bytes, options, metered, shared };
+  const compiled = { decoded: module, module: host, bytes, options, metered, shared };
+  registerModuleName(options.moduleName, compiled);
+  return compiled;
 }
 
 /**
@@ -401,8 +411,21 @@ function hostConfusesNullEntries(): boolean {
     confusesNull = false;
   } catch (e) {
     confusesNull = !/null/i.test(e instanceof Error ? e.message : String(e));
+    givesOffsets = /wasm-function\[\d+\]:0x/.test(String((e as { stack?: unknown }).stack));
   }
   return confusesNull;
+}
+
+let givesOffsets: boolean | undefined;
+
+/**
+ * Whether the host's stack traces give wasm code offsets (V8 does, JavaScriptCore does not): where they do not, the
+ * instrumenter guards `call_ref` (whose null trap is told apart by the trapping opcode) and writes tail calls to
+ * imports as calls (the probe that reads this stands for "the host is JavaScriptCore": see `instrument.ts`).
+ */
+function hostGivesOffsets(): boolean {
+  if (givesOffsets === undefined) hostConfusesNullEntries();
+  return givesOffsets ?? true;
 }
 
 /**
@@ -488,9 +511,12 @@ export const native: Engine<NativeModule> = {
     }
     ni.host = host;
     if (!compiled.shared) ni.counter = host.exports[FUEL_EXPORT] as WebAssembly.Global;
+    let elems = elemGlobals.get(state.store);
+    if (elems === undefined) elemGlobals.set(state.store, elems = new Map());
+    elems.set(compiled, host.exports[ELEM_EXPORT] as WebAssembly.Global);
     let globals = trapGlobals.get(state.store);
-    if (globals === undefined) trapGlobals.set(state.store, globals = new Set());
-    globals.add(host.exports[TRAP_EXPORT] as WebAssembly.Global);
+    if (globals === undefined) trapGlobals.set(state.store, globals = new Map());
+    globals.set(host.exports[TRAP_EXPORT] as WebAssembly.Global, host.exports[ELEM_EXPORT] as WebAssembly.Global);
     // The instance's own entities, backed by the host's.
     for (let i = d.importedTables; i < state.tables.length; i++) {
       adoptHostTable(state.tables[i]!, host.exports[DEFINITION_EXPORT.table + i] as WebAssembly.Table);
@@ -600,26 +626,56 @@ function withBacktrace(t: RuntimeError, mapped: unknown): RuntimeError {
 }
 
 function hostError(e: unknown, compiled: NativeModule, debugInfo: boolean, ni?: NativeInstance): unknown {
-  return fromHostException(mapHostError(e, compiled, debugInfo, guardCode(ni)));
+  const guard = guardOf(ni);
+  return fromHostException(mapHostError(e, compiled, debugInfo, guard.code, elementIndexFor(ni, guard)));
 }
 
-/** Each store's trap-code globals (`instrument.ts` TRAP_EXPORT), one per native instance. */
-const trapGlobals = new WeakMap<object, Set<WebAssembly.Global>>();
+/**
+ * Each store's trap-code globals (`instrument.ts` TRAP_EXPORT), one per native instance, each with the instance's
+ * element-index global (ELEM_EXPORT).
+ */
+const trapGlobals = new WeakMap<object, Map<WebAssembly.Global, WebAssembly.Global>>();
+/**
+ * Each store's element-index globals by compiled module: the last instance's (the calling instance's own is read
+ * first, so only a trap in another instance of a module instantiated twice in the store could read the wrong one).
+ */
+const elemGlobals = new WeakMap<object, Map<CompiledCode, WebAssembly.Global>>();
+
+/** What a guard recorded before its `unreachable` (0: none), and the element index of its instance. */
+interface Guard {
+  readonly code: number;
+  readonly elem?: WebAssembly.Global;
+}
 
 /**
- * The code a guard recorded before its `unreachable`, read once and cleared: the calling instance's, else that of
+ * The element index the last `call_indirect` of `code`'s instance left (for the trap of a null entry): the
+ * guard's instance's where a guard trapped, else the calling instance's or the store's last of that module.
+ */
+function elementIndexFor(ni: NativeInstance | undefined, guard: Guard): (code: CompiledCode) => bigint | undefined {
+  return (code) => {
+    const own = ni !== undefined && ni.compiled === code ? ni.host?.exports[ELEM_EXPORT] : undefined;
+    const g = (guard.elem ?? own ?? (ni === undefined ? undefined : elemGlobals.get(ni.state.store)?.get(code))) as
+      | WebAssembly.Global
+      | undefined;
+    return g?.value as bigint | undefined;
+  };
+}
+
+/**
+ * What a guard recorded before its `unreachable`, read once and cleared: the calling instance's, else that of
  * another instance of the store (a guard in a function reached through a table or an import).
  */
-function guardCode(ni: NativeInstance | undefined): number {
-  if (ni === undefined) return 0;
+function guardOf(ni: NativeInstance | undefined): Guard {
+  if (ni === undefined) return { code: 0 };
+  const globals = trapGlobals.get(ni.state.store);
   const own = ni.host?.exports[TRAP_EXPORT] as WebAssembly.Global | undefined;
-  for (const g of [own, ...(trapGlobals.get(ni.state.store) ?? [])]) {
+  for (const g of [own, ...(globals?.keys() ?? [])]) {
     if (g === undefined || g.value === 0) continue;
     const code = g.value as number;
     g.value = 0;
-    return code;
+    return { code, elem: globals?.get(g) };
   }
-  return 0;
+  return { code: 0 };
 }
 
 /** What the host instance imports for function import `f`. */

@@ -23,6 +23,8 @@
  * - scratch locals per function, after its own (so no local index moves): two `i32` for the bulk-op charges and two
  *   `i64`, for the checkpoint and for the bulk-op charges on 64-bit memories and tables (memory64), whose counts and
  *   `table.grow` deltas and results are `i64`; one `f32` and one `f64` for the truncation guard below.
+ * - one mutable `i64` global after those, exported as {@link ELEM_EXPORT}, which each `call_indirect` sets to its
+ *   table index first (for the message of a null entry's trap);
  * - one mutable `i32` global after those, exported as {@link TRAP_EXPORT}, and guards that set it to a trap code
  *   before their `unreachable`: before each trapping float-to-integer truncation (a NaN operand: "invalid conversion
  *   to integer", which hosts word like "integer overflow"), and with `guardIndirect` before each `call_indirect`
@@ -80,6 +82,7 @@ const TRUNC = new Map([[0xa8, false], [0xa9, false], [0xaa, true], [0xab, true],
   true,
 ], [0xb1, true]]);
 const OP_F32_NE = 0x5c, OP_F64_NE = 0x62;
+const OP_RETURN = 0x0f, OP_CALL_REF = 0x14, OP_RETURN_CALL_REF = 0x15, REF_NULL = 0x63;
 const OP_CALL_INDIRECT = 0x11, OP_RETURN_CALL_INDIRECT = 0x13, OP_TABLE_GET = 0x25, OP_REF_IS_NULL = 0xd1;
 const OP_I32_GE_U = 0x4f, OP_I64_GE_U = 0x5a, TABLE_SIZE = 16;
 // 0xfc sub-opcodes charged per byte or element: memory.init, memory.copy, memory.fill, table.init, table.copy,
@@ -134,6 +137,23 @@ export interface InstrumentOptions {
    */
   readonly guardIndirect?: boolean;
   /**
+   * Guard `call_ref` and `return_call_ref`: a null reference records its trap code in {@link TRAP_EXPORT} and traps,
+   * for hosts whose backtraces give no offsets to tell the call's null trap from others (JavaScriptCore).
+   */
+  readonly guardCallRef?: boolean;
+  /**
+   * Write `return_call` of an imported function as `call` and `return`: JavaScriptCore (Bun 1.4) fails a JSPI
+   * suspension after a tail call to an import ("JSPI stack scan failed: unrecognized type of Wasm frame"). The
+   * guest's stack then holds one more frame until the import returns.
+   */
+  readonly tailCallImportsAsCalls?: boolean;
+  /**
+   * The module name the host shows (the name section's module name, added where the module has none): V8 writes
+   * it into each frame's script URL (`wasm://wasm/NAME-HASH`), which tells a backtrace's frames of different modules
+   * apart (`offsets.ts`).
+   */
+  readonly moduleName?: string;
+  /**
    * Import the fuel counter (`{@link HOOK_MODULE}.{@link COUNTER_IMPORT}`, a mutable `i64` global) instead of
    * defining it, so that every instance of a store charges one counter, also when one calls another's functions
    * directly (an import, a table). The import is the last global import: every defined global's index grows by one,
@@ -164,6 +184,12 @@ export const COUNTER_IMPORT = "fuel";
  */
 export const TRAP_EXPORT = "kiln:trap";
 
+/**
+ * Export name of the element-index global (`i64`, mutable), always added: each `call_indirect` writes its table
+ * index there first, so the trap of a null entry can say which ("uninitialized element 2", as the interpreter).
+ */
+export const ELEM_EXPORT = "kiln:elem";
+
 /** The trap codes guards write to {@link TRAP_EXPORT} (0: none). */
 export const GuardTrap = {
   BadConversion: 1,
@@ -171,6 +197,7 @@ export const GuardTrap = {
   IndirectCallToNull: 3,
   MemoryGrowFailed: 4,
   TableGrowFailed: 5,
+  NullFunctionReference: 6,
 } as const;
 
 /** Export name prefixes of {@link InstrumentOptions.exportDefinitions}: function, table, memory, global. */
@@ -222,11 +249,15 @@ class Instrumenter {
   readonly #fuel: number;
   /** Global index of the trap-code global (after the counter, or after the module's globals without fuel). */
   readonly #trap: number;
+  /** Global index of the element-index global ({@link ELEM_EXPORT}), after the trap-code global. */
+  readonly #elem: number;
   readonly #options: InstrumentOptions;
   /** Whether fuel is charged (hook import, counter global, rewritten code). */
   readonly #metered: boolean;
   /** Whether the counter is imported (InstrumentOptions.sharedCounter, with fuel). */
   readonly #shared: boolean;
+  /** The function being rewritten: its scratch local of each `call_ref` type guarded, by type index. */
+  readonly #refLocals = new Map<number, number>();
 
   constructor(module: Module, options: InstrumentOptions) {
     this.#module = module;
@@ -238,6 +269,7 @@ class Instrumenter {
     this.#shared = this.#metered && (options.sharedCounter ?? false);
     this.#fuel = this.#shared ? module.importedGlobals : module.importedGlobals + module.globals.length;
     this.#trap = module.importedGlobals + module.globals.length + (this.#metered ? 1 : 0);
+    this.#elem = this.#trap + 1;
   }
 
   /** A global index of the original module, in the instrumented one (defined ones move after the shared counter). */
@@ -274,7 +306,7 @@ class Instrumenter {
       const body = new ByteReader(bytes, r.pos, r.pos + size);
       r.pos += size;
       if (id === 0) {
-        if (this.#metered) this.#custom(body);
+        if (this.#metered || this.#options.moduleName !== undefined) this.#custom(body);
         else this.#out.u8(0).u32(size).bytes(bytes.subarray(body.pos, body.end));
         continue;
       }
@@ -284,13 +316,29 @@ class Instrumenter {
       this.#section(id, body);
     }
     createUpTo(SECTION_ORDER.length);
+    if (this.#options.moduleName !== undefined && !this.#named) {
+      const names = new ByteWriter().name("name");
+      this.#moduleName(names);
+      const payload = names.finish();
+      this.#out.u8(0).u32(payload.length).bytes(payload);
+    }
     return this.#out.finish();
+  }
+
+  /** Whether a name section was written (with {@link InstrumentOptions.moduleName} in it). */
+  #named = false;
+
+  /** The name section's module-name subsection (0) of {@link InstrumentOptions.moduleName}. */
+  #moduleName(w: ByteWriter): void {
+    const sub = new ByteWriter().name(this.#options.moduleName!).finish();
+    w.u8(0).u32(sub.length).bytes(sub);
+    this.#named = true;
   }
 
   /** Writes section `id` from the original payload `r` (empty for a section the module lacks). */
   #section(id: number, r: ByteReader): void {
     const w = new ByteWriter();
-    const limited = (id === TABLE || id === MEMORY) && this.#options.limits !== undefined;
+    const limited = id === TABLE || id === MEMORY; // maxima lowered (store limits, host limits)
     if (!this.#metered && id !== EXPORT && id !== CODE && id !== GLOBAL && !limited) {
       w.bytes(r.bytes.subarray(r.pos, r.end));
       const payload = w.finish();
@@ -312,7 +360,7 @@ class Instrumenter {
       }
       case GLOBAL: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + (this.#metered && !this.#shared ? 2 : 1));
+        w.u32(n + (this.#metered && !this.#shared ? 3 : 2));
         for (let i = 0; i < n; i++) {
           const start = r.pos;
           readValType(r);
@@ -322,12 +370,13 @@ class Instrumenter {
         }
         if (this.#metered && !this.#shared) w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
         w.u8(I32).u8(1).u8(OP_I32_CONST).u8(0).u8(OP_END);
+        w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
         break;
       }
       case EXPORT: {
         const n = r.pos < r.end ? r.u32() : 0;
         const extra = this.#definitionExports();
-        w.u32(n + extra.length + (this.#metered ? 2 : 1));
+        w.u32(n + extra.length + (this.#metered ? 3 : 2));
         for (let i = 0; i < n; i++) {
           w.name(readName(r));
           const kind = r.u8();
@@ -337,6 +386,7 @@ class Instrumenter {
         for (const [name, kind, index] of extra) w.name(name).u8(kind).u32(index);
         if (this.#metered) w.name(FUEL_EXPORT).u8(3).u32(this.#fuel);
         w.name(TRAP_EXPORT).u8(3).u32(this.#trap);
+        w.name(ELEM_EXPORT).u8(3).u32(this.#elem);
         break;
       }
       case START:
@@ -348,7 +398,11 @@ class Instrumenter {
       case MEMORY: {
         const n = r.u32();
         w.u32(n);
-        for (let i = 0; i < n; i++) this.#limits(r, w, this.#options.limits?.memoryPages);
+        for (let i = 0; i < n; i++) {
+          // Why: hosts refuse to compile a maximum above their own limit, which Kiln's validation allows.
+          const host = r.bytes[r.pos]! & 4 ? HOST_MAX_MEMORY64_PAGES : undefined;
+          this.#limits(r, w, minCap(this.#options.limits?.memoryPages, host));
+        }
         break;
       }
       case ELEMENT:
@@ -441,7 +495,7 @@ class Instrumenter {
       if (withInit) r.pos += 2; // 0x40 0x00
       readRefType(r);
       w.bytes(r.bytes.subarray(start, r.pos));
-      this.#limits(r, w, this.#options.limits?.tableElements);
+      this.#limits(r, w, minCap(this.#options.limits?.tableElements, HOST_MAX_TABLE_ELEMENTS));
       if (withInit) this.#constExpr(r, w);
     }
   }
@@ -494,10 +548,16 @@ class Instrumenter {
     const module = this.#module;
     const body = module.codes[i]!;
     const params = module.types[module.funcs[i]!]!.params.length;
+    // The instructions first: they decide the scratch locals of reference types (`call_ref` guards).
+    this.#refLocals.clear();
+    const code = new ByteWriter();
+    const at: number[] | undefined = offsets === undefined ? undefined : [];
+    this.#body(body, params + body.localCount, code, at);
     const f = new ByteWriter();
-    // Locals: the original runs, then the scratch locals (two i32, two i64, one f32, one f64).
+    // Locals: the original runs, then the scratch locals (two i32, two i64, one f32, one f64, then one
+    // `(ref null $t)` per type a guarded `call_ref` calls).
     const runs = r.u32();
-    f.u32(runs + 4);
+    f.u32(runs + 4 + this.#refLocals.size);
     for (let k = 0; k < runs; k++) {
       f.u32(r.u32());
       const start = r.pos;
@@ -505,7 +565,11 @@ class Instrumenter {
       f.bytes(r.bytes.subarray(start, r.pos));
     }
     f.u32(2).u8(I32).u32(2).u8(I64).u32(1).u8(F32).u32(1).u8(F64);
-    this.#body(body, params + body.localCount, f, offsets);
+    for (const type of this.#refLocals.keys()) f.u32(1).u8(REF_NULL).s32(type);
+    if (at !== undefined) {
+      for (let k = 0; k < at.length; k += 2) offsets!.push(at[k]! + f.length, at[k + 1]!);
+    }
+    f.bytes(code.finish());
     return f.finish();
   }
 
@@ -550,6 +614,15 @@ class Instrumenter {
         w.u8(wideTrunc ? OP_F64_NE : OP_F32_NE).u8(OP_IF).u8(EMPTY);
         this.#guardTrap(w, GuardTrap.BadConversion);
         w.u8(OP_END).u8(op);
+      } else if ((op === OP_CALL_REF || op === OP_RETURN_CALL_REF) && this.#options.guardCallRef) {
+        // The reference is on top: a null one records its trap first (a scratch local of its type holds it).
+        let local = this.#refLocals.get(reader.index);
+        if (local === undefined) this.#refLocals.set(reader.index, local = scratch + 6 + this.#refLocals.size);
+        w.u8(OP_LOCAL_TEE).u32(local).u8(OP_REF_IS_NULL).u8(OP_IF).u8(EMPTY);
+        this.#guardTrap(w, GuardTrap.NullFunctionReference);
+        w.u8(OP_END).u8(OP_LOCAL_GET).u32(local).bytes(r.bytes.subarray(reader.at, r.pos));
+      } else if (op === OP_RETURN_CALL && reader.index < this.#hook && this.#options.tailCallImportsAsCalls) {
+        w.u8(OP_CALL).u32(reader.index).u8(OP_RETURN);
       } else if ((op === OP_CALL_INDIRECT || op === OP_RETURN_CALL_INDIRECT) && this.#options.guardIndirect) {
         // The index is on top: past the table's end, or a null entry, records its trap before the host's check.
         const table = reader.index2, wide = this.#addressTypes.tables[table]!;
@@ -558,8 +631,19 @@ class Instrumenter {
         w.u8(wide ? OP_I64_GE_U : OP_I32_GE_U).u8(OP_IF).u8(EMPTY);
         this.#guardTrap(w, GuardTrap.UndefinedElement);
         w.u8(OP_END).u8(OP_LOCAL_GET).u32(i).u8(OP_TABLE_GET).u32(table).u8(OP_REF_IS_NULL).u8(OP_IF).u8(EMPTY);
+        w.u8(OP_LOCAL_GET).u32(i);
+        if (!wide) w.u8(OP_I64_EXTEND_I32_U);
+        w.u8(OP_GLOBAL_SET).u32(this.#elem);
         this.#guardTrap(w, GuardTrap.IndirectCallToNull);
         w.u8(OP_END);
+        w.bytes(r.bytes.subarray(reader.at, r.pos));
+      } else if (op === OP_CALL_INDIRECT || op === OP_RETURN_CALL_INDIRECT) {
+        // The index is on top: kept in the element-index global for the message of a null entry's trap.
+        const wide = this.#addressTypes.tables[reader.index2]!;
+        const i = wide ? scratch + 2 : scratch;
+        w.u8(OP_LOCAL_TEE).u32(i);
+        if (!wide) w.u8(OP_I64_EXTEND_I32_U);
+        w.u8(OP_GLOBAL_SET).u32(this.#elem).u8(OP_LOCAL_GET).u32(i);
         w.bytes(r.bytes.subarray(reader.at, r.pos));
       } else if ((op === OP_GLOBAL_GET || op === OP_GLOBAL_SET) && this.#shared) {
         w.u8(op).u32(this.#global(reader.index));
@@ -675,7 +759,10 @@ class Instrumenter {
     w.u8(OP_IF).u8(EMPTY).u8(OP_UNREACHABLE).u8(OP_END).u8(OP_END);
   }
 
-  /** The name section with function indices remapped (subsections 1 function, 2 local and 3 label names). */
+  /**
+   * The name section with function indices remapped (subsections 1 function, 2 local and 3 label names), and the
+   * module name of {@link InstrumentOptions.moduleName}.
+   */
   #custom(r: ByteReader): void {
     const name = readName(r);
     const w = new ByteWriter().name(name);
@@ -685,6 +772,7 @@ class Instrumenter {
       try {
         this.#names(r, w);
       } catch {
+        this.#named = false;
         return; // a malformed name section is ignored by decoding too: drop it rather than remap it wrongly
       }
     }
@@ -693,13 +781,16 @@ class Instrumenter {
   }
 
   #names(r: ByteReader, w: ByteWriter): void {
+    if (this.#options.moduleName !== undefined) this.#moduleName(w);
     while (r.pos < r.end) {
       const id = r.u8();
       const size = r.u32();
       const sub = new ByteReader(r.bytes, r.pos, r.pos + size);
       r.pos += size;
       const s = new ByteWriter();
-      if (id === 1 || (id === 7 && this.#shared)) {
+      if (id === 0 && this.#options.moduleName !== undefined) {
+        continue; // replaced
+      } else if (id === 1 || (id === 7 && this.#shared)) {
         // Function names; global names (subsection 7), whose defined indices move with a shared counter.
         const n = sub.u32();
         s.u32(n);
@@ -726,5 +817,16 @@ class Instrumenter {
 }
 
 const EMPTY_VEC = new Uint8Array([0]);
+/**
+ * The largest maxima hosts compile (V8 15: "larger than implementation limit"): a 64-bit memory's in pages
+ * (16 GiB) and a table's in elements. A larger declared maximum is lowered to them: growth past them fails on the
+ * host anyway, and Kiln's objects keep the declared types.
+ */
+const HOST_MAX_MEMORY64_PAGES = 2 ** 18, HOST_MAX_TABLE_ELEMENTS = 10_000_000;
+
+/** The smaller of two optional caps. */
+function minCap(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
 /** The plan of code that charges no fuel. */
 const NO_PLAN = { count: 0, starts: new Uint32Array(0), costs: new Uint32Array(0), checkpoints: new Uint8Array(0) };

@@ -19,6 +19,46 @@ export interface CompiledCode {
   readonly options: InstrumentOptions;
 }
 
+/** Compiled modules by the module name they were given (`InstrumentOptions.moduleName`), held weakly. */
+const byName = new Map<string, WeakRef<CompiledCode>>();
+const forget = new FinalizationRegistry<string>((name) => byName.delete(name));
+let named = 0;
+
+/**
+ * A new module name for a module about to be compiled, unique in the process: V8 shows it in each frame's script
+ * URL, so a frame names its module.
+ *
+ * @returns the name
+ */
+export function newModuleName(): string {
+  return `kiln${++named}`;
+}
+
+/**
+ * Records the compiled module that was given `name`.
+ *
+ * @param name the name given to the host ({@link newModuleName})
+ * @param code the compiled module
+ */
+export function registerModuleName(name: string, code: CompiledCode): void {
+  byName.set(name, new WeakRef(code));
+  forget.register(code, name);
+}
+
+/**
+ * The compiled module of a frame's script: for V8's `wasm://wasm/NAME-HASH`, the module named NAME; `undefined`
+ * for a script of no module Kiln compiled (a trampoline) or one no longer alive; `null` when the script does not
+ * say (JavaScriptCore's frames).
+ *
+ * @param script the script of a frame (`traps.ts` HostFrame.script)
+ * @returns the module, undefined or null
+ */
+export function codeOfScript(script: string): CompiledCode | undefined | null {
+  const m = /^\(?wasm:\/\/wasm\/(?:(kiln\d+)-)?[0-9a-f]+$/.exec(script);
+  if (m === null) return null;
+  return m[1] === undefined ? undefined : byName.get(m[1])?.deref();
+}
+
 /** Code-section body ranges per binary, read on the first trap: `[start, end)` per body, `start` at its locals. */
 const bodies = new WeakMap<Uint8Array, Uint32Array>();
 /** Per compiled binary, the offset pairs of each function read so far ({@link instrumentedOffsets}). */

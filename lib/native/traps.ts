@@ -9,8 +9,10 @@
  * interpreter's, also for instrumented code).
  * JavaScriptCore's stack text (Bun 1.4) shows each wasm frame as `at unknown`, but its call sites, which
  * `Error.prepareStackTrace` receives, name the function: `.wasm-function[i]` (its index) or `.wasm-function[name]`
- * (its name-section name). So traps on Bun have every frame with its function, but no offset (-1), hence no
- * source line (measured on Bun 1.4.5).
+ * (its name-section name). So traps on Bun have every frame of the called module with its function, but no
+ * offset (-1), hence no source line (measured on Bun 1.4.5); a frame whose name is none of that module's defined
+ * functions (another module's) is left out. On V8 each frame's script names its module (`offsets.ts`), so frames
+ * of several modules (a call through an import or a table) each name their own.
  * Where the host's wording is ambiguous, the instrumenter's guards record the trap (`instrument.ts` TRAP_EXPORT).
  *
  * @module
@@ -21,7 +23,7 @@ import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import type { Module as DecodedModule } from "../binary/module.ts";
 import { wasmFrame } from "../debug/source_lines.ts";
 import { GuardTrap, originalFuncIndex } from "./instrument.ts";
-import { bodyAt, type CompiledCode, originalOffset } from "./offsets.ts";
+import { bodyAt, codeOfScript, type CompiledCode, originalOffset } from "./offsets.ts";
 
 /** Host trap messages (V8, then JavaScriptCore), in the order they are tried, and Kiln's code for each. */
 const HOST_MESSAGES: readonly [RegExp, TrapCode][] = [
@@ -49,43 +51,48 @@ const CALL_REF = new Set([0x14, 0x15]);
  */
 const FRAME = /([^\s(]*?)[:.]?wasm-function\[([^\]]*)\](?::0x([0-9a-f]+))?/g;
 
-/** A wasm frame read from a host's stack text: the function and original offset (-1: unknown), and its script. */
+/** A wasm frame read from a host's stack text: its module, function and original offset (-1: unknown). */
 export interface HostFrame {
+  readonly code: CompiledCode;
   readonly funcIndex: number;
   readonly offset: number;
-  /** The frame's script as the host names it (V8: `wasm://wasm/<hash>`, one per module), or "". */
+  /** The frame's script as the host names it (V8: `wasm://wasm/NAME-HASH`, one per module), or "". */
   readonly script: string;
 }
 
 /**
- * The wasm frames of a host's stack text, innermost first, as frames of `code`'s module.
+ * The wasm frames of a host's stack text, innermost first. On V8 each frame's script names its module
+ * (`offsets.ts` {@link codeOfScript}); frames of modules Kiln did not compile (trampolines, dispatchers) are left
+ * out. JavaScriptCore's frames do not say: they are read as frames of `code`'s module.
  *
  * @param stack the host's stack text ({@link stackText})
- * @param code the module whose code ran, as compiled (frames of other modules are read as if they were its own,
- *   when their offsets fall in one of its bodies)
+ * @param code the module whose code ran, as compiled
  * @returns the frames
  */
 export function hostFrames(stack: string, code: CompiledCode): HostFrame[] {
-  const module = code.decoded;
-  const metered = code.options.fuel ?? true;
   const frames: HostFrame[] = [];
   const withOffsets = /wasm-function\[\d+\]:0x/.test(stack);
   for (const m of stack.matchAll(FRAME)) {
     if (withOffsets && m[3] === undefined) continue; // not a frame line
     const script = m[1]!;
+    const own = codeOfScript(script);
+    if (own === undefined) continue; // not a module Kiln compiled
+    const c = own ?? code;
+    const module = c.decoded;
     if (m[3] !== undefined) {
       // Why the offset and not V8's index: V8 numbers wasm-function[] by its own scheme; the offset is exact.
       const at = parseInt(m[3], 16);
-      const body = bodyAt(code.bytes, at);
-      if (body < 0) continue; // a frame of another module (a trampoline, another instance)
-      frames.push({ funcIndex: module.importedFuncs + body, offset: originalOffset(code, body, at), script });
+      const body = bodyAt(c.bytes, at);
+      if (body < 0) continue;
+      frames.push({ code: c, funcIndex: module.importedFuncs + body, offset: originalOffset(c, body, at), script });
     } else if (/^\d+$/.test(m[2]!)) {
       const index = Number(m[2]);
+      const metered = c.options.fuel ?? true;
       if (metered && index === module.importedFuncs) continue; // the checkpoint hook
-      frames.push({ funcIndex: metered ? originalFuncIndex(module, index) : index, offset: -1, script });
+      frames.push({ code: c, funcIndex: metered ? originalFuncIndex(module, index) : index, offset: -1, script });
     } else {
       const index = funcIndexOfName(module, m[2]!);
-      if (index >= 0) frames.push({ funcIndex: index, offset: -1, script }); // else: a function of another module
+      if (index >= 0) frames.push({ code: c, funcIndex: index, offset: -1, script }); // else: another module's
     }
   }
   return frames;
@@ -100,18 +107,23 @@ export function hostFrames(stack: string, code: CompiledCode): HostFrame[] {
  * @returns the frames
  */
 export function hostBacktrace(stack: string, code: CompiledCode, debugInfo: boolean): WasmFrame[] {
-  const module = code.decoded;
-  return hostFrames(stack, code).map((f) => wasmFrame(module, f.funcIndex, f.offset, module.names.module, debugInfo));
+  return hostFrames(stack, code).map((f) => {
+    const module = f.code.decoded;
+    return wasmFrame(module, f.funcIndex, f.offset, module.names.module, debugInfo);
+  });
 }
 
-/** Function index by name-section name, per module (the first function of a name, as JSC's frames give names). */
+/** Defined function index by name-section name, per module (the first of a name), for JSC's frames' names. */
 const byName = new WeakMap<DecodedModule, Map<string, number>>();
 
 function funcIndexOfName(module: DecodedModule, name: string): number {
   let names = byName.get(module);
   if (names === undefined) {
     byName.set(module, names = new Map());
-    for (const [index, n] of module.names.functions) if (!names.has(n)) names.set(n, index);
+    // Defined functions only: an import's name (often its export's) is never a frame of this module.
+    for (const [index, n] of module.names.functions) {
+      if (index >= module.importedFuncs && !names.has(n)) names.set(n, index);
+    }
   }
   return names.get(name) ?? -1;
 }
@@ -143,9 +155,17 @@ export function stackText(e: Error): string {
  * @param code the module of the call, as compiled
  * @param debugInfo whether frames carry source positions (`StoreOptions.debugInfo`)
  * @param guard the code an instrumented guard recorded before trapping (`instrument.ts` TRAP_EXPORT), or 0
+ * @param elementIndex the index the last `call_indirect` of an instance of a module used (`instrument.ts`
+ *   ELEM_EXPORT), for the message of a null entry's trap
  * @returns the error to throw
  */
-export function mapHostError(e: unknown, code: CompiledCode, debugInfo: boolean, guard = 0): unknown {
+export function mapHostError(
+  e: unknown,
+  code: CompiledCode,
+  debugInfo: boolean,
+  guard = 0,
+  elementIndex?: (code: CompiledCode) => bigint | undefined,
+): unknown {
   if (e instanceof RuntimeError) return e;
   if (isStackOverflow(e)) return withFrames(trap(TrapCode.StackOverflow), stackText(e as Error), code, debugInfo);
   if (e instanceof WebAssembly.RuntimeError) {
@@ -153,21 +173,23 @@ export function mapHostError(e: unknown, code: CompiledCode, debugInfo: boolean,
     let trapCode = HOST_MESSAGES.find(([re]) => re.test(message))?.[1];
     if (trapCode === undefined) return e;
     const stack = stackText(e);
-    const at = trapOffset(stack);
-    const op = code.bytes[at] ?? -1;
+    const { op, code: own } = trapSite(stack, code);
     if (trapCode === TrapCode.BadConversionToInteger) trapCode = TrapCode.IntegerOverflow; // NaN met the guard first
     if (trapCode === TrapCode.UnreachableCodeReached && guard !== 0) trapCode = GUARD_CODES[guard] ?? trapCode;
     if (trapCode === TrapCode.TableOutOfBounds && CALL_INDIRECT.has(op)) trapCode = TrapCode.UndefinedElement;
-    if (trapCode === TrapCode.NullReference && CALL_REF.has(op)) {
+    if (trapCode === TrapCode.NullReference && CALL_REF.has(op) || guard === GuardTrap.NullFunctionReference) {
       return withFrames(trapWithMessage(trapCode, "null function reference"), stack, code, debugInfo);
     }
-    return withFrames(trap(trapCode), stack, code, debugInfo);
+    // The interpreter's message of a null entry names the element: the index the call left in ELEM_EXPORT.
+    const detail = trapCode === TrapCode.IndirectCallToNull ? elementIndex?.(own) : undefined;
+    return withFrames(trap(trapCode, detail === undefined ? undefined : String(detail)), stack, code, debugInfo);
   }
   return e;
 }
 
 /** The trap of each guard code (`instrument.ts` {@link GuardTrap}). */
 const GUARD_CODES: Record<number, TrapCode> = {
+  [GuardTrap.NullFunctionReference]: TrapCode.NullReference,
   [GuardTrap.BadConversion]: TrapCode.BadConversionToInteger,
   [GuardTrap.UndefinedElement]: TrapCode.UndefinedElement,
   [GuardTrap.IndirectCallToNull]: TrapCode.IndirectCallToNull,
@@ -175,10 +197,15 @@ const GUARD_CODES: Record<number, TrapCode> = {
   [GuardTrap.TableGrowFailed]: TrapCode.TableGrowFailed,
 };
 
-/** V8's offset of the innermost wasm frame of a host error (in the bytes the host compiled), or -1. */
-function trapOffset(stack: string): number {
-  const m = /wasm-function\[\d+\]:0x([0-9a-f]+)/.exec(stack);
-  return m === null ? -1 : parseInt(m[1]!, 16);
+/**
+ * Where a trap happened, from V8's offset of the innermost wasm frame: its module (by the frame's script; else
+ * `code`) and the opcode there, or -1 without an offset.
+ */
+function trapSite(stack: string, code: CompiledCode): { op: number; code: CompiledCode } {
+  const m = /(\S*?)[:.]wasm-function\[\d+\]:0x([0-9a-f]+)/.exec(stack);
+  if (m === null) return { op: -1, code };
+  const own = codeOfScript(m[1]!.replace(/^\(/, "")) ?? code;
+  return { op: own.bytes[parseInt(m[2]!, 16)] ?? -1, code: own };
 }
 
 function withFrames(t: RuntimeError, stack: string, code: CompiledCode, debugInfo: boolean): RuntimeError {

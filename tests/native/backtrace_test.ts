@@ -71,3 +71,27 @@ test("native engine: Error.stackTraceLimit is the embedder's again after a call"
   await framesOf("native", "down", [40]);
   assert.equal(Error.stackTraceLimit, before);
 });
+
+test("native engine: frames of two modules each name their own module, function and offset", async () => {
+  const lib = parseWat(`(module $lib (table 2 funcref)
+    (func $pick (export "pick") (param i32) (result i32) (call_indirect (result i32) (local.get 0))))`);
+  const app = parseWat(`(module $app (import "lib" "pick" (func $pick (param i32) (result i32)))
+    (func $main (export "main") (param i32) (result i32) (i32.add (i32.const 1) (call $pick (local.get 0)))))`);
+  const frames = async (engine: EngineName, arg: number) => {
+    const { instance: l } = await instantiate(lib, {}, { engine });
+    const { instance: a } = await instantiate(app, { lib: l.exports }, { store: l.store });
+    const e = await (a.exports.main as (x: number) => Promise<number>)(arg).then(() => undefined, (e) => e);
+    assert.ok(e instanceof RuntimeError);
+    return { message: e.message, frames: e.backtrace.map((f) => [f.moduleName, f.funcName, f.offset]) };
+  };
+  for (const arg of [1, 5]) { // a null entry ("uninitialized element 1"), an index past the end ("undefined element")
+    const want = await frames("interpreter", arg);
+    assert.deepEqual(want.frames.map(([m, n]) => [m, n]), [["lib", "pick"], ["app", "main"]]);
+    const got = await frames("native", arg);
+    assert.equal(got.message, want.message);
+    // JavaScriptCore's frames do not say their module: a frame of another module than the called one is left out
+    // (its name is not one of the called module's functions).
+    const onJsc = want.frames.filter(([m]) => m === "app").map(([m, n]) => [m, n, -1]);
+    assert.deepEqual(got.frames, V8_OFFSETS ? want.frames : onJsc);
+  }
+});
