@@ -77,6 +77,7 @@ import {
 import {
   COUNTER_IMPORT,
   DEFINITION_EXPORT,
+  DEPTH_IMPORT,
   FUEL_EXPORT,
   HOOK_MODULE,
   HOOK_NAME,
@@ -98,6 +99,8 @@ export interface NativeModule {
   readonly metered: boolean;
   /** Whether its counter is the store's shared one (imported), else the instance's own. */
   readonly shared: boolean;
+  /** Whether it imports its store's depth global (`maxWasmStack`, `instrument.ts` DEPTH_IMPORT). */
+  readonly countsDepth: boolean;
 }
 
 /** The native engine's part of an instance. */
@@ -119,6 +122,8 @@ interface Variant {
   readonly shared: boolean;
   readonly limits?: InstrumentOptions["limits"];
   readonly trapOnGrow?: InstrumentOptions["trapOnGrow"];
+  /** The store's `maxWasmStack`, when it sets one. */
+  readonly stackLimit?: number;
 }
 
 /** Each module's compiled forms, by variant. */
@@ -153,7 +158,7 @@ function variantOf(own: NativeModule, state: InstanceState): Variant {
   const memories = state.memories.map((m) => m.trapOnGrowFailure);
   const tables = state.tables.map((t) => t.trapOnGrowFailure);
   const trapOnGrow = memories.includes(true) || tables.includes(true) ? { memories, tables } : undefined;
-  return { metered: own.metered, shared, limits, trapOnGrow };
+  return { metered: own.metered, shared, limits, trapOnGrow, stackLimit: opts.maxWasmStack };
 }
 
 /** Host functions ↔ Kiln function instances (the funcref bridge). */
@@ -310,6 +315,7 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
     sharedCounter: shared,
     limits: variant.limits,
     trapOnGrow: variant.trapOnGrow,
+    stackLimit: variant.stackLimit,
   });
   let host: WebAssembly.Module;
   try {
@@ -323,7 +329,7 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
       flag !== null ? flag[1]!.replaceAll("_", "-").toLowerCase() : `native engine: ${message}`,
     );
   }
-  return { decoded: module, module: host, bytes, metered, shared };
+  return { decoded: module, module: host, bytes, metered, shared, countsDepth: variant.stackLimit !== undefined };
 }
 
 /**
@@ -479,6 +485,7 @@ export const native: Engine<NativeModule> = {
         : hook;
       if (compiled.shared) imports[HOOK_MODULE]![COUNTER_IMPORT] = fuel.counter;
     }
+    if (compiled.countsDepth) (imports[HOOK_MODULE] ??= Object.create(null))[DEPTH_IMPORT] = depthOf(state.store);
     let host: WebAssembly.Instance;
     try {
       host = new WebAssembly.Instance(compiled.module, imports as WebAssembly.Imports);
@@ -531,6 +538,8 @@ export const native: Engine<NativeModule> = {
     nesting++;
     try {
       if (ni.compiled.metered) ni.fuel.load(ni, ctx);
+      // Each call from JS starts a stack of its own, as on the interpreter (a machine per call).
+      if (ni.compiled.countsDepth) depthOf(store).value = 0;
       out = callerOf(ni, f, mode.raw, sync)(args);
     } catch (e) {
       let err: unknown;
@@ -575,6 +584,15 @@ export const native: Engine<NativeModule> = {
  * A suspended call that resumes (JSPI) runs on its own stack and is not counted.
  */
 let nesting = 0;
+
+/** Each store's depth global (`maxWasmStack`: bytes of wasm frames of the running call, `instrument.ts`). */
+const depthGlobals = new WeakMap<object, WebAssembly.Global>();
+
+function depthOf(store: object): WebAssembly.Global {
+  let g = depthGlobals.get(store);
+  if (g === undefined) depthGlobals.set(store, g = new WebAssembly.Global({ value: "i32", mutable: true }, 0));
+  return g;
+}
 
 /** The error a call ends with: the trap its checkpoint decided, or the host's error mapped to Kiln's. */
 function finish(ni: NativeInstance, ctx: CallContext, e: unknown): unknown {

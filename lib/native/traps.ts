@@ -167,6 +167,7 @@ const GUARD_CODES: Record<number, TrapCode> = {
   [GuardTrap.IndirectCallToNull]: TrapCode.IndirectCallToNull,
   [GuardTrap.MemoryGrowFailed]: TrapCode.MemoryGrowFailed,
   [GuardTrap.TableGrowFailed]: TrapCode.TableGrowFailed,
+  [GuardTrap.StackOverflow]: TrapCode.StackOverflow,
 };
 
 /** V8's offset of the innermost wasm frame of a host error (in the bytes the host compiled), or -1. */
