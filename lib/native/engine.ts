@@ -7,10 +7,11 @@
  *   under a `kiln:` name and the start section dropped (Kiln runs the start function as a call, which may suspend).
  *   A store's limits make a variant of their own: defined memories and tables get the store's `maxMemoryBytes` and
  *   `maxTableElements` as their maximum, and grows of memories and tables that trap on failure are guarded, so
- *   the guest's own `memory.grow`/`table.grow` answer as the interpreter's ({@link variantOf}).
- * - Limits the host's stack sets: wasm -> host -> wasm re-entry is capped at the interpreter's 1,000 levels (V8's
- *   default stack holds about 600 synchronous ones, JavaScriptCore's all); recursion depth is the host's, not
- *   `maxWasmStack` (README: what differs).
+ *   the guest's own `memory.grow`/`table.grow` answer as the interpreter's ({@link variantOf}). A store that sets
+ *   `maxWasmStack` gets code that counts frames in its store's depth global as the interpreter does (reset at each
+ *   call from JS); without it, recursion depth is the host's.
+ * - Stack limits: wasm -> host -> wasm re-entry is capped at the interpreter's 1,000 levels; the host's stack may end
+ *   first (V8's default holds about 600 synchronous levels, JavaScriptCore's all), with the same trap.
  * - Instantiating gives the host instance Kiln's resolved imports: memories, tables and globals through their
  *   host-backed form (`backing.ts`: Kiln's objects keep their identity and delegate to the host's), functions as in
  *   `imports.ts`; then it backs the instance's own memories, tables and globals with the host's. The host instance
