@@ -63,6 +63,7 @@ import {
   setCurrentCall,
   settleFuel,
   stopGuest,
+  throwThroughGuest,
 } from "./fuel.ts";
 import {
   argConverter,
@@ -237,11 +238,11 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
       out = target(...(args === null ? a : args(a)));
     } catch (e) {
       resume(ni, ctx, false);
-      throw toHostException(e);
+      throw unwind(ctx, e);
     }
     if (isThenable(out) && !suspending) {
       resume(ni, ctx, false);
-      throw cannotSuspend(out, HAS_JSPI ? "a host import returned a Promise" : "the host has no JSPI");
+      throw unwind(ctx, cannotSuspend(out, HAS_JSPI ? "a host import returned a Promise" : "the host has no JSPI"));
     }
     if (suspending) {
       // Why a Promise even for a plain value: a Suspending import always suspends (V8 and JSC await its result), so
@@ -253,7 +254,7 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
         return finish(v);
       }, (e) => {
         resume(ni, ctx, true);
-        throw toHostException(e);
+        throw unwind(ctx, e);
       });
       // Why: where the host cannot suspend after all (its stack is exhausted), JSPI drops the Promise unawaited.
       back.catch(() => {});
@@ -531,6 +532,7 @@ export const native: Engine<NativeModule> = {
     const ni = f.instance!.engineState as NativeInstance;
     const store = ni.state.store;
     const sync = mode.sync || !HAS_JSPI;
+    const nested = nesting > 0;
     const ctx = newContext(store, sync, mode.options);
     const prevCall = currentCall(), prevFlag = asyncFlag.value;
     let out: unknown;
@@ -567,7 +569,7 @@ export const native: Engine<NativeModule> = {
       if (ni.compiled.metered) ni.fuel.flush();
       return Promise.resolve(out);
     }
-    return (out as Promise<unknown>).then((v) => {
+    const settled = (out as Promise<unknown>).then((v) => {
       if (ni.compiled.metered) ni.fuel.flush();
       // Stopped while awaiting its host, the guest ran on to its return without meeting a checkpoint.
       if (ctx.stop !== null) throw ctx.stop;
@@ -575,6 +577,10 @@ export const native: Engine<NativeModule> = {
     }, (e) => {
       throw finish(ni, ctx, e);
     });
+    // Why: a call made inside a host import hands its Promise to that import's wrapper, which can fail to take it
+    // when the JS stack is exhausted (the overflow surfaces there as the trap); its rejection is not unhandled.
+    if (nested) settled.catch(() => {});
+    return settled;
   },
 };
 
@@ -598,6 +604,12 @@ function depthOf(store: object): WebAssembly.Global {
 /** The error a call ends with: the trap its checkpoint decided, or the host's error mapped to Kiln's. */
 function finish(ni: NativeInstance, ctx: CallContext, e: unknown): unknown {
   if (ni.compiled.metered) ni.fuel.flush();
+  if (ctx.thrown !== null && e instanceof WebAssembly.RuntimeError) {
+    // As the interpreter's driver: a JS stack overflow in the host is the trap, anything else is reported as is.
+    const thrown = isStackOverflow(ctx.thrown.error) ? trap(TrapCode.StackOverflow) : ctx.thrown.error;
+    settleFuel(ctx, thrown);
+    return thrown;
+  }
   let err = ctx.stop !== null && e instanceof WebAssembly.RuntimeError
     ? withBacktrace(ctx.stop, hostError(e, ni.compiled, ni))
     : hostError(e, ni.compiled, ni);
@@ -751,6 +763,19 @@ function* tagPairs(x: HostException): Generator<[object, Tag]> {
 
 /** Host tags paired so far (weakly held would be better; a tag lives as long as its instances' code anyway). */
 const knownHostTags = new Set<object>();
+
+/**
+ * What a host import's error becomes as it is thrown into native code: a Kiln {@link Exception} (and a host
+ * `WebAssembly.Exception`) stays a wasm exception the guest may catch; anything else unwinds the guest uncaught, as
+ * on the interpreter ({@link throwThroughGuest}).
+ */
+function unwind(ctx: CallContext | null, e: unknown): unknown {
+  const x = toHostException(e);
+  if (x !== e || ctx === null || (HostException !== undefined && e instanceof HostException)) return x;
+  if (ctx.stop !== null) return e; // the host trap of a stop already decided (a host Promise given up)
+  if (isStackOverflow(e)) return e; // out of JS stack: each level out maps it to "call stack exhausted"
+  return throwThroughGuest(ctx, e);
+}
 
 /** Kiln's {@link Exception} thrown by a host import into native code, as the host's exception. */
 function toHostException(e: unknown): unknown {

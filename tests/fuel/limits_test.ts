@@ -307,12 +307,16 @@ async function nesting(engine: EngineName, sync: boolean, onEnter: (n: number) =
 for (const engine of ENGINES) {
   test(`limits (${engine}): wasm -> host -> wasm re-entry runs 1,000 levels deep, and level 1,001 traps`, async () => {
     // Where the JS stack holds 1,000 levels (the interpreter's are small; JavaScriptCore's stack is big), level
-    // 1,000 returns; the native engine on V8 runs out of stack first (about 600 levels sync, 800 async on Deno
-    // 2.9), with the same trap.
+    // 1,000 returns; the native engine on V8 usually runs out of stack first (about 600 levels sync, 800 async on
+    // Deno 2.9), with the same trap.
     const holds = engine === "interpreter" || "Bun" in globalThis;
     const deep = async (call: () => number | Promise<number>) => {
       if (holds) return assert.equal(await call(), 1000);
-      await assert.rejects(async () => assert.equal(await call(), 1000), isStackTrap);
+      // Either, depending on how much stack the JIT's frames take.
+      await Promise.resolve().then(call).then(
+        (v) => assert.equal(v, 1000),
+        (e) => assert.ok(isStackTrap(e), String(e)),
+      );
     };
     const sync = await nesting(engine, true);
     await deep(() => sync.callSync(999));
