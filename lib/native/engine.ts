@@ -7,10 +7,11 @@
  *   under a `kiln:` name and the start section dropped (Kiln runs the start function as a call, which may suspend).
  *   A store's limits make a variant of their own: defined memories and tables get the store's `maxMemoryBytes` and
  *   `maxTableElements` as their maximum, and grows of memories and tables that trap on failure are guarded, so
- *   the guest's own `memory.grow`/`table.grow` answer as the interpreter's ({@link variantOf}).
- * - Limits the host's stack sets: wasm -> host -> wasm re-entry is capped at the interpreter's 1,000 levels (V8's
- *   default stack holds about 600 synchronous ones, JavaScriptCore's all); recursion depth is the host's, not
- *   `maxWasmStack` (README: what differs).
+ *   the guest's own `memory.grow`/`table.grow` answer as the interpreter's ({@link variantOf}). A store that sets
+ *   `maxWasmStack` gets code that counts frames in its store's depth global as the interpreter does (reset at each
+ *   call from JS); without it, recursion depth is the host's.
+ * - Stack limits: wasm -> host -> wasm re-entry is capped at the interpreter's 1,000 levels; the host's stack may end
+ *   first (V8's default holds about 600 synchronous levels, JavaScriptCore's all), with the same trap.
  * - Instantiating gives the host instance Kiln's resolved imports: memories, tables and globals through their
  *   host-backed form (`backing.ts`: Kiln's objects keep their identity and delegate to the host's), functions as in
  *   `imports.ts`; then it backs the instance's own memories, tables and globals with the host's. The host instance
@@ -62,6 +63,7 @@ import {
   setCurrentCall,
   settleFuel,
   stopGuest,
+  throwThroughGuest,
 } from "./fuel.ts";
 import {
   argConverter,
@@ -77,6 +79,7 @@ import {
 import {
   COUNTER_IMPORT,
   DEFINITION_EXPORT,
+  DEPTH_IMPORT,
   ELEM_EXPORT,
   FUEL_EXPORT,
   HOOK_MODULE,
@@ -98,6 +101,8 @@ export interface NativeModule extends CompiledCode {
   readonly metered: boolean;
   /** Whether its counter is the store's shared one (imported), else the instance's own. */
   readonly shared: boolean;
+  /** Whether it imports its store's depth global (`maxWasmStack`, `instrument.ts` DEPTH_IMPORT). */
+  readonly countsDepth: boolean;
 }
 
 /** The native engine's part of an instance. */
@@ -119,6 +124,8 @@ interface Variant {
   readonly shared: boolean;
   readonly limits?: InstrumentOptions["limits"];
   readonly trapOnGrow?: InstrumentOptions["trapOnGrow"];
+  /** The store's `maxWasmStack`, when it sets one. */
+  readonly stackLimit?: number;
 }
 
 /** Each module's compiled forms, by variant. */
@@ -153,7 +160,7 @@ function variantOf(own: NativeModule, state: InstanceState): Variant {
   const memories = state.memories.map((m) => m.trapOnGrowFailure);
   const tables = state.tables.map((t) => t.trapOnGrowFailure);
   const trapOnGrow = memories.includes(true) || tables.includes(true) ? { memories, tables } : undefined;
-  return { metered: own.metered, shared, limits, trapOnGrow };
+  return { metered: own.metered, shared, limits, trapOnGrow, stackLimit: opts.maxWasmStack };
 }
 
 /** Host functions ↔ Kiln function instances (the funcref bridge). */
@@ -231,11 +238,11 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
       out = target(...(args === null ? a : args(a)));
     } catch (e) {
       resume(ni, ctx, false);
-      throw toHostException(e);
+      throw unwind(ctx, e);
     }
     if (isThenable(out) && !suspending) {
       resume(ni, ctx, false);
-      throw cannotSuspend(out, HAS_JSPI ? "a host import returned a Promise" : "the host has no JSPI");
+      throw unwind(ctx, cannotSuspend(out, HAS_JSPI ? "a host import returned a Promise" : "the host has no JSPI"));
     }
     if (suspending) {
       // Why a Promise even for a plain value: a Suspending import always suspends (V8 and JSC await its result), so
@@ -247,7 +254,7 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
         return finish(v);
       }, (e) => {
         resume(ni, ctx, true);
-        throw toHostException(e);
+        throw unwind(ctx, e);
       });
       // Why: where the host cannot suspend after all (its stack is exhausted), JSPI drops the Promise unawaited.
       back.catch(() => {});
@@ -313,6 +320,7 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
     sharedCounter: shared,
     limits: variant.limits,
     trapOnGrow: variant.trapOnGrow,
+    stackLimit: variant.stackLimit,
   };
   const bytes = instrument(module, options);
   let host: WebAssembly.Module;
@@ -331,7 +339,8 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
       delegate ?? (flag !== null ? flag[1]!.replaceAll("_", "-").toLowerCase() : `native engine: ${message}`),
     );
   }
-  const compiled = { decoded: module, module: host, bytes, options, metered, shared };
+  const countsDepth = variant.stackLimit !== undefined;
+  const compiled = { decoded: module, module: host, bytes, options, metered, shared, countsDepth };
   registerModuleName(options.moduleName, compiled);
   return compiled;
 }
@@ -503,6 +512,7 @@ export const native: Engine<NativeModule> = {
         : hook;
       if (compiled.shared) imports[HOOK_MODULE]![COUNTER_IMPORT] = fuel.counter;
     }
+    if (compiled.countsDepth) (imports[HOOK_MODULE] ??= Object.create(null))[DEPTH_IMPORT] = depthOf(state.store);
     let host: WebAssembly.Instance;
     try {
       host = new WebAssembly.Instance(compiled.module, imports as WebAssembly.Imports);
@@ -550,6 +560,7 @@ export const native: Engine<NativeModule> = {
     const ni = f.instance!.engineState as NativeInstance;
     const store = ni.state.store;
     const sync = mode.sync || !HAS_JSPI;
+    const nested = nesting > 0;
     const ctx = newContext(store, sync, mode.options);
     const prevCall = currentCall(), prevFlag = asyncFlag.value;
     let out: unknown;
@@ -559,6 +570,8 @@ export const native: Engine<NativeModule> = {
     nesting++;
     try {
       if (ni.compiled.metered) ni.fuel.load(ni, ctx);
+      // Each call from JS starts a stack of its own, as on the interpreter (a machine per call).
+      if (ni.compiled.countsDepth) depthOf(store).value = 0;
       out = callerOf(ni, f, mode.raw, sync)(args);
     } catch (e) {
       release();
@@ -587,7 +600,7 @@ export const native: Engine<NativeModule> = {
       if (ni.compiled.metered) ni.fuel.flush();
       return Promise.resolve(out);
     }
-    return (out as Promise<unknown>).then((v) => {
+    const settled = (out as Promise<unknown>).then((v) => {
       release();
       if (ni.compiled.metered) ni.fuel.flush();
       // Stopped while awaiting its host, the guest ran on to its return without meeting a checkpoint.
@@ -597,6 +610,10 @@ export const native: Engine<NativeModule> = {
       release();
       throw finish(ni, ctx, e);
     });
+    // Why: a call made inside a host import hands its Promise to that import's wrapper, which can fail to take it
+    // when the JS stack is exhausted (the overflow surfaces there as the trap); its rejection is not unhandled.
+    if (nested) settled.catch(() => {});
+    return settled;
   },
 };
 
@@ -608,9 +625,24 @@ export const native: Engine<NativeModule> = {
  */
 let nesting = 0;
 
+/** Each store's depth global (`maxWasmStack`: bytes of wasm frames of the running call, `instrument.ts`). */
+const depthGlobals = new WeakMap<object, WebAssembly.Global>();
+
+function depthOf(store: object): WebAssembly.Global {
+  let g = depthGlobals.get(store);
+  if (g === undefined) depthGlobals.set(store, g = new WebAssembly.Global({ value: "i32", mutable: true }, 0));
+  return g;
+}
+
 /** The error a call ends with: the trap its checkpoint decided, or the host's error mapped to Kiln's. */
 function finish(ni: NativeInstance, ctx: CallContext, e: unknown): unknown {
   if (ni.compiled.metered) ni.fuel.flush();
+  if (ctx.thrown !== null && e instanceof WebAssembly.RuntimeError) {
+    // As the interpreter's driver: a JS stack overflow in the host is the trap, anything else is reported as is.
+    const thrown = isStackOverflow(ctx.thrown.error) ? trap(TrapCode.StackOverflow) : ctx.thrown.error;
+    settleFuel(ctx, thrown);
+    return thrown;
+  }
   const debugInfo = ni.state.store.options.debugInfo === true;
   let err = ctx.stop !== null && e instanceof WebAssembly.RuntimeError
     ? withBacktrace(ctx.stop, hostError(e, ni.compiled, debugInfo, ni))
@@ -795,6 +827,19 @@ function* tagPairs(x: HostException): Generator<[object, Tag]> {
 
 /** Host tags paired so far (weakly held would be better; a tag lives as long as its instances' code anyway). */
 const knownHostTags = new Set<object>();
+
+/**
+ * What a host import's error becomes as it is thrown into native code: a Kiln {@link Exception} (and a host
+ * `WebAssembly.Exception`) stays a wasm exception the guest may catch; anything else unwinds the guest uncaught, as
+ * on the interpreter ({@link throwThroughGuest}).
+ */
+function unwind(ctx: CallContext | null, e: unknown): unknown {
+  const x = toHostException(e);
+  if (x !== e || ctx === null || (HostException !== undefined && e instanceof HostException)) return x;
+  if (ctx.stop !== null) return e; // the host trap of a stop already decided (a host Promise given up)
+  if (isStackOverflow(e)) return e; // out of JS stack: each level out maps it to "call stack exhausted"
+  return throwThroughGuest(ctx, e);
+}
 
 /** Kiln's {@link Exception} thrown by a host import into native code, as the host's exception. */
 function toHostException(e: unknown): unknown {

@@ -66,6 +66,8 @@ export interface CallContext {
   yieldMark: number;
   /** The trap a checkpoint stopped the call with. */
   stop: RuntimeError | null;
+  /** A host import's error unwinding the guest as a host trap ({@link throwThroughGuest}), to report as it is. */
+  thrown: { readonly error: unknown } | null;
   /** Whether checks are for the clock only (no `fuelYieldInterval`): their interval adapts ({@link CLOCK_READ_MS}). */
   readonly byClock: boolean;
   /** When the clock was last read at a checkpoint of this call. */
@@ -115,6 +117,7 @@ export function newContext(
     epoch: store.interruptEpoch,
     yieldMark: interval > 0 ? store.fuel - interval : -Infinity,
     stop: null,
+    thrown: null,
     fuelAtStart: store.fuel,
     byClock,
     clockReadAt: start,
@@ -228,6 +231,34 @@ let trapper: (() => void) | undefined;
  */
 export function stopGuest(ctx: CallContext, e: RuntimeError): Error {
   ctx.stop = e;
+  return hostTrap();
+}
+
+/**
+ * Unwinds the guest of call `ctx` with a host import's error, as on the interpreter, where the guest cannot catch
+ * what its host throws (a wasm `Exception` aside): returns a host trap to throw instead, and the call reports
+ * `error` unchanged (`engine.ts` `finish`).
+ *
+ * @param ctx the call
+ * @param error what the host import threw
+ * @returns the host trap to throw (the error itself where the JS stack is exhausted)
+ */
+export function throwThroughGuest(ctx: CallContext, error: unknown): unknown {
+  // Why one trap object for all: its stack is never read (the call reports `error`), and making one per throw cost
+  // ~50 µs per level of a deep re-entry that unwinds (each level rethrows).
+  try {
+    sharedTrap ??= hostTrap();
+  } catch {
+    return error; // no stack left to make the trap with (the level outside maps a stack overflow)
+  }
+  ctx.thrown = { error };
+  return sharedTrap;
+}
+
+let sharedTrap: Error | undefined;
+
+/** A fresh host trap, its stack starting at the guest's innermost frame. */
+function hostTrap(): Error {
   trapper ??= new WebAssembly.Instance(new WebAssembly.Module(TRAPPER)).exports.t as () => void;
   try {
     trapper();

@@ -82,7 +82,7 @@ const TRUNC = new Map([[0xa8, false], [0xa9, false], [0xaa, true], [0xab, true],
   true,
 ], [0xb1, true]]);
 const OP_F32_NE = 0x5c, OP_F64_NE = 0x62;
-const OP_RETURN = 0x0f, OP_CALL_REF = 0x14, OP_RETURN_CALL_REF = 0x15, REF_NULL = 0x63;
+const OP_RETURN = 0x0f, REF_NULL = 0x63;
 const OP_CALL_INDIRECT = 0x11, OP_RETURN_CALL_INDIRECT = 0x13, OP_TABLE_GET = 0x25, OP_REF_IS_NULL = 0xd1;
 const OP_I32_GE_U = 0x4f, OP_I64_GE_U = 0x5a, TABLE_SIZE = 16;
 // 0xfc sub-opcodes charged per byte or element: memory.init, memory.copy, memory.fill, table.init, table.copy,
@@ -90,6 +90,7 @@ const OP_I32_GE_U = 0x4f, OP_I64_GE_U = 0x5a, TABLE_SIZE = 16;
 const PER_UNIT = new Set([8, 10, 11, 12, 14, 17]);
 const TABLE_GROW = 15;
 const OP_MEMORY_GROW = 0x40, OP_I32_EQ = 0x46, OP_I64_EQ = 0x51;
+const OP_I32_ADD = 0x6a, OP_I32_SUB = 0x6b, OP_I32_GT_U = 0x4b, OP_CALL_REF = 0x14, OP_RETURN_CALL_REF = 0x15;
 
 /**
  * Rewrites a module for the host's WebAssembly with Kiln's fuel accounting (see the module doc).
@@ -172,7 +173,19 @@ export interface InstrumentOptions {
    * `TableGrowFailed` and traps when it returned -1. Code that grows no such memory or table is unchanged.
    */
   readonly trapOnGrow?: { readonly memories: readonly boolean[]; readonly tables: readonly boolean[] };
+  /**
+   * `maxWasmStack` in bytes: import a depth global (`{@link HOOK_MODULE}.{@link DEPTH_IMPORT}`, a mutable `i32`,
+   * the last import) and count each frame as the interpreter's stack limit does, `32 + 8 × (params + locals)` bytes.
+   * A function's entry adds its frame to the depth its caller left there, and records {@link GuardTrap}
+   * `StackOverflow` and traps beyond the limit; each call sets the global to the caller's depth plus its frame
+   * (a tail call: without it) first. Why set by the caller and never undone: an exception or a trap that unwinds
+   * frames leaves nothing to repair, and the embedder sets it to 0 at each entry from JS.
+   */
+  readonly stackLimit?: number;
 }
+
+/** Import name of the depth global ({@link InstrumentOptions.stackLimit}). */
+export const DEPTH_IMPORT = "depth";
 
 /** Import name of the shared fuel counter ({@link InstrumentOptions.sharedCounter}). */
 export const COUNTER_IMPORT = "fuel";
@@ -197,7 +210,8 @@ export const GuardTrap = {
   IndirectCallToNull: 3,
   MemoryGrowFailed: 4,
   TableGrowFailed: 5,
-  NullFunctionReference: 6,
+  StackOverflow: 6,
+  NullFunctionReference: 7,
 } as const;
 
 /** Export name prefixes of {@link InstrumentOptions.exportDefinitions}: function, table, memory, global. */
@@ -258,6 +272,10 @@ class Instrumenter {
   readonly #shared: boolean;
   /** The function being rewritten: its scratch local of each `call_ref` type guarded, by type index. */
   readonly #refLocals = new Map<number, number>();
+  /** Global index of the imported depth global (InstrumentOptions.stackLimit), or -1. */
+  readonly #depth: number;
+  /** How far the module's defined globals move (the imported counter and depth globals come before them). */
+  readonly #globalShift: number;
 
   constructor(module: Module, options: InstrumentOptions) {
     this.#module = module;
@@ -267,14 +285,18 @@ class Instrumenter {
     this.#hookType = module.types.length;
     this.#hook = module.importedFuncs;
     this.#shared = this.#metered && (options.sharedCounter ?? false);
-    this.#fuel = this.#shared ? module.importedGlobals : module.importedGlobals + module.globals.length;
-    this.#trap = module.importedGlobals + module.globals.length + (this.#metered ? 1 : 0);
+    const depth = options.stackLimit !== undefined;
+    this.#depth = depth ? module.importedGlobals + (this.#shared ? 1 : 0) : -1;
+    this.#globalShift = (this.#shared ? 1 : 0) + (depth ? 1 : 0);
+    const defined = module.importedGlobals + this.#globalShift + module.globals.length;
+    this.#fuel = this.#shared ? module.importedGlobals : defined;
+    this.#trap = defined + (this.#metered && !this.#shared ? 1 : 0);
     this.#elem = this.#trap + 1;
   }
 
   /** A global index of the original module, in the instrumented one (defined ones move after the shared counter). */
   #global(index: number): number {
-    return this.#shared && index >= this.#module.importedGlobals ? index + 1 : index;
+    return index >= this.#module.importedGlobals ? index + this.#globalShift : index;
   }
 
   /** A function index of the original module, in the instrumented one. */
@@ -289,6 +311,7 @@ class Instrumenter {
     // Sections the instrumenter adds to, created (empty, then extended) where the module lacks them.
     // Without fuel only the export section may need adding (for the definitions' exports).
     const missing = new Set(this.#metered ? [TYPE, IMPORT, GLOBAL, EXPORT] : [GLOBAL, EXPORT]);
+    if (this.#depth >= 0) missing.add(IMPORT);
     let placed = -1; // rank in SECTION_ORDER of the last section written
     const createUpTo = (rank: number) => {
       for (const id of [TYPE, IMPORT, GLOBAL, EXPORT]) {
@@ -339,7 +362,8 @@ class Instrumenter {
   #section(id: number, r: ByteReader): void {
     const w = new ByteWriter();
     const limited = id === TABLE || id === MEMORY; // maxima lowered (store limits, host limits)
-    if (!this.#metered && id !== EXPORT && id !== CODE && id !== GLOBAL && !limited) {
+    const moved = (id === IMPORT || id === TABLE || id === ELEMENT || id === DATA) && this.#depth >= 0;
+    if (!this.#metered && id !== EXPORT && id !== CODE && id !== GLOBAL && !limited && !moved) {
       w.bytes(r.bytes.subarray(r.pos, r.end));
       const payload = w.finish();
       this.#out.u8(id).u32(payload.length).bytes(payload);
@@ -353,9 +377,11 @@ class Instrumenter {
       }
       case IMPORT: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + (this.#shared ? 2 : 1)).bytes(r.bytes.subarray(r.pos, r.end));
-        w.name(HOOK_MODULE).name(HOOK_NAME).u8(0).u32(this.#hookType);
+        const added = (this.#metered ? 1 : 0) + (this.#shared ? 1 : 0) + (this.#depth >= 0 ? 1 : 0);
+        w.u32(n + added).bytes(r.bytes.subarray(r.pos, r.end));
+        if (this.#metered) w.name(HOOK_MODULE).name(HOOK_NAME).u8(0).u32(this.#hookType);
         if (this.#shared) w.name(HOOK_MODULE).name(COUNTER_IMPORT).u8(3).u8(I64).u8(1);
+        if (this.#depth >= 0) w.name(HOOK_MODULE).name(DEPTH_IMPORT).u8(3).u8(I32).u8(1);
         break;
       }
       case GLOBAL: {
@@ -409,7 +435,7 @@ class Instrumenter {
         this.#elements(r, w);
         break;
       case DATA:
-        if (this.#shared) this.#datas(r, w);
+        if (this.#globalShift > 0) this.#datas(r, w);
         else w.bytes(r.bytes.subarray(r.pos, r.end));
         break;
       case CODE:
@@ -522,7 +548,7 @@ class Instrumenter {
     for (;;) {
       const op = reader.next();
       if (op === OP_REF_FUNC) w.u8(op).u32(this.#func(reader.index));
-      else if (op === OP_GLOBAL_GET && this.#shared) w.u8(op).u32(this.#global(reader.index));
+      else if (op === OP_GLOBAL_GET && this.#globalShift > 0) w.u8(op).u32(this.#global(reader.index));
       else w.bytes(r.bytes.subarray(reader.at, r.pos));
       if (op === OP_END) return;
     }
@@ -557,7 +583,8 @@ class Instrumenter {
     // Locals: the original runs, then the scratch locals (two i32, two i64, one f32, one f64, then one
     // `(ref null $t)` per type a guarded `call_ref` calls).
     const runs = r.u32();
-    f.u32(runs + 4 + this.#refLocals.size);
+    const depth = this.#depth >= 0;
+    f.u32(runs + 4 + (depth ? 1 : 0) + this.#refLocals.size);
     for (let k = 0; k < runs; k++) {
       f.u32(r.u32());
       const start = r.pos;
@@ -565,6 +592,7 @@ class Instrumenter {
       f.bytes(r.bytes.subarray(start, r.pos));
     }
     f.u32(2).u8(I32).u32(2).u8(I64).u32(1).u8(F32).u32(1).u8(F64);
+    if (depth) f.u32(1).u8(I32); // scratch + 6: the depth this frame's callees start at
     for (const type of this.#refLocals.keys()) f.u32(1).u8(REF_NULL).s32(type);
     if (at !== undefined) {
       for (let k = 0; k < at.length; k += 2) offsets!.push(at[k]! + f.length, at[k + 1]!);
@@ -588,6 +616,10 @@ class Instrumenter {
     let run = 0;
     const metered = this.#metered;
     let loopAt = -1; // the offset of the `loop` just read, whose header checkpoint comes next
+    // The frame as the interpreter's stack limit counts it (`exec/machine.ts` FRAME_BYTES, and an 8-byte slot per
+    // param and local: `scratch`, the index of the first scratch local, is their number).
+    const frame = 32 + 8 * scratch;
+    if (this.#depth >= 0) this.#enterFrame(w, frame, scratch + 6);
     while (r.pos < r.end) {
       const at = r.pos;
       // Before the run's charge: a trap in the charge's checkpoint, or in a guard, is the instruction's own; a loop
@@ -604,6 +636,7 @@ class Instrumenter {
       }
       const op = reader.next();
       loopAt = op === OP_LOOP ? at : -1;
+      if (this.#depth >= 0) this.#passDepth(w, op, frame, scratch + 6);
       const wideTrunc = TRUNC.get(op);
       if (wideTrunc !== undefined) {
         // Why: hosts word a NaN and an out-of-range truncation alike ("float unrepresentable in integer range");
@@ -617,7 +650,10 @@ class Instrumenter {
       } else if ((op === OP_CALL_REF || op === OP_RETURN_CALL_REF) && this.#options.guardCallRef) {
         // The reference is on top: a null one records its trap first (a scratch local of its type holds it).
         let local = this.#refLocals.get(reader.index);
-        if (local === undefined) this.#refLocals.set(reader.index, local = scratch + 6 + this.#refLocals.size);
+        if (local === undefined) {
+          local = scratch + (this.#depth >= 0 ? 7 : 6) + this.#refLocals.size;
+          this.#refLocals.set(reader.index, local);
+        }
         w.u8(OP_LOCAL_TEE).u32(local).u8(OP_REF_IS_NULL).u8(OP_IF).u8(EMPTY);
         this.#guardTrap(w, GuardTrap.NullFunctionReference);
         w.u8(OP_END).u8(OP_LOCAL_GET).u32(local).bytes(r.bytes.subarray(reader.at, r.pos));
@@ -645,7 +681,7 @@ class Instrumenter {
         if (!wide) w.u8(OP_I64_EXTEND_I32_U);
         w.u8(OP_GLOBAL_SET).u32(this.#elem).u8(OP_LOCAL_GET).u32(i);
         w.bytes(r.bytes.subarray(reader.at, r.pos));
-      } else if ((op === OP_GLOBAL_GET || op === OP_GLOBAL_SET) && this.#shared) {
+      } else if ((op === OP_GLOBAL_GET || op === OP_GLOBAL_SET) && this.#globalShift > 0) {
         w.u8(op).u32(this.#global(reader.index));
       } else if (op === OP_CALL || op === OP_RETURN_CALL || op === OP_REF_FUNC) {
         w.u8(op).u32(this.#func(reader.index));
@@ -703,6 +739,23 @@ class Instrumenter {
     w.u8(OP_IF).u8(EMPTY);
     this.#guardTrap(w, code);
     w.u8(OP_END).u8(OP_LOCAL_GET).u32(local);
+  }
+
+  /** `if ((next = depth + frame) > limit) { kiln:trap = StackOverflow; unreachable }` (InstrumentOptions.stackLimit). */
+  #enterFrame(w: ByteWriter, frame: number, next: number): void {
+    w.u8(OP_GLOBAL_GET).u32(this.#depth).u8(OP_I32_CONST).s32(frame).u8(OP_I32_ADD).u8(OP_LOCAL_TEE).u32(next);
+    w.u8(OP_I32_CONST).s32(Math.min(this.#options.stackLimit!, 0x7fffffff)).u8(OP_I32_GT_U).u8(OP_IF).u8(EMPTY);
+    this.#guardTrap(w, GuardTrap.StackOverflow);
+    w.u8(OP_END);
+  }
+
+  /** Before a call, `depth = next`; before a tail call, `depth = next - frame` (the frame goes away). */
+  #passDepth(w: ByteWriter, op: number, frame: number, next: number): void {
+    if (op === OP_CALL || op === OP_CALL_INDIRECT || op === OP_CALL_REF) {
+      w.u8(OP_LOCAL_GET).u32(next).u8(OP_GLOBAL_SET).u32(this.#depth);
+    } else if (op === OP_RETURN_CALL || op === OP_RETURN_CALL_INDIRECT || op === OP_RETURN_CALL_REF) {
+      w.u8(OP_LOCAL_GET).u32(next).u8(OP_I32_CONST).s32(frame).u8(OP_I32_SUB).u8(OP_GLOBAL_SET).u32(this.#depth);
+    }
   }
 
   /** `kiln:trap = code; unreachable` (a guard's trap). */
@@ -790,7 +843,7 @@ class Instrumenter {
       const s = new ByteWriter();
       if (id === 0 && this.#options.moduleName !== undefined) {
         continue; // replaced
-      } else if (id === 1 || (id === 7 && this.#shared)) {
+      } else if (id === 1 || (id === 7 && this.#globalShift > 0)) {
         // Function names; global names (subsection 7), whose defined indices move with a shared counter.
         const n = sub.u32();
         s.u32(n);

@@ -195,6 +195,7 @@ const GUARD_CODES: Record<number, TrapCode> = {
   [GuardTrap.IndirectCallToNull]: TrapCode.IndirectCallToNull,
   [GuardTrap.MemoryGrowFailed]: TrapCode.MemoryGrowFailed,
   [GuardTrap.TableGrowFailed]: TrapCode.TableGrowFailed,
+  [GuardTrap.StackOverflow]: TrapCode.StackOverflow,
 };
 
 /**

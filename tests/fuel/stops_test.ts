@@ -99,6 +99,21 @@ for (const engine of ENGINES) {
   });
 }
 
+for (const engine of ENGINES) {
+  test(`stops (${engine}): an error a host import throws unwinds the guest past its catch_all, unchanged`, async () => {
+    const boom = new Error("boom");
+    for (const options of [{}, { fuel: 1e9 }]) {
+      for (const call of ["run", "wait"] as const) {
+        const { e } = await guest(engine, options, () => {
+          throw boom;
+        }, () => Promise.reject(boom));
+        await assert.rejects(e[call](), (x) => x === boom, `${call} ${JSON.stringify(options)}`);
+        assert.deepEqual([...new Int32Array(e.mem.buffer, 0, 2)], [0, 0]);
+      }
+    }
+  });
+}
+
 // `spin(n)` costs 5n + 3 fuel in a lone instance (no imports, no tables: on the native engine it keeps a counter of
 // its own); `viaTable` calls table entry 0 of a table its module exports.
 const SPIN = new Module(parseWat(`(module

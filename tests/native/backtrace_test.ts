@@ -42,11 +42,15 @@ const CASES: [string, number[], StoreOptions][] = [
   ["loop", [1 << 20], {}], // out of bounds in a loop whose header is a checkpoint
   ["down", [40], {}], // 41 frames: more than the host's default Error.stackTraceLimit of 10
   ["wide", [], {}],
+  // maxWasmStack: the native engine counts frames in each function's prologue (code moved again).
+  ["down", [40], { maxWasmStack: 1 << 20 }],
+  ["nan", [], { maxWasmStack: 1 << 20 }],
 ];
 
 for (const fuel of [undefined, 1e9]) {
   for (const [name, args, store] of CASES) {
-    test(`native engine${fuel ? " with fuel" : ""}: the backtrace of "${name}" is the interpreter's`, async () => {
+    const limit = store.maxWasmStack ? ", maxWasmStack" : "";
+    test(`native engine${fuel ? " with fuel" : ""}${limit}: the backtrace of "${name}" is the interpreter's`, async () => {
       const options = { ...store, fuel };
       const want = await framesOf("interpreter", name, args, options);
       const got = await framesOf("native", name, args, options);
