@@ -158,6 +158,18 @@ export type {
 } from "./lib/runtime/store.ts";
 export type {
   /**
+   * What `StoreOptions.engine` accepts: an engine's name, or `"auto"`, the native engine where the host has
+   * WebAssembly and JSPI and the interpreter elsewhere (`store.engine` says which it was).
+   *
+   * @example Letting the host decide
+   * ```ts
+   * import { type EngineChoice, Store } from "./mod.ts";
+   * const engine: EngineChoice = "auto";
+   * console.log(new Store({ engine }).engine); // "native" on Deno 2.9 and Bun 1.4, "interpreter" on Node 20
+   * ```
+   */
+  EngineChoice,
+  /**
    * The name of an execution engine (`StoreOptions.engine`): `"interpreter"` (the default) or `"native"` (the host's
    * WebAssembly).
    *

@@ -36,7 +36,7 @@ import { printable } from "../_printable.ts";
 import { formatInvokeResult, parseInvokeArg } from "./values.ts";
 import { encodeCoredump } from "./coredump.ts";
 import { writeProfile } from "./profile.ts";
-import { HAS_JSPI } from "../native/imports.ts";
+import { HAS_JSPI, HAS_WEBASSEMBLY } from "../engine/host.ts";
 import { GuestProfiler } from "../profile/guest_profiler.ts";
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
@@ -257,8 +257,7 @@ export function cliEngine(opts: RunOptions): CliEngine {
   if (HAS_JSPI) return { engine: "native", wasiMode: "async" };
   const suspends = opts.timeoutMs !== undefined ? "-W timeout" : opts.tcpListen.length > 0 ? "--tcplisten" : "";
   if (choice === "auto") {
-    const hasWasm = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === "object";
-    return hasWasm && suspends === ""
+    return HAS_WEBASSEMBLY && suspends === ""
       ? { engine: "native", wasiMode: "sync" }
       : { engine: "interpreter", wasiMode: "async" };
   }

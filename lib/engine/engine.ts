@@ -39,6 +39,9 @@ export type EngineName = "interpreter" | "native";
 /** The engines a store can be given by name (`StoreOptions.engine`). */
 export const ENGINE_NAMES: readonly EngineName[] = ["interpreter", "native"];
 
+/** What `StoreOptions.engine` accepts: an engine's name, or `"auto"` (`host.ts` `autoEngine`). */
+export type EngineChoice = EngineName | "auto";
+
 /** How an engine compiles a module. */
 export interface CompileOptions {
   /** Whether the code charges fuel: the store meters fuel, or yields by fuel or by the clock. */

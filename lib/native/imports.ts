@@ -19,14 +19,14 @@ import type { FuncInst } from "../runtime/func.ts";
 import { funcToJs, hostResultList, toRef, valTypeToName } from "../runtime/values.ts";
 import { TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { trampolineModule } from "./trampolines.ts";
+import { HAS_JSPI } from "../engine/host.ts";
 
 // Why through globalThis: this module is loaded on hosts without WebAssembly too (V8 --jitless, locked-down pages),
 // where the bare name throws; the native engine is refused there before any of this runs.
 const HOST = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
 
-/** Whether the host has JSPI. */
-export const HAS_JSPI: boolean = typeof (HOST as { Suspending?: unknown } | undefined)?.Suspending === "function" &&
-  typeof (HOST as { promising?: unknown } | undefined)?.promising === "function";
+/** Whether the host has JSPI (`engine/host.ts`). */
+export { HAS_JSPI };
 
 type AnyFn = (...args: unknown[]) => unknown;
 const WA = HOST as unknown as {

@@ -9,7 +9,8 @@
  * @module
  */
 
-import { ENGINE_NAMES, type EngineName } from "../engine/engine.ts";
+import { ENGINE_NAMES, type EngineChoice, type EngineName } from "../engine/engine.ts";
+import { autoEngine } from "../engine/host.ts";
 import type { FuncInst } from "./func.ts";
 import { CLOCK_CHECK_FUEL, type GuestProfiler, NATIVE_CLOCK_CHECK_FUEL } from "../profile/guest_profiler.ts";
 
@@ -73,10 +74,11 @@ export interface StoreOptions {
   /**
    * The engine that runs the instances created in the store (Wasmtime's `Config::strategy`): `"interpreter"`, the
    * default, or `"native"`, the host's own WebAssembly with the code instrumented for fuel and JSPI
-   * (`WebAssembly.Suspending`/`promising`) for imports that return Promises. `"native"` needs the host's
+   * (`WebAssembly.Suspending`/`promising`) for imports that return Promises, or `"auto"`: native where the host
+   * has WebAssembly and JSPI, else the interpreter ({@link Store.engine} says which). `"native"` needs the host's
    * `WebAssembly` (a TypeError otherwise); a call that may suspend also needs JSPI (a TypeError at that call).
    */
-  engine?: EngineName;
+  engine?: EngineChoice;
 }
 
 /** Default `yieldEveryMs` of a store that has a `signal` but no other yielding configured. */
@@ -106,9 +108,10 @@ function checkPositive(name: string, n: number | undefined): void {
   }
 }
 
-function checkEngine(engine: EngineName | undefined): void {
-  if (engine !== undefined && !ENGINE_NAMES.includes(engine)) {
-    throw new TypeError(`engine must be one of ${ENGINE_NAMES.map((n) => `"${n}"`).join(", ")}, got ${String(engine)}`);
+function checkEngine(engine: EngineChoice | undefined): void {
+  if (engine !== undefined && engine !== "auto" && !ENGINE_NAMES.includes(engine)) {
+    const names = [...ENGINE_NAMES, "auto"].map((n) => `"${n}"`).join(", ");
+    throw new TypeError(`engine must be one of ${names}, got ${String(engine)}`);
   }
   if (engine === "native" && typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== "object") {
     throw new TypeError('engine "native" needs the host\'s WebAssembly, which this host lacks (use "interpreter")');
@@ -189,7 +192,8 @@ export class Store {
   /** The options the store was created with. */
   readonly options: StoreOptions;
   /**
-   * The engine that runs this store's instances, as `StoreOptions.engine` chose it (`"interpreter"` by default).
+   * The engine that runs this store's instances, as `StoreOptions.engine` chose it (`"interpreter"` by default;
+   * for `"auto"`, the engine it stood for on this host).
    *
    * @example Running a store on the host's WebAssembly
    * ```ts
@@ -239,7 +243,7 @@ export class Store {
     checkPositive("callTimeoutMs", options.callTimeoutMs);
     checkEngine(options.engine);
     this.options = options;
-    this.engine = options.engine ?? "interpreter";
+    this.engine = options.engine === "auto" ? autoEngine() : options.engine ?? "interpreter";
     this.fuelEnabled = options.fuel !== undefined;
     this.fuel = options.fuel !== undefined ? fuelAmount(options.fuel) : UNMETERED_FUEL;
     this.fuelGiven = this.fuel;

@@ -52,6 +52,9 @@ test("native engine: store.engine names the engine, and a bad name is a TypeErro
   assert.equal(new Store().engine, "interpreter");
   assert.equal(new Store({ engine: "native" }).engine, "native");
   assert.throws(() => new Store({ engine: "jit" as EngineName }), TypeError);
+  // "auto": native where the host has WebAssembly and JSPI (Deno 2.9, Bun 1.4 here), else the interpreter.
+  assert.equal(new Store({ engine: "auto" }).engine, HAS_JSPI ? "native" : "interpreter");
+  assert.equal(new Store({ engine: "auto" }).options.engine, "auto");
 });
 
 test("native engine: calls in JS and raw form, sync and async, i64 as BigInt", async () => {
