@@ -3,8 +3,9 @@
  * in it, plus the per-store registries that give reference values their integer handles on the value stack.
  *
  * Reference handles: the machine keeps references as int32 handles in value-stack slots, `0` being null. A funcref
- * handle `h` names `funcs[h - 1]` (a function instance); an externref handle `h` names `externs[h - 1]` (any JS
- * value). Handles are assigned on first use and stay valid for the store's lifetime.
+ * handle `h` names `funcs[h - 1]` (a function instance), assigned on first use and valid for the store's lifetime;
+ * every other reference (externref, exnref, GC objects) has a handle of the running activation only
+ * (`exec/machine.ts`), so the store keeps no JS value alive.
  *
  * @module
  */
@@ -220,10 +221,6 @@ export class Store {
    * @internal
    */
   readonly funcs: FuncInst[] = [];
-  /** externref handle registry: handle h ↔ externs[h - 1]. */
-  readonly externs: unknown[] = [];
-  /** externref handle registry, reverse direction: value ↔ handle. */
-  readonly externHandles: Map<unknown, number> = new Map();
   /** Fuel given to the store so far (the initial fuel, adjusted by every `setFuel`). */
   private fuelGiven: number;
 
@@ -335,17 +332,5 @@ export class Store {
     if (i >= 0) return i + 1;
     this.funcs.push(f);
     return this.funcs.length;
-  }
-
-  /** The externref handle of a JS value (`null` is 0). */
-  externHandle(v: unknown): number {
-    if (v === null) return 0;
-    let h = this.externHandles.get(v);
-    if (h === undefined) {
-      this.externs.push(v);
-      h = this.externs.length;
-      this.externHandles.set(v, h);
-    }
-    return h;
   }
 }

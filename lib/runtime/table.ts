@@ -8,9 +8,8 @@
 
 import { trap, TrapCode } from "../trap_codes.ts";
 import { type AddressType, storageType, ValType } from "../binary/module.ts";
-import type { FuncInst } from "./func.ts";
 import { addressValue } from "./memory.ts";
-import { defaultValue, funcToJs, toRef } from "./values.ts";
+import { defaultValue, refToJs, toRef } from "./values.ts";
 
 /** Largest table size Kiln allows. */
 export const MAX_TABLE_ELEMENTS = 10_000_000;
@@ -178,7 +177,7 @@ export class Table {
 
   /** Converts an internal element value to its JS form. */
   private toJs(v: unknown): unknown {
-    return this.storage === ValType.funcref ? funcToJs(v as FuncInst | null) : v;
+    return refToJs(this.elemType, v);
   }
 
   /**

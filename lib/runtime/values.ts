@@ -27,9 +27,11 @@ import {
   valTypeName,
 } from "../binary/module.ts";
 import type { ExportedFunction, FuncInst } from "./func.ts";
+import { externalize, GcObject, internalize, refIsOf } from "./gc_objects.ts";
+import { isIdSubtype } from "../validate/subtyping.ts";
 
 /** A value type's name in the public API. */
-export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "externref" | "exnref";
+export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "externref" | "exnref" | "anyref";
 
 /** `{ params, results }` of a function, by type name. */
 export interface FuncTypeDesc {
@@ -59,6 +61,8 @@ export function valTypeFromName(name: string): number {
       return ValType.externref;
     case "exnref":
       return ValType.exnref;
+    case "anyref":
+      return HeapType.any;
     default:
       throw new TypeError(`unknown value type: ${name}`);
   }
@@ -87,6 +91,13 @@ export function valTypeToName(t: number): ValTypeName {
       return "externref";
     case ValType.exnref:
       return "exnref";
+    case HeapType.any:
+    case HeapType.eq:
+    case HeapType.i31:
+    case HeapType.struct:
+    case HeapType.array:
+    case HeapType.none:
+      return "anyref";
     default:
       throw new TypeError(`value type 0x${t.toString(16)} has no name in the JS API`);
   }
@@ -175,14 +186,36 @@ export function toRef(type: number, v: unknown): unknown {
     return null;
   }
   const heap = heapTypeOf(type);
-  if (heap === HeapType.nofunc || heap === HeapType.noextern || heap === HeapType.noexn) {
+  if (heap === HeapType.nofunc || heap === HeapType.noextern || heap === HeapType.noexn || heap === HeapType.none) {
     throw new TypeError(`a ${valTypeName(type)} value must be null`);
   }
-  if (storageType(type) !== ValType.funcref) return v;
-  const f = toFuncref(v)!;
   const id = heapTypeIndex(heap);
-  if (id >= 0 && f.typeId !== id) throw new TypeError("function reference of the wrong type");
-  return f;
+  if (id >= 0 && v instanceof GcObject) {
+    if (v.typeId !== id && !isIdSubtype(v.typeId, id)) throw new TypeError(`a ${valTypeName(type)} value is expected`);
+    return v;
+  }
+  switch (storageType(type)) {
+    case ValType.funcref: {
+      const f = toFuncref(v)!;
+      if (id >= 0 && f.typeId !== id && !isIdSubtype(f.typeId, id)) {
+        throw new TypeError("function reference of the wrong type");
+      }
+      return f;
+    }
+    case ValType.externref:
+    case ValType.exnref:
+      return v;
+  }
+  // The any hierarchy (JS API: a number in the i31 range is an i31ref, another value a host reference).
+  const internal = internalize(v);
+  if (!refIsOf(internal, heap, [])) throw new TypeError(`a ${valTypeName(type)} value is expected`);
+  return internal;
+}
+
+/** ToJSValue of an internal reference of type `t` (a function's exported function; an i31 its number). */
+export function refToJs(t: number, internal: unknown): unknown {
+  if (internal === null || internal instanceof GcObject) return internal;
+  return storageType(t) === ValType.funcref ? funcToJs(internal as FuncInst) : externalize(internal);
 }
 
 /**
