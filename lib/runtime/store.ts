@@ -120,8 +120,9 @@ function checkEngine(engine: EngineName | undefined): void {
  * Holds fuel, limits and the interrupt flag; instances created in one store share them.
  *
  * Fuel follows Wasmtime's cost model (1 per operator; nop, drop, block, loop, unreachable, return, else and end
- * free; memory.copy/fill/init 1 more per byte, table.copy/fill/init 1 more per element), charged per straight-line
- * run and checked at function entry, loop headers and calls. Differences from Wasmtime, on purpose or pending:
+ * free; memory.copy/fill/init 1 more per byte, table.copy/fill/init 1 more per element, and in the same way the GC
+ * array operations 1 more per element they allocate, fill, copy or initialize: `array.new*`, `array.fill`,
+ * `array.copy`, `array.init_*`), charged per straight-line run and checked at function entry, loop headers and calls. Differences from Wasmtime, on purpose or pending:
  * - Kiln charges operators only; Wasmtime also charges 1 per function entry and 2 per call from the host (its
  *   `tests/all/fuel.wast` numbers are Kiln's plus those; see tests/fuel/exactness_test.ts).
  * - At a checkpoint (function entry, loop header) Kiln charges the run starting there and traps "all fuel consumed
