@@ -18,13 +18,13 @@ import {
   GcStruct,
   getElement,
   internalize,
-  MAX_ARRAY_LENGTH,
   newElements,
   packField,
   refIsOf,
   setElement,
   storageBytes,
   structFields,
+  tooLarge,
 } from "../runtime/gc_objects.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { GC_BASE } from "../compile/isa.ts";
@@ -107,7 +107,7 @@ function checkRange(a: GcArray, i: number, n: number): void {
 
 /** A new array of `n` default elements of type `typeIndex` (n unsigned), or the trap "allocation size too large". */
 function newArray(inst: InstanceState, typeIndex: number, t: number, n: number): GcArray {
-  if (n > MAX_ARRAY_LENGTH) throw trap(TrapCode.AllocationTooLarge);
+  if (tooLarge(t, n)) throw trap(TrapCode.AllocationTooLarge);
   return new GcArray(inst.typeIds[typeIndex]!, newElements(t, n), n);
 }
 

@@ -163,6 +163,12 @@ function objectArray<T>(): T[] {
 
 const EMPTY_HANDLERS = new Int32Array(0);
 
+/** The key of value `v` in `Machine.objHandles`. Why: a Map takes -0 for 0, and an externref -0 must stay -0. */
+function handleKey(v: unknown): unknown {
+  return v === 0 && Object.is(v, -0) ? NEGATIVE_ZERO : v;
+}
+const NEGATIVE_ZERO = Symbol("-0");
+
 /** Size of an activation's object handle table before its first sweep (`Machine.sweepObjects`). */
 const OBJ_SWEEP_MIN = 1024;
 
@@ -2102,7 +2108,8 @@ export class Machine {
    */
   objHandle(v: unknown): number {
     if (v === null) return 0;
-    let h = this.objHandles.get(v);
+    const key = handleKey(v);
+    let h = this.objHandles.get(key);
     if (h === undefined) {
       if (this.freeObjs.length === 0 && this.objs.length >= this.objSweepAt) this.sweepObjects();
       let k = this.freeObjs.pop();
@@ -2111,7 +2118,7 @@ export class Machine {
         k = this.objs.length;
       } else this.objs[k - 1] = v;
       h = -k;
-      this.objHandles.set(v, h);
+      this.objHandles.set(key, h);
     }
     return h;
   }
@@ -2131,8 +2138,8 @@ export class Machine {
       if (v < 0 && v >= -n) held[-v] = 1;
     }
     for (let k = 1; k <= n; k++) {
-      if (held[k] || this.objHandles.get(objs[k - 1]) !== -k) continue;
-      this.objHandles.delete(objs[k - 1]);
+      if (held[k] || objs[k - 1] === null) continue;
+      this.objHandles.delete(handleKey(objs[k - 1]));
       objs[k - 1] = null;
       this.freeObjs.push(k);
     }

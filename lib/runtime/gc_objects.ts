@@ -49,8 +49,16 @@ export class HostRef {
   constructor(readonly value: unknown) {}
 }
 
-/** The most elements one array may have (more traps "allocation size too large"); 2^27, 128 MiB of bytes. */
-export const MAX_ARRAY_LENGTH = 2 ** 27;
+/**
+ * The bytes one array's elements may take, exclusive (at or past it, `array.new*` traps "allocation size too
+ * large"): 2^27, Wasmtime's limit (the size field of its GC header), counting a reference as 4 bytes as it does.
+ */
+export const MAX_ARRAY_BYTES = 2 ** 27;
+
+/** Whether an array of `n` elements of storage type `t` is too large to allocate (see {@link MAX_ARRAY_BYTES}). */
+export function tooLarge(t: number, n: number): boolean {
+  return n * (storageBytes(t) || 4) >= MAX_ARRAY_BYTES;
+}
 
 /** The storage type of a field (a value type, or a packed `i8`/`i16`). */
 export function fieldStorage(f: FieldType): number {

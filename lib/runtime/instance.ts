@@ -18,11 +18,11 @@ import {
   GcArray,
   GcStruct,
   internalize,
-  MAX_ARRAY_LENGTH,
   newElements,
   packField,
   setElement,
   structFields,
+  tooLarge,
 } from "./gc_objects.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { engineOf } from "../engine/engines.ts";
@@ -134,7 +134,7 @@ function evalGc(ins: ConstInstr & { op: "gc" }, stack: unknown[], state: Instanc
       else {
         const n = (stack.pop() as number) >>> 0;
         const v = ins.sub === 6 ? stack.pop() : defaultField(t);
-        if (n > MAX_ARRAY_LENGTH) throw trap(TrapCode.AllocationTooLarge);
+        if (tooLarge(t, n)) throw trap(TrapCode.AllocationTooLarge);
         values = new Array<unknown>(n).fill(v);
       }
       const a = new GcArray(id, newElements(t, values.length), values.length);

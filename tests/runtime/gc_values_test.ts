@@ -71,3 +71,12 @@ test("anyref globals and tables made in JS hold GC values", async () => {
   g.value = 9;
   assert.equal(g.value, 9);
 });
+
+test("externref -0 and NaN cross as themselves", async () => {
+  const { instance } = await instantiate(parseWat(`(module
+    (func (export "pair") (param externref externref) (result externref externref) (local.get 0) (local.get 1)))`));
+  const pair = instance.exports.pair as (a: unknown, b: unknown) => Promise<unknown[]>;
+  const [a, b] = await pair(-0, 0);
+  assert.ok(Object.is(a, -0) && Object.is(b, 0));
+  assert.ok(Number.isNaN((await pair(NaN, 1))[0]));
+});
