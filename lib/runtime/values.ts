@@ -3,7 +3,11 @@
  * - JS form, exactly the standard WebAssembly JS API's ToWebAssemblyValue and ToJSValue (JS API §3, "Conversions"):
  *   i32 a signed number (in: ToInt32), i64 a BigInt (in: ToBigInt64, so a Number is a TypeError), f32/f64 a number
  *   (in: ToNumber, so a BigInt is a TypeError; f32 rounded to nearest, ties to even), funcref an exported function or
- *   null, externref any JS value (null being the null reference, undefined a value like any other).
+ *   null, externref any JS value (null being the null reference, undefined a value like any other), and with GC
+ *   (`anyref` and its subtypes): a struct or array the opaque object Kiln made of it (it comes back as itself), an
+ *   `i31ref` a number, any other JS value a host reference that comes back as itself (in: a number that is an
+ *   integer in the i31 range becomes an `i31ref`; a value not of the parameter's type, e.g. a string for an `eqref`,
+ *   is a TypeError).
  * - Raw form (for the wast runner, the CLI and `callRaw`, where NaN payloads matter): i32 number, i64 BigInt, f32 its
  *   int32 bit pattern, f64 its 64-bit pattern as a BigInt, v128 a `Uint8Array` of its 16 bytes (lane 0 first; the
  *   JS form has no v128: a TypeError, as the JS API says), references as in the JS form. A raw value converts like

@@ -3,7 +3,7 @@
 // that comes back as itself, and externref keeps identity through any.convert_extern / extern.convert_any.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Global, instantiate, parseWat, type Table } from "../../mod.ts";
+import { Global, instantiate, parseWat, Table } from "../../mod.ts";
 
 const WAT = `(module
   (type $p (struct (field (mut i32))))
@@ -70,6 +70,11 @@ test("anyref globals and tables made in JS hold GC values", async () => {
   assert.equal(g.value, s);
   g.value = 9;
   assert.equal(g.value, 9);
+  const t = new Table({ element: "anyref", initial: 2 });
+  t.set(0, s);
+  t.set(1, 1.5);
+  assert.equal(t.get(0), s);
+  assert.equal(t.get(1), 1.5);
 });
 
 test("externref -0 and NaN cross as themselves", async () => {
