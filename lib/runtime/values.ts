@@ -32,7 +32,7 @@ import {
 } from "../binary/module.ts";
 import type { ExportedFunction, FuncInst } from "./func.ts";
 import { externalize, GcObject, internalize, refIsOf } from "./gc_objects.ts";
-import { isIdSubtype } from "../validate/subtyping.ts";
+import { isFuncTypeId, isIdSubtype } from "../validate/subtyping.ts";
 
 /** A value type's name in the public API. */
 export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "externref" | "exnref" | "anyref";
@@ -78,6 +78,8 @@ export function valTypeFromName(name: string): number {
  * that must be a non-null function of type `$t`.
  */
 export function valTypeToName(t: number): ValTypeName {
+  const id = isRefType(t) ? heapTypeIndex(heapTypeOf(t)) : -1;
+  if (id >= 0 && !isFuncTypeId(id)) return "anyref"; // a struct or array type (canonical: the index is its id)
   switch (isRefType(t) ? storageType(t) : t) {
     case ValType.i32:
       return "i32";

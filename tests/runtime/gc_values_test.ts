@@ -3,7 +3,7 @@
 // that comes back as itself, and externref keeps identity through any.convert_extern / extern.convert_any.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Global, instantiate, parseWat, Table } from "../../mod.ts";
+import { Global, instantiate, Module, parseWat, Table } from "../../mod.ts";
 
 const WAT = `(module
   (type $p (struct (field (mut i32))))
@@ -84,4 +84,13 @@ test("externref -0 and NaN cross as themselves", async () => {
   const [a, b] = await pair(-0, 0);
   assert.ok(Object.is(a, -0) && Object.is(b, 0));
   assert.ok(Number.isNaN((await pair(NaN, 1))[0]));
+});
+
+test("GC reference types are named anyref in function type descriptions, function references funcref", async () => {
+  const src = `(module (type $s (struct)) (type $f (func))
+    (func (export "f") (param (ref $s) (ref $f) i31ref) (result (ref null $s)) (ref.null $s)))`;
+  const { module, instance } = await instantiate(src);
+  const want = { params: ["anyref", "funcref", "anyref"], results: ["anyref"] };
+  assert.deepEqual((instance.exports.f as unknown as { type: unknown }).type, want);
+  assert.deepEqual(Module.exports(module)[0]!.type, want);
 });
