@@ -215,9 +215,12 @@ export const GLOBAL_SET_V128 = 341;
  * `array.init_data`/`_elem base typeidx segidx`, `ref.test d a heaptype` (sub 20 non-null, 21 nullable),
  * `ref.cast a heaptype` (22, 23: a check, the value stays), `any.convert_extern`/`extern.convert_any`/`ref.i31`/
  * `i31.get_s`/`i31.get_u d a`. `br_on_cast` and `br_on_cast_fail` are a `ref.test` into a temp and a conditional
- * branch on it; `ref.eq` is `i32.eq` of the handles (one handle per object in an activation).
+ * branch on it. `ref.eq d a b` is {@link REF_EQ} (an object may have several handles: the values are compared).
  */
 export const GC_BASE = 512;
+
+/** `ref.eq d a b` (wasm's `0xd3`), executed with the GC ops: the number after the last `0xfb` sub-opcode's. */
+export const REF_EQ = GC_BASE + 31;
 
 /** Immediates of the GC ops by sub-opcode (see {@link GC_BASE}); -1 where no op exists (br_on_cast*). */
 const GC_IMMS = [2, 2, 4, 4, 4, 4, 4, 3, 3, 5, 5, 4, 4, 4, 4, 2, 2, 3, 3, 3, 3, 3, 2, 2, -1, -1, 2, 2, 2, 2, 2];
@@ -333,6 +336,7 @@ export const ISA: readonly IsaOp[] = (() => {
       });
     }
   });
+  ops.push({ name: "ref.eq", code: REF_EQ, imms: 3 });
   FD_OPS.forEach((info, sub) => {
     if (info !== undefined && IMPLEMENTED_FEATURES.has(info.feature)) {
       ops.push({ name: info.name, code: SIMD_BASE + sub, imms: simdImms(sub) });

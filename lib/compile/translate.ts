@@ -50,6 +50,7 @@ import {
   MEMORY_GROW_MEM,
   MEMORY_INIT_MEM,
   MEMORY_SIZE_MEM,
+  REF_EQ,
   SIMD_BASE,
   STORE_MEM,
   THROW,
@@ -515,10 +516,10 @@ export function translateFunction(
         else stack.n--;
         break;
       }
-      case 0xd3: { // ref.eq: i32.eq of the handles (one per object in an activation, see machine.ts)
+      case 0xd3: { // ref.eq (see isa.ts)
         const b = stack.slotOf(stack.n - 1), a = stack.slotOf(stack.n - 2);
         stack.n -= 2;
-        e.emitResult(0x46);
+        e.emitResult(REF_EQ);
         out.push(a);
         out.push(b);
         break;

@@ -302,6 +302,13 @@ export function gcOp(m: GcSlots, op: number, code: Int32Array, pc: number, fp: n
       i32[fp + code[pc]!] = op - GC_BASE === 29 ? v : v & 0x7fffffff;
       return 0;
     }
+    case 31: { // ref.eq d a b: the same object, or i31s of one value (handles differ for one value read twice)
+      const a = i32[fp + code[pc + 1]!]!, b = i32[fp + code[pc + 2]!]!;
+      const eq = a === b ||
+        (a !== 0 && b !== 0 && m.refValue(ValType.externref, a) === m.refValue(ValType.externref, b));
+      i32[fp + code[pc]!] = eq ? 1 : 0;
+      return 0;
+    }
   }
   throw new Error(`machine: unknown GC op ${op}`);
 }

@@ -29,10 +29,10 @@
  * References in slots: a funcref is a positive handle into the store's `funcs` (functions are few and live as long
  * as their instance); every other reference (an externref's JS value, an exnref's Exception, a GC struct or array,
  * an i31 number, a host value in the `any` hierarchy) is a negative handle into this activation's object table
- * {@link Machine.objs} (handle -k is `objs[k - 1]`, 0 is null). The table holds each value once (so `ref.eq` is
- * `i32.eq` of handles), is dropped when the activation ends, and is swept for handles no slot holds when it grows
- * (conservatively: every word of the value stack counts), so a long call allocating many objects keeps only the live
- * ones; globals, tables, struct fields, array elements, payloads and the JS side hold the values themselves. Why
+ * {@link Machine.objs} (handle -k is `objs[k - 1]`, 0 is null). A value may have several handles (each read of a
+ * field makes one, with no lookup), so `ref.eq` compares the values; the table is dropped when the activation ends,
+ * and is swept for handles no slot holds when it grows (conservatively: every word of the value stack counts), so a
+ * long call allocating many objects keeps only the live ones; globals, tables, struct fields, array elements, payloads and the JS side hold the values themselves. Why
  * handles and not a parallel `refs` array of values beside the slots (`runtime/gc.ts`'s first plan, 3.4x faster on
  * a struct-walking micro-benchmark): the translator moves slots without knowing their types (block results,
  * branches, `select`, locals), so every move would need a typed twin; handles keep all of that code unchanged and
@@ -163,12 +163,6 @@ function objectArray<T>(): T[] {
 
 const EMPTY_HANDLERS = new Int32Array(0);
 
-/** The key of value `v` in `Machine.objHandles`. Why: a Map takes -0 for 0, and an externref -0 must stay -0. */
-function handleKey(v: unknown): unknown {
-  return v === 0 && Object.is(v, -0) ? NEGATIVE_ZERO : v;
-}
-const NEGATIVE_ZERO = Symbol("-0");
-
 /** Size of an activation's object handle table before its first sweep (`Machine.sweepObjects`). */
 const OBJ_SWEEP_MIN = 1024;
 
@@ -235,8 +229,6 @@ export class Machine {
    * when it ends, and swept for handles no slot holds when it grows (see {@link Machine.objHandle}).
    */
   objs: unknown[] = objectArray();
-  /** Reverse of `objs`: one handle per value. */
-  readonly objHandles: Map<unknown, number> = new Map();
   /** Handles freed by the last sweep, for reuse (as indices k, the handle being -k). */
   private freeObjs: number[] = [];
   /** The length of `objs` at which, with no handle free, the next new handle first sweeps. */
@@ -2103,24 +2095,18 @@ export class Machine {
   }
 
   /**
-   * The object handle of a value in this activation (see the module doc; 0 for null). So that a long call that
+   * A new object handle of a value in this activation (see the module doc; 0 for null). So that a long call that
    * makes many objects does not hold them all, a new handle past {@link Machine.objSweepAt} first sweeps.
    */
   objHandle(v: unknown): number {
     if (v === null) return 0;
-    const key = handleKey(v);
-    let h = this.objHandles.get(key);
-    if (h === undefined) {
-      if (this.freeObjs.length === 0 && this.objs.length >= this.objSweepAt) this.sweepObjects();
-      let k = this.freeObjs.pop();
-      if (k === undefined) {
-        this.objs.push(v);
-        k = this.objs.length;
-      } else this.objs[k - 1] = v;
-      h = -k;
-      this.objHandles.set(key, h);
+    if (this.freeObjs.length === 0 && this.objs.length >= this.objSweepAt) this.sweepObjects();
+    const k = this.freeObjs.pop();
+    if (k !== undefined) {
+      this.objs[k - 1] = v;
+      return -k;
     }
-    return h;
+    return -this.objs.push(v);
   }
 
   /**
@@ -2128,7 +2114,8 @@ export class Machine {
    * every word is taken for a possible handle (slots carry no types), so a number that happens to equal a handle,
    * or a stale word above the live frames, only keeps that value a little longer; a handle any slot holds is never
    * freed. Handles live nowhere else (globals, tables, objects, payloads and JS hold the values themselves). The next
-   * sweep waits until the freed handles are used up, or the table has doubled when few were freed (amortized O(1)).
+   * sweep waits until the freed handles are used up, and the table has doubled when few were freed, and it is a
+   * quarter of the value stack's words long (so a sweep scans at most 4 words per handle made since the last one).
    */
   private sweepObjects(): void {
     const objs = this.objs, n = objs.length, i32 = this.i32;
@@ -2139,18 +2126,16 @@ export class Machine {
     }
     for (let k = 1; k <= n; k++) {
       if (held[k] || objs[k - 1] === null) continue;
-      this.objHandles.delete(handleKey(objs[k - 1]));
       objs[k - 1] = null;
       this.freeObjs.push(k);
     }
-    this.objSweepAt = this.freeObjs.length < n / 2 ? 2 * n : n;
+    this.objSweepAt = Math.max(this.freeObjs.length < n / 2 ? 2 * n : n, i32.length >> 2);
   }
 
   /** Drops the activation's object handles. */
   forgetObjects(): void {
     if (this.objs.length === 0) return;
     this.objs.length = 0;
-    this.objHandles.clear();
     this.freeObjs.length = 0;
     this.objSweepAt = OBJ_SWEEP_MIN;
   }

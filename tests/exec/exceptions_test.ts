@@ -464,7 +464,6 @@ test("exceptions: exnref handles no slot holds are freed as they accumulate; hel
   for (let i = 0; i < 10_000; i++) m.objHandle(new Exception(tag, []));
   assert.ok(m.objs.length <= 2048, `the handle table stays bounded (${m.objs.length})`);
   assert.equal(m.objs[-h - 1], kept);
-  assert.equal(m.objHandle(kept), h);
   // End to end: 20,000 exceptions caught by reference in one call; the one kept in a local is still itself.
   const { instance } = await instantiate(parseWat(`(module
     (tag $e (param i32))
