@@ -60,11 +60,6 @@ export function tooLarge(t: number, n: number): boolean {
   return n * (storageBytes(t) || 4) >= MAX_ARRAY_BYTES;
 }
 
-/** The storage type of a field (a value type, or a packed `i8`/`i16`). */
-export function fieldStorage(f: FieldType): number {
-  return f.type;
-}
-
 /** Bytes of one element of storage type `t` in a data segment (`array.new_data`, `array.init_data`). */
 export function storageBytes(t: number): number {
   switch (t) {
