@@ -57,6 +57,12 @@ export const TrapCode = {
   CannotSuspend: "CannotSuspend",
   /** Host code resized or detached a memory's buffer behind the guest (Kiln's own check). */
   MemoryTampered: "MemoryTampered",
+  /** `ref.cast` of a value not of the target type (GC). */
+  CastFailure: "CastFailure",
+  /** An `array.*` access or bulk operation outside the array (GC). */
+  ArrayOutOfBounds: "ArrayOutOfBounds",
+  /** `array.new*` of more elements than Kiln allocates for one array (GC). */
+  AllocationTooLarge: "AllocationTooLarge",
 } as const;
 
 /** One of {@link TrapCode}'s values. */
@@ -82,6 +88,9 @@ export const TRAP_MESSAGES: Readonly<Record<TrapCode, string>> = {
   ResourceLimitExceeded: "resource limit exceeded",
   CannotSuspend: "function cannot suspend in a synchronous call",
   MemoryTampered: "memory was resized or detached outside WebAssembly",
+  CastFailure: "cast failure",
+  ArrayOutOfBounds: "out of bounds array access",
+  AllocationTooLarge: "allocation size too large",
 };
 
 /**

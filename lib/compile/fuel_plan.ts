@@ -7,9 +7,9 @@
  *
  * Boundaries, in the order the body is read:
  * - the function's entry starts a run at a checkpoint, and so does each `loop`'s header (the instruction after it);
- * - a run starts after every `if`, `br_if`, `else`, and `end` of a block or `if` (where branches land), and after
- *   the `end` of a loop whose end is unreachable (the loop's run goes on past a reachable `end`: nothing branches
- *   to a loop's end);
+ * - a run starts after every `if`, `br_if` (and `br_on_null`, `br_on_non_null`, `br_on_cast`, `br_on_cast_fail`),
+ *   `else`, and `end` of a block or `if` (where branches land), and after the `end` of a loop whose end is
+ *   unreachable (the loop's run goes on past a reachable `end`: nothing branches to a loop's end);
  * - code after `unreachable`, `br`, `br_table`, `return`, a tail call, `throw` or `throw_ref` up to the `end` or
  *   `else` of its block is unreachable:
  *   it belongs to no run and costs nothing.
@@ -121,6 +121,9 @@ export function planFuel(module: Module, body: FuncBody): FuelPlan {
       case 0xd5: // br_on_null
       case 0xd6: // br_on_non_null
         open(reader.bytes.pos, 0);
+        break;
+      case 0xfb: // br_on_cast, br_on_cast_fail (GC): conditional branches as br_if
+        if (reader.sub === 24 || reader.sub === 25) open(reader.bytes.pos, 0);
         break;
       case 0x05: // else
         dead = false;

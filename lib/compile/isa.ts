@@ -20,7 +20,7 @@
  * @module
  */
 
-import { FC_OPS, FD_OPS, IMPLEMENTED_FEATURES, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
+import { FB_OPS, FC_OPS, FD_OPS, IMPLEMENTED_FEATURES, SINGLE_BYTE_OPS } from "../binary/opcodes.ts";
 
 /** One internal operation: its name, number and the count of int32 immediates that follow it in code. */
 export interface IsaOp {
@@ -204,6 +204,28 @@ export const GLOBAL_GET_V128 = 340;
 export const GLOBAL_SET_V128 = 341;
 
 /**
+ * GC (`0xfb`): the instruction with sub-opcode `sub` is the op `GC_BASE + sub`, executed outside `run()`'s switch by
+ * `exec/gc_ops.ts` through the cold path (so scalar code keeps its speed). References in slots are handles (see
+ * `machine.ts`); a struct's fields or an array's elements are read from and written to slots by their types. Records
+ * (slot immediates as everywhere; `base`: the operands in consecutive slots from there, the result written at base):
+ * `struct.new base typeidx`, `struct.new_default d typeidx`, `struct.get* d a typeidx fieldidx`,
+ * `struct.set a v typeidx fieldidx`, `array.new d v n typeidx`, `array.new_default d n typeidx`,
+ * `array.new_fixed base typeidx count`, `array.new_data`/`_elem d s n typeidx segidx`, `array.get* d a i typeidx`,
+ * `array.set a i v typeidx`, `array.len d a`, `array.fill base typeidx`, `array.copy base dsttype srctype`,
+ * `array.init_data`/`_elem base typeidx segidx`, `ref.test d a heaptype` (sub 20 non-null, 21 nullable),
+ * `ref.cast a heaptype` (22, 23: a check, the value stays), `any.convert_extern`/`extern.convert_any`/`ref.i31`/
+ * `i31.get_s`/`i31.get_u d a`. `br_on_cast` and `br_on_cast_fail` are a `ref.test` into a temp and a conditional
+ * branch on it. `ref.eq d a b` is {@link REF_EQ} (an object may have several handles: the values are compared).
+ */
+export const GC_BASE = 512;
+
+/** `ref.eq d a b` (wasm's `0xd3`), executed with the GC ops: the number after the last `0xfb` sub-opcode's. */
+export const REF_EQ = GC_BASE + 31;
+
+/** Immediates of the GC ops by sub-opcode (see {@link GC_BASE}); -1 where no op exists (br_on_cast*). */
+const GC_IMMS = [2, 2, 4, 4, 4, 4, 4, 3, 3, 5, 5, 4, 4, 4, 4, 2, 2, 3, 3, 3, 3, 3, 2, 2, -1, -1, 2, 2, 2, 2, 2];
+
+/**
  * SIMD: the `0xfd` instruction with sub-opcode `sub` is the op `SIMD_BASE + sub`, executed outside `run()`'s switch
  * (`exec/simd_dispatch.ts`), so scalar code keeps its speed. A v128 takes two adjacent slots; a v128 immediate
  * names the first. Records by immediate kind ({@link simdImms}):
@@ -305,6 +327,16 @@ export const ISA: readonly IsaOp[] = (() => {
   ops.push({ name: "throw_ref", code: THROW_REF, imms: 1 });
   ops.push({ name: "global_get_v128", code: GLOBAL_GET_V128, imms: 2 });
   ops.push({ name: "global_set_v128", code: GLOBAL_SET_V128, imms: 2 });
+  FB_OPS.forEach((info, sub) => {
+    if (info !== undefined && GC_IMMS[sub]! >= 0) {
+      ops.push({
+        name: info.name + (sub === 21 || sub === 23 ? "_null" : ""),
+        code: GC_BASE + sub,
+        imms: GC_IMMS[sub]!,
+      });
+    }
+  });
+  ops.push({ name: "ref.eq", code: REF_EQ, imms: 3 });
   FD_OPS.forEach((info, sub) => {
     if (info !== undefined && IMPLEMENTED_FEATURES.has(info.feature)) {
       ops.push({ name: info.name, code: SIMD_BASE + sub, imms: simdImms(sub) });

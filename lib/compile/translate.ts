@@ -25,7 +25,7 @@
  */
 
 import { CompileError } from "../errors.ts";
-import { InstructionReader, PREFIX_FC, PREFIX_FD } from "../binary/instruction_reader.ts";
+import { InstructionReader, PREFIX_FB, PREFIX_FC, PREFIX_FD } from "../binary/instruction_reader.ts";
 import { ByteReader } from "../binary/leb128.ts";
 import {
   type FuncBody,
@@ -50,6 +50,7 @@ import {
   MEMORY_GROW_MEM,
   MEMORY_INIT_MEM,
   MEMORY_SIZE_MEM,
+  REF_EQ,
   SIMD_BASE,
   STORE_MEM,
   THROW,
@@ -65,6 +66,7 @@ import {
   jumpTo,
 } from "./translate/control.ts";
 import { Emitter } from "./translate/emitter.ts";
+import { translateGc } from "./translate/gc.ts";
 import { emitNumeric, popCond, setLocal, setLocalV128 } from "./translate/fusion.ts";
 import { CONST32, CONST64, LOCAL, slotCount } from "./translate/slots.ts";
 
@@ -514,6 +516,17 @@ export function translateFunction(
         else stack.n--;
         break;
       }
+      case 0xd3: { // ref.eq (see isa.ts)
+        const b = stack.slotOf(stack.n - 1), a = stack.slotOf(stack.n - 2);
+        stack.n -= 2;
+        e.emitResult(REF_EQ);
+        out.push(a);
+        out.push(b);
+        break;
+      }
+      case PREFIX_FB:
+        translateGc(e, reader, module, control);
+        break;
       case PREFIX_FC:
         translatePrefixed(e, reader, wide);
         break;

@@ -132,6 +132,7 @@ function acquire(f: FuncInst): Machine {
 }
 
 function release(store: Store, m: Machine): void {
+  m.forgetObjects(); // an idle machine keeps no guest object alive
   let pool = machinePools.get(store);
   if (pool === undefined) machinePools.set(store, pool = []);
   if (pool.length < 8) pool.push(m);

@@ -24,10 +24,19 @@
  * theirs ({@link Machine.catchException}). The first matching clause gets the payload (and the exnref) in its
  * label's slots, becomes the current frame with the frames above it dropped, and the loop restarts there; with no
  * match in this activation's frames, the Exception leaves `run()` to the JS caller (or to the host function that
- * called in, and so to an outer activation's handlers). An exnref in a slot is a handle into this activation's
- * {@link Machine.exns} (0 is null), dropped when the activation ends, and freed earlier once no slot holds it (a
- * conservative sweep of the value stack when the table grows); globals, tables and the JS side hold the Exception
- * object itself.
+ * called in, and so to an outer activation's handlers).
+ *
+ * References in slots: a funcref is a positive handle into the store's `funcs` (functions are few and live as long
+ * as their instance); every other reference (an externref's JS value, an exnref's Exception, a GC struct or array,
+ * an i31 number, a host value in the `any` hierarchy) is a negative handle into this activation's object table
+ * {@link Machine.objs} (handle -k is `objs[k - 1]`, 0 is null). A value may have several handles (each read of a
+ * field makes one, with no lookup), so `ref.eq` compares the values; the table is dropped when the activation ends,
+ * and is swept for handles no slot holds when it grows (conservatively: every word of the value stack counts), so a
+ * long call allocating many objects keeps only the live ones; globals, tables, struct fields, array elements, payloads and the JS side hold the values themselves. Why
+ * handles and not a parallel `refs` array of values beside the slots (`runtime/gc.ts`'s first plan, 3.4x faster on
+ * a struct-walking micro-benchmark): the translator moves slots without knowing their types (block results,
+ * branches, `select`, locals), so every move would need a typed twin; handles keep all of that code unchanged and
+ * scalar code byte-identical.
  *
  * @module
  */
@@ -74,7 +83,9 @@ import {
   truncSatI64S,
   truncSatI64U,
 } from "./float.ts";
-import { ADDR64_TRAPS, ISA, MEMORY_GROW_MEM, SIMD_BASE } from "../compile/isa.ts";
+import { ADDR64_TRAPS, GC_BASE, ISA, MEMORY_GROW_MEM, SIMD_BASE } from "../compile/isa.ts";
+import { gcOp } from "./gc_ops.ts";
+import { externalize, GcObject } from "../runtime/gc_objects.ts";
 import { SimdUnit } from "./simd_dispatch.ts";
 import { ModuleCode } from "./module_code.ts";
 import { clz as clz64, ctz as ctz64, divS, divU, popcnt32, remS, remU } from "./i64.ts";
@@ -152,8 +163,8 @@ function objectArray<T>(): T[] {
 
 const EMPTY_HANDLERS = new Int32Array(0);
 
-/** Size of an activation's exnref handle table before its first sweep (`Machine.sweepExceptions`). */
-const EXN_SWEEP_MIN = 1024;
+/** Size of an activation's object handle table before its first sweep (`Machine.sweepObjects`). */
+const OBJ_SWEEP_MIN = 1024;
 
 /** Whether code position `p` of wasm function `f` belongs to a tail call (`return_call`, `return_call_indirect`, `return_call_ref`). */
 function isTailCallAt(f: FuncInst, p: number): boolean {
@@ -214,16 +225,14 @@ export class Machine {
   /** Whether the driver runs this call synchronously: another engine's function is then called with `callSync`. */
   syncCall = false;
   /**
-   * The exceptions exnref handles name (handle h is `exns[h - 1]`, null once freed) during this activation; cleared
-   * when it ends, and swept for handles no slot holds when it grows (see {@link Machine.exnHandle}).
+   * The values object handles name (handle -k is `objs[k - 1]`, null once freed) during this activation; cleared
+   * when it ends, and swept for handles no slot holds when it grows (see {@link Machine.objHandle}).
    */
-  exns: (Exception | null)[] = objectArray();
-  /** Reverse of `exns`: one handle per exception. */
-  readonly exnHandles: Map<Exception, number> = new Map();
-  /** Handles freed by the last sweep, for reuse. */
-  private freeExns: number[] = [];
-  /** The length of `exns` at which, with no handle free, the next new handle first sweeps. */
-  private exnSweepAt = EXN_SWEEP_MIN;
+  objs: unknown[] = objectArray();
+  /** Handles freed by the last sweep, for reuse (as indices k, the handle being -k). */
+  private freeObjs: number[] = [];
+  /** The length of `objs` at which, with no handle free, the next new handle first sweeps. */
+  private objSweepAt = OBJ_SWEEP_MIN;
 
   constructor(store: Store) {
     this.store = store;
@@ -285,7 +294,7 @@ export class Machine {
     this.depth = 0;
     this.pending = null;
     this.pendingFunc = null;
-    this.forgetExceptions();
+    this.forgetObjects();
     this.yieldMark = this.store.yieldInterval > 0 ? this.store.fuel - this.store.yieldInterval : -Infinity;
   }
   /**
@@ -312,7 +321,7 @@ export class Machine {
         this.i32[s << 1] = this.store.funcHandle(toFuncref(v));
         return;
       case ValType.externref:
-        this.i32[s << 1] = this.store.externHandle(v);
+        this.i32[s << 1] = this.objHandle(v);
         return;
       case ValType.v128: // raw form only: 16 bytes, lane 0 first (JS form: the JS API's TypeError)
         new Uint8Array(this.buffer, s << 3, 16).set(toV128(v, raw));
@@ -343,8 +352,7 @@ export class Machine {
       default: {
         const h = this.i32[s << 1]!;
         if (h === 0) return null;
-        const internal = this.refValue(t, h);
-        return storageType(t) === ValType.funcref ? funcToJs(internal as FuncInst) : internal;
+        return h > 0 ? funcToJs(this.store.funcs[h - 1]!) : externalize(this.objs[-h - 1]);
       }
     }
   }
@@ -2036,11 +2044,11 @@ export class Machine {
         if ((kind < 2 || kind === 5) && func.instance!.tags[h[i + 3]!] !== exn.tag) continue;
         let s = (fp + h[i + 5]!) >> 1;
         if (kind >= 5) { // legacy catch, catch_all: the exnref (for rethrow) under the payload
-          this.i32[s << 1] = this.exnHandle(exn);
+          this.i32[s << 1] = this.objHandle(exn);
           if (kind === 5) this.writePayload(exn, s + 1);
         } else {
           if (kind < 2) s = this.writePayload(exn, s);
-          if (kind & 1) this.i32[s << 1] = this.exnHandle(exn);
+          if (kind & 1) this.i32[s << 1] = this.objHandle(exn);
         }
         this.save(func, h[i + 4]!, fp, 0, depth);
         this.pending = null;
@@ -2089,64 +2097,59 @@ export class Machine {
   }
 
   /**
-   * The exnref handle of an exception in this activation (0 for null). So that a long call that catches many
-   * exceptions by reference does not hold them all, a new handle past {@link Machine.exnSweepAt} first sweeps.
+   * A new object handle of a value in this activation (see the module doc; 0 for null). So that a long call that
+   * makes many objects does not hold them all, a new handle past {@link Machine.objSweepAt} first sweeps.
    */
-  exnHandle(exn: Exception | null): number {
-    if (exn === null) return 0;
-    let h = this.exnHandles.get(exn);
-    if (h === undefined) {
-      if (this.freeExns.length === 0 && this.exns.length >= this.exnSweepAt) this.sweepExceptions();
-      h = this.freeExns.pop();
-      if (h === undefined) {
-        this.exns.push(exn);
-        h = this.exns.length;
-      } else this.exns[h - 1] = exn;
-      this.exnHandles.set(exn, h);
+  objHandle(v: unknown): number {
+    if (v === null) return 0;
+    if (this.freeObjs.length === 0 && this.objs.length >= this.objSweepAt) this.sweepObjects();
+    const k = this.freeObjs.pop();
+    if (k !== undefined) {
+      this.objs[k - 1] = v;
+      return -k;
     }
-    return h;
+    return -this.objs.push(v);
   }
 
   /**
-   * Frees the exnref handles that no word of the value stack holds. Conservative: the whole buffer is scanned and
+   * Frees the object handles that no word of the value stack holds. Conservative: the whole buffer is scanned and
    * every word is taken for a possible handle (slots carry no types), so a number that happens to equal a handle,
-   * or a stale word above the live frames, only keeps that exception a little longer; a handle any slot holds is
-   * never freed. Handles live nowhere else (globals, tables, payloads and JS hold the Exception itself). The next
-   * sweep waits until the freed handles are used up, or the table has doubled when few were freed (amortized O(1)).
+   * or a stale word above the live frames, only keeps that value a little longer; a handle any slot holds is never
+   * freed. Handles live nowhere else (globals, tables, objects, payloads and JS hold the values themselves). The next
+   * sweep waits until the freed handles are used up, and the table has doubled when few were freed, and it is a
+   * quarter of the value stack's words long (so a sweep scans at most 4 words per handle made since the last one).
    */
-  private sweepExceptions(): void {
-    const exns = this.exns, n = exns.length, i32 = this.i32;
+  private sweepObjects(): void {
+    const objs = this.objs, n = objs.length, i32 = this.i32;
     const held = new Uint8Array(n + 1);
     for (let w = 0; w < i32.length; w++) {
       const v = i32[w]!;
-      if (v > 0 && v <= n) held[v] = 1;
+      if (v < 0 && v >= -n) held[-v] = 1;
     }
-    for (let h = 1; h <= n; h++) {
-      const exn = exns[h - 1];
-      if (exn === null || held[h]) continue;
-      this.exnHandles.delete(exn!);
-      exns[h - 1] = null;
-      this.freeExns.push(h);
+    for (let k = 1; k <= n; k++) {
+      if (held[k] || objs[k - 1] === null) continue;
+      objs[k - 1] = null;
+      this.freeObjs.push(k);
     }
-    this.exnSweepAt = this.freeExns.length < n / 2 ? 2 * n : n;
+    this.objSweepAt = Math.max(this.freeObjs.length < n / 2 ? 2 * n : n, i32.length >> 2);
   }
 
-  /** Drops the activation's exnref handles. */
-  private forgetExceptions(): void {
-    if (this.exns.length === 0) return;
-    this.exns.length = 0;
-    this.exnHandles.clear();
-    this.freeExns.length = 0;
-    this.exnSweepAt = EXN_SWEEP_MIN;
+  /** Drops the activation's object handles. */
+  forgetObjects(): void {
+    if (this.objs.length === 0) return;
+    this.objs.length = 0;
+    this.freeObjs.length = 0;
+    this.objSweepAt = OBJ_SWEEP_MIN;
   }
 
-  /** The slot handle of reference `v` (internal form) of reference type `t`. */
+  /**
+   * The slot handle of reference `v` (internal form) of reference type `t`: a function's (a concrete type's value
+   * may be a GC object instead), else an object handle.
+   */
   refHandle(t: number, v: unknown): number {
     if (v === null) return 0;
-    const storage = storageType(t);
-    if (storage === ValType.funcref) return this.store.funcHandle(v as FuncInst);
-    if (storage === ValType.exnref) return this.exnHandle(v as Exception);
-    return this.store.externHandle(v);
+    if (storageType(t) === ValType.funcref && !(v instanceof GcObject)) return this.store.funcHandle(v as FuncInst);
+    return this.objHandle(v);
   }
 
   /**
@@ -2572,9 +2575,10 @@ export class Machine {
       case 339: { // throw_ref s
         const h = i32[fp + code[pc]!]!;
         if (h === 0) throw trap(TrapCode.NullReference);
-        throw this.exns[h - 1]!;
+        throw this.objs[-h - 1]!;
       }
       default: // (SIMD ops never come here: run() hands them to the SIMD unit)
+        if (op >= GC_BASE) return gcOp(this, op, code, pc, fp, inst);
         throw new Error(`machine: unknown internal op ${op}`);
     }
     return 0;
@@ -2594,16 +2598,16 @@ export class Machine {
     this.pending = null;
     this.pendingFunc = null;
     this.frameFunc.length = 0;
-    this.forgetExceptions();
+    this.forgetObjects();
   }
 
-  /** The internal value (function instance, JS value, Exception, or null) of handle `h` of reference type `t`. */
-  refValue(t: number, h: number): unknown {
+  /**
+   * The internal value (function instance, JS value, Exception, GC object, i31 number, or null) of handle `h`; the
+   * handle says which (see the module doc), `t` is for the reader.
+   */
+  refValue(_t: number, h: number): unknown {
     if (h === 0) return null;
-    const storage = storageType(t);
-    if (storage === ValType.funcref) return this.store.funcs[h - 1]!;
-    if (storage === ValType.exnref) return this.exns[h - 1]!;
-    return this.store.externs[h - 1];
+    return h > 0 ? this.store.funcs[h - 1]! : this.objs[-h - 1];
   }
 
   /** `memory.init` with d, s, n at slots sp..sp+2; returns the fuel to charge. */

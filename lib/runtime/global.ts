@@ -6,13 +6,13 @@
  * @module
  */
 
-import { isRefType, storageType, ValType } from "../binary/module.ts";
+import { isRefType } from "../binary/module.ts";
 import {
   defaultValue,
-  funcToJs,
   jsToRaw,
   rawToJs,
   readWords,
+  refToJs,
   toRef,
   valTypeFromName,
   type ValTypeName,
@@ -82,7 +82,7 @@ export class Global {
    */
   getRaw(): unknown {
     if (isRefType(this.type)) {
-      return storageType(this.type) === ValType.funcref ? funcToJs(this.ref as never) : this.ref;
+      return refToJs(this.type, this.ref);
     }
     return readWords(this.type, this.cell, 0);
   }

@@ -6,11 +6,24 @@
  * @module
  */
 
-import type { ConstExpr, FuncType, Limits } from "../binary/module.ts";
+import type { ConstExpr, ConstInstr, FuncType, Limits } from "../binary/module.ts";
 import { funcTypeIndexOf, isRefType, ValType } from "../binary/module.ts";
 import { printable } from "../_printable.ts";
 import { LinkError, UnsupportedFeatureError } from "../errors.ts";
 import { gcRuntimeUse } from "./gc.ts";
+import {
+  arrayElement,
+  defaultField,
+  externalize,
+  GcArray,
+  GcStruct,
+  internalize,
+  newElements,
+  packField,
+  setElement,
+  structFields,
+  tooLarge,
+} from "./gc_objects.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { engineOf } from "../engine/engines.ts";
 import { type FuncInst, hostFunc, type InstanceState, newInstanceState, wasmFunc } from "./func.ts";
@@ -97,6 +110,51 @@ function kindOf(v: unknown): string {
   return typeof v;
 }
 
+/**
+ * A constant GC instruction (spec 3.0 §3.3.10: `struct.new*`, `array.new*`, `ref.i31`, the conversions) on the
+ * evaluation stack, whose values are in field form already (`gc_objects.ts`).
+ */
+function evalGc(ins: ConstInstr & { op: "gc" }, stack: unknown[], state: InstanceState): unknown {
+  const module = state.module;
+  const id = state.typeIds[ins.typeIndex]!;
+  switch (ins.sub) {
+    case 0: { // struct.new
+      const types = structFields(module, ins.typeIndex);
+      const fields = stack.splice(stack.length - types.length).map((v, j) => packField(types[j]!.type, v));
+      return new GcStruct(id, fields);
+    }
+    case 1: // struct.new_default
+      return new GcStruct(id, structFields(module, ins.typeIndex).map((f) => defaultField(f.type)));
+    case 6: // array.new
+    case 7: // array.new_default
+    case 8: { // array.new_fixed
+      const t = arrayElement(module, ins.typeIndex).type;
+      let values: unknown[];
+      if (ins.sub === 8) values = stack.splice(stack.length - ins.count);
+      else {
+        const n = (stack.pop() as number) >>> 0;
+        const v = ins.sub === 6 ? stack.pop() : defaultField(t);
+        if (tooLarge(t, n)) throw trap(TrapCode.AllocationTooLarge);
+        values = new Array<unknown>(n).fill(v);
+      }
+      const a = new GcArray(id, newElements(t, values.length), values.length);
+      values.forEach((v, k) => setElement(a, t, k, packField(t, v)));
+      return a;
+    }
+    case 26: { // any.convert_extern
+      const v = stack.pop();
+      return v === null ? null : internalize(v);
+    }
+    case 27: { // extern.convert_any
+      const v = stack.pop();
+      return v === null ? null : externalize(v);
+    }
+    case 28: // ref.i31
+      return ((stack.pop() as number) << 1) >> 1;
+  }
+  throw new Error(`internal: ${ins.name} in a constant expression`);
+}
+
 /** Evaluates a constant expression to a raw-ish internal value (numbers as int32/BigInt bits, refs internal). */
 function evalConst(expr: ConstExpr, state: InstanceState): unknown {
   const stack: unknown[] = [];
@@ -129,6 +187,9 @@ function evalConst(expr: ConstExpr, state: InstanceState): unknown {
         else stack.push(readWords(g.type, g.cell, 0));
         break;
       }
+      case "gc":
+        stack.push(evalGc(ins, stack, state));
+        break;
       case "binary": {
         const b = stack.pop(), a = stack.pop();
         if (typeof a === "bigint") {
@@ -175,9 +236,10 @@ export function link(
       `resource limit exceeded: instance count too high at ${store.instanceCount + 1}`,
     );
   }
-  // Why: a valid module the machine cannot run yet is an unsupported feature, not a failure (see gc.ts).
-  if (gcRuntimeUse(d) !== undefined) throw new UnsupportedFeatureError("gc");
   const engine = engineOf(store);
+  // Why: a valid module an engine cannot run yet is an unsupported feature, not a failure (see gc.ts): the
+  // interpreter runs GC objects, the native engine does not yet.
+  if (store.engine !== "interpreter" && gcRuntimeUse(d) !== undefined) throw new UnsupportedFeatureError("gc");
   // Why before linking: an engine that cannot compile the module fails before the store counts anything.
   const compiled = engine.compileModule(d, { meter: store.metered });
   const state = newInstanceState(d, store, engine);

@@ -99,7 +99,7 @@ export class Module {
     const d = m.decoded;
     return d.exports.map((e) => {
       if (e.kind !== "func") return { name: e.name, kind: KIND_NAMES[e.kind]! };
-      const t = funcType(d, e.index);
+      const t = canonicalFuncType(d, funcTypeIndexOf(d, e.index)); // canonical: a concrete type is named by its kind
       return { name: e.name, kind: "function" as const, type: typeDesc(t.params, t.results) };
     });
   }
@@ -116,7 +116,8 @@ export class Module {
   }
 }
 
-import { funcTypeOf as funcType } from "../binary/module.ts";
+import { funcTypeIndexOf } from "../binary/module.ts";
+import { canonicalFuncType } from "../validate/subtyping.ts";
 
 /**
  * Compiles (decodes and validates) a module.

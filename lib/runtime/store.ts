@@ -3,8 +3,9 @@
  * in it, plus the per-store registries that give reference values their integer handles on the value stack.
  *
  * Reference handles: the machine keeps references as int32 handles in value-stack slots, `0` being null. A funcref
- * handle `h` names `funcs[h - 1]` (a function instance); an externref handle `h` names `externs[h - 1]` (any JS
- * value). Handles are assigned on first use and stay valid for the store's lifetime.
+ * handle `h` names `funcs[h - 1]` (a function instance), assigned on first use and valid for the store's lifetime;
+ * every other reference (externref, exnref, GC objects) has a handle of the running activation only
+ * (`exec/machine.ts`), so the store keeps no JS value alive.
  *
  * @module
  */
@@ -122,8 +123,9 @@ function checkEngine(engine: EngineChoice | undefined): void {
  * Holds fuel, limits and the interrupt flag; instances created in one store share them.
  *
  * Fuel follows Wasmtime's cost model (1 per operator; nop, drop, block, loop, unreachable, return, else and end
- * free; memory.copy/fill/init 1 more per byte, table.copy/fill/init 1 more per element), charged per straight-line
- * run and checked at function entry, loop headers and calls. Differences from Wasmtime, on purpose or pending:
+ * free; memory.copy/fill/init 1 more per byte, table.copy/fill/init 1 more per element, and in the same way the GC
+ * array operations 1 more per element they allocate, fill, copy or initialize: `array.new*`, `array.fill`,
+ * `array.copy`, `array.init_*`), charged per straight-line run and checked at function entry, loop headers and calls. Differences from Wasmtime, on purpose or pending:
  * - Kiln charges operators only; Wasmtime also charges 1 per function entry and 2 per call from the host (its
  *   `tests/all/fuel.wast` numbers are Kiln's plus those; see tests/fuel/exactness_test.ts).
  * - At a checkpoint (function entry, loop header) Kiln charges the run starting there and traps "all fuel consumed
@@ -224,10 +226,6 @@ export class Store {
    * @internal
    */
   readonly funcs: FuncInst[] = [];
-  /** externref handle registry: handle h ↔ externs[h - 1]. */
-  readonly externs: unknown[] = [];
-  /** externref handle registry, reverse direction: value ↔ handle. */
-  readonly externHandles: Map<unknown, number> = new Map();
   /** Fuel given to the store so far (the initial fuel, adjusted by every `setFuel`). */
   private fuelGiven: number;
 
@@ -335,17 +333,5 @@ export class Store {
     if (i >= 0) return i + 1;
     this.funcs.push(f);
     return this.funcs.length;
-  }
-
-  /** The externref handle of a JS value (`null` is 0). */
-  externHandle(v: unknown): number {
-    if (v === null) return 0;
-    let h = this.externHandles.get(v);
-    if (h === undefined) {
-      this.externs.push(v);
-      h = this.externs.length;
-      this.externHandles.set(v, h);
-    }
-    return h;
   }
 }

@@ -7,10 +7,9 @@
  */
 
 import { trap, TrapCode } from "../trap_codes.ts";
-import { type AddressType, storageType, ValType } from "../binary/module.ts";
-import type { FuncInst } from "./func.ts";
+import { type AddressType, HeapType, storageType, ValType } from "../binary/module.ts";
 import { addressValue } from "./memory.ts";
-import { defaultValue, funcToJs, toRef } from "./values.ts";
+import { defaultValue, refToJs, toRef } from "./values.ts";
 
 /** Largest table size Kiln allows. */
 export const MAX_TABLE_ELEMENTS = 10_000_000;
@@ -19,7 +18,7 @@ export const MAX_TABLE_ELEMENTS = 10_000_000;
  * Descriptor of a new table. With `address: "i64"` (table64), `initial` and `maximum` are BigInts, as in the JS API.
  */
 export interface TableDescriptor {
-  element: "funcref" | "anyfunc" | "externref";
+  element: "funcref" | "anyfunc" | "externref" | "anyref";
   address?: AddressType;
   initial: number | bigint;
   maximum?: number | bigint;
@@ -71,7 +70,13 @@ export class Table {
    * @throws RangeError when the initial size exceeds the maximum or Kiln's {@link MAX_TABLE_ELEMENTS}.
    */
   constructor(desc: TableDescriptor | { type: number; initial: number }, init?: unknown) {
-    this.elemType = "type" in desc ? desc.type : desc.element === "externref" ? ValType.externref : ValType.funcref;
+    this.elemType = "type" in desc
+      ? desc.type
+      : desc.element === "externref"
+      ? ValType.externref
+      : desc.element === "anyref"
+      ? HeapType.any
+      : ValType.funcref;
     this.storage = storageType(this.elemType);
     const address = "type" in desc ? undefined : desc.address;
     if (address !== undefined && address !== "i32" && address !== "i64") {
@@ -178,7 +183,7 @@ export class Table {
 
   /** Converts an internal element value to its JS form. */
   private toJs(v: unknown): unknown {
-    return this.storage === ValType.funcref ? funcToJs(v as FuncInst | null) : v;
+    return refToJs(this.elemType, v);
   }
 
   /**

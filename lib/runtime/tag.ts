@@ -13,14 +13,13 @@
  */
 
 import { type FuncType, isRefType, ValType } from "../binary/module.ts";
-import type { FuncInst } from "./func.ts";
 import { typeIdOf } from "../validate/subtyping.ts";
 import {
-  funcToJs,
   jsToRaw,
   payloadWords,
   rawToJs,
   readWords,
+  refToJs,
   roundTrip,
   toFuncref,
   valTypeFromName,
@@ -223,7 +222,7 @@ export class Exception {
     // Why: the payload's words are laid out as slots, where a v128 takes four words (whose getArg is a TypeError).
     if (!isRefType(t)) return rawToJs(t, readWords(t, this.words, payloadWords(params.slice(0, i))));
     const ref = this.refs![i];
-    return t === ValType.funcref ? funcToJs(ref as FuncInst | null) : ref;
+    return refToJs(t, ref);
   }
 }
 

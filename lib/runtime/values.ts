@@ -3,7 +3,11 @@
  * - JS form, exactly the standard WebAssembly JS API's ToWebAssemblyValue and ToJSValue (JS API §3, "Conversions"):
  *   i32 a signed number (in: ToInt32), i64 a BigInt (in: ToBigInt64, so a Number is a TypeError), f32/f64 a number
  *   (in: ToNumber, so a BigInt is a TypeError; f32 rounded to nearest, ties to even), funcref an exported function or
- *   null, externref any JS value (null being the null reference, undefined a value like any other).
+ *   null, externref any JS value (null being the null reference, undefined a value like any other), and with GC
+ *   (`anyref` and its subtypes): a struct or array the opaque object Kiln made of it (it comes back as itself), an
+ *   `i31ref` a number, any other JS value a host reference that comes back as itself (in: a number that is an
+ *   integer in the i31 range becomes an `i31ref`; a value not of the parameter's type, e.g. a string for an `eqref`,
+ *   is a TypeError).
  * - Raw form (for the wast runner, the CLI and `callRaw`, where NaN payloads matter): i32 number, i64 BigInt, f32 its
  *   int32 bit pattern, f64 its 64-bit pattern as a BigInt, v128 a `Uint8Array` of its 16 bytes (lane 0 first; the
  *   JS form has no v128: a TypeError, as the JS API says), references as in the JS form. A raw value converts like
@@ -27,9 +31,11 @@ import {
   valTypeName,
 } from "../binary/module.ts";
 import type { ExportedFunction, FuncInst } from "./func.ts";
+import { externalize, GcObject, internalize, refIsOf } from "./gc_objects.ts";
+import { isFuncTypeId, isIdSubtype } from "../validate/subtyping.ts";
 
 /** A value type's name in the public API. */
-export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "externref" | "exnref";
+export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "externref" | "exnref" | "anyref";
 
 /** `{ params, results }` of a function, by type name. */
 export interface FuncTypeDesc {
@@ -59,6 +65,8 @@ export function valTypeFromName(name: string): number {
       return ValType.externref;
     case "exnref":
       return ValType.exnref;
+    case "anyref":
+      return HeapType.any;
     default:
       throw new TypeError(`unknown value type: ${name}`);
   }
@@ -70,6 +78,8 @@ export function valTypeFromName(name: string): number {
  * that must be a non-null function of type `$t`.
  */
 export function valTypeToName(t: number): ValTypeName {
+  const id = isRefType(t) ? heapTypeIndex(heapTypeOf(t)) : -1;
+  if (id >= 0 && !isFuncTypeId(id)) return "anyref"; // a struct or array type (canonical: the index is its id)
   switch (isRefType(t) ? storageType(t) : t) {
     case ValType.i32:
       return "i32";
@@ -87,6 +97,13 @@ export function valTypeToName(t: number): ValTypeName {
       return "externref";
     case ValType.exnref:
       return "exnref";
+    case HeapType.any:
+    case HeapType.eq:
+    case HeapType.i31:
+    case HeapType.struct:
+    case HeapType.array:
+    case HeapType.none:
+      return "anyref";
     default:
       throw new TypeError(`value type 0x${t.toString(16)} has no name in the JS API`);
   }
@@ -175,14 +192,36 @@ export function toRef(type: number, v: unknown): unknown {
     return null;
   }
   const heap = heapTypeOf(type);
-  if (heap === HeapType.nofunc || heap === HeapType.noextern || heap === HeapType.noexn) {
+  if (heap === HeapType.nofunc || heap === HeapType.noextern || heap === HeapType.noexn || heap === HeapType.none) {
     throw new TypeError(`a ${valTypeName(type)} value must be null`);
   }
-  if (storageType(type) !== ValType.funcref) return v;
-  const f = toFuncref(v)!;
   const id = heapTypeIndex(heap);
-  if (id >= 0 && f.typeId !== id) throw new TypeError("function reference of the wrong type");
-  return f;
+  if (id >= 0 && v instanceof GcObject) {
+    if (v.typeId !== id && !isIdSubtype(v.typeId, id)) throw new TypeError(`a ${valTypeName(type)} value is expected`);
+    return v;
+  }
+  switch (storageType(type)) {
+    case ValType.funcref: {
+      const f = toFuncref(v)!;
+      if (id >= 0 && f.typeId !== id && !isIdSubtype(f.typeId, id)) {
+        throw new TypeError("function reference of the wrong type");
+      }
+      return f;
+    }
+    case ValType.externref:
+    case ValType.exnref:
+      return v;
+  }
+  // The any hierarchy (JS API: a number in the i31 range is an i31ref, another value a host reference).
+  const internal = internalize(v);
+  if (!refIsOf(internal, heap, [])) throw new TypeError(`a ${valTypeName(type)} value is expected`);
+  return internal;
+}
+
+/** ToJSValue of an internal reference of type `t` (a function's exported function; an i31 its number). */
+export function refToJs(t: number, internal: unknown): unknown {
+  if (internal === null || internal instanceof GcObject) return internal;
+  return storageType(t) === ValType.funcref ? funcToJs(internal as FuncInst) : externalize(internal);
 }
 
 /**

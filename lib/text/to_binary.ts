@@ -1215,8 +1215,8 @@ class ModuleEncoder {
 class BodyEncoder {
   w = new ByteWriter();
   labels: (string | undefined)[] = [];
-  /** Set by a nullable `ref.test`/`ref.cast` type while its immediates are read: the opcode is the next one. */
-  castNullable = false;
+  /** The immediates of nullable `ref.test`/`ref.cast` types (their opcode is the next one; folded operands between). */
+  readonly castNullable: WeakSet<ByteWriter> = new WeakSet();
 
   constructor(readonly m: ModuleEncoder, readonly localNames: (string | undefined)[], readonly pos: Pos) {}
 
@@ -1344,9 +1344,8 @@ class BodyEncoder {
 
   emit(op: OpInfo, imm: ByteWriter): void {
     if (op.name === "select" && imm.length > 0) this.w.u8(0x1c);
-    else if (op.prefix) this.w.u8(op.prefix).u32(op.code + (this.castNullable ? 1 : 0));
+    else if (op.prefix) this.w.u8(op.prefix).u32(op.code + (this.castNullable.has(imm) ? 1 : 0));
     else this.w.u8(op.code);
-    this.castNullable = false;
     if (op.name === "memory.init" || op.name === "data.drop") this.m.usesDataCount = true;
     this.w.bytes(imm.finish());
   }
@@ -1631,7 +1630,7 @@ class BodyEncoder {
         return i + 2;
       case "heaptype": { // ref.test, ref.cast: a reference type; a nullable one is the next opcode
         const t = m.refType(items[i]);
-        this.castNullable = isNullable(t);
+        if (isNullable(t)) this.castNullable.add(w);
         const heap: number[] = [];
         encodeHeapType(heapTypeOf(t), heap);
         w.bytes(heap);

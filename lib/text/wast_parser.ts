@@ -54,9 +54,11 @@ export type WastValue =
     readonly lanes: readonly (bigint | "nan:canonical" | "nan:arithmetic")[];
     readonly bytes?: Uint8Array;
   }
-  | { readonly type: "ref.null"; readonly heap: "func" | "extern" | "exn" }
+  | { readonly type: "ref.null"; readonly heap: string }
   | { readonly type: "ref.extern"; readonly value: number | null }
   | { readonly type: "ref.func"; readonly value: null }
+  /** A GC result pattern: any non-null reference of that kind (`ref.i31`, `ref.struct`, … in the spec scripts). */
+  | { readonly type: "ref.gc"; readonly kind: "i31" | "struct" | "array" | "eq" | "any" }
   | { readonly type: "either"; readonly options: WastValue[] }
   | { readonly type: "unsupported"; readonly feature: string };
 
@@ -178,7 +180,16 @@ function value(e: SExpr): WastValue {
       }
       if (isAtom(arg, "noexn")) return { type: "ref.null", heap: "exn" };
       if (arg === undefined) return { type: "ref.null", heap: "func" };
+      if (isAtom(arg)) return { type: "ref.null", heap: arg.text };
       return { type: "unsupported", feature: "gc" };
+    case "ref.i31":
+    case "ref.struct":
+    case "ref.array":
+    case "ref.eq":
+    case "ref.any":
+      if (arg !== undefined) return { type: "unsupported", feature: "gc" };
+      return { type: "ref.gc", kind: head.slice(4) as "i31" | "struct" | "array" | "eq" | "any" };
+    case "ref.host": // a host reference in the any hierarchy: the same host value as `ref.extern n`
     case "ref.extern":
       return { type: "ref.extern", value: arg === undefined ? null : Number((arg as { text: string }).text) };
     case "ref.func":

@@ -181,6 +181,11 @@ export function isIdSubtype(a: number, b: number): boolean {
   return false;
 }
 
+/** Whether type id `id` is a function type's (not a struct's or an array's). */
+export function isFuncTypeId(id: number): boolean {
+  return kinds[id] === Kind.func;
+}
+
 /** The abstract heap type a concrete type of kind `kind` is below: func, struct or array. */
 function kindHeap(kind: Kind): HeapType {
   return kind === Kind.func ? HeapType.func : kind === Kind.struct ? HeapType.struct : HeapType.array;

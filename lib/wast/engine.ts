@@ -52,6 +52,8 @@ export interface WastEngine {
   externRef(n: number): unknown;
   /** Whether `v` is a function reference (for `ref.func` results). */
   isFuncRef(v: unknown): boolean;
+  /** Whether `v` is a GC struct or array of the engine (for `ref.struct`, `ref.array` results); absent: never. */
+  gcKind?(v: unknown): "struct" | "array" | undefined;
 }
 
 /** The constructors an engine's `spectest` module is built from (Kiln's, or the host's `WebAssembly` namespace). */

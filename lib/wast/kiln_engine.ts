@@ -12,6 +12,7 @@ import { compile, Exception, Global, instantiate, Memory, Store, Table } from ".
 import type { Instance, Module } from "../../mod.ts";
 import { CompileError, LinkError, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import { TrapCode } from "../trap_codes.ts";
+import { GcArray, GcStruct } from "../runtime/gc_objects.ts";
 import { type ErrorKind, type RawValue, spectestModule, type WastEngine, type WastInstance } from "./engine.ts";
 
 /**
@@ -93,6 +94,9 @@ export function kilnEngine(config: KilnConfig = "plain"): WastEngine {
     },
     isFuncRef(v: unknown): boolean {
       return typeof v === "function";
+    },
+    gcKind(v: unknown): "struct" | "array" | undefined {
+      return v instanceof GcStruct ? "struct" : v instanceof GcArray ? "array" : undefined;
     },
   };
 }

@@ -209,6 +209,7 @@ class Runner {
         throw new Unsupported(v.feature);
       case "either":
       case "ref.func":
+      case "ref.gc":
         throw new Failure("pattern used as an argument");
       case "v128":
         if (v.bytes === undefined) throw new Failure("NaN pattern used as an argument");
@@ -397,6 +398,11 @@ class Runner {
         return v.value === null ? got !== null && got !== undefined : got === this.engine.externRef(v.value);
       case "ref.func":
         return got !== null && this.engine.isFuncRef(got);
+      case "ref.gc": {
+        if (got === null || got === undefined) return false;
+        const kind = typeof got === "number" ? "i31" : this.engine.gcKind?.(got);
+        return v.kind === "any" || v.kind === kind || (v.kind === "eq" && kind !== undefined);
+      }
       case "either":
         return v.options.some((o) => this.matches(o, got));
       case "v128":

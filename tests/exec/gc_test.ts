@@ -1,14 +1,13 @@
 // WebAssembly GC programs written by hand: a linked list, a binary tree built and walked, packed arrays, casts and
-// i31. Today Kiln's front end (text format, decoder, validator) reads them and the host's own WebAssembly runs
-// them, which checks the encoding Kiln produces and the expected results; Kiln refuses to instantiate them as the
-// unsupported feature `gc` until the interpreter runs GC objects (lib/runtime/gc.ts). When it does, the last test
-// turns into a comparison of Kiln's results with the host's.
+// i31. Kiln's front end (text format, decoder, validator) reads them, the host's own WebAssembly runs them (which
+// checks the encoding Kiln produces and the expected results), and so does Kiln's interpreter; the native engine
+// refuses them as the unsupported feature `gc`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeModule } from "../../lib/binary/decoder.ts";
 import { validateModule } from "../../lib/validate/module_validator.ts";
 import { UnsupportedFeatureError } from "../../lib/errors.ts";
-import { instantiate, parseWat } from "../../mod.ts";
+import { instantiate, parseWat, Store } from "../../mod.ts";
 
 const LIST = `(module
   (type $node (struct (field $value i32) (field $next (ref null $node))))
@@ -114,11 +113,19 @@ test("the host's WebAssembly runs Kiln's encoding of the GC programs", { skip: !
   }
 });
 
-test("instantiate() refuses the GC programs as the unsupported feature gc (the interpreter does not run GC yet)", async () => {
-  for (const program of [LIST, TREE, MIXED]) {
-    await assert.rejects(
-      () => instantiate(parseWat(program)),
-      (e) => e instanceof UnsupportedFeatureError && e.feature === "gc",
-    );
+test("the interpreter runs the GC programs with the host's results, in every configuration", async () => {
+  for (const options of [{}, { fuel: 1e9, fuelYieldInterval: 100 }]) {
+    for (const [program, name, args, expected] of CASES) {
+      const { instance } = await instantiate(parseWat(program), {}, { store: new Store(options) });
+      const f = instance.exports[name] as (...a: number[]) => Promise<number>;
+      assert.equal(await f(...args), expected, `${name}(${args.join(", ")})`);
+    }
   }
+});
+
+test("the native engine refuses the GC programs as the unsupported feature gc", { skip: !nativeGc }, async () => {
+  await assert.rejects(
+    () => instantiate(parseWat(LIST), {}, { store: new Store({ engine: "native" }) }),
+    (e) => e instanceof UnsupportedFeatureError && e.feature === "gc",
+  );
 });

@@ -1,0 +1,70 @@
+// The hand-written GC programs of testdata/gc/ (a linked list, binary trees, closures, a splay-tree-like workload)
+// run on Kiln's interpreter with the results of the host's own WebAssembly (V8 on Deno, JSC on Bun run GC
+// natively), plain and with fuel yields; and objects held only by the machine's slots survive a suspension.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { instantiate, parseWat, Store } from "../../mod.ts";
+
+/** [program, argument of its `run` export]. */
+const PROGRAMS: [string, number][] = [
+  ["linked_list", 2000],
+  ["binary_tree", 10],
+  ["closures", 3000],
+  ["splay_tree", 5000],
+];
+
+const nativeGc = (() => {
+  try {
+    new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 3, 1, 0x5f, 0]));
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function wasmOf(name: string): Uint8Array {
+  return parseWat(readFileSync(new URL(`../../testdata/gc/${name}.wat`, import.meta.url), "utf8"));
+}
+
+for (const [name, arg] of PROGRAMS) {
+  test(`testdata/gc/${name}.wat: Kiln's results equal the host's, plain and with fuel yields`, async () => {
+    const bytes = wasmOf(name);
+    const results: number[] = [];
+    for (const options of [{}, { fuel: 1e12, fuelYieldInterval: 1000 }]) {
+      const { instance } = await instantiate(bytes, {}, { store: new Store(options) });
+      results.push(await (instance.exports.run as (n: number) => Promise<number>)(arg));
+    }
+    assert.equal(results[1], results[0], "fuel yields change nothing");
+    if (nativeGc) {
+      const native = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource));
+      assert.equal(results[0], (native.exports.run as (n: number) => number)(arg), "the host's WebAssembly");
+    }
+  });
+}
+
+test("objects only slots hold survive async imports and sweeps of the handle table", async () => {
+  const bytes = parseWat(`(module
+    (type $node (struct (field $v i32) (field $next (ref null $node))))
+    (import "env" "pause" (func $pause (param i32)))
+    (func (export "run") (param $n i32) (result i32)
+      (local $head (ref null $node)) (local $i i32) (local $s i32)
+      (loop $l
+        (local.set $head (struct.new $node (local.get $i) (local.get $head)))
+        (drop (struct.new $node (i32.const -1) (ref.null $node))) ;; garbage between the live nodes
+        (if (i32.eqz (i32.rem_u (local.get $i) (i32.const 500))) (then (call $pause (local.get $i))))
+        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+      (block $done
+        (loop $w
+          (br_if $done (ref.is_null (local.get $head)))
+          (local.set $s (i32.add (local.get $s) (struct.get $node $v (local.get $head))))
+          (local.set $head (struct.get $node $next (local.get $head)))
+          (br $w)))
+      (local.get $s)))`);
+  let pauses = 0;
+  const pause = () => new Promise<void>((resolve) => setTimeout(() => (pauses++, resolve()), 0));
+  const { instance } = await instantiate(bytes, { env: { pause } }, { store: new Store({ fuelYieldInterval: 500 }) });
+  const n = 20_000;
+  assert.equal(await (instance.exports.run as (n: number) => Promise<number>)(n), (n * (n - 1)) / 2 % 2 ** 32 | 0);
+  assert.equal(pauses, n / 500);
+});
