@@ -29,6 +29,7 @@ import { MAX_TABLE_ELEMENTS, type Table } from "../runtime/table.ts";
 import { funcToJs, jsToRaw, rawToJs, toI32, toI64, toRef, valTypeToName } from "../runtime/values.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
 import { RAW_TYPES, rawGlobal, trampolineModule, v128Halves } from "./trampolines.ts";
+import { isHostGcObject } from "./imports.ts";
 
 /** How funcrefs cross between Kiln's function instances and the host's functions (set by `native/engine.ts`). */
 export interface FuncBridge {
@@ -261,13 +262,16 @@ export function adoptHostGlobal(global: Global, host: WebAssembly.Global): void 
   const name = ref ? "" : valTypeToName(type);
   let setter: ((v: unknown) => void) | undefined;
   const getRaw = (): unknown => {
-    if (func) return funcToJs(funcs().fromHost(host.value));
+    if (func) {
+      const v = host.value;
+      return isHostGcObject(v) ? v : funcToJs(funcs().fromHost(v)); // a struct or array of a concrete type
+    }
     if (ref) return host.value;
     return RAW_TYPES[name] ? rawGlobal(host, name, global.mutable) : host.value;
   };
   const setRaw = (v: unknown): void => {
     if (ref) {
-      const internal = toRef(type, v);
+      const internal = func && isHostGcObject(v) ? v : toRef(type, v);
       host.value = func ? funcs().toHost(internal as FuncInst | null) : internal;
     } else if (!RAW_TYPES[name]) {
       host.value = jsToRaw(type, v);

@@ -32,7 +32,7 @@
  */
 
 import type { Module as DecodedModule } from "../binary/module.ts";
-import { isRefType, storageType, ValType } from "../binary/module.ts";
+import { ValType } from "../binary/module.ts";
 import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
 import { isStackOverflow, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
@@ -40,7 +40,7 @@ import type { FuncInst, InstanceState } from "../runtime/func.ts";
 import { hostFunc, isSynchronous } from "../runtime/func.ts";
 import { MAX_NESTING } from "../exec/driver.ts";
 import { Exception, type Tag } from "../runtime/tag.ts";
-import { funcOfJs, funcToJs, toRef, valTypeToName } from "../runtime/values.ts";
+import { funcOfJs, funcToJs, valTypeToName } from "../runtime/values.ts";
 import { PAGE_SIZE } from "../runtime/memory.ts";
 import { typeIdOf } from "../validate/subtyping.ts";
 import {
@@ -69,11 +69,15 @@ import {
   argConverter,
   asyncFlag,
   cannotSuspend,
+  crossesAsFunc,
   dispatcher,
   HAS_JSPI,
+  isHostGcObject,
   isThenable,
   promising,
   type RefBridge,
+  refFromHost,
+  refToHost,
   resultConverter,
 } from "./imports.ts";
 import {
@@ -170,6 +174,7 @@ const hostFuncOfInst = new WeakMap<FuncInst, unknown>();
 /** The host function that stands for a function instance: a native instance's own, or an import trampoline. */
 function toHost(f: FuncInst | null): unknown {
   if (f === null) return null;
+  if (isHostGcObject(f)) return f; // a struct or array (see fromHost)
   const known = hostFuncOfInst.get(f);
   if (known !== undefined) return known;
   const ni = f.instance?.engine === native ? f.instance.engineState as NativeInstance | undefined : undefined;
@@ -206,6 +211,8 @@ function ownCounter(ni: NativeInstance): boolean {
 
 function fromHost(v: unknown): FuncInst | null {
   if (v === null || v === undefined) return null;
+  // A struct or array of a concrete type (stored as funcrefs are): the host's object is the value.
+  if (isHostGcObject(v)) return v as FuncInst;
   let f = instOfHostFunc.get(v as object);
   if (f === undefined) {
     if (typeof v !== "function") throw new TypeError("a function reference must be a function");
@@ -745,12 +752,12 @@ function callerOf(ni: NativeInstance, f: FuncInst, raw: boolean, sync: boolean):
   if (c !== undefined) return c;
   const hostFn = ni.host.exports[DEFINITION_EXPORT.func + f.index] as AnyFn;
   const params = f.type.params, results = f.type.results;
-  const refParams = params.map((t) => isRefType(t) && storageType(t) === ValType.funcref);
-  const refResults = results.map((t) => isRefType(t) && storageType(t) === ValType.funcref);
+  const refParams = params.map(crossesAsFunc);
+  const refResults = results.map(crossesAsFunc);
   const inArgs = refParams.includes(true)
-    ? (a: readonly unknown[]) => params.map((t, i) => (refParams[i] ? toHost(toRef(t, a[i]) as FuncInst | null) : a[i]))
+    ? (a: readonly unknown[]) => params.map((t, i) => (refParams[i] ? refToHost(bridge, t, a[i]) : a[i]))
     : (a: readonly unknown[]) => a.length === params.length ? a : params.map((_, i) => a[i]);
-  const outOne = (v: unknown, i: number) => (refResults[i] ? funcToJs(fromHost(v)) : v);
+  const outOne = (v: unknown, i: number) => (refResults[i] ? refFromHost(bridge, v) : v);
   const wrap = sync ? undefined : promising;
   if (raw) {
     const call = rawCaller(hostFn, params.map(valTypeToName), results.map(valTypeToName), wrap);
@@ -810,7 +817,7 @@ function fromHostException(e: unknown): unknown {
   for (const [host, tag] of tagPairs(x)) {
     const payload = tag.params.map((t, i) => {
       const v = x.getArg(host, i);
-      return isRefType(t) && storageType(t) === ValType.funcref ? funcToJs(fromHost(v)) : v;
+      return crossesAsFunc(t) ? refFromHost(bridge, v) : v;
     });
     return new Exception(tag, payload);
   }
@@ -848,7 +855,7 @@ function toHostException(e: unknown): unknown {
   knownHostTags.add(host);
   const payload = e.tag.params.map((t, i) => {
     const v = e.getArg(e.tag, i);
-    return isRefType(t) && storageType(t) === ValType.funcref ? toHost(toRef(t, v) as FuncInst | null) : v;
+    return crossesAsFunc(t) ? refToHost(bridge, t, v) : v;
   });
   return new HostException(host, payload);
 }

@@ -102,19 +102,45 @@ export interface RefBridge {
   fromHost(v: unknown): FuncInst | null;
 }
 
+/**
+ * Whether `v` is one of the host's own GC objects (a struct or an array made by native code): V8's and
+ * JavaScriptCore's are opaque, with a null prototype, and not extensible (measured on Deno 2.9 and Bun 1.4).
+ */
+export function isHostGcObject(v: unknown): boolean {
+  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === null && !Object.isExtensible(v);
+}
+
+/**
+ * Whether values of type `t` cross as function references (Kiln's function instances on one side, the host's
+ * functions on the other). A concrete type is stored as a funcref (`storageType`) whether it names a function or
+ * a struct or array type; the host's GC objects pass through {@link refFromHost} and {@link refToHost} as they are.
+ */
+export function crossesAsFunc(t: number): boolean {
+  return isRefType(t) && storageType(t) === ValType.funcref;
+}
+
+/** A reference of a funcref-stored type from native code, for JS: a function as Kiln's, a GC object as it is. */
+export function refFromHost(bridge: RefBridge, v: unknown): unknown {
+  return isHostGcObject(v) ? v : funcToJs(bridge.fromHost(v));
+}
+
+/** A reference of a funcref-stored type `t` from JS, for native code: a function as the host's, a GC object as is. */
+export function refToHost(bridge: RefBridge, t: number, v: unknown): unknown {
+  return isHostGcObject(v) ? v : bridge.toHost(toRef(t, v) as FuncInst | null);
+}
+
 /** Converts the arguments a host function receives from native code (funcrefs to Kiln's exported functions). */
 export function argConverter(type: FuncType, bridge: RefBridge): ((args: unknown[]) => unknown[]) | null {
-  const refs = type.params.map((t) => isRefType(t) && storageType(t) === ValType.funcref);
+  const refs = type.params.map(crossesAsFunc);
   if (!refs.includes(true)) return null;
-  return (args) => args.map((v, i) => (refs[i] ? funcToJs(bridge.fromHost(v)) : v));
+  return (args) => args.map((v, i) => (refs[i] ? refFromHost(bridge, v) : v));
 }
 
 /** Converts a host function's result for native code (funcrefs to host functions), or null when none need it. */
 export function resultConverter(type: FuncType, bridge: RefBridge): ((v: unknown) => unknown) | null {
   const results = type.results;
-  const conv = (t: number, v: unknown) =>
-    isRefType(t) && storageType(t) === ValType.funcref ? bridge.toHost(toRef(t, v) as FuncInst | null) : v;
-  if (!results.some((t) => isRefType(t) && storageType(t) === ValType.funcref)) return null;
+  const conv = (t: number, v: unknown) => crossesAsFunc(t) ? refToHost(bridge, t, v) : v;
+  if (!results.some(crossesAsFunc)) return null;
   if (results.length === 1) return (v) => conv(results[0]!, v);
   return (v) => hostResultList(v, results.length).map((x, i) => conv(results[i]!, x));
 }

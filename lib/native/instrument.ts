@@ -42,7 +42,7 @@
  */
 
 import { readLength, readName } from "../binary/decoder.ts";
-import { InstructionReader, PREFIX_FC } from "../binary/instruction_reader.ts";
+import { InstructionReader, PREFIX_FB, PREFIX_FC } from "../binary/instruction_reader.ts";
 import { ByteReader, ByteWriter } from "../binary/leb128.ts";
 import { type Module, type WideAddresses, wideAddresses } from "../binary/module.ts";
 import { planFuel } from "../compile/fuel_plan.ts";
@@ -89,6 +89,10 @@ const OP_I32_GE_U = 0x4f, OP_I64_GE_U = 0x5a, TABLE_SIZE = 16;
 // table.fill (the count is their last operand); table.grow charges its delta when it succeeds.
 const PER_UNIT = new Set([8, 10, 11, 12, 14, 17]);
 const TABLE_GROW = 15;
+// 0xfb (GC) sub-opcodes charged per element: array.new, new_default, new_fixed, new_data, new_elem, fill, copy,
+// init_data, init_elem.
+const GC_PER_ELEMENT = new Set([6, 7, 8, 9, 10, 16, 17, 18, 19]);
+const ARRAY_NEW_FIXED = 8;
 const OP_MEMORY_GROW = 0x40, OP_I32_EQ = 0x46, OP_I64_EQ = 0x51;
 const OP_I32_ADD = 0x6a, OP_I32_SUB = 0x6b, OP_I32_GT_U = 0x4b, OP_CALL_REF = 0x14, OP_RETURN_CALL_REF = 0x15;
 
@@ -685,6 +689,16 @@ class Instrumenter {
         w.u8(op).u32(this.#global(reader.index));
       } else if (op === OP_CALL || op === OP_RETURN_CALL || op === OP_REF_FUNC) {
         w.u8(op).u32(this.#func(reader.index));
+      } else if (metered && op === PREFIX_FB && GC_PER_ELEMENT.has(reader.sub)) {
+        // GC array ops charge one per element after they succeed, as the machine does (`exec/gc_ops.ts`); the
+        // count is their last operand (an i32), or array.new_fixed's immediate.
+        if (reader.sub === ARRAY_NEW_FIXED) {
+          w.bytes(r.bytes.subarray(reader.at, r.pos));
+          this.#charge(w, reader.index2);
+        } else {
+          w.u8(OP_LOCAL_TEE).u32(scratch).bytes(r.bytes.subarray(reader.at, r.pos));
+          this.#chargeLocal(w, scratch, false);
+        }
       } else if (metered && op === PREFIX_FC && (PER_UNIT.has(reader.sub) || reader.sub === TABLE_GROW)) {
         // The count (or delta) is the last operand: an i32, or an i64 on 64-bit memories and tables (memory64), kept
         // in the i64 scratch locals (the checkpoint's temp is free between run starts).

@@ -28,6 +28,10 @@ import { bodyAt, codeOfScript, type CompiledCode, originalOffset } from "./offse
 /** Host trap messages (V8, then JavaScriptCore), in the order they are tried, and Kiln's code for each. */
 const HOST_MESSAGES: readonly [RegExp, TrapCode][] = [
   [/^unreachable|unreachable code/i, TrapCode.UnreachableCodeReached],
+  // GC (V8, then JavaScriptCore), before the generic "out of bounds" and null patterns below.
+  [/illegal cast|failed to cast/i, TrapCode.CastFailure],
+  [/array element access out of bounds|out of bounds array/i, TrapCode.ArrayOutOfBounds],
+  [/requested new array is too large|failed to allocate new array/i, TrapCode.AllocationTooLarge],
   [/integer overflow|divide result unrepresentable/i, TrapCode.IntegerOverflow],
   [/divide by zero|remainder by zero|division by zero/i, TrapCode.IntegerDivisionByZero],
   [/unrepresentable|out of bounds trunc/i, TrapCode.BadConversionToInteger],
@@ -173,10 +177,13 @@ export function mapHostError(
     let trapCode = HOST_MESSAGES.find(([re]) => re.test(message))?.[1];
     if (trapCode === undefined) return e;
     const stack = stackText(e);
-    const { op, code: own } = trapSite(stack, code);
+    const site = trapSite(stack, code);
+    const { op, code: own } = site;
     if (trapCode === TrapCode.BadConversionToInteger) trapCode = TrapCode.IntegerOverflow; // NaN met the guard first
     if (trapCode === TrapCode.UnreachableCodeReached && guard !== 0) trapCode = GUARD_CODES[guard] ?? trapCode;
     if (trapCode === TrapCode.TableOutOfBounds && CALL_INDIRECT.has(op)) trapCode = TrapCode.UndefinedElement;
+    const gcNull = trapCode === TrapCode.NullReference ? gcNullMessage(site, message) : undefined;
+    if (gcNull !== undefined) return withFrames(trapWithMessage(trapCode, gcNull), stack, code, debugInfo);
     if (trapCode === TrapCode.NullReference && CALL_REF.has(op) || guard === GuardTrap.NullFunctionReference) {
       return withFrames(trapWithMessage(trapCode, "null function reference"), stack, code, debugInfo);
     }
@@ -198,15 +205,37 @@ const GUARD_CODES: Record<number, TrapCode> = {
   [GuardTrap.StackOverflow]: TrapCode.StackOverflow,
 };
 
-/**
- * Where a trap happened, from V8's offset of the innermost wasm frame: its module (by the frame's script; else
- * `code`) and the opcode there, or -1 without an offset.
- */
-function trapSite(stack: string, code: CompiledCode): { op: number; code: CompiledCode } {
+/** Where a trap happened: its module, and the offset and opcode there (-1 without an offset). */
+interface TrapSite {
+  readonly code: CompiledCode;
+  readonly at: number;
+  readonly op: number;
+}
+
+/** Where a trap happened, from V8's offset of the innermost wasm frame: its module (by the frame's script). */
+function trapSite(stack: string, code: CompiledCode): TrapSite {
   const m = /(\S*?)[:.]wasm-function\[\d+\]:0x([0-9a-f]+)/.exec(stack);
-  if (m === null) return { op: -1, code };
+  if (m === null) return { code, at: -1, op: -1 };
   const own = codeOfScript(m[1]!.replace(/^\(/, "")) ?? code;
-  return { op: own.bytes[parseInt(m[2]!, 16)] ?? -1, code: own };
+  const at = parseInt(m[2]!, 16);
+  return { code: own, at, op: own.bytes[at] ?? -1 };
+}
+
+/** GC's `0xfb` sub-opcodes that trap on a null struct, array or i31 reference (the interpreter's wording of each). */
+const GC_NULL: Record<number, string> = {};
+for (const sub of [2, 3, 4, 5]) GC_NULL[sub] = "null structure reference"; // struct.get*, struct.set
+for (const sub of [11, 12, 13, 14, 15, 16, 17, 18, 19]) GC_NULL[sub] = "null array reference"; // array.get* … init
+for (const sub of [29, 30]) GC_NULL[sub] = "null i31 reference"; // i31.get_s, i31.get_u
+
+/**
+ * The interpreter's message for a null-reference trap of a GC instruction: read from the trapping instruction on V8
+ * (its `0xfb` sub-opcode; array.copy's null operand is the array's), from JavaScriptCore's wording of i31.get; else
+ * undefined (the generic "null reference").
+ */
+function gcNullMessage(site: TrapSite, message: string): string | undefined {
+  if (/^i31\.get/.test(message)) return GC_NULL[29];
+  const bytes = site.code.bytes;
+  return site.op === 0xfb ? GC_NULL[bytes[site.at + 1]!] : undefined; // sub-opcodes below 128: one byte
 }
 
 function withFrames(t: RuntimeError, stack: string, code: CompiledCode, debugInfo: boolean): RuntimeError {

@@ -8,11 +8,12 @@
  */
 
 import { printable } from "../_printable.ts";
-import { compile, Exception, Global, instantiate, Memory, Store, Table } from "../../mod.ts";
+import { compile, Exception, Global, instantiate, Memory, parseWat, Store, Table } from "../../mod.ts";
 import type { Instance, Module } from "../../mod.ts";
 import { CompileError, LinkError, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import { TrapCode } from "../trap_codes.ts";
 import { GcArray, GcStruct } from "../runtime/gc_objects.ts";
+import { isHostGcObject } from "../native/imports.ts";
 import { type ErrorKind, type RawValue, spectestModule, type WastEngine, type WastInstance } from "./engine.ts";
 
 /**
@@ -96,7 +97,24 @@ export function kilnEngine(config: KilnConfig = "plain"): WastEngine {
       return typeof v === "function";
     },
     gcKind(v: unknown): "struct" | "array" | undefined {
-      return v instanceof GcStruct ? "struct" : v instanceof GcArray ? "array" : undefined;
+      if (v instanceof GcStruct) return "struct";
+      if (v instanceof GcArray) return "array";
+      return isHostGcObject(v) ? hostGcKind(v) : undefined;
     },
   };
+}
+
+let classify: ((v: unknown) => number) | undefined;
+
+/** What a host GC object (the native engine's) is, asked of the host's own `ref.test`: JS cannot tell. */
+function hostGcKind(v: unknown): "struct" | "array" | undefined {
+  classify ??= new WebAssembly.Instance(
+    new WebAssembly.Module(
+      parseWat(`(module (func (export "k") (param anyref) (result i32)
+        (if (result i32) (ref.test (ref struct) (local.get 0)) (then (i32.const 1))
+          (else (if (result i32) (ref.test (ref array) (local.get 0)) (then (i32.const 2)) (else (i32.const 0)))))))`) as BufferSource,
+    ),
+  ).exports.k as (v: unknown) => number;
+  const kind = classify(v);
+  return kind === 1 ? "struct" : kind === 2 ? "array" : undefined;
 }

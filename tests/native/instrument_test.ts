@@ -65,6 +65,7 @@ function nativeTrapCode(message: string): string {
   if (/memory access|out of bounds memory/i.test(message)) return "MemoryOutOfBounds";
   if (/table/i.test(message)) return "TableOutOfBounds";
   if (/unreachable/i.test(message)) return "UnreachableCodeReached";
+  if (/array element access out of bounds|out of bounds array/i.test(message)) return "ArrayOutOfBounds";
   if (/divi/i.test(message)) return "IntegerDivisionByZero";
   return `other(${message})`;
 }
@@ -151,6 +152,35 @@ const BULK = `(module
 test("instrument: bulk memory and table operations charge per byte and element, not when they trap", async () => {
   const used = await compareAllBudgets(BULK, "run", [40]);
   assert.ok(used > 80, `per-byte charges are counted (${used})`);
+});
+
+// GC array operations charge one unit per element after they succeed, as the machine does (exec/gc_ops.ts). The
+// native engine still refuses GC modules (runtime/instance.ts says why), so the rewrite is checked on the host alone.
+const GC_ARRAYS = `(module
+  (import "env" "log" (func $log (param i32)))
+  (type $a (array (mut i32)))
+  (data $d "0123456789abcdef")
+  (elem $e funcref (ref.func $f) (ref.func $f) (ref.func $f))
+  (type $fa (array (mut funcref)))
+  (func $f)
+  (func (export "run") (param $n i32) (result i32) (local $x (ref null $a)) (local $y (ref null $fa))
+    (local.set $x (array.new $a (i32.const 7) (local.get $n)))
+    (call $log (array.len (local.get $x)))
+    (array.fill $a (local.get $x) (i32.const 1) (i32.const 9) (i32.sub (local.get $n) (i32.const 2)))
+    (array.copy $a $a (local.get $x) (i32.const 0) (array.new_default $a (local.get $n)) (i32.const 0) (i32.const 5))
+    (call $log (array.len (array.new_fixed $a 4 (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4))))
+    (call $log (array.len (array.new_data $a $d (i32.const 0) (i32.const 3))))
+    (array.init_data $a $d (local.get $x) (i32.const 2) (i32.const 4) (i32.const 2))
+    (local.set $y (array.new_elem $fa $e (i32.const 0) (i32.const 3)))
+    (array.init_elem $fa $e (local.get $y) (i32.const 0) (i32.const 1) (i32.const 2))
+    (call $log (array.get $a (local.get $x) (i32.const 1)))
+    ;; out of bounds: traps, charged nothing for its elements
+    (array.fill $a (local.get $x) (local.get $n) (i32.const 0) (i32.const 1))
+    (i32.const 1)))`;
+
+test("instrument: GC array operations charge per element, not when they trap", async () => {
+  const used = await compareAllBudgets(GC_ARRAYS, "run", [30]);
+  assert.ok(used > 100, `per-element charges are counted (${used})`);
 });
 
 test("instrument: names and exports survive the function index shift", () => {
