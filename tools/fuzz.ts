@@ -7,11 +7,19 @@
  *   logged values, exported globals/tables and memory hashes are compared. A divergence that disappears after
  *   binaryen's `--denan` is counted as NaN nondeterminism; any other is saved (module + seed + report) and
  *   reduced.
+ * - `--target engines`: differential fuzzing of Kiln's two engines, the native engine (`StoreOptions.engine:
+ *   "native"`, lib/native/) against the interpreter, on the same modules, rounds and three configurations as `diff`.
+ *   Both are metered, so besides everything `diff` compares, the store's fuel (`fuelConsumed` and `getFuel()`) is
+ *   compared after every step and whenever the guest calls an import (what a host function observes), and running
+ *   out of fuel is a trap like any other: both must trap at the same step with the same fuel, memory and state, and
+ *   the round goes on. Half the rounds get a small budget (1–300 or 1–30,000 units per call, from the round's seed)
+ *   so that fuel traps happen often; the others get `--fuel`. Both engines run at once (no native step limit is
+ *   needed). Stack exhaustion on either side ends the round's comparison (depths differ by design), as in `diff`.
  * - `--target decoder|parser`: mutation fuzzing of `new Module`/the decoder and of `parseWat`; every input must
  *   give success or a CompileError within the time limit.
  * - `--soak N`: create, run and drop N instances and check that memory returns to its baseline.
- * - `--check FILE.wasm [--seed S] [--mode plain|yield|async]`: run one module on both engines and print the
- *   comparison (for reproducing a finding; the report gives the command).
+ * - `--check FILE.wasm [--seed S] [--mode plain|yield|async] [--target engines --fuel N]`: run one module on both
+ *   engines and print the comparison (for reproducing a finding; the report gives the command).
  * - `--simd` (with `--target diff`): modules use fixed-width SIMD. binaryen generates with `--enable-simd`; the
  *   own generator adds `v128` expressions and statements (lane loads/stores, shuffles with random lanes, extmul,
  *   dot, q15mulr, narrow/extend, float rounding, …) inside functions whose signatures stay scalar. A `v128` cannot
@@ -56,7 +64,7 @@ import { runSoak } from "./_fuzz_soak.ts";
 
 /** Parsed command line. */
 export interface FuzzArgs {
-  target: "diff" | "decoder" | "parser";
+  target: "diff" | "engines" | "decoder" | "parser";
   seconds: number;
   iterations: number;
   /** Differential fuzzing stops once this many executions (compared steps) are reached. */
@@ -92,6 +100,7 @@ Usage: deno task fuzz [OPTIONS]
 
 Options:
   --target <T>        diff (default): differential fuzzing on binaryen and own-generator modules
+                      engines: the same modules on Kiln's native engine against its interpreter, fuel compared
                       decoder: mutated binaries through new Module; parser: mutated WAT through parseWat
   --seconds <N>       Stop after N seconds (default 60)
   --iterations <N>    Stop after N modules or mutants
@@ -107,7 +116,7 @@ Options:
   --no-reduce         Do not reduce divergent modules
   --native-only       Compare native against native (a self-test of the harness)
   --soak <N>          Create, run and drop N instances; memory must return to its baseline
-  --check <FILE>      Run one module on both engines and print the comparison
+  --check <FILE>      Run one module on both engines and print the comparison (with --target engines: Kiln's)
   --mode <M>          With --check: plain, yield or async (default plain)
   --quiet             Less output
   -h, --help          Print this help
@@ -155,7 +164,9 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
     switch (flag) {
       case "--target": {
         const t = value();
-        if (t !== "diff" && t !== "decoder" && t !== "parser") throw new FuzzUsageError(`unknown target: ${t}`);
+        if (t !== "diff" && t !== "engines" && t !== "decoder" && t !== "parser") {
+          throw new FuzzUsageError(`unknown target: ${t}`);
+        }
         a.target = t;
         break;
       }
@@ -224,8 +235,17 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
 /** Worker jobs before a worker is replaced (bounding what a runtime keeps per worker). */
 const RECYCLE_AFTER = 2_000;
 
+/** How a differential lane runs a module on its two engines: {@link DiffRunner} or {@link EnginesRunner}. */
+export interface Runner {
+  /** The two sides' names, as the reports print them. */
+  readonly names: readonly [string, string];
+  run(wasm: Uint8Array, rounds: readonly Round[]): Promise<{ a: JobResult; b: JobResult; cmp: RoundsComparison }>;
+  close(): void;
+}
+
 /** The two workers of a differential lane and how to run a module on both. */
-export class DiffRunner {
+export class DiffRunner implements Runner {
+  readonly names = ["native", "kiln"] as const;
   readonly #a = new JobWorker(RECYCLE_AFTER);
   readonly #b = new JobWorker(RECYCLE_AFTER);
   constructor(readonly engineB: "kiln" | "native", readonly fuel: number) {}
@@ -271,9 +291,61 @@ export class DiffRunner {
   }
 }
 
-function describe(cmp: RoundsComparison): string {
+function describe(cmp: RoundsComparison, names: readonly [string, string] = ["native", "other"]): string {
   const d = cmp.divergence!;
-  return `${d.label}: ${d.field} differs\n    native: ${d.a}\n    ${"other"}:  ${d.b}`;
+  const w = Math.max(names[0].length, names[1].length) + 1;
+  return `${d.label}: ${d.field} differs\n    ${`${names[0]}:`.padEnd(w)} ${d.a}\n    ${
+    `${names[1]}:`.padEnd(w)
+  } ${d.b}`;
+}
+
+/**
+ * The two workers of an `engines` lane: Kiln's native engine (a) and its interpreter (b), both metered, both run
+ * every round in full at the same time (fuel ends every loop on both), then compared round by round.
+ */
+export class EnginesRunner implements Runner {
+  readonly names = ["native engine", "interpreter"] as const;
+  readonly #a = new JobWorker(RECYCLE_AFTER);
+  readonly #b = new JobWorker(RECYCLE_AFTER);
+  constructor(readonly fuel: number) {}
+
+  async run(
+    wasm: Uint8Array,
+    rounds: readonly Round[],
+  ): Promise<{ a: JobResult; b: JobResult; cmp: RoundsComparison }> {
+    const job = (engine: "kiln" | "kiln-native") => ({
+      type: "module" as const,
+      engine,
+      wasm,
+      rounds: [...rounds],
+      fuel: this.fuel,
+      observeFuel: true,
+    });
+    const [a, b] = await Promise.all([this.#a.run(job("kiln-native"), 60_000), this.#b.run(job("kiln"), 60_000)]);
+    const cmp = compareRounds(a, b);
+    // Metered, the native engine cannot loop forever: not finishing a step the interpreter finished is a hang.
+    const hung = cmp.stopped.indexOf("timeout(a) where kiln finished");
+    if (hung >= 0 && !cmp.divergence) {
+      const round = cmp.rounds - 1;
+      const steps = (a.rounds ?? [a.steps])[round] ?? [];
+      const other = (b.rounds ?? [b.steps])[round]?.[steps.length];
+      cmp.divergence = {
+        step: steps.length,
+        label: other?.label ?? "?",
+        field: "hang",
+        a: "timed out",
+        b: other?.outcome ?? "<none>",
+      };
+      cmp.round = round;
+    }
+    return { a, b, cmp };
+  }
+
+  /** Stops both workers. */
+  close(): void {
+    this.#a.terminate();
+    this.#b.terminate();
+  }
 }
 
 /** The runtime executing the fuzzer, with its version (for the summary line). */
@@ -299,18 +371,31 @@ interface Stats {
   errors: string[];
 }
 
-/** The Kiln configuration of round `r` of module `k`: over the rounds of a module, all three occur. */
-function roundsFor(args: FuzzArgs, k: number): Round[] {
+/**
+ * The Kiln configuration of round `r` of module `k`: over the rounds of a module, all three occur. With both
+ * engines metered (`engines`), half the rounds get a small fuel budget per call, so that fuel traps are frequent.
+ */
+export function roundsFor(args: Pick<FuzzArgs, "seed" | "rounds" | "target" | "fuel">, k: number): Round[] {
   const base = Rng.derive(args.seed ^ 0x5eed, k);
-  return Array.from({ length: args.rounds }, (_, r) => ({
-    seed: Rng.derive(base, r),
-    mode: MODES[(k + r) % 3]!,
-  }));
+  return Array.from({ length: args.rounds }, (_, r) => {
+    const round: Round = { seed: Rng.derive(base, r), mode: MODES[(k + r) % 3]! };
+    if (args.target === "engines") {
+      const rng = new Rng(Rng.derive(round.seed, 0xf0e1));
+      round.fuel = rng.chance(0.5) ? args.fuel : 1 + rng.int(rng.chance(0.5) ? 300 : 30_000);
+    }
+    return round;
+  });
 }
 
 async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<number> {
-  const kiln = args.nativeOnly ? undefined : await loadKiln();
+  const engines = args.target === "engines";
+  const kiln = args.nativeOnly && !engines ? undefined : await loadKiln();
+  if (engines && !kiln) {
+    log("Kiln (mod.ts) is not available: nothing to compare");
+    return 2;
+  }
   const engineB = kiln ? "kiln" : "native";
+  const newRunner = (): Runner => engines ? new EnginesRunner(args.fuel) : new DiffRunner(engineB, args.fuel);
   if (!kiln) {
     log(
       args.nativeOnly
@@ -322,7 +407,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
   mkdirSync(out, { recursive: true });
   log(
     `differential fuzzing${args.simd ? " with SIMD" : ""}: seed ${args.seed}, ${args.seconds} s, ` +
-      `native vs ${engineB} on ${runtimeName()}, ` +
+      `${engines ? "Kiln's native engine vs its interpreter" : `native vs ${engineB}`} on ${runtimeName()}, ` +
       `${args.rounds} rounds a module, ${args.lanes} lanes, findings in ${out}`,
   );
   const stats: Stats = {
@@ -368,14 +453,14 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
   };
 
   const handleDivergence = async (
-    runner: DiffRunner,
+    runner: Runner,
     k: number,
     cur: { wasm?: Uint8Array; source: string },
     round: Round,
     cmp: RoundsComparison,
   ): Promise<void> => {
     const wasm = cur.wasm!;
-    const one = [{ seed: round.seed, mode: round.mode }];
+    const one = [{ seed: round.seed, mode: round.mode, fuel: round.fuel }];
     // NaN signs and payloads are nondeterministic (the spec lets an operation that returns a NaN pick either sign
     // and, from NaN inputs, any arithmetic NaN); if the divergence goes away without NaNs it is not a bug. Own
     // modules too: f64.min of a NaN, then stored, shows V8's negative default NaN against Kiln's positive one.
@@ -391,8 +476,9 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
     const dir = join(out, `seed-${args.seed}-module-${k}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "module.wasm"), wasm);
-    const summary = describe(cmp);
-    log(`DIVERGENCE in module ${k} (${cur.source}, round ${cmp.round}, kiln ${round.mode}): ${summary}`);
+    const summary = describe(cmp, runner.names);
+    const fuelNote = round.fuel !== undefined ? `, fuel ${round.fuel}` : "";
+    log(`DIVERGENCE in module ${k} (${cur.source}, round ${cmp.round}, kiln ${round.mode}${fuelNote}): ${summary}`);
     let reducedSize = wasm.length;
     // A hang costs Kiln's whole time limit per reduction step: save it unreduced.
     const reduce = args.reduce && cmp.divergence!.field !== "hang";
@@ -416,12 +502,13 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
           source: cur.source,
           argSeed: round.seed,
           mode: round.mode,
+          fuel: round.fuel ?? args.fuel,
           runtime: runtimeName(),
           divergence: cmp.divergence,
           sizes: { original: wasm.length, reduced: reducedSize },
-          reproduce: `deno task fuzz --check ${
+          reproduce: `deno task fuzz${engines ? " --target engines" : ""} --check ${
             join(dir, reduce ? "reduced.wasm" : "module.wasm")
-          } --seed ${round.seed} --mode ${round.mode}`,
+          } --seed ${round.seed} --mode ${round.mode}${engines ? ` --fuel ${round.fuel ?? args.fuel}` : ""}`,
         },
         null,
         1,
@@ -431,7 +518,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
   };
 
   const lane = async () => {
-    const runner = new DiffRunner(engineB, args.fuel);
+    const runner = newRunner();
     try {
       while (Date.now() < deadline && stats.steps < args.executions) {
         const k = nextK++;
@@ -471,7 +558,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
       `binaryen generation: ${JSON.stringify(genStats)}`,
   );
   log(
-    `TOTAL diff: ${stats.steps} executions (${stats.stepsBinaryen} on binaryen modules, ${stats.stepsOwn} on own) ` +
+    `TOTAL ${args.target}: ${stats.steps} executions (${stats.stepsBinaryen} on binaryen modules, ${stats.stepsOwn} on own) ` +
       `in ${seconds.toFixed(0)} s = ${(stats.steps / seconds).toFixed(0)}/s; ${stats.modules} modules ` +
       `(${stats.binaryen} binaryen, ${stats.own} own); ${runtimeName()}; seed ${args.seed}; ` +
       `${stats.divergences.length} divergences`,
@@ -600,18 +687,20 @@ async function targetMain(args: FuzzArgs, log: (s: string) => void): Promise<num
 }
 
 async function checkMain(args: FuzzArgs, log: (s: string) => void): Promise<number> {
-  const kiln = args.nativeOnly ? undefined : await loadKiln();
-  const runner = new DiffRunner(kiln ? "kiln" : "native", args.fuel);
+  const engines = args.target === "engines";
+  const kiln = args.nativeOnly && !engines ? undefined : await loadKiln();
+  const runner: Runner = engines ? new EnginesRunner(args.fuel) : new DiffRunner(kiln ? "kiln" : "native", args.fuel);
   try {
     const wasm = new Uint8Array(readFileSync(args.check!));
     const { a, b, cmp } = await runner.run(wasm, [{ seed: args.seed, mode: args.mode }]);
-    for (const [name, r] of [["native", a], [kiln ? "kiln" : "native#2", b]] as const) {
+    const names = engines || kiln ? runner.names : ["native", "native#2"] as const;
+    for (const [name, r] of [[names[0], a], [names[1], b]] as const) {
       log(`== ${name}${r.timedOut ? " (timed out)" : ""}${r.error ? ` (error: ${r.error})` : ""}`);
       for (const s of r.steps) log(`  ${s.label} -> ${s.outcome}${s.logs.length ? ` logs=[${s.logs.join(" ")}]` : ""}`);
     }
     log(
       cmp.divergence
-        ? `DIVERGENCE: ${describe(cmp)}`
+        ? `DIVERGENCE: ${describe(cmp, names)}`
         : `equal (${cmp.compared} steps${cmp.stopped.length ? `, stopped: ${cmp.stopped.join(", ")}` : ""})`,
     );
     return cmp.divergence ? 1 : 0;
@@ -641,7 +730,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return r.ok ? 0 : 1;
   }
   try {
-    return args.target === "diff" ? await diffMain(args, log) : await targetMain(args, log);
+    return args.target === "diff" || args.target === "engines"
+      ? await diffMain(args, log)
+      : await targetMain(args, log);
   } finally {
     removeScratch();
   }
