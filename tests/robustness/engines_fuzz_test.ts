@@ -8,14 +8,24 @@ import { ownModule } from "../../tools/_fuzz_own_gen.ts";
 import { type Engine, runModule, type Step } from "../../tools/_fuzz_exec.ts";
 import { compareRuns } from "../../tools/_fuzz_compare.ts";
 import { type KilnApi, kilnEngine, type KilnEngineOptions } from "../../tools/_fuzz_engines.ts";
-import { EnginesRunner, parseArgs, roundsFor } from "../../tools/fuzz.ts";
+import { ENGINES_FUEL, EnginesRunner, knownGap, parseArgs, roundsFor } from "../../tools/fuzz.ts";
 import { kiln, skipWithoutKiln as skip } from "./_kiln.ts";
 
 const SEED = 20261206;
 const MODULES = 12;
 
-test("parseArgs() accepts `--target engines`", () => {
+test("parseArgs() accepts `--target engines`, with its own default fuel", () => {
   assert.equal(parseArgs(["--target", "engines"]).target, "engines");
+  assert.equal(parseArgs(["--target", "engines"]).fuel, ENGINES_FUEL);
+  assert.equal(parseArgs(["--fuel", "7", "--target", "engines"]).fuel, 7);
+  assert.equal(parseArgs([]).fuel, 1_000_000);
+});
+
+test("knownGap() names JavaScriptCore's JSPI failure after a return_call, and nothing else", () => {
+  const d = { step: 3, label: "call f()", field: "outcome", a: "trap:fuel", b: "ok" };
+  assert.equal(knownGap(d), undefined);
+  const jsc = "js:Error:JSPI stack scan failed: unrecognized type of Wasm frame: RestoreFrameMode";
+  assert.equal(knownGap({ ...d, a: jsc }), "jsc-jspi-return-call");
 });
 
 test("roundsFor() gives `engines` rounds all three configurations and small fuel budgets, `diff` rounds none", () => {
