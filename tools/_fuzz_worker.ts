@@ -72,7 +72,7 @@ scope.onmessage = async (event: MessageEvent<WorkerJob>) => {
       // After a round ran out of fuel at step i, later rounds stop before step i: the same export most likely
       // loops again, and burning the whole fuel in every round would cost most of the fuzzer's time. With both
       // sides metered, only a round with the job's full fuel sets the cap (a small budget runs out anywhere), and
-      // both sides set it alike unless they already diverged in that round.
+      // both sides set it alike unless they already diverged in that round or only one side's stack ran out.
       let cap = Infinity;
       for (let r = 0; r < job.rounds.length; r++) {
         const round = job.rounds[r]!;
@@ -98,8 +98,10 @@ scope.onmessage = async (event: MessageEvent<WorkerJob>) => {
           },
         });
         const last = steps.at(-1);
+        // Both metered: a full-budget fuel trap, or the stack (so that a side whose stack ran out where the other's
+        // fuel did caps alike; see EnginesRunner for the other case).
         const outOfFuel = job.observeFuel
-          ? fuel >= job.fuel && last?.outcome === "trap:fuel"
+          ? (fuel >= job.fuel && last?.outcome === "trap:fuel") || last?.inconclusive === "stack"
           : last?.inconclusive === "fuel";
         if (outOfFuel) cap = Math.min(cap, steps.length - 1);
       }

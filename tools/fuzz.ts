@@ -344,6 +344,16 @@ export class EnginesRunner implements Runner {
     const [a, b] = await Promise.all([this.#a.run(job("kiln-native"), 60_000), this.#b.run(job("kiln"), 60_000)]);
     const cmp = compareRounds(a, b);
     labelStackStops(cmp, a, b);
+    // After a round where only one side's stack ran out (inconclusive), the sides may cap later rounds at different
+    // steps (see the worker): a step missing on one side then is that, not a divergence.
+    if (
+      cmp.divergence?.field === "missing-step" &&
+      cmp.stopped.some((s) => /^stack\((native engine|interpreter)\)$/.test(s))
+    ) {
+      cmp.stopped.push("missing-step after a one-sided stack stop");
+      cmp.divergence = undefined;
+      cmp.round = undefined;
+    }
     // Metered, the native engine cannot loop forever: not finishing a step the interpreter finished is a hang.
     const hung = cmp.stopped.indexOf("timeout(a) where kiln finished");
     if (hung >= 0 && !cmp.divergence) {
