@@ -342,34 +342,7 @@ export class EnginesRunner implements Runner {
       observeFuel: true,
     });
     const [a, b] = await Promise.all([this.#a.run(job("kiln-native"), 60_000), this.#b.run(job("kiln"), 60_000)]);
-    const cmp = compareRounds(a, b);
-    labelStackStops(cmp, a, b);
-    // After a round where only one side's stack ran out (inconclusive), the sides may cap later rounds at different
-    // steps (see the worker): a step missing on one side then is that, not a divergence.
-    if (
-      cmp.divergence?.field === "missing-step" &&
-      cmp.stopped.some((s) => /^stack\((native engine|interpreter)\)$/.test(s))
-    ) {
-      cmp.stopped.push("missing-step after a one-sided stack stop");
-      cmp.divergence = undefined;
-      cmp.round = undefined;
-    }
-    // Metered, the native engine cannot loop forever: not finishing a step the interpreter finished is a hang.
-    const hung = cmp.stopped.indexOf("timeout(a) where kiln finished");
-    if (hung >= 0 && !cmp.divergence) {
-      const round = cmp.rounds - 1;
-      const steps = (a.rounds ?? [a.steps])[round] ?? [];
-      const other = (b.rounds ?? [b.steps])[round]?.[steps.length];
-      cmp.divergence = {
-        step: steps.length,
-        label: other?.label ?? "?",
-        field: "hang",
-        a: "timed out",
-        b: other?.outcome ?? "<none>",
-      };
-      cmp.round = round;
-    }
-    return { a, b, cmp };
+    return { a, b, cmp: compareEngines(a, b) };
   }
 
   /** Stops both workers. */
@@ -377,6 +350,42 @@ export class EnginesRunner implements Runner {
     this.#a.terminate();
     this.#b.terminate();
   }
+}
+
+/**
+ * Compares an `engines` job (a: the native engine, b: the interpreter) round by round as {@link compareRounds} does,
+ * then: names the side of each stack stop, accepts a missing step after a one-sided stack stop, and makes a
+ * native-engine timeout on a step the interpreter finished a `hang` divergence.
+ */
+export function compareEngines(a: JobResult, b: JobResult): RoundsComparison {
+  const cmp = compareRounds(a, b);
+  labelStackStops(cmp, a, b);
+  // After a round where only one side's stack ran out (inconclusive), the sides may cap later rounds at different
+  // steps (see the worker): a step missing on one side then is that, not a divergence.
+  if (
+    cmp.divergence?.field === "missing-step" &&
+    cmp.stopped.some((s) => /^stack\((native engine|interpreter)\)$/.test(s))
+  ) {
+    cmp.stopped.push("missing-step after a one-sided stack stop");
+    delete cmp.divergence;
+    delete cmp.round;
+  }
+  // Metered, the native engine cannot loop forever: not finishing a step the interpreter finished is a hang.
+  const hung = cmp.stopped.indexOf("timeout(a) where kiln finished");
+  if (hung >= 0 && !cmp.divergence) {
+    const round = cmp.rounds - 1;
+    const steps = (a.rounds ?? [a.steps])[round] ?? [];
+    const other = (b.rounds ?? [b.steps])[round]?.[steps.length];
+    cmp.divergence = {
+      step: steps.length,
+      label: other?.label ?? "?",
+      field: "hang",
+      a: "timed out",
+      b: other?.outcome ?? "<none>",
+    };
+    cmp.round = round;
+  }
+  return cmp;
 }
 
 /**

@@ -8,7 +8,8 @@ import { ownModule } from "../../tools/_fuzz_own_gen.ts";
 import { type Engine, runModule, type Step } from "../../tools/_fuzz_exec.ts";
 import { compareRuns } from "../../tools/_fuzz_compare.ts";
 import { type KilnApi, kilnEngine, type KilnEngineOptions } from "../../tools/_fuzz_engines.ts";
-import { ENGINES_FUEL, EnginesRunner, knownGap, parseArgs, roundsFor } from "../../tools/fuzz.ts";
+import { compareEngines, ENGINES_FUEL, EnginesRunner, knownGap, parseArgs, roundsFor } from "../../tools/fuzz.ts";
+import type { JobResult } from "../../tools/_fuzz_pool.ts";
 import { kiln, skipWithoutKiln as skip } from "./_kiln.ts";
 
 const SEED = 20261206;
@@ -143,4 +144,43 @@ test("the engines comparison fails on a wrong fuel record", { skip }, async () =
   const d3 = compareRuns(a, { steps: tampered, done: true, timedOut: false }).divergence;
   assert.ok(d3 !== undefined, "a wrong fuel record in the state was not noticed");
   assert.deepEqual([d3.step, d3.field], [0, "state"]);
+});
+
+test("compareEngines() names the side of a stack stop, and a step missing after a one-sided one is no divergence", () => {
+  const step = (outcome: string, inconclusive?: string): Step => ({
+    label: "call f()",
+    outcome,
+    logs: [],
+    state: [],
+    ...(inconclusive ? { inconclusive } : {}),
+  });
+  const job = (rounds: Step[][], timedOut = false): JobResult => ({
+    steps: rounds[0]!,
+    rounds,
+    done: !timedOut,
+    timedOut,
+  });
+  const ok = step("ok");
+  // Round 0: the native engine's stack ran out where the interpreter finished; so only the native engine capped
+  // round 1 before that step.
+  const a = job([[ok, ok, step("trap:stack", "stack")], [ok, ok]]);
+  const b = job([[ok, ok, ok, ok], [ok, ok, ok, ok]]);
+  assert.deepEqual(compareEngines(a, b), {
+    compared: 4,
+    rounds: 2,
+    stopped: ["stack(native engine)", "missing-step after a one-sided stack stop"],
+  });
+  // Without that stop, a missing step is a divergence.
+  const c = compareEngines(job([[ok, ok, ok], [ok, ok]]), job([[ok, ok, ok], [ok, ok, ok]]));
+  assert.equal(c.divergence?.field, "missing-step");
+  // Both sides' stacks ran out.
+  const both = compareEngines(job([[ok, step("trap:stack", "stack")]]), job([[ok, step("trap:stack", "stack")]]));
+  assert.deepEqual(both.stopped, ["stack(both)"]);
+  // A metered native engine that did not finish a step the interpreter finished: a hang.
+  const hang = compareEngines(job([[ok]], true), job([[ok, step("trap:fuel")]]));
+  assert.deepEqual([hang.divergence?.field, hang.divergence?.a, hang.divergence?.b], [
+    "hang",
+    "timed out",
+    "trap:fuel",
+  ]);
 });
