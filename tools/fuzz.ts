@@ -57,7 +57,7 @@ import { compareRounds, type Divergence, divergenceKey, type RoundsComparison } 
 import { binaryenFuzzModule, denan, genStats, removeScratch } from "./_fuzz_gen.ts";
 import { ownModule, ownText } from "./_fuzz_own_gen.ts";
 import { reduceModule } from "./_fuzz_reduce.ts";
-import { loadKiln } from "./_fuzz_engines.ts";
+import { FUZZ_MEMORY_LIMIT, loadKiln } from "./_fuzz_engines.ts";
 import { loadDecoder, loadParser, type TargetName } from "./_fuzz_targets.ts";
 import { extractModules } from "./_fuzz_mutate.ts";
 import { runMutationCampaign } from "./_fuzz_batch.ts";
@@ -244,11 +244,22 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
  */
 export const ENGINES_FUEL = 100_000;
 
-/** The native engine's known gaps and host bugs that a divergence of the `engines` target is, or undefined. */
-export function knownGap(d: Divergence): string | undefined {
+/**
+ * The native engine's known gaps and host bugs that a divergence of the `engines` target is, or undefined.
+ *
+ * @param d the divergence
+ * @param a the native engine's side of the job, if at hand
+ */
+export function knownGap(d: Divergence, a?: JobResult): string | undefined {
   // JavaScriptCore (Bun 1.4.5): a `return_call` to a wasm function of another instance (the native engine's import
   // dispatcher, lib/native/imports.ts) that then suspends fails JSPI's stack scan; V8 runs it.
   if (/JSPI stack scan failed: unrecognized type of Wasm frame/.test(`${d.a}\n${d.b}`)) return "jsc-jspi-return-call";
+  // The native engine does not enforce `maxMemoryBytes` yet: its memory grows past the interpreter's 128 MiB, and a
+  // guest that keeps growing it (seed 3101, module 7359: to 354 MiB a round) can outlast the job's time limit.
+  const grown = (a?.rounds ?? []).flat().some((s) =>
+    s.state.some((e) => Number(/=mem (\d+) /.exec(e)?.[1] ?? 0) > FUZZ_MEMORY_LIMIT)
+  );
+  if (d.field === "hang" && grown) return "native-max-memory";
   return undefined;
 }
 
@@ -600,7 +611,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
         if (cur.source === "own") stats.own++;
         else stats.binaryen++;
         const rounds = roundsFor(args, k);
-        const { cmp } = await runner.run(cur.wasm, rounds);
+        const { a, cmp } = await runner.run(cur.wasm, rounds);
         stats.steps += cmp.compared;
         stats.rounds += cmp.rounds;
         if (cur.source === "own") stats.stepsOwn += cmp.compared;
@@ -610,7 +621,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
           stats.stopped[head] = (stats.stopped[head] ?? 0) + 1;
           if (why.startsWith("harness")) stats.errors.push(`module ${k}: ${why}`);
         }
-        const gap = engines && cmp.divergence ? knownGap(cmp.divergence) : undefined;
+        const gap = engines && cmp.divergence ? knownGap(cmp.divergence, a) : undefined;
         if (gap !== undefined) {
           if (!stats.known[gap]) log(`known gap ${gap} (first in module ${k}): ${describe(cmp, runner.names)}`);
           stats.known[gap] = (stats.known[gap] ?? 0) + 1;

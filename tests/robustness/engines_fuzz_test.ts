@@ -22,11 +22,22 @@ test("parseArgs() accepts `--target engines`, with its own default fuel", () => 
   assert.equal(parseArgs([]).fuel, 1_000_000);
 });
 
-test("knownGap() names JavaScriptCore's JSPI failure after a return_call, and nothing else", () => {
+test("knownGap() names JavaScriptCore's JSPI failure after a return_call and a hang past the memory limit", () => {
   const d = { step: 3, label: "call f()", field: "outcome", a: "trap:fuel", b: "ok" };
   assert.equal(knownGap(d), undefined);
   const jsc = "js:Error:JSPI stack scan failed: unrecognized type of Wasm frame: RestoreFrameMode";
   assert.equal(knownGap({ ...d, a: jsc }), "jsc-jspi-return-call");
+  // A hang after the native engine's memory outgrew the interpreter's limit (maxMemoryBytes not enforced yet).
+  const hang = { ...d, field: "hang", a: "timed out", b: "trap:fuel" };
+  const grown = (bytes: number) => ({
+    steps: [],
+    rounds: [[{ label: "call g()", outcome: "ok", logs: [], state: [`mem=mem ${bytes} 0`] }]],
+    done: false,
+    timedOut: true,
+  });
+  assert.equal(knownGap(hang, grown(371064832)), "native-max-memory");
+  assert.equal(knownGap(hang, grown(65536)), undefined);
+  assert.equal(knownGap(hang), undefined);
 });
 
 test("roundsFor() gives `engines` rounds all three configurations and small fuel budgets, `diff` rounds none", () => {
