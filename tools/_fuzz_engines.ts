@@ -1,6 +1,7 @@
 /**
- * The two engines of the differential fuzzer: the host's native `WebAssembly` and Kiln (loaded lazily from
- * `mod.ts`, so the harness works before and without it).
+ * The engines of the differential fuzzers: the host's native `WebAssembly`, and Kiln (loaded lazily from `mod.ts`,
+ * so the harness works before and without it) on either of its engines, the interpreter or the native engine
+ * (`StoreOptions.engine`).
  *
  * @module
  */
@@ -43,9 +44,17 @@ export interface KilnApi {
     source: Uint8Array | object,
     imports?: Record<string, Record<string, unknown>>,
     options?: Record<string, unknown>,
-  ): Promise<{ instance: { exports: Record<string, unknown>; store: { setFuel(n: number): void } } }>;
+  ): Promise<{ instance: { exports: Record<string, unknown>; store: KilnStore } }>;
   Module: new (bytes: Uint8Array) => unknown;
+  Store: new (options: Record<string, unknown>) => KilnStore;
   Global: new (desc: { value: string; mutable?: boolean }, v?: unknown) => unknown;
+}
+
+/** The part of Kiln's `Store` the fuzzer uses. */
+export interface KilnStore {
+  setFuel(n: number): void;
+  getFuel(): number;
+  readonly fuelConsumed: number;
 }
 
 /** Loads Kiln's `mod.ts`, or returns `undefined` when it does not exist yet or fails to load. */
@@ -72,19 +81,28 @@ export interface KilnEngineOptions {
   fuel: number;
   /** Optional yield interval, to exercise the suspending driver as well. */
   fuelYieldInterval?: number;
+  /** Which of Kiln's engines runs the instances (`StoreOptions.engine`; default the interpreter). */
+  engine?: "interpreter" | "native";
+  /**
+   * Report the store's fuel ({@link Engine.fuelReading}), for comparing two metered engines (the `engines` target):
+   * the harness then records it after every step and whenever an import is called.
+   */
+  observeFuel?: boolean;
 }
 
 /** Kiln behind the harness's {@link Engine} interface, with fuel so that no guest can hang it. */
 export function kilnEngine(kiln: KilnApi, options: KilnEngineOptions): Engine {
-  let store: { setFuel(n: number): void } | undefined;
-  return {
-    name: "kiln",
+  let store: KilnStore | undefined;
+  const engine: Engine = {
+    name: options.engine === "native" ? "kiln-native" : "kiln",
     async instantiate(bytes, imports) {
       const storeOptions: Record<string, unknown> = { fuel: options.fuel, maxMemoryBytes: FUZZ_MEMORY_LIMIT };
       if (options.fuelYieldInterval) storeOptions.fuelYieldInterval = options.fuelYieldInterval;
+      if (options.engine !== undefined) storeOptions.engine = options.engine;
       const module = await compileOnce("kiln", bytes, () => new kiln.Module(bytes));
-      const { instance } = await kiln.instantiate(module as object, imports, storeOptions);
-      store = instance.store;
+      // The store first, so that its fuel can be read also after an instantiation that trapped.
+      store = new kiln.Store(storeOptions);
+      const { instance } = await kiln.instantiate(module as object, imports, { store });
       return instance.exports;
     },
     makeGlobal(type: ValName, value: unknown) {
@@ -94,4 +112,9 @@ export function kilnEngine(kiln: KilnApi, options: KilnEngineOptions): Engine {
       store?.setFuel(options.fuel);
     },
   };
+  if (options.observeFuel) {
+    engine.fuelReading = () =>
+      store === undefined ? "no store" : `consumed ${store.fuelConsumed} left ${store.getFuel()}`;
+  }
+  return engine;
 }

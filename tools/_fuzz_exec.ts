@@ -19,6 +19,11 @@ export interface Engine {
   makeGlobal(type: ValName, value: unknown): unknown;
   /** Called before every top-level export call (Kiln refills fuel here). */
   beforeCall?(): void;
+  /**
+   * The store's fuel as a comparable string (Kiln with `observeFuel`): recorded in each step's state and, in the
+   * step's logs, whenever the guest calls an import (what a host function observes of the fuel).
+   */
+  fuelReading?(): string;
 }
 
 /** The record of one action: instantiation or one export call. */
@@ -31,7 +36,10 @@ export interface Step {
   logs: string[];
   /** Exported globals, tables and memory hashes after the action. */
   state: string[];
-  /** Set when the comparison cannot go on past this step: "stack", "fuel" or "interrupt". */
+  /**
+   * Set when the comparison cannot go on past this step: "stack", "fuel" (not when both sides are metered:
+   * {@link RunOptions.fuelConclusive}) or "interrupt".
+   */
   inconclusive?: string;
 }
 
@@ -254,6 +262,11 @@ export interface RunOptions {
    * where Kiln ran out of fuel or stack, so that an infinite loop is never started natively.
    */
   maxSteps?: number;
+  /**
+   * Running out of fuel is a result like any trap, to be compared, not an inconclusive end of the round: both
+   * engines meter the same fuel (the `engines` target, Kiln's native engine against its interpreter).
+   */
+  fuelConclusive?: boolean;
 }
 
 /**
@@ -273,7 +286,7 @@ export async function runModule(engine: Engine, bytes: Uint8Array, options: RunO
 
   const noteCaught = (e: unknown): void => {
     const k = trapKind(e);
-    if (k === "stack" || k === "fuel" || k === "interrupt") inconclusive ??= k;
+    if (k === "stack" || (k === "fuel" && !options.fuelConclusive) || k === "interrupt") inconclusive ??= k;
   };
   const callNested = (f: unknown, sig: FuncSig | undefined): unknown => {
     if (typeof f !== "function") throw new FuzzHostError("call of a non-function");
@@ -374,11 +387,24 @@ export async function runModule(engine: Engine, bytes: Uint8Array, options: RunO
       mod[imp.name] = engine.makeGlobal("externref", "fuzz-extern");
     }
   }
+  const fuelReading = engine.fuelReading;
+  if (fuelReading !== undefined) {
+    // What a host function sees of the fuel when the guest calls it (before an async import's Promise).
+    for (const imp of info.imports) {
+      if (imp.kind !== 0) continue;
+      const f = imports[imp.module]![imp.name] as (...a: unknown[]) => unknown;
+      imports[imp.module]![imp.name] = (...args: unknown[]) => {
+        logs.push(`fuel at ${imp.name}: ${fuelReading()}`);
+        return f(...args);
+      };
+    }
+  }
 
   const maxSteps = options.maxSteps ?? Infinity;
   let stepCount = 0;
   const report = (label: string, outcome: string): boolean => {
     const state = exports === undefined ? [] : snapshot(info, exports);
+    if (fuelReading !== undefined) state.push(`fuel ${fuelReading()}`);
     options.onStep({ label, outcome, logs, state, ...(inconclusive ? { inconclusive } : {}) });
     logs = [];
     stepCount++;

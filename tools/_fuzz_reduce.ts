@@ -37,7 +37,8 @@ export async function reduceModule(
   const deadline = Date.now() + (options.budgetMs ?? 120_000);
   const features = b.Features.MutableGlobals | b.Features.NontrappingFPToInt | b.Features.BulkMemory |
     b.Features.SignExt | b.Features.ReferenceTypes | b.Features.Multivalue | b.Features.BulkMemoryOpt |
-    b.Features.Memory64 | (options.simd ? b.Features.SIMD128 : 0);
+    b.Features.Memory64 | b.Features.TailCall | b.Features.ExtendedConst | b.Features.MultiMemory |
+    (options.simd ? b.Features.SIMD128 : 0);
   let best = bytes;
   const open = (bin: Uint8Array) => {
     const m = b.readBinary(bin);

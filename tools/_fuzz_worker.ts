@@ -25,6 +25,8 @@ export type KilnMode = "plain" | "yield" | "async";
 export interface Round {
   seed: number;
   mode?: KilnMode;
+  /** Kiln's fuel per top-level call in this round (default: the job's). */
+  fuel?: number;
   /** Run at most this many steps of the round (see RunOptions.maxSteps). */
   maxSteps?: number;
 }
@@ -34,10 +36,16 @@ export type WorkerJob =
   | {
     id: number;
     type: "module";
-    engine: "native" | "kiln";
+    /** The host's WebAssembly, Kiln's interpreter ("kiln") or Kiln's native engine ("kiln-native"). */
+    engine: "native" | "kiln" | "kiln-native";
     wasm: Uint8Array;
     rounds: Round[];
     fuel: number;
+    /**
+     * Both sides are metered (the `engines` target): record Kiln's fuel after every step and at every import call,
+     * and compare running out of fuel like any trap (see RunOptions.fuelConclusive).
+     */
+    observeFuel?: boolean;
   }
   | { id: number; type: "target"; target: TargetName; input: Uint8Array }
   | ({ id: number; type: "batch-init" } & BatchInit)
@@ -59,28 +67,43 @@ scope.onmessage = async (event: MessageEvent<WorkerJob>) => {
   const job = event.data;
   try {
     if (job.type === "module") {
-      const kiln = job.engine === "kiln" ? await loadKiln() : undefined;
-      if (job.engine === "kiln" && kiln === undefined) throw new Error("Kiln (mod.ts) is not available");
+      const kiln = job.engine !== "native" ? await loadKiln() : undefined;
+      if (job.engine !== "native" && kiln === undefined) throw new Error("Kiln (mod.ts) is not available");
       // After a round ran out of fuel at step i, later rounds stop before step i: the same export most likely
-      // loops again, and burning the whole fuel in every round would cost most of the fuzzer's time.
+      // loops again, and burning the whole fuel in every round would cost most of the fuzzer's time. With both
+      // sides metered, only a round with the job's full fuel sets the cap (a small budget runs out anywhere), and
+      // both sides set it alike unless they already diverged in that round or only one side's stack ran out.
       let cap = Infinity;
       for (let r = 0; r < job.rounds.length; r++) {
         const round = job.rounds[r]!;
         const steps: Step[] = [];
+        const fuel = round.fuel ?? job.fuel;
         const engine = kiln
-          ? kilnEngine(kiln, { fuel: job.fuel, fuelYieldInterval: round.mode === "yield" ? 997 : undefined })
+          ? kilnEngine(kiln, {
+            fuel,
+            fuelYieldInterval: round.mode === "yield" ? 997 : undefined,
+            engine: job.engine === "kiln-native" ? "native" : undefined,
+            observeFuel: job.observeFuel,
+          })
           : nativeEngine();
         scope.postMessage({ id: job.id, type: "round", round: r });
         await runModule(engine, job.wasm, {
           seed: round.seed,
           asyncImports: kiln !== undefined && round.mode === "async",
           maxSteps: Math.min(round.maxSteps ?? Infinity, cap),
+          fuelConclusive: job.observeFuel,
           onStep: (step) => {
             steps.push(step);
             scope.postMessage({ id: job.id, type: "step", round: r, step });
           },
         });
-        if (steps.at(-1)?.inconclusive === "fuel") cap = Math.min(cap, steps.length - 1);
+        const last = steps.at(-1);
+        // Both metered: a full-budget fuel trap, or the stack (so that a side whose stack ran out where the other's
+        // fuel did caps alike; see EnginesRunner for the other case).
+        const outOfFuel = job.observeFuel
+          ? (fuel >= job.fuel && last?.outcome === "trap:fuel") || last?.inconclusive === "stack"
+          : last?.inconclusive === "fuel";
+        if (outOfFuel) cap = Math.min(cap, steps.length - 1);
       }
       scope.postMessage({ id: job.id, type: "done" });
     } else if (job.type === "target") {

@@ -7,11 +7,21 @@
  *   logged values, exported globals/tables and memory hashes are compared. A divergence that disappears after
  *   binaryen's `--denan` is counted as NaN nondeterminism; any other is saved (module + seed + report) and
  *   reduced.
+ * - `--target engines`: differential fuzzing of Kiln's two engines, the native engine (`StoreOptions.engine:
+ *   "native"`, lib/native/) against the interpreter, on the same modules, rounds and three configurations as `diff`.
+ *   Both are metered, so besides everything `diff` compares, the store's fuel (`fuelConsumed` and `getFuel()`) is
+ *   compared after every step and whenever the guest calls an import (what a host function observes), and running
+ *   out of fuel is a trap like any other: both must trap at the same step with the same fuel, memory and state, and
+ *   the round goes on. Half the rounds get a small budget (1–300 or 1–30,000 units per call, from the round's seed)
+ *   so that fuel traps happen often; the others get `--fuel` (default 100,000 for this target). Both engines run at once (no native step limit is
+ *   needed). Stack exhaustion on either side ends the round's comparison (depths differ by design), as in `diff`;
+ *   the summary says on which side. A divergence that is a known host bug ({@link knownGap}) is counted by kind in
+ *   the summary, not saved or reduced.
  * - `--target decoder|parser`: mutation fuzzing of `new Module`/the decoder and of `parseWat`; every input must
  *   give success or a CompileError within the time limit.
  * - `--soak N`: create, run and drop N instances and check that memory returns to its baseline.
- * - `--check FILE.wasm [--seed S] [--mode plain|yield|async]`: run one module on both engines and print the
- *   comparison (for reproducing a finding; the report gives the command).
+ * - `--check FILE.wasm [--seed S] [--mode plain|yield|async] [--target engines --fuel N]`: run one module on both
+ *   engines and print the comparison (for reproducing a finding; the report gives the command).
  * - `--simd` (with `--target diff`): modules use fixed-width SIMD. binaryen generates with `--enable-simd`; the
  *   own generator adds `v128` expressions and statements (lane loads/stores, shuffles with random lanes, extmul,
  *   dot, q15mulr, narrow/extend, float rounding, …) inside functions whose signatures stay scalar. A `v128` cannot
@@ -32,7 +42,7 @@
  *
  * Options: `--seconds N` (default 60), `--iterations N` (modules), `--executions N` (stop after N executions),
  * `--seed S` (default: time-based, printed), `--out DIR` (default: a temp dir), `--fuel N` (per top-level export
- * call, default 1,000,000), `--rounds N`, `--lanes N` (modules in flight at once, default 2), `--no-reduce`,
+ * call, default 1,000,000; `engines`: 100,000), `--rounds N`, `--lanes N` (modules in flight at once, default 2), `--no-reduce`,
  * `--native-only` (compare native against native: a self-test of the harness), `--own-ratio R` (share of
  * own-generator modules, default 0.5), `--simd`, `--quiet`.
  *
@@ -43,11 +53,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "./_fuzz_rng.ts";
 import { type JobResult, JobWorker } from "./_fuzz_pool.ts";
-import { compareRounds, divergenceKey, type RoundsComparison } from "./_fuzz_compare.ts";
+import { compareRounds, type Divergence, divergenceKey, type RoundsComparison } from "./_fuzz_compare.ts";
 import { binaryenFuzzModule, denan, genStats, removeScratch } from "./_fuzz_gen.ts";
 import { ownModule, ownText } from "./_fuzz_own_gen.ts";
 import { reduceModule } from "./_fuzz_reduce.ts";
-import { loadKiln } from "./_fuzz_engines.ts";
+import { FUZZ_MEMORY_LIMIT, loadKiln } from "./_fuzz_engines.ts";
 import { loadDecoder, loadParser, type TargetName } from "./_fuzz_targets.ts";
 import { extractModules } from "./_fuzz_mutate.ts";
 import { runMutationCampaign } from "./_fuzz_batch.ts";
@@ -56,7 +66,7 @@ import { runSoak } from "./_fuzz_soak.ts";
 
 /** Parsed command line. */
 export interface FuzzArgs {
-  target: "diff" | "decoder" | "parser";
+  target: "diff" | "engines" | "decoder" | "parser";
   seconds: number;
   iterations: number;
   /** Differential fuzzing stops once this many executions (compared steps) are reached. */
@@ -92,13 +102,14 @@ Usage: deno task fuzz [OPTIONS]
 
 Options:
   --target <T>        diff (default): differential fuzzing on binaryen and own-generator modules
+                      engines: the same modules on Kiln's native engine against its interpreter, fuel compared
                       decoder: mutated binaries through new Module; parser: mutated WAT through parseWat
   --seconds <N>       Stop after N seconds (default 60)
   --iterations <N>    Stop after N modules or mutants
   --executions <N>    Stop after N compared executions (diff)
   --seed <S>          Random seed (default: time-based, printed)
   --out <DIR>         Where findings are saved (default: a fresh temporary directory)
-  --fuel <N>          Kiln fuel per top-level export call (default 1000000)
+  --fuel <N>          Kiln fuel per top-level export call (default 1000000; engines: 100000)
   --rounds <N>        Rounds per module: a fresh instance and Kiln configuration each (default 6)
   --lanes <N>         Modules in flight at once (default 2)
   --own-ratio <R>     Share of modules from Kiln's own generator (default 0.5)
@@ -107,7 +118,7 @@ Options:
   --no-reduce         Do not reduce divergent modules
   --native-only       Compare native against native (a self-test of the harness)
   --soak <N>          Create, run and drop N instances; memory must return to its baseline
-  --check <FILE>      Run one module on both engines and print the comparison
+  --check <FILE>      Run one module on both engines and print the comparison (with --target engines: Kiln's)
   --mode <M>          With --check: plain, yield or async (default plain)
   --quiet             Less output
   -h, --help          Print this help
@@ -140,6 +151,7 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
     simd: false,
     help: false,
   };
+  let fuelGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -155,7 +167,9 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
     switch (flag) {
       case "--target": {
         const t = value();
-        if (t !== "diff" && t !== "decoder" && t !== "parser") throw new FuzzUsageError(`unknown target: ${t}`);
+        if (t !== "diff" && t !== "engines" && t !== "decoder" && t !== "parser") {
+          throw new FuzzUsageError(`unknown target: ${t}`);
+        }
         a.target = t;
         break;
       }
@@ -176,6 +190,7 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
         break;
       case "--fuel":
         a.fuel = num();
+        fuelGiven = true;
         break;
       case "--no-reduce":
         a.reduce = false;
@@ -218,14 +233,50 @@ export function parseArgs(argv: readonly string[]): FuzzArgs {
         throw new FuzzUsageError(`unknown option: ${flag}`);
     }
   }
+  if (a.target === "engines" && !fuelGiven) a.fuel = ENGINES_FUEL;
   return a;
+}
+
+/**
+ * The `engines` target's default fuel per call: both sides run out of it (no native step limit), and a guest that
+ * loops forever costs the interpreter about 25 ms and both sides about 100 yields at this amount (1,000,000: ten
+ * times that), while a call that finishes rarely needs more.
+ */
+export const ENGINES_FUEL = 100_000;
+
+/**
+ * The native engine's known gaps and host bugs that a divergence of the `engines` target is, or undefined.
+ *
+ * @param d the divergence
+ * @param a the native engine's side of the job, if at hand
+ */
+export function knownGap(d: Divergence, a?: JobResult): string | undefined {
+  // JavaScriptCore (Bun 1.4.5): a `return_call` to a wasm function of another instance (the native engine's import
+  // dispatcher, lib/native/imports.ts) that then suspends fails JSPI's stack scan; V8 runs it.
+  if (/JSPI stack scan failed: unrecognized type of Wasm frame/.test(`${d.a}\n${d.b}`)) return "jsc-jspi-return-call";
+  // The native engine does not enforce `maxMemoryBytes` yet: its memory grows past the interpreter's 128 MiB, and a
+  // guest that keeps growing it (seed 3101, module 7359: to 354 MiB a round) can outlast the job's time limit.
+  const grown = (a?.rounds ?? []).flat().some((s) =>
+    s.state.some((e) => Number(/=mem (\d+) /.exec(e)?.[1] ?? 0) > FUZZ_MEMORY_LIMIT)
+  );
+  if (d.field === "hang" && grown) return "native-max-memory";
+  return undefined;
 }
 
 /** Worker jobs before a worker is replaced (bounding what a runtime keeps per worker). */
 const RECYCLE_AFTER = 2_000;
 
+/** How a differential lane runs a module on its two engines: {@link DiffRunner} or {@link EnginesRunner}. */
+export interface Runner {
+  /** The two sides' names, as the reports print them. */
+  readonly names: readonly [string, string];
+  run(wasm: Uint8Array, rounds: readonly Round[]): Promise<{ a: JobResult; b: JobResult; cmp: RoundsComparison }>;
+  close(): void;
+}
+
 /** The two workers of a differential lane and how to run a module on both. */
-export class DiffRunner {
+export class DiffRunner implements Runner {
+  readonly names = ["native", "kiln"] as const;
   readonly #a = new JobWorker(RECYCLE_AFTER);
   readonly #b = new JobWorker(RECYCLE_AFTER);
   constructor(readonly engineB: "kiln" | "native", readonly fuel: number) {}
@@ -271,9 +322,105 @@ export class DiffRunner {
   }
 }
 
-function describe(cmp: RoundsComparison): string {
+function describe(cmp: RoundsComparison, names: readonly [string, string] = ["native", "other"]): string {
   const d = cmp.divergence!;
-  return `${d.label}: ${d.field} differs\n    native: ${d.a}\n    ${"other"}:  ${d.b}`;
+  const w = Math.max(names[0].length, names[1].length) + 1;
+  return `${d.label}: ${d.field} differs\n    ${`${names[0]}:`.padEnd(w)} ${d.a}\n    ${
+    `${names[1]}:`.padEnd(w)
+  } ${d.b}`;
+}
+
+/**
+ * The two workers of an `engines` lane: Kiln's native engine (a) and its interpreter (b), both metered, both run
+ * every round in full at the same time (fuel ends every loop on both), then compared round by round.
+ */
+export class EnginesRunner implements Runner {
+  readonly names = ["native engine", "interpreter"] as const;
+  readonly #a = new JobWorker(RECYCLE_AFTER);
+  readonly #b = new JobWorker(RECYCLE_AFTER);
+  constructor(readonly fuel: number) {}
+
+  async run(
+    wasm: Uint8Array,
+    rounds: readonly Round[],
+  ): Promise<{ a: JobResult; b: JobResult; cmp: RoundsComparison }> {
+    const job = (engine: "kiln" | "kiln-native") => ({
+      type: "module" as const,
+      engine,
+      wasm,
+      rounds: [...rounds],
+      fuel: this.fuel,
+      observeFuel: true,
+    });
+    const [a, b] = await Promise.all([this.#a.run(job("kiln-native"), 60_000), this.#b.run(job("kiln"), 60_000)]);
+    return { a, b, cmp: compareEngines(a, b) };
+  }
+
+  /** Stops both workers. */
+  close(): void {
+    this.#a.terminate();
+    this.#b.terminate();
+  }
+}
+
+/**
+ * Compares an `engines` job (a: the native engine, b: the interpreter) round by round as {@link compareRounds} does,
+ * then: names the side of each stack stop, accepts a missing step after a one-sided stack stop, and makes a
+ * native-engine timeout on a step the interpreter finished a `hang` divergence.
+ */
+export function compareEngines(a: JobResult, b: JobResult): RoundsComparison {
+  const cmp = compareRounds(a, b);
+  labelStackStops(cmp, a, b);
+  // After a round where only one side's stack ran out (inconclusive), the sides may cap later rounds at different
+  // steps (see the worker): a step missing on one side then is that, not a divergence.
+  if (
+    cmp.divergence?.field === "missing-step" &&
+    cmp.stopped.some((s) => /^stack\((native engine|interpreter)\)$/.test(s))
+  ) {
+    cmp.stopped.push("missing-step after a one-sided stack stop");
+    delete cmp.divergence;
+    delete cmp.round;
+  }
+  // Metered, the native engine cannot loop forever: not finishing a step the interpreter finished is a hang.
+  const hung = cmp.stopped.indexOf("timeout(a) where kiln finished");
+  if (hung >= 0 && !cmp.divergence) {
+    const round = cmp.rounds - 1;
+    const steps = (a.rounds ?? [a.steps])[round] ?? [];
+    const other = (b.rounds ?? [b.steps])[round]?.[steps.length];
+    cmp.divergence = {
+      step: steps.length,
+      label: other?.label ?? "?",
+      field: "hang",
+      a: "timed out",
+      b: other?.outcome ?? "<none>",
+    };
+    cmp.round = round;
+  }
+  return cmp;
+}
+
+/**
+ * Names the side of each "stack" stop ("stack(native engine)", "stack(interpreter)", "stack(both)"): the engines'
+ * stack depths differ by design, and the report counts on which side the stack ran out.
+ */
+function labelStackStops(cmp: RoundsComparison, a: JobResult, b: JobResult): void {
+  const ar = a.rounds ?? [a.steps], br = b.rounds ?? [b.steps];
+  let next = 0;
+  for (let r = 0; r < cmp.rounds; r++) {
+    const x = ar[r] ?? [], y = br[r] ?? [];
+    // As compareRuns: the first step, within both runs, where either side is inconclusive.
+    const n = Math.min(x.length, y.length);
+    let j = 0;
+    while (j < n && x[j]!.inconclusive === undefined && y[j]!.inconclusive === undefined) j++;
+    if (j === n || (x[j]!.inconclusive ?? y[j]!.inconclusive) !== "stack") continue;
+    const k = cmp.stopped.indexOf("stack", next);
+    if (k < 0) return;
+    const side = x[j]!.inconclusive === "stack"
+      ? y[j]!.inconclusive === "stack" ? "both" : "native engine"
+      : "interpreter";
+    cmp.stopped[k] = `stack(${side})`;
+    next = k + 1;
+  }
 }
 
 /** The runtime executing the fuzzer, with its version (for the summary line). */
@@ -295,22 +442,37 @@ interface Stats {
   stepsOwn: number;
   stopped: Record<string, number>;
   nanOnly: number;
+  /** Divergences that are known gaps of the native engine or host bugs ({@link knownGap}), by kind. */
+  known: Record<string, number>;
   divergences: { dir: string; key: string; summary: string }[];
   errors: string[];
 }
 
-/** The Kiln configuration of round `r` of module `k`: over the rounds of a module, all three occur. */
-function roundsFor(args: FuzzArgs, k: number): Round[] {
+/**
+ * The Kiln configuration of round `r` of module `k`: over the rounds of a module, all three occur. With both
+ * engines metered (`engines`), half the rounds get a small fuel budget per call, so that fuel traps are frequent.
+ */
+export function roundsFor(args: Pick<FuzzArgs, "seed" | "rounds" | "target" | "fuel">, k: number): Round[] {
   const base = Rng.derive(args.seed ^ 0x5eed, k);
-  return Array.from({ length: args.rounds }, (_, r) => ({
-    seed: Rng.derive(base, r),
-    mode: MODES[(k + r) % 3]!,
-  }));
+  return Array.from({ length: args.rounds }, (_, r) => {
+    const round: Round = { seed: Rng.derive(base, r), mode: MODES[(k + r) % 3]! };
+    if (args.target === "engines") {
+      const rng = new Rng(Rng.derive(round.seed, 0xf0e1));
+      round.fuel = rng.chance(0.5) ? args.fuel : 1 + rng.int(rng.chance(0.5) ? 300 : 30_000);
+    }
+    return round;
+  });
 }
 
 async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<number> {
-  const kiln = args.nativeOnly ? undefined : await loadKiln();
+  const engines = args.target === "engines";
+  const kiln = args.nativeOnly && !engines ? undefined : await loadKiln();
+  if (engines && !kiln) {
+    log("Kiln (mod.ts) is not available: nothing to compare");
+    return 2;
+  }
   const engineB = kiln ? "kiln" : "native";
+  const newRunner = (): Runner => engines ? new EnginesRunner(args.fuel) : new DiffRunner(engineB, args.fuel);
   if (!kiln) {
     log(
       args.nativeOnly
@@ -322,7 +484,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
   mkdirSync(out, { recursive: true });
   log(
     `differential fuzzing${args.simd ? " with SIMD" : ""}: seed ${args.seed}, ${args.seconds} s, ` +
-      `native vs ${engineB} on ${runtimeName()}, ` +
+      `${engines ? "Kiln's native engine vs its interpreter" : `native vs ${engineB}`} on ${runtimeName()}, ` +
       `${args.rounds} rounds a module, ${args.lanes} lanes, findings in ${out}`,
   );
   const stats: Stats = {
@@ -335,6 +497,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
     stepsOwn: 0,
     stopped: {},
     nanOnly: 0,
+    known: {},
     divergences: [],
     errors: [],
   };
@@ -368,14 +531,14 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
   };
 
   const handleDivergence = async (
-    runner: DiffRunner,
+    runner: Runner,
     k: number,
     cur: { wasm?: Uint8Array; source: string },
     round: Round,
     cmp: RoundsComparison,
   ): Promise<void> => {
     const wasm = cur.wasm!;
-    const one = [{ seed: round.seed, mode: round.mode }];
+    const one = [{ seed: round.seed, mode: round.mode, fuel: round.fuel }];
     // NaN signs and payloads are nondeterministic (the spec lets an operation that returns a NaN pick either sign
     // and, from NaN inputs, any arithmetic NaN); if the divergence goes away without NaNs it is not a bug. Own
     // modules too: f64.min of a NaN, then stored, shows V8's negative default NaN against Kiln's positive one.
@@ -391,8 +554,9 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
     const dir = join(out, `seed-${args.seed}-module-${k}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "module.wasm"), wasm);
-    const summary = describe(cmp);
-    log(`DIVERGENCE in module ${k} (${cur.source}, round ${cmp.round}, kiln ${round.mode}): ${summary}`);
+    const summary = describe(cmp, runner.names);
+    const fuelNote = round.fuel !== undefined ? `, fuel ${round.fuel}` : "";
+    log(`DIVERGENCE in module ${k} (${cur.source}, round ${cmp.round}, kiln ${round.mode}${fuelNote}): ${summary}`);
     let reducedSize = wasm.length;
     // A hang costs Kiln's whole time limit per reduction step: save it unreduced.
     const reduce = args.reduce && cmp.divergence!.field !== "hang";
@@ -416,12 +580,13 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
           source: cur.source,
           argSeed: round.seed,
           mode: round.mode,
+          fuel: round.fuel ?? args.fuel,
           runtime: runtimeName(),
           divergence: cmp.divergence,
           sizes: { original: wasm.length, reduced: reducedSize },
-          reproduce: `deno task fuzz --check ${
+          reproduce: `deno task fuzz${engines ? " --target engines" : ""} --check ${
             join(dir, reduce ? "reduced.wasm" : "module.wasm")
-          } --seed ${round.seed} --mode ${round.mode}`,
+          } --seed ${round.seed} --mode ${round.mode}${engines ? ` --fuel ${round.fuel ?? args.fuel}` : ""}`,
         },
         null,
         1,
@@ -431,7 +596,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
   };
 
   const lane = async () => {
-    const runner = new DiffRunner(engineB, args.fuel);
+    const runner = newRunner();
     try {
       while (Date.now() < deadline && stats.steps < args.executions) {
         const k = nextK++;
@@ -446,7 +611,7 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
         if (cur.source === "own") stats.own++;
         else stats.binaryen++;
         const rounds = roundsFor(args, k);
-        const { cmp } = await runner.run(cur.wasm, rounds);
+        const { a, cmp } = await runner.run(cur.wasm, rounds);
         stats.steps += cmp.compared;
         stats.rounds += cmp.rounds;
         if (cur.source === "own") stats.stepsOwn += cmp.compared;
@@ -456,7 +621,11 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
           stats.stopped[head] = (stats.stopped[head] ?? 0) + 1;
           if (why.startsWith("harness")) stats.errors.push(`module ${k}: ${why}`);
         }
-        if (cmp.divergence) await handleDivergence(runner, k, cur, rounds[cmp.round!]!, cmp);
+        const gap = engines && cmp.divergence ? knownGap(cmp.divergence, a) : undefined;
+        if (gap !== undefined) {
+          if (!stats.known[gap]) log(`known gap ${gap} (first in module ${k}): ${describe(cmp, runner.names)}`);
+          stats.known[gap] = (stats.known[gap] ?? 0) + 1;
+        } else if (cmp.divergence) await handleDivergence(runner, k, cur, rounds[cmp.round!]!, cmp);
       }
     } finally {
       runner.close();
@@ -467,14 +636,16 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
   log(
     `done: ${stats.modules} modules (${stats.binaryen} binaryen, ${stats.own} own), ${stats.rounds} rounds, ` +
       `stopped early: ${JSON.stringify(stats.stopped)}, NaN-only differences: ${stats.nanOnly}, ` +
+      (engines ? `known gaps: ${JSON.stringify(stats.known)}, ` : "") +
       `divergences: ${stats.divergences.length}, generator/harness errors: ${stats.errors.length}, ` +
       `binaryen generation: ${JSON.stringify(genStats)}`,
   );
   log(
-    `TOTAL diff: ${stats.steps} executions (${stats.stepsBinaryen} on binaryen modules, ${stats.stepsOwn} on own) ` +
+    `TOTAL ${args.target}: ${stats.steps} executions (${stats.stepsBinaryen} on binaryen modules, ${stats.stepsOwn} on own) ` +
       `in ${seconds.toFixed(0)} s = ${(stats.steps / seconds).toFixed(0)}/s; ${stats.modules} modules ` +
       `(${stats.binaryen} binaryen, ${stats.own} own); ${runtimeName()}; seed ${args.seed}; ` +
-      `${stats.divergences.length} divergences`,
+      `${stats.divergences.length} divergences` +
+      (engines ? `; ${Object.values(stats.known).reduce((x, y) => x + y, 0)} known gaps` : ""),
   );
   const unsupported = stats.stopped["unsupported"] ?? 0;
   if (unsupported > 0) {
@@ -600,18 +771,20 @@ async function targetMain(args: FuzzArgs, log: (s: string) => void): Promise<num
 }
 
 async function checkMain(args: FuzzArgs, log: (s: string) => void): Promise<number> {
-  const kiln = args.nativeOnly ? undefined : await loadKiln();
-  const runner = new DiffRunner(kiln ? "kiln" : "native", args.fuel);
+  const engines = args.target === "engines";
+  const kiln = args.nativeOnly && !engines ? undefined : await loadKiln();
+  const runner: Runner = engines ? new EnginesRunner(args.fuel) : new DiffRunner(kiln ? "kiln" : "native", args.fuel);
   try {
     const wasm = new Uint8Array(readFileSync(args.check!));
     const { a, b, cmp } = await runner.run(wasm, [{ seed: args.seed, mode: args.mode }]);
-    for (const [name, r] of [["native", a], [kiln ? "kiln" : "native#2", b]] as const) {
+    const names = engines || kiln ? runner.names : ["native", "native#2"] as const;
+    for (const [name, r] of [[names[0], a], [names[1], b]] as const) {
       log(`== ${name}${r.timedOut ? " (timed out)" : ""}${r.error ? ` (error: ${r.error})` : ""}`);
       for (const s of r.steps) log(`  ${s.label} -> ${s.outcome}${s.logs.length ? ` logs=[${s.logs.join(" ")}]` : ""}`);
     }
     log(
       cmp.divergence
-        ? `DIVERGENCE: ${describe(cmp)}`
+        ? `DIVERGENCE: ${describe(cmp, names)}`
         : `equal (${cmp.compared} steps${cmp.stopped.length ? `, stopped: ${cmp.stopped.join(", ")}` : ""})`,
     );
     return cmp.divergence ? 1 : 0;
@@ -641,7 +814,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return r.ok ? 0 : 1;
   }
   try {
-    return args.target === "diff" ? await diffMain(args, log) : await targetMain(args, log);
+    return args.target === "diff" || args.target === "engines"
+      ? await diffMain(args, log)
+      : await targetMain(args, log);
   } finally {
     removeScratch();
   }

@@ -31,7 +31,7 @@
  * @module
  */
 
-import type { Module as DecodedModule } from "../binary/module.ts";
+import type { ConstExpr, Module as DecodedModule } from "../binary/module.ts";
 import { ValType } from "../binary/module.ts";
 import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
 import { isStackOverflow, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
@@ -187,16 +187,7 @@ function toHost(f: FuncInst | null): unknown {
     // importing its JS form, called synchronously (a table's functions cannot suspend: they may be called from any
     // call), whose entry hands it the store's fuel.
     const js = f.host !== null ? f.host : (funcToJs(f) as unknown as { callSync: AnyFn }).callSync;
-    const type = f.type;
-    const params = type.params.map(valTypeToName), results = type.results.map(valTypeToName);
-    const wat = `(module (import "t" "f" (func $f (param ${params.join(" ")}) (result ${results.join(" ")})))
-      (export "f" (func $f)))`;
-    const wrapped = importFunction(f, js as AnyFn, null, false);
-    const inst = new WebAssembly.Instance(
-      trampolineModule(`reexport ${params}->${results}`, wat),
-      { t: { f: wrapped } } as WebAssembly.Imports,
-    );
-    h = inst.exports.f;
+    h = reexport(f, importFunction(f, js as AnyFn, null, false));
   }
   if (h === undefined) throw new Error("internal: no host function for a function instance");
   hostFuncOfInst.set(f, h);
@@ -207,6 +198,40 @@ function toHost(f: FuncInst | null): unknown {
 /** Whether a native instance charges a counter of its own (metered, not sharing its store's). */
 function ownCounter(ni: NativeInstance): boolean {
   return ni.compiled.metered && !ni.compiled.shared;
+}
+
+/**
+ * `wrapped`, the JS function that calls `f`, as a wasm function of type `f.type`: re-exported as it is, or (`body`)
+ * through a wasm function that calls it, whose identity a `ref.func` in the importing instance keeps on V8 and
+ * JavaScriptCore alike (JavaScriptCore's `ref.func` of a re-exported JS import gives a new wrapper).
+ */
+function reexport(f: FuncInst, wrapped: AnyFn, body = false): unknown {
+  const params = f.type.params.map(valTypeToName), results = f.type.results.map(valTypeToName);
+  const sig = `(param ${params.join(" ")}) (result ${results.join(" ")})`;
+  const args = params.map((_, i) => `(local.get ${i})`).join(" ");
+  const wat = body
+    ? `(module (import "t" "f" (func $f ${sig})) (func (export "f") ${sig} (call $f ${args})))`
+    : `(module (import "t" "f" (func $f ${sig})) (export "f" (func $f)))`;
+  const inst = new WebAssembly.Instance(
+    trampolineModule(`${body ? "forward" : "reexport"} ${params}->${results}`, wat),
+    { t: { f: wrapped } } as WebAssembly.Imports,
+  );
+  return inst.exports.f;
+}
+
+/**
+ * The imported functions whose reference the module's code can take: `ref.func` is valid only for a function
+ * named outside the bodies (element segments, global initializers, exports: spec 3.0 §3.4.11, `C.refs`).
+ */
+function referencedImports(d: DecodedModule): Set<number> {
+  const out = new Set<number>();
+  const scan = (e: ConstExpr | undefined) => {
+    for (const i of e?.instrs ?? []) if (i.op === "ref.func" && i.funcIndex < d.importedFuncs) out.add(i.funcIndex);
+  };
+  for (const s of d.elems) s.init.forEach(scan);
+  for (const g of d.globals) scan(g.init);
+  for (const e of d.exports) if (e.kind === "func" && e.index < d.importedFuncs) out.add(e.index);
+  return out;
 }
 
 function fromHost(v: unknown): FuncInst | null {
@@ -479,12 +504,19 @@ export const native: Engine<NativeModule> = {
       -readonly [K in keyof NativeInstance]: NativeInstance[K];
     };
     let funcIndex = 0, tableIndex = 0, memoryIndex = 0, globalIndex = 0, tagIndex = 0;
+    const referenced = referencedImports(d);
     for (const imp of d.imports) {
       let v: unknown;
       switch (imp.desc.kind) {
-        case "func":
-          v = importOf(state.funcs[funcIndex++]!, ni as NativeInstance, imp.desc.typeIndex);
+        case "func": {
+          const f = state.funcs[funcIndex]!;
+          v = importOf(f, ni as NativeInstance, imp.desc.typeIndex, referenced.has(funcIndex++));
+          // A reference the guest takes to its import reaches JS (and other instances) as the import's function
+          // instance, with its type, as on the interpreter: a wasm function (dispatcher, re-export, another
+          // instance's) keeps its identity through `ref.func`.
+          if (!instOfHostFunc.has(v as object)) instOfHostFunc.set(v as object, f);
           break;
+        }
         case "table":
           v = hostTableFor(state.tables[tableIndex++]!);
           break;
@@ -717,8 +749,11 @@ function guardOf(ni: NativeInstance | undefined): Guard {
   return { code: 0 };
 }
 
-/** What the host instance imports for function import `f`. */
-function importOf(f: FuncInst, ni: NativeInstance, typeIndex: number): unknown {
+/**
+ * What the host instance imports for function import `f`; a wasm function when the guest can take its reference
+ * (`referenced`), so that the reference can be told as `f`'s.
+ */
+function importOf(f: FuncInst, ni: NativeInstance, typeIndex: number, referenced: boolean): unknown {
   const other = f.instance?.engine === native ? f.instance.engineState as NativeInstance : undefined;
   // Another native instance of the same metering: called directly (unmetered; or metered in the same store, whose
   // instances share one counter).
@@ -733,14 +768,20 @@ function importOf(f: FuncInst, ni: NativeInstance, typeIndex: number): unknown {
   }
   // A host function as it is; a function of another instance through its exported form (its own entry).
   const js = f.host;
-  if (js !== null && (isSynchronous(js) || !HAS_JSPI)) return importFunction(f, js as AnyFn, ni, false);
+  if (js !== null && (isSynchronous(js) || !HAS_JSPI)) {
+    const plain = importFunction(f, js as AnyFn, ni, false);
+    return referenced ? reexport(f, plain, true) : plain;
+  }
   const { token, resumed } = resumption(ni);
   if (js !== null) {
     const [a, s] = [importFunction(f, js as AnyFn, ni, true), importFunction(f, js as AnyFn, ni, false)];
     return dispatcher(f.type, a, s, token, resumed);
   }
   const exported = funcToJs(f) as unknown as AnyFn & { callSync: AnyFn };
-  if (!HAS_JSPI) return importFunction(f, exported.callSync, ni, false);
+  if (!HAS_JSPI) {
+    const plain = importFunction(f, exported.callSync, ni, false);
+    return referenced ? reexport(f, plain, true) : plain;
+  }
   const [a, s] = [importFunction(f, exported, ni, true), importFunction(f, exported.callSync, ni, false)];
   return dispatcher(f.type, a, s, token, resumed);
 }
