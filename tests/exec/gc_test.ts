@@ -8,6 +8,7 @@ import { decodeModule } from "../../lib/binary/decoder.ts";
 import { validateModule } from "../../lib/validate/module_validator.ts";
 import { UnsupportedFeatureError } from "../../lib/errors.ts";
 import { instantiate, parseWat, Store } from "../../mod.ts";
+import { NATIVE_GC } from "../gc/_native_gc.ts";
 
 const LIST = `(module
   (type $node (struct (field $value i32) (field $next (ref null $node))))
@@ -92,14 +93,7 @@ const CASES: [string, string, number[], number][] = [
   [MIXED, "brOnCast", [0], -1],
 ];
 
-const nativeGc = (() => {
-  try {
-    new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 3, 1, 0x5f, 0]));
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const nativeGc = NATIVE_GC;
 
 test("parseWat() and validateModule() accept the GC programs", () => {
   for (const program of [LIST, TREE, MIXED]) validateModule(decodeModule(parseWat(program)));

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { instantiate, parseWat, Store } from "../../mod.ts";
+import { NATIVE_GC } from "./_native_gc.ts";
 
 /** [program, argument of its `run` export]. */
 const PROGRAMS: [string, number][] = [
@@ -14,14 +15,7 @@ const PROGRAMS: [string, number][] = [
   ["splay_tree", 5000],
 ];
 
-const nativeGc = (() => {
-  try {
-    new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 3, 1, 0x5f, 0]));
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const nativeGc = NATIVE_GC;
 
 function wasmOf(name: string): Uint8Array {
   return parseWat(readFileSync(new URL(`../../testdata/gc/${name}.wat`, import.meta.url), "utf8"));
