@@ -72,6 +72,15 @@ export function helloCases(): ProcessCase[] {
       args: [cli, "-C", "engine=native", HELLO],
       expect: "Hello",
     },
+    ...(existsSync(join(REPO_ROOT, "dist", "cli.js"))
+      ? [{
+        // The npm package's `kiln` command (bin/kiln.mjs runs the bundled dist/cli.js; `deno task build` makes it).
+        label: "kiln (npm bin, Node), -C engine=auto",
+        command: "node",
+        args: [join(REPO_ROOT, "bin", "kiln.mjs"), "-C", "engine=auto", HELLO],
+        expect: "Hello",
+      }]
+      : []),
     { label: "node:wasi, Node", command: "node", args: ["--no-warnings", nodeWasi, HELLO], expect: "Hello" },
     { label: "floor: Deno, empty script", command: join(BIN, "deno"), args: ["run", "-A", empty], expect: "" },
     { label: "floor: Bun, empty script", command: join(BIN, "bun"), args: [empty], expect: "" },

@@ -4,7 +4,7 @@
 // type [] -> [], whose call was a TypeError).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type EngineName, instantiate, parseWat, Store, synchronous, Table } from "../../mod.ts";
+import { type EngineName, instantiate, parseWat, Store, synchronous, type Table } from "../../mod.ts";
 
 const ENGINES: readonly EngineName[] = ["interpreter", "native"];
 
