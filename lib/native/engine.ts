@@ -95,7 +95,7 @@ import {
 import { rawCaller, trampolineModule } from "./trampolines.ts";
 import { holdFullStacks, mapHostError } from "./traps.ts";
 import { hookCallerStack } from "./sampler.ts";
-import { type CompiledCode, newModuleName, registerModuleName } from "./offsets.ts";
+import { type CompiledCode, moduleNameFor, registerModuleName } from "./offsets.ts";
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -341,19 +341,20 @@ function resume(ni: NativeInstance | null, ctx: CallContext | null, async: boole
 
 function compile(module: DecodedModule, variant: Variant): NativeModule {
   const { metered, shared } = variant;
-  const options = {
+  const rewrite = {
     fuel: metered,
     exportDefinitions: true,
     dropStart: true,
     guardIndirect: hostConfusesNullEntries(),
     guardCallRef: !hostGivesOffsets(),
     tailCallImportsAsCalls: !hostGivesOffsets(),
-    moduleName: newModuleName(),
     sharedCounter: shared,
     limits: variant.limits,
     trapOnGrow: variant.trapOnGrow,
     stackLimit: variant.stackLimit,
   };
+  const moduleName = moduleNameFor(module.bytes, JSON.stringify(rewrite));
+  const options = { ...rewrite, moduleName };
   const bytes = instrument(module, options);
   let host: WebAssembly.Module;
   try {
@@ -373,7 +374,7 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
   }
   const countsDepth = variant.stackLimit !== undefined;
   const compiled = { decoded: module, module: host, bytes, options, metered, shared, countsDepth };
-  registerModuleName(options.moduleName, compiled);
+  registerModuleName(moduleName, compiled);
   return compiled;
 }
 
