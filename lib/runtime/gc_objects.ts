@@ -21,6 +21,7 @@ import {
   ValType,
 } from "../binary/module.ts";
 import { isIdSubtype } from "../validate/subtyping.ts";
+import { gcObjectOfView, gcView } from "./gc_views.ts";
 
 /** A GC object: its iso-recursive type id (`subtyping.ts`), which casts compare. */
 export class GcObject {
@@ -154,14 +155,21 @@ function anyOfNumber(v: number): unknown {
   return Number.isInteger(v) && v >= -(2 ** 30) && v < 2 ** 30 && !Object.is(v, -0) ? v : new HostRef(v);
 }
 
-/** `any.convert_extern` (and the JS API's ToWebAssemblyValue for `anyref`): an extern value in the any hierarchy. */
+/**
+ * `any.convert_extern` (and the JS API's ToWebAssemblyValue for `anyref`): an extern value in the any hierarchy (the
+ * JS view of a struct or array, `gc_views.ts`, is that struct or array again).
+ */
 export function internalize(v: unknown): unknown {
-  return typeof v === "number" ? anyOfNumber(v) : v;
+  return typeof v === "number" ? anyOfNumber(v) : gcObjectOfView(v) ?? v;
 }
 
-/** `extern.convert_any` (and ToJSValue for `anyref`): an any-hierarchy value as an extern value. */
+/**
+ * `extern.convert_any` (and ToJSValue for `anyref`): an any-hierarchy value as an extern value (a struct or array as
+ * its opaque JS view).
+ */
 export function externalize(v: unknown): unknown {
-  return v instanceof HostRef ? v.value : v;
+  if (v instanceof HostRef) return v.value;
+  return v instanceof GcObject ? gcView(v) : v;
 }
 
 /**

@@ -4,7 +4,7 @@
  *   i32 a signed number (in: ToInt32), i64 a BigInt (in: ToBigInt64, so a Number is a TypeError), f32/f64 a number
  *   (in: ToNumber, so a BigInt is a TypeError; f32 rounded to nearest, ties to even), funcref an exported function or
  *   null, externref any JS value (null being the null reference, undefined a value like any other), and with GC
- *   (`anyref` and its subtypes): a struct or array the opaque object Kiln made of it (it comes back as itself), an
+ *   (`anyref` and its subtypes): a struct or array its opaque view (`gc_views.ts`; it comes back as the object), an
  *   `i31ref` a number, any other JS value a host reference that comes back as itself (in: a number that is an
  *   integer in the i31 range becomes an `i31ref`; a value not of the parameter's type, e.g. a string for an `eqref`,
  *   is a TypeError).
@@ -32,6 +32,7 @@ import {
 } from "../binary/module.ts";
 import type { ExportedFunction, FuncInst } from "./func.ts";
 import { externalize, GcObject, internalize, refIsOf } from "./gc_objects.ts";
+import { gcObjectOfView, gcView } from "./gc_views.ts";
 import { isFuncTypeId, isIdSubtype } from "../validate/subtyping.ts";
 
 /** A value type's name in the public API. */
@@ -196,9 +197,12 @@ export function toRef(type: number, v: unknown): unknown {
     throw new TypeError(`a ${valTypeName(type)} value must be null`);
   }
   const id = heapTypeIndex(heap);
-  if (id >= 0 && v instanceof GcObject) {
-    if (v.typeId !== id && !isIdSubtype(v.typeId, id)) throw new TypeError(`a ${valTypeName(type)} value is expected`);
-    return v;
+  const gc = gcObjectOfView(v);
+  if (id >= 0 && gc !== undefined) {
+    if (gc.typeId !== id && !isIdSubtype(gc.typeId, id)) {
+      throw new TypeError(`a ${valTypeName(type)} value is expected`);
+    }
+    return gc;
   }
   switch (storageType(type)) {
     case ValType.funcref: {
@@ -220,7 +224,8 @@ export function toRef(type: number, v: unknown): unknown {
 
 /** ToJSValue of an internal reference of type `t` (a function's exported function; an i31 its number). */
 export function refToJs(t: number, internal: unknown): unknown {
-  if (internal === null || internal instanceof GcObject) return internal;
+  if (internal === null) return null;
+  if (internal instanceof GcObject) return gcView(internal);
   return storageType(t) === ValType.funcref ? funcToJs(internal as FuncInst) : externalize(internal);
 }
 

@@ -13,6 +13,7 @@ import type { Instance, Module } from "../../mod.ts";
 import { CompileError, LinkError, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import { TrapCode } from "../trap_codes.ts";
 import { GcArray, GcStruct } from "../runtime/gc_objects.ts";
+import { gcObjectOfView } from "../runtime/gc_views.ts";
 import { isHostGcObject } from "../native/imports.ts";
 import { type ErrorKind, type RawValue, spectestModule, type WastEngine, type WastInstance } from "./engine.ts";
 
@@ -97,8 +98,9 @@ export function kilnEngine(config: KilnConfig = "plain"): WastEngine {
       return typeof v === "function";
     },
     gcKind(v: unknown): "struct" | "array" | undefined {
-      if (v instanceof GcStruct) return "struct";
-      if (v instanceof GcArray) return "array";
+      const gc = gcObjectOfView(v);
+      if (gc instanceof GcStruct) return "struct";
+      if (gc instanceof GcArray) return "array";
       return isHostGcObject(v) ? hostGcKind(v) : undefined;
     },
   };

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Global, instantiate, Module, parseWat, Table } from "../../mod.ts";
+import { NATIVE_GC } from "../gc/_native_gc.ts";
 
 const WAT = `(module
   (type $p (struct (field (mut i32))))
@@ -32,6 +33,72 @@ test("a struct crosses as an opaque object and comes back as itself", async () =
   await e.store!(s);
   assert.equal((instance.exports.g as Global).value, s);
   assert.equal((instance.exports.t as Table).get(1), s);
+});
+
+/** What each reflective operation on `o` gives: its result, or the class of what it throws. */
+function reflect(o: object): Record<string, unknown> {
+  const ops: Record<string, () => unknown> = {
+    typeof: () => typeof o,
+    prototype: () => Object.getPrototypeOf(o),
+    extensible: () => Object.isExtensible(o),
+    frozen: () => Object.isFrozen(o),
+    keys: () => Reflect.ownKeys(o),
+    get: () => (o as Record<string, unknown>).x,
+    has: () => "x" in o,
+    descriptor: () => Object.getOwnPropertyDescriptor(o, "x"),
+    set: () => Reflect.set(o, "x", 1),
+    assign: () => ((o as Record<string, unknown>).x = 1),
+    define: () => Object.defineProperty(o, "x", { value: 1 }),
+    delete: () => Reflect.deleteProperty(o, "x"),
+    preventExtensions: () => Object.preventExtensions(o),
+    freeze: () => Object.freeze(o),
+    setPrototypeOf: () => Object.setPrototypeOf(o, {}),
+    reflectSetPrototypeOf: () => Reflect.setPrototypeOf(o, null),
+    toPrimitive: () => `${o as unknown as string}`,
+    instanceofObject: () => o instanceof Object,
+  };
+  const out: Record<string, unknown> = {};
+  for (const [name, op] of Object.entries(ops)) {
+    try {
+      out[name] = op();
+    } catch (e) {
+      out[name] = (e as Error).constructor.name;
+    }
+  }
+  return out;
+}
+
+test("a struct's JS view is opaque: no properties, no prototype, every change a TypeError, as the hosts' own", async () => {
+  const { instance } = await instantiate(parseWat(WAT));
+  const s = await (instance.exports.make as Fn)(1) as object;
+  const expected = {
+    typeof: "object",
+    prototype: null,
+    extensible: false,
+    frozen: true,
+    keys: [],
+    get: undefined,
+    has: false,
+    descriptor: undefined,
+    set: "TypeError",
+    assign: "TypeError",
+    define: "TypeError",
+    delete: "TypeError",
+    preventExtensions: "TypeError",
+    freeze: "TypeError",
+    setPrototypeOf: "TypeError",
+    reflectSetPrototypeOf: false,
+    toPrimitive: "TypeError",
+    instanceofObject: false,
+  };
+  assert.deepEqual(reflect(s), expected);
+  // The host's own struct behaves the same (where the host has GC).
+  if (NATIVE_GC) {
+    const native = new WebAssembly.Instance(new WebAssembly.Module(parseWat(WAT) as BufferSource));
+    assert.deepEqual(reflect((native.exports.make as (n: number) => object)(1)), expected);
+  }
+  assert.equal(await (instance.exports.same as Fn)(s), s, "the same view each time the struct crosses");
+  assert.equal(await (instance.exports.x as Fn)(s), 1, "and the view is the struct again inside");
 });
 
 test("an i31ref is a number both ways; another number or JS value is a host reference", async () => {
