@@ -436,8 +436,9 @@ const CODEGEN_OPTIONS: readonly GroupOption[] = [
   {
     name: "engine",
     value: "=native|interpreter|auto",
-    doc: "Kiln's interpreter, or the host's WebAssembly instrumented for fuel (auto: native where the host can)",
-    default: "interpreter",
+    doc: "Kiln's interpreter, or the host's WebAssembly instrumented for fuel (auto: native where the host can " +
+      "run the whole run as the interpreter would, with offsets in trap reports)",
+    default: "auto",
     apply: (o, _k, v) => {
       const engine = needValue(v);
       if (engine !== "native" && engine !== "interpreter" && engine !== "auto") {

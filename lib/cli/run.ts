@@ -37,6 +37,7 @@ import { formatInvokeResult, parseInvokeArg } from "./values.ts";
 import { encodeCoredump } from "./coredump.ts";
 import { writeProfile } from "./profile.ts";
 import { HAS_JSPI, HAS_WEBASSEMBLY } from "../engine/host.ts";
+import { hostGivesOffsets } from "../native/engine.ts";
 import { GuestProfiler } from "../profile/guest_profiler.ts";
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
@@ -235,10 +236,11 @@ export interface CliEngine {
 }
 
 /**
- * The engine a run uses (`-C engine=…`) and its WASI's mode. `auto` picks the native engine where the host has
- * WebAssembly and JSPI; on a host with WebAssembly but no JSPI (Node 20) it picks the native engine too, with
- * synchronous WASI, when nothing in the run needs to suspend the guest (`-W timeout` needs time slices, `--tcplisten`
- * asynchronous sockets), else the interpreter. `native` on a host without JSPI runs with synchronous WASI.
+ * The engine a run uses (`-C engine=…`, `auto` by default) and its WASI's mode. `auto` picks the native engine where
+ * the host has WebAssembly and JSPI; on a host with WebAssembly but no JSPI (Node 20) it picks the native engine
+ * too, with synchronous WASI, when nothing in the run needs to suspend the guest (`-W timeout` needs time slices,
+ * `--tcplisten` asynchronous sockets). It picks the interpreter where the host has no WebAssembly, and for what only
+ * the interpreter gives ({@link interpreterOnly}). `native` on a host without JSPI runs with synchronous WASI.
  *
  * @param opts The parsed command line.
  * @returns The engine and WASI mode.
@@ -252,14 +254,13 @@ export interface CliEngine {
  * ```
  */
 export function cliEngine(opts: RunOptions): CliEngine {
-  const choice = opts.engine ?? "interpreter";
+  const choice = opts.engine ?? "auto";
   if (choice === "interpreter") return { engine: "interpreter", wasiMode: "async" };
+  if (choice === "auto" && interpreterOnly(opts) !== undefined) return { engine: "interpreter", wasiMode: "async" };
   if (HAS_JSPI) return { engine: "native", wasiMode: "async" };
   const suspends = opts.timeoutMs !== undefined ? "-W timeout" : opts.tcpListen.length > 0 ? "--tcplisten" : "";
   if (choice === "auto") {
-    return HAS_WEBASSEMBLY && suspends === ""
-      ? { engine: "native", wasiMode: "sync" }
-      : { engine: "interpreter", wasiMode: "async" };
+    return suspends === "" ? { engine: "native", wasiMode: "sync" } : { engine: "interpreter", wasiMode: "async" };
   }
   if (suspends !== "") {
     throw new ReportedError(`\`-C engine=native\` cannot run with \`${suspends}\` on this host`, [
@@ -270,10 +271,39 @@ export function cliEngine(opts: RunOptions): CliEngine {
   return { engine: "native", wasiMode: "sync" };
 }
 
+/**
+ * What a run asks for that only the interpreter gives, so that `-C engine=auto` picks it (or undefined):
+ * - no WebAssembly on the host (V8 `--jitless`);
+ * - `-D coredump`: a coredump holds every frame's locals and operand stack, which native frames do not show;
+ * - a host whose stack traces have no wasm offsets (JavaScriptCore: Bun): a trap report as Wasmtime prints it gives
+ *   every frame's offset (and with `-D debug-info` its source line), which the native engine cannot give there
+ *   (its frames have names only); `-C engine=native` trades that for speed;
+ * - `-W max-wasm-stack` above Wasmtime's default (512 KiB): the native engine's stack is the host's, which is
+ *   about as deep as that default allows (README, "Engines"); the interpreter's grows as far as it is told.
+ *
+ * @param opts The parsed command line.
+ * @returns The reason, or undefined.
+ */
+export function interpreterOnly(opts: RunOptions): string | undefined {
+  if (!HAS_WEBASSEMBLY) return "the host has no WebAssembly";
+  if (opts.coredump !== undefined) return "-D coredump";
+  if (!hostGivesOffsets()) return "trap reports with offsets on a host whose stack traces have none";
+  if (opts.maxWasmStack !== undefined && opts.maxWasmStack > DEFAULT_MAX_WASM_STACK) return "-W max-wasm-stack";
+  return undefined;
+}
+
+/** Wasmtime's default `max-wasm-stack`, Kiln's too (`StoreOptions.maxWasmStack`). */
+const DEFAULT_MAX_WASM_STACK = 512 * 1024;
+
+/** Whether trap backtraces are to show source lines (`-D debug-info`, or Wasmtime's environment variable). */
+function wantsSourceLines(opts: RunOptions): boolean {
+  return opts.debugInfo ?? process.env.WASMTIME_BACKTRACE_DETAILS === "1";
+}
+
 function storeOptions(opts: RunOptions, profiler: GuestProfiler | undefined, engine: CliEngine): StoreOptions {
   const o: StoreOptions = {};
   if (profiler !== undefined) o.profiler = profiler;
-  if (opts.engine !== undefined) o.engine = engine.engine;
+  o.engine = engine.engine;
   if (opts.fuel !== undefined) o.fuel = opts.fuel;
   if (opts.timeoutMs !== undefined) {
     o.signal = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));
@@ -289,7 +319,7 @@ function storeOptions(opts: RunOptions, profiler: GuestProfiler | undefined, eng
   if (opts.maxWasmStack !== undefined) o.maxWasmStack = opts.maxWasmStack;
   if (opts.trapOnGrowFailure !== undefined) o.trapOnGrowFailure = opts.trapOnGrowFailure;
   // Source lines in trap backtraces: `-D debug-info`, or Wasmtime's environment variable (only "1" turns it on).
-  if (opts.debugInfo ?? process.env.WASMTIME_BACKTRACE_DETAILS === "1") o.debugInfo = true;
+  if (wantsSourceLines(opts)) o.debugInfo = true;
   return o;
 }
 

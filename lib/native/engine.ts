@@ -63,6 +63,8 @@ import {
   setCurrentCall,
   settleFuel,
   stopGuest,
+  stopping,
+  stopSuspended,
   throwThroughGuest,
 } from "./fuel.ts";
 import {
@@ -79,6 +81,7 @@ import {
   refFromHost,
   refToHost,
   resultConverter,
+  type Resumption,
 } from "./imports.ts";
 import {
   COUNTER_IMPORT,
@@ -282,10 +285,11 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
       const pending = isThenable(out) ? awaitHost(ctx, out) : Promise.resolve(out);
       const back = pending.then((v) => {
         resume(ni, ctx, true);
-        stopUnmetered(ni, ctx);
+        stopAfterAwait(ctx);
         return finish(v);
       }, (e) => {
         resume(ni, ctx, true);
+        stopAfterAwait(ctx);
         throw unwind(ctx, e);
       });
       // Why: where the host cannot suspend after all (its stack is exhausted), JSPI drops the Promise unawaited.
@@ -311,13 +315,29 @@ function stopUnmetered(ni: NativeInstance | null, ctx: CallContext | null): void
   }
 }
 
+/**
+ * As the interpreter's driver: a call that awaited a host Promise traps "interrupt" as it resumes when
+ * `interrupt()` was called meanwhile or its signal (or the store's) aborted, metered or not, and whether the Promise
+ * fulfilled or rejected. Thrown as {@link STOP_SUSPENDED}, on which the import's dispatcher traps among the guest's
+ * frames.
+ */
+function stopAfterAwait(ctx: CallContext | null): void {
+  if (ctx === null) return;
+  const store = ctx.store;
+  if (store.interruptEpoch !== ctx.epoch || store.signal?.aborted || ctx.signal?.aborted) {
+    store.interrupted = false;
+    throw stopSuspended(ctx, trap(TrapCode.Interrupt));
+  }
+}
+
 /** Calls suspended in a dispatched import, by token (`imports.ts` dispatcher). */
 const suspended = new Map<number, { ni: NativeInstance; ctx: CallContext | null }>();
 let nextToken = 0;
 
 /** The token and resumption functions of an instance's dispatchers. */
-function resumption(ni: NativeInstance): { token: () => number; resumed: (t: number) => void } {
+function resumption(ni: NativeInstance): Resumption {
   return {
+    stopping,
     token: () => {
       const t = nextToken = (nextToken + 1) | 0;
       suspended.set(t, { ni, ctx: currentCall() });
@@ -463,9 +483,17 @@ let givesOffsets: boolean | undefined;
 /**
  * Whether the host's stack traces give wasm code offsets (V8 does, JavaScriptCore does not): where they do not, the
  * instrumenter guards `call_ref` (whose null trap is told apart by the trapping opcode) and writes tail calls to
- * imports as calls (the probe that reads this stands for "the host is JavaScriptCore": see `instrument.ts`).
+ * imports as calls (the probe that reads this stands for "the host is JavaScriptCore": see `instrument.ts`), and the
+ * native engine's backtraces name frames without offsets or source lines.
+ *
+ * @returns whether native backtraces can have offsets here
+ * @example
+ * ```ts
+ * import { hostGivesOffsets } from "./engine.ts";
+ * console.log(hostGivesOffsets()); // true on Deno (V8), false on Bun (JavaScriptCore)
+ * ```
  */
-function hostGivesOffsets(): boolean {
+export function hostGivesOffsets(): boolean {
   if (givesOffsets === undefined) hostConfusesNullEntries();
   return givesOffsets ?? true;
 }
@@ -546,9 +574,8 @@ export const native: Engine<NativeModule> = {
           return stop;
         });
       };
-      const { token, resumed } = resumption(m);
       (imports[HOOK_MODULE] ??= Object.create(null))[HOOK_NAME] = HAS_JSPI
-        ? dispatcher({ params: [], results: [ValType.i32] } as never, asyncHook, hook, token, resumed)
+        ? dispatcher({ params: [], results: [ValType.i32] } as never, asyncHook, hook, resumption(m))
         : hook;
       if (compiled.shared) imports[HOOK_MODULE]![COUNTER_IMPORT] = fuel.counter;
     }
@@ -773,10 +800,10 @@ function importOf(f: FuncInst, ni: NativeInstance, typeIndex: number, referenced
     const plain = importFunction(f, js as AnyFn, ni, false);
     return referenced ? reexport(f, plain, true) : plain;
   }
-  const { token, resumed } = resumption(ni);
+  const resumes = resumption(ni);
   if (js !== null) {
     const [a, s] = [importFunction(f, js as AnyFn, ni, true), importFunction(f, js as AnyFn, ni, false)];
-    return dispatcher(f.type, a, s, token, resumed);
+    return dispatcher(f.type, a, s, resumes);
   }
   const exported = funcToJs(f) as unknown as AnyFn & { callSync: AnyFn };
   if (!HAS_JSPI) {
@@ -784,7 +811,7 @@ function importOf(f: FuncInst, ni: NativeInstance, typeIndex: number, referenced
     return referenced ? reexport(f, plain, true) : plain;
   }
   const [a, s] = [importFunction(f, exported, ni, true), importFunction(f, exported.callSync, ni, false)];
-  return dispatcher(f.type, a, s, token, resumed);
+  return dispatcher(f.type, a, s, resumes);
 }
 
 /** The function that calls `f` in one form, made once per instance, function and form. */

@@ -15,8 +15,9 @@
  * by returning 1, whereupon the instrumented code executes `unreachable` and the call reports the trap recorded in
  * its {@link CallContext}; yield (a Promise, which JSPI's `Suspending` awaits, resolving to 0 or 1); or carry on.
  * A stop decided in JS elsewhere (a host import's return in uninstrumented code, a host Promise given up) is thrown
- * into the guest as a host trap, which no guest `catch_all` catches either ({@link stopGuest}). Either way the
- * guest runs no further instruction.
+ * into the guest as a host trap, which no guest `catch_all` catches either ({@link stopGuest}); or, where the guest
+ * awaited in a Suspending import, as {@link STOP_SUSPENDED}, on which the import's dispatcher traps in wasm, so that
+ * the trap's backtrace has the guest's frames. Either way the guest runs no further instruction.
  *
  * Checks for the clock only (`callTimeoutMs`, `yieldEveryMs`, a signal) come every `interval` fuel units, adapted
  * per store so the clock is read about every millisecond (see `CLOCK_READ_MS`); checks for `fuelYieldInterval`
@@ -195,8 +196,9 @@ export function setCurrentCall(ctx: CallContext | null): void {
 /**
  * Awaits a host Promise for the call `ctx`, but gives up as soon as its signal (or the store's) aborts or its
  * deadline passes, as the interpreter's driver does: the guest must not outlive its call's limits while a host
- * import hangs. Giving up rejects with {@link stopGuest}'s trap "interrupt", which the guest meets where it awaited,
- * so it runs no further instruction (and no guest `catch_all` can swallow it).
+ * import hangs. Giving up records the trap "interrupt" and rejects with {@link STOP_SUSPENDED}, on which the
+ * import's dispatcher, where the guest awaited, traps: the guest runs no further instruction (and no guest
+ * `catch_all` can swallow it), and the trap's backtrace is the guest's.
  *
  * @param ctx the call
  * @param pending the host's Promise
@@ -205,8 +207,35 @@ export function setCurrentCall(ctx: CallContext | null): void {
 export function awaitHost(ctx: CallContext | null, pending: PromiseLike<unknown>): Promise<unknown> {
   if (ctx === null) return Promise.resolve(pending);
   return awaitHostWithin(pending, [ctx.signal, ctx.store.signal], ctx.deadline, () => {
-    throw stopGuest(ctx, trap(TrapCode.Interrupt));
+    throw stopSuspended(ctx, trap(TrapCode.Interrupt));
   });
+}
+
+/**
+ * What stops a guest that awaited in a Suspending import: thrown into it where it resumes, caught there by the
+ * import's dispatcher (`imports.ts`), which asks {@link stopping} and executes `unreachable`. Why not a host trap
+ * made here ({@link stopGuest}): an error's stack is taken where it is made, and here, in JS after the guest
+ * suspended, the guest's frames are not on the stack; the dispatcher's trap is made among them. A plain object,
+ * because wasm cannot catch a trap's error.
+ */
+export const STOP_SUSPENDED: object = Object.freeze({ stop: "kiln" });
+
+/**
+ * Stops the guest of call `ctx`, which awaited in a Suspending import and is about to resume: records `e` as the
+ * call's trap and returns {@link STOP_SUSPENDED} to throw into it.
+ *
+ * @param ctx the call
+ * @param e the trap the call ends with
+ * @returns the value to throw
+ */
+export function stopSuspended(ctx: CallContext, e: RuntimeError): object {
+  ctx.stop = e;
+  return STOP_SUSPENDED;
+}
+
+/** Whether the running call has been stopped (asked by a dispatcher that caught {@link STOP_SUSPENDED}). */
+export function stopping(): number {
+  return current !== null && current.stop !== null ? 1 : 0;
 }
 
 /** `(module (func (export "t") unreachable))`: a host trap on demand. */

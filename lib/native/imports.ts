@@ -55,6 +55,16 @@ function typeText(t: number): string {
   return valTypeToName(t);
 }
 
+/** What a dispatcher calls around a suspension (`native/engine.ts` makes one per instance). */
+export interface Resumption {
+  /** Records the running call; returns its token. */
+  token(): number;
+  /** Restores the call of a token. */
+  resumed(token: number): void;
+  /** 1 when the running call has been stopped while it awaited (`fuel.ts` `STOP_SUSPENDED`), else 0. */
+  stopping(): number;
+}
+
 /**
  * The dispatcher of an import of type `type`: calls `suspending` in async calls, `plain` in sync ones.
  *
@@ -62,22 +72,21 @@ function typeText(t: number): string {
  * own, after other calls' continuations may have run (and set the running call and the live fuel counter to
  * theirs). So before suspending the dispatcher takes a token (`token()`: the JS side records the running call under
  * it) and right after resuming hands it back (`resumed(token)`: the JS side puts that call's state back), in wasm,
- * where nothing can come between the resumption and the guest's next instruction.
+ * where nothing can come between the resumption and the guest's next instruction: after a return and after an
+ * exception alike (caught with `catch_all_ref`, then rethrown as it was by `throw_ref`).
+ *
+ * Why `stopping`: a call stopped while it awaited (a deadline, an abort) resumes with an exception; the dispatcher
+ * then executes `unreachable` itself, a trap among the guest's frames (so its backtrace is the guest's) that no
+ * guest `catch_all` can catch. The function is named (`kiln_dispatch`) so that JavaScriptCore's frames, which do not
+ * say their module, never pass for one of the guest's.
  *
  * @param type the import's type
  * @param suspending the Suspending-wrapped form
  * @param plain the plain form
- * @param token records the running call, returns its token
- * @param resumed restores the call of a token
+ * @param resumption the running call's bookkeeping around a suspension
  * @returns the wasm function to import
  */
-export function dispatcher(
-  type: FuncType,
-  suspending: AnyFn,
-  plain: AnyFn,
-  token: () => number,
-  resumed: (token: number) => void,
-): unknown {
+export function dispatcher(type: FuncType, suspending: AnyFn, plain: AnyFn, resumption: Resumption): unknown {
   const params = type.params.map(typeText), results = type.results.map(typeText);
   const key = `dispatch ${params.join(",")}->${results.join(",")}`;
   const sig = `(param ${params.join(" ")}) (result ${results.join(" ")})`;
@@ -86,12 +95,22 @@ export function dispatcher(
   const wat = `(module (import "d" "flag" (global $flag (mut i32)))
     (import "d" "a" (func $a ${sig})) (import "d" "s" (func $s ${sig}))
     (import "d" "token" (func $token (result i32))) (import "d" "resumed" (func $resumed (param i32)))
-    (func (export "f") ${sig} (local i32)
+    (import "d" "stopping" (func $stopping (result i32)))
+    (func $kiln_dispatch (export "f") ${sig} (local i32 exnref)
       (if (result ${results.join(" ")}) (global.get $flag)
-        (then (local.set ${t} (call $token)) (call $a ${args}) (call $resumed (local.get ${t})))
+        (then
+          (local.set ${t} (call $token))
+          (local.set ${t + 1} (block $thrown (result exnref)
+            (try_table (result ${results.join(" ")}) (catch_all_ref $thrown) (call $a ${args}))
+            (call $resumed (local.get ${t}))
+            (return)))
+          (call $resumed (local.get ${t}))
+          (if (call $stopping) (then unreachable))
+          (throw_ref (local.get ${t + 1})))
         (else (call $s ${args})))))`;
+  const { token, resumed, stopping } = resumption;
   const inst = new WebAssembly.Instance(trampolineModule(key, wat), {
-    d: { flag: asyncFlag, a: new WA.Suspending(suspending), s: plain, token, resumed },
+    d: { flag: asyncFlag, a: new WA.Suspending(suspending), s: plain, token, resumed, stopping },
   } as WebAssembly.Imports);
   return inst.exports.f;
 }

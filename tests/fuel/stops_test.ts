@@ -29,7 +29,7 @@ const GUEST = new Module(parseWat(`(module
         (unreachable))
       (drop))
     (i32.const 1))
-  (func (export "wait") (result i32)
+  (func $wait (export "wait") (result i32)
     (block $caught
       (try_table (catch_all $caught)
         (drop (call $hang))
@@ -96,6 +96,32 @@ for (const engine of ENGINES) {
     setTimeout(() => controller.abort(), 20);
     await assert.rejects(e.wait(), trapped(TrapCode.Interrupt));
     assert.deepEqual([...new Int32Array(e.mem.buffer, 0, 2)], [0, 0]);
+  });
+
+  test(`stops (${engine}): a guest stopped where it awaited has its own frames in the trap's backtrace`, async () => {
+    // Given up (a deadline), or interrupted while the host's Promise settled (uninstrumented code: the stop comes as
+    // the import returns), metered or not: the trap is the guest's, at `wait` (function 3), with the offset of its
+    // call on hosts that give offsets (JavaScriptCore names frames only, hence `$wait`).
+    let current: Store | undefined;
+    const interruptThenResolve = () => (current!.interrupt(), Promise.resolve(7));
+    const cases: [Record<string, unknown>, (() => unknown) | undefined][] = [
+      [{ callTimeoutMs: 20 }, undefined],
+      [{ callTimeoutMs: 20, fuel: 1e9 }, undefined],
+      [{}, interruptThenResolve],
+      [{ fuel: 1e9 }, interruptThenResolve],
+    ];
+    const offsets = new Set<number>();
+    for (const [options, hang] of cases) {
+      const { store, e } = await guest(engine, options, undefined, hang);
+      current = store;
+      const err = await e.wait().then(() => undefined, (x: unknown) => x);
+      assert.ok(trapped(TrapCode.Interrupt)(err), `${JSON.stringify(options)}: ${err}`);
+      const frames = (err as RuntimeError).backtrace;
+      assert.deepEqual(frames.map((f) => f.funcIndex), [3], JSON.stringify(options));
+      offsets.add(frames[0]!.offset);
+      assert.deepEqual([...new Int32Array(e.mem.buffer, 0, 2)], [0, 0]);
+    }
+    assert.equal(offsets.size, 1, `one offset, the call's: ${[...offsets]}`);
   });
 }
 
