@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ExportedFunction, instantiate, parseWat, RuntimeError, Store } from "../../mod.ts";
 import { decodeModule } from "../../lib/binary/decoder.ts";
-import { FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument } from "../../lib/native/instrument.ts";
+import { FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument, TRAP_EXPORT } from "../../lib/native/instrument.ts";
+import { GcGuardTrap } from "../../lib/native/gc_guards.ts";
 
 /** What one run shows: the values a guest logged with the fuel consumed at each, the outcome, the total consumed. */
 interface Run {
@@ -54,11 +55,21 @@ function onNative(bytes: Uint8Array, fuel: number, call: string, args: number[])
     outcome = `ok:${(exports[call] as (...a: number[]) => number)(...args)}`;
   } catch (e) {
     if (!(e instanceof WebAssembly.RuntimeError)) throw e;
-    outcome = stopped ? "out of fuel" : `trap:${nativeTrapCode(e.message)}`;
+    const guard = (exports[TRAP_EXPORT] as WebAssembly.Global).value as number;
+    outcome = stopped ? "out of fuel" : `trap:${GC_GUARD_CODES[guard] ?? nativeTrapCode(e.message)}`;
   }
   // After running out, the interpreter settles at "all the fuel was consumed".
   return { logs, outcome, consumed: outcome === "out of fuel" ? fuel : consumed() };
 }
+
+/** The trap codes of the GC guards (`gc_guards.ts`), which record their trap before an `unreachable`. */
+const GC_GUARD_CODES: Record<number, string> = {
+  [GcGuardTrap.NullStruct]: "NullReference",
+  [GcGuardTrap.NullArray]: "NullReference",
+  [GcGuardTrap.ArrayOutOfBounds]: "ArrayOutOfBounds",
+  [GcGuardTrap.DataOutOfBounds]: "MemoryOutOfBounds",
+  [GcGuardTrap.ElemOutOfBounds]: "TableOutOfBounds",
+};
 
 /** The host's trap message as Kiln's trap code, for the traps these programs raise. */
 function nativeTrapCode(message: string): string {
