@@ -3,11 +3,13 @@
 // (V8: an element segment's range before the array's) or words it otherwise (JavaScriptCore: a segment's range like
 // the array's, null references without saying of what), with and without fuel and with the same fuel consumed;
 // segments dropped by data.drop / elem.drop, and active ones, read as empty; and exnref values cross the JS
-// boundary as on the interpreter (null as null, an exception as Kiln's exception value).
+// boundary as on the interpreter (null as null, an exception as Kiln's exception value); and the host's GC objects
+// are told from the interpreter's views of its own.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type EngineName, Exception, instantiate, parseWat, RuntimeError, Store, type Tag } from "../../mod.ts";
 import { NATIVE_GC } from "../gc/_native_gc.ts";
+import { isHostGcObject } from "../../lib/native/imports.ts";
 
 const ENGINES: readonly EngineName[] = ["interpreter", "native"];
 
@@ -174,3 +176,21 @@ for (const engine of ENGINES) {
     assert.equal(await e.payload!(new Exception(tag, [7])), 7);
   });
 }
+
+test(
+  "isHostGcObject() tells the host's structs from the interpreter's views of its own",
+  { skip: !NATIVE_GC },
+  async () => {
+    const wat = `(module (type $s (struct)) (func (export "make") (result anyref) (struct.new $s)))`;
+    const made = [];
+    for (const engine of ENGINES) {
+      const { instance } = await instantiate(parseWat(wat), {}, { store: new Store({ engine }) });
+      made.push(await (instance.exports.make as () => Promise<unknown>)());
+    }
+    const [view, host] = made;
+    assert.ok(Object.getPrototypeOf(view) === null && !Object.isExtensible(view), "the view looks like the host's");
+    assert.equal(isHostGcObject(view), false);
+    assert.equal(isHostGcObject(host), true);
+    assert.equal(isHostGcObject(Object.preventExtensions(Object.create(null))), true, "what JS cannot tell apart");
+  },
+);
