@@ -18,7 +18,11 @@
  *   writes the active segments itself, so the engine tells `link` to skip them ({@link Engine.writesSegments}).
  * - Calls run the host export directly when synchronous, through `WebAssembly.promising` when async (JSPI);
  *   values convert as the JS API says, funcrefs through the bridge below, raw calls of float and v128 signatures
- *   through trampolines (`trampolines.ts`). Fuel, yields and interrupts: `fuel.ts`. Traps: `traps.ts`.
+ *   through trampolines (`trampolines.ts`), as do `exnref` values (the JS API refuses them). Fuel, yields and
+ *   interrupts: `fuel.ts`. Traps: `traps.ts`.
+ * - GC runs on the host's own collector: structs and arrays are the host's objects, which cross to JS as they are
+ *   (opaque, as the interpreter's views of its own). The instrumenter guards the array instructions whose checks
+ *   hosts order or word otherwise, so traps are the interpreter's (`gc_guards.ts`).
  *
  * Fuel: a metered instance that may call or be called by another instance's code directly (imports, tables: see
  * {@link needsSharedCounter}) imports the store's one counter global (`sharedCounter`), so those calls are direct

@@ -389,3 +389,15 @@ test("instrument: legacy try, catch, catch_all, delegate and rethrow consume the
   const used = await compareAllBudgets(LEGACY_EXCEPTIONS, "run", [40]);
   assert.ok(used > 300, `the program is long enough to matter (${used})`);
 });
+
+test("instrument: segment-length globals only in modules with array types, one per data and element segment", () => {
+  const globalsOf = (wat: string, fuel: boolean) =>
+    decodeModule(instrument(decodeModule(parseWat(wat)), { fuel })).globals.map((g) => g.init.instrs[0]);
+  const segments = `(data "abc") (data (memory 0) (i32.const 0) "d") (elem func $f $f) (func $f) (memory 1)`;
+  // Without array types: the counter (with fuel), the trap-code and the element-index globals only.
+  assert.equal(globalsOf(`(module ${segments})`, true).length, 3);
+  assert.equal(globalsOf(`(module ${segments})`, false).length, 2);
+  // With one: a length per segment after those, a passive segment's its size, an active one's 0.
+  const withArray = globalsOf(`(module (type (array i8)) ${segments})`, false);
+  assert.deepEqual(withArray.slice(2), [3, 0, 2].map((value) => ({ op: "i32.const", value })));
+});
