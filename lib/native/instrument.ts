@@ -31,9 +31,9 @@
  *   (an index past the end, a null entry), and with `trapOnGrow` after each `memory.grow` and `table.grow` of a
  *   memory or table whose failed growth traps (a result of -1). Guards are written without fuel too
  *   (`InstrumentOptions.fuel` false): then the only changes to code.
- * - in a module with array types, one mutable `i32` global per data and element segment after the element-index global: its current
- *   length, for the guards of the bulk array instructions (`gc_guards.ts`), which check null, the array's range and
- *   the segment's in Wasmtime's order (hosts check them in another order, or word them alike);
+ * - in a module with array types, one mutable `i32` global per data and element segment after the element-index
+ *   global: its current length, for the guards of the bulk array instructions (`gc_guards.ts`), which check null,
+ *   the array's range and the segment's in Wasmtime's order (hosts check them in another order, or word them alike);
  * - with `limits`, each defined memory's and table's maximum lowered to the store's limit, so that growth inside the
  *   guest fails where the interpreter's does.
  *

@@ -109,7 +109,8 @@ test("the host's WebAssembly runs Kiln's encoding of the GC programs", { skip: !
 const engines = nativeGc ? ["interpreter", "native"] as const : ["interpreter"] as const;
 
 for (const engine of engines) {
-  test(`the ${engine === "native" ? "native engine" : engine} runs the GC programs with the host's results, plain and with fuel yields`, async () => {
+  const label = engine === "native" ? "native engine" : engine;
+  test(`the ${label} runs the GC programs with the host's results, plain and with fuel yields`, async () => {
     for (const options of [{}, { fuel: 1e9, fuelYieldInterval: 100 }]) {
       for (const [program, name, args, expected] of CASES) {
         const { instance } = await instantiate(parseWat(program), {}, { store: new Store({ ...options, engine }) });
