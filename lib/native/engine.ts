@@ -18,7 +18,11 @@
  *   writes the active segments itself, so the engine tells `link` to skip them ({@link Engine.writesSegments}).
  * - Calls run the host export directly when synchronous, through `WebAssembly.promising` when async (JSPI);
  *   values convert as the JS API says, funcrefs through the bridge below, raw calls of float and v128 signatures
- *   through trampolines (`trampolines.ts`). Fuel, yields and interrupts: `fuel.ts`. Traps: `traps.ts`.
+ *   through trampolines (`trampolines.ts`), as do `exnref` values (the JS API refuses them). Fuel, yields and
+ *   interrupts: `fuel.ts`. Traps: `traps.ts`.
+ * - GC runs on the host's own collector: structs and arrays are the host's objects, which cross to JS as they are
+ *   (opaque, as the interpreter's views of its own). The instrumenter guards the array instructions whose checks
+ *   hosts order or word otherwise, so traps are the interpreter's (`gc_guards.ts`).
  *
  * Fuel: a metered instance that may call or be called by another instance's code directly (imports, tables: see
  * {@link needsSharedCounter}) imports the store's one counter global (`sharedCounter`), so those calls are direct
@@ -32,7 +36,7 @@
  */
 
 import type { ConstExpr, Module as DecodedModule } from "../binary/module.ts";
-import { ValType } from "../binary/module.ts";
+import { heapTypeIndex, heapTypeOf, isRefType, ValType, valTypeName } from "../binary/module.ts";
 import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
 import { isStackOverflow, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
@@ -95,7 +99,7 @@ import {
   type InstrumentOptions,
   TRAP_EXPORT,
 } from "./instrument.ts";
-import { rawCaller, trampolineModule } from "./trampolines.ts";
+import { isExnType, rawCaller, trampolineModule } from "./trampolines.ts";
 import { holdFullStacks, mapHostError } from "./traps.ts";
 import { hookCallerStack } from "./sampler.ts";
 import { type CompiledCode, moduleNameFor, registerModuleName } from "./offsets.ts";
@@ -367,6 +371,7 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
     dropStart: true,
     guardIndirect: hostConfusesNullEntries(),
     guardCallRef: !hostGivesOffsets(),
+    guardGcNulls: !hostGivesOffsets(),
     tailCallImportsAsCalls: !hostGivesOffsets(),
     sharedCounter: shared,
     limits: variant.limits,
@@ -828,12 +833,16 @@ function callerOf(ni: NativeInstance, f: FuncInst, raw: boolean, sync: boolean):
     : (a: readonly unknown[]) => a.length === params.length ? a : params.map((_, i) => a[i]);
   const outOne = (v: unknown, i: number) => (refResults[i] ? refFromHost(bridge, v) : v);
   const wrap = sync ? undefined : promising;
-  if (raw) {
-    const call = rawCaller(hostFn, params.map(valTypeToName), results.map(valTypeToName), wrap);
+  const names = { params: params.map(trampolineTypeName), results: results.map(trampolineTypeName) };
+  // Why a trampoline for exnref even in a JS call: the JS API refuses exnref values at the boundary (a TypeError).
+  if (raw || [...names.params, ...names.results].some(isExnType)) {
+    const call = rawCaller(hostFn, names, { wrap, rawFloats: raw, fromHostException, toHostException });
     const outList = (r: unknown[]) => r.map(outOne);
+    const out = (r: unknown[]) =>
+      raw ? outList(r) : results.length === 0 ? undefined : results.length === 1 ? outOne(r[0], 0) : outList(r);
     c = (a) => {
       const r = call(inArgs(a) as unknown[]);
-      return r instanceof Promise ? r.then(outList) : outList(r);
+      return r instanceof Promise ? r.then(out) : out(r);
     };
   } else {
     const g = wrap !== undefined ? wrap(hostFn) : hostFn;
@@ -846,6 +855,15 @@ function callerOf(ni: NativeInstance, f: FuncInst, raw: boolean, sync: boolean):
   }
   ni.callers.set(key, c);
   return c;
+}
+
+/**
+ * A value type's text in a trampoline's import of a function (`trampolines.ts`): exact for an abstract reference
+ * type (function types match by name, not by structure: `[] -> [nullexnref]` is no `[] -> [exnref]`), a concrete
+ * one as its storage type (no text outside its module names it: such an import does not link).
+ */
+function trampolineTypeName(t: ValType): string {
+  return isRefType(t) && heapTypeIndex(heapTypeOf(t)) < 0 ? valTypeName(t) : valTypeToName(t);
 }
 
 /** Kiln's tags ↔ the host's (`WebAssembly.Tag`). */

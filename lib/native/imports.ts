@@ -17,6 +17,7 @@ import { isRefType, storageType, ValType } from "../binary/module.ts";
 import type { FuncType } from "../binary/module.ts";
 import type { FuncInst } from "../runtime/func.ts";
 import { funcToJs, hostResultList, toRef, valTypeToName } from "../runtime/values.ts";
+import { gcObjectOfView } from "../runtime/gc_views.ts";
 import { TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import { trampolineModule } from "./trampolines.ts";
 import { HAS_JSPI } from "../engine/host.ts";
@@ -123,10 +124,12 @@ export interface RefBridge {
 
 /**
  * Whether `v` is one of the host's own GC objects (a struct or an array made by native code): V8's and
- * JavaScriptCore's are opaque, with a null prototype, and not extensible (measured on Deno 2.9 and Bun 1.4).
+ * JavaScriptCore's are opaque, with a null prototype, and not extensible (measured on Deno 2.9 and Bun 1.4), as
+ * the interpreter's views of its own are (`runtime/gc_views.ts`), which are not the host's.
  */
 export function isHostGcObject(v: unknown): boolean {
-  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === null && !Object.isExtensible(v);
+  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === null && !Object.isExtensible(v) &&
+    gcObjectOfView(v) === undefined;
 }
 
 /**

@@ -31,6 +31,9 @@
  *   (an index past the end, a null entry), and with `trapOnGrow` after each `memory.grow` and `table.grow` of a
  *   memory or table whose failed growth traps (a result of -1). Guards are written without fuel too
  *   (`InstrumentOptions.fuel` false): then the only changes to code.
+ * - in a module with array types, one mutable `i32` global per data and element segment after the element-index
+ *   global: its current length, for the guards of the bulk array instructions (`gc_guards.ts`), which check null,
+ *   the array's range and the segment's in Wasmtime's order (hosts check them in another order, or word them alike);
  * - with `limits`, each defined memory's and table's maximum lowered to the store's limit, so that growth inside the
  *   guest fails where the interpreter's does.
  *
@@ -44,9 +47,19 @@
 import { readLength, readName } from "../binary/decoder.ts";
 import { InstructionReader, PREFIX_FB, PREFIX_FC } from "../binary/instruction_reader.ts";
 import { ByteReader, ByteWriter } from "../binary/leb128.ts";
-import { type Module, type WideAddresses, wideAddresses } from "../binary/module.ts";
+import { concreteHeap, type Module, refType, type WideAddresses, wideAddresses } from "../binary/module.ts";
 import { planFuel } from "../compile/fuel_plan.ts";
-import { readRefType, readValType } from "../binary/value_types.ts";
+import { encodeValTypes, readRefType, readValType } from "../binary/value_types.ts";
+import {
+  BULK_ARRAY_OPS,
+  type GuardContext,
+  needsSegmentLengths,
+  NULL_CHECKED_OPS,
+  segmentLengthInits,
+  type SegmentLengths,
+  writeDropLength,
+  writeGcGuard,
+} from "./gc_guards.ts";
 
 /** Export name of the fuel counter global (`i64`, mutable): fuel above the limit; a checkpoint below 0 calls the hook. */
 export const FUEL_EXPORT = "kiln:fuel";
@@ -82,13 +95,13 @@ const TRUNC = new Map([[0xa8, false], [0xa9, false], [0xaa, true], [0xab, true],
   true,
 ], [0xb1, true]]);
 const OP_F32_NE = 0x5c, OP_F64_NE = 0x62;
-const OP_RETURN = 0x0f, REF_NULL = 0x63;
+const OP_RETURN = 0x0f;
 const OP_CALL_INDIRECT = 0x11, OP_RETURN_CALL_INDIRECT = 0x13, OP_TABLE_GET = 0x25, OP_REF_IS_NULL = 0xd1;
 const OP_I32_GE_U = 0x4f, OP_I64_GE_U = 0x5a, TABLE_SIZE = 16;
 // 0xfc sub-opcodes charged per byte or element: memory.init, memory.copy, memory.fill, table.init, table.copy,
 // table.fill (the count is their last operand); table.grow charges its delta when it succeeds.
 const PER_UNIT = new Set([8, 10, 11, 12, 14, 17]);
-const TABLE_GROW = 15;
+const TABLE_GROW = 15, DATA_DROP = 9, ELEM_DROP = 13;
 // 0xfb (GC) sub-opcodes charged per element: array.new, new_default, new_fixed, new_data, new_elem, fill, copy,
 // init_data, init_elem.
 const GC_PER_ELEMENT = new Set([6, 7, 8, 9, 10, 16, 17, 18, 19]);
@@ -146,6 +159,13 @@ export interface InstrumentOptions {
    * for hosts whose backtraces give no offsets to tell the call's null trap from others (JavaScriptCore).
    */
   readonly guardCallRef?: boolean;
+  /**
+   * Guard `struct.get*`, `struct.set`, `array.get*`, `array.set` and `array.len`: a null reference records its trap
+   * code ("null structure reference", "null array reference") in {@link TRAP_EXPORT} and traps, for hosts whose
+   * backtraces give no offsets to read the trapping instruction from (JavaScriptCore). The bulk array instructions
+   * are guarded on every host (`gc_guards.ts`).
+   */
+  readonly guardGcNulls?: boolean;
   /**
    * Write `return_call` of an imported function as `call` and `return`: JavaScriptCore (Bun 1.4) fails a JSPI
    * suspension after a tail call to an import ("JSPI stack scan failed: unrecognized type of Wasm frame"). The
@@ -274,8 +294,15 @@ class Instrumenter {
   readonly #metered: boolean;
   /** Whether the counter is imported (InstrumentOptions.sharedCounter, with fuel). */
   readonly #shared: boolean;
-  /** The function being rewritten: its scratch local of each `call_ref` type guarded, by type index. */
-  readonly #refLocals = new Map<number, number>();
+  /**
+   * The function being rewritten: its scratch locals of guards (`call_ref`, GC), by encoded type and slot, each
+   * with its index, in the order they are declared.
+   */
+  readonly #scratchLocals = new Map<string, { index: number; type: readonly number[] }>();
+  /** Index of the first scratch local of {@link #scratchLocals} in the function being rewritten. */
+  #firstScratch = 0;
+  /** Global indices of each segment's current length (GC guards), after the element-index global, or undefined. */
+  readonly #segments: SegmentLengths | undefined;
   /** Global index of the imported depth global (InstrumentOptions.stackLimit), or -1. */
   readonly #depth: number;
   /** How far the module's defined globals move (the imported counter and depth globals come before them). */
@@ -296,6 +323,13 @@ class Instrumenter {
     this.#fuel = this.#shared ? module.importedGlobals : defined;
     this.#trap = defined + (this.#metered && !this.#shared ? 1 : 0);
     this.#elem = this.#trap + 1;
+    if (needsSegmentLengths(module)) {
+      const first = this.#elem + 1;
+      this.#segments = {
+        data: module.datas.map((_, i) => first + i),
+        elem: module.elems.map((_, i) => first + module.datas.length + i),
+      };
+    }
   }
 
   /** A global index of the original module, in the instrumented one (defined ones move after the shared counter). */
@@ -390,7 +424,8 @@ class Instrumenter {
       }
       case GLOBAL: {
         const n = r.pos < r.end ? r.u32() : 0;
-        w.u32(n + (this.#metered && !this.#shared ? 3 : 2));
+        const lengths = this.#segments !== undefined ? segmentLengthInits(this.#module) : [];
+        w.u32(n + (this.#metered && !this.#shared ? 3 : 2) + lengths.length);
         for (let i = 0; i < n; i++) {
           const start = r.pos;
           readValType(r);
@@ -401,6 +436,7 @@ class Instrumenter {
         if (this.#metered && !this.#shared) w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
         w.u8(I32).u8(1).u8(OP_I32_CONST).u8(0).u8(OP_END);
         w.u8(I64).u8(1).u8(OP_I64_CONST).u8(0).u8(OP_END);
+        for (const length of lengths) w.u8(I32).u8(1).u8(OP_I32_CONST).s32(length).u8(OP_END);
         break;
       }
       case EXPORT: {
@@ -579,16 +615,17 @@ class Instrumenter {
     const body = module.codes[i]!;
     const params = module.types[module.funcs[i]!]!.params.length;
     // The instructions first: they decide the scratch locals of reference types (`call_ref` guards).
-    this.#refLocals.clear();
+    this.#scratchLocals.clear();
+    this.#firstScratch = params + body.localCount + (this.#depth >= 0 ? 7 : 6);
     const code = new ByteWriter();
     const at: number[] | undefined = offsets === undefined ? undefined : [];
     this.#body(body, params + body.localCount, code, at);
     const f = new ByteWriter();
-    // Locals: the original runs, then the scratch locals (two i32, two i64, one f32, one f64, then one
-    // `(ref null $t)` per type a guarded `call_ref` calls).
+    // Locals: the original runs, then the scratch locals (two i32, two i64, one f32, one f64, the depth's i32, then
+    // those of guards: a `(ref null $t)` per type a guarded `call_ref` calls, the operands of GC guards).
     const runs = r.u32();
     const depth = this.#depth >= 0;
-    f.u32(runs + 4 + (depth ? 1 : 0) + this.#refLocals.size);
+    f.u32(runs + 4 + (depth ? 1 : 0) + this.#scratchLocals.size);
     for (let k = 0; k < runs; k++) {
       f.u32(r.u32());
       const start = r.pos;
@@ -597,7 +634,7 @@ class Instrumenter {
     }
     f.u32(2).u8(I32).u32(2).u8(I64).u32(1).u8(F32).u32(1).u8(F64);
     if (depth) f.u32(1).u8(I32); // scratch + 6: the depth this frame's callees start at
-    for (const type of this.#refLocals.keys()) f.u32(1).u8(REF_NULL).s32(type);
+    for (const { type } of this.#scratchLocals.values()) f.u32(1).bytes(type);
     if (at !== undefined) {
       for (let k = 0; k < at.length; k += 2) offsets!.push(at[k]! + f.length, at[k + 1]!);
     }
@@ -653,11 +690,7 @@ class Instrumenter {
         w.u8(OP_END).u8(op);
       } else if ((op === OP_CALL_REF || op === OP_RETURN_CALL_REF) && this.#options.guardCallRef) {
         // The reference is on top: a null one records its trap first (a scratch local of its type holds it).
-        let local = this.#refLocals.get(reader.index);
-        if (local === undefined) {
-          local = scratch + (this.#depth >= 0 ? 7 : 6) + this.#refLocals.size;
-          this.#refLocals.set(reader.index, local);
-        }
+        const local = this.#scratchLocal(encodeValTypes([refType(concreteHeap(reader.index), true)]));
         w.u8(OP_LOCAL_TEE).u32(local).u8(OP_REF_IS_NULL).u8(OP_IF).u8(EMPTY);
         this.#guardTrap(w, GuardTrap.NullFunctionReference);
         w.u8(OP_END).u8(OP_LOCAL_GET).u32(local).bytes(r.bytes.subarray(reader.at, r.pos));
@@ -689,6 +722,19 @@ class Instrumenter {
         w.u8(op).u32(this.#global(reader.index));
       } else if (op === OP_CALL || op === OP_RETURN_CALL || op === OP_REF_FUNC) {
         w.u8(op).u32(this.#func(reader.index));
+      } else if (
+        op === PREFIX_FB && (BULK_ARRAY_OPS.has(reader.sub) ||
+          (this.#options.guardGcNulls === true && NULL_CHECKED_OPS.has(reader.sub)))
+      ) {
+        // Checked in Wasmtime's order before the host's own checks (`gc_guards.ts`); then charged per element.
+        const count = writeGcGuard(this.#guardContext(w), reader.sub, reader.index, reader.index2);
+        w.bytes(r.bytes.subarray(reader.at, r.pos));
+        if (metered && count >= 0) this.#chargeLocal(w, count, false);
+      } else if (
+        op === PREFIX_FC && this.#segments !== undefined && (reader.sub === DATA_DROP || reader.sub === ELEM_DROP)
+      ) {
+        w.bytes(r.bytes.subarray(reader.at, r.pos));
+        writeDropLength(w, this.#segments, reader.sub, reader.index);
       } else if (metered && op === PREFIX_FB && GC_PER_ELEMENT.has(reader.sub)) {
         // GC array ops charge one per element after they succeed, as the machine does (`exec/gc_ops.ts`); the
         // count is their last operand (an i32), or array.new_fixed's immediate.
@@ -735,6 +781,28 @@ class Instrumenter {
         w.bytes(r.bytes.subarray(reader.at, r.pos));
       }
     }
+  }
+
+  /** A scratch local of the encoded value type `type` (the `slot`-th of it) in the function being rewritten. */
+  #scratchLocal(type: readonly number[], slot = 0): number {
+    const key = `${type.join(",")}/${slot}`;
+    let local = this.#scratchLocals.get(key);
+    if (local === undefined) {
+      local = { index: this.#firstScratch + this.#scratchLocals.size, type };
+      this.#scratchLocals.set(key, local);
+    }
+    return local.index;
+  }
+
+  /** What the GC guards write with (`gc_guards.ts`). */
+  #guardContext(w: ByteWriter): GuardContext {
+    return {
+      w,
+      module: this.#module,
+      local: (type, slot) => this.#scratchLocal(type, slot),
+      trap: (code) => this.#guardTrap(w, code),
+      segments: this.#segments,
+    };
   }
 
   /** Whether `op` is a grow the caller has not written whose failure must trap (InstrumentOptions.trapOnGrow). */

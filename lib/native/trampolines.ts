@@ -19,6 +19,23 @@ export const RAW_TYPES: Record<string, string[]> = { f32: ["i32"], f64: ["i64"],
 const TO_FLOAT: Record<string, string> = { f32: "f32.reinterpret_i32", f64: "f64.reinterpret_i64" };
 const FROM_FLOAT: Record<string, string> = { f32: "i32.reinterpret_f32", f64: "i64.reinterpret_f64" };
 
+/** The exception references' type texts (exact, as function types match nominally), and whether each is nullable. */
+const EXN_NULLABLE: Record<string, boolean> = {
+  "exnref": true,
+  "(ref null exn)": true,
+  "(ref exn)": false,
+  "nullexnref": true,
+  "(ref null noexn)": true,
+};
+/** Whether values of the type named `t` are exception references (which the JS API refuses at the boundary). */
+export function isExnType(t: string): boolean {
+  return EXN_NULLABLE[t] !== undefined;
+}
+/** How exception references cross a trampoline: an argument as an `externref` (a result as whether it is null). */
+const EXN_TYPES: Record<string, string[]> = Object.fromEntries(
+  Object.keys(EXN_NULLABLE).map((t) => [t, ["externref"]]),
+);
+
 const rawTypes = (types: string[]): string[] => types.flatMap((t) => RAW_TYPES[t] ?? [t]);
 
 /** The instructions that turn the raw form of a value of type `t`, in locals from `k`, into the value. */
@@ -62,15 +79,42 @@ export function trampolineModule(key: string, wat: string): WebAssembly.Module {
   return m;
 }
 
-/** A function taking and returning raw values (its results as a list), wrapping an export of the given signature. */
+/** How {@link rawCaller} converts: which values cross as raw bits, and how `exnref` values cross. */
+export interface RawCallOptions {
+  /** Wraps the function JS calls (`WebAssembly.promising` for an async call). */
+  readonly wrap?: (w: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown;
+  /** Floats and `v128`s as raw bits (the default); false: floats as JS numbers, as the JS API converts them. */
+  readonly rawFloats?: boolean;
+  /** An exception the guest threw (a host `WebAssembly.Exception`) as the caller's exception value. */
+  readonly fromHostException?: (e: unknown) => unknown;
+  /** The caller's exception value as the host's `WebAssembly.Exception`, to be thrown. */
+  readonly toHostException?: (v: unknown) => unknown;
+}
+
+/**
+ * A function taking and returning raw values (its results as a list), wrapping an export of the given signature.
+ *
+ * `exnref` values cannot cross the JS boundary at all (the JS API throws a TypeError): where the signature has one,
+ * the trampoline takes an `exnref` argument as an `externref` (null, or the exception value: it calls back into JS
+ * to throw that as the host's exception, and catches it with `catch_all_ref`), and keeps an `exnref` result in a
+ * global of its own, returning whether it is null; a non-null one is then thrown to JS by `throw_ref` (a function
+ * of the trampoline) and arrives as the host's exception, which `fromHostException` maps to the caller's value.
+ *
+ * @param fn the host's exported function
+ * @param type its parameter and result type names (`valTypeToName`)
+ * @param options how values convert
+ * @returns the caller
+ */
 export function rawCaller(
   fn: unknown,
-  params: string[],
-  results: string[],
-  wrap?: (w: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown,
+  type: { readonly params: readonly string[]; readonly results: readonly string[] },
+  options: RawCallOptions = {},
 ): (args: unknown[]) => unknown[] {
+  const { params, results } = type;
+  const { wrap, rawFloats = true } = options;
   const f = fn as (...args: unknown[]) => unknown;
-  const special = [...params, ...results].some((t) => RAW_TYPES[t] !== undefined);
+  const table: Record<string, string[]> = rawFloats ? { ...RAW_TYPES, ...EXN_TYPES } : EXN_TYPES;
+  const special = [...params, ...results].some((t) => table[t] !== undefined);
   if (!special) {
     const g = wrap !== undefined ? wrap(f) : f;
     const list = (r: unknown) => results.length === 0 ? [] : results.length === 1 ? [r] : r as unknown[];
@@ -79,52 +123,98 @@ export function rawCaller(
       return r instanceof Promise ? r.then(list) as unknown as unknown[] : list(r);
     };
   }
-  const key = `${params.join(",")}->${results.join(",")}`;
-  const rawParams = rawTypes(params), rawResults = rawTypes(results);
+  const key = `${rawFloats ? "raw" : "js"} ${params.join(",")}->${results.join(",")}`;
+  const raw = (types: readonly string[], result: boolean) =>
+    types.flatMap((t) => (isExnType(t) && result ? ["i32"] : table[t] ?? [t]));
+  const rawParams = raw(params, false), rawResults = raw(results, true);
   const body: string[] = [];
   let k = 0;
   for (const t of params) {
-    body.push(fromRaw(t, k));
-    k += RAW_TYPES[t]?.length ?? 1;
+    body.push(isExnType(t) ? exnFromExtern(t, k) : rawFloats ? fromRaw(t, k) : `local.get ${k}`);
+    k += table[t]?.length ?? 1;
   }
   body.push("call $f");
   // Results come back on the stack in order; convert them through locals, the last popped first.
   const base = rawParams.length;
   for (let i = results.length - 1; i >= 0; i--) body.push(`local.set ${base + i}`);
-  results.forEach((t, i) => body.push(toRaw(t, base + i)));
+  results.forEach((t, i) => {
+    if (isExnType(t)) body.push(`local.get ${base + i} global.set $x${i} local.get ${base + i} ref.is_null i32.eqz`);
+    else body.push(rawFloats ? toRaw(t, base + i) : `local.get ${base + i}`);
+  });
+  const exnResults = results.flatMap((t, i) => (isExnType(t) ? [i] : []));
   const wat = `(module (import "t" "f" (func $f (param ${params.join(" ")}) (result ${results.join(" ")})))
+    (import "t" "throw" (func $throw (param externref)))
+    ${exnResults.map((i) => `(global $x${i} (mut exnref) (ref.null exn))`).join(" ")}
     (func (export "w") (param ${rawParams.join(" ")}) (result ${rawResults.join(" ")}) (local ${results.join(" ")})
-      ${body.join(" ")}))`;
+      ${body.join(" ")})
+    ${
+    exnResults.map((i) => `(func (export "x${i}") global.get $x${i} ref.null exn global.set $x${i} throw_ref)`)
+      .join(" ")
+  })`;
+  const toHost = options.toHostException ?? ((v: unknown) => v);
   let inst: WebAssembly.Instance;
   try {
-    inst = new WA.Instance(trampolineModule(key, wat), { t: { f: fn } } as WebAssembly.Imports);
+    inst = new WA.Instance(trampolineModule(key, wat), {
+      t: {
+        f: fn,
+        throw: (v: unknown) => {
+          throw toHost(v);
+        },
+      },
+    } as WebAssembly.Imports);
   } catch (e) {
     // A function whose type is not the plain final type the trampoline imports (GC's `sub` types, recursion
-    // groups) does not link: floats then cross as JS numbers (a NaN's payload is the host's), v128 not at all.
-    if (!(e instanceof WA.LinkError) || [...params, ...results].includes("v128")) throw e;
+    // groups) does not link: floats then cross as JS numbers (a NaN's payload is the host's), v128 and exnref not.
+    const crossing = [...params, ...results];
+    if (!(e instanceof WA.LinkError) || crossing.includes("v128") || crossing.some(isExnType)) throw e;
     return floatsThroughJs(f, params, results, wrap);
   }
   let w = inst.exports.w as (...args: unknown[]) => unknown;
   if (wrap !== undefined) w = wrap(w);
+  const fromHost = options.fromHostException ?? ((e: unknown) => e);
   const convert = (r: unknown): unknown[] => {
     const list = rawResults.length === 0 ? [] : rawResults.length === 1 ? [r] : r as unknown[];
     const out: unknown[] = [];
     let j = 0;
-    for (const t of results) {
-      if (t === "v128") {
+    results.forEach((t, i) => {
+      if (t === "v128" && rawFloats) {
         out.push(v128FromHalves(list[j] as bigint, list[j + 1] as bigint));
         j += 2;
+      } else if (isExnType(t)) {
+        out.push(list[j++] === 0 ? null : caught(inst.exports[`x${i}`] as () => void, fromHost));
       } else out.push(list[j++]);
-    }
+    });
     return out;
   };
   return (args) => {
-    const raw = params.flatMap((t, i) => (t === "v128" ? v128Halves(args[i]) : [args[i]]));
-    const r = w(...raw);
+    const rawArgs = params.flatMap((t, i) => (t === "v128" && rawFloats ? v128Halves(args[i]) : [args[i]]));
+    const r = w(...rawArgs);
     // A wrapped (promising) trampoline returns a Promise of the results: converted when it settles.
     if (r instanceof Promise) return r.then(convert) as unknown as unknown[];
     return convert(r);
   };
+}
+
+/**
+ * The instructions that turn the `externref` argument in local `k` into an exception reference of type `t`: null as
+ * null, else thrown (by the imported `$throw`, as the host's exception) and caught (a `(ref exn)`).
+ */
+function exnFromExtern(t: string, k: number): string {
+  if (t === "nullexnref" || t === "(ref null noexn)") return "ref.null noexn";
+  const caught = `(block $h${k} (result (ref exn))
+    (try_table (catch_all_ref $h${k}) (call $throw (local.get ${k}))) unreachable)`;
+  if (!EXN_NULLABLE[t]) return caught;
+  return `(if (result exnref) (ref.is_null (local.get ${k})) (then (ref.null exn)) (else ${caught}))`;
+}
+
+/** What calling `throwRef` throws (a trampoline's `throw_ref` of a kept `exnref`), mapped by `fromHost`. */
+function caught(throwRef: () => void, fromHost: (e: unknown) => unknown): unknown {
+  try {
+    throwRef();
+  } catch (e) {
+    return fromHost(e);
+  }
+  throw new Error("internal: a kept exnref did not throw");
 }
 
 const bits = new DataView(new ArrayBuffer(8));
@@ -132,8 +222,8 @@ const bits = new DataView(new ArrayBuffer(8));
 /** {@link rawCaller} without a trampoline: raw float bits converted to and from JS numbers around the call. */
 function floatsThroughJs(
   f: (...args: unknown[]) => unknown,
-  params: string[],
-  results: string[],
+  params: readonly string[],
+  results: readonly string[],
   wrap?: (w: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown,
 ): (args: unknown[]) => unknown[] {
   const g = wrap !== undefined ? wrap(f) : f;

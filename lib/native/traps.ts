@@ -23,6 +23,7 @@ import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import type { Module as DecodedModule } from "../binary/module.ts";
 import { wasmFrame } from "../debug/source_lines.ts";
 import { GuardTrap, originalFuncIndex } from "./instrument.ts";
+import { GcGuardTrap } from "./gc_guards.ts";
 import { bodyAt, codeOfScript, type CompiledCode, originalOffset } from "./offsets.ts";
 
 /** Host trap messages (V8, then JavaScriptCore), in the order they are tried, and Kiln's code for each. */
@@ -180,7 +181,13 @@ export function mapHostError(
     const site = trapSite(stack, code);
     const { op, code: own } = site;
     if (trapCode === TrapCode.BadConversionToInteger) trapCode = TrapCode.IntegerOverflow; // NaN met the guard first
-    if (trapCode === TrapCode.UnreachableCodeReached && guard !== 0) trapCode = GUARD_CODES[guard] ?? trapCode;
+    if (trapCode === TrapCode.UnreachableCodeReached && guard !== 0) {
+      const message = GUARD_MESSAGES[guard];
+      if (message !== undefined) {
+        return withFrames(trapWithMessage(GUARD_CODES[guard]!, message), stack, code, debugInfo);
+      }
+      trapCode = GUARD_CODES[guard] ?? trapCode;
+    }
     if (trapCode === TrapCode.TableOutOfBounds && CALL_INDIRECT.has(op)) trapCode = TrapCode.UndefinedElement;
     const gcNull = trapCode === TrapCode.NullReference ? gcNullMessage(site, message) : undefined;
     if (gcNull !== undefined) return withFrames(trapWithMessage(trapCode, gcNull), stack, code, debugInfo);
@@ -203,6 +210,17 @@ const GUARD_CODES: Record<number, TrapCode> = {
   [GuardTrap.MemoryGrowFailed]: TrapCode.MemoryGrowFailed,
   [GuardTrap.TableGrowFailed]: TrapCode.TableGrowFailed,
   [GuardTrap.StackOverflow]: TrapCode.StackOverflow,
+  [GcGuardTrap.NullStruct]: TrapCode.NullReference,
+  [GcGuardTrap.NullArray]: TrapCode.NullReference,
+  [GcGuardTrap.ArrayOutOfBounds]: TrapCode.ArrayOutOfBounds,
+  [GcGuardTrap.DataOutOfBounds]: TrapCode.MemoryOutOfBounds,
+  [GcGuardTrap.ElemOutOfBounds]: TrapCode.TableOutOfBounds,
+};
+
+/** The whole message of a guard's trap where it is not its code's table message (the interpreter's wording). */
+const GUARD_MESSAGES: Record<number, string> = {
+  [GcGuardTrap.NullStruct]: "null structure reference",
+  [GcGuardTrap.NullArray]: "null array reference",
 };
 
 /** Where a trap happened: its module, and the offset and opcode there (-1 without an offset). */

@@ -8,8 +8,9 @@
  * planned here: the translator moves slots without their types). Nothing process-wide holds them, so the host's
  * collector frees an object once no slot, global, table or object refers to it.
  *
- * The native engine does not run them yet: a module that would need a GC object or an `any`-hierarchy value at run
- * time is refused at its instantiation as the unsupported feature `gc` ({@link gcRuntimeUse}).
+ * The native engine runs them on the host's own GC (its objects are the host's, opaque to JS); its instrumenter guards
+ * the array instructions whose checks hosts order or word otherwise (`native/gc_guards.ts`). {@link gcRuntimeUse}
+ * tells which modules need GC objects at run time (the spec runner's reference engine on the bare host refuses them).
  *
  * @module
  */

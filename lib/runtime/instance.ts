@@ -9,8 +9,7 @@
 import type { ConstExpr, ConstInstr, FuncType, Limits } from "../binary/module.ts";
 import { funcTypeIndexOf, isRefType, ValType } from "../binary/module.ts";
 import { printable } from "../_printable.ts";
-import { LinkError, UnsupportedFeatureError } from "../errors.ts";
-import { gcRuntimeUse } from "./gc.ts";
+import { LinkError } from "../errors.ts";
 import {
   arrayElement,
   defaultField,
@@ -237,11 +236,6 @@ export function link(
     );
   }
   const engine = engineOf(store);
-  // Why: a valid module an engine cannot run yet is an unsupported feature, not a failure (see gc.ts). The native
-  // engine reads GC code (per-element fuel, trap messages, host objects at the JS boundary), but its spec
-  // configurations still fail 9 commands on Deno (exnref results through JS, V8's order of array.init_elem's bounds
-  // checks) and 40 on Bun: GC stays the interpreter's until they pass.
-  if (store.engine !== "interpreter" && gcRuntimeUse(d) !== undefined) throw new UnsupportedFeatureError("gc");
   // Why before linking: an engine that cannot compile the module fails before the store counts anything.
   const compiled = engine.compileModule(d, { meter: store.metered });
   const state = newInstanceState(d, store, engine);

@@ -90,7 +90,7 @@ class NativeInstance implements WastInstance {
     if (typeof fn !== "function" || !info?.params) {
       return Promise.reject(new Error(`no exported function ${printable(field)}`));
     }
-    return Promise.resolve(rawCaller(fn, info.params, info.results!)(args));
+    return Promise.resolve(rawCaller(fn, { params: info.params, results: info.results! })(args));
   }
 
   get(field: string): RawValue {

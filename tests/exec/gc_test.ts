@@ -1,12 +1,11 @@
 // WebAssembly GC programs written by hand: a linked list, a binary tree built and walked, packed arrays, casts and
 // i31. Kiln's front end (text format, decoder, validator) reads them, the host's own WebAssembly runs them (which
-// checks the encoding Kiln produces and the expected results), and so does Kiln's interpreter; the native engine
-// refuses them as the unsupported feature `gc`.
+// checks the encoding Kiln produces and the expected results), and so do both of Kiln's engines (the native engine
+// where the host runs GC), with the same fuel.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeModule } from "../../lib/binary/decoder.ts";
 import { validateModule } from "../../lib/validate/module_validator.ts";
-import { UnsupportedFeatureError } from "../../lib/errors.ts";
 import { instantiate, parseWat, Store } from "../../mod.ts";
 import { NATIVE_GC } from "../gc/_native_gc.ts";
 
@@ -107,19 +106,32 @@ test("the host's WebAssembly runs Kiln's encoding of the GC programs", { skip: !
   }
 });
 
-test("the interpreter runs the GC programs with the host's results, in every configuration", async () => {
-  for (const options of [{}, { fuel: 1e9, fuelYieldInterval: 100 }]) {
-    for (const [program, name, args, expected] of CASES) {
-      const { instance } = await instantiate(parseWat(program), {}, { store: new Store(options) });
-      const f = instance.exports[name] as (...a: number[]) => Promise<number>;
-      assert.equal(await f(...args), expected, `${name}(${args.join(", ")})`);
-    }
-  }
-});
+const engines = nativeGc ? ["interpreter", "native"] as const : ["interpreter"] as const;
 
-test("the native engine refuses the GC programs as the unsupported feature gc", { skip: !nativeGc }, async () => {
-  await assert.rejects(
-    () => instantiate(parseWat(LIST), {}, { store: new Store({ engine: "native" }) }),
-    (e) => e instanceof UnsupportedFeatureError && e.feature === "gc",
-  );
+for (const engine of engines) {
+  const label = engine === "native" ? "native engine" : engine;
+  test(`the ${label} runs the GC programs with the host's results, plain and with fuel yields`, async () => {
+    for (const options of [{}, { fuel: 1e9, fuelYieldInterval: 100 }]) {
+      for (const [program, name, args, expected] of CASES) {
+        const { instance } = await instantiate(parseWat(program), {}, { store: new Store({ ...options, engine }) });
+        const f = instance.exports[name] as (...a: number[]) => Promise<number>;
+        assert.equal(await f(...args), expected, `${name}(${args.join(", ")})`);
+      }
+    }
+  });
+}
+
+test("the native engine charges the GC programs the interpreter's fuel", { skip: !nativeGc }, async () => {
+  for (const [program, name, args] of CASES) {
+    const consumed = [];
+    for (const engine of engines) {
+      const store = new Store({ engine, fuel: 1e9 });
+      const { instance } = await instantiate(parseWat(program), {}, { store });
+      const before = store.fuelConsumed;
+      await (instance.exports[name] as (...a: number[]) => Promise<number>)(...args);
+      consumed.push(store.fuelConsumed - before);
+    }
+    assert.ok(consumed[0]! > 0);
+    assert.equal(consumed[1], consumed[0], `${name}(${args.join(", ")})`);
+  }
 });

@@ -1,6 +1,7 @@
 // The hand-written GC programs of testdata/gc/ (a linked list, binary trees, closures, a splay-tree-like workload)
-// run on Kiln's interpreter with the results of the host's own WebAssembly (V8 on Deno, JSC on Bun run GC
-// natively), plain and with fuel yields; and objects held only by the machine's slots survive a suspension.
+// run on both of Kiln's engines (the native one where the host runs GC: V8 on Deno, JSC on Bun) with the results of
+// the host's own WebAssembly, plain and with fuel yields, and consume the same fuel on both; and objects held only
+// by the machine's slots (or the host's, natively) survive a suspension.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -21,24 +22,43 @@ function wasmOf(name: string): Uint8Array {
   return parseWat(readFileSync(new URL(`../../testdata/gc/${name}.wat`, import.meta.url), "utf8"));
 }
 
+const engines = nativeGc ? ["interpreter", "native"] as const : ["interpreter"] as const;
+
 for (const [name, arg] of PROGRAMS) {
-  test(`testdata/gc/${name}.wat: Kiln's results equal the host's, plain and with fuel yields`, async () => {
+  test(`testdata/gc/${name}.wat: both engines' results equal the host's, plain and with fuel yields`, async () => {
     const bytes = wasmOf(name);
     const results: number[] = [];
-    for (const options of [{}, { fuel: 1e12, fuelYieldInterval: 1000 }]) {
-      const { instance } = await instantiate(bytes, {}, { store: new Store(options) });
-      results.push(await (instance.exports.run as (n: number) => Promise<number>)(arg));
+    for (const engine of engines) {
+      for (const options of [{}, { fuel: 1e12, fuelYieldInterval: 1000 }]) {
+        const { instance } = await instantiate(bytes, {}, { store: new Store({ ...options, engine }) });
+        results.push(await (instance.exports.run as (n: number) => Promise<number>)(arg));
+      }
     }
-    assert.equal(results[1], results[0], "fuel yields change nothing");
+    for (const r of results) assert.equal(r, results[0], `every engine and configuration: ${results.join(", ")}`);
     if (nativeGc) {
       const native = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource));
       assert.equal(results[0], (native.exports.run as (n: number) => number)(arg), "the host's WebAssembly");
     }
   });
+
+  test(`testdata/gc/${name}.wat: the native engine consumes the interpreter's fuel`, { skip: !nativeGc }, async () => {
+    const bytes = wasmOf(name);
+    const consumed: number[] = [];
+    for (const engine of engines) {
+      const store = new Store({ engine, fuel: 1e12 });
+      const { instance } = await instantiate(bytes, {}, { store });
+      const before = store.fuelConsumed;
+      await (instance.exports.run as (n: number) => Promise<number>)(arg);
+      consumed.push(store.fuelConsumed - before);
+    }
+    assert.ok(consumed[0]! > 1000, `the interpreter consumed ${consumed[0]}`);
+    assert.equal(consumed[1], consumed[0]);
+  });
 }
 
-test("objects only slots hold survive async imports and sweeps of the handle table", async () => {
-  const bytes = parseWat(`(module
+for (const engine of engines) {
+  test(`${engine}: objects only slots hold survive async imports and sweeps of the handle table`, async () => {
+    const bytes = parseWat(`(module
     (type $node (struct (field $v i32) (field $next (ref null $node))))
     (import "env" "pause" (func $pause (param i32)))
     (func (export "run") (param $n i32) (result i32)
@@ -55,10 +75,12 @@ test("objects only slots hold survive async imports and sweeps of the handle tab
           (local.set $head (struct.get $node $next (local.get $head)))
           (br $w)))
       (local.get $s)))`);
-  let pauses = 0;
-  const pause = () => new Promise<void>((resolve) => setTimeout(() => (pauses++, resolve()), 0));
-  const { instance } = await instantiate(bytes, { env: { pause } }, { store: new Store({ fuelYieldInterval: 500 }) });
-  const n = 20_000;
-  assert.equal(await (instance.exports.run as (n: number) => Promise<number>)(n), (n * (n - 1)) / 2 % 2 ** 32 | 0);
-  assert.equal(pauses, n / 500);
-});
+    let pauses = 0;
+    const pause = () => new Promise<void>((resolve) => setTimeout(() => (pauses++, resolve()), 0));
+    const store = new Store({ fuelYieldInterval: 500, engine });
+    const { instance } = await instantiate(bytes, { env: { pause } }, { store });
+    const n = 20_000;
+    assert.equal(await (instance.exports.run as (n: number) => Promise<number>)(n), (n * (n - 1)) / 2 % 2 ** 32 | 0);
+    assert.equal(pauses, n / 500);
+  });
+}

@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ExportedFunction, instantiate, parseWat, RuntimeError, Store } from "../../mod.ts";
 import { decodeModule } from "../../lib/binary/decoder.ts";
-import { FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument } from "../../lib/native/instrument.ts";
+import { FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument, TRAP_EXPORT } from "../../lib/native/instrument.ts";
+import { GcGuardTrap } from "../../lib/native/gc_guards.ts";
 
 /** What one run shows: the values a guest logged with the fuel consumed at each, the outcome, the total consumed. */
 interface Run {
@@ -54,11 +55,21 @@ function onNative(bytes: Uint8Array, fuel: number, call: string, args: number[])
     outcome = `ok:${(exports[call] as (...a: number[]) => number)(...args)}`;
   } catch (e) {
     if (!(e instanceof WebAssembly.RuntimeError)) throw e;
-    outcome = stopped ? "out of fuel" : `trap:${nativeTrapCode(e.message)}`;
+    const guard = (exports[TRAP_EXPORT] as WebAssembly.Global).value as number;
+    outcome = stopped ? "out of fuel" : `trap:${GC_GUARD_CODES[guard] ?? nativeTrapCode(e.message)}`;
   }
   // After running out, the interpreter settles at "all the fuel was consumed".
   return { logs, outcome, consumed: outcome === "out of fuel" ? fuel : consumed() };
 }
+
+/** The trap codes of the GC guards (`gc_guards.ts`), which record their trap before an `unreachable`. */
+const GC_GUARD_CODES: Record<number, string> = {
+  [GcGuardTrap.NullStruct]: "NullReference",
+  [GcGuardTrap.NullArray]: "NullReference",
+  [GcGuardTrap.ArrayOutOfBounds]: "ArrayOutOfBounds",
+  [GcGuardTrap.DataOutOfBounds]: "MemoryOutOfBounds",
+  [GcGuardTrap.ElemOutOfBounds]: "TableOutOfBounds",
+};
 
 /** The host's trap message as Kiln's trap code, for the traps these programs raise. */
 function nativeTrapCode(message: string): string {
@@ -377,4 +388,16 @@ const LEGACY_EXCEPTIONS = `(module
 test("instrument: legacy try, catch, catch_all, delegate and rethrow consume the interpreter's fuel at every budget", async () => {
   const used = await compareAllBudgets(LEGACY_EXCEPTIONS, "run", [40]);
   assert.ok(used > 300, `the program is long enough to matter (${used})`);
+});
+
+test("instrument: segment-length globals only in modules with array types, one per data and element segment", () => {
+  const globalsOf = (wat: string, fuel: boolean) =>
+    decodeModule(instrument(decodeModule(parseWat(wat)), { fuel })).globals.map((g) => g.init.instrs[0]);
+  const segments = `(data "abc") (data (memory 0) (i32.const 0) "d") (elem func $f $f) (func $f) (memory 1)`;
+  // Without array types: the counter (with fuel), the trap-code and the element-index globals only.
+  assert.equal(globalsOf(`(module ${segments})`, true).length, 3);
+  assert.equal(globalsOf(`(module ${segments})`, false).length, 2);
+  // With one: a length per segment after those, a passive segment's its size, an active one's 0.
+  const withArray = globalsOf(`(module (type (array i8)) ${segments})`, false);
+  assert.deepEqual(withArray.slice(2), [3, 0, 2].map((value) => ({ op: "i32.const", value })));
 });
