@@ -112,7 +112,11 @@ export function readNameAnnotation(a: SAnnot): string {
   const [s, extra] = a.items;
   if (s?.kind !== "string") malformed("@name annotation: string expected", s ?? a);
   if (extra !== undefined) malformed("@name annotation: unexpected token", extra);
-  return stringText(s);
+  try {
+    return stringText(s);
+  } catch {
+    malformed("@name annotation: malformed UTF-8 encoding", s);
+  }
 }
 
 /** Reads `(@metadata.code.branch_hint "\00" | "\01")`: 0 (unlikely taken) or 1 (likely taken). */
