@@ -60,9 +60,11 @@ function malformed(reason: string, at: SExpr | SAnnot): never {
   throw new CustomAnnotationError(reason, at, "malformed");
 }
 
+const NONE: readonly SAnnot[] = [];
+
 /** The annotations of `list` with id `name`, with the item index each precedes. */
-export function annotationsOf(list: SList, name: string): SAnnot[] {
-  return list.annots?.filter((a) => a.name === name) ?? [];
+export function annotationsOf(list: SList, name: string): readonly SAnnot[] {
+  return list.annots ? list.annots.filter((a) => a.name === name) : NONE;
 }
 
 /**

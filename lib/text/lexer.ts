@@ -102,19 +102,17 @@ class Lexer {
     for (;;) {
       this.skip();
       if (this.pos >= this.text.length) return root;
-      this.push(root, this.expr());
+      const e = this.expr();
+      if (e.kind === "annot") this.annotate(root, e);
+      else root.items.push(e);
+      if (e.kind === "list" && e.annotated === true) (root as { annotated?: boolean }).annotated = true;
     }
   }
 
-  /** Adds an item or an annotation to `list`. */
-  push(list: SList, e: SExpr | SAnnot): void {
+  /** Adds an annotation to `list`, before its next item. */
+  annotate(list: SList, a: SAnnot): void {
     const l = list as { annots?: SAnnot[]; annotated?: boolean };
-    if (e.kind !== "annot") {
-      list.items.push(e);
-      if (e.kind === "list" && e.annotated) l.annotated = true;
-      return;
-    }
-    (l.annots ??= []).push({ ...e, index: list.items.length });
+    (l.annots ??= []).push({ ...a, index: list.items.length });
     l.annotated = true;
   }
 
@@ -134,7 +132,12 @@ class Lexer {
           this.pos++;
           return list;
         }
-        this.push(list, this.expr());
+        const e = this.expr();
+        if (e.kind === "annot") this.annotate(list, e);
+        else {
+          list.items.push(e);
+          if (e.kind === "list" && e.annotated === true) (list as { annotated?: boolean }).annotated = true;
+        }
       }
     }
     if (c === ")") this.fail("unexpected token");
