@@ -91,12 +91,15 @@ export class WatParseError extends CompileError {
  * ```ts
  * import { parseWat } from "../../mod.ts";
  * import { CustomAnnotationError } from "./sexpr.ts";
+ * let error: unknown;
  * try {
  *   parseWat(`(module (func (@custom "x" "bytes")))`);
  * } catch (e) {
- *   if (!(e instanceof CustomAnnotationError) || e.kind !== "malformed") throw e;
- *   console.log(e.reason); // "misplaced @custom annotation"
+ *   error = e;
  * }
+ * if (!(error instanceof CustomAnnotationError) || error.kind !== "malformed") throw new Error("not rejected");
+ * if (error.reason !== "misplaced @custom annotation") throw new Error(error.reason);
+ * console.log(error.message); // "misplaced @custom annotation at 1:15"
  * ```
  */
 export class CustomAnnotationError extends WatParseError {
