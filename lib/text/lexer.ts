@@ -1,13 +1,13 @@
 /**
  * The text-format lexer (spec §6.2), which builds the S-expression tree directly: comments (`;; …`, nested
- * `(; … ;)`) and annotations (`(@name …)`) are dropped, strings are decoded to bytes, quoted identifiers
- * (`$"…"`) become ordinary `$name` atoms. A run of idchars glued to a string is a reserved token and
+ * `(; … ;)`) are dropped, annotations (`(@name …)`) are kept beside the list they were written in (`SList.annots`,
+ * out of its items), strings are decoded to bytes, quoted identifiers (`$"…"`) become ordinary `$name` atoms. A run of idchars glued to a string is a reserved token and
  * is rejected as "unknown operator", as the reference interpreter does.
  *
  * @module
  */
 
-import { type SExpr, type SList, type SString, WatParseError } from "./sexpr.ts";
+import { type SAnnot, type SExpr, type SList, type SString, WatParseError } from "./sexpr.ts";
 
 /** `ID_CHAR[code]` is 1 for the idchars of spec §6.3.5 (ASCII letters, digits and these symbols). */
 const ID_CHAR = (() => {
@@ -26,8 +26,16 @@ function isIdChar(c: string): boolean {
 const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Lexes and parses `text` into its top-level S-expressions. */
+/** Lexes and parses `text` into its top-level S-expressions (top-level annotations are dropped). */
 export function parseSExprs(text: string): SExpr[] {
+  return parseSExprRoot(text).items;
+}
+
+/**
+ * Lexes and parses `text` into one list at 1:1 holding its top-level S-expressions, with the annotations written
+ * between them as the list's `annots`.
+ */
+export function parseSExprRoot(text: string): SList {
   return new Lexer(text).top();
 }
 
@@ -89,18 +97,27 @@ class Lexer {
     }
   }
 
-  top(): SExpr[] {
-    const out: SExpr[] = [];
+  top(): SList {
+    const root: SList = { kind: "list", items: [], line: 1, col: 1 };
     for (;;) {
       this.skip();
-      if (this.pos >= this.text.length) return out;
+      if (this.pos >= this.text.length) return root;
       const e = this.expr();
-      if (e) out.push(e);
+      if (e.kind === "annot") this.annotate(root, e);
+      else root.items.push(e);
+      if (e.kind === "list" && e.annotated === true) (root as { annotated?: boolean }).annotated = true;
     }
   }
 
-  /** One expression, or `null` for an annotation. */
-  expr(): SExpr | null {
+  /** Adds an annotation to `list`, before its next item. */
+  annotate(list: SList, a: SAnnot): void {
+    const l = list as { annots?: SAnnot[]; annotated?: boolean };
+    (l.annots ??= []).push({ ...a, index: list.items.length });
+    l.annotated = true;
+  }
+
+  /** One expression, or an annotation (at depth 0: inside an annotation, `(@…)` is an ordinary list). */
+  expr(): SExpr | SAnnot {
     const t = this.text;
     const at = this.here();
     const c = t[this.pos];
@@ -116,14 +133,18 @@ class Lexer {
           return list;
         }
         const e = this.expr();
-        if (e) list.items.push(e);
+        if (e.kind === "annot") this.annotate(list, e);
+        else {
+          list.items.push(e);
+          if (e.kind === "list" && e.annotated === true) (list as { annotated?: boolean }).annotated = true;
+        }
       }
     }
     if (c === ")") this.fail("unexpected token");
     return this.token();
   }
 
-  annotation(at: { line: number; col: number }): null {
+  annotation(at: { line: number; col: number }): SAnnot {
     this.annotationDepth++;
     try {
       return this.annotationBody(at);
@@ -134,9 +155,11 @@ class Lexer {
 
   annotationDepth = 0;
 
-  annotationBody(at: { line: number; col: number }): null {
+  /** The rest of an annotation after its `(`; its `index` is set by the list that receives it. */
+  annotationBody(at: { line: number; col: number }): SAnnot {
     this.pos++; // '@'
     const t = this.text;
+    let name: string;
     if (t[this.pos] === '"') {
       let s: SString;
       try {
@@ -146,7 +169,7 @@ class Lexer {
       }
       if (s.bytes.length === 0) this.fail("empty annotation id", at);
       try {
-        strictUtf8.decode(s.bytes);
+        name = strictUtf8.decode(s.bytes);
       } catch {
         this.fail("malformed UTF-8 encoding", at);
       }
@@ -154,15 +177,17 @@ class Lexer {
       const start = this.pos;
       while (this.pos < t.length && isIdChar(t[this.pos])) this.pos++;
       if (this.pos === start) this.fail("empty annotation id", at);
+      name = t.slice(start, this.pos);
     }
+    const items: SExpr[] = [];
     for (;;) {
       this.skip();
       if (this.pos >= t.length) this.fail("unclosed annotation", at);
       if (t[this.pos] === ")") {
         this.pos++;
-        return null;
+        return { kind: "annot", name, items, index: -1, line: at.line, col: at.col };
       }
-      this.expr();
+      items.push(this.expr() as SExpr); // no annotation inside one
     }
   }
 

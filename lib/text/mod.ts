@@ -5,7 +5,7 @@
  */
 
 export { moduleToBinary, parseWat } from "./parse_wat.ts";
-export { type Pos, type SExpr, WatParseError } from "./sexpr.ts";
+export { CustomAnnotationError, type Pos, type SExpr, WatParseError } from "./sexpr.ts";
 export { parseSExprs } from "./lexer.ts";
 export { parseWast } from "./wast_parser.ts";
 export type { WastAction, WastCommand, WastModule, WastValue } from "./wast_parser.ts";

@@ -4,9 +4,10 @@
  * @module
  */
 
-import { parseSExprs } from "./lexer.ts";
+import { checkAnnotationsUsed } from "./annotations.ts";
+import { parseSExprRoot } from "./lexer.ts";
 import { isAtom, isId, isList, type SExpr, type SList, WatParseError } from "./sexpr.ts";
-import { encodeModuleFields } from "./to_binary.ts";
+import { encodeModuleList } from "./to_binary.ts";
 
 /**
  * Converts WebAssembly text format to the binary format. Accepts one `(module …)` (also the `binary` and `quote`
@@ -42,10 +43,15 @@ function guarded<T>(f: () => T): T {
 }
 
 function parseWatUnguarded(text: string): Uint8Array {
-  const top = parseSExprs(text);
-  if (top.length === 1 && isList(top[0], "module")) return moduleToBinaryUnguarded(top[0]);
+  const root = parseSExprRoot(text);
+  const top = root.items;
+  if (top.length === 1 && isList(top[0], "module")) {
+    // Annotations around the module mean nothing: a `@custom` or `@name` one there is misplaced.
+    if (root.annots) checkAnnotationsUsed({ ...root, items: [] }, new Set());
+    return moduleToBinaryUnguarded(top[0]);
+  }
   for (const e of top) if (isList(e, "module")) throw new WatParseError("unexpected token", e);
-  return encodeModuleFields(top, { line: 1, col: 1 });
+  return encodeModuleList(root, 0);
 }
 
 /** Encodes a `(module $id? …)` list, including its `binary` and `quote` forms. */
@@ -73,7 +79,7 @@ function moduleToBinaryUnguarded(m: SList): Uint8Array {
     }
     return parseWatUnguarded(text);
   }
-  return encodeModuleFields(m.items.slice(i), m, isId(m.items[1]) ? m.items[1].text : undefined);
+  return encodeModuleList(m, i, isId(m.items[1]) ? m.items[1].text : undefined);
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -17,6 +17,23 @@ export interface Pos {
 export interface SList extends Pos {
   readonly kind: "list";
   readonly items: SExpr[];
+  /** The annotations written directly inside this list, in text order (absent when there are none). */
+  readonly annots?: SAnnot[];
+  /** Whether annotations are written in this list or in any list inside it: who looks for them skips the rest. */
+  readonly annotated?: boolean;
+}
+
+/**
+ * An annotation `(@name item*)` (the annotations proposal). It is kept beside the list it was written in, not among
+ * its items, so every reader of the tree that does not look for annotations ignores them, as the proposal asks.
+ */
+export interface SAnnot extends Pos {
+  readonly kind: "annot";
+  /** The annotation's id, without the `@`. */
+  readonly name: string;
+  readonly items: SExpr[];
+  /** The index in the enclosing list's items of the item that follows the annotation (`items.length` if none). */
+  readonly index: number;
 }
 
 /** A keyword, number, identifier (`$x`, text includes the `$`) or other idchar run. */
@@ -61,6 +78,37 @@ export class WatParseError extends CompileError {
     this.reason = safe;
     this.line = pos?.line ?? 0;
     this.column = pos?.col ?? 0;
+  }
+}
+
+/**
+ * A custom annotation the text format gives a meaning (`@custom`, `@name`, `@metadata.code.branch_hint`) that cannot
+ * be encoded. `kind` says which: `"malformed"` for an ill-formed or misplaced annotation (the reference interpreter's
+ * "custom annotation syntax error", what `assert_malformed_custom` expects), `"invalid"` for a well-formed one that
+ * breaks a rule of what it annotates (its "custom validation error", what `assert_invalid_custom` expects).
+ *
+ * @example A misplaced `@custom` annotation
+ * ```ts
+ * import { parseWat } from "../../mod.ts";
+ * import { CustomAnnotationError } from "./sexpr.ts";
+ * let error: unknown;
+ * try {
+ *   parseWat(`(module (func (@custom "x" "bytes")))`);
+ * } catch (e) {
+ *   error = e;
+ * }
+ * if (!(error instanceof CustomAnnotationError) || error.kind !== "malformed") throw new Error("not rejected");
+ * if (error.reason !== "misplaced @custom annotation") throw new Error(error.reason);
+ * console.log(error.message); // "misplaced @custom annotation at 1:15"
+ * ```
+ */
+export class CustomAnnotationError extends WatParseError {
+  /** Whether the annotation is malformed (or misplaced) or invalid for what it annotates. */
+  readonly kind: "malformed" | "invalid";
+  constructor(reason: string, pos: Pos | undefined, kind: "malformed" | "invalid" = "malformed") {
+    super(reason, pos);
+    this.name = "CustomAnnotationError";
+    this.kind = kind;
   }
 }
 

@@ -15,6 +15,19 @@ import { encodeHeapType, encodeValTypes } from "../binary/value_types.ts";
 import { FRONT_END_FEATURES, mnemonicFeature, type OpInfo, OPS_BY_NAME } from "../binary/opcodes.ts";
 import { UnsupportedFeatureError } from "../errors.ts";
 import {
+  AFTER_LAST,
+  annotationsOf,
+  BRANCH_HINT,
+  checkAnnotationsUsed,
+  CUSTOM,
+  type CustomSection,
+  NAME,
+  readBranchHint,
+  readCustomAnnotation,
+  readNameAnnotation,
+  writeSections,
+} from "./annotations.ts";
+import {
   parseF32,
   parseF64,
   parseInt,
@@ -26,12 +39,14 @@ import {
   V128_SHAPES,
 } from "./numbers.ts";
 import {
+  CustomAnnotationError,
   headOf,
   isAtom,
   isId,
   isList,
   type Matched,
   type Pos,
+  type SAnnot,
   type SAtom,
   type SExpr,
   type SList,
@@ -71,6 +86,8 @@ interface FuncDef {
   localNames: (string | undefined)[];
   body: SExpr[];
   pos: Pos;
+  /** The `(func …)` list, for its branch hint annotations. */
+  list: SList;
 }
 
 interface ElemSeg {
@@ -228,42 +245,80 @@ function sameSig(a: FuncSig, b: FuncSig): boolean {
     a.params.every((t, i) => t === b.params[i]) && a.results.every((t, i) => t === b.results[i]);
 }
 
-/** Encodes the fields of one module (the items after `module` and its optional name) to a binary module. */
-export function encodeModuleFields(fields: SExpr[], at: Pos, moduleName?: string): Uint8Array {
-  const encoder = new ModuleEncoder(at);
+/**
+ * Encodes one module to binary: the fields are `list.items` from `first` on (after `module` and its optional name),
+ * and `list.annots` holds the module's own annotations.
+ */
+export function encodeModuleList(list: SList, first: number, moduleName?: string): Uint8Array {
+  const encoder = new ModuleEncoder(list);
   encoder.moduleName = moduleName;
-  return encoder.encode(fields);
+  return encoder.encode(list, first);
 }
 
-/** Appends a `name` custom section (module, function and local names, spec §7.4.2) when any name exists. */
-function nameSection(out: ByteWriter, m: ModuleEncoder): void {
+/** The name section's subsection id of each index space `@name` may name (extended name section). */
+const NAME_SUBSECTION: Partial<Record<Space, number>> = {
+  type: 4,
+  table: 5,
+  memory: 6,
+  global: 7,
+  elem: 8,
+  data: 9,
+  tag: 11,
+};
+
+/**
+ * The `name` custom section's contents (spec §7.4.2), or null when nothing is named: module, function and local
+ * names from identifiers, each replaced by its `@name` annotation when there is one, and the names `@name`
+ * annotations give in the other index spaces.
+ */
+function nameSection(m: ModuleEncoder): Uint8Array | null {
   const body = new ByteWriter();
   const sub = (id: number, content: ByteWriter) => {
     const bytes = content.finish();
     body.u8(id).u32(bytes.length).bytes(bytes);
   };
+  const nameMap = (names: Map<number, string>) => {
+    const w = new ByteWriter().u32(names.size);
+    for (const [index, name] of [...names].sort((a, b) => a[0] - b[0])) w.u32(index).name(name);
+    return w;
+  };
   const idName = (id: string) => id.slice(1);
-  if (m.moduleName) sub(0, new ByteWriter().name(idName(m.moduleName)));
-  const funcs = [...m.names.func].sort((a, b) => a[1] - b[1]);
-  if (funcs.length) {
-    const w = new ByteWriter().u32(funcs.length);
-    for (const [id, index] of funcs) w.u32(index).name(idName(id));
-    sub(1, w);
-  }
+  const moduleName = m.annotNames.module ?? (m.moduleName && idName(m.moduleName));
+  if (moduleName !== undefined) sub(0, new ByteWriter().name(moduleName));
+  const funcs = new Map([...m.names.func].map(([id, index]) => [index, idName(id)]));
+  for (const [index, name] of m.annotNames.spaces.func ?? []) funcs.set(index, name);
+  if (funcs.size) sub(1, nameMap(funcs));
   const imported = m.counts.func - m.funcs.length;
-  const locals = m.funcs.map((f, i) => [imported + i, f.localNames] as const).filter(([, n]) => n.some((x) => x));
-  if (locals.length) {
-    const w = new ByteWriter().u32(locals.length);
-    for (const [index, names] of locals) {
-      const named = names.map((n, i) => [i, n] as const).filter(([, n]) => n !== undefined);
-      w.u32(index).u32(named.length);
-      for (const [i, n] of named) w.u32(i).name(idName(n!));
-    }
+  const locals = new Map<number, Map<number, string>>();
+  m.funcs.forEach((f, i) => {
+    const names = new Map<number, string>();
+    f.localNames.forEach((n, local) => n !== undefined && names.set(local, idName(n)));
+    for (const [local, name] of m.annotNames.locals.get(imported + i) ?? []) names.set(local, name);
+    if (names.size) locals.set(imported + i, names);
+  });
+  if (locals.size) {
+    const w = new ByteWriter().u32(locals.size);
+    for (const [index, names] of locals) w.u32(index).bytes(nameMap(names).finish());
     sub(2, w);
   }
-  if (body.length === 0) return;
-  const content = new ByteWriter().name("name").bytes(body.finish()).finish();
-  out.u8(0).u32(content.length).bytes(content);
+  const spaces = Object.entries(NAME_SUBSECTION).sort((a, b) => a[1] - b[1]) as [Space, number][];
+  for (const [space, id] of spaces) {
+    const names = m.annotNames.spaces[space];
+    if (names?.size) sub(id, nameMap(names));
+  }
+  return body.length === 0 ? null : body.finish();
+}
+
+/** The `metadata.code.branch_hint` section's contents (branch hinting proposal), or null without hints. */
+function branchHintSection(hints: [number, [number, number][]][]): Uint8Array | null {
+  if (hints.length === 0) return null;
+  const w = new ByteWriter().u32(hints.length);
+  for (const [func, list] of hints) {
+    w.u32(func).u32(list.length);
+    // Each hint: the instruction's offset from the function body's start, the payload size (1), the hint byte.
+    for (const [offset, value] of list) w.u32(offset).u32(1).u8(value);
+  }
+  return w.finish();
 }
 
 class ModuleEncoder {
@@ -311,17 +366,36 @@ class ModuleEncoder {
   /** The module's `$name`, for the name section. */
   moduleName: string | undefined;
 
+  /** The annotations given a meaning so far; any other `@custom`, `@name` or branch hint one is misplaced. */
+  used = new Set<SAnnot>();
+  /** The `@custom` sections, in text order. */
+  customs: CustomSection[] = [];
+  /** Names from `@name` annotations: the module's, locals' by function index, the other spaces' by index. */
+  annotNames = {
+    module: undefined as string | undefined,
+    locals: new Map<number, Map<number, string>>(),
+    spaces: {} as Partial<Record<Space, Map<number, string>>>,
+  };
+  /** Branch hints by function index: [offset from the body's start, hint]. */
+  branchHints: [number, [number, number][]][] = [];
+
   constructor(readonly at: Pos) {}
 
-  encode(fields: SExpr[]): Uint8Array {
+  encode(list: SList, first: number): Uint8Array {
+    const fields = list.items.slice(first);
+    this.moduleAnnotations(list, first);
     // Type names first: a type may refer to a later one (`(ref $t)`), and so may anything else.
     let typeCount = 0;
     for (const f of fields) {
       if (!isList(f)) fail("unexpected token", f);
-      if (headOf(f) === "type") this.bind("type", isId(f.items[1]) ? f.items[1] : undefined, typeCount++);
+      if (headOf(f) === "type") {
+        this.nameAnnotation(f as SList, "type", typeCount);
+        this.bind("type", isId(f.items[1]) ? f.items[1] : undefined, typeCount++);
+      }
       if (headOf(f) === "rec") {
         for (const t of (f as SList).items.slice(1)) {
           if (!isList(t, "type")) fail("unexpected token", t);
+          this.nameAnnotation(t, "type", typeCount);
           this.bind("type", isId(t.items[1]) ? t.items[1] : undefined, typeCount++);
         }
       }
@@ -344,17 +418,16 @@ class ModuleEncoder {
     }
     const code = new ByteWriter();
     code.u32(this.funcs.length);
-    for (const fn of this.funcs) code.bytes(this.funcBody(fn));
+    const imported = this.counts.func - this.funcs.length;
+    this.funcs.forEach((fn, i) => code.bytes(this.funcBody(fn, imported + i)));
     const elemBytes = this.elemSection();
     const dataBytes = this.dataSection();
     const globalBytes = this.globalSection();
     const startIdx = this.start ? this.index("func", this.start) : -1;
 
-    const out = new ByteWriter();
-    out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    const sections = new Map<number, Uint8Array>();
     const section = (id: number, body: ByteWriter | Uint8Array) => {
-      const bytes = body instanceof ByteWriter ? body.finish() : body;
-      out.u8(id).u32(bytes.length).bytes(bytes);
+      sections.set(id, body instanceof ByteWriter ? body.finish() : body);
     };
     const vec = (count: number, body: ByteWriter) => {
       const w = new ByteWriter();
@@ -396,8 +469,100 @@ class ModuleEncoder {
     if (this.usesDataCount) section(12, new ByteWriter().u32(this.datas.length));
     if (this.funcs.length) section(10, code);
     if (this.datas.length) section(11, dataBytes);
-    nameSection(out, this);
+    if (list.annotated) checkAnnotationsUsed(list, this.used);
+    // Generated sections follow the `@custom` ones of their place: branch hints before the code, names last.
+    const customs = [...this.customs];
+    const hints = branchHintSection(this.branchHints);
+    if (hints) customs.push({ name: BRANCH_HINT, content: hints, place: { before: true, section: "code" } });
+    const names = nameSection(this);
+    if (names) customs.push({ name: "name", content: names, place: AFTER_LAST });
+    const out = new ByteWriter();
+    out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    writeSections(out, sections, customs);
     return out.finish();
+  }
+
+  // ---- annotations ----
+
+  /** Reads the module's `@custom` annotations, and its `@name` (written before its first field). */
+  moduleAnnotations(list: SList, first: number): void {
+    for (const a of annotationsOf(list, CUSTOM)) {
+      this.customs.push(readCustomAnnotation(a));
+      this.used.add(a);
+    }
+    for (const a of annotationsOf(list, NAME)) {
+      if (a.index > first) continue; // after a field: misplaced
+      const name = readNameAnnotation(a);
+      if (this.annotNames.module !== undefined) {
+        throw new CustomAnnotationError("@name annotation: multiple module names", a);
+      }
+      this.annotNames.module = name;
+      this.used.add(a);
+    }
+  }
+
+  /**
+   * Reads the `@name` annotation of a definition (`def` is its list, such as `(func $f? (@name "…") …)`): the only
+   * place it may be written is right after the optional identifier.
+   */
+  nameAnnotation(def: SList, space: Space, index: number): void {
+    const at = isId(def.items[1]) ? 2 : 1;
+    for (const a of annotationsOf(def, NAME)) {
+      if (a.index !== at) continue;
+      const name = readNameAnnotation(a);
+      const names = this.annotNames.spaces[space] ??= new Map();
+      if (names.has(index)) throw new CustomAnnotationError("@name annotation: multiple names", a);
+      names.set(index, name);
+      this.used.add(a);
+    }
+  }
+
+  /**
+   * Reads the `@name` annotations of a function's parameters and locals, `(param $x? (@name "…") t)` and
+   * `(local $x? (@name "…") t)`: one value type per annotated declaration.
+   */
+  localNameAnnotations(items: SExpr[], funcIndex: number, paramCount: number): void {
+    let params = 0, locals = 0;
+    for (const d of items) {
+      const head = headOf(d);
+      if (head !== "param" && head !== "local") continue;
+      const l = d as SList;
+      const types = l.items.length - (isId(l.items[1]) ? 2 : 1);
+      const first = head === "param" ? params : paramCount + locals;
+      if (head === "param") params += types;
+      else locals += types;
+      const at = isId(l.items[1]) ? 2 : 1;
+      for (const a of annotationsOf(l, NAME)) {
+        if (a.index !== at || types !== 1) continue;
+        const name = readNameAnnotation(a);
+        const names = this.annotNames.locals.get(funcIndex) ?? new Map<number, string>();
+        this.annotNames.locals.set(funcIndex, names);
+        if (names.has(first)) throw new CustomAnnotationError("@name annotation: multiple local names", a);
+        names.set(first, name);
+        this.used.add(a);
+      }
+    }
+  }
+
+  /**
+   * Maps each instruction of a function body that a branch hint annotation precedes to that annotation (reading
+   * its value). Two hints for one instruction are malformed.
+   */
+  branchHintTargets(f: SList): Map<SExpr, [SAnnot, number]> {
+    const targets = new Map<SExpr, [SAnnot, number]>();
+    const walk = (l: SList) => {
+      for (const a of annotationsOf(l, BRANCH_HINT)) {
+        const target = l.items[a.index];
+        if (target === undefined) continue; // no instruction follows: misplaced
+        if (targets.has(target)) {
+          throw new CustomAnnotationError(`@${BRANCH_HINT} annotation: duplicate annotation`, a);
+        }
+        targets.set(target, [a, readBranchHint(a)]);
+      }
+      for (const e of l.items) if (e.kind === "list" && e.annotated) walk(e);
+    };
+    walk(f);
+    return targets;
   }
 
   // ---- names and indices ----
@@ -714,6 +879,8 @@ class ModuleEncoder {
 
   field(f: SList): void {
     const head = headOf(f);
+    const space = NAMED_FIELDS[head];
+    if (space) this.nameAnnotation(f, space, this.counts[space]);
     switch (head) {
       case "type":
         return; // read before the other fields
@@ -755,6 +922,8 @@ class ModuleEncoder {
     const kind = headOf(desc);
     const id = isId(desc.items[1]) ? desc.items[1] : undefined;
     let i = id ? 2 : 1;
+    const space = NAMED_FIELDS[kind];
+    if (space) this.nameAnnotation(desc, space, this.counts[space]);
     this.beginImport([mod, name], kind, f);
     switch (kind) {
       case "func": {
@@ -829,6 +998,7 @@ class ModuleEncoder {
       return;
     }
     const [use, after] = this.typeUse(f.items, i, true);
+    const declStart = i;
     i = after;
     const locals: number[] = [];
     const localNames = [...use.paramNames];
@@ -849,9 +1019,10 @@ class ModuleEncoder {
       i++;
     }
     this.lastDefinition = "function";
+    this.localNameAnnotations(f.items.slice(declStart, i), this.counts.func, use.paramCount);
     this.bind("func", id, this.counts.func++);
     this.funcTypeIndices.push(use.index);
-    const fn: FuncDef = { type: use, locals, localNames, body: f.items.slice(i), pos: f };
+    const fn: FuncDef = { type: use, locals, localNames, body: f.items.slice(i), pos: f, list: f };
     this.funcs.push(fn);
     this.prescanTypes(fn.body);
   }
@@ -1190,8 +1361,9 @@ class ModuleEncoder {
     return w.finish();
   }
 
-  funcBody(fn: FuncDef): Uint8Array {
+  funcBody(fn: FuncDef, funcIndex: number): Uint8Array {
     const body = new BodyEncoder(this, fn.localNames, fn.pos);
+    if (fn.list.annotated) body.hintTargets = this.branchHintTargets(fn.list);
     body.seq(fn.body, 0, null);
     body.w.u8(0x0b);
     const code = body.w.finish();
@@ -1204,6 +1376,7 @@ class ModuleEncoder {
     }
     w.u32(groups.length);
     for (const [n, t] of groups) w.u32(n).bytes(encodeValTypes([t]));
+    if (body.hints.length) this.branchHints.push([funcIndex, body.hints.map(([at, hint]) => [w.length + at, hint])]);
     w.bytes(code);
     const out = new ByteWriter();
     out.u32(w.length).bytes(w.finish());
@@ -1218,7 +1391,28 @@ class BodyEncoder {
   /** The immediates of nullable `ref.test`/`ref.cast` types (their opcode is the next one; folded operands between). */
   readonly castNullable: WeakSet<ByteWriter> = new WeakSet();
 
+  /** The instructions of a function body that a branch hint annotation precedes: the annotation and its hint. */
+  hintTargets: Map<SExpr, [SAnnot, number]> | undefined;
+  /** The branch hints met: the offset of the hinted instruction in `w`, and the hint. */
+  hints: [number, number][] = [];
+
   constructor(readonly m: ModuleEncoder, readonly localNames: (string | undefined)[], readonly pos: Pos) {}
+
+  /** The branch hint of the instruction written as `x` (named `name`), which must be an `if` or a `br_if`. */
+  hintFor(x: SExpr, name: string): number | undefined {
+    const target = this.hintTargets?.get(x);
+    if (target === undefined) return undefined;
+    this.m.used.add(target[0]);
+    if (name !== "if" && name !== "br_if") {
+      throw new CustomAnnotationError(`@${BRANCH_HINT} annotation: invalid target`, target[0], "invalid");
+    }
+    return target[1];
+  }
+
+  /** Records a hint for the instruction about to be written. */
+  markHint(hint: number | undefined): void {
+    if (hint !== undefined) this.hints.push([this.w.length, hint]);
+  }
 
   /** Encodes instructions from `items[i]` until the end or a terminator keyword; returns the index reached. */
   seq(items: SExpr[], i: number, stop: Set<string> | null): number {
@@ -1279,6 +1473,7 @@ class BodyEncoder {
     }
     if (!isAtom(x)) fail("unexpected token", x);
     const name = x.text;
+    const hint = this.hintFor(x, name);
     if (CATCH_KEYWORDS.has(name)) fail("unexpected token", x);
     if (name === "try") return this.flatTry(items, i);
     if (name === "try_table") {
@@ -1295,6 +1490,7 @@ class BodyEncoder {
     }
     if (name === "block" || name === "loop" || name === "if") {
       const [label, j] = this.label(items, i + 1);
+      this.markHint(hint);
       this.w.u8(name === "block" ? 0x02 : name === "loop" ? 0x03 : 0x04);
       let k = this.blockType(items, j, this.w);
       this.labels.push(label);
@@ -1314,6 +1510,7 @@ class BodyEncoder {
     const op = this.op(x);
     const imm = this.scratch();
     const next = this.immediates(op, x, items, i + 1, imm);
+    this.markHint(hint);
     this.emit(op, imm);
     return next;
   }
@@ -1356,6 +1553,7 @@ class BodyEncoder {
     if (!isAtom(head)) fail("unexpected token", head ?? x);
     const name = head.text;
     const items = x.items;
+    const hint = this.hintFor(x, name);
     if (CATCH_KEYWORDS.has(name)) fail("unexpected token", head);
     if (name === "try") return this.foldedTry(x);
     if (name === "try_table") {
@@ -1393,6 +1591,7 @@ class BodyEncoder {
       }
       const then = items[k];
       if (!isList(then, "then")) fail("unexpected token", then ?? x);
+      this.markHint(hint);
       this.w.u8(0x04).bytes(bt.finish());
       this.labels.push(label);
       this.seq(then.items, 1, null);
@@ -1424,6 +1623,7 @@ class BodyEncoder {
     } finally {
       this.depth--;
     }
+    this.markHint(hint);
     this.emit(op, imm);
   }
 
@@ -1802,5 +2002,15 @@ const CATCH_CLAUSES: Record<string, number> = { catch: 0, catch_ref: 1, catch_al
  * ends one.
  */
 const CATCH_KEYWORDS = new Set(["catch", "catch_all", "delegate", "catch_ref", "catch_all_ref"]);
+/** The fields that define an index space's entry, which a `@name` annotation may name. */
+const NAMED_FIELDS: Partial<Record<string, Space>> = {
+  func: "func",
+  table: "table",
+  memory: "memory",
+  global: "global",
+  tag: "tag",
+  elem: "elem",
+  data: "data",
+};
 const NOT_INSTR = new Set(["type", "param", "result", "local", "export", "import"]);
 const END_ELSE = new Set(["end", "else"]);

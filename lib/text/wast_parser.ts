@@ -6,7 +6,7 @@
  * @module
  */
 
-import { parseSExprs } from "./lexer.ts";
+import { parseSExprRoot } from "./lexer.ts";
 import { parseF32, parseF64, parseInt as parseIntLit, parseLane, setLane, V128_SHAPES } from "./numbers.ts";
 import {
   headOf,
@@ -83,6 +83,11 @@ export type WastCommand =
       readonly type: "assert_invalid" | "assert_malformed" | "assert_unlinkable" | "assert_uninstantiable";
       readonly module: WastModule;
       readonly text: string;
+      /**
+       * Set for `assert_malformed_custom` and `assert_invalid_custom` (read as `assert_malformed` and
+       * `assert_invalid`): the error expected is a CustomAnnotationError of that kind.
+       */
+      readonly custom?: true;
     }
     | { readonly type: "unsupported"; readonly feature: string; readonly what: string }
   );
@@ -102,7 +107,8 @@ export type WastCommand =
  * ```
  */
 export function parseWast(text: string): WastCommand[] {
-  const top = parseSExprs(text);
+  const root = parseSExprRoot(text);
+  const top = root.items;
   // A script made of bare module fields is one module (spec interpreter's "inline module").
   if (top.length > 0 && MODULE_FIELDS.has(headOf(top[0]))) {
     const first = top[0] as SList;
@@ -111,6 +117,9 @@ export function parseWast(text: string): WastCommand[] {
       items: [{ kind: "atom", text: "module", line: 1, col: 1 }, ...top],
       line: first.line,
       col: first.col,
+      // The script's annotations are the module's, one item later.
+      annots: root.annots?.map((a) => ({ ...a, index: a.index + 1 })),
+      annotated: root.annotated,
     };
     return [{ line: first.line, type: "module", module: { definition: false, expr } }];
   }
@@ -145,9 +154,10 @@ function moduleOf(e: SExpr | undefined): WastModule {
   }
   const name = isId(e.items[i]) ? e.items[i] as SExpr & { text: string } : undefined;
   if (definition) {
-    // Re-shape `(module definition $m …)` to `(module $m …)` for the encoder.
+    // Re-shape `(module definition $m …)` to `(module $m …)` for the encoder (annotations keep their place).
     const items = [e.items[0], ...e.items.slice(2)];
-    return { name: name?.text, definition, expr: { ...e, items } };
+    const annots = e.annots?.map((a) => ({ ...a, index: a.index > 1 ? a.index - 1 : a.index }));
+    return { name: name?.text, definition, expr: { ...e, items, annots } };
   }
   return { name: name?.text, definition, expr: e };
 }
@@ -305,8 +315,11 @@ function command(e: SExpr): WastCommand {
     case "wait":
       return { line, type: "unsupported", feature: "threads", what: head };
     case "assert_malformed_custom":
-    case "assert_invalid_custom":
-      return { line, type: "unsupported", feature: "custom-annotations", what: head };
+    case "assert_invalid_custom": {
+      // The module's custom annotations are what fails, malformed (or misplaced) or invalid for what they annotate.
+      const type = head === "assert_malformed_custom" ? "assert_malformed" : "assert_invalid";
+      return { line, type, module: moduleOf(it[1]), text: str(it[2]), custom: true };
+    }
     default:
       throw new WatParseError(`unknown command ${head}`, e);
   }

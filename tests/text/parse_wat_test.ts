@@ -119,7 +119,7 @@ test("parseWat() accepts bare module fields, module binary/quote and annotations
   );
   assert.deepEqual(parseWat(`(module quote "(func)")`), parseWat(`(module (func))`));
   assert.deepEqual(
-    parseWat(`(module (@custom "x" "y") (func (@name "f")) ;; line\n (; block (; nested ;) ;))`),
+    parseWat(`(module (@unknown "x" "y") (func (@unknown "f")) ;; line\n (; block (; nested ;) ;))`),
     parseWat(`(module (func))`),
   );
 });
