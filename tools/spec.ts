@@ -170,7 +170,8 @@ function scoreboard(byConfig: Map<ConfigName, FileResult[]>, seconds: number, na
       "returns a Promise).",
     "",
     "The default test run (`npm test`: `deno test` and `bun test`) runs every file in all three configurations, " +
-      "one test per file and configuration (`tests/spec/spec_test.ts`).",
+      "and in the native engine's two (`--config native|native-fuel`: Kiln's native engine, plain and with fuel " +
+      "and yields) where the host has JSPI, one test per file and configuration (`tests/spec/spec_test.ts`).",
     "",
     "## Totals",
     "",
