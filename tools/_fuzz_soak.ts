@@ -19,6 +19,8 @@ export interface SoakOptions {
   toleranceBytes?: number;
   /** Force the native engine even if Kiln is available. */
   native?: boolean;
+  /** Kiln's engine (`StoreOptions.engine`; default: the store's default). */
+  engine?: "interpreter" | "native";
 }
 
 /** Result of {@link runSoak}. */
@@ -80,7 +82,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     let exports: Record<string, unknown>;
     try {
       if (kiln) {
-        const opts = i % 3 === 0 ? { fuel: 200_000, fuelYieldInterval: 1_000 } : { fuel: 200_000 };
+        const engine = options.engine === undefined ? {} : { engine: options.engine };
+        const opts = i % 3 === 0
+          ? { fuel: 200_000, fuelYieldInterval: 1_000, ...engine }
+          : { fuel: 200_000, ...engine };
         exports = (await kiln.instantiate(wasm, imports, opts)).instance.exports;
       } else {
         const module = await WebAssembly.compile(wasm as BufferSource);
