@@ -1,10 +1,13 @@
 /**
  * Which engine runs a store's instances: the one `StoreOptions.engine` names, unless an embedder inside Kiln (a
- * test, an engine in development) gave the store another with {@link setStoreEngine}.
+ * test, an engine in development) gave the store another with {@link setStoreEngine}; in a store whose engine
+ * `"auto"` chose, the interpreter for a module the host's WebAssembly cannot run ({@link compileFor}).
  *
  * @module
  */
 
+import type { Module as DecodedModule } from "../binary/module.ts";
+import { UnsupportedFeatureError } from "../errors.ts";
 import type { Store } from "../runtime/store.ts";
 import type { Engine, EngineName } from "./engine.ts";
 import { interpreter } from "./interpreter.ts";
@@ -35,4 +38,28 @@ export function engineOf(store: Store): Engine {
 export function setStoreEngine(store: Store, engine: Engine): void {
   if (store.instanceCount > 0) throw new Error("setStoreEngine: the store already has instances");
   given.set(store, engine);
+}
+
+/**
+ * The engine an instance of module `d` runs on in `store`, and the module as that engine compiled it: the store's
+ * engine ({@link engineOf}), except that in a store whose engine `"auto"` chose (the default), a module the host's
+ * WebAssembly cannot run (a feature it lacks: wide arithmetic on V8, memory64 on JavaScriptCore) runs on the
+ * interpreter, as it would in a store of its own. Instances of both engines in one store call each other, share
+ * memories, tables and globals, and charge one fuel budget, as the engine seam requires (`engine.ts`).
+ *
+ * @param d the validated module
+ * @param store the store it is instantiated in
+ * @returns the engine and its compiled form of the module
+ * @throws what the store's engine throws, but an unsupported feature of the host in an `"auto"` store
+ */
+export function compileFor(d: DecodedModule, store: Store): { engine: Engine; compiled: unknown } {
+  const engine = engineOf(store);
+  const options = { meter: store.metered };
+  try {
+    return { engine, compiled: engine.compileModule(d, options) };
+  } catch (e) {
+    const auto = (store.options.engine ?? "auto") === "auto" && engine === byName.native;
+    if (!auto || !(e instanceof UnsupportedFeatureError)) throw e;
+    return { engine: interpreter, compiled: interpreter.compileModule(d, options) };
+  }
 }

@@ -24,7 +24,7 @@ import {
   tooLarge,
 } from "./gc_objects.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
-import { engineOf } from "../engine/engines.ts";
+import { compileFor } from "../engine/engines.ts";
 import { type FuncInst, hostFunc, type InstanceState, newInstanceState, wasmFunc } from "./func.ts";
 import { callFunction, exportedFunction } from "./exported_function.ts";
 import { Global } from "./global.ts";
@@ -235,9 +235,8 @@ export function link(
       `resource limit exceeded: instance count too high at ${store.instanceCount + 1}`,
     );
   }
-  const engine = engineOf(store);
   // Why before linking: an engine that cannot compile the module fails before the store counts anything.
-  const compiled = engine.compileModule(d, { meter: store.metered });
+  const { engine, compiled } = compileFor(d, store);
   const state = newInstanceState(d, store, engine);
   // 1. Imports, in order.
   for (const imp of d.imports) {

@@ -241,7 +241,7 @@ export class Store {
     checkPositive("callTimeoutMs", options.callTimeoutMs);
     checkEngine(options.engine);
     this.options = options;
-    this.engine = options.engine === "auto" ? autoEngine() : options.engine ?? "interpreter";
+    this.engine = (options.engine ?? "auto") === "auto" ? autoEngine() : options.engine as EngineName;
     this.fuelEnabled = options.fuel !== undefined;
     this.fuel = options.fuel !== undefined ? fuelAmount(options.fuel) : UNMETERED_FUEL;
     this.fuelGiven = this.fuel;

@@ -21,7 +21,7 @@ test("Machine.runSlice() stays under V8's 60 KB bytecode limit for optimization"
       script,
       `import { instantiate } from ${JSON.stringify(join(root, "mod.ts"))};
 const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 4, 1, 2, 0, 11]);
-const { instance } = await instantiate(bytes);
+const { instance } = await instantiate(bytes, {}, { engine: "interpreter" });
 await (instance.exports.f as () => Promise<void>)();`,
     );
     const out = spawnSync(deno, ["run", "-A", "--v8-flags=--print-bytecode,--print-bytecode-filter=runSlice", script], {

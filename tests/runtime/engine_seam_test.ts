@@ -11,6 +11,8 @@ import type { Module as DecodedModule } from "../../lib/binary/module.ts";
 import type { CallMode, CompileOptions, Engine } from "../../lib/engine/engine.ts";
 import { engineOf, setStoreEngine } from "../../lib/engine/engines.ts";
 import { interpreter } from "../../lib/engine/interpreter.ts";
+import { HAS_JSPI } from "../../lib/engine/host.ts";
+import { native as nativeEngine } from "../../lib/native/engine.ts";
 import { ModuleCode } from "../../lib/exec/module_code.ts";
 import type { FuncInst, InstanceState } from "../../lib/runtime/func.ts";
 import { funcToJs } from "../../lib/runtime/values.ts";
@@ -86,6 +88,7 @@ test("engine seam: the interpreter calls a function of another engine's instance
     parseWat(`(module (import "n" "double" (func $d (param i32) (result i32)))
       (func (export "quad") (param i32) (result i32) (call $d (call $d (local.get 0)))))`),
     { n: { double: native.exports.double } },
+    { engine: "interpreter" },
   );
   assert.equal(engineOf(interp.store), interpreter);
   const quad = interp.exports.quad as ExportedFunction;
@@ -122,15 +125,15 @@ test("engine seam: an engine that cannot compile a module fails instantiation be
 
 test("engine seam: engines are named in StoreOptions; an unknown name is a TypeError", () => {
   assert.equal(engineOf(new Store({ engine: "interpreter" })), interpreter);
-  assert.equal(engineOf(new Store()), interpreter);
+  assert.equal(engineOf(new Store()), HAS_JSPI ? nativeEngine : interpreter, "the default, auto");
   assert.throws(() => new Store({ engine: "cranelift" as "interpreter" }), TypeError);
 });
 
 test("engine seam: the interpreter keeps one translation cache per module and metering", async () => {
   const module = new Module(`(module (func (export "f") (result i32) i32.const 1))`);
-  const a = await instantiate(module);
-  const b = await instantiate(module);
-  const metered = await instantiate(module, {}, { fuel: 10 });
+  const a = await instantiate(module, {}, { engine: "interpreter" });
+  const b = await instantiate(module, {}, { engine: "interpreter" });
+  const metered = await instantiate(module, {}, { engine: "interpreter", fuel: 10 });
   const code = (i: { instance: { state: InstanceState } }) => i.instance.state.engineState as ModuleCode;
   assert.ok(code(a) instanceof ModuleCode);
   assert.equal(code(a), code(b));
