@@ -36,8 +36,7 @@ import { printable } from "../_printable.ts";
 import { formatInvokeResult, parseInvokeArg } from "./values.ts";
 import { encodeCoredump } from "./coredump.ts";
 import { writeProfile } from "./profile.ts";
-import { HAS_JSPI, HAS_WEBASSEMBLY } from "../engine/host.ts";
-import { hostGivesOffsets } from "../native/engine.ts";
+import { autoEngine, HAS_JSPI, HAS_WEBASSEMBLY, hostTraps } from "../engine/host.ts";
 import { GuestProfiler } from "../profile/guest_profiler.ts";
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
@@ -287,7 +286,7 @@ export function cliEngine(opts: RunOptions): CliEngine {
 export function interpreterOnly(opts: RunOptions): string | undefined {
   if (!HAS_WEBASSEMBLY) return "the host has no WebAssembly";
   if (opts.coredump !== undefined) return "-D coredump";
-  if (!hostGivesOffsets()) return "trap reports with offsets on a host whose stack traces have none";
+  if (!hostTraps().givesOffsets) return "trap reports with offsets on a host whose stack traces have none";
   if (opts.maxWasmStack !== undefined && opts.maxWasmStack > DEFAULT_MAX_WASM_STACK) return "-W max-wasm-stack";
   return undefined;
 }
@@ -303,7 +302,10 @@ function wantsSourceLines(opts: RunOptions): boolean {
 function storeOptions(opts: RunOptions, profiler: GuestProfiler | undefined, engine: CliEngine): StoreOptions {
   const o: StoreOptions = {};
   if (profiler !== undefined) o.profiler = profiler;
-  o.engine = engine.engine;
+  // Why "auto" where it stands for the same engine: an auto store runs a module the host cannot compile (a feature
+  // it lacks) on the interpreter instead of refusing it (`engine/engines.ts` compileFor).
+  const auto = (opts.engine ?? "auto") === "auto" && engine.engine === autoEngine();
+  o.engine = auto ? "auto" : engine.engine;
   if (opts.fuel !== undefined) o.fuel = opts.fuel;
   if (opts.timeoutMs !== undefined) {
     o.signal = AbortSignal.timeout(Math.max(1, Math.ceil(opts.timeoutMs)));

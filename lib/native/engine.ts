@@ -38,6 +38,7 @@
 import type { ConstExpr, Module as DecodedModule } from "../binary/module.ts";
 import { heapTypeIndex, heapTypeOf, isRefType, ValType, valTypeName } from "../binary/module.ts";
 import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
+import { hostTraps } from "../engine/host.ts";
 import { isStackOverflow, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
@@ -369,10 +370,10 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
     fuel: metered,
     exportDefinitions: true,
     dropStart: true,
-    guardIndirect: hostConfusesNullEntries(),
-    guardCallRef: !hostGivesOffsets(),
-    guardGcNulls: !hostGivesOffsets(),
-    tailCallImportsAsCalls: !hostGivesOffsets(),
+    guardIndirect: hostTraps().confusesNullEntries,
+    guardCallRef: !hostTraps().givesOffsets,
+    guardGcNulls: !hostTraps().givesOffsets,
+    tailCallImportsAsCalls: !hostTraps().givesOffsets,
     sharedCounter: shared,
     limits: variant.limits,
     trapOnGrow: variant.trapOnGrow,
@@ -417,90 +418,6 @@ function needsSharedCounter(state: InstanceState): boolean {
     if (inst !== null && inst.engine === native && inst.store === state.store) return true;
   }
   return false;
-}
-
-let confusesNull: boolean | undefined;
-
-/**
- * Whether the host words a `call_indirect` to a null entry like a type mismatch (JavaScriptCore does; V8 says
- * "null function"): then the instrumenter guards every `call_indirect`. Probed once.
- */
-function hostConfusesNullEntries(): boolean {
-  if (confusesNull !== undefined) return confusesNull;
-  // (module (type (func)) (table 1 funcref) (func (export "f") (call_indirect (type 0) (i32.const 0))))
-  const probe = new Uint8Array([
-    0,
-    97,
-    115,
-    109,
-    1,
-    0,
-    0,
-    0,
-    1,
-    4,
-    1,
-    96,
-    0,
-    0,
-    3,
-    2,
-    1,
-    0,
-    4,
-    4,
-    1,
-    112,
-    0,
-    1,
-    7,
-    5,
-    1,
-    1,
-    102,
-    0,
-    0,
-    10,
-    9,
-    1,
-    7,
-    0,
-    65,
-    0,
-    17,
-    0,
-    0,
-    11,
-  ]);
-  try {
-    const f = new WebAssembly.Instance(new WebAssembly.Module(probe)).exports.f as () => void;
-    f();
-    confusesNull = false;
-  } catch (e) {
-    confusesNull = !/null/i.test(e instanceof Error ? e.message : String(e));
-    givesOffsets = /wasm-function\[\d+\]:0x/.test(String((e as { stack?: unknown }).stack));
-  }
-  return confusesNull;
-}
-
-let givesOffsets: boolean | undefined;
-
-/**
- * Whether the host's stack traces give wasm code offsets (V8 does, JavaScriptCore does not): where they do not, the
- * instrumenter guards `call_ref` (whose null trap is told apart by the trapping opcode) and writes tail calls to
- * imports as calls (the probe that reads this stands for "the host is JavaScriptCore": see `instrument.ts`), and the
- * native engine's backtraces name frames without offsets or source lines.
- *
- * @returns whether native backtraces can have offsets here
- * @example
- * ```ts
- * import { hostGivesOffsets } from "./engine.ts";
- * console.log(hostGivesOffsets()); // true on Deno (V8), false on Bun (JavaScriptCore)
- * ```
- */
-export function hostGivesOffsets(): boolean {
-  if (givesOffsets === undefined) hostConfusesNullEntries();
-  return givesOffsets ?? true;
 }
 
 /**

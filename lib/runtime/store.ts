@@ -73,10 +73,12 @@ export interface StoreOptions {
    */
   profiler?: GuestProfiler;
   /**
-   * The engine that runs the instances created in the store (Wasmtime's `Config::strategy`): `"interpreter"`, the
-   * default, or `"native"`, the host's own WebAssembly with the code instrumented for fuel and JSPI
-   * (`WebAssembly.Suspending`/`promising`) for imports that return Promises, or `"auto"`: native where the host
-   * has WebAssembly and JSPI, else the interpreter ({@link Store.engine} says which). `"native"` needs the host's
+   * The engine that runs the instances created in the store (Wasmtime's `Config::strategy`): `"interpreter"`,
+   * Kiln's own; `"native"`, the host's own WebAssembly with the code instrumented for fuel and JSPI
+   * (`WebAssembly.Suspending`/`promising`) for imports that return Promises; or `"auto"`, the default: native where
+   * the host has WebAssembly, JSPI and wasm offsets in its stack traces (V8: Deno, Chromium, Node 25+), else the
+   * interpreter (Bun, Node 20, `--jitless`); {@link Store.engine} says which. In an `"auto"` store a module the
+   * host's WebAssembly cannot compile (a feature it lacks) runs on the interpreter. `"native"` needs the host's
    * `WebAssembly` (a TypeError otherwise); a call that may suspend also needs JSPI (a TypeError at that call).
    */
   engine?: EngineChoice;
@@ -194,8 +196,8 @@ export class Store {
   /** The options the store was created with. */
   readonly options: StoreOptions;
   /**
-   * The engine that runs this store's instances, as `StoreOptions.engine` chose it (`"interpreter"` by default;
-   * for `"auto"`, the engine it stood for on this host).
+   * The engine that runs this store's instances, as `StoreOptions.engine` chose it (for `"auto"`, the default, the
+   * engine it stands for on this host).
    *
    * @example Running a store on the host's WebAssembly
    * ```ts
