@@ -332,27 +332,38 @@ test("native engine: store.interrupt() from a host import stops uninstrumented c
   assert.equal(await r.e.add(1, 1), 2);
 });
 
-test("native engine: in an auto store, a module the host cannot compile runs on the interpreter, linked to native ones", {
-  skip: (!HAS_JSPI || IS_BUN) && "auto is the interpreter on this host",
-}, async () => {
-  // Wide arithmetic (V8 lacks it) and a 64-bit memory (JavaScriptCore lacks it): no host here compiles both.
-  const lacking = parseWat(`(module (import "a" "inc" (func $inc (param i64) (result i64))) (memory (export "m") i64 1)
+test(
+  "native engine: in an auto store, a module the host cannot compile runs on the interpreter, linked to native ones",
+  {
+    skip: (!HAS_JSPI || IS_BUN) && "auto is the interpreter on this host",
+  },
+  async () => {
+    // Wide arithmetic (V8 lacks it) and a 64-bit memory (JavaScriptCore lacks it): no host here compiles both.
+    const lacking = parseWat(
+      `(module (import "a" "inc" (func $inc (param i64) (result i64))) (memory (export "m") i64 1)
     (func (export "wide") (param i64 i64) (result i64 i64)
-      (i64.store (i64.const 8) (local.get 0)) (i64.mul_wide_u (call $inc (local.get 0)) (local.get 1))))`);
-  const plain = parseWat(`(module (func (export "inc") (param i64) (result i64) (i64.add (local.get 0) (i64.const 1))))`);
-  const store = new Store({ engine: "auto", fuel: 10_000 });
-  const a = await instantiate(plain, {}, { store });
-  const b = await instantiate(lacking, { a: { inc: a.instance.exports.inc } }, { store });
-  assert.deepEqual([a.instance.state.engine.name, b.instance.state.engine.name], ["native", "interpreter"]);
-  const wide = (i: { instance: { exports: Record<string, unknown> } }) =>
-    i.instance.exports.wide as (x: bigint, y: bigint) => Promise<bigint[]>;
-  assert.deepEqual(await wide(b)(2n ** 63n - 1n, 4n), [0n, 2n]); // (2^63) * 4 = 2^65
-  // One budget: the interpreter's instance and the native one both charged the store.
-  const reference = new Store({ engine: "interpreter", fuel: 10_000 });
-  const ra = await instantiate(plain, {}, { store: reference });
-  const rb = await instantiate(lacking, { a: { inc: ra.instance.exports.inc } }, { store: reference });
-  await wide(rb)(2n ** 63n - 1n, 4n);
-  assert.equal(store.fuelConsumed, reference.fuelConsumed);
-  // A store that names the native engine does not fall back.
-  await assert.rejects(instantiate(lacking, { a: { inc: a.instance.exports.inc } }, { engine: "native" }), /unsupported/i);
-});
+      (i64.store (i64.const 8) (local.get 0)) (i64.mul_wide_u (call $inc (local.get 0)) (local.get 1))))`,
+    );
+    const plain = parseWat(
+      `(module (func (export "inc") (param i64) (result i64) (i64.add (local.get 0) (i64.const 1))))`,
+    );
+    const store = new Store({ engine: "auto", fuel: 10_000 });
+    const a = await instantiate(plain, {}, { store });
+    const b = await instantiate(lacking, { a: { inc: a.instance.exports.inc } }, { store });
+    assert.deepEqual([a.instance.state.engine.name, b.instance.state.engine.name], ["native", "interpreter"]);
+    const wide = (i: { instance: { exports: Record<string, unknown> } }) =>
+      i.instance.exports.wide as (x: bigint, y: bigint) => Promise<bigint[]>;
+    assert.deepEqual(await wide(b)(2n ** 63n - 1n, 4n), [0n, 2n]); // (2^63) * 4 = 2^65
+    // One budget: the interpreter's instance and the native one both charged the store.
+    const reference = new Store({ engine: "interpreter", fuel: 10_000 });
+    const ra = await instantiate(plain, {}, { store: reference });
+    const rb = await instantiate(lacking, { a: { inc: ra.instance.exports.inc } }, { store: reference });
+    await wide(rb)(2n ** 63n - 1n, 4n);
+    assert.equal(store.fuelConsumed, reference.fuelConsumed);
+    // A store that names the native engine does not fall back.
+    await assert.rejects(
+      instantiate(lacking, { a: { inc: a.instance.exports.inc } }, { engine: "native" }),
+      /unsupported/i,
+    );
+  },
+);
