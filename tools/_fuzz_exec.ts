@@ -60,7 +60,9 @@ export class FuzzHostError extends Error {
 /**
  * Maps a trap message of Kiln (Wasmtime wording), V8 or JavaScriptCore to a common kind: "stack", "fuel",
  * "interrupt", "conversion", "div-zero", "int-overflow", "unreachable", "indirect", "memory", "table", "null",
- * "cast", "array" (an array access out of bounds), "alloc" (an array too large to allocate), or
+ * "cast", "array" (an array access out of bounds), "alloc" (an array too large to allocate), "segment-or-alloc"
+ * (JavaScriptCore: `array.new_data`/`new_elem` out of the segment or too large), "array-or-segment"
+ * (JavaScriptCore: `array.init_data`/`init_elem` out of the array or of the segment; compareRuns relates both), or
  * `undefined` when the error is not a trap.
  */
 export function trapKind(e: unknown): string | undefined {
@@ -79,6 +81,10 @@ export function trapKind(e: unknown): string | undefined {
   // "invalid conversion to integer" (NaN) and "integer overflow" (out of range). compareRuns relates them.
   if (/float unrepresentable|out of bounds trunc/.test(m)) return "float-to-int";
   // GC (V8, then JavaScriptCore; the words lib/native/traps.ts reads), before "element" and "out of bounds" below.
+  // JavaScriptCore has one message for array.new_data/new_elem out of the segment and too large to allocate.
+  if (/out of bounds or failed to allocate in array\.new_(data|elem)/.test(m)) return "segment-or-alloc";
+  // … and one for array.init_data/init_elem out of the array's range or out of the segment's.
+  if (/out of bounds array\.init_(data|elem)/.test(m)) return "array-or-segment";
   if (/illegal cast|failed to cast/.test(m)) return "cast";
   if (/array element access out of bounds|out of bounds array/.test(m)) return "array";
   if (/requested new array is too large|failed to allocate new array/.test(m)) return "alloc";

@@ -226,5 +226,7 @@ export async function binaryenFuzzModule(entropy: Uint8Array, options: GenOption
  * lanes too (binaryen's `v128` helper zeroes a vector with a NaN in any `f32` lane, which catches `f64` NaNs): SIMD modules need `simd: true` to be read.
  */
 export function denan(bytes: Uint8Array, options: GenOptions = {}): Promise<Uint8Array> {
-  return wasmOpt(bytes, ["--denan"], options);
+  // The own generator's modules may have a tag, `throw` and `try_table` (binaryen generates none: its legacy
+  // `try` is not Kiln's), which binaryen reads only with exception handling enabled.
+  return wasmOpt(bytes, ["--enable-exception-handling", "--denan"], options);
 }
