@@ -666,6 +666,14 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
     stats.divergences.push({ dir, key, summary });
   };
 
+  const saveNativeTimeout = (k: number, wasm: Uint8Array, rounds: readonly Round[]) => {
+    const dir = join(out, `seed-${args.seed}-module-${k}-native-timeout`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "module.wasm"), wasm);
+    writeFileSync(join(dir, "rounds.json"), JSON.stringify(rounds));
+    log(`native timeout on a step Kiln finished: module ${k}, saved in ${dir}`);
+  };
+
   const lane = async () => {
     const runner = newRunner();
     try {
@@ -694,6 +702,9 @@ async function diffMain(args: FuzzArgs, log: (s: string) => void): Promise<numbe
           const head = why.replace(/:.*/s, "");
           stats.stopped[head] = (stats.stopped[head] ?? 0) + 1;
           if (why.startsWith("harness")) stats.errors.push(`module ${k}: ${why}`);
+          // Native did not finish, within its time limit, a step Kiln finished within its fuel: a slow native step
+          // or a native loop Kiln left (a bug): the module is kept to tell which (`--check` runs one round).
+          if (why === "timeout(a) where kiln finished") saveNativeTimeout(k, cur.wasm, rounds);
         }
         const gap = !cmp.divergence ? undefined : engines ? knownGap(cmp.divergence, a) : knownHostGap(cmp.divergence);
         if (gap !== undefined) {
