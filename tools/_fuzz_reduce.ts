@@ -42,11 +42,9 @@ export async function reduceModule(
     b.Features.Memory64 | b.Features.TailCall | b.Features.ExtendedConst | b.Features.MultiMemory |
     (options.simd ? b.Features.SIMD128 : 0) | (options.gc ? b.Features.GC : 0);
   let best = bytes;
-  const open = (bin: Uint8Array) => {
-    const m = b.readBinary(bin);
-    m.setFeatures(features);
-    return m;
-  };
+  // The features must be known while reading (binaryen.js 132: readBinary's second argument): binaryen rejects a
+  // GC type section read without GC enabled.
+  const open = (bin: Uint8Array) => b.readBinary(bin, features);
   const tryCandidate = async (edit: (m: Binaryen) => boolean | void): Promise<boolean> => {
     if (Date.now() > deadline) return false;
     let candidate: Uint8Array;

@@ -10,6 +10,7 @@ import { chooseArgs, type Engine, runModule, showValue, type Step, trapKind } fr
 import { compareRuns, sameOutcome } from "../../tools/_fuzz_compare.ts";
 import { type KilnApi, kilnEngine, nativeEngine } from "../../tools/_fuzz_engines.ts";
 import { readWasmInfo } from "../../tools/_fuzz_wasm_info.ts";
+import { reduceModule } from "../../tools/_fuzz_reduce.ts";
 import { knownHostGap, parseArgs } from "../../tools/fuzz.ts";
 import { kiln, skipWithoutKiln } from "./_kiln.ts";
 import { NATIVE_GC } from "../gc/_native_gc.ts";
@@ -210,6 +211,17 @@ test(
     assert.ok(casts.has("trap:cast") && casts.has("trap:null"), [...casts].join(" "));
   },
 );
+
+test("reduceModule({ gc }) reads and shrinks a GC module", { skip, timeout: 120_000 }, async () => {
+  const wasm = kiln!.parseWat(GC_MODULE);
+  // Keep what still validates on the host and exports `cast`: everything else may go.
+  const keeps = (b: Uint8Array) =>
+    WebAssembly.validate(b as BufferSource) && readWasmInfo(b).exports.some((e) => e.name === "cast");
+  const reduced = await reduceModule(wasm, (c) => Promise.resolve(keeps(c)), { gc: true, budgetMs: 60_000 });
+  assert.ok(keeps(reduced));
+  assert.ok(reduced.length < wasm.length * 0.8, `${wasm.length} -> ${reduced.length} bytes`);
+  assert.deepEqual(readWasmInfo(reduced).exports.map((e) => e.name), ["cast"]);
+});
 
 test("a short `fuzz --gc` run reaches GC-using modules with no divergence", { skip, timeout: 600_000 }, async () => {
   const script = fileURLToPath(new URL("../../tools/fuzz.ts", import.meta.url));
