@@ -11,7 +11,7 @@
  * array type, and one `anyref`. Struct and array references are built in expression trees (`struct.new*`,
  * `array.new*` of the passive data and element segments, casts of `anyref`s, field and element reads, globals);
  * scalars come out of them through field and element reads (packed ones signed and unsigned), `array.len`,
- * `ref.test`, `ref.eq`, `ref.is_null` and `i31.get_*`; statements write fields and elements, fill, copy and
+ * `ref.test`, `br_on_cast`/`br_on_cast_fail` blocks, `ref.eq`, `ref.is_null` and `i31.get_*`; statements write fields and elements, fill, copy and
  * initialise arrays from segments, and set the globals. Lengths and indices are mostly small, sometimes out of
  * bounds; no array is allocated between Kiln's size limit (2^27 bytes) and the hosts' (larger, see ROBUSTNESS.md).
  *
@@ -59,6 +59,9 @@ const ARRAYS: readonly { type: number; elem?: Scalar; packed?: boolean }[] = [
   { type: AFUNC },
   { type: AREF },
 ];
+/** Heap types casts and tests go to: the concrete GC types and the abstract ones below `any`. */
+const CAST_TARGETS: readonly number[] = [S, SUB, A8, AREF, 0x6c, 0x6b, 0x6a, 0x6d, 0x71];
+
 /** `$s`'s fields: the scalar each reads as, whether packed; field 6 is `(ref null $s)`. */
 const S_FIELDS: readonly (Scalar | undefined)[] = ["i", "i", "i", "I", "f", "F", undefined];
 const PACKED_FIELDS = new Set([1, 2]);
@@ -249,7 +252,7 @@ export class GcGen {
     }
     const fromArray = ARRAYS.filter((a) => a.elem === t);
     const fields = S_FIELDS.map((f, i) => f === t ? i : -1).filter((i) => i >= 0);
-    const c = t === "i" ? r.int(9) : r.int(2);
+    const c = t === "i" ? r.int(10) : r.int(2);
     if (c === 0) { // a field
       const f = r.pick(fields);
       this.struct(depth + 1);
@@ -264,7 +267,7 @@ export class GcGen {
       this.#fb(15); // array.len
     } else if (c === 3) { // ref.test (nullable or not) against a concrete or abstract type
       this.any(depth + 1);
-      this.#fb(r.pick([20, 21])).u8(r.pick([S, SUB, A8, AREF, 0x6c, 0x6b, 0x6a, 0x6d, 0x71]));
+      this.#fb(r.pick([20, 21])).u8(r.pick(CAST_TARGETS));
     } else if (c === 4) {
       this.#eq(depth);
       this.#eq(depth);
@@ -280,7 +283,28 @@ export class GcGen {
       this.struct(depth + 1);
       this.#fb(22).u8(SUB);
       this.#fb(2).u32(SUB).u32(7);
-    } else this.h.constant("i");
+    } else if (c === 8) this.#branchOnCast(depth);
+    else this.h.constant("i");
+  }
+
+  /**
+   * Pushes an i32 from `br_on_cast` or `br_on_cast_fail` of an `anyref` to a concrete or abstract type, nullable or
+   * not: the block's result (the branch's value or the fallthrough's) tested by `ref.test`.
+   */
+  #branchOnCast(depth: number): void {
+    const { w, rng: r } = this.h;
+    const target = r.pick(CAST_TARGETS);
+    const nullable = r.chance(0.5);
+    const fail = r.chance(0.5);
+    // br_on_cast: the block gives (ref null target), taken or a null after the fallthrough's drop.
+    // br_on_cast_fail: the block gives anyref, the failed value or the fallthrough's cast one.
+    w.u8(0x02).u8(fail ? 0x6e : 0x63);
+    if (!fail) w.u8(target);
+    this.any(depth + 1);
+    this.#fb(fail ? 25 : 24).u8(1 | (nullable ? 2 : 0)).u32(0).u8(0x6e).u8(target);
+    if (!fail) w.u8(0x1a).u8(0xd0).u8(target); // drop; ref.null target
+    w.u8(0x0b);
+    this.#fb(r.pick([20, 21])).u8(r.pick(CAST_TARGETS));
   }
 
   /** Emits a GC statement (no net stack effect). */

@@ -11,6 +11,10 @@ import { compareRuns, sameOutcome } from "../../tools/_fuzz_compare.ts";
 import { type KilnApi, kilnEngine, nativeEngine } from "../../tools/_fuzz_engines.ts";
 import { readWasmInfo } from "../../tools/_fuzz_wasm_info.ts";
 import { reduceModule } from "../../tools/_fuzz_reduce.ts";
+import { ownModule } from "../../tools/_fuzz_own_gen.ts";
+import { decodeModule } from "../../lib/binary/decoder.ts";
+import { ByteReader } from "../../lib/binary/leb128.ts";
+import { InstructionReader } from "../../lib/binary/instruction_reader.ts";
 import { knownHostGap, parseArgs } from "../../tools/fuzz.ts";
 import { kiln, skipWithoutKiln } from "./_kiln.ts";
 import { NATIVE_GC } from "../gc/_native_gc.ts";
@@ -211,6 +215,50 @@ test(
     assert.ok(casts.has("trap:cast") && casts.has("trap:null"), [...casts].join(" "));
   },
 );
+
+/** The GC instructions of `wasm`'s function bodies, by mnemonic (Kiln's decoder and instruction reader). */
+function gcOps(wasm: Uint8Array): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const body of decodeModule(wasm).codes) {
+    const r = new ByteReader(wasm.subarray(0, body.end));
+    r.pos = body.start;
+    const reader = new InstructionReader(r);
+    while (r.pos < body.end) {
+      reader.next();
+      if (reader.info.feature === "gc") counts.set(reader.info.name, (counts.get(reader.info.name) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+test("ownModule({ gc }) yields valid GC modules with what binaryen's lack", { skip }, () => {
+  const ops = new Map<string, number>();
+  for (let seed = 0; seed < 60; seed++) {
+    const wasm = ownModule(new Rng(seed), { gc: true });
+    assert.ok(WebAssembly.validate(wasm as BufferSource), `seed ${seed}: the host rejects the module`);
+    new kiln!.Module(wasm);
+    assert.ok(readWasmInfo(wasm, { code: true }).usesGc);
+    for (const [name, n] of gcOps(wasm)) ops.set(name, (ops.get(name) ?? 0) + n);
+  }
+  for (
+    const op of [
+      "array.new_data",
+      "array.new_elem",
+      "array.init_data",
+      "array.init_elem",
+      "array.fill",
+      "array.copy",
+      "any.convert_extern",
+      "extern.convert_any",
+      "br_on_cast",
+      "br_on_cast_fail",
+      "struct.get_s",
+      "array.get_u",
+    ]
+  ) assert.ok(ops.has(op), `${op} is generated`);
+  // Without gc, no GC at all.
+  assert.equal(readWasmInfo(ownModule(new Rng(1)), { code: true }).usesGc, false);
+});
 
 test("reduceModule({ gc }) reads and shrinks a GC module", { skip, timeout: 120_000 }, async () => {
   const wasm = kiln!.parseWat(GC_MODULE);
