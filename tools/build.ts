@@ -2,8 +2,9 @@
  * Builds `dist/`, what the npm package runs: bundled ESM with esbuild and type declarations with `tsc` (npm dev
  * dependencies).
  *
- * - `dist/mod.js`, `dist/wasi.js`, `dist/cli.js` (+ shared chunks): for Node, Deno and Bun (any ESM runtime).
- *   `node:` modules stay imports, so `NodeFs` and the CLI work everywhere. `bin/kiln.mjs` runs `dist/cli.js`.
+ * - `dist/mod.js`, `dist/wasi.js` (+ shared chunks `_chunk-*.js`), `dist/cli.js` (+ its own chunks `_cli-*.js`,
+ *   loaded only by the runs that need them): for Node, Deno and Bun (any ESM runtime). `node:` modules stay
+ *   imports, so `NodeFs` and the CLI work everywhere. `bin/kiln.mjs` runs `dist/cli.js`.
  * - `dist/browser/mod.js`, `dist/browser/wasi.js`: for browsers. `node:fs` is replaced by a stub whose functions
  *   throw, so everything but the host filesystem (`NodeFs`, `stdout: "inherit"`) works; use `MemoryFs` and
  *   callback stdio there.
@@ -27,9 +28,9 @@ import * as esbuild from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The public entry points, bundled into `<outdir>/<name>.js`; browsers get all but the CLI. */
+/** The public entry points, bundled into `<outdir>/<name>.js`; browsers get the library's (all but the CLI). */
 const ENTRIES = ["mod.ts", "wasi.ts", "cli.ts"];
-const BROWSER_ENTRIES = ["mod.ts", "wasi.ts"];
+const LIBRARY_ENTRIES = ["mod.ts", "wasi.ts"];
 
 /**
  * An esbuild plugin that replaces `node:fs` with a module of the same shape whose functions throw, for browsers.
@@ -57,6 +58,57 @@ function nodeStubPlugin(): esbuild.Plugin {
       });
     },
   };
+}
+
+/**
+ * The CLI build's dynamic imports, all made to load one chunk. Why: esbuild gives every `import()` target an entry
+ * point of its own and splits the modules the CLI loads at start-up by which of those targets also reach them, so
+ * a plain run of `kiln app.wasm` loaded some twenty files. Here each dynamic import resolves to a small module that
+ * re-exports its target and imports `lazy` (which imports every target): all targets then reach the same modules,
+ * which esbuild puts in one shared chunk beside cli.js, and everything only some runs need (the interpreter, the
+ * spec-test runner, the profiler) in one chunk loaded by the first `import()`.
+ *
+ * @param targets the absolute paths of every module the CLI's code imports dynamically
+ */
+function oneLazyChunkPlugin(targets: readonly string[]): esbuild.Plugin {
+  return {
+    name: "kiln-one-lazy-chunk",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind !== "dynamic-import" || args.namespace !== "file") return undefined;
+        return { path: resolve(dirname(args.importer), args.path), namespace: "kiln-lazy" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "kiln-lazy" }, (args) => ({
+        contents: args.path === "lazy"
+          ? targets.map((t) => `import ${JSON.stringify(t)};`).join("\n")
+          : `export * from ${JSON.stringify(args.path)};\nimport "lazy";`,
+        loader: "js",
+        resolveDir: root,
+      }));
+      build.onResolve({ filter: /^lazy$/ }, () => ({ path: "lazy", namespace: "kiln-lazy" }));
+    },
+  };
+}
+
+/** The modules `entry`'s code imports with `import()`, as absolute paths (from an esbuild metafile). */
+async function dynamicImports(entry: string): Promise<string[]> {
+  const r = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    splitting: true,
+    outdir: "unused",
+    platform: "neutral",
+    external: ["node:*"],
+    logLevel: "silent",
+  });
+  const targets = new Set<string>();
+  for (const input of Object.values(r.metafile!.inputs)) {
+    for (const i of input.imports) if (i.kind === "dynamic-import" && !i.external) targets.add(resolve(root, i.path));
+  }
+  return [...targets].sort();
 }
 
 /**
@@ -105,20 +157,34 @@ export async function build(
   };
   const node = await esbuild.build({
     ...common,
-    entryPoints: ENTRIES.map((e) => join(root, e)),
+    entryPoints: LIBRARY_ENTRIES.map((e) => join(root, e)),
     outdir,
     platform: "neutral",
     external: ["node:*"],
   });
+  // Why a build of its own: `kiln app.wasm` should load one file. Sharing chunks with mod.js and wasi.js split the
+  // CLI's code over half a dozen files, and Node resolves and reads each (a few ms apiece on a start of ~100 ms);
+  // alone, everything a run statically needs is in cli.js, and only what some runs need (the interpreter, the
+  // text-format parser, the spec-test runner, the profiler) sits in chunks of its own, loaded by `import()`.
+  const cli = await esbuild.build({
+    ...common,
+    entryPoints: [join(root, "cli.ts")],
+    outdir,
+    platform: "neutral",
+    external: ["node:*"],
+    chunkNames: "_cli-[hash]",
+    plugins: [oneLazyChunkPlugin(await dynamicImports(join(root, "cli.ts")))],
+  });
   const browser = await esbuild.build({
     ...common,
-    entryPoints: BROWSER_ENTRIES.map((e) => join(root, e)),
+    entryPoints: LIBRARY_ENTRIES.map((e) => join(root, e)),
     outdir: join(outdir, "browser"),
     platform: "browser",
     plugins: [nodeStubPlugin()],
   });
   await esbuild.stop();
-  const files = [...Object.keys(node.metafile!.outputs), ...Object.keys(browser.metafile!.outputs)]
+  const outputs = [node, cli, browser].flatMap((b) => Object.keys(b.metafile!.outputs));
+  const files = outputs
     .map((f) => resolve(process.cwd(), f).slice(resolve(outdir).length + 1));
   if (options.types !== false) {
     emitDeclarations(join(outdir, "types"));

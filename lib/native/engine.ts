@@ -37,15 +37,14 @@
 
 import type { ConstExpr, Module as DecodedModule } from "../binary/module.ts";
 import { heapTypeIndex, heapTypeOf, isRefType, ValType, valTypeName } from "../binary/module.ts";
-import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
+import { type CallMode, type CompileOptions, type Engine, MAX_NESTING } from "../engine/engine.ts";
 import { isStackOverflow, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
 import { hostFunc, isSynchronous } from "../runtime/func.ts";
-import { MAX_NESTING } from "../exec/driver.ts";
 import { Exception, type Tag } from "../runtime/tag.ts";
 import { funcOfJs, funcToJs, valTypeToName } from "../runtime/values.ts";
-import { PAGE_SIZE } from "../runtime/memory.ts";
+import { MAX_PAGES, PAGE_SIZE } from "../runtime/memory.ts";
 import { typeIdOf } from "../validate/subtyping.ts";
 import {
   adoptHostGlobal,
@@ -161,17 +160,24 @@ function variantOf(own: NativeModule, state: InstanceState): Variant {
   const opts = state.store.options;
   const shared = own.metered && needsSharedCounter(state);
   const d = state.module;
-  const limits = (opts.maxMemoryBytes !== undefined && d.memories.length > 0) ||
+  const memoryPages = opts.maxMemoryBytes === undefined ? undefined : Math.floor(opts.maxMemoryBytes / PAGE_SIZE);
+  const limits = (memoryPages !== undefined && lowersMemories(d, memoryPages)) ||
       (opts.maxTableElements !== undefined && d.tables.length > 0)
-    ? {
-      memoryPages: opts.maxMemoryBytes === undefined ? undefined : Math.floor(opts.maxMemoryBytes / PAGE_SIZE),
-      tableElements: opts.maxTableElements,
-    }
+    ? { memoryPages, tableElements: opts.maxTableElements }
     : undefined;
   const memories = state.memories.map((m) => m.trapOnGrowFailure);
   const tables = state.tables.map((t) => t.trapOnGrowFailure);
   const trapOnGrow = memories.includes(true) || tables.includes(true) ? { memories, tables } : undefined;
   return { metered: own.metered, shared, limits, trapOnGrow, stackLimit: opts.maxWasmStack };
+}
+
+/**
+ * Whether a store limit of `pages` changes the maximum of a memory the module defines. Why: a limit at or above
+ * the 32-bit architectural maximum (the CLI's default 4 GiB) leaves every 32-bit memory as the host has it, so
+ * the module needs no variant of its own (one rewrite and one host compile at start-up, not two).
+ */
+function lowersMemories(d: DecodedModule, pages: number): boolean {
+  return d.memories.some((m) => m.address === "i64" || pages < MAX_PAGES);
 }
 
 /** Host functions ↔ Kiln function instances (the funcref bridge). */
