@@ -21,7 +21,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -61,37 +61,53 @@ function nodeStubPlugin(): esbuild.Plugin {
 }
 
 /**
- * The CLI build's dynamic imports, all made to load one chunk. Why: esbuild gives every `import()` target an entry
- * point of its own and splits the modules the CLI loads at start-up by which of those targets also reach them, so
- * a plain run of `kiln app.wasm` loaded some twenty files. Here each dynamic import resolves to a small module that
- * re-exports its target and imports `lazy` (which imports every target): all targets then reach the same modules,
- * which esbuild puts in one shared chunk beside cli.js, and everything only some runs need (the interpreter, the
- * spec-test runner, the profiler) in one chunk loaded by the first `import()`.
+ * The CLI build's dynamic imports, made to load at most one chunk. Why: esbuild makes every `import()` target an
+ * entry point and splits the modules the CLI loads at start-up by which of those targets also reach them, so a
+ * plain run of `kiln app.wasm` loaded some twenty files. Here an `import()` of a module the CLI loads statically
+ * anyway (the native engine, the host filesystem) becomes a static import (`Promise.resolve` of its namespace), and
+ * every other resolves to a small module that re-exports its target and imports `lazy`, which imports all of them:
+ * every target then reaches the same modules, which esbuild puts in one shared chunk beside cli.js, and what only
+ * some runs need (the interpreter, the spec-test runner, the profiler) in one chunk loaded by the first `import()`.
  *
- * @param targets the absolute paths of every module the CLI's code imports dynamically
+ * @param graph the CLI's dynamic imports and the modules it imports statically ({@link cliImports})
  */
-function oneLazyChunkPlugin(targets: readonly string[]): esbuild.Plugin {
+function oneLazyChunkPlugin(graph: { dynamic: Set<string>; loaded: Set<string> }): esbuild.Plugin {
+  const lazy = [...graph.dynamic].filter((t) => !graph.loaded.has(t)).sort();
   return {
     name: "kiln-one-lazy-chunk",
     setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const source = await readFile(args.path, "utf8");
+        if (!source.includes("import(")) return undefined;
+        const hoisted: string[] = [];
+        const contents = source.replace(/\bimport\(("[^"]+")\)/g, (call, spec: string) => {
+          if (!graph.loaded.has(resolve(dirname(args.path), JSON.parse(spec)))) return call;
+          hoisted.push(`import * as kilnStatic${hoisted.length} from ${spec};`);
+          return `Promise.resolve(kilnStatic${hoisted.length - 1})`;
+        });
+        return { contents: `${hoisted.join("\n")}\n${contents}`, loader: "ts" };
+      });
       build.onResolve({ filter: /.*/ }, (args) => {
         if (args.kind !== "dynamic-import" || args.namespace !== "file") return undefined;
         return { path: resolve(dirname(args.importer), args.path), namespace: "kiln-lazy" };
       });
+      build.onResolve({ filter: /^lazy$/ }, () => ({ path: "lazy", namespace: "kiln-lazy" }));
       build.onLoad({ filter: /.*/, namespace: "kiln-lazy" }, (args) => ({
         contents: args.path === "lazy"
-          ? targets.map((t) => `import ${JSON.stringify(t)};`).join("\n")
+          ? lazy.map((t) => `import ${JSON.stringify(t)};`).join("\n")
           : `export * from ${JSON.stringify(args.path)};\nimport "lazy";`,
         loader: "js",
         resolveDir: root,
       }));
-      build.onResolve({ filter: /^lazy$/ }, () => ({ path: "lazy", namespace: "kiln-lazy" }));
     },
   };
 }
 
-/** The modules `entry`'s code imports with `import()`, as absolute paths (from an esbuild metafile). */
-async function dynamicImports(entry: string): Promise<string[]> {
+/**
+ * The modules `entry` imports with `import()` and those it imports statically (transitively, not through an
+ * `import()`), as absolute paths, read from an esbuild metafile.
+ */
+async function cliImports(entry: string): Promise<{ dynamic: Set<string>; loaded: Set<string> }> {
   const r = await esbuild.build({
     entryPoints: [entry],
     bundle: true,
@@ -104,11 +120,22 @@ async function dynamicImports(entry: string): Promise<string[]> {
     external: ["node:*"],
     logLevel: "silent",
   });
-  const targets = new Set<string>();
-  for (const input of Object.values(r.metafile!.inputs)) {
-    for (const i of input.imports) if (i.kind === "dynamic-import" && !i.external) targets.add(resolve(root, i.path));
+  const inputs = r.metafile!.inputs;
+  const dynamic = new Set<string>();
+  for (const input of Object.values(inputs)) {
+    for (const i of input.imports) if (i.kind === "dynamic-import" && !i.external) dynamic.add(resolve(root, i.path));
   }
-  return [...targets].sort();
+  const start = relative(process.cwd(), entry);
+  const loaded = new Set<string>([resolve(root, start)]);
+  const queue = [start];
+  for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
+    for (const i of inputs[f]?.imports ?? []) {
+      if (i.kind === "dynamic-import" || i.external || loaded.has(resolve(i.path))) continue;
+      loaded.add(resolve(i.path));
+      queue.push(i.path);
+    }
+  }
+  return { dynamic, loaded };
 }
 
 /**
@@ -173,7 +200,7 @@ export async function build(
     platform: "neutral",
     external: ["node:*"],
     chunkNames: "_cli-[hash]",
-    plugins: [oneLazyChunkPlugin(await dynamicImports(join(root, "cli.ts")))],
+    plugins: [oneLazyChunkPlugin(await cliImports(join(root, "cli.ts")))],
   });
   const browser = await esbuild.build({
     ...common,
