@@ -101,7 +101,7 @@ import {
 import { isExnType, rawCaller, trampolineModule } from "./trampolines.ts";
 import { holdFullStacks, mapHostError } from "./traps.ts";
 import { hookCallerStack } from "./sampler.ts";
-import { type CompiledCode, moduleNameFor, registerModuleName } from "./offsets.ts";
+import { type CompiledCode, forgetModuleName, moduleNameFor, registerModuleName } from "./offsets.ts";
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -391,6 +391,7 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
   try {
     host = new WebAssembly.Module(bytes as BufferSource);
   } catch (e) {
+    forgetModuleName(moduleName);
     // Kiln validated the module: the host lacks a feature it uses (V8 names the flag that would enable it).
     const message = e instanceof Error ? e.message : String(e);
     // V8 names the flag that would enable it; JavaScriptCore says "<Feature> is not enabled".
