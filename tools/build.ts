@@ -20,7 +20,7 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -101,6 +101,48 @@ function oneLazyChunkPlugin(graph: { dynamic: Set<string>; loaded: Set<string> }
       }));
     },
   };
+}
+
+/**
+ * The CLI build's `node:fs`, taken from `process.getBuiltinModule` where the host has it (Node 20.16+, Deno, Bun),
+ * else imported. Why: Node 20 builds a builtin's ES module facade by reading every export once, and `node:fs`'s
+ * stream getters then load Node's streams (a few ms of `kiln app.wasm`'s start-up) for nothing the CLI uses. The
+ * module exports the names Kiln's sources use (`fs.name` and `import { name } from "node:fs"`); esbuild fails the
+ * build if one is missing.
+ */
+function nodeFsPlugin(): esbuild.Plugin {
+  return {
+    name: "kiln-node-fs",
+    setup(build) {
+      build.onResolve(
+        { filter: /^node:fs$/ },
+        (args) => args.kind === "dynamic-import" ? undefined : { path: "node:fs", namespace: "kiln-node-fs" },
+      );
+      build.onLoad({ filter: /.*/, namespace: "kiln-node-fs" }, async () => {
+        const names = new Set<string>();
+        for (const file of await sourceFiles(join(root, "lib"))) {
+          const source = await readFile(file, "utf8");
+          if (!source.includes(`"node:fs"`)) continue;
+          for (const m of source.matchAll(/\bfs\.([a-zA-Z]+)\b/g)) names.add(m[1]);
+          for (const m of source.matchAll(/import \{([^}]*)\} from "node:fs"/g)) {
+            for (const name of m[1].split(",")) if (name.trim() !== "") names.add(name.trim().split(/\s/)[0]);
+          }
+        }
+        const lines = [
+          `const fs = globalThis.process?.getBuiltinModule?.("node:fs") ?? await import("node:fs");`,
+          ...[...names].sort().map((name) => `export const ${name} = fs.${name};`),
+          "export default fs;",
+        ];
+        return { contents: lines.join("\n"), loader: "js" };
+      });
+    },
+  };
+}
+
+/** The `.ts` files under `dir`, recursively. */
+async function sourceFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith(".ts")).map((e) => join(e.parentPath, e.name));
 }
 
 /**
@@ -200,7 +242,7 @@ export async function build(
     platform: "neutral",
     external: ["node:*"],
     chunkNames: "_cli-[hash]",
-    plugins: [oneLazyChunkPlugin(await cliImports(join(root, "cli.ts")))],
+    plugins: [nodeFsPlugin(), oneLazyChunkPlugin(await cliImports(join(root, "cli.ts")))],
   });
   const browser = await esbuild.build({
     ...common,
