@@ -479,6 +479,10 @@ function hostConfusesNullEntries(): boolean {
     0,
     11,
   ]);
+  // Why one frame: the probe's is the top one, and formatting the whole stack under it (deep at a CLI's start-up)
+  // cost more than the probe.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 1;
   try {
     const f = new WebAssembly.Instance(new WebAssembly.Module(probe)).exports.f as () => void;
     f();
@@ -486,6 +490,8 @@ function hostConfusesNullEntries(): boolean {
   } catch (e) {
     confusesNull = !/null/i.test(e instanceof Error ? e.message : String(e));
     givesOffsets = /wasm-function\[\d+\]:0x/.test(String((e as { stack?: unknown }).stack));
+  } finally {
+    Error.stackTraceLimit = limit;
   }
   return confusesNull;
 }
