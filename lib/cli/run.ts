@@ -23,6 +23,8 @@ import { Exception } from "../runtime/tag.ts";
 import { TrapCode } from "../trap_codes.ts";
 import { isNullable, isRefType, ValType, valTypeName } from "../binary/module.ts";
 import type { WasiListener } from "../wasi/streams.ts";
+import { parseWat } from "../text/parse_wat.ts";
+import { WatParseError } from "../text/sexpr.ts";
 import { Wasi } from "../wasi/wasi.ts";
 // Why loaded with the CLI: most runs link WASI with the host's filesystem and stdio, which `Wasi` otherwise imports
 // on first use (`wasi/_host.ts`), one module load later.
@@ -34,7 +36,7 @@ import { formatInvokeResult, parseInvokeArg } from "./values.ts";
 import { encodeCoredump } from "./coredump.ts";
 import { HAS_JSPI, HAS_WEBASSEMBLY } from "../engine/host.ts";
 import { hostGivesOffsets } from "../native/engine.ts";
-import type { GuestProfiler } from "../profile/guest_profiler.ts";
+import { GuestProfiler } from "../profile/guest_profiler.ts";
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
 export interface RunIo {
@@ -91,11 +93,6 @@ async function readModuleBytes(path: string): Promise<Uint8Array> {
   // A `.wasm` file is binary whatever it holds (an empty or garbled one is a compile error, as in Wasmtime, never
   // an empty text module), and an empty input is never text either.
   if (bytes.length === 0 || /\.wasm$/i.test(path)) return bytes;
-  // Why loaded here: most runs are of binaries, and the text-format parser is a large part of Kiln's code.
-  const [{ parseWat }, { WatParseError }] = await Promise.all([
-    import("../text/parse_wat.ts"),
-    import("../text/sexpr.ts"),
-  ]);
   try {
     return parseWat(text);
   } catch (e) {
@@ -345,15 +342,12 @@ function storeOptions(opts: RunOptions, profiler: GuestProfiler | undefined, eng
  */
 export async function runModule(opts: RunOptions, io: RunIo): Promise<number> {
   const profile = opts.profile;
-  // Loaded only for `--profile`, as the coredump encoder for `-D coredump` and the text parser for text input.
-  const profiling = profile === undefined ? undefined : {
-    ...(await import("../profile/guest_profiler.ts")),
-    ...(await import("./profile.ts")),
-  };
-  const profiler = profiling === undefined ? undefined : new profiling.GuestProfiler({
-    ...(profile!.fuelInterval !== undefined
-      ? { fuelInterval: profile!.fuelInterval }
-      : { intervalMs: profile!.intervalMs }),
+  // Why loaded here: the profile writers (Firefox's format, folded stacks) serve `--profile` runs only.
+  const writer = profile === undefined ? undefined : await import("./profile.ts");
+  const profiler = profile === undefined ? undefined : new GuestProfiler({
+    ...(profile.fuelInterval !== undefined
+      ? { fuelInterval: profile.fuelInterval }
+      : { intervalMs: profile.intervalMs }),
     name: opts.module.replace(/^.*[\\/]/, ""),
   });
   let outcome: number | ReportedError;
@@ -364,7 +358,7 @@ export async function runModule(opts: RunOptions, io: RunIo): Promise<number> {
     outcome = e;
   } finally {
     // Written whatever the outcome (an exit, a trap): a profile of a run that failed is often the one wanted.
-    if (profiler !== undefined) profiling!.writeProfile(profiler, profile!.path, io);
+    if (profiler !== undefined) writer!.writeProfile(profiler, profile!.path, io);
   }
   if (typeof outcome === "number") return outcome;
   io.stderr(formatChain(outcome.message, outcome.causes));
