@@ -24,7 +24,7 @@ import {
   tooLarge,
 } from "./gc_objects.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
-import { engineOf } from "../engine/engines.ts";
+import { engineOf, loadEngine } from "../engine/engines.ts";
 import { type FuncInst, hostFunc, type InstanceState, newInstanceState, wasmFunc } from "./func.ts";
 import { callFunction, exportedFunction } from "./exported_function.ts";
 import { Global } from "./global.ts";
@@ -216,12 +216,17 @@ function evalConst(expr: ConstExpr, state: InstanceState): unknown {
  *   function traps.
  */
 export async function instantiateModule(module: Module, imports: Imports | undefined, store: Store): Promise<Instance> {
+  const engine = loadEngine(store);
+  if (engine instanceof Promise) await engine;
   const { instance, start } = link(module, imports, store);
   if (start) await callFunction(start, [], { raw: false, sync: false });
   return instance;
 }
 
-/** The synchronous part of instantiation: everything but the start function (returned for the caller to run). */
+/**
+ * The synchronous part of instantiation: everything but the start function (returned for the caller to run). The
+ * store's engine must be loaded (`loadEngine`).
+ */
 export function link(
   module: Module,
   imports: Imports | undefined,
