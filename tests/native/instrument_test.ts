@@ -494,3 +494,38 @@ test("instrument: legacy try, catch, catch_all, delegate and rethrow consume the
   const used = await compareAllBudgets(LEGACY_EXCEPTIONS, "run", [40]);
   assert.ok(used > 300, `the program is long enough to matter (${used})`);
 });
+
+test("instrument: tiny uncalled functions keep the module's share of bodies under 50 bytes (V8's inlining budget)", () => {
+  const small = (bytes: Uint8Array) => {
+    const m = decodeModule(bytes);
+    // A body's size from its locals: the instructions, and the local declarations (two bytes a group here).
+    const sizes = m.codes.map((c) => c.end - c.start + 1 + 2 * c.locals.length);
+    return { n: sizes.length, small: sizes.filter((s) => s < 50).length };
+  };
+  const f = (name: string, k: number) =>
+    `(func ${name} (param i32) (result i32)
+      (i32.xor (i32.add (i32.mul (local.get 0) (i32.const ${k})) (i32.const 1)) (i32.shl (local.get 0) (i32.const 2))))`;
+  const bytes = parseWat(`(module ${f("$a", 3)} ${f("$b", 5)} ${f("$c", 7)}
+    (func (export "d") (param i32) (result i32) (call $a (call $b (call $c (local.get 0))))))`);
+  const before = small(bytes);
+  assert.equal(before.small / before.n, 1);
+  const plain = small(instrument(decodeModule(bytes), { padSmallFunctions: false }));
+  assert.ok(plain.small / plain.n < 0.5, "the checkpoints take the functions past 50 bytes");
+  const padded = small(instrument(decodeModule(bytes)));
+  assert.ok(padded.small / padded.n >= 0.5, `${padded.small} of ${padded.n}`);
+  assert.ok(padded.n - plain.n <= 4, "(small + k) / (4 + k) >= 50%: no more than needed");
+  // The padding is never called: the exports are the module's own, and the fuel as without it.
+  const run = (options: InstrumentOptions) => {
+    const { exports } = new WebAssembly.Instance(
+      new WebAssembly.Module(instrument(decodeModule(bytes), options) as BufferSource),
+      { kiln: { checkpoint: () => 0 } },
+    );
+    const counter = exports[FUEL_EXPORT] as WebAssembly.Global;
+    counter.value = 1000n;
+    return [(exports.d as (x: number) => number)(10), 1000n - counter.value];
+  };
+  assert.deepEqual(run({}), run({ padSmallFunctions: false }));
+  const exported = (options: InstrumentOptions) =>
+    WebAssembly.Module.exports(new WebAssembly.Module(instrument(decodeModule(bytes), options) as BufferSource));
+  assert.deepEqual(exported({}), exported({ padSmallFunctions: false }));
+});
