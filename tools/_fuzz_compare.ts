@@ -48,12 +48,18 @@ function firstDiff(a: readonly string[], b: readonly string[]): [string, string]
 /**
  * Whether two outcomes agree. V8/JSC report NaN and out-of-range float-to-int conversions with one message
  * ("float-to-int"); Wasmtime, and so Kiln, distinguish "invalid conversion to integer" from "integer overflow".
+ * JavaScriptCore reports `array.new_data`/`array.new_elem` out of the segment's bounds and an array too large to
+ * allocate with one message ("segment-or-alloc"), and `array.init_data`/`init_elem` out of the array's range or
+ * the segment's with another ("array-or-segment"); Kiln says "memory" (data), "table" (elements), "alloc" or
+ * "array".
  */
 export function sameOutcome(a: string, b: string): boolean {
   if (a === b) return true;
-  const fti = (x: string, y: string) =>
-    x === "trap:float-to-int" && (y === "trap:conversion" || y === "trap:int-overflow");
-  return fti(a, b) || fti(b, a);
+  const related = (x: string, y: string) =>
+    (x === "trap:float-to-int" && (y === "trap:conversion" || y === "trap:int-overflow")) ||
+    (x === "trap:segment-or-alloc" && (y === "trap:memory" || y === "trap:table" || y === "trap:alloc")) ||
+    (x === "trap:array-or-segment" && (y === "trap:array" || y === "trap:memory" || y === "trap:table"));
+  return related(a, b) || related(b, a);
 }
 
 /** One engine's run of one round; `limit` is set when the run was told to stop before step `limit`. */

@@ -6,7 +6,6 @@
  * @module
  */
 import type { Engine } from "./_fuzz_exec.ts";
-import type { ValName } from "./_fuzz_wasm_info.ts";
 
 /**
  * The compiled module of the bytes compiled last, per engine: the fuzzer instantiates one module several times
@@ -31,9 +30,6 @@ export function nativeEngine(): Engine {
       const module = await compileOnce("native", bytes, () => WebAssembly.compile(bytes as BufferSource));
       const instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
       return instance.exports as Record<string, unknown>;
-    },
-    makeGlobal(type: ValName, value: unknown) {
-      return new WebAssembly.Global({ value: type as WebAssembly.ValueType, mutable: false }, value);
     },
   };
 }
@@ -104,9 +100,6 @@ export function kilnEngine(kiln: KilnApi, options: KilnEngineOptions): Engine {
       store = new kiln.Store(storeOptions);
       const { instance } = await kiln.instantiate(module as object, imports, { store });
       return instance.exports;
-    },
-    makeGlobal(type: ValName, value: unknown) {
-      return new kiln.Global({ value: type, mutable: false }, value);
     },
     beforeCall() {
       store?.setFuel(options.fuel);

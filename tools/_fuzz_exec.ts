@@ -7,7 +7,15 @@
  * @module
  */
 import { Rng } from "./_fuzz_rng.ts";
-import { type FuncSig, readWasmInfo, type ValName, type WasmInfo } from "./_fuzz_wasm_info.ts";
+import {
+  type FuncSig,
+  isNullableName,
+  readWasmInfo,
+  refHierarchy,
+  type TypeKind,
+  type ValName,
+  type WasmInfo,
+} from "./_fuzz_wasm_info.ts";
 
 /** What one engine must provide to the harness. */
 export interface Engine {
@@ -15,8 +23,6 @@ export interface Engine {
   readonly name: string;
   /** Compiles and instantiates; the start function runs here. */
   instantiate(bytes: Uint8Array, imports: Record<string, Record<string, unknown>>): Promise<Record<string, unknown>>;
-  /** An immutable global holding `value`, to satisfy a global import. */
-  makeGlobal(type: ValName, value: unknown): unknown;
   /** Called before every top-level export call (Kiln refills fuel here). */
   beforeCall?(): void;
   /**
@@ -53,7 +59,10 @@ export class FuzzHostError extends Error {
 
 /**
  * Maps a trap message of Kiln (Wasmtime wording), V8 or JavaScriptCore to a common kind: "stack", "fuel",
- * "interrupt", "conversion", "div-zero", "int-overflow", "unreachable", "indirect", "memory", "table", or
+ * "interrupt", "conversion", "div-zero", "int-overflow", "unreachable", "indirect", "memory", "table", "null",
+ * "cast", "array" (an array access out of bounds), "alloc" (an array too large to allocate), "segment-or-alloc"
+ * (JavaScriptCore: `array.new_data`/`new_elem` out of the segment or too large), "array-or-segment"
+ * (JavaScriptCore: `array.init_data`/`init_elem` out of the array or of the segment; compareRuns relates both), or
  * `undefined` when the error is not a trap.
  */
 export function trapKind(e: unknown): string | undefined {
@@ -71,6 +80,14 @@ export function trapKind(e: unknown): string | undefined {
   // V8 and JSC use one message for NaN and out-of-range float-to-int; Wasmtime splits them into
   // "invalid conversion to integer" (NaN) and "integer overflow" (out of range). compareRuns relates them.
   if (/float unrepresentable|out of bounds trunc/.test(m)) return "float-to-int";
+  // GC (V8, then JavaScriptCore; the words lib/native/traps.ts reads), before "element" and "out of bounds" below.
+  // JavaScriptCore has one message for array.new_data/new_elem out of the segment and too large to allocate.
+  if (/out of bounds or failed to allocate in array\.new_(data|elem)/.test(m)) return "segment-or-alloc";
+  // … and one for array.init_data/init_elem out of the array's range or out of the segment's.
+  if (/out of bounds array\.init_(data|elem)/.test(m)) return "array-or-segment";
+  if (/illegal cast|failed to cast/.test(m)) return "cast";
+  if (/array element access out of bounds|out of bounds array/.test(m)) return "array";
+  if (/requested new array is too large|failed to allocate new array/.test(m)) return "alloc";
   if (/invalid conversion|conversion to integer/.test(m)) return "conversion";
   if (/divide by zero|division by zero|remainder by zero/.test(m)) return "div-zero";
   if (/integer overflow|divide result unrepresentable/.test(m)) return "int-overflow";
@@ -99,6 +116,9 @@ const KIND_OF_CODE: Readonly<Record<string, string>> = {
   BadSignature: "indirect",
   NullReference: "null",
   MemoryOutOfBounds: "memory",
+  CastFailure: "cast",
+  ArrayOutOfBounds: "array",
+  AllocationTooLarge: "alloc",
 };
 
 /** The class of a thrown object: `WebAssembly.Exception` for the host's exceptions, else its constructor's name. */
@@ -151,9 +171,26 @@ function funcId(f: unknown): string {
   return isHostIndex(k) ? "func:import" : `func:${k}`;
 }
 
-/** A value as a comparable string; floats compare as numbers with every NaN equal (payloads may differ). */
+/**
+ * The GC objects (structs and arrays: opaque JS objects on every engine) the current run has shown, by first
+ * appearance: an object is shown as `gc#<its number>`, so that identity is compared (the same struct returned
+ * twice is the same object on both sides) without looking inside. Reset by {@link runModule}.
+ */
+let gcObjects: object[] = [];
+let gcIds = new WeakMap<object, number>();
+
+/**
+ * A value as a comparable string; floats compare as numbers with every NaN equal (payloads may differ). References
+ * by kind: null, a number (an i31ref, or a number that went through `anyref`/`externref`), a function (by index),
+ * a struct or array (any object: the harness passes no other, so by identity, `gc#N`), an extern string by value.
+ */
 export function showValue(v: unknown, type?: ValName): string {
   if (v === null) return "null";
+  if (typeof v === "object") {
+    let id = gcIds.get(v);
+    if (id === undefined) gcIds.set(v, id = gcObjects.push(v) - 1);
+    return `gc#${id}`;
+  }
   if (typeof v === "bigint") return `i64:${v}`;
   if (typeof v === "number") {
     if (Number.isNaN(v)) return `${type ?? "num"}:nan`;
@@ -181,8 +218,41 @@ const I32_EDGES = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 255, 65536, 8];
 const I64_EDGES = [0n, 1n, -1n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x80000000n, 4294967295n];
 const F_EDGES = [0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity, 2147483648, -2147483649, 1e300, 1.5e-45];
 
-/** Arguments for a call of `sig`, chosen from edge values and random bits by `rng`. */
-export function chooseArgs(rng: Rng, sig: FuncSig): unknown[] {
+/** Numbers passed as references: i31 values at and around the edges of the range, and others (host numbers). */
+const REF_NUMBERS = [0, 1, -1, 2 ** 30 - 1, -(2 ** 30), 2 ** 30, -(2 ** 30) - 1, 0.5, -0, 2 ** 31];
+
+/**
+ * What reference arguments are chosen from: the module's type kinds, the instance's exported functions (in
+ * export order) and the GC objects shown so far in the run (in order of appearance).
+ */
+export interface RefPool {
+  kinds: readonly TypeKind[];
+  funcs: readonly unknown[];
+  objects: readonly object[];
+}
+
+/**
+ * A reference argument of type `t`: null (where nullable, and sometimes where not: a TypeError on both sides), a
+ * number (an i31ref when in range, else a host reference), a string, an exported function or a GC object seen
+ * before, as the type's hierarchy allows (and sometimes not: the engines must agree on what they reject).
+ */
+function chooseRef(rng: Rng, t: ValName, pool: RefPool | undefined): unknown {
+  const hierarchy = refHierarchy(t, pool?.kinds ?? []);
+  if (pool === undefined) return hierarchy === "extern" && rng.chance(0.5) ? "arg-extern" : null;
+  if (rng.int(20) < (isNullableName(t) ? 6 : 1) || hierarchy === "exn") return null;
+  const c = rng.int(14);
+  const object = () => pool.objects.length ? pool.objects[rng.int(pool.objects.length)] : null;
+  const func = () => pool.funcs.length ? pool.funcs[rng.int(pool.funcs.length)] : null;
+  if (hierarchy === "func") return c < 12 ? func() : rng.pick(REF_NUMBERS);
+  if (hierarchy === "extern") return c < 4 ? "arg-extern" : c < 7 ? rng.pick(REF_NUMBERS) : c < 12 ? object() : func();
+  return c < 5 ? rng.pick(REF_NUMBERS) : c < 6 ? "arg-any" : c < 13 ? object() : func();
+}
+
+/**
+ * Arguments for a call of `sig`, chosen from edge values and random bits by `rng`; references from `pool` (without
+ * it: null, or a string for an externref).
+ */
+export function chooseArgs(rng: Rng, sig: FuncSig, pool?: RefPool): unknown[] {
   return sig.params.map((t) => {
     switch (t) {
       case "i32":
@@ -197,17 +267,17 @@ export function chooseArgs(rng: Rng, sig: FuncSig): unknown[] {
           : new Float32Array(new Uint32Array([rng.u32()]).buffer)[0];
       case "f64":
         return rng.chance(0.6) ? rng.pick(F_EDGES) : (rng.u32() - 0x80000000) / (rng.u32() + 1);
-      case "externref":
-        return rng.chance(0.5) ? null : "arg-extern";
-      default:
+      case "v128":
         return null;
+      default:
+        return chooseRef(rng, t, pool);
     }
   });
 }
 
 /** The zero arguments binaryen's harness passes to `call-export`/`call-ref` callees. */
 function zeroArgs(sig: FuncSig): unknown[] {
-  return sig.params.map((t) => (t === "i64" ? 0n : t === "funcref" || t === "externref" ? null : 0));
+  return sig.params.map((t) => (t === "i64" ? 0n : t === "i32" || t === "f32" || t === "f64" ? 0 : null));
 }
 
 function hashBytes(bytes: Uint8Array): string {
@@ -276,6 +346,8 @@ export interface RunOptions {
 export async function runModule(engine: Engine, bytes: Uint8Array, options: RunOptions): Promise<void> {
   const info = readWasmInfo(bytes);
   importedFuncs = info.imports.filter((i) => i.kind === 0).length;
+  gcObjects = [];
+  gcIds = new WeakMap();
   const rng = new Rng(options.seed);
   const maxNesting = options.maxNesting ?? 8;
   let logs: string[] = [];
@@ -384,7 +456,16 @@ export async function runModule(engine: Engine, bytes: Uint8Array, options: RunO
           return zeros.length === 0 ? undefined : zeros.length === 1 ? zeros[0] : zeros;
         };
     } else if (imp.kind === 3) {
-      mod[imp.name] = engine.makeGlobal("externref", "fuzz-extern");
+      // A plain value: the JS API makes an immutable global of the import's type of it (binaryen imports
+      // immutable externref and (ref extern) globals; a mutable import fails to link on both sides).
+      const t = imp.global!;
+      mod[imp.name] = t === "i64"
+        ? 0n
+        : t === "i32" || t === "f32" || t === "f64"
+        ? 0
+        : refHierarchy(t, info.typeKinds) === "extern"
+        ? "fuzz-extern"
+        : null;
     }
   }
   const fuelReading = engine.fuelReading;
@@ -422,7 +503,8 @@ export async function runModule(engine: Engine, bytes: Uint8Array, options: RunO
   }
   for (const e of funcExports) {
     const sig = info.funcs[e.index]!;
-    const args = chooseArgs(rng, sig);
+    const funcs = funcExports.map((f) => exports![f.name]);
+    const args = chooseArgs(rng, sig, { kinds: info.typeKinds, funcs, objects: gcObjects });
     const label = `call ${e.name}(${args.map((a) => showValue(a)).join(", ")})`;
     let outcome: string;
     try {

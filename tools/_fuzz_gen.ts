@@ -9,6 +9,9 @@
  * or a call fails, the CLI is spawned as before (and the in-process instance is reloaded on the next call); the
  * instance is also replaced every 500 calls, since its heap grows with every call.
  *
+ * GC mode (`gc: true`, the fuzzer's `--gc`): binaryen generates with `--enable-gc` ({@link GC_FEATURES}); `--denan`
+ * and the reducer read GC then. References cross the JS boundary as they are (see `tools/_fuzz_exec.ts`).
+ *
  * SIMD mode (`simd: true`, the fuzzer's `--simd`): binaryen generates with `--enable-simd` as well, and each module
  * is rewritten by {@link wrapV128Boundary} so that no `v128` crosses the JS boundary. Relaxed SIMD
  * (`--enable-relaxed-simd`) is not generated: its instructions may legitimately give different results on V8,
@@ -56,10 +59,19 @@ export const KILN_FEATURES: readonly string[] = [
 /** What SIMD mode adds to {@link KILN_FEATURES}: fixed-width SIMD, without relaxed SIMD (see the module doc). */
 export const SIMD_FEATURES: readonly string[] = ["--enable-simd"];
 
+/**
+ * What GC mode adds to {@link KILN_FEATURES}: the GC proposal (structs, arrays, i31, casts, `br_on_cast*`,
+ * recursive and sub types; with reference types, already there, binaryen also emits typed function references:
+ * `call_ref`, `ref.as_non_null`, `br_on_null`, non-nullable types).
+ */
+export const GC_FEATURES: readonly string[] = ["--enable-gc"];
+
 /** Options of the module sources. */
 export interface GenOptions {
   /** Generate (and read) fixed-width SIMD: {@link SIMD_FEATURES}. */
   simd?: boolean;
+  /** Generate (and read) GC: {@link GC_FEATURES}. */
+  gc?: boolean;
 }
 
 const WASM_OPT = fileURLToPath(new URL("../node_modules/binaryen/bin/wasm-opt", import.meta.url));
@@ -159,7 +171,7 @@ export async function wasmOpt(
   args: readonly string[],
   options: GenOptions = {},
 ): Promise<Uint8Array> {
-  const features = options.simd ? [...KILN_FEATURES, ...SIMD_FEATURES] : KILN_FEATURES;
+  const features = [...KILN_FEATURES, ...(options.simd ? SIMD_FEATURES : []), ...(options.gc ? GC_FEATURES : [])];
   scratch ??= mkdtempSync(join(tmpdir(), "kiln-wasm-opt-"));
   // Unique names: a spawned fallback may still be writing when the next call starts.
   const id = `${genStats.inProcess + genStats.spawned}-${Math.random().toString(36).slice(2)}`;
@@ -214,5 +226,7 @@ export async function binaryenFuzzModule(entropy: Uint8Array, options: GenOption
  * lanes too (binaryen's `v128` helper zeroes a vector with a NaN in any `f32` lane, which catches `f64` NaNs): SIMD modules need `simd: true` to be read.
  */
 export function denan(bytes: Uint8Array, options: GenOptions = {}): Promise<Uint8Array> {
-  return wasmOpt(bytes, ["--denan"], options);
+  // The own generator's modules may have a tag, `throw` and `try_table` (binaryen generates none: its legacy
+  // `try` is not Kiln's), which binaryen reads only with exception handling enabled.
+  return wasmOpt(bytes, ["--enable-exception-handling", "--denan"], options);
 }

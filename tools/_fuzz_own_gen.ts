@@ -19,11 +19,16 @@
  * can read them (NaN lanes differ legitimately between engines, and only a module `--denan` can rewrite has its
  * NaN-only differences told apart from bugs). Relaxed SIMD is left out (its results are engine-dependent).
  *
+ * With `gc: true` (the fuzzer's `--gc`), the type section starts with struct and array types, GC globals (exported)
+ * follow the scalar ones, and expressions and statements use them (tools/_fuzz_own_gc.ts: packed fields, casts,
+ * i31, `array.new_data`/`new_elem`, `array.fill`/`copy`/`init_data`/`init_elem`, extern conversions).
+ *
  * @module
  */
 import { ByteWriter } from "../lib/binary/leb128.ts";
 import { OPCODES, OPS_BY_NAME } from "../lib/binary/opcodes.ts";
 import type { Rng } from "./_fuzz_rng.ts";
+import { GC_GLOBALS, GC_TYPES, GcGen, writeGcGlobals, writeGcTypes } from "./_fuzz_own_gc.ts";
 
 type T = "i" | "I" | "f" | "F" | "V";
 const VALTYPE: Record<T, number> = { i: 0x7f, I: 0x7e, f: 0x7d, F: 0x7c, V: 0x7b };
@@ -81,6 +86,8 @@ for (const op of OPCODES) {
 export interface OwnGenOptions {
   /** Compute with fixed-width SIMD too (see the module doc). */
   simd?: boolean;
+  /** Use GC too: structs, arrays, i31, casts (tools/_fuzz_own_gc.ts; see the module doc). */
+  gc?: boolean;
 }
 
 interface Sig {
@@ -92,6 +99,8 @@ class FuncGen {
   readonly w = new ByteWriter();
   readonly locals: T[];
   budget: number;
+  /** GC code (GC modules only). */
+  readonly gc: GcGen | undefined;
   constructor(
     readonly rng: Rng,
     readonly mod: ModGen,
@@ -101,6 +110,15 @@ class FuncGen {
   ) {
     this.locals = [...sig.params, ...extraLocals];
     this.budget = 40 + rng.int(300);
+    this.gc = mod.gc
+      ? new GcGen(this, {
+        globalBase: mod.globals.length,
+        funcs: mod.sigs.length,
+        firstFunc: mod.importCount,
+        dataSegment: 1,
+        elemSegment: 1,
+      })
+      : undefined;
   }
 
   op(name: string): void {
@@ -181,6 +199,7 @@ class FuncGen {
       else this.constant(t);
       return;
     }
+    if (this.gc && r.chance(0.2)) return this.gc.scalar(t, depth);
     switch (r.int(16)) {
       case 0:
         return this.constant(t);
@@ -443,6 +462,7 @@ class FuncGen {
     this.budget--;
     if (depth > 5 || this.budget <= 0) return;
     if (this.mod.simd && r.chance(0.2)) return this.vstmt(depth);
+    if (this.gc && r.chance(0.25)) return this.gc.stmt(depth);
     switch (r.int(this.mod.tag ? 14 : 12)) {
       case 12: { // try_table catching the tag: the payload (or a constant when nothing throws) is logged
         this.op("block");
@@ -632,7 +652,10 @@ class ModGen {
   /** Whether the module has a tag `(param i32)` (exception handling), which half of the modules have (none in SIMD mode). */
   readonly tag: boolean;
   readonly vectors = new Map<FuncGen, number>();
-  constructor(readonly rng: Rng, readonly simd = false) {
+  /** Function types follow the GC types ({@link GC_TYPES} in GC modules). */
+  readonly typeBase: number;
+  constructor(readonly rng: Rng, readonly simd = false, readonly gc = false) {
+    this.typeBase = gc ? GC_TYPES : 0;
     this.memories = rng.chance(0.3) ? 2 : 1;
     this.tag = rng.chance(0.5) && !simd;
   }
@@ -651,9 +674,9 @@ class ModGen {
   typeIndex(sig: Sig): number {
     const key = `${sig.params.join("")}:${sig.results.join("")}`;
     const i = this.types.findIndex((s) => `${s.params.join("")}:${s.results.join("")}` === key);
-    if (i >= 0) return i;
+    if (i >= 0) return this.typeBase + i;
     this.types.push(sig);
-    return this.types.length - 1;
+    return this.typeBase + this.types.length - 1;
   }
 
   globalOf(t: T): number {
@@ -694,7 +717,7 @@ function section(w: ByteWriter, id: number, body: ByteWriter): void {
  * `options.simd`, computing with `v128` too (see the module doc).
  */
 export function ownModule(rng: Rng, options: OwnGenOptions = {}): Uint8Array {
-  const m = new ModGen(rng, options.simd ?? false);
+  const m = new ModGen(rng, options.simd ?? false, options.gc ?? false);
   m.typeIndex({ params: ["i"], results: [] }); // log-i32
   m.typeIndex({ params: ["I"], results: [] }); // log-i64
   const nFuncs = 2 + rng.int(5);
@@ -723,7 +746,8 @@ export function ownModule(rng: Rng, options: OwnGenOptions = {}): Uint8Array {
   }
 
   const w = new ByteWriter().bytes([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
-  const types = new ByteWriter().u32(m.types.length);
+  const types = new ByteWriter().u32(m.typeBase + m.types.length);
+  if (m.gc) writeGcTypes(types);
   for (const s of m.types) {
     types.u8(0x60).u32(s.params.length);
     for (const p of s.params) types.u8(VALTYPE[p]);
@@ -732,8 +756,8 @@ export function ownModule(rng: Rng, options: OwnGenOptions = {}): Uint8Array {
   }
   section(w, 1, types);
   const imports = new ByteWriter().u32(2);
-  imports.name("fuzzing-support").name("log-i32").u8(0).u32(0);
-  imports.name("fuzzing-support").name("log-i64").u8(0).u32(1);
+  imports.name("fuzzing-support").name("log-i32").u8(0).u32(m.typeBase);
+  imports.name("fuzzing-support").name("log-i64").u8(0).u32(m.typeBase + 1);
   section(w, 2, imports);
   const funcs = new ByteWriter().u32(nFuncs);
   for (const t of funcTypes) funcs.u32(t);
@@ -744,8 +768,8 @@ export function ownModule(rng: Rng, options: OwnGenOptions = {}): Uint8Array {
   const memories = new ByteWriter().u32(m.memories).u8(maxPages ? 1 : 0).u32(1).bytes(maxPages ? [maxPages] : []);
   if (m.memories > 1) memories.u8(1).u32(1).u32(1 + rng.int(3));
   section(w, 5, memories);
-  if (m.tag) section(w, 13, new ByteWriter().u32(1).u8(0).u32(0)); // tag 0 of type 0, [i32] -> []
-  const globals = new ByteWriter().u32(4);
+  if (m.tag) section(w, 13, new ByteWriter().u32(1).u8(0).u32(m.typeBase)); // tag 0 of type [i32] -> []
+  const globals = new ByteWriter().u32(4 + (m.gc ? GC_GLOBALS.length : 0));
   for (const t of m.globals) {
     globals.u8(VALTYPE[t]).u8(1);
     if (t === "i") globals.u8(0x41).s32(rng.u32() | 0);
@@ -754,8 +778,10 @@ export function ownModule(rng: Rng, options: OwnGenOptions = {}): Uint8Array {
     else globals.u8(0x44).bytes(new Uint8Array(new Float64Array([-rng.u32() / 7]).buffer));
     globals.u8(0x0b);
   }
+  if (m.gc) writeGcGlobals(globals, rng);
   section(w, 6, globals);
-  const exports = new ByteWriter().u32(nFuncs + 2 + 4 + (m.memories - 1));
+  const gcGlobals = m.gc ? GC_GLOBALS : [];
+  const exports = new ByteWriter().u32(nFuncs + 2 + 4 + (m.memories - 1) + gcGlobals.length);
   for (let i = 0; i < nFuncs; i++) exports.name(`f${i}`).u8(0).u32(m.importCount + i);
   exports.name("mem").u8(2).u32(0);
   if (m.memories > 1) exports.name("mem1").u8(2).u32(1);
@@ -763,6 +789,7 @@ export function ownModule(rng: Rng, options: OwnGenOptions = {}): Uint8Array {
   m.globals.forEach((t, i) =>
     exports.name(`g_${t === "I" ? "i64" : t === "i" ? "i32" : t === "f" ? "f32" : "f64"}`).u8(3).u32(i)
   );
+  gcGlobals.forEach((name, i) => exports.name(name).u8(3).u32(m.globals.length + i));
   section(w, 7, exports);
   // Elements: active (funcs at 0..), passive (for table.init), declarative (for ref.func of any function).
   const elems = new ByteWriter().u32(3);

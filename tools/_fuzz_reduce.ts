@@ -25,6 +25,8 @@ export interface ReduceOptions {
   log?: (line: string) => void;
   /** The module may use fixed-width SIMD (the fuzzer's `--simd`): binaryen reads and keeps it. */
   simd?: boolean;
+  /** The module may use GC (the fuzzer's `--gc`). */
+  gc?: boolean;
 }
 
 /** Shrinks `bytes` while `stillFails(candidate)` holds; returns the smallest failing module found. */
@@ -38,13 +40,11 @@ export async function reduceModule(
   const features = b.Features.MutableGlobals | b.Features.NontrappingFPToInt | b.Features.BulkMemory |
     b.Features.SignExt | b.Features.ReferenceTypes | b.Features.Multivalue | b.Features.BulkMemoryOpt |
     b.Features.Memory64 | b.Features.TailCall | b.Features.ExtendedConst | b.Features.MultiMemory |
-    (options.simd ? b.Features.SIMD128 : 0);
+    (options.simd ? b.Features.SIMD128 : 0) | (options.gc ? b.Features.GC : 0);
   let best = bytes;
-  const open = (bin: Uint8Array) => {
-    const m = b.readBinary(bin);
-    m.setFeatures(features);
-    return m;
-  };
+  // The features must be known while reading (binaryen.js 132: readBinary's second argument): binaryen rejects a
+  // GC type section read without GC enabled.
+  const open = (bin: Uint8Array) => b.readBinary(bin, features);
   const tryCandidate = async (edit: (m: Binaryen) => boolean | void): Promise<boolean> => {
     if (Date.now() > deadline) return false;
     let candidate: Uint8Array;

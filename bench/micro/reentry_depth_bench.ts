@@ -1,6 +1,6 @@
 /**
  * Measurement: how much of the JS stack re-entry (wasm -> host import -> export -> ...) uses at the deepest level
- * allowed, `MAX_NESTING` (1,000) in lib/exec/driver.ts, and how many levels the host's default stack could hold.
+ * allowed, `MAX_NESTING` (1,000) in lib/engine/engine.ts, and how many levels the host's default stack could hold.
  *
  * A host import probes the JS stack left (frames of a one-line recursive function until the RangeError) at nesting
  * levels 1 and 1,000: the stack still free at level 1,000 is the safety margin, and the difference over 999 levels

@@ -5,12 +5,11 @@
  * @module
  */
 
-import process from "node:process";
+import { process } from "./_process.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { formatChain } from "./report.ts";
 import { printable } from "../_printable.ts";
 import { type RunIo, runModule } from "./run.ts";
-import { runWastFiles } from "./wast.ts";
 
 /**
  * Runs the CLI with the given arguments and returns the exit status; never throws.
@@ -35,8 +34,11 @@ export async function main(argv: readonly string[], io: RunIo): Promise<number> 
       case "version":
         io.stdout(cmd.text + "\n");
         return 0;
-      case "wast":
+      case "wast": {
+        // Why loaded here: the spec-test runner (and the text parser it needs) is no part of running a module.
+        const { runWastFiles } = await import("./wast.ts");
         return await runWastFiles(cmd.files, cmd.options, io);
+      }
       case "run":
         return await runModule(cmd.options, io);
     }
@@ -63,11 +65,17 @@ export async function main(argv: readonly string[], io: RunIo): Promise<number> 
  * ```
  */
 export async function runCli(): Promise<never> {
+  // Why only the streams written to: Node creates `process.stdout` on first use (a few ms), and a run's guest
+  // writes to the file descriptors directly (`lib/wasi/fs/node_fs.ts` hostStdio), never through these streams.
+  const written = new Set<NodeJS.WriteStream>();
+  const write = (stream: NodeJS.WriteStream, text: string) => {
+    written.add(stream);
+    stream.write(text);
+  };
   const status = await main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => write(process.stdout, text),
+    stderr: (text) => write(process.stderr, text),
   });
-  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
-  await new Promise<void>((resolve) => process.stderr.write("", () => resolve()));
+  for (const stream of written) await new Promise<void>((resolve) => stream.write("", () => resolve()));
   process.exit(status);
 }

@@ -12,30 +12,28 @@
 
 import { openSync, writeFileSync, writeSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
-import process from "node:process";
-import {
-  type ExportedFunction,
-  type Imports,
-  type Instance,
-  instantiate,
-  Module,
-  Store,
-  type StoreOptions,
-} from "../../mod.ts";
+import { process } from "./_process.ts";
+import type { ExportedFunction } from "../runtime/func.ts";
+import type { Imports, Instance } from "../runtime/instance.ts";
+import { instantiate } from "../runtime/api.ts";
+import { Module } from "../runtime/module.ts";
+import { Store, type StoreOptions } from "../runtime/store.ts";
 import { CompileError, LinkError, RuntimeError, WasiExit } from "../errors.ts";
 import { Exception } from "../runtime/tag.ts";
 import { TrapCode } from "../trap_codes.ts";
 import { isNullable, isRefType, ValType, valTypeName } from "../binary/module.ts";
-import { parseWat, WatParseError } from "../text/mod.ts";
-import { tcpListen } from "../wasi/fs/node_net.ts";
 import type { WasiListener } from "../wasi/streams.ts";
+import { parseWat } from "../text/parse_wat.ts";
+import { WatParseError } from "../text/sexpr.ts";
 import { Wasi } from "../wasi/wasi.ts";
+// Why loaded with the CLI: most runs link WASI with the host's filesystem and stdio, which `Wasi` otherwise imports
+// on first use (`wasi/_host.ts`), one module load later.
+import "../wasi/fs/node_fs.ts";
 import type { RunOptions } from "./args.ts";
 import { describeOsError, formatBacktrace, formatChain, ReportedError, trapLine } from "./report.ts";
 import { printable } from "../_printable.ts";
 import { formatInvokeResult, parseInvokeArg } from "./values.ts";
 import { encodeCoredump } from "./coredump.ts";
-import { writeProfile } from "./profile.ts";
 import { autoEngine, HAS_JSPI, HAS_WEBASSEMBLY, hostTraps } from "../engine/host.ts";
 import { GuestProfiler } from "../profile/guest_profiler.ts";
 
@@ -192,6 +190,7 @@ async function createWasi(opts: RunOptions, mode: "sync" | "async"): Promise<Was
   if (opts.tcpListen.length > 0) {
     for (const address of opts.tcpListen) {
       try {
+        const { tcpListen } = await import("../wasi/fs/node_net.ts");
         listeners.push(await tcpListen(address));
       } catch (e) {
         throw new ReportedError(`failed to bind to address '${address}'`, [describeOsError(e)]);
@@ -303,7 +302,7 @@ function storeOptions(opts: RunOptions, profiler: GuestProfiler | undefined, eng
   const o: StoreOptions = {};
   if (profiler !== undefined) o.profiler = profiler;
   // Why "auto" where it stands for the same engine: an auto store runs a module the host cannot compile (a feature
-  // it lacks) on the interpreter instead of refusing it (`engine/engines.ts` compileFor).
+  // it lacks) on the interpreter instead of refusing it (`engine/engines.ts` fallbackEngine).
   const auto = (opts.engine ?? "auto") === "auto" && engine.engine === autoEngine();
   o.engine = auto ? "auto" : engine.engine;
   if (opts.fuel !== undefined) o.fuel = opts.fuel;
@@ -345,6 +344,8 @@ function storeOptions(opts: RunOptions, profiler: GuestProfiler | undefined, eng
  */
 export async function runModule(opts: RunOptions, io: RunIo): Promise<number> {
   const profile = opts.profile;
+  // Why loaded here: the profile writers (Firefox's format, folded stacks) serve `--profile` runs only.
+  const writer = profile === undefined ? undefined : await import("./profile.ts");
   const profiler = profile === undefined ? undefined : new GuestProfiler({
     ...(profile.fuelInterval !== undefined
       ? { fuelInterval: profile.fuelInterval }
@@ -359,7 +360,7 @@ export async function runModule(opts: RunOptions, io: RunIo): Promise<number> {
     outcome = e;
   } finally {
     // Written whatever the outcome (an exit, a trap): a profile of a run that failed is often the one wanted.
-    if (profiler !== undefined) writeProfile(profiler, profile!.path, io);
+    if (profiler !== undefined) writer!.writeProfile(profiler, profile!.path, io);
   }
   if (typeof outcome === "number") return outcome;
   io.stderr(formatChain(outcome.message, outcome.causes));

@@ -36,6 +36,14 @@ import type { CallOptions, FuncInst, InstanceState } from "../runtime/func.ts";
  */
 export type EngineName = "interpreter" | "native";
 
+/**
+ * Maximum nesting of wasm calls through host imports (wasm -> host -> wasm -> ...), on every engine, like native
+ * WebAssembly's capacity of about 1,000 levels on V8: the call that would be level 1,001 traps "call stack
+ * exhausted". A JS stack overflow before that (an embedder that calls in from deep JS recursion, a host import that
+ * uses much stack) becomes the same trap. Why 1,000: `exec/driver.ts` (the interpreter's cost per level).
+ */
+export const MAX_NESTING = 1000;
+
 /** The engines a store can be given by name (`StoreOptions.engine`). */
 export const ENGINE_NAMES: readonly EngineName[] = ["interpreter", "native"];
 

@@ -51,10 +51,11 @@ export function hostTraps(): HostTraps {
     ...[10, 9, 1, 7, 0, 0x41, 0, 0x11, 0, 0, 0x0b],
   ]);
   const WA = HOST as unknown as typeof WebAssembly;
-  // Why a generous stack trace limit: an embedder's `Error.stackTraceLimit = 0` would hide the frames read here.
+  // Why one frame: the probe's is the top one, and formatting the whole stack under it (deep at a CLI's start-up)
+  // cost more than the probe; and an embedder's `Error.stackTraceLimit = 0` would hide it.
   const E = Error as { stackTraceLimit?: number };
   const limit = E.stackTraceLimit;
-  E.stackTraceLimit = 10;
+  E.stackTraceLimit = 1;
   try {
     (new WA.Instance(new WA.Module(probe)).exports.f as () => void)();
     traps = { givesOffsets: true, confusesNullEntries: false };

@@ -14,7 +14,8 @@
  * @module
  */
 
-import { awaitHostWithin, now } from "../engine/await_host.ts";
+import { awaitHostWithin, now, yieldMacrotask } from "../engine/await_host.ts";
+import { MAX_NESTING } from "../engine/engine.ts";
 import { isStackOverflow, RuntimeError } from "../errors.ts";
 import { trap, TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts";
 import type { CallMode } from "../engine/engine.ts";
@@ -24,32 +25,6 @@ import type { Store } from "../runtime/store.ts";
 import { warmUpOnce } from "./warm_up.ts";
 import { Exception } from "../runtime/tag.ts";
 import { ValType } from "../binary/module.ts";
-
-type Scheduler = (fn: () => void) => void;
-const g = globalThis as unknown as { setImmediate?: Scheduler };
-
-function messageChannelYield(): () => Promise<void> {
-  const channel = new MessageChannel();
-  const waiting: (() => void)[] = [];
-  channel.port1.onmessage = () => waiting.shift()?.();
-  (channel.port1 as unknown as { unref?: () => void }).unref?.();
-  return () =>
-    new Promise<void>((resolve) => {
-      waiting.push(resolve);
-      channel.port2.postMessage(0);
-    });
-}
-
-/**
- * Yields one macrotask (timers and I/O run). Measured (bench/micro/yield_bench.ts): setImmediate 15 µs on Deno,
- * 1.5 µs on Bun; MessageChannel about the same; setTimeout(0) 1–2 ms. So setImmediate where the host has it, else
- * MessageChannel (browsers), else setTimeout(0).
- */
-export const yieldMacrotask: () => Promise<void> = typeof g.setImmediate === "function"
-  ? () => new Promise<void>((resolve) => g.setImmediate!(resolve))
-  : typeof MessageChannel === "function"
-  ? messageChannelYield()
-  : () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * The trap of a call that was awaiting while `store.interrupt()` was called. No machine runs while a driver
@@ -102,13 +77,6 @@ function continueSync(
  * runtime, so a guest meets the same limit everywhere.
  */
 let nesting = 0;
-/**
- * Maximum nesting of wasm calls through host imports (wasm -> host -> wasm -> ...), like native WebAssembly's
- * capacity of about 1,000 levels on V8: the call that would be level 1,001 traps "call stack exhausted". A JS stack
- * overflow before that (an embedder that calls in from deep JS recursion, a host import that uses much stack)
- * becomes the same trap.
- */
-export const MAX_NESTING = 1000;
 
 /**
  * A JS stack overflow as the trap "call stack exhausted"; any other error unchanged. Why here as well as in the

@@ -37,16 +37,15 @@
 
 import type { ConstExpr, Module as DecodedModule } from "../binary/module.ts";
 import { heapTypeIndex, heapTypeOf, isRefType, ValType, valTypeName } from "../binary/module.ts";
-import type { CallMode, CompileOptions, Engine } from "../engine/engine.ts";
+import { type CallMode, type CompileOptions, type Engine, MAX_NESTING } from "../engine/engine.ts";
 import { hostTraps } from "../engine/host.ts";
 import { isStackOverflow, RuntimeError, UnsupportedFeatureError } from "../errors.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
 import type { FuncInst, InstanceState } from "../runtime/func.ts";
 import { hostFunc, isSynchronous } from "../runtime/func.ts";
-import { MAX_NESTING } from "../exec/driver.ts";
 import { Exception, type Tag } from "../runtime/tag.ts";
 import { funcOfJs, funcToJs, valTypeToName } from "../runtime/values.ts";
-import { PAGE_SIZE } from "../runtime/memory.ts";
+import { MAX_PAGES, PAGE_SIZE } from "../runtime/memory.ts";
 import { typeIdOf } from "../validate/subtyping.ts";
 import {
   adoptHostGlobal,
@@ -103,7 +102,7 @@ import {
 import { isExnType, rawCaller, trampolineModule } from "./trampolines.ts";
 import { holdFullStacks, mapHostError } from "./traps.ts";
 import { hookCallerStack } from "./sampler.ts";
-import { type CompiledCode, moduleNameFor, registerModuleName } from "./offsets.ts";
+import { type CompiledCode, forgetModuleName, moduleNameFor, registerModuleName } from "./offsets.ts";
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -162,17 +161,24 @@ function variantOf(own: NativeModule, state: InstanceState): Variant {
   const opts = state.store.options;
   const shared = own.metered && needsSharedCounter(state);
   const d = state.module;
-  const limits = (opts.maxMemoryBytes !== undefined && d.memories.length > 0) ||
+  const memoryPages = opts.maxMemoryBytes === undefined ? undefined : Math.floor(opts.maxMemoryBytes / PAGE_SIZE);
+  const limits = (memoryPages !== undefined && lowersMemories(d, memoryPages)) ||
       (opts.maxTableElements !== undefined && d.tables.length > 0)
-    ? {
-      memoryPages: opts.maxMemoryBytes === undefined ? undefined : Math.floor(opts.maxMemoryBytes / PAGE_SIZE),
-      tableElements: opts.maxTableElements,
-    }
+    ? { memoryPages, tableElements: opts.maxTableElements }
     : undefined;
   const memories = state.memories.map((m) => m.trapOnGrowFailure);
   const tables = state.tables.map((t) => t.trapOnGrowFailure);
   const trapOnGrow = memories.includes(true) || tables.includes(true) ? { memories, tables } : undefined;
   return { metered: own.metered, shared, limits, trapOnGrow, stackLimit: opts.maxWasmStack };
+}
+
+/**
+ * Whether a store limit of `pages` changes the maximum of a memory the module defines. Why: a limit at or above
+ * the 32-bit architectural maximum (the CLI's default 4 GiB) leaves every 32-bit memory as the host has it, so
+ * the module needs no variant of its own (one rewrite and one host compile at start-up, not two).
+ */
+function lowersMemories(d: DecodedModule, pages: number): boolean {
+  return d.memories.some((m) => m.address === "i64" || pages < MAX_PAGES);
 }
 
 /** Host functions ↔ Kiln function instances (the funcref bridge). */
@@ -386,6 +392,7 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
   try {
     host = new WebAssembly.Module(bytes as BufferSource);
   } catch (e) {
+    forgetModuleName(moduleName);
     // Kiln validated the module: the host lacks a feature it uses (V8 names the flag that would enable it).
     const message = e instanceof Error ? e.message : String(e);
     // V8 names the flag that would enable it; JavaScriptCore says "<Feature> is not enabled".

@@ -26,9 +26,8 @@
  * @module
  */
 
-import { awaitHostWithin, now } from "../engine/await_host.ts";
+import { awaitHostWithin, now, yieldMacrotask } from "../engine/await_host.ts";
 import { RuntimeError } from "../errors.ts";
-import { yieldMacrotask } from "../exec/driver.ts";
 import type { SampledStack } from "../profile/guest_profiler.ts";
 import type { Store } from "../runtime/store.ts";
 import { UNMETERED_FUEL } from "../runtime/store.ts";

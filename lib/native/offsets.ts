@@ -21,28 +21,49 @@ export interface CompiledCode {
 
 /** Compiled modules by the module name they were given (`InstrumentOptions.moduleName`), held weakly. */
 const byName = new Map<string, WeakRef<CompiledCode>>();
+/** The names given so far, by the content they stand for ({@link moduleNameFor}), and that content by name. */
+const nameOfContent = new Map<string, string>();
+const contentOfName = new Map<string, string>();
+let nextName = 0;
 const forget = new FinalizationRegistry<string>((name) => {
-  if (byName.get(name)?.deref() === undefined) byName.delete(name);
+  if (byName.get(name)?.deref() === undefined) forgetModuleName(name);
 });
+const latin1 = new TextDecoder("latin1");
 
 /**
  * The module name for a module about to be compiled: V8 shows it in each frame's script URL, so a frame names its
- * module. Why a hash of the module and the rewrite's options, not a counter: the name is part of the bytes V8
- * compiles, and V8 reuses the optimized code of bytes it compiled before (the same module in a new store); a
- * name of its own per compile defeated that cache, and short runs stayed in baseline code (measured: the
- * Sightglass native+fuel geomean went from 1.5x to 2.6x of plain native on Deno). Equal names stand for equal
- * rewrites, so whichever of them the registry holds maps a frame alike.
+ * module. Equal modules rewritten alike get equal names. Why: the name is part of the bytes V8 compiles, and V8
+ * reuses the optimized code of bytes it compiled before (the same module in a new store); a name of its own per
+ * compile defeated that cache, and short runs stayed in baseline code (measured: the Sightglass native+fuel
+ * geomean went from 1.5x to 2.6x of plain native on Deno). Why the content itself as a Map key, not a hash of it
+ * computed here: the Map hashes and compares it natively, where a hash loop over the bytes cost milliseconds of
+ * not-yet-optimized code at start-up; and different modules never share a name.
  *
  * @param bytes the original module's bytes
  * @param variant the rewrite's options, as a string
  * @returns the name
  */
 export function moduleNameFor(bytes: Uint8Array, variant: string): string {
-  // FNV-1a, 32 bits, over the bytes then the options; with the length, collisions only misname a backtrace.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  for (let i = 0; i < variant.length; i++) h = Math.imul(h ^ variant.charCodeAt(i), 0x01000193);
-  return `kiln${(h >>> 0).toString(16)}x${bytes.length.toString(16)}`;
+  const content = `${variant}\n${latin1.decode(bytes)}`;
+  let name = nameOfContent.get(content);
+  if (name === undefined) {
+    name = `kiln${(nextName++).toString(16)}x${bytes.length.toString(16)}`;
+    nameOfContent.set(content, name);
+    contentOfName.set(name, content);
+  }
+  return name;
+}
+
+/**
+ * Forgets a name: its module is gone, or failed to compile.
+ *
+ * @param name a name from {@link moduleNameFor}
+ */
+export function forgetModuleName(name: string): void {
+  byName.delete(name);
+  const content = contentOfName.get(name);
+  contentOfName.delete(name);
+  if (content !== undefined) nameOfContent.delete(content);
 }
 
 /**

@@ -24,7 +24,8 @@ import {
   tooLarge,
 } from "./gc_objects.ts";
 import { trap, TrapCode, trapWithMessage } from "../trap_codes.ts";
-import { compileFor } from "../engine/engines.ts";
+import { engineOf, fallbackEngine, loadEngine } from "../engine/engines.ts";
+import type { Engine } from "../engine/engine.ts";
 import { type FuncInst, hostFunc, type InstanceState, newInstanceState, wasmFunc } from "./func.ts";
 import { callFunction, exportedFunction } from "./exported_function.ts";
 import { Global } from "./global.ts";
@@ -216,16 +217,29 @@ function evalConst(expr: ConstExpr, state: InstanceState): unknown {
  *   function traps.
  */
 export async function instantiateModule(module: Module, imports: Imports | undefined, store: Store): Promise<Instance> {
-  const { instance, start } = link(module, imports, store);
+  const engine = await loadEngine(store);
+  let linked: { instance: Instance; start: FuncInst | null };
+  try {
+    linked = link(module, imports, store, engine);
+  } catch (e) {
+    const fallback = fallbackEngine(store, engine, e);
+    if (fallback === undefined) throw e;
+    linked = link(module, imports, store, await fallback);
+  }
+  const { instance, start } = linked;
   if (start) await callFunction(start, [], { raw: false, sync: false });
   return instance;
 }
 
-/** The synchronous part of instantiation: everything but the start function (returned for the caller to run). */
+/**
+ * The synchronous part of instantiation: everything but the start function (returned for the caller to run), on
+ * `engine` (the store's, which must be loaded: `loadEngine`).
+ */
 export function link(
   module: Module,
   imports: Imports | undefined,
   store: Store,
+  engine: Engine = engineOf(store),
 ): { instance: Instance; start: FuncInst | null } {
   const d = module.decoded;
   const opts = store.options;
@@ -236,7 +250,7 @@ export function link(
     );
   }
   // Why before linking: an engine that cannot compile the module fails before the store counts anything.
-  const { engine, compiled } = compileFor(d, store);
+  const compiled = engine.compileModule(d, { meter: store.metered });
   const state = newInstanceState(d, store, engine);
   // 1. Imports, in order.
   for (const imp of d.imports) {

@@ -4,8 +4,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ExportedFunction, instantiate, parseWat, RuntimeError, Store } from "../../mod.ts";
 import { decodeModule } from "../../lib/binary/decoder.ts";
-import { FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument, TRAP_EXPORT } from "../../lib/native/instrument.ts";
+import {
+  FUEL_EXPORT,
+  GuardTrap,
+  HOOK_MODULE,
+  HOOK_NAME,
+  instrument,
+  type InstrumentOptions,
+  TRAP_EXPORT,
+} from "../../lib/native/instrument.ts";
 import { GcGuardTrap } from "../../lib/native/gc_guards.ts";
+import { InstructionReader } from "../../lib/binary/instruction_reader.ts";
+import { ByteReader } from "../../lib/binary/leb128.ts";
 
 /** What one run shows: the values a guest logged with the fuel consumed at each, the outcome, the total consumed. */
 interface Run {
@@ -29,7 +39,13 @@ async function onInterpreter(bytes: Uint8Array, fuel: number, call: string, args
   return { logs, outcome, consumed: store.fuelConsumed };
 }
 
-function onNative(bytes: Uint8Array, fuel: number, call: string, args: number[]): Run {
+function onNative(
+  bytes: Uint8Array,
+  fuel: number,
+  call: string,
+  args: number[],
+  options: InstrumentOptions = {},
+): Run {
   const logs: string[] = [];
   const fuelGlobal: { counter?: WebAssembly.Global } = {}; // set once instantiated (no start function here)
   const consumed = () => fuel - Number(fuelGlobal.counter!.value);
@@ -45,7 +61,7 @@ function onNative(bytes: Uint8Array, fuel: number, call: string, args: number[])
     },
   };
   const { exports } = new WebAssembly.Instance(
-    new WebAssembly.Module(instrument(decodeModule(bytes)) as BufferSource),
+    new WebAssembly.Module(instrument(decodeModule(bytes), options) as BufferSource),
     imports,
   );
   const counter = fuelGlobal.counter = exports[FUEL_EXPORT] as WebAssembly.Global;
@@ -55,21 +71,27 @@ function onNative(bytes: Uint8Array, fuel: number, call: string, args: number[])
     outcome = `ok:${(exports[call] as (...a: number[]) => number)(...args)}`;
   } catch (e) {
     if (!(e instanceof WebAssembly.RuntimeError)) throw e;
-    const guard = (exports[TRAP_EXPORT] as WebAssembly.Global).value as number;
-    outcome = stopped ? "out of fuel" : `trap:${GC_GUARD_CODES[guard] ?? nativeTrapCode(e.message)}`;
+    // A guard's trap (a truncation's NaN, a GC operand) is an `unreachable` that records its code first.
+    const guard = GUARD_CODES.get((exports[TRAP_EXPORT] as WebAssembly.Global).value as number);
+    outcome = stopped ? "out of fuel" : `trap:${guard ?? nativeTrapCode(e.message)}`;
   }
   // After running out, the interpreter settles at "all the fuel was consumed".
   return { logs, outcome, consumed: outcome === "out of fuel" ? fuel : consumed() };
 }
 
-/** The trap codes of the GC guards (`gc_guards.ts`), which record their trap before an `unreachable`. */
-const GC_GUARD_CODES: Record<number, string> = {
-  [GcGuardTrap.NullStruct]: "NullReference",
-  [GcGuardTrap.NullArray]: "NullReference",
-  [GcGuardTrap.ArrayOutOfBounds]: "ArrayOutOfBounds",
-  [GcGuardTrap.DataOutOfBounds]: "MemoryOutOfBounds",
-  [GcGuardTrap.ElemOutOfBounds]: "TableOutOfBounds",
-};
+/**
+ * The trap codes of the guards these programs meet (the trunc guard's NaN; a null entry with `guardIndirect`; the GC
+ * guards of `gc_guards.ts`).
+ */
+const GUARD_CODES = new Map<number, string>([
+  [GuardTrap.BadConversion, "BadConversionToInteger"],
+  [GuardTrap.IndirectCallToNull, "IndirectCallToNull"],
+  [GcGuardTrap.NullStruct, "NullReference"],
+  [GcGuardTrap.NullArray, "NullReference"],
+  [GcGuardTrap.ArrayOutOfBounds, "ArrayOutOfBounds"],
+  [GcGuardTrap.DataOutOfBounds, "MemoryOutOfBounds"],
+  [GcGuardTrap.ElemOutOfBounds, "TableOutOfBounds"],
+]);
 
 /** The host's trap message as Kiln's trap code, for the traps these programs raise. */
 function nativeTrapCode(message: string): string {
@@ -77,18 +99,31 @@ function nativeTrapCode(message: string): string {
   if (/table/i.test(message)) return "TableOutOfBounds";
   if (/unreachable/i.test(message)) return "UnreachableCodeReached";
   if (/array element access out of bounds|out of bounds array/i.test(message)) return "ArrayOutOfBounds";
-  if (/divi/i.test(message)) return "IntegerDivisionByZero";
+  if (/divi|remainder/i.test(message)) return "IntegerDivisionByZero";
+  if (/null/i.test(message)) return "IndirectCallToNull";
   return `other(${message})`;
 }
 
-/** Every budget from 0 up to a little past what the call needs, so each checkpoint is where it runs out once. */
-async function compareAllBudgets(wat: string, call: string, args: number[]): Promise<number> {
+/**
+ * Every budget from 0 up to a little past what the call needs, so each checkpoint is where it runs out once (or
+ * about `samples` budgets spread over that range), for each of the rewrite's `modes`.
+ */
+async function compareAllBudgets(
+  wat: string,
+  call: string,
+  args: number[],
+  modes: InstrumentOptions[] = [{}],
+  samples = 300,
+): Promise<number> {
   const bytes = parseWat(wat);
   const full = await onInterpreter(bytes, 1e12, call, args);
-  assert.deepEqual(onNative(bytes, 1e12, call, args), full, "with fuel to spare");
-  const step = Math.max(1, Math.floor(full.consumed / 300));
+  for (const mode of modes) assert.deepEqual(onNative(bytes, 1e12, call, args, mode), full, "with fuel to spare");
+  const step = Math.max(1, Math.floor(full.consumed / samples));
   for (let fuel = 0; fuel <= full.consumed + 2; fuel += step) {
-    assert.deepEqual(onNative(bytes, fuel, call, args), await onInterpreter(bytes, fuel, call, args), `fuel ${fuel}`);
+    const expected = await onInterpreter(bytes, fuel, call, args);
+    for (const mode of modes) {
+      assert.deepEqual(onNative(bytes, fuel, call, args, mode), expected, `fuel ${fuel} ${JSON.stringify(mode)}`);
+    }
   }
   return full.consumed;
 }
@@ -116,7 +151,7 @@ const LOOPS = `(module
     (i32.add (call $sum (local.get $n)) (call $pick (i32.const 1)))))`;
 
 test("instrument: loops, branches, br_table and calls consume the interpreter's fuel at every budget", async () => {
-  const used = await compareAllBudgets(LOOPS, "run", [50]);
+  const used = await compareAllBudgets(LOOPS, "run", [50], [{}, { fuelInLocal: false }]);
   assert.ok(used > 400, `the program is long enough to matter (${used})`);
 });
 
@@ -236,6 +271,89 @@ test("instrument: a checkpoint calls the hook when the counter is below 0, and o
   });
   (stopping.exports[FUEL_EXPORT] as WebAssembly.Global).value = -1n;
   assert.throws(() => (stopping.exports.spin as (n: number) => void)(10), WebAssembly.RuntimeError);
+});
+
+// Runs that cannot trap (charged in the local only) before each way of leaving a function or observing its fuel:
+// a trap of each kind, a host import, return, a branch to the function's label (br, br_if, br_table, br_on_null),
+// the function's end, a tail call, a loop that runs out of fuel.
+const LOCAL_RUNS = `(module
+  (import "env" "log" (func $log (param i32)))
+  (type $v (func))
+  (memory 1)
+  (table 1 funcref)
+  (func $spin (param $n i32) (result i32) (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i))
+  (func $table (param $k i32)
+    (local.set $k (i32.add (local.get $k) (i32.const 0)))
+    (block $a (block $b (br_table $a $b 2 (local.get $k))) (nop)) (nop))
+  (func $exits (param $k i32) (result i32)
+    (drop (call $spin (i32.const 3)))
+    (local.set $k (i32.add (local.get $k) (i32.const 0)))
+    (if (i32.eqz (local.get $k)) (then (return (i32.const 10))))
+    (i32.const 11)
+    (br_if 0 (i32.eq (local.get $k) (i32.const 1)))
+    (drop)
+    (call $table (i32.sub (local.get $k) (i32.const 2)))
+    (i32.const 13)
+    (br_on_null 0 (ref.null func))
+    (drop)
+    (drop (i32.const 14)))
+  (func $traps (param $k i32) (result i32)
+    (drop (call $spin (i32.const 4)))
+    (if (i32.eq (local.get $k) (i32.const 0)) (then (drop (i32.load (i32.const 70000)))))
+    (if (i32.eq (local.get $k) (i32.const 1))
+      (then (drop (i32.div_u (i32.const 1) (i32.sub (local.get $k) (i32.const 1))))))
+    (if (i32.eq (local.get $k) (i32.const 2)) (then unreachable))
+    (if (i32.eq (local.get $k) (i32.const 3)) (then (drop (i32.trunc_f32_s (f32.const nan)))))
+    (if (i32.eq (local.get $k) (i32.const 4)) (then (call_indirect (type $v) (i32.const 0))))
+    (if (i32.eq (local.get $k) (i32.const 5)) (then (drop (i32.rem_s (i32.const 1) (i32.const 0)))))
+    (if (i32.eq (local.get $k) (i32.const 6)) (then (drop (table.get (i32.const 5)))))
+    (i32.const 0))
+  (func $tail (param $k i32) (result i32)
+    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+    (return_call $spin (local.get $k)))
+  (func (export "run") (param $k i32) (result i32) (local $s i32)
+    (local.set $s (call $spin (i32.const 5)))
+    (call $log (local.get $s))
+    (local.set $s (i32.add (local.get $s) (call $exits (i32.rem_u (local.get $k) (i32.const 7)))))
+    (call $log (local.get $s))
+    (local.set $s (i32.add (local.get $s) (call $tail (local.get $k))))
+    (call $log (local.get $s))
+    (if (i32.ge_u (local.get $k) (i32.const 7)) (then (drop (call $traps (i32.sub (local.get $k) (i32.const 7))))))
+    (local.get $s)))`;
+
+test("instrument: with the counter in a local, every way out of a function and every trap leave the interpreter's fuel", async () => {
+  // The guard tells a null entry's trap on JavaScriptCore (which says "signature does not match").
+  // Every budget for one way out and one trap; about 40 budgets for the others (the test's time on a loaded host).
+  for (let k = 0; k < 14; k++) {
+    await compareAllBudgets(LOCAL_RUNS, "run", [k], [{ guardIndirect: true }], k === 2 || k === 7 ? 300 : 40);
+  }
+});
+
+test("instrument: the counter in a local takes the counter's global out of loops that cannot trap", () => {
+  const wat = `(module (func (export "spin") (param i32) (local i32)
+    (loop $l (br_if $l (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (local.get 0))))))`;
+  // The counter's accesses (global.get and global.set of the counter, the first added global) in the loop, outside
+  // the checkpoint's `if` that calls the hook (which runs only below 0).
+  const accesses = (options: InstrumentOptions) => {
+    const m = decodeModule(instrument(decodeModule(parseWat(wat)), options));
+    const body = m.codes[0]!;
+    const reader = new InstructionReader(new ByteReader(m.bytes, body.start, body.end));
+    const open: number[] = [];
+    let n = 0;
+    while (reader.bytes.pos < body.end) {
+      const op = reader.next();
+      if (op === 0x02 || op === 0x03 || op === 0x04) open.push(op);
+      else if (op === 0x0b) open.pop();
+      else if ((op === 0x23 || op === 0x24) && reader.index === 0 && open.includes(0x03) && !open.includes(0x04)) n++;
+    }
+    return n;
+  };
+  assert.equal(accesses({ fuelInLocal: false }), 2, "a get and a set at the loop header");
+  assert.equal(accesses({}), 0);
 });
 
 const TAIL = `(module
@@ -400,4 +518,39 @@ test("instrument: segment-length globals only in modules with array types, one p
   // With one: a length per segment after those, a passive segment's its size, an active one's 0.
   const withArray = globalsOf(`(module (type (array i8)) ${segments})`, false);
   assert.deepEqual(withArray.slice(2), [3, 0, 2].map((value) => ({ op: "i32.const", value })));
+});
+
+test("instrument: tiny uncalled functions keep the module's share of bodies under 50 bytes (V8's inlining budget)", () => {
+  const small = (bytes: Uint8Array) => {
+    const m = decodeModule(bytes);
+    // A body's size from its locals: the instructions, and the local declarations (two bytes a group here).
+    const sizes = m.codes.map((c) => c.end - c.start + 1 + 2 * c.locals.length);
+    return { n: sizes.length, small: sizes.filter((s) => s < 50).length };
+  };
+  const f = (name: string, k: number) =>
+    `(func ${name} (param i32) (result i32)
+      (i32.xor (i32.add (i32.mul (local.get 0) (i32.const ${k})) (i32.const 1)) (i32.shl (local.get 0) (i32.const 2))))`;
+  const bytes = parseWat(`(module ${f("$a", 3)} ${f("$b", 5)} ${f("$c", 7)}
+    (func (export "d") (param i32) (result i32) (call $a (call $b (call $c (local.get 0))))))`);
+  const before = small(bytes);
+  assert.equal(before.small / before.n, 1);
+  const plain = small(instrument(decodeModule(bytes), { padSmallFunctions: false }));
+  assert.ok(plain.small / plain.n < 0.5, "the checkpoints take the functions past 50 bytes");
+  const padded = small(instrument(decodeModule(bytes)));
+  assert.ok(padded.small / padded.n >= 0.5, `${padded.small} of ${padded.n}`);
+  assert.ok(padded.n - plain.n <= 4, "(small + k) / (4 + k) >= 50%: no more than needed");
+  // The padding is never called: the exports are the module's own, and the fuel as without it.
+  const run = (options: InstrumentOptions) => {
+    const { exports } = new WebAssembly.Instance(
+      new WebAssembly.Module(instrument(decodeModule(bytes), options) as BufferSource),
+      { kiln: { checkpoint: () => 0 } },
+    );
+    const counter = exports[FUEL_EXPORT] as WebAssembly.Global;
+    counter.value = 1000n;
+    return [(exports.d as (x: number) => number)(10), 1000n - counter.value];
+  };
+  assert.deepEqual(run({}), run({ padSmallFunctions: false }));
+  const exported = (options: InstrumentOptions) =>
+    WebAssembly.Module.exports(new WebAssembly.Module(instrument(decodeModule(bytes), options) as BufferSource));
+  assert.deepEqual(exported({}), exported({ padSmallFunctions: false }));
 });

@@ -182,9 +182,10 @@ test("npm pack: dist/ with types for every entry, no source maps or TypeScript s
   const unpacked = [...entries.values()].reduce((a, b) => a + b, 0);
   console.log(`${NAME}: ${files.length} files, packed ${packed} bytes, unpacked ${unpacked} bytes`);
   // Bounds with room for growth, not targets: 370 kB packed once the native engine, the guest profiler and GC's
-  // front end landed (each dist/ bundle carries the whole runtime); 230 kB before.
-  assert.ok(packed < 450_000, `the tarball is ${packed} bytes`);
-  assert.ok(unpacked < 1_600_000, `the package unpacks to ${unpacked} bytes`);
+  // front end landed (each dist/ bundle carries the whole runtime); 230 kB before; 526 kB once dist/cli.js got a
+  // build of its own (a second copy of the runtime, so that `kiln app.wasm` loads two files at start-up, not eight).
+  assert.ok(packed < 600_000, `the tarball is ${packed} bytes`);
+  assert.ok(unpacked < 2_000_000, `the package unpacks to ${unpacked} bytes`);
 });
 
 /** A consumer of the library: an async host import and a WASI program with its stdout captured. */

@@ -9,10 +9,10 @@ import { fileURLToPath } from "node:url";
 import { type ExportedFunction, instantiate, Module, parseWat, Store } from "../../mod.ts";
 import type { Module as DecodedModule } from "../../lib/binary/module.ts";
 import type { CallMode, CompileOptions, Engine } from "../../lib/engine/engine.ts";
-import { engineOf, setStoreEngine } from "../../lib/engine/engines.ts";
+import { engineOf, loadEngine, setStoreEngine } from "../../lib/engine/engines.ts";
 import { interpreter } from "../../lib/engine/interpreter.ts";
 import { HAS_JSPI } from "../../lib/engine/host.ts";
-import { native as nativeEngine } from "../../lib/native/engine.ts";
+import { native } from "../../lib/native/engine.ts";
 import { ModuleCode } from "../../lib/exec/module_code.ts";
 import type { FuncInst, InstanceState } from "../../lib/runtime/func.ts";
 import { funcToJs } from "../../lib/runtime/values.ts";
@@ -123,10 +123,12 @@ test("engine seam: an engine that cannot compile a module fails instantiation be
   assert.throws(() => setStoreEngine(store, interpreter), /already has instances/);
 });
 
-test("engine seam: engines are named in StoreOptions; an unknown name is a TypeError", () => {
-  assert.equal(engineOf(new Store({ engine: "interpreter" })), interpreter);
+test("engine seam: engines are named in StoreOptions; an unknown name is a TypeError", async () => {
+  assert.equal(await loadEngine(new Store({ engine: "interpreter" })), interpreter);
   const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
-  assert.equal(engineOf(new Store()), HAS_JSPI && !isBun ? nativeEngine : interpreter, "the default, auto");
+  assert.equal(await loadEngine(new Store()), HAS_JSPI && !isBun ? native : interpreter, "the default, auto");
+  assert.equal(await loadEngine(new Store({ engine: "native" })), native);
+  assert.equal(engineOf(new Store({ engine: "native" })), native);
   assert.throws(() => new Store({ engine: "cranelift" as "interpreter" }), TypeError);
 });
 
