@@ -94,7 +94,8 @@ export function kilnEngine(kiln: KilnApi, options: KilnEngineOptions): Engine {
     async instantiate(bytes, imports) {
       const storeOptions: Record<string, unknown> = { fuel: options.fuel, maxMemoryBytes: FUZZ_MEMORY_LIMIT };
       if (options.fuelYieldInterval) storeOptions.fuelYieldInterval = options.fuelYieldInterval;
-      if (options.engine !== undefined) storeOptions.engine = options.engine;
+      // Why always named: the store's default is "auto", which is the native engine on some hosts.
+      storeOptions.engine = options.engine ?? "interpreter";
       const module = await compileOnce("kiln", bytes, () => new kiln.Module(bytes));
       // The store first, so that its fuel can be read also after an instantiation that trapped.
       store = new kiln.Store(storeOptions);

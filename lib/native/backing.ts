@@ -26,7 +26,7 @@ import type { FuncInst } from "../runtime/func.ts";
 import type { Global } from "../runtime/global.ts";
 import { MAX_PAGES, type Memory, PAGE_SIZE } from "../runtime/memory.ts";
 import { MAX_TABLE_ELEMENTS, type Table } from "../runtime/table.ts";
-import { funcToJs, jsToRaw, rawToJs, toI32, toI64, toRef, valTypeToName } from "../runtime/values.ts";
+import { funcToJs, jsToRaw, rawToJs, refToJs, toI32, toI64, toRef, valTypeToName } from "../runtime/values.ts";
 import { trap, TrapCode } from "../trap_codes.ts";
 import { RAW_TYPES, rawGlobal, trampolineModule, v128Halves } from "./trampolines.ts";
 import { isHostGcObject } from "./imports.ts";
@@ -300,6 +300,24 @@ export function adoptHostGlobal(global: Global, host: WebAssembly.Global): void 
  * @param global Kiln's global
  * @returns its host global
  */
+/**
+ * What native code imports for global `global`: its host global ({@link hostGlobalFor}), except for an immutable
+ * global of a reference type a host global's descriptor cannot name (`(ref extern)`, `anyref`, a concrete type):
+ * then its value, which the host converts to the import's own type as the JS API says for a plain value.
+ *
+ * @param global the global
+ * @returns the host global, or the value
+ */
+export function hostImportOfGlobal(global: Global): unknown {
+  const type = global.type;
+  if (global.mutable || !isRefType(type) || type === ValType.externref || type === ValType.funcref) {
+    return hostGlobalFor(global);
+  }
+  const ref = global.ref;
+  if (ref === null || isHostGcObject(ref)) return ref;
+  return storageType(type) === ValType.funcref ? funcs().toHost(ref as FuncInst) : refToJs(type, ref);
+}
+
 export function hostGlobalFor(global: Global): WebAssembly.Global {
   const known = hostGlobals.get(global);
   if (known !== undefined) return known;

@@ -51,7 +51,7 @@ import {
   adoptHostGlobal,
   adoptHostMemory,
   adoptHostTable,
-  hostGlobalFor,
+  hostImportOfGlobal,
   hostMemoryFor,
   hostTableFor,
   setFuncBridge,
@@ -482,7 +482,7 @@ export const native: Engine<NativeModule> = {
           v = hostMemoryFor(state.memories[memoryIndex++]!);
           break;
         case "global":
-          v = hostGlobalFor(state.globals[globalIndex++]!);
+          v = hostImportOfGlobal(state.globals[globalIndex++]!);
           break;
         case "tag":
           v = hostTagFor(state.tags[tagIndex++]!);

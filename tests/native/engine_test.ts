@@ -367,3 +367,15 @@ test(
     );
   },
 );
+
+test("native engine: an immutable global import of a type no host Global names, given a plain value, links", async () => {
+  // `(ref extern)` and `anyref` have no JS API descriptor for a host Global: the host takes the value itself.
+  const wat = parseWat(`(module (import "m" "e" (global $e (ref extern))) (import "m" "a" (global $a anyref))
+    (func (export "e") (result externref) (global.get $e)) (func (export "a") (result anyref) (global.get $a)))`);
+  const o = { x: 1 };
+  for (const engine of ENGINES) {
+    const { instance } = await instantiate(wat, { m: { e: o, a: 5 } }, { engine });
+    const e = instance.exports as Record<string, ExportedFunction>;
+    assert.deepEqual([e.e!.callSync(), e.a!.callSync()], [o, 5], engine);
+  }
+});
