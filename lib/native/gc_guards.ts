@@ -22,6 +22,7 @@
 import type { ByteWriter } from "../binary/leb128.ts";
 import { concreteHeap, type FieldType, type Module, PackedType, refType, ValType } from "../binary/module.ts";
 import { encodeValTypes } from "../binary/value_types.ts";
+import { storageBytes } from "../runtime/gc_objects.ts";
 
 /** The trap codes the GC guards record (continuing `instrument.ts` GuardTrap). */
 export const GcGuardTrap = {
@@ -99,23 +100,6 @@ function refNull(x: number): number[] {
 /** A field's value type as a local holds it (packed types unpacked to i32), encoded. */
 function fieldLocal(type: number): number[] {
   return type === PackedType.i8 || type === PackedType.i16 ? I32 : encodeValTypes([type]);
-}
-
-/** Bytes an element of storage type `t` takes in a data segment. */
-function storageBytes(t: number): number {
-  switch (t) {
-    case PackedType.i8:
-      return 1;
-    case PackedType.i16:
-      return 2;
-    case ValType.i32:
-    case ValType.f32:
-      return 4;
-    case ValType.v128:
-      return 16;
-    default:
-      return 8;
-  }
 }
 
 /**

@@ -6,8 +6,8 @@ import { CustomAnnotationError, moduleToBinary, parseWast, parseWat } from "../.
 import { parseNameSection } from "../../lib/binary/decoder.ts";
 import { compile, Module } from "../../mod.ts";
 
-/** A module's sections in order: a standard section as its id, a custom section as `name=contents`. */
-function sections(bytes: Uint8Array): string[] {
+/** A module's sections in order: its id, and for a custom section its name and contents. */
+function readSections(bytes: Uint8Array): { id: number; name?: string; contents?: Uint8Array }[] {
   let p = 8;
   const u32 = () => {
     let r = 0, shift = 0, b: number;
@@ -18,43 +18,29 @@ function sections(bytes: Uint8Array): string[] {
     } while (b & 0x80);
     return r >>> 0;
   };
-  const out: string[] = [];
+  const out: { id: number; name?: string; contents?: Uint8Array }[] = [];
   while (p < bytes.length) {
     const id = bytes[p++];
     const end = u32() + p;
     if (id === 0) {
       const n = u32();
-      const name = new TextDecoder().decode(bytes.subarray(p, p + n));
-      out.push(`${name}=${new TextDecoder().decode(bytes.subarray(p + n, end))}`);
-    } else out.push(String(id));
+      out.push({ id, name: new TextDecoder().decode(bytes.subarray(p, p + n)), contents: bytes.slice(p + n, end) });
+    } else out.push({ id });
     p = end;
   }
   return out;
 }
 
+/** A module's sections in order: a standard section as its id, a custom section as `name=contents`. */
+function sections(bytes: Uint8Array): string[] {
+  return readSections(bytes).map((s) =>
+    s.id === 0 ? `${s.name}=${new TextDecoder().decode(s.contents)}` : String(s.id)
+  );
+}
+
 /** The contents of the custom sections named `name`, in order. */
 function customs(bytes: Uint8Array, name: string): Uint8Array[] {
-  let p = 8;
-  const u32 = () => {
-    let r = 0, shift = 0, b: number;
-    do {
-      b = bytes[p++];
-      r |= (b & 0x7f) << shift;
-      shift += 7;
-    } while (b & 0x80);
-    return r >>> 0;
-  };
-  const out: Uint8Array[] = [];
-  while (p < bytes.length) {
-    const id = bytes[p++];
-    const end = u32() + p;
-    if (id === 0) {
-      const n = u32();
-      if (new TextDecoder().decode(bytes.subarray(p, p + n)) === name) out.push(bytes.slice(p + n, end));
-    }
-    p = end;
-  }
-  return out;
+  return readSections(bytes).filter((s) => s.id === 0 && s.name === name).map((s) => s.contents!);
 }
 
 function annotationError(text: string): CustomAnnotationError {
