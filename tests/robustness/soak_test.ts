@@ -6,10 +6,9 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runSoak } from "../../tools/_fuzz_soak.ts";
 import { skipWithoutKiln as skip } from "./_kiln.ts";
+import { HAS_JSPI } from "../../lib/engine/host.ts";
 
-const JSPI = typeof WebAssembly === "object" && "Suspending" in WebAssembly && "promising" in WebAssembly;
-
-for (const engine of JSPI ? ["interpreter", "native"] as const : ["interpreter"] as const) {
+for (const engine of HAS_JSPI ? ["interpreter", "native"] as const : ["interpreter"] as const) {
   // The native engine once kept every instance that defined a tag alive (26 KB each here): caught by this test.
   test(`300 instances (sync, async imports, fuel yields, traps) leave the heap at its baseline (${engine})`, {
     skip,
