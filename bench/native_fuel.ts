@@ -13,7 +13,8 @@
 
 import { readFileSync } from "node:fs";
 import { decodeModule } from "../lib/binary/decoder.ts";
-import { FUEL_EXPORT, HOOK_MODULE, HOOK_NAME, instrument } from "../lib/native/instrument.ts";
+import { HOOK_MODULE, HOOK_NAME, instrument } from "../lib/native/instrument.ts";
+import { type FuelCounter, instanceCounter } from "../lib/native/fuel.ts";
 import { instantiate } from "../mod.ts";
 import { QUICK_SET } from "./compare.ts";
 import { type Instantiator, nativeInstantiator, runProgram } from "./runner.ts";
@@ -38,7 +39,7 @@ function interpreter(engine: "interpreter" | "native" = "interpreter"): { run: I
 
 /** The host's WebAssembly on the instrumented binary; remembers its last counter. */
 function instrumented(): { run: Instantiator; consumed: () => number; instrumentMs: () => number } {
-  let counter: WebAssembly.Global | undefined;
+  let counter: FuelCounter | undefined;
   let ms = 0;
   return {
     run: async (bytes, imports) => {
@@ -47,18 +48,18 @@ function instrumented(): { run: Instantiator; consumed: () => number; instrument
       ms = performance.now() - t0;
       const hook = {
         // Nonzero stops the guest (a trap) when the fuel ran out.
-        [HOOK_NAME]: () => (counter!.value < 0n ? 1 : 0),
+        [HOOK_NAME]: () => (counter!.value < 0 ? 1 : 0),
       };
       const module = await WebAssembly.compile(out as BufferSource);
       const instance = await WebAssembly.instantiate(
         module,
         { ...imports, [HOOK_MODULE]: hook } as WebAssembly.Imports,
       );
-      counter = instance.exports[FUEL_EXPORT] as WebAssembly.Global;
-      counter.value = BigInt(BUDGET); // the limit is 0: the counter is the fuel
+      counter = instanceCounter(instance.exports);
+      counter.value = BUDGET; // the limit is 0: the counter is the fuel
       return instance as unknown as { exports: Record<string, unknown> };
     },
-    consumed: () => BUDGET - Number(counter!.value),
+    consumed: () => BUDGET - counter!.value,
     instrumentMs: () => ms,
   };
 }

@@ -61,8 +61,10 @@ import {
   type CallContext,
   checkpoint,
   currentCall,
+  type FuelCounter,
   type FuelState,
   fuelState,
+  instanceCounter,
   newContext,
   setCurrentCall,
   settleFuel,
@@ -88,16 +90,15 @@ import {
   type Resumption,
 } from "./imports.ts";
 import {
+  Access,
+  ACCESS_EXPORT,
   COUNTER_IMPORT,
   DEFINITION_EXPORT,
   DEPTH_IMPORT,
-  ELEM_EXPORT,
-  FUEL_EXPORT,
   HOOK_MODULE,
   HOOK_NAME,
   instrument,
   type InstrumentOptions,
-  TRAP_EXPORT,
 } from "./instrument.ts";
 import { isExnType, rawCaller, trampolineModule } from "./trampolines.ts";
 import { holdFullStacks, mapHostError } from "./traps.ts";
@@ -121,8 +122,8 @@ export interface NativeInstance {
   readonly state: InstanceState;
   readonly compiled: NativeModule;
   readonly host: WebAssembly.Instance;
-  /** The fuel counter (metered modules), else null. */
-  readonly counter: WebAssembly.Global;
+  /** The fuel counter (metered modules), else undefined. */
+  readonly counter: FuelCounter;
   readonly fuel: FuelState;
   /** Callers per function index and call form, made on first use. */
   readonly callers: Map<string, (args: readonly unknown[]) => unknown>;
@@ -457,7 +458,7 @@ export const native: Engine<NativeModule> = {
     const imports: Record<string, Record<string, unknown>> = {};
     const fuel = fuelState(state.store);
     // The instance is needed by import wrappers before the host instance exists: filled in below.
-    const counter = compiled.shared ? fuel.counter : undefined;
+    const counter = compiled.shared ? fuel.shared : undefined;
     const ni = { state, compiled, fuel, counter, callers: new Map() } as unknown as {
       -readonly [K in keyof NativeInstance]: NativeInstance[K];
     };
@@ -506,7 +507,7 @@ export const native: Engine<NativeModule> = {
       (imports[HOOK_MODULE] ??= Object.create(null))[HOOK_NAME] = HAS_JSPI
         ? dispatcher({ params: [], results: [ValType.i32] } as never, asyncHook, hook, resumption(m))
         : hook;
-      if (compiled.shared) imports[HOOK_MODULE]![COUNTER_IMPORT] = fuel.counter;
+      if (compiled.shared) imports[HOOK_MODULE]![COUNTER_IMPORT] = fuel.global;
     }
     if (compiled.countsDepth) (imports[HOOK_MODULE] ??= Object.create(null))[DEPTH_IMPORT] = depthOf(state.store);
     let host: WebAssembly.Instance;
@@ -516,13 +517,14 @@ export const native: Engine<NativeModule> = {
       throw hostError(e, compiled, state.store.options.debugInfo === true);
     }
     ni.host = host;
-    if (!compiled.shared) ni.counter = host.exports[FUEL_EXPORT] as WebAssembly.Global;
-    let elems = elemGlobals.get(state.store);
-    if (elems === undefined) elemGlobals.set(state.store, elems = new Map());
-    elems.set(compiled, host.exports[ELEM_EXPORT] as WebAssembly.Global);
-    let globals = trapGlobals.get(state.store);
-    if (globals === undefined) trapGlobals.set(state.store, globals = new Map());
-    globals.set(host.exports[TRAP_EXPORT] as WebAssembly.Global, host.exports[ELEM_EXPORT] as WebAssembly.Global);
+    if (compiled.metered && !compiled.shared) ni.counter = instanceCounter(host.exports);
+    const access = host.exports[ACCESS_EXPORT] as AccessFunction;
+    let latest = latestAccess.get(state.store);
+    if (latest === undefined) latestAccess.set(state.store, latest = new Map());
+    latest.set(compiled, access);
+    let all = accessOfStore.get(state.store);
+    if (all === undefined) accessOfStore.set(state.store, all = new Set());
+    all.add(access);
     // The instance's own entities, backed by the host's.
     for (let i = d.importedTables; i < state.tables.length; i++) {
       adoptHostTable(state.tables[i]!, host.exports[DEFINITION_EXPORT.table + i] as WebAssembly.Table);
@@ -658,21 +660,21 @@ function hostError(e: unknown, compiled: NativeModule, debugInfo: boolean, ni?: 
   return fromHostException(mapHostError(e, compiled, debugInfo, guard.code, elementIndexFor(ni, guard)));
 }
 
+/** An instance's access function (`instrument.ts` ACCESS_EXPORT): its trap code, element index and counter. */
+type AccessFunction = (op: number, value: number) => number;
+
+/** Each store's access functions, one per native instance (for the trap code a guard recorded). */
+const accessOfStore = new WeakMap<object, Set<AccessFunction>>();
 /**
- * Each store's trap-code globals (`instrument.ts` TRAP_EXPORT), one per native instance, each with the instance's
- * element-index global (ELEM_EXPORT).
- */
-const trapGlobals = new WeakMap<object, Map<WebAssembly.Global, WebAssembly.Global>>();
-/**
- * Each store's element-index globals by compiled module: the last instance's (the calling instance's own is read
+ * Each store's access functions by compiled module: the last instance's (the calling instance's own is read
  * first, so only a trap in another instance of a module instantiated twice in the store could read the wrong one).
  */
-const elemGlobals = new WeakMap<object, Map<CompiledCode, WebAssembly.Global>>();
+const latestAccess = new WeakMap<object, Map<CompiledCode, AccessFunction>>();
 
-/** What a guard recorded before its `unreachable` (0: none), and the element index of its instance. */
+/** What a guard recorded before its `unreachable` (0: none), and the access function of its instance. */
 interface Guard {
   readonly code: number;
-  readonly elem?: WebAssembly.Global;
+  readonly access?: AccessFunction;
 }
 
 /**
@@ -681,11 +683,12 @@ interface Guard {
  */
 function elementIndexFor(ni: NativeInstance | undefined, guard: Guard): (code: CompiledCode) => bigint | undefined {
   return (code) => {
-    const own = ni !== undefined && ni.compiled === code ? ni.host?.exports[ELEM_EXPORT] : undefined;
-    const g = (guard.elem ?? own ?? (ni === undefined ? undefined : elemGlobals.get(ni.state.store)?.get(code))) as
-      | WebAssembly.Global
-      | undefined;
-    return g?.value as bigint | undefined;
+    const own = ni !== undefined && ni.compiled === code ? ni.host?.exports[ACCESS_EXPORT] : undefined;
+    const access =
+      (guard.access ?? own ?? (ni === undefined ? undefined : latestAccess.get(ni.state.store)?.get(code))) as
+        | AccessFunction
+        | undefined;
+    return access === undefined ? undefined : BigInt(access(Access.ReadElem, 0));
   };
 }
 
@@ -695,13 +698,10 @@ function elementIndexFor(ni: NativeInstance | undefined, guard: Guard): (code: C
  */
 function guardOf(ni: NativeInstance | undefined): Guard {
   if (ni === undefined) return { code: 0 };
-  const globals = trapGlobals.get(ni.state.store);
-  const own = ni.host?.exports[TRAP_EXPORT] as WebAssembly.Global | undefined;
-  for (const g of [own, ...(globals?.keys() ?? [])]) {
-    if (g === undefined || g.value === 0) continue;
-    const code = g.value as number;
-    g.value = 0;
-    return { code, elem: globals?.get(g) };
+  const own = ni.host?.exports[ACCESS_EXPORT] as AccessFunction | undefined;
+  for (const access of [own, ...(accessOfStore.get(ni.state.store) ?? [])]) {
+    const code = access?.(Access.TakeTrap, 0) ?? 0;
+    if (code !== 0) return { code, access };
   }
   return { code: 0 };
 }

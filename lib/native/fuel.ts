@@ -1,6 +1,7 @@
 /**
  * The native engine's fuel, yields and interrupts: the bookkeeping between the store's fuel and the counter global
- * of each instrumented instance (`instrument.ts`, {@link FUEL_EXPORT}), and the checkpoint hook.
+ * of each instrumented instance (`instrument.ts`, read and written through its access function), and the checkpoint
+ * hook.
  *
  * The counter holds `fuel - limit`. `store.fuel` is the truth while JS runs; while wasm runs, the counter of the
  * instance that runs is ("live"). {@link FuelState.load} hands the fuel to an instance as it starts or resumes
@@ -32,6 +33,7 @@ import type { SampledStack } from "../profile/guest_profiler.ts";
 import type { Store } from "../runtime/store.ts";
 import { UNMETERED_FUEL } from "../runtime/store.ts";
 import { trap, TRAP_MESSAGES, TrapCode, trapWithMessage } from "../trap_codes.ts";
+import { Access, ACCESS_EXPORT } from "./instrument.ts";
 
 /**
  * Fuel units between clock reads when only `yieldEveryMs`, `callTimeoutMs` or a signal need them. Why not the
@@ -76,9 +78,27 @@ export interface CallContext {
   readonly fuelAtStart: number;
 }
 
+/** A fuel counter as the host sees it: fuel above the limit, in fuel units (exact below 2^53). */
+export interface FuelCounter {
+  value: number;
+}
+
 /** What has a counter: an instrumented instance. */
 export interface Metered {
-  readonly counter: WebAssembly.Global;
+  readonly counter: FuelCounter;
+}
+
+/** The counter of an instance with its own (a global of its module, behind its access function). */
+export function instanceCounter(exports: WebAssembly.Exports): FuelCounter {
+  const access = exports[ACCESS_EXPORT] as (op: number, value: number) => number;
+  return {
+    get value() {
+      return access(Access.ReadFuel, 0);
+    },
+    set value(fuel: number) {
+      access(Access.WriteFuel, fuel);
+    },
+  };
 }
 
 /** The fuel interval of a store's checkpoints on the native engine (0: none). */
@@ -135,7 +155,16 @@ function interrupting(ctx: CallContext): boolean {
 export class FuelState {
   readonly store: Store;
   /** The store's fuel counter, imported by every instrumented instance of the store (`sharedCounter`). */
-  readonly counter: WebAssembly.Global = new WebAssembly.Global({ value: "i64", mutable: true }, 0n);
+  readonly global: WebAssembly.Global = new WebAssembly.Global({ value: "i64", mutable: true }, 0n);
+  /** {@link global} as a {@link FuelCounter}. */
+  readonly shared: FuelCounter = ((global) => ({
+    get value() {
+      return Number(global.value);
+    },
+    set value(fuel: number) {
+      global.value = BigInt(fuel);
+    },
+  }))(this.global);
   /** The instance whose counter holds the store's fuel now, or null when `store.fuel` does. */
   live: Metered | null = null;
   /** The limit the live counter is relative to. */
@@ -151,7 +180,7 @@ export class FuelState {
   flush(): void {
     const live = this.live;
     if (live === null) return;
-    this.store.fuel = Number(live.counter.value) + this.limit;
+    this.store.fuel = live.counter.value + this.limit;
     this.live = null;
   }
 
@@ -165,7 +194,7 @@ export class FuelState {
     // The guest profiler's next sample is a mark too (`sampler.ts`), as in the interpreter's slices.
     const mark = Math.max(ctx?.yieldMark ?? 0, this.store.profiler?.mark ?? 0, 0);
     this.limit = ctx !== null && interrupting(ctx) ? fuel + 1 : mark;
-    m.counter.value = BigInt(fuel - this.limit);
+    m.counter.value = fuel - this.limit;
     this.live = m;
   }
 }

@@ -13,7 +13,7 @@
  * offset (-1), hence no source line (measured on Bun 1.4.5); a frame whose name is none of that module's defined
  * functions (another module's) is left out. On V8 each frame's script names its module (`offsets.ts`), so frames
  * of several modules (a call through an import or a table) each name their own.
- * Where the host's wording is ambiguous, the instrumenter's guards record the trap (`instrument.ts` TRAP_EXPORT).
+ * Where the host's wording is ambiguous, the instrumenter's guards record the trap (`instrument.ts` Access.TakeTrap).
  *
  * @module
  */
@@ -159,9 +159,9 @@ export function stackText(e: Error): string {
  * @param e what the host threw
  * @param code the module of the call, as compiled
  * @param debugInfo whether frames carry source positions (`StoreOptions.debugInfo`)
- * @param guard the code an instrumented guard recorded before trapping (`instrument.ts` TRAP_EXPORT), or 0
+ * @param guard the code an instrumented guard recorded before trapping (`instrument.ts` Access.TakeTrap), or 0
  * @param elementIndex the index the last `call_indirect` of an instance of a module used (`instrument.ts`
- *   ELEM_EXPORT), for the message of a null entry's trap
+ *   Access.ReadElem), for the message of a null entry's trap
  * @returns the error to throw
  */
 export function mapHostError(
@@ -194,7 +194,7 @@ export function mapHostError(
     if (trapCode === TrapCode.NullReference && CALL_REF.has(op) || guard === GuardTrap.NullFunctionReference) {
       return withFrames(trapWithMessage(trapCode, "null function reference"), stack, code, debugInfo);
     }
-    // The interpreter's message of a null entry names the element: the index the call left in ELEM_EXPORT.
+    // The interpreter's message of a null entry names the element: the index the call left in the element-index global.
     const detail = trapCode === TrapCode.IndirectCallToNull ? elementIndex?.(own) : undefined;
     return withFrames(trap(trapCode, detail === undefined ? undefined : String(detail)), stack, code, debugInfo);
   }
