@@ -32,6 +32,13 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** The public entry points, bundled into `<outdir>/<name>.js`; browsers get the library's (all but the CLI). */
 const ENTRIES = ["mod.ts", "wasi.ts", "cli.ts"];
 const LIBRARY_ENTRIES = ["mod.ts", "wasi.ts"];
+/**
+ * What the CLI imports with `import()` but loads in every ordinary run, bundled as if imported statically: the
+ * native engine, the default on Node and Deno (`engine/host.ts` autoEngine). Why: lazily loaded, it shared the one
+ * lazy chunk with the interpreter, the spec-test runner and the profiler, and `kiln app.wasm` on Node loaded and
+ * parsed that whole chunk (186 KB) for the engine's part of it.
+ */
+const CLI_EAGER = ["lib/native/engine.ts"].map((f) => join(root, f));
 
 /**
  * An esbuild plugin that replaces `node:fs` with a module of the same shape whose functions throw, for browsers.
@@ -147,10 +154,14 @@ async function sourceFiles(dir: string): Promise<string[]> {
 }
 
 /**
- * The modules `entry` imports with `import()` and those it imports statically (transitively, not through an
- * `import()`), as absolute paths, read from an esbuild metafile.
+ * The modules `entry` imports with `import()` and those it loads at every start: those it imports statically
+ * (transitively, not through an `import()`), and those of `eager` (`import()` targets loaded by every ordinary run,
+ * and what they import statically), as absolute paths, read from an esbuild metafile.
  */
-async function cliImports(entry: string): Promise<{ dynamic: Set<string>; loaded: Set<string> }> {
+async function cliImports(
+  entry: string,
+  eager: readonly string[],
+): Promise<{ dynamic: Set<string>; loaded: Set<string> }> {
   const r = await esbuild.build({
     entryPoints: [entry],
     bundle: true,
@@ -168,9 +179,9 @@ async function cliImports(entry: string): Promise<{ dynamic: Set<string>; loaded
   for (const input of Object.values(inputs)) {
     for (const i of input.imports) if (i.kind === "dynamic-import" && !i.external) dynamic.add(resolve(root, i.path));
   }
-  const start = relative(process.cwd(), entry);
-  const loaded = new Set<string>([resolve(root, start)]);
-  const queue = [start];
+  const starts = [entry, ...eager].map((f) => relative(process.cwd(), f));
+  const loaded = new Set<string>(starts.map((f) => resolve(root, f)));
+  const queue = [...starts];
   for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
     for (const i of inputs[f]?.imports ?? []) {
       if (i.kind === "dynamic-import" || i.external || loaded.has(resolve(i.path))) continue;
@@ -246,7 +257,7 @@ export async function build(
     // Why no kept names: the CLI reports errors by message, never a JS stack, and keeping them defined `name` on
     // every function as the bundle loaded (about 400 `Object.defineProperty` calls at each start).
     keepNames: false,
-    plugins: [nodeFsPlugin(), oneLazyChunkPlugin(await cliImports(join(root, "cli.ts")))],
+    plugins: [nodeFsPlugin(), oneLazyChunkPlugin(await cliImports(join(root, "cli.ts"), CLI_EAGER))],
   });
   const browser = await esbuild.build({
     ...common,

@@ -148,8 +148,13 @@ export class ByteReader {
 
 /** A growable byte buffer with LEB128 writers, for encoders. */
 export class ByteWriter {
-  #buf = new Uint8Array(256);
+  #buf: Uint8Array;
   length = 0;
+
+  /** @param capacity the bytes to make room for at first (it grows as needed) */
+  constructor(capacity = 256) {
+    this.#buf = new Uint8Array(capacity);
+  }
 
   #ensure(extra: number): void {
     if (this.length + extra <= this.#buf.length) return;

@@ -382,7 +382,7 @@ class Instrumenter {
   readonly #module: Module;
   /** Which memories and tables are 64-bit (their bulk counts are i64). */
   readonly #addressTypes: WideAddresses;
-  readonly #out = new ByteWriter();
+  readonly #out: ByteWriter;
   /** Index of the hook's type (appended to the type section). */
   readonly #hookType: number;
   /** Function index of the hook (the last import). */
@@ -414,6 +414,7 @@ class Instrumenter {
 
   constructor(module: Module, options: InstrumentOptions) {
     this.#module = module;
+    this.#out = new ByteWriter(module.bytes.length + 1024); // the rewrite adds little: room for it all at once
     this.#options = options;
     this.#metered = options.fuel ?? true;
     this.#addressTypes = wideAddresses(module);
@@ -502,7 +503,7 @@ class Instrumenter {
 
   /** Writes section `id` from the original payload `r` (empty for a section the module lacks). */
   #section(id: number, r: ByteReader): void {
-    const w = new ByteWriter();
+    const w = new ByteWriter(r.end - r.pos + 64);
     const limited = id === TABLE || id === MEMORY; // maxima lowered (store limits, host limits)
     const moved = (id === IMPORT || id === TABLE || id === ELEMENT || id === DATA) && this.#depth >= 0;
     const added = id === TYPE || id === FUNCTION || id === CODE || id === GLOBAL || id === EXPORT;
@@ -550,7 +551,7 @@ class Instrumenter {
         const extra = this.#definitionExports();
         w.u32(n + extra.length + 1);
         for (let i = 0; i < n; i++) {
-          w.name(readName(r));
+          copyName(r, w);
           const kind = r.u8();
           const index = r.u32();
           w.u8(kind).u32(kind === 0 ? this.#func(index) : kind === 3 ? this.#global(index) : index);
@@ -1262,24 +1263,31 @@ class Instrumenter {
       const sub = new ByteReader(r.bytes, r.pos, r.pos + size);
       r.pos += size;
       const s = new ByteWriter();
+      // Function indices move with the hook's import (with fuel); defined global indices with the imported globals.
+      const moves = id === 1 || id === 2 || id === 3 ? this.#metered : id === 7 && this.#globalShift > 0;
       if (id === 0 && this.#options.moduleName !== undefined) {
         continue; // replaced
-      } else if (id === 1 || (id === 7 && this.#globalShift > 0)) {
-        // Function names; global names (subsection 7), whose defined indices move with a shared counter.
+      } else if (moves && (id === 1 || id === 7)) {
+        // Function names; global names (subsection 7).
         const n = sub.u32();
         s.u32(n);
         for (let i = 0; i < n; i++) {
           const index = sub.u32();
-          s.u32(id === 1 ? this.#func(index) : this.#global(index)).name(readName(sub));
+          s.u32(id === 1 ? this.#func(index) : this.#global(index));
+          copyName(sub, s);
         }
-      } else if (id === 2 || id === 3) {
+      } else if (moves) {
+        // Local and label names (subsections 2 and 3), by function.
         const n = sub.u32();
         s.u32(n);
         for (let i = 0; i < n; i++) {
           s.u32(this.#func(sub.u32()));
           const m = sub.u32();
           s.u32(m);
-          for (let k = 0; k < m; k++) s.u32(sub.u32()).name(readName(sub));
+          for (let k = 0; k < m; k++) {
+            s.u32(sub.u32());
+            copyName(sub, s);
+          }
         }
       } else {
         s.bytes(sub.bytes.subarray(sub.pos, sub.end));
@@ -1293,6 +1301,14 @@ class Instrumenter {
 const EMPTY_VEC = new Uint8Array([0]);
 /** The access function's type ({@link ACCESS_EXPORT}): `(i32, f64) -> f64`. */
 const ACCESS_TYPE = [0x60, 2, I32, F64, 1, F64];
+
+/** Copies a name (its length and bytes) from `r` to `w` as it is: no need to decode what is written back. */
+function copyName(r: ByteReader, w: ByteWriter): void {
+  const start = r.pos;
+  const n = readLength(r); // before the `+=`, which would read `r.pos` first
+  r.pos += n;
+  w.bytes(r.bytes.subarray(start, r.pos));
+}
 
 /** An unsigned LEB128 (an index inside a hand-written body). */
 function leb(n: number): number[] {

@@ -39,3 +39,25 @@ test("dist/ build is small ESM without a node: import in the browser flavour", {
   }
   assert.ok(total < 400_000, `browser bundle is ${total} bytes`);
 });
+
+test("dist/ CLI: an ordinary run loads cli.js and one chunk, with the native engine and without the interpreter", {
+  skip: skip ?? false,
+}, () => {
+  const dist = buildDist();
+  // The files an ordinary run loads: cli.js and what it imports statically (`from"./_cli-…"`), transitively.
+  const loaded = new Set<string>();
+  const visit = (file: string) => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    const text = readFileSync(join(dist, file), "utf8");
+    for (const m of text.matchAll(/(?:from|import)\s*"\.\/(_cli-[\w-]+\.js)"/g)) visit(m[1]!);
+  };
+  visit("cli.js");
+  const sources = [...loaded].flatMap((f) =>
+    (JSON.parse(readFileSync(join(dist, f + ".map"), "utf8")) as { sources: string[] }).sources
+  );
+  assert.equal(loaded.size, 2, `files: ${[...loaded]}`);
+  assert.ok(sources.some((s) => s.endsWith("native/engine.ts")), "the native engine (the default) is loaded");
+  assert.ok(!sources.some((s) => s.endsWith("exec/machine.ts")), "the interpreter is not");
+  assert.ok(!sources.some((s) => s.endsWith("wast/runner.ts")), "nor the spec-test runner");
+});
