@@ -17,12 +17,35 @@ import { HOOK_MODULE, HOOK_NAME, instrument } from "../lib/native/instrument.ts"
 import { type FuelCounter, instanceCounter } from "../lib/native/fuel.ts";
 import { instantiate } from "../mod.ts";
 import { QUICK_SET } from "./compare.ts";
-import { type Instantiator, nativeInstantiator, runProgram } from "./runner.ts";
+import { type Instantiator, nativeInstantiator, runProgram, type WasiProvider } from "./runner.ts";
 import { geomean, median } from "./stats.ts";
 import { listBenchmarks } from "./suite.ts";
 import { kilnWasiProvider } from "./wasi_provider.ts";
 
 const BUDGET = 2 ** 52;
+
+/**
+ * {@link kilnWasiProvider} with a clock that reads the same in every run: each `clock_time_get` gives one
+ * microsecond more than the last, from the epoch. Why: a program that reads the clock (hashset seeds its hash
+ * function with it) may take other paths in each run, so its fuel differs between two runs on one engine as on two.
+ */
+const steadyClock: WasiProvider = async (settings) => {
+  const wasi = await kilnWasiProvider(settings);
+  let memory: { buffer: ArrayBuffer } | undefined;
+  let now = 0n;
+  const clock_time_get = (_id: number, _precision: bigint, out: number) => {
+    new DataView(memory!.buffer).setBigUint64(out, now += 1000n, true);
+    return 0;
+  };
+  return {
+    ...wasi,
+    imports: { ...wasi.imports, wasi_snapshot_preview1: { ...wasi.imports.wasi_snapshot_preview1, clock_time_get } },
+    start: (instance) => {
+      memory = instance.exports.memory as { buffer: ArrayBuffer };
+      return wasi.start(instance);
+    },
+  };
+};
 
 /** Kiln with fuel on (the interpreter, or the native engine); remembers the fuel its last store consumed. */
 function interpreter(engine: "interpreter" | "native" = "interpreter"): { run: Instantiator; consumed: () => number } {
@@ -83,11 +106,11 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const program of programs) {
     const bytes = new Uint8Array(readFileSync(program.wasmPath));
     const interp = interpreter(), native = instrumented();
-    const a = await runProgram(program, { engine: "kiln", instantiate: interp.run, wasi: kilnWasiProvider, bytes });
+    const a = await runProgram(program, { engine: "kiln", instantiate: interp.run, wasi: steadyClock, bytes });
     const fuelA = interp.consumed();
     // The native engine behind Kiln's API (lib/native/engine.ts) must count the same.
     const viaEngine = interpreter("native");
-    const c = await runProgram(program, { engine: "kiln", instantiate: viaEngine.run, wasi: kilnWasiProvider, bytes });
+    const c = await runProgram(program, { engine: "kiln", instantiate: viaEngine.run, wasi: steadyClock, bytes });
     const fuelC = viaEngine.consumed();
     const plain: number[] = [], inst: number[] = [];
     let fuelB = NaN;
@@ -97,10 +120,10 @@ async function main(argv: readonly string[]): Promise<number> {
       const p = await runProgram(program, {
         engine: "native",
         instantiate: nativeInstantiator,
-        wasi: kilnWasiProvider,
+        wasi: steadyClock,
         bytes,
       });
-      const b = await runProgram(program, { engine: "native", instantiate: native.run, wasi: kilnWasiProvider, bytes });
+      const b = await runProgram(program, { engine: "native", instantiate: native.run, wasi: steadyClock, bytes });
       problems.push(...p.problems, ...b.problems);
       plain.push(p.benchMs);
       inst.push(b.benchMs);
