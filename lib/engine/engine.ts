@@ -54,6 +54,11 @@ export type EngineChoice = EngineName | "auto";
 export interface CompileOptions {
   /** Whether the code charges fuel: the store meters fuel, or yields by fuel or by the clock. */
   readonly meter: boolean;
+  /**
+   * Whether a failed fuel check can only stop the guest (`Store.checkpointsOnlyStop`): an engine may then stop
+   * there without calling out, as the native engine does (`instrument.ts` `checkpointsTrap`).
+   */
+  readonly checkpointsOnlyStop?: boolean;
 }
 
 /** How a call from JS passes values and whether it may suspend. */

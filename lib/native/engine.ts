@@ -72,6 +72,7 @@ import {
   stopping,
   stopSuspended,
   throwThroughGuest,
+  trappedAtCheckpoint,
 } from "./fuel.ts";
 import {
   argConverter,
@@ -95,6 +96,7 @@ import {
   COUNTER_IMPORT,
   DEFINITION_EXPORT,
   DEPTH_IMPORT,
+  GuardTrap,
   HOOK_MODULE,
   HOOK_NAME,
   instrument,
@@ -132,6 +134,8 @@ export interface NativeInstance {
 /** What a compiled form of a module depends on besides the module: its metering and the store's limits. */
 interface Variant {
   readonly metered: boolean;
+  /** Whether its checkpoints trap rather than call the hook (`instrument.ts` `checkpointsTrap`). */
+  readonly checkpointsTrap?: boolean;
   /** Whether the counter is the store's (imported); see {@link needsSharedCounter}. */
   readonly shared: boolean;
   readonly limits?: InstrumentOptions["limits"];
@@ -170,7 +174,8 @@ function variantOf(own: NativeModule, state: InstanceState): Variant {
   const memories = state.memories.map((m) => m.trapOnGrowFailure);
   const tables = state.tables.map((t) => t.trapOnGrowFailure);
   const trapOnGrow = memories.includes(true) || tables.includes(true) ? { memories, tables } : undefined;
-  return { metered: own.metered, shared, limits, trapOnGrow, stackLimit: opts.maxWasmStack };
+  const checkpointsTrap = own.metered && state.store.checkpointsOnlyStop;
+  return { metered: own.metered, checkpointsTrap, shared, limits, trapOnGrow, stackLimit: opts.maxWasmStack };
 }
 
 /**
@@ -375,6 +380,7 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
   const { metered, shared } = variant;
   const rewrite = {
     fuel: metered,
+    checkpointsTrap: variant.checkpointsTrap,
     exportDefinitions: true,
     dropStart: true,
     guardIndirect: hostTraps().confusesNullEntries,
@@ -449,7 +455,8 @@ export const native: Engine<NativeModule> = {
   writesSegments: true,
 
   compileModule(module: DecodedModule, options: CompileOptions): NativeModule {
-    return compiledFor(module, { metered: options.meter, shared: false });
+    const checkpointsTrap = options.meter && options.checkpointsOnlyStop === true;
+    return compiledFor(module, { metered: options.meter, checkpointsTrap, shared: false });
   },
 
   instantiate(own: NativeModule, state: InstanceState): void {
@@ -642,9 +649,13 @@ function finish(ni: NativeInstance, ctx: CallContext, e: unknown): unknown {
     return thrown;
   }
   const debugInfo = ni.state.store.options.debugInfo === true;
+  const guard = guardOf(ni);
+  if (guard.code === GuardTrap.Checkpoint && ctx.stop === null && e instanceof WebAssembly.RuntimeError) {
+    trappedAtCheckpoint(ctx);
+  }
   let err = ctx.stop !== null && e instanceof WebAssembly.RuntimeError
-    ? withBacktrace(ctx.stop, hostError(e, ni.compiled, debugInfo, ni))
-    : hostError(e, ni.compiled, debugInfo, ni);
+    ? withBacktrace(ctx.stop, hostError(e, ni.compiled, debugInfo, ni, guard))
+    : hostError(e, ni.compiled, debugInfo, ni, guard);
   if (ctx.stop !== null && !(err instanceof RuntimeError)) err = ctx.stop;
   settleFuel(ctx, err);
   return err;
@@ -655,8 +666,13 @@ function withBacktrace(t: RuntimeError, mapped: unknown): RuntimeError {
   return t;
 }
 
-function hostError(e: unknown, compiled: NativeModule, debugInfo: boolean, ni?: NativeInstance): unknown {
-  const guard = guardOf(ni);
+function hostError(
+  e: unknown,
+  compiled: NativeModule,
+  debugInfo: boolean,
+  ni?: NativeInstance,
+  guard: Guard = guardOf(ni),
+): unknown {
   return fromHostException(mapHostError(e, compiled, debugInfo, guard.code, elementIndexFor(ni, guard)));
 }
 

@@ -335,6 +335,20 @@ function stop(ctx: CallContext, e: RuntimeError): number {
 }
 
 /**
+ * What a checkpoint that trapped instead of calling the hook (`instrument.ts` `checkpointsTrap`, in a store whose
+ * checks can only stop) stopped the call for, decided as {@link checkpoint} would have: an interrupt, else running
+ * out of fuel (a counter below 0 with fuel left means the limit was raised to deliver an interrupt).
+ *
+ * @param ctx the call, whose fuel was flushed from the counter the checkpoint wrote back before trapping
+ */
+export function trappedAtCheckpoint(ctx: CallContext): void {
+  const store = ctx.store;
+  const interrupted = interrupting(ctx);
+  store.interrupted = false;
+  stop(ctx, ctx.stop ?? trap(interrupted || store.fuel >= 0 ? TrapCode.Interrupt : TrapCode.OutOfFuel));
+}
+
+/**
  * The checkpoint hook of an instance (`kiln.checkpoint`): called when its counter went below 0.
  *
  * @param m the instance

@@ -303,6 +303,15 @@ export interface InstrumentOptions {
    */
   readonly stackLimit?: number;
   /**
+   * Whether a checkpoint below its limit can only stop the guest (a store that meters fuel without yields, clock
+   * checks or a profiler: the hook's every answer would be "stop"). Then it records {@link GuardTrap}
+   * `Checkpoint` and traps instead of calling the hook. Why: a call in a loop, even one never taken, makes
+   * JavaScriptCore keep the loop's values in memory rather than registers (its register allocator spills a value
+   * live across a call at every use); a trap clobbers nothing. Sightglass sieve on Bun: 2.4x of plain native with
+   * the hook's call, 1.3-1.6x with the trap.
+   */
+  readonly checkpointsTrap?: boolean;
+  /**
    * Keep the counter in a function-local while a function runs (the default; see the module doc). False keeps
    * every charge on the global, as before: for A/B measurement.
    */
@@ -340,6 +349,11 @@ export const GuardTrap = {
   TableGrowFailed: 5,
   StackOverflow: 6,
   NullFunctionReference: 7,
+  /**
+   * A checkpoint below its limit ({@link InstrumentOptions.checkpointsTrap}): the embedder decides, as the hook
+   * would have, whether the guest ran out of fuel or was interrupted. Not a trap of its own (13: after gc_guards.ts's).
+   */
+  Checkpoint: 13,
 } as const;
 
 /** Export name prefixes of {@link InstrumentOptions.exportDefinitions}: function, table, memory, global. */
@@ -1227,6 +1241,11 @@ class Instrumenter {
     w.u8(OP_I64_CONST).u8(0).u8(OP_I64_LT_S);
     this.#unlikelyIf(w);
     if (local >= 0 && !this.#exact) this.#writeBack(w);
+    if (this.#options.checkpointsTrap) {
+      this.#guardTrap(w, GuardTrap.Checkpoint);
+      w.u8(OP_END);
+      return;
+    }
     w.u8(OP_CALL).u32(this.#hook);
     this.#unlikelyIf(w);
     w.u8(OP_UNREACHABLE).u8(OP_END);

@@ -250,7 +250,7 @@ export function link(
     );
   }
   // Why before linking: an engine that cannot compile the module fails before the store counts anything.
-  const compiled = engine.compileModule(d, { meter: store.metered });
+  const compiled = engine.compileModule(d, { meter: store.metered, checkpointsOnlyStop: store.checkpointsOnlyStop });
   const state = newInstanceState(d, store, engine);
   // 1. Imports, in order.
   for (const imp of d.imports) {

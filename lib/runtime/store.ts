@@ -268,6 +268,14 @@ export class Store {
   }
 
   /**
+   * Whether a fuel check that fails can only stop the guest: the store meters fuel without yields, clock checks or
+   * a profiler, so the check's only outcomes are "out of fuel" and "interrupt" (`CompileOptions.checkpointsOnlyStop`).
+   */
+  get checkpointsOnlyStop(): boolean {
+    return this.fuelEnabled && this.yieldInterval === 0 && this.profiler === undefined;
+  }
+
+  /**
    * Reads the remaining fuel (Wasmtime's `Store::get_fuel`).
    *
    * @returns The remaining fuel.

@@ -74,7 +74,10 @@ function onNative(
     if (!(e instanceof WebAssembly.RuntimeError)) throw e;
     // A guard's trap (a truncation's NaN, a GC operand) is an `unreachable` that records its code first.
     const access = exports[ACCESS_EXPORT] as (op: number, value: number) => number;
-    const guard = GUARD_CODES.get(access(Access.TakeTrap, 0));
+    const code = access(Access.TakeTrap, 0);
+    // A checkpoint that traps (`checkpointsTrap`) stops as the hook would have: here, only for lack of fuel.
+    if (code === GuardTrap.Checkpoint) stopped = true;
+    const guard = GUARD_CODES.get(code);
     outcome = stopped ? "out of fuel" : `trap:${guard ?? nativeTrapCode(e.message)}`;
   }
   // After running out, the interpreter settles at "all the fuel was consumed".
@@ -153,7 +156,7 @@ const LOOPS = `(module
     (i32.add (call $sum (local.get $n)) (call $pick (i32.const 1)))))`;
 
 test("instrument: loops, branches, br_table and calls consume the interpreter's fuel at every budget", async () => {
-  const used = await compareAllBudgets(LOOPS, "run", [50], [{}, { fuelInLocal: false }]);
+  const used = await compareAllBudgets(LOOPS, "run", [50], [{}, { fuelInLocal: false }, { checkpointsTrap: true }]);
   assert.ok(used > 400, `the program is long enough to matter (${used})`);
 });
 
@@ -173,7 +176,7 @@ const RECURSION = `(module
                  (call_indirect (type $t) (i32.sub (local.get 0) (i32.const 2)) (i32.const 0)))))))`;
 
 test("instrument: recursion, call_indirect through a remapped element segment, a ref.func global", async () => {
-  await compareAllBudgets(RECURSION, "fib", [12]);
+  await compareAllBudgets(RECURSION, "fib", [12], [{}, { checkpointsTrap: true }]);
 });
 
 const BULK = `(module
@@ -332,7 +335,8 @@ test("instrument: with the counter in a local, every way out of a function and e
   // The guard tells a null entry's trap on JavaScriptCore (which says "signature does not match").
   // Every budget for one way out and one trap; about 40 budgets for the others (the test's time on a loaded host).
   for (let k = 0; k < 14; k++) {
-    await compareAllBudgets(LOCAL_RUNS, "run", [k], [{ guardIndirect: true }], k === 2 || k === 7 ? 300 : 40);
+    const modes = [{ guardIndirect: true }, { guardIndirect: true, checkpointsTrap: true }];
+    await compareAllBudgets(LOCAL_RUNS, "run", [k], modes, k === 2 || k === 7 ? 300 : 40);
   }
 });
 
@@ -370,7 +374,7 @@ const TAIL = `(module
     (return_call $loop (i32.sub (local.get $n) (i32.const 1)) (i32.add (local.get $acc) (local.get $n)))))`;
 
 test("instrument: tail calls (return_call, return_call_indirect) consume the interpreter's fuel at every budget", async () => {
-  await compareAllBudgets(TAIL, "run", [60, 0]);
+  await compareAllBudgets(TAIL, "run", [60, 0], [{}, { checkpointsTrap: true }]);
 });
 
 const MULTI_MEMORY = `(module
@@ -480,7 +484,7 @@ const EXCEPTIONS = `(module
     (local.get $s)))`;
 
 test("instrument: throw, try_table catch clauses and throw_ref consume the interpreter's fuel at every budget", async () => {
-  const used = await compareAllBudgets(EXCEPTIONS, "run", [40]);
+  const used = await compareAllBudgets(EXCEPTIONS, "run", [40], [{}, { checkpointsTrap: true }]);
   assert.ok(used > 300, `the program is long enough to matter (${used})`);
 });
 
