@@ -442,6 +442,9 @@ async function runOrThrow(opts: RunOptions, io: RunIo, profiler: GuestProfiler |
     throw new ReportedError(context, [`failed to instantiate ${JSON.stringify(opts.module)}`, ...causes], exitCode);
   }
   bindWasi(wasi, instance);
+  if (opts.printEngine && instance.engine !== store.engine) {
+    io.stderr(`engine: ${instance.engine} for the main module (the host's WebAssembly cannot run it)\n`);
+  }
 
   const initialize = instance.exports["_initialize"];
   if (isFunction(initialize)) {

@@ -79,6 +79,23 @@ export class Instance {
     this.state = state;
     this.exports = exports;
   }
+
+  /**
+   * The name of the engine this instance runs on: its store's ({@link Store.engine}), except where `"auto"` chose
+   * the native engine and the host's WebAssembly cannot run this module (a feature it lacks), which runs on the
+   * interpreter instead.
+   *
+   * @example
+   * ```ts
+   * import { instantiate, parseWat, Store } from "../../mod.ts";
+   * const store = new Store({ engine: "interpreter" });
+   * const { instance } = await instantiate(parseWat(`(module)`), {}, { store });
+   * console.log(instance.engine); // "interpreter"
+   * ```
+   */
+  get engine(): string {
+    return this.state.engine.name;
+  }
 }
 
 function signature(t: FuncType): string {

@@ -191,6 +191,24 @@ for (const rt of RUNTIMES) {
         const expected = [0, "Hello, world!\n", `engine: ${engine} (WASI async)\n`];
         assert.deepEqual([r.status, r.stdout, r.stderr], expected, flags.join(" "));
       }
+      // A module the host's WebAssembly cannot run (V8 lacks wide arithmetic; JavaScriptCore a 64-bit memory): auto
+      // runs it on the interpreter, and says so.
+      const dir = tempDir();
+      try {
+        const path = join(dir, "lacking.wat");
+        writeFileSync(
+          path,
+          `(module (memory i64 1) (func (export "f") (result i64)
+            (i64.mul_wide_u (i64.const -1) (i64.const 4)) (drop)))`,
+        );
+        const r = await runCli(rt, ["-D", "print-engine", "--invoke", "f", path]);
+        const note = auto === "native"
+          ? "engine: interpreter for the main module (the host's WebAssembly cannot run it)\n"
+          : "";
+        assert.deepEqual([r.status, r.stdout, r.stderr], [0, "-4\n", `engine: ${auto} (WASI off)\n${note}`]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   );
 

@@ -350,7 +350,7 @@ test(
     const store = new Store({ engine: "auto", fuel: 10_000 });
     const a = await instantiate(plain, {}, { store });
     const b = await instantiate(lacking, { a: { inc: a.instance.exports.inc } }, { store });
-    assert.deepEqual([a.instance.state.engine.name, b.instance.state.engine.name], ["native", "interpreter"]);
+    assert.deepEqual([a.instance.engine, b.instance.engine], ["native", "interpreter"]);
     const wide = (i: { instance: { exports: Record<string, unknown> } }) =>
       i.instance.exports.wide as (x: bigint, y: bigint) => Promise<bigint[]>;
     assert.deepEqual(await wide(b)(2n ** 63n - 1n, 4n), [0n, 2n]); // (2^63) * 4 = 2^65
