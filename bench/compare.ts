@@ -138,6 +138,13 @@ export async function compareProgram(
 ): Promise<ComparisonRow> {
   const bytes = new Uint8Array(readFileSync(program.wasmPath));
   const samples = configs.map(() => ({ bench: [] as number[], load: [] as number[], problems: [] as string[] }));
+  // Each configuration's last instance, kept until its next run has compiled. Why: V8 reuses a compiled module for
+  // the same bytes while one is alive, with the optimized code its earlier runs tiered up to; once the collector
+  // has freed it (after a run that left much garbage: yields, async WASI), the next run starts again in V8's
+  // baseline tier, and a program whose hot loop is one long call never leaves it (wasm tiers up on function entry).
+  // Seen: plain native seqhash 16 s in every rep of a --yield run, 2.5 s in the --fuel runs.
+  const kept: unknown[] = configs.map(() => undefined);
+  const keeping = configs.map((cfg, c): Instantiator => async (...args) => kept[c] = await cfg.instantiate(...args));
   for (let rep = 0; rep < options.reps; rep++) {
     for (let c = 0; c < configs.length; c++) {
       const s = samples[c];
@@ -155,7 +162,7 @@ export async function compareProgram(
         }, { timeoutMs: cfg.timeoutMs })
         : await runProgram(program, {
           engine: cfg.engine,
-          instantiate: cfg.instantiate,
+          instantiate: keeping[c]!,
           wasi: options.wasi,
           wasiMode: cfg.wasiMode,
           fuel: cfg.fuel,
