@@ -284,16 +284,21 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
   return (...a: unknown[]) => {
     const ctx = currentCall();
     const fuel = ni?.fuel ?? (ctx !== null ? fuelState(ctx.store) : null);
+    // Whose counter charges when the call returns: the importing instance's; for a table's function (`ni` null:
+    // any instance may call it) the instance whose counter was live, the caller's. Why: the callee may be a wasm
+    // function entered through JS, whose return leaves no counter live, and the caller's charges from then on
+    // would count nowhere (fuzzer, seed 8201 module 10608).
+    const caller = ni ?? (fuel?.live as NativeInstance | null | undefined) ?? null;
     fuel?.flush();
     let out: unknown;
     try {
       out = target(...(args === null ? a : args(a)));
     } catch (e) {
-      resume(ni, ctx, false);
+      resume(caller, ctx, false);
       throw unwind(ctx, e);
     }
     if (isThenable(out) && !suspending) {
-      resume(ni, ctx, false);
+      resume(caller, ctx, false);
       throw unwind(ctx, cannotSuspend(out, HAS_JSPI ? "a host import returned a Promise" : "the host has no JSPI"));
     }
     if (suspending) {
@@ -301,11 +306,11 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
       // the guest resumes from a microtask, after other JS may have run: the call's state is restored then.
       const pending = isThenable(out) ? awaitHost(ctx, out) : Promise.resolve(out);
       const back = pending.then((v) => {
-        resume(ni, ctx, true);
+        resume(caller, ctx, true);
         stopAfterAwait(ctx);
         return finish(v);
       }, (e) => {
-        resume(ni, ctx, true);
+        resume(caller, ctx, true);
         stopAfterAwait(ctx);
         throw unwind(ctx, e);
       });
@@ -313,7 +318,7 @@ function importFunction(f: FuncInst, target: AnyFn, ni: NativeInstance | null, s
       back.catch(() => {});
       return back;
     }
-    resume(ni, ctx, suspending);
+    resume(caller, ctx, suspending);
     stopUnmetered(ni, ctx);
     return finish(out);
   };

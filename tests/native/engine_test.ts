@@ -379,3 +379,29 @@ test("native engine: an immutable global import of a type no host Global names, 
     assert.deepEqual([e.e!.callSync(), e.a!.callSync()], [o, 5], engine);
   }
 });
+
+test("native engine: after a table's function that goes through JS (own counter) returns, its caller's charges count", async () => {
+  // `run` puts the function it is given in its table and calls it twice, with work before, between and after: on the
+  // native engine the function is this instance's own `g` through its JS entry (the instance has its own counter),
+  // whose return once left the caller charging a counter Kiln no longer read (fuzzer, seed 8201 module 10608).
+  // The charges that count are those of code after a return: `$h`'s second entry, the loop after it.
+  const wat = parseWat(`(module (type $v (func)) (table 1 funcref) (global $n (mut i32) (i32.const 0))
+    (func $g (export "g") (global.set $n (i32.add (global.get $n) (i32.const 1))))
+    (func $h (global.set $n (i32.mul (global.get $n) (i32.const 3))) (call_indirect (type $v) (i32.const 0)))
+    (func (export "run") (param $f funcref) (result i32) (local $i i32)
+      (table.set (i32.const 0) (local.get $f))
+      (call $h)
+      (call $h)
+      (loop $l (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 10))))
+      (global.get $n)))`);
+  const consumed: Record<string, [number, number]> = {};
+  for (const engine of ENGINES) {
+    const store = new Store({ engine, fuel: 10_000 });
+    const { instance } = await instantiate(wat, {}, { store });
+    const e = instance.exports as Record<string, ExportedFunction>;
+    const before = store.fuelConsumed;
+    const result = e.run!.callSync(e.g) as number;
+    consumed[engine] = [result, store.fuelConsumed - before];
+  }
+  assert.deepEqual(consumed.native, consumed.interpreter);
+});
