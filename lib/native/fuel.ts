@@ -342,10 +342,21 @@ function stop(ctx: CallContext, e: RuntimeError): number {
  * @param ctx the call, whose fuel was flushed from the counter the checkpoint wrote back before trapping
  */
 export function trappedAtCheckpoint(ctx: CallContext): void {
+  stop(ctx, stopAtCheckpoint(ctx) ?? trap(TrapCode.Interrupt));
+}
+
+/**
+ * The trap a checkpoint stops the call `ctx` with, or null to go on: an interrupt first (the store's flag is
+ * cleared as it is delivered), then running out of fuel in a store that meters it. One rule for the hook and for
+ * checkpoints that trap.
+ */
+function stopAtCheckpoint(ctx: CallContext): RuntimeError | null {
   const store = ctx.store;
-  const interrupted = interrupting(ctx);
-  store.interrupted = false;
-  stop(ctx, ctx.stop ?? trap(interrupted || store.fuel >= 0 ? TrapCode.Interrupt : TrapCode.OutOfFuel));
+  if (interrupting(ctx)) {
+    store.interrupted = false;
+    return ctx.stop ?? trap(TrapCode.Interrupt);
+  }
+  return store.fuel < 0 && store.fuelEnabled ? trap(TrapCode.OutOfFuel) : null;
 }
 
 /**
@@ -372,13 +383,11 @@ export function checkpoint(
     fuel.load(m, null);
     return 0;
   }
-  if (interrupting(ctx)) {
-    store.interrupted = false;
-    return stop(ctx, ctx.stop ?? trap(TrapCode.Interrupt));
-  }
+  const stopped = stopAtCheckpoint(ctx);
+  if (stopped !== null) return stop(ctx, stopped);
   let interval = ctx.byClock ? fuel.clockInterval : checkInterval(store);
   if (store.fuel < 0) {
-    if (store.fuelEnabled) return stop(ctx, trap(TrapCode.OutOfFuel));
+    // A store that meters only for yields and clocks: refilled.
     store.fuel = UNMETERED_FUEL;
     ctx.yieldMark = interval > 0 ? store.fuel - interval : -Infinity;
   }
