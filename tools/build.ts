@@ -5,6 +5,8 @@
  * - `dist/mod.js`, `dist/wasi.js` (+ shared chunks `_chunk-*.js`), `dist/cli.js` (+ its own chunks `_cli-*.js`,
  *   loaded only by the runs that need them): for Node, Deno and Bun (any ESM runtime). `node:` modules stay
  *   imports, so `NodeFs` and the CLI work everywhere. `bin/kiln.mjs` runs `dist/cli.js`.
+ * - `dist/cli.cjs`: the CLI again as one classic script, which `bin/kiln.mjs` runs on Node before 22.1 with V8's
+ *   code cache (Node has none of its own for ES modules there).
  * - `dist/browser/mod.js`, `dist/browser/wasi.js`: for browsers. `node:fs` is replaced by a stub whose functions
  *   throw, so everything but the host filesystem (`NodeFs`, `stdout: "inherit"`) works; use `MemoryFs` and
  *   callback stdio there.
@@ -21,7 +23,8 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { readdir, readFile, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -39,6 +42,8 @@ const LIBRARY_ENTRIES = ["mod.ts", "wasi.ts"];
  * parsed that whole chunk (186 KB) for the engine's part of it.
  */
 const CLI_EAGER = ["lib/native/engine.ts"].map((f) => join(root, f));
+/** The CLI as one classic script (CommonJS), for `vm.Script`: see {@link build}. */
+const SCRIPT_CLI = "cli.cjs";
 
 /**
  * An esbuild plugin that replaces `node:fs` with a module of the same shape whose functions throw, for browsers.
@@ -259,6 +264,26 @@ export async function build(
     keepNames: false,
     plugins: [nodeFsPlugin(), oneLazyChunkPlugin(await cliImports(join(root, "cli.ts"), CLI_EAGER))],
   });
+  // The CLI once more, as one classic script: what `bin/kiln.mjs` runs on Node before 22.1, which has no compile
+  // cache of its own, through `vm.Script` with V8's code cache (compiled code kept between runs). Its first line
+  // names its content, so a cache can never outlive the code it was made from (npm gives every file one mtime).
+  const script = await esbuild.build({
+    ...common,
+    entryPoints: [join(root, "lib/cli/main.ts")],
+    format: "cjs",
+    splitting: false,
+    keepNames: false,
+    sourcemap: false,
+    write: false,
+    outfile: join(outdir, SCRIPT_CLI),
+    platform: "neutral",
+    // `require` is `process.getBuiltinModule` there: node:fs without the module facade nodeFsPlugin avoids.
+    external: ["node:*"],
+  });
+  for (const f of script.outputFiles!) {
+    const id = createHash("sha256").update(f.contents).digest("hex").slice(0, 32);
+    await writeFile(f.path, `// kiln-cli ${id}\n${f.text}`);
+  }
   const browser = await esbuild.build({
     ...common,
     entryPoints: LIBRARY_ENTRIES.map((e) => join(root, e)),
@@ -267,7 +292,7 @@ export async function build(
     plugins: [nodeStubPlugin()],
   });
   await esbuild.stop();
-  const outputs = [node, cli, browser].flatMap((b) => Object.keys(b.metafile!.outputs));
+  const outputs = [node, cli, script, browser].flatMap((b) => Object.keys(b.metafile!.outputs));
   const files = outputs
     .map((f) => resolve(process.cwd(), f).slice(resolve(outdir).length + 1));
   if (options.types !== false) {

@@ -5,10 +5,20 @@
  * @module
  */
 
-/** The clock deadlines are measured on (`performance.now()` where the host has it). */
-export const now: () => number = typeof performance === "object" && typeof performance.now === "function"
-  ? () => performance.now()
-  : () => Date.now();
+/**
+ * The clock deadlines are measured on: `performance.now()` where the host has it, else `Date.now()`.
+ *
+ * @returns milliseconds since an arbitrary origin
+ */
+export function now(): number {
+  clock ??= typeof performance === "object" && typeof performance.now === "function"
+    ? () => performance.now()
+    : () => Date.now();
+  return clock();
+}
+// Why chosen on first use: on Node 20, reading the global `performance` loads its perf_hooks (about 1 ms of every
+// start), and most runs never need a deadline.
+let clock: (() => number) | undefined;
 
 /**
  * Awaits a host Promise, but gives up as soon as one of `signals` aborts or `deadline` passes: then `giveUp` decides

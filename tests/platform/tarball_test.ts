@@ -170,7 +170,15 @@ test("npm pack: dist/ with types for every entry, no source maps or TypeScript s
   const { tgz } = install();
   const entries = tarEntries(tgz);
   const files = [...entries.keys()].map((f) => f.replace(/^package\//, ""));
-  for (const f of ["dist/mod.js", "dist/wasi.js", "dist/cli.js", "dist/browser/mod.js", "dist/browser/wasi.js"]) {
+  const bundles = [
+    "dist/mod.js",
+    "dist/wasi.js",
+    "dist/cli.js",
+    "dist/cli.cjs",
+    "dist/browser/mod.js",
+    "dist/browser/wasi.js",
+  ];
+  for (const f of bundles) {
     assert.ok(files.includes(f), `${f} is missing from the tarball`);
   }
   for (const f of ["dist/types/mod.d.ts", "dist/types/wasi.d.ts", "dist/types/cli.d.ts", "bin/kiln.mjs"]) {
@@ -183,9 +191,10 @@ test("npm pack: dist/ with types for every entry, no source maps or TypeScript s
   console.log(`${NAME}: ${files.length} files, packed ${packed} bytes, unpacked ${unpacked} bytes`);
   // Bounds with room for growth, not targets: 370 kB packed once the native engine, the guest profiler and GC's
   // front end landed (each dist/ bundle carries the whole runtime); 230 kB before; 526 kB once dist/cli.js got a
-  // build of its own (a second copy of the runtime, so that `kiln app.wasm` loads two files at start-up, not eight).
-  assert.ok(packed < 600_000, `the tarball is ${packed} bytes`);
-  assert.ok(unpacked < 2_000_000, `the package unpacks to ${unpacked} bytes`);
+  // build of its own (a second copy of the runtime, so that `kiln app.wasm` loads two files at start-up, not eight);
+  // 660 kB with dist/cli.cjs, the CLI as a classic script for Node before 22.1, which runs it with V8's code cache.
+  assert.ok(packed < 750_000, `the tarball is ${packed} bytes`);
+  assert.ok(unpacked < 2_500_000, `the package unpacks to ${unpacked} bytes`);
 });
 
 /** A consumer of the library: an async host import and a WASI program with its stdout captured. */
