@@ -65,6 +65,19 @@ export type {
    */
   ExternKindName,
   /**
+   * How `new Module` and `compile` compile: with a compile cache, or not.
+   *
+   * @example Compiling with a cache kept in memory
+   * ```ts
+   * import { compile, type ModuleOptions } from "./mod.ts";
+   * const entries = new Map<string, Uint8Array>();
+   * const options: ModuleOptions = { cache: { get: (k) => entries.get(k), set: (k, v) => void entries.set(k, v) } };
+   * await compile(`(module (func (export "f")))`, options);
+   * console.log(entries.size); // 1
+   * ```
+   */
+  ModuleOptions,
+  /**
    * What `compile`, `instantiate` and `new Module` accept: a binary, or a string in the text format.
    *
    * @example Compiling module text
@@ -76,6 +89,22 @@ export type {
    */
   ModuleSource,
 } from "./lib/runtime/module.ts";
+export type {
+  /**
+   * Where compiled code is kept between runs (Wasmtime's `CacheStore`): a key-value store of bytes. A later compile of
+   * the same bytes skips validation, and the native engine skips rewriting them.
+   *
+   * @example A cache in memory
+   * ```ts
+   * import { type CompileCache, Module } from "./mod.ts";
+   * const entries = new Map<string, Uint8Array>();
+   * const cache: CompileCache = { get: (k) => entries.get(k), set: (k, v) => void entries.set(k, v) };
+   * new Module(`(module)`, { cache });
+   * console.log(entries.size); // 1
+   * ```
+   */
+  CompileCache,
+} from "./lib/runtime/compile_cache.ts";
 export {
   /**
    * Compiles (if needed) and instantiates a module.

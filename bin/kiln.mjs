@@ -6,7 +6,7 @@
 // Why `process.getBuiltinModule` (Node 20.16+, Deno, Bun) and not `import … from "node:fs"`: on Node 20 an import
 // builds node:fs's module facade, whose getters load Node's streams (a few ms of every start).
 const builtin = (name) => globalThis.process?.getBuiltinModule?.(name);
-const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = builtin("node:fs") ??
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = builtin("node:fs") ??
   await import("node:fs");
 const isNode = globalThis.Deno === undefined && globalThis.Bun === undefined;
 const compileCache = isNode ? builtin("node:module")?.enableCompileCache : undefined;
@@ -74,6 +74,12 @@ async function runScript({ url, source, dir, file }) {
         const temp = `${file}.${process.pid}`;
         writeFileSync(temp, compiled.createCachedData(), { mode: 0o600 });
         renameSync(temp, file);
+        // This build's cache replaces other builds' (for the same Node), so upgrades do not pile them up.
+        const name = file.slice(dir.length + 1);
+        const suffix = name.slice(name.indexOf("-v"));
+        for (const other of readdirSync(dir)) {
+          if (other !== name && other.startsWith("cli-") && other.endsWith(suffix)) rmSync(`${dir}/${other}`);
+        }
       } catch {
         // A cache that cannot be written only costs speed.
       }

@@ -197,6 +197,14 @@ async function cliImports(
   return { dynamic, loaded };
 }
 
+/** A hash of Kiln's sources (the entry points and `lib/`): a build's identity. */
+async function sourcesId(): Promise<string> {
+  const files = [...ENTRIES.map((e) => join(root, e)), ...await sourceFiles(join(root, "lib"))].sort();
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(`${relative(root, f)}\n`).update(await readFile(f));
+  return hash.digest("hex").slice(0, 24);
+}
+
 /**
  * Writes `.d.ts` files for the entry points (and the modules their types reach) into `outdir` with the
  * repository's `tsc`. Relative imports keep their `.ts` extension, which TypeScript resolves to the `.d.ts` beside.
@@ -229,6 +237,8 @@ export async function build(
 ): Promise<string[]> {
   await rm(outdir, { recursive: true, force: true });
   const common: esbuild.BuildOptions = {
+    // What a compile cache's entries are keyed by (lib/version.ts): the sources this build holds.
+    define: { KILN_BUILD_ID: JSON.stringify(await sourcesId()) },
     bundle: true,
     format: "esm",
     target: "es2022",

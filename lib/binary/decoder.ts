@@ -69,6 +69,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * call `validateModule` from `lib/validate/module_validator.ts` next.
  *
  * @param bytes The module binary. Function bodies and data segments are views into it (not copied).
+ * @param options `bodiesKnown`: these bytes decoded and validated before (a compile cache's entry holds them), so
+ *   function bodies are not read instruction by instruction, only their bounds and locals.
  * @returns The decoded module.
  * @throws CompileError when the bytes are malformed, `UnsupportedFeatureError` (a CompileError) when they encode a
  *   proposal Kiln does not implement.
@@ -80,7 +82,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * console.log(m.funcs.length); // 0
  * ```
  */
-export function decodeModule(bytes: Uint8Array): Module {
+export function decodeModule(bytes: Uint8Array, options: { bodiesKnown?: boolean } = {}): Module {
   if (bytes.length < 4) throw new UnexpectedEndError(bytes.length);
   if (bytes[0] !== 0x00 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new CompileError("magic header not detected", 0);
@@ -90,7 +92,7 @@ export function decodeModule(bytes: Uint8Array): Module {
     throw new CompileError("unknown binary version", 4);
   }
   try {
-    return new Decoder(bytes).module();
+    return new Decoder(bytes, options.bodiesKnown === true).module();
   } catch (e) {
     // The spec interpreter reports any read past the end of the file this way; "unexpected end" is a prefix.
     if (e instanceof UnexpectedEndError) {
@@ -163,7 +165,7 @@ class Decoder {
   /** Whether a body uses `memory.init` or `data.drop`, which need a data count section before the code. */
   usesDataIndex = false;
 
-  constructor(readonly bytes: Uint8Array) {
+  constructor(readonly bytes: Uint8Array, readonly bodiesKnown = false) {
     this.r = new ByteReader(bytes, 8);
     this.instructions = new InstructionReader(this.r);
   }
@@ -672,7 +674,8 @@ class Decoder {
     }
     if (localCount >= 2 ** 32) throw new CompileError("too many locals", countAt);
     const bodyStart = r.pos;
-    if (scanInstructions(this.instructions)) this.usesDataIndex = true;
+    if (this.bodiesKnown) r.pos = end;
+    else if (scanInstructions(this.instructions)) this.usesDataIndex = true;
     if (r.pos !== end) throw new CompileError("section size mismatch", start);
     return { locals, localCount, start: bodyStart, end };
   }

@@ -7,8 +7,7 @@
  * @module
  */
 
-/** Kiln's version, printed by `--version`. */
-export const VERSION = "0.1.0";
+import { VERSION } from "../version.ts";
 
 /** A directory preopened for the guest: `--dir HOST[::GUEST]`. */
 export interface DirMapping {
@@ -40,6 +39,8 @@ export interface RunOptions {
   fuel?: number;
   /** `-C engine=native|interpreter|auto`: the engine of the store (auto: native where the host has JSPI). */
   engine?: "native" | "interpreter" | "auto";
+  /** `-C cache[=y|n]`: keep compiled modules in Kiln's cache directory (default: yes in a build of Kiln). */
+  cache?: boolean;
   /** `-W timeout=DUR`, in milliseconds. */
   timeoutMs?: number;
   /** `-W max-memory-size=BYTES`. */
@@ -447,6 +448,14 @@ const CODEGEN_OPTIONS: readonly GroupOption[] = [
       }
       o.engine = engine;
     },
+  },
+  {
+    name: "cache",
+    value: "[=y|n]",
+    doc: "Keep compiled modules in Kiln's cache directory (KILN_CACHE_DIR, else the user's cache directory), so " +
+      "later runs of the same module skip validation and the native engine's rewrite",
+    default: "y in a build of Kiln (npm), n run from its sources",
+    apply: (o, _k, v) => (o.cache = parseBool(v)),
   },
 ];
 

@@ -36,6 +36,9 @@ import { formatInvokeResult, parseInvokeArg } from "./values.ts";
 import { encodeCoredump } from "./coredump.ts";
 import { autoEngine, HAS_JSPI, HAS_WEBASSEMBLY, hostTraps } from "../engine/host.ts";
 import { GuestProfiler } from "../profile/guest_profiler.ts";
+import type { CompileCache } from "../runtime/compile_cache.ts";
+import { BUILT, CODE_ID } from "../version.ts";
+import { cacheDirectory, DirectoryCache } from "./cache_dir.ts";
 
 /** Where the run's own output goes (the guest's stdio is the process's). */
 export interface RunIo {
@@ -117,13 +120,22 @@ function watSnippet(e: { reason: string; line: number; column: number }, path: s
 }
 
 /** Compiles module bytes: the second half of `load_module`. */
-function compileModule(bytes: Uint8Array): Module {
+function compileModule(bytes: Uint8Array, cache: CompileCache | undefined): Module {
   try {
-    return new Module(bytes as Uint8Array<ArrayBuffer>);
+    return new Module(bytes as Uint8Array<ArrayBuffer>, { cache });
   } catch (e) {
     if (e instanceof CompileError) throw compileReport(e);
     throw e;
   }
+}
+
+/**
+ * The run's compile cache (`-C cache`): on by default in a build of Kiln, whose entries are keyed by its build; off
+ * run from the sources, whose key is only the version (an edit to Kiln would not miss an entry it made stale).
+ */
+function compileCache(opts: RunOptions): CompileCache | undefined {
+  const dir = opts.cache ?? BUILT ? cacheDirectory() : undefined;
+  return dir === undefined ? undefined : new DirectoryCache(`${dir}/modules/${CODE_ID}`, { replacesSiblings: true });
 }
 
 function compileReport(e: CompileError): ReportedError {
@@ -393,10 +405,11 @@ async function reportedRun(
 }
 
 async function runOrThrow(opts: RunOptions, io: RunIo, profiler: GuestProfiler | undefined): Promise<number> {
-  const main = compileModule(await readModuleBytes(opts.module));
+  const cache = compileCache(opts);
+  const main = compileModule(await readModuleBytes(opts.module), cache);
   const preloads: { name: string; path: string; module: Module }[] = [];
   for (const { name, path } of opts.preloads) {
-    preloads.push({ name, path, module: compileModule(await readModuleBytes(path)) });
+    preloads.push({ name, path, module: compileModule(await readModuleBytes(path), cache) });
   }
   // Why: linking WASI costs start-up time; a module set that imports none of it runs without (output is the same).
   const needsWasi = [main, ...preloads.map((p) => p.module)].some((m) =>

@@ -106,6 +106,7 @@ import { isExnType, rawCaller, trampolineModule } from "./trampolines.ts";
 import { holdFullStacks, mapHostError } from "./traps.ts";
 import { hookCallerStack } from "./sampler.ts";
 import { type CompiledCode, forgetModuleName, moduleNameFor, registerModuleName } from "./offsets.ts";
+import { cachedForm, keepForm } from "../runtime/compile_cache.ts";
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -399,7 +400,9 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
   };
   const moduleName = moduleNameFor(module.bytes, JSON.stringify(rewrite));
   const options = { ...rewrite, moduleName };
-  const bytes = instrument(module, options);
+  // The name is part of the key: it is in the rewritten bytes, and names are given per process (offsets.ts).
+  const formKey = JSON.stringify(options);
+  const bytes = cachedForm(module, formKey) ?? instrument(module, options);
   let host: WebAssembly.Module;
   try {
     host = new WebAssembly.Module(bytes as BufferSource);
@@ -417,6 +420,7 @@ function compile(module: DecodedModule, variant: Variant): NativeModule {
       delegate ?? (flag !== null ? flag[1]!.replaceAll("_", "-").toLowerCase() : `native engine: ${message}`),
     );
   }
+  keepForm(module, formKey, bytes);
   const countsDepth = variant.stackLimit !== undefined;
   const compiled = { decoded: module, module: host, bytes, options, metered, shared, countsDepth };
   registerModuleName(moduleName, compiled);

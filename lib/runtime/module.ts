@@ -11,6 +11,7 @@ import { validateModule } from "../validate/module_validator.ts";
 import { CompileError } from "../errors.ts";
 import { parseWat } from "../text/parse_wat.ts";
 import { type FuncTypeDesc, valTypeToName } from "./values.ts";
+import { attachEntry, type CompileCache, openEntry } from "./compile_cache.ts";
 
 /** Kinds of external values, in the public API's spelling. */
 export type ExternKindName = "function" | "table" | "memory" | "global" | "tag";
@@ -36,6 +37,16 @@ function toBytes(source: ModuleSource): Uint8Array {
   if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   throw new TypeError("module source must be a BufferSource or a text-format string");
+}
+
+/**
+ * How a module is compiled: `cache`, a compile cache (Wasmtime's `Config::cache`) that keeps, between runs, that
+ * these bytes validated and the native engine's rewritten forms of them, so a later compile of the same bytes skips
+ * both. See {@link CompileCache}.
+ */
+export interface ModuleOptions {
+  /** Where validated modules and their native forms are kept between runs (none by default). */
+  readonly cache?: CompileCache;
 }
 
 function typeDesc(params: readonly ValType[], results: readonly ValType[]): FuncTypeDesc {
@@ -64,14 +75,18 @@ export class Module {
    * Decodes and validates a module binary synchronously (function bodies are translated later, on first call).
    *
    * @param bytes The module binary, or its text format as a string.
+   * @param options A compile cache: validation is skipped for bytes it holds (see {@link ModuleOptions}).
    * @throws CompileError when the module is malformed or invalid (a WatParseError, also a CompileError, for text).
    */
-  constructor(bytes: ModuleSource) {
+  constructor(bytes: ModuleSource, options: ModuleOptions = {}) {
     // Why: copy, so later changes to the caller's buffer cannot alter a validated module.
     const copy = toBytes(bytes).slice();
+    const cached = options.cache === undefined ? undefined : openEntry(options.cache, copy);
     try {
-      this.decoded = decodeModule(copy);
-      validateModule(this.decoded);
+      // Bytes a cache holds decoded and validated before: neither their bodies' instructions nor types are checked.
+      this.decoded = decodeModule(copy, { bodiesKnown: cached?.found });
+      if (cached?.found !== true) validateModule(this.decoded);
+      if (cached !== undefined) attachEntry(this.decoded, cached);
     } catch (e) {
       if (e instanceof CompileError) throw e;
       if (e instanceof RangeError || e instanceof TypeError) throw new CompileError(`malformed module: ${e.message}`);
@@ -130,11 +145,12 @@ import { canonicalFuncType } from "../validate/subtyping.ts";
  * ```
  *
  * @param bytes The module binary, or its text format as a string.
+ * @param options A compile cache (see {@link ModuleOptions}).
  * @returns The module; rejects with CompileError.
  */
-export function compile(bytes: ModuleSource): Promise<Module> {
+export function compile(bytes: ModuleSource, options: ModuleOptions = {}): Promise<Module> {
   try {
-    return Promise.resolve(new Module(bytes));
+    return Promise.resolve(new Module(bytes, options));
   } catch (e) {
     return Promise.reject(e);
   }

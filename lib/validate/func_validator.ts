@@ -73,38 +73,39 @@ function parseSig(info: OpInfo | undefined): Sig | undefined {
   return { params, results, p0: params[0] ?? 0, p1: params[1] ?? 0 };
 }
 
-// Why: indexing an array beats parsing the table's strings per instruction.
-const SINGLE_SIGS: readonly (Sig | undefined)[] = SINGLE_BYTE_OPS.map(parseSig);
-const FC_SIGS: readonly (Sig | undefined)[] = FC_OPS.map(parseSig);
-const FD_SIGS: readonly (Sig | undefined)[] = FD_OPS.map(parseSig);
-
+// Why: indexing an array beats parsing the table's strings per instruction. Why built by the first validator, not
+// as the module loads: a run whose modules a compile cache already validated never needs them.
+let SINGLE_SIGS: readonly (Sig | undefined)[] = [];
+let FC_SIGS: readonly (Sig | undefined)[] = [];
+let FD_SIGS: readonly (Sig | undefined)[] = [];
 /**
  * Per `0xfd` sub-opcode: the number of lanes its lane immediate indexes (`extract_lane`, `replace_lane`: the shape's;
  * `load*_lane`, `store*_lane`: 128 / the access size), 0 for the others. From the mnemonics in the opcode table.
  */
-const FD_LANES: Uint8Array = (() => {
-  const lanes = new Uint8Array(FD_OPS.length);
-  FD_OPS.forEach((info, sub) => {
-    if (info?.imm === "lane") lanes[sub] = Number(/^[if]\d+x(\d+)\./.exec(info.name)![1]);
-    else if (info?.imm === "memarg_lane") lanes[sub] = 128 / Number(/(\d+)_lane$/.exec(info.name)![1]);
-  });
-  return lanes;
-})();
-
+let FD_LANES: Uint8Array = new Uint8Array(0);
 /**
  * Natural alignment (log2 of the access size, spec §3.3.7) of the SIMD loads and stores, by `0xfd` sub-opcode;
  * 255 for the others. `v128.load`/`store` 16 bytes; `load8x8_*` … `load32x2_*` 8; `loadN_splat`, `loadN_lane`,
  * `storeN_lane` N/8; `load32_zero` 4, `load64_zero` 8.
  */
-const FD_NATURAL_ALIGN: Uint8Array = (() => {
-  const align = new Uint8Array(FD_OPS.length).fill(255);
+let FD_NATURAL_ALIGN: Uint8Array = new Uint8Array(0);
+
+function buildTables(): void {
+  SINGLE_SIGS = SINGLE_BYTE_OPS.map(parseSig);
+  FC_SIGS = FC_OPS.map(parseSig);
+  FD_SIGS = FD_OPS.map(parseSig);
+  FD_LANES = new Uint8Array(FD_OPS.length);
+  FD_OPS.forEach((info, sub) => {
+    if (info?.imm === "lane") FD_LANES[sub] = Number(/^[if]\d+x(\d+)\./.exec(info.name)![1]);
+    else if (info?.imm === "memarg_lane") FD_LANES[sub] = 128 / Number(/(\d+)_lane$/.exec(info.name)![1]);
+  });
+  FD_NATURAL_ALIGN = new Uint8Array(FD_OPS.length).fill(255);
   FD_OPS.forEach((info, sub) => {
     if (info?.imm !== "memarg" && info?.imm !== "memarg_lane") return;
     const bits = /(?:load|store)(\d+)(?:_splat|_lane|_zero)$/.exec(info.name);
-    align[sub] = bits ? Math.log2(Number(bits[1]) / 8) : /x/.test(info.name) ? 3 : 4;
+    FD_NATURAL_ALIGN[sub] = bits ? Math.log2(Number(bits[1]) / 8) : /x/.test(info.name) ? 3 : 4;
   });
-  return align;
-})();
+}
 
 /** Natural alignment (log2 of the access size) of each load and store, indexed by `opcode - 0x28`. */
 const NATURAL_ALIGN = Uint8Array.of(2, 3, 2, 3, 0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 2, 3, 2, 3, 0, 1, 0, 1, 2);
@@ -182,6 +183,7 @@ export class FuncValidator {
   readonly #reader: InstructionReader;
 
   constructor(ctx: ValidationContext) {
+    if (SINGLE_SIGS.length === 0) buildTables();
     this.#ctx = ctx;
     this.#reader = new InstructionReader(new ByteReader(ctx.module.bytes));
   }

@@ -1,7 +1,16 @@
 // The CLI as a user meets it: `cli.ts` spawned under Deno and under Bun, checking stdout, stderr and exit status.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -766,6 +775,51 @@ for (const rt of RUNTIMES) {
           `^Error: failed to run script file '${path}'\n\nCaused by:\n {4}failed directive on ${path}:2: assert_return`,
         ),
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const rt of RUNTIMES) {
+  test(`${rt.name}: -C cache keeps compiled modules in KILN_CACHE_DIR; a damaged entry is a miss`, {
+    skip: WASI_MISSING ?? undefined,
+    timeout: 120_000,
+  }, async () => {
+    const dir = tempDir();
+    try {
+      const env = { KILN_CACHE_DIR: dir };
+      const hello = (args: string[]) => runCli(rt, [...args, "testdata/hello.wasm"], { env });
+      const entries = () => {
+        try {
+          return readdirSync(join(dir, "modules"), { recursive: true, withFileTypes: true })
+            .filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+        } catch {
+          return [];
+        }
+      };
+      // Run from the sources (as here), the cache is off unless asked for: its entries could outlive an edit.
+      assert.deepEqual([(await hello([])).stdout, entries()], ["Hello, world!\n", []]);
+      for (const engine of ["native", "interpreter"]) {
+        const r = await hello(["-C", `cache=y,engine=${engine}`]);
+        assert.deepEqual([r.status, r.stdout, r.stderr], [0, "Hello, world!\n", ""]);
+      }
+      const [entry] = entries();
+      assert.equal(entries().length, 1, "one entry for the module, its native form inside");
+      const written = readFileSync(entry!);
+      const found = await hello(["-C", "cache=y,engine=native"]);
+      assert.deepEqual([found.status, found.stdout], [0, "Hello, world!\n"]);
+      assert.deepEqual(readFileSync(entry!), written, "found, so not written again");
+      writeFileSync(entry!, written.subarray(0, 100));
+      const damaged = await hello(["-C", "cache=y,engine=native"]);
+      assert.deepEqual([damaged.status, damaged.stdout], [0, "Hello, world!\n"]);
+      assert.deepEqual(readFileSync(entry!), written, "the damaged entry is rewritten");
+      // An invalid module is reported as ever, and leaves no entry.
+      const wat = join(dir, "invalid.wat");
+      writeFileSync(wat, "(module (func (result i32) (i64.const 1)))");
+      const invalid = await runCli(rt, ["-C", "cache=y", wat], { env });
+      assert.equal(invalid.status, 1);
+      assert.equal(entries().length, 1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
