@@ -40,8 +40,10 @@ export function cacheDirectory(
  *
  * @example
  * ```ts
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
  * import { DirectoryCache } from "./cache_dir.ts";
- * const cache = new DirectoryCache(Deno.makeTempDirSync());
+ * const cache = new DirectoryCache(mkdtempSync(`${tmpdir()}/kiln-`));
  * cache.set("k", new Uint8Array([1, 2]));
  * console.log(cache.get("k")); // Uint8Array(2) [ 1, 2 ]
  * ```

@@ -52,37 +52,38 @@ test("a module's entry: written once by the compile that validated it, found by 
   assert.equal(cache.entries.size, 1, "an invalid module leaves no entry");
 });
 
-test("an entry is trusted only for the very bytes it holds: a damaged or foreign entry is a miss", () => {
+/** A cache holding ADD's entry, that entry, and the key INVALID is looked up under (learnt from its failing compile). */
+function addEntryAndInvalidKey() {
   const cache = mapCache();
   new Module(ADD, { cache });
-  const [[, stored]] = [...cache.entries];
-  // Learn the key the invalid module is looked up under, then put the valid module's entry there (a collision).
+  const [[addKey, stored]] = [...cache.entries];
   const keys: string[] = [];
   assert.throws(() => new Module(INVALID, { cache: { get: (k) => void keys.push(k), set: () => {} } }), CompileError);
   assert.equal(keys.length, 1);
-  cache.entries.set(keys[0]!, stored!);
+  return { cache, addKey: addKey!, stored: stored!, invalidKey: keys[0]! };
+}
+
+test("an entry is trusted only for the very bytes it holds: a damaged or foreign entry is a miss", () => {
+  // The valid module's entry under the invalid module's key (a collision).
+  const { cache, addKey, stored, invalidKey } = addEntryAndInvalidKey();
+  cache.entries.set(invalidKey, stored);
   assert.throws(() => new Module(INVALID, { cache }), CompileError, "another module's entry is not trusted");
   // Damaged entries: truncated, grown, garbage. Each is a miss: the module validates and the entry is rewritten.
-  const [addKey] = [...cache.entries.keys()].filter((k) => k !== keys[0]);
-  for (const damaged of [stored!.subarray(0, stored!.length - 3), new Uint8Array([...stored!, 0]), new Uint8Array(9)]) {
-    cache.entries.set(addKey!, damaged);
+  for (const damaged of [stored.subarray(0, stored.length - 3), new Uint8Array([...stored, 0]), new Uint8Array(9)]) {
+    cache.entries.set(addKey, damaged);
     const sets = cache.sets;
     new Module(ADD, { cache });
     assert.equal(cache.sets, sets + 1);
-    assert.deepEqual(cache.entries.get(addKey!), stored);
+    assert.deepEqual(cache.entries.get(addKey), stored);
   }
 });
 
 test("a found entry skips validation: an entry Kiln did not write is taken as it is (the cache is trusted)", () => {
-  const cache = mapCache();
-  new Module(ADD, { cache });
-  const [[, stored]] = [...cache.entries];
-  const keys: string[] = [];
-  assert.throws(() => new Module(INVALID, { cache: { get: (k) => void keys.push(k), set: () => {} } }), CompileError);
   // The valid module's entry with the invalid bytes in it (same length, same place): as if Kiln had validated them.
-  const forged = stored!.slice();
+  const { cache, stored, invalidKey } = addEntryAndInvalidKey();
+  const forged = stored.slice();
   forged.set(INVALID, 12);
-  cache.entries.set(keys[0]!, forged);
+  cache.entries.set(invalidKey, forged);
   assert.doesNotThrow(() => new Module(INVALID, { cache }));
 });
 
