@@ -9,7 +9,11 @@ const builtin = (name) => globalThis.process?.getBuiltinModule?.(name);
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = builtin("node:fs") ??
   await import("node:fs");
 const isNode = globalThis.Deno === undefined && globalThis.Bun === undefined;
-const compileCache = isNode ? builtin("node:module")?.enableCompileCache : undefined;
+// Why the version first: on older Node, loading node:module only to find no enableCompileCache costs a few modules.
+const [major, minor] = (globalThis.process?.versions?.node ?? "0.0").split(".").map(Number);
+const compileCache = isNode && (major > 22 || (major === 22 && minor >= 1))
+  ? builtin("node:module")?.enableCompileCache
+  : undefined;
 
 const script = new URL("../dist/cli.cjs", import.meta.url);
 const built = new URL("../dist/cli.js", import.meta.url);
