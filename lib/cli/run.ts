@@ -134,7 +134,7 @@ function compileModule(bytes: Uint8Array, cache: CompileCache | undefined): Modu
  * run from the sources, whose key is only the version (an edit to Kiln would not miss an entry it made stale).
  */
 function compileCache(opts: RunOptions): CompileCache | undefined {
-  const dir = opts.cache ?? BUILT ? cacheDirectory() : undefined;
+  const dir = (opts.cache ?? BUILT) ? cacheDirectory() : undefined;
   return dir === undefined ? undefined : new DirectoryCache(`${dir}/modules/${CODE_ID}`, { replacesSiblings: true });
 }
 
